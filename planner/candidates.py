@@ -1,0 +1,141 @@
+"""Where and when each visit could go at all: the slots and day patterns open to it.
+
+Pure functions shared by the solver (to build its model) and by :mod:`planner.explain`
+(to say why a visit cannot go anywhere). The validator does not use them: it checks a plan
+against the problem's rules on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import combinations, pairwise
+
+from planner.model import Problem, TimeWindow, UnitDay, Visit
+
+MAX_PATTERNS = 256
+
+# Reason codes for a unit-day that cannot take a visit, most specific last.
+UNAVAILABLE = "unit_unavailable"
+WEEKDAY = "weekday_not_allowed"
+PINNED = "pinned_elsewhere"
+NO_ROLE = "no_role_aboard"
+NO_STAFF = "staff_not_aboard"
+CAPACITY = "over_capacity"
+NO_TIME = "no_time_in_shift"
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A unit-day on which a visit can be served, with its effective start windows."""
+
+    unit_day: int
+    windows: tuple[TimeWindow, ...]
+
+
+def crew_hours(problem: Problem, ud: UnitDay, visit: Visit) -> list[TimeWindow] | None:
+    """The hours in which someone able to serve ``visit`` is aboard, or None if nobody is."""
+    staff = {s.id: s for s in problem.staff}
+    hours: list[TimeWindow] = []
+    for member in ud.crew:
+        person = staff.get(member.staff_id)
+        if person is None:
+            continue
+        if visit.required_staff is not None and member.staff_id != visit.required_staff:
+            continue
+        if visit.required_role is not None and visit.required_role not in person.roles:
+            continue
+        hours.append(member.hours or ud.shift)
+    if visit.required_staff is None and visit.required_role is None:
+        return [ud.shift]
+    return hours or None
+
+
+def slot_for(problem: Problem, ud_index: int, visit: Visit, *, ignore_pin: bool = False) -> Slot | str:
+    """The slot ``visit`` has on unit-day ``ud_index``, or the reason code it has none."""
+    ud = problem.unit_days[ud_index]
+    if not ud.available:
+        return UNAVAILABLE
+    if visit.allowed_weekdays is not None and ud.date.weekday() not in visit.allowed_weekdays:
+        return WEEKDAY
+    if not ignore_pin and visit.pinned_date is not None and ud.date != visit.pinned_date:
+        return PINNED
+    hours = crew_hours(problem, ud, visit)
+    if hours is None:
+        return NO_STAFF if visit.required_staff is not None else NO_ROLE
+    capacity = problem.unit(ud.unit_id).capacity
+    if capacity is not None and visit.load > capacity:
+        return CAPACITY
+    base = visit.windows_on(ud.date) or (ud.shift,)
+    if visit.pinned_time is not None and not ignore_pin and visit.pinned_date == ud.date:
+        base = (TimeWindow(visit.pinned_time, visit.pinned_time),)
+    limits = [TimeWindow(h.start, h.end - visit.service) for h in hours if h.end - h.start >= visit.service]
+    shift = (
+        TimeWindow(ud.shift.start, ud.shift.end - visit.service)
+        if ud.shift.end - ud.shift.start >= visit.service
+        else None
+    )
+    windows: list[TimeWindow] = []
+    for w in base:
+        for lim in limits:
+            x = w.intersect(lim)
+            y = x.intersect(shift) if x is not None and shift is not None else None
+            if y is not None and y not in windows:
+                windows.append(y)
+    if not windows:
+        return NO_TIME
+    return Slot(ud_index, tuple(sorted(windows, key=lambda t: (t.start, t.end))))
+
+
+def visit_slots(problem: Problem, visit: Visit) -> tuple[list[Slot], dict[str, int]]:
+    """Every slot open to ``visit``, and how many unit-days were refused for each reason."""
+    slots: list[Slot] = []
+    refused: dict[str, int] = {}
+    ignore_pin = visit.frequency > 1
+    for i in range(len(problem.unit_days)):
+        got = slot_for(problem, i, visit, ignore_pin=ignore_pin)
+        if isinstance(got, Slot):
+            slots.append(got)
+        else:
+            refused[got] = refused.get(got, 0) + 1
+    return slots, refused
+
+
+def candidate_patterns(problem: Problem, visit: Visit, slots: Sequence[Slot]) -> list[tuple[date, ...]]:
+    """The day patterns (sorted date tuples of length ``frequency``) that ``visit`` could take.
+
+    Explicit patterns are kept when all their dates have a slot; otherwise every set of
+    ``frequency`` open dates at least ``min_gap_days`` apart. A pinned visit's pattern
+    starts on its pinned date.
+    """
+    open_dates = sorted({problem.unit_days[s.unit_day].date for s in slots})
+    k = visit.frequency
+    if visit.patterns is not None:
+        pats = [tuple(sorted(p)) for p in visit.patterns if all(d in open_dates for d in p)]
+    else:
+        pats = []
+        for combo in combinations(open_dates, k):
+            if all((b - a).days >= visit.min_gap_days for a, b in pairwise(combo)):
+                pats.append(combo)
+                if len(pats) >= MAX_PATTERNS:
+                    break
+    if visit.pinned_date is not None:
+        pats = [p for p in pats if p[0] == visit.pinned_date]
+    return pats
+
+
+def best_partial_patterns(problem: Problem, visit: Visit, slots: Sequence[Slot]) -> list[tuple[date, ...]]:
+    """Patterns of the largest size below ``frequency`` that fit, when no full pattern does.
+
+    A visit wanted twice a week with only one possible date still gets its one visit; the
+    missing one is reported as unassigned. Explicit patterns (periodic VRP) are all or nothing.
+    """
+    if visit.patterns is not None:
+        return []
+    for k in range(visit.frequency - 1, 0, -1):
+        shrunk = Visit(**{**visit.__dict__, "frequency": k})
+        pats = candidate_patterns(problem, shrunk, slots)
+        if pats:
+            return pats
+    return []

@@ -1,0 +1,152 @@
+"""The ``kinito`` command: plan a week, validate a plan.
+
+    kinito plan problem.json -o plan.json --map plan.html [--time-limit 10] [--seed 1]
+    kinito validate problem.json plan.json
+
+Exit codes: 0 fine; 1 the plan breaks rules (validate); 2 bad input (named field);
+3 internal error (a plan from the engine failed the validator: a bug, reported as such).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from planner import __version__
+from planner.model import Plan, Problem
+from planner.schema import SchemaError, load_plan, load_problem, plan_to_dict, save_json
+from planner.solver import Progress, SolveParams, solve
+from planner.validate import validate
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
+
+
+def _err(message: str) -> None:
+    print(f"kinito: {message}", file=sys.stderr)
+
+
+def _progress_printer(time_limit: float) -> tuple[Callable[[Progress], None], Callable[[], None]]:
+    tty = sys.stderr.isatty()
+    state = {"last": -1.0}
+
+    def show(p: Progress) -> None:
+        if not tty and p.elapsed - state["last"] < 1.0:
+            return
+        state["last"] = p.elapsed
+        line = (
+            f"επίλυση / solving {p.elapsed:5.1f}/{time_limit:.0f} s  "
+            f"εξυπηρετούνται / served {p.served}/{p.wanted}  κόστος / objective {p.objective}"
+        )
+        print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+
+    def done() -> None:
+        if tty:
+            print(file=sys.stderr)
+
+    return show, done
+
+
+def _params(args: argparse.Namespace) -> SolveParams:
+    params = SolveParams.from_toml(args.config) if args.config else SolveParams()
+    if args.time_limit is not None:
+        params = replace(params, time_limit=args.time_limit)
+    if args.seed is not None:
+        params = replace(params, seed=args.seed)
+    if params.time_limit <= 0:
+        raise ValueError("--time-limit must be positive")
+    return params
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Solve a problem file, print the table, write the plan JSON and the map."""
+    from planner.mapview import save_plan_map
+    from planner.render import format_plan_table, format_violations
+
+    problem = load_problem(args.problem)
+    params = _params(args)
+    print(
+        f"Kinito {__version__}: {problem.name}: {len(problem.visits)} επισκέψεις / visits, "
+        f"{len(problem.dates)} ημέρες / days, "
+        f"χρόνος / time limit {params.time_limit:g} s, seed {params.seed}",
+        file=sys.stderr,
+    )
+    show, done = _progress_printer(params.time_limit)
+    plan = solve(problem, params, show)
+    done()
+    violations = validate(problem, plan)
+    if violations:
+        _err("BUG: the engine's plan fails the independent validator; it is not written.")
+        print(format_violations([str(v) for v in violations]), file=sys.stderr)
+        return EXIT_BUG
+    print(format_plan_table(plan, problem))
+    if args.output:
+        save_json(args.output, plan_to_dict(plan, problem))
+        print(f"σχέδιο / plan: {args.output}", file=sys.stderr)
+    if args.map:
+        save_plan_map(plan, problem, args.map)
+        print(f"χάρτης / map: {args.map}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a plan file against a problem file; list what it breaks."""
+    from planner.render import format_violations
+
+    problem: Problem = load_problem(args.problem)
+    plan: Plan = load_plan(args.plan)
+    violations = validate(problem, plan)
+    if violations:
+        print(format_violations([str(v) for v in violations]))
+        return EXIT_VIOLATIONS
+    print("έγκυρο σχέδιο / valid plan: every hard rule holds")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``kinito`` command."""
+    parser = argparse.ArgumentParser(
+        prog="kinito", description="Kinito: route and visit planner for mobile units"
+    )
+    parser.add_argument("--version", action="version", version=f"kinito {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("plan", help="plan a week from a problem JSON file")
+    p.add_argument("problem", type=Path)
+    p.add_argument("-o", "--output", type=Path, help="write the plan JSON here")
+    p.add_argument("--map", type=Path, help="write the map (self-contained HTML) here")
+    p.add_argument("--time-limit", type=float, default=None, help="seconds (default 10)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (default 1)")
+    p.add_argument("--config", type=Path, default=None, help="solver settings TOML ([solver] table)")
+    p.set_defaults(func=cmd_plan)
+    v = sub.add_parser("validate", help="check a plan against its problem")
+    v.add_argument("problem", type=Path)
+    v.add_argument("plan", type=Path)
+    v.set_defaults(func=cmd_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kinito`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except SchemaError as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    except FileNotFoundError as exc:
+        _err(f"file not found: {exc.filename}")
+        return EXIT_INPUT
+    except (ValueError, json.JSONDecodeError) as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""Why a visit is unassigned, in words a coordinator can act on (Greek and English).
+
+Reason codes (``Unassigned.reason``):
+
+==========================  ====================================================================
+``no_available_day``        no date of the horizon is open for it: the unit is unavailable
+                            (holiday, closure) on every date its allowed weekdays fall on
+``pinned_date_unavailable`` it is pinned to a date on which no unit is available
+``no_crew``                 on every open date, nobody with the required role (or the named
+                            staff member) is aboard
+``over_capacity``           its load is more than any unit carries
+``no_time_in_shift``        its time windows (or the hours of the staff it needs) do not
+                            overlap the shift on any open date
+``unreachable``             on its own it still cannot be reached inside its window and be back
+                            at the base within the shift and the driver's working time
+``frequency``               it is wanted k times at least g days apart, and the open dates
+                            cannot hold that many visits
+``week_full``               it fits on its own, but the days it could go on are full
+==========================  ====================================================================
+
+This module re-derives the reasons from the problem and the plan; it does not use OR-Tools.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import date
+
+from planner import candidates as cand
+from planner.model import Plan, Problem, Route, Unassigned, Visit
+from planner.travel import travel_model_of
+
+WEEKDAYS_EL = ("Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο", "Κυριακή")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def day_el(d: date) -> str:
+    """A date in Greek, e.g. 'Δευτέρα 07/12'."""
+    return f"{WEEKDAYS_EL[d.weekday()]} {d:%d/%m}"
+
+
+def day_en(d: date) -> str:
+    """A date in English, e.g. 'Monday 07/12'."""
+    return f"{WEEKDAYS_EN[d.weekday()]} {d:%d/%m}"
+
+
+def _who(problem: Problem, v: Visit) -> tuple[str, str]:
+    if v.required_staff is not None:
+        try:
+            name = problem.staff_member(v.required_staff).name
+        except KeyError:
+            name = v.required_staff
+        return f"ο/η {name}", name
+    role = v.required_role or ""
+    el = {"social_worker": "κοινωνικός λειτουργός", "psychologist": "ψυχολόγος"}.get(role, role)
+    return f"{el} ({role})", role.replace("_", " ")
+
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "no_available_day": (
+        "Καμία διαθέσιμη ημέρα: η μονάδα δεν είναι διαθέσιμη (αργία, κλειστό) σε καμία από τις "
+        "επιτρεπτές ημέρες της επίσκεψης. Επιτρέψτε άλλη ημέρα ή μεταφέρετέ την σε άλλη εβδομάδα.",
+        "No available day: the unit is unavailable (holiday, closure) on every day the visit is "
+        "allowed. Allow another weekday or move it to another week.",
+    ),
+    "pinned_date_unavailable": (
+        "Είναι κλειδωμένη στις {pinned_el}, αλλά εκείνη την ημέρα καμία μονάδα δεν είναι διαθέσιμη. "
+        "Ξεκλειδώστε την ή αλλάξτε ημερομηνία.",
+        "It is pinned to {pinned_en}, but no unit is available that day. Unpin it or change the date.",
+    ),
+    "no_crew": (
+        "Σε καμία διαθέσιμη ημέρα δεν επιβαίνει {who_el}. Προσθέστε {who_el} στο πλήρωμα κάποιας ημέρας.",
+        "No available day has the required {who_en} aboard. Add them to a day's crew.",
+    ),
+    "over_capacity": (
+        "Το φορτίο της ({load}) ξεπερνά τη χωρητικότητα κάθε μονάδας.",
+        "Its load ({load}) exceeds every unit's capacity.",
+    ),
+    "no_time_in_shift": (
+        "Τα διαθέσιμα ωράριά της (ή οι ώρες του προσωπικού που χρειάζεται) δεν χωρούν στη βάρδια "
+        "καμίας διαθέσιμης ημέρας. Διευρύνετε το ωράριο ή τη βάρδια.",
+        "Its time windows (or the hours of the staff it needs) do not fit the shift of any available "
+        "day. Widen the window or the shift.",
+    ),
+    "unreachable": (
+        "Ακόμη και μόνη της, δεν προλαβαίνει η μονάδα να φτάσει μέσα στο ωράριό της ({drive_min} λεπτά "
+        "δρόμος από τη βάση) και να επιστρέψει μέσα στη βάρδια και στο όριο εργασίας του οδηγού. "
+        "Διευρύνετε το ωράριο ή ορίστε ημέρα με διευρυμένο ωράριο.",
+        "Even on its own, the unit cannot reach it inside its time window ({drive_min} min from the "
+        "base) and be back within the shift and the driver's working time. Widen the window or use "
+        "an extended-hours day.",
+    ),
+    "frequency": (
+        "Ζητούνται {k} επισκέψεις με απόσταση τουλάχιστον {gap} ημερών, αλλά οι διαθέσιμες ημέρες "
+        "χωρούν μόνο {fit}. Μειώστε τη συχνότητα ή το ελάχιστο διάστημα.",
+        "{k} visits at least {gap} days apart are wanted, but the available days hold only {fit}. "
+        "Lower the frequency or the minimum gap.",
+    ),
+    "week_full": (
+        "Χωράει μόνη της, αλλά οι ημέρες είναι γεμάτες: θα χρειαζόταν {need} λεπτά ακόμη την "
+        "{day_el}. {instead_el}",
+        "It fits on its own, but the week is full: it would need {need} more minutes on {day_en}. "
+        "{instead_en}",
+    ),
+}
+
+
+def _message(reason: str, **kw: object) -> tuple[str, str]:
+    el, en = MESSAGES[reason]
+    return el.format(**kw), en.format(**kw)
+
+
+def _no_slot_reason(problem: Problem, v: Visit, refused: dict[str, int]) -> tuple[str, dict[str, object]]:
+    """The most useful reason when no unit-day at all can take the visit."""
+    details: dict[str, object] = {"refused_unit_days": dict(refused)}
+    if v.pinned_date is not None and v.frequency == 1:
+        open_that_day = any(ud.available and ud.date == v.pinned_date for ud in problem.unit_days)
+        if not open_that_day:
+            details["pinned_el"], details["pinned_en"] = day_el(v.pinned_date), day_en(v.pinned_date)
+            return "pinned_date_unavailable", details
+    for code, reason in (
+        (cand.NO_TIME, "no_time_in_shift"),
+        (cand.CAPACITY, "over_capacity"),
+        (cand.NO_ROLE, "no_crew"),
+        (cand.NO_STAFF, "no_crew"),
+    ):
+        if refused.get(code):
+            return reason, details
+    return "no_available_day", details
+
+
+def _alone_drive(problem: Problem, v: Visit, slots: Sequence[cand.Slot]) -> tuple[bool, int]:
+    """Whether the visit fits in some slot on its own (base -> visit -> base), and the drive."""
+    travel = travel_model_of(problem.travel)
+    fits, drive = False, 0
+    for s in slots:
+        ud = problem.unit_days[s.unit_day]
+        unit = problem.unit(ud.unit_id)
+        m = travel.matrix([unit.base, v.location], unit)
+        out, back = int(m.durations[0, 1]), int(m.durations[1, 0])
+        drive = out
+        for w in s.windows:
+            start = max(ud.shift.start + out, w.start)
+            if start > w.end:
+                continue
+            work = out + v.service + back
+            ok = start + v.service + back <= ud.shift.end
+            ok = ok and (ud.max_work is None or work <= ud.max_work)
+            ok = ok and (ud.max_drive is None or out + back <= ud.max_drive)
+            if ok:
+                return True, out
+    return fits, drive
+
+
+def _week_full(
+    problem: Problem, plan: Plan, v: Visit, slots: Sequence[cand.Slot]
+) -> tuple[str, str, dict[str, object]]:
+    """How many more minutes the best day would need, and who was served there instead."""
+    travel = travel_model_of(problem.travel)
+    routes = {(r.unit_id, r.date): r for r in plan.routes}
+    best: tuple[int, date, Route | None] | None = None
+    for s in slots:
+        ud = problem.unit_days[s.unit_day]
+        unit = problem.unit(ud.unit_id)
+        route = routes.get((ud.unit_id, ud.date))
+        places = [unit.base] + ([problem.visit(st.visit_id).location for st in route.stops] if route else [])
+        m = travel.matrix([*places, v.location], unit)
+        x = len(places)
+        seq = [*list(range(len(places))), 0]
+        detour = min(
+            int(m.durations[a, x] + m.durations[x, b] - m.durations[a, b])
+            for a, b in itertools.pairwise(seq)
+        )
+        work = route.work_time if route else 0
+        limit = min(ud.max_work or 10**9, ud.shift.end - ud.shift.start)
+        need = max(work + detour + v.service - limit, detour + v.service if route is None else 0)
+        need = max(need, 60)
+        if best is None or need < best[0]:
+            best = (need, ud.date, route)
+    assert best is not None
+    need, day, route = best
+    served = [problem.visit(st.visit_id) for st in route.stops] if route else []
+    lower = sorted({s.id for s in served if s.priority < v.priority})
+    higher = sorted({s.id for s in served if s.priority >= v.priority})
+    if lower:
+        el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower[:5])}."
+        en = f"Lower-priority visits were served instead: {', '.join(lower[:5])}."
+    else:
+        el = f"Εκείνη την ημέρα εξυπηρετήθηκαν επισκέψεις ίσης ή υψηλότερης προτεραιότητας ({len(higher)})."
+        en = f"That day serves visits of equal or higher priority ({len(higher)})."
+    details: dict[str, object] = {
+        "need_min": round(need / 60),
+        "date": day.isoformat(),
+        "served_lower_priority": lower,
+        "served_same_or_higher": higher[:20],
+    }
+    m_el, m_en = _message(
+        "week_full",
+        need=round(need / 60),
+        day_el=day_el(day),
+        day_en=day_en(day),
+        instead_el=el,
+        instead_en=en,
+    )
+    return m_el, m_en, details
+
+
+def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[int]) -> list[Unassigned]:
+    """The unassigned entries for the unserved ``occurrences`` of visit ``v``."""
+    available = {i for i, ud in enumerate(problem.unit_days) if ud.available and ud.date in problem.dates}
+    slots, refused = cand.visit_slots(problem, v)
+    slots = [s for s in slots if s.unit_day in available]
+    out: list[Unassigned] = []
+    who_el, who_en = _who(problem, v)
+    if not slots:
+        reason, details = _no_slot_reason(problem, v, refused)
+        kw = {"who_el": who_el, "who_en": who_en, "load": v.load, **details}
+        el, en = _message(reason, **kw)
+        return [Unassigned(v.id, o, reason, el, en, details) for o in occurrences]
+    fit = (
+        len(cand.candidate_patterns(problem, v, slots)[0])
+        if cand.candidate_patterns(problem, v, slots)
+        else 0
+    )
+    if v.frequency > 1 and fit == 0:
+        partial = cand.best_partial_patterns(problem, v, slots)
+        fit = len(partial[0]) if partial else 0
+    alone, drive = _alone_drive(problem, v, slots)
+    for o in occurrences:
+        if v.frequency > 1 and o >= fit:
+            el, en = _message("frequency", k=v.frequency, gap=v.min_gap_days, fit=fit)
+            out.append(Unassigned(v.id, o, "frequency", el, en, {"fits": fit}))
+        elif not alone:
+            el, en = _message("unreachable", drive_min=round(drive / 60))
+            out.append(Unassigned(v.id, o, "unreachable", el, en, {"drive_min": round(drive / 60)}))
+        else:
+            el, en, details = _week_full(problem, plan, v, slots)
+            out.append(Unassigned(v.id, o, "week_full", el, en, details))
+    return out
+
+
+def explain_unassigned(problem: Problem, plan: Plan) -> tuple[Unassigned, ...]:
+    """An entry, with reason, for every visit occurrence that ``plan`` does not serve."""
+    served: dict[str, set[int]] = {}
+    for r in plan.routes:
+        for s in r.stops:
+            served.setdefault(s.visit_id, set()).add(s.occurrence)
+    out: list[Unassigned] = []
+    for v in problem.visits:
+        got = served.get(v.id, set())
+        missing = [o for o in range(v.frequency) if o not in got]
+        if len(got) + len(missing) > v.frequency:
+            missing = missing[: v.frequency - len(got)]
+        if missing:
+            out.extend(explain_visit(problem, plan, v, missing))
+    return tuple(out)

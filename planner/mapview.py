@@ -1,0 +1,382 @@
+"""An interactive map of a `Plan` (folium/Leaflet) that also works with no network.
+
+`plan_map` draws every route (unit and date) in its own colour and layer, numbered stop
+markers with Greek popups, the base and the unassigned visits. `save_plan_map` writes it
+as one self-contained HTML file: folium's CDN `<script>`/`<link>` tags are replaced by the
+Leaflet build vendored in ``planner/static`` (see its README) or dropped when the map does
+not use them (jQuery, Bootstrap, Font Awesome, awesome-markers). To keep those unneeded,
+the map uses only DivIcon markers, polylines, circle markers, a layer control and popups
+bound with plain Leaflet calls (folium's own `Popup` needs jQuery).
+
+Only the optional tile layer needs the network; offline, the routes draw on a blank
+background.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import folium
+from branca.element import Figure, MacroElement
+from folium.template import Template
+
+from planner.model import MINUTE, Location, Plan, Problem, Route, Stop, Visit
+from planner.render import day_label, hhmm
+
+DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+"""OpenStreetMap's standard tiles (an optional layer: offline it just stays blank)."""
+OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+ATTRIBUTION_PREFIX = 'Kinito | <a href="https://leafletjs.com" title="BSD-2-Clause">Leaflet</a>'
+
+PALETTE: tuple[str, ...] = (
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
+    "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#003f5c",
+)  # fmt: skip
+"""Route colours, in route order (date, unit); grey is kept for the unassigned."""
+UNASSIGNED_COLOUR = "#7f7f7f"
+BASE_COLOUR = "#222222"
+AIGIO = (38.2498, 22.0816)  # where to look when a problem has no place at all
+
+KIND_EL: Mapping[str, str] = {"home_visit": "Επίσκεψη κατ' οίκον", "village_stop": "Στάση σε οικισμό"}
+
+LatLon = tuple[float, float]
+Shapes = Mapping[tuple[str, date], Sequence[Sequence[LatLon]]]
+"""Per route (unit id, date): one [lat, lon] point list per leg, base -> stops -> base."""
+
+
+class _Bind(MacroElement):
+    """Bind a popup (and a hover tooltip) to the parent layer with plain Leaflet calls.
+
+    The strings are JSON-encoded into the script, so names need no JS escaping.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindPopup({{ this.popup|tojson }}, {"maxWidth": 320});
+            {% if this.tooltip %}
+            {{ this._parent.get_name() }}.bindTooltip({{ this.tooltip|tojson }});
+            {% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, popup: str, tooltip: str = "") -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Bind"
+        self.popup = popup
+        self.tooltip = tooltip
+
+
+class _Legend(MacroElement):
+    """A Leaflet control in the map's corner holding an HTML legend."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: "bottomleft"});
+            {{ this.get_name() }}.onAdd = function () {
+                var div = L.DomUtil.create("div", "kinito-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Legend"
+        self.html = html_text
+
+
+class _AttributionPrefix(MacroElement):
+    """Set the text before the tile attribution (who drew the map)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "AttributionPrefix"
+        self.prefix = prefix
+
+
+# --- labels and popups -------------------------------------------------------------------
+
+
+def route_colour(index: int) -> str:
+    """The colour of the ``index``-th route (in date, unit order)."""
+    return PALETTE[index % len(PALETTE)]
+
+
+def route_label(route: Route) -> str:
+    """A route's name in the layer control and legend, e.g. ``Δευ 07/12 · van1``."""
+    return f"{day_label(route.date)} · {route.unit_id}"
+
+
+def _swatch(colour: str) -> str:
+    return (
+        f'<span style="display:inline-block;width:12px;height:12px;margin-right:4px;'
+        f'vertical-align:middle;background:{colour};border-radius:2px"></span>'
+    )
+
+
+def _stop_popup(route: Route, number: int, stop: Stop, visit: Visit | None) -> str:
+    esc = html.escape
+    name = (visit.name if visit else "") or stop.visit_id
+    lines = [
+        f"<b>{number}. {esc(name)}</b>",
+        f"{esc(stop.visit_id)} · {KIND_EL.get(visit.kind, visit.kind) if visit else ''}",
+        f"{hhmm(stop.start)}–{hhmm(stop.end)} ({round((stop.end - stop.start) / MINUTE)} λεπτά)",
+    ]
+    if stop.arrival < stop.start:
+        lines.append(f"Άφιξη {hhmm(stop.arrival)}")
+    if visit and visit.phone:
+        lines.append(f"Τηλ. {esc(visit.phone)}")
+    if visit and visit.address:
+        lines.append(esc(visit.address))
+    lines.append(f"<i>{esc(route_label(route))}</i>")
+    return "<br>".join(lines)
+
+
+def _number_icon(text: str, colour: str, size: int = 24) -> folium.DivIcon:
+    style = (
+        f"width:{size}px;height:{size}px;border-radius:50%;box-sizing:border-box;"
+        f"background:{colour};color:#fff;border:2px solid #fff;box-shadow:0 0 3px #000;"
+        f"text-align:center;font:bold 12px/{size - 4}px sans-serif"
+    )
+    return folium.DivIcon(
+        html=f'<div style="{style}">{html.escape(text)}</div>',
+        icon_size=(size, size),
+        icon_anchor=(size // 2, size // 2),
+        popup_anchor=(0, -size // 2),
+        class_name="kinito-marker",
+    )
+
+
+def _find_visit(problem: Problem, visit_id: str) -> Visit | None:
+    try:
+        return problem.visit(visit_id)
+    except KeyError:
+        return None
+
+
+# --- layers --------------------------------------------------------------------------------
+
+
+def _route_path(route: Route, base: Location, problem: Problem, shapes: Shapes | None) -> list[LatLon]:
+    """The route's polyline: given leg shapes when there are, else straight legs."""
+    places: list[LatLon] = [(base.lat, base.lon)]
+    for stop in route.stops:
+        visit = _find_visit(problem, stop.visit_id)
+        if visit is not None:
+            places.append((visit.location.lat, visit.location.lon))
+    places.append((base.lat, base.lon))
+    legs = shapes.get((route.unit_id, route.date)) if shapes else None
+    if legs is None:
+        return places
+    if len(legs) != len(places) - 1:
+        raise ValueError(
+            f"shapes[{route.unit_id!r}, {route.date}]: {len(legs)} legs given, "
+            f"the route has {len(places) - 1}"
+        )
+    path: list[LatLon] = [places[0]]
+    for leg, end in zip(legs, places[1:], strict=True):
+        path.extend((float(lat), float(lon)) for lat, lon in leg)
+        path.append(end)
+    return path
+
+
+def _add_route(
+    m: folium.Map, route: Route, colour: str, problem: Problem, shapes: Shapes | None
+) -> list[LatLon]:
+    label = route_label(route)
+    group = folium.FeatureGroup(name=f"{_swatch(colour)}{html.escape(label)}").add_to(m)
+    path = _route_path(route, problem.unit(route.unit_id).base, problem, shapes)
+    line = folium.PolyLine(path, color=colour, weight=4, opacity=0.85)  # type: ignore[no-untyped-call]
+    _Bind(html.escape(label), tooltip=html.escape(label)).add_to(line)
+    line.add_to(group)
+    for number, stop in enumerate(route.stops, start=1):
+        visit = _find_visit(problem, stop.visit_id)
+        if visit is None:
+            continue
+        marker = folium.Marker(
+            (visit.location.lat, visit.location.lon), icon=_number_icon(str(number), colour)
+        )
+        tooltip = f"{number}. {visit.name or visit.id} ({hhmm(stop.start)})"
+        _Bind(_stop_popup(route, number, stop, visit), html.escape(tooltip)).add_to(marker)
+        marker.add_to(group)
+    return path
+
+
+def _add_bases(m: folium.Map, problem: Problem) -> list[LatLon]:
+    group = folium.FeatureGroup(name="Βάση / Base", control=False).add_to(m)
+    bases = {u.base.id: u.base for u in problem.units}
+    for base in bases.values():
+        units = ", ".join(u.id for u in problem.units if u.base.id == base.id)
+        popup = f"<b>{html.escape(base.name or base.id)}</b><br>Βάση / Base · {html.escape(units)}"
+        marker = folium.Marker((base.lat, base.lon), icon=_number_icon("Β", BASE_COLOUR, size=28))
+        _Bind(popup, html.escape(base.name or base.id)).add_to(marker)
+        marker.add_to(group)
+    return [(b.lat, b.lon) for b in bases.values()]
+
+
+def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem) -> list[LatLon]:
+    """One grey circle per unassigned visit; the popup lists each unserved occurrence."""
+    by_visit: dict[str, list[str]] = {}
+    for item in plan.unassigned:
+        by_visit.setdefault(item.visit_id, []).append(
+            f"[{html.escape(item.reason)}] {html.escape(item.message_el)}"
+        )
+    if not by_visit:
+        return []
+    name = f"{_swatch(UNASSIGNED_COLOUR)}Χωρίς ανάθεση / Unassigned ({len(by_visit)})"
+    group = folium.FeatureGroup(name=name).add_to(m)
+    points: list[LatLon] = []
+    for visit_id, reasons in by_visit.items():
+        visit = _find_visit(problem, visit_id)
+        if visit is None:
+            continue
+        title = html.escape(visit.name or visit.id)
+        popup = f"<b>{title}</b><br>{html.escape(visit.id)} · Χωρίς ανάθεση<br>" + "<br>".join(reasons)
+        point = (visit.location.lat, visit.location.lon)
+        circle = folium.CircleMarker(
+            point, radius=7, color="#444444", weight=1, fill=True,
+            fill_color=UNASSIGNED_COLOUR, fill_opacity=0.8,
+        )  # fmt: skip
+        _Bind(popup, title).add_to(circle)
+        circle.add_to(group)
+        points.append(point)
+    return points
+
+
+def _legend_html(entries: Sequence[tuple[str, str]]) -> str:
+    rows = "".join(f"<div>{_swatch(colour)}{html.escape(text)}</div>" for colour, text in entries)
+    style = "background:#fff;padding:6px 8px;border-radius:4px;box-shadow:0 0 4px #888;font:12px sans-serif"
+    return f'<div style="{style}"><b>Διαδρομές / Routes</b>{rows}</div>'
+
+
+def plan_map(
+    plan: Plan,
+    problem: Problem,
+    tiles_url: str | None = DEFAULT_TILES,
+    *,
+    attribution: str = OSM_ATTRIBUTION,
+    shapes: Shapes | None = None,
+) -> folium.Map:
+    """The plan as a folium map: a coloured layer per route, the base and the unassigned.
+
+    ``tiles_url=None`` draws no tile layer; ``attribution`` credits the tiles. ``shapes``
+    replaces the straight legs of the routes it names with the given point lists.
+    """
+    m = folium.Map(location=AIGIO, tiles=None, zoom_start=10, control_scale=True)
+    root = m.get_root()
+    if isinstance(root, Figure):  # always, for a new Map; the check is for the type checker
+        root.title = html.escape(f"Kinito · {plan.problem_name or problem.name}")
+    if tiles_url:
+        folium.TileLayer(tiles=tiles_url, attr=attribution, name="Χάρτης / Map", control=False).add_to(m)
+    _AttributionPrefix(ATTRIBUTION_PREFIX).add_to(m)
+    points = _add_bases(m, problem)
+    legend: list[tuple[str, str]] = []
+    routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
+    for index, route in enumerate(routes):
+        colour = route_colour(index)
+        points += _add_route(m, route, colour, problem, shapes)
+        km = route.distance / 1000
+        stops = f"{len(route.stops)} {'στάση' if len(route.stops) == 1 else 'στάσεις'}"
+        legend.append((colour, f"{route_label(route)}: {stops}, {km:.1f} km"))
+    unassigned = _add_unassigned(m, plan, problem)
+    if unassigned:
+        legend.append((UNASSIGNED_COLOUR, f"Χωρίς ανάθεση / Unassigned: {len(unassigned)}"))
+    points += unassigned
+    folium.LayerControl(collapsed=False).add_to(m)
+    _Legend(_legend_html(legend)).add_to(m)
+    _fit(m, points)
+    return m
+
+
+def _fit(m: folium.Map, points: Sequence[LatLon]) -> None:
+    if not points:
+        return
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    m.location = [(min(lats) + max(lats)) / 2, (min(lons) + max(lons)) / 2]
+    m.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30), max_zoom=14)
+
+
+# --- offline HTML --------------------------------------------------------------------------
+
+# One pass over folium's page, so the inlined code is never itself rescanned.
+_EXTERNAL = re.compile(
+    r'<script\b[^>]*\bsrc="(?P<js>[^"]*)"[^>]*>\s*</script>|<link\b[^>]*\bhref="(?P<css>[^"]*)"[^>]*>',
+    re.IGNORECASE,
+)
+_LEAFLET_JS = re.compile(r"leaflet(\.min)?\.js")
+_LEAFLET_CSS = re.compile(r"leaflet(\.min)?\.css")
+# folium's default assets that serve only features this map does not use: jQuery (folium's
+# Popup), Bootstrap and its glyphicons, Font Awesome and awesome-markers (image icons).
+_UNUSED = ("jquery", "bootstrap", "glyphicons", "fontawesome", "awesome-markers", "awesome.rotate")
+
+
+def _static(name: str) -> bytes:
+    return resources.files("planner").joinpath("static", name).read_bytes()
+
+
+def _leaflet_css() -> str:
+    css = _static("leaflet.css").decode("utf-8")
+    for image in ("layers.png", "layers-2x.png"):
+        data = base64.b64encode(_static(image)).decode("ascii")
+        css = css.replace(f"url(images/{image})", f"url(data:image/png;base64,{data})")
+    return css
+
+
+def _asset_name(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1].lower()
+
+
+def _inline(match: re.Match[str], js: str, css: str) -> str:
+    """What replaces one external asset tag: the vendored Leaflet, or nothing."""
+    url = match.group("js") or match.group("css") or ""
+    name = _asset_name(url)
+    if match.group("js") and _LEAFLET_JS.fullmatch(name):
+        return js
+    if match.group("css") and _LEAFLET_CSS.fullmatch(name):
+        return css
+    if any(key in url.lower() for key in _UNUSED):
+        return ""
+    raise ValueError(f"the map needs {url!r}, which is not vendored in planner/static")
+
+
+def offline_html(m: folium.Map) -> str:
+    """The map's complete HTML page, with Leaflet inlined and no external script or stylesheet."""
+    page = str(m.get_root().render())
+    js = "<script>\n" + _static("leaflet.js").decode("utf-8") + "\n</script>"
+    css = "<style>\n" + _leaflet_css() + "\n</style>"
+    return _EXTERNAL.sub(lambda match: _inline(match, js, css), page)
+
+
+def save_plan_map(
+    plan: Plan,
+    problem: Problem,
+    path: str | Path,
+    tiles_url: str | None = DEFAULT_TILES,
+    *,
+    attribution: str = OSM_ATTRIBUTION,
+    shapes: Shapes | None = None,
+) -> None:
+    """Write the plan's map to ``path`` as one HTML file that needs no network to draw."""
+    m = plan_map(plan, problem, tiles_url, attribution=attribution, shapes=shapes)
+    Path(path).write_text(offline_html(m), encoding="utf-8")

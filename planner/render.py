@@ -1,0 +1,164 @@
+"""Plain-text rendering of a `Plan` for the terminal: one row per route, then the unassigned.
+
+Rendering only: every number comes from the `Plan` and `Problem` dataclasses (DESIGN.md,
+principle 3). Headers are short Greek first, English second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from planner.model import MINUTE, Plan, Problem, Route, Unassigned
+
+WEEKDAYS_EL: tuple[str, ...] = ("Δευ", "Τρι", "Τετ", "Πεμ", "Παρ", "Σαβ", "Κυρ")
+"""Greek weekday abbreviations, Monday first (``date.weekday()`` order)."""
+
+NONE_MARK = "—"
+
+_HEADERS: tuple[str, ...] = (
+    "Ημερ./Date",
+    "Μονάδα/Unit",
+    "Στάσεις/Stops",
+    "Αναχ./Leave",
+    "Επιστρ./Return",
+    "χλμ/km",
+    "Οδήγ./Drive",
+    "Εξυπ./Service",
+    "Αναμ./Wait",
+    "Διάλ./Break",
+    "Πλήρωμα/Crew",
+)
+_MINUTES_NOTE = "Οδήγηση, εξυπηρέτηση, αναμονή σε λεπτά / Driving, service, waiting in minutes"
+# Text columns are left-aligned, numbers and times right-aligned.
+_LEFT = frozenset({0, 1, 9, 10})
+
+
+def day_label(day: date) -> str:
+    """A date as the coordinator reads it: Greek weekday and day/month, e.g. ``Δευ 07/12``."""
+    return f"{WEEKDAYS_EL[day.weekday()]} {day:%d/%m}"
+
+
+def hhmm(t: int) -> str:
+    """Seconds since midnight as ``HH:MM`` (seconds dropped, as on a timetable)."""
+    return f"{t // 3600:02d}:{t % 3600 // 60:02d}"
+
+
+def _minutes(seconds: int) -> str:
+    return f"{round(seconds / MINUTE)}"
+
+
+def _km(metres: int) -> str:
+    return f"{metres / 1000:.1f}"
+
+
+def crew_names(problem: Problem, route: Route) -> list[str]:
+    """The names of the crew aboard the route's unit on its date (ids for unknown staff)."""
+    names: list[str] = []
+    for ud in problem.unit_days:
+        if ud.unit_id == route.unit_id and ud.date == route.date:
+            for member in ud.crew:
+                try:
+                    names.append(problem.staff_member(member.staff_id).name or member.staff_id)
+                except KeyError:
+                    names.append(member.staff_id)
+    return names
+
+
+def _break_cell(route: Route) -> str:
+    if route.rest is None:
+        return NONE_MARK
+    return f"{hhmm(route.rest.start)}-{hhmm(route.rest.start + route.rest.duration)}"
+
+
+def _route_row(route: Route, problem: Problem) -> list[str]:
+    return [
+        day_label(route.date),
+        route.unit_id,
+        str(len(route.stops)),
+        hhmm(route.depart),
+        hhmm(route.arrive),
+        _km(route.distance),
+        _minutes(route.drive_time),
+        _minutes(route.service_time),
+        _minutes(route.waiting_time),
+        _break_cell(route),
+        ", ".join(crew_names(problem, route)) or NONE_MARK,
+    ]
+
+
+def _totals_row(routes: Sequence[Route]) -> list[str]:
+    return [
+        "Σύνολο/Total",
+        "",
+        str(sum(len(r.stops) for r in routes)),
+        "",
+        "",
+        _km(sum(r.distance for r in routes)),
+        _minutes(sum(r.drive_time for r in routes)),
+        _minutes(sum(r.service_time for r in routes)),
+        _minutes(sum(r.waiting_time for r in routes)),
+        "",
+        "",
+    ]
+
+
+def _format_rows(rows: Sequence[Sequence[str]]) -> list[str]:
+    """Align the rows into columns; a rule under the header and above the last row."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+    def line(row: Sequence[str]) -> str:
+        cells = (
+            c.ljust(w) if i in _LEFT else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        return "  ".join(cells).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    body = [line(r) for r in rows[1:-1]]
+    return [line(rows[0]), rule, *body, rule, line(rows[-1])]
+
+
+def _visit_label(problem: Problem, item: Unassigned) -> tuple[str, str]:
+    try:
+        visit = problem.visit(item.visit_id)
+    except KeyError:
+        return item.visit_id, ""
+    label = item.visit_id
+    if visit.frequency > 1:
+        label += f" #{item.occurrence + 1}"
+    return label, visit.name
+
+
+def format_unassigned(plan: Plan, problem: Problem) -> str:
+    """The unassigned visits, one per line with reason and Greek message; English indented below."""
+    if not plan.unassigned:
+        return "Χωρίς ανάθεση / Unassigned: κανένα / none"
+    lines = [f"Χωρίς ανάθεση / Unassigned ({len(plan.unassigned)}):"]
+    for item in plan.unassigned:
+        label, name = _visit_label(problem, item)
+        head = "  ".join(part for part in (label, name, f"[{item.reason}]") if part)
+        lines.append(f"  {head}  {item.message_el}".rstrip())
+        if item.message_en:
+            lines.append(f"      {item.message_en}")
+    return "\n".join(lines)
+
+
+def format_plan_table(plan: Plan, problem: Problem) -> str:
+    """The plan as a per-day text table with a totals row, then the unassigned visits."""
+    routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
+    title = plan.problem_name or problem.name
+    if routes:
+        rows = [list(_HEADERS), *(_route_row(r, problem) for r in routes), _totals_row(routes)]
+        table = "\n".join([*_format_rows(rows), _MINUTES_NOTE])
+    else:
+        table = "Καμία διαδρομή / No routes"
+    return f"{title}\n{table}\n\n{format_unassigned(plan, problem)}\n"
+
+
+def format_violations(violations: Sequence[str]) -> str:
+    """A numbered list of validator messages, or a line saying there are none."""
+    if not violations:
+        return "Καμία παραβίαση / No violations\n"
+    lines = [f"Παραβιάσεις / Violations ({len(violations)}):"]
+    lines += [f"  {i}. {v}" for i, v in enumerate(violations, start=1)]
+    return "\n".join(lines) + "\n"

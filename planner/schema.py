@@ -1,0 +1,982 @@
+"""Kinito's JSON files, ``problem.json`` and ``plan.json``, to and from :mod:`planner.model`.
+
+The contract is ``docs/schema.md``. In the JSON a time of day is ``"HH:MM"`` or
+``"HH:MM:SS"``, a duration is a number of minutes, a date is ISO ``"YYYY-MM-DD"`` and a
+weekday is ``"mon"`` ... ``"sun"``; in the model they are seconds, seconds, :class:`date`
+and ``0`` ... ``6``. Reading checks every rule of the contract and refuses a malformed file
+with a :class:`SchemaError` that names the field by its JSON path, e.g.
+``visits[12].time_windows[0]: "25:00" is not a time of day (HH:MM)``.
+
+Reading is built from small *readers*: functions ``(value, path) -> result`` that either
+return the converted value or raise a :class:`SchemaError` for ``path``. Readers combine
+(``_list(_window)``, ``_nullable(_minutes)``...) and :class:`_Object` applies them to the
+fields of a JSON object, refusing keys that the contract does not know (typos).
+
+Only :func:`load_problem`, :func:`load_plan` and :func:`save_json` touch files.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+from planner.model import (
+    TERRAINS,
+    BreakRule,
+    BreakStep,
+    CrewMember,
+    Location,
+    Plan,
+    Problem,
+    Route,
+    StaffMember,
+    Stop,
+    Terrain,
+    TimeWindow,
+    Unassigned,
+    Unit,
+    UnitDay,
+    Visit,
+    VisitKind,
+    Weights,
+)
+from planner.travel import DEFAULT_TERRAIN, EstimateTravel, MatrixTravel, TerrainSpeed, TravelModel
+
+__all__ = [
+    "PLAN_SCHEMA",
+    "PROBLEM_SCHEMA",
+    "WEEKDAYS",
+    "SchemaError",
+    "format_time",
+    "iso_week_dates",
+    "load_plan",
+    "load_problem",
+    "minutes_to_seconds",
+    "parse_time",
+    "plan_from_dict",
+    "plan_to_dict",
+    "problem_from_dict",
+    "problem_to_dict",
+    "save_json",
+    "seconds_to_minutes",
+    "weekday_name",
+    "weekday_number",
+]
+
+PROBLEM_SCHEMA = "kinito.problem/1"
+PLAN_SCHEMA = "kinito.plan/1"
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+VISIT_KINDS: tuple[VisitKind, ...] = ("home_visit", "village_stop")
+DAY_SECONDS = 24 * 3600
+
+T = TypeVar("T")
+U = TypeVar("U")
+S = TypeVar("S", bound=str)
+Reader = Callable[[object, str], T]
+"""Converts the JSON value found at a path, or raises :class:`SchemaError` for that path."""
+
+
+class SchemaError(ValueError):
+    """A malformed JSON file; the message starts with the JSON path of the faulty field.
+
+    ``path`` is that path (``""`` for the whole document), ``detail`` the message without
+    it; ``line``/``column`` are set for JSON syntax errors.
+    """
+
+    def __init__(self, path: str, detail: str, *, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(f"{path}: {detail}" if path else detail)
+        self.path = path
+        self.detail = detail
+        self.line = line
+        self.column = column
+
+
+# --- units: times, minutes, weekdays, weeks ---------------------------------------------
+
+_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})")
+
+
+def parse_time(text: object, path: str = "") -> int:
+    """Seconds since midnight of ``"HH:MM"`` or ``"HH:MM:SS"`` (00:00:00 ... 23:59:59)."""
+    match = _TIME.fullmatch(text) if isinstance(text, str) else None
+    if match:
+        hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
+        if hours < 24 and minutes < 60 and seconds < 60:
+            return hours * 3600 + minutes * 60 + seconds
+    raise SchemaError(path, f"{_show(text)} is not a time of day (HH:MM)")
+
+
+def format_time(seconds: int, *, short: bool = False) -> str:
+    """``"HH:MM:SS"`` for seconds since midnight; ``short`` drops ``":00"`` seconds."""
+    if not 0 <= seconds < DAY_SECONDS:
+        raise ValueError(f"{seconds} s is not a time of day (0 <= t < 24 h)")
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02d}:{minutes:02d}" if short and secs == 0 else f"{hours:02d}:{minutes:02d}:{secs:02d}"
+
+
+def minutes_to_seconds(minutes: float) -> int:
+    """A duration in minutes (fractions allowed) as whole seconds, rounded."""
+    return round(minutes * 60)
+
+
+def seconds_to_minutes(seconds: int) -> int | float:
+    """A duration in seconds as minutes: an ``int`` when whole, else the exact fraction."""
+    return seconds // 60 if seconds % 60 == 0 else seconds / 60
+
+
+def weekday_number(name: str) -> int:
+    """``"mon"`` -> 0 ... ``"sun"`` -> 6; ``ValueError`` for anything else."""
+    if name not in WEEKDAYS:
+        raise ValueError(f"{name!r} is not a weekday (mon..sun)")
+    return WEEKDAYS.index(name)
+
+
+def weekday_name(number: int) -> str:
+    """0 -> ``"mon"`` ... 6 -> ``"sun"``; ``ValueError`` for anything else."""
+    if not 0 <= number < len(WEEKDAYS):
+        raise ValueError(f"{number} is not a weekday number (0..6)")
+    return WEEKDAYS[number]
+
+
+def iso_week_dates(week: object, path: str = "") -> tuple[date, ...]:
+    """Monday to Friday of an ISO week ``"YYYY-Www"``, e.g. ``"2026-W50"``."""
+    match = _WEEK.fullmatch(week) if isinstance(week, str) else None
+    try:
+        if match is None:
+            raise ValueError
+        monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise SchemaError(path, f"{_show(week)} is not an ISO week (YYYY-Www)") from None
+    return tuple(monday + timedelta(days=i) for i in range(5))
+
+
+# --- readers ------------------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    """A JSON value as it would be written in the file, shortened, for error messages."""
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, date):
+        value = value.isoformat()
+    if value is None or isinstance(value, str | int | float):
+        text = json.dumps(value, ensure_ascii=False)
+        return text if len(text) <= 40 else text[:36] + '..."'
+    return repr(value)
+
+
+def _listing(names: Collection[str], most: int = 12) -> str:
+    """``a, b, c`` (at most ``most`` of them, then ``...``)."""
+    shown = list(names)[:most]
+    return ", ".join(shown) + (", ..." if len(names) > most else "")
+
+
+def _join(path: str, key: str) -> str:
+    """The path of field ``key`` of the object at ``path``."""
+    return f"{path}.{key}" if path else key
+
+
+def _string(value: object, path: str) -> str:
+    """A JSON string."""
+    if not isinstance(value, str):
+        raise SchemaError(path, f"expected a string, got {_show(value)}")
+    return value
+
+
+def _boolean(value: object, path: str) -> bool:
+    """``true`` or ``false``."""
+    if not isinstance(value, bool):
+        raise SchemaError(path, f"expected true or false, got {_show(value)}")
+    return value
+
+
+def _integer(value: object, path: str) -> int:
+    """An integer (a float with no fraction, such as ``2.0``, counts; booleans do not)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise SchemaError(path, f"expected an integer, got {_show(value)}")
+    return value
+
+
+def _number(value: object, path: str) -> float:
+    """A finite number, as a float."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        raise SchemaError(path, f"expected a number, got {_show(value)}")
+    return float(value)
+
+
+def _date(value: object, path: str) -> date:
+    """An ISO date ``"YYYY-MM-DD"``."""
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise SchemaError(path, f"{_show(value)} is not a date (YYYY-MM-DD)")
+
+
+def _weekday(value: object, path: str) -> int:
+    """A weekday name ``"mon"`` ... ``"sun"`` as 0 ... 6."""
+    if isinstance(value, str) and value in WEEKDAYS:
+        return WEEKDAYS.index(value)
+    raise SchemaError(path, f"{_show(value)} is not a weekday ({', '.join(WEEKDAYS)})")
+
+
+def _where(read: Reader[T], ok: Callable[[T], bool], need: str) -> Reader[T]:
+    """``read``, then refuse a result for which ``ok`` is false: "must be <need>"."""
+
+    def read_checked(value: object, path: str) -> T:
+        result = read(value, path)
+        if not ok(result):
+            raise SchemaError(path, f"must be {need}, got {_show(value)}")
+        return result
+
+    return read_checked
+
+
+def _nullable(read: Reader[T]) -> Reader[T | None]:
+    """``read``, but JSON ``null`` gives ``None``."""
+
+    def read_or_null(value: object, path: str) -> T | None:
+        return None if value is None else read(value, path)
+
+    return read_or_null
+
+
+def _list(read: Reader[T], length: int | None = None, what: str = "entries") -> Reader[tuple[T, ...]]:
+    """A JSON list, each element read by ``read``; ``length`` demands that many elements."""
+
+    def read_list(value: object, path: str) -> tuple[T, ...]:
+        if not isinstance(value, list | tuple):
+            raise SchemaError(path, f"expected a list, got {_show(value)}")
+        if length is not None and len(value) != length:
+            raise SchemaError(path, f"expected {length} {what}, got {len(value)}")
+        return tuple(read(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+    return read_list
+
+
+def _choice(options: Sequence[S]) -> Reader[S]:
+    """One of the strings ``options``."""
+
+    def read_choice(value: object, path: str) -> S:
+        for option in options:
+            if value == option:
+                return option
+        raise SchemaError(path, f"must be one of {', '.join(options)}, got {_show(value)}")
+
+    return read_choice
+
+
+def _ref(ids: Collection[str], what: str) -> Reader[str]:
+    """The id of a known ``what`` (a location, a staff member, a unit)."""
+    return _where(_string, lambda s: s in ids, f"a known {what} id ({_listing(ids) or 'there are none'})")
+
+
+def _no_duplicates(keys: Sequence[object], path: str, field: str = "") -> None:
+    """Refuse the second of two equal ``keys``, naming ``path[i]`` (``.field``)."""
+    first: dict[object, int] = {}
+    for i, key in enumerate(keys):
+        if key in first:
+            raise SchemaError(f"{path}[{i}]{field}", f"duplicate {_show(key)} (also at [{first[key]}])")
+        first[key] = i
+
+
+def _maybe(value: T | None, convert: Callable[[T], U]) -> U | None:
+    """``convert(value)``, or ``None`` for ``None``."""
+    return None if value is None else convert(value)
+
+
+_id = _where(_string, bool, "a non-empty string")
+_non_negative_int = _where(_integer, lambda n: n >= 0, ">= 0")
+_positive_int = _where(_integer, lambda n: n >= 1, ">= 1")
+_non_negative = _where(_number, lambda x: x >= 0, ">= 0")
+
+
+def _minutes(value: object, path: str) -> int:
+    """A duration: minutes >= 0 in the JSON, seconds in the model."""
+    return minutes_to_seconds(_non_negative(value, path))
+
+
+def _km(value: object, path: str) -> int:
+    """A distance: kilometres >= 0 in the JSON, metres in the model."""
+    return round(_non_negative(value, path) * 1000)
+
+
+def _window(value: object, path: str) -> TimeWindow:
+    """``["HH:MM", "HH:MM"]``; errors in either time name the window."""
+    start, end = (parse_time(t, path) for t in _list(_string, 2, "times (from, to)")(value, path))
+    if end < start:
+        raise SchemaError(path, f"ends ({format_time(end, short=True)}) before it starts "
+                                f"({format_time(start, short=True)})")
+    return TimeWindow(start, end)
+
+
+_windows = _list(_window)
+
+
+def _horizon_date(dates: Sequence[date]) -> Reader[date]:
+    """A date that belongs to the horizon ``dates``."""
+    span = f"{dates[0].isoformat()} .. {dates[-1].isoformat()}"
+    return _where(_date, lambda d: d in dates, f"a date of the horizon ({span})")
+
+
+def _json_object(value: object, path: str) -> dict[str, object]:
+    """Any JSON object, kept as it is (``details`` of an unassigned visit)."""
+    return dict(_Object(value, path).data)
+
+
+class _Object:
+    """A JSON object being read: typed access to its fields, each error naming its path."""
+
+    def __init__(self, value: object, path: str, keys: Collection[str] | None = None) -> None:
+        """Check that ``value`` is an object and, if ``keys`` is given, has no other keys."""
+        if not isinstance(value, Mapping):
+            raise SchemaError(path, f"expected an object, got {_show(value)}")
+        for key in value:
+            if keys is not None and key not in keys:
+                close = difflib.get_close_matches(str(key), list(keys), n=1)
+                hint = f'did you mean "{close[0]}"? ' if close else ""
+                raise SchemaError(_join(path, str(key)), f"unknown field; {hint}allowed: {', '.join(keys)}")
+        self.data: Mapping[str, object] = value
+        self.path = path
+
+    def at(self, key: str) -> str:
+        """The path of field ``key``."""
+        return _join(self.path, key)
+
+    def has(self, key: str) -> bool:
+        """Whether the field is present."""
+        return key in self.data
+
+    def req(self, key: str, read: Reader[T]) -> T:
+        """A required field."""
+        if key not in self.data:
+            raise SchemaError(self.at(key), "required field is missing")
+        return read(self.data[key], self.at(key))
+
+    def opt(self, key: str, read: Reader[T], default: U) -> T | U:
+        """An optional field, ``default`` when it is left out."""
+        return read(self.data[key], self.at(key)) if key in self.data else default
+
+
+def _tagged(value: object, path: str, tag: str,
+            variants: Mapping[str, Collection[str]]) -> tuple[str, _Object]:
+    """An object whose ``tag`` field picks which keys it may have (``variants``)."""
+    kind = _Object(value, path).req(tag, _choice(list(variants)))
+    return kind, _Object(value, path, variants[kind])
+
+
+def _check_schema(obj: _Object, expected: str) -> None:
+    """The document's ``schema`` field must name ``expected``."""
+    obj.req("schema", _where(_string, lambda s: s == expected, f'"{expected}"'))
+
+
+# --- problem.json: reading -----------------------------------------------------------------
+
+_PROBLEM_KEYS = ("schema", "name", "week", "dates", "defaults", "weights", "travel",
+                 "locations", "staff", "units", "days", "visits")
+_DEFAULTS_KEYS = ("shift", "regular_end", "max_work", "max_drive", "break", "weekly_max_work")
+_BREAK_KEYS = ("duration", "window", "required_after")
+_LOCATION_KEYS = ("id", "name", "lat", "lon", "terrain")
+_STAFF_KEYS = ("id", "name", "roles")
+_UNIT_KEYS = ("id", "name", "base", "capacity", "speed_factor", "weekly_max_work")
+_DAY_KEYS = ("date", "unit", "available", "pilot", "shift", "regular_end", "max_work", "max_drive",
+             "break", "crew", "note")
+_CREW_KEYS = ("staff", "hours")
+_VISIT_KEYS = ("id", "kind", "name", "location", "service", "time_windows", "weekday_windows",
+               "allowed_weekdays", "required_role", "required_staff", "priority", "load", "frequency",
+               "min_gap_days", "patterns", "pinned_date", "pinned_time", "preferred_weekday", "phone",
+               "address", "notes")
+_TRAVEL_KEYS: Mapping[str, tuple[str, ...]] = {
+    "estimate": ("model", "stop_overhead", "terrain"),
+    "matrix": ("model", "ids", "durations", "distances"),
+}
+_TERRAIN_SPEED_KEYS = ("circuity", "speed_kmh")
+
+
+@dataclass(frozen=True)
+class _Defaults:
+    """The ``defaults`` block: what a unit-day (and a unit's week) has unless told otherwise."""
+
+    shift: TimeWindow
+    regular_end: int
+    max_work: int | None
+    max_drive: int | None
+    break_rule: BreakRule | None
+    weekly_max_work: int | None
+
+    def day(self, unit_id: str, day: date) -> UnitDay:
+        """The default day of a unit: available, these limits, no crew."""
+        return UnitDay(unit_id, day, shift=self.shift, regular_end=self.regular_end, max_work=self.max_work,
+                       max_drive=self.max_drive, break_rule=self.break_rule)
+
+
+_MODEL_DAY = UnitDay("", date.min)
+_MODEL_DEFAULTS = _Defaults(_MODEL_DAY.shift, _MODEL_DAY.regular_end, _MODEL_DAY.max_work,
+                            _MODEL_DAY.max_drive, _MODEL_DAY.break_rule,
+                            Unit("", "", Location("", 0.0, 0.0)).weekly_max_work)
+
+
+def _break_rule(fill: BreakRule | None) -> Reader[BreakRule | None]:
+    """A break rule or ``null``; fields left out are taken from ``fill`` (or the model's)."""
+    base = fill or BreakRule()
+
+    def read_break(value: object, path: str) -> BreakRule | None:
+        if value is None:
+            return None
+        obj = _Object(value, path, _BREAK_KEYS)
+        return BreakRule(duration=obj.opt("duration", _minutes, base.duration),
+                         window=obj.opt("window", _window, base.window),
+                         required_after=obj.opt("required_after", _minutes, base.required_after))
+
+    return read_break
+
+
+def _read_defaults(value: object, path: str) -> _Defaults:
+    """The ``defaults`` block; ``regular_end`` defaults to the end of its ``shift``."""
+    obj = _Object(value, path, _DEFAULTS_KEYS)
+    base = _MODEL_DEFAULTS
+    shift = obj.opt("shift", _window, base.shift)
+    limit = _nullable(_minutes)
+    return _Defaults(shift=shift,
+                     regular_end=obj.opt("regular_end", parse_time, shift.end),
+                     max_work=obj.opt("max_work", limit, base.max_work),
+                     max_drive=obj.opt("max_drive", limit, base.max_drive),
+                     break_rule=obj.opt("break", _break_rule(base.break_rule), base.break_rule),
+                     weekly_max_work=obj.opt("weekly_max_work", limit, base.weekly_max_work))
+
+
+def _read_weights(value: object, path: str) -> Weights:
+    """``weights``: integers >= 0 in cost units, ``balance_target`` in minutes."""
+    names = [f.name for f in fields(Weights)]
+    obj = _Object(value, path, names)
+    base = Weights()
+    return Weights(**{name: obj.opt(name, _minutes if name == "balance_target" else _non_negative_int,
+                                    getattr(base, name))
+                      for name in names})
+
+
+def _read_terrain_table(value: object, path: str) -> dict[Terrain, TerrainSpeed]:
+    """``{"plain": {"circuity": 1.3, "speed_kmh": 50}, ...}``; what is left out keeps its default."""
+    table = _Object(value, path, TERRAINS)
+    out: dict[Terrain, TerrainSpeed] = {}
+    for terrain in TERRAINS:
+        base = DEFAULT_TERRAIN[terrain]
+        entry = _Object(table.data.get(terrain, {}), table.at(terrain), _TERRAIN_SPEED_KEYS)
+        out[terrain] = TerrainSpeed(
+            circuity=entry.opt("circuity", _where(_number, lambda x: x >= 1.0, ">= 1"), base.circuity),
+            speed_kmh=entry.opt("speed_kmh", _where(_number, lambda x: x > 0, "> 0"), base.speed_kmh))
+    return out
+
+
+def _read_travel(value: object, path: str) -> TravelModel | None:
+    """``travel``: ``null`` (the embedded estimate), an ``estimate`` or a ``matrix`` model."""
+    if value is None:
+        return None
+    model, obj = _tagged(value, path, "model", _TRAVEL_KEYS)
+    if model == "estimate":
+        default = EstimateTravel()
+        return EstimateTravel(terrain=obj.opt("terrain", _read_terrain_table, default.terrain),
+                              stop_overhead=obj.opt("stop_overhead", _minutes, default.stop_overhead))
+    ids = obj.req("ids", _list(_id))
+    _no_duplicates(ids, obj.at("ids"))
+    n, per_id = len(ids), "entries (one per id)"
+    return MatrixTravel(ids=ids,
+                        durations=obj.req("durations", _list(_list(_minutes, n, per_id), n, "rows")),
+                        distances=obj.req("distances", _list(_list(_km, n, per_id), n, "rows")))
+
+
+def _read_location(value: object, path: str) -> Location:
+    """A location object of ``locations`` (or inline)."""
+    obj = _Object(value, path, _LOCATION_KEYS)
+    return Location(id=obj.req("id", _id),
+                    lat=obj.req("lat", _where(_number, lambda x: -90 <= x <= 90, "between -90 and 90")),
+                    lon=obj.req("lon", _where(_number, lambda x: -180 <= x <= 180, "between -180 and 180")),
+                    name=obj.opt("name", _string, ""),
+                    terrain=obj.opt("terrain", _choice(TERRAINS), "plain"))
+
+
+class _Places:
+    """The problem's locations by id: the ``locations`` table and inline objects met later."""
+
+    def __init__(self, table: Sequence[Location]) -> None:
+        self.by_id = {loc.id: loc for loc in table}
+
+    def read(self, value: object, path: str) -> Location:
+        """A location id, or an inline location object (then known by its id from here on)."""
+        if isinstance(value, str):
+            return self.by_id[_ref(self.by_id, "location")(value, path)]
+        if not isinstance(value, Mapping):
+            raise SchemaError(path, f"expected a location id or a location object, got {_show(value)}")
+        loc = _read_location(value, path)
+        if self.by_id.setdefault(loc.id, loc) != loc:
+            raise SchemaError(_join(path, "id"), f"{_show(loc.id)} is already the id of a different location")
+        return loc
+
+
+def _read_staff(value: object, path: str) -> StaffMember:
+    """A ``staff`` entry."""
+    obj = _Object(value, path, _STAFF_KEYS)
+    return StaffMember(id=obj.req("id", _id), name=obj.opt("name", _string, ""),
+                       roles=obj.opt("roles", _list(_id), ()))
+
+
+def _unit_reader(places: _Places, defaults: _Defaults) -> Reader[Unit]:
+    """A ``units`` entry; ``weekly_max_work`` defaults to ``defaults.weekly_max_work``."""
+
+    def read_unit(value: object, path: str) -> Unit:
+        obj = _Object(value, path, _UNIT_KEYS)
+        return Unit(id=obj.req("id", _id), name=obj.opt("name", _string, ""),
+                    base=obj.req("base", places.read),
+                    capacity=obj.opt("capacity", _nullable(_non_negative_int), None),
+                    weekly_max_work=obj.opt("weekly_max_work", _nullable(_minutes), defaults.weekly_max_work),
+                    speed_factor=obj.opt("speed_factor", _where(_number, lambda x: x > 0, "> 0"), 1.0))
+
+    return read_unit
+
+
+def _crew_reader(staff_ids: Collection[str]) -> Reader[CrewMember]:
+    """A crew entry: a staff id, or ``{"staff": id, "hours": [from, to]}``."""
+    staff = _ref(staff_ids, "staff")
+
+    def read_crew(value: object, path: str) -> CrewMember:
+        if isinstance(value, str):
+            return CrewMember(staff(value, path))
+        obj = _Object(value, path, _CREW_KEYS)
+        return CrewMember(obj.req("staff", staff), obj.opt("hours", _nullable(_window), None))
+
+    return read_crew
+
+
+def _day_reader(dates: Sequence[date], unit_ids: Collection[str], staff_ids: Collection[str],
+                defaults: _Defaults) -> Reader[UnitDay]:
+    """A ``days`` entry; the fields it leaves out come from ``defaults``."""
+    read_crew = _list(_crew_reader(staff_ids))
+
+    def read_day(value: object, path: str) -> UnitDay:
+        obj = _Object(value, path, _DAY_KEYS)
+        base = defaults.day(obj.req("unit", _ref(unit_ids, "unit")), obj.req("date", _horizon_date(dates)))
+        crew = obj.opt("crew", read_crew, ())
+        _no_duplicates([member.staff_id for member in crew], obj.at("crew"))
+        limit = _nullable(_minutes)
+        return replace(base, available=obj.opt("available", _boolean, base.available),
+                       pilot=obj.opt("pilot", _boolean, base.pilot),
+                       shift=obj.opt("shift", _window, base.shift),
+                       regular_end=obj.opt("regular_end", parse_time, base.regular_end),
+                       max_work=obj.opt("max_work", limit, base.max_work),
+                       max_drive=obj.opt("max_drive", limit, base.max_drive),
+                       break_rule=obj.opt("break", _break_rule(base.break_rule), base.break_rule),
+                       crew=crew, note=obj.opt("note", _string, base.note))
+
+    return read_day
+
+
+def _pattern_reader(dates: Sequence[date], frequency: int) -> Reader[tuple[date, ...]]:
+    """One allowed pattern: exactly ``frequency`` distinct dates of the horizon."""
+    read_dates = _list(_horizon_date(dates), frequency, "dates (the visit's frequency)")
+
+    def read_pattern(value: object, path: str) -> tuple[date, ...]:
+        pattern = read_dates(value, path)
+        _no_duplicates(pattern, path)
+        return pattern
+
+    return read_pattern
+
+
+def _read_weekday_windows(value: object, path: str) -> dict[int, tuple[TimeWindow, ...]]:
+    """``{"fri": [[from, to], ...], ...}`` keyed by weekday number."""
+    obj = _Object(value, path, WEEKDAYS)
+    return {weekday_number(day): _windows(windows, obj.at(day)) for day, windows in obj.data.items()}
+
+
+def _visit_reader(dates: Sequence[date], places: _Places, staff_ids: Collection[str]) -> Reader[Visit]:
+    """A ``visits`` entry."""
+    in_horizon = _horizon_date(dates)
+
+    def read_visit(value: object, path: str) -> Visit:
+        obj = _Object(value, path, _VISIT_KEYS)
+        visit_id = obj.req("id", _id)
+        frequency = obj.opt("frequency", _positive_int, 1)
+        read_patterns = _where(_list(_pattern_reader(dates, frequency)), bool,
+                               "a non-empty list of patterns (null: any dates)")
+        patterns = obj.opt("patterns", _nullable(read_patterns), None)
+        pinned_date = obj.opt("pinned_date", _nullable(in_horizon), None)
+        pinned_time = obj.opt("pinned_time", _nullable(parse_time), None)
+        if pinned_time is not None and pinned_date is None:
+            raise SchemaError(obj.at("pinned_time"), "a pinned_time needs a pinned_date")
+        allowed = obj.opt("allowed_weekdays", _nullable(_list(_weekday)), None)
+        return Visit(id=visit_id, location=obj.req("location", places.read),
+                     service=obj.req("service", _minutes),
+                     kind=obj.opt("kind", _choice(VISIT_KINDS), "home_visit"),
+                     name=obj.opt("name", _string, ""),
+                     time_windows=obj.opt("time_windows", _windows, ()),
+                     weekday_windows=obj.opt("weekday_windows", _read_weekday_windows, {}),
+                     allowed_weekdays=_maybe(allowed, frozenset),
+                     required_role=obj.opt("required_role", _nullable(_id), None),
+                     required_staff=obj.opt("required_staff", _nullable(_ref(staff_ids, "staff")), None),
+                     priority=obj.opt("priority", _positive_int, 1),
+                     load=obj.opt("load", _non_negative_int, 0),
+                     frequency=frequency, min_gap_days=obj.opt("min_gap_days", _positive_int, 1),
+                     patterns=patterns, pinned_date=pinned_date, pinned_time=pinned_time,
+                     preferred_weekday=obj.opt("preferred_weekday", _nullable(_weekday), None),
+                     phone=obj.opt("phone", _string, ""), address=obj.opt("address", _string, ""),
+                     notes=obj.opt("notes", _string, ""))
+
+    return read_visit
+
+
+def _read_horizon(top: _Object) -> tuple[date, ...]:
+    """``dates`` (ascending, distinct, inside ``week`` if that is given too), or ``week``'s Mon-Fri."""
+    week = top.opt("week", iso_week_dates, None)
+    if not top.has("dates"):
+        if week is None:
+            raise SchemaError("dates", 'required field is missing (give "dates" or "week")')
+        return week
+    dates = top.req("dates", _where(_list(_date), bool, "a non-empty list"))
+    for i in range(1, len(dates)):
+        if dates[i] <= dates[i - 1]:
+            raise SchemaError(f"dates[{i}]", f"must come after {dates[i - 1].isoformat()} "
+                                             f"(dates ascending, each once), got {_show(dates[i])}")
+    if week is not None:
+        monday = week[0]
+        for i, day in enumerate(dates):
+            if not monday <= day < monday + timedelta(days=7):
+                raise SchemaError(f"dates[{i}]", f"{_show(day)} is not in week {top.data['week']}")
+    return dates
+
+
+def problem_from_dict(d: Mapping[str, Any]) -> Problem:
+    """The :class:`Problem` described by a parsed ``problem.json``, checked against the contract.
+
+    ``unit_days`` has one entry per unit and horizon date: the ``days`` entries in file
+    order, then the default days (no crew) for the unit-dates they leave out, date by date.
+    Raises :class:`SchemaError` naming the first faulty field.
+    """
+    top = _Object(d, "", _PROBLEM_KEYS)
+    _check_schema(top, PROBLEM_SCHEMA)
+    dates = _read_horizon(top)
+    defaults = top.opt("defaults", _read_defaults, _MODEL_DEFAULTS)
+    weights = top.opt("weights", _read_weights, Weights())
+    travel = top.opt("travel", _read_travel, None)
+
+    table = top.opt("locations", _list(_read_location), ())
+    _no_duplicates([loc.id for loc in table], "locations", ".id")
+    places = _Places(table)
+    staff = top.opt("staff", _list(_read_staff), ())
+    _no_duplicates([s.id for s in staff], "staff", ".id")
+    units = top.req("units", _list(_unit_reader(places, defaults)))
+    _no_duplicates([u.id for u in units], "units", ".id")
+
+    staff_ids = [s.id for s in staff]
+    given = top.opt("days", _list(_day_reader(dates, [u.id for u in units], staff_ids, defaults)), ())
+    _no_duplicates([f"{day.unit_id} on {day.date.isoformat()}" for day in given], "days")
+    have = {(day.unit_id, day.date) for day in given}
+    filled = tuple(defaults.day(u.id, day) for day in dates for u in units if (u.id, day) not in have)
+
+    visits = top.opt("visits", _list(_visit_reader(dates, places, staff_ids)), ())
+    _no_duplicates([v.id for v in visits], "visits", ".id")
+
+    problem = Problem(name=top.opt("name", _string, ""), dates=dates, units=units, unit_days=given + filled,
+                      staff=staff, visits=visits, weights=weights, travel=travel)
+    if isinstance(travel, MatrixTravel):
+        missing = [loc.id for loc in problem.locations() if loc.id not in travel.ids]
+        if missing:
+            raise SchemaError("travel.ids", f"no row for location(s) {_listing(missing)}")
+    return problem
+
+
+# --- problem.json: writing -----------------------------------------------------------------
+
+
+def _time_out(seconds: int) -> str:
+    """A time of day for problem.json: ``"HH:MM"``, with seconds only when there are some."""
+    return format_time(seconds, short=True)
+
+
+def _window_out(window: TimeWindow) -> list[str]:
+    """A time window for problem.json."""
+    return [_time_out(window.start), _time_out(window.end)]
+
+
+def _windows_out(windows: Sequence[TimeWindow]) -> list[list[str]]:
+    """A list of time windows for problem.json."""
+    return [_window_out(w) for w in windows]
+
+
+def _break_out(rule: BreakRule) -> dict[str, Any]:
+    """A break rule with every field."""
+    return {"duration": seconds_to_minutes(rule.duration), "window": _window_out(rule.window),
+            "required_after": seconds_to_minutes(rule.required_after)}
+
+
+def _travel_out(travel: TravelModel) -> dict[str, Any]:
+    """The ``travel`` block; ``ValueError`` for a model with no JSON form."""
+    if isinstance(travel, EstimateTravel):
+        return {"model": "estimate", "stop_overhead": seconds_to_minutes(travel.stop_overhead),
+                "terrain": {t: {"circuity": s.circuity, "speed_kmh": s.speed_kmh}
+                            for t, s in travel.terrain.items()}}
+    if isinstance(travel, MatrixTravel):
+        return {"model": "matrix", "ids": list(travel.ids),
+                "durations": [[seconds_to_minutes(s) for s in row] for row in travel.durations],
+                "distances": [[m / 1000 for m in row] for row in travel.distances]}
+    raise ValueError(f"travel model {travel.name!r} has no JSON form")
+
+
+def _location_out(loc: Location) -> dict[str, Any]:
+    """A ``locations`` entry with every field."""
+    return {"id": loc.id, "name": loc.name, "lat": loc.lat, "lon": loc.lon, "terrain": loc.terrain}
+
+
+def _all_locations(p: Problem) -> tuple[Location, ...]:
+    """:meth:`Problem.locations`, refusing two different locations under one id."""
+    seen: dict[str, Location] = {}
+    for loc in [u.base for u in p.units] + [v.location for v in p.visits]:
+        if seen.setdefault(loc.id, loc) != loc:
+            raise ValueError(f"two different locations share the id {loc.id!r}")
+    return p.locations()
+
+
+def _day_out(day: UnitDay) -> dict[str, Any]:
+    """A ``days`` entry with every field, so that defaults do not matter."""
+    return {"date": day.date.isoformat(), "unit": day.unit_id, "available": day.available, "pilot": day.pilot,
+            "shift": _window_out(day.shift), "regular_end": _time_out(day.regular_end),
+            "max_work": _maybe(day.max_work, seconds_to_minutes),
+            "max_drive": _maybe(day.max_drive, seconds_to_minutes),
+            "break": _maybe(day.break_rule, _break_out),
+            "crew": [m.staff_id if m.hours is None else {"staff": m.staff_id, "hours": _window_out(m.hours)}
+                     for m in day.crew],
+            "note": day.note}
+
+
+def _visit_out(v: Visit) -> dict[str, Any]:
+    """A ``visits`` entry with every field, its location by id."""
+    weekday_windows = sorted(v.weekday_windows.items())
+    return {"id": v.id, "kind": v.kind, "name": v.name, "location": v.location.id,
+            "service": seconds_to_minutes(v.service), "time_windows": _windows_out(v.time_windows),
+            "weekday_windows": {weekday_name(day): _windows_out(ws) for day, ws in weekday_windows},
+            "allowed_weekdays": _maybe(v.allowed_weekdays, lambda ds: [weekday_name(d) for d in sorted(ds)]),
+            "required_role": v.required_role, "required_staff": v.required_staff, "priority": v.priority,
+            "load": v.load, "frequency": v.frequency, "min_gap_days": v.min_gap_days,
+            "patterns": _maybe(v.patterns, lambda ps: [[d.isoformat() for d in p] for p in ps]),
+            "pinned_date": _maybe(v.pinned_date, date.isoformat),
+            "pinned_time": _maybe(v.pinned_time, _time_out),
+            "preferred_weekday": _maybe(v.preferred_weekday, weekday_name),
+            "phone": v.phone, "address": v.address, "notes": v.notes}
+
+
+def problem_to_dict(p: Problem) -> dict[str, Any]:
+    """``problem.json`` for ``p``: every location in ``locations``, every unit-day written in full.
+
+    :func:`problem_from_dict` gives ``p`` back (travel ``None``, :class:`EstimateTravel` or
+    :class:`MatrixTravel`). Raises ``ValueError`` for two different locations sharing an id.
+    """
+    weights = {name: (seconds_to_minutes(value) if name == "balance_target" else value)
+               for name, value in asdict(p.weights).items()}
+    out: dict[str, Any] = {"schema": PROBLEM_SCHEMA, "name": p.name,
+                           "dates": [d.isoformat() for d in p.dates], "weights": weights}
+    if p.travel is not None:
+        out["travel"] = _travel_out(p.travel)
+    out["locations"] = [_location_out(loc) for loc in _all_locations(p)]
+    out["staff"] = [{"id": s.id, "name": s.name, "roles": list(s.roles)} for s in p.staff]
+    out["units"] = [{"id": u.id, "name": u.name, "base": u.base.id, "capacity": u.capacity,
+                     "speed_factor": u.speed_factor,
+                     "weekly_max_work": _maybe(u.weekly_max_work, seconds_to_minutes)}
+                    for u in p.units]
+    out["days"] = [_day_out(day) for day in p.unit_days]
+    out["visits"] = [_visit_out(v) for v in p.visits]
+    return out
+
+
+# --- plan.json -----------------------------------------------------------------------------
+
+_PLAN_KEYS = ("schema", "problem", "seed", "time_limit", "wall_time", "objective", "status", "travel_model",
+              "summary", "routes", "unassigned")
+_ROUTE_KEYS = ("unit", "date", "crew", "depart", "arrive", "summary", "steps")
+_STEP_KEYS: Mapping[str, tuple[str, ...]] = {
+    "start": ("type", "location", "time"),
+    "visit": ("type", "visit", "occurrence", "location", "arrival", "start", "end", "travel_s", "distance_m"),
+    "break": ("type", "start", "end", "after_stop"),
+    "end": ("type", "location", "time", "travel_s", "distance_m"),
+}
+_UNASSIGNED_KEYS = ("visit", "occurrence", "reason", "message_el", "message_en", "details")
+
+
+def _km_out(metres: int) -> float:
+    """Kilometres rounded to 0.1, for summaries."""
+    return round(metres / 1000, 1)
+
+
+def _min_out(seconds: int) -> float:
+    """Minutes rounded to 0.1, for summaries."""
+    return round(seconds / 60, 1)
+
+
+def _totals(routes: Sequence[Route]) -> dict[str, float]:
+    """Distance and time totals over ``routes``, in km and minutes rounded to 0.1."""
+    return {"km": _km_out(sum(r.distance for r in routes)),
+            "driving_min": _min_out(sum(r.drive_time for r in routes)),
+            "service_min": _min_out(sum(r.service_time for r in routes)),
+            "waiting_min": _min_out(sum(r.waiting_time for r in routes)),
+            "break_min": _min_out(sum(r.rest.duration for r in routes if r.rest is not None)),
+            "work_min": _min_out(sum(r.work_time for r in routes))}
+
+
+def _route_out(route: Route, problem: Problem, crews: Mapping[tuple[str, date], UnitDay]) -> dict[str, Any]:
+    """A ``routes`` entry: the break step goes right after visit step ``after_stop``."""
+    day = crews.get((route.unit_id, route.date))
+    base = problem.unit(route.unit_id).base.id
+    steps: list[dict[str, Any]] = [{"type": "start", "location": base, "time": format_time(route.depart)}]
+    steps += [{"type": "visit", "visit": s.visit_id, "occurrence": s.occurrence,
+               "location": problem.visit(s.visit_id).location.id, "arrival": format_time(s.arrival),
+               "start": format_time(s.start), "end": format_time(s.end),
+               "travel_s": s.travel, "distance_m": s.distance}
+              for s in route.stops]
+    if route.rest is not None:
+        rest = route.rest
+        steps.insert(1 + min(max(rest.after_stop, 0), len(route.stops)),
+                     {"type": "break", "start": format_time(rest.start),
+                      "end": format_time(rest.start + rest.duration), "after_stop": rest.after_stop})
+    steps.append({"type": "end", "location": base, "time": format_time(route.arrive),
+                  "travel_s": route.return_travel, "distance_m": route.return_distance})
+    return {"unit": route.unit_id, "date": route.date.isoformat(),
+            "crew": [m.staff_id for m in day.crew] if day is not None else [],
+            "depart": format_time(route.depart), "arrive": format_time(route.arrive),
+            "summary": {"stops": len(route.stops), **_totals([route])}, "steps": steps}
+
+
+def plan_to_dict(plan: Plan, problem: Problem) -> dict[str, Any]:
+    """``plan.json`` for ``plan`` of ``problem`` (which gives crews, locations and priorities).
+
+    Raises ``KeyError`` if the plan names a unit or visit that the problem does not have.
+    """
+    crews = {(day.unit_id, day.date): day for day in problem.unit_days}
+    served = [s.visit_id for r in plan.routes for s in r.stops]
+    summary: dict[str, Any] = {
+        "routes": len(plan.routes), "visits": sum(v.frequency for v in problem.visits),
+        "served": len(served), "unassigned": len(plan.unassigned),
+        "served_priority": sum(problem.visit(v).priority for v in served),
+        "unserved_priority": sum(problem.visit(u.visit_id).priority for u in plan.unassigned),
+        **_totals(plan.routes)}
+    unassigned = [{"visit": u.visit_id, "occurrence": u.occurrence, "reason": u.reason,
+                   "message_el": u.message_el, "message_en": u.message_en, "details": dict(u.details)}
+                  for u in plan.unassigned]
+    return {"schema": PLAN_SCHEMA, "problem": plan.problem_name, "seed": plan.seed,
+            "time_limit": plan.time_limit, "wall_time": plan.wall_time, "objective": plan.objective,
+            "status": plan.status, "travel_model": plan.travel_model, "summary": summary,
+            "routes": [_route_out(r, problem, crews) for r in plan.routes], "unassigned": unassigned}
+
+
+def _read_step(value: object, path: str) -> tuple[str, _Object]:
+    """A route step: its ``type`` and its fields."""
+    return _tagged(value, path, "type", _STEP_KEYS)
+
+
+def _read_stop(step: _Object) -> Stop:
+    """A ``visit`` step."""
+    return Stop(visit_id=step.req("visit", _id), occurrence=step.opt("occurrence", _non_negative_int, 0),
+                arrival=step.req("arrival", parse_time), start=step.req("start", parse_time),
+                end=step.req("end", parse_time), travel=step.req("travel_s", _non_negative_int),
+                distance=step.req("distance_m", _non_negative_int))
+
+
+def _read_break_step(step: _Object, stops_before: int) -> BreakStep:
+    """A ``break`` step found after ``stops_before`` visit steps (``after_stop`` must agree)."""
+    start = step.req("start", parse_time)
+    end = step.req("end", _where(parse_time, lambda t: t >= start, f"at or after {format_time(start)}"))
+    step.opt("after_stop", _where(_integer, lambda n: n == stops_before,
+                                  f"{stops_before}, the number of visit steps before it"), stops_before)
+    return BreakStep(start=start, duration=end - start, after_stop=stops_before)
+
+
+def _read_route(value: object, path: str) -> Route:
+    """A ``routes`` entry: start step, visit steps with at most one break, end step."""
+    obj = _Object(value, path, _ROUTE_KEYS)
+    unit_id, day = obj.req("unit", _id), obj.req("date", _date)
+    steps = obj.req("steps", _list(_read_step))
+    if len(steps) < 2 or steps[0][0] != "start" or steps[-1][0] != "end":
+        raise SchemaError(obj.at("steps"), "must begin with a start step and finish with an end step")
+    first, last = steps[0][1], steps[-1][1]
+    stops: list[Stop] = []
+    rest: BreakStep | None = None
+    for kind, step in steps[1:-1]:
+        if kind == "visit":
+            stops.append(_read_stop(step))
+        elif kind == "break" and rest is None:
+            rest = _read_break_step(step, len(stops))
+        else:
+            raise SchemaError(step.path, f"unexpected {kind} step: a route is start, visits (with at most "
+                                         "one break among them), end")
+    depart, arrive = first.req("time", parse_time), last.req("time", parse_time)
+    obj.opt("depart", _where(parse_time, lambda t: t == depart, "the start step's time"), depart)
+    obj.opt("arrive", _where(parse_time, lambda t: t == arrive, "the end step's time"), arrive)
+    return Route(unit_id=unit_id, date=day, depart=depart, arrive=arrive, stops=tuple(stops),
+                 return_travel=last.req("travel_s", _non_negative_int),
+                 return_distance=last.req("distance_m", _non_negative_int), rest=rest)
+
+
+def _read_unassigned(value: object, path: str) -> Unassigned:
+    """An ``unassigned`` entry."""
+    obj = _Object(value, path, _UNASSIGNED_KEYS)
+    return Unassigned(visit_id=obj.req("visit", _id),
+                      occurrence=obj.opt("occurrence", _non_negative_int, 0),
+                      reason=obj.req("reason", _id), message_el=obj.opt("message_el", _string, ""),
+                      message_en=obj.opt("message_en", _string, ""),
+                      details=obj.opt("details", _json_object, {}))
+
+
+def plan_from_dict(d: Mapping[str, Any]) -> Plan:
+    """The :class:`Plan` in a parsed ``plan.json``: routes, stops, breaks and unassigned, exact to the second.
+
+    The summaries and route crews are derived data and are not read back.
+    """
+    top = _Object(d, "", _PLAN_KEYS)
+    _check_schema(top, PLAN_SCHEMA)
+    return Plan(problem_name=top.req("problem", _string), routes=top.req("routes", _list(_read_route)),
+                unassigned=top.opt("unassigned", _list(_read_unassigned), ()),
+                objective=top.opt("objective", _integer, 0), seed=top.opt("seed", _integer, 0),
+                time_limit=top.opt("time_limit", _number, 0.0), wall_time=top.opt("wall_time", _number, 0.0),
+                status=top.opt("status", _string, ""), travel_model=top.opt("travel_model", _string, ""))
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def _read_json(path: str | Path) -> Any:
+    """Parse a UTF-8 JSON file (a leading byte-order mark is allowed); syntax errors become SchemaError."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as e:
+        raise SchemaError("", f"not UTF-8 text (byte {e.start})") from None
+    except json.JSONDecodeError as e:
+        raise SchemaError("", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
+                          line=e.lineno, column=e.colno) from None
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read and check a ``problem.json`` file."""
+    return problem_from_dict(_read_json(path))
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read a ``plan.json`` file."""
+    return plan_from_dict(_read_json(path))
+
+
+def save_json(path: str | Path, obj: object) -> None:
+    """Write ``obj`` as UTF-8 JSON (Greek left readable, one-space indent, final newline)."""
+    text = json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False)
+    Path(path).write_text(text + "\n", encoding="utf-8")

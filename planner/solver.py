@@ -1,0 +1,653 @@
+"""The engine: ``Problem`` -> ``Plan`` with Google OR-Tools. The ONLY module importing ortools.
+
+Model (one OR-Tools routing model per choice of day patterns):
+
+* a vehicle per available unit-day, starting and ending at the unit's base;
+* a node per (visit occurrence, group of unit-days sharing the same effective windows);
+  the nodes of one occurrence form a disjunction (serve at most one of them), whose
+  penalty ``weights.unserved * priority`` makes serving come before any saving in travel;
+* a ``time`` dimension (transit = service + travel, waiting allowed) bounded by the shift,
+  the start windows and the driver's maximum working time (span); the break as an optional
+  interval that becomes required when the working time exceeds the rule's threshold;
+  a ``drive`` dimension for the maximum driving time, a ``load`` dimension for capacity,
+  and a linear constraint for the driver's weekly cap;
+* arc costs of travel seconds, plus the soft costs: a visit off its preferred weekday,
+  work after the regular end on pilot days, and optionally long days (balance).
+
+Visits wanted several times over the horizon (frequency or explicit patterns, as in
+Cordeau's periodic VRP) get a day pattern chosen outside OR-Tools: a greedy first choice,
+then a large-neighbourhood search that re-chooses the patterns of a few visits by
+cheapest insertion and lets OR-Tools re-optimise from the previous routes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from planner import candidates as cand
+from planner.explain import explain_unassigned
+from planner.model import (
+    HOUR,
+    BreakStep,
+    Plan,
+    Problem,
+    Route,
+    Stop,
+    TimeWindow,
+    Unassigned,
+    Visit,
+)
+from planner.travel import TravelMatrix, travel_model_of
+
+DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """Solver settings (loadable from TOML with :meth:`from_toml`).
+
+    ``first_solution`` and ``metaheuristic`` are OR-Tools enum names. ``pattern_share`` is
+    the share of the time limit spent re-choosing day patterns when some visit is wanted
+    more than once; ``round_time`` the OR-Tools time per such round.
+    """
+
+    time_limit: float = 10.0
+    seed: int = 1
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    pattern_share: float = 0.6
+    round_time: float = 1.0
+    lns_size: int = 4
+    log_search: bool = False
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> SolveParams:
+        """Read settings from the ``[solver]`` table of a TOML file (or its top level)."""
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+        table = data.get("solver", data)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(table) - known)
+        if unknown:
+            raise ValueError(
+                f"solver settings: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        return cls(**table)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A progress report during a solve."""
+
+    elapsed: float
+    objective: int
+    served: int
+    wanted: int
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+# --- preparation: what can go where -------------------------------------------------------
+
+
+@dataclass
+class _VisitPrep:
+    """Per visit: open slots, candidate patterns, and occurrences that cannot be planned."""
+
+    visit: Visit
+    slots: list[cand.Slot]
+    refused: dict[str, int]
+    patterns: list[tuple[date, ...]]
+    plannable: int  # number of occurrences that can be planned (0..frequency)
+
+
+@dataclass
+class _Prep:
+    problem: Problem
+    vehicles: list[int]  # unit-day index per vehicle
+    loc_index: dict[str, int]
+    matrices: dict[str, TravelMatrix]  # per unit id
+    visits: list[_VisitPrep]
+    vehicle_of_ud: dict[int, int] = field(default_factory=dict)
+
+
+def _prepare(problem: Problem) -> _Prep:
+    locations = problem.locations()
+    travel = travel_model_of(problem.travel)
+    matrices = {u.id: travel.matrix(locations, u) for u in problem.units}
+    loc_index = {loc.id: i for i, loc in enumerate(locations)}
+    vehicles = [i for i, ud in enumerate(problem.unit_days) if ud.available and ud.date in problem.dates]
+    vpreps: list[_VisitPrep] = []
+    for v in problem.visits:
+        slots, refused = cand.visit_slots(problem, v)
+        slots = [s for s in slots if s.unit_day in set(vehicles)]
+        if v.frequency == 1:
+            pats: list[tuple[date, ...]] = [(d,) for d in sorted({problem.unit_days[s.unit_day].date for s in slots})]
+            plannable = 1 if slots else 0
+        else:
+            pats = cand.candidate_patterns(problem, v, slots)
+            if not pats:
+                pats = cand.best_partial_patterns(problem, v, slots)
+            plannable = len(pats[0]) if pats else 0
+        vpreps.append(_VisitPrep(v, slots, refused, pats, plannable))
+    prep = _Prep(problem, vehicles, loc_index, matrices, vpreps)
+    prep.vehicle_of_ud = {ud: k for k, ud in enumerate(vehicles)}
+    return prep
+
+
+# --- one OR-Tools model for a fixed choice of patterns ------------------------------------
+
+
+@dataclass(frozen=True)
+class _Node:
+    visit: int  # index into problem.visits
+    occurrence: int
+    loc: int
+    service: int
+    windows: tuple[TimeWindow, ...]
+    vehicles: tuple[int, ...]
+
+
+def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> list[list[_Node]]:
+    """The alternative nodes of each occurrence of visit ``vi`` (one list per occurrence)."""
+    vp = prep.visits[vi]
+    v = vp.visit
+    loc = prep.loc_index[v.location.id]
+    dates: list[set[date] | None] = [None] if choice is None else [{d} for d in choice]
+    out: list[list[_Node]] = []
+    problem = prep.problem
+    for occ, wanted in enumerate(dates):
+        groups: dict[tuple[TimeWindow, ...], list[int]] = {}
+        for s in vp.slots:
+            ud = problem.unit_days[s.unit_day]
+            if wanted is not None and ud.date not in wanted:
+                continue
+            windows = s.windows
+            if occ == 0 and v.frequency > 1 and v.pinned_date == ud.date and v.pinned_time is not None:
+                pinned = cand.slot_for(problem, s.unit_day, v)
+                if not isinstance(pinned, cand.Slot):
+                    continue
+                windows = pinned.windows
+            groups.setdefault(windows, []).append(prep.vehicle_of_ud[s.unit_day])
+        out.append([_Node(vi, occ, loc, v.service, w, tuple(vs)) for w, vs in groups.items()])
+    return out
+
+
+class _Model:
+    """An OR-Tools routing model for one choice of day patterns."""
+
+    def __init__(self, prep: _Prep, choice: dict[int, tuple[date, ...]]) -> None:
+        self.prep = prep
+        problem = prep.problem
+        units = {u.id: u for u in problem.units}
+        bases = sorted({prep.loc_index[u.base.id] for u in problem.units})
+        self.node_loc: list[int] = list(bases)
+        self.node_service: list[int] = [0] * len(bases)
+        self.nodes: list[_Node | None] = [None] * len(bases)
+        self.occ_nodes: dict[tuple[int, int], list[int]] = {}
+        for vi, vp in enumerate(prep.visits):
+            if vp.plannable == 0:
+                continue
+            per_occ = _occurrence_nodes(prep, vi, choice.get(vi) if vp.visit.frequency > 1 else None)
+            for occ, alts in enumerate(per_occ):
+                ids = []
+                for node in alts:
+                    ids.append(len(self.nodes))
+                    self.nodes.append(node)
+                    self.node_loc.append(node.loc)
+                    self.node_service.append(node.service)
+                if ids:
+                    self.occ_nodes[(vi, occ)] = ids
+        n = len(self.nodes)
+        self.vehicles = prep.vehicles
+        self.uds = [problem.unit_days[i] for i in self.vehicles]
+        base_node = {b: k for k, b in enumerate(bases)}
+        starts = [base_node[prep.loc_index[units[ud.unit_id].base.id]] for ud in self.uds]
+        self.manager = pywrapcp.RoutingIndexManager(n, len(self.vehicles), starts, starts)
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self._build(units)
+
+    # RegisterTransitMatrix and RegisterUnaryTransitVector are indexed by node, not index.
+    def _node_matrix(self, m: np.ndarray) -> np.ndarray:
+        idx = np.array(self.node_loc)
+        out: np.ndarray = m[np.ix_(idx, idx)]
+        return out
+
+    def _build(self, units: dict[str, Any]) -> None:
+        prep, routing, manager = self.prep, self.routing, self.manager
+        problem = prep.problem
+        w = problem.weights
+        service = np.array(self.node_service, dtype=np.int64)
+        # Per unit: travel and time transits; per (unit, weekday): arc costs.
+        self.travel_idx: dict[str, np.ndarray] = {}
+        self.dist_idx: dict[str, np.ndarray] = {}
+        time_cb: dict[str, int] = {}
+        drive_cb: dict[str, int] = {}
+        cost_cb: dict[tuple[str, int], int] = {}
+        pref = np.array([self._pref_weekday(i) for i in range(len(self.nodes))])
+        for uid in {ud.unit_id for ud in self.uds}:
+            travel = self._node_matrix(prep.matrices[uid].durations)
+            self.travel_idx[uid] = travel
+            self.dist_idx[uid] = self._node_matrix(prep.matrices[uid].distances)
+            time_cb[uid] = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
+            drive_cb[uid] = routing.RegisterTransitMatrix(travel.tolist())
+        for v, ud in enumerate(self.uds):
+            key = (ud.unit_id, ud.date.weekday())
+            if key not in cost_cb:
+                off = (pref >= 0) & (pref != key[1])
+                cost = (
+                    self.travel_idx[ud.unit_id] * w.travel
+                    + np.where(off, w.off_preferred_weekday, 0)[:, None]
+                )
+                cost_cb[key] = routing.RegisterTransitMatrix(cost.tolist())
+            routing.SetArcCostEvaluatorOfVehicle(cost_cb[key], v)
+
+        horizon = max([ud.shift.end for ud in self.uds] + [DAY])
+        routing.AddDimensionWithVehicleTransits(
+            [time_cb[ud.unit_id] for ud in self.uds], horizon, horizon, False, "time"
+        )
+        tdim = routing.GetDimensionOrDie("time")
+        self.tdim = tdim
+        for v, ud in enumerate(self.uds):
+            for idx in (routing.Start(v), routing.End(v)):
+                tdim.CumulVar(idx).SetRange(ud.shift.start, ud.shift.end)
+            if ud.max_work is not None:
+                tdim.SetSpanUpperBoundForVehicle(ud.max_work, v)
+            if w.work > 0:
+                tdim.SetSpanCostCoefficientForVehicle(w.work, v)
+            if ud.shift.end > ud.regular_end and w.after_hours > 0:
+                tdim.SetCumulVarSoftUpperBound(routing.End(v), ud.regular_end, w.after_hours)
+            if w.balance > 0:
+                tdim.SetSoftSpanUpperBoundForVehicle(pywrapcp.BoundCost(w.balance_target, w.balance), v)
+            routing.AddVariableMaximizedByFinalizer(tdim.CumulVar(routing.Start(v)))
+            routing.AddVariableMinimizedByFinalizer(tdim.CumulVar(routing.End(v)))
+        for node_id, node in enumerate(self.nodes):
+            if node is None:
+                continue
+            idx = manager.NodeToIndex(node_id)
+            lo, hi = node.windows[0].start, max(t.end for t in node.windows)
+            var = tdim.CumulVar(idx)
+            var.SetRange(lo, hi)
+            for a, b in zip(node.windows, node.windows[1:], strict=False):
+                if b.start > a.end + 1:
+                    var.RemoveInterval(a.end + 1, b.start - 1)
+            if len(node.vehicles) < len(self.vehicles):
+                # SetAllowedVehiclesForIndex's Python binding rejects lists in ortools 9.15.
+                routing.VehicleVar(idx).SetValues([-1, *node.vehicles])
+        for (vi, _occ), ids in self.occ_nodes.items():
+            penalty = w.unserved * max(1, prep.visits[vi].visit.priority)
+            routing.AddDisjunction([manager.NodeToIndex(i) for i in ids], penalty, 1)
+        self._add_drive_limits(drive_cb)
+        self._add_capacity(units)
+        self._add_breaks(service)
+        self._add_weekly_caps(units)
+
+    def _pref_weekday(self, node_id: int) -> int:
+        node = self.nodes[node_id]
+        if node is None:
+            return -1
+        p = self.prep.visits[node.visit].visit.preferred_weekday
+        return -1 if p is None else p
+
+    def _add_drive_limits(self, drive_cb: dict[str, int]) -> None:
+        if all(ud.max_drive is None for ud in self.uds):
+            return
+        caps = [ud.max_drive if ud.max_drive is not None else DAY for ud in self.uds]
+        self.routing.AddDimensionWithVehicleTransitAndCapacity(
+            [drive_cb[ud.unit_id] for ud in self.uds], 0, caps, True, "drive"
+        )
+
+    def _add_capacity(self, units: dict[str, Any]) -> None:
+        caps = [units[ud.unit_id].capacity for ud in self.uds]
+        if all(c is None for c in caps):
+            return
+        loads = [0 if node is None else self.prep.visits[node.visit].visit.load for node in self.nodes]
+        cb = self.routing.RegisterUnaryTransitVector(loads)
+        big = sum(loads) + 1
+        self.routing.AddDimensionWithVehicleCapacity(
+            cb, 0, [c if c is not None else big for c in caps], True, "load"
+        )
+
+    def _add_breaks(self, service: np.ndarray) -> None:
+        routing, tdim = self.routing, self.tdim
+        solver = routing.solver()
+        visit_transits = [int(service[self.manager.IndexToNode(i)]) for i in range(routing.Size())]
+        self.breaks: dict[int, Any] = {}
+        for v, ud in enumerate(self.uds):
+            rule = ud.break_rule
+            longest = min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
+            if rule is None or longest <= rule.required_after:
+                continue
+            win = rule.window
+            brk = solver.FixedDurationIntervalVar(win.start, win.end, rule.duration, True, f"break-{v}")
+            tdim.SetBreakIntervalsOfVehicle([brk], v, visit_transits)
+            start = tdim.CumulVar(routing.Start(v))
+            end = tdim.CumulVar(routing.End(v))
+            solver.Add(brk.SafeStartExpr(DAY) >= start)
+            solver.Add(brk.SafeEndExpr(0) <= end)
+            long_day = solver.IsGreaterCstVar((end - start).Var(), rule.required_after)
+            solver.Add(brk.PerformedExpr() >= long_day)
+            routing.AddIntervalToAssignment(brk)
+            self.breaks[v] = brk
+
+    def _add_weekly_caps(self, units: dict[str, Any]) -> None:
+        routing, tdim = self.routing, self.tdim
+        for uid, unit in units.items():
+            cap = unit.weekly_max_work
+            vs = [v for v, ud in enumerate(self.uds) if ud.unit_id == uid]
+            if cap is None or not vs:
+                continue
+            most = sum(
+                min(self.uds[v].max_work or DAY, self.uds[v].shift.end - self.uds[v].shift.start) for v in vs
+            )
+            if most <= cap:
+                continue
+            spans = [tdim.CumulVar(routing.End(v)) - tdim.CumulVar(routing.Start(v)) for v in vs]
+            routing.solver().Add(routing.solver().Sum(spans) <= cap)
+
+    # --- solving -------------------------------------------------------------------------
+
+    def search_params(self, params: SolveParams, seconds: float) -> Any:
+        sp = pywrapcp.DefaultRoutingSearchParameters()
+        sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
+        sp.local_search_metaheuristic = getattr(
+            routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
+        )
+        sp.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
+        sp.log_search = params.log_search
+        return sp
+
+    def routes_from(self, seq: dict[int, list[tuple[int, int]]]) -> list[list[int]]:
+        """Per vehicle, the routing indices for (visit, occurrence) keys that still fit it."""
+        out: list[list[int]] = []
+        for v in range(len(self.vehicles)):
+            route = []
+            for key in seq.get(v, []):
+                for node_id in self.occ_nodes.get(key, []):
+                    node = self.nodes[node_id]
+                    if node is not None and v in node.vehicles:
+                        route.append(self.manager.NodeToIndex(node_id))
+                        break
+            out.append(route)
+        return out
+
+    def solve(
+        self,
+        params: SolveParams,
+        seconds: float,
+        warm: dict[int, list[tuple[int, int]]] | None,
+        on_solution: Callable[[int, int], None] | None = None,
+    ) -> Any:
+        """Run OR-Tools for ``seconds``; start from ``warm`` routes when given."""
+        sp = self.search_params(params, seconds)
+        if on_solution is not None:
+            routing = self.routing
+            nexts = [(i, routing.NextVar(i)) for i in range(routing.Size()) if not routing.IsStart(i)]
+
+            def at_solution() -> None:
+                served = sum(1 for i, var in nexts if var.Value() != i)
+                on_solution(routing.CostVar().Max(), served)
+
+            routing.AddAtSolutionCallback(at_solution)
+        if warm:
+            self.routing.CloseModelWithParameters(sp)
+            initial = self.routing.ReadAssignmentFromRoutes(self.routes_from(warm), True)
+            if initial is not None:
+                sol = self.routing.SolveFromAssignmentWithParameters(initial, sp)
+                if sol is not None:
+                    return sol
+        return self.routing.SolveWithParameters(sp)
+
+    def sequences(self, sol: Any) -> dict[int, list[tuple[int, int]]]:
+        """Per vehicle, the (visit, occurrence) keys in route order."""
+        out: dict[int, list[tuple[int, int]]] = {}
+        for v in range(len(self.vehicles)):
+            idx = self.routing.Start(v)
+            keys = []
+            while not self.routing.IsEnd(idx):
+                idx = sol.Value(self.routing.NextVar(idx))
+                node = self.nodes[self.manager.IndexToNode(idx)] if not self.routing.IsEnd(idx) else None
+                if node is not None:
+                    keys.append((node.visit, node.occurrence))
+            out[v] = keys
+        return out
+
+    def extract(self, sol: Any) -> list[Route]:
+        """Plain routes from an OR-Tools assignment (DESIGN principle 3)."""
+        routing, tdim, problem = self.routing, self.tdim, self.prep.problem
+        routes: list[Route] = []
+        for v, ud in enumerate(self.uds):
+            travel, dist = self.travel_idx[ud.unit_id], self.dist_idx[ud.unit_id]
+            idx = routing.Start(v)
+            depart = sol.Value(tdim.CumulVar(idx))
+            raw: list[tuple[int, int, int]] = []  # (routing index, start, end)
+            prev = idx
+            while True:
+                idx = sol.Value(routing.NextVar(prev))
+                if routing.IsEnd(idx):
+                    break
+                start = sol.Value(tdim.CumulVar(idx))
+                raw.append((idx, start, start + self.node_service[self.manager.IndexToNode(idx)]))
+                prev = idx
+            if not raw:
+                continue
+            end_idx = idx
+            arrive = sol.Value(tdim.CumulVar(end_idx))
+            rest = self._rest(sol, v, depart, raw)
+            stops: list[Stop] = []
+            prev, prev_end = routing.Start(v), depart
+            for k, (i, start, end) in enumerate(raw):
+                a, b = self.manager.IndexToNode(prev), self.manager.IndexToNode(i)
+                leg = int(travel[a, b])
+                arrival = prev_end + leg
+                if rest is not None and rest.after_stop == k and rest.start < arrival:
+                    arrival = rest.start + rest.duration + leg
+                node = self.nodes[self.manager.IndexToNode(i)]
+                assert node is not None
+                vid = problem.visits[node.visit].id
+                stops.append(Stop(vid, node.occurrence, arrival, start, end, leg, int(dist[a, b])))
+                prev, prev_end = i, end
+            a, b = self.manager.IndexToNode(prev), self.manager.IndexToNode(end_idx)
+            routes.append(
+                Route(
+                    ud.unit_id,
+                    ud.date,
+                    depart,
+                    arrive,
+                    tuple(stops),
+                    int(travel[a, b]),
+                    int(dist[a, b]),
+                    rest,
+                )
+            )
+        return routes
+
+    def _rest(self, sol: Any, v: int, depart: int, raw: list[tuple[int, int, int]]) -> BreakStep | None:
+        brk = self.breaks.get(v)
+        if brk is None:
+            return None
+        if sol.PerformedValue(brk) == 0:
+            return None
+        start = sol.StartValue(brk)
+        after = sum(1 for _, _, end in raw if end <= start)
+        return BreakStep(start, brk.DurationMin(), after)
+
+
+# --- day patterns ----------------------------------------------------------------------------
+
+
+def _first_patterns(prep: _Prep, rng: random.Random) -> dict[int, tuple[date, ...]]:
+    """A greedy first choice of pattern for each multi-visit: spread work, stay near others."""
+    problem = prep.problem
+    load: dict[date, float] = {d: 0.0 for d in problem.dates}
+    members: dict[date, list[int]] = {d: [] for d in problem.dates}
+    for vp in prep.visits:
+        if vp.visit.frequency == 1 and vp.patterns:
+            share = vp.visit.service / len(vp.patterns)
+            for (d,) in vp.patterns:
+                load[d] += share
+    uid = problem.units[0].id
+    dur = prep.matrices[uid].durations
+    choice: dict[int, tuple[date, ...]] = {}
+    order = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and vp.patterns]
+    order.sort(key=lambda vi: (len(prep.visits[vi].patterns), -prep.visits[vi].visit.frequency, rng.random()))
+    cap = {
+        d: float(
+            sum(
+                min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
+                for ud in problem.unit_days
+                if ud.date == d and ud.available
+            )
+            or 1
+        )
+        for d in problem.dates
+    }
+    for vi in order:
+        vp = prep.visits[vi]
+        loc = prep.loc_index[vp.visit.location.id]
+
+        def score(p: tuple[date, ...], vp: _VisitPrep = vp, loc: int = loc) -> float:
+            total = 0.0
+            for d in p:
+                near = min(
+                    (int(dur[loc, prep.loc_index[prep.visits[o].visit.location.id]]) for o in members[d]),
+                    default=0,
+                )
+                total += (load[d] + vp.visit.service) / cap[d] * 3600 + near
+            return total
+
+        best = min(vp.patterns, key=score)
+        choice[vi] = best
+        for d in best:
+            load[d] += vp.visit.service
+            members[d].append(vi)
+    return choice
+
+
+def _insertion_cost(prep: _Prep, model: _Model, seq: list[tuple[int, int]], v: int, vi: int) -> float:
+    """Cheapest extra travel to insert visit ``vi`` into vehicle ``v``'s sequence (windows ignored)."""
+    ud = model.uds[v]
+    unit = prep.problem.unit(ud.unit_id)
+    dur = prep.matrices[ud.unit_id].durations
+    base = prep.loc_index[unit.base.id]
+    locs = [base] + [prep.loc_index[prep.visits[k[0]].visit.location.id] for k in seq] + [base]
+    x = prep.loc_index[prep.visits[vi].visit.location.id]
+    return float(min(dur[a, x] + dur[x, b] - dur[a, b] for a, b in itertools.pairwise(locs)))
+
+
+def _repattern(
+    prep: _Prep,
+    model: _Model,
+    seqs: dict[int, list[tuple[int, int]]],
+    choice: dict[int, tuple[date, ...]],
+    chosen: list[int],
+) -> dict[int, tuple[date, ...]]:
+    """Re-choose the patterns of ``chosen`` visits by cheapest insertion into the other routes."""
+    new = dict(choice)
+    seqs = {v: [k for k in s if k[0] not in chosen] for v, s in seqs.items()}
+    by_date: dict[date, list[int]] = {}
+    for v, ud in enumerate(model.uds):
+        by_date.setdefault(ud.date, []).append(v)
+    for vi in chosen:
+        vp = prep.visits[vi]
+        best, best_cost = choice[vi], float("inf")
+        for p in vp.patterns:
+            cost = 0.0
+            for d in p:
+                cost += min(
+                    (_insertion_cost(prep, model, seqs[v], v, vi) for v in by_date.get(d, [])),
+                    default=float("inf"),
+                )
+            if cost < best_cost:
+                best, best_cost = p, cost
+        new[vi] = best
+        for d in best:  # place it where it is cheapest so the next visit sees it
+            vs = by_date.get(d, [])
+            if vs:
+                v = min(vs, key=lambda v: _insertion_cost(prep, model, seqs[v], v, vi))
+                seqs[v].append((vi, 0))
+    return new
+
+
+# --- the public entry point ------------------------------------------------------------------
+
+
+def solve(problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None) -> Plan:
+    """Plan ``problem``: the best plan found within ``params.time_limit`` seconds."""
+    params = params or SolveParams()
+    t0 = time.monotonic()
+    rng = random.Random(params.seed)
+    prep = _prepare(problem)
+    wanted = sum(v.frequency for v in problem.visits)
+    multi = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
+    choice = _first_patterns(prep, rng)
+
+    last = [0.0]
+
+    def report(obj: int, served: int) -> None:
+        now = time.monotonic() - t0
+        if on_progress is not None and now - last[0] >= 0.25:
+            last[0] = now
+            on_progress(Progress(now, obj, served, wanted))
+
+    first_time = params.time_limit * (1 - params.pattern_share) if multi else params.time_limit
+    first_time = max(0.5, first_time - (time.monotonic() - t0))
+    model = _Model(prep, choice)
+    sol = model.solve(params, first_time, None, report)
+    if sol is None:
+        raise RuntimeError("OR-Tools found no solution (every visit may be dropped, so this is a bug)")
+    best = (sol.ObjectiveValue(), model, sol, choice)
+    seqs = model.sequences(sol)
+    while multi and time.monotonic() - t0 + params.round_time < params.time_limit:
+        chosen = rng.sample(multi, min(params.lns_size, len(multi)))
+        trial_choice = _repattern(prep, best[1], seqs, best[3], chosen)
+        if trial_choice == best[3]:
+            trial_choice = dict(best[3])
+            for vi in chosen[:1]:
+                trial_choice[vi] = rng.choice(prep.visits[vi].patterns)
+        trial = _Model(prep, trial_choice)
+        left = params.time_limit - (time.monotonic() - t0)
+        tsol = trial.solve(params, min(params.round_time, left), seqs, report)
+        if tsol is not None and tsol.ObjectiveValue() < best[0]:
+            best = (tsol.ObjectiveValue(), trial, tsol, trial_choice)
+            seqs = trial.sequences(tsol)
+    objective, model, sol, choice = best
+    routes = model.extract(sol)
+    plan = Plan(
+        problem_name=problem.name,
+        routes=tuple(routes),
+        unassigned=(),
+        objective=int(objective),
+        seed=params.seed,
+        time_limit=params.time_limit,
+        wall_time=round(time.monotonic() - t0, 3),
+        status=_status_name(model.routing.status()),
+        travel_model=travel_model_of(problem.travel).name,
+    )
+    unassigned: tuple[Unassigned, ...] = explain_unassigned(problem, plan)
+    return Plan(**{**plan.__dict__, "unassigned": unassigned})
+
+
+def _status_name(code: int) -> str:
+    names = {
+        0: "NOT_SOLVED",
+        1: "SUCCESS",
+        2: "FAIL",
+        3: "FAIL_TIMEOUT",
+        4: "INVALID",
+        5: "INFEASIBLE",
+        6: "OPTIMAL",
+    }
+    return names.get(int(code), str(code))

@@ -1,0 +1,253 @@
+"""The plan map: one layer per route, numbered stops, and an HTML file that draws offline."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from planner.mapview import offline_html, plan_map, save_plan_map
+from planner.model import (
+    HOUR,
+    MINUTE,
+    BreakStep,
+    CrewMember,
+    Location,
+    Plan,
+    Problem,
+    Route,
+    StaffMember,
+    Stop,
+    Unassigned,
+    Unit,
+    UnitDay,
+    Visit,
+)
+
+MON, TUE = date(2026, 12, 7), date(2026, 12, 8)
+CHROMIUM = Path("/usr/bin/chromium")
+STATIC = Path(__file__).resolve().parents[2] / "planner" / "static"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def problem() -> Problem:
+    """One van at Aigio, four mountain villages around it."""
+    base = Location("base", 38.2498, 22.0816, "Κέντρο Κοινότητας Αιγίου")
+    zachlorou = Location("zachlorou", 38.10, 22.15, "Ζαχλωρού", "mountainous")
+    kalavryta = Location("kalavryta", 38.03, 22.11, "Καλάβρυτα", "mountainous")
+    selinous = Location("selinous", 38.20, 21.95, "Σελινούς", "semi_mountainous")
+    pteri = Location("pteri", 38.15, 22.30, "Πτέρη", "mountainous")
+    return Problem(
+        name="Δοκιμαστική εβδομάδα",
+        dates=(MON, TUE),
+        units=(Unit("van1", "Κινητή μονάδα", base),),
+        unit_days=(UnitDay("van1", MON, crew=(CrewMember("sw1"),)), UnitDay("van1", TUE)),
+        staff=(StaffMember("sw1", "Μαρία Π.", ("social_worker",)),),
+        visits=(
+            Visit("hv-001", zachlorou, 45 * MINUTE, name="Ωφελούμενος <001>", phone="2691012345"),
+            Visit("vs-002", kalavryta, 90 * MINUTE, kind="village_stop", name="Στάση Καλαβρύτων"),
+            Visit("hv-003", selinous, 30 * MINUTE, name="Ωφελούμενος `003` ${x}"),
+            Visit("hv-004", pteri, 60 * MINUTE, name="Ωφελούμενος 004", frequency=2),
+        ),
+    )
+
+
+@pytest.fixture
+def plan() -> Plan:
+    """Monday: two stops; Tuesday: one; hv-004 is unassigned twice (one circle on the map)."""
+    monday = Route(
+        "van1", MON, 8 * HOUR, 14 * HOUR,
+        (
+            Stop("hv-001", 0, 8 * HOUR + 30 * MINUTE, 9 * HOUR, 9 * HOUR + 45 * MINUTE, 1800, 24_100),
+            Stop("vs-002", 0, 10 * HOUR, 10 * HOUR, 11 * HOUR + 30 * MINUTE, 900, 8_000),
+        ),
+        return_travel=3000, return_distance=40_000, rest=BreakStep(12 * HOUR, 30 * MINUTE, 2),
+    )  # fmt: skip
+    tuesday = Route(
+        "van1", TUE, 8 * HOUR, 10 * HOUR,
+        (Stop("hv-003", 0, 8 * HOUR + 30 * MINUTE, 8 * HOUR + 30 * MINUTE, 9 * HOUR, 900, 12_000),),
+        return_travel=900, return_distance=12_500,
+    )  # fmt: skip
+    unassigned = tuple(
+        Unassigned("hv-004", k, "no_time", "Δεν χωράει στη βάρδια.", "Does not fit in the shift.")
+        for k in (0, 1)
+    )
+    return Plan("Δοκιμαστική εβδομάδα", (monday, tuesday), unassigned, 0, 1, 10.0, 1.2)
+
+
+def _text(page: str) -> str:
+    """The page with JSON ``\\uXXXX`` escapes decoded, to search the strings folium encoded."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+
+
+N_PATHS = 2 + 1  # two route polylines + one unassigned circle
+N_MARKERS = 3 + 1  # three stops + the base
+
+
+@pytest.fixture
+def saved(plan: Plan, problem: Problem, tmp_path: Path) -> Path:
+    """The map saved with the default (OpenStreetMap) tile layer."""
+    path = tmp_path / "map.html"
+    save_plan_map(plan, problem, path)
+    return path
+
+
+def test_saved_map_loads_no_external_script_or_stylesheet(saved: Path) -> None:
+    """No <script src> or <link href> points anywhere: everything needed is inline."""
+    page = saved.read_text(encoding="utf-8")
+    assert not re.search(r"<script\b[^>]*\bsrc=", page, re.IGNORECASE)
+    assert not re.search(r"<link\b[^>]*\bhref=", page, re.IGNORECASE)
+    assert not re.search(r"<script[^>]*src=\"http|<link[^>]*href=\"http", page)
+
+
+def test_saved_map_inlines_the_vendored_leaflet(saved: Path) -> None:
+    """Leaflet's code and stylesheet (with its layer icons as data URIs) are in the page."""
+    page = saved.read_text(encoding="utf-8")
+    assert "Leaflet 1.9.4, a JS library for interactive maps" in page
+    assert ".leaflet-control-layers-toggle" in page
+    assert "url(data:image/png;base64," in page
+    assert "url(images/layers" not in page
+
+
+def test_only_the_tile_template_mentions_the_network(saved: Path) -> None:
+    """Besides links in text (attribution, Leaflet's comments), the tile URL is the only http URL."""
+    url = re.compile(r"https?://[^\s\"'\\)<>]+")
+    urls = set(url.findall(saved.read_text(encoding="utf-8")))
+    vendored = {u for f in ("leaflet.js", "leaflet.css") for u in url.findall((STATIC / f).read_text())}
+    allowed = vendored | {
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "https://www.openstreetmap.org/copyright",
+        "https://leafletjs.com",
+    }
+    assert urls <= allowed, urls - allowed
+
+
+def test_the_map_uses_no_library_that_was_dropped(saved: Path) -> None:
+    """None of folium's dropped assets (jQuery, Bootstrap, awesome-markers) is called."""
+    page = saved.read_text(encoding="utf-8")
+    script = page[page.index("</style>") :]  # the part folium wrote, after the inlined Leaflet
+    for name in ("$(", "jQuery", "AwesomeMarkers", "bootstrap", "L.Icon.Default"):
+        assert name not in script
+
+
+def test_no_tiles_means_no_tile_layer(plan: Plan, problem: Problem) -> None:
+    """tiles_url=None draws the routes on a blank background."""
+    page = offline_html(plan_map(plan, problem, tiles_url=None))
+    assert "L.tileLayer" not in page and "openstreetmap" not in page.lower()
+
+
+def test_one_layer_per_route_named_by_day_and_unit(plan: Plan, problem: Problem) -> None:
+    """The layer control lists each route by Greek weekday, date and unit, and the unassigned."""
+    page = _text(offline_html(plan_map(plan, problem)))
+    assert "Δευ 07/12 · van1" in page and "Τρι 08/12 · van1" in page
+    assert page.count("L.polyline(") == 2
+    assert "Unassigned (1)" in page
+
+
+def test_popups_are_greek_and_escaped(plan: Plan, problem: Problem) -> None:
+    """A stop's popup has its time, kind in Greek, phone; names cannot inject HTML or JS."""
+    page = _text(offline_html(plan_map(plan, problem)))
+    assert "09:00–09:45 (45 λεπτά)" in page
+    assert "Επίσκεψη κατ' οίκον" in page and "Στάση σε οικισμό" in page
+    assert "Τηλ. 2691012345" in page
+    assert "Ωφελούμενος &lt;001&gt;" in page and "Ωφελούμενος <001>" not in page
+
+
+def test_shapes_replace_the_straight_legs(plan: Plan, problem: Problem) -> None:
+    """Given leg shapes, the route's line goes through their points."""
+    legs = [[(38.2, 22.12)], [(38.07, 22.13), (38.05, 22.12)], []]
+    page = offline_html(plan_map(plan, problem, shapes={("van1", MON): legs}))
+    assert "[38.07, 22.13], [38.05, 22.12]" in page
+
+
+def test_shapes_with_the_wrong_number_of_legs_are_refused(plan: Plan, problem: Problem) -> None:
+    """A shape list that does not match the route's legs is an error, not a wrong drawing."""
+    with pytest.raises(ValueError, match="2 legs given, the route has 3"):
+        plan_map(plan, problem, shapes={("van1", MON): [[], []]})
+
+
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "python package playwright not installed (pip install playwright)"
+    return None
+
+
+def test_saved_map_draws_in_a_browser_with_no_network(saved: Path) -> None:
+    """Headless Chromium, every non-file request refused: routes, circles and markers draw."""
+    reason = _browser_missing()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import Route as PwRoute
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
+
+    def refuse_network(route: PwRoute) -> None:
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1000, "height": 700})
+            context.route("**/*", refuse_network)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(saved.as_uri())
+            page.wait_for_selector(".leaflet-marker-icon", state="attached", timeout=10_000)
+            n_paths = page.locator(".leaflet-overlay-pane svg path").count()
+            n_canvas = page.locator(".leaflet-overlay-pane canvas").count()
+            n_markers = page.locator(".leaflet-marker-icon").count()
+            n_layers = page.locator(".leaflet-control-layers-overlays label").count()
+            legend = page.locator(".kinito-legend").inner_text()
+            page.locator(".leaflet-marker-icon", has_text="1").first.click()
+            popup = page.locator(".leaflet-popup-content").inner_text()
+            page.wait_for_timeout(500)  # let the popup fade in before the screenshot
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "map.png"))
+        finally:
+            browser.close()
+    assert errors == []
+    assert (n_paths, n_canvas) == (N_PATHS, 0)
+    assert n_markers == N_MARKERS
+    assert n_layers == 2 + 1  # two days and the unassigned
+    assert "Δευ 07/12 · van1" in legend
+    assert "Επίσκεψη κατ' οίκον" in popup and "09:00–09:45" in popup
+    assert all("openstreetmap" in url for url in blocked), blocked
+
+
+def test_a_plugin_needing_an_unvendored_library_is_refused(plan: Plan, problem: Problem) -> None:
+    """An asset that is neither vendored nor known to be unused fails loudly, not silently offline."""
+    from folium.plugins import MiniMap
+
+    m = plan_map(plan, problem, tiles_url=None)
+    MiniMap().add_to(m)  # type: ignore[no-untyped-call]
+    with pytest.raises(ValueError, match="not vendored"):
+        offline_html(m)
+
+
+def test_empty_plan_shows_just_the_base(problem: Problem, tmp_path: Path) -> None:
+    """A plan with no routes and nothing unassigned still saves a map with the base on it."""
+    path = tmp_path / "empty.html"
+    save_plan_map(Plan("x", (), (), 0, 1, 1.0, 0.1), problem, path, tiles_url=None)
+    page = _text(path.read_text(encoding="utf-8"))
+    assert "L.polyline(" not in page and "L.circleMarker(" not in page
+    assert page.count("L.marker(") == 1 and "Κέντρο Κοινότητας Αιγίου" in page
