@@ -1,0 +1,149 @@
+"""The settlements gazetteer of the Municipality of Aigialeia (ELSTAT 2011), as plain data.
+
+The data ship with the product in ``data/aigialeia_settlements_extended.csv`` (see
+``data/README.md`` and ``data/SOURCES.md`` for where every column comes from). Every one of
+the 140 ELSTAT settlements (οικισμοί) of Δήμος Αιγιαλείας is one :class:`Settlement`, keyed
+by its 10-digit ELSTAT 2011 code: names are not unique (there are two places called Λάκκα).
+
+The coordinates are ELSTAT's settlement points: one point per settlement as a whole, not a
+street address. The terrain is ELSTAT's 2011 classification of the settlement's *community*
+(plain / semi-mountainous / mountainous), which is what :mod:`planner.travel` uses to pick a
+road circuity and a speed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.model import Location, Terrain
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+SETTLEMENTS_CSV = DATA_DIR / "aigialeia_settlements_extended.csv"
+
+# ELSTAT's terrain words as written in the CSV -> the engine's terrain classes.
+TERRAIN_OF_CSV: Mapping[str, Terrain] = {
+    "plain": "plain",
+    "semi-mountainous": "semi_mountainous",
+    "mountainous": "mountainous",
+}
+
+_REQUIRED_COLUMNS = (
+    "elstat_code_2011",
+    "name_el",
+    "name_latin",
+    "municipal_unit",
+    "community",
+    "community_terrain",
+    "lat",
+    "lon",
+    "elevation_m",
+    "pop2011_resident",
+)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """One ELSTAT settlement (οικισμός) of the municipality.
+
+    ``code`` is the ELSTAT 2011 settlement code (10 digits, kept as a string), ``name_el``
+    the official name without its article (often katharevousa: Αίγιον, Διακοπτόν),
+    ``name_latin`` its ELOT 743 transliteration, ``municipal_unit`` the δημοτική ενότητα
+    (e.g. ``Αιγίου``), ``community`` the local or municipal community it belongs to,
+    ``terrain`` ELSTAT's class of that community, ``lat``/``lon`` the ELSTAT settlement point
+    (WGS 84), ``elevation_m`` its elevation in metres and ``population`` the 2011 resident
+    (μόνιμος) population.
+    """
+
+    code: str
+    name_el: str
+    name_latin: str
+    municipal_unit: str
+    community: str
+    terrain: Terrain
+    lat: float
+    lon: float
+    elevation_m: int
+    population: int
+
+
+def _parse_row(row: Mapping[str, str], line: int, path: Path) -> Settlement:
+    """One CSV row -> a :class:`Settlement`; ``ValueError`` naming the line on bad data."""
+    where = f"{path.name}, line {line}"
+    raw_terrain = row["community_terrain"].strip()
+    if raw_terrain not in TERRAIN_OF_CSV:
+        known = ", ".join(sorted(TERRAIN_OF_CSV))
+        raise ValueError(f"{where}: community_terrain {raw_terrain!r} is not one of {known}")
+    code = row["elstat_code_2011"].strip()
+    if not (len(code) == 10 and code.isdigit()):
+        raise ValueError(f"{where}: elstat_code_2011 {code!r} is not a 10-digit ELSTAT code")
+    try:
+        return Settlement(
+            code=code,
+            name_el=row["name_el"].strip(),
+            name_latin=row["name_latin"].strip(),
+            municipal_unit=row["municipal_unit"].strip(),
+            community=row["community"].strip(),
+            terrain=TERRAIN_OF_CSV[raw_terrain],
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            elevation_m=int(row["elevation_m"]),
+            population=int(row["pop2011_resident"]),
+        )
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from exc
+
+
+def load_settlements(path: Path | None = None) -> tuple[Settlement, ...]:
+    """Read the gazetteer: every settlement of the municipality, in the file's order.
+
+    ``path`` defaults to ``data/aigialeia_settlements_extended.csv`` in the repository (next
+    to the ``planner`` package). Raises ``FileNotFoundError`` with a plain message when the
+    file is missing and ``ValueError`` naming the line when a row is malformed.
+    """
+    csv_path = SETTLEMENTS_CSV if path is None else Path(path)
+    if not csv_path.is_file():
+        raise FileNotFoundError(
+            f"settlements gazetteer not found at {csv_path}: expected the ELSTAT file "
+            "aigialeia_settlements_extended.csv (see data/README.md)"
+        )
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in _REQUIRED_COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ValueError(f"{csv_path.name}: missing column(s) {', '.join(missing)}")
+        # line numbers as an editor shows them: the header is line 1
+        settlements = tuple(_parse_row(row, i, csv_path) for i, row in enumerate(reader, start=2))
+    codes = [s.code for s in settlements]
+    if len(set(codes)) != len(codes):
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        raise ValueError(f"{csv_path.name}: duplicate elstat_code_2011 {', '.join(dup)}")
+    return settlements
+
+
+def settlements_by_code(settlements: Iterable[Settlement]) -> dict[str, Settlement]:
+    """ELSTAT code -> settlement (the only unique key: names repeat)."""
+    return {s.code: s for s in settlements}
+
+
+def settlement_location(s: Settlement) -> Location:
+    """The settlement's ELSTAT point as an engine :class:`~planner.model.Location`.
+
+    The id is ``set-<ELSTAT code>``; the name is the Greek name, the terrain its community's.
+    """
+    return Location(id=f"set-{s.code}", lat=s.lat, lon=s.lon, name=s.name_el, terrain=s.terrain)
+
+
+# The Community Centre's street address is unknown (data/SOURCES.md: no public source we
+# could read gives it), so the default base is a stand-in: the ELSTAT settlement point of
+# Αίγιον (code 3702010101), i.e. the town as a whole. Replace it with the office's real
+# coordinates when they are known; a point in town changes route times by a minute or two.
+BASE_DEFAULT = Location(
+    id="base",
+    lat=38.249786,
+    lon=22.081621,
+    name="Κέντρο Κοινότητας Δήμου Αιγιαλείας (Αίγιο)",
+    terrain="plain",
+)
