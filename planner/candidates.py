@@ -24,6 +24,7 @@ NO_ROLE = "no_role_aboard"
 NO_STAFF = "staff_not_aboard"
 CAPACITY = "over_capacity"
 NO_TIME = "no_time_in_shift"
+NOT_IN_PATTERN = "date_in_no_pattern"
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,11 @@ def visit_slots(problem: Problem, visit: Visit) -> tuple[list[Slot], dict[str, i
     slots: list[Slot] = []
     refused: dict[str, int] = {}
     ignore_pin = visit.frequency > 1
+    pattern_dates = {d for p in visit.patterns for d in p} if visit.patterns is not None else None
     for i in range(len(problem.unit_days)):
+        if pattern_dates is not None and problem.unit_days[i].date not in pattern_dates:
+            refused[NOT_IN_PATTERN] = refused.get(NOT_IN_PATTERN, 0) + 1
+            continue
         got = slot_for(problem, i, visit, ignore_pin=ignore_pin)
         if isinstance(got, Slot):
             slots.append(got)

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from planner import candidates as cand
-from planner.model import Plan, Problem, Route, Unassigned, Visit
+from planner.model import Plan, Problem, Route, Unassigned, UnitDay, Visit
 from planner.travel import travel_model_of
 
 WEEKDAYS_EL = ("Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο", "Κυριακή")
@@ -130,10 +130,26 @@ def _no_slot_reason(problem: Problem, v: Visit, refused: dict[str, int]) -> tupl
     return "no_available_day", details
 
 
+def _fits_alone(ud: UnitDay, out: int, service: int, back: int, start: int) -> bool:
+    """Whether base -> visit (service starting at ``start``) -> base fits the day's rules."""
+    work = out + service + back
+    if start + service + back > ud.shift.end:
+        return False
+    if ud.max_drive is not None and out + back > ud.max_drive:
+        return False
+    rule = ud.break_rule
+    if rule is not None and work > rule.required_after:
+        # a break must split the day into stretches no longer than the rule allows
+        work += rule.duration
+        if min(max(out + service, back), max(out, service + back)) > rule.required_after:
+            return False
+    return ud.max_work is None or work <= ud.max_work
+
+
 def _alone_drive(problem: Problem, v: Visit, slots: Sequence[cand.Slot]) -> tuple[bool, int]:
     """Whether the visit fits in some slot on its own (base -> visit -> base), and the drive."""
     travel = travel_model_of(problem.travel)
-    fits, drive = False, 0
+    drive = 0
     for s in slots:
         ud = problem.unit_days[s.unit_day]
         unit = problem.unit(ud.unit_id)
@@ -142,15 +158,9 @@ def _alone_drive(problem: Problem, v: Visit, slots: Sequence[cand.Slot]) -> tupl
         drive = out
         for w in s.windows:
             start = max(ud.shift.start + out, w.start)
-            if start > w.end:
-                continue
-            work = out + v.service + back
-            ok = start + v.service + back <= ud.shift.end
-            ok = ok and (ud.max_work is None or work <= ud.max_work)
-            ok = ok and (ud.max_drive is None or out + back <= ud.max_drive)
-            if ok:
+            if start <= w.end and _fits_alone(ud, out, v.service, back, start):
                 return True, out
-    return fits, drive
+    return False, drive
 
 
 def _week_full(
@@ -169,8 +179,7 @@ def _week_full(
         x = len(places)
         seq = [*list(range(len(places))), 0]
         detour = min(
-            int(m.durations[a, x] + m.durations[x, b] - m.durations[a, b])
-            for a, b in itertools.pairwise(seq)
+            int(m.durations[a, x] + m.durations[x, b] - m.durations[a, b]) for a, b in itertools.pairwise(seq)
         )
         work = route.work_time if route else 0
         limit = min(ud.max_work or 10**9, ud.shift.end - ud.shift.start)
@@ -218,16 +227,14 @@ def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[
         kw = {"who_el": who_el, "who_en": who_en, "load": v.load, **details}
         el, en = _message(reason, **kw)
         return [Unassigned(v.id, o, reason, el, en, details) for o in occurrences]
-    fit = (
-        len(cand.candidate_patterns(problem, v, slots)[0])
-        if cand.candidate_patterns(problem, v, slots)
-        else 0
-    )
-    if v.frequency > 1 and fit == 0:
-        partial = cand.best_partial_patterns(problem, v, slots)
-        fit = len(partial[0]) if partial else 0
-    alone, drive = _alone_drive(problem, v, slots)
+    patterns = cand.candidate_patterns(problem, v, slots) or cand.best_partial_patterns(problem, v, slots)
+    fit = len(patterns[0]) if patterns else 0
+    pinned_multi = v.frequency > 1 and v.pinned_date is not None
+    pinned_slots = [s for i in sorted(available) if isinstance(s := cand.slot_for(problem, i, v), cand.Slot)]
     for o in occurrences:
+        # the first visit of a pinned multi-visit can only go on its pinned date
+        where = pinned_slots if pinned_multi and o == 0 else slots
+        alone, drive = _alone_drive(problem, v, where) if where else (False, 0)
         if v.frequency > 1 and o >= fit:
             el, en = _message("frequency", k=v.frequency, gap=v.min_gap_days, fit=fit)
             out.append(Unassigned(v.id, o, "frequency", el, en, {"fits": fit}))
@@ -235,7 +242,7 @@ def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[
             el, en = _message("unreachable", drive_min=round(drive / 60))
             out.append(Unassigned(v.id, o, "unreachable", el, en, {"drive_min": round(drive / 60)}))
         else:
-            el, en, details = _week_full(problem, plan, v, slots)
+            el, en, details = _week_full(problem, plan, v, where)
             out.append(Unassigned(v.id, o, "week_full", el, en, details))
     return out
 

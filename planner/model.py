@@ -82,8 +82,9 @@ class CrewMember:
 class BreakRule:
     """The driver's break: ``duration`` seconds starting inside ``window``.
 
-    The break is required when the day's working time (leaving the base to returning)
-    exceeds ``required_after`` seconds.
+    No stretch of work (from leaving the base, or from the end of the break, to the break
+    or to returning) may last more than ``required_after`` seconds: a day longer than that
+    has a break placed so that both parts are short enough.
     """
 
     duration: int = 30 * MINUTE

@@ -27,7 +27,7 @@ import random
 import time
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,6 @@ from planner.model import (
     Route,
     Stop,
     TimeWindow,
-    Unassigned,
     Visit,
 )
 from planner.travel import TravelMatrix, travel_model_of
@@ -134,7 +133,9 @@ def _prepare(problem: Problem) -> _Prep:
         slots, refused = cand.visit_slots(problem, v)
         slots = [s for s in slots if s.unit_day in set(vehicles)]
         if v.frequency == 1:
-            pats: list[tuple[date, ...]] = [(d,) for d in sorted({problem.unit_days[s.unit_day].date for s in slots})]
+            pats: list[tuple[date, ...]] = [
+                (d,) for d in sorted({problem.unit_days[s.unit_day].date for s in slots})
+            ]
             plannable = 1 if slots else 0
         else:
             pats = cand.candidate_patterns(problem, v, slots)
@@ -230,29 +231,27 @@ class _Model:
         problem = prep.problem
         w = problem.weights
         service = np.array(self.node_service, dtype=np.int64)
-        # Per unit: travel and time transits; per (unit, weekday): arc costs.
+        # Per unit: travel and time transits; per (unit, weekday): arc costs. Identical
+        # matrices are registered once, so that identical vans form one vehicle class.
         self.travel_idx: dict[str, np.ndarray] = {}
         self.dist_idx: dict[str, np.ndarray] = {}
+        self._registered: dict[bytes, int] = {}
         time_cb: dict[str, int] = {}
-        drive_cb: dict[str, int] = {}
-        cost_cb: dict[tuple[str, int], int] = {}
+        self.drive_cb: dict[str, int] = {}
         pref = np.array([self._pref_weekday(i) for i in range(len(self.nodes))])
         for uid in {ud.unit_id for ud in self.uds}:
             travel = self._node_matrix(prep.matrices[uid].durations)
             self.travel_idx[uid] = travel
             self.dist_idx[uid] = self._node_matrix(prep.matrices[uid].distances)
-            time_cb[uid] = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
-            drive_cb[uid] = routing.RegisterTransitMatrix(travel.tolist())
+            time_cb[uid] = self._register(travel + service[:, None])
+            if any(ud.max_drive is not None for ud in self.uds):
+                self.drive_cb[uid] = self._register(travel)
         for v, ud in enumerate(self.uds):
-            key = (ud.unit_id, ud.date.weekday())
-            if key not in cost_cb:
-                off = (pref >= 0) & (pref != key[1])
-                cost = (
-                    self.travel_idx[ud.unit_id] * w.travel
-                    + np.where(off, w.off_preferred_weekday, 0)[:, None]
-                )
-                cost_cb[key] = routing.RegisterTransitMatrix(cost.tolist())
-            routing.SetArcCostEvaluatorOfVehicle(cost_cb[key], v)
+            off = (pref >= 0) & (pref != ud.date.weekday())
+            cost = self.travel_idx[ud.unit_id] * w.travel
+            if off.any() and w.off_preferred_weekday:
+                cost = cost + np.where(off, w.off_preferred_weekday, 0)[:, None]
+            routing.SetArcCostEvaluatorOfVehicle(self._register(cost), v)
 
         horizon = max([ud.shift.end for ud in self.uds] + [DAY])
         routing.AddDimensionWithVehicleTransits(
@@ -289,10 +288,18 @@ class _Model:
         for (vi, _occ), ids in self.occ_nodes.items():
             penalty = w.unserved * max(1, prep.visits[vi].visit.priority)
             routing.AddDisjunction([manager.NodeToIndex(i) for i in ids], penalty, 1)
-        self._add_drive_limits(drive_cb)
+        self._add_drive_limits(self.drive_cb)
         self._add_capacity(units)
         self._add_breaks(service)
         self._add_weekly_caps(units)
+        self._link_pinned_occurrences()
+
+    def _register(self, matrix: np.ndarray) -> int:
+        """Register a node x node transit matrix once per distinct content."""
+        key = matrix.astype(np.int64).tobytes()
+        if key not in self._registered:
+            self._registered[key] = self.routing.RegisterTransitMatrix(matrix.tolist())
+        return self._registered[key]
 
     def _pref_weekday(self, node_id: int) -> int:
         node = self.nodes[node_id]
@@ -321,6 +328,13 @@ class _Model:
         )
 
     def _add_breaks(self, service: np.ndarray) -> None:
+        """The break as an optional interval, with OR-Tools' own rule that no stretch of
+        work between breaks (or the route's ends) may exceed ``required_after``.
+
+        Only constraints that OR-Tools' routing filters know are used here: generic CP
+        constraints on cumul or interval variables would make every move fail late in
+        propagation and slow the search by orders of magnitude.
+        """
         routing, tdim = self.routing, self.tdim
         solver = routing.solver()
         visit_transits = [int(service[self.manager.IndexToNode(i)]) for i in range(routing.Size())]
@@ -333,29 +347,48 @@ class _Model:
             win = rule.window
             brk = solver.FixedDurationIntervalVar(win.start, win.end, rule.duration, True, f"break-{v}")
             tdim.SetBreakIntervalsOfVehicle([brk], v, visit_transits)
-            start = tdim.CumulVar(routing.Start(v))
-            end = tdim.CumulVar(routing.End(v))
-            solver.Add(brk.SafeStartExpr(DAY) >= start)
-            solver.Add(brk.SafeEndExpr(0) <= end)
-            long_day = solver.IsGreaterCstVar((end - start).Var(), rule.required_after)
-            solver.Add(brk.PerformedExpr() >= long_day)
+            tdim.SetBreakDistanceDurationOfVehicle(rule.required_after, rule.duration, v)
             routing.AddIntervalToAssignment(brk)
             self.breaks[v] = brk
 
     def _add_weekly_caps(self, units: dict[str, Any]) -> None:
-        routing, tdim = self.routing, self.tdim
+        """The driver's weekly cap, as a share of it for each day when it would bind.
+
+        A linear constraint over all the days' spans is exact but invisible to OR-Tools'
+        routing filters, which made the search crawl; a per-day span bound in proportion
+        to each day's own limit is always valid and kept inside the filters.
+        """
+        tdim = self.tdim
         for uid, unit in units.items():
             cap = unit.weekly_max_work
             vs = [v for v, ud in enumerate(self.uds) if ud.unit_id == uid]
             if cap is None or not vs:
                 continue
-            most = sum(
-                min(self.uds[v].max_work or DAY, self.uds[v].shift.end - self.uds[v].shift.start) for v in vs
-            )
+            limits = {
+                v: min(self.uds[v].max_work or DAY, self.uds[v].shift.end - self.uds[v].shift.start)
+                for v in vs
+            }
+            most = sum(limits.values())
             if most <= cap:
                 continue
-            spans = [tdim.CumulVar(routing.End(v)) - tdim.CumulVar(routing.Start(v)) for v in vs]
-            routing.solver().Add(routing.solver().Sum(spans) <= cap)
+            for v in vs:
+                tdim.SetSpanUpperBoundForVehicle(limits[v] * cap // most, v)
+
+    def _link_pinned_occurrences(self) -> None:
+        """A pinned visit wanted several times is served on its pinned date or not at all."""
+        routing, solver = self.routing, self.routing.solver()
+        for (vi, occ), ids in self.occ_nodes.items():
+            v = self.prep.visits[vi].visit
+            first = self.occ_nodes.get((vi, 0))
+            if occ == 0 or v.pinned_date is None:
+                continue
+            if first is None:  # its pinned date cannot be served: nor can the rest
+                for i in ids:
+                    routing.ActiveVar(self.manager.NodeToIndex(i)).SetMax(0)
+                continue
+            active_first = solver.Sum([routing.ActiveVar(self.manager.NodeToIndex(i)) for i in first])
+            active = solver.Sum([routing.ActiveVar(self.manager.NodeToIndex(i)) for i in ids])
+            solver.Add(active <= active_first)
 
     # --- solving -------------------------------------------------------------------------
 
@@ -453,7 +486,7 @@ class _Model:
                 leg = int(travel[a, b])
                 arrival = prev_end + leg
                 if rest is not None and rest.after_stop == k and rest.start < arrival:
-                    arrival = rest.start + rest.duration + leg
+                    arrival += rest.duration  # the break is taken on the way
                 node = self.nodes[self.manager.IndexToNode(i)]
                 assert node is not None
                 vid = problem.visits[node.visit].id
@@ -481,6 +514,9 @@ class _Model:
         if sol.PerformedValue(brk) == 0:
             return None
         start = sol.StartValue(brk)
+        arrive = sol.Value(self.tdim.CumulVar(self.routing.End(v)))
+        if start < depart or start + brk.DurationMin() > arrive:
+            return None  # OR-Tools may leave an unneeded optional break outside the route
         after = sum(1 for _, _, end in raw if end <= start)
         return BreakStep(start, brk.DurationMin(), after)
 
@@ -488,63 +524,123 @@ class _Model:
 # --- day patterns ----------------------------------------------------------------------------
 
 
-def _first_patterns(prep: _Prep, rng: random.Random) -> dict[int, tuple[date, ...]]:
-    """A greedy first choice of pattern for each multi-visit: spread work, stay near others."""
+def _day_capacity(prep: _Prep) -> tuple[dict[date, float], dict[date, float]]:
+    """Per date: working seconds and load the available unit-days offer in total."""
     problem = prep.problem
+    work: dict[date, float] = {d: 0.0 for d in problem.dates}
+    load: dict[date, float] = {d: 0.0 for d in problem.dates}
+    for k in prep.vehicles:
+        ud = problem.unit_days[k]
+        work[ud.date] += min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
+        cap = problem.unit(ud.unit_id).capacity
+        load[ud.date] += cap if cap is not None else float("inf")
+    return work, load
+
+
+def _first_patterns(prep: _Prep, rng: random.Random) -> dict[int, tuple[date, ...]]:
+    """A greedy first choice of pattern for each multi-visit.
+
+    Visits with the fewest patterns and the largest demand go first; each takes the pattern
+    that least increases the squared use of the days' working time and capacity (so days
+    fill evenly and none overflows), with a small pull towards days that already go near it.
+    """
+    problem = prep.problem
+    cap_work, cap_load = _day_capacity(prep)
+    work: dict[date, float] = {d: 0.0 for d in problem.dates}
     load: dict[date, float] = {d: 0.0 for d in problem.dates}
     members: dict[date, list[int]] = {d: [] for d in problem.dates}
-    for vp in prep.visits:
+    for vp in prep.visits:  # single visits: spread their expected share over their dates
         if vp.visit.frequency == 1 and vp.patterns:
-            share = vp.visit.service / len(vp.patterns)
             for (d,) in vp.patterns:
-                load[d] += share
-    uid = problem.units[0].id
-    dur = prep.matrices[uid].durations
-    choice: dict[int, tuple[date, ...]] = {}
+                work[d] += vp.visit.service / len(vp.patterns)
+                load[d] += vp.visit.load / len(vp.patterns)
+    dur = prep.matrices[problem.units[0].id].durations
     order = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and vp.patterns]
-    order.sort(key=lambda vi: (len(prep.visits[vi].patterns), -prep.visits[vi].visit.frequency, rng.random()))
-    cap = {
-        d: float(
-            sum(
-                min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
-                for ud in problem.unit_days
-                if ud.date == d and ud.available
-            )
-            or 1
+    order.sort(
+        key=lambda vi: (
+            len(prep.visits[vi].patterns),
+            -prep.visits[vi].visit.load,
+            -prep.visits[vi].visit.service,
+            rng.random(),
         )
-        for d in problem.dates
-    }
-    for vi in order:
-        vp = prep.visits[vi]
-        loc = prep.loc_index[vp.visit.location.id]
+    )
 
-        def score(p: tuple[date, ...], vp: _VisitPrep = vp, loc: int = loc) -> float:
+    def use(w: float, q: float, d: date) -> float:
+        u = w / max(cap_work[d], 1.0) + (q / cap_load[d] if cap_load[d] != float("inf") else 0.0)
+        return u * u + 10 * max(0.0, u - 1) ** 2
+
+    choice: dict[int, tuple[date, ...]] = {}
+    for vi in order:
+        v = prep.visits[vi].visit
+        loc = prep.loc_index[v.location.id]
+        est = v.service + 600  # service plus a typical leg, so services of 0 still count
+
+        def score(p: tuple[date, ...], v: Visit = v, loc: int = loc, est: int = est) -> float:
             total = 0.0
             for d in p:
                 near = min(
                     (int(dur[loc, prep.loc_index[prep.visits[o].visit.location.id]]) for o in members[d]),
                     default=0,
                 )
-                total += (load[d] + vp.visit.service) / cap[d] * 3600 + near
+                total += (
+                    use(work[d] + est, load[d] + v.load, d) - use(work[d], load[d], d)
+                ) * 3600 + 0.1 * near
             return total
 
-        best = min(vp.patterns, key=score)
+        best = min(prep.visits[vi].patterns, key=score)
         choice[vi] = best
         for d in best:
-            load[d] += vp.visit.service
+            work[d] += est
+            load[d] += v.load
             members[d].append(vi)
     return choice
 
 
-def _insertion_cost(prep: _Prep, model: _Model, seq: list[tuple[int, int]], v: int, vi: int) -> float:
-    """Cheapest extra travel to insert visit ``vi`` into vehicle ``v``'s sequence (windows ignored)."""
+@dataclass
+class _RouteState:
+    """What the pattern search needs of a route: its places, load and duration."""
+
+    locs: list[int]  # base, stops..., base
+    load: int
+    duration: int  # travel + service
+
+
+def _route_states(
+    prep: _Prep, model: _Model, seqs: dict[int, list[tuple[int, int]]], skip: set[int]
+) -> dict[int, _RouteState]:
+    out: dict[int, _RouteState] = {}
+    for v, ud in enumerate(model.uds):
+        dur = prep.matrices[ud.unit_id].durations
+        base = prep.loc_index[prep.problem.unit(ud.unit_id).base.id]
+        keys = [k for k in seqs.get(v, []) if k[0] not in skip]
+        locs = [base] + [prep.loc_index[prep.visits[k[0]].visit.location.id] for k in keys] + [base]
+        travel = sum(int(dur[a, b]) for a, b in itertools.pairwise(locs))
+        service = sum(prep.visits[k[0]].visit.service for k in keys)
+        load = sum(prep.visits[k[0]].visit.load for k in keys)
+        out[v] = _RouteState(locs, load, travel + service)
+    return out
+
+
+def _insertion(prep: _Prep, model: _Model, st: _RouteState, v: int, vi: int) -> tuple[float, int]:
+    """Cheapest extra travel to put visit ``vi`` in route ``v`` (windows ignored), with a
+    penalty when capacity or working time would overflow; and the position."""
     ud = model.uds[v]
-    unit = prep.problem.unit(ud.unit_id)
     dur = prep.matrices[ud.unit_id].durations
-    base = prep.loc_index[unit.base.id]
-    locs = [base] + [prep.loc_index[prep.visits[k[0]].visit.location.id] for k in seq] + [base]
-    x = prep.loc_index[prep.visits[vi].visit.location.id]
-    return float(min(dur[a, x] + dur[x, b] - dur[a, b] for a, b in itertools.pairwise(locs)))
+    visit = prep.visits[vi].visit
+    x = prep.loc_index[visit.location.id]
+    best, pos = float("inf"), 1
+    for k, (a, b) in enumerate(itertools.pairwise(st.locs)):
+        delta = float(dur[a, x] + dur[x, b] - dur[a, b])
+        if delta < best:
+            best, pos = delta, k + 1
+    cap = prep.problem.unit(ud.unit_id).capacity
+    over = 0.0
+    if cap is not None and st.load + visit.load > cap:
+        over += (st.load + visit.load - cap) / max(cap, 1) * 10 * DAY
+    limit = min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
+    if st.duration + best + visit.service > limit:
+        over += st.duration + best + visit.service - limit + DAY
+    return best + over, pos
 
 
 def _repattern(
@@ -554,34 +650,70 @@ def _repattern(
     choice: dict[int, tuple[date, ...]],
     chosen: list[int],
 ) -> dict[int, tuple[date, ...]]:
-    """Re-choose the patterns of ``chosen`` visits by cheapest insertion into the other routes."""
+    """Re-choose the patterns of ``chosen`` visits by cheapest feasible insertion."""
     new = dict(choice)
-    seqs = {v: [k for k in s if k[0] not in chosen] for v, s in seqs.items()}
+    states = _route_states(prep, model, seqs, set(chosen))
     by_date: dict[date, list[int]] = {}
     for v, ud in enumerate(model.uds):
         by_date.setdefault(ud.date, []).append(v)
     for vi in chosen:
-        vp = prep.visits[vi]
+        visit = prep.visits[vi].visit
         best, best_cost = choice[vi], float("inf")
-        for p in vp.patterns:
-            cost = 0.0
-            for d in p:
-                cost += min(
-                    (_insertion_cost(prep, model, seqs[v], v, vi) for v in by_date.get(d, [])),
+        for p in prep.visits[vi].patterns:
+            cost = sum(
+                min(
+                    (_insertion(prep, model, states[v], v, vi)[0] for v in by_date.get(d, [])),
                     default=float("inf"),
                 )
+                for d in p
+            )
             if cost < best_cost:
                 best, best_cost = p, cost
         new[vi] = best
-        for d in best:  # place it where it is cheapest so the next visit sees it
+        for d in best:  # put it where it is cheapest, so the next chosen visit sees it
             vs = by_date.get(d, [])
-            if vs:
-                v = min(vs, key=lambda v: _insertion_cost(prep, model, seqs[v], v, vi))
-                seqs[v].append((vi, 0))
+            if not vs:
+                continue
+            v = min(vs, key=lambda v: _insertion(prep, model, states[v], v, vi)[0])
+            st = states[v]
+            _, pos = _insertion(prep, model, st, v, vi)
+            dur = prep.matrices[model.uds[v].unit_id].durations
+            x = prep.loc_index[visit.location.id]
+            a, b = st.locs[pos - 1], st.locs[pos]
+            st.duration += int(dur[a, x] + dur[x, b] - dur[a, b]) + visit.service
+            st.load += visit.load
+            st.locs.insert(pos, x)
     return new
 
 
+def _related(prep: _Prep, multi: list[int], size: int, rng: random.Random) -> list[int]:
+    """A seed multi-visit and those nearest to it, or a random handful (half the time)."""
+    if rng.random() < 0.5 or len(multi) <= size:
+        return rng.sample(multi, min(size, len(multi)))
+    dur = prep.matrices[prep.problem.units[0].id].durations
+    seed = rng.choice(multi)
+    at = prep.loc_index[prep.visits[seed].visit.location.id]
+    return sorted(multi, key=lambda vi: int(dur[at, prep.loc_index[prep.visits[vi].visit.location.id]]))[
+        :size
+    ]
+
+
 # --- the public entry point ------------------------------------------------------------------
+
+
+def _empty_plan(problem: Problem, params: SolveParams, t0: float, status: str) -> Plan:
+    plan = Plan(
+        problem.name,
+        (),
+        (),
+        0,
+        params.seed,
+        params.time_limit,
+        round(time.monotonic() - t0, 3),
+        status,
+        travel_model_of(problem.travel).name,
+    )
+    return replace(plan, unassigned=explain_unassigned(problem, plan))
 
 
 def solve(problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None) -> Plan:
@@ -590,10 +722,11 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     t0 = time.monotonic()
     rng = random.Random(params.seed)
     prep = _prepare(problem)
+    if not prep.vehicles or not any(vp.plannable for vp in prep.visits):
+        return _empty_plan(problem, params, t0, "NOTHING_TO_PLAN")
     wanted = sum(v.frequency for v in problem.visits)
     multi = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
     choice = _first_patterns(prep, rng)
-
     last = [0.0]
 
     def report(obj: int, served: int) -> None:
@@ -611,12 +744,12 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     best = (sol.ObjectiveValue(), model, sol, choice)
     seqs = model.sequences(sol)
     while multi and time.monotonic() - t0 + params.round_time < params.time_limit:
-        chosen = rng.sample(multi, min(params.lns_size, len(multi)))
+        chosen = _related(prep, multi, params.lns_size, rng)
         trial_choice = _repattern(prep, best[1], seqs, best[3], chosen)
         if trial_choice == best[3]:
             trial_choice = dict(best[3])
-            for vi in chosen[:1]:
-                trial_choice[vi] = rng.choice(prep.visits[vi].patterns)
+            vi = rng.choice(chosen)
+            trial_choice[vi] = rng.choice(prep.visits[vi].patterns)
         trial = _Model(prep, trial_choice)
         left = params.time_limit - (time.monotonic() - t0)
         tsol = trial.solve(params, min(params.round_time, left), seqs, report)
@@ -624,30 +757,23 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
             best = (tsol.ObjectiveValue(), trial, tsol, trial_choice)
             seqs = trial.sequences(tsol)
     objective, model, sol, choice = best
-    routes = model.extract(sol)
     plan = Plan(
         problem_name=problem.name,
-        routes=tuple(routes),
+        routes=tuple(model.extract(sol)),
         unassigned=(),
         objective=int(objective),
         seed=params.seed,
         time_limit=params.time_limit,
-        wall_time=round(time.monotonic() - t0, 3),
+        wall_time=0.0,
         status=_status_name(model.routing.status()),
         travel_model=travel_model_of(problem.travel).name,
     )
-    unassigned: tuple[Unassigned, ...] = explain_unassigned(problem, plan)
-    return Plan(**{**plan.__dict__, "unassigned": unassigned})
+    plan = replace(plan, unassigned=explain_unassigned(problem, plan))
+    return replace(plan, wall_time=round(time.monotonic() - t0, 3))
 
 
 def _status_name(code: int) -> str:
-    names = {
-        0: "NOT_SOLVED",
-        1: "SUCCESS",
-        2: "FAIL",
-        3: "FAIL_TIMEOUT",
-        4: "INVALID",
-        5: "INFEASIBLE",
-        6: "OPTIMAL",
-    }
-    return names.get(int(code), str(code))
+    for name, value in routing_enums_pb2.RoutingSearchStatus.Value.items():
+        if value == code:
+            return str(name).removeprefix("ROUTING_")
+    return str(code)

@@ -129,7 +129,8 @@ class _Checker:
     def visit_rules(self, v: Visit, start: int, end: int, occ: int, ud: UnitDay, where: str) -> None:
         d = ud.date
         windows = v.windows_on(d)
-        if windows and not any(w.contains(start) for w in windows):
+        pinned_here = v.pinned_time is not None and v.pinned_date == d and occ == 0
+        if windows and not pinned_here and not any(w.contains(start) for w in windows):
             self.bad(
                 "time_window",
                 where,
@@ -140,7 +141,7 @@ class _Checker:
             self.bad("weekday", where, f"served on a weekday it does not allow ({d:%A})")
         if v.pinned_date is not None and v.frequency == 1 and d != v.pinned_date:
             self.bad("pinned", where, f"pinned to {v.pinned_date}, served on {d}")
-        if v.pinned_time is not None and v.pinned_date == d and occ == 0 and start != v.pinned_time:
+        if v.pinned_time is not None and pinned_here and start != v.pinned_time:
             self.bad("pinned", where, f"pinned at {_hm(v.pinned_time)}, starts {_hm(start)}")
         if occ < 0 or occ >= v.frequency:
             self.bad("occurrence", where, f"occurrence {occ} of a visit wanted {v.frequency} time(s)")
@@ -189,6 +190,14 @@ class _Checker:
                     where,
                     f"break {_hm(r.rest.start)} for {r.rest.duration // 60} min; the rule wants "
                     f"{rule.duration // 60} min starting {_hm(rule.window.start)}-{_hm(rule.window.end)}",
+                )
+            before, after = r.rest.start - r.depart, r.arrive - r.rest.start - r.rest.duration
+            if max(before, after) > rule.required_after:
+                self.bad(
+                    "break",
+                    where,
+                    f"{max(before, after) / 60:.0f} min of work without a break "
+                    f"(at most {rule.required_after / 60:.0f} allowed)",
                 )
             if not 0 <= r.rest.after_stop <= len(r.stops):
                 self.bad(

@@ -64,31 +64,74 @@ VILLAGE = Location("loc-vil", 38.1, 22.2, "Χωριό", "semi_mountainous")
 
 def make_problem(travel: Any = None) -> Problem:
     """A small problem using every feature of the model, built with the dataclasses."""
-    units = (Unit("van1", "Κινητή μονάδα", BASE, capacity=10, weekly_max_work=None, speed_factor=0.9),
-             Unit("van2", "Δεύτερη μονάδα", BASE))
-    staff = (StaffMember("sw1", "Κοινωνική λειτουργός", ("social_worker",)),
-             StaffMember("psy", "Ψυχολόγος", ("psychologist", "social_worker")))
+    units = (
+        Unit("van1", "Κινητή μονάδα", BASE, capacity=10, weekly_max_work=None, speed_factor=0.9),
+        Unit("van2", "Δεύτερη μονάδα", BASE),
+    )
+    staff = (
+        StaffMember("sw1", "Κοινωνική λειτουργός", ("social_worker",)),
+        StaffMember("psy", "Ψυχολόγος", ("psychologist", "social_worker")),
+    )
     days = (
         *(UnitDay(u.id, d) for d in (MON, TUE, WED) for u in units),
         UnitDay("van1", THU, crew=(CrewMember("sw1"), CrewMember("psy", tw("08:00", "12:30")))),
         UnitDay("van2", THU, available=False, note="σέρβις"),
-        UnitDay("van1", FRI, shift=tw("08:00", "20:00"), pilot=True, max_work=11 * HOUR + 30,
-                max_drive=4 * HOUR, break_rule=None, crew=(CrewMember("psy"),)),
-        UnitDay("van2", FRI, regular_end=15 * HOUR,
-                break_rule=BreakRule(45 * MINUTE, tw("11:00", "14:30"), 5 * HOUR)),
+        UnitDay(
+            "van1",
+            FRI,
+            shift=tw("08:00", "20:00"),
+            pilot=True,
+            max_work=11 * HOUR + 30,
+            max_drive=4 * HOUR,
+            break_rule=None,
+            crew=(CrewMember("psy"),),
+        ),
+        UnitDay(
+            "van2",
+            FRI,
+            regular_end=15 * HOUR,
+            break_rule=BreakRule(45 * MINUTE, tw("11:00", "14:30"), 5 * HOUR),
+        ),
     )
     visits = (
-        Visit("hv-001", KALAVRYTA, 45 * MINUTE, name="Ωφελούμενος 001", time_windows=(tw("09:00", "13:00"),),
-              weekday_windows={4: (tw("10:00", "12:00"), tw("13:00:30", "14:00"))},
-              allowed_weekdays=frozenset({0, 1, 2, 3, 4}), required_role="social_worker", priority=3,
-              load=1, pinned_date=TUE, pinned_time=parse_time("10:15"), phone="2691000000",
-              address="Οδός 1", notes="σημείωση"),
-        Visit("vs-001", VILLAGE, 90 * MINUTE + 30, kind="village_stop", frequency=2, min_gap_days=2,
-              patterns=((MON, WED), (TUE, THU)), preferred_weekday=0, required_staff="psy"),
+        Visit(
+            "hv-001",
+            KALAVRYTA,
+            45 * MINUTE,
+            name="Ωφελούμενος 001",
+            time_windows=(tw("09:00", "13:00"),),
+            weekday_windows={4: (tw("10:00", "12:00"), tw("13:00:30", "14:00"))},
+            allowed_weekdays=frozenset({0, 1, 2, 3, 4}),
+            required_role="social_worker",
+            priority=3,
+            load=1,
+            pinned_date=TUE,
+            pinned_time=parse_time("10:15"),
+            phone="2691000000",
+            address="Οδός 1",
+            notes="σημείωση",
+        ),
+        Visit(
+            "vs-001",
+            VILLAGE,
+            90 * MINUTE + 30,
+            kind="village_stop",
+            frequency=2,
+            min_gap_days=2,
+            patterns=((MON, WED), (TUE, THU)),
+            preferred_weekday=0,
+            required_staff="psy",
+        ),
         Visit("hv-002", BASE, 0, allowed_weekdays=frozenset()),
     )
-    weights = Weights(unserved=500_000, travel=2, after_hours=3, off_preferred_weekday=900, balance=1,
-                      balance_target=5 * HOUR + 30)
+    weights = Weights(
+        unserved=500_000,
+        travel=2,
+        after_hours=3,
+        off_preferred_weekday=900,
+        balance=1,
+        balance_target=5 * HOUR + 30,
+    )
     return Problem("Δοκιμή", (MON, TUE, WED, THU, FRI), units, days, staff, visits, weights, travel)
 
 
@@ -101,8 +144,15 @@ def minimal_dict() -> dict[str, Any]:
         "staff": [{"id": "sw1", "roles": ["social_worker"]}],
         "units": [{"id": "van1", "base": "base"}],
         "days": [{"date": "2026-12-07", "unit": "van1", "crew": ["sw1"]}],
-        "visits": [{"id": "hv-001", "location": "base", "service": 45, "frequency": 2,
-                    "time_windows": [["09:00", "13:00"]]}],
+        "visits": [
+            {
+                "id": "hv-001",
+                "location": "base",
+                "service": 45,
+                "frequency": 2,
+                "time_windows": [["09:00", "13:00"]],
+            }
+        ],
     }
 
 
@@ -117,7 +167,7 @@ def error_of(d: dict[str, Any]) -> SchemaError:
 
 
 def test_parse_time_reads_minutes_and_seconds() -> None:
-    """"HH:MM" and "HH:MM:SS" become seconds since midnight."""
+    """ "HH:MM" and "HH:MM:SS" become seconds since midnight."""
     assert parse_time("08:00") == 8 * HOUR
     assert parse_time("13:05:30") == 13 * HOUR + 5 * MINUTE + 30
     assert parse_time("23:59:59") == 24 * HOUR - 1
@@ -178,11 +228,19 @@ def test_iso_week_refuses_weeks_that_do_not_exist(week: object) -> None:
 TRAVELS = [
     None,
     EstimateTravel(),
-    EstimateTravel(terrain={"plain": TerrainSpeed(1.2, 55.0), "semi_mountainous": TerrainSpeed(1.5, 41.5),
-                            "mountainous": TerrainSpeed(1.75, 28.0)}, stop_overhead=95),
-    MatrixTravel(ids=("base", "loc-kal", "loc-vil"),
-                 durations=((0, 1861, 1200), (1859, 0, 901), (1201, 900, 0)),
-                 distances=((0, 24100, 15003), (24099, 0, 9000), (15000, 9001, 0))),
+    EstimateTravel(
+        terrain={
+            "plain": TerrainSpeed(1.2, 55.0),
+            "semi_mountainous": TerrainSpeed(1.5, 41.5),
+            "mountainous": TerrainSpeed(1.75, 28.0),
+        },
+        stop_overhead=95,
+    ),
+    MatrixTravel(
+        ids=("base", "loc-kal", "loc-vil"),
+        durations=((0, 1861, 1200), (1859, 0, 901), (1201, 900, 0)),
+        distances=((0, 24100, 15003), (24099, 0, 9000), (15000, 9001, 0)),
+    ),
 ]
 
 
@@ -216,10 +274,22 @@ def test_problem_to_dict_refuses_two_locations_with_one_id() -> None:
 def test_defaults_fill_the_fields_a_day_entry_leaves_out() -> None:
     """A days entry takes shift, limits and break from defaults; its own fields win."""
     d = minimal_dict()
-    d["defaults"] = {"shift": ["09:00", "17:00"], "max_work": 420, "max_drive": 240, "weekly_max_work": None,
-                     "break": {"duration": 45}}
-    d["days"].append({"date": "2026-12-08", "unit": "van1", "shift": ["07:30", "20:00"], "pilot": True,
-                      "break": {"window": ["13:00", "16:00"]}})
+    d["defaults"] = {
+        "shift": ["09:00", "17:00"],
+        "max_work": 420,
+        "max_drive": 240,
+        "weekly_max_work": None,
+        "break": {"duration": 45},
+    }
+    d["days"].append(
+        {
+            "date": "2026-12-08",
+            "unit": "van1",
+            "shift": ["07:30", "20:00"],
+            "pilot": True,
+            "break": {"window": ["13:00", "16:00"]},
+        }
+    )
     p = problem_from_dict(d)
     mon, tue = p.unit_days[0], p.unit_days[1]
     assert mon.shift == tw("09:00", "17:00")
@@ -242,7 +312,7 @@ def test_a_date_without_a_day_entry_is_a_default_day_with_no_crew() -> None:
 
 
 def test_break_null_means_no_break_rule() -> None:
-    """"break": null in defaults gives every default day no break rule."""
+    """ "break": null in defaults gives every default day no break rule."""
     d = minimal_dict()
     d["defaults"] = {"break": None}
     assert all(day.break_rule is None for day in problem_from_dict(d).unit_days)
@@ -281,8 +351,12 @@ def test_travel_matrix_form_reads_minutes_and_kilometres() -> None:
     d = minimal_dict()
     d["locations"].append({"id": "far", "lat": 38.0, "lon": 22.1})
     d["visits"][0]["location"] = "far"
-    d["travel"] = {"model": "matrix", "ids": ["base", "far"], "durations": [[0, 31], [30.5, 0]],
-                   "distances": [[0, 24.1], [24.0, 0]]}
+    d["travel"] = {
+        "model": "matrix",
+        "ids": ["base", "far"],
+        "durations": [[0, 31], [30.5, 0]],
+        "distances": [[0, 24.1], [24.0, 0]],
+    }
     travel = problem_from_dict(d).travel
     assert travel == MatrixTravel(("base", "far"), ((0, 1860), (1830, 0)), ((0, 24100), (24000, 0)))
 
@@ -343,89 +417,191 @@ def _drop(path: tuple[Any, ...]) -> Mutation:
 
 
 BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
-    ("bad time", _set(("visits", 0, "time_windows"), [["09:00", "13:00"], ["25:00", "26:00"]]),
-     "visits[0].time_windows[1]", '"25:00" is not a time of day (HH:MM)'),
-    ("window ends first", _set(("visits", 0, "time_windows", 0), ["13:00", "09:00"]),
-     "visits[0].time_windows[0]", "ends (09:00) before it starts (13:00)"),
-    ("visit key typo", _set(("visits", 0, "servce"), 30),
-     "visits[0].servce", 'unknown field; did you mean "service"? allowed: id, kind'),
+    (
+        "bad time",
+        _set(("visits", 0, "time_windows"), [["09:00", "13:00"], ["25:00", "26:00"]]),
+        "visits[0].time_windows[1]",
+        '"25:00" is not a time of day (HH:MM)',
+    ),
+    (
+        "window ends first",
+        _set(("visits", 0, "time_windows", 0), ["13:00", "09:00"]),
+        "visits[0].time_windows[0]",
+        "ends (09:00) before it starts (13:00)",
+    ),
+    (
+        "visit key typo",
+        _set(("visits", 0, "servce"), 30),
+        "visits[0].servce",
+        'unknown field; did you mean "service"? allowed: id, kind',
+    ),
     ("top-level key typo", _set(("visit",), []), "visit", "unknown field"),
     ("day key typo", _set(("days", 0, "shfit"), ["08:00", "16:00"]), "days[0].shfit", 'did you mean "shift"'),
     ("unit key typo", _set(("units", 0, "speed"), 1), "units[0].speed", "unknown field"),
-    ("unknown staff in crew", _set(("days", 0, "crew"), ["sw1", "sw9"]),
-     "days[0].crew[1]", 'must be a known staff id (sw1), got "sw9"'),
-    ("unknown staff in part-time crew", _set(("days", 0, "crew"), [{"staff": "sw9"}]),
-     "days[0].crew[0].staff", "known staff id"),
-    ("crew member twice", _set(("days", 0, "crew"), ["sw1", {"staff": "sw1", "hours": ["08:00", "12:00"]}]),
-     "days[0].crew[1]", 'duplicate "sw1"'),
+    (
+        "unknown staff in crew",
+        _set(("days", 0, "crew"), ["sw1", "sw9"]),
+        "days[0].crew[1]",
+        'must be a known staff id (sw1), got "sw9"',
+    ),
+    (
+        "unknown staff in part-time crew",
+        _set(("days", 0, "crew"), [{"staff": "sw9"}]),
+        "days[0].crew[0].staff",
+        "known staff id",
+    ),
+    (
+        "crew member twice",
+        _set(("days", 0, "crew"), ["sw1", {"staff": "sw1", "hours": ["08:00", "12:00"]}]),
+        "days[0].crew[1]",
+        'duplicate "sw1"',
+    ),
     ("unknown unit in day", _set(("days", 0, "unit"), "van9"), "days[0].unit", "known unit id"),
     ("day outside horizon", _set(("days", 0, "date"), "2026-12-14"), "days[0].date", "a date of the horizon"),
-    ("unknown location", _set(("visits", 0, "location"), "nowhere"),
-     "visits[0].location", "known location id"),
+    (
+        "unknown location",
+        _set(("visits", 0, "location"), "nowhere"),
+        "visits[0].location",
+        "known location id",
+    ),
     ("unknown base", _set(("units", 0, "base"), "nowhere"), "units[0].base", "known location id"),
-    ("unknown required staff", _set(("visits", 0, "required_staff"), "sw9"),
-     "visits[0].required_staff", "known staff id"),
-    ("pattern with wrong count",
-     _set(("visits", 0, "patterns"), [["2026-12-07", "2026-12-09"], ["2026-12-08"]]),
-     "visits[0].patterns[1]", "expected 2 dates (the visit's frequency), got 1"),
-    ("pattern date twice", _set(("visits", 0, "patterns"), [["2026-12-07", "2026-12-07"]]),
-     "visits[0].patterns[0][1]", "duplicate"),
-    ("pattern date outside horizon", _set(("visits", 0, "patterns"), [["2026-12-07", "2026-12-14"]]),
-     "visits[0].patterns[0][1]", "a date of the horizon"),
-    ("pinned date outside horizon", _set(("visits", 0, "pinned_date"), "2026-12-14"),
-     "visits[0].pinned_date", 'must be a date of the horizon (2026-12-07 .. 2026-12-11), got "2026-12-14"'),
-    ("pinned time alone", _set(("visits", 0, "pinned_time"), "10:00"),
-     "visits[0].pinned_time", "needs a pinned_date"),
-    ("priority of wrong type", _set(("visits", 0, "priority"), "high"),
-     "visits[0].priority", 'expected an integer, got "high"'),
-    ("priority as boolean", _set(("visits", 0, "priority"), True),
-     "visits[0].priority", "expected an integer, got true"),
+    (
+        "unknown required staff",
+        _set(("visits", 0, "required_staff"), "sw9"),
+        "visits[0].required_staff",
+        "known staff id",
+    ),
+    (
+        "pattern with wrong count",
+        _set(("visits", 0, "patterns"), [["2026-12-07", "2026-12-09"], ["2026-12-08"]]),
+        "visits[0].patterns[1]",
+        "expected 2 dates (the visit's frequency), got 1",
+    ),
+    (
+        "pattern date twice",
+        _set(("visits", 0, "patterns"), [["2026-12-07", "2026-12-07"]]),
+        "visits[0].patterns[0][1]",
+        "duplicate",
+    ),
+    (
+        "pattern date outside horizon",
+        _set(("visits", 0, "patterns"), [["2026-12-07", "2026-12-14"]]),
+        "visits[0].patterns[0][1]",
+        "a date of the horizon",
+    ),
+    (
+        "pinned date outside horizon",
+        _set(("visits", 0, "pinned_date"), "2026-12-14"),
+        "visits[0].pinned_date",
+        'must be a date of the horizon (2026-12-07 .. 2026-12-11), got "2026-12-14"',
+    ),
+    (
+        "pinned time alone",
+        _set(("visits", 0, "pinned_time"), "10:00"),
+        "visits[0].pinned_time",
+        "needs a pinned_date",
+    ),
+    (
+        "priority of wrong type",
+        _set(("visits", 0, "priority"), "high"),
+        "visits[0].priority",
+        'expected an integer, got "high"',
+    ),
+    (
+        "priority as boolean",
+        _set(("visits", 0, "priority"), True),
+        "visits[0].priority",
+        "expected an integer, got true",
+    ),
     ("priority zero", _set(("visits", 0, "priority"), 0), "visits[0].priority", "must be >= 1, got 0"),
     ("frequency zero", _set(("visits", 0, "frequency"), 0), "visits[0].frequency", "must be >= 1"),
     ("negative service", _set(("visits", 0, "service"), -5), "visits[0].service", "must be >= 0"),
     ("service missing", _drop(("visits", 0, "service")), "visits[0].service", "required field is missing"),
     ("service not a number", _set(("visits", 0, "service"), "45"), "visits[0].service", "expected a number"),
     ("bad kind", _set(("visits", 0, "kind"), "visit"), "visits[0].kind", "one of home_visit, village_stop"),
-    ("bad weekday", _set(("visits", 0, "allowed_weekdays"), ["mon", "Tue"]),
-     "visits[0].allowed_weekdays[1]", "is not a weekday"),
-    ("bad weekday window key", _set(("visits", 0, "weekday_windows"), {"fry": []}),
-     "visits[0].weekday_windows.fry", "unknown field"),
-    ("bad terrain", _set(("locations", 0, "terrain"), "hilly"),
-     "locations[0].terrain", "one of plain, semi_mountainous, mountainous"),
+    (
+        "bad weekday",
+        _set(("visits", 0, "allowed_weekdays"), ["mon", "Tue"]),
+        "visits[0].allowed_weekdays[1]",
+        "is not a weekday",
+    ),
+    (
+        "bad weekday window key",
+        _set(("visits", 0, "weekday_windows"), {"fry": []}),
+        "visits[0].weekday_windows.fry",
+        "unknown field",
+    ),
+    (
+        "bad terrain",
+        _set(("locations", 0, "terrain"), "hilly"),
+        "locations[0].terrain",
+        "one of plain, semi_mountainous, mountainous",
+    ),
     ("latitude out of range", _set(("locations", 0, "lat"), 138.0), "locations[0].lat", "between -90 and 90"),
-    ("duplicate visit id", lambda d: d["visits"].append(dict(d["visits"][0])),
-     "visits[1].id", 'duplicate "hv-001" (also at [0])'),
-    ("duplicate location id", lambda d: d["locations"].append({"id": "base", "lat": 0, "lon": 0}),
-     "locations[1].id", "duplicate"),
-    ("duplicate day", lambda d: d["days"].append({"date": "2026-12-07", "unit": "van1"}),
-     "days[1]", 'duplicate "van1 on 2026-12-07"'),
-    ("inline location clashes", _set(("visits", 0, "location"), {"id": "base", "lat": 1, "lon": 2}),
-     "visits[0].location.id", "different location"),
+    (
+        "duplicate visit id",
+        lambda d: d["visits"].append(dict(d["visits"][0])),
+        "visits[1].id",
+        'duplicate "hv-001" (also at [0])',
+    ),
+    (
+        "duplicate location id",
+        lambda d: d["locations"].append({"id": "base", "lat": 0, "lon": 0}),
+        "locations[1].id",
+        "duplicate",
+    ),
+    (
+        "duplicate day",
+        lambda d: d["days"].append({"date": "2026-12-07", "unit": "van1"}),
+        "days[1]",
+        'duplicate "van1 on 2026-12-07"',
+    ),
+    (
+        "inline location clashes",
+        _set(("visits", 0, "location"), {"id": "base", "lat": 1, "lon": 2}),
+        "visits[0].location.id",
+        "different location",
+    ),
     ("wrong schema", _set(("schema",), "kinito.problem/2"), "schema", 'must be "kinito.problem/1"'),
     ("schema missing", _drop(("schema",)), "schema", "required field is missing"),
-    ("no horizon", _drop(("week",)), "dates", "give \"dates\" or \"week\""),
+    ("no horizon", _drop(("week",)), "dates", 'give "dates" or "week"'),
     ("bad week", _set(("week",), "2026-W60"), "week", "is not an ISO week"),
     ("dates out of order", _set(("dates",), ["2026-12-08", "2026-12-07"]), "dates[1]", "must come after"),
     ("units missing", _drop(("units",)), "units", "required field is missing"),
     ("visits not a list", _set(("visits",), {}), "visits", "expected a list, got an object"),
     ("name not a string", _set(("name",), None), "name", "expected a string, got null"),
     ("bad weight", _set(("weights",), {"unserved": -1}), "weights.unserved", "must be >= 0"),
-    ("bad break", _set(("defaults",), {"break": {"duration": 30, "windows": []}}),
-     "defaults.break.windows", "unknown field"),
+    (
+        "bad break",
+        _set(("defaults",), {"break": {"duration": 30, "windows": []}}),
+        "defaults.break.windows",
+        "unknown field",
+    ),
     ("bad travel model", _set(("travel",), {"model": "osrm"}), "travel.model", "one of estimate, matrix"),
-    ("bad circuity", _set(("travel",), {"model": "estimate", "terrain": {"plain": {"circuity": 0.5}}}),
-     "travel.terrain.plain.circuity", "must be >= 1"),
-    ("matrix row short", _set(("travel",), {"model": "matrix", "ids": ["base"], "durations": [[]],
-                                            "distances": [[0]]}),
-     "travel.durations[0]", "expected 1 entries (one per id), got 0"),
-    ("matrix misses a location", _set(("travel",), {"model": "matrix", "ids": ["elsewhere"],
-                                                    "durations": [[0]], "distances": [[0]]}),
-     "travel.ids", "no row for location(s) base"),
+    (
+        "bad circuity",
+        _set(("travel",), {"model": "estimate", "terrain": {"plain": {"circuity": 0.5}}}),
+        "travel.terrain.plain.circuity",
+        "must be >= 1",
+    ),
+    (
+        "matrix row short",
+        _set(("travel",), {"model": "matrix", "ids": ["base"], "durations": [[]], "distances": [[0]]}),
+        "travel.durations[0]",
+        "expected 1 entries (one per id), got 0",
+    ),
+    (
+        "matrix misses a location",
+        _set(("travel",), {"model": "matrix", "ids": ["elsewhere"], "durations": [[0]], "distances": [[0]]}),
+        "travel.ids",
+        "no row for location(s) base",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "path", "message"), [case[1:] for case in BAD_PROBLEMS],
-                         ids=[case[0] for case in BAD_PROBLEMS])
+@pytest.mark.parametrize(
+    ("mutate", "path", "message"), [case[1:] for case in BAD_PROBLEMS], ids=[case[0] for case in BAD_PROBLEMS]
+)
 def test_bad_problem_is_refused_naming_the_field(mutate: Mutation, path: str, message: str) -> None:
     """Each kind of malformed problem gives a SchemaError whose path names the faulty field."""
     d = minimal_dict()
@@ -466,21 +642,48 @@ def test_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
 
 def make_plan() -> Plan:
     """A plan for make_problem(): a route with a mid-route break, one with an early break, one unserved."""
-    r1 = Route("van1", THU, depart=8 * HOUR, arrive=15 * HOUR + 40 * MINUTE + 12,
-               stops=(Stop("hv-001", 0, parse_time("08:31"), parse_time("09:00"), parse_time("09:45"),
-                           1860, 24_149),
-                      Stop("vs-001", 1, parse_time("10:00:01"), parse_time("10:00:01"),
-                           parse_time("11:31:31"), 901, 9_000)),
-               return_travel=1500, return_distance=20_000,
-               rest=BreakStep(12 * HOUR + 30 * MINUTE, 30 * MINUTE, 1))
-    r2 = Route("van1", MON, depart=8 * HOUR, arrive=10 * HOUR,
-               stops=(Stop("vs-001", 0, 9 * HOUR, 9 * HOUR, 10 * HOUR - 1200, 1200, 15_003),),
-               return_travel=1200, return_distance=15_000, rest=BreakStep(8 * HOUR, 0, 0))
-    return Plan("Δοκιμή", (r1, r2),
-                (Unassigned("hv-002", 0, "no_window", "Δεν χωράει", "Does not fit",
-                            {"dates": ["2026-12-07"]}),),
-                objective=123_456, seed=7, time_limit=10.0, wall_time=9.81, status="feasible",
-                travel_model="estimate")
+    r1 = Route(
+        "van1",
+        THU,
+        depart=8 * HOUR,
+        arrive=15 * HOUR + 40 * MINUTE + 12,
+        stops=(
+            Stop("hv-001", 0, parse_time("08:31"), parse_time("09:00"), parse_time("09:45"), 1860, 24_149),
+            Stop(
+                "vs-001",
+                1,
+                parse_time("10:00:01"),
+                parse_time("10:00:01"),
+                parse_time("11:31:31"),
+                901,
+                9_000,
+            ),
+        ),
+        return_travel=1500,
+        return_distance=20_000,
+        rest=BreakStep(12 * HOUR + 30 * MINUTE, 30 * MINUTE, 1),
+    )
+    r2 = Route(
+        "van1",
+        MON,
+        depart=8 * HOUR,
+        arrive=10 * HOUR,
+        stops=(Stop("vs-001", 0, 9 * HOUR, 9 * HOUR, 10 * HOUR - 1200, 1200, 15_003),),
+        return_travel=1200,
+        return_distance=15_000,
+        rest=BreakStep(8 * HOUR, 0, 0),
+    )
+    return Plan(
+        "Δοκιμή",
+        (r1, r2),
+        (Unassigned("hv-002", 0, "no_window", "Δεν χωράει", "Does not fit", {"dates": ["2026-12-07"]}),),
+        objective=123_456,
+        seed=7,
+        time_limit=10.0,
+        wall_time=9.81,
+        status="feasible",
+        travel_model="estimate",
+    )
 
 
 def test_plan_round_trips_through_json() -> None:
@@ -494,22 +697,57 @@ def test_plan_to_dict_has_the_documented_shape() -> None:
     """Summary rounded to 0.1 km/min, crew from the unit-day, steps in order with the break in place."""
     d = plan_to_dict(make_plan(), make_problem())
     assert d["schema"] == "kinito.plan/1"
-    assert d["summary"] == {"routes": 2, "visits": 4, "served": 3, "unassigned": 1, "served_priority": 5,
-                            "unserved_priority": 1, "km": 83.2, "driving_min": 111.0, "service_min": 176.5,
-                            "waiting_min": 262.7, "break_min": 30.0, "work_min": 580.2}
+    assert d["summary"] == {
+        "routes": 2,
+        "visits": 4,
+        "served": 3,
+        "unassigned": 1,
+        "served_priority": 5,
+        "unserved_priority": 1,
+        "km": 83.2,
+        "driving_min": 111.0,
+        "service_min": 176.5,
+        "waiting_min": 262.7,
+        "break_min": 30.0,
+        "work_min": 580.2,
+    }
     route = d["routes"][0]
     assert route["crew"] == ["sw1", "psy"]
     assert (route["unit"], route["date"], route["depart"], route["arrive"]) == (
-        "van1", "2026-12-10", "08:00:00", "15:40:12")
-    assert route["summary"] == {"stops": 2, "km": 53.1, "driving_min": 71.0, "service_min": 136.5,
-                                "waiting_min": 222.7, "break_min": 30.0, "work_min": 460.2}
+        "van1",
+        "2026-12-10",
+        "08:00:00",
+        "15:40:12",
+    )
+    assert route["summary"] == {
+        "stops": 2,
+        "km": 53.1,
+        "driving_min": 71.0,
+        "service_min": 136.5,
+        "waiting_min": 222.7,
+        "break_min": 30.0,
+        "work_min": 460.2,
+    }
     assert [s["type"] for s in route["steps"]] == ["start", "visit", "break", "visit", "end"]
-    assert route["steps"][1] == {"type": "visit", "visit": "hv-001", "occurrence": 0, "location": "loc-kal",
-                                 "arrival": "08:31:00", "start": "09:00:00", "end": "09:45:00",
-                                 "travel_s": 1860, "distance_m": 24_149}
+    assert route["steps"][1] == {
+        "type": "visit",
+        "visit": "hv-001",
+        "occurrence": 0,
+        "location": "loc-kal",
+        "arrival": "08:31:00",
+        "start": "09:00:00",
+        "end": "09:45:00",
+        "travel_s": 1860,
+        "distance_m": 24_149,
+    }
     assert route["steps"][2] == {"type": "break", "start": "12:30:00", "end": "13:00:00", "after_stop": 1}
-    assert route["steps"][-1] == {"type": "end", "location": "base", "time": "15:40:12",
-                                  "travel_s": 1500, "distance_m": 20_000}
+    assert route["steps"][-1] == {
+        "type": "end",
+        "location": "base",
+        "time": "15:40:12",
+        "travel_s": 1500,
+        "distance_m": 20_000,
+    }
     early = d["routes"][1]
     assert early["crew"] == []
     assert [s["type"] for s in early["steps"]] == ["start", "break", "visit", "end"]
@@ -541,30 +779,62 @@ def plan_dict() -> dict[str, Any]:
 
 
 BAD_PLANS: list[tuple[str, Mutation, str, str]] = [
-    ("break out of place", _set(("routes", 0, "steps", 2, "after_stop"), 2),
-     "routes[0].steps[2].after_stop", "the number of visit steps before it"),
-    ("break ends first", _set(("routes", 0, "steps", 2, "end"), "12:00:00"),
-     "routes[0].steps[2].end", "at or after 12:30:00"),
-    ("two breaks", lambda d: d["routes"][0]["steps"].insert(2, {"type": "break", "start": "10:00",
-                                                                 "end": "10:10"}),
-     "routes[0].steps[3]", "unexpected break step"),
+    (
+        "break out of place",
+        _set(("routes", 0, "steps", 2, "after_stop"), 2),
+        "routes[0].steps[2].after_stop",
+        "the number of visit steps before it",
+    ),
+    (
+        "break ends first",
+        _set(("routes", 0, "steps", 2, "end"), "12:00:00"),
+        "routes[0].steps[2].end",
+        "at or after 12:30:00",
+    ),
+    (
+        "two breaks",
+        lambda d: d["routes"][0]["steps"].insert(2, {"type": "break", "start": "10:00", "end": "10:10"}),
+        "routes[0].steps[3]",
+        "unexpected break step",
+    ),
     ("no end step", lambda d: d["routes"][0]["steps"].pop(), "routes[0].steps", "finish with an end step"),
-    ("unknown step type", _set(("routes", 0, "steps", 1, "type"), "stop"),
-     "routes[0].steps[1].type", "one of start, visit, break, end"),
-    ("visit step key typo", _set(("routes", 0, "steps", 1, "travel"), 5),
-     "routes[0].steps[1].travel", 'did you mean "travel_s"'),
-    ("bad time", _set(("routes", 0, "steps", 1, "arrival"), "8:61"),
-     "routes[0].steps[1].arrival", "is not a time of day"),
-    ("depart disagrees", _set(("routes", 0, "depart"), "07:00:00"),
-     "routes[0].depart", "the start step's time"),
-    ("unassigned without reason", _drop(("unassigned", 0, "reason")),
-     "unassigned[0].reason", "required field is missing"),
+    (
+        "unknown step type",
+        _set(("routes", 0, "steps", 1, "type"), "stop"),
+        "routes[0].steps[1].type",
+        "one of start, visit, break, end",
+    ),
+    (
+        "visit step key typo",
+        _set(("routes", 0, "steps", 1, "travel"), 5),
+        "routes[0].steps[1].travel",
+        'did you mean "travel_s"',
+    ),
+    (
+        "bad time",
+        _set(("routes", 0, "steps", 1, "arrival"), "8:61"),
+        "routes[0].steps[1].arrival",
+        "is not a time of day",
+    ),
+    (
+        "depart disagrees",
+        _set(("routes", 0, "depart"), "07:00:00"),
+        "routes[0].depart",
+        "the start step's time",
+    ),
+    (
+        "unassigned without reason",
+        _drop(("unassigned", 0, "reason")),
+        "unassigned[0].reason",
+        "required field is missing",
+    ),
     ("wrong schema", _set(("schema",), "kinito.problem/1"), "schema", 'must be "kinito.plan/1"'),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "path", "message"), [case[1:] for case in BAD_PLANS],
-                         ids=[case[0] for case in BAD_PLANS])
+@pytest.mark.parametrize(
+    ("mutate", "path", "message"), [case[1:] for case in BAD_PLANS], ids=[case[0] for case in BAD_PLANS]
+)
 def test_bad_plan_is_refused_naming_the_field(mutate: Mutation, path: str, message: str) -> None:
     """Each kind of malformed plan gives a SchemaError whose path names the faulty field."""
     d = copy.deepcopy(plan_dict())

@@ -1,0 +1,208 @@
+"""Every reason code of planner.explain, produced by a tiny problem, in words that name specifics."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from planner.model import HOUR, MINUTE, Plan, Problem, TimeWindow, Unassigned
+from planner.travel import EstimateTravel
+from planner.validate import validate
+from tests.planner.conftest import (
+    BASE,
+    MON,
+    NO_BREAK,
+    TUE,
+    WED,
+    crew,
+    hm,
+    make_problem,
+    make_unit,
+    make_visit,
+    quick,
+    served_ids,
+    stops_of,
+    village,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def explained(problem: Problem, visit_id: str, time_limit: float = 0.5) -> tuple[Plan, list[Unassigned]]:
+    """Solve, check the plan is valid, and return the unassigned entries of ``visit_id``."""
+    plan = quick(problem, time_limit)
+    assert validate(problem, plan) == []
+    entries = [u for u in plan.unassigned if u.visit_id == visit_id]
+    assert entries, f"{visit_id} was not left unassigned"
+    for u in entries:
+        assert u.message_el.strip() and u.message_en.strip()
+        assert u.message_el != u.message_en
+    return plan, entries
+
+
+def test_visit_allowed_only_on_a_holiday_has_no_available_day() -> None:
+    """Wednesday-only visit, Wednesday a holiday: no_available_day."""
+    p = make_problem(
+        [make_visit("wed-only", allowed_weekdays=frozenset({2})), make_visit("other", "temeni")],
+        days={WED: {"available": False}},
+    )
+    plan, [u] = explained(p, "wed-only")
+    assert u.reason == "no_available_day"
+    assert "unavailable" in u.message_en
+    assert "other" in served_ids(plan)
+
+
+def test_holiday_week_leaves_every_visit_unassigned_without_crashing() -> None:
+    """Every day unavailable: the solver returns a plan, the visit no_available_day (no crash)."""
+    script = textwrap.dedent(
+        """
+        from tests.planner.conftest import MON, make_problem, make_visit, quick
+        p = make_problem([make_visit("a", "temeni")], dates=(MON,), days={MON: {"available": False}})
+        plan = quick(p, 0.5)
+        print(plan.routes, [u.reason for u in plan.unassigned])
+        """
+    )
+    run = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, f"solver process died with code {run.returncode}"
+    assert "() ['no_available_day']" in run.stdout
+
+
+def test_visit_pinned_to_a_holiday_reports_the_date() -> None:
+    """Pinned to Wednesday, a holiday: pinned_date_unavailable naming Wednesday 09/12."""
+    p = make_problem([make_visit("pin", pinned_date=WED)], days={WED: {"available": False}})
+    _, [u] = explained(p, "pin")
+    assert u.reason == "pinned_date_unavailable"
+    assert "Wednesday 09/12" in u.message_en
+    assert "Τετάρτη 09/12" in u.message_el
+
+
+def test_psychologist_visit_with_no_psychologist_aboard_is_no_crew() -> None:
+    """Nobody with the psychologist role rides all week: no_crew naming the role."""
+    p = make_problem([make_visit("psy", required_role="psychologist")])
+    _, [u] = explained(p, "psy")
+    assert u.reason == "no_crew"
+    assert "psychologist" in u.message_en
+    assert "ψυχολόγος" in u.message_el
+
+
+def test_named_staff_never_aboard_is_no_crew_naming_the_person() -> None:
+    """The visit names sw2, who never rides: no_crew with sw2's name in both languages."""
+    p = make_problem([make_visit("cont", required_staff="sw2")])
+    _, [u] = explained(p, "cont")
+    assert u.reason == "no_crew"
+    assert "Γιώργος Αντωνίου" in u.message_en
+    assert "Γιώργος Αντωνίου" in u.message_el
+
+
+def test_load_above_every_capacity_is_over_capacity() -> None:
+    """A load of 5 on a van carrying 3: over_capacity quoting the load."""
+    p = make_problem([make_visit("big", load=5)], units=(make_unit(capacity=3),))
+    _, [u] = explained(p, "big")
+    assert u.reason == "over_capacity"
+    assert "(5)" in u.message_en and "(5)" in u.message_el
+
+
+def test_window_outside_the_shift_is_no_time_in_shift() -> None:
+    """A 21:00-22:00 window on 08:00-16:00 shifts: no_time_in_shift."""
+    p = make_problem([make_visit("night", time_windows=(TimeWindow(hm(21), hm(22)),))], dates=(MON, TUE))
+    _, [u] = explained(p, "night")
+    assert u.reason == "no_time_in_shift"
+    assert "window" in u.message_en
+
+
+def test_part_timer_hours_outside_the_window_is_no_time_in_shift() -> None:
+    """The psychologist rides 08:00-10:00 but the visit opens at 11:00: no_time_in_shift."""
+    p = make_problem(
+        [make_visit("psy", required_role="psychologist", time_windows=(TimeWindow(hm(11), hm(13)),))],
+        dates=(MON,),
+        days={MON: {"crew": crew("sw1", "psy1", hours={"psy1": (hm(8), hm(10))})}},
+    )
+    _, [u] = explained(p, "psy")
+    assert u.reason == "no_time_in_shift"
+
+
+def test_window_too_early_to_reach_is_unreachable_with_the_drive() -> None:
+    """Kalavryta by 08:10 when the shift starts 08:00 in Aigio: unreachable, quoting the drive."""
+    p = make_problem(
+        [make_visit("early", "kalavryta", time_windows=(TimeWindow(hm(8), hm(8, 10)),))], dates=(MON,)
+    )
+    _, [u] = explained(p, "early")
+    assert u.reason == "unreachable"
+    drive = EstimateTravel().matrix([BASE, village("kalavryta")]).durations[0, 1]
+    minutes = round(int(drive) / 60)
+    assert f"{minutes} min" in u.message_en
+    assert f"{minutes} λεπτά" in u.message_el
+
+
+def test_too_frequent_for_the_horizon_says_how_many_fit() -> None:
+    """Three visits 2 days apart over Mon-Wed: two are served, the third is 'frequency', fit 2."""
+    p = make_problem([make_visit("often", "temeni", frequency=3, min_gap_days=2)], dates=(MON, TUE, WED))
+    plan, entries = explained(p, "often", 1.0)
+    assert [d for d, _ in stops_of(plan, "often")] == [MON, WED]
+    assert [(u.occurrence, u.reason) for u in entries] == [(2, "frequency")]
+    u = entries[0]
+    assert "3 visits at least 2 days apart" in u.message_en
+    assert "hold only 2" in u.message_en
+    assert "μόνο 2" in u.message_el
+
+
+def test_full_day_leaves_visits_week_full_naming_the_day_and_minutes() -> None:
+    """Ten 1 h visits on one Monday: the ones left out are week_full, naming Monday and minutes."""
+    near = ("rododafni", "temeni", "valimitika")
+    p = make_problem(
+        [make_visit(f"v{i}", near[i % 3], HOUR) for i in range(10)], dates=(MON,), day_defaults=NO_BREAK
+    )
+    plan = quick(p, 1.0)
+    assert validate(p, plan) == []
+    assert 5 <= len(served_ids(plan)) <= 8
+    assert plan.unassigned
+    for u in plan.unassigned:
+        assert u.reason == "week_full"
+        m = re.search(r"need (\d+) more minutes on Monday 07/12", u.message_en)
+        assert m, u.message_en
+        assert int(m.group(1)) >= 1
+        assert re.search(r"\d+ λεπτά ακόμη την Δευτέρα 07/12", u.message_el), u.message_el
+        assert u.details["date"] == MON.isoformat()
+
+
+def test_week_full_names_lower_priority_visits_served_instead() -> None:
+    """Four priority-1 visits outweigh one priority-2 day in Kalavryta: the message lists them."""
+    near = ("rododafni", "temeni", "valimitika", "temeni")
+    p = make_problem(
+        [
+            *(make_visit(f"low{i}", near[i], HOUR, priority=1) for i in range(4)),
+            make_visit("urgent", "kalavryta", 2 * HOUR + 15 * MINUTE, priority=2),
+        ],
+        dates=(MON,),
+        # 5 h of work holds the four (4 h 33) or Kalavryta alone (4 h 07), never it and another.
+        day_defaults={"max_work": 5 * HOUR, **NO_BREAK},
+    )
+    plan, [u] = explained(p, "urgent", 1.0)
+    assert served_ids(plan) == {"low0", "low1", "low2", "low3"}
+    assert u.reason == "week_full"
+    assert "Lower-priority visits were served instead: low0, low1, low2, low3" in u.message_en
+    assert "χαμηλότερης προτεραιότητας: low0, low1, low2, low3" in u.message_el
+    assert u.details["served_lower_priority"] == ["low0", "low1", "low2", "low3"]
+
+
+def test_visit_that_leaves_no_room_for_the_break_is_not_called_week_full() -> None:
+    """A 7 h visit covers the 12:00-15:00 break window: the empty week is not 'full'."""
+    p = make_problem([make_visit("long", "temeni", 7 * HOUR)], dates=(MON,))
+    plan, [u] = explained(p, "long")
+    assert plan.routes == ()
+    assert u.reason != "week_full"
+    assert "week is full" not in u.message_en
+
+
+def test_unreachable_pinned_occurrence_is_explained_as_unreachable() -> None:
+    """Twice weekly, pinned Monday 08:00 in Kalavryta: its pinned occurrence is 'unreachable'."""
+    p = make_problem(
+        [make_visit("pin2", "kalavryta", frequency=2, min_gap_days=2, pinned_date=MON, pinned_time=hm(8))],
+        dates=(MON, TUE, WED),
+    )
+    plan = quick(p, 1.0)
+    first = next(u for u in plan.unassigned if u.visit_id == "pin2" and u.occurrence == 0)
+    assert first.reason == "unreachable"
