@@ -1,9 +1,13 @@
-"""Command line: ``python -m benchmarks solve PATH`` and ``python -m benchmarks table --set SET``.
+"""Command line: ``python -m benchmarks solve PATH``, ``python -m benchmarks table --set SET``
+and ``python -m benchmarks demo``.
 
 ``solve`` prints Kinito's checked answer on one instance as JSON on stdout; it exits 0
 when the checker accepts the solution and 1 otherwise.  ``table`` runs a whole set through
 Kinito and the peers that fit it, shows progress on stderr, writes the raw results as JSON
 and the set's section of the Markdown results file, and prints the summary as JSON.
+``demo`` times the product's own ``plan`` command on the demo week (short and long budgets,
+one run after another), writes ``benchmarks/DEMO_WEEK.md`` with the verdicts, and prints
+them as JSON.
 """
 
 from __future__ import annotations
@@ -26,8 +30,19 @@ def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def _seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(name) for name in _names(text)]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not seeds:
+        raise argparse.ArgumentTypeError("at least one seed is needed")
+    return seeds
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m benchmarks`` argument parser."""
+    from benchmarks.demo import DEMO_MD, DEMO_PROBLEM
     from benchmarks.table import RESULTS_DIR, RESULTS_MD, SETS
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
@@ -74,6 +89,29 @@ def build_parser() -> argparse.ArgumentParser:
         "'results' folder beside --output when --output is given)",
     )
     table.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    demo = sub.add_parser(
+        "demo", help="time the plan command on the demo week (short and long budgets); write DEMO_WEEK.md"
+    )
+    demo.add_argument(
+        "--problem", type=Path, default=DEMO_PROBLEM, metavar="FILE", help="default data/demo/week.json"
+    )
+    demo.add_argument("--short", type=_positive, default=10.0, metavar="S", help="short budget (default 10)")
+    demo.add_argument("--long", type=_positive, default=120.0, metavar="S", help="long budget (default 120)")
+    demo.add_argument(
+        "--seeds", type=_seeds, default=[1, 2, 3], metavar="1,2,3", help="seeds of the short runs"
+    )
+    demo.add_argument(
+        "--long-seeds",
+        type=_seeds,
+        default=None,
+        metavar="1",
+        help="seeds of the long runs (default: the first of --seeds)",
+    )
+    demo.add_argument(
+        "--output", type=Path, default=DEMO_MD, metavar="FILE", help="default benchmarks/DEMO_WEEK.md"
+    )
+    demo.add_argument("--quiet", action="store_true", help="no progress on stderr")
     parser.set_defaults(results_dir_default=RESULTS_DIR)
     return parser
 
@@ -88,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = solve_file(args.path, args.time_limit, args.seed)
         print(json.dumps(out))
         return 0 if out["feasible"] else 1
+    if args.command == "demo":
+        return _demo(args)
 
     from benchmarks.table import RESULTS_MD, run_table, summarise, write_outputs
 
@@ -117,6 +157,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         "summary": [s.__dict__ for s in summarise(run)],
     }
     print(json.dumps(summary))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """``demo``: measure, write the report, print the verdicts as JSON; exit 0 when it was written."""
+    from benchmarks.demo import run_demo, write_markdown
+
+    bench = run_demo(
+        args.problem,
+        short=args.short,
+        long=args.long,
+        seeds=args.seeds,
+        long_seeds=args.long_seeds,
+        progress=None if args.quiet else sys.stderr,
+    )
+    verdicts = write_markdown(bench, args.output)
+    if not args.quiet:
+        print(f"written {args.output}", file=sys.stderr)
+    print(
+        json.dumps(
+            {
+                "problem": bench.problem,
+                "output": str(args.output),
+                "runs": [
+                    {
+                        "kind": r.kind,
+                        "budget": r.budget,
+                        "seed": r.seed,
+                        "wall_s": round(r.wall_s, 3),
+                        "objective": r.objective,
+                        "served": r.served,
+                        "wanted": r.wanted,
+                        "served_priority": r.served_priority,
+                        "peak_rss_kib": r.peak_rss_kib,
+                        "peak_tree_rss_kib": r.peak_tree_rss_kib,
+                        "valid": r.valid,
+                    }
+                    for r in bench.runs
+                ],
+                "wall_passed": verdicts.wall_passed,
+                "max_short_wall_s": verdicts.max_short_wall_s,
+                "gap_passed": verdicts.gap_passed,
+                "gaps": {str(g.seed): g.gap for g in verdicts.gaps},
+            }
+        )
+    )
     return 0
 
 

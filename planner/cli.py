@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -56,6 +57,12 @@ def _params(args: argparse.Namespace) -> SolveParams:
         params = replace(params, time_limit=args.time_limit)
     if args.seed is not None:
         params = replace(params, seed=args.seed)
+    if args.workers is not None:
+        params = replace(params, workers=args.workers)
+    elif not args.config:
+        params = replace(params, workers=min(2, os.cpu_count() or 1))
+    if params.workers < 1:
+        raise ValueError("--workers must be at least 1")
     if params.time_limit <= 0:
         raise ValueError("--time-limit must be positive")
     return params
@@ -119,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", type=Path, help="write the map (self-contained HTML) here")
     p.add_argument("--time-limit", type=float, default=None, help="seconds (default 10)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default 1)")
+    p.add_argument(
+        "--workers", type=int, default=None, help="parallel searches, one per core (default: 2 cores)"
+    )
     p.add_argument("--config", type=Path, default=None, help="solver settings TOML ([solver] table)")
     p.set_defaults(func=cmd_plan)
     v = sub.add_parser("validate", help="check a plan against its problem")

@@ -23,7 +23,10 @@ cheapest insertion and lets OR-Tools re-optimise from the previous routes.
 from __future__ import annotations
 
 import itertools
+import pickle
 import random
+import subprocess
+import sys
 import time
 import tomllib
 from collections.abc import Callable
@@ -56,18 +59,26 @@ DAY = 24 * HOUR
 class SolveParams:
     """Solver settings (loadable from TOML with :meth:`from_toml`).
 
-    ``first_solution`` and ``metaheuristic`` are OR-Tools enum names. ``pattern_share`` is
-    the share of the time limit spent re-choosing day patterns when some visit is wanted
-    more than once; ``round_time`` the OR-Tools time per such round.
+    ``first_solution`` and ``metaheuristic`` are OR-Tools enum names. ``workers`` searches
+    run at once, one per core: worker 0 starts from ``first_solution``, the others from the
+    other strategies of ``portfolio``, with seeds ``seed + k``. ``pattern_share`` is the
+    share of the time spent re-choosing day patterns when some visit is wanted more than
+    once, ``round_time`` the OR-Tools time per such round and ``lns_size`` the visits
+    re-chosen per round. When idle time has a cost (``Weights.work``), the last
+    ``polish_share`` of the time (at most ``polish_max`` seconds) compacts the days.
     """
 
     time_limit: float = 10.0
     seed: int = 1
-    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    workers: int = 1
+    first_solution: str = "PATH_CHEAPEST_ARC"
+    portfolio: tuple[str, ...] = ("PATH_CHEAPEST_ARC", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     pattern_share: float = 0.6
-    round_time: float = 1.0
-    lns_size: int = 4
+    round_time: float = 0.5
+    lns_size: int = 6
+    polish_share: float = 0.1
+    polish_max: float = 2.0
     log_search: bool = False
 
     @classmethod
@@ -82,6 +93,8 @@ class SolveParams:
             raise ValueError(
                 f"solver settings: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
+        if "portfolio" in table:
+            table["portfolio"] = tuple(table["portfolio"])
         return cls(**table)
 
 
@@ -189,8 +202,9 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
 class _Model:
     """An OR-Tools routing model for one choice of day patterns."""
 
-    def __init__(self, prep: _Prep, choice: dict[int, tuple[date, ...]]) -> None:
+    def __init__(self, prep: _Prep, choice: dict[int, tuple[date, ...]], compact: bool = False) -> None:
         self.prep = prep
+        self.compact = compact
         problem = prep.problem
         units = {u.id: u for u in problem.units}
         bases = sorted({prep.loc_index[u.base.id] for u in problem.units})
@@ -264,7 +278,7 @@ class _Model:
                 tdim.CumulVar(idx).SetRange(ud.shift.start, ud.shift.end)
             if ud.max_work is not None:
                 tdim.SetSpanUpperBoundForVehicle(ud.max_work, v)
-            if w.work > 0:
+            if w.work > 0 and self.compact:
                 tdim.SetSpanCostCoefficientForVehicle(w.work, v)
             if ud.shift.end > ud.regular_end and w.after_hours > 0:
                 tdim.SetCumulVarSoftUpperBound(routing.End(v), ud.regular_end, w.after_hours)
@@ -395,9 +409,8 @@ class _Model:
     def search_params(self, params: SolveParams, seconds: float) -> Any:
         sp = pywrapcp.DefaultRoutingSearchParameters()
         sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
-        sp.local_search_metaheuristic = getattr(
-            routing_enums_pb2.LocalSearchMetaheuristic, params.metaheuristic
-        )
+        metaheuristic = "GREEDY_DESCENT" if self.compact else params.metaheuristic
+        sp.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
         sp.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         sp.log_search = params.log_search
         return sp
@@ -422,8 +435,10 @@ class _Model:
         seconds: float,
         warm: dict[int, list[tuple[int, int]]] | None,
         on_solution: Callable[[int, int], None] | None = None,
+        from_scratch: bool = True,
     ) -> Any:
-        """Run OR-Tools for ``seconds``; start from ``warm`` routes when given."""
+        """Run OR-Tools for ``seconds``; start from ``warm`` routes when given (and, unless
+        ``from_scratch`` is false, from nothing when they cannot be restored)."""
         sp = self.search_params(params, seconds)
         if on_solution is not None:
             routing = self.routing
@@ -441,7 +456,7 @@ class _Model:
                 sol = self.routing.SolveFromAssignmentWithParameters(initial, sp)
                 if sol is not None:
                     return sol
-        return self.routing.SolveWithParameters(sp)
+        return self.routing.SolveWithParameters(sp) if from_scratch else None
 
     def sequences(self, sol: Any) -> dict[int, list[tuple[int, int]]]:
         """Per vehicle, the (visit, occurrence) keys in route order."""
@@ -649,8 +664,10 @@ def _repattern(
     seqs: dict[int, list[tuple[int, int]]],
     choice: dict[int, tuple[date, ...]],
     chosen: list[int],
+    avoid: set[date] | None = None,
 ) -> dict[int, tuple[date, ...]]:
-    """Re-choose the patterns of ``chosen`` visits by cheapest feasible insertion."""
+    """Re-choose the patterns of ``chosen`` visits by cheapest feasible insertion, keeping
+    them off the ``avoid`` dates where they have a pattern that allows it."""
     new = dict(choice)
     states = _route_states(prep, model, seqs, set(chosen))
     by_date: dict[date, list[int]] = {}
@@ -659,7 +676,10 @@ def _repattern(
     for vi in chosen:
         visit = prep.visits[vi].visit
         best, best_cost = choice[vi], float("inf")
-        for p in prep.visits[vi].patterns:
+        options = prep.visits[vi].patterns
+        if avoid:
+            options = [p for p in options if not avoid & set(p)] or options
+        for p in options:
             cost = sum(
                 min(
                     (_insertion(prep, model, states[v], v, vi)[0] for v in by_date.get(d, [])),
@@ -684,6 +704,17 @@ def _repattern(
             st.load += visit.load
             st.locs.insert(pos, x)
     return new
+
+
+def _full_dates(prep: _Prep, found: _Found) -> set[date]:
+    """Dates on which an occurrence with a fixed day pattern was left unserved."""
+    served = {k for seq in found.seqs.values() for k in seq}
+    out: set[date] = set()
+    for vi, days in found.choice.items():
+        for occ, d in enumerate(days):
+            if (vi, occ) not in served:
+                out.add(d)
+    return out
 
 
 def _related(prep: _Prep, multi: list[int], size: int, rng: random.Random) -> list[int]:
@@ -716,17 +747,76 @@ def _empty_plan(problem: Problem, params: SolveParams, t0: float, status: str) -
     return replace(plan, unassigned=explain_unassigned(problem, plan))
 
 
+@dataclass(frozen=True)
+class _Found:
+    """A search's result, in plain data so that it can come back from a worker process."""
+
+    objective: int
+    choice: dict[int, tuple[date, ...]]
+    seqs: dict[int, list[tuple[int, int]]]
+    status: str
+
+
+def _search(
+    prep: _Prep, params: SolveParams, deadline: float, report: Callable[[int, int], None] | None
+) -> _Found:
+    """Search until ``deadline`` (time.time()): OR-Tools, then re-choosing day patterns."""
+    rng = random.Random(params.seed)
+    multi = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
+    choice = _first_patterns(prep, rng)
+    left = deadline - time.time()
+    first_time = max(0.5, left * (1 - params.pattern_share) if multi else left)
+    model = _Model(prep, choice)
+    sol = model.solve(params, first_time, None, report)
+    if sol is None:
+        raise RuntimeError("OR-Tools found no solution (every visit may be dropped, so this is a bug)")
+    best = _Found(sol.ObjectiveValue(), choice, model.sequences(sol), _status_name(model.routing.status()))
+    while multi and time.time() + params.round_time < deadline:
+        chosen = _related(prep, multi, params.lns_size, rng)
+        avoid = _full_dates(prep, best)
+        if avoid:  # some visit did not fit on these dates: move others away from them
+            day = rng.choice(sorted(avoid))
+            crowd = [vi for vi in multi if day in best.choice.get(vi, ())]
+            chosen = rng.sample(crowd, min(params.lns_size, len(crowd))) or chosen
+            avoid = {day}
+        trial_choice = _repattern(prep, model, best.seqs, best.choice, chosen, avoid)
+        if trial_choice == best.choice:
+            trial_choice = dict(best.choice)
+            vi = rng.choice(chosen)
+            trial_choice[vi] = rng.choice(prep.visits[vi].patterns)
+        trial = _Model(prep, trial_choice)
+        tsol = trial.solve(params, min(params.round_time, deadline - time.time()), best.seqs, report)
+        if tsol is not None and tsol.ObjectiveValue() < best.objective:
+            model = trial
+            best = _Found(tsol.ObjectiveValue(), trial_choice, trial.sequences(tsol), best.status)
+    return best
+
+
+def _worker(problem: Problem, params: SolveParams, deadline: float) -> _Found:
+    """Entry point of a second search in another process (another core)."""
+    return _search(_prepare(problem), params, deadline, None)
+
+
+def _worker_params(params: SolveParams, k: int) -> SolveParams:
+    """Worker ``k`` searches from another first solution and seed than worker 0."""
+    if k == 0:
+        return params
+    others = [fs for fs in params.portfolio if fs != params.first_solution] or [params.first_solution]
+    return replace(params, first_solution=others[(k - 1) % len(others)], seed=params.seed + k)
+
+
 def solve(problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None) -> Plan:
-    """Plan ``problem``: the best plan found within ``params.time_limit`` seconds."""
+    """Plan ``problem``: the best plan found within ``params.time_limit`` seconds.
+
+    With ``params.workers`` > 1, further searches with other first-solution strategies run
+    in separate processes (one per core) and the best result wins.
+    """
     params = params or SolveParams()
     t0 = time.monotonic()
-    rng = random.Random(params.seed)
     prep = _prepare(problem)
     if not prep.vehicles or not any(vp.plannable for vp in prep.visits):
         return _empty_plan(problem, params, t0, "NOTHING_TO_PLAN")
     wanted = sum(v.frequency for v in problem.visits)
-    multi = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
-    choice = _first_patterns(prep, rng)
     last = [0.0]
 
     def report(obj: int, served: int) -> None:
@@ -735,28 +825,22 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
             last[0] = now
             on_progress(Progress(now, obj, served, wanted))
 
-    first_time = params.time_limit * (1 - params.pattern_share) if multi else params.time_limit
-    first_time = max(0.5, first_time - (time.monotonic() - t0))
-    model = _Model(prep, choice)
-    sol = model.solve(params, first_time, None, report)
-    if sol is None:
-        raise RuntimeError("OR-Tools found no solution (every visit may be dropped, so this is a bug)")
-    best = (sol.ObjectiveValue(), model, sol, choice)
-    seqs = model.sequences(sol)
-    while multi and time.monotonic() - t0 + params.round_time < params.time_limit:
-        chosen = _related(prep, multi, params.lns_size, rng)
-        trial_choice = _repattern(prep, best[1], seqs, best[3], chosen)
-        if trial_choice == best[3]:
-            trial_choice = dict(best[3])
-            vi = rng.choice(chosen)
-            trial_choice[vi] = rng.choice(prep.visits[vi].patterns)
-        trial = _Model(prep, trial_choice)
-        left = params.time_limit - (time.monotonic() - t0)
-        tsol = trial.solve(params, min(params.round_time, left), seqs, report)
-        if tsol is not None and tsol.ObjectiveValue() < best[0]:
-            best = (tsol.ObjectiveValue(), trial, tsol, trial_choice)
-            seqs = trial.sequences(tsol)
-    objective, model, sol, choice = best
+    compact = problem.weights.work > 0
+    polish_time = min(params.polish_max, params.time_limit * params.polish_share) if compact else 0.0
+    deadline = time.time() + params.time_limit - polish_time - (time.monotonic() - t0)
+    if params.workers > 1:
+        best = _run_workers(problem, prep, params, deadline, report)
+    else:
+        best = _search(prep, params, deadline, report)
+    # Polish: the same routes, now also paying for idle working time, so that days are
+    # compact (leave late enough, no waiting that a swap could avoid). Only improving moves
+    # are taken, from the found routes, so nothing served is dropped.
+    model = _Model(prep, best.choice, compact=compact)
+    left = max(0.2, params.time_limit - (time.monotonic() - t0))
+    sol = model.solve(params, left if compact else 0.05, best.seqs, None, from_scratch=False)
+    if sol is None:  # cannot happen: the found routes are feasible in the same model
+        raise RuntimeError("the found routes could not be restored (a bug)")
+    objective = sol.ObjectiveValue()
     plan = Plan(
         problem_name=problem.name,
         routes=tuple(model.extract(sol)),
@@ -765,11 +849,44 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
         seed=params.seed,
         time_limit=params.time_limit,
         wall_time=0.0,
-        status=_status_name(model.routing.status()),
+        status=best.status,
         travel_model=travel_model_of(problem.travel).name,
     )
     plan = replace(plan, unassigned=explain_unassigned(problem, plan))
     return replace(plan, wall_time=round(time.monotonic() - t0, 3))
+
+
+def _run_workers(
+    problem: Problem, prep: _Prep, params: SolveParams, deadline: float, report: Callable[[int, int], None]
+) -> _Found:
+    """Worker 0 here, workers 1.. as child processes (``python -m planner.worker``); the best.
+
+    Child processes rather than multiprocessing: nothing of the caller's main module is
+    re-imported, and nothing is forked from a possibly threaded web server.
+    """
+    children = []
+    for k in range(1, params.workers):
+        child = subprocess.Popen(
+            [sys.executable, "-m", "planner.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert child.stdin is not None
+        child.stdin.write(pickle.dumps((problem, _worker_params(params, k), deadline)))
+        child.stdin.close()
+        children.append(child)
+    results = [_search(prep, params, deadline, report)]
+    for child in children:
+        try:
+            assert child.stdout is not None
+            out = child.stdout.read()
+            child.wait(timeout=max(5.0, deadline - time.time() + 30))
+            if child.returncode == 0:
+                results.append(pickle.loads(out))
+        except (subprocess.TimeoutExpired, pickle.UnpicklingError, EOFError):
+            child.kill()  # a worker that failed or hung only loses its own result
+    return min(results, key=lambda f: f.objective)
 
 
 def _status_name(code: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 from datetime import date
 from pathlib import Path
@@ -189,6 +190,8 @@ def _browser_missing() -> str | None:
 def test_saved_map_draws_in_a_browser_with_no_network(saved: Path) -> None:
     """Headless Chromium, every non-file request refused: routes, circles and markers draw."""
     reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {reason}")  # make test installs both
     if reason:
         pytest.skip(reason)
     from playwright.sync_api import Route as PwRoute
