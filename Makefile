@@ -27,7 +27,7 @@ install-browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 demo: install
-	kinito plan data/demo/week.json -o plan.json --map plan.html
+	$(PYTHON) -m planner.cli plan data/demo/week.json -o plan.json --map plan.html
 
 lint: install-dev
 	ruff check .
