@@ -103,6 +103,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "It fits on its own, but the week is full: it would need {need} more minutes on {day_en}. "
         "{instead_en}",
     ),
+    "week_full_timing": (
+        "Χωράει μόνη της, αλλά τη {day_el}, όπου ταιριάζει καλύτερα, ο χρόνος που περισσεύει δεν "
+        "πέφτει σε ώρα που επιτρέπει το ωράριό της μαζί με τις ώρες των άλλων επισκέψεων και το "
+        "διάλειμμα. {instead_el}",
+        "It fits on its own, but on {day_en}, where it fits best, the time left is not at an hour "
+        "its window allows together with the other visits' times and the break. {instead_en}",
+    ),
 }
 
 
@@ -183,8 +190,7 @@ def _week_full(
         )
         work = route.work_time if route else 0
         limit = min(ud.max_work or 10**9, ud.shift.end - ud.shift.start)
-        need = max(work + detour + v.service - limit, detour + v.service if route is None else 0)
-        need = max(need, 60)
+        need = work + detour + v.service - limit if route is not None else detour + v.service
         if best is None or need < best[0]:
             best = (need, ud.date, route)
     assert best is not None
@@ -198,6 +204,7 @@ def _week_full(
     else:
         el = f"Εκείνη την ημέρα εξυπηρετήθηκαν επισκέψεις ίσης ή υψηλότερης προτεραιότητας ({len(higher)})."
         en = f"That day serves visits of equal or higher priority ({len(higher)})."
+    need = max(need, 0)
     details: dict[str, object] = {
         "need_min": round(need / 60),
         "date": day.isoformat(),
@@ -205,7 +212,7 @@ def _week_full(
         "served_same_or_higher": higher[:20],
     }
     m_el, m_en = _message(
-        "week_full",
+        "week_full" if need >= 60 else "week_full_timing",
         need=round(need / 60),
         day_el=day_el(day),
         day_en=day_en(day),

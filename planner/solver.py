@@ -23,6 +23,7 @@ cheapest insertion and lets OR-Tools re-optimise from the previous routes.
 from __future__ import annotations
 
 import itertools
+import os
 import pickle
 import random
 import subprocess
@@ -202,7 +203,12 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
 class _Model:
     """An OR-Tools routing model for one choice of day patterns."""
 
-    def __init__(self, prep: _Prep, choice: dict[int, tuple[date, ...]], compact: bool = False) -> None:
+    def __init__(
+        self,
+        prep: _Prep,
+        choice: dict[int, tuple[date, ...]],
+        compact: bool = False,
+    ) -> None:
         self.prep = prep
         self.compact = compact
         problem = prep.problem
@@ -865,27 +871,30 @@ def _run_workers(
     re-imported, and nothing is forked from a possibly threaded web server.
     """
     children = []
+    root = str(Path(__file__).resolve().parent.parent)  # so the child imports this very planner
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     for k in range(1, params.workers):
         child = subprocess.Popen(
             [sys.executable, "-m", "planner.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env=env,
         )
         assert child.stdin is not None
         child.stdin.write(pickle.dumps((problem, _worker_params(params, k), deadline)))
         child.stdin.close()
+        child.stdin = None  # closed: communicate() must not flush it again
         children.append(child)
     results = [_search(prep, params, deadline, report)]
     for child in children:
         try:
-            assert child.stdout is not None
-            out = child.stdout.read()
-            child.wait(timeout=max(5.0, deadline - time.time() + 30))
+            out, _ = child.communicate(timeout=max(5.0, deadline - time.time() + 30))
             if child.returncode == 0:
                 results.append(pickle.loads(out))
         except (subprocess.TimeoutExpired, pickle.UnpicklingError, EOFError):
             child.kill()  # a worker that failed or hung only loses its own result
+            child.communicate()
     return min(results, key=lambda f: f.objective)
 
 

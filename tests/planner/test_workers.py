@@ -1,0 +1,56 @@
+"""The second core: a worker process searches too, and its result comes back intact."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from planner.model import Problem
+from planner.solver import SolveParams, _Found, _worker_params, solve
+from planner.validate import validate
+from tests.planner.conftest import make_problem, make_visit
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _problem() -> Problem:
+    places = ["rododafni", "temeni", "valimitika", "diakopto", "kounina", "pteri"]
+    return make_problem([make_visit(f"v{i}", p) for i, p in enumerate(places)])
+
+
+def test_worker_process_returns_a_search_result() -> None:
+    """`python -m planner.worker` reads a pickled job on stdin and answers with its routes."""
+    problem = _problem()
+    job = pickle.dumps((problem, SolveParams(time_limit=1), time.time() + 1.0))
+    out = subprocess.run(
+        [sys.executable, "-m", "planner.worker"],
+        input=job,
+        capture_output=True,
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    ).stdout
+    found = pickle.loads(out)
+    assert isinstance(found, _Found)
+    served = {key for seq in found.seqs.values() for key in seq}
+    assert len(served) == len(problem.visits)
+
+
+def test_two_workers_give_a_valid_plan() -> None:
+    """With a second worker on the other core the plan still passes the validator."""
+    problem = _problem()
+    plan = solve(problem, SolveParams(time_limit=2, workers=2))
+    assert validate(problem, plan) == []
+    assert sum(len(r.stops) for r in plan.routes) == len(problem.visits)
+
+
+def test_workers_start_from_different_strategies_and_seeds() -> None:
+    """Worker k > 0 takes another first-solution strategy and seed than worker 0."""
+    base = SolveParams(seed=5)
+    other = _worker_params(base, 1)
+    assert other.first_solution != base.first_solution
+    assert other.seed == 6
+    assert _worker_params(base, 0) == base
