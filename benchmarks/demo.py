@@ -33,6 +33,8 @@ each short run's objective against the best long run's (within 1 %).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
 import json
 import math
 import os
@@ -60,6 +62,8 @@ GAP_TARGET = 0.01
 """The issue's target: the short run's objective within this fraction of the best long run's."""
 REPRODUCE = "make bench-demo"
 SAMPLE_INTERVAL_S = 0.25
+BUSY_SHARE = 0.1
+"""A run is flagged when the rest of the machine was busy more than this share of one core."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ class DemoRun:
     status: str | None = None
     validate_exit: int | None = None
     error: str | None = None
+    engine: str | None = None
+    """Fingerprint of the engine's source (``planner/**/*.py``) when the run started."""
 
     @property
     def valid(self) -> bool:
@@ -110,6 +116,9 @@ class DemoBench:
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
     machine: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
+    git: str | None = None
+    engine_after: str | None = None
+    """The engine's source fingerprint after the last run."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,47 @@ class Verdicts:
     best_long_seed: int | None
     gaps: tuple[GapVerdict, ...]
     gap_passed: bool
+
+
+# --- the engine's code and the machine's load --------------------------------------------------
+
+
+def engine_fingerprint(root: Path = REPO / "planner") -> str:
+    """A short hash of every ``.py`` file under ``root`` (paths and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+def git_revision(repo: Path = REPO) -> str | None:
+    """``HEAD``'s short hash, with ``+ uncommitted changes in planner/`` when there are any."""
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", "planner"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{rev} + uncommitted changes in planner/" if dirty else rev
+
+
+def busy_runs(runs: Sequence[DemoRun], share: float = BUSY_SHARE) -> list[DemoRun]:
+    """The runs during which the rest of the machine used more than ``share`` of a core."""
+    return [r for r in runs if r.other_cpu_s is not None and r.other_cpu_s > share * r.wall_s]
 
 
 # --- measuring one run ------------------------------------------------------------------------
@@ -373,15 +423,18 @@ def run_demo(
         long_seeds=longs,
         machine=machine_info(),
         versions={k: v for k, v in versions().items() if k in ("python", "ortools")},
+        git=git_revision(),
     )
     plan = [("short", short, s) for s in seeds] + [("long", long, s) for s in longs]
     for i, (kind, budget, seed) in enumerate(plan, 1):
         if progress is not None:
             print(f"[{i}/{len(plan)}] {budget:g} s, seed {seed} ...", file=progress, flush=True)
-        run = measure_run(problem.resolve(), budget, seed, kind=kind)
+        engine = engine_fingerprint()
+        run = dataclasses.replace(measure_run(problem.resolve(), budget, seed, kind=kind), engine=engine)
         bench.runs.append(run)
         if progress is not None:
             print(f"[{i}/{len(plan)}] {budget:g} s, seed {seed}: {_describe(run)}", file=progress, flush=True)
+    bench.engine_after = engine_fingerprint()
     return bench
 
 
@@ -492,7 +545,9 @@ def render_markdown(bench: DemoBench, verdicts: Verdicts | None = None) -> str:
         f"(2 worker processes): `{shlex.join(shown)}` (with `--time-limit` and `--seed` per run), "
         "then `python -m planner.cli validate PROBLEM plan.json`",
         f"- Machine: nproc {m.get('nproc')}, CPU {m.get('cpu')}, RAM {m.get('ram_gib')} GiB, {m.get('os')}",
-        f"- Versions: Python {bench.versions.get('python')}, OR-Tools {bench.versions.get('ortools')}",
+        f"- Versions: Python {bench.versions.get('python')}, OR-Tools {bench.versions.get('ortools')}; "
+        f"engine: git {bench.git or 'n/a'}, `planner/` source fingerprint "
+        f"{', '.join(sorted({r.engine for r in bench.runs if r.engine})) or 'n/a'}",
         f"- Date: {bench.started.strftime('%Y-%m-%d %H:%M')} UTC",
         "",
         "## Runs",
@@ -528,6 +583,10 @@ def render_markdown(bench: DemoBench, verdicts: Verdicts | None = None) -> str:
         f"{SAMPLE_INTERVAL_S:g} s, so a lower bound of the true peak.",
         "- *valid*: the command exited 0, wrote a plan, and `validate` exited 0.",
         "",
+        "## Conditions",
+        "",
+        *_conditions(bench),
+        "",
         "## Verdicts",
         "",
     ]
@@ -555,6 +614,38 @@ def render_markdown(bench: DemoBench, verdicts: Verdicts | None = None) -> str:
         lines.append(f"  - seed {g.seed}: objective {_opt(g.objective)}, gap {gap}: {_pass(g.passed)}")
     lines.append("")
     return "\n".join(lines)
+
+
+def _conditions(bench: DemoBench) -> list[str]:
+    """Whether the machine was idle and the engine unchanged while the runs went on."""
+    out = []
+    busy = busy_runs(bench.runs)
+    if busy:
+        which = ", ".join(
+            f"{r.budget:g} s seed {r.seed} ({_opt(r.other_cpu_s, '{:.1f}')} CPU s)" for r in busy
+        )
+        out.append(
+            "- **The machine was not idle**: other programs were busy during these runs: "
+            f"{which}. They took cores from the solver, so these runs' wall times, objectives and "
+            "served counts understate what the engine does on an idle machine; rerun on an idle machine."
+        )
+    else:
+        out.append(
+            f"- The machine was idle: no run saw other programs busy more than {BUSY_SHARE:.0%} of a core."
+        )
+    engines = [r.engine for r in bench.runs if r.engine]
+    if bench.engine_after:
+        engines.append(bench.engine_after)
+    if len(set(engines)) > 1:
+        per_run = ", ".join(f"{r.budget:g} s seed {r.seed}: {r.engine}" for r in bench.runs)
+        per_run += f", after the last run: {bench.engine_after}"
+        out.append(
+            f"- **The engine's source changed during the measurement** ({per_run}): the runs did not "
+            "all measure the same code and are not comparable; rerun once `planner/` is settled."
+        )
+    elif engines:
+        out.append("- Every run measured the same engine source.")
+    return out
 
 
 def write_markdown(bench: DemoBench, output: Path = DEMO_MD) -> Verdicts:

@@ -320,8 +320,9 @@ def _window(value: object, path: str) -> TimeWindow:
     """``["HH:MM", "HH:MM"]``; errors in either time name the window."""
     start, end = (parse_time(t, path) for t in _list(_string, 2, "times (from, to)")(value, path))
     if end < start:
-        raise SchemaError(path, f"ends ({format_time(end, short=True)}) before it starts "
-                                f"({format_time(start, short=True)})")
+        raise SchemaError(
+            path, f"ends ({format_time(end, short=True)}) before it starts ({format_time(start, short=True)})"
+        )
     return TimeWindow(start, end)
 
 
@@ -373,8 +374,9 @@ class _Object:
         return read(self.data[key], self.at(key)) if key in self.data else default
 
 
-def _tagged(value: object, path: str, tag: str,
-            variants: Mapping[str, Collection[str]]) -> tuple[str, _Object]:
+def _tagged(
+    value: object, path: str, tag: str, variants: Mapping[str, Collection[str]]
+) -> tuple[str, _Object]:
     """An object whose ``tag`` field picks which keys it may have (``variants``)."""
     kind = _Object(value, path).req(tag, _choice(list(variants)))
     return kind, _Object(value, path, variants[kind])
@@ -387,20 +389,62 @@ def _check_schema(obj: _Object, expected: str) -> None:
 
 # --- problem.json: reading -----------------------------------------------------------------
 
-_PROBLEM_KEYS = ("schema", "name", "week", "dates", "defaults", "weights", "travel",
-                 "locations", "staff", "units", "days", "visits")
+_PROBLEM_KEYS = (
+    "schema",
+    "name",
+    "week",
+    "dates",
+    "defaults",
+    "weights",
+    "travel",
+    "locations",
+    "staff",
+    "units",
+    "days",
+    "visits",
+)
 _DEFAULTS_KEYS = ("shift", "regular_end", "max_work", "max_drive", "break", "weekly_max_work")
 _BREAK_KEYS = ("duration", "window", "required_after")
 _LOCATION_KEYS = ("id", "name", "lat", "lon", "terrain")
 _STAFF_KEYS = ("id", "name", "roles")
 _UNIT_KEYS = ("id", "name", "base", "capacity", "speed_factor", "weekly_max_work")
-_DAY_KEYS = ("date", "unit", "available", "pilot", "shift", "regular_end", "max_work", "max_drive",
-             "break", "crew", "note")
+_DAY_KEYS = (
+    "date",
+    "unit",
+    "available",
+    "pilot",
+    "shift",
+    "regular_end",
+    "max_work",
+    "max_drive",
+    "break",
+    "crew",
+    "note",
+)
 _CREW_KEYS = ("staff", "hours")
-_VISIT_KEYS = ("id", "kind", "name", "location", "service", "time_windows", "weekday_windows",
-               "allowed_weekdays", "required_role", "required_staff", "priority", "load", "frequency",
-               "min_gap_days", "patterns", "pinned_date", "pinned_time", "preferred_weekday", "phone",
-               "address", "notes")
+_VISIT_KEYS = (
+    "id",
+    "kind",
+    "name",
+    "location",
+    "service",
+    "time_windows",
+    "weekday_windows",
+    "allowed_weekdays",
+    "required_role",
+    "required_staff",
+    "priority",
+    "load",
+    "frequency",
+    "min_gap_days",
+    "patterns",
+    "pinned_date",
+    "pinned_time",
+    "preferred_weekday",
+    "phone",
+    "address",
+    "notes",
+)
 _TRAVEL_KEYS: Mapping[str, tuple[str, ...]] = {
     "estimate": ("model", "stop_overhead", "terrain"),
     "matrix": ("model", "ids", "durations", "distances"),
@@ -421,14 +465,26 @@ class _Defaults:
 
     def day(self, unit_id: str, day: date) -> UnitDay:
         """The default day of a unit: available, these limits, no crew."""
-        return UnitDay(unit_id, day, shift=self.shift, regular_end=self.regular_end, max_work=self.max_work,
-                       max_drive=self.max_drive, break_rule=self.break_rule)
+        return UnitDay(
+            unit_id,
+            day,
+            shift=self.shift,
+            regular_end=self.regular_end,
+            max_work=self.max_work,
+            max_drive=self.max_drive,
+            break_rule=self.break_rule,
+        )
 
 
 _MODEL_DAY = UnitDay("", date.min)
-_MODEL_DEFAULTS = _Defaults(_MODEL_DAY.shift, _MODEL_DAY.regular_end, _MODEL_DAY.max_work,
-                            _MODEL_DAY.max_drive, _MODEL_DAY.break_rule,
-                            Unit("", "", Location("", 0.0, 0.0)).weekly_max_work)
+_MODEL_DEFAULTS = _Defaults(
+    _MODEL_DAY.shift,
+    _MODEL_DAY.regular_end,
+    _MODEL_DAY.max_work,
+    _MODEL_DAY.max_drive,
+    _MODEL_DAY.break_rule,
+    Unit("", "", Location("", 0.0, 0.0)).weekly_max_work,
+)
 
 
 def _break_rule(fill: BreakRule | None) -> Reader[BreakRule | None]:
@@ -439,9 +495,11 @@ def _break_rule(fill: BreakRule | None) -> Reader[BreakRule | None]:
         if value is None:
             return None
         obj = _Object(value, path, _BREAK_KEYS)
-        return BreakRule(duration=obj.opt("duration", _minutes, base.duration),
-                         window=obj.opt("window", _window, base.window),
-                         required_after=obj.opt("required_after", _minutes, base.required_after))
+        return BreakRule(
+            duration=obj.opt("duration", _minutes, base.duration),
+            window=obj.opt("window", _window, base.window),
+            required_after=obj.opt("required_after", _minutes, base.required_after),
+        )
 
     return read_break
 
@@ -452,12 +510,14 @@ def _read_defaults(value: object, path: str) -> _Defaults:
     base = _MODEL_DEFAULTS
     shift = obj.opt("shift", _window, base.shift)
     limit = _nullable(_minutes)
-    return _Defaults(shift=shift,
-                     regular_end=obj.opt("regular_end", parse_time, shift.end),
-                     max_work=obj.opt("max_work", limit, base.max_work),
-                     max_drive=obj.opt("max_drive", limit, base.max_drive),
-                     break_rule=obj.opt("break", _break_rule(base.break_rule), base.break_rule),
-                     weekly_max_work=obj.opt("weekly_max_work", limit, base.weekly_max_work))
+    return _Defaults(
+        shift=shift,
+        regular_end=obj.opt("regular_end", parse_time, shift.end),
+        max_work=obj.opt("max_work", limit, base.max_work),
+        max_drive=obj.opt("max_drive", limit, base.max_drive),
+        break_rule=obj.opt("break", _break_rule(base.break_rule), base.break_rule),
+        weekly_max_work=obj.opt("weekly_max_work", limit, base.weekly_max_work),
+    )
 
 
 def _read_weights(value: object, path: str) -> Weights:
@@ -465,9 +525,14 @@ def _read_weights(value: object, path: str) -> Weights:
     names = [f.name for f in fields(Weights)]
     obj = _Object(value, path, names)
     base = Weights()
-    return Weights(**{name: obj.opt(name, _minutes if name == "balance_target" else _non_negative_int,
-                                    getattr(base, name))
-                      for name in names})
+    return Weights(
+        **{
+            name: obj.opt(
+                name, _minutes if name == "balance_target" else _non_negative_int, getattr(base, name)
+            )
+            for name in names
+        }
+    )
 
 
 def _read_terrain_table(value: object, path: str) -> dict[Terrain, TerrainSpeed]:
@@ -479,7 +544,8 @@ def _read_terrain_table(value: object, path: str) -> dict[Terrain, TerrainSpeed]
         entry = _Object(table.data.get(terrain, {}), table.at(terrain), _TERRAIN_SPEED_KEYS)
         out[terrain] = TerrainSpeed(
             circuity=entry.opt("circuity", _where(_number, lambda x: x >= 1.0, ">= 1"), base.circuity),
-            speed_kmh=entry.opt("speed_kmh", _where(_number, lambda x: x > 0, "> 0"), base.speed_kmh))
+            speed_kmh=entry.opt("speed_kmh", _where(_number, lambda x: x > 0, "> 0"), base.speed_kmh),
+        )
     return out
 
 
@@ -490,24 +556,30 @@ def _read_travel(value: object, path: str) -> TravelModel | None:
     model, obj = _tagged(value, path, "model", _TRAVEL_KEYS)
     if model == "estimate":
         default = EstimateTravel()
-        return EstimateTravel(terrain=obj.opt("terrain", _read_terrain_table, default.terrain),
-                              stop_overhead=obj.opt("stop_overhead", _minutes, default.stop_overhead))
+        return EstimateTravel(
+            terrain=obj.opt("terrain", _read_terrain_table, default.terrain),
+            stop_overhead=obj.opt("stop_overhead", _minutes, default.stop_overhead),
+        )
     ids = obj.req("ids", _list(_id))
     _no_duplicates(ids, obj.at("ids"))
     n, per_id = len(ids), "entries (one per id)"
-    return MatrixTravel(ids=ids,
-                        durations=obj.req("durations", _list(_list(_minutes, n, per_id), n, "rows")),
-                        distances=obj.req("distances", _list(_list(_km, n, per_id), n, "rows")))
+    return MatrixTravel(
+        ids=ids,
+        durations=obj.req("durations", _list(_list(_minutes, n, per_id), n, "rows")),
+        distances=obj.req("distances", _list(_list(_km, n, per_id), n, "rows")),
+    )
 
 
 def _read_location(value: object, path: str) -> Location:
     """A location object of ``locations`` (or inline)."""
     obj = _Object(value, path, _LOCATION_KEYS)
-    return Location(id=obj.req("id", _id),
-                    lat=obj.req("lat", _where(_number, lambda x: -90 <= x <= 90, "between -90 and 90")),
-                    lon=obj.req("lon", _where(_number, lambda x: -180 <= x <= 180, "between -180 and 180")),
-                    name=obj.opt("name", _string, ""),
-                    terrain=obj.opt("terrain", _choice(TERRAINS), "plain"))
+    return Location(
+        id=obj.req("id", _id),
+        lat=obj.req("lat", _where(_number, lambda x: -90 <= x <= 90, "between -90 and 90")),
+        lon=obj.req("lon", _where(_number, lambda x: -180 <= x <= 180, "between -180 and 180")),
+        name=obj.opt("name", _string, ""),
+        terrain=obj.opt("terrain", _choice(TERRAINS), "plain"),
+    )
 
 
 class _Places:
@@ -531,8 +603,9 @@ class _Places:
 def _read_staff(value: object, path: str) -> StaffMember:
     """A ``staff`` entry."""
     obj = _Object(value, path, _STAFF_KEYS)
-    return StaffMember(id=obj.req("id", _id), name=obj.opt("name", _string, ""),
-                       roles=obj.opt("roles", _list(_id), ()))
+    return StaffMember(
+        id=obj.req("id", _id), name=obj.opt("name", _string, ""), roles=obj.opt("roles", _list(_id), ())
+    )
 
 
 def _unit_reader(places: _Places, defaults: _Defaults) -> Reader[Unit]:
@@ -540,11 +613,14 @@ def _unit_reader(places: _Places, defaults: _Defaults) -> Reader[Unit]:
 
     def read_unit(value: object, path: str) -> Unit:
         obj = _Object(value, path, _UNIT_KEYS)
-        return Unit(id=obj.req("id", _id), name=obj.opt("name", _string, ""),
-                    base=obj.req("base", places.read),
-                    capacity=obj.opt("capacity", _nullable(_non_negative_int), None),
-                    weekly_max_work=obj.opt("weekly_max_work", _nullable(_minutes), defaults.weekly_max_work),
-                    speed_factor=obj.opt("speed_factor", _where(_number, lambda x: x > 0, "> 0"), 1.0))
+        return Unit(
+            id=obj.req("id", _id),
+            name=obj.opt("name", _string, ""),
+            base=obj.req("base", places.read),
+            capacity=obj.opt("capacity", _nullable(_non_negative_int), None),
+            weekly_max_work=obj.opt("weekly_max_work", _nullable(_minutes), defaults.weekly_max_work),
+            speed_factor=obj.opt("speed_factor", _where(_number, lambda x: x > 0, "> 0"), 1.0),
+        )
 
     return read_unit
 
@@ -562,8 +638,9 @@ def _crew_reader(staff_ids: Collection[str]) -> Reader[CrewMember]:
     return read_crew
 
 
-def _day_reader(dates: Sequence[date], unit_ids: Collection[str], staff_ids: Collection[str],
-                defaults: _Defaults) -> Reader[UnitDay]:
+def _day_reader(
+    dates: Sequence[date], unit_ids: Collection[str], staff_ids: Collection[str], defaults: _Defaults
+) -> Reader[UnitDay]:
     """A ``days`` entry; the fields it leaves out come from ``defaults``."""
     read_crew = _list(_crew_reader(staff_ids))
 
@@ -573,14 +650,18 @@ def _day_reader(dates: Sequence[date], unit_ids: Collection[str], staff_ids: Col
         crew = obj.opt("crew", read_crew, ())
         _no_duplicates([member.staff_id for member in crew], obj.at("crew"))
         limit = _nullable(_minutes)
-        return replace(base, available=obj.opt("available", _boolean, base.available),
-                       pilot=obj.opt("pilot", _boolean, base.pilot),
-                       shift=obj.opt("shift", _window, base.shift),
-                       regular_end=obj.opt("regular_end", parse_time, base.regular_end),
-                       max_work=obj.opt("max_work", limit, base.max_work),
-                       max_drive=obj.opt("max_drive", limit, base.max_drive),
-                       break_rule=obj.opt("break", _break_rule(base.break_rule), base.break_rule),
-                       crew=crew, note=obj.opt("note", _string, base.note))
+        return replace(
+            base,
+            available=obj.opt("available", _boolean, base.available),
+            pilot=obj.opt("pilot", _boolean, base.pilot),
+            shift=obj.opt("shift", _window, base.shift),
+            regular_end=obj.opt("regular_end", parse_time, base.regular_end),
+            max_work=obj.opt("max_work", limit, base.max_work),
+            max_drive=obj.opt("max_drive", limit, base.max_drive),
+            break_rule=obj.opt("break", _break_rule(base.break_rule), base.break_rule),
+            crew=crew,
+            note=obj.opt("note", _string, base.note),
+        )
 
     return read_day
 
@@ -611,30 +692,38 @@ def _visit_reader(dates: Sequence[date], places: _Places, staff_ids: Collection[
         obj = _Object(value, path, _VISIT_KEYS)
         visit_id = obj.req("id", _id)
         frequency = obj.opt("frequency", _positive_int, 1)
-        read_patterns = _where(_list(_pattern_reader(dates, frequency)), bool,
-                               "a non-empty list of patterns (null: any dates)")
+        read_patterns = _where(
+            _list(_pattern_reader(dates, frequency)), bool, "a non-empty list of patterns (null: any dates)"
+        )
         patterns = obj.opt("patterns", _nullable(read_patterns), None)
         pinned_date = obj.opt("pinned_date", _nullable(in_horizon), None)
         pinned_time = obj.opt("pinned_time", _nullable(parse_time), None)
         if pinned_time is not None and pinned_date is None:
             raise SchemaError(obj.at("pinned_time"), "a pinned_time needs a pinned_date")
         allowed = obj.opt("allowed_weekdays", _nullable(_list(_weekday)), None)
-        return Visit(id=visit_id, location=obj.req("location", places.read),
-                     service=obj.req("service", _minutes),
-                     kind=obj.opt("kind", _choice(VISIT_KINDS), "home_visit"),
-                     name=obj.opt("name", _string, ""),
-                     time_windows=obj.opt("time_windows", _windows, ()),
-                     weekday_windows=obj.opt("weekday_windows", _read_weekday_windows, {}),
-                     allowed_weekdays=_maybe(allowed, frozenset),
-                     required_role=obj.opt("required_role", _nullable(_id), None),
-                     required_staff=obj.opt("required_staff", _nullable(_ref(staff_ids, "staff")), None),
-                     priority=obj.opt("priority", _positive_int, 1),
-                     load=obj.opt("load", _non_negative_int, 0),
-                     frequency=frequency, min_gap_days=obj.opt("min_gap_days", _positive_int, 1),
-                     patterns=patterns, pinned_date=pinned_date, pinned_time=pinned_time,
-                     preferred_weekday=obj.opt("preferred_weekday", _nullable(_weekday), None),
-                     phone=obj.opt("phone", _string, ""), address=obj.opt("address", _string, ""),
-                     notes=obj.opt("notes", _string, ""))
+        return Visit(
+            id=visit_id,
+            location=obj.req("location", places.read),
+            service=obj.req("service", _minutes),
+            kind=obj.opt("kind", _choice(VISIT_KINDS), "home_visit"),
+            name=obj.opt("name", _string, ""),
+            time_windows=obj.opt("time_windows", _windows, ()),
+            weekday_windows=obj.opt("weekday_windows", _read_weekday_windows, {}),
+            allowed_weekdays=_maybe(allowed, frozenset),
+            required_role=obj.opt("required_role", _nullable(_id), None),
+            required_staff=obj.opt("required_staff", _nullable(_ref(staff_ids, "staff")), None),
+            priority=obj.opt("priority", _positive_int, 1),
+            load=obj.opt("load", _non_negative_int, 0),
+            frequency=frequency,
+            min_gap_days=obj.opt("min_gap_days", _positive_int, 1),
+            patterns=patterns,
+            pinned_date=pinned_date,
+            pinned_time=pinned_time,
+            preferred_weekday=obj.opt("preferred_weekday", _nullable(_weekday), None),
+            phone=obj.opt("phone", _string, ""),
+            address=obj.opt("address", _string, ""),
+            notes=obj.opt("notes", _string, ""),
+        )
 
     return read_visit
 
@@ -649,8 +738,11 @@ def _read_horizon(top: _Object) -> tuple[date, ...]:
     dates = top.req("dates", _where(_list(_date), bool, "a non-empty list"))
     for i in range(1, len(dates)):
         if dates[i] <= dates[i - 1]:
-            raise SchemaError(f"dates[{i}]", f"must come after {dates[i - 1].isoformat()} "
-                                             f"(dates ascending, each once), got {_show(dates[i])}")
+            raise SchemaError(
+                f"dates[{i}]",
+                f"must come after {dates[i - 1].isoformat()} "
+                f"(dates ascending, each once), got {_show(dates[i])}",
+            )
     if week is not None:
         monday = week[0]
         for i, day in enumerate(dates):
@@ -690,8 +782,16 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     visits = top.opt("visits", _list(_visit_reader(dates, places, staff_ids)), ())
     _no_duplicates([v.id for v in visits], "visits", ".id")
 
-    problem = Problem(name=top.opt("name", _string, ""), dates=dates, units=units, unit_days=given + filled,
-                      staff=staff, visits=visits, weights=weights, travel=travel)
+    problem = Problem(
+        name=top.opt("name", _string, ""),
+        dates=dates,
+        units=units,
+        unit_days=given + filled,
+        staff=staff,
+        visits=visits,
+        weights=weights,
+        travel=travel,
+    )
     if isinstance(travel, MatrixTravel):
         missing = [loc.id for loc in problem.locations() if loc.id not in travel.ids]
         if missing:
@@ -719,20 +819,30 @@ def _windows_out(windows: Sequence[TimeWindow]) -> list[list[str]]:
 
 def _break_out(rule: BreakRule) -> dict[str, Any]:
     """A break rule with every field."""
-    return {"duration": seconds_to_minutes(rule.duration), "window": _window_out(rule.window),
-            "required_after": seconds_to_minutes(rule.required_after)}
+    return {
+        "duration": seconds_to_minutes(rule.duration),
+        "window": _window_out(rule.window),
+        "required_after": seconds_to_minutes(rule.required_after),
+    }
 
 
 def _travel_out(travel: TravelModel) -> dict[str, Any]:
     """The ``travel`` block; ``ValueError`` for a model with no JSON form."""
     if isinstance(travel, EstimateTravel):
-        return {"model": "estimate", "stop_overhead": seconds_to_minutes(travel.stop_overhead),
-                "terrain": {t: {"circuity": s.circuity, "speed_kmh": s.speed_kmh}
-                            for t, s in travel.terrain.items()}}
+        return {
+            "model": "estimate",
+            "stop_overhead": seconds_to_minutes(travel.stop_overhead),
+            "terrain": {
+                t: {"circuity": s.circuity, "speed_kmh": s.speed_kmh} for t, s in travel.terrain.items()
+            },
+        }
     if isinstance(travel, MatrixTravel):
-        return {"model": "matrix", "ids": list(travel.ids),
-                "durations": [[seconds_to_minutes(s) for s in row] for row in travel.durations],
-                "distances": [[m / 1000 for m in row] for row in travel.distances]}
+        return {
+            "model": "matrix",
+            "ids": list(travel.ids),
+            "durations": [[seconds_to_minutes(s) for s in row] for row in travel.durations],
+            "distances": [[m / 1000 for m in row] for row in travel.distances],
+        }
     raise ValueError(f"travel model {travel.name!r} has no JSON form")
 
 
@@ -752,30 +862,50 @@ def _all_locations(p: Problem) -> tuple[Location, ...]:
 
 def _day_out(day: UnitDay) -> dict[str, Any]:
     """A ``days`` entry with every field, so that defaults do not matter."""
-    return {"date": day.date.isoformat(), "unit": day.unit_id, "available": day.available, "pilot": day.pilot,
-            "shift": _window_out(day.shift), "regular_end": _time_out(day.regular_end),
-            "max_work": _maybe(day.max_work, seconds_to_minutes),
-            "max_drive": _maybe(day.max_drive, seconds_to_minutes),
-            "break": _maybe(day.break_rule, _break_out),
-            "crew": [m.staff_id if m.hours is None else {"staff": m.staff_id, "hours": _window_out(m.hours)}
-                     for m in day.crew],
-            "note": day.note}
+    return {
+        "date": day.date.isoformat(),
+        "unit": day.unit_id,
+        "available": day.available,
+        "pilot": day.pilot,
+        "shift": _window_out(day.shift),
+        "regular_end": _time_out(day.regular_end),
+        "max_work": _maybe(day.max_work, seconds_to_minutes),
+        "max_drive": _maybe(day.max_drive, seconds_to_minutes),
+        "break": _maybe(day.break_rule, _break_out),
+        "crew": [
+            m.staff_id if m.hours is None else {"staff": m.staff_id, "hours": _window_out(m.hours)}
+            for m in day.crew
+        ],
+        "note": day.note,
+    }
 
 
 def _visit_out(v: Visit) -> dict[str, Any]:
     """A ``visits`` entry with every field, its location by id."""
     weekday_windows = sorted(v.weekday_windows.items())
-    return {"id": v.id, "kind": v.kind, "name": v.name, "location": v.location.id,
-            "service": seconds_to_minutes(v.service), "time_windows": _windows_out(v.time_windows),
-            "weekday_windows": {weekday_name(day): _windows_out(ws) for day, ws in weekday_windows},
-            "allowed_weekdays": _maybe(v.allowed_weekdays, lambda ds: [weekday_name(d) for d in sorted(ds)]),
-            "required_role": v.required_role, "required_staff": v.required_staff, "priority": v.priority,
-            "load": v.load, "frequency": v.frequency, "min_gap_days": v.min_gap_days,
-            "patterns": _maybe(v.patterns, lambda ps: [[d.isoformat() for d in p] for p in ps]),
-            "pinned_date": _maybe(v.pinned_date, date.isoformat),
-            "pinned_time": _maybe(v.pinned_time, _time_out),
-            "preferred_weekday": _maybe(v.preferred_weekday, weekday_name),
-            "phone": v.phone, "address": v.address, "notes": v.notes}
+    return {
+        "id": v.id,
+        "kind": v.kind,
+        "name": v.name,
+        "location": v.location.id,
+        "service": seconds_to_minutes(v.service),
+        "time_windows": _windows_out(v.time_windows),
+        "weekday_windows": {weekday_name(day): _windows_out(ws) for day, ws in weekday_windows},
+        "allowed_weekdays": _maybe(v.allowed_weekdays, lambda ds: [weekday_name(d) for d in sorted(ds)]),
+        "required_role": v.required_role,
+        "required_staff": v.required_staff,
+        "priority": v.priority,
+        "load": v.load,
+        "frequency": v.frequency,
+        "min_gap_days": v.min_gap_days,
+        "patterns": _maybe(v.patterns, lambda ps: [[d.isoformat() for d in p] for p in ps]),
+        "pinned_date": _maybe(v.pinned_date, date.isoformat),
+        "pinned_time": _maybe(v.pinned_time, _time_out),
+        "preferred_weekday": _maybe(v.preferred_weekday, weekday_name),
+        "phone": v.phone,
+        "address": v.address,
+        "notes": v.notes,
+    }
 
 
 def problem_to_dict(p: Problem) -> dict[str, Any]:
@@ -784,18 +914,31 @@ def problem_to_dict(p: Problem) -> dict[str, Any]:
     :func:`problem_from_dict` gives ``p`` back (travel ``None``, :class:`EstimateTravel` or
     :class:`MatrixTravel`). Raises ``ValueError`` for two different locations sharing an id.
     """
-    weights = {name: (seconds_to_minutes(value) if name == "balance_target" else value)
-               for name, value in asdict(p.weights).items()}
-    out: dict[str, Any] = {"schema": PROBLEM_SCHEMA, "name": p.name,
-                           "dates": [d.isoformat() for d in p.dates], "weights": weights}
+    weights = {
+        name: (seconds_to_minutes(value) if name == "balance_target" else value)
+        for name, value in asdict(p.weights).items()
+    }
+    out: dict[str, Any] = {
+        "schema": PROBLEM_SCHEMA,
+        "name": p.name,
+        "dates": [d.isoformat() for d in p.dates],
+        "weights": weights,
+    }
     if p.travel is not None:
         out["travel"] = _travel_out(p.travel)
     out["locations"] = [_location_out(loc) for loc in _all_locations(p)]
     out["staff"] = [{"id": s.id, "name": s.name, "roles": list(s.roles)} for s in p.staff]
-    out["units"] = [{"id": u.id, "name": u.name, "base": u.base.id, "capacity": u.capacity,
-                     "speed_factor": u.speed_factor,
-                     "weekly_max_work": _maybe(u.weekly_max_work, seconds_to_minutes)}
-                    for u in p.units]
+    out["units"] = [
+        {
+            "id": u.id,
+            "name": u.name,
+            "base": u.base.id,
+            "capacity": u.capacity,
+            "speed_factor": u.speed_factor,
+            "weekly_max_work": _maybe(u.weekly_max_work, seconds_to_minutes),
+        }
+        for u in p.units
+    ]
     out["days"] = [_day_out(day) for day in p.unit_days]
     out["visits"] = [_visit_out(v) for v in p.visits]
     return out
@@ -803,8 +946,19 @@ def problem_to_dict(p: Problem) -> dict[str, Any]:
 
 # --- plan.json -----------------------------------------------------------------------------
 
-_PLAN_KEYS = ("schema", "problem", "seed", "time_limit", "wall_time", "objective", "status", "travel_model",
-              "summary", "routes", "unassigned")
+_PLAN_KEYS = (
+    "schema",
+    "problem",
+    "seed",
+    "time_limit",
+    "wall_time",
+    "objective",
+    "status",
+    "travel_model",
+    "summary",
+    "routes",
+    "unassigned",
+)
 _ROUTE_KEYS = ("unit", "date", "crew", "depart", "arrive", "summary", "steps")
 _STEP_KEYS: Mapping[str, tuple[str, ...]] = {
     "start": ("type", "location", "time"),
@@ -827,12 +981,14 @@ def _min_out(seconds: int) -> float:
 
 def _totals(routes: Sequence[Route]) -> dict[str, float]:
     """Distance and time totals over ``routes``, in km and minutes rounded to 0.1."""
-    return {"km": _km_out(sum(r.distance for r in routes)),
-            "driving_min": _min_out(sum(r.drive_time for r in routes)),
-            "service_min": _min_out(sum(r.service_time for r in routes)),
-            "waiting_min": _min_out(sum(r.waiting_time for r in routes)),
-            "break_min": _min_out(sum(r.rest.duration for r in routes if r.rest is not None)),
-            "work_min": _min_out(sum(r.work_time for r in routes))}
+    return {
+        "km": _km_out(sum(r.distance for r in routes)),
+        "driving_min": _min_out(sum(r.drive_time for r in routes)),
+        "service_min": _min_out(sum(r.service_time for r in routes)),
+        "waiting_min": _min_out(sum(r.waiting_time for r in routes)),
+        "break_min": _min_out(sum(r.rest.duration for r in routes if r.rest is not None)),
+        "work_min": _min_out(sum(r.work_time for r in routes)),
+    }
 
 
 def _route_out(route: Route, problem: Problem, crews: Mapping[tuple[str, date], UnitDay]) -> dict[str, Any]:
@@ -840,22 +996,49 @@ def _route_out(route: Route, problem: Problem, crews: Mapping[tuple[str, date], 
     day = crews.get((route.unit_id, route.date))
     base = problem.unit(route.unit_id).base.id
     steps: list[dict[str, Any]] = [{"type": "start", "location": base, "time": format_time(route.depart)}]
-    steps += [{"type": "visit", "visit": s.visit_id, "occurrence": s.occurrence,
-               "location": problem.visit(s.visit_id).location.id, "arrival": format_time(s.arrival),
-               "start": format_time(s.start), "end": format_time(s.end),
-               "travel_s": s.travel, "distance_m": s.distance}
-              for s in route.stops]
+    steps += [
+        {
+            "type": "visit",
+            "visit": s.visit_id,
+            "occurrence": s.occurrence,
+            "location": problem.visit(s.visit_id).location.id,
+            "arrival": format_time(s.arrival),
+            "start": format_time(s.start),
+            "end": format_time(s.end),
+            "travel_s": s.travel,
+            "distance_m": s.distance,
+        }
+        for s in route.stops
+    ]
     if route.rest is not None:
         rest = route.rest
-        steps.insert(1 + min(max(rest.after_stop, 0), len(route.stops)),
-                     {"type": "break", "start": format_time(rest.start),
-                      "end": format_time(rest.start + rest.duration), "after_stop": rest.after_stop})
-    steps.append({"type": "end", "location": base, "time": format_time(route.arrive),
-                  "travel_s": route.return_travel, "distance_m": route.return_distance})
-    return {"unit": route.unit_id, "date": route.date.isoformat(),
-            "crew": [m.staff_id for m in day.crew] if day is not None else [],
-            "depart": format_time(route.depart), "arrive": format_time(route.arrive),
-            "summary": {"stops": len(route.stops), **_totals([route])}, "steps": steps}
+        steps.insert(
+            1 + min(max(rest.after_stop, 0), len(route.stops)),
+            {
+                "type": "break",
+                "start": format_time(rest.start),
+                "end": format_time(rest.start + rest.duration),
+                "after_stop": rest.after_stop,
+            },
+        )
+    steps.append(
+        {
+            "type": "end",
+            "location": base,
+            "time": format_time(route.arrive),
+            "travel_s": route.return_travel,
+            "distance_m": route.return_distance,
+        }
+    )
+    return {
+        "unit": route.unit_id,
+        "date": route.date.isoformat(),
+        "crew": [m.staff_id for m in day.crew] if day is not None else [],
+        "depart": format_time(route.depart),
+        "arrive": format_time(route.arrive),
+        "summary": {"stops": len(route.stops), **_totals([route])},
+        "steps": steps,
+    }
 
 
 def plan_to_dict(plan: Plan, problem: Problem) -> dict[str, Any]:
@@ -866,18 +1049,38 @@ def plan_to_dict(plan: Plan, problem: Problem) -> dict[str, Any]:
     crews = {(day.unit_id, day.date): day for day in problem.unit_days}
     served = [s.visit_id for r in plan.routes for s in r.stops]
     summary: dict[str, Any] = {
-        "routes": len(plan.routes), "visits": sum(v.frequency for v in problem.visits),
-        "served": len(served), "unassigned": len(plan.unassigned),
+        "routes": len(plan.routes),
+        "visits": sum(v.frequency for v in problem.visits),
+        "served": len(served),
+        "unassigned": len(plan.unassigned),
         "served_priority": sum(problem.visit(v).priority for v in served),
         "unserved_priority": sum(problem.visit(u.visit_id).priority for u in plan.unassigned),
-        **_totals(plan.routes)}
-    unassigned = [{"visit": u.visit_id, "occurrence": u.occurrence, "reason": u.reason,
-                   "message_el": u.message_el, "message_en": u.message_en, "details": dict(u.details)}
-                  for u in plan.unassigned]
-    return {"schema": PLAN_SCHEMA, "problem": plan.problem_name, "seed": plan.seed,
-            "time_limit": plan.time_limit, "wall_time": plan.wall_time, "objective": plan.objective,
-            "status": plan.status, "travel_model": plan.travel_model, "summary": summary,
-            "routes": [_route_out(r, problem, crews) for r in plan.routes], "unassigned": unassigned}
+        **_totals(plan.routes),
+    }
+    unassigned = [
+        {
+            "visit": u.visit_id,
+            "occurrence": u.occurrence,
+            "reason": u.reason,
+            "message_el": u.message_el,
+            "message_en": u.message_en,
+            "details": dict(u.details),
+        }
+        for u in plan.unassigned
+    ]
+    return {
+        "schema": PLAN_SCHEMA,
+        "problem": plan.problem_name,
+        "seed": plan.seed,
+        "time_limit": plan.time_limit,
+        "wall_time": plan.wall_time,
+        "objective": plan.objective,
+        "status": plan.status,
+        "travel_model": plan.travel_model,
+        "summary": summary,
+        "routes": [_route_out(r, problem, crews) for r in plan.routes],
+        "unassigned": unassigned,
+    }
 
 
 def _read_step(value: object, path: str) -> tuple[str, _Object]:
@@ -887,18 +1090,26 @@ def _read_step(value: object, path: str) -> tuple[str, _Object]:
 
 def _read_stop(step: _Object) -> Stop:
     """A ``visit`` step."""
-    return Stop(visit_id=step.req("visit", _id), occurrence=step.opt("occurrence", _non_negative_int, 0),
-                arrival=step.req("arrival", parse_time), start=step.req("start", parse_time),
-                end=step.req("end", parse_time), travel=step.req("travel_s", _non_negative_int),
-                distance=step.req("distance_m", _non_negative_int))
+    return Stop(
+        visit_id=step.req("visit", _id),
+        occurrence=step.opt("occurrence", _non_negative_int, 0),
+        arrival=step.req("arrival", parse_time),
+        start=step.req("start", parse_time),
+        end=step.req("end", parse_time),
+        travel=step.req("travel_s", _non_negative_int),
+        distance=step.req("distance_m", _non_negative_int),
+    )
 
 
 def _read_break_step(step: _Object, stops_before: int) -> BreakStep:
     """A ``break`` step found after ``stops_before`` visit steps (``after_stop`` must agree)."""
     start = step.req("start", parse_time)
     end = step.req("end", _where(parse_time, lambda t: t >= start, f"at or after {format_time(start)}"))
-    step.opt("after_stop", _where(_integer, lambda n: n == stops_before,
-                                  f"{stops_before}, the number of visit steps before it"), stops_before)
+    step.opt(
+        "after_stop",
+        _where(_integer, lambda n: n == stops_before, f"{stops_before}, the number of visit steps before it"),
+        stops_before,
+    )
     return BreakStep(start=start, duration=end - start, after_stop=stops_before)
 
 
@@ -918,24 +1129,36 @@ def _read_route(value: object, path: str) -> Route:
         elif kind == "break" and rest is None:
             rest = _read_break_step(step, len(stops))
         else:
-            raise SchemaError(step.path, f"unexpected {kind} step: a route is start, visits (with at most "
-                                         "one break among them), end")
+            raise SchemaError(
+                step.path,
+                f"unexpected {kind} step: a route is start, visits (with at most one break among them), end",
+            )
     depart, arrive = first.req("time", parse_time), last.req("time", parse_time)
     obj.opt("depart", _where(parse_time, lambda t: t == depart, "the start step's time"), depart)
     obj.opt("arrive", _where(parse_time, lambda t: t == arrive, "the end step's time"), arrive)
-    return Route(unit_id=unit_id, date=day, depart=depart, arrive=arrive, stops=tuple(stops),
-                 return_travel=last.req("travel_s", _non_negative_int),
-                 return_distance=last.req("distance_m", _non_negative_int), rest=rest)
+    return Route(
+        unit_id=unit_id,
+        date=day,
+        depart=depart,
+        arrive=arrive,
+        stops=tuple(stops),
+        return_travel=last.req("travel_s", _non_negative_int),
+        return_distance=last.req("distance_m", _non_negative_int),
+        rest=rest,
+    )
 
 
 def _read_unassigned(value: object, path: str) -> Unassigned:
     """An ``unassigned`` entry."""
     obj = _Object(value, path, _UNASSIGNED_KEYS)
-    return Unassigned(visit_id=obj.req("visit", _id),
-                      occurrence=obj.opt("occurrence", _non_negative_int, 0),
-                      reason=obj.req("reason", _id), message_el=obj.opt("message_el", _string, ""),
-                      message_en=obj.opt("message_en", _string, ""),
-                      details=obj.opt("details", _json_object, {}))
+    return Unassigned(
+        visit_id=obj.req("visit", _id),
+        occurrence=obj.opt("occurrence", _non_negative_int, 0),
+        reason=obj.req("reason", _id),
+        message_el=obj.opt("message_el", _string, ""),
+        message_en=obj.opt("message_en", _string, ""),
+        details=obj.opt("details", _json_object, {}),
+    )
 
 
 def plan_from_dict(d: Mapping[str, Any]) -> Plan:
@@ -945,11 +1168,17 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
     """
     top = _Object(d, "", _PLAN_KEYS)
     _check_schema(top, PLAN_SCHEMA)
-    return Plan(problem_name=top.req("problem", _string), routes=top.req("routes", _list(_read_route)),
-                unassigned=top.opt("unassigned", _list(_read_unassigned), ()),
-                objective=top.opt("objective", _integer, 0), seed=top.opt("seed", _integer, 0),
-                time_limit=top.opt("time_limit", _number, 0.0), wall_time=top.opt("wall_time", _number, 0.0),
-                status=top.opt("status", _string, ""), travel_model=top.opt("travel_model", _string, ""))
+    return Plan(
+        problem_name=top.req("problem", _string),
+        routes=top.req("routes", _list(_read_route)),
+        unassigned=top.opt("unassigned", _list(_read_unassigned), ()),
+        objective=top.opt("objective", _integer, 0),
+        seed=top.opt("seed", _integer, 0),
+        time_limit=top.opt("time_limit", _number, 0.0),
+        wall_time=top.opt("wall_time", _number, 0.0),
+        status=top.opt("status", _string, ""),
+        travel_model=top.opt("travel_model", _string, ""),
+    )
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -962,8 +1191,9 @@ def _read_json(path: str | Path) -> Any:
     except UnicodeDecodeError as e:
         raise SchemaError("", f"not UTF-8 text (byte {e.start})") from None
     except json.JSONDecodeError as e:
-        raise SchemaError("", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
-                          line=e.lineno, column=e.colno) from None
+        raise SchemaError(
+            "", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", line=e.lineno, column=e.colno
+        ) from None
 
 
 def load_problem(path: str | Path) -> Problem:

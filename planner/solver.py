@@ -63,17 +63,20 @@ class SolveParams:
     ``first_solution`` and ``metaheuristic`` are OR-Tools enum names. ``workers`` searches
     run at once, one per core: worker 0 starts from ``first_solution``, the others from the
     other strategies of ``portfolio``, with seeds ``seed + k``. ``pattern_share`` is the
-    share of the time spent re-choosing day patterns when some visit is wanted more than
-    once, ``round_time`` the OR-Tools time per such round and ``lns_size`` the visits
-    re-chosen per round. When idle time has a cost (``Weights.work``), the last
-    ``polish_share`` of the time (at most ``polish_max`` seconds) compacts the days.
+    share of the time spent re-choosing day patterns when most visits are wanted more than
+    once (less, in proportion, when fewer are), ``round_time`` the OR-Tools time per such
+    round and ``lns_size`` the visits re-chosen per round. When idle time has a cost
+    (``Weights.work``), the last ``polish_share`` of the time (at most ``polish_max``
+    seconds) compacts the days.
     """
 
     time_limit: float = 10.0
     seed: int = 1
     workers: int = 1
-    first_solution: str = "PATH_CHEAPEST_ARC"
-    portfolio: tuple[str, ...] = ("PATH_CHEAPEST_ARC", "SAVINGS", "LOCAL_CHEAPEST_INSERTION")
+    first_solution: str = "SAVINGS"
+    # Filtered construction heuristics only: PATH_CHEAPEST_ARC, the textbook choice, is a
+    # tree search that can spend most of the budget and end with nothing served.
+    portfolio: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     pattern_share: float = 0.6
     round_time: float = 0.5
@@ -208,6 +211,7 @@ class _Model:
         prep: _Prep,
         choice: dict[int, tuple[date, ...]],
         compact: bool = False,
+        leave_out: frozenset[tuple[int, int]] = frozenset(),
     ) -> None:
         self.prep = prep
         self.compact = compact
@@ -223,6 +227,8 @@ class _Model:
                 continue
             per_occ = _occurrence_nodes(prep, vi, choice.get(vi) if vp.visit.frequency > 1 else None)
             for occ, alts in enumerate(per_occ):
+                if (vi, occ) in leave_out:
+                    continue
                 ids = []
                 for node in alts:
                     ids.append(len(self.nodes))
@@ -312,7 +318,6 @@ class _Model:
         self._add_capacity(units)
         self._add_breaks(service)
         self._add_weekly_caps(units)
-        self._link_pinned_occurrences()
 
     def _register(self, matrix: np.ndarray) -> int:
         """Register a node x node transit matrix once per distinct content."""
@@ -393,22 +398,6 @@ class _Model:
                 continue
             for v in vs:
                 tdim.SetSpanUpperBoundForVehicle(limits[v] * cap // most, v)
-
-    def _link_pinned_occurrences(self) -> None:
-        """A pinned visit wanted several times is served on its pinned date or not at all."""
-        routing, solver = self.routing, self.routing.solver()
-        for (vi, occ), ids in self.occ_nodes.items():
-            v = self.prep.visits[vi].visit
-            first = self.occ_nodes.get((vi, 0))
-            if occ == 0 or v.pinned_date is None:
-                continue
-            if first is None:  # its pinned date cannot be served: nor can the rest
-                for i in ids:
-                    routing.ActiveVar(self.manager.NodeToIndex(i)).SetMax(0)
-                continue
-            active_first = solver.Sum([routing.ActiveVar(self.manager.NodeToIndex(i)) for i in first])
-            active = solver.Sum([routing.ActiveVar(self.manager.NodeToIndex(i)) for i in ids])
-            solver.Add(active <= active_first)
 
     # --- solving -------------------------------------------------------------------------
 
@@ -712,6 +701,22 @@ def _repattern(
     return new
 
 
+def _orphans(prep: _Prep, seqs: dict[int, list[tuple[int, int]]]) -> frozenset[tuple[int, int]]:
+    """Later visits of a pinned multi-visit whose pinned (first) visit is not served.
+
+    A pinned visit is served on its pinned date or not at all; the rule is applied to the
+    found routes rather than inside OR-Tools, where a constraint on which nodes are active
+    is invisible to the first-solution heuristics and made them fail outright.
+    """
+    served = {k for seq in seqs.values() for k in seq}
+    out: set[tuple[int, int]] = set()
+    for vi, vp in enumerate(prep.visits):
+        v = vp.visit
+        if v.frequency > 1 and v.pinned_date is not None and (vi, 0) not in served:
+            out.update((vi, o) for o in range(1, v.frequency))
+    return frozenset(out)
+
+
 def _full_dates(prep: _Prep, found: _Found) -> set[date]:
     """Dates on which an occurrence with a fixed day pattern was left unserved."""
     served = {k for seq in found.seqs.values() for k in seq}
@@ -771,7 +776,11 @@ def _search(
     multi = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
     choice = _first_patterns(prep, rng)
     left = deadline - time.time()
-    first_time = max(0.5, left * (1 - params.pattern_share) if multi else left)
+    # Time for re-choosing day patterns grows with the share of the work they decide.
+    multi_share = sum(prep.visits[vi].plannable for vi in multi) / max(
+        1, sum(vp.plannable for vp in prep.visits)
+    )
+    first_time = max(0.5, left * (1 - params.pattern_share * min(1.0, 2 * multi_share)))
     model = _Model(prep, choice)
     sol = model.solve(params, first_time, None, report)
     if sol is None:
@@ -841,9 +850,12 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     # Polish: the same routes, now also paying for idle working time, so that days are
     # compact (leave late enough, no waiting that a swap could avoid). Only improving moves
     # are taken, from the found routes, so nothing served is dropped.
-    model = _Model(prep, best.choice, compact=compact)
+    orphans = _orphans(prep, best.seqs)
+    model = _Model(prep, best.choice, compact=compact, leave_out=orphans)
     left = max(0.2, params.time_limit - (time.monotonic() - t0))
-    sol = model.solve(params, left if compact else 0.05, best.seqs, None, from_scratch=False)
+    sol = model.solve(
+        params, left if compact or orphans else 0.05, best.seqs, None, from_scratch=bool(orphans)
+    )
     if sol is None:  # cannot happen: the found routes are feasible in the same model
         raise RuntimeError("the found routes could not be restored (a bug)")
     objective = sol.ObjectiveValue()

@@ -18,7 +18,10 @@ from benchmarks.demo import (
     DEMO_PROBLEM,
     DemoBench,
     DemoRun,
+    busy_runs,
     compute_verdicts,
+    engine_fingerprint,
+    git_revision,
     measure_run,
     plan_command,
     render_markdown,
@@ -36,6 +39,8 @@ def fake_run(
     validate_exit: int | None = 0,
     exit_code: int = 0,
     error: str | None = None,
+    other_cpu: float = 0.3,
+    engine: str = "0123456789ab",
 ) -> DemoRun:
     budget = budget if budget is not None else (10.0 if kind == "short" else 120.0)
     return DemoRun(
@@ -47,7 +52,8 @@ def fake_run(
         exit_code=exit_code,
         peak_rss_kib=150 * 1024,
         peak_tree_rss_kib=280 * 1024,
-        other_cpu_s=0.3,
+        other_cpu_s=other_cpu,
+        engine=engine,
         cpu_s=2 * wall - 2.0 if objective is not None else 0.5,
         objective=objective,
         served=90 if objective is not None else None,
@@ -74,6 +80,8 @@ def fake_bench(runs: list[DemoRun], seeds: tuple[int, ...] = (1, 2, 3)) -> DemoB
         started=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
         machine={"nproc": 2, "cpu": "Test CPU", "ram_gib": 4.0, "os": "Linux"},
         versions={"python": "3.11.7", "ortools": "9.15"},
+        git="abc1234",
+        engine_after="0123456789ab",
     )
 
 
@@ -173,7 +181,9 @@ def test_markdown_pass_case(tmp_path: Path) -> None:
     assert "including Python start-up" in text
     assert "(best: 1000000, seed 1; gap = (short - best) / best): **PASS**" in text
     assert "seed 1: objective 1005000, gap +0.500%: **PASS**" in text
-    assert "FAIL" not in text and "**NO**" not in text
+    assert "engine: git abc1234, `planner/` source fingerprint 0123456789ab" in text
+    assert "The machine was idle" in text and "Every run measured the same engine source." in text
+    assert "FAIL" not in text and "**NO**" not in text and "not idle" not in text
 
 
 def test_markdown_fail_case_shows_invalid_runs() -> None:
@@ -196,6 +206,35 @@ def test_markdown_fail_case_shows_invalid_runs() -> None:
     )
     # not the defaults: the reproduce line spells out the options
     assert "python -m benchmarks demo --problem data/demo/week.json --short 10 --long 120 --seeds 1,2" in text
+
+
+def test_markdown_flags_a_busy_machine_and_a_changing_engine() -> None:
+    runs = [
+        fake_run("short", 1, 1_000_000, 9.0, other_cpu=0.8),  # under 10 % of a core: not flagged
+        fake_run("short", 2, 1_000_000, 9.0, other_cpu=7.2),
+        fake_run("long", 1, 1_000_000, 121.0, other_cpu=89.3, engine="ba9876543210"),
+    ]
+    assert [(r.seed, r.kind) for r in busy_runs(runs)] == [(2, "short"), (1, "long")]
+    text = render_markdown(fake_bench(runs, seeds=(1, 2)))
+    assert "**The machine was not idle**" in text
+    assert "10 s seed 2 (7.2 CPU s), 120 s seed 1 (89.3 CPU s)." in text
+    assert "**The engine's source changed during the measurement**" in text
+    assert "120 s seed 1: ba9876543210, after the last run: 0123456789ab" in text
+    bench = fake_bench(runs[:2], seeds=(1, 2))
+    bench.engine_after = "ffffffffffff"  # changed during the last run
+    assert "**The engine's source changed during the measurement**" in render_markdown(bench)
+
+
+def test_engine_fingerprint_and_git_revision(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n", encoding="utf-8")
+    first = engine_fingerprint(tmp_path)
+    assert len(first) == 12 and first == engine_fingerprint(tmp_path)
+    (tmp_path / "pkg" / "a.py").write_text("x = 2\n", encoding="utf-8")
+    assert engine_fingerprint(tmp_path) != first
+    assert len(engine_fingerprint()) == 12
+    rev = git_revision()
+    assert rev is None or len(rev.split()[0]) >= 7
 
 
 def test_markdown_without_long_run() -> None:
