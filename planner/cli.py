@@ -166,6 +166,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return 130
+    except Exception as exc:  # a bug: say so plainly; KINITO_DEBUG=1 shows the traceback
+        if os.environ.get("KINITO_DEBUG"):
+            raise
+        _err(f"internal error ({type(exc).__name__}: {exc}); please report it. KINITO_DEBUG=1 shows details.")
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from planner.gazetteer import BASE_DEFAULT
 from planner.model import (
     TERRAINS,
     BreakRule,
@@ -599,6 +600,10 @@ class _Places:
             raise SchemaError(_join(path, "id"), f"{_show(loc.id)} is already the id of a different location")
         return loc
 
+    def default_base(self) -> Location:
+        """The default base, the Community Centre in Aigio (or the location with its id)."""
+        return self.by_id.setdefault(BASE_DEFAULT.id, BASE_DEFAULT)
+
 
 def _read_staff(value: object, path: str) -> StaffMember:
     """A ``staff`` entry."""
@@ -616,7 +621,7 @@ def _unit_reader(places: _Places, defaults: _Defaults) -> Reader[Unit]:
         return Unit(
             id=obj.req("id", _id),
             name=obj.opt("name", _string, ""),
-            base=obj.req("base", places.read),
+            base=obj.opt("base", places.read, None) or places.default_base(),
             capacity=obj.opt("capacity", _nullable(_non_negative_int), None),
             weekly_max_work=obj.opt("weekly_max_work", _nullable(_minutes), defaults.weekly_max_work),
             speed_factor=obj.opt("speed_factor", _where(_number, lambda x: x > 0, "> 0"), 1.0),
@@ -770,7 +775,14 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     places = _Places(table)
     staff = top.opt("staff", _list(_read_staff), ())
     _no_duplicates([s.id for s in staff], "staff", ".id")
-    units = top.req("units", _list(_unit_reader(places, defaults)))
+    units = top.opt("units", _list(_unit_reader(places, defaults)), None) or (
+        Unit(
+            "van1",
+            "Κινητή μονάδα / Mobile unit",
+            places.default_base(),
+            weekly_max_work=defaults.weekly_max_work,
+        ),
+    )
     _no_duplicates([u.id for u in units], "units", ".id")
 
     staff_ids = [s.id for s in staff]

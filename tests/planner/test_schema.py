@@ -567,7 +567,6 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
     ("no horizon", _drop(("week",)), "dates", 'give "dates" or "week"'),
     ("bad week", _set(("week",), "2026-W60"), "week", "is not an ISO week"),
     ("dates out of order", _set(("dates",), ["2026-12-08", "2026-12-07"]), "dates[1]", "must come after"),
-    ("units missing", _drop(("units",)), "units", "required field is missing"),
     ("visits not a list", _set(("visits",), {}), "visits", "expected a list, got an object"),
     ("name not a string", _set(("name",), None), "name", "expected a string, got null"),
     ("bad weight", _set(("weights",), {"unserved": -1}), "weights.unserved", "must be >= 0"),
@@ -843,3 +842,19 @@ def test_bad_plan_is_refused_naming_the_field(mutate: Mutation, path: str, messa
         plan_from_dict(d)
     assert info.value.path == path
     assert message in info.value.detail
+
+
+def test_problem_without_units_gets_one_van_at_the_community_centre() -> None:
+    """No `units`: one van, van1, based at the Community Centre in Aigio (the default base)."""
+    from planner.gazetteer import BASE_DEFAULT
+
+    problem = problem_from_dict(
+        {
+            "schema": "kinito.problem/1",
+            "week": "2026-W50",
+            "visits": [{"id": "a", "location": {"id": "x", "lat": 38.2, "lon": 22.1}, "service": 30}],
+        }
+    )
+    assert [u.id for u in problem.units] == ["van1"]
+    assert problem.units[0].base == BASE_DEFAULT
+    assert len(problem.unit_days) == 5
