@@ -1,0 +1,100 @@
+"""The `kinito` command as a coordinator uses it: plan the demo week, validate, bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from planner.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "data" / "demo" / "week.json"
+
+
+def _kinito(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "planner.cli", *map(str, args)],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+    )  # fmt: skip
+
+
+def test_demo_week_plans_end_to_end(tmp_path: Path) -> None:
+    """`kinito plan` on the demo week prints the table, writes a valid plan and an offline map."""
+    plan_file, map_file = tmp_path / "plan.json", tmp_path / "plan.html"
+    run = _kinito("plan", DEMO, "-o", plan_file, "--map", map_file, "--time-limit", "3")
+    assert run.returncode == 0, run.stderr
+    assert "Σύνολο/Total" in run.stdout and "Ημερ./Date" in run.stdout
+    assert "Traceback" not in run.stderr
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    summary = plan["summary"]
+    assert summary["served"] + summary["unassigned"] == summary["visits"] == 103
+    assert summary["served"] >= 80  # a full week for two units: most visits fit
+    assert all(u["reason"] and u["message_el"] and u["message_en"] for u in plan["unassigned"])
+    html = map_file.read_text(encoding="utf-8")
+    assert "L.polyline" in html or "polyline" in html.lower()
+    assert '<script src="http' not in html
+    checked = _kinito("validate", DEMO, plan_file)
+    assert checked.returncode == 0, checked.stdout
+
+
+def test_validate_lists_what_a_tampered_plan_breaks(tmp_path: Path) -> None:
+    """A plan edited by hand (a visit moved to 05:00) is refused with exit code 1 and a reason."""
+    plan_file = tmp_path / "plan.json"
+    assert main(["plan", str(DEMO), "-o", str(plan_file), "--time-limit", "1", "--workers", "1"]) == 0
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    step = next(s for s in plan["routes"][0]["steps"] if s["type"] == "visit")
+    step["start"] = "05:00:00"
+    plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    run = _kinito("validate", DEMO, plan_file)
+    assert run.returncode == 1
+    assert step["visit"] in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("{bad", "line 1"),
+        ('{"schema": "kinito.problem/1", "week": "2026-W50", "visits": [{"id": "a", "service": 30,'
+         ' "location": {"id": "x", "lat": 38.2, "lon": 22.1}, "time_windows": [["25:00", "26:00"]]}]}',
+         "visits[0].time_windows[0]"),
+        ('{"schema": "kinito.problem/1", "week": "2026-W50", "visits": [{"id": "a", "servce": 30}]}',
+         "servce"),
+    ],
+)  # fmt: skip
+def test_bad_problem_file_names_the_field_and_exits_2(tmp_path: Path, content: str, expected: str) -> None:
+    """Malformed input: a plain message naming the place, exit code 2, never a traceback."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(content, encoding="utf-8")
+    run = _kinito("plan", bad)
+    assert run.returncode == 2
+    assert expected in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_missing_problem_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A file that is not there is named in the message."""
+    assert main(["plan", str(tmp_path / "nope.json")]) == 2
+    assert "nope.json" in capsys.readouterr().err
+
+
+def test_solver_settings_come_from_a_toml_file(tmp_path: Path) -> None:
+    """`--config` reads the [solver] table: the seed and time limit end up in the plan."""
+    config = tmp_path / "kinito.toml"
+    config.write_text("[solver]\ntime_limit = 1.0\nseed = 7\n", encoding="utf-8")
+    plan_file = tmp_path / "plan.json"
+    assert main(["plan", str(DEMO), "-o", str(plan_file), "--config", str(config)]) == 0
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    assert plan["seed"] == 7
+    assert plan["time_limit"] == 1.0
+
+
+def test_unknown_solver_setting_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A typo in the settings file is named, not ignored."""
+    config = tmp_path / "kinito.toml"
+    config.write_text("[solver]\ntime_limt = 1.0\n", encoding="utf-8")
+    assert main(["plan", str(DEMO), "--config", str(config)]) == 2
+    assert "time_limt" in capsys.readouterr().err
