@@ -96,7 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--problem", type=Path, default=DEMO_PROBLEM, metavar="FILE", help="default data/demo/week.json"
     )
-    demo.add_argument("--short", type=_positive, default=10.0, metavar="S", help="short budget (default 10)")
+    demo.add_argument(
+        "--short",
+        type=_positive,
+        default=None,
+        metavar="S",
+        help="short budget (default: the plan command's own)",
+    )
     demo.add_argument("--long", type=_positive, default=120.0, metavar="S", help="long budget (default 120)")
     demo.add_argument(
         "--seeds", type=_seeds, default=[1, 2, 3], metavar="1,2,3", help="seeds of the short runs"
@@ -162,11 +168,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     """``demo``: measure, write the report, print the verdicts as JSON; exit 0 when it was written."""
-    from benchmarks.demo import run_demo, write_markdown
+    from benchmarks.demo import SHORT_DEFAULT, run_demo, write_markdown
 
     bench = run_demo(
         args.problem,
-        short=args.short,
+        short=args.short if args.short is not None else SHORT_DEFAULT,
         long=args.long,
         seeds=args.seeds,
         long_seeds=args.long_seeds,

@@ -72,7 +72,7 @@ def fake_run(
 def fake_bench(runs: list[DemoRun], seeds: tuple[int, ...] = (1, 2, 3)) -> DemoBench:
     return DemoBench(
         problem="data/demo/week.json",
-        short=10.0,
+        short=8.0,
         long=120.0,
         seeds=seeds,
         long_seeds=(1,),
@@ -171,13 +171,13 @@ def test_markdown_pass_case(tmp_path: Path) -> None:
     assert "nproc 2, CPU Test CPU, RAM 4.0 GiB" in text
     assert "Python 3.11.7, OR-Tools 9.15" in text
     assert "2026-12-01 09:30 UTC" in text
-    assert "python -m planner.cli plan data/demo/week.json -o plan.json --time-limit 10 --seed 1" in text
+    assert "python -m planner.cli plan data/demo/week.json -o plan.json --time-limit 8 --seed 1" in text
     assert (
         "| 10 | 1 | 9.80 | 8.60 | 17.6 | 0.3 | 1005000 | 90/103 | 170 | 20 | 412.3 | 150 | 280 | yes |"
         in text
     )
     assert "| 120 | 1 | 120.90 |" in text
-    assert "**10 s target** (wall <= 10 s over the 10 s runs): **PASS**: max wall 9.85 s" in text
+    assert "**10 s target** (wall <= 10 s over the 8 s runs): **PASS**: max wall 9.85 s" in text
     assert "including Python start-up" in text
     assert "(best: 1000000, seed 1; gap = (short - best) / best): **PASS**" in text
     assert "seed 1: objective 1005000, gap +0.500%: **PASS**" in text
@@ -196,7 +196,7 @@ def test_markdown_fail_case_shows_invalid_runs() -> None:
         seeds=(1, 2),
     )
     text = render_markdown(bench)
-    assert "**10 s target** (wall <= 10 s over the 10 s runs): **FAIL**: max wall 11.30 s" in text
+    assert "**10 s target** (wall <= 10 s over the 8 s runs): **FAIL**: max wall 11.30 s" in text
     assert "invalid runs, seeds 2" in text
     assert "seed 1: objective 1020000, gap +2.000%: **FAIL**" in text
     assert "seed 2: objective n/a, gap n/a (invalid run): **FAIL**" in text
@@ -250,7 +250,7 @@ def test_demo_parser_defaults_and_options() -> None:
     args = build_parser().parse_args(["demo"])
     assert (args.problem, args.short, args.long, args.seeds, args.long_seeds, args.output) == (
         DEMO_PROBLEM,
-        10.0,
+        None,
         120.0,
         [1, 2, 3],
         None,
