@@ -205,7 +205,7 @@ def test_markdown_fail_case_shows_invalid_runs() -> None:
         "| **NO**: plan exited 2: bad |" in text
     )
     # not the defaults: the reproduce line spells out the options
-    assert "python -m benchmarks demo --problem data/demo/week.json --short 10 --long 120 --seeds 1,2" in text
+    assert "python -m benchmarks demo --problem data/demo/week.json --short 8 --long 120 --seeds 1,2" in text
 
 
 def test_markdown_flags_a_busy_machine_and_a_changing_engine() -> None:
