@@ -2,6 +2,7 @@
 
     kinito plan problem.json -o plan.json --map plan.html [--time-limit 8] [--seed 1] [--workers 2]
     kinito validate problem.json plan.json
+    kinito init [--db PATH]
 
 Exit codes: 0 fine; 1 the plan breaks rules (validate); 2 bad input (named field);
 3 internal error (a plan from the engine failed the validator: a bug, reported as such).
@@ -118,6 +119,49 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the register database (migrations from empty) and load the settlements gazetteer."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.register.db import database_url, make_engine, session_scope
+    from planner.register.migrate import current_revision, upgrade
+    from planner.register.settlements import load_gazetteer
+
+    url = database_url(args.db)
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string()
+    try:
+        engine = make_engine(url)
+        try:
+            before = current_revision(engine)
+            reached = upgrade(engine)
+            with session_scope(engine) as session:
+                loaded = load_gazetteer(session)
+        finally:
+            engine.dispose()
+    except (OSError, SQLAlchemyError, CommandError, ImportError) as exc:
+        if isinstance(exc, ImportError):
+            reason = f"the database driver is not installed ({exc})"
+        elif isinstance(exc, OSError) and exc.strerror:
+            reason = exc.strerror
+        else:
+            reason = str(exc).splitlines()[0]
+        _err(
+            f"δεν μπορεί να δημιουργηθεί η βάση στο {where} / cannot create the database at {where}: {reason}"
+        )
+        return EXIT_INPUT
+    print(f"βάση / database: {where}")
+    if before == reached:
+        print(f"σχήμα / schema: ήδη στην έκδοση / already at revision {reached}")
+    else:
+        print(f"σχήμα / schema: {before or 'κενή / empty'} -> {reached}")
+    print(
+        f"οικισμοί / settlements: {loaded.added} νέοι / added, {loaded.updated} διορθώθηκαν / "
+        f"updated, {loaded.unchanged} ήδη σωστοί / unchanged (σύνολο / total {loaded.total})"
+    )
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``kinito`` command."""
     parser = argparse.ArgumentParser(
@@ -145,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("problem", type=Path)
     v.add_argument("plan", type=Path)
     v.set_defaults(func=cmd_validate)
+    i = sub.add_parser("init", help="create the register database and load the settlements")
+    i.add_argument(
+        "--db",
+        default=None,
+        metavar="PATH",
+        help="database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, "
+        "else instance/kinito.sqlite3)",
+    )
+    i.set_defaults(func=cmd_init)
     return parser
 
 

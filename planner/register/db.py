@@ -1,0 +1,113 @@
+"""The register's database connection: one engine factory and one transaction helper.
+
+By default the register is a SQLite *file* (``instance/kinito.sqlite3`` under the current
+directory); ``KINITO_DATABASE_URL`` or ``DATABASE_URL`` point it elsewhere, e.g. a
+municipality's PostgreSQL (``postgresql+psycopg://user@host/kinito``). Nothing in the register
+uses SQLite-only SQL; the SQLite specifics live here, in connection events:
+
+- ``PRAGMA foreign_keys=ON`` on every connection (SQLite leaves it off by default);
+- ``PRAGMA journal_mode=WAL`` for file databases: readers (the web app) do not block the
+  writer (an import), and a crash mid-write leaves the last committed state;
+- Python's ``sqlite3`` module is told not to manage transactions itself and SQLAlchemy emits
+  ``BEGIN`` (the SQLAlchemy documentation's recipe): otherwise DDL and SAVEPOINTs escape the
+  transaction, and a failed migration or import could be half-applied.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.orm import Session
+
+__all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "session_scope"]
+
+DEFAULT_DB_PATH = Path("instance") / "kinito.sqlite3"
+ENV_VARS = ("KINITO_DATABASE_URL", "DATABASE_URL")
+
+
+def database_url(url: str | Path | URL | None = None) -> URL:
+    """The register's database URL: ``url`` if given, else the environment, else the default file.
+
+    A value without ``://`` is a file path and becomes a SQLite URL (relative paths are
+    resolved against the current directory, so the URL names one file wherever it is used).
+    """
+    if isinstance(url, URL):
+        return url
+    value: str | Path | None = url
+    if value is None:
+        value = next((os.environ[v] for v in ENV_VARS if os.environ.get(v)), None)
+    if value is None:
+        value = DEFAULT_DB_PATH
+    if isinstance(value, Path) or "://" not in value:
+        return URL.create("sqlite", database=str(Path(value).expanduser().resolve()))
+    return make_url(value)
+
+
+def _sqlite_file(url: URL) -> Path | None:
+    """The file behind a SQLite URL, or None for in-memory databases and other backends."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def make_engine(url: str | Path | URL | None = None, **engine_options: Any) -> Engine:
+    """An engine for the register (see :func:`database_url` for how ``url`` is chosen).
+
+    For a SQLite file the parent directory is created if missing; every connection gets
+    foreign keys on and WAL journalling. ``engine_options`` go to ``create_engine``.
+    Raises ``NotADirectoryError`` when a file is in the way of the database's folder,
+    ``IsADirectoryError`` when the path is a directory, ``OSError`` when the folder cannot be
+    created; a missing driver (e.g. for PostgreSQL) raises ``ImportError``.
+    """
+    db_url = database_url(url)
+    file = _sqlite_file(db_url)
+    if file is not None:
+        if file.is_dir():
+            raise IsADirectoryError(21, "is a directory, not a database file", str(file))
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError) as exc:
+            raise NotADirectoryError(20, "a file is in the way of the database's folder", str(file)) from exc
+    engine = create_engine(db_url, **engine_options)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine, wal=file is not None)
+    return engine
+
+
+def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
+    """Connection events that make SQLite behave like a transactional server database."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA foreign_keys=ON")
+            if wal:
+                cursor.execute("PRAGMA journal_mode=WAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A session in one transaction: committed when the block ends, rolled back on any error.
+
+    Objects stay readable after the commit (``expire_on_commit=False``), so a caller can
+    report what was written without another query.
+    """
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -1,0 +1,214 @@
+"""The register's storage: migrations from empty, SQLite settings, transactions, keys, gazetteer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, delete, func, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from planner.register.db import database_url, make_engine, session_scope
+from planner.register.migrate import current_revision, head_revision, migration_sql, upgrade
+from planner.register.models import (
+    Base,
+    Beneficiary,
+    CalendarDay,
+    CarePlan,
+    Settlement,
+    Staff,
+    VisitOutcome,
+)
+from planner.register.settlements import find_in_register, load_gazetteer
+
+AIGIO = "3702010101"
+PTERI = "3702011101"
+
+
+def _settlement(code: str = AIGIO) -> Settlement:
+    return Settlement(
+        code=code,
+        name_el="Αίγιον",
+        name_latin="Aigion",
+        search_key="aigion",
+        municipal_unit="Αιγίου",
+        community="Δημοτική Κοινότητα Αιγίου",
+        terrain="plain",
+        lat=38.25,
+        lon=22.08,
+        elevation_m=29,
+        population=20422,
+    )
+
+
+def _count(engine: Engine, model: type[Base]) -> int:
+    with session_scope(engine) as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_migrations_build_every_table_in_an_empty_sqlite_file(db_file: Path) -> None:
+    """Upgrading a new file creates every register table and records the head revision."""
+    engine = make_engine(db_file)
+    try:
+        assert current_revision(engine) is None
+        assert upgrade(engine) == head_revision()
+        assert db_file.is_file()
+        tables = set(inspect(engine).get_table_names())
+        assert tables == set(Base.metadata.tables) | {"alembic_version"}
+        assert current_revision(engine) == head_revision()
+        assert upgrade(engine) == head_revision()  # a second run changes nothing
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_file_runs_in_wal_mode_with_foreign_keys_on(engine: Engine) -> None:
+    """Every new connection to the file has WAL journalling and foreign-key enforcement."""
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migrations_match_the_models(engine: Engine) -> None:
+    """Autogenerate finds nothing to add: the shipped revision and the models agree."""
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_migration_sql_for_postgresql_has_no_sqlite_only_sql() -> None:
+    """The same revision renders as PostgreSQL DDL without SQLite-only statements."""
+    sql = migration_sql("postgresql://")
+    assert "CREATE TABLE settlements" in sql and "CREATE TABLE visit_outcomes" in sql
+    assert "ON DELETE RESTRICT" in sql and "ON DELETE CASCADE" in sql
+    assert "PRAGMA" not in sql and "AUTOINCREMENT" not in sql
+
+
+def test_an_error_inside_a_transaction_leaves_nothing_written(engine: Engine) -> None:
+    """A failure after rows were flushed rolls the whole transaction back."""
+    with pytest.raises(RuntimeError, match="crash"), session_scope(engine) as session:
+        session.add(_settlement())
+        session.add(Staff(name="Κοινωνική Λειτουργός Α", role="social_worker"))
+        session.flush()
+        raise RuntimeError("crash in the middle of an import")
+    assert _count(engine, Settlement) == 0
+    assert _count(engine, Staff) == 0
+
+
+def test_foreign_keys_are_enforced(engine: Engine) -> None:
+    """A beneficiary in an unknown settlement is refused, and so is deleting a used settlement."""
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        session.add(Beneficiary(full_name="Μαρία Π.", settlement_code="9999999999"))
+    with session_scope(engine) as session:
+        session.add(_settlement())
+        session.add(Beneficiary(full_name="Μαρία Π.", settlement_code=AIGIO))
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        session.execute(delete(Settlement).where(Settlement.code == AIGIO))
+    assert _count(engine, Settlement) == 1
+
+
+def test_deleting_a_beneficiary_deletes_their_care_plans_and_outcomes(engine: Engine) -> None:
+    """ON DELETE CASCADE in the database itself, not only in the ORM."""
+    with session_scope(engine) as session:
+        session.add(_settlement())
+        person = Beneficiary(full_name="Γιώργος Κ.", settlement_code=AIGIO)
+        plan = CarePlan(
+            service="home_visit",
+            required_role="social_worker",
+            duration_min=45,
+            frequency_kind="every_n_weeks",
+            frequency_count=2,
+            start_date=date(2026, 1, 5),
+        )
+        person.care_plans.append(plan)
+        session.add(person)
+        session.flush()
+        session.add(
+            VisitOutcome(
+                care_plan_id=plan.id,
+                status="done",
+                recorded_by="coordinator",
+                occurred_at=datetime(2026, 1, 7, 10, 30, tzinfo=UTC),
+            )
+        )
+    with session_scope(engine) as session:
+        session.execute(delete(Beneficiary))
+    assert _count(engine, CarePlan) == 0
+    assert _count(engine, VisitOutcome) == 0
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        lambda: VisitOutcome(
+            care_plan_id=None,
+            village_stop_id=None,
+            status="done",
+            recorded_by="x",
+            occurred_at=datetime(2026, 1, 7, tzinfo=UTC),
+        ),
+        lambda: Staff(name="Οδηγός", role="pilot"),
+        lambda: CalendarDay(day=date(2026, 4, 10), kind="unit_unavailable", unit_id=None),
+    ],
+    ids=["outcome-without-subject", "unknown-role", "unavailable-without-unit"],
+)
+def test_check_constraints_refuse_values_outside_the_enumerations(
+    engine: Engine, row: Callable[[], Base]
+) -> None:
+    """Enumerations and either-or rules are CHECK constraints the database enforces."""
+    with pytest.raises(IntegrityError), session_scope(engine) as session:
+        session.add(row())
+
+
+def test_gazetteer_load_gives_140_settlements_and_is_idempotent(engine: Engine) -> None:
+    """The first load adds the 140 ELSTAT settlements; a second one changes nothing."""
+    with session_scope(engine) as session:
+        first = load_gazetteer(session)
+    with session_scope(engine) as session:
+        second = load_gazetteer(session)
+    assert (first.added, first.updated, first.unchanged) == (140, 0, 0)
+    assert (second.added, second.updated, second.unchanged) == (0, 0, 140)
+    assert _count(engine, Settlement) == 140
+    with session_scope(engine) as session:
+        pteri = session.get(Settlement, PTERI)
+        assert pteri is not None
+        assert pteri.name_el == "Πτέρη" and "Φτέρη" in pteri.aliases
+        assert pteri.terrain == "mountainous"
+
+
+def test_gazetteer_reload_corrects_an_edited_row(loaded_engine: Engine) -> None:
+    """A settlement changed in the database is put back to the gazetteer's values."""
+    with session_scope(loaded_engine) as session:
+        aigio = session.get(Settlement, AIGIO)
+        assert aigio is not None
+        aigio.population = 1
+    with session_scope(loaded_engine) as session:
+        again = load_gazetteer(session)
+        aigio = session.get(Settlement, AIGIO)
+    assert (again.added, again.updated, again.unchanged) == (0, 1, 139)
+    assert aigio is not None and aigio.population == 20422
+
+
+def test_register_search_finds_a_settlement_by_its_everyday_name(loaded_engine: Engine) -> None:
+    """find_in_register searches the stored settlements and their stored aliases."""
+    with session_scope(loaded_engine) as session:
+        pteri = find_in_register(session, "Φτέρη").settlement
+        lakka = find_in_register(session, "Λάκκα")
+    assert pteri is not None and pteri.code == PTERI
+    assert lakka.status == "ambiguous" and len(lakka.candidates) == 2
+
+
+def test_database_location_comes_from_argument_then_environment_then_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An explicit path wins; else KINITO_DATABASE_URL, DATABASE_URL; else instance/kinito.sqlite3."""
+    monkeypatch.chdir(tmp_path)
+    assert database_url().database == str(tmp_path / "instance" / "kinito.sqlite3")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://office/kinito")
+    assert database_url().get_backend_name() == "postgresql"
+    monkeypatch.setenv("KINITO_DATABASE_URL", f"sqlite:///{tmp_path / 'k.sqlite3'}")
+    assert database_url().database == str(tmp_path / "k.sqlite3")
+    assert database_url("x/y.sqlite3").database == str(tmp_path / "x" / "y.sqlite3")
