@@ -40,7 +40,7 @@ from typing import Protocol
 import numpy as np
 from geopy.distance import EARTH_RADIUS  # mean earth radius in km, as geopy uses it
 
-from planner.model import TERRAINS, Location, Terrain, Unit
+from planner.model import Location, Terrain, Unit
 
 
 @dataclass(frozen=True)
@@ -142,16 +142,6 @@ class MatrixTravel:
         if unit is not None and unit.speed_factor != 1.0:
             dur = np.rint(dur / unit.speed_factor).astype(np.int64)
         return TravelMatrix(tuple(loc.id for loc in locations), dur, dist)
-
-
-def check_terrain_table(table: Mapping[str, TerrainSpeed]) -> None:
-    """Raise ``ValueError`` unless ``table`` has a sane entry for every terrain class."""
-    for t in TERRAINS:
-        if t not in table:
-            raise ValueError(f"travel.terrain: missing the '{t}' terrain class")
-        ts = table[t]
-        if not (ts.circuity >= 1.0 and ts.speed_kmh > 0):
-            raise ValueError(f"travel.terrain.{t}: circuity must be >= 1 and speed > 0")
 
 
 def travel_model_of(travel: TravelModel | None) -> TravelModel:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from planner.model import Plan, Problem, Route, TimeWindow, UnitDay, Visit
+from planner.model import Plan, Problem, Route, UnitDay, Visit
 from planner.travel import TravelMatrix, travel_model_of
 
 
@@ -276,7 +276,3 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
     checker.plan_rules()
     return checker.out
 
-
-def window_text(w: TimeWindow) -> str:
-    """A window as 'HH:MM:SS-HH:MM:SS'."""
-    return f"{_hm(w.start)}-{_hm(w.end)}"
