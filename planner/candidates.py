@@ -26,6 +26,10 @@ CAPACITY = "over_capacity"
 NO_TIME = "no_time_in_shift"
 NOT_IN_PATTERN = "date_in_no_pattern"
 
+ANY_TIME = TimeWindow(0, 2**40)
+"""No limit of its own: the route's shift bounds the visit (benchmark shifts can be longer
+than a day, so this is not 24 hours)."""
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -36,7 +40,8 @@ class Slot:
 
 
 def crew_hours(problem: Problem, ud: UnitDay, visit: Visit) -> list[TimeWindow] | None:
-    """The hours in which someone able to serve ``visit`` is aboard, or None if nobody is."""
+    """The hours in which someone able to serve ``visit`` is aboard (``ANY_TIME`` for a
+    member aboard all shift), or None if nobody is."""
     staff = {s.id: s for s in problem.staff}
     hours: list[TimeWindow] = []
     for member in ud.crew:
@@ -47,9 +52,9 @@ def crew_hours(problem: Problem, ud: UnitDay, visit: Visit) -> list[TimeWindow] 
             continue
         if visit.required_role is not None and visit.required_role not in person.roles:
             continue
-        hours.append(member.hours or ud.shift)
+        hours.append(member.hours or ANY_TIME)
     if visit.required_staff is None and visit.required_role is None:
-        return [ud.shift]
+        return [ANY_TIME]
     return hours or None
 
 
@@ -68,11 +73,18 @@ def slot_for(problem: Problem, ud_index: int, visit: Visit, *, ignore_pin: bool 
     capacity = problem.unit(ud.unit_id).capacity
     if capacity is not None and visit.load > capacity:
         return CAPACITY
-    base = visit.windows_on(ud.date) or (ud.shift,)
+    # The windows a node needs are only the visit's own and the part-timers' hours: the shift
+    # itself is already enforced on the route (leave and return inside it). Leaving it out
+    # lets unit-days with different shifts (a pilot day) share one node per visit.
+    base = visit.windows_on(ud.date) or (ANY_TIME,)
     if visit.pinned_time is not None and not ignore_pin and visit.pinned_date == ud.date:
         base = (TimeWindow(visit.pinned_time, visit.pinned_time),)
-    limits = [TimeWindow(h.start, h.end - visit.service) for h in hours if h.end - h.start >= visit.service]
-    shift = (
+    limits = [
+        h if h == ANY_TIME else TimeWindow(h.start, h.end - visit.service)
+        for h in hours
+        if h.end - h.start >= visit.service
+    ]
+    in_shift = (
         TimeWindow(ud.shift.start, ud.shift.end - visit.service)
         if ud.shift.end - ud.shift.start >= visit.service
         else None
@@ -81,12 +93,27 @@ def slot_for(problem: Problem, ud_index: int, visit: Visit, *, ignore_pin: bool 
     for w in base:
         for lim in limits:
             x = w.intersect(lim)
-            y = x.intersect(shift) if x is not None and shift is not None else None
-            if y is not None and y not in windows:
-                windows.append(y)
+            if (
+                x is not None
+                and in_shift is not None
+                and x.intersect(in_shift) is not None
+                and x not in windows
+            ):
+                windows.append(x)
     if not windows:
         return NO_TIME
-    return Slot(ud_index, tuple(sorted(windows, key=lambda t: (t.start, t.end))))
+    return Slot(ud_index, merge_windows(windows))
+
+
+def merge_windows(windows: Sequence[TimeWindow]) -> tuple[TimeWindow, ...]:
+    """The same set of times as sorted, non-overlapping windows (so equal sets compare equal)."""
+    merged: list[TimeWindow] = []
+    for w in sorted(windows, key=lambda t: (t.start, t.end)):
+        if merged and w.start <= merged[-1].end + 1:
+            merged[-1] = TimeWindow(merged[-1].start, max(merged[-1].end, w.end))
+        else:
+            merged.append(w)
+    return tuple(merged)
 
 
 def visit_slots(problem: Problem, visit: Visit) -> tuple[list[Slot], dict[str, int]]:
