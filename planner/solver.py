@@ -453,6 +453,15 @@ class _Model:
                     return sol
         return self.routing.SolveWithParameters(sp) if from_scratch else None
 
+    def restore(self, params: SolveParams, warm: dict[int, list[tuple[int, int]]]) -> Any:
+        """The known routes as a solution of this model, however loaded the machine: the
+        search stops at the first solution instead of at a time limit."""
+        sp = self.search_params(params, 60.0)
+        sp.solution_limit = 1
+        self.routing.CloseModelWithParameters(sp)
+        initial = self.routing.ReadAssignmentFromRoutes(self.routes_from(warm), True)
+        return None if initial is None else self.routing.SolveFromAssignmentWithParameters(initial, sp)
+
     def sequences(self, sol: Any) -> dict[int, list[tuple[int, int]]]:
         """Per vehicle, the (visit, occurrence) keys in route order."""
         out: dict[int, list[tuple[int, int]]] = {}
@@ -852,11 +861,14 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     # are taken, from the found routes, so nothing served is dropped.
     orphans = _orphans(prep, best.seqs)
     model = _Model(prep, best.choice, compact=compact, leave_out=orphans)
-    left = max(0.2, params.time_limit - (time.monotonic() - t0))
-    sol = model.solve(
-        params, left if compact or orphans else 0.05, best.seqs, None, from_scratch=bool(orphans)
-    )
-    if sol is None:  # cannot happen: the found routes are feasible in the same model
+    sol = model.restore(params, best.seqs)
+    if sol is None:  # only when orphans were left out and the rest no longer fits as it was
+        sol = model.solve(params, max(1.0, params.time_limit - (time.monotonic() - t0)), None, None)
+    left = params.time_limit - (time.monotonic() - t0)
+    if compact and left > 0.2 and sol is not None:
+        polished = model.solve(params, left, model.sequences(sol), None, from_scratch=False)
+        sol = polished if polished is not None else sol
+    if sol is None:
         raise RuntimeError("the found routes could not be restored (a bug)")
     objective = sol.ObjectiveValue()
     plan = Plan(
