@@ -430,10 +430,9 @@ class _Model:
         seconds: float,
         warm: dict[int, list[tuple[int, int]]] | None,
         on_solution: Callable[[int, int], None] | None = None,
-        from_scratch: bool = True,
     ) -> Any:
-        """Run OR-Tools for ``seconds``; start from ``warm`` routes when given (and, unless
-        ``from_scratch`` is false, from nothing when they cannot be restored)."""
+        """Run OR-Tools for ``seconds``; start from ``warm`` routes when given (from nothing
+        when they cannot be restored)."""
         sp = self.search_params(params, seconds)
         if on_solution is not None:
             routing = self.routing
@@ -451,7 +450,11 @@ class _Model:
                 sol = self.routing.SolveFromAssignmentWithParameters(initial, sp)
                 if sol is not None:
                     return sol
-        return self.routing.SolveWithParameters(sp) if from_scratch else None
+        return self.routing.SolveWithParameters(sp)
+
+    def improve(self, params: SolveParams, seconds: float, start: Any) -> Any:
+        """Local search from ``start``, a solution of this (closed) model, for ``seconds``."""
+        return self.routing.SolveFromAssignmentWithParameters(start, self.search_params(params, seconds))
 
     def restore(self, params: SolveParams, warm: dict[int, list[tuple[int, int]]]) -> Any:
         """The known routes as a solution of this model, however loaded the machine: the
@@ -866,7 +869,7 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
         sol = model.solve(params, max(1.0, params.time_limit - (time.monotonic() - t0)), None, None)
     left = params.time_limit - (time.monotonic() - t0)
     if compact and left > 0.2 and sol is not None:
-        polished = model.solve(params, left, model.sequences(sol), None, from_scratch=False)
+        polished = model.improve(params, left, sol)
         sol = polished if polished is not None else sol
     if sol is None:
         raise RuntimeError("the found routes could not be restored (a bug)")
