@@ -25,6 +25,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.orm import Session
 
+from planner.register import audit as _audit  # noqa: F401  (registers the audit hook)
+
 __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "session_scope"]
 
 DEFAULT_DB_PATH = Path("instance") / "kinito.sqlite3"
@@ -103,11 +105,12 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
+def session_scope(engine: Engine, actor: str | None = None) -> Iterator[Session]:
     """A session in one transaction: committed when the block ends, rolled back on any error.
 
     Objects stay readable after the commit (``expire_on_commit=False``), so a caller can
-    report what was written without another query.
+    report what was written without another query. ``actor`` (a user name) is written to the
+    audit log with every change made in the session (:mod:`planner.register.audit`).
     """
-    with Session(engine, expire_on_commit=False) as session, session.begin():
+    with Session(engine, expire_on_commit=False, info={"actor": actor}) as session, session.begin():
         yield session

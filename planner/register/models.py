@@ -51,15 +51,18 @@ __all__ = [
     "PLAN_STATUSES",
     "ROLES",
     "TERRAINS",
+    "USER_ROLES",
     "AuditLog",
     "Base",
     "Beneficiary",
     "CalendarDay",
     "CarePlan",
+    "GeocodeCache",
     "PlanVersion",
     "Settlement",
     "Staff",
     "Unit",
+    "User",
     "VillageStop",
     "VisitOutcome",
 ]
@@ -74,6 +77,7 @@ CALENDAR_KINDS = ("holiday", "closure", "pilot_extended_hours", "unit_unavailabl
 PLAN_STATUSES = ("draft", "published")
 OUTCOME_STATUSES = ("done", "not_at_home", "cancelled", "postponed")
 AUDIT_ACTIONS = ("insert", "update", "delete")
+USER_ROLES = ("coordinator", "driver", "management", "admin")
 
 # Constraint names fixed by convention, so migrations can alter them on every backend.
 NAMING_CONVENTION = {
@@ -304,6 +308,9 @@ class PlanVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     plan_json: Mapped[str] = mapped_column(Text)
+    problem_json: Mapped[str | None] = mapped_column(
+        Text, comment="the problem document the plan was solved from, for the validator"
+    )
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
     created_by: Mapped[str | None] = mapped_column(String(100))
@@ -340,6 +347,9 @@ class VisitOutcome(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
     recorded_by: Mapped[str] = mapped_column(String(100), comment="the user who recorded it")
     note: Mapped[str | None] = mapped_column(Text)
+    client_ref: Mapped[str | None] = mapped_column(
+        String(64), unique=True, comment="the submitting device's id for it: makes resubmission idempotent"
+    )
 
 
 class AuditLog(Base):
@@ -356,3 +366,41 @@ class AuditLog(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class User(Base):
+    """Someone who logs in: a role, a password hash (never the password), optionally the unit a
+    driver drives or the staff member the account belongs to."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_one_of("role", USER_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
+    locale: Mapped[str] = mapped_column(String(5), default="el")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+
+
+class GeocodeCache(Base):
+    """A geocoder's answer to one query, kept so the same address is never asked twice.
+
+    ``query_key`` is the normalised query; a query the server could not place is cached too
+    (``lat``/``lon`` NULL), so it is not retried on every import.
+    """
+
+    __tablename__ = "geocode_cache"
+    __table_args__ = (CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="lat_lon_together"),)
+
+    query_key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    server: Mapped[str] = mapped_column(String(200), primary_key=True)
+    query: Mapped[str] = mapped_column(String(400))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    display_name: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)

@@ -1,0 +1,143 @@
+"""The audit log: every change to personal data and plans, with who, when, before and after.
+
+Recorded by one SQLAlchemy ``before_flush`` hook on every ORM session, so no code path can
+change a beneficiary, a care plan, a stop, a staff member, a unit, a calendar day, a plan
+version, an outcome or a user without leaving a row in ``audit_log``, in the same transaction
+(a rolled-back change leaves no audit row either). The actor is the session's
+``info["actor"]`` (see :func:`planner.register.db.session_scope`); a change without one is
+recorded as ``"system"``.
+
+Password hashes are never copied into the log. Bulk ``UPDATE``/``DELETE`` statements bypass
+the ORM and therefore this hook: the register's code does not use them for audited tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from planner.register.models import (
+    AuditLog,
+    Base,
+    Beneficiary,
+    CalendarDay,
+    CarePlan,
+    PlanVersion,
+    Staff,
+    Unit,
+    User,
+    VillageStop,
+    VisitOutcome,
+)
+
+__all__ = ["AUDITED", "SYSTEM_ACTOR", "row_values"]
+
+SYSTEM_ACTOR = "system"
+AUDITED: tuple[type[Base], ...] = (
+    Beneficiary,
+    CarePlan,
+    VillageStop,
+    Staff,
+    Unit,
+    CalendarDay,
+    PlanVersion,
+    VisitOutcome,
+    User,
+)
+# never copied into the log
+_SECRET_COLUMNS = frozenset({"password_hash"})
+# plan documents are large: the log keeps their length, the row keeps the text
+_BULKY_COLUMNS = frozenset({"plan_json", "problem_json"})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def row_values(obj: Base, *, committed: bool = False) -> dict[str, Any]:
+    """The object's column values as JSON-ready data (``committed``: as loaded, before changes)."""
+    state = inspect(obj)
+    values: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in _SECRET_COLUMNS:
+            continue
+        if committed:
+            history = state.attrs[key].history
+            value = history.deleted[0] if history.deleted else (
+                history.unchanged[0] if history.unchanged else getattr(obj, key)
+            )
+        else:
+            value = getattr(obj, key)
+        if key in _BULKY_COLUMNS and isinstance(value, str):
+            value = f"<{len(value)} characters>"
+        values[key] = _jsonable(value)
+    return values
+
+
+def _entity_id(obj: Base) -> str:
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return ",".join(str(part) for part in key)
+
+
+@event.listens_for(Session, "before_flush")
+def _record(session: Session, _context: Any, _instances: Any) -> None:
+    actor = str(session.info.get("actor") or SYSTEM_ACTOR)
+    pending_inserts = [obj for obj in session.new if isinstance(obj, AUDITED)]
+    for obj in session.dirty:
+        if not isinstance(obj, AUDITED) or not session.is_modified(obj, include_collections=False):
+            continue
+        before = row_values(obj, committed=True)
+        after = row_values(obj)
+        changed = {k for k in after if before.get(k) != after.get(k)}
+        if not changed:
+            continue
+        session.add(
+            AuditLog(
+                actor=actor,
+                action="update",
+                entity=obj.__tablename__,
+                entity_id=_entity_id(obj),
+                before={k: before[k] for k in sorted(changed)},
+                after={k: after[k] for k in sorted(changed)},
+            )
+        )
+    for obj in session.deleted:
+        if isinstance(obj, AUDITED):
+            session.add(
+                AuditLog(
+                    actor=actor,
+                    action="delete",
+                    entity=obj.__tablename__,
+                    entity_id=_entity_id(obj),
+                    before=row_values(obj, committed=True),
+                    after=None,
+                )
+            )
+    if pending_inserts:
+        session.info.setdefault("_audit_inserts", []).extend(pending_inserts)
+
+
+@event.listens_for(Session, "after_flush")
+def _record_inserts(session: Session, _context: Any) -> None:
+    """Inserted rows get their primary key only during the flush: log them after it."""
+    inserted = session.info.pop("_audit_inserts", None)
+    if not inserted:
+        return
+    actor = str(session.info.get("actor") or SYSTEM_ACTOR)
+    for obj in inserted:
+        session.add(
+            AuditLog(
+                actor=actor,
+                action="insert",
+                entity=obj.__tablename__,
+                entity_id=_entity_id(obj),
+                before=None,
+                after=row_values(obj),
+            )
+        )
