@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
         "else instance/kinito.sqlite3)",
     )
     i.set_defaults(func=cmd_init)
+    from planner.register.week_cli import add_commands as add_week_commands
+
+    add_week_commands(sub)
     return parser
 
 
