@@ -198,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
         "else instance/kinito.sqlite3)",
     )
     i.set_defaults(func=cmd_init)
+    from planner.register.geocode_cli import add_commands as add_geocode_commands
+
+    add_geocode_commands(sub)
     return parser
 
 
