@@ -13,7 +13,8 @@ walk of every house. Geocoding an address is optional and only refines that poin
 - At most one request per second per server, across every call and every :class:`Geocoder`
   of the process (the public Nominatim's policy; a municipality's own server deserves the
   same courtesy). One request is in flight at a time, and the next starts at least a second
-  after the previous one ended (``time.monotonic``).
+  after the previous one ended (``time.monotonic``). Other processes on the same database
+  are respected too: a request waits until a second after the newest answer in the cache.
 - Every answer is kept in the ``geocode_cache`` table, keyed by the normalised query and the
   server, so the same address is asked once, ever: an answer that the server could not place
   is cached too (``lat``/``lon`` NULL). Network errors and timeouts are *not* cached: the next
@@ -45,6 +46,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
@@ -52,6 +54,7 @@ from urllib.parse import urlsplit
 from geopy.adapters import URLLibAdapter
 from geopy.exc import GeopyError
 from geopy.geocoders import Nominatim
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -236,6 +239,12 @@ class Throttle:
         self._last_end = self._clock()
         self._lock.release()
 
+    def pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` more inside a request's turn (another process asked just before)."""
+        if seconds > 0:
+            self._sleep(seconds)
+            self.waited += seconds
+
 
 # One throttle per server for the whole process, so the limit holds across calls and across
 # Geocoder objects (a web request and an import may each make their own).
@@ -358,6 +367,7 @@ class Geocoder:
             # geopy warns before it refuses a latitude beyond 90 degrees: the refusal (a
             # ValueError) is what matters here, and a warning must not reach the user.
             with self.throttle, warnings.catch_warnings():
+                self.throttle.pause(self._other_process_wait(session))
                 warnings.simplefilter("ignore", UserWarning)
                 location = self._nominatim.geocode(
                     query,
@@ -378,6 +388,25 @@ class Geocoder:
             query, self.server, "found" if found else "not_found",
             lat=lat, lon=lon, display_name=display_name,
         )  # fmt: skip
+
+    def _other_process_wait(self, session: Session) -> float:
+        """Seconds still to wait because another process (or run) asked this server just now.
+
+        The newest ``fetched_at`` of this server's cache rows is when its last answer arrived,
+        whoever asked (a web app and an import, or a shell loop of ``kinito geocode``, share
+        the database, not the process's throttle). Wall-clock time, so bounded: a clock that
+        went backwards or a row from the future never makes it wait more than the interval.
+        """
+        newest = session.scalar(
+            select(func.max(GeocodeCache.fetched_at)).where(GeocodeCache.server == self.server)
+        )
+        if newest is None:
+            return 0.0
+        if newest.tzinfo is None:  # SQLite keeps no offset: the register writes UTC
+            newest = newest.replace(tzinfo=UTC)
+        since = (datetime.now(UTC) - newest).total_seconds()
+        interval = self.throttle.min_interval
+        return interval - since if 0 <= since < interval else 0.0
 
     @staticmethod
     def _store(session: Session, row: GeocodeCache) -> None:

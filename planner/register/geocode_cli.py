@@ -123,7 +123,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     if located.source == "geocoded" and geocoder is not None:
         source += f" ({geocoder.server})"
     print(f"προέλευση / source: {source}")
-    if located.display_name:
+    if located.source == "geocoded" and located.display_name:
         print(f"όνομα στον χάρτη / map name: {located.display_name}")
     if located.message:
         _err(located.message)

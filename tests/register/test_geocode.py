@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -541,6 +542,33 @@ def test_two_queries_reach_the_server_at_least_a_second_apart_across_geocoders(
     assert fake.seen[1].at - fake.seen[0].at >= 1.0
 
 
+@pytest.mark.parametrize(
+    ("age", "expected_wait"),
+    [(0.3, 0.7), (5.0, None), (-30.0, None)],
+    ids=["just-now", "long-ago", "clock-skew"],
+)
+def test_a_request_waits_for_another_process_that_asked_the_same_server_just_now(
+    loaded_engine: Engine, fake: FakeNominatim, age: float, expected_wait: float | None
+) -> None:
+    """The newest answer in the shared cache (another process's) spaces requests; skew never over-waits."""
+    with session_scope(loaded_engine) as session:
+        session.add(
+            GeocodeCache(
+                query_key="other", server=fake.url, query="other", lat=None, lon=None,
+                fetched_at=datetime.now(UTC) - timedelta(seconds=age),
+            )
+        )  # fmt: skip
+    clock = FakeClock()
+    with session_scope(loaded_engine) as session:
+        located = locate_beneficiary(session, AIGIO, "Ερμού 12", geocoder=_geocoder(fake.url, clock))
+    assert located.source == "geocoded" and fake.count == 1
+    if expected_wait is None:
+        assert clock.sleeps == []
+    else:
+        [slept] = clock.sleeps
+        assert expected_wait - 0.2 < slept <= expected_wait
+
+
 def test_concurrent_requests_are_serialised_by_the_throttle() -> None:
     """Threads sharing a throttle never have two requests in flight and keep the spacing (fake clock)."""
     clock = FakeClock()
@@ -624,6 +652,21 @@ def test_kinito_geocode_reports_a_dead_server_and_still_prints_a_point(
     assert code == 0
     assert "σημείο / point: 38.249786, 22.081621" in captured.out
     assert "δεν απάντησε" in captured.err and "gave no answer" in captured.err
+
+
+def test_kinito_geocode_names_a_rejected_point_only_in_the_message(
+    tmp_path: Path, fake: FakeNominatim, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A point in Patras: stdout shows the settlement point only; the rejection and its place on stderr."""
+    fake.places["Ερμού 12"] = PATRAS
+    db = tmp_path / "k.sqlite3"
+    _init(db)
+    capsys.readouterr()
+    assert main(["geocode", "--db", str(db), "--server", fake.url, "Ερμού 12", "--settlement", "Αίγιο"]) == 0
+    captured = capsys.readouterr()
+    assert "σημείο / point: 38.249786, 22.081621" in captured.out
+    assert "settlement point (ELSTAT)" in captured.out and "Πάτρα" not in captured.out
+    assert "απορρίφθηκε" in captured.err and PATRAS[2] in captured.err
 
 
 @pytest.mark.parametrize(
