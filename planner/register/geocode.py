@@ -317,7 +317,7 @@ class Geocoder:
                 "No geocoder is configured (parameter or KINITO_GEOCODER_URL)"
             )
         if timeout <= 0:
-            raise ValueError("timeout must be positive")
+            raise ValueError("Ο χρόνος αναμονής πρέπει να είναι θετικός / The timeout must be positive")
         self.server = server_key(chosen)
         self.user_agent = (user_agent or os.environ.get(ENV_USER_AGENT) or "").strip() or DEFAULT_USER_AGENT
         self.timeout = timeout
@@ -336,10 +336,12 @@ class Geocoder:
         )
 
     @classmethod
-    def from_environment(cls, **options: object) -> Geocoder | None:
+    def from_environment(
+        cls, *, user_agent: str | None = None, timeout: float = DEFAULT_TIMEOUT
+    ) -> Geocoder | None:
         """A geocoder on ``$KINITO_GEOCODER_URL``, or None when it is not set (geocoding off)."""
         url = geocoder_url()
-        return None if url is None else cls(url, **options)  # type: ignore[arg-type]
+        return None if url is None else cls(url, user_agent=user_agent, timeout=timeout)
 
     def lookup(self, session: Session, query: str) -> GeocodeAnswer:
         """The point of ``query``: from the cache if it was asked before, else from the server.
@@ -352,10 +354,13 @@ class Geocoder:
         query = " ".join(query.split())
         key = normalise(query)
         if not key:
-            return GeocodeAnswer(query, self.server, "error", error="empty query / κενό ερώτημα")
+            return GeocodeAnswer(query, self.server, "error", error="κενό ερώτημα / empty query")
         if len(query) > _MAX_KEY or len(key) > _MAX_KEY:
             return GeocodeAnswer(
-                query, self.server, "error", error=f"query longer than {_MAX_KEY} characters"
+                query,
+                self.server,
+                "error",
+                error=f"ερώτημα άνω των {_MAX_KEY} χαρακτήρων / query longer than {_MAX_KEY} characters",
             )
         row = session.get(GeocodeCache, (key, self.server))
         if row is not None:
@@ -365,7 +370,8 @@ class Geocoder:
             )  # fmt: skip
         try:
             # geopy warns before it refuses a latitude beyond 90 degrees: the refusal (a
-            # ValueError) is what matters here, and a warning must not reach the user.
+            # ValueError) is what matters here, and a warning must not reach the user. (The
+            # filter is process-wide while it lasts; it only hides UserWarnings.)
             with self.throttle, warnings.catch_warnings():
                 self.throttle.pause(self._other_process_wait(session))
                 warnings.simplefilter("ignore", UserWarning)

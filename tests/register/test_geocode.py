@@ -506,6 +506,14 @@ def test_a_bad_answer_falls_back_without_an_exception(
     assert fake.count == 1  # one request: no silent retries behind the rate limit's back
 
 
+def test_an_address_too_long_for_the_cache_is_not_sent(loaded_engine: Engine, fake: FakeNominatim) -> None:
+    """A query longer than the cache key holds: no request, the settlement point and why."""
+    with session_scope(loaded_engine) as session:
+        located = locate_beneficiary(session, AIGIO, "Ερμού 12 " * 60, geocoder=_geocoder(fake.url))
+    assert located.source == "settlement" and "άνω των 400 χαρακτήρων" in located.message_el
+    assert fake.count == 0
+
+
 # --- the rate limit -------------------------------------------------------------------------
 
 
