@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 __all__ = ["add_commands", "cmd_geocode"]
@@ -91,6 +92,14 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _err(str(exc))
         return _EXIT_INPUT
+    no_init = (
+        f"η βάση {where} δεν έχει οικισμούς: τρέξτε πρώτα «kinito init» / "
+        f"the database {where} has no settlements: run 'kinito init' first"
+    )
+    sqlite_file = url.get_backend_name() == "sqlite" and not (url.database or ":").startswith((":", "file:"))
+    if sqlite_file and not Path(url.database or "").is_file():  # leave no empty file behind a typo
+        _err(no_init)
+        return _EXIT_INPUT
     try:
         engine = make_engine(url)
     except (OSError, ImportError) as exc:
@@ -103,10 +112,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
             except SQLAlchemyError:
                 count = 0
             if count == 0:
-                _err(
-                    f"η βάση {where} δεν έχει οικισμούς: τρέξτε πρώτα «kinito init» / "
-                    f"the database {where} has no settlements: run 'kinito init' first"
-                )
+                _err(no_init)
                 return _EXIT_INPUT
             match = find_in_register(session, args.settlement)
             if not match.found or match.settlement is None:

@@ -696,9 +696,15 @@ def test_kinito_geocode_rejects_an_ambiguous_or_unknown_settlement(
 def test_kinito_geocode_on_an_empty_database_says_to_run_init(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A database without settlements (never initialised): exit 2 and 'run kinito init first'."""
-    code = main(["geocode", "--db", str(tmp_path / "new.sqlite3"), "Ερμού 12", "--settlement", "Αίγιο"])
-    assert code == 2
+    """No database file, or one without settlements: exit 2 and 'run kinito init first'."""
+    missing = tmp_path / "new.sqlite3"
+    assert main(["geocode", "--db", str(missing), "Ερμού 12", "--settlement", "Αίγιο"]) == 2
+    assert "kinito init" in capsys.readouterr().err
+    assert not missing.exists()  # a typo in --db leaves no empty file behind
+
+    empty = tmp_path / "empty.sqlite3"
+    empty.touch()
+    assert main(["geocode", "--db", str(empty), "Ερμού 12", "--settlement", "Αίγιο"]) == 2
     assert "kinito init" in capsys.readouterr().err
 
 
