@@ -11,6 +11,7 @@ Exit codes: 0 fine; 1 the plan breaks rules (validate); 2 bad input (named field
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -28,6 +29,12 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 # The search budget of `kinito plan`: Python start-up, reading the problem, explaining the
 # unassigned visits and writing the files take the rest of a 10-second wall-clock answer.
 DEFAULT_TIME_LIMIT = 8.0
+# Modules with an ``add_commands(subparsers)`` function: the register's week cycle, geocoding,
+# import/export, roads, the web application.
+PLUGIN_COMMANDS: tuple[str, ...] = (
+    "planner.register.week_cli",
+    "planner.register.geocode_cli",
+)
 
 
 def _err(message: str) -> None:
@@ -198,9 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
         "else instance/kinito.sqlite3)",
     )
     i.set_defaults(func=cmd_init)
-    from planner.register.week_cli import add_commands as add_week_commands
-
-    add_week_commands(sub)
+    # Each part of the product registers its own commands (imports stay light until used).
+    for module in PLUGIN_COMMANDS:
+        importlib.import_module(module).add_commands(sub)
     return parser
 
 
