@@ -458,7 +458,17 @@ class _Model:
                 sol = self.routing.SolveFromAssignmentWithParameters(initial, sp)
                 if sol is not None:
                     return sol
-        return self.routing.SolveWithParameters(sp)
+        # The first solution is always built to the end, however loaded the machine (a time
+        # limit could stop it half-way and leave nothing); the search gets what time is left.
+        t0 = time.time()
+        first_sp = self.search_params(params, max(60.0, seconds))
+        first_sp.solution_limit = 1
+        first = self.routing.SolveWithParameters(first_sp)
+        left = seconds - (time.time() - t0)
+        if first is None or left < 0.05:
+            return first
+        sol = self.routing.SolveFromAssignmentWithParameters(first, self.search_params(params, left))
+        return first if sol is None else sol
 
     def improve(self, params: SolveParams, seconds: float, start: Any) -> Any:
         """Local search from ``start``, a solution of this (closed) model, for ``seconds``."""
