@@ -398,10 +398,6 @@ def _require_empty(session: Session) -> None:
         )
 
 
-def _calendar_years(first: date, last: date) -> list[int]:
-    return list(range(first.year, last.year + 1))
-
-
 def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummary:
     """Fill an empty register with the fictional Aigialeia demo; return what was created.
 
@@ -445,8 +441,8 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
     session.flush()
 
     # --- calendar ----------------------------------------------------------------------------
-    last_day = ref_monday + timedelta(weeks=PILOT_WEEKS_AHEAD)
-    load_holidays(session, _calendar_years(history_start, last_day + timedelta(days=365)))
+    # the history's years, the reference year and the next (planning ahead in December)
+    load_holidays(session, range(history_start.year, reference.year + 2))
     closed = {
         c.day
         for c in session.scalars(select(CalendarDay).where(CalendarDay.kind.in_(("holiday", "closure"))))
