@@ -20,7 +20,8 @@ and in the docs:
   month's fifth week has no monthly visits.
 
 Village stops have no start date: an every-2-weeks stop alternates by the parity of the ISO
-week (counted from 2001-01-01), a monthly stop comes in the first week of each month.
+week (counted from 2001-01-01), a monthly stop comes in its week of the month (0-3, said in
+its ``place``); the stops' phases are taken in turn so that the weeks are even.
 
 The outcome history covers the eight ISO weeks before the reference date's week, as the
 weekly planner would have produced it; ``plan_version_id`` stays NULL (no stored plans).
@@ -71,9 +72,9 @@ PILOT_WEEKS_AHEAD = 12  # extended-hours pilot Wednesdays stored up to this many
 N_BENEFICIARIES = 250
 
 # --- care plans: how many of each rhythm (active plans) --------------------------------------
-# An ordinary week: 4 + 2x3 + 34/2 + 15/3 + 32/4 + 24/8 + 28/4 + 2x4/4 = ~58 due visits, of
-# which the psychologist's few and the new/ended plans move the figure to about 50; a month's
-# fifth week loses the monthly ones (~9). See docs/demo-register.md for the arithmetic.
+# An ordinary week: 4 + 2x3 + 26/2 + 18/3 + 28/4 + 34/8 + 20/4 + 2x4/4 social-worker visits
+# (~47) + 6/2 + 6/4 + 4/4 psychologist sessions (~5.5), with new and ended plans: ~50-55. A
+# month's fifth week has no monthly visits (~8 fewer). See docs/demo-register.md.
 RHYTHMS: tuple[tuple[str, int, int], ...] = (
     # (frequency_kind, frequency_count, number of social-worker plans)
     ("weekly", 1, 4),
