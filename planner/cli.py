@@ -218,6 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     i.add_argument("--seed", type=int, default=1, help="with --demo: random seed (default 1)")
     i.set_defaults(func=cmd_init)
+    from planner.register.week_cli import add_commands as add_week_commands
+
+    add_week_commands(sub)
     return parser
 
 
