@@ -7,21 +7,12 @@ within 300 m of its settlement's point. The conventions are those of ``data/demo
 (the demo week); ``docs/demo-register.md`` says what is in the register and why.
 
 Demand is shaped so that the two units (the van with its driver and a municipal car, as in the
-demo week) have a full but feasible week: about 50 home visits and 10 village stop sessions
-due per ordinary week. Due weeks follow the models' frequency semantics, made concrete here
-and in the docs:
-
-- ``weekly``: ``frequency_count`` visits in every week from the start date's week on;
-- ``every_n_weeks``: one visit in the start date's ISO week and every ``frequency_count``
-  weeks after it;
-- ``monthly``: ``frequency_count`` visits per calendar month; an ISO week belongs to the month
-  of its Thursday, and a plan is due in the week whose index within that month (0-3) is the
-  index of its start date's week (``count`` 2: that index and the one two weeks later), so a
-  month's fifth week has no monthly visits.
-
-Village stops have no start date: an every-2-weeks stop alternates by the parity of the ISO
-week (counted from 2001-01-01), a monthly stop comes in its week of the month (0-3, said in
-its ``place``); the stops' phases are taken in turn so that the weeks are even.
+demo week) have a full but feasible week: about 50 home visits and 10-12 village stop sessions
+due per week. "Due" is the week builder's rule (:mod:`planner.register.due`): driven by the
+date of the last visit actually *done*, so a visit that was not done (not at home, cancelled,
+postponed, or not reached) stays due the next week. The history is simulated week by week
+with that rule, from an imagined last visit before the history (not stored) whose week is
+taken in turn within each rhythm, so that the weeks are even.
 
 The outcome history covers the eight ISO weeks before the reference date's week, as the
 weekly planner would have produced it; ``plan_version_id`` stays NULL (no stored plans).
@@ -43,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from planner.gazetteer import BASE_DEFAULT
 from planner.register.calendar import load_holidays
+from planner.register.due import Rhythm, occurrences_due
 from planner.register.models import (
     Beneficiary,
     CalendarDay,
@@ -59,10 +51,8 @@ __all__ = [
     "HISTORY_WEEKS",
     "DemoRegisterError",
     "DemoSummary",
-    "care_plan_due",
     "iso_monday",
     "load_demo",
-    "stop_due",
 ]
 
 FICTIONAL = "(πλασματικό πρόσωπο)"
@@ -72,24 +62,24 @@ PILOT_WEEKS_AHEAD = 12  # extended-hours pilot Wednesdays stored up to this many
 N_BENEFICIARIES = 250
 
 # --- care plans: how many of each rhythm (active plans) --------------------------------------
-# An ordinary week: 4 + 2x3 + 26/2 + 18/3 + 28/4 + 34/8 + 20/4 + 2x4/4 social-worker visits
-# (~47) + 6/2 + 6/4 + 4/4 psychologist sessions (~5.5), with new and ended plans: ~50-55. A
-# month's fifth week has no monthly visits (~8 fewer). See docs/demo-register.md.
+# Visits asked for in a week: 3 + 2x2 + 14/2 + 12/3 + 30/4 + 64/8 + (12 + 2x2) x 12/52 social
+# worker (~37) + 4/2 + 8/4 + 2 x 12/52 psychologist (~4.5); with the visits carried over from
+# weeks that did not get done (about one in four), ~50 due a week. See docs/demo-register.md.
 RHYTHMS: tuple[tuple[str, int, int], ...] = (
     # (frequency_kind, frequency_count, number of social-worker plans)
-    ("weekly", 1, 4),
-    ("weekly", 2, 3),
-    ("every_n_weeks", 2, 26),
-    ("every_n_weeks", 3, 18),
-    ("every_n_weeks", 4, 28),
-    ("every_n_weeks", 8, 34),
-    ("monthly", 1, 20),
-    ("monthly", 2, 4),
+    ("weekly", 1, 3),
+    ("weekly", 2, 2),
+    ("every_n_weeks", 2, 14),
+    ("every_n_weeks", 3, 12),
+    ("every_n_weeks", 4, 30),
+    ("every_n_weeks", 8, 64),
+    ("monthly", 1, 12),
+    ("monthly", 2, 2),
 )
 PSY_RHYTHMS: tuple[tuple[str, int, int], ...] = (
-    ("every_n_weeks", 2, 6),
-    ("every_n_weeks", 4, 6),
-    ("monthly", 1, 4),
+    ("every_n_weeks", 2, 4),
+    ("every_n_weeks", 4, 8),
+    ("monthly", 1, 2),
 )
 N_PAUSED = 30
 N_ENDED = 28
@@ -123,9 +113,9 @@ PSY_SERVICE = "Ψυχολογική υποστήριξη κατ' οίκον"
 # --- village stops ----------------------------------------------------------------------------
 N_VILLAGE_STOPS = 20
 STOP_RHYTHMS: tuple[tuple[str, int], ...] = (
-    *[("weekly", 1)] * 4,
+    *[("weekly", 1)] * 3,
     *[("every_n_weeks", 2)] * 12,
-    *[("monthly", 1)] * 4,
+    *[("monthly", 1)] * 5,
 )
 STOP_DURATIONS = (60, 75, 90, 90, 120)
 STOPS_PER_WEEKDAY = 4
@@ -147,7 +137,7 @@ JITTER_MAX_M = 280.0
 # --- history ----------------------------------------------------------------------------------
 # Probability that a due visit was reached at all (else: no outcome row, the week was full),
 # by terrain of the settlement: mountain villages are farther and lose more to a full week.
-REACHED = {"plain": 0.95, "semi_mountainous": 0.91, "mountainous": 0.84}
+REACHED = {"plain": 0.97, "semi_mountainous": 0.92, "mountainous": 0.80}
 STATUS_WEIGHTS = {"done": 80, "not_at_home": 8, "cancelled": 6, "postponed": 6}
 STOP_STATUS_WEIGHTS = {"done": 88, "cancelled": 8, "postponed": 4}
 NOTES = {
@@ -247,7 +237,7 @@ class DemoSummary:
         ]
 
 
-# --- due rules --------------------------------------------------------------------------------
+# --- due rules: those of the week builder (planner.register.due) ----------------------------
 
 
 def iso_monday(day: date) -> date:
@@ -260,50 +250,17 @@ def _iso_week(monday: date) -> str:
     return f"{y}-W{w:02d}"
 
 
-def _month_week_index(monday: date) -> int:
-    """Index (0-4) of the ISO week within the month of its Thursday."""
-    thursday = monday + timedelta(days=3)
-    return (thursday.day - 1) // 7
+def _prehistory(kind: str, count: int, turn: int, first_monday: date) -> list[date]:
+    """Monday of the week of an imagined last visit done before the history (not stored).
 
-
-_STOP_EPOCH = date(2001, 1, 1)  # a Monday: every-n-weeks stops alternate from here
-
-
-def _monthly_phases(phase: int, count: int) -> set[int]:
-    """The month-week indexes (0-3) of a monthly rhythm: spread evenly from ``phase``."""
-    count = min(count, 4)
-    return {(phase + (4 * k) // count) % 4 for k in range(count)}
-
-
-def care_plan_due(kind: str, count: int, start: date, end: date | None, status: str, monday: date) -> int:
-    """How many visits a care plan asks for in the ISO week starting ``monday`` (see module doc)."""
-    friday = monday + timedelta(days=4)
-    if status != "active" or start > friday or (end is not None and end < monday):
-        return 0
-    start_monday = iso_monday(start)
-    if kind == "weekly":
-        return count
-    if kind == "every_n_weeks":
-        return 1 if ((monday - start_monday).days // 7) % count == 0 else 0
-    if kind == "monthly":
-        phase = min(_month_week_index(start_monday), 3)
-        return 1 if _month_week_index(monday) in _monthly_phases(phase, count) else 0
-    raise ValueError(f"frequency_kind {kind!r} is not one of weekly, every_n_weeks, monthly")
-
-
-def stop_due(kind: str, count: int, phase: int, monday: date) -> int:
-    """How many sessions a village stop asks for in the week starting ``monday``.
-
-    ``phase`` is the stop's place in its cycle: for every-n-weeks stops the weeks since
-    2001-01-01 modulo n, for monthly stops the week of the month (0-3, :func:`care_plan_due`).
+    Taken in turn (``turn``) so that the plans of one rhythm fall due in different weeks: an
+    every-n-weeks plan whose last visit was ``n - turn`` weeks before the history is due in the
+    history's week ``turn``; a monthly plan likewise over its interval ``4 // count``.
     """
     if kind == "weekly":
-        return count
-    if kind == "every_n_weeks":
-        return 1 if ((monday - _STOP_EPOCH).days // 7) % count == phase % count else 0
-    if kind == "monthly":
-        return 1 if _month_week_index(monday) in _monthly_phases(phase, count) else 0
-    raise ValueError(f"frequency_kind {kind!r} is not one of weekly, every_n_weeks, monthly")
+        return [first_monday - timedelta(weeks=1)]
+    period = count if kind == "every_n_weeks" else max(1, 4 // count)
+    return [first_monday - timedelta(weeks=period - turn % period)]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -372,6 +329,7 @@ class _PlanDraft:
     plan: CarePlan
     settlement: Settlement
     usual_weekday: int
+    done: list[date] = field(default_factory=list)  # days of visits done (and the imagined one)
 
 
 def _require_empty(session: Session) -> None:
@@ -481,7 +439,7 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
     chosen.sort(key=lambda s: (AREA_WEEKDAY.get(s.municipal_unit, 5), s.code))
     rhythms = list(STOP_RHYTHMS)
     rng.shuffle(rhythms)
-    stops: list[tuple[VillageStop, Settlement, int]] = []  # stop, settlement, every-n phase
+    stops: list[tuple[VillageStop, Settlement, list[date]]] = []  # stop, settlement, days done
     slot_use: Counter[tuple[int, int, str]] = Counter()  # (weekday, phase, slot) -> stops
     seen: Counter[str] = Counter()
     for k, s in enumerate(chosen):
@@ -510,7 +468,8 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
             active=True,
         )
         session.add(vs)
-        stops.append((vs, s, phase))
+        usual_offset = timedelta(days=weekday - 1)
+        stops.append((vs, s, [d + usual_offset for d in _prehistory(kind, count, phase, history_start)]))
 
     # --- beneficiaries -----------------------------------------------------------------------
     pool = [s for s in settlements if s.population > 0 and not s.name_el.startswith("Μονή")]
@@ -560,22 +519,6 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
     counters = {"windows": 0, "evening": 0, "restricted": 0}
     phase_seen: Counter[tuple[str, str, int]] = Counter()
 
-    def established_start(role: str, kind: str, count: int) -> date:
-        """A start date before the history, its rhythm's phase taken in turn (an even load)."""
-        start = history_start - timedelta(days=rng.randrange(14, 540))
-        key = (role, kind, count)
-        turn = phase_seen[key]
-        phase_seen[key] += 1
-        if kind == "every_n_weeks":
-            actual = ((history_start - iso_monday(start)).days // 7) % count
-            start -= timedelta(weeks=(turn - actual) % count)
-        elif kind == "monthly":
-            first = start.replace(day=1)
-            thursday = first + timedelta(days=(3 - first.weekday()) % 7)
-            monday = thursday - timedelta(days=3) + timedelta(weeks=turn % 4)
-            start = monday + timedelta(days=rng.randrange(5))
-        return start
-
     def make_plan(
         who: int, kind: str, count: int, *, role: str, status: str = "active",
         start: date | None = None, end: date | None = None, new: bool = False,
@@ -585,7 +528,7 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
             if new:
                 start = history_start + timedelta(days=rng.randrange(7, 7 * HISTORY_WEEKS - 3))
             else:
-                start = established_start(role, kind, count)
+                start = history_start - timedelta(days=rng.randrange(14, 540))
         notes: list[str] = []
         if role == "psychologist":
             duration, service = rng.choice(PSY_DURATIONS), PSY_SERVICE
@@ -626,7 +569,12 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
             notes=" ".join(notes) or None,
         )
         session.add(plan)
-        drafts.append(_PlanDraft(plan, s, AREA_WEEKDAY.get(s.municipal_unit, 1)))
+        draft = _PlanDraft(plan, s, AREA_WEEKDAY.get(s.municipal_unit, 1))
+        if start < history_start:  # an established plan: its last visit before the history
+            key = (role, kind, count)
+            draft.done = _prehistory(kind, count, phase_seen[key], history_start)
+            phase_seen[key] += 1
+        drafts.append(draft)
 
     for k, who in enumerate(with_plan):
         kind, count = sw_specs[k]
@@ -694,23 +642,21 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
             fit = [staff["sw1"], staff["sw2"]]
         return rng.choice(fit)
 
+    def due(rhythm: Rhythm, monday: date, done: list[date], start: date, end: date | None) -> int:
+        n_days = len(workdays(monday))
+        return occurrences_due(rhythm, monday, done, start=start, end=end, working_days=n_days).occurrences
+
     for monday in [*history, ref_monday]:
         week = _iso_week(monday)
-        due_home[week] = sum(
-            care_plan_due(dr.plan.frequency_kind, dr.plan.frequency_count, dr.plan.start_date,
-                          dr.plan.end_date, dr.plan.status, monday)
-            for dr in drafts
-        )  # fmt: skip
-        due_stops[week] = sum(
-            stop_due(v.frequency_kind, v.frequency_count, ph, monday) for v, _s, ph in stops
-        )
-
-    for monday in history:
         days = workdays(monday)
+        home_due = stop_due = 0
         for dr in drafts:
             p = dr.plan
-            n = care_plan_due(p.frequency_kind, p.frequency_count, p.start_date, p.end_date, p.status, monday)
-            if not n:
+            if p.status != "active":
+                continue  # paused throughout the history
+            n = due(Rhythm(p.frequency_kind, p.frequency_count), monday, dr.done, p.start_date, p.end_date)
+            home_due += n
+            if not n or monday == ref_monday:
                 continue
             candidates_days = [
                 x for x in days
@@ -719,12 +665,14 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
                 and (p.time_windows != EVENING_WINDOW or x in pilot)
             ]  # fmt: skip
             chosen_days: list[date] = []
-            if n >= 2:
+            if n == 2:
                 pairs = [(a, b) for a in candidates_days for b in candidates_days if (b - a).days >= 2]
                 if pairs:
                     chosen_days = list(rng.choice(pairs))
                 elif candidates_days:
                     chosen_days = [rng.choice(candidates_days)]
+            elif n > 2:  # a monthly catch-up: one a day
+                chosen_days = sorted(rng.sample(candidates_days, min(n, len(candidates_days))))
             elif candidates_days:
                 usual = [x for x in candidates_days if x.isoweekday() == dr.usual_weekday]
                 chosen_days = [usual[0] if usual and rng.random() < 0.7 else rng.choice(candidates_days)]
@@ -739,13 +687,15 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
                 minute = rng.randrange(first, max(first, last) + 1, 5) if last > first else first
                 status = _weighted(rng, STATUS_WEIGHTS)
                 mountain = dr.settlement.terrain == "mountainous"
-                if status == "done" and mountain and rng.random() < 0.04:
+                if status == "done" and mountain and rng.random() < 0.08:
                     status = "cancelled"
                 note = rng.choice(NOTES[status])
                 if status == "cancelled" and mountain and rng.random() < 0.5:
                     note = MOUNTAIN_CANCEL_NOTE
                 member = pick_staff(p.required_role, p.staff, minute, minute + p.duration_min, day)
                 by_van = rng.random() < 0.6
+                if status == "done":
+                    dr.done.append(day)
                 outcomes.append(
                     VisitOutcome(
                         care_plan_id=p.id,
@@ -757,15 +707,20 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
                         note=note or None,
                     )
                 )
-        for vs, s, phase in stops:
-            if not stop_due(vs.frequency_kind, vs.frequency_count, phase, monday):
+        for vs, s, done in stops:
+            if not due(Rhythm(vs.frequency_kind, vs.frequency_count), monday, done, date.min, None):
+                continue
+            stop_due += 1
+            if monday == ref_monday:
                 continue
             day = monday + timedelta(days=(vs.usual_weekday or 1) - 1)
             if day in closed or rng.random() >= REACHED[s.terrain]:
-                continue  # a holiday, or the week was full
+                continue  # a holiday, or the week was full: due again next week
             minute = _hhmm_to_min(vs.announced_times[0])
             status = _weighted(rng, STOP_STATUS_WEIGHTS)
             member = pick_staff("social_worker", None, minute, minute + vs.duration_min, day)
+            if status == "done":
+                done.append(day)
             outcomes.append(
                 VisitOutcome(
                     village_stop_id=vs.id,
@@ -777,6 +732,8 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
                     note=rng.choice(STOP_NOTES[status]) or None,
                 )
             )
+        due_home[week] = home_due
+        due_stops[week] = stop_due
     session.add_all(outcomes)
     session.flush()
 

@@ -1,8 +1,9 @@
 """The fictional demo register (`kinito init --demo`): real places, invented people, a plausible history.
 
-The due rule below is written again here, from the models' frequency semantics and the rule
-stated in docs/demo-register.md, so that the weekly demand is checked independently of
-planner/register/demo.py.
+The weekly demand of the reference week is counted here from the stored care plans and
+outcomes with the week builder's rule (planner.register.due), independently of the state the
+generator kept while writing the history; the history itself is checked against each plan's
+rhythm (no plan visited more often than it asks for).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +25,7 @@ from sqlalchemy import CheckConstraint, Engine, func, select, text
 from planner.cli import main
 from planner.register.db import make_engine, session_scope
 from planner.register.demo import FICTIONAL, DemoRegisterError, DemoSummary, load_demo
+from planner.register.due import Rhythm, occurrences_due
 from planner.register.migrate import upgrade
 from planner.register.models import (
     Base,
@@ -94,36 +97,53 @@ def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6_371_009 * math.asin(math.sqrt(h))
 
 
-# --- the due rule, written independently ------------------------------------------------------
-
-
-def _month_week(monday: date) -> int:
-    """0-4: which week of its Thursday's month an ISO week is."""
-    return ((monday + timedelta(days=3)).day - 1) // 7
-
-
-def _due(plan: CarePlan, monday: date) -> int:
-    """Visits a care plan asks for in the ISO week starting ``monday`` (docs/demo-register.md)."""
-    if plan.status != "active" or plan.start_date > monday + timedelta(days=4):
-        return 0
-    if plan.end_date is not None and plan.end_date < monday:
-        return 0
-    start_monday = plan.start_date - timedelta(days=plan.start_date.weekday())
-    n = plan.frequency_count
-    if plan.frequency_kind == "weekly":
-        return n
-    if plan.frequency_kind == "every_n_weeks":
-        return int((monday - start_monday).days % (7 * n) == 0)
-    assert plan.frequency_kind == "monthly"
-    first = min(_month_week(start_monday), 3)
-    weeks = {first} if n == 1 else {first, (first + 2) % 4}
-    assert n <= 2, "the demo has no plan more than twice a month"
-    return int(_month_week(monday) in weeks)
+# --- the week builder's view of the register --------------------------------------------------
 
 
 def _weeks(reference: date = REFERENCE) -> list[date]:
     monday = reference - timedelta(days=reference.weekday())
     return [monday - timedelta(weeks=k) for k in range(8, -1, -1)]  # 8 history weeks + the reference week
+
+
+def _thursday_month(day: date) -> tuple[int, int]:
+    thursday = day - timedelta(days=day.weekday()) + timedelta(days=3)
+    return thursday.year, thursday.month
+
+
+def _reference_week_due(engine: Engine, reference: date = REFERENCE) -> tuple[int, int]:
+    """Home visits and village stop sessions due in the reference week, from the stored rows."""
+    monday = reference - timedelta(days=reference.weekday())
+    with session_scope(engine) as session:
+        done: dict[tuple[str, int], list[date]] = defaultdict(list)
+        for o in session.scalars(select(VisitOutcome).where(VisitOutcome.status == "done")):
+            key = ("cp", o.care_plan_id) if o.care_plan_id is not None else ("vs", o.village_stop_id or 0)
+            done[key].append(_local(o.occurred_at).date())
+        plans = session.scalars(
+            select(CarePlan).join(Beneficiary).where(CarePlan.status == "active", Beneficiary.active)
+        ).all()
+        stops = session.scalars(select(VillageStop).where(VillageStop.active)).all()
+        closed = {
+            d
+            for (d,) in session.execute(
+                text("SELECT day FROM calendar_days WHERE kind IN ('holiday', 'closure')")
+            )
+        }
+    working = sum(1 for i in range(5) if (monday + timedelta(days=i)).isoformat() not in closed)
+    home = sum(
+        occurrences_due(
+            Rhythm(p.frequency_kind, p.frequency_count), monday, done[("cp", p.id)],
+            start=p.start_date, end=p.end_date, working_days=working,
+        ).occurrences
+        for p in plans
+    )  # fmt: skip
+    sessions = sum(
+        occurrences_due(
+            Rhythm(v.frequency_kind, v.frequency_count), monday, done[("vs", v.id)],
+            start=date.min, working_days=working,
+        ).occurrences
+        for v in stops
+    )  # fmt: skip
+    return home, sessions
 
 
 # --- people and places ------------------------------------------------------------------------
@@ -214,7 +234,8 @@ def test_care_plans_have_the_described_shape(demo: Demo) -> None:
     assert sum(p.end_date is not None and p.end_date < REF_MONDAY for p in plans) >= 20
     rhythms = Counter((p.frequency_kind, p.frequency_count) for p in active)
     assert rhythms[("weekly", 1)] >= 3 and rhythms[("weekly", 2)] >= 2
-    assert rhythms[("every_n_weeks", 2)] >= 20 and rhythms[("monthly", 1)] >= 15
+    assert rhythms[("every_n_weeks", 2)] >= 10 and rhythms[("every_n_weeks", 8)] >= 40
+    assert rhythms[("monthly", 1)] >= 8 and rhythms[("monthly", 2)] >= 1
     for p in plans:
         if p.required_role == "psychologist":
             assert 45 <= p.duration_min <= 60
@@ -320,6 +341,8 @@ def test_outcomes_follow_the_plans_and_the_roles(demo: Demo) -> None:
         staff = {s_id: (role, ext) for s_id, role, ext in rows}
         stop_days = dict(session.execute(select(VillageStop.id, VillageStop.usual_weekday)).all())
     per_plan_week: Counter[tuple[int, date]] = Counter()
+    done_days: dict[int, list[date]] = defaultdict(list)
+    plans: dict[int, CarePlan] = {}
     for o, plan in _outcomes(engine):
         assert o.planned_date is not None and o.staff_id is not None
         role, ext = staff[o.staff_id]
@@ -338,7 +361,21 @@ def test_outcomes_follow_the_plans_and_the_roles(demo: Demo) -> None:
         if ext == "sw3":  # the part-timer works mornings
             assert _local(o.occurred_at).hour < 12
         per_plan_week[(plan.id, monday)] += 1
-        assert per_plan_week[(plan.id, monday)] <= _due(plan, monday), (plan.id, monday)
+        if plan.frequency_kind == "weekly":
+            assert per_plan_week[(plan.id, monday)] <= plan.frequency_count
+        if o.status == "done":
+            done_days[plan.id].append(o.planned_date)
+        plans[plan.id] = plan
+    # no plan was visited more often than its rhythm asks
+    for plan_id, days in done_days.items():
+        plan = plans[plan_id]
+        days.sort()
+        if plan.frequency_kind == "every_n_weeks":
+            mondays = [d - timedelta(days=d.weekday()) for d in days]
+            assert all((b - a).days >= 7 * plan.frequency_count for a, b in pairwise(mondays))
+        elif plan.frequency_kind == "monthly":
+            per_month = Counter(_thursday_month(d) for d in days)
+            assert max(per_month.values()) <= max(plan.frequency_count, 1) + 1  # catch-up at most one more
 
 
 def test_status_shares_are_plausible(demo: Demo) -> None:
@@ -354,43 +391,60 @@ def test_status_shares_are_plausible(demo: Demo) -> None:
 
 
 def test_weekly_demand_is_what_two_units_can_carry(demo: Demo) -> None:
-    """Due home visits per week, counted here from the care plans: ~45-55 (a month's 5th week a bit less)."""
+    """~45-55 home visits and ~10 village stops due a week; the reference week counted here agrees."""
     engine, summary, _ = demo
-    with session_scope(engine) as session:
-        plans = list(session.scalars(select(CarePlan)))
-    due = {m: sum(_due(p, m) for p in plans) for m in _weeks()}
-    assert all(42 <= n <= 60 for n in due.values()), due
-    assert 45 <= sum(due.values()) / len(due) <= 55, due
-    assert list(due.values()) == list(summary.due_home_visits_per_week.values())
-    assert all(9 <= n <= 12 for n in summary.due_stops_per_week.values())
-    # the history never serves more than was due, and misses some (a full week)
-    served: Counter[date] = Counter()
+    home, sessions = _reference_week_due(engine)
+    assert (home, sessions) == (
+        summary.due_home_visits_per_week["2026-W50"],
+        summary.due_stops_per_week["2026-W50"],
+    )
+    assert 40 <= home <= 60 and 7 <= sessions <= 15
+    due = list(summary.due_home_visits_per_week.values())
+    assert len(due) == 9 and all(36 <= n <= 64 for n in due), due
+    assert 45 <= sum(due) / len(due) <= 55, due
+    stops = list(summary.due_stops_per_week.values())
+    assert all(6 <= n <= 16 for n in stops) and 9 <= sum(stops) / len(stops) <= 13, stops
+    # the history serves at most what was due, and misses some (a full week)
+    served: Counter[str] = Counter()
     for o, plan in _outcomes(engine):
         if plan is not None and o.planned_date is not None:
-            served[o.planned_date - timedelta(days=o.planned_date.weekday())] += 1
-    for monday in _weeks()[:-1]:
-        assert 0.6 * due[monday] <= served[monday] <= due[monday], (monday, served[monday], due[monday])
+            y, w, _ = o.planned_date.isocalendar()
+            served[f"{y}-W{w:02d}"] += 1
+    for week in summary.history_weeks:
+        assert 0.6 * summary.due_home_visits_per_week[week] <= served[week]
+        assert served[week] <= summary.due_home_visits_per_week[week]
 
 
-def test_mountain_villages_are_reached_less_reliably(demo: Demo) -> None:
-    """Share of due home visits with an outcome: lower in mountainous settlements than in the plain."""
+def test_mountain_villages_are_covered_less_reliably(demo: Demo) -> None:
+    """Visits done per visit asked for (by rhythm, 8 weeks): lower in mountainous settlements."""
     engine, _, _ = demo
     with session_scope(engine) as session:
-        plans = list(
-            session.execute(
-                select(CarePlan, Settlement.terrain)
-                .select_from(CarePlan)
-                .join(Beneficiary)
-                .join(Settlement, Beneficiary.settlement_code == Settlement.code)
+        rows = session.execute(
+            select(CarePlan, Settlement.terrain)
+            .select_from(CarePlan)
+            .join(Beneficiary)
+            .join(Settlement, Beneficiary.settlement_code == Settlement.code)
+        ).all()
+    history_start = REF_MONDAY - timedelta(weeks=8)
+    asked: dict[str, float] = defaultdict(float)
+    terrain_of: dict[int, str] = {}
+    for p, terrain in rows:
+        terrain_of[p.id] = terrain
+        if p.status == "active" and p.end_date is None and p.start_date < history_start:
+            per_week = {"weekly": p.frequency_count, "every_n_weeks": 1 / p.frequency_count}.get(
+                p.frequency_kind, p.frequency_count * 12 / 52
             )
-        )
-    terrain_of = {p.id: t for p, t in plans}
-    due: Counter[str] = Counter()
-    for p, t in plans:
-        due[t] += sum(_due(p, m) for m in _weeks()[:-1])
-    got = Counter(terrain_of[plan.id] for _, plan in _outcomes(engine) if plan is not None)
-    rate = {t: got[t] / due[t] for t in due}
-    assert rate["mountainous"] < rate["plain"] - 0.06, rate
+            asked[terrain] += 8 * per_week
+    done = Counter(
+        terrain_of[plan.id]
+        for o, plan in _outcomes(engine)
+        if plan is not None
+        and o.status == "done"
+        and plan.end_date is None
+        and plan.start_date < history_start
+    )
+    coverage = {t: done[t] / asked[t] for t in asked}
+    assert coverage["mountainous"] < coverage["plain"] - 0.1, coverage
 
 
 # --- integrity, determinism, refusal, command line --------------------------------------------
