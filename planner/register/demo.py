@@ -125,7 +125,7 @@ STOP_MIN_ELEVATION_M = 150
 STOP_MIN_POPULATION = 40
 # The unit goes to each municipal unit's hill villages on a fixed weekday (as in the demo week).
 AREA_WEEKDAY = {"Αιγίου": 1, "Ακράτας": 2, "Αιγείρας": 2, "Συμπολιτείας": 3, "Διακοπτού": 4, "Ερινεού": 5}
-STOP_PLACES = ("πλατεία του χωριού", "γραφείο της κοινότητας", "πρώην δημοτικό σχολείο", "ΚΑΠΗ του χωριού")
+STOP_PLACES = ("πλατεία", "γραφείο της κοινότητας", "πρώην δημοτικό σχολείο", "ΚΑΠΗ")
 
 # --- where people live (data/demo/generate.py's weights) --------------------------------------
 MOUNTAIN_WEIGHT = 2.0
@@ -453,12 +453,12 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
         for x in phases:
             slot_use[(weekday, x, slot)] += 1
         duration = rng.choice(STOP_DURATIONS)
-        rhythm_el = {"weekly": "κάθε εβδομάδα", "every_n_weeks": f"κάθε {count}η εβδομάδα",
-                     "monthly": f"την {phase + 1}η εβδομάδα του μήνα"}[kind]  # fmt: skip
+        rhythm_el = {"weekly": "κάθε εβδομάδα", "every_n_weeks": f"κάθε {count} εβδομάδες",
+                     "monthly": "μία φορά τον μήνα"}[kind]  # fmt: skip
         vs = VillageStop(
             external_id=f"demo-vs-{k + 1:02d}",
             settlement_code=s.code,
-            place=f"{s.name_el}: {rng.choice(STOP_PLACES)} ({rhythm_el})",
+            place=f"{rng.choice(STOP_PLACES)} ({rhythm_el})",
             duration_min=duration,
             announced_times=[slot],
             frequency_kind=kind,
