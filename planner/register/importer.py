@@ -192,7 +192,7 @@ STOP_COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 # Frequency examples of the stops' template differ from the beneficiaries' one.
-_STOP_EXAMPLES = {"frequency": "εβδομαδιαία", "duration_min": "120", "settlement": "Ζαχλωρού"}
+_STOP_EXAMPLES = {"frequency": "εβδομαδιαία", "duration_min": "120", "settlement": "Κουνινά"}
 
 
 def columns_for(kind: Kind) -> tuple[Column, ...]:
