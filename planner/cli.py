@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         "else instance/kinito.sqlite3)",
     )
     i.set_defaults(func=cmd_init)
+    __import__("planner.register.io_cli", fromlist=["add_commands"]).add_commands(sub)  # import, export
     return parser
 
 

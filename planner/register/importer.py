@@ -614,8 +614,8 @@ def parse_frequency(value: Cell) -> tuple[str, int]:
     else:
         if every and number is not None and number >= 2 and not times:
             raise CellError(
-                f"Η συχνότητα «{raw}» (κάθε {number} μήνες) δεν υποστηρίζεται: γράψτε «κάθε N εβδομάδες».",
-                f"The frequency '{raw}' (every {number} months) is not supported: write 'every N weeks'.",
+                f"Η συχνότητα «{raw}» δεν υποστηρίζεται (κάθε N μήνες): γράψτε «κάθε N εβδομάδες».",
+                f"The frequency '{raw}' is not supported (every N months): write 'every N weeks'.",
             )
         kind, count, limit = "monthly", 1 if number is None else number, 31
     if not 1 <= count <= limit:
