@@ -969,16 +969,12 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
         else:
             seen[ext] = number
         row["external_id"] = ext
-        settlement_header = table.header[positions.get("settlement", positions.get("elstat_code", 0))]
         try:
             row["settlement_code"] = ctx.settlement(cell(values, "settlement"), cell(values, "elstat_code"))
         except CellError as exc:
-            raw = (
-                cell(values, "elstat_code")
-                if _text(cell(values, "elstat_code"))
-                else cell(values, "settlement")
-            )
-            report.error(number, settlement_header, raw, exc.el, exc.en)
+            by_code = "elstat_code" in positions and bool(_text(cell(values, "elstat_code")))
+            name = "elstat_code" if by_code or "settlement" not in positions else "settlement"
+            report.error(number, table.header[positions[name]], cell(values, name), exc.el, exc.en)
         take("active", _parse_bool)
         if kind == "stops":
             take("duration_min", _parse_duration)

@@ -81,8 +81,8 @@ def format_report(report: ImportReport) -> str:
         lines.append("-" * 100)
     if not report.ok:
         lines.append(
-            f"{len(report.errors)} σφάλματα σε {report.rows} γραμμές: δεν γράφτηκε τίποτα / "
-            f"{len(report.errors)} errors in {report.rows} rows: nothing was written"
+            f"σφάλματα / errors: {len(report.errors)} (γραμμές / rows: {report.rows}): "
+            "δεν γράφτηκε τίποτα / nothing was written"
         )
         return "\n".join(lines)
     lines.append(
