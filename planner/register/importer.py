@@ -26,6 +26,7 @@ import io
 import itertools
 import re
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,11 +35,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, CarePlan, Settlement, Staff, VillageStop
-from planner.register.places import find_settlement, normalise
+from planner.register.places import Match, find_settlement, normalise
 
 __all__ = [
     "BENEFICIARY_COLUMNS",
@@ -336,7 +337,12 @@ def _decode(data: bytes) -> tuple[str, str]:
 def _read_csv(data: bytes) -> Table:
     text, encoding = _decode(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max(";,\t", key=first.count)  # ties (no separator at all) go to ';'
+    declared = re.fullmatch(r'"?sep=(.)"?[;,\t]*', first.strip())  # Excel's own "sep=;" first line
+    if declared:
+        delimiter = declared.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        delimiter = max(";,\t", key=first.count)  # ties (no separator at all) go to ';'
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records = [list(r) for r in reader]
     header_at = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
@@ -364,7 +370,9 @@ def _read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # openpyxl warns about Excel features it skips (validation, ...)
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileError(
             f"Το αρχείο .xlsx δεν διαβάζεται ({exc}).", f"The .xlsx file cannot be read ({exc})."
@@ -837,6 +845,7 @@ class _Context:
     staff: list[Staff]
     bounds: tuple[float, float, float, float]
     found: dict[str, Any] = field(default_factory=dict)
+    exact: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> _Context:
@@ -861,6 +870,14 @@ class _Context:
                     f"Ο κωδικός ΕΛΣΤΑΤ «{code_text}» δεν είναι οικισμός του δήμου.",
                     f"The ELSTAT code '{code_text}' is not a settlement of the municipality.",
                 )
+            named = self._find(_text(name)) if _text(name) else None
+            if named is not None and named.found and named.settlement.code != code_text:
+                raise CellError(
+                    f"Ο οικισμός «{_text(name)}» ({named.settlement.code}) δεν συμφωνεί με τον κωδικό ΕΛΣΤΑΤ "
+                    f"«{code_text}».",
+                    f"The settlement '{_text(name)}' ({named.settlement.code}) disagrees with the ELSTAT "
+                    f"code '{code_text}'.",
+                )
             return code_text
         query = _text(name)
         if not query:
@@ -868,12 +885,33 @@ class _Context:
                 "Λείπει ο οικισμός (όνομα ή κωδικός ΕΛΣΤΑΤ).",
                 "The settlement is missing (name or ELSTAT code).",
             )
-        if query not in self.found:
-            self.found[query] = find_settlement(query, self.settlements, self.aliases)
-        match = self.found[query]
+        match = self._find(query)
         if not match.found:
             raise CellError(match.message_el, match.message_en)
         return str(match.settlement.code)
+
+    def _find(self, query: str) -> Any:
+        """:func:`find_settlement`, cached per query, with a fast path for exact names.
+
+        ``find_settlement`` rebuilds its name index on every call (~10 ms for 140 settlements);
+        an exact, unique name without a municipal-unit hint is what its first tier answers
+        anyway, so it is looked up in an index built once.
+        """
+        if query not in self.found:
+            if not self.exact:
+                for s in self.settlements:
+                    for name in {
+                        normalise(n) for n in (s.name_el, s.name_latin, *self.aliases.get(s.code, ())) if n
+                    }:
+                        self.exact.setdefault(name, set()).add(s.code)
+            codes = self.exact.get(normalise(query), set()) if not re.search(r"[(,]", query) else set()
+            if len(codes) == 1:
+                (code,) = codes
+                settlement = next(s for s in self.settlements if s.code == code)
+                self.found[query] = Match(query, "found", settlement=settlement)
+            else:
+                self.found[query] = find_settlement(query, self.settlements, self.aliases)
+        return self.found[query]
 
     def staff_id(self, value: Cell) -> int | None:
         text = _text(value)
@@ -966,6 +1004,11 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
                 f"Ο κωδικός «{ext}» εμφανίζεται ξανά (πρώτη φορά στη γραμμή {seen[ext]}).",
                 f"The ID '{ext}' appears again (first in row {seen[ext]}).",
             )  # fmt: skip
+        elif len(ext) > 64:
+            report.error(
+                number, table.header[positions["external_id"]], ext,
+                "Ο κωδικός έχει πάνω από 64 χαρακτήρες.", "The ID is longer than 64 characters.",
+            )  # fmt: skip
         else:
             seen[ext] = number
         row["external_id"] = ext
@@ -979,7 +1022,7 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
         if kind == "stops":
             take("duration_min", _parse_duration)
             take("frequency", parse_frequency)
-            take("place", lambda v: _text(v) or None)
+            take("place", _optional_text(200))
             take("announced_times", parse_times)
             take("usual_weekday", lambda v: _single_weekday(v))
             take("required_role", lambda v: _parse_role(v) if _text(v) else "social_worker")
@@ -997,11 +1040,25 @@ def _single_weekday(value: Cell) -> int | None:
     return days[0] if days else None
 
 
-def _required_text(value: Cell) -> str:
+def _required_text(value: Cell, limit: int = 200) -> str:
     text = _text(value)
     if not text:
         raise CellError("Κενό υποχρεωτικό πεδίο.", "An empty required cell.")
+    if len(text) > limit:
+        raise CellError(
+            f"Πολύ μεγάλο κείμενο ({len(text)} χαρακτήρες, έως {limit}).",
+            f"Text too long ({len(text)} characters, at most {limit}).",
+        )
     return text
+
+
+def _optional_text(limit: int) -> Callable[[Cell], str | None]:
+    """A reader of an optional text cell of at most ``limit`` characters (empty: ``None``)."""
+
+    def read(value: Cell) -> str | None:
+        return _required_text(value, limit) if _text(value) else None
+
+    return read
 
 
 def _beneficiary_cells(
@@ -1016,7 +1073,7 @@ def _beneficiary_cells(
     number: int,
 ) -> None:
     take("full_name", _required_text)
-    take("address", lambda v: _text(v) or None)
+    take("address", _optional_text(200))
     take("phone", normalise_phone)
     take("priority_groups", parse_priority_groups)
     take("notes", lambda v: _text(v) or None)
@@ -1053,7 +1110,7 @@ def _beneficiary_cells(
                          "The service is missing but the row has care-plan details.")  # fmt: skip
         row["service"] = None
         return
-    row["service"] = _text(cell(values, "service"))
+    take("service", lambda v: _required_text(v, 60))
     take("required_role", _parse_role)
     take("duration_min", _parse_duration)
     take("frequency", parse_frequency)
@@ -1087,7 +1144,12 @@ def _assign(obj: Any, values: Mapping[str, Any]) -> bool:
 def _write_beneficiaries(session: Session, rows: list[dict[str, Any]], report: ImportReport) -> None:
     ids = [r["external_id"] for r in rows]
     existing = {
-        b.external_id: b for b in session.scalars(select(Beneficiary).where(Beneficiary.external_id.in_(ids)))
+        b.external_id: b
+        for b in session.scalars(
+            select(Beneficiary)
+            .where(Beneficiary.external_id.in_(ids))
+            .options(selectinload(Beneficiary.care_plans))
+        )
     }
     person_fields = ("full_name", "settlement_code", "address", "lat", "lon", "phone", "priority_groups",
                      "notes", "active")  # fmt: skip
@@ -1106,10 +1168,8 @@ def _write_beneficiaries(session: Session, rows: list[dict[str, Any]], report: I
             }
             for key in ("weekdays", "time_windows", "end_date", "status", "staff"):
                 target = {"weekdays": "allowed_weekdays", "staff": "staff_id"}.get(key, key)
-                if key in r:
+                if key in r:  # an absent column leaves the value as it is (a new plan: the default)
                     plan_values[target] = r[key]
-                elif key in ("weekdays", "time_windows"):
-                    plan_values[target] = []  # an absent column means "no restriction"
         person = existing.get(r["external_id"])
         if person is None:
             person = Beneficiary(external_id=r["external_id"], **person_values)
@@ -1209,6 +1269,8 @@ def import_file(
     rows = _validate_rows(table, kind, ctx, report)
     if not report.ok:
         return report
+    if not rows:
+        report.warn(None, None, "", "Το αρχείο δεν έχει γραμμές δεδομένων.", "The file has no data rows.")
     try:
         with session_scope(engine, actor=actor) as session:
             (_write_beneficiaries if kind == "beneficiaries" else _write_stops)(session, rows, report)

@@ -399,3 +399,57 @@ def test_kinito_import_refuses_a_missing_database(tmp_path: Path, capsys: pytest
     assert main(["import", str(path), "--db", str(tmp_path / "none.sqlite3")]) == 2
     assert "kinito init" in capsys.readouterr().err
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_excel_sep_line_is_understood(loaded_engine: Engine, tmp_path: Path) -> None:
+    """Excel may write 'sep=;' as the first line of a CSV: it names the separator, it is no header."""
+    path = tmp_path / "sep.csv"
+    path.write_bytes(b"sep=,\r\n" + csv_bytes(ROWS, delimiter=","))
+    _assert_imported(loaded_engine, import_file(loaded_engine, path))
+
+
+def test_settlement_name_and_elstat_code_must_agree(loaded_engine: Engine, tmp_path: Path) -> None:
+    """Διακοπτό with the code of Αίγιον is a contradiction, reported on the code column."""
+    rows = [{**GOOD_PERSON, "Κωδικός ΕΛΣΤΑΤ": "3702010101"}]
+    report = import_file(loaded_engine, write_rows(tmp_path / "a.csv", rows))
+    assert [(e.row, e.column) for e in report.errors] == [(2, "Κωδικός ΕΛΣΤΑΤ")]
+    assert "δεν συμφωνεί" in report.errors[0].message_el
+
+
+def test_too_long_texts_are_errors_not_database_failures(loaded_engine: Engine, tmp_path: Path) -> None:
+    """An ID over 64 characters or a service over 60 is reported per cell (PostgreSQL would refuse it)."""
+    rows = [{**GOOD_PERSON, "Κωδικός": "Ω" * 65}, {**SECOND_PERSON, "Υπηρεσία": "υ" * 61}]
+    report = import_file(loaded_engine, write_rows(tmp_path / "a.csv", rows))
+    assert {(e.row, e.column) for e in report.errors} == {(2, "Κωδικός"), (3, "Υπηρεσία")}
+
+
+def test_an_absent_optional_column_leaves_the_stored_value_alone(
+    loaded_engine: Engine, tmp_path: Path
+) -> None:
+    """A later file without 'Ώρες' or 'Τηλέφωνο' keeps the time windows and phones already stored."""
+    assert import_file(loaded_engine, write_rows(tmp_path / "a.csv", ROWS)).ok
+    rows = [{k: v for k, v in row.items() if k not in ("Ώρες", "Τηλέφωνο")} for row in ROWS]
+    report = import_file(loaded_engine, write_rows(tmp_path / "b.csv", rows))
+    assert (report.ok, report.unchanged) == (True, 2)
+    maria = _people(loaded_engine)["Ω-1"]
+    assert maria.phone == "+306912345678"
+    assert maria.care_plans[0].time_windows == [["09:00", "12:00"], ["17:00", "19:00"]]
+
+
+def test_the_importers_settlement_lookup_agrees_with_find_settlement(loaded_engine: Engine) -> None:
+    """Every official, Latin and alias name (and a few hints and misses) resolves as the search says."""
+    from planner.register.importer import _Context
+    from planner.register.places import find_settlement
+
+    with session_scope(loaded_engine) as session:
+        ctx = _Context.load(session)
+    queries = {
+        n for s in ctx.settlements for n in (s.name_el, s.name_latin, s.name_el.upper(), *ctx.aliases[s.code])
+    }
+    queries |= {"Λάκκα (Αιγίου)", "aigio", "Diakopto", "Ατλαντίδα", "3702010101", "Αίγιο, Αιγίου"}
+    for query in sorted(queries):
+        mine, reference = ctx._find(query), find_settlement(query, ctx.settlements, ctx.aliases)
+        assert (mine.status, mine.settlement and mine.settlement.code) == (
+            reference.status,
+            reference.settlement and reference.settlement.code,
+        ), query
