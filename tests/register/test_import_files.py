@@ -453,3 +453,12 @@ def test_the_importers_settlement_lookup_agrees_with_find_settlement(loaded_engi
             reference.status,
             reference.settlement and reference.settlement.code,
         ), query
+
+
+def test_docs_name_every_column_in_both_languages() -> None:
+    """docs/import.md lists each column by its Greek and English header."""
+    from planner.register.importer import BENEFICIARY_COLUMNS, STOP_COLUMNS
+
+    doc = (Path(__file__).parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
+    for column in (*BENEFICIARY_COLUMNS, *STOP_COLUMNS):
+        assert f"| {column.el} | {column.en} |" in doc, column.field
