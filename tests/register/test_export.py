@@ -216,3 +216,14 @@ def test_kinito_export_from_the_command_line(
     assert names == ["Εκβάσεις επισκέψεων"]
     assert main(["export", "--db", str(db_file), "--format", "csv", "--out", str(tmp_path / "c")]) == 0
     assert (tmp_path / "c" / "plan_stops.csv").is_file()
+
+
+def test_an_empty_register_exports_headers_only(loaded_engine: Engine, tmp_path: Path) -> None:
+    """No rows yet: every sheet still has its Greek header row, and nothing else."""
+    (path,) = export(loaded_engine, "xlsx", tmp_path / "empty.xlsx", "all")
+    wb = load_workbook(path, read_only=True)
+    try:
+        sizes = {ws.title: len(list(ws.iter_rows(values_only=True))) for ws in wb.worksheets}
+    finally:
+        wb.close()
+    assert set(sizes.values()) == {1} and len(sizes) == 8

@@ -462,3 +462,18 @@ def test_docs_name_every_column_in_both_languages() -> None:
     doc = (Path(__file__).parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
     for column in (*BENEFICIARY_COLUMNS, *STOP_COLUMNS):
         assert f"| {column.el} | {column.en} |" in doc, column.field
+
+
+def test_kinito_import_dry_run_and_template_formats(
+    loaded_engine: Engine, db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--dry-run` counts and writes nothing; `template --format csv --kind stops` writes into a folder."""
+    assert main(["template", "--out", str(tmp_path), "--format", "csv", "--kind", "stops"]) == 0
+    written = tmp_path / "stops.csv"
+    assert written.read_bytes() == template_path("stops", "csv").read_bytes()
+    capsys.readouterr()
+    before = counts(loaded_engine)
+    assert main(["import", str(written), "--db", str(db_file), "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert "νέες / added 1" in printed and "dry run: nothing was written" in printed
+    assert counts(loaded_engine) == before
