@@ -305,7 +305,8 @@ def _blank(value: Cell) -> bool:
 
 
 def _decode(data: bytes) -> tuple[str, str]:
-    """Bytes of a CSV file -> (text, encoding name): UTF-8 (BOM or not), else Windows-1253."""
+    """Bytes of a CSV file -> (text, encoding name): UTF-8 (BOM or not), else Windows-1253, else
+    ISO-8859-7 (older Greek systems)."""
     if b"\x00" in data:
         raise FileError(
             "Το αρχείο δεν είναι κείμενο UTF-8 ή Windows-1253 (μοιάζει με UTF-16). Αποθηκεύστε το ως "
@@ -317,21 +318,22 @@ def _decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        text = data.decode("cp1253")
-    except UnicodeDecodeError:
-        text = ""
-    # cp1253 decodes almost any byte: a sensible Greek text has no control characters and
-    # none of the symbols that only show up when another code page was meant.
-    odd = sum(1 for ch in text if (unicodedata.category(ch) == "Cc" and ch not in "\r\n\t") or ch in "¶¤¦")
-    if not text or odd:
-        raise FileError(
-            "Άγνωστη κωδικοποίηση χαρακτήρων: το αρχείο δεν είναι ούτε UTF-8 ούτε Windows-1253. "
-            "Αποθηκεύστε το από το Excel ως «CSV UTF-8» ή ως .xlsx.",
-            "Unknown character encoding: the file is neither UTF-8 nor Windows-1253. Save it from Excel "
-            "as 'CSV UTF-8' or as .xlsx.",
-        )
-    return text, "cp1253"
+    # The Greek code pages decode almost any byte: a sensible Greek text has no control
+    # characters and none of the symbols that only show up when the other code page was meant
+    # (ISO-8859-7 writes Ά as the byte that is ¶ in Windows-1253).
+    for encoding in ("cp1253", "iso-8859-7"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not any((unicodedata.category(ch) == "Cc" and ch not in "\r\n\t") or ch in "¶¤¦" for ch in text):
+            return text, encoding
+    raise FileError(
+        "Άγνωστη κωδικοποίηση χαρακτήρων: το αρχείο δεν είναι ούτε UTF-8 ούτε Windows-1253. "
+        "Αποθηκεύστε το από το Excel ως «CSV UTF-8» ή ως .xlsx.",
+        "Unknown character encoding: the file is neither UTF-8 nor Windows-1253. Save it from Excel "
+        "as 'CSV UTF-8' or as .xlsx.",
+    )
 
 
 def _read_csv(data: bytes) -> Table:

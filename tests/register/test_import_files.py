@@ -87,6 +87,16 @@ def test_good_csv_in_every_encoding_and_separator_imports(
     _assert_imported(loaded_engine, import_file(loaded_engine, path, actor="maria"))
 
 
+def test_an_iso_8859_7_csv_from_an_older_system_imports(loaded_engine: Engine, tmp_path: Path) -> None:
+    """ISO-8859-7 differs from Windows-1253 on Ά (byte B6, ¶ in Windows-1253): it is told apart."""
+    rows = [{**GOOD_PERSON, "Ονοματεπώνυμο": "Άννα Ανδρέου"}, SECOND_PERSON]
+    path = write_rows(tmp_path / "old.csv", rows, encoding="iso-8859-7")
+    assert b"\xb6" in path.read_bytes()
+    report = import_file(loaded_engine, path)
+    assert report.ok, [i.message for i in report.issues]
+    assert _people(loaded_engine)["Ω-1"].full_name == "Άννα Ανδρέου"
+
+
 def test_good_xlsx_with_number_and_date_cells_imports(loaded_engine: Engine, tmp_path: Path) -> None:
     """Excel cells keep their types: numbers for phone, coordinates, duration; real dates."""
     rows = [
