@@ -189,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("problem", type=Path)
     v.add_argument("plan", type=Path)
     v.set_defaults(func=cmd_validate)
+    __import__("planner.register.io_cli", fromlist=["add_commands"]).add_commands(sub)  # import, export
     i = sub.add_parser("init", help="create the register database and load the settlements")
     i.add_argument(
         "--db",
@@ -198,7 +199,6 @@ def build_parser() -> argparse.ArgumentParser:
         "else instance/kinito.sqlite3)",
     )
     i.set_defaults(func=cmd_init)
-    __import__("planner.register.io_cli", fromlist=["add_commands"]).add_commands(sub)  # import, export
     return parser
 
 
