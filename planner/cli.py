@@ -35,6 +35,7 @@ DEFAULT_TIME_LIMIT = 8.0
 PLUGIN_COMMANDS: tuple[str, ...] = (
     "planner.register.week_cli",
     "planner.register.geocode_cli",
+    "planner.register.io_cli",
 )
 
 
