@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from planner import __version__
@@ -150,7 +150,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             with session_scope(engine, actor="kinito init --demo" if args.demo else None) as session:
                 loaded = load_gazetteer(session)
                 if args.demo:
-                    reference = args.reference_date or date.today()
+                    # default: next Monday, so `kinito week next` plans the week after the history
+                    today = date.today()
+                    reference = args.reference_date or today + timedelta(days=7 - today.weekday())
                     demo = load_demo(session, reference=reference, seed=args.seed)
         finally:
             engine.dispose()
@@ -222,7 +224,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         default=None,
         metavar="YYYY-MM-DD",
-        help="with --demo: the outcome history covers the 8 weeks before this date's week (default: today)",
+        help="with --demo: the outcome history covers the 8 weeks before this date's week "
+        "(default: next Monday, so `kinito week next` plans the week after the history)",
     )
     i.add_argument("--seed", type=int, default=1, help="with --demo: random seed (default 1)")
     i.set_defaults(func=cmd_init)
