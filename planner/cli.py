@@ -85,7 +85,6 @@ def _params(args: argparse.Namespace) -> SolveParams:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """Solve a problem file, print the table, write the plan JSON and the map."""
-    from planner.mapview import save_plan_map
     from planner.render import format_plan_table, format_violations
 
     problem = load_problem(args.problem)
@@ -105,13 +104,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(format_violations([str(v) for v in violations]), file=sys.stderr)
         return EXIT_BUG
     print(format_plan_table(plan, problem))
-    if args.output:
-        save_json(args.output, plan_to_dict(plan, problem))
-        print(f"σχέδιο / plan: {args.output}", file=sys.stderr)
-    if args.map:
-        save_plan_map(plan, problem, args.map)
-        print(f"χάρτης / map: {args.map}", file=sys.stderr)
+    write_outputs(plan, problem, args.output, args.map)
     return EXIT_OK
+
+
+def write_outputs(plan: Plan, problem: Problem, output: Path | None, map_path: Path | None) -> None:
+    """Write the plan JSON and the map where asked, saying where on stderr."""
+    from planner.mapview import save_plan_map
+
+    if output:
+        save_json(output, plan_to_dict(plan, problem))
+        print(f"σχέδιο / plan: {output}", file=sys.stderr)
+    if map_path:
+        save_plan_map(plan, problem, map_path)
+        print(f"χάρτης / map: {map_path}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -82,11 +82,9 @@ def resolve_week(text: str, today: date | None = None) -> str:
 
 def cmd_week(args: argparse.Namespace) -> int:
     """Build the week from the register, solve it, store a new version, print the plan."""
-    from planner.cli import _progress_printer
-    from planner.mapview import save_plan_map
+    from planner.cli import _progress_printer, write_outputs
     from planner.register.week import DEFAULT_TIME_LIMIT, WeekError, plan_week, publish
     from planner.render import format_plan_table
-    from planner.schema import plan_to_dict, save_json
 
     time_limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
     args.week = resolve_week(args.week)
@@ -134,12 +132,7 @@ def cmd_week(args: argparse.Namespace) -> int:
         for line in changes:
             print(f"  - {line}")
     print(f"αποθηκεύτηκε ως έκδοση / stored as version {result.version} ({status})")
-    if args.output:
-        save_json(args.output, plan_to_dict(plan, problem))
-        print(f"σχέδιο / plan: {args.output}", file=sys.stderr)
-    if args.map:
-        save_plan_map(plan, problem, args.map)
-        print(f"χάρτης / map: {args.map}", file=sys.stderr)
+    write_outputs(plan, problem, args.output, args.map)
     return EXIT_OK
 
 
