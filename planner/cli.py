@@ -36,6 +36,7 @@ PLUGIN_COMMANDS: tuple[str, ...] = (
     "planner.register.week_cli",
     "planner.register.geocode_cli",
     "planner.register.io_cli",
+    "planner.roads.cli",
 )
 
 
@@ -87,8 +88,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     """Solve a problem file, print the table, write the plan JSON and the map."""
     from planner.mapview import save_plan_map
     from planner.render import format_plan_table, format_violations
+    from planner.roads.cli import roads_after_plan, roads_for_plan
 
-    problem = load_problem(args.problem)
+    problem = roads_for_plan(load_problem(args.problem), args.roads, args.config)
     params = _params(args)
     print(
         f"Kinito {__version__}: {problem.name}: {len(problem.visits)} επισκέψεις / visits, "
@@ -104,12 +106,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
         _err("BUG: the engine's plan fails the independent validator; it is not written.")
         print(format_violations([str(v) for v in violations]), file=sys.stderr)
         return EXIT_BUG
+    shapes = roads_after_plan(plan, problem, want_shapes=bool(args.map))
     print(format_plan_table(plan, problem))
     if args.output:
         save_json(args.output, plan_to_dict(plan, problem))
         print(f"σχέδιο / plan: {args.output}", file=sys.stderr)
     if args.map:
-        save_plan_map(plan, problem, args.map)
+        save_plan_map(plan, problem, args.map, shapes=shapes)
         print(f"χάρτης / map: {args.map}", file=sys.stderr)
     return EXIT_OK
 
@@ -201,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="parallel searches, one per core (default: 2 cores)"
     )
     p.add_argument("--config", type=Path, default=None, help="solver settings TOML ([solver] table)")
+    p.add_argument(
+        "--roads", default=None, metavar="EXTRACT",
+        help="OSM extract (.osm.pbf) for road travel times ('off': the estimate; default $KINITO_ROADS)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_plan)
     v = sub.add_parser("validate", help="check a plan against its problem")
     v.add_argument("problem", type=Path)
