@@ -50,6 +50,7 @@ def write_extract(
     """Write an .osm.pbf with pyosmium."""
     import osmium
 
+    path.unlink(missing_ok=True)  # the writer refuses to overwrite
     writer = osmium.SimpleWriter(str(path))
     try:
         for nid, (lat, lon) in sorted(nodes.items()):
