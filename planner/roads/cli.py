@@ -223,6 +223,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.bbox:
         table = {**table, "bbox": args.bbox}
     travel = road_travel(args.extract, table, args.cache)
+    from planner.roads.travel import describe_unreachable
+
     t0 = time.perf_counter()
     if args.rebuild:
         from planner.roads.network import RoadNetwork
@@ -245,15 +247,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"junctions, {s['edges']} τμήματα / edges, {s['road_km']} km"
         + (" (από την προσωρινή μνήμη / from the cache)" if net.from_cache else "")
     )
-    far = [loc for loc, d in zip(locations, m.snap_m, strict=True) if not d <= travel.settings.max_snap_m]
+    far = m.off_network()
     print(
         f"πίνακας / matrix: {len(locations)}x{len(locations)} θέσεις / places, "
         f"{len(m.unreachable)} ζεύγη χωρίς δρόμο / unreachable pairs, "
         f"{len(far)} εκτός δικτύου / off the network"
         + (" (από την προσωρινή μνήμη / from the cache)" if m.from_cache else "")
     )
-    for u in m.unreachable[:10]:
-        print(f"  {u.from_id} -> {u.to_id}: {u.message_el} / {u.message_en}")
+    if m.unreachable:
+        names = {loc.id: loc.name or loc.id for loc in locations}
+        print("\n".join(describe_unreachable(m.unreachable, names, m.off_network())[1:]))
     print(f"χρόνος / time: {time.perf_counter() - t0:.2f} s; cache: {travel.cache.folder}")
     return EXIT_OK
 

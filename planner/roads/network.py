@@ -51,6 +51,11 @@ class RoadMatrix:
     unreachable: tuple[Unreachable, ...]
     from_cache: bool = False
     elapsed: float = 0.0
+    max_snap_m: float = 2000.0
+
+    def off_network(self) -> tuple[str, ...]:
+        """Ids of the places farther than the snap limit from every road."""
+        return tuple(pid for pid, d in zip(self.ids, self.snap_m, strict=True) if not d <= self.max_snap_m)
 
 
 @dataclass(frozen=True)
@@ -211,7 +216,7 @@ class RoadNetwork:
         progress("matrix", 1.0, f"{n}x{n}")
         result = RoadMatrix(
             tuple(p[0] for p in points), seconds, metres, snap_m, unreachable,
-            elapsed=time.perf_counter() - t0,
+            elapsed=time.perf_counter() - t0, max_snap_m=self.settings.max_snap_m,
         )  # fmt: skip
         if key and self.cache is not None:
             self.cache.save("matrix", key, _matrix_arrays(result))
@@ -221,7 +226,7 @@ class RoadNetwork:
         self, points: Sequence[Point], snaps: Sequence[g.Snap], seconds: np.ndarray
     ) -> tuple[Unreachable, ...]:
         _, weak, _ = self.graph.components()
-        max_km = self.settings.max_snap_m / 1000
+        texts = {r: unreachable_pair("", "", r, self.settings.max_snap_m) for r in REASONS}
         out: list[Unreachable] = []
         for i, j in zip(*np.nonzero(np.isnan(seconds)), strict=True):
             si, sj = snaps[i], snaps[j]
@@ -232,12 +237,8 @@ class RoadNetwork:
                 reason = "separate_networks"
             else:
                 reason = "one_way"
-            el, en = g.REASON_TEXT[reason]
-            out.append(
-                Unreachable(
-                    points[i][0], points[j][0], reason, el.format(max_km=max_km), en.format(max_km=max_km)
-                )
-            )
+            t = texts[reason]
+            out.append(Unreachable(points[i][0], points[j][0], reason, t.message_el, t.message_en))
         return tuple(out)
 
     # --- shapes --------------------------------------------------------------------------
@@ -303,28 +304,47 @@ def load_cached_matrix(cache: RoadCache, key: str) -> RoadMatrix | None:
     return None if data is None else _matrix_from_arrays(data, time.perf_counter() - t0)
 
 
+REASONS: tuple[g.Reason, ...] = ("off_network", "separate_networks", "one_way")
+
+
 def _matrix_arrays(m: RoadMatrix) -> dict[str, np.ndarray]:
-    unreachable = json.dumps(
-        [[u.from_id, u.to_id, u.reason, u.message_el, u.message_en] for u in m.unreachable]
-    )
+    index = {pid: k for k, pid in enumerate(m.ids)}
     return {
         "ids": np.array(json.dumps(list(m.ids))),
         "seconds": m.seconds,
         "metres": m.metres,
         "snap_m": m.snap_m,
-        "unreachable": np.array(unreachable),
+        "max_snap_m": np.array(m.max_snap_m),
+        "unr_from": np.array([index[u.from_id] for u in m.unreachable], dtype=np.int32),
+        "unr_to": np.array([index[u.to_id] for u in m.unreachable], dtype=np.int32),
+        "unr_reason": np.array([REASONS.index(u.reason) for u in m.unreachable], dtype=np.int8),
     }
+
+
+def unreachable_pair(from_id: str, to_id: str, reason: g.Reason, max_snap_m: float) -> Unreachable:
+    """An :class:`Unreachable` with its sentences."""
+    el, en = g.REASON_TEXT[reason]
+    km = max_snap_m / 1000
+    return Unreachable(from_id, to_id, reason, el.format(max_km=km), en.format(max_km=km))
 
 
 def _matrix_from_arrays(data: dict[str, np.ndarray], elapsed: float) -> RoadMatrix:
     ids = tuple(json.loads(str(data["ids"])))
-    rows = json.loads(str(data["unreachable"]))
+    max_snap = float(data["max_snap_m"])
+    texts = {r: unreachable_pair("", "", r, max_snap) for r in REASONS}
+    pairs = tuple(
+        Unreachable(ids[a], ids[b], REASONS[r], texts[REASONS[r]].message_el, texts[REASONS[r]].message_en)
+        for a, b, r in zip(
+            data["unr_from"].tolist(), data["unr_to"].tolist(), data["unr_reason"].tolist(), strict=True
+        )
+    )
     return RoadMatrix(
         ids,
         np.asarray(data["seconds"], dtype=np.float64),
         np.asarray(data["metres"], dtype=np.float64),
         np.asarray(data["snap_m"], dtype=np.float64),
-        tuple(Unreachable(a, b, r, el, en) for a, b, r, el, en in rows),
+        pairs,
         from_cache=True,
         elapsed=elapsed,
+        max_snap_m=max_snap,
     )

@@ -15,7 +15,7 @@ with ``unreachable="estimate"`` those pairs take the embedded estimate and are l
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,18 +46,40 @@ UnreachablePolicy = Literal["error", "estimate"]
 class UnreachableError(ValueError):
     """Some pairs of locations have no road between them in the extract."""
 
-    def __init__(self, pairs: Sequence[Unreachable], names: dict[str, str]) -> None:
+    def __init__(
+        self, pairs: Sequence[Unreachable], names: Mapping[str, str], off_network: Sequence[str] = ()
+    ) -> None:
         self.pairs = tuple(pairs)
-        lines = [
-            f"{len(self.pairs)} ζεύγη θέσεων χωρίς δρόμο / pairs of places with no road between them "
-            '(ρύθμιση / setting roads.unreachable = "estimate" για εκτίμηση / to use the estimate):'
-        ]
-        for u in self.pairs[:8]:
+        self.off_network = tuple(off_network)
+        super().__init__("\n".join(describe_unreachable(self.pairs, names, self.off_network)))
+
+
+def describe_unreachable(
+    pairs: Sequence[Unreachable], names: Mapping[str, str], off_network: Sequence[str] = (), limit: int = 8
+) -> list[str]:
+    """Lines for people: each place off the network once, then the other pairs (at most ``limit``)."""
+    lines = [
+        f"{len(pairs)} ζεύγη θέσεων χωρίς δρόμο / pairs of places with no road between them "
+        '(ρύθμιση / setting [roads] unreachable = "estimate" για εκτίμηση / to use the estimate):'
+    ]
+    off = set(off_network)
+    shown = 0
+    for u in pairs:
+        if u.reason == "off_network" and (u.from_id in off or u.to_id in off):
+            continue
+        if shown < limit:
             a, b = names.get(u.from_id, u.from_id), names.get(u.to_id, u.to_id)
             lines.append(f"  {a} -> {b}: {u.message_el} / {u.message_en}")
-        if len(self.pairs) > 8:
-            lines.append(f"  ... και άλλα / and {len(self.pairs) - 8} more")
-        super().__init__("\n".join(lines))
+        shown += 1
+    if shown > limit:
+        lines.append(f"  ... και άλλα / and {shown - limit} more")
+    if off:
+        text = next((u for u in pairs if u.reason == "off_network"), None)
+        why = f": {text.message_el} / {text.message_en}" if text else ""
+        listed = ", ".join(names.get(p, p) for p in list(off_network)[:limit])
+        more = f" (+{len(off) - limit})" if len(off) > limit else ""
+        lines.append(f"  εκτός δικτύου / off the network: {listed}{more}{why}")
+    return lines
 
 
 def _point(loc: Location) -> Point:
@@ -80,6 +102,7 @@ class RoadTravel:
     fallbacks: list[Unreachable] = field(default_factory=list)
     _net: RoadNetwork | None = field(default=None, repr=False)
     _memo: dict[tuple[Point, ...], RoadMatrix] = field(default_factory=dict, repr=False)
+    _full: list[tuple[dict[Point, int], RoadMatrix]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if self.unreachable not in ("error", "estimate"):
@@ -110,8 +133,7 @@ class RoadTravel:
         points = tuple(_point(loc) for loc in locations)
         if points in self._memo:
             return self._memo[points]
-        for known, m in self._memo.items():  # a subset of a matrix already at hand
-            pos = {p: i for i, p in enumerate(known)}
+        for pos, m in self._full:  # a subset of a matrix already at hand (explanations ask so)
             if all(p in pos for p in points):
                 idx = np.array([pos[p] for p in points], dtype=np.int64)
                 wanted = set(p[0] for p in points)
@@ -122,6 +144,7 @@ class RoadTravel:
                     m.snap_m[idx],
                     tuple(u for u in m.unreachable if u.from_id in wanted and u.to_id in wanted),
                     from_cache=m.from_cache,
+                    max_snap_m=m.max_snap_m,
                 )
                 self._memo[points] = sub
                 return sub
@@ -129,6 +152,7 @@ class RoadTravel:
         cached = load_cached_matrix(self.cache, key)
         result = cached if cached is not None else self.network().matrix(points, self._stage)
         self._memo[points] = result
+        self._full.append(({p: i for i, p in enumerate(points)}, result))
         return result
 
     def matrix(self, locations: Sequence[Location], unit: Unit | None = None) -> TravelMatrix:
@@ -138,7 +162,8 @@ class RoadTravel:
         missing = np.isnan(seconds)
         if missing.any():
             if self.unreachable == "error":
-                raise UnreachableError(m.unreachable, {loc.id: loc.name or loc.id for loc in locations})
+                names = {loc.id: loc.name or loc.id for loc in locations}
+                raise UnreachableError(m.unreachable, names, m.off_network())
             est = EstimateTravel(stop_overhead=0).matrix(locations, None)
             seconds[missing] = est.durations[missing]
             metres[missing] = est.distances[missing]
