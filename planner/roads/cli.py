@@ -97,9 +97,21 @@ def load_config(path: Path | None) -> dict[str, Any]:
     return table
 
 
+def aigialeia_bbox(margin_deg: float = 0.1) -> tuple[float, float, float, float]:
+    """The box around the 140 settlements of Aigialeia, with a margin (0.1 deg is about 10 km)."""
+    places = gazetteer_locations()
+    lats, lons = [p.lat for p in places], [p.lon for p in places]
+    return (
+        round(min(lats) - margin_deg, 4), round(min(lons) - margin_deg, 4),
+        round(max(lats) + margin_deg, 4), round(max(lons) + margin_deg, 4),
+    )  # fmt: skip
+
+
 def _bbox(value: object) -> tuple[float, float, float, float] | None:
     if value is None:
         return None
+    if value == "aigialeia":
+        return aigialeia_bbox()
     parts = value.split(",") if isinstance(value, str) else list(value) if isinstance(value, list) else None
     if parts is None or len(parts) != 4:
         raise ValueError("roads bbox: expected S,W,N,E (four numbers: min lat, min lon, max lat, max lon)")
@@ -352,7 +364,10 @@ def add_commands(subparsers: Any) -> None:
 
     b = sub.add_parser("build", help="build the road graph and the settlements' matrix (cached)")
     common(b)
-    b.add_argument("--bbox", default=None, metavar="S,W,N,E", help="keep only roads inside this box")
+    b.add_argument(
+        "--bbox", default=None, metavar="S,W,N,E",
+        help="keep only roads inside this box ('aigialeia': the settlements' box plus about 10 km)",
+    )  # fmt: skip
     b.add_argument("--rebuild", action="store_true", help="ignore a cached graph")
     b.set_defaults(func=cmd_build)
 

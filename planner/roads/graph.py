@@ -168,8 +168,10 @@ class RoadGraph:
             self._cache["segments"] = {
                 "edge": seg_edge, "pos": seg_pos, "x1": x1, "y1": y1, "x2": x2, "y2": y2,
                 "kx": kx, "ky": ky, "half": half,
-                "all": (cKDTree(mid), np.arange(len(seg_edge))) if len(seg_edge) else None,
-                "main": (cKDTree(mid[in_main]), np.flatnonzero(in_main)) if in_main.any() else None,
+                "all": (cKDTree(mid), np.arange(len(seg_edge)), float(half.max()))
+                if len(seg_edge) else None,
+                "main": (cKDTree(mid[in_main]), np.flatnonzero(in_main), float(half[in_main].max()))
+                if in_main.any() else None,
             }  # fmt: skip
         seg: dict[str, Any] = self._cache["segments"]
         return seg
@@ -270,9 +272,10 @@ def _nearest(seg: dict[str, Any], tree_key: str, x: float, y: float) -> tuple[fl
     entry = seg[tree_key]
     if entry is None:
         return None
-    tree, members = entry
+    tree, members, max_half = entry
     d0, _ = tree.query([x, y])
-    cand = members[np.asarray(tree.query_ball_point([x, y], d0 + float(seg["half"][members].max()) + 1e-6))]
+    # the nearest segment's midpoint is at most its half-length farther than the nearest midpoint
+    cand = members[np.asarray(tree.query_ball_point([x, y], d0 + max_half + 1e-6), dtype=np.int64)]
     x1, y1, x2, y2 = seg["x1"][cand], seg["y1"][cand], seg["x2"][cand], seg["y2"][cand]
     dx, dy = x2 - x1, y2 - y1
     l2 = dx * dx + dy * dy

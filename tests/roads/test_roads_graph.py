@@ -136,3 +136,12 @@ def test_helsinki_road_is_longer_than_the_straight_line(helsinki_net: RoadNetwor
     assert (m.metres[i, j] >= straight - 1e-6).all()
     far = straight > 500
     assert 1.1 < float(np.median(m.metres[i, j][far] / straight[far])) < 2.0
+
+
+def test_bbox_keeps_only_the_roads_inside(tiny_extract: Path) -> None:
+    """A box north of 37.95 drops the separate road 10 km south; a box through a road cuts it."""
+    north = RoadNetwork.build(tiny_extract, bbox=(37.95, 21.9, 38.1, 22.1))
+    assert north.graph.edges == 3
+    west = RoadNetwork.build(tiny_extract, bbox=(37.95, 21.9, 38.1, 22.03))
+    # only A-B (B is at 22.02) and A-E of the two A-C roads are left
+    assert west.graph.edge_len.sum() == pytest.approx(hav(A, B) + hav(A, E), rel=1e-6)
