@@ -81,6 +81,29 @@ class RoadCache:
         self._write_text(index_path, json.dumps(index, indent=1, sort_keys=True))
         return sha
 
+    def remember_area(self, extract_sha: str, bbox: tuple[float, float, float, float] | None) -> None:
+        """Remember the box the last ``kinito roads build`` of this extract used (None: all of it)."""
+        path = self.folder / "areas.json"
+        areas = self._read_json(path)
+        areas[extract_sha] = list(bbox) if bbox is not None else None
+        self._write_text(path, json.dumps(areas, indent=1, sort_keys=True))
+
+    def remembered_area(self, extract_sha: str) -> tuple[float, float, float, float] | None:
+        """The box remembered for this extract, or None (all of it, or never built with a box)."""
+        box = self._read_json(self.folder / "areas.json").get(extract_sha)
+        if isinstance(box, list) and len(box) == 4:
+            return (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+        return None
+
+    def _read_json(self, path: Path) -> dict[str, Any]:
+        if not path.is_file():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
     def path(self, kind: str, key: str) -> Path:
         """Where an entry of ``kind`` ("graph" or "matrix") with ``key`` is kept."""
         return self.folder / f"{kind}-{key}.npz"

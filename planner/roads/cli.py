@@ -173,7 +173,12 @@ def roads_for_plan(problem: Problem, roads: str | None, config: Path | None) -> 
     travel = road_travel(extract, table)
     if isinstance(problem.travel, EstimateTravel):  # keep the problem's own overhead
         travel.stop_overhead = problem.travel.stop_overhead
-    print(f"χρόνοι διαδρομών / travel times: δρόμοι OpenStreetMap / OSM roads ({extract})", file=sys.stderr)
+    box = travel.area()
+    area = f", περιοχή / area {','.join(f'{x:g}' for x in box)}" if box else ""
+    print(
+        f"χρόνοι διαδρομών / travel times: δρόμοι OpenStreetMap / OSM roads ({extract}{area})",
+        file=sys.stderr,
+    )
     return replace(problem, travel=travel)
 
 
@@ -235,6 +240,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.bbox:
         table = {**table, "bbox": args.bbox}
     travel = road_travel(args.extract, table, args.cache)
+    travel.remembered_area = False  # a build uses exactly the box it is given
+    travel.cache.remember_area(travel.cache.extract_digest(travel.extract), travel.bbox)
     from planner.roads.travel import describe_unreachable
 
     t0 = time.perf_counter()

@@ -95,6 +95,7 @@ class RoadTravel:
     settings: RoadSettings = field(default_factory=RoadSettings)
     cache: RoadCache = field(default_factory=RoadCache)
     bbox: BBox | None = None
+    remembered_area: bool = True  # with no bbox: the box of the last `kinito roads build`
     stop_overhead: int = 120
     unreachable: UnreachablePolicy = "error"
     progress: StageFn | None = None
@@ -110,8 +111,16 @@ class RoadTravel:
         if self.stop_overhead < 0:
             raise ValueError("roads stop_overhead must be >= 0")
 
+    def area(self) -> BBox | None:
+        """The box of roads used: ``bbox``, else the one the last build of this extract used."""
+        if self.bbox is None and self.remembered_area:
+            self.bbox = self.cache.remembered_area(self.cache.extract_digest(self.extract))
+            self.remembered_area = False
+        return self.bbox
+
     def network(self) -> RoadNetwork:
         """The road network, built or loaded from the cache on first use."""
+        self.area()
         if self._net is None:
             self._net = RoadNetwork.open(
                 self.extract, self.profile, self.settings, self.cache, self.bbox, self._stage
@@ -126,7 +135,7 @@ class RoadTravel:
         """The cache key of this extract's graph (hashes the extract once per file version)."""
         if self._net is not None:
             return self._net.key
-        return RoadNetwork.graph_key(self.extract, self.profile, self.bbox, self.cache)
+        return RoadNetwork.graph_key(self.extract, self.profile, self.area(), self.cache)
 
     def road_matrix(self, locations: Sequence[Location]) -> RoadMatrix:
         """Driving seconds and metres (no overhead), from memory, the disk cache, or computed."""

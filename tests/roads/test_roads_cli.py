@@ -189,3 +189,30 @@ def test_calibrate_reports_error_before_and_after(
     assert result.after.dist_median <= result.before.dist_median + 0.02
     assert 1.0 < result.terrain["plain"].circuity < 2.5
     assert result.terrain["mountainous"] == DEFAULT_TERRAIN["mountainous"]  # no mountain place: unchanged
+
+
+def test_plan_uses_the_box_of_the_last_build_and_the_config_file(
+    tiny_extract: Path, tmp_path: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """`roads build --bbox` is remembered; `[roads] extract` in --config turns the roads on."""
+    places = _csv(tmp_path / "p.csv", PLACES)
+    box = "37.95,21.9,38.1,22.1"  # leaves out the separate road in the south
+    build = ["roads", "build", str(tiny_extract), "--cache", str(cache_dir), "--locations", str(places)]
+    assert main([*build, "--bbox", box]) == 0
+    capsys.readouterr()
+    travel = RoadTravel(tiny_extract, cache=RoadCache(cache_dir))
+    assert travel.area() == (37.95, 21.9, 38.1, 22.1)
+    assert travel.network().graph.edges == 3 and travel.network().from_cache
+    config = tmp_path / "kinito.toml"
+    config.write_text(
+        "[solver]\ntime_limit = 1\nworkers = 1\n\n"
+        f'[roads]\nextract = "{tiny_extract}"\ncache_dir = "{cache_dir}"\n',
+        encoding="utf-8",
+    )
+    problem = _problem(tmp_path / "problem.json", PLACES)
+    monkeypatch.delenv("KINITO_ROADS", raising=False)
+    assert main(["plan", str(problem), "-o", str(tmp_path / "plan.json"), "--config", str(config)]) == 0
+    err = capsys.readouterr().err
+    assert "OSM roads" in err and "37.95,21.9,38.1,22.1" in err
+    assert "read" not in err  # the graph came from the cache
