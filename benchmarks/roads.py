@@ -215,7 +215,8 @@ def main() -> int:
     env = (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {platform.node() or 'host'}: {os.cpu_count()} cores "
         f"(shared), Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-        f"pyosmium {osmium.version.pyosmium_release}, kinito {__version__}"
+        f"pyosmium {osmium.version.pyosmium_release}, kinito {__version__}; load average at the end "
+        f"{os.getloadavg()[0]:.1f} (other developers share the machine)"
     )
     (ROOT / "benchmarks" / "ROADS.md").write_text(_report(results, sizes, info, env), encoding="utf-8")
     print("wrote benchmarks/ROADS.md", file=sys.stderr)
