@@ -199,10 +199,11 @@ class RoadNetwork:
         seconds = np.full((n, n), np.nan)
         metres = np.full((n, n), np.nan)
         idx = np.flatnonzero(on)
-        step = 16
+        step = 32
+        packed = g.packed_weights(aug)
         for lo in range(0, len(idx), step):
             progress("matrix", lo / max(len(idx), 1), f"{lo}/{len(idx)}")
-            t, m = g.shortest(aug, virt[lo : lo + step], virt)
+            t, m = g.shortest(aug, virt[lo : lo + step], virt, packed=packed)
             rows = idx[lo : lo + step]
             seconds[np.ix_(rows, idx)] = np.where(np.isfinite(t), t, np.nan)
             metres[np.ix_(rows, idx)] = np.where(np.isfinite(m), m, np.nan)
@@ -253,7 +254,10 @@ class RoadNetwork:
         sources = sorted({i for i, _ in pairs if snaps[i].on_network})
         if not sources:
             return out
-        dist, pred = dijkstra(aug.csr, directed=True, indices=aug.virtual[sources], return_predecessors=True)
+        # the same packed weights as the matrix, so a leg is the path the matrix measured
+        dist, pred = dijkstra(
+            g.packed_weights(aug), directed=True, indices=aug.virtual[sources], return_predecessors=True
+        )
         dist, pred = np.atleast_2d(dist), np.atleast_2d(pred)
         row_of = {s: r for r, s in enumerate(sources)}
         for k, (i, j) in enumerate(pairs):
@@ -274,7 +278,8 @@ class RoadNetwork:
                 piece = g.cut_shape(self.graph, int(aug.edge[a]), float(aug.o1[a]), float(aug.o2[a]))
                 pts.extend(piece[1:] if pts else piece)
                 metres += float(aug.length[a])
-            out[k] = Leg(tuple(pts), metres + snaps[i].distance_m + snaps[j].distance_m, float(dist[r, dst]))
+            seconds = float(np.floor(dist[r, dst] / g.LENGTH_BITS)) / 1000.0
+            out[k] = Leg(tuple(pts), metres + snaps[i].distance_m + snaps[j].distance_m, seconds)
         return out
 
     def summary(self) -> dict[str, object]:

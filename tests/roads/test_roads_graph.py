@@ -75,7 +75,7 @@ def test_leg_shape_follows_the_road(tiny: RoadNetwork) -> None:
     assert leg.points[0] == pytest.approx((38.0, 22.005), abs=1e-7)
     assert leg.points[-1] == pytest.approx(C, abs=1e-9)
     m = tiny.matrix(pts)
-    assert leg.metres == pytest.approx(m.metres[0, 1], rel=1e-9)
+    assert leg.metres == pytest.approx(m.metres[0, 1], abs=0.5)  # the matrix rounds each arc to 5 cm
     assert tiny.legs([("c", *C), ("spur", *H)], [(0, 1)]) == [None]
 
 
