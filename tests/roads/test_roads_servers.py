@@ -77,7 +77,7 @@ def fake_osrm(tiny_extract: Path) -> Iterator[str]:
     srv = _FakeOsrm(("127.0.0.1", 0), _Handler)
     srv.net = RoadNetwork.build(tiny_extract)
     srv.seen = []
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
     srv.shutdown()
