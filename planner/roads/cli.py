@@ -6,7 +6,8 @@
 
 ``kinito plan`` uses the roads when an extract is configured: ``--roads EXTRACT`` (``--roads
 off`` to force the estimate), else ``$KINITO_ROADS``, else ``extract`` in the ``[roads]``
-table of the ``--config`` TOML file; otherwise the embedded estimate. It says which.
+table of the ``--config`` TOML file; otherwise the embedded estimate. It says which. An
+``http://`` or ``https://`` address instead of an extract is an OSRM server.
 The ``[roads]`` table may also hold ``cache_dir``, ``bbox`` ([S, W, N, E]),
 ``stop_overhead_min``, ``unreachable`` ("error" or "estimate"), ``max_snap_m``,
 ``access_speed_kmh`` and a ``[roads.profile]`` table (see :mod:`planner.roads.profile`).
@@ -170,6 +171,12 @@ def roads_for_plan(problem: Problem, roads: str | None, config: Path | None) -> 
             file=sys.stderr,
         )
         return problem
+    if str(extract).startswith(("http://", "https://")):
+        from planner.roads.osrm import OsrmTravel
+
+        server = OsrmTravel(str(extract), stop_overhead=round(float(table.get("stop_overhead_min", 2)) * 60))
+        print(f"χρόνοι διαδρομών / travel times: διακομιστής OSRM / OSRM server ({extract})", file=sys.stderr)
+        return replace(problem, travel=server)
     travel = road_travel(extract, table)
     if isinstance(problem.travel, EstimateTravel):  # keep the problem's own overhead
         travel.stop_overhead = problem.travel.stop_overhead
@@ -182,11 +189,32 @@ def roads_for_plan(problem: Problem, roads: str | None, config: Path | None) -> 
     return replace(problem, travel=travel)
 
 
+def roads_for_validate(problem: Problem, plan: Plan, roads: str | None, config: Path | None) -> Problem:
+    """The problem with the travel model the plan was made with, for ``kinito validate``.
+
+    A plan made on the roads (``travel_model`` "roads" or "osrm") must be checked with the
+    same times; with no extract or server configured that is a plain error, not a list of
+    false violations.
+    """
+    if plan.travel_model not in ("roads", "osrm"):
+        return problem
+    checked = roads_for_plan(problem, roads, config)
+    if getattr(checked.travel, "name", "estimate") != plan.travel_model:
+        raise ValueError(
+            f"το σχέδιο φτιάχτηκε με δρόμους ({plan.travel_model}): δώστε --roads ή KINITO_ROADS / "
+            f"the plan was made on roads ({plan.travel_model}): give --roads or KINITO_ROADS to check it"
+        )
+    return checked
+
+
 def roads_after_plan(plan: Plan, problem: Problem, want_shapes: bool) -> dict[tuple[str, date], Any] | None:
     """Warn about pairs that took the estimate; the road shapes of the routes for the map."""
+    from planner.roads.osrm import OsrmTravel
     from planner.roads.travel import RoadTravel
 
     travel = problem.travel
+    if isinstance(travel, OsrmTravel):
+        return travel.shapes(plan, problem) if want_shapes else None
     if not isinstance(travel, RoadTravel):
         return None
     if travel.fallbacks:

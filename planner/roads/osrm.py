@@ -9,18 +9,20 @@ unit's speed factor apply as in the embedded estimate.
 
 from __future__ import annotations
 
+import itertools
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from http.client import HTTPException
 from typing import Any
 
 import numpy as np
 
-from planner.model import Location, Unit
+from planner.model import Location, Plan, Problem, Unit
 from planner.roads.network import Unreachable
 from planner.roads.travel import UnreachableError
 from planner.travel import TravelMatrix
@@ -87,6 +89,21 @@ class OsrmTravel:
         np.fill_diagonal(durations, 0)
         np.fill_diagonal(distances, 0)
         return TravelMatrix(ids, durations, distances)
+
+    def shapes(self, plan: Plan, problem: Problem) -> dict[tuple[str, date], list[list[tuple[float, float]]]]:
+        """Road shapes of every leg of the plan's routes, from the route service."""
+        out: dict[tuple[str, date], list[list[tuple[float, float]]]] = {}
+        memo: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        for route in plan.routes:
+            base = problem.unit(route.unit_id).base
+            seq = [base, *(problem.visit(s.visit_id).location for s in route.stops), base]
+            legs = []
+            for a, b in itertools.pairwise(seq):
+                if (a.id, b.id) not in memo:
+                    memo[(a.id, b.id)] = self.leg(a, b)[0] if a.id != b.id else []
+                legs.append(memo[(a.id, b.id)])
+            out[(route.unit_id, route.date)] = legs
+        return out
 
     def leg(self, a: Location, b: Location) -> tuple[list[tuple[float, float]], float]:
         """The road shape ([lat, lon] points) and metres of the leg from ``a`` to ``b``."""

@@ -216,3 +216,24 @@ def test_plan_uses_the_box_of_the_last_build_and_the_config_file(
     err = capsys.readouterr().err
     assert "OSM roads" in err and "37.95,21.9,38.1,22.1" in err
     assert "read" not in err  # the graph came from the cache
+
+
+def test_validating_a_road_plan_needs_the_roads(
+    tiny_extract: Path, tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """roads_for_validate: the plan's own model again, or a plain error when it is not configured."""
+    from planner.roads.cli import roads_for_validate
+    from planner.schema import load_plan, load_problem
+    from planner.validate import validate
+
+    monkeypatch.setenv("KINITO_CACHE_DIR", str(cache_dir))
+    monkeypatch.delenv("KINITO_ROADS", raising=False)
+    problem_file = _problem(tmp_path / "problem.json", PLACES)
+    out = tmp_path / "plan.json"
+    argv = ["plan", str(problem_file), "-o", str(out), "--time-limit", "1", "--workers", "1"]
+    assert main([*argv, "--roads", str(tiny_extract)]) == 0
+    problem, plan = load_problem(problem_file), load_plan(out)
+    assert validate(roads_for_validate(problem, plan, str(tiny_extract), None), plan) == []
+    assert validate(problem, plan) != []  # the estimate's times do not match a road plan
+    with pytest.raises(ValueError, match="give --roads"):
+        roads_for_validate(problem, plan, None, None)

@@ -131,3 +131,20 @@ def test_osrm_bindings_agree_with_the_scipy_model() -> None:
     """Where Python >= 3.12: the bundled OSRM on the same extract within 15 % of the scipy model."""
     pytest.importorskip("osrm", reason="the osrm-bindings package is not installed")
     pytest.skip("comparison not written yet: no Python >= 3.12 machine to develop it on")
+
+
+def test_plan_on_an_osrm_server_draws_its_routes(
+    fake_osrm: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito plan --roads http://...`: the OSRM server's times and shapes, said so."""
+    from test_roads_cli import PLACES, _problem
+
+    from planner.cli import main
+
+    problem = _problem(tmp_path / "problem.json", PLACES)
+    out, html = tmp_path / "plan.json", tmp_path / "plan.html"
+    argv = ["plan", str(problem), "-o", str(out), "--map", str(html), "--time-limit", "1", "--workers", "1"]
+    assert main([*argv, "--roads", fake_osrm]) == 0
+    assert "OSRM server" in capsys.readouterr().err
+    assert json.loads(out.read_text(encoding="utf-8"))["travel_model"] == "osrm"
+    assert f"[{NODES[2][0]}, {NODES[2][1]}]" in html.read_text(encoding="utf-8")
