@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from pathlib import Path
 
@@ -129,8 +130,12 @@ def test_plan_with_roads_says_so_and_draws_legs_along_the_roads(
     index = {loc.id: k for k, loc in enumerate(locs)}
     for prev, step in itertools.pairwise(steps):
         assert step["distance_m"] == m.distances[index[prev["location"]], index[step["location"]]]
-    page = html.read_text(encoding="utf-8")
+    page = re.sub(
+        r"\\u([0-9a-fA-F]{4})", lambda g: chr(int(g.group(1), 16)), html.read_text(encoding="utf-8")
+    )
     assert f"[{NODES[2][0]}, {NODES[2][1]}]" in page  # a leg passes through B, a node off every stop
+    first = steps[1]
+    assert f"{first['distance_m'] / 1000:.1f} km από το προηγούμενο σημείο" in page  # km per leg
     assert main([*argv, "--roads", "off"]) == 0
     assert "embedded estimate" in capsys.readouterr().err
     assert json.loads(out.read_text(encoding="utf-8"))["travel_model"] == "estimate"
