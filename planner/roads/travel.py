@@ -111,6 +111,13 @@ class RoadTravel:
         if self.stop_overhead < 0:
             raise ValueError("roads stop_overhead must be >= 0")
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickled for the solver's worker processes: the matrices at hand, not the graph."""
+        state = dict(self.__dict__)
+        state["_net"] = None  # a worker needing more than the matrices loads it from the cache
+        state["progress"] = None  # a progress bar holds the terminal
+        return state
+
     def area(self) -> BBox | None:
         """The box of roads used: ``bbox``, else the one the last build of this extract used."""
         if self.bbox is None and self.remembered_area:

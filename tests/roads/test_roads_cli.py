@@ -115,7 +115,8 @@ def test_plan_with_roads_says_so_and_draws_legs_along_the_roads(
     monkeypatch.setenv("KINITO_CACHE_DIR", str(cache_dir))
     problem = _problem(tmp_path / "problem.json", PLACES)
     out, html = tmp_path / "plan.json", tmp_path / "plan.html"
-    argv = ["plan", str(problem), "-o", str(out), "--map", str(html), "--time-limit", "1", "--workers", "1"]
+    # two workers: the problem, with its road model, is pickled to a worker process
+    argv = ["plan", str(problem), "-o", str(out), "--map", str(html), "--time-limit", "2", "--workers", "2"]
     assert main([*argv, "--roads", str(tiny_extract)]) == 0
     err = capsys.readouterr().err
     assert "OSM roads" in err
@@ -242,3 +243,20 @@ def test_validating_a_road_plan_needs_the_roads(
     assert validate(problem, plan) != []  # the estimate's times do not match a road plan
     with pytest.raises(ValueError, match="give --roads"):
         roads_for_validate(problem, plan, None, None)
+
+
+def test_road_travel_pickles_its_matrices_not_its_graph(tiny_extract: Path, cache_dir: Path) -> None:
+    """What the solver sends to a worker: the matrices at hand, no graph, no progress bar."""
+    import pickle
+
+    from planner.roads.cli import StageBar
+
+    locs = [Location(i, la, lo, i, t) for i, la, lo, t in PLACES]  # type: ignore[arg-type]
+    travel = RoadTravel(tiny_extract, cache=RoadCache(cache_dir), progress=StageBar())
+    before = travel.matrix(locs)
+    assert travel._net is not None
+    copy = pickle.loads(pickle.dumps(travel))
+    assert copy._net is None and copy.progress is None
+    after = copy.matrix(locs[:2])  # a subset of the matrix at hand: no graph needed
+    assert copy._net is None
+    assert (after.durations == before.durations[:2, :2]).all()
