@@ -151,41 +151,52 @@ def road_travel(extract: str | Path, table: Mapping[str, Any], cache_dir: str | 
 # --- kinito plan ------------------------------------------------------------------------------
 
 
-def roads_for_plan(problem: Problem, roads: str | None, config: Path | None) -> Problem:
-    """The problem with road travel when an extract is configured; prints which model is used."""
-    from planner.travel import EstimateTravel, MatrixTravel
+def configured_travel(roads: str | None, config: Path | None) -> tuple[Any, str]:
+    """The travel model the settings ask for, and the sentence saying which.
 
+    ``--roads`` (``roads``), else ``$KINITO_ROADS``, else ``[roads] extract`` of the config
+    file: an extract gives :class:`~planner.roads.travel.RoadTravel`, an ``http(s)://``
+    address :class:`~planner.roads.osrm.OsrmTravel`; nothing, or ``off``, gives ``None``
+    (the embedded estimate). For any command that plans (``plan``, ``week``).
+    """
     table = load_config(config)
     extract = roads or os.environ.get("KINITO_ROADS") or table.get("extract")
     off = extract is not None and str(extract).lower() in ("off", "none", "estimate")
+    if not extract or off:
+        why = "--roads off" if off else "χωρίς αρχείο δρόμων / no road extract: --roads, KINITO_ROADS"
+        return None, f"χρόνοι διαδρομών / travel times: ενσωματωμένη εκτίμηση / embedded estimate ({why})"
+    overhead = round(float(table.get("stop_overhead_min", 2)) * 60)
+    if str(extract).startswith(("http://", "https://")):
+        from planner.roads.osrm import OsrmTravel
+
+        server = OsrmTravel(str(extract), stop_overhead=overhead)
+        return server, f"χρόνοι διαδρομών / travel times: διακομιστής OSRM / OSRM server ({extract})"
+    travel = road_travel(extract, table)
+    box = travel.area()
+    area = f", περιοχή / area {','.join(f'{x:g}' for x in box)}" if box else ""
+    return travel, f"χρόνοι διαδρομών / travel times: δρόμοι OpenStreetMap / OSM roads ({extract}{area})"
+
+
+def roads_for_plan(problem: Problem, roads: str | None, config: Path | None) -> Problem:
+    """The problem with road travel when it is configured; prints which model is used.
+
+    A problem file's own ``travel`` matrix is kept; its estimate block gives way to the
+    roads but keeps its stop overhead.
+    """
+    from planner.travel import EstimateTravel, MatrixTravel
+
     if isinstance(problem.travel, MatrixTravel):
         print(
             "χρόνοι διαδρομών / travel times: πίνακας του αρχείου / the problem file's matrix",
             file=sys.stderr,
         )
         return problem
-    if not extract or off:
-        why = "--roads off" if off else "χωρίς αρχείο δρόμων / no road extract: --roads, KINITO_ROADS"
-        print(
-            f"χρόνοι διαδρομών / travel times: ενσωματωμένη εκτίμηση / embedded estimate ({why})",
-            file=sys.stderr,
-        )
+    travel, sentence = configured_travel(roads, config)
+    print(sentence, file=sys.stderr)
+    if travel is None:
         return problem
-    if str(extract).startswith(("http://", "https://")):
-        from planner.roads.osrm import OsrmTravel
-
-        server = OsrmTravel(str(extract), stop_overhead=round(float(table.get("stop_overhead_min", 2)) * 60))
-        print(f"χρόνοι διαδρομών / travel times: διακομιστής OSRM / OSRM server ({extract})", file=sys.stderr)
-        return replace(problem, travel=server)
-    travel = road_travel(extract, table)
     if isinstance(problem.travel, EstimateTravel):  # keep the problem's own overhead
         travel.stop_overhead = problem.travel.stop_overhead
-    box = travel.area()
-    area = f", περιοχή / area {','.join(f'{x:g}' for x in box)}" if box else ""
-    print(
-        f"χρόνοι διαδρομών / travel times: δρόμοι OpenStreetMap / OSM roads ({extract}{area})",
-        file=sys.stderr,
-    )
     return replace(problem, travel=travel)
 
 
