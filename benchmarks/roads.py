@@ -298,6 +298,9 @@ the cache of the benchmark's build, the demo week's matrix computed) {p["roads_f
 again (matrix from the cache) {p["roads_cached_s"]:.1f} s. Travel models reported by the
 plans: {", ".join(p["models"])}; visits served: {", ".join(str(x) for x in p["served"])} of 103
 (the synthetic roads are not Aigialeia's, so the served counts only show that it plans).
+Each figure is one run (the cache hit: the median of five) on two cores shared with other
+developers' work: runs the same evening differed by up to 2 s for the plan and by up to a
+factor 2 for the sub-second figures.
 
 - **build**: read the `.osm.pbf` with pyosmium, cut the ways at junctions, lengths, winding,
   components; no cache. Peak RSS is `ru_maxrss` of the measuring process (Python, numpy,
