@@ -145,3 +145,15 @@ def test_bbox_keeps_only_the_roads_inside(tiny_extract: Path) -> None:
     west = RoadNetwork.build(tiny_extract, bbox=(37.95, 21.9, 38.1, 22.03))
     # only A-B (B is at 22.02) and A-E of the two A-C roads are left
     assert west.graph.edge_len.sum() == pytest.approx(hav(A, B) + hav(A, E), rel=1e-6)
+
+
+def test_places_are_not_snapped_to_a_motorway(tmp_path: Path) -> None:
+    """A house 11 m from a motorway and 44 m from a street joins the street."""
+    from roadfix import write_extract
+
+    nodes = {1: (38.0, 22.0), 2: (38.0, 22.01), 3: (38.0005, 22.0), 4: (38.0005, 22.01)}
+    ways = [(1, (1, 2), {"highway": "residential"}), (2, (3, 4), {"highway": "motorway"})]
+    net = RoadNetwork.build(write_extract(tmp_path / "m.osm.pbf", nodes, ways))
+    (snap,) = net.snap([("house", 38.0004, 22.005)])
+    assert snap.distance_m == pytest.approx(hav((38.0004, 22.005), (38.0, 22.005)), rel=1e-3)
+    assert snap.lat == pytest.approx(38.0, abs=1e-9)
