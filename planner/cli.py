@@ -136,9 +136,10 @@ def write_outputs(
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a plan file against a problem file; list what it breaks."""
     from planner.render import format_violations
+    from planner.roads.cli import roads_for_validate
 
-    problem: Problem = load_problem(args.problem)
     plan: Plan = load_plan(args.plan)
+    problem: Problem = roads_for_validate(load_problem(args.problem), plan, args.roads, args.config)
     violations = validate(problem, plan)
     if violations:
         print(format_violations([str(v) for v in violations]))
@@ -230,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a plan against its problem")
     v.add_argument("problem", type=Path)
     v.add_argument("plan", type=Path)
+    v.add_argument(
+        "--roads", default=None, metavar="EXTRACT|URL",
+        help="for a plan made on roads: the same extract or server (default $KINITO_ROADS)",
+    )  # fmt: skip
+    v.add_argument("--config", type=Path, default=None, help="settings TOML ([roads] table)")
     v.set_defaults(func=cmd_validate)
     i = sub.add_parser("init", help="create the register database and load the settlements")
     i.add_argument(
