@@ -45,7 +45,10 @@ Access: a way is driven unless the most specific of ``motorcar``, ``motor_vehicl
 ``vehicle``, ``access`` is one of ``access_blacklist`` (no, agricultural, forestry,
 emergency, psv); ``private``/``destination``/``delivery`` are allowed (a home visit may need
 the last metres of a private lane). One-way: ``oneway=yes/true/1`` (``-1``/``reverse`` the
-other way), roundabouts and motorways are one-way unless ``oneway=no``. Turn restrictions,
+other way; ``oneway:motorcar``/``oneway:motor_vehicle``/``oneway:vehicle`` win over ``oneway``),
+roundabouts and motorways are one-way unless ``oneway=no``; a direction is closed by
+``motorcar:forward=no`` (and ``motor_vehicle``/``vehicle``/``access``, ``:backward``), as OSRM
+reads them. Turn restrictions,
 turn and traffic-signal penalties are not modelled (the planner's per-move
 ``stop_overhead`` covers parking and the last metres).
 """
@@ -184,7 +187,10 @@ class SpeedProfile:
         cap = self.surface_caps.get(tags.get("surface", ""))
         if cap is not None:
             speed = min(speed, cap)
-        oneway = tags.get("oneway", "")
+        oneway = next(
+            (tags[k] for k in ("oneway:motorcar", "oneway:motor_vehicle", "oneway:vehicle") if k in tags),
+            tags.get("oneway", ""),
+        )
         implied = tags.get("junction") in ("roundabout", "circular") or highway == "motorway"
         if oneway in ("yes", "true", "1"):
             forward, backward = True, False
@@ -194,7 +200,19 @@ class SpeedProfile:
             forward, backward = True, True
         else:
             forward, backward = True, not implied
+        # direction-only access (a tram street cars may take one way): motor_vehicle:forward=no
+        forward = forward and self._direction_open(tags, "forward")
+        backward = backward and self._direction_open(tags, "backward")
+        if not forward and not backward:
+            return None
         return WayRule(speed, forward, backward, highway)
+
+    def _direction_open(self, tags: Mapping[str, str], direction: str) -> bool:
+        for key in ("motorcar", "motor_vehicle", "vehicle", "access"):
+            value = tags.get(f"{key}:{direction}")
+            if value is not None:
+                return value not in self.access_blacklist
+        return True
 
     def winding_factor(self, degrees_per_km: float) -> float:
         """The speed factor for a stretch that turns this many degrees per kilometre."""

@@ -39,6 +39,21 @@ def test_way_rules() -> None:
     assert rev is not None and rev.backward and not rev.forward
 
 
+def test_direction_only_access_and_vehicle_oneway() -> None:
+    """A tram street cars may take one way (Helsinki's Aleksanterinkatu, as OSRM reads it)."""
+    p = SpeedProfile()
+    tram = p.way_rule(
+        {"highway": "unclassified", "motor_vehicle:forward": "no", "oneway:motor_vehicle": "yes"}
+    )
+    assert tram is None  # closed forward, one-way forward for cars: not driven at all
+    back = p.way_rule({"highway": "residential", "motor_vehicle:forward": "no"})
+    assert back is not None and back.backward and not back.forward
+    cars_one_way = p.way_rule({"highway": "residential", "oneway": "no", "oneway:motorcar": "yes"})
+    assert cars_one_way is not None and cars_one_way.forward and not cars_one_way.backward
+    open_both = p.way_rule({"highway": "residential", "vehicle:backward": "destination"})
+    assert open_both is not None and open_both.forward and open_both.backward
+
+
 def test_winding_factor_and_configuration() -> None:
     """Thresholds pick the factor; a TOML table updates speeds and rejects unknown keys."""
     p = SpeedProfile()
