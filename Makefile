@@ -11,7 +11,7 @@ SOLOMON_TIME ?= 30
 PVRP_TIME ?= 60
 SEED ?= 1
 
-.PHONY: install install-dev install-browser demo test lint bench bench-solomon bench-pvrp bench-demo
+.PHONY: install install-dev install-browser demo test lint bench bench-solomon bench-pvrp bench-demo serve translations
 
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e .
@@ -46,3 +46,16 @@ bench-pvrp: install-dev
 
 bench-demo: install-dev
 	$(PYTHON) -m benchmarks demo
+
+# The web application on http://127.0.0.1:8000/ (waitress), on the register in instance/.
+serve: install
+	$(PYTHON) -m planner.cli serve
+
+# After changing user-facing strings: re-extract, merge into el/en, then translate the new
+# Greek entries in webui/translations/el/LC_MESSAGES/messages.po and run this again to
+# compile. The .mo files are committed, so installing needs no Babel step.
+translations:
+	pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-by-file \
+	  --project Kinito --version 0.1 -o webui/translations/messages.pot .
+	pybabel update -i webui/translations/messages.pot -d webui/translations --no-location --no-fuzzy-matching
+	pybabel compile -d webui/translations --statistics

@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
         "else instance/kinito.sqlite3)",
     )
     i.set_defaults(func=cmd_init)
+    __import__("webui.cli").cli.add_commands(sub)  # the web application's serve and user
     return parser
 
 

@@ -1,0 +1,233 @@
+"""The coordinator's planning desk: plan an ISO week in the background, watch it, read the
+result (map, timelines, per-day tables, unassigned with reasons), publish; the versions.
+
+The solve runs in a child process (:mod:`webui.jobs`); the progress page polls
+``/desk/jobs/<id>.json``. A plan version's page reads everything from the database: the plan
+and the problem it was solved from (``PlanVersion.plan_json`` / ``problem_json``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import FloatField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
+
+from planner.mapview import offline_html, plan_map
+from planner.model import Plan, Problem
+from planner.schema import plan_from_dict, problem_from_dict
+from webui.forms import PostForm
+from webui.jobs import JobRunner
+from webui.planview import clock_range, day_views, unassigned_rows
+from webui.security import require_role
+from webui.store import reader, transaction
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+bp.before_request(require_role("coordinator"))
+
+ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
+
+KIND_LABELS = {
+    "travel": _l("Travel"),
+    "service": _l("Service"),
+    "waiting": _l("Waiting"),
+    "break": _l("Break"),
+}
+
+
+def next_iso_week(today: date | None = None) -> str:
+    """The ISO week after this one, e.g. ``2026-W49``."""
+    year, week, _day = ((today or date.today()) + timedelta(days=7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_dates(iso_week: str) -> tuple[date, date]:
+    """Monday and Sunday of an ISO week."""
+    monday = date.fromisocalendar(int(iso_week[:4]), int(iso_week[6:]), 1)
+    return monday, monday + timedelta(days=6)
+
+
+class PlanForm(FlaskForm):
+    """Which week to plan, and how long to search."""
+
+    iso_week = StringField(
+        _l("ISO week"),
+        validators=[DataRequired(), Regexp(ISO_WEEK.pattern, message=_l("A week like 2026-W49"))],
+    )
+    time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), NumberRange(1, 600)])
+
+
+def _runner() -> JobRunner:
+    runner: JobRunner = current_app.extensions["kinito_jobs"]
+    return runner
+
+
+@bp.route("/", methods=["GET"])
+def index() -> Any:
+    """Pick a week and plan it; running jobs; the weeks already planned."""
+    from planner.register.models import PlanVersion
+
+    form = PlanForm(iso_week=next_iso_week(), time_limit=current_app.config["PLAN_TIME_LIMIT"])
+    with reader() as s:
+        versions = list(
+            s.execute(
+                select(
+                    PlanVersion.id,
+                    PlanVersion.iso_week,
+                    PlanVersion.unit_set,
+                    PlanVersion.version,
+                    PlanVersion.status,
+                    PlanVersion.created_at,
+                    PlanVersion.created_by,
+                    PlanVersion.published_at,
+                )
+                .order_by(PlanVersion.iso_week.desc(), PlanVersion.version.desc())
+                .limit(60)
+            )
+        )
+    return render_template("desk/index.html", form=form, jobs=_runner().jobs()[:10], versions=versions)
+
+
+@bp.route("/plan", methods=["POST"])
+def plan() -> Any:
+    """Start planning the chosen week in the background; show its progress page."""
+    form = PlanForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("desk.index"))
+    week = str(form.iso_week.data)
+    running = _runner().running(week)
+    if running:
+        flash(_("This week is already being planned."), "info")
+        return redirect(url_for("desk.job", job_id=running[0].id))
+    time_limit = float(form.time_limit.data or current_app.config["PLAN_TIME_LIMIT"])
+    job = _runner().start(week, g.user.username, time_limit=time_limit,
+                          workers=int(current_app.config["PLAN_WORKERS"]))  # fmt: skip
+    return redirect(url_for("desk.job", job_id=job.id))
+
+
+@bp.route("/jobs/<job_id>")
+def job(job_id: str) -> Any:
+    """A planning job's live progress (the page polls the JSON below)."""
+    found = _runner().get(job_id)
+    if found is None:
+        abort(404)
+    monday, sunday = week_dates(found.iso_week)
+    return render_template("desk/job.html", job=found, monday=monday, sunday=sunday)
+
+
+@bp.route("/jobs/<job_id>.json")
+def job_json(job_id: str) -> Response:
+    """A planning job's state: elapsed, best objective, visits served, and where the result is."""
+    found = _runner().get(job_id)
+    if found is None:
+        abort(404)
+    data = found.as_dict()
+    if found.plan_version_id is not None:
+        data["result_url"] = url_for("desk.version", pv_id=found.plan_version_id)
+    return jsonify(data)
+
+
+def _load(pv_id: int) -> tuple[Any, Plan, Problem]:
+    from planner.register.models import PlanVersion
+
+    with reader() as s:
+        row = s.get(PlanVersion, pv_id)
+        if row is None or not row.problem_json:
+            abort(404)
+        s.expunge(row)
+    return row, plan_from_dict(json.loads(row.plan_json)), problem_from_dict(json.loads(row.problem_json))
+
+
+@bp.route("/plans/<int:pv_id>")
+def version(pv_id: int) -> Any:
+    """A plan version: summary, map, timeline per day, per-day tables, unassigned, publish."""
+    from planner.register.models import PlanVersion
+
+    row, plan, problem = _load(pv_id)
+    days = day_views(plan, problem)
+    start, end = clock_range(days) if days else (8 * 3600, 16 * 3600)
+    with reader() as s:
+        siblings = list(
+            s.execute(
+                select(PlanVersion.id, PlanVersion.version, PlanVersion.status, PlanVersion.created_at)
+                .where(PlanVersion.iso_week == row.iso_week, PlanVersion.unit_set == row.unit_set)
+                .order_by(PlanVersion.version.desc())
+            )
+        )
+    served = sum(len(d.stops) for d in days)
+    wanted = sum(v.frequency for v in problem.visits)
+    monday, sunday = week_dates(row.iso_week)
+    return render_template(
+        "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
+        unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
+        kind_labels=KIND_LABELS, post=PostForm(), monday=monday, sunday=sunday,
+        km=round(sum(d.km for d in days), 1), drive=sum(d.drive_min for d in days),
+        changes=(row.summary or {}).get("changes") or [],
+    )  # fmt: skip
+
+
+@bp.route("/plans/<int:pv_id>/map")
+def version_map(pv_id: int) -> Response:
+    """The plan's map page (planner.mapview, Leaflet inlined), shown in the result page's frame."""
+    _row, plan, problem = _load(pv_id)
+    tiles = current_app.config.get("TILE_URL") or None
+    attribution = current_app.config.get("TILE_ATTRIBUTION") or ""
+    page = offline_html(plan_map(plan, problem, tiles, attribution=attribution))
+    g.inline_scripts = True  # folium writes its map as inline script: allowed on this page only
+    return Response(page, mimetype="text/html")
+
+
+def _publish(pv_id: int, actor: str) -> None:
+    """Publish through the register's week module when it has one, else mark the row."""
+    import importlib
+
+    try:
+        # planner.register.week lands with the register's week builder (issue 4)
+        week_module = importlib.import_module("planner.register.week")
+    except ImportError:
+        week_module = None
+    if week_module is not None and hasattr(week_module, "publish"):
+        from webui.store import engine
+
+        week_module.publish(engine(), pv_id, actor)
+        return
+    from planner.register.models import PlanVersion
+
+    with transaction() as s:
+        row = s.get(PlanVersion, pv_id)
+        if row is None:
+            abort(404)
+        row.status = "published"
+        row.published_at = datetime.now(UTC)
+
+
+@bp.route("/plans/<int:pv_id>/publish", methods=["POST"])
+def publish(pv_id: int) -> Any:
+    """Publish a plan version: drivers will see it; earlier versions stay viewable."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    _publish(pv_id, g.user.username)
+    flash(_("Published."), "info")
+    return redirect(url_for("desk.version", pv_id=pv_id))
