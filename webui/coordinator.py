@@ -114,10 +114,13 @@ class BeneficiaryForm(FlaskForm):
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     active = BooleanField(_l("Active (visits are planned)"), default=True)
 
-    def validate_lon(self, field: FloatField) -> None:
-        """Both coordinates or neither."""
-        if (self.lat.data is None) != (field.data is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Both coordinates or neither (checked here: an empty field skips its own validators)."""
+        ok = bool(super().validate(extra_validators))
+        if (self.lat.data is None) != (self.lon.data is None) and not (self.lat.errors or self.lon.errors):
+            self.lon.errors = [*self.lon.errors, _("Give both latitude and longitude, or neither.")]
+            return False
+        return ok
 
 
 @bp.route("/")
@@ -444,10 +447,14 @@ class CalendarForm(FlaskForm):
     unit_id = SelectField(_l("Unit"), validators=[Optional()])
     name = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
 
-    def validate_unit_id(self, field: SelectField) -> None:
-        """A unit only, and always, for a day a unit is unavailable."""
-        if self.kind.data == "unit_unavailable" and not field.data:
-            raise ValidationError(_("Choose the unit that is unavailable."))
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A unit only, and always, for a day a unit is unavailable (checked here: an empty
+        field skips its own validators)."""
+        ok = bool(super().validate(extra_validators))
+        if self.kind.data == "unit_unavailable" and not self.unit_id.data:
+            self.unit_id.errors = [*self.unit_id.errors, _("Choose the unit that is unavailable.")]
+            return False
+        return ok
 
 
 @bp.route("/calendar", methods=["GET", "POST"])

@@ -42,20 +42,47 @@ def build_register(path: Path) -> None:
         s.add_all([maria, eleni, Staff(name="Γιώργος Δ.", role="driver")])
         aigio, kounina, diakopto = (settlement_code(s, n) for n in ("Αίγιον", "Κουνινά", "Διακοπτόν"))
         people = [
-            Beneficiary(full_name="Γεώργιος Παπαδόπουλος", settlement_code=aigio, address="Μητροπόλεως 3",
-                        phone="2691012345", priority_groups=["kea"], notes="ΕΥΑΙΣΘΗΤΟ: ιστορικό υγείας"),
-            Beneficiary(full_name="Αικατερίνη Νικολάου", settlement_code=kounina, phone="2691099999",
-                        priority_groups=["elderly", "living_alone"]),
+            Beneficiary(
+                full_name="Γεώργιος Παπαδόπουλος",
+                settlement_code=aigio,
+                address="Μητροπόλεως 3",
+                phone="2691012345",
+                priority_groups=["kea"],
+                notes="ΕΥΑΙΣΘΗΤΟ: ιστορικό υγείας",
+            ),
+            Beneficiary(
+                full_name="Αικατερίνη Νικολάου",
+                settlement_code=kounina,
+                phone="2691099999",
+                priority_groups=["elderly", "living_alone"],
+            ),
             Beneficiary(full_name="Δημήτρης Αλεξίου", settlement_code=diakopto, active=False),
-        ]  # fmt: skip
+        ]
         s.add_all(people)
         s.flush()
-        s.add(CarePlan(beneficiary_id=people[0].id, service="home_visit", required_role="social_worker",
-                       duration_min=45, frequency_kind="weekly", frequency_count=1,
-                       start_date=date(2026, 1, 5), time_windows=[["09:00", "13:00"]]))  # fmt: skip
-        s.add(VillageStop(settlement_code=kounina, place="Πλατεία", duration_min=90,
-                          announced_times=["10:00"], frequency_kind="weekly", frequency_count=1,
-                          usual_weekday=2))  # fmt: skip
+        s.add(
+            CarePlan(
+                beneficiary_id=people[0].id,
+                service="home_visit",
+                required_role="social_worker",
+                duration_min=45,
+                frequency_kind="weekly",
+                frequency_count=1,
+                start_date=date(2026, 1, 5),
+                time_windows=[["09:00", "13:00"]],
+            )
+        )
+        s.add(
+            VillageStop(
+                settlement_code=kounina,
+                place="Πλατεία",
+                duration_min=90,
+                announced_times=["10:00"],
+                frequency_kind="weekly",
+                frequency_count=1,
+                usual_weekday=2,
+            )
+        )
     engine.dispose()
 
 
