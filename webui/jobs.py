@@ -127,6 +127,7 @@ class JobRunner:
                     job.objective = int(d["objective"])
                 elif "error" in message:
                     job.error = str(message["error"])
+        proc.stdout.close()
         code = proc.wait()
         errors.seek(0)
         tail = errors.read()[-2000:]

@@ -1,0 +1,284 @@
+"""The planning desk: a week solved in a child process with live progress, the result page
+(map, timeline, per-day tables, unassigned with reasons), publishing, versions."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from webui_helpers import COORDINATOR, DRIVER, login, post
+
+from planner.model import (
+    HOUR,
+    MINUTE,
+    BreakStep,
+    CrewMember,
+    Location,
+    Problem,
+    Route,
+    StaffMember,
+    Stop,
+    TimeWindow,
+    Unit,
+    UnitDay,
+    Visit,
+)
+from planner.register.db import session_scope
+from planner.register.models import AuditLog, PlanVersion
+from planner.schema import problem_to_dict
+from webui import create_app
+from webui.jobs import JobRunner
+from webui.planview import timeline
+
+WEEK = "2026-W50"
+MON, TUE = date(2026, 12, 7), date(2026, 12, 8)
+
+
+def small_problem() -> Problem:
+    """One van at Aigio, two days, four visits; one visit wants a window nobody works in."""
+    base = Location("base", 38.2498, 22.0816, "Κέντρο Κοινότητας Αιγίου")
+    kounina = Location("kounina", 38.169518, 22.008064, "Κουνινά", "mountainous")
+    diakopto = Location("diakopto", 38.190067, 22.196001, "Διακοπτόν")
+    return Problem(
+        name="Δοκιμαστική εβδομάδα",
+        dates=(MON, TUE),
+        units=(Unit("van1", "Κινητή μονάδα", base),),
+        unit_days=(
+            UnitDay("van1", MON, crew=(CrewMember("sw1"),)),
+            UnitDay("van1", TUE, crew=(CrewMember("sw1"),)),
+        ),
+        staff=(StaffMember("sw1", "Μαρία Κ.", ("social_worker",)),),
+        visits=(
+            Visit("hv-1", kounina, 45 * MINUTE, name="Αικατερίνη Ν.", phone="2691099999"),
+            Visit("vs-2", kounina, 90 * MINUTE, kind="village_stop", name="Στάση Κουνινών"),
+            Visit("hv-3", diakopto, 30 * MINUTE, name="Σοφία Ι.", address="Οδός 1"),
+            Visit(
+                "hv-4",
+                diakopto,
+                60 * MINUTE,
+                name="Νυχτερινή",
+                time_windows=(TimeWindow(21 * HOUR, 22 * HOUR),),
+            ),
+        ),
+    )
+
+
+def _wait(client: FlaskClient, job_url: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    seen: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        data = client.get(job_url).get_json()
+        seen.append(data)
+        if data["state"] != "running":
+            data["_seen"] = seen
+            return dict(data)
+        time.sleep(0.1)
+    raise AssertionError(f"job still running after {timeout} s: {seen[-1]}")
+
+
+@pytest.fixture(scope="session")
+def solved_template(
+    register_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Any]]:
+    """The register after the small problem was solved once through the app (1 s): a copy per test."""
+    path = tmp_path_factory.mktemp("solved") / "register.sqlite3"
+    shutil.copy(register_template, path)
+    application = create_app({"DATABASE_URL": str(path), "INSTANCE_PATH": str(path.parent / "instance"),
+                              "TESTING": True})  # fmt: skip
+    try:
+        client = application.test_client()
+        login(client, COORDINATOR)
+        runner: JobRunner = application.extensions["kinito_jobs"]
+        job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+        data = _wait(client, f"/desk/jobs/{job.id}.json")
+    finally:
+        application.extensions["kinito_engine"].dispose()
+    assert data["state"] == "done", data
+    return path, data
+
+
+@pytest.fixture
+def db_file(solved_template: tuple[Path, dict[str, Any]], tmp_path: Path) -> Path:
+    """This module's tests start on a register with the week solved once (version 1, a draft)."""
+    path = tmp_path / "register.sqlite3"
+    shutil.copy(solved_template[0], path)
+    return path
+
+
+@pytest.fixture
+def solved(solved_template: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    """What the job reported when it finished."""
+    return solved_template[1]
+
+
+def test_desk_proposes_next_week_and_lists_the_versions(coordinator: FlaskClient) -> None:
+    """The desk proposes the next ISO week and lists the stored versions."""
+    from webui.desk import next_iso_week
+
+    page = coordinator.get("/desk/").get_data(as_text=True)
+    assert 'type="week"' in page and f'value="{next_iso_week()}"' in page
+    assert WEEK in page and "πρόχειρη" in page
+    assert next_iso_week(date(2026, 12, 31)) == "2027-W01"
+
+
+def test_a_job_reports_progress_and_stores_a_draft_version(solved: dict[str, Any], app: Flask) -> None:
+    """The job ends done with its plan version stored as a draft by the coordinator; served 3 of 4."""
+    assert (solved["served"], solved["wanted"]) == (3, 4)
+    assert solved["version"] == 1 and solved["result_url"] == f"/desk/plans/{solved['plan_version_id']}"
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, solved["plan_version_id"])
+        assert row is not None and (row.iso_week, row.status, row.created_by) == (WEEK, "draft", COORDINATOR)
+        audit = s.scalars(select(AuditLog).where(AuditLog.entity == "plan_versions")).one()
+        assert audit.action == "insert"
+        assert audit.actor == COORDINATOR
+
+
+def test_result_page_shows_map_timeline_days_and_unassigned(
+    coordinator: FlaskClient, solved: dict[str, Any]
+) -> None:
+    """The result page: Greek dates, one timeline row and one table per route, the reason in Greek."""
+    page = coordinator.get(solved["result_url"]).get_data(as_text=True)
+    assert "Εβδομάδα 2026-W50, έκδοση 1" in page and "πρόχειρη" in page
+    assert "Δευτέρα 7 Δεκεμβρίου 2026" in page
+    assert 'id="plan-map"' in page and f"/desk/plans/{solved['plan_version_id']}/map" in page
+    assert page.count('class="tl-row" data-date=') >= 1
+    assert page.count('class="seg service"') == 3
+    assert "Στάση Κουνινών" in page and "Αικατερίνη Ν." in page
+    assert "Νυχτερινή" in page  # unassigned, with its Greek reason
+    unassigned = page[page.index('id="unassigned"') :]
+    assert "Νυχτερινή" in unassigned and "Όλες οι επισκέψεις" not in unassigned
+
+
+def test_result_page_in_english_shows_the_english_reason(
+    coordinator: FlaskClient, solved: dict[str, Any]
+) -> None:
+    """The unassigned reason follows the interface language."""
+    post(coordinator, "/language", {"lang": "en"})
+    page = coordinator.get(solved["result_url"]).get_data(as_text=True)
+    assert "Monday 7 December 2026" in page and "Week 2026-W50, version 1" in page
+
+
+def test_map_page_draws_offline_and_alone_may_run_inline_scripts(
+    coordinator: FlaskClient, solved: dict[str, Any]
+) -> None:
+    """The map (planner.mapview) has Leaflet inlined, no tiles by default; only it allows inline scripts."""
+    response = coordinator.get(f"/desk/plans/{solved['plan_version_id']}/map")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Leaflet 1.9.4" in page and "L.polyline(" in page and "L.tileLayer" not in page
+    assert "script-src 'self' 'unsafe-inline'" in response.headers["Content-Security-Policy"]
+    other = coordinator.get(solved["result_url"]).headers["Content-Security-Policy"]
+    assert "script-src 'self';" in other
+
+
+def test_publish_marks_the_version_and_keeps_it_listed(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Publishing (with the token) marks the version published; the desk lists it."""
+    url = f"/desk/plans/{solved['plan_version_id']}/publish"
+    assert coordinator.post(url).status_code == 400  # no token
+    assert post(coordinator, url).status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, solved["plan_version_id"])
+        assert row is not None and row.status == "published" and row.published_at is not None
+    desk = coordinator.get("/desk/").get_data(as_text=True)
+    assert WEEK in desk and "δημοσιευμένη" in desk
+
+
+def test_a_second_run_is_version_two_and_both_stay_viewable(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Re-planning the week makes version 2; version 1 is still there and linked."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+    second = _wait(coordinator, f"/desk/jobs/{job.id}.json")
+    assert second["version"] == 2
+    page = coordinator.get(second["result_url"]).get_data(as_text=True)
+    assert "έκδοση 1" in page and "έκδοση 2" in page
+    assert coordinator.get(solved["result_url"]).status_code == 200
+
+
+def test_the_job_page_is_served_and_its_state_is_json(coordinator: FlaskClient, app: Flask) -> None:
+    """The progress page shows the week and polls its JSON; an unknown job is 404."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+    page = coordinator.get(f"/desk/jobs/{job.id}").get_data(as_text=True)
+    assert "Προγραμματισμός της εβδομάδας 2026-W50" in page and "desk.js" in page
+    assert "Δευτέρα 7 Δεκεμβρίου 2026" in page
+    _wait(coordinator, f"/desk/jobs/{job.id}.json")
+    assert coordinator.get("/desk/jobs/nope.json").status_code == 404
+
+
+def test_a_failing_job_says_why(coordinator: FlaskClient, app: Flask) -> None:
+    """A problem the engine rejects ends the job as failed, with the message."""
+    bad = problem_to_dict(small_problem())
+    bad["visits"][0]["service"] = -5
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=bad)
+    data = _wait(coordinator, f"/desk/jobs/{job.id}.json")
+    assert data["state"] == "failed" and data["error"]
+
+
+def test_plan_button_rejects_a_bad_week(coordinator: FlaskClient) -> None:
+    """The week must look like 2026-W49."""
+    response = post(coordinator, "/desk/plan", {"iso_week": "next week", "time_limit": "1"})
+    assert response.status_code == 302
+    assert "Μια εβδομάδα όπως 2026-W49" in coordinator.get("/desk/").get_data(as_text=True)
+
+
+def test_the_driver_cannot_open_the_desk_or_a_plan(client: FlaskClient, solved: dict[str, Any]) -> None:
+    """The desk and its plans are the coordinator's."""
+    post(client, "/logout")
+    login(client, DRIVER)
+    for page in ("/desk/", solved["result_url"], f"{solved['result_url']}/map", "/desk/jobs/x.json"):
+        assert client.get(page).status_code == 403, page
+
+
+def test_server_stays_responsive_while_a_job_runs(coordinator: FlaskClient, app: Flask) -> None:
+    """The solve runs in a child process: pages answer quickly meanwhile."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+    slowest = 0.0
+    while runner.get(job.id).state == "running":  # type: ignore[union-attr]
+        t0 = time.monotonic()
+        assert coordinator.get("/register/beneficiaries").status_code == 200
+        slowest = max(slowest, time.monotonic() - t0)
+    assert slowest < 0.5, slowest
+
+
+def test_timeline_covers_the_day_and_adds_up_to_the_route() -> None:
+    """Segments run back to back from leaving to returning; their sums are the route's figures."""
+    route = Route(
+        "van1", MON, 8 * HOUR, 14 * HOUR,
+        (
+            Stop("a", 0, 8 * HOUR + 30 * MINUTE, 9 * HOUR, 9 * HOUR + 45 * MINUTE, 1800, 24_100),
+            Stop("b", 0, 45900, 45900, 13 * HOUR + 15 * MINUTE, 900, 8000),  # 12:45
+        ),
+        return_travel=2700, return_distance=40_000, rest=BreakStep(12 * HOUR, 30 * MINUTE, 1),
+    )  # fmt: skip
+    segments = timeline(route)
+    assert segments[0].start == route.depart and segments[-1].end == route.arrive
+    assert all(a.end == b.start for a, b in itertools.pairwise(segments))
+    total = {k: sum(s.end - s.start for s in segments if s.kind == k) for k in ("travel", "service", "break")}
+    assert total == {"travel": route.drive_time, "service": route.service_time, "break": 30 * MINUTE}
+    waiting = sum(s.end - s.start for s in segments if s.kind == "waiting")
+    assert waiting == route.waiting_time
+    kinds = [s.kind for s in segments]
+    assert kinds.index("break") < kinds.index("service", kinds.index("break"))  # break before stop b
+
+
+def test_problem_round_trip_is_what_the_page_reads(solved: dict[str, Any], app: Flask) -> None:
+    """The version keeps the problem beside the plan, so the page needs nothing else."""
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, solved["plan_version_id"])
+        assert row is not None and row.problem_json
+        assert json.loads(row.problem_json)["name"] == "Δοκιμαστική εβδομάδα"
