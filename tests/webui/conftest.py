@@ -48,9 +48,14 @@ def db_file(register_template: Path, tmp_path: Path) -> Path:
 def app(db_file: Path, tmp_path: Path) -> Iterator[Flask]:
     """The app on the test's register, CSRF on, instance folder in the test's directory."""
     application = create_app(
-        {"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-         "PLAN_TIME_LIMIT": 1.0, "PLAN_WORKERS": 1}
-    )  # fmt: skip
+        {
+            "DATABASE_URL": str(db_file),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "TESTING": True,
+            "PLAN_TIME_LIMIT": 1.0,
+            "PLAN_WORKERS": 1,
+        }
+    )
     yield application
     application.extensions["kinito_jobs"].stop_all()
     application.extensions["kinito_engine"].dispose()

@@ -92,8 +92,9 @@ def solved_template(
     """The register after the small problem was solved once through the app (1 s): a copy per test."""
     path = tmp_path_factory.mktemp("solved") / "register.sqlite3"
     shutil.copy(register_template, path)
-    application = create_app({"DATABASE_URL": str(path), "INSTANCE_PATH": str(path.parent / "instance"),
-                              "TESTING": True})  # fmt: skip
+    application = create_app(
+        {"DATABASE_URL": str(path), "INSTANCE_PATH": str(path.parent / "instance"), "TESTING": True}
+    )
     try:
         client = application.test_client()
         login(client, COORDINATOR)
@@ -258,13 +259,18 @@ def test_server_stays_responsive_while_a_job_runs(coordinator: FlaskClient, app:
 def test_timeline_covers_the_day_and_adds_up_to_the_route() -> None:
     """Segments run back to back from leaving to returning; their sums are the route's figures."""
     route = Route(
-        "van1", MON, 8 * HOUR, 14 * HOUR,
+        "van1",
+        MON,
+        8 * HOUR,
+        14 * HOUR,
         (
             Stop("a", 0, 8 * HOUR + 30 * MINUTE, 9 * HOUR, 9 * HOUR + 45 * MINUTE, 1800, 24_100),
             Stop("b", 0, 45900, 45900, 13 * HOUR + 15 * MINUTE, 900, 8000),  # 12:45
         ),
-        return_travel=2700, return_distance=40_000, rest=BreakStep(12 * HOUR, 30 * MINUTE, 1),
-    )  # fmt: skip
+        return_travel=2700,
+        return_distance=40_000,
+        rest=BreakStep(12 * HOUR, 30 * MINUTE, 1),
+    )
     segments = timeline(route)
     assert segments[0].start == route.depart and segments[-1].end == route.arrive
     assert all(a.end == b.start for a, b in itertools.pairwise(segments))
