@@ -15,22 +15,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from webui_helpers import COORDINATOR, DRIVER, login, post
+from webui_helpers import COORDINATOR, DRIVER, MON, login, post, small_problem
 
 from planner.model import (
     HOUR,
     MINUTE,
     BreakStep,
-    CrewMember,
-    Location,
-    Problem,
     Route,
-    StaffMember,
     Stop,
-    TimeWindow,
-    Unit,
-    UnitDay,
-    Visit,
 )
 from planner.register.db import session_scope
 from planner.register.models import AuditLog, PlanVersion
@@ -40,36 +32,6 @@ from webui.jobs import JobRunner
 from webui.planview import timeline
 
 WEEK = "2026-W50"
-MON, TUE = date(2026, 12, 7), date(2026, 12, 8)
-
-
-def small_problem() -> Problem:
-    """One van at Aigio, two days, four visits; one visit wants a window nobody works in."""
-    base = Location("base", 38.2498, 22.0816, "Κέντρο Κοινότητας Αιγίου")
-    kounina = Location("kounina", 38.169518, 22.008064, "Κουνινά", "mountainous")
-    diakopto = Location("diakopto", 38.190067, 22.196001, "Διακοπτόν")
-    return Problem(
-        name="Δοκιμαστική εβδομάδα",
-        dates=(MON, TUE),
-        units=(Unit("van1", "Κινητή μονάδα", base),),
-        unit_days=(
-            UnitDay("van1", MON, crew=(CrewMember("sw1"),)),
-            UnitDay("van1", TUE, crew=(CrewMember("sw1"),)),
-        ),
-        staff=(StaffMember("sw1", "Μαρία Κ.", ("social_worker",)),),
-        visits=(
-            Visit("hv-1", kounina, 45 * MINUTE, name="Αικατερίνη Ν.", phone="2691099999"),
-            Visit("vs-2", kounina, 90 * MINUTE, kind="village_stop", name="Στάση Κουνινών"),
-            Visit("hv-3", diakopto, 30 * MINUTE, name="Σοφία Ι.", address="Οδός 1"),
-            Visit(
-                "hv-4",
-                diakopto,
-                60 * MINUTE,
-                name="Νυχτερινή",
-                time_windows=(TimeWindow(21 * HOUR, 22 * HOUR),),
-            ),
-        ),
-    )
 
 
 def _wait(client: FlaskClient, job_url: str, timeout: float = 60) -> dict[str, Any]:

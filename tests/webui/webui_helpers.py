@@ -10,15 +10,30 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from planner.model import (
+    HOUR,
+    MINUTE,
+    CrewMember,
+    Location,
+    Problem,
+    StaffMember,
+    TimeWindow,
+    Unit,
+    UnitDay,
+    Visit,
+)
 from planner.register.db import make_engine, session_scope
 from planner.register.migrate import upgrade
-from planner.register.models import Beneficiary, CarePlan, Settlement, Staff, Unit, VillageStop
+from planner.register.models import Beneficiary, CarePlan, Settlement, Staff, VillageStop
+from planner.register.models import Unit as UnitRow
 from planner.register.settlements import load_gazetteer
+from planner.schema import problem_to_dict
 from webui.demo_users import DEMO_USERS, ensure_demo_users
 
 PASSWORDS = {username: password for username, _role, password, _name in DEMO_USERS}
 COORDINATOR, DRIVER, MANAGEMENT, ADMIN = (u for u, _r, _p, _n in DEMO_USERS)
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+MON, TUE = date(2026, 12, 7), date(2026, 12, 8)  # ISO week 2026-W50
 
 
 def settlement_code(session: Any, name_el: str) -> str:
@@ -32,7 +47,7 @@ def build_register(path: Path) -> None:
     upgrade(engine)
     with session_scope(engine, actor="fixture") as s:
         load_gazetteer(s)
-        s.add(Unit(name="van1", base_name="Κέντρο Κοινότητας Αιγίου", base_lat=38.2498, base_lon=22.0816))
+        s.add(UnitRow(name="van1", base_name="Κέντρο Κοινότητας Αιγίου", base_lat=38.2498, base_lon=22.0816))
         s.flush()
         ensure_demo_users(s)
         maria = Staff(name="Μαρία Κ.", role="social_worker")
@@ -109,3 +124,37 @@ def login(client: FlaskClient, username: str, password: str | None = None) -> An
         "/login",
         data={"username": username, "password": password or PASSWORDS[username], "csrf_token": token},
     )
+
+
+def small_problem() -> Problem:
+    """One van at Aigio, two days, four visits; one visit wants a window nobody works in."""
+    base = Location("base", 38.2498, 22.0816, "Κέντρο Κοινότητας Αιγίου")
+    kounina = Location("kounina", 38.169518, 22.008064, "Κουνινά", "mountainous")
+    diakopto = Location("diakopto", 38.190067, 22.196001, "Διακοπτόν")
+    return Problem(
+        name="Δοκιμαστική εβδομάδα",
+        dates=(MON, TUE),
+        units=(Unit("van1", "Κινητή μονάδα", base),),
+        unit_days=(
+            UnitDay("van1", MON, crew=(CrewMember("sw1"),)),
+            UnitDay("van1", TUE, crew=(CrewMember("sw1"),)),
+        ),
+        staff=(StaffMember("sw1", "Μαρία Κ.", ("social_worker",)),),
+        visits=(
+            Visit("hv-1", kounina, 45 * MINUTE, name="Αικατερίνη Ν.", phone="2691099999"),
+            Visit("vs-2", kounina, 90 * MINUTE, kind="village_stop", name="Στάση Κουνινών"),
+            Visit("hv-3", diakopto, 30 * MINUTE, name="Σοφία Ι.", address="Οδός 1"),
+            Visit(
+                "hv-4",
+                diakopto,
+                60 * MINUTE,
+                name="Νυχτερινή",
+                time_windows=(TimeWindow(21 * HOUR, 22 * HOUR),),
+            ),
+        ),
+    )
+
+
+def small_problem_dict() -> dict[str, Any]:
+    """The small problem as its JSON document."""
+    return problem_to_dict(small_problem())
