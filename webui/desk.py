@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -23,6 +23,7 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -149,6 +150,19 @@ def job_json(job_id: str) -> Response:
     return jsonify(data)
 
 
+@bp.app_template_global()
+def change_text(change: Any) -> str:
+    """A change in the interface's language: ``{"el": ..., "en": ...}``, a pair, or plain text."""
+    from webui.i18n import current_language
+
+    lang = current_language()
+    if isinstance(change, dict):
+        return str(change.get(lang) or change.get("el") or "")
+    if isinstance(change, list | tuple) and len(change) == 2:
+        return str(change[0] if lang == "el" else change[1])
+    return str(change)
+
+
 def _load(pv_id: int) -> tuple[Any, Plan, Problem]:
     from planner.register.models import PlanVersion
 
@@ -185,6 +199,7 @@ def version(pv_id: int) -> Any:
         kind_labels=KIND_LABELS, post=PostForm(), monday=monday, sunday=sunday,
         km=round(sum(d.km for d in days), 1), drive=sum(d.drive_min for d in days),
         changes=(row.summary or {}).get("changes") or [],
+        base_version=(row.summary or {}).get("base_version"),
     )  # fmt: skip
 
 
@@ -231,3 +246,81 @@ def publish(pv_id: int) -> Any:
     _publish(pv_id, g.user.username)
     flash(_("Published."), "info")
     return redirect(url_for("desk.version", pv_id=pv_id))
+
+
+@bp.route("/plans/<int:pv_id>/adjust", methods=["GET", "POST"])
+def adjust(pv_id: int) -> Any:
+    """Pin a visit to a day, move it, drop it, add an urgent one; re-optimise as a new version."""
+    from planner.model import Location, Terrain
+    from planner.register.models import Beneficiary
+    from planner.schema import problem_to_dict
+    from webui.adjust import adjusted_problem, served_dates, urgent_visit
+
+    row, plan, problem = _load(pv_id)
+    served = served_dates(plan)
+    if request.method == "POST":
+        actions = {
+            key.removeprefix("action-"): value
+            for key, value in request.form.items()
+            if key.startswith("action-") and value != "keep"
+        }
+        urgent = []
+        bid = request.form.get("urgent_beneficiary", "")
+        try:
+            if bid:
+                minutes = int(request.form.get("urgent_minutes") or 45)
+                if not 5 <= minutes <= 480:
+                    raise ValueError(minutes)
+                day_text = request.form.get("urgent_day", "")
+                day = date.fromisoformat(day_text) if day_text else None
+                if day is not None and day not in problem.dates:
+                    raise ValueError(day)
+                role = request.form.get("urgent_role", "social_worker")
+                if role not in ("social_worker", "psychologist"):
+                    raise ValueError(role)
+                with reader() as s:
+                    person = s.get(Beneficiary, int(bid))
+                    if person is None:
+                        raise ValueError(bid)
+                    place = person.settlement
+                    lat, lon = (person.lat, person.lon) if person.lat is not None else (place.lat, place.lon)
+                    terrain = cast(Terrain, place.terrain)  # the register's CHECK allows only these
+                    location = Location(
+                        f"b{person.id}", float(lat), float(lon or 0.0), place.name_el, terrain
+                    )
+                    taken = {v.id for v in problem.visits}
+                    vid = f"urgent-b{person.id}"
+                    n = 2
+                    while vid in taken:
+                        vid, n = f"urgent-b{person.id}-{n}", n + 1
+                    urgent.append(
+                        urgent_visit(vid, location, minutes, name=person.full_name, role=role, day=day,
+                                     phone=person.phone or "", address=person.address or "")
+                    )  # fmt: skip
+            new_problem = adjusted_problem(problem, plan, actions, urgent)
+        except ValueError:
+            flash(_("The adjustment could not be applied: check the choices."), "error")
+            return redirect(url_for("desk.adjust", pv_id=pv_id))
+        time_limit = float(request.form.get("time_limit") or current_app.config["PLAN_TIME_LIMIT"])
+        time_limit = min(max(time_limit, 1.0), 600.0)
+        job = _runner().start(
+            row.iso_week,
+            g.user.username,
+            time_limit=time_limit,
+            workers=int(current_app.config["PLAN_WORKERS"]),
+            problem=problem_to_dict(new_problem),
+            unit_set=row.unit_set,
+            base_plan_version_id=row.id,
+        )
+        return redirect(url_for("desk.job", job_id=job.id))
+    with reader() as s:
+        people = [
+            (b.id, f"{b.full_name} ({b.settlement.name_el})")
+            for b in s.scalars(select(Beneficiary).where(Beneficiary.active).order_by(Beneficiary.full_name))
+        ]
+    visits = sorted(problem.visits, key=lambda v: (served.get(v.id, [date.max])[0], v.name or v.id))
+    monday, sunday = week_dates(row.iso_week)
+    return render_template(
+        "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
+        monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
+    )  # fmt: skip

@@ -68,9 +68,20 @@ class JobRunner:
         self._procs: dict[str, subprocess.Popen[str]] = {}
         self._lock = threading.Lock()
 
-    def start(self, iso_week: str, actor: str, *, time_limit: float, workers: int = 1, seed: int = 1,
-              problem: dict[str, Any] | None = None) -> Job:  # fmt: skip
-        """Start planning ``iso_week`` (or, for tests and tools, solving ``problem`` for it)."""
+    def start(
+        self,
+        iso_week: str,
+        actor: str,
+        *,
+        time_limit: float,
+        workers: int = 1,
+        seed: int = 1,
+        problem: dict[str, Any] | None = None,
+        unit_set: str | None = None,
+        base_plan_version_id: int | None = None,
+    ) -> Job:
+        """Start planning ``iso_week``; or solve ``problem`` for it (an adjusted plan: then
+        ``unit_set`` names the version series and ``base_plan_version_id`` what it adjusts)."""
         job = Job(id=secrets.token_urlsafe(12), iso_week=iso_week, actor=actor, time_limit=time_limit)
         spec = {
             "database_url": self.database_url,
@@ -80,6 +91,8 @@ class JobRunner:
             "workers": workers,
             "seed": seed,
             "problem": problem,
+            "unit_set": unit_set,
+            "base_plan_version_id": base_plan_version_id,
         }
         env = {
             **os.environ,

@@ -36,16 +36,28 @@ def _served(plan: Plan) -> int:
 
 
 def store_problem_plan(
-    database_url: str, iso_week: str, problem: Problem, plan: Plan, actor: str
+    database_url: str,
+    iso_week: str,
+    problem: Problem,
+    plan: Plan,
+    actor: str,
+    *,
+    unit_set: str | None = None,
+    base_plan_version_id: int | None = None,
 ) -> tuple[int, int]:
-    """Store ``plan`` (of ``problem``) as the next draft version of ``iso_week``; (id, version)."""
+    """Store ``plan`` (of ``problem``) as the next draft version of ``iso_week``; (id, version).
+
+    ``unit_set`` defaults to the problem's unit ids; with ``base_plan_version_id`` (an
+    adjustment of that version) the summary lists the changes against it, in both languages.
+    """
     from sqlalchemy import func, select
 
     from planner.register.db import make_engine, session_scope
     from planner.register.models import PlanVersion
-    from planner.schema import plan_to_dict, problem_to_dict
+    from planner.schema import plan_from_dict, plan_to_dict, problem_from_dict, problem_to_dict
+    from webui.adjust import plan_changes
 
-    unit_set = ",".join(sorted(u.id for u in problem.units))
+    unit_set = unit_set or ",".join(sorted(u.id for u in problem.units))
     engine = make_engine(database_url)
     try:
         with session_scope(engine, actor=actor) as s:
@@ -54,6 +66,16 @@ def store_problem_plan(
                     PlanVersion.iso_week == iso_week, PlanVersion.unit_set == unit_set
                 )
             )
+            summary: dict[str, Any] = {"served": _served(plan), "unassigned": len(plan.unassigned)}
+            if base_plan_version_id is not None:
+                base = s.get(PlanVersion, base_plan_version_id)
+                if base is None or not base.problem_json:
+                    raise ValueError(f"plan version {base_plan_version_id} not found")
+                old_plan = plan_from_dict(json.loads(base.plan_json))
+                old_problem = problem_from_dict(json.loads(base.problem_json))
+                changes = plan_changes(old_plan, old_problem, plan, problem)
+                summary["base_version"] = base.version
+                summary["changes"] = [{"el": c.el, "en": c.en} for c in changes]
             row = PlanVersion(
                 iso_week=iso_week,
                 unit_set=unit_set,
@@ -61,7 +83,7 @@ def store_problem_plan(
                 status="draft",
                 plan_json=json.dumps(plan_to_dict(plan, problem), ensure_ascii=False, indent=1),
                 problem_json=json.dumps(problem_to_dict(problem), ensure_ascii=False, indent=1),
-                summary={"served": _served(plan), "unassigned": len(plan.unassigned)},
+                summary=summary,
                 created_by=actor,
             )
             s.add(row)
@@ -88,8 +110,9 @@ def main() -> int:
             if violations:
                 raise RuntimeError(f"the plan fails the validator: {violations[0]}")
             pv_id, version = store_problem_plan(
-                spec["database_url"], spec["iso_week"], problem, plan, spec["actor"]
-            )
+                spec["database_url"], spec["iso_week"], problem, plan, spec["actor"],
+                unit_set=spec.get("unit_set"), base_plan_version_id=spec.get("base_plan_version_id"),
+            )  # fmt: skip
         else:
             import importlib
 

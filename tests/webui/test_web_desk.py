@@ -250,3 +250,82 @@ def test_problem_round_trip_is_what_the_page_reads(solved: dict[str, Any], app: 
         row = s.get(PlanVersion, solved["plan_version_id"])
         assert row is not None and row.problem_json
         assert json.loads(row.problem_json)["name"] == "Δοκιμαστική εβδομάδα"
+
+
+def _served_on(app: Flask, pv_id: int) -> dict[str, list[str]]:
+    from planner.schema import plan_from_dict
+    from webui.adjust import served_dates
+
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, pv_id)
+        assert row is not None
+        plan = plan_from_dict(json.loads(row.plan_json))
+    return {k: [d.isoformat() for d in v] for k, v in served_dates(plan).items()}
+
+
+def test_adjust_pin_drop_and_urgent_make_a_new_version_with_its_changes(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Pin Σοφία to Tuesday, drop the village stop, add an urgent visit in Aigio on Tuesday: version 2 does
+    exactly that, and its page says what changed against version 1, in Greek."""
+    pv_id = solved["plan_version_id"]
+    before = _served_on(app, pv_id)
+    assert before["hv-3"] == ["2026-12-07"]
+    page = coordinator.get(f"/desk/plans/{pv_id}/adjust").get_data(as_text=True)
+    assert 'name="action-hv-3"' in page and 'value="pin:2026-12-08"' in page and "Αικατερίνη Νικολάου" in page
+    form = {
+        "action-hv-3": "pin:2026-12-08",
+        "action-vs-2": "drop",
+        "action-hv-1": "keep",
+        "urgent_beneficiary": "1",
+        "urgent_role": "social_worker",
+        "urgent_minutes": "30",
+        "urgent_day": "2026-12-08",
+        "time_limit": "1",
+    }
+    response = post(coordinator, f"/desk/plans/{pv_id}/adjust", form)
+    assert response.status_code == 302 and "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    assert done["state"] == "done" and done["version"] == 2, done
+    after = _served_on(app, done["plan_version_id"])
+    assert after["hv-3"] == ["2026-12-08"] and "vs-2" not in after
+    assert after["urgent-b1"] == ["2026-12-08"] and after["hv-1"] == before["hv-1"]
+    result = coordinator.get(done["result_url"]).get_data(as_text=True)
+    changes = result[result.index('id="changes"') :]
+    assert "Αλλαγές σε σχέση με την έκδοση 1" in result
+    assert "Αλλαγή ημέρας: Σοφία Ι., Δευτέρα 7/12 → Τρίτη 8/12" in changes
+    assert "Αφαιρέθηκε: Στάση Κουνινών" in changes
+    assert "Νέα επίσκεψη: Γεώργιος Παπαδόπουλος, Τρίτη 8/12" in changes
+    assert "Αικατερίνη Ν.," not in changes  # kept where it was: not listed
+
+
+def test_adjust_refuses_a_day_outside_the_week(coordinator: FlaskClient, solved: dict[str, Any]) -> None:
+    """A pin to a date not in the week changes nothing and says so."""
+    pv_id = solved["plan_version_id"]
+    response = post(coordinator, f"/desk/plans/{pv_id}/adjust", {"action-hv-3": "pin:2026-12-20"})
+    assert response.status_code == 302 and response.location.endswith("/adjust")
+    assert "Η προσαρμογή δεν εφαρμόστηκε" in coordinator.get(response.location).get_data(as_text=True)
+
+
+def test_adjusted_problem_keeps_served_visits_on_their_weekday() -> None:
+    """Kept visits prefer their current weekday; pins are hard; drops leave; bad actions are errors."""
+    from webui.adjust import adjusted_problem
+
+    problem = small_problem()
+    route = Route(
+        "van1", MON, 8 * HOUR, 10 * HOUR, (Stop("hv-1", 0, 0, 9 * HOUR, 9 * HOUR + 2700, 600, 1),), 600, 1
+    )
+    from planner.model import Plan
+
+    plan = Plan("x", (route,), (), 0, 1, 1.0, 0.1)
+    new = adjusted_problem(problem, plan, {"hv-3": "pin:2026-12-08", "vs-2": "drop"})
+    by_id = {v.id: v for v in new.visits}
+    assert set(by_id) == {"hv-1", "hv-3", "hv-4"}
+    assert by_id["hv-1"].preferred_weekday == MON.weekday() and by_id["hv-1"].pinned_date is None
+    assert by_id["hv-3"].pinned_date == date(2026, 12, 8)
+    assert by_id["hv-4"].preferred_weekday is None  # unassigned: nothing to keep
+    assert new.weights.off_preferred_weekday == new.weights.travel * 2 * 3600
+    with pytest.raises(ValueError, match="not in this week"):
+        adjusted_problem(problem, plan, {"hv-3": "pin:2026-12-14"})
+    with pytest.raises(ValueError, match="unknown action"):
+        adjusted_problem(problem, plan, {"hv-3": "later"})
