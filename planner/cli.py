@@ -2,7 +2,7 @@
 
     kinito plan problem.json -o plan.json --map plan.html [--time-limit 8] [--seed 1] [--workers 2]
     kinito validate problem.json plan.json
-    kinito init [--db PATH]
+    kinito init [--db PATH] [--demo [--reference-date YYYY-MM-DD] [--seed N]]
 
 Exit codes: 0 fine; 1 the plan breaks rules (validate); 2 bad input (named field);
 3 internal error (a plan from the engine failed the validator: a bug, reported as such).
@@ -11,11 +11,13 @@ Exit codes: 0 fine; 1 the plan breaks rules (validate); 2 bad input (named field
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from planner import __version__
@@ -28,6 +30,14 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 # The search budget of `kinito plan`: Python start-up, reading the problem, explaining the
 # unassigned visits and writing the files take the rest of a 10-second wall-clock answer.
 DEFAULT_TIME_LIMIT = 8.0
+# Modules with an ``add_commands(subparsers)`` function: the register's week cycle, geocoding,
+# import/export, roads, the web application.
+PLUGIN_COMMANDS: tuple[str, ...] = (
+    "planner.register.week_cli",
+    "planner.register.geocode_cli",
+    "planner.register.io_cli",
+    "webui.cli",
+)
 
 
 def _err(message: str) -> None:
@@ -120,11 +130,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    """Create the register database (migrations from empty) and load the settlements gazetteer."""
+    """Create the register database (migrations from empty) and load the settlements gazetteer;
+    with ``--demo``, the fictional demo register too, in the same transaction."""
     from alembic.util import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
     from planner.register.db import database_url, make_engine, session_scope
+    from planner.register.demo import DemoSummary, load_demo
     from planner.register.migrate import current_revision, upgrade
     from planner.register.settlements import load_gazetteer
 
@@ -135,8 +147,12 @@ def cmd_init(args: argparse.Namespace) -> int:
         try:
             before = current_revision(engine)
             reached = upgrade(engine)
-            with session_scope(engine) as session:
+            demo: DemoSummary | None = None
+            with session_scope(engine, actor="kinito init --demo" if args.demo else None) as session:
                 loaded = load_gazetteer(session)
+                if args.demo:
+                    reference = args.reference_date or date.today()
+                    demo = load_demo(session, reference=reference, seed=args.seed)
         finally:
             engine.dispose()
     except (OSError, SQLAlchemyError, CommandError, ImportError) as exc:
@@ -159,6 +175,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         f"οικισμοί / settlements: {loaded.added} νέοι / added, {loaded.updated} διορθώθηκαν / "
         f"updated, {loaded.unchanged} ήδη σωστοί / unchanged (σύνολο / total {loaded.total})"
     )
+    for line in demo.lines() if demo else ():
+        print(line)
     return EXIT_OK
 
 
@@ -197,8 +215,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, "
         "else instance/kinito.sqlite3)",
     )
+    i.add_argument(
+        "--demo", action="store_true", help="also load the fictional demo register (empty register only)"
+    )
+    i.add_argument(
+        "--reference-date",
+        type=date.fromisoformat,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="with --demo: the outcome history covers the 8 weeks before this date's week (default: today)",
+    )
+    i.add_argument("--seed", type=int, default=1, help="with --demo: random seed (default 1)")
     i.set_defaults(func=cmd_init)
-    __import__("webui.cli").cli.add_commands(sub)  # the web application's serve and user
+    # Each part of the product registers its own commands (imports stay light until used).
+    for module in PLUGIN_COMMANDS:
+        importlib.import_module(module).add_commands(sub)
     return parser
 
 

@@ -133,7 +133,8 @@ class Visit:
     ``time_windows`` on the weekdays it names. An empty window list means "any time in the
     shift". ``frequency`` visits are wanted on distinct dates at least ``min_gap_days``
     apart, unless ``patterns`` lists the allowed sets of dates explicitly (Cordeau's
-    periodic VRP); each pattern then has exactly ``frequency`` dates.
+    periodic VRP); each pattern then has exactly ``frequency`` dates. ``preferred_weekday``
+    (0 = Monday) and ``preferred_dates`` are soft: serving elsewhere costs, see :class:`Weights`.
     """
 
     id: str
@@ -154,6 +155,7 @@ class Visit:
     pinned_date: date | None = None
     pinned_time: int | None = None
     preferred_weekday: int | None = None
+    preferred_dates: frozenset[date] | None = None
     phone: str = ""
     address: str = ""
     notes: str = ""
@@ -172,8 +174,9 @@ class Weights:
     the soft costs: ``work`` per second of the driver's working day (leaving the base to
     returning: it keeps days compact, no idle waiting), ``after_hours`` per second of work
     after the regular end on pilot days, ``off_preferred_weekday`` per visit served on
-    another weekday than its preferred one, and ``balance`` per second a day's working time
-    exceeds ``balance_target`` seconds.
+    another weekday than its preferred one, ``moved`` per visit served on none of its
+    ``preferred_dates`` (the dates a published plan promised: re-planning keeps them), and
+    ``balance`` per second a day's working time exceeds ``balance_target`` seconds.
     """
 
     unserved: int = 10_000_000
@@ -181,6 +184,7 @@ class Weights:
     work: int = 1
     after_hours: int = 20
     off_preferred_weekday: int = 18_000
+    moved: int = 36_000
     balance: int = 0
     balance_target: int = 6 * HOUR
 

@@ -442,6 +442,7 @@ _VISIT_KEYS = (
     "pinned_date",
     "pinned_time",
     "preferred_weekday",
+    "preferred_dates",
     "phone",
     "address",
     "notes",
@@ -725,6 +726,9 @@ def _visit_reader(dates: Sequence[date], places: _Places, staff_ids: Collection[
             pinned_date=pinned_date,
             pinned_time=pinned_time,
             preferred_weekday=obj.opt("preferred_weekday", _nullable(_weekday), None),
+            preferred_dates=_maybe(
+                obj.opt("preferred_dates", _nullable(_list(_date, what="dates")), None), frozenset
+            ),
             phone=obj.opt("phone", _string, ""),
             address=obj.opt("address", _string, ""),
             notes=obj.opt("notes", _string, ""),
@@ -914,6 +918,7 @@ def _visit_out(v: Visit) -> dict[str, Any]:
         "pinned_date": _maybe(v.pinned_date, date.isoformat),
         "pinned_time": _maybe(v.pinned_time, _time_out),
         "preferred_weekday": _maybe(v.preferred_weekday, weekday_name),
+        "preferred_dates": _maybe(v.preferred_dates, lambda ds: [d.isoformat() for d in sorted(ds)]),
         "phone": v.phone,
         "address": v.address,
         "notes": v.notes,

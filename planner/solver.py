@@ -265,6 +265,7 @@ class _Model:
         time_cb: dict[str, int] = {}
         self.drive_cb: dict[str, int] = {}
         pref = np.array([self._pref_weekday(i) for i in range(len(self.nodes))])
+        keep = [self._pref_dates(i) for i in range(len(self.nodes))]
         for uid in {ud.unit_id for ud in self.uds}:
             travel = self._node_matrix(prep.matrices[uid].durations)
             self.travel_idx[uid] = travel
@@ -277,6 +278,9 @@ class _Model:
             cost = self.travel_idx[ud.unit_id] * w.travel
             if off.any() and w.off_preferred_weekday:
                 cost = cost + np.where(off, w.off_preferred_weekday, 0)[:, None]
+            moved = np.array([k is not None and ud.date not in k for k in keep])
+            if moved.any() and w.moved:
+                cost = cost + np.where(moved, w.moved, 0)[:, None]
             routing.SetArcCostEvaluatorOfVehicle(self._register(cost), v)
 
         horizon = max([ud.shift.end for ud in self.uds] + [DAY])
@@ -332,6 +336,10 @@ class _Model:
             return -1
         p = self.prep.visits[node.visit].visit.preferred_weekday
         return -1 if p is None else p
+
+    def _pref_dates(self, node_id: int) -> frozenset[date] | None:
+        node = self.nodes[node_id]
+        return None if node is None else self.prep.visits[node.visit].visit.preferred_dates
 
     def _add_drive_limits(self, drive_cb: dict[str, int]) -> None:
         if all(ud.max_drive is None for ud in self.uds):
@@ -450,7 +458,17 @@ class _Model:
                 sol = self.routing.SolveFromAssignmentWithParameters(initial, sp)
                 if sol is not None:
                     return sol
-        return self.routing.SolveWithParameters(sp)
+        # The first solution is always built to the end, however loaded the machine (a time
+        # limit could stop it half-way and leave nothing); the search gets what time is left.
+        t0 = time.time()
+        first_sp = self.search_params(params, max(60.0, seconds))
+        first_sp.solution_limit = 1
+        first = self.routing.SolveWithParameters(first_sp)
+        left = seconds - (time.time() - t0)
+        if first is None or left < 0.05:
+            return first
+        sol = self.routing.SolveFromAssignmentWithParameters(first, self.search_params(params, left))
+        return first if sol is None else sol
 
     def improve(self, params: SolveParams, seconds: float, start: Any) -> Any:
         """Local search from ``start``, a solution of this (closed) model, for ``seconds``."""

@@ -120,6 +120,7 @@ def make_problem(travel: Any = None) -> Problem:
             min_gap_days=2,
             patterns=((MON, WED), (TUE, THU)),
             preferred_weekday=0,
+            preferred_dates=frozenset({MON, WED}),
             required_staff="psy",
         ),
         Visit("hv-002", BASE, 0, allowed_weekdays=frozenset()),
@@ -129,6 +130,7 @@ def make_problem(travel: Any = None) -> Problem:
         travel=2,
         after_hours=3,
         off_preferred_weekday=900,
+        moved=1200,
         balance=1,
         balance_target=5 * HOUR + 30,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from planner.model import HOUR, MINUTE, BreakRule, Plan, Problem, Stop, TimeWindow, Visit
 from planner.validate import validate
 from tests.planner.conftest import (
@@ -303,6 +305,20 @@ def test_preferred_weekday_is_followed_when_free() -> None:
     plan = solved(p)
     day, _ = only_stop(plan, "pref")
     assert day == THU
+
+
+@pytest.mark.parametrize("kept", [TUE, FRI])
+def test_preferred_dates_keep_a_visit_where_it_was_published(kept: date) -> None:
+    """Re-planning keeps a visit on the date a published plan gave it, even against a
+    preferred weekday (a promise to a person weighs more than a village's habit)."""
+    p = make_problem(
+        [
+            make_visit("kept", "kounina", preferred_dates=frozenset({kept}), preferred_weekday=0),
+            make_visit("b", "kounina"),
+        ]
+    )
+    day, _ = only_stop(solved(p), "kept")
+    assert day == kept
 
 
 def test_weekday_windows_override_the_usual_window() -> None:

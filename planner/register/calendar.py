@@ -1,0 +1,112 @@
+"""The register's calendar: Greek public holidays and Aigio's local holiday as calendar rows.
+
+Public holidays come from the ``holidays`` package (``country_holidays("GR")``, Greek names),
+which follows the Orthodox Easter: Clean Monday, Good Friday, Easter Monday and Whit Monday
+move every year. Aigio adds one local holiday of its own: the feast of its patron saint,
+Παναγία Τρυπητή (the Life-giving Spring), on Bright Friday, the Friday after Orthodox Easter,
+an official religious holiday of the town since the Royal Decree of 8 May 1933 (see
+``docs/demo-register.md`` for the sources). The Community Centre is in Aigio, so the day is
+stored as a ``closure``.
+
+:func:`load_holidays` is idempotent: a day already stored with the same kind is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import holidays
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from planner.register.models import CalendarDay
+
+__all__ = [
+    "AIGIO_PATRON_SAINT_EL",
+    "HolidayLoad",
+    "aigio_local_holidays",
+    "greek_holidays",
+    "load_holidays",
+    "orthodox_easter",
+]
+
+AIGIO_PATRON_SAINT_EL = "Παναγία Τρυπητή, πολιούχος του Αιγίου (τοπική αργία)"
+
+
+def orthodox_easter(year: int) -> date:
+    """Orthodox Easter Sunday (Gregorian date) for 1900-2099: Meeus' Julian algorithm + 13 days."""
+    if not 1900 <= year <= 2099:
+        raise ValueError(f"year {year} is outside 1900-2099, where the Julian-Gregorian gap is 13 days")
+    a, b, c = year % 4, year % 7, year % 19
+    d = (19 * c + 15) % 30
+    e = (2 * a + 4 * b - d + 34) % 7
+    month, day = divmod(d + e + 114, 31)
+    return date(year, month, day + 1) + timedelta(days=13)
+
+
+def _years(years: Iterable[int]) -> list[int]:
+    out = sorted(set(years))
+    if not out:
+        raise ValueError("years: at least one year is needed")
+    return out
+
+
+def greek_holidays(years: Iterable[int]) -> list[tuple[date, str]]:
+    """Greece's public holidays in ``years``, sorted by date, with their Greek names.
+
+    Includes the movable Orthodox feasts (Καθαρά Δευτέρα, Μεγάλη Παρασκευή, Δευτέρα του Πάσχα,
+    Δευτέρα του Αγίου Πνεύματος). A day with two names keeps them joined by ``"; "``.
+    """
+    calendar = holidays.country_holidays("GR", years=_years(years), language="el")
+    return sorted((day, str(name)) for day, name in calendar.items())
+
+
+def aigio_local_holidays(years: Iterable[int]) -> list[tuple[date, str]]:
+    """Aigio's local holiday in ``years``: Παναγία Τρυπητή, on Bright Friday (Easter + 5 days)."""
+    return [(orthodox_easter(y) + timedelta(days=5), AIGIO_PATRON_SAINT_EL) for y in _years(years)]
+
+
+@dataclass(frozen=True)
+class HolidayLoad:
+    """What :func:`load_holidays` did: public holidays and local closures added or already there."""
+
+    holidays_added: int
+    closures_added: int
+    already_there: int
+
+
+def load_holidays(session: Session, years: Iterable[int], *, local: bool = True) -> HolidayLoad:
+    """Store the public holidays of ``years`` (kind ``holiday``) and, with ``local``, Aigio's
+    patron-saint day (kind ``closure``) as calendar days. Idempotent: a day already stored with
+    the same kind is not added again. Runs inside the caller's transaction.
+    """
+    wanted_years = _years(years)
+    rows: list[tuple[date, str, str]] = [(d, "holiday", n) for d, n in greek_holidays(wanted_years)]
+    if local:
+        rows += [(d, "closure", n) for d, n in aigio_local_holidays(wanted_years)]
+    first, last = date(wanted_years[0], 1, 1), date(wanted_years[-1], 12, 31)
+    existing = {
+        (c.day, c.kind)
+        for c in session.scalars(
+            select(CalendarDay).where(
+                CalendarDay.day >= first,
+                CalendarDay.day <= last,
+                CalendarDay.kind.in_(("holiday", "closure")),
+            )
+        )
+    }
+    added = {"holiday": 0, "closure": 0}
+    already = 0
+    for day, kind, name in rows:
+        if (day, kind) in existing:
+            already += 1
+            continue
+        session.add(CalendarDay(day=day, kind=kind, name=name))
+        existing.add((day, kind))
+        added[kind] += 1
+    session.flush()
+    return HolidayLoad(
+        holidays_added=added["holiday"], closures_added=added["closure"], already_there=already
+    )

@@ -1,0 +1,432 @@
+"""Export the register, plan versions and visit outcomes to XLSX and CSV, with Greek headers.
+
+- XLSX: one workbook, one sheet per table, real dates and numbers, a bold frozen header row.
+- CSV: one file per table in a folder, UTF-8 with BOM and ``;`` separators (what Greek Excel
+  opens with a double click), dates ``dd/mm/yyyy``, decimal commas.
+
+The beneficiaries and village-stops tables use the import layout
+(:data:`planner.register.importer.BENEFICIARY_COLUMNS`, ``STOP_COLUMNS``), so an export can be
+corrected in Excel and imported again. Times are local (Europe/Athens).
+
+The export holds sensitive personal data (health, disability, social situation): whoever runs
+it is responsible for where the file goes.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from planner.register.db import session_scope
+from planner.register.importer import (
+    BENEFICIARY_COLUMNS,
+    KINDS,
+    ROLE_EL,
+    STOP_COLUMNS,
+    Kind,
+    columns_for,
+    example_row,
+    format_frequency,
+    format_priority_groups,
+    format_weekdays,
+)
+from planner.register.models import (
+    Beneficiary,
+    CalendarDay,
+    CarePlan,
+    PlanVersion,
+    Staff,
+    Unit,
+    VillageStop,
+    VisitOutcome,
+)
+
+__all__ = [
+    "TEMPLATES_DIR",
+    "WHAT",
+    "Sheet",
+    "collect",
+    "export",
+    "template_path",
+    "template_sheets",
+    "write_csv",
+    "write_templates",
+    "write_xlsx",
+]
+
+What = Literal["register", "plans", "outcomes", "all"]
+WHAT: tuple[What, ...] = ("register", "plans", "outcomes", "all")
+ATHENS = ZoneInfo("Europe/Athens")
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+Value = str | int | float | date | datetime | None
+
+STATUS_EL = {"active": "ενεργό", "paused": "σε αναστολή"}
+PLAN_STATUS_EL = {"draft": "πρόχειρο", "published": "δημοσιευμένο"}
+OUTCOME_EL = {
+    "done": "έγινε",
+    "not_at_home": "δεν βρέθηκε στο σπίτι",
+    "cancelled": "ακυρώθηκε",
+    "postponed": "αναβλήθηκε",
+}
+CALENDAR_EL = {
+    "holiday": "αργία",
+    "closure": "κλειστό",
+    "pilot_extended_hours": "διευρυμένο ωράριο",
+    "unit_unavailable": "μονάδα μη διαθέσιμη",
+}
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One exported table: the XLSX sheet name, the CSV file name, Greek headers, rows."""
+
+    title: str
+    filename: str
+    header: tuple[str, ...]
+    rows: list[list[Value]]
+
+
+def _yes(flag: bool) -> str:
+    return "ναι" if flag else "όχι"
+
+
+def _phone(phone: str | None) -> str | None:
+    """``+306900000001`` -> ``+30 6900000001``: with the space Excel keeps it as text."""
+    if phone and phone.startswith("+30") and len(phone) == 13:
+        return f"+30 {phone[3:]}"
+    return phone
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """A stored UTC instant as naive Athens local time (spreadsheets have no time zones)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite hands back naive values: they were stored as UTC
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ATHENS).replace(tzinfo=None)
+
+
+def _windows(windows: Iterable[Sequence[str]]) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in windows)
+
+
+def _beneficiaries(session: Session) -> Sheet:
+    people = session.scalars(
+        select(Beneficiary)
+        .options(selectinload(Beneficiary.care_plans), selectinload(Beneficiary.settlement))
+        .order_by(Beneficiary.external_id, Beneficiary.id)
+    )
+    staff = {s.id: s for s in session.scalars(select(Staff))}
+    rows: list[list[Value]] = []
+    for b in people:
+        person: dict[str, Value] = {
+            "external_id": b.external_id,
+            "full_name": b.full_name,
+            "settlement": b.settlement.name_el,
+            "elstat_code": b.settlement_code,
+            "address": b.address,
+            "lat": b.lat,
+            "lon": b.lon,
+            "phone": _phone(b.phone),
+            "priority_groups": format_priority_groups(b.priority_groups or ()),
+            "notes": b.notes,
+            "active": _yes(b.active),
+        }
+        plans: list[CarePlan | None] = [*sorted(b.care_plans, key=lambda p: p.id)] or [None]
+        for p in plans:
+            values = dict(person)
+            if p is not None:
+                named = staff.get(p.staff_id) if p.staff_id is not None else None
+                values.update(
+                    service=p.service,
+                    required_role=ROLE_EL.get(p.required_role, p.required_role),
+                    staff=(named.external_id or named.name) if named else None,
+                    duration_min=p.duration_min,
+                    frequency=format_frequency(p.frequency_kind, p.frequency_count),
+                    weekdays=format_weekdays(p.allowed_weekdays or ()),
+                    time_windows=_windows(p.time_windows or ()),
+                    start_date=p.start_date,
+                    end_date=p.end_date,
+                    status=STATUS_EL.get(p.status, p.status),
+                )
+            rows.append([values.get(c.field) for c in BENEFICIARY_COLUMNS])
+    return Sheet("Ωφελούμενοι", "beneficiaries.csv", tuple(c.el for c in BENEFICIARY_COLUMNS), rows)
+
+
+def _stops(session: Session) -> Sheet:
+    stops = session.scalars(
+        select(VillageStop)
+        .options(selectinload(VillageStop.settlement))
+        .order_by(VillageStop.external_id, VillageStop.id)
+    )
+    rows: list[list[Value]] = []
+    for s in stops:
+        values: dict[str, Value] = {
+            "external_id": s.external_id,
+            "settlement": s.settlement.name_el,
+            "elstat_code": s.settlement_code,
+            "place": s.place,
+            "duration_min": s.duration_min,
+            "announced_times": ", ".join(s.announced_times or ()),
+            "frequency": format_frequency(s.frequency_kind, s.frequency_count),
+            "usual_weekday": format_weekdays([s.usual_weekday]) if s.usual_weekday else None,
+            "required_role": ROLE_EL.get(s.required_role, s.required_role),
+            "active": _yes(s.active),
+        }
+        rows.append([values.get(c.field) for c in STOP_COLUMNS])
+    return Sheet("Στάσεις", "village_stops.csv", tuple(c.el for c in STOP_COLUMNS), rows)
+
+
+def _hhmm(t: time) -> str:
+    return t.strftime("%H:%M")
+
+
+def _staff(session: Session) -> Sheet:
+    header = ("Α/Α", "Κωδικός", "Ονοματεπώνυμο", "Ειδικότητα", "Μερική απασχόληση", "Ημέρες εργασίας",
+              "Έναρξη ωραρίου", "Λήξη ωραρίου", "Ενεργός")  # fmt: skip
+    rows: list[list[Value]] = [
+        [s.id, s.external_id, s.name, ROLE_EL.get(s.role, s.role), _yes(s.part_time),
+         format_weekdays(s.weekdays or ()), _hhmm(s.day_start), _hhmm(s.day_end), _yes(s.active)]
+        for s in session.scalars(select(Staff).order_by(Staff.id))
+    ]  # fmt: skip
+    return Sheet("Προσωπικό", "staff.csv", header, rows)
+
+
+def _units(session: Session) -> Sheet:
+    header = ("Α/Α", "Όνομα", "Βάση", "Γεωγρ. πλάτος", "Γεωγρ. μήκος", "Θέσεις προσωπικού", "Ενεργή")
+    rows: list[list[Value]] = [
+        [u.id, u.name, u.base_name, u.base_lat, u.base_lon, u.capacity, _yes(u.active)]
+        for u in session.scalars(select(Unit).order_by(Unit.id))
+    ]
+    return Sheet("Μονάδες", "units.csv", header, rows)
+
+
+def _calendar(session: Session) -> Sheet:
+    units = {u.id: u.name for u in session.scalars(select(Unit))}
+    header = ("Ημερομηνία", "Είδος", "Μονάδα", "Περιγραφή")
+    rows: list[list[Value]] = [
+        [d.day, CALENDAR_EL.get(d.kind, d.kind), units.get(d.unit_id) if d.unit_id else None, d.name]
+        for d in session.scalars(select(CalendarDay).order_by(CalendarDay.day, CalendarDay.id))
+    ]
+    return Sheet("Ημερολόγιο", "calendar.csv", header, rows)
+
+
+def _plan_versions(session: Session) -> list[PlanVersion]:
+    return list(
+        session.scalars(
+            select(PlanVersion).order_by(PlanVersion.iso_week, PlanVersion.unit_set, PlanVersion.version)
+        )
+    )
+
+
+def _plans(session: Session) -> list[Sheet]:
+    versions = _plan_versions(session)
+    header_v = ("Α/Α", "Εβδομάδα", "Μονάδες", "Έκδοση", "Κατάσταση", "Δημιουργήθηκε", "Από", "Δημοσιεύθηκε",
+                "Επισκέψεις", "Εξυπηρετούνται", "Χωρίς θέση")  # fmt: skip
+    header_s = ("Α/Α σχεδίου", "Εβδομάδα", "Έκδοση", "Κατάσταση", "Ημερομηνία", "Μονάδα", "Σειρά", "Επίσκεψη",
+                "Επανάληψη", "Άφιξη", "Έναρξη", "Λήξη", "Διαδρομή (λεπτά)", "Απόσταση (km)")  # fmt: skip
+    rows_v: list[list[Value]] = []
+    rows_s: list[list[Value]] = []
+    for v in versions:
+        doc: dict[str, Any] = json.loads(v.plan_json) if v.plan_json else {}
+        summary = doc.get("summary") or v.summary or {}
+        status = PLAN_STATUS_EL.get(v.status, v.status)
+        rows_v.append([v.id, v.iso_week, v.unit_set, v.version, status, _local(v.created_at), v.created_by,
+                       _local(v.published_at), summary.get("visits"), summary.get("served"),
+                       summary.get("unassigned")])  # fmt: skip
+        for route in doc.get("routes") or ():
+            day = date.fromisoformat(route["date"]) if route.get("date") else None
+            order = 0
+            for step in route.get("steps") or ():
+                if step.get("type") != "visit":
+                    continue
+                order += 1
+                travel = step.get("travel_s")
+                distance = step.get("distance_m")
+                rows_s.append([
+                    v.id, v.iso_week, v.version, status, day, str(route.get("unit", "")), order,
+                    str(step.get("visit", "")), step.get("occurrence", 0), step.get("arrival"),
+                    step.get("start"), step.get("end"),
+                    round(travel / 60) if isinstance(travel, int | float) else None,
+                    round(distance / 1000, 1) if isinstance(distance, int | float) else None,
+                ])  # fmt: skip
+    return [
+        Sheet("Εκδόσεις σχεδίων", "plan_versions.csv", header_v, rows_v),
+        Sheet("Σχέδια ανά στάση", "plan_stops.csv", header_s, rows_s),
+    ]
+
+
+def _outcomes(session: Session) -> Sheet:
+    header = ("Α/Α", "Κατάσταση", "Ημερομηνία σχεδίου", "Πότε", "Κωδικός ωφελούμενου", "Ωφελούμενος",
+              "Υπηρεσία", "Κωδικός στάσης", "Οικισμός στάσης", "Εβδομάδα σχεδίου", "Έκδοση σχεδίου",
+              "Επίσκεψη", "Υπάλληλος", "Καταχωρήθηκε από", "Σημείωση")  # fmt: skip
+    staff = {s.id: s.name for s in session.scalars(select(Staff))}
+    versions = {v.id: v for v in _plan_versions(session)}
+    stops = {
+        s.id: s for s in session.scalars(select(VillageStop).options(selectinload(VillageStop.settlement)))
+    }
+    plans = {p.id: p for p in session.scalars(select(CarePlan).options(selectinload(CarePlan.beneficiary)))}
+    outcomes = session.scalars(select(VisitOutcome).order_by(VisitOutcome.occurred_at, VisitOutcome.id))
+    rows: list[list[Value]] = []
+    for o in outcomes:
+        plan = plans.get(o.care_plan_id) if o.care_plan_id is not None else None
+        stop = stops.get(o.village_stop_id) if o.village_stop_id is not None else None
+        version = versions.get(o.plan_version_id) if o.plan_version_id is not None else None
+        rows.append([
+            o.id, OUTCOME_EL.get(o.status, o.status), o.planned_date, _local(o.occurred_at),
+            plan.beneficiary.external_id if plan else None, plan.beneficiary.full_name if plan else None,
+            plan.service if plan else None, stop.external_id if stop else None,
+            stop.settlement.name_el if stop else None, version.iso_week if version else None,
+            version.version if version else None, o.visit_ref,
+            staff.get(o.staff_id) if o.staff_id is not None else None, o.recorded_by, o.note,
+        ])  # fmt: skip
+    return Sheet("Εκβάσεις επισκέψεων", "visit_outcomes.csv", header, rows)
+
+
+def collect(engine: Engine, what: What = "all") -> list[Sheet]:
+    """The tables to export, read in one transaction (a consistent snapshot)."""
+    sheets: list[Sheet] = []
+    with session_scope(engine) as session:
+        if what in ("register", "all"):
+            sheets += [_beneficiaries(session), _stops(session), _staff(session), _units(session),
+                       _calendar(session)]  # fmt: skip
+        if what in ("plans", "all"):
+            sheets += _plans(session)
+        if what in ("outcomes", "all"):
+            sheets.append(_outcomes(session))
+    return sheets
+
+
+_DATE_FORMAT = "DD/MM/YYYY"
+_DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+
+
+def write_xlsx(sheets: Sequence[Sheet], path: Path) -> Path:
+    """One workbook, one sheet per table; returns the path written."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    default = wb.active
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.title[:31])
+        ws.append(list(sheet.header))
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        ws.freeze_panes = "A2"
+        for row in sheet.rows:
+            ws.append(list(row))
+        for column in ws.iter_cols(min_row=2):
+            for cell in column:
+                if isinstance(cell.value, datetime):
+                    cell.number_format = (
+                        _DATETIME_FORMAT if (cell.value.hour, cell.value.minute) != (0, 0) else _DATE_FORMAT
+                    )
+                elif isinstance(cell.value, date):
+                    cell.number_format = _DATE_FORMAT
+        for i, title in enumerate(sheet.header, start=1):
+            width = max([len(title), *(len(_text(r[i - 1])) for r in sheet.rows[:200])])
+            ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
+    if default is not None and sheets:
+        wb.remove(default)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    wb.close()
+    return path
+
+
+def _text(value: Value) -> str:
+    """A value as Greek Excel reads it from a CSV: dd/mm/yyyy, decimal comma."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return str(value)
+
+
+def write_csv(sheets: Sequence[Sheet], folder: Path) -> list[Path]:
+    """One CSV file per table in ``folder`` (created if missing): UTF-8 with BOM, ``;``."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for sheet in sheets:
+        target = folder / sheet.filename
+        with target.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
+            writer.writerow(sheet.header)
+            writer.writerows([_text(v) for v in row] for row in sheet.rows)
+        written.append(target)
+    return written
+
+
+def export(engine: Engine, fmt: Literal["xlsx", "csv"], out: Path, what: What = "all") -> list[Path]:
+    """Export ``what`` to ``out``: an .xlsx file, or a folder of CSV files. Returns the files."""
+    sheets = collect(engine, what)
+    if fmt == "xlsx":
+        return [write_xlsx(sheets, out)]
+    return write_csv(sheets, out)
+
+
+# --- templates -----------------------------------------------------------------------------
+
+_TEMPLATE_TITLES = {"beneficiaries": "Ωφελούμενοι", "stops": "Στάσεις"}
+
+
+def template_sheets(kind: Kind) -> list[Sheet]:
+    """The import template of ``kind``: the Greek header row and an example row, then a sheet
+    of instructions (each column in Greek and English, required or not, what to write)."""
+    columns = columns_for(kind)
+    data = Sheet(
+        _TEMPLATE_TITLES[kind], f"{kind}.csv", tuple(c.el for c in columns), [list(example_row(kind))]
+    )
+    help_rows: list[list[Value]] = [
+        [c.el, c.en, "ναι / yes" if c.required else "όχι / no", c.help_el, c.help_en] for c in columns
+    ]
+    if kind == "beneficiaries":
+        help_rows.append(["", "", "", "Μία γραμμή ανά ωφελούμενο, με ένα πλάνο φροντίδας (κενή υπηρεσία: "
+                          "χωρίς πλάνο). Αντί για «Οικισμός» αρκεί «Κωδικός ΕΛΣΤΑΤ».",
+                          "One row per beneficiary, with one care plan (empty service: no plan). "
+                          "'ELSTAT code' may replace 'Settlement'."])  # fmt: skip
+    guide = Sheet(
+        "Οδηγίες", f"{kind}_help.csv",
+        ("Στήλη", "Column", "Υποχρεωτική / Required", "Τι γράφω", "What to write"), help_rows,
+    )  # fmt: skip
+    return [data, guide]
+
+
+def template_path(kind: Kind, fmt: Literal["xlsx", "csv"]) -> Path:
+    """The shipped template file of ``kind`` in ``fmt``."""
+    return TEMPLATES_DIR / f"{kind}.{fmt}"
+
+
+def write_templates(folder: Path = TEMPLATES_DIR) -> list[Path]:
+    """(Re)build the shipped templates: ``beneficiaries.xlsx/.csv`` and ``stops.xlsx/.csv``.
+
+    The CSV holds the data sheet only (UTF-8 with BOM, ``;``); the XLSX also the instructions.
+    """
+    written: list[Path] = []
+    for kind in KINDS:
+        sheets = template_sheets(kind)
+        written.append(write_xlsx(sheets, Path(folder) / f"{kind}.xlsx"))
+        written += write_csv(sheets[:1], Path(folder))
+    return written
+
+
+if __name__ == "__main__":  # python -m planner.register.exporter: rebuild the shipped templates
+    for written_path in write_templates():
+        print(written_path)

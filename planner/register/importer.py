@@ -1,0 +1,1285 @@
+"""Import beneficiaries (with their care plans) and village stops from XLSX and CSV files.
+
+Files as Greek offices keep them: Greek or English column headers (:data:`BENEFICIARY_COLUMNS`,
+:data:`STOP_COLUMNS`; the shipped templates in ``planner/register/templates/`` use the Greek
+ones), CSV in UTF-8 (with or without BOM) or Windows-1253 with ``;`` or ``,`` separators,
+dates ``dd/mm/yyyy``, decimal commas, phone numbers with or without +30.
+
+An import runs in two steps, both inside :func:`import_file`:
+
+1. **validate** every row and column, reading the register only (settlements, staff), and
+   collect :class:`Issue` s in Greek and English;
+2. only if there is no error, **write** everything in one transaction (all or nothing), with
+   the caller's ``actor`` in the audit log. The office's ID column (``external_id``) makes a
+   re-import idempotent: a known ID updates its row when something changed, else leaves it
+   unchanged.
+
+One row is one beneficiary and (optionally) one care plan; the care plan is matched to the
+beneficiary's existing plan with the same service (or to the only plan they have). The
+documentation of the columns is ``docs/import.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, selectinload
+
+from planner.register.db import session_scope
+from planner.register.models import Beneficiary, CarePlan, Settlement, Staff, VillageStop
+from planner.register.places import Match, find_settlement, normalise
+
+__all__ = [
+    "BENEFICIARY_COLUMNS",
+    "PRIORITY_GROUPS",
+    "STOP_COLUMNS",
+    "Column",
+    "ImportReport",
+    "Issue",
+    "Kind",
+    "columns_for",
+    "format_frequency",
+    "format_weekdays",
+    "import_file",
+    "normalise_phone",
+    "parse_date",
+    "parse_frequency",
+    "parse_time_windows",
+    "parse_weekdays",
+    "read_table",
+]
+
+Kind = Literal["beneficiaries", "stops"]
+KINDS: tuple[Kind, ...] = ("beneficiaries", "stops")
+Cell = str | int | float | bool | date | datetime | time | None
+
+
+# --- the columns ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import file: its field, Greek and English headers, other accepted
+    headers, whether it is required, what goes in it (both languages) and an example."""
+
+    field: str
+    el: str
+    en: str
+    required: bool
+    help_el: str
+    help_en: str
+    example: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``«Ονοματεπώνυμο» / 'Full name'``: how messages name the column."""
+        return f"«{self.el}» / '{self.en}'"
+
+
+_ID = Column(
+    "external_id", "Κωδικός", "ID", True,
+    "ο κωδικός του γραφείου, μοναδικός στο αρχείο", "the office's own ID, unique in the file",
+    "Ω-0001", ("Α/Α", "Κωδ", "Κωδικός ωφελούμενου", "Κωδικός στάσης", "External ID", "Code"),
+)  # fmt: skip
+_SETTLEMENT = Column(
+    "settlement", "Οικισμός", "Settlement", False,
+    "όνομα στα ελληνικά ή λατινικά· για συνωνυμίες «Λάκκα (Αιγίου)»",
+    "name in Greek or Latin; for namesakes 'Λάκκα (Αιγίου)'",
+    "Διακοπτό", ("Χωριό", "Village", "Τόπος"),
+)  # fmt: skip
+_ELSTAT = Column(
+    "elstat_code", "Κωδικός ΕΛΣΤΑΤ", "ELSTAT code", False,
+    "10ψήφιος κωδικός οικισμού ΕΛΣΤΑΤ 2011 (αντί του ονόματος ή μαζί του)",
+    "10-digit ELSTAT 2011 settlement code (instead of the name or with it)",
+    "", ("ΕΛΣΤΑΤ", "ELSTAT", "Settlement code"),
+)  # fmt: skip
+_FREQUENCY = Column(
+    "frequency", "Συχνότητα", "Frequency", True,
+    "π.χ. εβδομαδιαία, 2 φορές την εβδομάδα, κάθε 2 εβδομάδες, μηνιαία, 2 φορές τον μήνα",
+    "e.g. weekly, 2 times a week, every 2 weeks, monthly, 2 times a month",
+    "κάθε 2 εβδομάδες",
+)  # fmt: skip
+_DURATION = Column(
+    "duration_min", "Διάρκεια (λεπτά)", "Duration (min)", True,
+    "λεπτά, ακέραιος 1-600", "minutes, a whole number 1-600", "45", ("Διάρκεια", "Duration", "Λεπτά"),
+)  # fmt: skip
+_ROLE_HELP = ("κοινωνικός λειτουργός ή ψυχολόγος", "social worker or psychologist")
+
+BENEFICIARY_COLUMNS: tuple[Column, ...] = (
+    _ID,
+    Column("full_name", "Ονοματεπώνυμο", "Full name", True, "επώνυμο και όνομα", "surname and name",
+           "Παπαδοπούλου Μαρία", ("Όνομα", "Name", "Επώνυμο Όνομα")),
+    _SETTLEMENT,
+    _ELSTAT,
+    Column("address", "Διεύθυνση", "Address", False, "οδός και αριθμός", "street and number",
+           "Αγίου Νικολάου 12"),
+    Column("lat", "Γεωγρ. πλάτος", "Latitude", False,
+           "δεκαδικός, π.χ. 38,1953 (κενό: το σημείο του οικισμού)",
+           "decimal, e.g. 38.1953 (empty: the settlement's point)", "", ("Πλάτος", "Lat")),
+    Column("lon", "Γεωγρ. μήκος", "Longitude", False, "δεκαδικός, π.χ. 22,2006", "decimal, e.g. 22.2006", "",
+           ("Μήκος", "Lon", "Lng")),
+    Column("phone", "Τηλέφωνο", "Phone", False,
+           "10 ψηφία, σταθερό 2xxxxxxxxx ή κινητό 69xxxxxxxx, με ή χωρίς +30",
+           "10 digits, landline 2xxxxxxxxx or mobile 69xxxxxxxx, with or without +30",
+           "6900000001", ("Τηλ", "Τηλ.", "Κινητό", "Telephone", "Mobile")),
+    Column("priority_groups", "Ομάδες προτεραιότητας", "Priority groups", False,
+           "χωρισμένες με κόμμα: ΚΕΑ, φτώχεια, άνεργος, παιδί, αναπηρία, ηλικιωμένος, μόνος/μόνη, Ρομά, "
+           "μετανάστης, ευπαθής",
+           "comma-separated: KEA, poverty, unemployed, child, disability, elderly, living alone, Roma, "
+           "migrant, vulnerable",
+           "ηλικιωμένος, μόνος/μόνη", ("Προτεραιότητα", "Ομάδες", "Priority", "Groups")),
+    Column("notes", "Σημειώσεις", "Notes", False, "ελεύθερο κείμενο", "free text", "", ("Παρατηρήσεις",)),
+    Column("active", "Ενεργός", "Active", False, "ναι / όχι (κενό: ναι)", "yes / no (empty: yes)", "ναι",
+           ("Ενεργή",)),
+    Column("service", "Υπηρεσία", "Service", True, "η υπηρεσία του πλάνου (κενό: χωρίς πλάνο)",
+           "the care plan's service (empty: no care plan)", "κατ' οίκον φροντίδα", ("Παροχή",)),
+    Column("required_role", "Ειδικότητα", "Role", True, *_ROLE_HELP, "κοινωνικός λειτουργός",
+           ("Ρόλος", "Required role")),
+    Column("staff", "Υπάλληλος", "Staff member", False,
+           "όνομα ή κωδικός συγκεκριμένου υπαλλήλου (προαιρετικά)",
+           "name or ID of a named staff member (optional)",
+           "", ("Προσωπικό", "Staff")),
+    _DURATION,
+    _FREQUENCY,
+    Column("weekdays", "Ημέρες", "Weekdays", False,
+           "π.χ. Δευτέρα, Τετάρτη ή Δευ-Παρ (κενό: οποιαδήποτε εργάσιμη)",
+           "e.g. Mon, Wed or Mon-Fri (empty: any working day)", "Δευτέρα, Τετάρτη",
+           ("Επιτρεπτές ημέρες", "Days", "Allowed weekdays")),
+    Column("time_windows", "Ώρες", "Time windows", False,
+           "π.χ. 09:00-12:00, 17:00-19:00 (κενό: όλο το ωράριο)",
+           "e.g. 09:00-12:00, 17:00-19:00 (empty: any time)",
+           "09:00-12:00", ("Ώρες επίσκεψης", "Ωράριο", "Hours")),
+    Column("start_date", "Έναρξη", "Start date", True, "ηη/μμ/εεεε", "dd/mm/yyyy", "02/11/2026",
+           ("Ημερομηνία έναρξης", "Από", "Start")),
+    Column("end_date", "Λήξη", "End date", False, "ηη/μμ/εεεε (κενό: χωρίς λήξη)",
+           "dd/mm/yyyy (empty: open-ended)",
+           "", ("Ημερομηνία λήξης", "Έως", "End")),
+    Column("status", "Κατάσταση πλάνου", "Plan status", False, "ενεργό / σε αναστολή (κενό: ενεργό)",
+           "active / paused (empty: active)", "ενεργό", ("Κατάσταση", "Status")),
+)  # fmt: skip
+
+STOP_COLUMNS: tuple[Column, ...] = (
+    Column("external_id", _ID.el, _ID.en, True, "ο κωδικός της στάσης, μοναδικός στο αρχείο",
+           "the stop's own ID, unique in the file", "Σ-01", _ID.aliases),
+    _SETTLEMENT,
+    _ELSTAT,
+    Column("place", "Σημείο", "Place", False, "π.χ. η πλατεία, το κοινοτικό γραφείο",
+           "e.g. the square, the community office", "Πλατεία", ("Τοποθεσία", "Location")),
+    _DURATION,
+    Column("announced_times", "Ώρες ανακοίνωσης", "Announced times", False,
+           "ώρες έναρξης, π.χ. 10:00, 12:30", "start times, e.g. 10:00, 12:30", "10:00",
+           ("Ώρα", "Ώρες", "Times", "Announced time")),
+    _FREQUENCY,
+    Column("usual_weekday", "Ημέρα", "Weekday", False, "η συνήθης ημέρα, π.χ. Τρίτη",
+           "the usual day, e.g. Tue",
+           "Τρίτη", ("Συνήθης ημέρα", "Usual weekday", "Day")),
+    Column("required_role", "Ειδικότητα", "Role", False, *_ROLE_HELP, "κοινωνικός λειτουργός",
+           ("Ρόλος", "Required role")),
+    Column("active", "Ενεργή", "Active", False, "ναι / όχι (κενό: ναι)", "yes / no (empty: yes)", "ναι",
+           ("Ενεργός",)),
+)  # fmt: skip
+
+# Frequency examples of the stops' template differ from the beneficiaries' one.
+_STOP_EXAMPLES = {"frequency": "εβδομαδιαία", "duration_min": "120", "settlement": "Κουνινά"}
+
+
+def columns_for(kind: Kind) -> tuple[Column, ...]:
+    """The columns of an import file of ``kind``."""
+    return BENEFICIARY_COLUMNS if kind == "beneficiaries" else STOP_COLUMNS
+
+
+def example_row(kind: Kind) -> list[str]:
+    """The template's example row (it imports cleanly into a register with the gazetteer)."""
+    overrides = _STOP_EXAMPLES if kind == "stops" else {}
+    return [overrides.get(c.field, c.example) for c in columns_for(kind)]
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem found in the file. ``row`` is the spreadsheet row (the header is row 1;
+    ``None``: the whole file); ``column`` the header as written in the file (or the expected one)."""
+
+    row: int | None
+    column: str | None
+    value: str
+    message_el: str
+    message_en: str
+    severity: Literal["error", "warning"] = "error"
+
+    @property
+    def message(self) -> str:
+        """Greek, then English."""
+        return f"{self.message_el} / {self.message_en}"
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did. Nothing was written unless ``written`` is true."""
+
+    path: str
+    kind: Kind | None = None
+    rows: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    written: bool = False
+    dry_run: bool = False
+
+    @property
+    def errors(self) -> list[Issue]:
+        """The issues that stop the import."""
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """True when the file has no errors."""
+        return not self.errors
+
+    def error(self, row: int | None, column: str | None, value: Any, el: str, en: str) -> None:
+        """Record an error."""
+        self.issues.append(Issue(row, column, _show(value), el, en))
+
+    def warn(self, row: int | None, column: str | None, value: Any, el: str, en: str) -> None:
+        """Record a warning (the import goes on)."""
+        self.issues.append(Issue(row, column, _show(value), el, en, "warning"))
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+class CellError(ValueError):
+    """A cell that cannot be read: the message in Greek and English."""
+
+    def __init__(self, el: str, en: str) -> None:
+        super().__init__(f"{el} / {en}")
+        self.el = el
+        self.en = en
+
+
+# --- reading files -------------------------------------------------------------------------
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read (encoding, format)."""
+
+    def __init__(self, el: str, en: str) -> None:
+        super().__init__(f"{el} / {en}")
+        self.el = el
+        self.en = en
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet's content: its header cells and its data rows with their spreadsheet numbers."""
+
+    header: list[str]
+    rows: list[tuple[int, list[Cell]]]
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def _blank(value: Cell) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """Bytes of a CSV file -> (text, encoding name): UTF-8 (BOM or not), else Windows-1253, else
+    ISO-8859-7 (older Greek systems)."""
+    if b"\x00" in data:
+        raise FileError(
+            "Το αρχείο δεν είναι κείμενο UTF-8 ή Windows-1253 (μοιάζει με UTF-16). Αποθηκεύστε το ως "
+            "«CSV UTF-8» ή ως .xlsx.",
+            "The file is not UTF-8 or Windows-1253 text (it looks like UTF-16). Save it as 'CSV UTF-8' "
+            "or as .xlsx.",
+        )
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # The Greek code pages decode almost any byte: a sensible Greek text has no control
+    # characters and none of the symbols that only show up when the other code page was meant
+    # (ISO-8859-7 writes Ά as the byte that is ¶ in Windows-1253).
+    for encoding in ("cp1253", "iso-8859-7"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not any((unicodedata.category(ch) == "Cc" and ch not in "\r\n\t") or ch in "¶¤¦" for ch in text):
+            return text, encoding
+    raise FileError(
+        "Άγνωστη κωδικοποίηση χαρακτήρων: το αρχείο δεν είναι ούτε UTF-8 ούτε Windows-1253. "
+        "Αποθηκεύστε το από το Excel ως «CSV UTF-8» ή ως .xlsx.",
+        "Unknown character encoding: the file is neither UTF-8 nor Windows-1253. Save it from Excel "
+        "as 'CSV UTF-8' or as .xlsx.",
+    )
+
+
+def _read_csv(data: bytes) -> Table:
+    text, encoding = _decode(data)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    declared = re.fullmatch(r'"?sep=(.)"?[;,\t]*', first.strip())  # Excel's own "sep=;" first line
+    if declared:
+        delimiter = declared.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    else:
+        delimiter = max(";,\t", key=first.count)  # ties (no separator at all) go to ';'
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = [list(r) for r in reader]
+    header_at = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if header_at is None:
+        return Table([], [], encoding, delimiter)
+    header = [c.strip() for c in records[header_at]]
+    rows: list[tuple[int, list[Cell]]] = [
+        (i + 1, list(r)) for i, r in enumerate(records) if i > header_at and any(c.strip() for c in r)
+    ]
+    return Table(header, rows, encoding, delimiter)
+
+
+def _cell(value: object) -> Cell:
+    """An openpyxl cell value as one of the types the parsers read (rich text, formulas and
+    decimals become text or float)."""
+    if value is None or isinstance(value, str | int | float | bool | date | datetime | time):
+        return value
+    try:
+        return float(str(value)) if type(value).__name__ == "Decimal" else str(value)
+    except ValueError:
+        return str(value)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        with warnings.catch_warnings():  # openpyxl warns about Excel features it skips (validation, ...)
+            warnings.simplefilter("ignore")
+            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileError(
+            f"Το αρχείο .xlsx δεν διαβάζεται ({exc}).", f"The .xlsx file cannot be read ({exc})."
+        ) from exc
+    try:
+        ws = wb.worksheets[0]
+        records = [[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    header_at = next((i for i, r in enumerate(records) if any(not _blank(c) for c in r)), None)
+    if header_at is None:
+        return Table([], [])
+    header = ["" if c is None else str(c).strip() for c in records[header_at]]
+    rows: list[tuple[int, list[Cell]]] = [
+        (i + 1, r) for i, r in enumerate(records) if i > header_at and any(not _blank(c) for c in r)
+    ]
+    return Table(header, rows)
+
+
+def read_table(path: Path) -> Table:
+    """The first sheet of an XLSX file, or a CSV file (encoding and separator detected).
+
+    Raises :class:`FileError` when the file cannot be read as either.
+    """
+    data = Path(path).read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileError(
+            "Παλιό αρχείο Excel (.xls): αποθηκεύστε το ως .xlsx ή CSV.",
+            "An old Excel file (.xls): save it as .xlsx or CSV.",
+        )
+    return _read_csv(data)
+
+
+# --- cell parsers --------------------------------------------------------------------------
+
+
+def _text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+_DATE_RE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def parse_date(value: Cell) -> date | None:
+    """``dd/mm/yyyy`` (also with ``.`` or ``-``), ISO ``yyyy-mm-dd``, or a spreadsheet date;
+    ``None`` for an empty cell. Raises :class:`CellError`."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    text = text.split(" ")[0] if re.fullmatch(r"\S+ 00:00(:00)?", text) else text
+    m = _DATE_RE.fullmatch(text)
+    iso = _ISO_DATE_RE.fullmatch(text)
+    try:
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if iso:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    except ValueError as exc:
+        raise CellError(f"Η ημερομηνία «{text}» δεν υπάρχει.", f"The date '{text}' does not exist.") from exc
+    raise CellError(
+        f"Μη έγκυρη ημερομηνία «{text}»: γράψτε ηη/μμ/εεεε, π.χ. 02/11/2026.",
+        f"Invalid date '{text}': write dd/mm/yyyy, e.g. 02/11/2026.",
+    )
+
+
+_TIME_RE = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?")
+
+
+def _parse_hhmm(text: str, whole: str) -> str:
+    m = _TIME_RE.fullmatch(text.strip())
+    if m:
+        h, mi = int(m.group(1)), int(m.group(2) or 0)
+        if h <= 23 and mi <= 59:
+            return f"{h:02d}:{mi:02d}"
+    raise CellError(
+        f"Μη έγκυρη ώρα «{text.strip()}» στο «{whole}»: γράψτε ΩΩ:ΛΛ, π.χ. 09:30.",
+        f"Invalid time '{text.strip()}' in '{whole}': write HH:MM, e.g. 09:30.",
+    )
+
+
+def parse_time_windows(value: Cell) -> list[list[str]]:
+    """``"09:00-12:00, 17:00-19:00"`` -> ``[["09:00", "12:00"], ["17:00", "19:00"]]``, sorted;
+    windows separated by ``,`` or ``;``, each start before its end, none overlapping."""
+    text = _text(value)
+    if not text:
+        return []
+    windows: list[list[str]] = []
+    for part in re.split(r"[;,]", text):
+        if not part.strip():
+            continue
+        bounds = re.split(r"\s*[-–—]\s*", part.strip())
+        if len(bounds) != 2:
+            raise CellError(
+                f"Μη έγκυρο διάστημα ωρών «{part.strip()}»: γράψτε π.χ. 09:00-12:00.",
+                f"Invalid time window '{part.strip()}': write e.g. 09:00-12:00.",
+            )
+        start, end = (_parse_hhmm(b, part.strip()) for b in bounds)
+        if start >= end:
+            raise CellError(
+                f"Στο διάστημα «{part.strip()}» η έναρξη δεν είναι πριν από τη λήξη.",
+                f"In the window '{part.strip()}' the start is not before the end.",
+            )
+        windows.append([start, end])
+    windows.sort()
+    for a, b in itertools.pairwise(windows):
+        if b[0] < a[1]:
+            raise CellError(
+                f"Τα διαστήματα {a[0]}-{a[1]} και {b[0]}-{b[1]} επικαλύπτονται.",
+                f"The windows {a[0]}-{a[1]} and {b[0]}-{b[1]} overlap.",
+            )
+    return windows
+
+
+def parse_times(value: Cell) -> list[str]:
+    """Announced start times: ``"10:00, 12:30"`` -> ``["10:00", "12:30"]`` (sorted, distinct)."""
+    if isinstance(value, time):
+        return [value.strftime("%H:%M")]
+    if isinstance(value, datetime):
+        return [value.strftime("%H:%M")]
+    text = _text(value)
+    if not text:
+        return []
+    return sorted({_parse_hhmm(p, text) for p in re.split(r"[;,]", text) if p.strip()})
+
+
+_WEEKDAY_NAMES: dict[int, tuple[str, ...]] = {
+    1: ("Δευτέρα", "Δευ", "Δε", "Monday", "Mon", "Mo"),
+    2: ("Τρίτη", "Τρι", "Τρ", "Tuesday", "Tue", "Tues", "Tu"),
+    3: ("Τετάρτη", "Τετ", "Τε", "Wednesday", "Wed", "We"),
+    4: ("Πέμπτη", "Πεμ", "Πε", "Thursday", "Thu", "Thur", "Thurs", "Th"),
+    5: ("Παρασκευή", "Παρ", "Πα", "Friday", "Fri", "Fr"),
+    6: ("Σάββατο", "Σαβ", "Σα", "Saturday", "Sat", "Sa"),
+    7: ("Κυριακή", "Κυρ", "Κυ", "Sunday", "Sun", "Su"),
+}
+_WEEKDAYS = {normalise(n): iso for iso, names in _WEEKDAY_NAMES.items() for n in names}
+_WORKING_DAYS = {normalise(n) for n in ("καθημερινές", "εργάσιμες", "weekdays", "working days")}
+WEEKDAY_EL = {iso: names[0] for iso, names in _WEEKDAY_NAMES.items()}
+
+
+def _weekday(text: str, whole: str) -> int:
+    iso = _WEEKDAYS.get(normalise(text))
+    if iso is None:
+        raise CellError(
+            f"Άγνωστη ημέρα «{text.strip()}» στο «{whole}»: γράψτε π.χ. Δευτέρα, Δευ ή Mon.",
+            f"Unknown weekday '{text.strip()}' in '{whole}': write e.g. Δευτέρα, Δευ or Mon.",
+        )
+    return iso
+
+
+def parse_weekdays(value: Cell) -> list[int]:
+    """``"Δευτέρα, Τετάρτη"``, ``"Δευ-Παρ"``, ``"Mon; Thu"`` -> ISO weekday numbers, sorted."""
+    text = _text(value)
+    if not text:
+        return []
+    if normalise(text) in _WORKING_DAYS:
+        return [1, 2, 3, 4, 5]
+    days: set[int] = set()
+    for part in re.split(r"[,;/+&]|\s+και\s+|\s+and\s+", text):
+        if not part.strip():
+            continue
+        ends = re.split(r"\s*[-–—]\s*", part.strip())
+        if len(ends) == 2:
+            a, b = _weekday(ends[0], text), _weekday(ends[1], text)
+            if a > b:
+                raise CellError(
+                    f"Το διάστημα ημερών «{part.strip()}» πάει ανάποδα.",
+                    f"The day range '{part.strip()}' runs backwards.",
+                )
+            days.update(range(a, b + 1))
+        elif len(part.split()) > 1 and all(normalise(w) in _WEEKDAYS for w in part.split()):
+            days.update(_weekday(w, text) for w in part.split())  # "Δευ Τετ"
+        else:
+            days.add(_weekday(part, text))
+    return sorted(days)
+
+
+def format_weekdays(days: Iterable[int]) -> str:
+    """ISO weekday numbers -> ``"Δευτέρα, Τετάρτη"``."""
+    return ", ".join(WEEKDAY_EL[d] for d in days)
+
+
+_NUMBER_WORDS = {
+    normalise(w): n
+    for n, words in {
+        1: ("ένα", "μία", "μια", "μιά", "one", "once"),
+        2: ("δύο", "δυο", "two", "twice", "δις"),
+        3: ("τρεις", "τρία", "three", "thrice"),
+        4: ("τέσσερις", "τέσσερα", "four"),
+        5: ("πέντε", "five"),
+        6: ("έξι", "six"),
+    }.items()
+    for w in words
+}
+
+
+def parse_frequency(value: Cell) -> tuple[str, int]:
+    """A readable frequency -> ``(frequency_kind, frequency_count)`` of the model.
+
+    ``εβδομαδιαία``/``weekly`` -> (weekly, 1); ``2 φορές την εβδομάδα``/``twice a week`` ->
+    (weekly, 2); ``κάθε 2 εβδομάδες``/``every 2 weeks``/``δεκαπενθήμερη`` -> (every_n_weeks, 2);
+    ``μηνιαία``/``monthly`` -> (monthly, 1); ``2 φορές τον μήνα`` -> (monthly, 2).
+    """
+    raw = _text(value)
+    words = normalise(raw).replace("/", " ").split()
+    if not words:
+        raise CellError("Κενή συχνότητα.", "Empty frequency.")
+    number: int | None = None
+    for w in words:
+        m = re.fullmatch(r"x?(\d+)x?", w)
+        if m:
+            number = int(m.group(1))
+            break
+        if w in _NUMBER_WORDS:
+            number = _NUMBER_WORDS[w]
+            break
+    week = any(w.startswith(("evdomad", "ebdomad", "week")) for w in words)
+    month = any(w.startswith(("min", "month")) for w in words)
+    fortnight = any(w.startswith(("dekapenthimer", "fortnight", "biweekly")) for w in words)
+    every = any(w in ("kathe", "ana", "every", "each") for w in words)
+    times = any(w in ("fores", "fora", "times", "time", "once", "twice", "thrice") or "x" in w for w in words)
+    unknown = CellError(
+        f"Άγνωστη συχνότητα «{raw}»: γράψτε π.χ. εβδομαδιαία, 2 φορές την εβδομάδα, κάθε 2 εβδομάδες, "
+        "μηνιαία.",
+        f"Unknown frequency '{raw}': write e.g. weekly, 2 times a week, every 2 weeks, monthly.",
+    )
+    if fortnight and not week and not month:
+        return "every_n_weeks", 2
+    if week == month:
+        raise unknown
+    kind: str
+    if week:
+        if every and number is not None and number >= 2 and not times:
+            kind, count, limit = "every_n_weeks", number, 52
+        else:
+            kind, count, limit = "weekly", 1 if number is None else number, 7
+    else:
+        if every and number is not None and number >= 2 and not times:
+            raise CellError(
+                f"Η συχνότητα «{raw}» δεν υποστηρίζεται (κάθε N μήνες): γράψτε «κάθε N εβδομάδες».",
+                f"The frequency '{raw}' is not supported (every N months): write 'every N weeks'.",
+            )
+        kind, count, limit = "monthly", 1 if number is None else number, 31
+    if not 1 <= count <= limit:
+        raise CellError(
+            f"Η συχνότητα «{raw}» είναι εκτός ορίων (1-{limit}).",
+            f"The frequency '{raw}' is out of range (1-{limit}).",
+        )
+    return kind, count
+
+
+def format_frequency(kind: str, count: int) -> str:
+    """The readable Greek form of a frequency (what :func:`parse_frequency` reads back)."""
+    if kind == "weekly":
+        return "εβδομαδιαία" if count == 1 else f"{count} φορές την εβδομάδα"
+    if kind == "every_n_weeks":
+        return f"κάθε {count} εβδομάδες"
+    return "μηνιαία" if count == 1 else f"{count} φορές τον μήνα"
+
+
+def normalise_phone(value: Cell) -> str | None:
+    """A Greek phone number -> ``+30`` and its 10 digits (``None`` for an empty cell).
+
+    Accepts spaces, dashes, dots and brackets, and a ``+30`` / ``0030`` prefix (or ``30``
+    when a spreadsheet dropped the leading zeros). Landlines are ``2xxxxxxxxx``, mobiles
+    ``69xxxxxxxx``. Raises :class:`CellError`.
+    """
+    raw = _text(value)
+    if not raw:
+        return None
+    digits = re.sub(r"[\s\-./()]", "", raw)
+    if digits.startswith("+30"):
+        digits = digits[3:]
+    elif digits.startswith("0030"):
+        digits = digits[4:]
+    elif len(digits) == 12 and digits.startswith("30"):
+        digits = digits[2:]
+    if not re.fullmatch(r"\d{10}", digits) or not (digits.startswith("2") or digits.startswith("69")):
+        raise CellError(
+            f"Μη έγκυρο ελληνικό τηλέφωνο «{raw}»: 10 ψηφία, σταθερό 2xxxxxxxxx ή κινητό 69xxxxxxxx.",
+            f"Invalid Greek phone number '{raw}': 10 digits, landline 2xxxxxxxxx or mobile 69xxxxxxxx.",
+        )
+    return "+30" + digits
+
+
+def _parse_float(value: Cell) -> float | None:
+    if isinstance(value, bool):
+        raise CellError(f"Μη έγκυρος αριθμός «{value}».", f"Invalid number '{value}'.")
+    if isinstance(value, int | float):
+        return float(value)
+    text = _text(value).replace(" ", "")
+    if not text:
+        return None
+    if re.fullmatch(r"[-+]?\d+([.,]\d+)?", text):
+        return float(text.replace(",", "."))
+    raise CellError(
+        f"Μη έγκυρος αριθμός «{text}»: γράψτε π.χ. 38,1953.", f"Invalid number '{text}': write e.g. 38.1953."
+    )
+
+
+def _parse_duration(value: Cell) -> int:
+    text = _text(value)
+    m = re.fullmatch(r"(\d+)(?:[.,]0+)?\s*(?:'|λ|λεπτά|min|mins|minutes)?\.?", text, re.IGNORECASE)
+    if not text:
+        raise CellError("Κενή διάρκεια.", "Empty duration.")
+    if not m or not 1 <= int(m.group(1)) <= 600:
+        raise CellError(
+            f"Μη έγκυρη διάρκεια «{text}»: ακέραιος αριθμός λεπτών από 1 έως 600.",
+            f"Invalid duration '{text}': a whole number of minutes from 1 to 600.",
+        )
+    return int(m.group(1))
+
+
+_YES = {normalise(w) for w in ("ναι", "ν", "yes", "y", "1", "true", "αληθές", "ενεργός", "ενεργή", "ενεργό",
+                                "active", "x", "✓")}  # fmt: skip
+_NO = {normalise(w) for w in ("όχι", "οχι", "ο", "no", "n", "0", "false", "ψευδές", "ανενεργός", "ανενεργή",
+                               "ανενεργό", "inactive")}  # fmt: skip
+
+
+def _parse_bool(value: Cell) -> bool:
+    if isinstance(value, bool):
+        return value
+    key = normalise(_text(value))
+    if not key or key in _YES:
+        return True
+    if key in _NO:
+        return False
+    raise CellError(
+        f"Μη έγκυρη τιμή «{_text(value)}»: γράψτε ναι ή όχι.",
+        f"Invalid value '{_text(value)}': write yes or no.",
+    )
+
+
+_ROLE_NAMES: dict[str, tuple[str, ...]] = {
+    "social_worker": ("κοινωνικός λειτουργός", "κοινωνική λειτουργός", "κοινωνικός/ή λειτουργός", "ΚΛ",
+                      "Κ.Λ.", "κοινωνική εργασία", "social worker", "social_worker"),
+    "psychologist": ("ψυχολόγος", "ψυχολόγος/ψυχολόγος", "psychologist", "ψυχολογική υποστήριξη"),
+}  # fmt: skip
+_ROLES = {normalise(n): code for code, names in _ROLE_NAMES.items() for n in names}
+ROLE_EL = {"social_worker": "κοινωνικός λειτουργός", "psychologist": "ψυχολόγος", "driver": "οδηγός"}
+
+
+def _parse_role(value: Cell) -> str:
+    key = normalise(_text(value))
+    if key in _ROLES:
+        return _ROLES[key]
+    raise CellError(
+        f"Άγνωστη ειδικότητα «{_text(value)}»: γράψτε κοινωνικός λειτουργός ή ψυχολόγος.",
+        f"Unknown role '{_text(value)}': write social worker or psychologist.",
+    )
+
+
+# The model's priority-group codes and the words offices write for them.
+PRIORITY_GROUPS: dict[str, tuple[str, ...]] = {
+    "kea": ("ΚΕΑ", "Κοινωνικό Εισόδημα Αλληλεγγύης", "δικαιούχος ΚΕΑ", "social solidarity income", "SSI"),
+    "poverty": ("φτώχεια", "φτωχός", "οικονομική αδυναμία", "poverty"),
+    "unemployed": ("άνεργος", "άνεργη", "ανεργία", "unemployed"),
+    "child": ("παιδί", "παιδιά", "ανήλικος", "ανήλικη", "child", "children", "minor"),
+    "disability": ("αναπηρία", "ΑμεΑ", "άτομο με αναπηρία", "disability", "disabled"),
+    "elderly": ("ηλικιωμένος", "ηλικιωμένη", "υπερήλικας", "elderly", "senior"),
+    "living_alone": ("μόνος", "μόνη", "ζει μόνος", "ζει μόνη", "μοναχικός", "living alone", "lives alone",
+                     "alone"),
+    "roma": ("Ρομά", "Roma"),
+    "migrant": ("μετανάστης", "μετανάστρια", "πρόσφυγας", "αιτών άσυλο", "αιτούσα άσυλο", "migrant",
+                "refugee", "asylum seeker"),
+    "other_vulnerable": ("ευπαθής", "ευάλωτος", "άλλη ευπαθής ομάδα", "vulnerable", "other vulnerable"),
+}  # fmt: skip
+_PRIORITY = {normalise(n): code for code, names in PRIORITY_GROUPS.items() for n in (code, *names)}
+PRIORITY_EL = {
+    "kea": "ΚΕΑ", "poverty": "φτώχεια", "unemployed": "άνεργος", "child": "παιδί",
+    "disability": "αναπηρία", "elderly": "ηλικιωμένος", "living_alone": "μόνος/μόνη", "roma": "Ρομά",
+    "migrant": "μετανάστης", "other_vulnerable": "ευπαθής",
+}  # fmt: skip
+
+
+def parse_priority_groups(value: Cell) -> list[str]:
+    """``"ΚΕΑ, αναπηρία, μόνος/μόνη"`` -> ``["disability", "kea", "living_alone"]`` (sorted)."""
+    text = _text(value)
+    groups: set[str] = set()
+    for part in re.split(r"[,;/+]", text):
+        key = normalise(part)
+        if not key:
+            continue
+        if key not in _PRIORITY:
+            raise CellError(
+                f"Άγνωστη ομάδα προτεραιότητας «{part.strip()}»: επιτρέπονται "
+                + ", ".join(PRIORITY_EL.values())
+                + ".",
+                f"Unknown priority group '{part.strip()}': allowed are " + ", ".join(PRIORITY_GROUPS) + ".",
+            )
+        groups.add(_PRIORITY[key])
+    return sorted(groups)
+
+
+def format_priority_groups(codes: Iterable[str]) -> str:
+    """Model codes -> the Greek words the importer reads back."""
+    return ", ".join(PRIORITY_EL.get(c, c) for c in codes)
+
+
+_PLAN_STATUS = {
+    **{normalise(w): "active" for w in ("", "ενεργό", "ενεργός", "ενεργή", "active", "ναι", "yes")},
+    **{normalise(w): "paused" for w in ("σε αναστολή", "αναστολή", "σε παύση", "παύση", "ανενεργό", "paused",
+                                        "on hold", "όχι", "no")},
+}  # fmt: skip
+
+
+def _parse_status(value: Cell) -> str:
+    key = normalise(_text(value))
+    if key in _PLAN_STATUS:
+        return _PLAN_STATUS[key]
+    raise CellError(
+        f"Άγνωστη κατάσταση «{_text(value)}»: γράψτε ενεργό ή σε αναστολή.",
+        f"Unknown status '{_text(value)}': write active or paused.",
+    )
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _header_key(text: str) -> str:
+    return normalise(text)
+
+
+def _match_header(
+    header: Sequence[str], columns: Sequence[Column]
+) -> tuple[dict[str, int], list[int], list[int]]:
+    """Field -> position of the header cell naming it; positions of unknown and repeated headers.
+
+    A header cell may be the Greek name, the English name, an alias, or ``"Greek / English"``.
+    """
+    keys: dict[str, str] = {}
+    for c in columns:
+        for name in (c.el, c.en, c.field, *c.aliases):
+            keys.setdefault(_header_key(name), c.field)
+    found: dict[str, int] = {}
+    unknown: list[int] = []
+    duplicates: list[int] = []
+    for pos, cell in enumerate(header):
+        if not cell.strip():
+            continue
+        candidates = [cell, *cell.split("/")] if "/" in cell else [cell]
+        fields = {keys[k] for k in (_header_key(c) for c in candidates) if k in keys}
+        if len(fields) != 1:
+            unknown.append(pos)
+            continue
+        name = fields.pop()
+        if name in found:
+            duplicates.append(pos)
+        else:
+            found[name] = pos
+    return found, unknown, duplicates
+
+
+@dataclass
+class _Context:
+    """What validation reads from the register once: settlements, aliases and staff."""
+
+    settlements: list[Settlement]
+    aliases: dict[str, Sequence[str]]
+    staff: list[Staff]
+    bounds: tuple[float, float, float, float]
+    found: dict[str, Any] = field(default_factory=dict)
+    exact: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, session: Session) -> _Context:
+        rows = list(session.scalars(select(Settlement).order_by(Settlement.code)))
+        staff = list(session.scalars(select(Staff).order_by(Staff.id)))
+        if rows:
+            margin = 0.15  # degrees (~15 km): a house just outside a village's mapped point
+            bounds = (
+                min(s.lat for s in rows) - margin, max(s.lat for s in rows) + margin,
+                min(s.lon for s in rows) - margin, max(s.lon for s in rows) + margin,
+            )  # fmt: skip
+        else:
+            bounds = (-90.0, 90.0, -180.0, 180.0)
+        return cls(rows, {s.code: list(s.aliases or ()) for s in rows}, staff, bounds)
+
+    def settlement(self, name: Cell, code: Cell) -> str:
+        """The ELSTAT code of the settlement a row names (by code or by name)."""
+        code_text = _text(code)
+        if code_text:
+            if code_text not in {s.code for s in self.settlements}:
+                raise CellError(
+                    f"Ο κωδικός ΕΛΣΤΑΤ «{code_text}» δεν είναι οικισμός του δήμου.",
+                    f"The ELSTAT code '{code_text}' is not a settlement of the municipality.",
+                )
+            named = self._find(_text(name)) if _text(name) else None
+            if named is not None and named.found and named.settlement.code != code_text:
+                raise CellError(
+                    f"Ο οικισμός «{_text(name)}» ({named.settlement.code}) δεν συμφωνεί με τον κωδικό ΕΛΣΤΑΤ "
+                    f"«{code_text}».",
+                    f"The settlement '{_text(name)}' ({named.settlement.code}) disagrees with the ELSTAT "
+                    f"code '{code_text}'.",
+                )
+            return code_text
+        query = _text(name)
+        if not query:
+            raise CellError(
+                "Λείπει ο οικισμός (όνομα ή κωδικός ΕΛΣΤΑΤ).",
+                "The settlement is missing (name or ELSTAT code).",
+            )
+        match = self._find(query)
+        if not match.found:
+            raise CellError(match.message_el, match.message_en)
+        return str(match.settlement.code)
+
+    def _find(self, query: str) -> Any:
+        """:func:`find_settlement`, cached per query, with a fast path for exact names.
+
+        ``find_settlement`` rebuilds its name index on every call (~10 ms for 140 settlements);
+        an exact, unique name without a municipal-unit hint is what its first tier answers
+        anyway, so it is looked up in an index built once.
+        """
+        if query not in self.found:
+            if not self.exact:
+                for s in self.settlements:
+                    for name in {
+                        normalise(n) for n in (s.name_el, s.name_latin, *self.aliases.get(s.code, ())) if n
+                    }:
+                        self.exact.setdefault(name, set()).add(s.code)
+            codes = self.exact.get(normalise(query), set()) if not re.search(r"[(,]", query) else set()
+            if len(codes) == 1:
+                (code,) = codes
+                settlement = next(s for s in self.settlements if s.code == code)
+                self.found[query] = Match(query, "found", settlement=settlement)
+            else:
+                self.found[query] = find_settlement(query, self.settlements, self.aliases)
+        return self.found[query]
+
+    def staff_id(self, value: Cell) -> int | None:
+        text = _text(value)
+        if not text:
+            return None
+        hits = [s for s in self.staff if s.external_id == text] or [
+            s for s in self.staff if normalise(s.name) == normalise(text)
+        ]
+        if len(hits) == 1:
+            return hits[0].id
+        if hits:
+            raise CellError(
+                f"Περισσότεροι από ένας υπάλληλοι λέγονται «{text}»: δώστε τον κωδικό τους.",
+                f"More than one staff member is called '{text}': give their ID.",
+            )
+        raise CellError(f"Άγνωστος υπάλληλος «{text}».", f"Unknown staff member '{text}'.")
+
+
+def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport) -> list[dict[str, Any]]:
+    """Each data row -> the values to write (field -> value); issues go to ``report``."""
+    columns = columns_for(kind)
+    positions, unknown, repeated = _match_header(table.header, columns)
+    for pos in unknown:
+        name = table.header[pos]
+        report.warn(
+            1, name, name, f"Άγνωστη στήλη «{name}»: αγνοείται.", f"Unknown column '{name}': ignored."
+        )
+    for pos in repeated:
+        name = table.header[pos]
+        report.error(
+            1,
+            name,
+            name,
+            f"Η στήλη «{name}» εμφανίζεται δεύτερη φορά.",
+            f"The column '{name}' appears twice.",
+        )
+    for c in columns:
+        if c.required and c.field not in positions:
+            report.error(
+                1,
+                c.el,
+                "",
+                f"Λείπει η υποχρεωτική στήλη «{c.el}».",
+                f"The required column '{c.en}' is missing.",
+            )
+    if "settlement" not in positions and "elstat_code" not in positions:
+        report.error(
+            1, _SETTLEMENT.el, "",
+            f"Λείπει η στήλη «{_SETTLEMENT.el}» (ή «{_ELSTAT.el}»).",
+            f"The column '{_SETTLEMENT.en}' (or '{_ELSTAT.en}') is missing.",
+        )  # fmt: skip
+    if ("lat" in positions) != ("lon" in positions):
+        report.error(
+            1, None, "", "Οι στήλες γεωγραφικού πλάτους και μήκους πάνε μαζί.",
+            "The latitude and longitude columns go together.",
+        )  # fmt: skip
+    if not report.ok:
+        return []
+
+    def cell(values: list[Cell], name: str) -> Cell:
+        pos = positions.get(name)
+        return values[pos] if pos is not None and pos < len(values) else None
+
+    seen: dict[str, int] = {}
+    out: list[dict[str, Any]] = []
+    for number, values in table.rows:
+        report.rows += 1
+        row: dict[str, Any] = {"_row": number}
+        errors_before = len(report.errors)
+
+        def take(name: str, parse: Callable[[Cell], Any], values: list[Cell] = values, number: int = number,
+                 row: dict[str, Any] = row) -> None:  # fmt: skip
+            if name not in positions:
+                return
+            raw = cell(values, name)
+            try:
+                row[name] = parse(raw)
+            except CellError as exc:
+                report.error(number, table.header[positions[name]], raw, exc.el, exc.en)
+
+        ext = _text(cell(values, "external_id"))
+        if not ext:
+            report.error(
+                number, table.header[positions["external_id"]], "",
+                f"Λείπει ο κωδικός (στήλη «{_ID.el}»).", f"The ID is missing (column '{_ID.en}').",
+            )  # fmt: skip
+        elif ext in seen:
+            report.error(
+                number, table.header[positions["external_id"]], ext,
+                f"Ο κωδικός «{ext}» εμφανίζεται ξανά (πρώτη φορά στη γραμμή {seen[ext]}).",
+                f"The ID '{ext}' appears again (first in row {seen[ext]}).",
+            )  # fmt: skip
+        elif len(ext) > 64:
+            report.error(
+                number, table.header[positions["external_id"]], ext,
+                "Ο κωδικός έχει πάνω από 64 χαρακτήρες.", "The ID is longer than 64 characters.",
+            )  # fmt: skip
+        else:
+            seen[ext] = number
+        row["external_id"] = ext
+        try:
+            row["settlement_code"] = ctx.settlement(cell(values, "settlement"), cell(values, "elstat_code"))
+        except CellError as exc:
+            by_code = "elstat_code" in positions and bool(_text(cell(values, "elstat_code")))
+            name = "elstat_code" if by_code or "settlement" not in positions else "settlement"
+            report.error(number, table.header[positions[name]], cell(values, name), exc.el, exc.en)
+        take("active", _parse_bool)
+        if kind == "stops":
+            take("duration_min", _parse_duration)
+            take("frequency", parse_frequency)
+            take("place", _optional_text(200))
+            take("announced_times", parse_times)
+            take("usual_weekday", lambda v: _single_weekday(v))
+            take("required_role", lambda v: _parse_role(v) if _text(v) else "social_worker")
+        else:
+            _beneficiary_cells(row, take, values, cell, positions, table, ctx, report, number)
+        if len(report.errors) == errors_before:
+            out.append(row)
+    return out
+
+
+def _single_weekday(value: Cell) -> int | None:
+    days = parse_weekdays(value)
+    if len(days) > 1:
+        raise CellError(f"Μία ημέρα μόνο, όχι «{_text(value)}».", f"One weekday only, not '{_text(value)}'.")
+    return days[0] if days else None
+
+
+def _required_text(value: Cell, limit: int = 200) -> str:
+    text = _text(value)
+    if not text:
+        raise CellError("Κενό υποχρεωτικό πεδίο.", "An empty required cell.")
+    if len(text) > limit:
+        raise CellError(
+            f"Πολύ μεγάλο κείμενο ({len(text)} χαρακτήρες, έως {limit}).",
+            f"Text too long ({len(text)} characters, at most {limit}).",
+        )
+    return text
+
+
+def _optional_text(limit: int) -> Callable[[Cell], str | None]:
+    """A reader of an optional text cell of at most ``limit`` characters (empty: ``None``)."""
+
+    def read(value: Cell) -> str | None:
+        return _required_text(value, limit) if _text(value) else None
+
+    return read
+
+
+def _beneficiary_cells(
+    row: dict[str, Any],
+    take: Callable[[str, Callable[[Cell], Any]], None],
+    values: list[Cell],
+    cell: Callable[[list[Cell], str], Cell],
+    positions: Mapping[str, int],
+    table: Table,
+    ctx: _Context,
+    report: ImportReport,
+    number: int,
+) -> None:
+    take("full_name", _required_text)
+    take("address", _optional_text(200))
+    take("phone", normalise_phone)
+    take("priority_groups", parse_priority_groups)
+    take("notes", lambda v: _text(v) or None)
+    lat_lon: dict[str, float | None] = {}
+    s, n, w, e = ctx.bounds
+    for name, low, high in (("lat", s, n), ("lon", w, e)):
+        if name not in positions:
+            continue
+        raw = cell(values, name)
+        try:
+            number_value = _parse_float(raw)
+            if number_value is not None and not low <= number_value <= high:
+                raise CellError(
+                    f"Η συντεταγμένη {number_value} είναι έξω από τα όρια του δήμου ({low:.2f}-{high:.2f}).",
+                    f"The coordinate {number_value} is outside the municipality ({low:.2f}-{high:.2f}).",
+                )
+            lat_lon[name] = number_value
+        except CellError as exc:
+            report.error(number, table.header[positions[name]], raw, exc.el, exc.en)
+    if len(lat_lon) == 2:
+        if (lat_lon["lat"] is None) != (lat_lon["lon"] is None):
+            report.error(number, table.header[positions["lat"]], "",
+                         "Γεωγρ. πλάτος και μήκος δίνονται μαζί ή καθόλου.",
+                         "Latitude and longitude are given together or not at all.")  # fmt: skip
+        row.update(lat_lon)
+    # the care plan: all of its cells, or none when the service is empty
+    if not _text(cell(values, "service")):
+        plan_fields = ("required_role", "duration_min", "frequency", "weekdays", "time_windows", "start_date",
+                       "end_date", "staff")  # fmt: skip
+        filled = [f for f in plan_fields if f in positions and not _blank(cell(values, f))]
+        if filled:
+            report.error(number, table.header[positions["service"]], "",
+                         "Λείπει η υπηρεσία, ενώ υπάρχουν στοιχεία πλάνου φροντίδας.",
+                         "The service is missing but the row has care-plan details.")  # fmt: skip
+        row["service"] = None
+        return
+    take("service", lambda v: _required_text(v, 60))
+    take("required_role", _parse_role)
+    take("duration_min", _parse_duration)
+    take("frequency", parse_frequency)
+    take("staff", ctx.staff_id)
+    take("weekdays", parse_weekdays)
+    take("time_windows", parse_time_windows)
+    take("start_date", lambda v: parse_date(v) or _required_text(""))
+    take("end_date", parse_date)
+    take("status", _parse_status)
+    start, end = row.get("start_date"), row.get("end_date")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        report.error(
+            number, table.header[positions["end_date"]], end,
+            "Η λήξη είναι πριν από την έναρξη.", "The end date is before the start date.",
+        )  # fmt: skip
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def _assign(obj: Any, values: Mapping[str, Any]) -> bool:
+    """Set the attributes that differ; True when something changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def _write_beneficiaries(session: Session, rows: list[dict[str, Any]], report: ImportReport) -> None:
+    ids = [r["external_id"] for r in rows]
+    existing = {
+        b.external_id: b
+        for b in session.scalars(
+            select(Beneficiary)
+            .where(Beneficiary.external_id.in_(ids))
+            .options(selectinload(Beneficiary.care_plans))
+        )
+    }
+    person_fields = ("full_name", "settlement_code", "address", "lat", "lon", "phone", "priority_groups",
+                     "notes", "active")  # fmt: skip
+    for r in rows:
+        person_values = {k: r[k] for k in person_fields if k in r}
+        plan_values: dict[str, Any] | None = None
+        if r.get("service"):
+            kind, count = r["frequency"]
+            plan_values = {
+                "service": r["service"],
+                "required_role": r["required_role"],
+                "duration_min": r["duration_min"],
+                "frequency_kind": kind,
+                "frequency_count": count,
+                "start_date": r["start_date"],
+            }
+            for key in ("weekdays", "time_windows", "end_date", "status", "staff"):
+                target = {"weekdays": "allowed_weekdays", "staff": "staff_id"}.get(key, key)
+                if key in r:  # an absent column leaves the value as it is (a new plan: the default)
+                    plan_values[target] = r[key]
+        person = existing.get(r["external_id"])
+        if person is None:
+            person = Beneficiary(external_id=r["external_id"], **person_values)
+            session.add(person)
+            if plan_values is not None:
+                person.care_plans.append(CarePlan(**plan_values))
+            report.added += 1
+            continue
+        changed = _assign(person, person_values)
+        if plan_values is not None:
+            plans = list(person.care_plans)
+            same = [p for p in plans if normalise(p.service) == normalise(plan_values["service"])]
+            target_plan = same[0] if same else (plans[0] if len(plans) == 1 else None)
+            if target_plan is None:
+                person.care_plans.append(CarePlan(**plan_values))
+                changed = True
+            else:
+                changed = _assign(target_plan, plan_values) or changed
+        if changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+
+def _write_stops(session: Session, rows: list[dict[str, Any]], report: ImportReport) -> None:
+    ids = [r["external_id"] for r in rows]
+    existing = {
+        s.external_id: s for s in session.scalars(select(VillageStop).where(VillageStop.external_id.in_(ids)))
+    }
+    for r in rows:
+        kind, count = r["frequency"]
+        values = {"settlement_code": r["settlement_code"], "duration_min": r["duration_min"],
+                  "frequency_kind": kind, "frequency_count": count}  # fmt: skip
+        for key in ("place", "announced_times", "usual_weekday", "required_role", "active"):
+            if key in r:
+                values[key] = r[key]
+        stop = existing.get(r["external_id"])
+        if stop is None:
+            session.add(VillageStop(external_id=r["external_id"], **values))
+            report.added += 1
+        elif _assign(stop, values):
+            report.updated += 1
+        else:
+            report.unchanged += 1
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run, so that it is rolled back."""
+
+
+def _guess_kind(header: Sequence[str]) -> Kind | None:
+    b = _match_header(header, BENEFICIARY_COLUMNS)[0]
+    s = _match_header(header, STOP_COLUMNS)[0]
+    if "full_name" in b or "service" in b:
+        return "beneficiaries"
+    if "announced_times" in s or "place" in s or "usual_weekday" in s:
+        return "stops"
+    return None
+
+
+def import_file(
+    engine: Engine,
+    path: Path | str,
+    *,
+    kind: Kind | None = None,
+    actor: str | None = None,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Validate ``path`` and, if it has no errors, write it to the register in one transaction.
+
+    ``kind`` is guessed from the headers when not given. With ``dry_run`` the rows are
+    written and counted inside a transaction that is then rolled back. The report says what
+    was found and done; a file with any error leaves the register exactly as it was.
+    """
+    report = ImportReport(path=str(path), kind=kind, dry_run=dry_run)
+    try:
+        table = read_table(Path(path))
+    except FileError as exc:
+        report.error(None, None, "", exc.el, exc.en)
+        return report
+    if not table.header:
+        report.error(None, None, "", "Το αρχείο είναι κενό.", "The file is empty.")
+        return report
+    if kind is None:
+        kind = _guess_kind(table.header)
+        if kind is None:
+            report.error(
+                1, None, "",
+                "Δεν αναγνωρίζεται το είδος του αρχείου από τις επικεφαλίδες: "
+                "δώστε --kind beneficiaries ή stops.",
+                "The kind of file cannot be told from its headers: give --kind beneficiaries or stops.",
+            )  # fmt: skip
+            return report
+        report.kind = kind
+    with session_scope(engine) as session:
+        ctx = _Context.load(session)
+    rows = _validate_rows(table, kind, ctx, report)
+    if not report.ok:
+        return report
+    if not rows:
+        report.warn(None, None, "", "Το αρχείο δεν έχει γραμμές δεδομένων.", "The file has no data rows.")
+    try:
+        with session_scope(engine, actor=actor) as session:
+            (_write_beneficiaries if kind == "beneficiaries" else _write_stops)(session, rows, report)
+            session.flush()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return report
+    report.written = True
+    return report

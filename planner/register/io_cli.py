@@ -1,0 +1,196 @@
+"""The ``kinito import``, ``kinito export`` and ``kinito template`` commands.
+
+    kinito import FILE [--db URL] [--kind beneficiaries|stops] [--dry-run] [--actor NAME]
+    kinito export [--db URL] --format xlsx|csv --out PATH [--what register|plans|outcomes|all]
+    kinito template --out PATH [--format xlsx|csv] [--kind beneficiaries|stops]
+
+Exit codes as in :mod:`planner.cli`: 0 fine; 2 bad input (a file with errors: nothing written;
+a database that cannot be opened or is not initialised).
+
+Heavy imports (SQLAlchemy, openpyxl) happen inside the commands, so ``kinito --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from planner.register.importer import ImportReport
+
+__all__ = ["add_commands", "cmd_export", "cmd_import", "cmd_template", "format_report"]
+
+_DB_HELP = "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+
+
+def _open_register(db: str | None) -> tuple[Engine | None, str]:
+    """An engine on an initialised register, or ``None`` after printing why not (Greek first)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.cli import _err
+    from planner.register.db import database_url, make_engine
+    from planner.register.migrate import current_revision, head_revision
+
+    url = database_url(db)
+    where = str(url.database) if url.get_backend_name() == "sqlite" else url.render_as_string()
+    if url.get_backend_name() == "sqlite" and not Path(where).is_file():
+        _err(
+            f"δεν υπάρχει βάση στο {where}: τρέξτε πρώτα «kinito init» / "
+            f"no database at {where}: run 'kinito init' first"
+        )
+        return None, where
+    try:
+        engine = make_engine(url)
+        revision = current_revision(engine)
+    except (OSError, SQLAlchemyError, ImportError) as exc:
+        _err(f"δεν ανοίγει η βάση {where} / cannot open the database {where}: {str(exc).splitlines()[0]}")
+        return None, where
+    if revision != head_revision():
+        engine.dispose()
+        _err(
+            f"η βάση {where} δεν είναι ενημερωμένη (έκδοση {revision or 'κενή'}): τρέξτε «kinito init» / "
+            f"the database {where} is not up to date (revision {revision or 'empty'}): run 'kinito init'"
+        )
+        return None, where
+    return engine, where
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_report(report: ImportReport) -> str:
+    """The import report as a text table (row, column, value, message in Greek then English)."""
+    lines = [f"αρχείο / file: {report.path}  ({report.kind or '?'})"]
+    if report.issues:
+        lines.append(f"{'Γραμμή/Row':>10}  {'Στήλη/Column':<24}  {'Τιμή/Value':<22}  Μήνυμα / Message")
+        lines.append("-" * 100)
+        for issue in report.issues:
+            row = "αρχείο" if issue.row is None else str(issue.row)
+            mark = "" if issue.severity == "error" else "(προειδοποίηση / warning) "
+            lines.append(
+                f"{row:>10}  {_clip(issue.column or '', 24):<24}  {_clip(issue.value, 22):<22}  "
+                f"{mark}{issue.message_el}"
+            )
+            lines.append(f"{'':>10}  {'':<24}  {'':<22}  {issue.message_en}")
+        lines.append("-" * 100)
+    if not report.ok:
+        lines.append(
+            f"σφάλματα / errors: {len(report.errors)} (γραμμές / rows: {report.rows}): "
+            "δεν γράφτηκε τίποτα / nothing was written"
+        )
+        return "\n".join(lines)
+    lines.append(
+        f"γραμμές / rows: {report.rows}; νέες / added {report.added}, ενημερώθηκαν / updated "
+        f"{report.updated}, αμετάβλητες / unchanged {report.unchanged}"
+    )
+    if report.dry_run:
+        lines.append("δοκιμή: δεν γράφτηκε τίποτα / dry run: nothing was written")
+    return "\n".join(lines)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Validate a file and, if it has no errors, import it in one transaction."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.cli import EXIT_INPUT, EXIT_OK, _err
+    from planner.register.importer import import_file
+
+    path = Path(args.file)
+    if not path.is_file():
+        _err(f"δεν βρέθηκε το αρχείο {path} / file not found: {path}")
+        return EXIT_INPUT
+    engine, where = _open_register(args.db)
+    if engine is None:
+        return EXIT_INPUT
+    try:
+        report = import_file(engine, path, kind=args.kind, actor=args.actor, dry_run=args.dry_run)
+    except SQLAlchemyError as exc:
+        _err(
+            f"η βάση {where} απέρριψε την εισαγωγή, δεν γράφτηκε τίποτα / the database {where} refused "
+            f"the import, nothing was written: {str(exc).splitlines()[0]}"
+        )
+        return EXIT_INPUT
+    finally:
+        engine.dispose()
+    print(format_report(report))
+    return EXIT_OK if report.ok else EXIT_INPUT
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the register, plan versions and/or outcomes to XLSX or CSV."""
+    from planner.cli import EXIT_INPUT, EXIT_OK, _err
+    from planner.register.exporter import export
+
+    engine, _where = _open_register(args.db)
+    if engine is None:
+        return EXIT_INPUT
+    out = Path(args.out)
+    try:
+        written = export(engine, args.format, out, args.what)
+    except OSError as exc:
+        _err(f"δεν γράφεται το {out} / cannot write {out}: {exc.strerror or exc}")
+        return EXIT_INPUT
+    finally:
+        engine.dispose()
+    for path in written:
+        print(f"εξαγωγή / exported: {path}")
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    """Write the shipped import template (Greek headers, an example row) to ``--out``."""
+    from planner.cli import EXIT_INPUT, EXIT_OK, _err
+    from planner.register.exporter import template_path
+
+    out = Path(args.out)
+    fmt: Literal["xlsx", "csv"] = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+    if out.is_dir():
+        out = out / f"{args.kind}.{fmt}"
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template_path(args.kind, fmt), out)
+    except OSError as exc:
+        _err(f"δεν γράφεται το {out} / cannot write {out}: {exc.strerror or exc}")
+        return EXIT_INPUT
+    print(f"πρότυπο / template: {out}")
+    return EXIT_OK
+
+
+def _actor() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add ``import``, ``export`` and ``template`` to the ``kinito`` parser's subcommands."""
+    p = subparsers.add_parser("import", help="import beneficiaries or village stops from XLSX/CSV")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--db", default=None, metavar="URL", help=_DB_HELP)
+    p.add_argument(
+        "--kind",
+        choices=("beneficiaries", "stops"),
+        default=None,
+        help="what the file holds (default: from headers)",
+    )
+    p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+    p.add_argument("--actor", default=_actor(), help="who imports, for the audit log (default: the OS user)")
+    p.set_defaults(func=cmd_import)
+    e = subparsers.add_parser("export", help="export the register, plans and outcomes to XLSX or CSV")
+    e.add_argument("--db", default=None, metavar="URL", help=_DB_HELP)
+    e.add_argument("--format", choices=("xlsx", "csv"), required=True)
+    e.add_argument("--out", required=True, type=Path, help="the .xlsx file, or the folder for the CSV files")
+    e.add_argument("--what", choices=("register", "plans", "outcomes", "all"), default="all")
+    e.set_defaults(func=cmd_export)
+    t = subparsers.add_parser("template", help="write the import template (Greek headers, an example row)")
+    t.add_argument("--out", required=True, type=Path, help="file (or folder) to write")
+    t.add_argument("--format", choices=("xlsx", "csv"), default=None, help="default: from --out, else xlsx")
+    t.add_argument("--kind", choices=("beneficiaries", "stops"), default="beneficiaries")
+    t.set_defaults(func=cmd_template)

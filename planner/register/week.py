@@ -1,0 +1,702 @@
+"""The week: build one ISO week's problem from the register, solve it, keep it as a plan version.
+
+    result = plan_week(engine, "2026-W50", actor="maria")
+    publish(engine, result.plan_version_id, actor="maria")
+
+What goes into the problem (``docs/week.md`` explains it for coordinators):
+
+- **Dates**: Monday to Friday of the week, minus Greek public holidays (the ``holidays``
+  package: Orthodox Easter and Whit Monday included) and the register's holidays and local
+  closures; a unit's unavailable days make only that unit unavailable. Extended-hours pilot
+  days stretch every unit's shift to 20:00 (work after 16:00 costs, see ``Weights``).
+- **Crews** from the staff calendar: who works on that weekday (staff ``weekdays`` and hours;
+  part-timers ride only within their hours). The psychologist rides in the first unit (by
+  id); social workers are spread so that every unit with a free seat gets one, first unit
+  first, up to its ``capacity`` seats. If the register has an active driver, the first unit
+  is the van he drives: on his days off it stays at the base. Other units are driven by
+  their crew. The coordinator changes crews in the web application.
+- **Visits**: every care plan and village stop due this week (:mod:`planner.register.due`):
+  frequency against the date of the last visit actually done, overdue visits and carry-overs
+  ranked higher. Visit ids are stable across weeks: ``cp-<care plan id>``, ``vs-<stop id>``.
+  A person's exact point if known, else the settlement's point; terrain from ELSTAT.
+- **Preferred weekday**: a stop's usual weekday; for a person, the weekday of most of their
+  visits done in the last eight weeks (when at least two and a majority agree).
+- **Pins**: given by the caller, and kept from the latest version of the same week.
+- **Stability**: when the week already has a published plan, each visit it served gets that
+  date as ``preferred_dates`` (serving it elsewhere costs ``Weights.moved``), and the result
+  lists what changed against it.
+
+Every stored plan has passed the independent validator first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import holidays as holidays_pkg
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from planner.explain import day_el, day_en
+from planner.model import (
+    HOUR,
+    MINUTE,
+    CrewMember,
+    Location,
+    Plan,
+    Problem,
+    StaffMember,
+    TimeWindow,
+    Unit,
+    UnitDay,
+    Visit,
+)
+from planner.register import models as m
+from planner.register.db import session_scope
+from planner.register.due import Rhythm, min_gap_for, occurrences_due, priority_of
+from planner.schema import (
+    format_time,
+    iso_week_dates,
+    parse_time,
+    plan_from_dict,
+    plan_to_dict,
+    problem_from_dict,
+    problem_to_dict,
+)
+from planner.solver import Progress, SolveParams, solve
+from planner.validate import validate
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "BuiltWeek",
+    "WeekError",
+    "WeekResult",
+    "build_week",
+    "latest_version",
+    "plan_changes",
+    "plan_week",
+    "publish",
+    "visit_subject",
+]
+
+DEFAULT_TIME_LIMIT = 8.0
+HISTORY_WEEKS = 8
+SHIFT = TimeWindow(8 * HOUR, 16 * HOUR)
+PILOT_END = 20 * HOUR
+# a village stop starts at its announced time, or up to this much later
+ANNOUNCED_SLACK = 15 * MINUTE
+# a start time that moves by more than this is reported as a change
+TIME_CHANGE = 30 * MINUTE
+
+
+class WeekError(ValueError):
+    """The week cannot be planned as asked (bad week, unknown unit, nothing to plan)."""
+
+
+@dataclass(frozen=True)
+class BuiltWeek:
+    """A week's problem and what the register says about each of its visits."""
+
+    iso_week: str
+    problem: Problem
+    unit_ids: tuple[int, ...]
+    removed_dates: tuple[tuple[date, str], ...]  # (date, why) for holidays and closures
+    carried_over: frozenset[str]
+    overdue: Mapping[str, int]
+    published: PublishedRef | None = None
+
+
+@dataclass(frozen=True)
+class PublishedRef:
+    """The published version a re-plan keeps stable."""
+
+    plan_version_id: int
+    version: int
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class WeekResult:
+    """A stored plan version with its problem, its plan and what changed."""
+
+    plan_version_id: int
+    version: int
+    iso_week: str
+    problem: Problem
+    plan: Plan
+    changes: tuple[str, ...] = ()
+    removed_dates: tuple[tuple[date, str], ...] = ()
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+# --- reading the register -----------------------------------------------------------------
+
+
+def visit_subject(visit_id: str) -> tuple[str, int]:
+    """``("care_plan", 12)`` for ``cp-12``, ``("village_stop", 3)`` for ``vs-3``."""
+    kind, _, number = visit_id.partition("-")
+    if kind in ("cp", "vs") and number.isdigit():
+        return ("care_plan" if kind == "cp" else "village_stop"), int(number)
+    raise WeekError(
+        f"άγνωστη επίσκεψη {visit_id!r}: αναμένεται cp-<αριθμός> ή vs-<αριθμός> / "
+        f"unknown visit {visit_id!r}: expected cp-<number> or vs-<number>"
+    )
+
+
+def _unit_set(unit_ids: Iterable[int]) -> str:
+    return ",".join(str(i) for i in sorted(unit_ids))
+
+
+def _select_units(session: Session, names: Sequence[str] | None) -> list[m.Unit]:
+    units = list(session.scalars(select(m.Unit).where(m.Unit.active).order_by(m.Unit.id)))
+    if names:
+        by_name = {u.name.casefold(): u for u in units}
+        chosen = []
+        for name in names:
+            unit = by_name.get(name.casefold())
+            if unit is None:
+                known = ", ".join(u.name for u in units) or "-"
+                raise WeekError(
+                    f"άγνωστη μονάδα {name!r} (υπάρχουν: {known}) / unknown unit {name!r} (known: {known})"
+                )
+            chosen.append(unit)
+        units = chosen
+    if not units:
+        raise WeekError(
+            "το μητρώο δεν έχει ενεργή κινητή μονάδα / the register has no active mobile unit "
+            "(kinito init --demo loads a demo register)"
+        )
+    return units
+
+
+def _closed_days(session: Session, dates: Sequence[date]) -> dict[date, str]:
+    """Dates on which no unit goes out: public holidays and the register's closures."""
+    closed: dict[date, str] = {}
+    greek = holidays_pkg.country_holidays("GR", years=sorted({d.year for d in dates}), language="el")
+    for d in dates:
+        if d in greek:
+            closed[d] = str(greek.get(d))
+    rows = session.scalars(
+        select(m.CalendarDay).where(
+            m.CalendarDay.day.in_(dates), m.CalendarDay.kind.in_(("holiday", "closure"))
+        )
+    )
+    for row in rows:
+        closed.setdefault(row.day, row.name or ("αργία" if row.kind == "holiday" else "κλειστά"))
+    return closed
+
+
+def _terrains(session: Session) -> dict[str, m.Settlement]:
+    return {s.code: s for s in session.scalars(select(m.Settlement))}
+
+
+def _windows(pairs: Sequence[Sequence[str]]) -> tuple[TimeWindow, ...]:
+    return tuple(TimeWindow(parse_time(a), parse_time(b)) for a, b in pairs)
+
+
+def _crews(
+    units: Sequence[m.Unit], staff: Sequence[m.Staff], day: date
+) -> tuple[dict[int, list[CrewMember]], bool]:
+    """Who rides in which unit on ``day`` (see the module's rules); and whether the van's
+    driver works that day (True when the register has no driver at all)."""
+    iso = day.isoweekday()
+    working = [s for s in staff if s.active and iso in (s.weekdays or [])]
+    drivers = [s for s in staff if s.active and s.role == "driver"]
+    driver_in = not drivers or any(s.role == "driver" for s in working)
+    crews: dict[int, list[CrewMember]] = {u.id: [] for u in units}
+
+    def member(s: m.Staff) -> CrewMember:
+        hours = None
+        if (s.day_start, s.day_end) != (time(8, 0), time(16, 0)):
+            hours = TimeWindow(
+                s.day_start.hour * HOUR + s.day_start.minute * MINUTE,
+                s.day_end.hour * HOUR + s.day_end.minute * MINUTE,
+            )
+        return CrewMember(f"st-{s.id}", hours)
+
+    seats = {u.id: u.capacity for u in units}
+    order = [u.id for u in units]
+    for s in (s for s in working if s.role == "psychologist"):
+        for uid in order:
+            if seats[uid] > 0:
+                crews[uid].append(member(s))
+                seats[uid] -= 1
+                break
+    social = sorted((s for s in working if s.role == "social_worker"), key=lambda s: (s.part_time, s.id))
+    # spread: each round gives every unit with a free seat one social worker, first unit first
+    while social and any(seats[u] > 0 for u in order):
+        # a unit that already has someone waits until every empty unit has had one
+        for uid in sorted(order, key=lambda u: (len(crews[u]) > 0, order.index(u))):
+            if social and seats[uid] > 0:
+                crews[uid].append(member(social.pop(0)))
+                seats[uid] -= 1
+    return crews, driver_in
+
+
+def _done_dates(
+    session: Session, since: date, before: date
+) -> tuple[dict[int, list[date]], dict[int, list[date]]]:
+    """Dates of visits actually done, per care plan and per village stop."""
+    start = datetime.combine(since, time(0), tzinfo=UTC)
+    end = datetime.combine(before, time(0), tzinfo=UTC)
+    rows = session.execute(
+        select(
+            m.VisitOutcome.care_plan_id,
+            m.VisitOutcome.village_stop_id,
+            m.VisitOutcome.planned_date,
+            m.VisitOutcome.occurred_at,
+        )
+        .where(m.VisitOutcome.status == "done")
+        .where(m.VisitOutcome.occurred_at >= start, m.VisitOutcome.occurred_at < end)
+    )
+    care: dict[int, list[date]] = defaultdict(list)
+    stops: dict[int, list[date]] = defaultdict(list)
+    for care_id, stop_id, planned, occurred in rows:
+        when = occurred.date() if occurred is not None else planned
+        if care_id is not None:
+            care[care_id].append(when)
+        elif stop_id is not None:
+            stops[stop_id].append(when)
+    return care, stops
+
+
+def _last_done_before(session: Session, before: date) -> tuple[dict[int, date], dict[int, date]]:
+    """The last done visit of every care plan and stop, however long ago."""
+    end = datetime.combine(before, time(0), tzinfo=UTC)
+    care = dict(
+        session.execute(
+            select(m.VisitOutcome.care_plan_id, func.max(m.VisitOutcome.occurred_at))
+            .where(m.VisitOutcome.status == "done", m.VisitOutcome.care_plan_id.is_not(None))
+            .where(m.VisitOutcome.occurred_at < end)
+            .group_by(m.VisitOutcome.care_plan_id)
+        ).all()
+    )
+    stops = dict(
+        session.execute(
+            select(m.VisitOutcome.village_stop_id, func.max(m.VisitOutcome.occurred_at))
+            .where(m.VisitOutcome.status == "done", m.VisitOutcome.village_stop_id.is_not(None))
+            .where(m.VisitOutcome.occurred_at < end)
+            .group_by(m.VisitOutcome.village_stop_id)
+        ).all()
+    )
+    return (
+        {k: _as_date(v) for k, v in care.items() if k is not None},
+        {k: _as_date(v) for k, v in stops.items() if k is not None},
+    )
+
+
+def _as_date(value: datetime | date) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _history_weekday(days: Sequence[date]) -> int | None:
+    """The weekday (0 = Monday) of most of these visits, if at least two and a majority."""
+    if len(days) < 2:
+        return None
+    ((weekday, n),) = Counter(d.weekday() for d in days).most_common(1)
+    return weekday if n * 2 > len(days) else None
+
+
+def latest_version(
+    session: Session, iso_week: str, unit_set: str, *, published: bool = False
+) -> m.PlanVersion | None:
+    """The newest version (or newest published one) of a week's plan for a unit set."""
+    query = select(m.PlanVersion).where(
+        m.PlanVersion.iso_week == iso_week, m.PlanVersion.unit_set == unit_set
+    )
+    if published:
+        query = query.where(m.PlanVersion.status == "published")
+    return session.scalars(query.order_by(m.PlanVersion.version.desc()).limit(1)).first()
+
+
+def _previous_week(iso_week: str) -> str:
+    monday = iso_week_dates(iso_week)[0] - timedelta(days=7)
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _carried_over(
+    session: Session, iso_week: str, unit_set: str, done: Mapping[str, list[date]]
+) -> frozenset[str]:
+    """Visits in last week's plan (published, else newest) with nothing done last week."""
+    prev = _previous_week(iso_week)
+    version = latest_version(session, prev, unit_set, published=True) or latest_version(
+        session, prev, unit_set
+    )
+    if version is None:
+        return frozenset()
+    plan = plan_from_dict(json.loads(version.plan_json))
+    planned = {stop.visit_id for route in plan.routes for stop in route.stops}
+    planned |= {u.visit_id for u in plan.unassigned}
+    week = set(iso_week_dates(prev))
+    return frozenset(v for v in planned if not any(d in week for d in done.get(v, [])))
+
+
+def build_week(
+    session: Session,
+    iso_week: str,
+    *,
+    units: Sequence[str] | None = None,
+    pins: Mapping[str, tuple[date, int | None]] | None = None,
+) -> BuiltWeek:
+    """The week's problem from the register (see the module's rules). Reads only."""
+    try:
+        week_dates = iso_week_dates(iso_week)
+    except ValueError:
+        raise WeekError(
+            f"{iso_week!r} δεν είναι εβδομάδα ISO (π.χ. 2026-W50) / is not an ISO week (e.g. 2026-W50)"
+        ) from None
+    monday = week_dates[0]
+    chosen = _select_units(session, units)
+    unit_ids = tuple(u.id for u in chosen)
+    unit_set = _unit_set(unit_ids)
+    settlements = _terrains(session)
+    closed = _closed_days(session, week_dates)
+    open_dates = [d for d in week_dates if d not in closed]
+    unavailable = {
+        (row.unit_id, row.day)
+        for row in session.scalars(
+            select(m.CalendarDay).where(
+                m.CalendarDay.day.in_(week_dates), m.CalendarDay.kind == "unit_unavailable"
+            )
+        )
+    }
+    pilot_days = set(
+        session.scalars(
+            select(m.CalendarDay.day).where(
+                m.CalendarDay.day.in_(week_dates), m.CalendarDay.kind == "pilot_extended_hours"
+            )
+        )
+    )
+    staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
+    model_staff = tuple(
+        StaffMember(f"st-{s.id}", s.name, (s.role,)) for s in staff if s.active and s.role != "driver"
+    )
+    model_units: list[Unit] = []
+    unit_days: list[UnitDay] = []
+    for u in chosen:
+        base = Location(f"base-{u.id}", u.base_lat, u.base_lon, u.base_name, "plain")
+        model_units.append(Unit(f"unit-{u.id}", u.name, base))
+    for d in week_dates:
+        crews, driver_in = _crews(chosen, staff, d)
+        for i, u in enumerate(chosen):
+            note = ""
+            available = d not in closed and (u.id, d) not in unavailable
+            if d in closed:
+                note = closed[d]
+            elif (u.id, d) not in unavailable and i == 0 and not driver_in:
+                available, note = False, "ρεπό οδηγού / driver off"
+            elif (u.id, d) in unavailable:
+                note = "μονάδα εκτός / unit unavailable"
+            crew = tuple(crews[u.id])
+            if available and not crew:
+                available, note = False, "χωρίς πλήρωμα / no crew"
+            pilot = d in pilot_days
+            unit_days.append(
+                UnitDay(
+                    f"unit-{u.id}",
+                    d,
+                    shift=TimeWindow(SHIFT.start, PILOT_END if pilot else SHIFT.end),
+                    available=available,
+                    crew=crew if available else (),
+                    pilot=pilot,
+                    note=note,
+                )
+            )
+
+    history_start = monday - timedelta(weeks=HISTORY_WEEKS)
+    recent_care, recent_stops = _done_dates(session, history_start, monday)
+    last_care, last_stops = _last_done_before(session, monday)
+    done_by_visit: dict[str, list[date]] = {}
+    for cid, days in recent_care.items():
+        done_by_visit[f"cp-{cid}"] = days
+    for sid, days in recent_stops.items():
+        done_by_visit[f"vs-{sid}"] = days
+    carried = _carried_over(session, iso_week, unit_set, done_by_visit)
+
+    previous = latest_version(session, iso_week, unit_set)
+    kept_pins: dict[str, tuple[date, int | None]] = {}
+    if previous is not None and previous.problem_json:
+        for v in problem_from_dict(json.loads(previous.problem_json)).visits:
+            if v.pinned_date is not None:
+                kept_pins[v.id] = (v.pinned_date, v.pinned_time)
+    kept_pins.update(pins or {})
+    published_row = latest_version(session, iso_week, unit_set, published=True)
+    published = None
+    kept_dates: dict[str, set[date]] = defaultdict(set)
+    if published_row is not None:
+        published_plan = plan_from_dict(json.loads(published_row.plan_json))
+        published = PublishedRef(published_row.id, published_row.version, published_plan)
+        for route in published_plan.routes:
+            for stop in route.stops:
+                kept_dates[stop.visit_id].add(route.date)
+
+    visits: list[Visit] = []
+    overdue: dict[str, int] = {}
+
+    def add(visit: Visit, late: int) -> None:
+        pin = kept_pins.get(visit.id)
+        if pin is not None and pin[0] in week_dates:
+            visit = replace(visit, pinned_date=pin[0], pinned_time=pin[1])
+        if visit.id in kept_dates:
+            visit = replace(visit, preferred_dates=frozenset(kept_dates[visit.id]))
+        visits.append(visit)
+        overdue[visit.id] = late
+
+    working = len(open_dates)
+    care_rows = session.scalars(
+        select(m.CarePlan)
+        .join(m.Beneficiary)
+        .where(m.CarePlan.status == "active", m.Beneficiary.active)
+        .order_by(m.CarePlan.id)
+    )
+    for cp in care_rows:
+        vid = f"cp-{cp.id}"
+        earlier = list(recent_care.get(cp.id, []))
+        if cp.id in last_care:
+            earlier.append(last_care[cp.id])
+        due = occurrences_due(
+            Rhythm(cp.frequency_kind, cp.frequency_count),
+            monday,
+            earlier,
+            start=cp.start_date,
+            end=cp.end_date,
+            working_days=working,
+        )
+        if due.occurrences == 0 and vid not in kept_pins:
+            continue
+        person = cp.beneficiary
+        place = settlements[person.settlement_code]
+        lat, lon = (
+            (person.lat, person.lon)
+            if person.lat is not None and person.lon is not None
+            else (place.lat, place.lon)
+        )
+        loc = Location(f"b-{person.id}", lat, lon, f"{person.full_name}, {place.name_el}", place.terrain)  # type: ignore[arg-type]
+        n = max(1, due.occurrences)
+        add(
+            Visit(
+                vid,
+                loc,
+                cp.duration_min * MINUTE,
+                kind="home_visit",
+                name=person.full_name,
+                time_windows=_windows(cp.time_windows or []),
+                allowed_weekdays=frozenset(d - 1 for d in cp.allowed_weekdays)
+                if cp.allowed_weekdays
+                else None,
+                required_role=cp.required_role,
+                required_staff=f"st-{cp.staff_id}"
+                if cp.staff_id is not None and any(s.id == cp.staff_id and s.active for s in staff)
+                else None,
+                priority=priority_of(person.priority_groups or [], due.overdue_weeks, vid in carried),
+                frequency=n,
+                min_gap_days=min_gap_for(n, working),
+                preferred_weekday=_history_weekday(recent_care.get(cp.id, [])),
+                phone=person.phone or "",
+                address=", ".join(x for x in (person.address, place.name_el) if x),
+                notes=cp.service,
+            ),
+            due.overdue_weeks,
+        )
+    for vs in session.scalars(select(m.VillageStop).where(m.VillageStop.active).order_by(m.VillageStop.id)):
+        vid = f"vs-{vs.id}"
+        earlier = list(recent_stops.get(vs.id, []))
+        if vs.id in last_stops:
+            earlier.append(last_stops[vs.id])
+        due = occurrences_due(
+            Rhythm(vs.frequency_kind, vs.frequency_count),
+            monday,
+            earlier,
+            start=date.min,
+            working_days=working,
+        )
+        if due.occurrences == 0 and vid not in kept_pins:
+            continue
+        place = settlements[vs.settlement_code]
+        announced = tuple(
+            TimeWindow(parse_time(t), parse_time(t) + ANNOUNCED_SLACK) for t in (vs.announced_times or [])
+        )
+        usual = (
+            vs.usual_weekday - 1
+            if vs.usual_weekday is not None
+            else _history_weekday(recent_stops.get(vs.id, []))
+        )
+        n = max(1, due.occurrences)
+        add(
+            Visit(
+                vid,
+                Location(f"set-{place.code}", place.lat, place.lon, place.name_el, place.terrain),  # type: ignore[arg-type]
+                vs.duration_min * MINUTE,
+                kind="village_stop",
+                name=f"{place.name_el}: {vs.place}" if vs.place else place.name_el,
+                time_windows=announced,
+                required_role=vs.required_role,
+                priority=priority_of([], due.overdue_weeks, vid in carried),
+                frequency=n,
+                min_gap_days=min_gap_for(n, working),
+                preferred_weekday=usual,
+                address=vs.place or place.name_el,
+            ),
+            due.overdue_weeks,
+        )
+    if not visits:
+        raise WeekError(
+            f"καμία επίσκεψη δεν οφείλεται την εβδομάδα {iso_week} / nothing is due in week {iso_week}"
+        )
+    problem = Problem(
+        f"{iso_week}",
+        week_dates,
+        tuple(model_units),
+        tuple(unit_days),
+        model_staff,
+        tuple(visits),
+    )
+    return BuiltWeek(
+        iso_week,
+        problem,
+        unit_ids,
+        tuple(sorted(closed.items())),
+        carried,
+        overdue,
+        published,
+    )
+
+
+# --- comparing plans -----------------------------------------------------------------------
+
+
+def _placements(plan: Plan) -> dict[tuple[str, int], tuple[date, str, int]]:
+    return {
+        (stop.visit_id, stop.occurrence): (route.date, route.unit_id, stop.start)
+        for route in plan.routes
+        for stop in route.stops
+    }
+
+
+def plan_changes(before: Plan, after: Plan, problem: Problem) -> tuple[str, ...]:
+    """What changed from ``before`` (published) to ``after``, one bilingual line per visit."""
+    old, new = _placements(before), _placements(after)
+    names = {v.id: v.name or v.id for v in problem.visits}
+    units = {u.id: u.name for u in problem.units}
+    lines: list[str] = []
+    for key in sorted(old.keys() | new.keys()):
+        vid = key[0]
+        who = f"{names.get(vid, vid)} ({vid})"
+        if key not in new:
+            d, _, _ = old[key]
+            lines.append(f"αφαιρέθηκε / dropped: {who}: ήταν / was {day_el(d)} / {day_en(d)}")
+        elif key not in old:
+            d, u, t = new[key]
+            when = f"{day_el(d)} / {day_en(d)} {format_time(t, short=True)}"
+            lines.append(f"προστέθηκε / added: {who}: {when}, {units.get(u, u)}")
+        else:
+            (d0, u0, t0), (d1, u1, t1) = old[key], new[key]
+            if d0 != d1:
+                el, en = f"{day_el(d0)} -> {day_el(d1)}", f"{day_en(d0)} -> {day_en(d1)}"
+                lines.append(f"μετακινήθηκε / moved: {who}: {el} / {en}")
+            elif u0 != u1:
+                lines.append(f"άλλη μονάδα / other unit: {who}: {units.get(u0, u0)} -> {units.get(u1, u1)}")
+            elif abs(t1 - t0) > TIME_CHANGE:
+                times = f"{format_time(t0, short=True)} -> {format_time(t1, short=True)}"
+                lines.append(f"άλλη ώρα / new time: {who}: {times}")
+    return tuple(lines)
+
+
+# --- solving and storing -------------------------------------------------------------------
+
+
+def _summary(plan: Plan, problem: Problem, built: BuiltWeek, changes: Sequence[str]) -> dict[str, Any]:
+    wanted = sum(v.frequency for v in problem.visits)
+    served = sum(len(r.stops) for r in plan.routes)
+    return {
+        "visits_wanted": wanted,
+        "visits_served": served,
+        "unassigned": len(plan.unassigned),
+        "km": round(sum(sum(s.distance for s in r.stops) + r.return_distance for r in plan.routes) / 1000, 1),
+        "drive_min": round(sum(sum(s.travel for s in r.stops) + r.return_travel for r in plan.routes) / 60),
+        "objective": plan.objective,
+        "carried_over": sorted(built.carried_over),
+        "closed_dates": [[d.isoformat(), why] for d, why in built.removed_dates],
+        "changes": list(changes),
+        "based_on_published": built.published.version if built.published else None,
+    }
+
+
+def plan_week(
+    engine: Engine,
+    iso_week: str,
+    *,
+    units: Sequence[str] | None = None,
+    time_limit: float | None = None,
+    seed: int = 1,
+    workers: int | None = None,
+    actor: str | None = None,
+    pins: Mapping[str, tuple[date, int | None]] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> WeekResult:
+    """Build the week from the register, solve it, validate it and store a new draft version.
+
+    Reading the register and storing the version are two short transactions; the solve in
+    between holds no database lock (a web server keeps answering).
+    """
+    with session_scope(engine, actor=actor) as session:
+        built = build_week(session, iso_week, units=units, pins=pins)
+    params = SolveParams(
+        time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
+        seed=seed,
+        workers=min(2, os.cpu_count() or 1) if workers is None else workers,
+    )
+    if params.time_limit <= 0:
+        raise WeekError("ο χρόνος επίλυσης πρέπει να είναι θετικός / the time limit must be positive")
+    problem = built.problem
+    plan = solve(problem, params, on_progress)
+    violations = validate(problem, plan)
+    if violations:  # a bug in the engine: never store such a plan
+        raise RuntimeError(
+            "the engine's plan fails the independent validator: " + "; ".join(str(v) for v in violations[:5])
+        )
+    changes = plan_changes(built.published.plan, plan, problem) if built.published else ()
+    summary = _summary(plan, problem, built, changes)
+    unit_set = _unit_set(built.unit_ids)
+    with session_scope(engine, actor=actor) as session:
+        number = (
+            session.scalar(
+                select(func.max(m.PlanVersion.version)).where(
+                    m.PlanVersion.iso_week == iso_week, m.PlanVersion.unit_set == unit_set
+                )
+            )
+            or 0
+        ) + 1
+        row = m.PlanVersion(
+            iso_week=iso_week,
+            unit_set=unit_set,
+            version=number,
+            status="draft",
+            plan_json=json.dumps(plan_to_dict(plan, problem), ensure_ascii=False, indent=1),
+            problem_json=json.dumps(problem_to_dict(problem), ensure_ascii=False, indent=1),
+            summary=summary,
+            created_by=actor,
+        )
+        session.add(row)
+        session.flush()
+        row_id = row.id
+    return WeekResult(row_id, number, iso_week, problem, plan, changes, built.removed_dates, summary)
+
+
+def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m.PlanVersion:
+    """Publish a stored version: it becomes what drivers see; earlier versions are kept."""
+    with session_scope(engine, actor=actor) as session:
+        row = session.get(m.PlanVersion, plan_version_id)
+        if row is None:
+            raise WeekError(f"δεν υπάρχει έκδοση {plan_version_id} / no plan version {plan_version_id}")
+        if row.status != "published":
+            row.status = "published"
+            row.published_at = datetime.now(UTC)
+        return row

@@ -1,0 +1,222 @@
+"""``kinito week``, ``kinito publish`` and ``kinito outcome``: the register's weekly cycle.
+
+kinito week 2026-W50 [--units Βαν ...] [--time-limit 8] [--publish] [-o plan.json] [--map plan.html]
+kinito publish 2026-W50 [--version 2]
+kinito outcome cp-12 done --date 2026-12-08 [--note "..."] [--by maria]
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from planner.register import models as m
+from planner.register.db import database_url, make_engine, session_scope
+from planner.register.migrate import current_revision, head_revision
+
+__all__ = ["add_commands"]
+
+EXIT_OK, EXIT_INPUT = 0, 2
+DB_HELP = "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+
+
+def _err(message: str) -> None:
+    print(f"kinito: {message}", file=sys.stderr)
+
+
+class _NotReady(ValueError):
+    pass
+
+
+@contextmanager
+def _engine(db: str | None) -> Iterator[Engine]:
+    """An engine on an existing, migrated register; a clear error otherwise."""
+    url = database_url(db)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise _NotReady(
+            f"δεν υπάρχει βάση στο {url.database}: τρέξτε πρώτα `kinito init --demo` ή `kinito init` / "
+            f"no database at {url.database}: run `kinito init --demo` or `kinito init` first"
+        )
+    engine = make_engine(url)
+    try:
+        if current_revision(engine) != head_revision():
+            raise _NotReady(
+                "η βάση δεν είναι ενημερωμένη: τρέξτε `kinito init` / "
+                "the database is not up to date: run `kinito init`"
+            )
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return str(getattr(args, "by", None) or getpass.getuser())
+
+
+def parse_day(text: str) -> date:
+    """``2026-12-08`` or ``08/12/2026``."""
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} δεν είναι ημερομηνία (ΗΗ/ΜΜ/ΕΕΕΕ) / is not a date (dd/mm/yyyy or yyyy-mm-dd)")
+
+
+def cmd_week(args: argparse.Namespace) -> int:
+    """Build the week from the register, solve it, store a new version, print the plan."""
+    from planner.cli import _progress_printer
+    from planner.mapview import save_plan_map
+    from planner.register.week import DEFAULT_TIME_LIMIT, WeekError, plan_week, publish
+    from planner.render import format_plan_table
+    from planner.schema import plan_to_dict, save_json
+
+    time_limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    try:
+        with _engine(args.db) as engine:
+            show, done = _progress_printer(time_limit)
+            print(
+                f"εβδομάδα / week {args.week}: κατάρτιση από το μητρώο / building from the register",
+                file=sys.stderr,
+            )
+            result = plan_week(
+                engine,
+                args.week,
+                units=args.units,
+                time_limit=time_limit,
+                seed=args.seed,
+                workers=args.workers,
+                actor=_actor(args),
+                on_progress=show,
+            )
+            done()
+            status = "draft / πρόχειρο"
+            if args.publish:
+                publish(engine, result.plan_version_id, actor=_actor(args))
+                status = "published / δημοσιευμένο"
+    except (WeekError, _NotReady) as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    problem, plan, summary = result.problem, result.plan, result.summary
+    for day, why in result.removed_dates:
+        print(f"κλειστά / closed: {day.isoformat()} ({why})")
+    carried = summary.get("carried_over", [])
+    print(
+        f"οφειλόμενες επισκέψεις / visits due: {summary['visits_wanted']} "
+        f"({len(problem.visits)} άτομα και στάσεις / people and stops; "
+        f"{len(carried)} μεταφέρθηκαν από την προηγούμενη εβδομάδα / carried over from last week)"
+    )
+    print(format_plan_table(plan, problem))
+    if summary.get("based_on_published") is not None:
+        changes = result.changes
+        print(
+            f"αλλαγές σε σχέση με τη δημοσιευμένη έκδοση {summary['based_on_published']} / "
+            f"changes against published version {summary['based_on_published']}: {len(changes)}"
+        )
+        for line in changes:
+            print(f"  - {line}")
+    print(f"αποθηκεύτηκε ως έκδοση / stored as version {result.version} ({status})")
+    if args.output:
+        save_json(args.output, plan_to_dict(plan, problem))
+        print(f"σχέδιο / plan: {args.output}", file=sys.stderr)
+    if args.map:
+        save_plan_map(plan, problem, args.map)
+        print(f"χάρτης / map: {args.map}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish a stored version of a week (default: the newest)."""
+    from planner.register.week import WeekError, publish
+
+    try:
+        with _engine(args.db) as engine:
+            with session_scope(engine) as session:
+                query = select(m.PlanVersion).where(m.PlanVersion.iso_week == args.week)
+                if args.version is not None:
+                    query = query.where(m.PlanVersion.version == args.version)
+                rows = list(session.scalars(query.order_by(m.PlanVersion.version.desc())))
+            if not rows:
+                raise WeekError(
+                    f"δεν υπάρχει σχέδιο για την εβδομάδα {args.week}: τρέξτε `kinito week {args.week}` / "
+                    f"no plan for week {args.week}: run `kinito week {args.week}`"
+                )
+            sets = {r.unit_set for r in rows}
+            if len(sets) > 1 and args.version is None:
+                raise WeekError(
+                    "η εβδομάδα έχει σχέδια για διαφορετικές μονάδες: δώστε --version / "
+                    "the week has plans for different unit sets: give --version"
+                )
+            row = publish(engine, rows[0].id, actor=_actor(args))
+    except (WeekError, _NotReady) as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    print(f"δημοσιεύτηκε / published: {row.iso_week} έκδοση / version {row.version}")
+    return EXIT_OK
+
+
+def cmd_outcome(args: argparse.Namespace) -> int:
+    """Record what happened at one visit."""
+    from planner.register.outcomes import STATUS_NAMES, record_outcome
+    from planner.register.week import WeekError
+
+    try:
+        on = parse_day(args.date) if args.date else date.today()
+        with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
+            recorded = record_outcome(
+                session,
+                args.visit,
+                args.status,
+                on=on,
+                recorded_by=_actor(args),
+                note=args.note,
+                plan_version_id=args.plan_version,
+                client_ref=args.ref,
+            )
+    except (WeekError, _NotReady, ValueError) as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    what = "καταγράφηκε / recorded" if recorded.created else "υπήρχε ήδη / already recorded"
+    print(f"{what}: {args.visit} {on.isoformat()} {STATUS_NAMES[args.status]} / {args.status}")
+    return EXIT_OK
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``week``, ``publish`` and ``outcome`` on the ``kinito`` parser."""
+    w = sub.add_parser("week", help="plan an ISO week from the register and store it as a new version")
+    w.add_argument("week", help="ISO week, e.g. 2026-W50")
+    w.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
+    w.add_argument(
+        "--units", nargs="+", default=None, metavar="NAME", help="units by name (default: all active)"
+    )
+    w.add_argument("--time-limit", type=float, default=None, help="seconds of search (default 8)")
+    w.add_argument("--seed", type=int, default=1)
+    w.add_argument("--workers", type=int, default=None, help="parallel searches (default: 2 cores)")
+    w.add_argument("--publish", action="store_true", help="publish the new version at once")
+    w.add_argument("-o", "--output", type=Path, help="also write the plan JSON here")
+    w.add_argument("--map", type=Path, help="also write the map (self-contained HTML) here")
+    w.add_argument("--by", default=None, help="who is planning (for the audit log; default: login name)")
+    w.set_defaults(func=cmd_week)
+    p = sub.add_parser("publish", help="publish a stored plan version of a week")
+    p.add_argument("week", help="ISO week, e.g. 2026-W50")
+    p.add_argument("--version", type=int, default=None, help="version number (default: the newest)")
+    p.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
+    p.add_argument("--by", default=None, help="who is publishing (default: login name)")
+    p.set_defaults(func=cmd_publish)
+    o = sub.add_parser("outcome", help="record a visit's outcome (done, not_at_home, cancelled, postponed)")
+    o.add_argument("visit", help="the visit's id in the plan, e.g. cp-12 or vs-3")
+    o.add_argument("status", choices=m.OUTCOME_STATUSES)
+    o.add_argument("--date", default=None, help="date of the visit (dd/mm/yyyy or yyyy-mm-dd; default today)")
+    o.add_argument("--note", default=None)
+    o.add_argument("--by", default=None, help="who records it (default: login name)")
+    o.add_argument("--plan-version", type=int, default=None, help="the plan version's id, if known")
+    o.add_argument("--ref", default=None, help="a unique reference: recording it twice stores it once")
+    o.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
+    o.set_defaults(func=cmd_outcome)

@@ -1,0 +1,343 @@
+"""`kinito week` from a small register: what is due, holidays, crews, carry-over, versions,
+stability against a published plan, outcomes; every plan passes the independent validator."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from planner.cli import main
+from planner.register import models as m
+from planner.register.db import session_scope
+from planner.register.outcomes import record_outcome
+from planner.register.week import WeekError, build_week, plan_week, publish
+from planner.schema import plan_from_dict, problem_from_dict
+from planner.validate import validate
+
+AIGIO, KOUNINA, PTERI, SELINOUS, TEMENI, DIAKOPTO = (
+    "3702010101",
+    "3702010701",
+    "3702011101",
+    "3702011201",
+    "3702011301",
+    "3702040101",
+)
+W50 = "2026-W50"  # Mon 7 - Fri 11 December 2026
+EASTER_WEEK = "2026-W15"  # Good Friday 10 April, Easter Monday 13 April is W16
+EASTER_MONDAY_WEEK = "2026-W16"
+
+
+def _register(engine: Engine) -> dict[str, int]:
+    """Two units, the Centre's staff, six people, two village stops. Returns ids by name."""
+    ids: dict[str, int] = {}
+    with session_scope(engine, actor="test") as s:
+        van = m.Unit(
+            name="Βαν", base_name="Κέντρο Κοινότητας", base_lat=38.2498, base_lon=22.0816, capacity=2
+        )
+        car = m.Unit(
+            name="Αυτοκίνητο", base_name="Κέντρο Κοινότητας", base_lat=38.2498, base_lon=22.0816, capacity=1
+        )
+        s.add_all([van, car])
+        staff = {
+            "sw1": m.Staff(name="Κοινωνική Λειτουργός Α", role="social_worker"),
+            "sw2": m.Staff(name="Κοινωνικός Λειτουργός Β", role="social_worker"),
+            "sw3": m.Staff(
+                name="Κοινωνική Λειτουργός Γ",
+                role="social_worker",
+                part_time=True,
+                weekdays=[1, 2, 3],
+                day_start=time(8),
+                day_end=time(12),
+            ),
+            "psy": m.Staff(name="Ψυχολόγος", role="psychologist", weekdays=[1, 4]),
+            "drv": m.Staff(name="Οδηγός", role="driver", weekdays=[1, 2, 3, 4]),
+        }
+        s.add_all(staff.values())
+        people = {
+            "p1": m.Beneficiary(full_name="Πρόσωπο 1", settlement_code=KOUNINA, priority_groups=["kea"]),
+            "p2": m.Beneficiary(full_name="Πρόσωπο 2", settlement_code=PTERI, phone="2691000001"),
+            "p3": m.Beneficiary(full_name="Πρόσωπο 3", settlement_code=SELINOUS, lat=38.2201, lon=22.0402),
+            "p4": m.Beneficiary(full_name="Πρόσωπο 4", settlement_code=TEMENI),
+            "p5": m.Beneficiary(full_name="Πρόσωπο 5", settlement_code=DIAKOPTO),
+            "p6": m.Beneficiary(full_name="Πρόσωπο 6", settlement_code=AIGIO, active=False),
+        }
+        s.add_all(people.values())
+        s.flush()
+        start = date(2026, 1, 5)
+
+        def plan(person: str, **kw: object) -> m.CarePlan:
+            values: dict[str, object] = dict(
+                service="home_care",
+                required_role="social_worker",
+                duration_min=40,
+                frequency_kind="every_n_weeks",
+                frequency_count=2,
+                start_date=start,
+            )
+            values.update(kw)
+            return m.CarePlan(beneficiary_id=people[person].id, **values)
+
+        plans = {
+            "weekly2": plan("p1", frequency_kind="weekly", frequency_count=2),
+            "biweekly": plan("p2"),
+            "monthly": plan(
+                "p3", frequency_kind="monthly", frequency_count=1, time_windows=[["09:00", "12:00"]]
+            ),
+            "psy": plan(
+                "p4",
+                required_role="psychologist",
+                frequency_kind="weekly",
+                frequency_count=1,
+                duration_min=50,
+                staff_id=staff["psy"].id,
+            ),
+            "paused": plan("p5", status="paused"),
+            "inactive_person": plan("p6", frequency_kind="weekly", frequency_count=1),
+            "thursdays": plan("p5", frequency_kind="weekly", frequency_count=1, allowed_weekdays=[4]),
+        }
+        s.add_all(plans.values())
+        stops = {
+            "vs_pteri": m.VillageStop(
+                settlement_code=PTERI,
+                place="πλατεία",
+                duration_min=90,
+                announced_times=["10:00"],
+                frequency_kind="weekly",
+                frequency_count=1,
+                usual_weekday=3,
+            ),
+            "vs_kounina": m.VillageStop(
+                settlement_code=KOUNINA,
+                duration_min=60,
+                announced_times=["11:00"],
+                frequency_kind="every_n_weeks",
+                frequency_count=4,
+                usual_weekday=2,
+            ),
+        }
+        s.add_all(stops.values())
+        s.flush()
+        ids.update({k: v.id for k, v in plans.items()})
+        ids.update({k: v.id for k, v in stops.items()})
+        ids.update({k: v.id for k, v in staff.items()})
+        ids.update({"van": van.id, "car": car.id})
+    return ids
+
+
+def _done(engine: Engine, visit_id: str, on: date) -> None:
+    with session_scope(engine, actor="test") as s:
+        record_outcome(s, visit_id, "done", on=on, recorded_by="test")
+
+
+@pytest.fixture
+def register(loaded_engine: Engine) -> tuple[Engine, dict[str, int]]:
+    return loaded_engine, _register(loaded_engine)
+
+
+def test_due_visits_crews_and_holidays_of_a_week(register: tuple[Engine, dict[str, int]]) -> None:
+    engine, ids = register
+    _done(engine, f"cp-{ids['biweekly']}", date(2026, 12, 1))  # done last week: not due now
+    _done(engine, f"cp-{ids['monthly']}", date(2026, 11, 3))  # over four weeks ago: due
+    with session_scope(engine) as s:
+        built = build_week(s, W50)
+    p = built.problem
+    visits = {v.id: v for v in p.visits}
+    assert set(visits) == {
+        f"cp-{ids['weekly2']}",
+        f"cp-{ids['monthly']}",
+        f"cp-{ids['psy']}",
+        f"cp-{ids['thursdays']}",
+        f"vs-{ids['vs_pteri']}",
+        f"vs-{ids['vs_kounina']}",
+    }
+    twice = visits[f"cp-{ids['weekly2']}"]
+    assert (twice.frequency, twice.min_gap_days, twice.priority) == (2, 2, 2)  # ΚΕΑ raises priority
+    assert visits[f"cp-{ids['thursdays']}"].allowed_weekdays == frozenset({3})  # ISO 4 = Thursday
+    assert visits[f"cp-{ids['psy']}"].required_staff == f"st-{ids['psy']}"
+    assert visits[f"vs-{ids['vs_pteri']}"].preferred_weekday == 2  # ISO 3 = Wednesday
+    exact = visits[f"cp-{ids['monthly']}"].location
+    assert (exact.lat, exact.lon) == (38.2201, 22.0402)
+    # crews: the psychologist rides the van on Monday and Thursday; the car gets a social
+    # worker before the van gets a second one; Friday the driver is off
+    days = {(ud.unit_id, ud.date.isoweekday()): ud for ud in p.unit_days}
+    van, car = f"unit-{ids['van']}", f"unit-{ids['car']}"
+    assert {c.staff_id for c in days[(van, 1)].crew} == {f"st-{ids['psy']}", f"st-{ids['sw2']}"}
+    assert {c.staff_id for c in days[(car, 1)].crew} == {f"st-{ids['sw1']}"}
+    assert not days[(van, 5)].available and "driver" in days[(van, 5)].note
+    assert days[(car, 5)].available
+    part_timer = [c for ud in p.unit_days for c in ud.crew if c.staff_id == f"st-{ids['sw3']}"]
+    assert part_timer and all(c.hours is not None and c.hours.end == 12 * 3600 for c in part_timer)
+
+
+def test_holiday_week_removes_the_holidays(register: tuple[Engine, dict[str, int]]) -> None:
+    engine, _ = register
+    with session_scope(engine) as s:
+        easter = build_week(s, EASTER_WEEK)
+        monday = build_week(s, EASTER_MONDAY_WEEK)
+    assert [d.isoformat() for d, _ in easter.removed_dates] == ["2026-04-10"]  # Good Friday
+    assert [d.isoformat() for d, _ in monday.removed_dates] == ["2026-04-13"]  # Easter Monday
+    closed = {ud.date for ud in easter.problem.unit_days if not ud.available}
+    assert date(2026, 4, 10) in closed
+    # a weekly twice-a-week visit still gets two dates in a four-day week
+    assert max(v.frequency for v in easter.problem.visits) == 2
+
+
+def test_register_closure_and_pilot_day(register: tuple[Engine, dict[str, int]]) -> None:
+    engine, ids = register
+    with session_scope(engine, actor="test") as s:
+        s.add(m.CalendarDay(day=date(2026, 12, 8), kind="closure", name="εκλογές (πλασματικό)"))
+        s.add(m.CalendarDay(day=date(2026, 12, 9), kind="pilot_extended_hours"))
+        s.add(m.CalendarDay(day=date(2026, 12, 10), kind="unit_unavailable", unit_id=ids["car"]))
+    with session_scope(engine) as s:
+        built = build_week(s, W50)
+    days = {(ud.unit_id, ud.date.day): ud for ud in built.problem.unit_days}
+    assert not days[(f"unit-{ids['van']}", 8)].available
+    assert days[(f"unit-{ids['van']}", 9)].pilot and days[(f"unit-{ids['van']}", 9)].shift.end == 20 * 3600
+    assert not days[(f"unit-{ids['car']}", 10)].available and days[(f"unit-{ids['van']}", 10)].available
+
+
+def test_plan_week_stores_valid_versions_and_keeps_published_stable(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    engine, _ = register
+    first = plan_week(engine, W50, time_limit=1.5, workers=1, actor="maria")
+    assert first.version == 1 and not validate(first.problem, first.plan)
+    assert first.summary["visits_served"] > 0
+    publish(engine, first.plan_version_id, actor="maria")
+    # the stored documents read back and still validate
+    with session_scope(engine) as s:
+        row = s.get(m.PlanVersion, first.plan_version_id)
+        assert row is not None and row.status == "published" and row.published_at is not None
+        stored_problem = problem_from_dict(json.loads(row.problem_json or ""))
+        stored_plan = plan_from_dict(json.loads(row.plan_json))
+        assert not validate(stored_problem, stored_plan)
+        audit = s.scalars(select(m.AuditLog).where(m.AuditLog.entity == "plan_versions")).all()
+        assert {a.action for a in audit} == {"insert", "update"} and {a.actor for a in audit} == {"maria"}
+    # an urgent new visit; re-planning keeps what was published where it was
+    with session_scope(engine, actor="maria") as s:
+        person = m.Beneficiary(full_name="Επείγον", settlement_code=TEMENI)
+        s.add(person)
+        s.flush()
+        s.add(
+            m.CarePlan(
+                beneficiary_id=person.id,
+                service="urgent",
+                required_role="social_worker",
+                duration_min=30,
+                frequency_kind="weekly",
+                frequency_count=1,
+                start_date=date(2026, 12, 7),
+            )
+        )
+    second = plan_week(engine, W50, time_limit=1.5, workers=1, actor="maria")
+    assert second.version == 2 and not validate(second.problem, second.plan)
+    assert second.summary["based_on_published"] == 1
+    old = {(s.visit_id, s.occurrence): r.date for r in first.plan.routes for s in r.stops}
+    new = {(s.visit_id, s.occurrence): r.date for r in second.plan.routes for s in r.stops}
+    kept = [k for k in old if new.get(k) == old[k]]
+    assert len(kept) == len(old), second.changes  # nothing published moved
+    assert any(line.startswith("προστέθηκε / added") for line in second.changes)
+    assert all("moved" not in line for line in second.changes)
+
+
+def test_not_done_visit_carries_over_with_higher_priority(register: tuple[Engine, dict[str, int]]) -> None:
+    engine, ids = register
+    last_week = plan_week(engine, "2026-W49", time_limit=1, workers=1)
+    publish(engine, last_week.plan_version_id)
+    served = {s.visit_id: r.date for r in last_week.plan.routes for s in r.stops}
+    psy = f"cp-{ids['psy']}"
+    weekly = f"cp-{ids['thursdays']}"
+    assert psy in served and weekly in served
+    # the psychologist's client was seen; the Thursday visit was 'not at home'
+    with session_scope(engine, actor="driver") as s:
+        record_outcome(s, psy, "done", on=served[psy], recorded_by="driver")
+        record_outcome(s, weekly, "not_at_home", on=served[weekly], recorded_by="driver")
+    with session_scope(engine) as s:
+        built = build_week(s, W50)
+    assert weekly in built.carried_over and psy not in built.carried_over
+    visits = {v.id: v for v in built.problem.visits}
+    assert visits[weekly].priority == visits[psy].priority + 1
+
+
+def test_pins_are_kept_from_the_latest_version(register: tuple[Engine, dict[str, int]]) -> None:
+    engine, ids = register
+    pinned = f"cp-{ids['monthly']}"
+    first = plan_week(engine, W50, time_limit=1, workers=1, pins={pinned: (date(2026, 12, 9), None)})
+    assert any(
+        s.visit_id == pinned and r.date == date(2026, 12, 9) for r in first.plan.routes for s in r.stops
+    )
+    with session_scope(engine) as s:
+        again = build_week(s, W50)
+    assert {v.id: v.pinned_date for v in again.problem.visits}[pinned] == date(2026, 12, 9)
+
+
+def test_bad_week_and_unknown_unit_are_clear_errors(register: tuple[Engine, dict[str, int]]) -> None:
+    engine, _ = register
+    with session_scope(engine) as s:
+        with pytest.raises(WeekError, match="ISO"):
+            build_week(s, "2026-50")
+        with pytest.raises(WeekError, match="Αυτοκίνητο"):
+            build_week(s, W50, units=["Φορτηγό"])
+
+
+def test_outcome_with_a_client_reference_is_stored_once(register: tuple[Engine, dict[str, int]]) -> None:
+    engine, ids = register
+    visit = f"cp-{ids['psy']}"
+    with session_scope(engine) as s:
+        a = record_outcome(
+            s, visit, "done", on=date(2026, 12, 7), recorded_by="d", client_ref="tablet-1-0001"
+        )
+    with session_scope(engine) as s:
+        b = record_outcome(
+            s, visit, "done", on=date(2026, 12, 7), recorded_by="d", client_ref="tablet-1-0001"
+        )
+        count = s.scalar(select(func.count()).select_from(m.VisitOutcome))
+        row = s.get(m.VisitOutcome, a.outcome_id)
+        assert row is not None
+        occurred = row.occurred_at.replace(tzinfo=row.occurred_at.tzinfo or UTC)
+    assert a.created and not b.created and a.outcome_id == b.outcome_id and count == 1
+    assert occurred == datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # noon in Athens (UTC+2)
+
+
+def test_cli_week_publish_outcome_end_to_end(
+    register: tuple[Engine, dict[str, int]], db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, ids = register
+    out, html = tmp_path / "plan.json", tmp_path / "plan.html"
+    code = main(
+        [
+            "week",
+            W50,
+            "--db",
+            str(db_file),
+            "--time-limit",
+            "1",
+            "--workers",
+            "1",
+            "-o",
+            str(out),
+            "--map",
+            str(html),
+            "--by",
+            "maria",
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "stored as version 1" in printed and out.exists() and html.exists()
+    assert main(["publish", W50, "--db", str(db_file), "--by", "maria"]) == 0
+    assert "published" in capsys.readouterr().out
+    visit = f"cp-{ids['psy']}"
+    assert main(["outcome", visit, "done", "--date", "07/12/2026", "--db", str(db_file), "--ref", "x1"]) == 0
+    assert main(["outcome", visit, "done", "--date", "07/12/2026", "--db", str(db_file), "--ref", "x1"]) == 0
+    assert "already recorded" in capsys.readouterr().out
+    assert main(["outcome", "cp-99999", "done", "--db", str(db_file)]) == 2
+    assert main(["outcome", visit, "done", "--date", "32/12/2026", "--db", str(db_file)]) == 2
+    assert main(["week", "2026-W99", "--db", str(db_file)]) == 2
+    assert main(["week", W50, "--db", str(tmp_path / "missing.sqlite3")]) == 2
+    err = capsys.readouterr().err
+    assert "kinito init" in err and "ISO" in err
