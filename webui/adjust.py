@@ -2,9 +2,10 @@
 
 Pure functions over the engine's dataclasses (no Flask). :func:`adjusted_problem` turns the
 coordinator's choices into a new problem for the same week, built so that the new plan
-changes as little as possible of what stays: every served visit wanted once a week gets its
-current weekday as its preferred weekday, and the engine's ``off_preferred_weekday`` cost of
-moving it is raised to :data:`STABILITY_SECONDS` of driving; a pinned or moved visit gets
+changes as little as possible of what stays: every served visit gets the dates it is served
+on as its ``preferred_dates``, and the engine's ``moved`` cost of serving it elsewhere is
+raised to :data:`STABILITY_SECONDS` of driving (as :func:`planner.register.week.plan_week`
+does against a published plan); a pinned or moved visit gets
 that date as a hard pin, a dropped one leaves the problem. :func:`plan_changes` says, in
 Greek and in English, what differs between two plans of the same week (stored with the new
 version, like the engine's reasons for unassigned visits, so each reader sees their language).
@@ -81,8 +82,8 @@ def adjusted_problem(
             visits.append(replace(visit, pinned_date=day, pinned_time=None))
         elif action == "keep":
             dates = served.get(visit.id, [])
-            if visit.frequency == 1 and len(dates) == 1 and visit.pinned_date is None:
-                visits.append(replace(visit, preferred_weekday=dates[0].weekday()))
+            if dates and visit.pinned_date is None:
+                visits.append(replace(visit, preferred_dates=frozenset(dates)))
             else:
                 visits.append(visit)
         else:
@@ -94,8 +95,8 @@ def adjusted_problem(
         visits.append(extra)
         taken.add(extra.id)
     weights = problem.weights
-    stable = max(weights.off_preferred_weekday, weights.travel * STABILITY_SECONDS)
-    return replace(problem, visits=tuple(visits), weights=replace(weights, off_preferred_weekday=stable))
+    stable = max(weights.moved, weights.travel * STABILITY_SECONDS)
+    return replace(problem, visits=tuple(visits), weights=replace(weights, moved=stable))
 
 
 def urgent_visit(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, cast
 
 from flask import (
@@ -40,7 +40,7 @@ from webui.forms import PostForm
 from webui.jobs import JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
 from webui.security import require_role
-from webui.store import reader, transaction
+from webui.store import reader
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 bp.before_request(require_role("coordinator"))
@@ -214,36 +214,19 @@ def version_map(pv_id: int) -> Response:
     return Response(page, mimetype="text/html")
 
 
-def _publish(pv_id: int, actor: str) -> None:
-    """Publish through the register's week module when it has one, else mark the row."""
-    import importlib
-
-    try:
-        # planner.register.week lands with the register's week builder (issue 4)
-        week_module = importlib.import_module("planner.register.week")
-    except ImportError:
-        week_module = None
-    if week_module is not None and hasattr(week_module, "publish"):
-        from webui.store import engine
-
-        week_module.publish(engine(), pv_id, actor)
-        return
-    from planner.register.models import PlanVersion
-
-    with transaction() as s:
-        row = s.get(PlanVersion, pv_id)
-        if row is None:
-            abort(404)
-        row.status = "published"
-        row.published_at = datetime.now(UTC)
-
-
 @bp.route("/plans/<int:pv_id>/publish", methods=["POST"])
 def publish(pv_id: int) -> Any:
     """Publish a plan version: drivers will see it; earlier versions stay viewable."""
     if not PostForm().validate_on_submit():
         abort(400)
-    _publish(pv_id, g.user.username)
+    from planner.register.week import WeekError
+    from planner.register.week import publish as publish_version
+    from webui.store import engine
+
+    try:
+        publish_version(engine(), pv_id, g.user.username)
+    except WeekError:
+        abort(404)
     flash(_("Published."), "info")
     return redirect(url_for("desk.version", pv_id=pv_id))
 

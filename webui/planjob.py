@@ -114,12 +114,8 @@ def main() -> int:
                 unit_set=spec.get("unit_set"), base_plan_version_id=spec.get("base_plan_version_id"),
             )  # fmt: skip
         else:
-            import importlib
-
             from planner.register.db import make_engine
-
-            # planner.register.week lands with the register's week builder (issue 4)
-            plan_week = importlib.import_module("planner.register.week").plan_week
+            from planner.register.week import plan_week
 
             engine = make_engine(spec["database_url"])
             try:

@@ -1,6 +1,7 @@
 """End to end in a real browser: Debian's chromium driven by Playwright, the app served by
 waitress on 127.0.0.1 on a temporary SQLite register. Log in in Greek, search the register,
-set a home's point on the map, plan a week, watch it, read the map and the timeline, publish.
+set a home's point on the map, plan a week from the register, watch it, read the map and the
+timeline, pin a visit to another day and re-optimise, publish.
 Screenshots of each main page go to tests/artifacts/web-*.png. Every request that is not to
 the test server is refused and recorded: the app must need no network."""
 
@@ -14,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from webui_helpers import ARTIFACTS, COORDINATOR, PASSWORDS, small_problem_dict
+from sqlalchemy import select
+from webui_helpers import ARTIFACTS, COORDINATOR, PASSWORDS
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, PlanVersion
 from webui import create_app
-from webui.jobs import JobRunner
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -126,9 +127,11 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             # the planning desk: a week solved in the background, progress shown live
             page.get_by_role("link", name="Προγραμματισμός").click()
             page.screenshot(path=str(ARTIFACTS / "web-desk.png"))
-            runner: JobRunner = live["app"].extensions["kinito_jobs"]
-            job = runner.start("2026-W50", COORDINATOR, time_limit=2.0, problem=small_problem_dict())
-            page.goto(f"{base}/desk/jobs/{job.id}")
+            page.locator("#iso_week").fill("2026-W51")
+            page.locator("#time_limit").fill("2")
+            page.locator("#plan-button").click()
+            page.wait_for_url(f"{base}/desk/jobs/*")
+            assert page.get_by_role("heading", name="Προγραμματισμός της εβδομάδας 2026-W51").is_visible()
             expect(page.locator("#p-served")).not_to_have_text("0", timeout=20_000)
             page.screenshot(path=str(ARTIFACTS / "web-progress.png"))
             page.wait_for_url(f"{base}/desk/plans/*", timeout=30_000)
@@ -138,14 +141,24 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             frame.locator(".leaflet-marker-icon").first.wait_for(state="attached", timeout=10_000)
             n_markers = frame.locator(".leaflet-marker-icon").count()
             n_lines = frame.locator(".leaflet-overlay-pane svg path").count()
-            assert page.locator("#timeline .seg.service").count() == 3
-            assert page.locator("#timeline .seg.travel").count() >= 2
-            assert (
-                "Δευτέρα 7 Δεκεμβρίου 2026" in page.content() or "Τρίτη 8 Δεκεμβρίου 2026" in page.content()
-            )
-            assert "Νυχτερινή" in page.locator("#unassigned").inner_text()
+            assert page.locator("#timeline .seg.service").count() == 4
+            assert page.locator("#timeline .seg.travel").count() >= 4
+            assert "Δευτέρα 14 Δεκεμβρίου 2026" in page.locator("h1 + p.lead").inner_text()
+            assert "Ευάγγελος Μαρίνος" in page.locator("#unassigned").inner_text()
             page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS / "web-plan.png"), full_page=True)
+            first_plan = page.url
+
+            # adjust: pin a visit to Thursday, re-optimise; the new version says what changed
+            page.locator("#adjust-link").click()
+            page.locator("select[name='action-cp-3']").select_option("pin:2026-12-17")
+            page.screenshot(path=str(ARTIFACTS / "web-adjust.png"))
+            page.locator("#reoptimise").click()
+            page.wait_for_url(lambda url: "/desk/plans/" in url and url != first_plan, timeout=30_000)
+            assert "έκδοση 2" in page.locator("h1").inner_text()
+            assert "Αλλαγή ημέρας: Ευάγγελος Μαρίνος" in page.locator("#changes").inner_text()
+            frame = page.frame_locator("#plan-map")
+            frame.locator(".leaflet-marker-icon").first.wait_for(state="attached", timeout=10_000)
 
             # publish (the button asks first)
             page.once("dialog", lambda dialog: dialog.accept())
@@ -157,6 +170,7 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
     assert n_markers >= 3 + 1  # the stops and the base
     assert n_lines >= 1 + 1  # at least one route and the unassigned circle
     with session_scope(live["app"].extensions["kinito_engine"]) as s:
-        assert [r.status for r in s.query(PlanVersion)] == ["published"]
+        statuses = {r.version: r.status for r in s.scalars(select(PlanVersion))}
+    assert statuses == {1: "draft", 2: "published"}
     assert errors == []
     assert blocked == []

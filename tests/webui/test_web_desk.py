@@ -308,7 +308,7 @@ def test_adjust_refuses_a_day_outside_the_week(coordinator: FlaskClient, solved:
 
 
 def test_adjusted_problem_keeps_served_visits_on_their_weekday() -> None:
-    """Kept visits prefer their current weekday; pins are hard; drops leave; bad actions are errors."""
+    """Kept visits prefer their current dates; pins are hard; drops leave; bad actions are errors."""
     from webui.adjust import adjusted_problem
 
     problem = small_problem()
@@ -321,11 +321,33 @@ def test_adjusted_problem_keeps_served_visits_on_their_weekday() -> None:
     new = adjusted_problem(problem, plan, {"hv-3": "pin:2026-12-08", "vs-2": "drop"})
     by_id = {v.id: v for v in new.visits}
     assert set(by_id) == {"hv-1", "hv-3", "hv-4"}
-    assert by_id["hv-1"].preferred_weekday == MON.weekday() and by_id["hv-1"].pinned_date is None
+    assert by_id["hv-1"].preferred_dates == {MON} and by_id["hv-1"].pinned_date is None
     assert by_id["hv-3"].pinned_date == date(2026, 12, 8)
-    assert by_id["hv-4"].preferred_weekday is None  # unassigned: nothing to keep
-    assert new.weights.off_preferred_weekday == new.weights.travel * 2 * 3600
+    assert by_id["hv-4"].preferred_dates is None  # unassigned: nothing to keep
+    assert new.weights.moved == max(problem.weights.moved, new.weights.travel * 2 * 3600)
     with pytest.raises(ValueError, match="not in this week"):
         adjusted_problem(problem, plan, {"hv-3": "pin:2026-12-14"})
     with pytest.raises(ValueError, match="unknown action"):
         adjusted_problem(problem, plan, {"hv-3": "later"})
+
+
+def test_the_plan_button_builds_the_week_from_the_register(coordinator: FlaskClient, app: Flask) -> None:
+    """ "Plan" runs planner.register.week.plan_week on the register in the background: the due
+    care plans and the village stop are planned, the Saturday-only visit is unassigned with why."""
+    response = post(coordinator, "/desk/plan", {"iso_week": "2026-W51", "time_limit": "1"})
+    assert response.status_code == 302 and "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    assert done["state"] == "done", done
+    assert (done["served"], done["wanted"]) == (4, 5)
+    page = coordinator.get(done["result_url"]).get_data(as_text=True)
+    assert "Εβδομάδα 2026-W51, έκδοση 1" in page and "Δευτέρα 14 Δεκεμβρίου 2026" in page
+    assert "Κουνινά: Πλατεία" in page and "Ευάγγελος Μαρίνος" in page
+    unassigned = page[page.index('id="unassigned"') :]
+    assert "Ευάγγελος Μαρίνος" in unassigned and "Καμία διαθέσιμη ημέρα" in unassigned
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, done["plan_version_id"])
+        assert row is not None and (row.unit_set, row.created_by) == ("1", COORDINATOR)
+    assert post(coordinator, f"/desk/plans/{done['plan_version_id']}/publish").status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, done["plan_version_id"])
+        assert row is not None and row.status == "published"

@@ -72,6 +72,7 @@ def build_register(path: Path) -> None:
                 priority_groups=["elderly", "living_alone"],
             ),
             Beneficiary(full_name="Δημήτρης Αλεξίου", settlement_code=diakopto, active=False),
+            Beneficiary(full_name="Ευάγγελος Μαρίνος", settlement_code=diakopto, phone="2691041111"),
         ]
         s.add_all(people)
         s.flush()
@@ -87,6 +88,19 @@ def build_register(path: Path) -> None:
                 time_windows=[["09:00", "13:00"]],
             )
         )
+        # for the week builder: the psychologist's client on Wednesdays, a weekly visit in
+        # Diakopto, and one wanted only on Saturdays, which no one works (unassigned, with why)
+        weekly = {"frequency_kind": "weekly", "frequency_count": 1, "start_date": date(2026, 1, 5)}
+        s.add_all(
+            [
+                CarePlan(beneficiary_id=people[0].id, service="psychological_support",
+                         required_role="psychologist", duration_min=60, allowed_weekdays=[3], **weekly),
+                CarePlan(beneficiary_id=people[3].id, service="home_visit", required_role="social_worker",
+                         duration_min=40, **weekly),
+                CarePlan(beneficiary_id=people[3].id, service="home_visit", required_role="social_worker",
+                         duration_min=30, allowed_weekdays=[6], **weekly),
+            ]
+        )  # fmt: skip
         s.add(
             VillageStop(
                 settlement_code=kounina,
