@@ -19,12 +19,13 @@ install:
 install-dev:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the browser tests (Playwright drives it; no browser download), and
+# the DejaVu fonts the PDF route sheets are drawn with.
 install-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
 demo: install
 	$(PYTHON) -m planner.cli plan data/demo/week.json -o plan.json --map plan.html
@@ -55,7 +56,7 @@ serve: install
 # Greek entries in webui/translations/el/LC_MESSAGES/messages.po and run this again to
 # compile. The .mo files are committed, so installing needs no Babel step.
 translations:
-	pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-by-file \
+	pybabel extract -F babel.cfg -k _l -k lazy_gettext -k labels --no-location --sort-by-file \
 	  --project Kinito --version 0.1 -o webui/translations/messages.pot .
 	pybabel update -i webui/translations/messages.pot -d webui/translations --no-location --no-fuzzy-matching
 	pybabel compile -d webui/translations --statistics

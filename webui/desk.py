@@ -307,3 +307,31 @@ def adjust(pv_id: int) -> Any:
         "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
         monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
     )  # fmt: skip
+
+
+@bp.route("/plans/<int:pv_id>/sheet.pdf")
+def route_sheet(pv_id: int) -> Response:
+    """The route sheets as PDF (A4, one page per route); ``?day=YYYY-MM-DD&unit=ID`` for one."""
+    from webui.i18n import long_date
+    from webui.routesheet import FontMissing, find_font_dir, route_sheet_pdf
+
+    row, plan, problem = _load(pv_id)
+    only = None
+    if request.args.get("day"):
+        try:
+            only = (date.fromisoformat(request.args["day"]), request.args.get("unit", ""))
+        except ValueError:
+            abort(400)
+        if not any((r.date, r.unit_id) == only for r in plan.routes):
+            abort(404)
+    try:
+        font_dir = find_font_dir(current_app.config.get("ROUTE_SHEET_FONT_DIR"))
+    except FontMissing:
+        return Response(_("The PDF font (DejaVu Sans) is not installed on the server."), status=503)
+    status = _("published") if row.status == "published" else _("draft")
+    footer = f"Kinito · {row.iso_week} · {_('version %(n)d', n=row.version)} ({status})"
+    pdf = route_sheet_pdf(plan, problem, labels=_, long_date=long_date, footer=footer, only=only,
+                          font_dir=font_dir)  # fmt: skip
+    name = f"kinito-{row.iso_week}-v{row.version}" + (f"-{only[0].isoformat()}" if only else "") + ".pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip

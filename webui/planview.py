@@ -43,6 +43,7 @@ class StopRow:
     start: str
     end: str
     travel_min: int
+    service_min: int
     km: float
     phone: str
     address: str
@@ -143,6 +144,7 @@ def day_views(plan: Plan, problem: Problem) -> list[DayView]:
                     start=hhmm(stop.start),
                     end=hhmm(stop.end),
                     travel_min=round(stop.travel / MINUTE),
+                    service_min=round((stop.end - stop.start) / MINUTE),
                     km=round(stop.distance / 1000, 1),
                     phone=visit.phone if visit else "",
                     address=visit.address if visit else "",
