@@ -8,10 +8,24 @@ runs in :func:`webui.store.transaction`, so the audit log records the coordinato
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -31,6 +45,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from planner.register.importer import Kind, import_file
 from planner.register.models import (
     CALENDAR_KINDS,
     FREQUENCY_KINDS,
@@ -59,7 +74,7 @@ from webui.forms import (
 )
 from webui.i18n import WEEKDAYS
 from webui.security import require_role
-from webui.store import reader, transaction
+from webui.store import engine, reader, transaction
 
 bp = Blueprint("coordinator", __name__, url_prefix="/register")
 bp.before_request(require_role("coordinator"))
@@ -523,3 +538,112 @@ def frequency_text(kind: str, count: int) -> str:
 def role_label(role: str) -> str:
     """A staff role in the request's language."""
     return str(ROLE_LABELS.get(role, role))
+
+
+# --- import ----------------------------------------------------------------------------------
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "planner" / "register" / "templates"
+IMPORT_SUFFIXES = (".csv", ".xlsx")
+
+
+def _upload_dir() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _pending_upload() -> Path | None:
+    """The file this session uploaded and has not confirmed yet (None if none or gone)."""
+    token = session.get("import_token")
+    suffix = session.get("import_suffix")
+    if not token or suffix not in IMPORT_SUFFIXES:
+        return None
+    path = _upload_dir() / f"{token}{suffix}"
+    return path if path.is_file() else None
+
+
+def _forget_upload() -> None:
+    path = _pending_upload()
+    if path is not None:
+        path.unlink(missing_ok=True)
+    session.pop("import_token", None)
+    session.pop("import_suffix", None)
+    session.pop("import_kind", None)
+    session.pop("import_name", None)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_upload() -> Any:
+    """Upload an XLSX/CSV file; see its validation report before anything is written."""
+    form = PostForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        upload = request.files.get("file")
+        kind = cast(Kind | None, request.form.get("kind") or None)
+        name = Path(upload.filename or "").name if upload else ""
+        suffix = Path(name).suffix.lower()
+        if (
+            upload is None
+            or not name
+            or suffix not in IMPORT_SUFFIXES
+            or kind not in (None, "beneficiaries", "stops")
+        ):
+            flash(_("Choose an .xlsx or .csv file."), "error")
+            return redirect(url_for("coordinator.import_upload"))
+        _forget_upload()
+        token = secrets.token_urlsafe(16)
+        path = _upload_dir() / f"{token}{suffix}"
+        upload.save(path)
+        path.chmod(0o600)
+        report = import_file(engine(), path, kind=kind, actor=g.user.username, dry_run=True)
+        if report.ok:
+            session.update(
+                import_token=token, import_suffix=suffix, import_kind=report.kind, import_name=name
+            )
+        else:
+            path.unlink(missing_ok=True)
+        return render_template("coordinator/import.html", form=form, report=report, name=name)
+    return render_template("coordinator/import.html", form=form, report=None, name="")
+
+
+@bp.route("/import/confirm", methods=["POST"])
+def import_confirm() -> Any:
+    """Write the file checked a moment ago, in one transaction (all or nothing)."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    path = _pending_upload()
+    if path is None:
+        flash(_("There is no checked file waiting to be imported; upload it again."), "error")
+        return redirect(url_for("coordinator.import_upload"))
+    kind = session.get("import_kind")
+    try:
+        report = import_file(engine(), path, kind=kind, actor=g.user.username)
+    finally:
+        _forget_upload()
+    if not report.written:
+        flash(_("The file changed or no longer passes the checks: nothing was imported."), "error")
+        return render_template("coordinator/import.html", form=PostForm(), report=report, name="")
+    flash(
+        _("Imported: %(added)d added, %(updated)d updated, %(unchanged)d unchanged.",
+          added=report.added, updated=report.updated, unchanged=report.unchanged),
+        "info",
+    )  # fmt: skip
+    return redirect(url_for("coordinator.beneficiaries" if kind == "beneficiaries" else "coordinator.stops"))
+
+
+@bp.route("/import/cancel", methods=["POST"])
+def import_cancel() -> Any:
+    """Throw the checked file away."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    _forget_upload()
+    return redirect(url_for("coordinator.import_upload"))
+
+
+@bp.route("/import/template/<name>")
+def import_template(name: str) -> Any:
+    """The import templates (Greek headers, an example row), as shipped with the register."""
+    if name not in {f"{k}{s}" for k in ("beneficiaries", "stops") for s in IMPORT_SUFFIXES}:
+        abort(404)
+    return send_from_directory(TEMPLATES, name, as_attachment=True)

@@ -56,6 +56,7 @@ def _code(app: Flask, name_el: str) -> str:
         "/register/staff/1",
         "/register/calendar",
         "/register/calendar?year=2027",
+        "/register/import",
     ],
 )
 def test_every_register_page_opens_in_greek(coordinator: FlaskClient, page: str) -> None:
