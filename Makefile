@@ -1,4 +1,4 @@
-# Kinito. The README's two commands: `make demo` (plan the demo week) and `make test`.
+# Kinito. The README's two commands: `make demo` (the demo register, next week planned) and `make test`.
 # Each installs what it needs first, so both work on a fresh Debian machine.
 #
 # Benchmarks: `make bench` runs both sets (about 14 x 4 x SOLOMON_TIME s + 13 x PVRP_TIME s:
@@ -11,7 +11,7 @@ SOLOMON_TIME ?= 30
 PVRP_TIME ?= 60
 SEED ?= 1
 
-.PHONY: install install-dev install-browser demo test lint bench bench-solomon bench-pvrp bench-demo serve translations
+.PHONY: install install-dev install-browser demo demo-week test lint bench bench-solomon bench-pvrp bench-demo serve translations
 
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e .
@@ -27,7 +27,14 @@ install-browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+DEMO_DB ?= instance/demo.sqlite3
+
 demo: install
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(PYTHON) -m planner.cli init --demo --db $(DEMO_DB)
+	$(PYTHON) -m planner.cli week next --db $(DEMO_DB) --publish --map plan.html
+
+demo-week: install
 	$(PYTHON) -m planner.cli plan data/demo/week.json -o plan.json --map plan.html
 
 lint: install-dev

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from planner import __version__
@@ -86,7 +86,6 @@ def _params(args: argparse.Namespace) -> SolveParams:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """Solve a problem file, print the table, write the plan JSON and the map."""
-    from planner.mapview import save_plan_map
     from planner.render import format_plan_table, format_violations
 
     problem = load_problem(args.problem)
@@ -106,13 +105,20 @@ def cmd_plan(args: argparse.Namespace) -> int:
         print(format_violations([str(v) for v in violations]), file=sys.stderr)
         return EXIT_BUG
     print(format_plan_table(plan, problem))
-    if args.output:
-        save_json(args.output, plan_to_dict(plan, problem))
-        print(f"σχέδιο / plan: {args.output}", file=sys.stderr)
-    if args.map:
-        save_plan_map(plan, problem, args.map)
-        print(f"χάρτης / map: {args.map}", file=sys.stderr)
+    write_outputs(plan, problem, args.output, args.map)
     return EXIT_OK
+
+
+def write_outputs(plan: Plan, problem: Problem, output: Path | None, map_path: Path | None) -> None:
+    """Write the plan JSON and the map where asked, saying where on stderr."""
+    from planner.mapview import save_plan_map
+
+    if output:
+        save_json(output, plan_to_dict(plan, problem))
+        print(f"σχέδιο / plan: {output}", file=sys.stderr)
+    if map_path:
+        save_plan_map(plan, problem, map_path)
+        print(f"χάρτης / map: {map_path}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -151,7 +157,9 @@ def cmd_init(args: argparse.Namespace) -> int:
             with session_scope(engine, actor="kinito init --demo" if args.demo else None) as session:
                 loaded = load_gazetteer(session)
                 if args.demo:
-                    reference = args.reference_date or date.today()
+                    # default: next Monday, so `kinito week next` plans the week after the history
+                    today = date.today()
+                    reference = args.reference_date or today + timedelta(days=7 - today.weekday())
                     demo = load_demo(session, reference=reference, seed=args.seed)
         finally:
             engine.dispose()
@@ -223,7 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=date.fromisoformat,
         default=None,
         metavar="YYYY-MM-DD",
-        help="with --demo: the outcome history covers the 8 weeks before this date's week (default: today)",
+        help="with --demo: the outcome history covers the 8 weeks before this date's week "
+        "(default: next Monday, so `kinito week next` plans the week after the history)",
     )
     i.add_argument("--seed", type=int, default=1, help="with --demo: random seed (default 1)")
     i.set_defaults(func=cmd_init)

@@ -14,9 +14,12 @@ road circuity and a speed.
 from __future__ import annotations
 
 import csv
+import math
+import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from planner.model import Location, Terrain
 
@@ -134,6 +137,33 @@ def settlement_location(s: Settlement) -> Location:
     The id is ``set-<ELSTAT code>``; the name is the Greek name, the terrain its community's.
     """
     return Location(id=f"set-{s.code}", lat=s.lat, lon=s.lon, name=s.name_el, terrain=s.terrain)
+
+
+class _Point(Protocol):
+    @property
+    def lat(self) -> float: ...
+
+    @property
+    def lon(self) -> float: ...
+
+
+def straight_km(a: _Point, b: _Point) -> float:
+    """Great-circle distance in km between two points (haversine on geopy's mean earth
+    radius, as :func:`planner.travel.haversine_km`, for one pair without numpy)."""
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dphi, dlmb = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
+    return 2 * 6371.009 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def point_near(rng: random.Random, centre: _Point, max_m: float) -> tuple[float, float]:
+    """A uniformly random point within ``max_m`` metres of ``centre`` (a fictional home in a
+    village), rounded to 6 decimals (about 0.1 m)."""
+    r = max_m * math.sqrt(rng.random())
+    theta = rng.uniform(0.0, 2 * math.pi)
+    dlat = r * math.cos(theta) / 111_320.0
+    dlon = r * math.sin(theta) / (111_320.0 * math.cos(math.radians(centre.lat)))
+    return round(centre.lat + dlat, 6), round(centre.lon + dlon, 6)
 
 
 # The Community Centre's street address is unknown (data/SOURCES.md: no public source we

@@ -27,7 +27,7 @@ from branca.element import Figure, MacroElement
 from folium.template import Template
 
 from planner.model import MINUTE, Location, Plan, Problem, Route, Stop, Visit
-from planner.render import day_label, hhmm
+from planner.render import day_label, hhmm, unit_label
 
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 """OpenStreetMap's standard tiles (an optional layer: offline it just stays blank)."""
@@ -123,9 +123,9 @@ def route_colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def route_label(route: Route) -> str:
-    """A route's name in the layer control and legend, e.g. ``Δευ 07/12 · van1``."""
-    return f"{day_label(route.date)} · {route.unit_id}"
+def route_label(route: Route, problem: Problem) -> str:
+    """A route's name in the layer control and legend, e.g. ``Δευ 07/12 · Κινητή μονάδα``."""
+    return f"{day_label(route.date)} · {unit_label(problem, route.unit_id)}"
 
 
 def _swatch(colour: str) -> str:
@@ -135,7 +135,7 @@ def _swatch(colour: str) -> str:
     )
 
 
-def _stop_popup(route: Route, number: int, stop: Stop, visit: Visit | None) -> str:
+def _stop_popup(route: Route, number: int, stop: Stop, visit: Visit | None, problem: Problem) -> str:
     esc = html.escape
     name = (visit.name if visit else "") or stop.visit_id
     lines = [
@@ -149,7 +149,7 @@ def _stop_popup(route: Route, number: int, stop: Stop, visit: Visit | None) -> s
         lines.append(f"Τηλ. {esc(visit.phone)}")
     if visit and visit.address:
         lines.append(esc(visit.address))
-    lines.append(f"<i>{esc(route_label(route))}</i>")
+    lines.append(f"<i>{esc(route_label(route, problem))}</i>")
     return "<br>".join(lines)
 
 
@@ -204,7 +204,7 @@ def _route_path(route: Route, base: Location, problem: Problem, shapes: Shapes |
 def _add_route(
     m: folium.Map, route: Route, colour: str, problem: Problem, shapes: Shapes | None
 ) -> list[LatLon]:
-    label = route_label(route)
+    label = route_label(route, problem)
     group = folium.FeatureGroup(name=f"{_swatch(colour)}{html.escape(label)}").add_to(m)
     path = _route_path(route, problem.unit(route.unit_id).base, problem, shapes)
     line = folium.PolyLine(path, color=colour, weight=4, opacity=0.85)  # type: ignore[no-untyped-call]
@@ -218,7 +218,7 @@ def _add_route(
             (visit.location.lat, visit.location.lon), icon=_number_icon(str(number), colour)
         )
         tooltip = f"{number}. {visit.name or visit.id} ({hhmm(stop.start)})"
-        _Bind(_stop_popup(route, number, stop, visit), html.escape(tooltip)).add_to(marker)
+        _Bind(_stop_popup(route, number, stop, visit, problem), html.escape(tooltip)).add_to(marker)
         marker.add_to(group)
     return path
 
@@ -298,7 +298,7 @@ def plan_map(
         points += _add_route(m, route, colour, problem, shapes)
         km = route.distance / 1000
         stops = f"{len(route.stops)} {'στάση' if len(route.stops) == 1 else 'στάσεις'}"
-        legend.append((colour, f"{route_label(route)}: {stops}, {km:.1f} km"))
+        legend.append((colour, f"{route_label(route, problem)}: {stops}, {km:.1f} km"))
     unassigned = _add_unassigned(m, plan, problem)
     if unassigned:
         legend.append((UNASSIGNED_COLOUR, f"Χωρίς ανάθεση / Unassigned: {len(unassigned)}"))

@@ -71,10 +71,21 @@ def _break_cell(route: Route) -> str:
     return f"{hhmm(route.rest.start)}-{hhmm(route.rest.start + route.rest.duration)}"
 
 
+def unit_label(problem: Problem, unit_id: str, most: int = 20) -> str:
+    """A unit's short name for tables and legends: its name up to any bracket, else its id."""
+    try:
+        name = problem.unit(unit_id).name.split("(")[0].strip()
+    except KeyError:
+        name = ""
+    if not name:
+        return unit_id
+    return name if len(name) <= most else name[: most - 1] + "…"
+
+
 def _route_row(route: Route, problem: Problem) -> list[str]:
     return [
         day_label(route.date),
-        route.unit_id,
+        unit_label(problem, route.unit_id),
         str(len(route.stops)),
         hhmm(route.depart),
         hhmm(route.arrive),

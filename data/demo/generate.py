@@ -29,7 +29,9 @@ from planner.gazetteer import (  # noqa: E402
     BASE_DEFAULT,
     Settlement,
     load_settlements,
+    point_near,
     settlement_location,
+    straight_km,
 )
 from planner.model import Location  # noqa: E402
 from planner.travel import DEFAULT_TERRAIN, EstimateTravel  # noqa: E402
@@ -158,23 +160,6 @@ def hhmm(minutes: float) -> str:
     """Minutes since midnight -> ``"HH:MM"``."""
     m = round(minutes)
     return f"{m // 60:02d}:{m % 60:02d}"
-
-
-def straight_km(a: Location | Settlement, b: Location | Settlement) -> float:
-    """Great-circle distance in km (haversine on geopy's mean earth radius, as travel.py)."""
-    p1, p2 = math.radians(a.lat), math.radians(b.lat)
-    dphi, dlmb = p2 - p1, math.radians(b.lon - a.lon)
-    h = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371.009 * math.asin(math.sqrt(min(1.0, h)))
-
-
-def jitter(rng: random.Random, s: Settlement) -> tuple[float, float]:
-    """A point within ``JITTER_MAX_M`` of the settlement point (a house in the village)."""
-    r = JITTER_MAX_M * math.sqrt(rng.random())
-    theta = rng.uniform(0.0, 2 * math.pi)
-    dlat = r * math.cos(theta) / 111_320.0
-    dlon = r * math.sin(theta) / (111_320.0 * math.cos(math.radians(s.lat)))
-    return round(s.lat + dlat, 6), round(s.lon + dlon, 6)
 
 
 def visitable(settlements: Sequence[Settlement]) -> list[Settlement]:
@@ -369,7 +354,7 @@ def build_problem(seed: int = DEFAULT_SEED, week: str = DEFAULT_WEEK) -> dict[st
 
     for n, s in enumerate(homes):
         vid = f"hv-{n + 1:03d}"
-        lat, lon = jitter(rng, s)
+        lat, lon = point_near(rng, s, JITTER_MAX_M)
         loc_id = f"set-{s.code}-h{n + 1:03d}"
         locations.append(
             {

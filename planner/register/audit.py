@@ -85,11 +85,18 @@ def _entity_id(obj: Base) -> str:
     return ",".join(str(part) for part in key)
 
 
+def _order(obj: object) -> tuple[str, str]:
+    """A stable order for the log: by table, then primary key (a session's sets have none)."""
+    if not isinstance(obj, Base):
+        return ("", "")
+    return (obj.__tablename__, _entity_id(obj).zfill(12))
+
+
 @event.listens_for(Session, "before_flush")
 def _record(session: Session, _context: Any, _instances: Any) -> None:
     actor = str(session.info.get("actor") or SYSTEM_ACTOR)
     pending_inserts = [obj for obj in session.new if isinstance(obj, AUDITED)]
-    for obj in session.dirty:
+    for obj in sorted(session.dirty, key=_order):
         if not isinstance(obj, AUDITED) or not session.is_modified(obj, include_collections=False):
             continue
         before = row_values(obj, committed=True)
@@ -107,7 +114,7 @@ def _record(session: Session, _context: Any, _instances: Any) -> None:
                 after={k: after[k] for k in sorted(changed)},
             )
         )
-    for obj in session.deleted:
+    for obj in sorted(session.deleted, key=_order):
         if isinstance(obj, AUDITED):
             session.add(
                 AuditLog(

@@ -22,7 +22,6 @@ seed and date give the same rows.
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from planner.gazetteer import BASE_DEFAULT
+from planner.gazetteer import BASE_DEFAULT, point_near, straight_km
 from planner.register.calendar import load_holidays
 from planner.register.due import Rhythm, occurrences_due
 from planner.register.models import (
@@ -266,22 +265,6 @@ def _prehistory(kind: str, count: int, turn: int, first_monday: date) -> list[da
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
-    return 2 * 6371.009 * math.asin(math.sqrt(min(1.0, h)))
-
-
-def _jitter(rng: random.Random, s: Settlement) -> tuple[float, float]:
-    """A point within ``JITTER_MAX_M`` of the settlement point (a house in the village)."""
-    r = JITTER_MAX_M * math.sqrt(rng.random())
-    theta = rng.uniform(0.0, 2 * math.pi)
-    dlat = r * math.cos(theta) / 111_320.0
-    dlon = r * math.sin(theta) / (111_320.0 * math.cos(math.radians(s.lat)))
-    return round(s.lat + dlat, 6), round(s.lon + dlon, 6)
-
-
 def _home_weight(s: Settlement) -> float:
     w = float(s.population)
     if s.code == AIGIO_TOWN_CODE:
@@ -425,7 +408,7 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
         if s.terrain != "plain"
         and s.elevation_m >= STOP_MIN_ELEVATION_M
         and s.population >= STOP_MIN_POPULATION
-        and _km(s.lat, s.lon, BASE_DEFAULT.lat, BASE_DEFAULT.lon) >= STOP_MIN_KM
+        and straight_km(s, BASE_DEFAULT) >= STOP_MIN_KM
     ]
     shuffled = list(candidates)
     rng.shuffle(shuffled)
@@ -477,7 +460,7 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
     people: list[tuple[Beneficiary, Settlement, str]] = []
     for n in range(N_BENEFICIARIES):
         s = rng.choices(pool, weights=weights)[0]
-        lat, lon = _jitter(rng, s)
+        lat, lon = point_near(rng, s, JITTER_MAX_M)
         name, sex = _name(rng)
         groups: list[str] = []
         if rng.random() < 0.35:

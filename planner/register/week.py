@@ -291,6 +291,11 @@ def _last_done_before(session: Session, before: date) -> tuple[dict[int, date], 
     )
 
 
+def _done_of(key: int, recent: Mapping[int, list[date]], last: Mapping[int, date]) -> list[date]:
+    """Done dates of one care plan or stop: the recent ones and the last ever."""
+    return [*recent.get(key, []), *([last[key]] if key in last else [])]
+
+
 def _as_date(value: datetime | date) -> date:
     return value.date() if isinstance(value, datetime) else value
 
@@ -458,13 +463,10 @@ def build_week(
     )
     for cp in care_rows:
         vid = f"cp-{cp.id}"
-        earlier = list(recent_care.get(cp.id, []))
-        if cp.id in last_care:
-            earlier.append(last_care[cp.id])
         due = occurrences_due(
             Rhythm(cp.frequency_kind, cp.frequency_count),
             monday,
-            earlier,
+            _done_of(cp.id, recent_care, last_care),
             start=cp.start_date,
             end=cp.end_date,
             working_days=working,
@@ -507,13 +509,10 @@ def build_week(
         )
     for vs in session.scalars(select(m.VillageStop).where(m.VillageStop.active).order_by(m.VillageStop.id)):
         vid = f"vs-{vs.id}"
-        earlier = list(recent_stops.get(vs.id, []))
-        if vs.id in last_stops:
-            earlier.append(last_stops[vs.id])
         due = occurrences_due(
             Rhythm(vs.frequency_kind, vs.frequency_count),
             monday,
-            earlier,
+            _done_of(vs.id, recent_stops, last_stops),
             start=date.min,
             working_days=working,
         )

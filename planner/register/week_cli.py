@@ -12,7 +12,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -70,15 +70,24 @@ def parse_day(text: str) -> date:
     raise ValueError(f"{text!r} δεν είναι ημερομηνία (ΗΗ/ΜΜ/ΕΕΕΕ) / is not a date (dd/mm/yyyy or yyyy-mm-dd)")
 
 
+def resolve_week(text: str, today: date | None = None) -> str:
+    """``2026-W50`` as given; ``this``/``αυτή`` and ``next``/``επόμενη`` from today's date."""
+    word = text.strip().casefold()
+    offset = {"this": 0, "αυτή": 0, "αυτη": 0, "next": 7, "επόμενη": 7, "επομενη": 7}.get(word)
+    if offset is None:
+        return text.strip()
+    year, week, _ = ((today or date.today()) + timedelta(days=offset)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def cmd_week(args: argparse.Namespace) -> int:
     """Build the week from the register, solve it, store a new version, print the plan."""
-    from planner.cli import _progress_printer
-    from planner.mapview import save_plan_map
+    from planner.cli import _progress_printer, write_outputs
     from planner.register.week import DEFAULT_TIME_LIMIT, WeekError, plan_week, publish
     from planner.render import format_plan_table
-    from planner.schema import plan_to_dict, save_json
 
     time_limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    args.week = resolve_week(args.week)
     try:
         with _engine(args.db) as engine:
             show, done = _progress_printer(time_limit)
@@ -123,12 +132,7 @@ def cmd_week(args: argparse.Namespace) -> int:
         for line in changes:
             print(f"  - {line}")
     print(f"αποθηκεύτηκε ως έκδοση / stored as version {result.version} ({status})")
-    if args.output:
-        save_json(args.output, plan_to_dict(plan, problem))
-        print(f"σχέδιο / plan: {args.output}", file=sys.stderr)
-    if args.map:
-        save_plan_map(plan, problem, args.map)
-        print(f"χάρτης / map: {args.map}", file=sys.stderr)
+    write_outputs(plan, problem, args.output, args.map)
     return EXIT_OK
 
 
@@ -136,6 +140,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
     """Publish a stored version of a week (default: the newest)."""
     from planner.register.week import WeekError, publish
 
+    args.week = resolve_week(args.week)
     try:
         with _engine(args.db) as engine:
             with session_scope(engine) as session:
@@ -191,7 +196,7 @@ def cmd_outcome(args: argparse.Namespace) -> int:
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``week``, ``publish`` and ``outcome`` on the ``kinito`` parser."""
     w = sub.add_parser("week", help="plan an ISO week from the register and store it as a new version")
-    w.add_argument("week", help="ISO week, e.g. 2026-W50")
+    w.add_argument("week", help="ISO week, e.g. 2026-W50, or 'this' / 'next' (αυτή / επόμενη)")
     w.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     w.add_argument(
         "--units", nargs="+", default=None, metavar="NAME", help="units by name (default: all active)"
@@ -205,7 +210,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     w.add_argument("--by", default=None, help="who is planning (for the audit log; default: login name)")
     w.set_defaults(func=cmd_week)
     p = sub.add_parser("publish", help="publish a stored plan version of a week")
-    p.add_argument("week", help="ISO week, e.g. 2026-W50")
+    p.add_argument("week", help="ISO week, e.g. 2026-W50, or 'this' / 'next'")
     p.add_argument("--version", type=int, default=None, help="version number (default: the newest)")
     p.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     p.add_argument("--by", default=None, help="who is publishing (default: login name)")

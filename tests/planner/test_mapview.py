@@ -152,7 +152,7 @@ def test_no_tiles_means_no_tile_layer(plan: Plan, problem: Problem) -> None:
 def test_one_layer_per_route_named_by_day_and_unit(plan: Plan, problem: Problem) -> None:
     """The layer control lists each route by Greek weekday, date and unit, and the unassigned."""
     page = _text(offline_html(plan_map(plan, problem)))
-    assert "Δευ 07/12 · van1" in page and "Τρι 08/12 · van1" in page
+    assert "Δευ 07/12 · Κινητή μονάδα" in page and "Τρι 08/12 · Κινητή μονάδα" in page
     assert page.count("L.polyline(") == 2
     assert "Unassigned (1)" in page
 
@@ -232,7 +232,7 @@ def test_saved_map_draws_in_a_browser_with_no_network(saved: Path) -> None:
     assert (n_paths, n_canvas) == (N_PATHS, 0)
     assert n_markers == N_MARKERS
     assert n_layers == 2 + 1  # two days and the unassigned
-    assert "Δευ 07/12 · van1" in legend
+    assert "Δευ 07/12 · Κινητή μονάδα" in legend
     assert "Επίσκεψη κατ' οίκον" in popup and "09:00–09:45" in popup
     assert all("openstreetmap" in url for url in blocked), blocked
 

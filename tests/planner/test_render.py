@@ -39,7 +39,7 @@ def problem() -> Problem:
     return Problem(
         name="Δοκιμαστική εβδομάδα",
         dates=(MON, TUE),
-        units=(Unit("van1", "Κινητή μονάδα", base),),
+        units=(Unit("van1", "Βαν (κινητή μονάδα)", base),),
         unit_days=(
             UnitDay("van1", MON, crew=(CrewMember("sw1"), CrewMember("psy"))),
             UnitDay("van1", TUE, crew=(CrewMember("sw1"), CrewMember("ghost"))),
@@ -107,7 +107,7 @@ def test_each_route_row_shows_date_stops_km_times_and_break(plan: Plan, problem:
     """A route's row has its date, unit, stop count, leave/return, km, minutes and break."""
     table = format_plan_table(plan, problem)
     monday = _row(table, "Δευ 07/12").split()
-    assert monday[:5] == ["Δευ", "07/12", "van1", "2", "08:00"]
+    assert monday[:5] == ["Δευ", "07/12", "Βαν", "2", "08:00"]
     assert monday[5:11] == ["14:10", "72.1", "95", "135", "110", "12:00-12:30"]
     tuesday = _row(table, "Τρι 08/12").split()
     assert tuesday[3:10] == ["1", "08:15", "10:00", "24.5", "30", "30", "45"]

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 
 from planner.cli import main
 from planner.register import models as m
-from planner.register.db import session_scope
+from planner.register.db import make_engine, session_scope
 from planner.register.outcomes import record_outcome
 from planner.register.week import WeekError, build_week, plan_week, publish
 from planner.schema import plan_from_dict, problem_from_dict
@@ -341,3 +341,43 @@ def test_cli_week_publish_outcome_end_to_end(
     assert main(["week", W50, "--db", str(tmp_path / "missing.sqlite3")]) == 2
     err = capsys.readouterr().err
     assert "kinito init" in err and "ISO" in err
+
+
+def test_kinito_week_on_the_demo_register_end_to_end(
+    db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito init --demo`, then `kinito week` twice (publishing the first): each stored plan
+    passes the validator against its stored problem, and the second lists its changes."""
+    assert main(["init", "--db", str(db_file), "--demo", "--reference-date", "2026-12-07"]) == 0
+    args = ["week", "2026-W50", "--db", str(db_file), "--time-limit", "2", "--workers", "1"]
+    assert main([*args, "--publish"]) == 0
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Κινητή μονάδα" in out and "stored as version 2" in out
+    assert "changes against published version 1" in out
+    engine = make_engine(db_file)
+    try:
+        with session_scope(engine) as s:
+            rows = s.scalars(select(m.PlanVersion).order_by(m.PlanVersion.version)).all()
+            assert [(r.version, r.status) for r in rows] == [(1, "published"), (2, "draft")]
+            for row in rows:
+                problem = problem_from_dict(json.loads(row.problem_json or ""))
+                plan = plan_from_dict(json.loads(row.plan_json))
+                assert not validate(problem, plan)
+                served = sum(len(r.stops) for r in plan.routes)
+                assert served >= 0.8 * sum(v.frequency for v in problem.visits)
+                assert {v.id[:3] for v in problem.visits} == {"cp-", "vs-"}
+    finally:
+        engine.dispose()
+
+
+def test_this_and_next_week_resolve_from_today() -> None:
+    from planner.register.week_cli import resolve_week
+
+    wednesday = date(2026, 11, 25)
+    assert resolve_week("next", wednesday) == "2026-W49"
+    assert resolve_week("επόμενη", wednesday) == "2026-W49"
+    assert resolve_week("this", wednesday) == "2026-W48"
+    assert resolve_week("this", date(2026, 12, 31)) == "2026-W53"
+    assert resolve_week("next", date(2026, 12, 31)) == "2027-W01"
+    assert resolve_week(" 2026-W50 ") == "2026-W50"
