@@ -11,7 +11,7 @@ SOLOMON_TIME ?= 30
 PVRP_TIME ?= 60
 SEED ?= 1
 
-.PHONY: install install-dev install-browser demo demo-week test lint bench bench-solomon bench-pvrp bench-demo serve translations
+.PHONY: install install-dev install-browser demo demo-week test lint bench bench-solomon bench-pvrp bench-demo serve serve-demo translations
 
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e .
@@ -58,6 +58,12 @@ bench-demo: install-dev
 # The web application on http://127.0.0.1:8000/ (waitress), on the register in instance/.
 serve: install
 	$(PYTHON) -m planner.cli serve
+
+# The web application on the demo register (created if missing) with the demo accounts.
+serve-demo: install
+	test -f $(DEMO_DB) || $(PYTHON) -m planner.cli init --demo --db $(DEMO_DB)
+	$(PYTHON) -m planner.cli user demo --db $(DEMO_DB)
+	$(PYTHON) -m planner.cli serve --db $(DEMO_DB)
 
 # After changing user-facing strings: re-extract, merge into el/en, then translate the new
 # Greek entries in webui/translations/el/LC_MESSAGES/messages.po and run this again to

@@ -46,8 +46,7 @@ class StopRow:
     service_min: int
     km: float
     phone: str
-    address: str
-    settlement: str
+    place: str
 
 
 @dataclass
@@ -56,6 +55,7 @@ class DayView:
 
     date: date
     unit_id: str
+    unit_name: str
     colour: str
     crew: list[str]
     depart: str
@@ -75,7 +75,7 @@ class UnassignedRow:
 
     visit_id: str
     name: str
-    settlement: str
+    place: str
     occurrences: int
     reason: str
     message_el: str
@@ -87,6 +87,13 @@ def _visit(problem: Problem, visit_id: str) -> Visit | None:
         return problem.visit(visit_id)
     except KeyError:
         return None
+
+
+def _place(visit: Visit | None) -> str:
+    """Where a visit is: its address (which names the settlement), else its place's name."""
+    if visit is None:
+        return ""
+    return visit.address or visit.location.name
 
 
 def timeline(route: Route) -> list[Segment]:
@@ -127,6 +134,13 @@ def timeline(route: Route) -> list[Segment]:
     return out
 
 
+def _unit_name(problem: Problem, unit_id: str) -> str:
+    try:
+        return problem.unit(unit_id).name or unit_id
+    except KeyError:
+        return unit_id
+
+
 def day_views(plan: Plan, problem: Problem) -> list[DayView]:
     """The plan's routes in date, unit order, with the colour the map gives each."""
     views: list[DayView] = []
@@ -147,8 +161,7 @@ def day_views(plan: Plan, problem: Problem) -> list[DayView]:
                     service_min=round((stop.end - stop.start) / MINUTE),
                     km=round(stop.distance / 1000, 1),
                     phone=visit.phone if visit else "",
-                    address=visit.address if visit else "",
-                    settlement=visit.location.name if visit else "",
+                    place=_place(visit),
                 )
             )
         rest = route.rest
@@ -156,6 +169,7 @@ def day_views(plan: Plan, problem: Problem) -> list[DayView]:
             DayView(
                 date=route.date,
                 unit_id=route.unit_id,
+                unit_name=_unit_name(problem, route.unit_id),
                 colour=route_colour(index),
                 crew=crew_names(problem, route),
                 depart=hhmm(route.depart),
@@ -195,7 +209,7 @@ def unassigned_rows(plan: Plan, problem: Problem) -> list[UnassignedRow]:
             UnassignedRow(
                 visit_id=visit_id,
                 name=(visit.name if visit else "") or visit_id,
-                settlement=visit.location.name if visit else "",
+                place=_place(visit),
                 occurrences=len(occurrences),
                 reason=reason,
                 message_el=el,

@@ -136,7 +136,7 @@ def route_sheet_pdf(
         pdf.set_font("DejaVu", "B", 15)
         pdf.cell(0, 8, labels("Route sheet"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "B", 12)
-        pdf.cell(0, 7, f"{long_date(view.date)} · {view.unit_id}", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(0, 7, f"{long_date(view.date)} · {view.unit_name}", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", size=9)
         leaves, back, driving, rest = labels("Leaves"), labels("Back"), labels("Driving"), labels("Break")
         facts = [
@@ -176,7 +176,7 @@ def route_sheet_pdf(
                 row.cell(f"{stop.start}–{stop.end}")
                 kind = labels("village stop") if stop.kind == "village_stop" else labels("home visit")
                 row.cell(stop.name)
-                row.cell(", ".join(p for p in (stop.address, stop.settlement) if p))
+                row.cell(stop.place)
                 row.cell(stop.phone)
                 row.cell(f"{kind}, {stop.service_min}′")
                 row.cell("")
