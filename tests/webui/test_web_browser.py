@@ -165,6 +165,8 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             page.get_by_role("button", name="Δημοσίευση").click()
             page.wait_for_selector(".badge.published")
             page.screenshot(path=str(ARTIFACTS / "web-published.png"))
+            page.set_viewport_size({"width": 800, "height": 1280})  # a 10-inch tablet, upright
+            page.screenshot(path=str(ARTIFACTS / "web-published-tablet.png"))
         finally:
             browser.close()
     assert n_markers >= 3 + 1  # the stops and the base
