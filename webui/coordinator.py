@@ -45,6 +45,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+import planner.register
 from planner.register.importer import Kind, import_file
 from planner.register.models import (
     CALENDAR_KINDS,
@@ -542,7 +543,7 @@ def role_label(role: str) -> str:
 
 # --- import ----------------------------------------------------------------------------------
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "planner" / "register" / "templates"
+TEMPLATES = Path(planner.register.__file__).resolve().parent / "templates"
 IMPORT_SUFFIXES = (".csv", ".xlsx")
 
 
