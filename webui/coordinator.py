@@ -504,8 +504,20 @@ def calendar() -> Any:
         unit_names = {u.id: u.name for u in units}
     return render_template(
         "coordinator/calendar.html", form=form, rows=rows, year=year, unit_names=unit_names,
-        kind_labels=CALENDAR_LABELS, post=PostForm(),
+        kind_labels=CALENDAR_LABELS, post=PostForm(), public_holidays=public_holidays(year),
     )  # fmt: skip
+
+
+def public_holidays(year: int) -> list[tuple[date, str]]:
+    """Greece's public holidays of ``year`` (Orthodox Easter included), named in the page's
+    language: the week builder leaves them out of every week without a calendar entry."""
+    import holidays
+
+    from webui.i18n import current_language
+
+    language = "el" if current_language() == "el" else "en_US"
+    found = holidays.country_holidays("GR", years=year, language=language)
+    return sorted((day, str(name)) for day, name in found.items())
 
 
 @bp.route("/calendar/<int:cid>/delete", methods=["POST"])

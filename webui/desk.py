@@ -150,6 +150,23 @@ def job_json(job_id: str) -> Response:
     return jsonify(data)
 
 
+def _closed_days(summary: dict[str, Any]) -> list[tuple[date, str]]:
+    """The week's days with no routes and why (holidays, closures), from the week builder."""
+    out = []
+    for item in summary.get("closed_dates") or []:
+        try:
+            out.append((date.fromisoformat(str(item[0])), str(item[1])))
+        except (ValueError, IndexError, TypeError):
+            continue
+    return out
+
+
+def _carried_over(summary: dict[str, Any], problem: Problem) -> list[str]:
+    """The names of the visits carried over from last week (not done then)."""
+    names = {v.id: v.name or v.id for v in problem.visits}
+    return [names.get(str(vid), str(vid)) for vid in summary.get("carried_over") or []]
+
+
 @bp.app_template_global()
 def change_text(change: Any) -> str:
     """A change in the interface's language: ``{"el": ..., "en": ...}``, a pair, or plain text."""
@@ -199,6 +216,8 @@ def version(pv_id: int) -> Any:
         kind_labels=KIND_LABELS, post=PostForm(), monday=monday, sunday=sunday,
         km=round(sum(d.km for d in days), 1), drive=sum(d.drive_min for d in days),
         changes=(row.summary or {}).get("changes") or [],
+        closed=_closed_days(row.summary or {}),
+        carried=_carried_over(row.summary or {}, problem),
         base_version=(row.summary or {}).get("base_version"),
     )  # fmt: skip
 

@@ -333,14 +333,17 @@ def test_adjusted_problem_keeps_served_visits_on_their_weekday() -> None:
 
 def test_the_plan_button_builds_the_week_from_the_register(coordinator: FlaskClient, app: Flask) -> None:
     """ "Plan" runs planner.register.week.plan_week on the register in the background: the due
-    care plans and the village stop are planned, the Saturday-only visit is unassigned with why."""
-    response = post(coordinator, "/desk/plan", {"iso_week": "2026-W51", "time_limit": "1"})
+    care plans and the village stop are planned, the Saturday-only visit is unassigned with why,
+    Christmas Day is left out."""
+    response = post(coordinator, "/desk/plan", {"iso_week": "2026-W52", "time_limit": "1"})
     assert response.status_code == 302 and "/desk/jobs/" in response.location
     done = _wait(coordinator, response.location + ".json")
     assert done["state"] == "done", done
     assert (done["served"], done["wanted"]) == (4, 5)
     page = coordinator.get(done["result_url"]).get_data(as_text=True)
-    assert "Εβδομάδα 2026-W51, έκδοση 1" in page and "Δευτέρα 14 Δεκεμβρίου 2026" in page
+    assert "Εβδομάδα 2026-W52, έκδοση 1" in page and "Δευτέρα 21 Δεκεμβρίου 2026" in page
+    closed = page[page.index('id="closed-days"') :]
+    assert "Παρασκευή 25 Δεκεμβρίου 2026 (Χριστούγεννα)" in closed[: closed.index("</p>")]
     assert "Κουνινά: Πλατεία" in page and "Ευάγγελος Μαρίνος" in page
     unassigned = page[page.index('id="unassigned"') :]
     assert "Ευάγγελος Μαρίνος" in unassigned and "Καμία διαθέσιμη ημέρα" in unassigned

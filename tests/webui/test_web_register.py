@@ -308,6 +308,8 @@ def test_calendar_days_added_listed_in_greek_and_removed(coordinator: FlaskClien
     )
     page = _text(coordinator.get("/register/calendar?year=2026"))
     assert "Τετάρτη 9 Δεκεμβρίου 2026" in page and "Πιλοτική ημέρα" in page and "van1" in page
+    holidays = page[page.index('id="public-holidays"') :]
+    assert "Παρασκευή 10 Απριλίου 2026" in holidays and "Μεγάλη Παρασκευή" in holidays  # Orthodox Easter
     with session_scope(app.extensions["kinito_engine"]) as s:
         days = list(s.scalars(select(CalendarDay).order_by(CalendarDay.day)))
     assert [(d.kind, d.unit_id) for d in days] == [("pilot_extended_hours", None), ("unit_unavailable", 1)]
