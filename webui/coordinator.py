@@ -9,6 +9,7 @@ runs in :func:`webui.store.transaction`, so the audit log records the coordinato
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -559,10 +560,24 @@ TEMPLATES = Path(planner.register.__file__).resolve().parent / "templates"
 IMPORT_SUFFIXES = (".csv", ".xlsx")
 
 
+UPLOAD_MAX_AGE = 3600  # seconds an unconfirmed upload (personal data) is kept
+
+
 def _upload_dir() -> Path:
     folder = Path(current_app.instance_path) / "uploads"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
+
+
+def _sweep_uploads() -> None:
+    """Delete uploads nobody confirmed within the hour (a closed tab leaves one behind)."""
+    now = time.time()
+    for path in _upload_dir().iterdir():
+        try:
+            if now - path.stat().st_mtime > UPLOAD_MAX_AGE:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def _pending_upload() -> Path | None:
@@ -605,6 +620,7 @@ def import_upload() -> Any:
             flash(_("Choose an .xlsx or .csv file."), "error")
             return redirect(url_for("coordinator.import_upload"))
         _forget_upload()
+        _sweep_uploads()
         token = secrets.token_urlsafe(16)
         path = _upload_dir() / f"{token}{suffix}"
         upload.save(path)

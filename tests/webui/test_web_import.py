@@ -90,3 +90,18 @@ def test_upload_without_csrf_token_is_refused(coordinator: FlaskClient, app: Fla
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
+
+
+def test_unconfirmed_uploads_older_than_an_hour_are_swept(coordinator: FlaskClient, app: Flask) -> None:
+    """A file left by a closed tab is deleted at the next upload once it is an hour old."""
+    import os
+    import time
+
+    folder = Path(app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    old, fresh = folder / "old.csv", folder / "fresh.csv"
+    old.write_text("x", encoding="utf-8")
+    fresh.write_text("x", encoding="utf-8")
+    os.utime(old, (time.time() - 2 * 3600, time.time() - 2 * 3600))
+    _upload(coordinator, "a.csv", (TEMPLATES / "beneficiaries.csv").read_bytes())
+    assert not old.exists() and fresh.exists()
