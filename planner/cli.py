@@ -19,12 +19,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner import __version__
 from planner.model import Plan, Problem
 from planner.schema import SchemaError, load_plan, load_problem, plan_to_dict, save_json
 from planner.solver import Progress, SolveParams, solve
 from planner.validate import validate
+
+if TYPE_CHECKING:
+    from planner.mapview import Shapes
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 # The search budget of `kinito plan`: Python start-up, reading the problem, explaining the
@@ -36,6 +40,7 @@ PLUGIN_COMMANDS: tuple[str, ...] = (
     "planner.register.week_cli",
     "planner.register.geocode_cli",
     "planner.register.io_cli",
+    "planner.roads.cli",
     "webui.cli",
 )
 
@@ -87,8 +92,9 @@ def _params(args: argparse.Namespace) -> SolveParams:
 def cmd_plan(args: argparse.Namespace) -> int:
     """Solve a problem file, print the table, write the plan JSON and the map."""
     from planner.render import format_plan_table, format_violations
+    from planner.roads.cli import roads_after_plan, roads_for_plan
 
-    problem = load_problem(args.problem)
+    problem = roads_for_plan(load_problem(args.problem), args.roads, args.config)
     params = _params(args)
     print(
         f"Kinito {__version__}: {problem.name}: {len(problem.visits)} επισκέψεις / visits, "
@@ -104,29 +110,37 @@ def cmd_plan(args: argparse.Namespace) -> int:
         _err("BUG: the engine's plan fails the independent validator; it is not written.")
         print(format_violations([str(v) for v in violations]), file=sys.stderr)
         return EXIT_BUG
+    shapes = roads_after_plan(plan, problem, want_shapes=bool(args.map))
     print(format_plan_table(plan, problem))
-    write_outputs(plan, problem, args.output, args.map)
+    write_outputs(plan, problem, args.output, args.map, shapes)
     return EXIT_OK
 
 
-def write_outputs(plan: Plan, problem: Problem, output: Path | None, map_path: Path | None) -> None:
-    """Write the plan JSON and the map where asked, saying where on stderr."""
+def write_outputs(
+    plan: Plan,
+    problem: Problem,
+    output: Path | None,
+    map_path: Path | None,
+    shapes: Shapes | None = None,
+) -> None:
+    """Write the plan JSON and the map (along roads when ``shapes`` are given), saying where."""
     from planner.mapview import save_plan_map
 
     if output:
         save_json(output, plan_to_dict(plan, problem))
         print(f"σχέδιο / plan: {output}", file=sys.stderr)
     if map_path:
-        save_plan_map(plan, problem, map_path)
+        save_plan_map(plan, problem, map_path, shapes=shapes)
         print(f"χάρτης / map: {map_path}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a plan file against a problem file; list what it breaks."""
     from planner.render import format_violations
+    from planner.roads.cli import roads_for_validate
 
-    problem: Problem = load_problem(args.problem)
     plan: Plan = load_plan(args.plan)
+    problem: Problem = roads_for_validate(load_problem(args.problem), plan, args.roads, args.config)
     violations = validate(problem, plan)
     if violations:
         print(format_violations([str(v) for v in violations]))
@@ -210,10 +224,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=None, help="parallel searches, one per core (default: 2 cores)"
     )
     p.add_argument("--config", type=Path, default=None, help="solver settings TOML ([solver] table)")
+    p.add_argument(
+        "--roads", default=None, metavar="EXTRACT",
+        help="OSM extract (.osm.pbf) for road travel times ('off': the estimate; default $KINITO_ROADS)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_plan)
     v = sub.add_parser("validate", help="check a plan against its problem")
     v.add_argument("problem", type=Path)
     v.add_argument("plan", type=Path)
+    v.add_argument(
+        "--roads", default=None, metavar="EXTRACT|URL",
+        help="for a plan made on roads: the same extract or server (default $KINITO_ROADS)",
+    )  # fmt: skip
+    v.add_argument("--config", type=Path, default=None, help="settings TOML ([roads] table)")
     v.set_defaults(func=cmd_validate)
     i = sub.add_parser("init", help="create the register database and load the settlements")
     i.add_argument(

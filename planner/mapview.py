@@ -145,6 +145,7 @@ def _stop_popup(route: Route, number: int, stop: Stop, visit: Visit | None, prob
     ]
     if stop.arrival < stop.start:
         lines.append(f"Άφιξη {hhmm(stop.arrival)}")
+    lines.append(f"{stop.distance / 1000:.1f} km από το προηγούμενο σημείο")  # the leg's km
     if visit and visit.phone:
         lines.append(f"Τηλ. {esc(visit.phone)}")
     if visit and visit.address:

@@ -87,10 +87,12 @@ class SolveParams:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> SolveParams:
-        """Read settings from the ``[solver]`` table of a TOML file (or its top level)."""
+        """Read settings from the ``[solver]`` table of a TOML file (or its top level's keys)."""
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
-        table = data.get("solver", data)
+        # the [solver] table, or the top level's plain keys (other tables, e.g. [roads], are
+        # other parts' settings)
+        table = data.get("solver", {k: v for k, v in data.items() if not isinstance(v, dict)})
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(table) - known)
         if unknown:

@@ -70,6 +70,7 @@ from planner.schema import (
     problem_to_dict,
 )
 from planner.solver import Progress, SolveParams, solve
+from planner.travel import MatrixTravel, TravelModel
 from planner.validate import validate
 
 __all__ = [
@@ -639,14 +640,19 @@ def plan_week(
     actor: str | None = None,
     pins: Mapping[str, tuple[date, int | None]] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
+    travel: TravelModel | None = None,
 ) -> WeekResult:
     """Build the week from the register, solve it, validate it and store a new draft version.
 
     Reading the register and storing the version are two short transactions; the solve in
-    between holds no database lock (a web server keeps answering).
+    between holds no database lock (a web server keeps answering). ``travel`` (e.g. road
+    times, :mod:`planner.roads`) replaces the embedded estimate; its matrix over the week's
+    places is frozen into the problem, so the stored problem checks the stored plan alone.
     """
     with session_scope(engine, actor=actor) as session:
         built = build_week(session, iso_week, units=units, pins=pins)
+    if travel is not None:
+        built = replace(built, problem=replace(built.problem, travel=freeze_travel(built.problem, travel)))
     params = SolveParams(
         time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
         seed=seed,
@@ -687,6 +693,25 @@ def plan_week(
         session.flush()
         row_id = row.id
     return WeekResult(row_id, number, iso_week, problem, plan, changes, built.removed_dates, summary)
+
+
+def freeze_travel(problem: Problem, travel: TravelModel) -> MatrixTravel:
+    """``travel``'s times and distances between all of the problem's places, as a plain
+    matrix (JSON-writable, the same numbers for the solver, the validator and later reads)."""
+    if isinstance(travel, MatrixTravel):
+        return travel
+    places: dict[str, Location] = {}
+    for unit in problem.units:
+        places.setdefault(unit.base.id, unit.base)
+    for visit in problem.visits:
+        places.setdefault(visit.location.id, visit.location)
+    got = travel.matrix(list(places.values()))
+    return MatrixTravel(
+        tuple(places),
+        tuple(tuple(int(x) for x in row) for row in got.durations),
+        tuple(tuple(int(x) for x in row) for row in got.distances),
+        name=getattr(travel, "name", "matrix"),
+    )
 
 
 def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m.PlanVersion:

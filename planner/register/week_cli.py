@@ -12,6 +12,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -85,10 +86,13 @@ def cmd_week(args: argparse.Namespace) -> int:
     from planner.cli import _progress_printer, write_outputs
     from planner.register.week import DEFAULT_TIME_LIMIT, WeekError, plan_week, publish
     from planner.render import format_plan_table
+    from planner.roads.cli import configured_travel, roads_after_plan
 
     time_limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
     args.week = resolve_week(args.week)
     try:
+        travel, sentence = configured_travel(args.roads, args.config)
+        print(sentence, file=sys.stderr)
         with _engine(args.db) as engine:
             show, done = _progress_printer(time_limit)
             print(
@@ -104,6 +108,7 @@ def cmd_week(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 actor=_actor(args),
                 on_progress=show,
+                travel=travel,
             )
             done()
             status = "draft / πρόχειρο"
@@ -132,7 +137,10 @@ def cmd_week(args: argparse.Namespace) -> int:
         for line in changes:
             print(f"  - {line}")
     print(f"αποθηκεύτηκε ως έκδοση / stored as version {result.version} ({status})")
-    write_outputs(plan, problem, args.output, args.map)
+    shapes = None
+    if travel is not None:  # warnings about pairs with no road; the road shapes for the map
+        shapes = roads_after_plan(plan, replace(problem, travel=travel), want_shapes=bool(args.map))
+    write_outputs(plan, problem, args.output, args.map, shapes)
     return EXIT_OK
 
 
@@ -208,6 +216,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     w.add_argument("-o", "--output", type=Path, help="also write the plan JSON here")
     w.add_argument("--map", type=Path, help="also write the map (self-contained HTML) here")
     w.add_argument("--by", default=None, help="who is planning (for the audit log; default: login name)")
+    w.add_argument(
+        "--roads",
+        default=None,
+        metavar="EXTRACT|URL|off",
+        help="travel times on OSM roads (an .osm.pbf extract or an OSRM server; default $KINITO_ROADS, "
+        "else the embedded estimate)",
+    )
+    w.add_argument("--config", type=Path, default=None, help="settings TOML ([roads] table)")
     w.set_defaults(func=cmd_week)
     p = sub.add_parser("publish", help="publish a stored plan version of a week")
     p.add_argument("week", help="ISO week, e.g. 2026-W50, or 'this' / 'next'")
