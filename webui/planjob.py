@@ -116,13 +116,22 @@ def main() -> int:
         else:
             from planner.register.db import make_engine
             from planner.register.week import plan_week
+            from planner.roads.cli import configured_travel
 
+            # real roads when the server is configured for them ($KINITO_ROADS), as kinito week
+            travel, _sentence = configured_travel(None, None)
             engine = make_engine(spec["database_url"])
             try:
                 result = plan_week(
-                    engine, spec["iso_week"], time_limit=float(spec["time_limit"]), seed=int(spec["seed"]),
-                    workers=int(spec["workers"]), actor=spec["actor"], on_progress=_progress,
-                )  # fmt: skip
+                    engine,
+                    spec["iso_week"],
+                    time_limit=float(spec["time_limit"]),
+                    seed=int(spec["seed"]),
+                    workers=int(spec["workers"]),
+                    actor=spec["actor"],
+                    on_progress=_progress,
+                    travel=travel,
+                )
             finally:
                 engine.dispose()
             problem, plan = result.problem, result.plan
