@@ -138,6 +138,18 @@ def job(job_id: str) -> Any:
     return render_template("desk/job.html", job=found, monday=monday, sunday=sunday)
 
 
+@bp.route("/jobs/<job_id>/cancel", methods=["POST"])
+def job_cancel(job_id: str) -> Any:
+    """Stop a planning run; nothing is stored."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if _runner().get(job_id) is None:
+        abort(404)
+    if _runner().cancel(job_id):
+        flash(_("Planning stopped; nothing was stored."), "info")
+    return redirect(url_for("desk.index"))
+
+
 @bp.route("/jobs/<job_id>.json")
 def job_json(job_id: str) -> Response:
     """A planning job's state: elapsed, best objective, visits served, and where the result is."""

@@ -14,9 +14,11 @@ children end with the server); finished ones are in the database as plan version
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,7 +41,7 @@ class Job:
     iso_week: str
     actor: str
     started_at: float = field(default_factory=time.time)
-    state: str = "running"  # running | done | failed
+    state: str = "running"  # running | done | failed | cancelled
     elapsed: float = 0.0
     time_limit: float = 0.0
     objective: int | None = None
@@ -56,6 +58,12 @@ class Job:
         if self.state == "running":
             data["elapsed"] = round(time.time() - self.started_at, 1)
         return data
+
+
+def _terminate(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM to the job's process group (the child and the solver workers it started)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+        os.killpg(proc.pid, signal.SIGTERM)
 
 
 class JobRunner:
@@ -108,6 +116,7 @@ class JobRunner:
             text=True,
             encoding="utf-8",
             env=env,
+            start_new_session=True,  # its own process group: stopping it stops its solver workers too
         )
         assert proc.stdin is not None
         proc.stdin.write(json.dumps(spec))
@@ -148,7 +157,9 @@ class JobRunner:
         with self._lock:
             job.finished_at = time.time()
             job.elapsed = round(job.finished_at - job.started_at, 1)
-            if code == 0 and job.plan_version_id is not None:
+            if job.error == "cancelled":
+                job.state = "cancelled"
+            elif code == 0 and job.plan_version_id is not None:
                 job.state = "done"
             else:
                 job.state = "failed"
@@ -180,9 +191,19 @@ class JobRunner:
             time.sleep(0.05)
         return self.get(job_id)
 
+    def cancel(self, job_id: str) -> bool:
+        """Stop a running job (its child is terminated; nothing is stored). False if not running."""
+        with self._lock:
+            job, proc = self._jobs.get(job_id), self._procs.get(job_id)
+            if job is None or proc is None or job.state != "running":
+                return False
+            job.error = "cancelled"
+        _terminate(proc)
+        return True
+
     def stop_all(self) -> None:
         """End every running child (server shutdown)."""
         with self._lock:
             procs = list(self._procs.values())
         for proc in procs:
-            proc.terminate()
+            _terminate(proc)

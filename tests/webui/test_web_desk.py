@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from webui_helpers import COORDINATOR, DRIVER, MON, login, post, small_problem
+from webui_helpers import COORDINATOR, DRIVER, MON, login, post, small_problem, small_problem_dict
 
 from planner.model import (
     HOUR,
@@ -354,3 +354,19 @@ def test_the_plan_button_builds_the_week_from_the_register(coordinator: FlaskCli
     with session_scope(app.extensions["kinito_engine"]) as s:
         row = s.get(PlanVersion, done["plan_version_id"])
         assert row is not None and row.status == "published"
+
+
+def test_a_running_job_can_be_stopped_and_stores_nothing(coordinator: FlaskClient, app: Flask) -> None:
+    """Stop (with the token) ends the child; the job says so and no version is added."""
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        before = len(list(s.scalars(select(PlanVersion.id))))
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=30.0, problem=small_problem_dict())
+    assert "cancel-job" in coordinator.get(f"/desk/jobs/{job.id}").get_data(as_text=True)
+    response = post(coordinator, f"/desk/jobs/{job.id}/cancel")
+    assert response.status_code == 302
+    data = _wait(coordinator, f"/desk/jobs/{job.id}.json", timeout=20)
+    assert data["state"] == "cancelled" and data["plan_version_id"] is None
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert len(list(s.scalars(select(PlanVersion.id)))) == before
+    assert "διακόπηκε" in coordinator.get("/desk/").get_data(as_text=True)

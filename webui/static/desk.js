@@ -20,6 +20,13 @@
       window.location.assign(job.result_url);
       return false;
     }
+    if (job.state !== "running") {
+      document.getElementById("cancel-form").hidden = true;
+    }
+    if (job.state === "cancelled") {
+      state.textContent = state.dataset.cancelled;
+      return false;
+    }
     if (job.state === "failed") {
       state.textContent = state.dataset.failedLabel;
       var err = document.getElementById("p-error");
