@@ -11,7 +11,7 @@ SOLOMON_TIME ?= 30
 PVRP_TIME ?= 60
 SEED ?= 1
 
-.PHONY: install install-dev install-browser demo demo-week test lint bench bench-solomon bench-pvrp bench-demo serve serve-demo translations
+.PHONY: install install-dev install-browser install-osrm demo demo-week test lint bench bench-solomon bench-pvrp bench-demo serve serve-demo translations
 
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e .
@@ -27,6 +27,24 @@ install-browser:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
+# The OSRM bundled in osrm-bindings has wheels for Python >= 3.12 only; the test suite (on
+# $(PYTHON)) compares it with the scipy road model in such an interpreter when there is one:
+# $KINITO_PY312, else python3.12 on the PATH (one that runs: not an idle pyenv shim), else
+# pyenv's 3.12. It needs osrm-bindings and Kinito's numpy and geopy there (the code itself
+# comes from this checkout). No such Python: nothing to install, that one test skips.
+PY312 ?= $(shell for p in "$$KINITO_PY312" "$$(command -v python3.12)" \
+	"$${PYENV_ROOT:-$$HOME/.pyenv}"/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.12*/bin/python3.12; do \
+	[ -n "$$p" ] && "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && \
+	{ echo "$$p"; break; }; done)
+
+install-osrm:
+	@if [ -n "$(PY312)" ]; then \
+	  $(PY312) -m pip install --quiet --disable-pip-version-check 'osrm-bindings' 'numpy>=1.26' 'geopy>=2.4' && \
+	  echo "osrm-bindings: $(PY312)"; \
+	else \
+	  echo "καμία Python >= 3.12 / no Python >= 3.12: η σύγκριση με το OSRM θα παραλειφθεί / the osrm-bindings comparison test will skip"; \
+	fi
+
 DEMO_DB ?= instance/demo.sqlite3
 
 demo: install
@@ -41,8 +59,8 @@ lint: install-dev
 	ruff check .
 	mypy
 
-test: install-dev install-browser lint
-	$(PYTHON) -m pytest -p no:cacheprovider
+test: install-dev install-browser install-osrm lint
+	KINITO_PY312="$(PY312)" $(PYTHON) -m pytest -p no:cacheprovider
 
 bench: bench-solomon bench-pvrp
 

@@ -246,7 +246,15 @@ def main() -> int:
         f"pyosmium {osmium.version.pyosmium_release}, kinito {__version__}; load average at the end "
         f"{os.getloadavg()[0]:.1f} (other developers share the machine)"
     )
-    (ROOT / "benchmarks" / "ROADS.md").write_text(_report(results, sizes, info, env), encoding="utf-8")
+    path = ROOT / "benchmarks" / "ROADS.md"
+    report = _report(results, sizes, info, env)
+    # keep the section `python -m benchmarks.roads_osrm` writes (it needs Python >= 3.12)
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    from benchmarks.roads_osrm import BEGIN, END
+
+    if BEGIN in old and END in old:
+        report = report.rstrip("\n") + "\n\n" + old[old.index(BEGIN) : old.index(END) + len(END)] + "\n"
+    path.write_text(report, encoding="utf-8")
     print("wrote benchmarks/ROADS.md", file=sys.stderr)
     return 0
 

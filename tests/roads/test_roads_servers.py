@@ -1,9 +1,11 @@
-"""Routing servers behind the same interface: an OSRM client against a local fake OSRM."""
+"""Routing servers behind the same interface: an OSRM client against a local fake OSRM.
+
+The OSRM bundled in osrm-bindings is tested in test_roads_osrm_bundled.py.
+"""
 
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -122,15 +124,6 @@ def test_osrm_server_down_is_a_plain_error() -> None:
         port = s.getsockname()[1]
     with pytest.raises(RoutingServerError, match=f"127.0.0.1:{port}"):
         OsrmTravel(f"http://127.0.0.1:{port}", timeout=2).matrix(LOCS)
-
-
-@pytest.mark.skipif(
-    sys.version_info < (3, 12), reason="osrm-bindings (bundled OSRM) needs Python >= 3.12; this is 3.11"
-)
-def test_osrm_bindings_agree_with_the_scipy_model() -> None:
-    """Where Python >= 3.12: the bundled OSRM on the same extract within 15 % of the scipy model."""
-    pytest.importorskip("osrm", reason="the osrm-bindings package is not installed")
-    pytest.skip("comparison not written yet: no Python >= 3.12 machine to develop it on")
 
 
 def test_plan_on_an_osrm_server_draws_its_routes(
