@@ -11,7 +11,7 @@ SOLOMON_TIME ?= 30
 PVRP_TIME ?= 60
 SEED ?= 1
 
-.PHONY: install install-dev install-browser install-osrm demo demo-week test lint bench bench-solomon bench-pvrp bench-demo
+.PHONY: install install-dev install-browser install-osrm demo demo-week test lint bench bench-solomon bench-pvrp bench-demo serve serve-demo translations
 
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e .
@@ -19,12 +19,13 @@ install:
 install-dev:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the browser tests (Playwright drives it; no browser download), and
+# the DejaVu fonts the PDF route sheets are drawn with.
 install-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ]; } >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
 
 # The OSRM bundled in osrm-bindings has wheels for Python >= 3.12 only; the test suite (on
 # $(PYTHON)) compares it with the scipy road model in such an interpreter when there is one:
@@ -71,3 +72,22 @@ bench-pvrp: install-dev
 
 bench-demo: install-dev
 	$(PYTHON) -m benchmarks demo
+
+# The web application on http://127.0.0.1:8000/ (waitress), on the register in instance/.
+serve: install
+	$(PYTHON) -m planner.cli serve
+
+# The web application on the demo register (created if missing) with the demo accounts.
+serve-demo: install
+	test -f $(DEMO_DB) || $(PYTHON) -m planner.cli init --demo --db $(DEMO_DB)
+	$(PYTHON) -m planner.cli user demo --db $(DEMO_DB)
+	$(PYTHON) -m planner.cli serve --db $(DEMO_DB)
+
+# After changing user-facing strings: re-extract, merge into el/en, then translate the new
+# Greek entries in webui/translations/el/LC_MESSAGES/messages.po and run this again to
+# compile. The .mo files are committed, so installing needs no Babel step.
+translations:
+	pybabel extract -F babel.cfg -k _l -k lazy_gettext -k labels --no-location --sort-by-file \
+	  --project Kinito --version 0.1 -o webui/translations/messages.pot .
+	pybabel update -i webui/translations/messages.pot -d webui/translations --no-location --no-fuzzy-matching
+	pybabel compile -d webui/translations --statistics

@@ -41,6 +41,7 @@ PLUGIN_COMMANDS: tuple[str, ...] = (
     "planner.register.geocode_cli",
     "planner.register.io_cli",
     "planner.roads.cli",
+    "webui.cli",
 )
 
 

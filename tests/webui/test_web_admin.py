@@ -1,0 +1,86 @@
+"""The administrator's user pages: add, edit, reset a password, deactivate; never lock oneself out."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from webui_helpers import ADMIN, login, post
+
+from planner.register.db import session_scope
+from planner.register.models import AuditLog, User
+from webui.security import check_password
+
+
+def _user(app: Flask, username: str) -> User | None:
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        return s.scalars(select(User).where(User.username == username)).one_or_none()
+
+
+def test_admin_lists_users_and_adds_one_who_can_log_in(client: FlaskClient, app: Flask) -> None:
+    """A new coordinator account works at once; its password is hashed; the audit names the admin."""
+    login(client, ADMIN)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "syntonistria" in page and "Συντονιστής/τρια" in page
+    data = {
+        "username": "katerina",
+        "display_name": "Κατερίνα Λ.",
+        "role": "coordinator",
+        "locale": "el",
+        "password": "a long password 1",
+        "active": "y",
+    }
+    assert post(client, "/admin/users/new", data).status_code == 302
+    user = _user(app, "katerina")
+    assert user is not None and check_password(user.password_hash, "a long password 1")
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.scalars(
+            select(AuditLog).where(AuditLog.entity == "users").order_by(AuditLog.id.desc())
+        ).first()
+        assert row is not None and row.actor == ADMIN and row.after is not None
+        assert "password_hash" not in row.after
+    post(client, "/logout")
+    assert login(client, "katerina", "a long password 1").location == "/register/beneficiaries"
+
+
+def test_new_account_needs_a_long_password_and_a_free_name(client: FlaskClient, app: Flask) -> None:
+    """No password, a short one, or a taken name: the form comes back with the reason."""
+    login(client, ADMIN)
+    base = {"username": "x1", "display_name": "X", "role": "driver", "locale": "el", "active": "y"}
+    page = post(client, "/admin/users/new", {**base, "password": ""}).get_data(as_text=True)
+    assert "χρειάζεται κωδικό" in page
+    page = post(client, "/admin/users/new", {**base, "password": "short"}).get_data(as_text=True)
+    assert "has-error" in page
+    page = post(
+        client, "/admin/users/new", {**base, "username": "odigos", "password": "long enough 12"}
+    ).get_data(as_text=True)
+    assert "υπάρχει ήδη" in page
+    assert _user(app, "x1") is None
+
+
+def test_deactivating_an_account_and_not_oneself(client: FlaskClient, app: Flask) -> None:
+    """The driver's account is deactivated (a blank password keeps it); the admin cannot demote themself."""
+    login(client, ADMIN)
+    driver = _user(app, "odigos")
+    assert driver is not None
+    old_hash = driver.password_hash
+    data = {
+        "username": "odigos",
+        "display_name": driver.display_name,
+        "role": "driver",
+        "locale": "el",
+        "password": "",
+    }
+    assert post(client, f"/admin/users/{driver.id}", data).status_code == 302
+    after = _user(app, "odigos")
+    assert after is not None and not after.active and after.password_hash == old_hash
+    admin = _user(app, ADMIN)
+    assert admin is not None
+    page = post(
+        client,
+        f"/admin/users/{admin.id}",
+        {"username": ADMIN, "display_name": "A", "role": "driver", "locale": "el", "active": "y"},
+    ).get_data(as_text=True)
+    assert "Δεν μπορείτε να αφαιρέσετε" in page
+    still = _user(app, ADMIN)
+    assert still is not None and still.role == "admin"

@@ -1,0 +1,178 @@
+"""End to end in a real browser: Debian's chromium driven by Playwright, the app served by
+waitress on 127.0.0.1 on a temporary SQLite register. Log in in Greek, search the register,
+set a home's point on the map, plan a week from the register, watch it, read the map and the
+timeline, pin a visit to another day and re-optimise, publish.
+Screenshots of each main page go to tests/artifacts/web-*.png. Every request that is not to
+the test server is refused and recorded: the app must need no network."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from webui_helpers import ARTIFACTS, COORDINATOR, PASSWORDS
+
+from planner.register.db import session_scope
+from planner.register.models import Beneficiary, PlanVersion
+from webui import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found (apt-get install chromium)"
+    if importlib.util.find_spec("playwright") is None:
+        return "python package playwright not installed (pip install playwright)"
+    return None
+
+
+@pytest.fixture
+def live(db_file: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The app under waitress on a free port of 127.0.0.1, in a thread."""
+    from waitress.server import create_server
+
+    app = create_app({"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "PLAN_TIME_LIMIT": 1.0, "PLAN_WORKERS": 1})  # fmt: skip
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port  # type: ignore[union-attr]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield {"app": app, "url": f"http://127.0.0.1:{port}"}
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        app.extensions["kinito_jobs"].stop_all()
+        app.extensions["kinito_engine"].dispose()
+
+
+def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
+    """Greek log-in, register search, a point set on the map, a week planned and published."""
+    reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {reason}")  # make test installs both
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import Route as PwRoute
+    from playwright.sync_api import expect, sync_playwright
+
+    base = live["url"]
+    blocked: list[str] = []
+    errors: list[str] = []
+
+    def only_the_test_server(route: PwRoute) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="el-GR")
+            context.route("**/*", only_the_test_server)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+            page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+
+            # log in, in Greek
+            page.goto(f"{base}/")
+            assert page.locator("html").get_attribute("lang") == "el"
+            page.get_by_label("Όνομα χρήστη").fill(COORDINATOR)
+            page.get_by_label("Κωδικός").fill(PASSWORDS[COORDINATOR])
+            page.screenshot(path=str(ARTIFACTS / "web-login.png"))
+            page.get_by_role("button", name="Σύνδεση").click()
+            page.wait_for_url(f"{base}/register/beneficiaries")
+            assert page.get_by_role("heading", name="Ωφελούμενοι").is_visible()
+
+            # the register: accent-insensitive search in Latin
+            page.locator("#search").fill("papadopoulos")
+            page.get_by_role("button", name="Αναζήτηση").click()
+            rows = page.locator("#beneficiaries tbody tr")
+            assert rows.count() == 1 and "Γεώργιος Παπαδόπουλος" in rows.inner_text()
+            page.screenshot(path=str(ARTIFACTS / "web-register.png"))
+
+            # a person's exact point: click on the (offline) map, save
+            rows.get_by_role("link").click()
+            page.wait_for_selector("#pick-map[data-ready='1']")
+            box = page.locator("#pick-map").bounding_box()
+            assert box is not None
+            page.mouse.click(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.4)
+            lat, lon = page.locator("#lat").input_value(), page.locator("#lon").input_value()
+            assert lat and lon
+            page.screenshot(path=str(ARTIFACTS / "web-beneficiary.png"))
+            page.get_by_role("button", name="Αποθήκευση").click()
+            assert page.get_by_text("Αποθηκεύτηκε.").is_visible()
+            with session_scope(live["app"].extensions["kinito_engine"]) as s:
+                person = s.get(Beneficiary, 1)
+                assert person is not None and (person.lat, person.lon) == (float(lat), float(lon))
+
+            # the planning desk: a week solved in the background, progress shown live
+            page.get_by_role("link", name="Προγραμματισμός").click()
+            page.screenshot(path=str(ARTIFACTS / "web-desk.png"))
+            page.locator("#iso_week").fill("2026-W51")
+            page.locator("#time_limit").fill("2")
+            page.locator("#plan-button").click()
+            page.wait_for_url(f"{base}/desk/jobs/*")
+            assert page.get_by_role("heading", name="Προγραμματισμός της εβδομάδας 2026-W51").is_visible()
+            expect(page.locator("#p-served")).not_to_have_text("0", timeout=20_000)
+            page.screenshot(path=str(ARTIFACTS / "web-progress.png"))
+            page.wait_for_url(f"{base}/desk/plans/*", timeout=30_000)
+
+            # the result: the map in its frame, the timeline, the days, the unassigned
+            frame = page.frame_locator("#plan-map")
+            frame.locator(".leaflet-marker-icon").first.wait_for(state="attached", timeout=10_000)
+            n_markers = frame.locator(".leaflet-marker-icon").count()
+            n_lines = frame.locator(".leaflet-overlay-pane svg path").count()
+            assert page.locator("#timeline .seg.service").count() == 4
+            assert page.locator("#timeline .seg.travel").count() >= 4
+            assert "Δευτέρα 14 Δεκεμβρίου 2026" in page.locator("h1 + p.lead").inner_text()
+            assert "Ευάγγελος Μαρίνος" in page.locator("#unassigned").inner_text()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(ARTIFACTS / "web-plan.png"), full_page=True)
+            first_plan = page.url
+
+            # adjust: pin a visit to Thursday, re-optimise; the new version says what changed
+            page.locator("#adjust-link").click()
+            page.locator("select[name='action-cp-3']").select_option("pin:2026-12-17")
+            page.screenshot(path=str(ARTIFACTS / "web-adjust.png"))
+            page.locator("#reoptimise").click()
+            page.wait_for_url(lambda url: "/desk/plans/" in url and url != first_plan, timeout=30_000)
+            assert "έκδοση 2" in page.locator("h1").inner_text()
+            assert "Αλλαγή ημέρας: Ευάγγελος Μαρίνος" in page.locator("#changes").inner_text()
+            frame = page.frame_locator("#plan-map")
+            frame.locator(".leaflet-marker-icon").first.wait_for(state="attached", timeout=10_000)
+
+            # publish (the button asks first)
+            page.once("dialog", lambda dialog: dialog.accept())
+            page.get_by_role("button", name="Δημοσίευση").click()
+            page.wait_for_selector(".badge.published")
+            page.screenshot(path=str(ARTIFACTS / "web-published.png"))
+            page.set_viewport_size({"width": 800, "height": 1280})  # a 10-inch tablet, upright
+            page.screenshot(path=str(ARTIFACTS / "web-published-tablet.png"))
+        finally:
+            browser.close()
+    assert n_markers >= 3 + 1  # the stops and the base
+    assert n_lines >= 1 + 1  # at least one route and the unassigned circle
+    with session_scope(live["app"].extensions["kinito_engine"]) as s:
+        statuses = {r.version: r.status for r in s.scalars(select(PlanVersion))}
+    assert statuses == {1: "draft", 2: "published"}
+    assert errors == []
+    assert blocked == []

@@ -1,0 +1,129 @@
+"""``kinito user`` and ``kinito serve``: accounts from the command line, the app under waitress."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from planner.cli import main
+from planner.register.db import make_engine, session_scope
+from planner.register.models import AuditLog, User
+from webui.security import check_password
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_user_add_reads_the_password_from_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The account is created with a scrypt hash of the given password; the audit says the CLI did it."""
+    db = tmp_path / "k.sqlite3"
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long secret pass\n"))
+    code = main(
+        [
+            "user",
+            "add",
+            "maria",
+            "--role",
+            "coordinator",
+            "--display-name",
+            "Μαρία",
+            "--password-stdin",
+            "--db",
+            str(db),
+        ]
+    )
+    assert code == 0 and "maria: coordinator" in capsys.readouterr().out
+    engine = make_engine(db)
+    with session_scope(engine) as s:
+        user = s.scalars(select(User).where(User.username == "maria")).one()
+        assert user.role == "coordinator" and user.display_name == "Μαρία"
+        assert user.password_hash.startswith("scrypt:") and check_password(
+            user.password_hash, "a long secret pass"
+        )
+        assert s.scalars(select(AuditLog.actor).where(AuditLog.entity == "users")).one() == "kinito-cli"
+    engine.dispose()
+
+
+def test_user_add_refuses_a_short_password_and_an_existing_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Short passwords are refused (exit 2); adding the same name twice needs --update."""
+    db = str(tmp_path / "k.sqlite3")
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "add", "nikos", "--role", "driver", "--password-stdin", "--db", db]) == 2
+    assert "10" in capsys.readouterr().err
+    for expected in (0, 2):
+        monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+        assert main(["user", "add", "nikos", "--role", "driver", "--password-stdin", "--db", db]) == expected
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long password\n"))
+    assert (
+        main(["user", "add", "nikos", "--role", "management", "--password-stdin", "--update", "--db", db])
+        == 0
+    )
+
+
+def test_serve_prints_the_url_and_the_demo_accounts_and_answers(tmp_path: Path) -> None:
+    """`kinito serve` (waitress) on a fresh file: creates the schema, prints how to log in, serves Greek."""
+    db = tmp_path / "serve.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KINITO_SECRET_KEY": "test-secret"}
+    env.pop("KINITO_DATABASE_URL", None)
+    env.pop("DATABASE_URL", None)
+    subprocess.run(
+        [sys.executable, "-m", "planner.cli", "user", "demo", "--db", str(db)],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planner.cli", "serve", "--db", str(db), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not any("Ctrl+C" in line for line in lines):
+            lines.append(proc.stdout.readline())
+        out = "".join(lines)
+        assert f"http://127.0.0.1:{port}/" in out
+        assert re.search(r"syntonistria\s+coordinator\s+demo-syntonistria", out), out
+        page = _get(f"http://127.0.0.1:{port}/login", deadline)
+        assert "Σύνδεση" in page
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+
+
+def _get(url: str, deadline: float) -> str:
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return str(response.read().decode("utf-8"))
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

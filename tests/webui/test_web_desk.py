@@ -1,0 +1,372 @@
+"""The planning desk: a week solved in a child process with live progress, the result page
+(map, timeline, per-day tables, unassigned with reasons), publishing, versions."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from webui_helpers import COORDINATOR, DRIVER, MON, login, post, small_problem, small_problem_dict
+
+from planner.model import (
+    HOUR,
+    MINUTE,
+    BreakStep,
+    Route,
+    Stop,
+)
+from planner.register.db import session_scope
+from planner.register.models import AuditLog, PlanVersion
+from planner.schema import problem_to_dict
+from webui import create_app
+from webui.jobs import JobRunner
+from webui.planview import timeline
+
+WEEK = "2026-W50"
+
+
+def _wait(client: FlaskClient, job_url: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    seen: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        data = client.get(job_url).get_json()
+        seen.append(data)
+        if data["state"] != "running":
+            data["_seen"] = seen
+            return dict(data)
+        time.sleep(0.1)
+    raise AssertionError(f"job still running after {timeout} s: {seen[-1]}")
+
+
+@pytest.fixture(scope="session")
+def solved_template(
+    register_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Any]]:
+    """The register after the small problem was solved once through the app (1 s): a copy per test."""
+    path = tmp_path_factory.mktemp("solved") / "register.sqlite3"
+    shutil.copy(register_template, path)
+    application = create_app(
+        {"DATABASE_URL": str(path), "INSTANCE_PATH": str(path.parent / "instance"), "TESTING": True}
+    )
+    try:
+        client = application.test_client()
+        login(client, COORDINATOR)
+        runner: JobRunner = application.extensions["kinito_jobs"]
+        job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+        data = _wait(client, f"/desk/jobs/{job.id}.json")
+    finally:
+        application.extensions["kinito_engine"].dispose()
+    assert data["state"] == "done", data
+    return path, data
+
+
+@pytest.fixture
+def db_file(solved_template: tuple[Path, dict[str, Any]], tmp_path: Path) -> Path:
+    """This module's tests start on a register with the week solved once (version 1, a draft)."""
+    path = tmp_path / "register.sqlite3"
+    shutil.copy(solved_template[0], path)
+    return path
+
+
+@pytest.fixture
+def solved(solved_template: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    """What the job reported when it finished."""
+    return solved_template[1]
+
+
+def test_desk_proposes_next_week_and_lists_the_versions(coordinator: FlaskClient) -> None:
+    """The desk proposes the next ISO week and lists the stored versions."""
+    from webui.desk import next_iso_week
+
+    page = coordinator.get("/desk/").get_data(as_text=True)
+    assert 'type="week"' in page and f'value="{next_iso_week()}"' in page
+    assert WEEK in page and "πρόχειρη" in page
+    assert next_iso_week(date(2026, 12, 31)) == "2027-W01"
+
+
+def test_a_job_reports_progress_and_stores_a_draft_version(solved: dict[str, Any], app: Flask) -> None:
+    """The job ends done with its plan version stored as a draft by the coordinator; served 3 of 4."""
+    assert (solved["served"], solved["wanted"]) == (3, 4)
+    assert solved["version"] == 1 and solved["result_url"] == f"/desk/plans/{solved['plan_version_id']}"
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, solved["plan_version_id"])
+        assert row is not None and (row.iso_week, row.status, row.created_by) == (WEEK, "draft", COORDINATOR)
+        audit = s.scalars(select(AuditLog).where(AuditLog.entity == "plan_versions")).one()
+        assert audit.action == "insert"
+        assert audit.actor == COORDINATOR
+
+
+def test_result_page_shows_map_timeline_days_and_unassigned(
+    coordinator: FlaskClient, solved: dict[str, Any]
+) -> None:
+    """The result page: Greek dates, one timeline row and one table per route, the reason in Greek."""
+    page = coordinator.get(solved["result_url"]).get_data(as_text=True)
+    assert "Εβδομάδα 2026-W50, έκδοση 1" in page and "πρόχειρη" in page
+    assert "Δευτέρα 7 Δεκεμβρίου 2026" in page
+    assert 'id="plan-map"' in page and f"/desk/plans/{solved['plan_version_id']}/map" in page
+    assert page.count('class="tl-row" data-date=') >= 1
+    assert page.count('class="seg service"') == 3
+    assert "Στάση Κουνινών" in page and "Αικατερίνη Ν." in page
+    assert "Νυχτερινή" in page  # unassigned, with its Greek reason
+    unassigned = page[page.index('id="unassigned"') :]
+    assert "Νυχτερινή" in unassigned and "Όλες οι επισκέψεις" not in unassigned
+
+
+def test_result_page_in_english_shows_the_english_reason(
+    coordinator: FlaskClient, solved: dict[str, Any]
+) -> None:
+    """The unassigned reason follows the interface language."""
+    post(coordinator, "/language", {"lang": "en"})
+    page = coordinator.get(solved["result_url"]).get_data(as_text=True)
+    assert "Monday 7 December 2026" in page and "Week 2026-W50, version 1" in page
+
+
+def test_map_page_draws_offline_and_alone_may_run_inline_scripts(
+    coordinator: FlaskClient, solved: dict[str, Any]
+) -> None:
+    """The map (planner.mapview) has Leaflet inlined, no tiles by default; only it allows inline scripts."""
+    response = coordinator.get(f"/desk/plans/{solved['plan_version_id']}/map")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Leaflet 1.9.4" in page and "L.polyline(" in page and "L.tileLayer" not in page
+    assert "script-src 'self' 'unsafe-inline'" in response.headers["Content-Security-Policy"]
+    other = coordinator.get(solved["result_url"]).headers["Content-Security-Policy"]
+    assert "script-src 'self';" in other
+
+
+def test_publish_marks_the_version_and_keeps_it_listed(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Publishing (with the token) marks the version published; the desk lists it."""
+    url = f"/desk/plans/{solved['plan_version_id']}/publish"
+    assert coordinator.post(url).status_code == 400  # no token
+    assert post(coordinator, url).status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, solved["plan_version_id"])
+        assert row is not None and row.status == "published" and row.published_at is not None
+    desk = coordinator.get("/desk/").get_data(as_text=True)
+    assert WEEK in desk and "δημοσιευμένη" in desk
+
+
+def test_a_second_run_is_version_two_and_both_stay_viewable(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Re-planning the week makes version 2; version 1 is still there and linked."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+    second = _wait(coordinator, f"/desk/jobs/{job.id}.json")
+    assert second["version"] == 2
+    page = coordinator.get(second["result_url"]).get_data(as_text=True)
+    assert "έκδοση 1" in page and "έκδοση 2" in page
+    assert coordinator.get(solved["result_url"]).status_code == 200
+
+
+def test_the_job_page_is_served_and_its_state_is_json(coordinator: FlaskClient, app: Flask) -> None:
+    """The progress page shows the week and polls its JSON; an unknown job is 404."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+    page = coordinator.get(f"/desk/jobs/{job.id}").get_data(as_text=True)
+    assert "Προγραμματισμός της εβδομάδας 2026-W50" in page and "desk.js" in page
+    assert "Δευτέρα 7 Δεκεμβρίου 2026" in page
+    _wait(coordinator, f"/desk/jobs/{job.id}.json")
+    assert coordinator.get("/desk/jobs/nope.json").status_code == 404
+
+
+def test_a_failing_job_says_why(coordinator: FlaskClient, app: Flask) -> None:
+    """A problem the engine rejects ends the job as failed, with the message."""
+    bad = problem_to_dict(small_problem())
+    bad["visits"][0]["service"] = -5
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=bad)
+    data = _wait(coordinator, f"/desk/jobs/{job.id}.json")
+    assert data["state"] == "failed" and data["error"]
+
+
+def test_plan_button_rejects_a_bad_week(coordinator: FlaskClient) -> None:
+    """The week must look like 2026-W49."""
+    response = post(coordinator, "/desk/plan", {"iso_week": "next week", "time_limit": "1"})
+    assert response.status_code == 302
+    assert "Μια εβδομάδα όπως 2026-W49" in coordinator.get("/desk/").get_data(as_text=True)
+
+
+def test_the_driver_cannot_open_the_desk_or_a_plan(client: FlaskClient, solved: dict[str, Any]) -> None:
+    """The desk and its plans are the coordinator's."""
+    post(client, "/logout")
+    login(client, DRIVER)
+    for page in ("/desk/", solved["result_url"], f"{solved['result_url']}/map", "/desk/jobs/x.json"):
+        assert client.get(page).status_code == 403, page
+
+
+def test_server_stays_responsive_while_a_job_runs(coordinator: FlaskClient, app: Flask) -> None:
+    """The solve runs in a child process: pages answer quickly meanwhile."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+    slowest = 0.0
+    while runner.get(job.id).state == "running":  # type: ignore[union-attr]
+        t0 = time.monotonic()
+        assert coordinator.get("/register/beneficiaries").status_code == 200
+        slowest = max(slowest, time.monotonic() - t0)
+    assert slowest < 0.5, slowest
+
+
+def test_timeline_covers_the_day_and_adds_up_to_the_route() -> None:
+    """Segments run back to back from leaving to returning; their sums are the route's figures."""
+    route = Route(
+        "van1",
+        MON,
+        8 * HOUR,
+        14 * HOUR,
+        (
+            Stop("a", 0, 8 * HOUR + 30 * MINUTE, 9 * HOUR, 9 * HOUR + 45 * MINUTE, 1800, 24_100),
+            Stop("b", 0, 45900, 45900, 13 * HOUR + 15 * MINUTE, 900, 8000),  # 12:45
+        ),
+        return_travel=2700,
+        return_distance=40_000,
+        rest=BreakStep(12 * HOUR, 30 * MINUTE, 1),
+    )
+    segments = timeline(route)
+    assert segments[0].start == route.depart and segments[-1].end == route.arrive
+    assert all(a.end == b.start for a, b in itertools.pairwise(segments))
+    total = {k: sum(s.end - s.start for s in segments if s.kind == k) for k in ("travel", "service", "break")}
+    assert total == {"travel": route.drive_time, "service": route.service_time, "break": 30 * MINUTE}
+    waiting = sum(s.end - s.start for s in segments if s.kind == "waiting")
+    assert waiting == route.waiting_time
+    kinds = [s.kind for s in segments]
+    assert kinds.index("break") < kinds.index("service", kinds.index("break"))  # break before stop b
+
+
+def test_problem_round_trip_is_what_the_page_reads(solved: dict[str, Any], app: Flask) -> None:
+    """The version keeps the problem beside the plan, so the page needs nothing else."""
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, solved["plan_version_id"])
+        assert row is not None and row.problem_json
+        assert json.loads(row.problem_json)["name"] == "Δοκιμαστική εβδομάδα"
+
+
+def _served_on(app: Flask, pv_id: int) -> dict[str, list[str]]:
+    from planner.schema import plan_from_dict
+    from webui.adjust import served_dates
+
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, pv_id)
+        assert row is not None
+        plan = plan_from_dict(json.loads(row.plan_json))
+    return {k: [d.isoformat() for d in v] for k, v in served_dates(plan).items()}
+
+
+def test_adjust_pin_drop_and_urgent_make_a_new_version_with_its_changes(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Pin Σοφία to Tuesday, drop the village stop, add an urgent visit in Aigio on Tuesday: version 2 does
+    exactly that, and its page says what changed against version 1, in Greek."""
+    pv_id = solved["plan_version_id"]
+    before = _served_on(app, pv_id)
+    assert before["hv-3"] == ["2026-12-07"]
+    page = coordinator.get(f"/desk/plans/{pv_id}/adjust").get_data(as_text=True)
+    assert 'name="action-hv-3"' in page and 'value="pin:2026-12-08"' in page and "Αικατερίνη Νικολάου" in page
+    form = {
+        "action-hv-3": "pin:2026-12-08",
+        "action-vs-2": "drop",
+        "action-hv-1": "keep",
+        "urgent_beneficiary": "1",
+        "urgent_role": "social_worker",
+        "urgent_minutes": "30",
+        "urgent_day": "2026-12-08",
+        "time_limit": "1",
+    }
+    response = post(coordinator, f"/desk/plans/{pv_id}/adjust", form)
+    assert response.status_code == 302 and "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    assert done["state"] == "done" and done["version"] == 2, done
+    after = _served_on(app, done["plan_version_id"])
+    assert after["hv-3"] == ["2026-12-08"] and "vs-2" not in after
+    assert after["urgent-b1"] == ["2026-12-08"] and after["hv-1"] == before["hv-1"]
+    result = coordinator.get(done["result_url"]).get_data(as_text=True)
+    changes = result[result.index('id="changes"') :]
+    assert "Αλλαγές σε σχέση με την έκδοση 1" in result
+    assert "Αλλαγή ημέρας: Σοφία Ι., Δευτέρα 7/12 → Τρίτη 8/12" in changes
+    assert "Αφαιρέθηκε: Στάση Κουνινών" in changes
+    assert "Νέα επίσκεψη: Γεώργιος Παπαδόπουλος, Τρίτη 8/12" in changes
+    assert "Αικατερίνη Ν.," not in changes  # kept where it was: not listed
+
+
+def test_adjust_refuses_a_day_outside_the_week(coordinator: FlaskClient, solved: dict[str, Any]) -> None:
+    """A pin to a date not in the week changes nothing and says so."""
+    pv_id = solved["plan_version_id"]
+    response = post(coordinator, f"/desk/plans/{pv_id}/adjust", {"action-hv-3": "pin:2026-12-20"})
+    assert response.status_code == 302 and response.location.endswith("/adjust")
+    assert "Η προσαρμογή δεν εφαρμόστηκε" in coordinator.get(response.location).get_data(as_text=True)
+
+
+def test_adjusted_problem_keeps_served_visits_on_their_weekday() -> None:
+    """Kept visits prefer their current dates; pins are hard; drops leave; bad actions are errors."""
+    from webui.adjust import adjusted_problem
+
+    problem = small_problem()
+    route = Route(
+        "van1", MON, 8 * HOUR, 10 * HOUR, (Stop("hv-1", 0, 0, 9 * HOUR, 9 * HOUR + 2700, 600, 1),), 600, 1
+    )
+    from planner.model import Plan
+
+    plan = Plan("x", (route,), (), 0, 1, 1.0, 0.1)
+    new = adjusted_problem(problem, plan, {"hv-3": "pin:2026-12-08", "vs-2": "drop"})
+    by_id = {v.id: v for v in new.visits}
+    assert set(by_id) == {"hv-1", "hv-3", "hv-4"}
+    assert by_id["hv-1"].preferred_dates == {MON} and by_id["hv-1"].pinned_date is None
+    assert by_id["hv-3"].pinned_date == date(2026, 12, 8)
+    assert by_id["hv-4"].preferred_dates is None  # unassigned: nothing to keep
+    assert new.weights.moved == max(problem.weights.moved, new.weights.travel * 2 * 3600)
+    with pytest.raises(ValueError, match="not in this week"):
+        adjusted_problem(problem, plan, {"hv-3": "pin:2026-12-14"})
+    with pytest.raises(ValueError, match="unknown action"):
+        adjusted_problem(problem, plan, {"hv-3": "later"})
+
+
+def test_the_plan_button_builds_the_week_from_the_register(coordinator: FlaskClient, app: Flask) -> None:
+    """ "Plan" runs planner.register.week.plan_week on the register in the background: the due
+    care plans and the village stop are planned, the Saturday-only visit is unassigned with why,
+    Christmas Day is left out."""
+    response = post(coordinator, "/desk/plan", {"iso_week": "2026-W52", "time_limit": "1"})
+    assert response.status_code == 302 and "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    assert done["state"] == "done", done
+    assert (done["served"], done["wanted"]) == (4, 5)
+    page = coordinator.get(done["result_url"]).get_data(as_text=True)
+    assert "Εβδομάδα 2026-W52, έκδοση 1" in page and "Δευτέρα 21 Δεκεμβρίου 2026" in page
+    closed = page[page.index('id="closed-days"') :]
+    assert "Παρασκευή 25 Δεκεμβρίου 2026 (Χριστούγεννα)" in closed[: closed.index("</p>")]
+    assert "Κουνινά: Πλατεία" in page and "Ευάγγελος Μαρίνος" in page
+    unassigned = page[page.index('id="unassigned"') :]
+    assert "Ευάγγελος Μαρίνος" in unassigned and "Καμία διαθέσιμη ημέρα" in unassigned
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, done["plan_version_id"])
+        assert row is not None and (row.unit_set, row.created_by) == ("1", COORDINATOR)
+    assert post(coordinator, f"/desk/plans/{done['plan_version_id']}/publish").status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, done["plan_version_id"])
+        assert row is not None and row.status == "published"
+
+
+def test_a_running_job_can_be_stopped_and_stores_nothing(coordinator: FlaskClient, app: Flask) -> None:
+    """Stop (with the token) ends the child; the job says so and no version is added."""
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        before = len(list(s.scalars(select(PlanVersion.id))))
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=30.0, problem=small_problem_dict())
+    assert "cancel-job" in coordinator.get(f"/desk/jobs/{job.id}").get_data(as_text=True)
+    response = post(coordinator, f"/desk/jobs/{job.id}/cancel")
+    assert response.status_code == 302
+    data = _wait(coordinator, f"/desk/jobs/{job.id}.json", timeout=20)
+    assert data["state"] == "cancelled" and data["plan_version_id"] is None
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert len(list(s.scalars(select(PlanVersion.id)))) == before
+    assert "διακόπηκε" in coordinator.get("/desk/").get_data(as_text=True)

@@ -1,0 +1,317 @@
+"""The coordinator's register pages: list, search, add, edit, pause; every change audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from webui_helpers import COORDINATOR, post
+
+from planner.register.db import session_scope
+from planner.register.models import (
+    AuditLog,
+    Beneficiary,
+    CalendarDay,
+    CarePlan,
+    Settlement,
+    Staff,
+    VillageStop,
+)
+from webui.coordinator import matches
+
+
+def _text(response: Any) -> str:
+    return str(response.get_data(as_text=True))
+
+
+def _audit(app: Flask, entity: str) -> list[AuditLog]:
+    """The audit rows the coordinator's requests wrote for ``entity`` (not the fixture's)."""
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        stmt = select(AuditLog).where(AuditLog.entity == entity, AuditLog.actor != "fixture")
+        return list(s.scalars(stmt.order_by(AuditLog.id)))
+
+
+def _code(app: Flask, name_el: str) -> str:
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        return str(s.scalars(select(Settlement.code).where(Settlement.name_el == name_el)).one())
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/register/beneficiaries",
+        "/register/beneficiaries?show=all",
+        "/register/beneficiaries/new",
+        "/register/beneficiaries/1",
+        "/register/beneficiaries/1/plans/new",
+        "/register/beneficiaries/1/plans/1",
+        "/register/stops",
+        "/register/stops/new",
+        "/register/stops/1",
+        "/register/staff",
+        "/register/staff/new",
+        "/register/staff/1",
+        "/register/calendar",
+        "/register/calendar?year=2027",
+        "/register/import",
+    ],
+)
+def test_every_register_page_opens_in_greek(coordinator: FlaskClient, page: str) -> None:
+    """Each page of the register answers 200, in Greek."""
+    response = coordinator.get(page)
+    assert response.status_code == 200
+    assert 'lang="el"' in _text(response) and "Ωφελούμενοι" in _text(response)
+
+
+def test_unknown_rows_are_404(coordinator: FlaskClient) -> None:
+    """A person, plan, stop or staff member that does not exist is a 404, not an error."""
+    for page in (
+        "/register/beneficiaries/999",
+        "/register/beneficiaries/1/plans/999",
+        "/register/beneficiaries/2/plans/1",
+        "/register/stops/999",
+        "/register/staff/999",
+    ):
+        assert coordinator.get(page).status_code == 404, page
+
+
+def test_search_ignores_accents_case_and_script() -> None:
+    """Greek with or without accents, capitals, or Latin transliteration: the same match."""
+    for query in ("Παπαδόπουλος", "παπαδοπουλος", "ΠΑΠΑΔΟΠΟΥΛΟΣ", "papadopoulos", "Papadopoulos Aigio"):
+        assert matches(query, "Γεώργιος Παπαδόπουλος", "Αίγιον", "Aigion"), query
+    assert not matches("Νικολάου", "Γεώργιος Παπαδόπουλος", "Αίγιον")
+
+
+@pytest.mark.parametrize("query", ["papadopoulos", "ΠΑΠΑΔΟΠΟΥΛΟΣ", "Παπαδοπουλος", "γεωργιος"])
+def test_beneficiary_search_in_greek_or_latin(coordinator: FlaskClient, query: str) -> None:
+    """The list finds the person whatever way the name is typed, and only them."""
+    page = _text(coordinator.get("/register/beneficiaries", query_string={"q": query}))
+    assert "Γεώργιος Παπαδόπουλος" in page and "Αικατερίνη Νικολάου" not in page
+    assert "1 άτομο" in page
+
+
+def test_beneficiary_search_by_village(coordinator: FlaskClient) -> None:
+    """Typing a village (Latin, no accents) lists the people who live there."""
+    page = _text(coordinator.get("/register/beneficiaries", query_string={"q": "kounina"}))
+    assert "Αικατερίνη Νικολάου" in page and "Παπαδόπουλος" not in page
+
+
+def test_paused_people_are_hidden_unless_asked_for(coordinator: FlaskClient) -> None:
+    """The list shows active people; 'active and paused' shows the paused too."""
+    assert "Δημήτρης Αλεξίου" not in _text(coordinator.get("/register/beneficiaries"))
+    assert "Δημήτρης Αλεξίου" in _text(coordinator.get("/register/beneficiaries?show=all"))
+
+
+def _person_form(app: Flask, **changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "full_name": "Σοφία Ιωάννου",
+        "settlement_code": _code(app, "Διακοπτόν"),
+        "address": "Οδός 1",
+        "phone": "2691041234",
+        "lat": "",
+        "lon": "",
+        "priority_groups": ["kea", "disability"],
+        "notes": "",
+        "active": "y",
+    }
+    data.update(changes)
+    return data
+
+
+def test_add_a_beneficiary_writes_the_row_and_the_audit(coordinator: FlaskClient, app: Flask) -> None:
+    """A new person is stored with their priority groups; the audit names the coordinator."""
+    response = post(coordinator, "/register/beneficiaries/new", _person_form(app))
+    assert response.status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        person = s.scalars(select(Beneficiary).where(Beneficiary.full_name == "Σοφία Ιωάννου")).one()
+        assert person.priority_groups == ["kea", "disability"] and person.lat is None and person.active
+    row = _audit(app, "beneficiaries")[-1]
+    assert (row.action, row.actor, row.entity_id) == ("insert", COORDINATOR, str(person.id))
+    assert response.location == f"/register/beneficiaries/{person.id}"
+
+
+def test_exact_point_is_saved_and_one_coordinate_alone_is_refused(
+    coordinator: FlaskClient, app: Flask
+) -> None:
+    """Both coordinates (from the map click) are kept; latitude alone is an error, nothing saved."""
+    response = post(
+        coordinator, "/register/beneficiaries/1", _person_form(app, lat="38.191234", lon="22.197654")
+    )
+    assert response.status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        person = s.get(Beneficiary, 1)
+        assert person is not None and (person.lat, person.lon) == (38.191234, 22.197654)
+    before = len(_audit(app, "beneficiaries"))
+    response = post(coordinator, "/register/beneficiaries/1", _person_form(app, lat="38.2", lon=""))
+    assert response.status_code == 200 and "Δώστε και πλάτος και μήκος" in _text(response)
+    assert len(_audit(app, "beneficiaries")) == before
+
+
+def test_a_point_outside_the_municipality_is_refused(coordinator: FlaskClient, app: Flask) -> None:
+    """A click (or a typo) far from Aigialeia is not saved."""
+    response = post(coordinator, "/register/beneficiaries/1", _person_form(app, lat="37.98", lon="23.72"))
+    assert response.status_code == 200 and "has-error" in _text(response)
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        person = s.get(Beneficiary, 1)
+        assert person is not None and person.lat is None
+
+
+def test_edit_logs_before_and_after(coordinator: FlaskClient, app: Flask) -> None:
+    """Changing a phone number leaves the old and new number in the audit log."""
+    post(
+        coordinator,
+        "/register/beneficiaries/1",
+        _person_form(app, full_name="Γεώργιος Παπαδόπουλος", phone="6971234567"),
+    )
+    row = _audit(app, "beneficiaries")[-1]
+    assert row.action == "update" and row.actor == COORDINATOR
+    assert row.before is not None and row.before["phone"] == "2691012345"
+    assert row.after is not None and row.after["phone"] == "6971234567"
+
+
+def test_pause_and_resume_a_beneficiary(coordinator: FlaskClient, app: Flask) -> None:
+    """The pause button flips the person's state, with the token; each flip is audited."""
+    post(coordinator, "/register/beneficiaries/1/pause")
+    post(coordinator, "/register/beneficiaries/1/pause")
+    rows = _audit(app, "beneficiaries")[-2:]
+    assert [r.after["active"] for r in rows if r.after] == [False, True]
+
+
+def _plan_form(**changes: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "service": "psychological_support",
+        "required_role": "psychologist",
+        "staff_id": "2",
+        "duration_min": "60",
+        "frequency_kind": "every_n_weeks",
+        "frequency_count": "2",
+        "allowed_weekdays": ["1", "3"],
+        "time_windows": "09:00-11:30, 14:00 - 16:00",
+        "start_date": "2026-12-01",
+        "end_date": "",
+        "active": "y",
+        "notes": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_add_a_care_plan(coordinator: FlaskClient, app: Flask) -> None:
+    """A care plan with a named psychologist, weekdays and time windows is stored as the register wants."""
+    assert post(coordinator, "/register/beneficiaries/2/plans/new", _plan_form()).status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        plan = s.scalars(select(CarePlan).where(CarePlan.beneficiary_id == 2)).one()
+        assert (plan.staff_id, plan.frequency_kind, plan.frequency_count) == (2, "every_n_weeks", 2)
+        assert plan.allowed_weekdays == [1, 3] and plan.status == "active"
+        assert plan.time_windows == [["09:00", "11:30"], ["14:00", "16:00"]]
+    page = _text(coordinator.get("/register/beneficiaries/2"))
+    assert "κάθε 2 εβδομάδες" in page and "Δευτέρα, Τετάρτη" in page and "Ελένη Π." in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"time_windows": "11:00-09:00"}, "Μη έγκυρο διάστημα ωρών"),
+        ({"time_windows": "nine to five"}, "Μη έγκυρο διάστημα ωρών"),
+        ({"end_date": "2026-11-01"}, "Η λήξη είναι πριν από την έναρξη"),
+        ({"duration_min": "0"}, "has-error"),
+    ],
+)
+def test_bad_care_plans_are_refused_with_a_message(
+    coordinator: FlaskClient, app: Flask, changes: dict[str, str], message: str
+) -> None:
+    """A care plan with bad times or dates is shown again with the error; nothing is stored."""
+    response = post(coordinator, "/register/beneficiaries/2/plans/new", _plan_form(**changes))
+    assert response.status_code == 200 and message in _text(response)
+    assert _audit(app, "care_plans") == []
+
+
+def test_pause_a_care_plan(coordinator: FlaskClient, app: Flask) -> None:
+    """A care plan can be paused (no visits planned) and resumed."""
+    post(coordinator, "/register/beneficiaries/1/plans/1/pause")
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        plan = s.get(CarePlan, 1)
+        assert plan is not None and plan.status == "paused"
+    assert _audit(app, "care_plans")[-1].actor == COORDINATOR
+
+
+def test_edit_a_care_plan_keeps_its_windows_in_the_form(coordinator: FlaskClient) -> None:
+    """The edit form shows the stored windows as text, ready to change."""
+    page = _text(coordinator.get("/register/beneficiaries/1/plans/1"))
+    assert 'value="09:00-13:00"' in page
+
+
+def test_add_and_edit_a_village_stop(coordinator: FlaskClient, app: Flask) -> None:
+    """A village stop with announced times and a usual weekday; searchable by the village in Latin."""
+    data = {
+        "settlement_code": _code(app, "Διακοπτόν"),
+        "place": "Πλατεία Σταθμού",
+        "duration_min": "120",
+        "announced_times": "10:00; 12.30",
+        "frequency_kind": "weekly",
+        "frequency_count": "1",
+        "usual_weekday": "4",
+        "required_role": "social_worker",
+        "active": "y",
+    }
+    assert post(coordinator, "/register/stops/new", data).status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        stop = s.scalars(select(VillageStop).where(VillageStop.place == "Πλατεία Σταθμού")).one()
+        assert stop.announced_times == ["10:00", "12:30"] and stop.usual_weekday == 4
+    page = _text(coordinator.get("/register/stops", query_string={"q": "diakopto"}))
+    assert "Πλατεία Σταθμού" in page and "Πλατεία<" not in page
+    response = post(coordinator, f"/register/stops/{stop.id}", {**data, "announced_times": "25:00"})
+    assert response.status_code == 200 and "Μη έγκυρη ώρα" in _text(response)
+    assert [r.action for r in _audit(app, "village_stops")] == ["insert"]
+
+
+def test_staff_working_days(coordinator: FlaskClient, app: Flask) -> None:
+    """A part-time social worker on Tuesdays and Thursdays, 09:00-13:00."""
+    data = {
+        "name": "Νίκος Β.",
+        "role": "social_worker",
+        "part_time": "y",
+        "weekdays": ["2", "4"],
+        "day_start": "09:00",
+        "day_end": "13:00",
+        "active": "y",
+    }
+    assert post(coordinator, "/register/staff/new", data).status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        nikos = s.scalars(select(Staff).where(Staff.name == "Νίκος Β.")).one()
+        assert nikos.weekdays == [2, 4] and nikos.part_time and nikos.day_end.hour == 13
+    response = post(coordinator, f"/register/staff/{nikos.id}", {**data, "day_end": "08:00"})
+    assert "Η ημέρα λήγει πριν αρχίσει" in _text(response)
+    assert "Τρίτη, Πέμπτη" in _text(coordinator.get("/register/staff"))
+
+
+def test_calendar_days_added_listed_in_greek_and_removed(coordinator: FlaskClient, app: Flask) -> None:
+    """A pilot day and a unit's unavailability; the list shows Greek dates; a day can be removed."""
+    post(
+        coordinator,
+        "/register/calendar",
+        {"day": "2026-12-09", "kind": "pilot_extended_hours", "unit_id": "", "name": "Πιλοτικό ωράριο"},
+    )
+    response = post(
+        coordinator,
+        "/register/calendar",
+        {"day": "2026-12-10", "kind": "unit_unavailable", "unit_id": "", "name": "Σέρβις"},
+    )
+    assert "Επιλέξτε τη μονάδα" in _text(response)
+    post(
+        coordinator,
+        "/register/calendar",
+        {"day": "2026-12-10", "kind": "unit_unavailable", "unit_id": "1", "name": "Σέρβις"},
+    )
+    page = _text(coordinator.get("/register/calendar?year=2026"))
+    assert "Τετάρτη 9 Δεκεμβρίου 2026" in page and "Πιλοτική ημέρα" in page and "van1" in page
+    holidays = page[page.index('id="public-holidays"') :]
+    assert "Παρασκευή 10 Απριλίου 2026" in holidays and "Μεγάλη Παρασκευή" in holidays  # Orthodox Easter
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        days = list(s.scalars(select(CalendarDay).order_by(CalendarDay.day)))
+    assert [(d.kind, d.unit_id) for d in days] == [("pilot_extended_hours", None), ("unit_unavailable", 1)]
+    post(coordinator, f"/register/calendar/{days[0].id}/delete")
+    assert [r.action for r in _audit(app, "calendar_days")] == ["insert", "insert", "delete"]

@@ -1,0 +1,122 @@
+"""The route sheet PDF: A4, one page per route, Greek text, rendered to PNG as a person sees it."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from webui_helpers import ARTIFACTS, COORDINATOR, DRIVER, MON, login, post, small_problem_dict
+
+from webui.jobs import JobRunner
+
+if importlib.util.find_spec("pypdfium2") is None and os.environ.get("CI"):
+    pytest.fail("CI must render the route sheet: pip install pypdfium2 (a dev dependency)", pytrace=False)
+pdfium = pytest.importorskip("pypdfium2", reason="pip install pypdfium2 (a dev dependency)")
+
+
+@pytest.fixture
+def plan_id(coordinator: FlaskClient, app: Flask) -> int:
+    """The small problem solved for 2026-W50 (1 s)."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start("2026-W50", COORDINATOR, time_limit=1.0, problem=small_problem_dict())
+    done = runner.wait(job.id, 60)
+    assert done is not None and done.state == "done" and done.plan_version_id is not None, done
+    return done.plan_version_id
+
+
+def _pdf(data: bytes) -> tuple[list[tuple[float, float]], list[str]]:
+    """Each page's size in points and its text (line breaks made spaces, as table cells wrap)."""
+    doc = pdfium.PdfDocument(io.BytesIO(data))
+    try:
+        sizes, texts = [], []
+        for page in doc:
+            sizes.append(page.get_size())
+            textpage = page.get_textpage()
+            texts.append(" ".join(textpage.get_text_range().split()))
+            textpage.close()
+            page.close()
+        return sizes, texts
+    finally:
+        doc.close()
+
+
+def _render(data: bytes, path: Path) -> Any:
+    """Page 1 as a PNG at 1.5x, saved to ``path``; returned as a PIL image."""
+    doc = pdfium.PdfDocument(io.BytesIO(data))
+    try:
+        page = doc[0]
+        image = page.render(scale=1.5).to_pil()
+        page.close()
+    finally:
+        doc.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+    return image
+
+
+def test_route_sheet_is_an_a4_pdf_in_greek(coordinator: FlaskClient, plan_id: int) -> None:
+    """One A4 page per route, with the day in Greek, the ordered stops, times, phone, notes room."""
+    response = coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    sizes, texts = _pdf(response.data)
+    assert len(sizes) == 1  # the small week has one route
+    assert (round(sizes[0][0]), round(sizes[0][1])) == (595, 842)  # A4 in points
+    text = texts[0]
+    for expected in (
+        "Φύλλο δρομολογίου",
+        "Δευτέρα 7 Δεκεμβρίου 2026",
+        "Αναχώρηση 08:",
+        "Πλήρωμα: Μαρία Κ.",
+        "Σοφία Ι.",
+        "Αικατερίνη Ν.",
+        "Στάση Κουνινών",
+        "2691099999",
+        "Οδός 1",
+        "επίσκεψη κατ' οίκον, 30′",
+        "στάση σε οικισμό, 90′",
+        "Σημειώσεις",
+        "έκδοση 1 (πρόχειρη)",
+    ):
+        assert expected in text, expected
+    assert text.index("Σοφία Ι.") < text.index("Αικατερίνη Ν.") < text.index("Στάση Κουνινών")  # route order
+    image = _render(response.data, ARTIFACTS / "web-route-sheet.png")
+    histogram = image.convert("L").histogram()
+    dark = sum(histogram[:128]) / sum(histogram)
+    assert 0.01 < dark < 0.5  # ink on the page, not a blank or black one
+
+
+def test_one_day_sheet_and_english(coordinator: FlaskClient, plan_id: int) -> None:
+    """?day=&unit= gives that route only; an unknown day is 404; in English the labels are English."""
+    url = f"/desk/plans/{plan_id}/sheet.pdf?day={MON.isoformat()}&unit=van1"
+    assert len(_pdf(coordinator.get(url).data)[0]) == 1
+    assert coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day=2026-12-11&unit=van1").status_code == 404
+    assert coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day=friday").status_code == 400
+    post(coordinator, "/language", {"lang": "en"})
+    text = _pdf(coordinator.get(url).data)[1][0]
+    assert "Route sheet" in text and "Monday 7 December 2026" in text and "village stop, 90′" in text
+
+
+def test_route_sheet_is_the_coordinators(client: FlaskClient, plan_id: int) -> None:
+    """The driver cannot download the coordinator's sheets (part 2 gives the driver their own day)."""
+    post(client, "/logout")
+    login(client, DRIVER)
+    assert client.get(f"/desk/plans/{plan_id}/sheet.pdf").status_code == 403
+
+
+def test_missing_font_is_a_clear_503(
+    coordinator: FlaskClient, plan_id: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without DejaVu Sans the server says what is missing instead of failing."""
+    import webui.routesheet as sheet
+
+    monkeypatch.setattr(sheet, "FONT_DIRS", (tmp_path,))
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
+    response = coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf")
+    assert response.status_code == 503 and "DejaVu Sans" in response.get_data(as_text=True)

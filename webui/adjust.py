@@ -1,0 +1,167 @@
+"""Adjusting a plan: pin a visit to a day, move it, drop it, add an urgent one, re-optimise.
+
+Pure functions over the engine's dataclasses (no Flask). :func:`adjusted_problem` turns the
+coordinator's choices into a new problem for the same week, built so that the new plan
+changes as little as possible of what stays: every served visit gets the dates it is served
+on as its ``preferred_dates``, and the engine's ``moved`` cost of serving it elsewhere is
+raised to :data:`STABILITY_SECONDS` of driving (as :func:`planner.register.week.plan_week`
+does against a published plan); a pinned or moved visit gets
+that date as a hard pin, a dropped one leaves the problem. :func:`plan_changes` says, in
+Greek and in English, what differs between two plans of the same week (stored with the new
+version, like the engine's reasons for unassigned visits, so each reader sees their language).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from babel.dates import format_date
+
+from planner.model import Location, Plan, Problem, Visit
+
+__all__ = [
+    "STABILITY_SECONDS",
+    "URGENT_PRIORITY",
+    "Change",
+    "adjusted_problem",
+    "plan_changes",
+    "served_dates",
+]
+
+URGENT_PRIORITY = 5
+"""An urgent visit's priority: leaving it out costs five ordinary visits."""
+STABILITY_SECONDS = 2 * 3600
+"""Moving a kept visit to another day costs as much as this much driving: it moves only to
+serve more visits or to save more than two hours on the road."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two plans, in both languages."""
+
+    visit_id: str
+    el: str
+    en: str
+
+
+def served_dates(plan: Plan) -> dict[str, list[date]]:
+    """Visit id -> the dates it is served on, sorted."""
+    out: dict[str, list[date]] = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            out.setdefault(stop.visit_id, []).append(route.date)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def adjusted_problem(
+    problem: Problem,
+    plan: Plan,
+    actions: Mapping[str, str],
+    urgent: Sequence[Visit] = (),
+) -> Problem:
+    """The problem to re-optimise: ``actions`` maps a visit id to ``"keep"`` (default),
+    ``"drop"`` or ``"pin:YYYY-MM-DD"`` (that date, which must be in the week; only for a
+    visit wanted once). ``urgent`` visits are added. ValueError names a bad action."""
+    served = served_dates(plan)
+    visits: list[Visit] = []
+    for visit in problem.visits:
+        action = actions.get(visit.id, "keep")
+        if action == "drop":
+            continue
+        if action.startswith("pin:"):
+            try:
+                day = date.fromisoformat(action[4:])
+            except ValueError as exc:
+                raise ValueError(f"{visit.id}: {action!r} is not a date") from exc
+            if day not in problem.dates:
+                raise ValueError(f"{visit.id}: {day} is not in this week")
+            if visit.frequency != 1:
+                raise ValueError(f"{visit.id}: only a visit wanted once can be pinned to a day")
+            visits.append(replace(visit, pinned_date=day, pinned_time=None))
+        elif action == "keep":
+            dates = served.get(visit.id, [])
+            if dates and visit.pinned_date is None:
+                visits.append(replace(visit, preferred_dates=frozenset(dates)))
+            else:
+                visits.append(visit)
+        else:
+            raise ValueError(f"{visit.id}: unknown action {action!r}")
+    taken = {v.id for v in visits}
+    for extra in urgent:
+        if extra.id in taken:
+            raise ValueError(f"{extra.id}: already in the plan")
+        visits.append(extra)
+        taken.add(extra.id)
+    weights = problem.weights
+    stable = max(weights.moved, weights.travel * STABILITY_SECONDS)
+    return replace(problem, visits=tuple(visits), weights=replace(weights, moved=stable))
+
+
+def urgent_visit(
+    visit_id: str,
+    location: Location,
+    minutes: int,
+    *,
+    name: str,
+    role: str,
+    day: date | None = None,
+    phone: str = "",
+    address: str = "",
+) -> Visit:
+    """An urgent home visit, wanted once this week (on ``day`` if given), high priority."""
+    return Visit(
+        id=visit_id,
+        location=location,
+        service=minutes * 60,
+        name=name,
+        required_role=role,
+        priority=URGENT_PRIORITY,
+        pinned_date=day,
+        phone=phone,
+        address=address,
+    )
+
+
+def _day(day: date, locale: str) -> str:
+    return format_date(day, "EEEE d/M", locale=locale)
+
+
+def _days(days: Sequence[date], locale: str) -> str:
+    return ", ".join(_day(d, locale) for d in days)
+
+
+def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_problem: Problem) -> list[Change]:
+    """What the new plan does differently: visits added, removed, moved, newly (un)served."""
+    old, new = served_dates(old_plan), served_dates(new_plan)
+    old_ids = {v.id for v in old_problem.visits}
+    names = {v.id: v.name or v.id for v in (*old_problem.visits, *new_problem.visits)}
+    changes: list[Change] = []
+    for visit in new_problem.visits:
+        vid, name = visit.id, names[visit.id]
+        before, after = old.get(vid, []), new.get(vid, [])
+        if vid not in old_ids:
+            if after:
+                changes.append(Change(vid, f"Νέα επίσκεψη: {name}, {_days(after, 'el')}",
+                                      f"New visit: {name}, {_days(after, 'en')}"))  # fmt: skip
+            else:
+                changes.append(Change(vid, f"Νέα επίσκεψη χωρίς ανάθεση: {name}",
+                                      f"New visit, unassigned: {name}"))  # fmt: skip
+        elif before and not after:
+            changes.append(Change(vid, f"Δεν εξυπηρετείται πια: {name} (ήταν {_days(before, 'el')})",
+                                  f"No longer served: {name} (was {_days(before, 'en')})"))  # fmt: skip
+        elif after and not before:
+            changes.append(Change(vid, f"Εξυπηρετείται τώρα: {name}, {_days(after, 'el')}",
+                                  f"Now served: {name}, {_days(after, 'en')}"))  # fmt: skip
+        elif before != after:
+            changes.append(Change(
+                vid,
+                f"Αλλαγή ημέρας: {name}, {_days(before, 'el')} → {_days(after, 'el')}",
+                f"Day changed: {name}, {_days(before, 'en')} → {_days(after, 'en')}",
+            ))  # fmt: skip
+    new_ids = {v.id for v in new_problem.visits}
+    for visit in old_problem.visits:
+        if visit.id not in new_ids:
+            changes.append(Change(visit.id, f"Αφαιρέθηκε: {names[visit.id]}", f"Removed: {names[visit.id]}"))
+    return changes

@@ -1,0 +1,90 @@
+"""The administrator's pages: user accounts (add, change role, reset password, deactivate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from planner.register.models import USER_ROLES, User
+from webui.forms import USER_ROLE_LABELS, options
+from webui.security import hash_password, require_role
+from webui.store import reader, transaction
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.before_request(require_role("admin"))
+
+MIN_PASSWORD = 10
+
+
+class UserForm(FlaskForm):
+    """A user account; the password is required for a new one, optional (a reset) for an edit."""
+
+    username = StringField(
+        _l("User name"),
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Latin letters, digits, . _ - only")),
+        ],
+    )
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=options((r, USER_ROLE_LABELS[r]) for r in USER_ROLES))
+    locale = SelectField(_l("Language"), choices=options([("el", "Ελληνικά"), ("en", "English")]))
+    password = PasswordField(
+        _l("Password"),
+        validators=[Optional(), Length(min=MIN_PASSWORD, max=200)],
+        description=_l("At least %(n)s characters.", n=MIN_PASSWORD),
+    )
+    active = BooleanField(_l("Active"), default=True)
+
+
+@bp.route("/users")
+def users() -> Any:
+    """All accounts."""
+    with reader() as s:
+        rows = list(s.scalars(select(User).order_by(User.role, User.username)))
+    return render_template("admin/users.html", users=rows, role_labels=USER_ROLE_LABELS)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int | None = None) -> Any:
+    """Add an account, or edit one (a blank password keeps the current one)."""
+    with transaction() as s:
+        user = s.get(User, user_id) if user_id is not None else None
+        if user_id is not None and user is None:
+            abort(404)
+        form = UserForm(obj=user)
+        if form.validate_on_submit():
+            taken = s.scalars(select(User).where(User.username == form.username.data)).one_or_none()
+            if taken is not None and taken is not user:
+                form.username.errors = [*form.username.errors, _("This user name is taken.")]
+            elif user is None and not form.password.data:
+                form.password.errors = [*form.password.errors, _("A new account needs a password.")]
+            elif (
+                user is not None
+                and user.id == g.user.id
+                and (form.role.data != "admin" or not form.active.data)
+            ):
+                form.role.errors = [*form.role.errors, _("You cannot remove your own administrator access.")]
+            else:
+                if user is None:
+                    user = User(password_hash="")
+                    s.add(user)
+                user.username = str(form.username.data)
+                user.display_name = str(form.display_name.data)
+                user.role = str(form.role.data)
+                user.locale = str(form.locale.data)
+                user.active = bool(form.active.data)
+                if form.password.data:
+                    user.password_hash = hash_password(form.password.data)
+                flash(_("Saved."), "info")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_edit.html", form=form, user=user)

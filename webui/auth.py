@@ -1,0 +1,147 @@
+"""Log-in, log-out, the language switch, and the vendored Leaflet files (public pages)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+import planner
+from planner.register.models import User
+from webui.forms import LanguageForm, LoginForm
+from webui.security import HOME, LoginThrottle, check_password
+from webui.store import reader
+
+bp = Blueprint("auth", __name__)
+
+LEAFLET_DIR = Path(planner.__file__).resolve().parent / "static"
+# a fixed hash to compare against when the user name is unknown, so that a wrong name and a
+# wrong password take the same time (no user-name probing by timing)
+_DUMMY_HASH = (
+    "scrypt:32768:8:1$kinitodummysalt0$"
+    "8f2a1f0c6a0b4f7d1e9c3b5a7d9e1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d"
+    "7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a"
+)
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, no //host) is followed after log-in."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/")
+def index() -> Any:
+    """Each role's first page, or the log-in page."""
+    user = g.get("user")
+    if user is None:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(HOME[user.role]))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """The log-in form; too many failures lock the name and the address for a while."""
+    form = LoginForm()
+    throttle: LoginThrottle = current_app.extensions["kinito_throttle"]
+    status = 200
+    if form.validate_on_submit():
+        username = form.username.data.strip() if form.username.data else ""
+        keys = (f"user:{username.lower()}", f"ip:{request.remote_addr}")
+        if throttle.locked(*keys):
+            minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+            flash(_("Too many failed log-ins. Try again in %(minutes)s minutes.", minutes=minutes), "error")
+            return render_template("auth/login.html", form=form), 429
+        with reader() as s:
+            user = s.scalars(select(User).where(User.username == username)).one_or_none()
+            ok = check_password(user.password_hash if user else _DUMMY_HASH, form.password.data or "")
+            ok = ok and user is not None and user.active
+            if ok and user is not None:
+                throttle.succeeded(keys[0])
+                lang = session.get("lang")
+                session.clear()
+                session.permanent = True
+                now = time.time()
+                session.update(uid=user.id, role=user.role, since=now, seen=now)
+                if lang:
+                    session["lang"] = lang
+                return redirect(_safe_next(request.args.get("next")) or url_for(HOME[user.role]))
+        throttle.failed(*keys)
+        flash(_("Wrong user name or password."), "error")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Any:
+    """End the session (POST, with the CSRF token, so no other site can log a user out)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language() -> Any:
+    """Switch the interface language for this session."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["lang"] = form.lang.data
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.index"))
+
+
+@bp.route("/vendor/leaflet/<path:name>")
+def leaflet(name: str) -> Response:
+    """Leaflet, served from the planner's vendored copy: maps need no CDN."""
+    if name.startswith("images/"):
+        name = name.removeprefix("images/")
+    if name not in {"leaflet.js", "leaflet.css", "layers.png", "layers-2x.png"}:
+        abort(404)
+    return send_from_directory(LEAFLET_DIR, name, max_age=3600)
+
+
+@bp.app_errorhandler(403)
+def forbidden(_error: Exception) -> Any:
+    """A page the user's role may not open."""
+    return render_template(
+        "error.html", code=403, message=_("Your role does not give access to this page.")
+    ), 403
+
+
+@bp.app_errorhandler(404)
+def not_found(_error: Exception) -> Any:
+    """No such page."""
+    return render_template("error.html", code=404, message=_("This page does not exist.")), 404
+
+
+@bp.app_errorhandler(400)
+def bad_request(error: Exception) -> Any:
+    """A bad request, most often a form sent without its security token."""
+    message = _(
+        "The form could not be accepted (its security token was missing or expired). Please try again."
+    )
+    if "CSRF" not in str(error):
+        message = _("The request could not be understood.")
+    return render_template("error.html", code=400, message=message), 400

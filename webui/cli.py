@@ -1,0 +1,165 @@
+"""``kinito serve`` and ``kinito user``: the web application's commands.
+
+    kinito serve [--db PATH|URL] [--host 127.0.0.1] [--port 8000]
+    kinito user add USERNAME --role coordinator|driver|management|admin [--password-stdin]
+    kinito user demo        # the demo accounts (webui.demo_users), for the demo register only
+
+Registered in :func:`planner.cli.build_parser` through :func:`add_commands`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import Any
+
+__all__ = ["add_commands", "cmd_serve", "cmd_user_add", "cmd_user_demo"]
+
+EXIT_OK, EXIT_INPUT = 0, 2
+_DB_HELP = "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+
+
+def _prepare_database(db: str | None) -> tuple[Any, str]:
+    """The engine of a register brought to the newest schema, with the gazetteer loaded."""
+    from sqlalchemy import func, select
+
+    from planner.register.db import database_url, make_engine, session_scope
+    from planner.register.migrate import upgrade
+    from planner.register.models import Settlement
+    from planner.register.settlements import load_gazetteer
+
+    url = database_url(db)
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string()
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(engine) as s:
+        if not s.scalar(select(func.count()).select_from(Settlement)):
+            load_gazetteer(s)
+    return engine, str(where)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web application with waitress (a production WSGI server) on host:port."""
+    import waitress
+
+    from planner.register.db import session_scope
+    from webui import create_app
+    from webui.demo_users import demo_users_present
+
+    engine, where = _prepare_database(args.db)
+    with session_scope(engine) as s:
+        demo = demo_users_present(s)
+        from sqlalchemy import func, select
+
+        from planner.register.models import User
+
+        n_users = s.scalar(select(func.count()).select_from(User)) or 0
+    engine.dispose()
+    app = create_app({"DATABASE_URL": str(engine.url.render_as_string(hide_password=False))})
+    url = f"http://{args.host}:{args.port}/"
+    print(f"Kinito: {url}")
+    print(f"βάση / database: {where}")
+    if demo:
+        print("Λογαριασμοί επίδειξης / demo accounts (χρήστης / user  ρόλος / role  κωδικός / password):")
+        for username, role, password in demo:
+            print(f"  {username:<14} {role:<12} {password}")
+    elif n_users == 0:
+        print(
+            "Δεν υπάρχουν χρήστες / no users yet: "
+            "kinito user add NAME --role admin   (ή / or: kinito user demo)"
+        )
+    else:
+        print("Συνδεθείτε με τον λογαριασμό σας / log in with your account.")
+    print("Διακοπή / stop: Ctrl+C", flush=True)
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="kinito")
+    finally:
+        app.extensions["kinito_jobs"].stop_all()
+    return EXIT_OK
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """Add a user account (or, with --update, replace an existing one's role and password)."""
+    from sqlalchemy import select
+
+    from planner.register.db import session_scope
+    from planner.register.models import User
+    from webui.admin import MIN_PASSWORD
+    from webui.security import hash_password
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("κωδικός / password: ")
+        if getpass.getpass("ξανά / again: ") != password:
+            print("kinito: οι κωδικοί διαφέρουν / the passwords differ", file=sys.stderr)
+            return EXIT_INPUT
+    if len(password) < MIN_PASSWORD:
+        print(f"kinito: ο κωδικός θέλει {MIN_PASSWORD}+ χαρακτήρες / the password needs "
+              f"at least {MIN_PASSWORD} characters", file=sys.stderr)  # fmt: skip
+        return EXIT_INPUT
+    engine, _where = _prepare_database(args.db)
+    try:
+        with session_scope(engine, actor="kinito-cli") as s:
+            user = s.scalars(select(User).where(User.username == args.username)).one_or_none()
+            if user is not None and not args.update:
+                print(f"kinito: ο χρήστης {args.username} υπάρχει / user {args.username} exists "
+                      "(--update to change it)", file=sys.stderr)  # fmt: skip
+                return EXIT_INPUT
+            if user is None:
+                user = User(username=args.username, password_hash="")
+                s.add(user)
+            user.display_name = args.display_name or args.username
+            user.role = args.role
+            user.locale = args.locale
+            user.active = True
+            user.password_hash = hash_password(password)
+    finally:
+        engine.dispose()
+    print(f"χρήστης / user {args.username}: {args.role}")
+    return EXIT_OK
+
+
+def cmd_user_demo(args: argparse.Namespace) -> int:
+    """Create the demo accounts (demo register only: their passwords are public)."""
+    from planner.register.db import session_scope
+    from webui.demo_users import DEMO_USERS, ensure_demo_users
+
+    engine, _where = _prepare_database(args.db)
+    try:
+        with session_scope(engine, actor="kinito-cli") as s:
+            created = ensure_demo_users(s)
+    finally:
+        engine.dispose()
+    for username, role, password, _display in DEMO_USERS:
+        mark = "+" if username in created else "="
+        print(f"{mark} {username:<14} {role:<12} {password}")
+    return EXIT_OK
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add ``serve`` and ``user`` to the ``kinito`` command's subparsers."""
+    from planner.register.models import USER_ROLES
+
+    serve = subparsers.add_parser("serve", help="run the web application (waitress)")
+    serve.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    serve.set_defaults(func=cmd_serve)
+
+    user = subparsers.add_parser("user", help="manage the web application's user accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="add a user account")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=USER_ROLES)
+    add.add_argument("--display-name", default=None, help="full name shown in the application")
+    add.add_argument("--locale", default="el", choices=("el", "en"))
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.add_argument("--update", action="store_true", help="replace an existing account's role and password")
+    add.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
+    add.set_defaults(func=cmd_user_add)
+    demo = user_sub.add_parser("demo", help="create the demo accounts (public passwords: demo only)")
+    demo.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
+    demo.set_defaults(func=cmd_user_demo)

@@ -1,0 +1,678 @@
+"""The coordinator's register: beneficiaries and their care plans, village stops, staff, calendar.
+
+Lists with an accent-insensitive search in Greek or Latin (:func:`planner.register.places.
+normalise` on both sides: "Παπαδοπουλος", "papadopoulos" and "ΠΑΠΑΔΌΠΟΥΛΟΣ" find the same
+person); add, edit and pause; a person's exact point set by clicking on a map. Every change
+runs in :func:`webui.store.transaction`, so the audit log records the coordinator's name.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any, cast
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+import planner.register
+from planner.register.importer import Kind, import_file
+from planner.register.models import (
+    CALENDAR_KINDS,
+    FREQUENCY_KINDS,
+    ROLES,
+    Beneficiary,
+    CalendarDay,
+    CarePlan,
+    Settlement,
+    Staff,
+    Unit,
+    VillageStop,
+)
+from planner.register.places import normalise
+from webui.forms import (
+    CALENDAR_LABELS,
+    FREQUENCY_LABELS,
+    PRIORITY_GROUP_LABELS,
+    ROLE_LABELS,
+    PostForm,
+    format_windows,
+    options,
+    parse_times,
+    parse_windows,
+    time_of,
+    weekday_choices,
+)
+from webui.i18n import WEEKDAYS
+from webui.security import require_role
+from webui.store import engine, reader, transaction
+
+bp = Blueprint("coordinator", __name__, url_prefix="/register")
+bp.before_request(require_role("coordinator"))
+
+# the municipality's bounds with a margin: a click far outside is a mistake, not a home
+LAT_RANGE = (37.9, 38.4)
+LON_RANGE = (21.8, 22.5)
+LIST_LIMIT = 300
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as check boxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _settlement_choices(s: Session) -> list[SelectChoice]:
+    rows = s.scalars(select(Settlement).order_by(Settlement.name_el))
+    return options((r.code, f"{r.name_el} ({r.municipal_unit})") for r in rows)
+
+
+def _staff_choices(s: Session) -> list[SelectChoice]:
+    rows = s.scalars(select(Staff).where(Staff.active).order_by(Staff.name))
+    return options(
+        [("", _("anyone with the role")), *((r.id, f"{r.name} ({ROLE_LABELS[r.role]})") for r in rows)]
+    )
+
+
+def matches(query: str, *texts: str | None) -> bool:
+    """Whether every word of ``query`` is in one of ``texts``, ignoring case, accents, script."""
+    haystack = " ".join(normalise(t) for t in texts if t)
+    return all(word in haystack for word in normalise(query).split())
+
+
+# --- beneficiaries --------------------------------------------------------------------------
+
+
+class BeneficiaryForm(FlaskForm):
+    """A person in the register."""
+
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    external_id = StringField(_l("Office ID"), validators=[Optional(), Length(max=64)])
+    settlement_code = SelectField(_l("Settlement"), validators=[DataRequired()])
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
+    lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(*LAT_RANGE)])
+    lon = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(*LON_RANGE)])
+    priority_groups = MultiCheckboxField(
+        _l("Priority groups"), choices=options(PRIORITY_GROUP_LABELS.items())
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+    active = BooleanField(_l("Active (visits are planned)"), default=True)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Both coordinates or neither (checked here: an empty field skips its own validators)."""
+        ok = bool(super().validate(extra_validators))
+        if (self.lat.data is None) != (self.lon.data is None) and not (self.lat.errors or self.lon.errors):
+            self.lon.errors = [*self.lon.errors, _("Give both latitude and longitude, or neither.")]
+            return False
+        return ok
+
+
+@bp.route("/")
+@bp.route("/beneficiaries")
+def beneficiaries() -> Any:
+    """The register's people, with search; paused people are listed too, marked."""
+    query = request.args.get("q", "").strip()
+    show = request.args.get("show", "active")
+    with reader() as s:
+        stmt = select(Beneficiary).options(
+            selectinload(Beneficiary.settlement), selectinload(Beneficiary.care_plans)
+        )
+        if show == "active":
+            stmt = stmt.where(Beneficiary.active)
+        rows = list(s.scalars(stmt.order_by(Beneficiary.full_name)))
+    if query:
+        rows = [
+            b for b in rows
+            if matches(query, b.full_name, b.settlement.name_el, b.settlement.name_latin, b.address,
+                       b.external_id, b.phone)
+        ]  # fmt: skip
+    total = len(rows)
+    return render_template(
+        "coordinator/beneficiaries.html", rows=rows[:LIST_LIMIT], total=total, query=query, show=show,
+        limit=LIST_LIMIT,
+    )  # fmt: skip
+
+
+@bp.route("/beneficiaries/new", methods=["GET", "POST"])
+@bp.route("/beneficiaries/<int:bid>", methods=["GET", "POST"])
+def beneficiary(bid: int | None = None) -> Any:
+    """One person: details, exact point on the map, care plans."""
+    with transaction() as s:
+        person = s.get(Beneficiary, bid) if bid is not None else None
+        if bid is not None and person is None:
+            abort(404)
+        form = BeneficiaryForm(obj=person)
+        form.settlement_code.choices = _settlement_choices(s)
+        if form.validate_on_submit():
+            if person is None:
+                person = Beneficiary()
+                s.add(person)
+            person.full_name = str(form.full_name.data).strip()
+            person.external_id = (form.external_id.data or "").strip() or None
+            person.settlement_code = str(form.settlement_code.data)
+            person.address = (form.address.data or "").strip() or None
+            person.phone = (form.phone.data or "").strip() or None
+            person.lat, person.lon = form.lat.data, form.lon.data
+            person.priority_groups = list(form.priority_groups.data or [])
+            person.notes = (form.notes.data or "").strip() or None
+            person.active = bool(form.active.data)
+            s.flush()
+            flash(_("Saved."), "info")
+            return redirect(url_for("coordinator.beneficiary", bid=person.id))
+        settlements = {r.code: (r.lat, r.lon) for r in s.scalars(select(Settlement))}
+        plans = list(person.care_plans) if person else []
+        staff_names = {st.id: st.name for st in s.scalars(select(Staff))}
+    return render_template(
+        "coordinator/beneficiary.html", form=form, person=person, plans=plans, settlements=settlements,
+        staff_names=staff_names, post=PostForm(),
+    )  # fmt: skip
+
+
+@bp.route("/beneficiaries/<int:bid>/pause", methods=["POST"])
+def beneficiary_pause(bid: int) -> Any:
+    """Pause a person (no visits planned) or resume them."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    with transaction() as s:
+        person = s.get(Beneficiary, bid)
+        if person is None:
+            abort(404)
+        person.active = not person.active
+        flash(_("Resumed.") if person.active else _("Paused: no visits will be planned."), "info")
+    return redirect(url_for("coordinator.beneficiary", bid=bid))
+
+
+# --- care plans ------------------------------------------------------------------------------
+
+
+class CarePlanForm(FlaskForm):
+    """What a person gets and how often."""
+
+    service = StringField(
+        _l("Service"),
+        validators=[DataRequired(), Length(max=60)],
+        description=_l("e.g. home visit, psychological support"),
+    )
+    required_role = SelectField(
+        _l("Staff role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES if r != "driver")
+    )
+    staff_id = SelectField(_l("Named staff member"), validators=[Optional()])
+    duration_min = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(), NumberRange(5, 480)])
+    frequency_kind = SelectField(
+        _l("Frequency"), choices=options((k, FREQUENCY_LABELS[k]) for k in FREQUENCY_KINDS)
+    )
+    frequency_count = IntegerField(
+        _l("How many / N"), default=1, validators=[InputRequired(), NumberRange(1, 12)]
+    )
+    allowed_weekdays = MultiCheckboxField(_l("Allowed weekdays (none: any)"), coerce=int)
+    time_windows = StringField(
+        _l("Time windows"), validators=[Optional()], description=_l("e.g. 09:00-12:00, 14:00-16:00")
+    )
+    start_date = DateField(_l("Start date"), validators=[InputRequired()], default=date.today)
+    end_date = DateField(_l("End date"), validators=[Optional()])
+    active = BooleanField(_l("Active (not paused)"), default=True)
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
+
+    def validate_time_windows(self, field: StringField) -> None:
+        """Windows as HH:MM-HH:MM, start before end."""
+        try:
+            parse_windows(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_("Not a time window: %(text)s", text=str(exc))) from exc
+
+    def validate_end_date(self, field: DateField) -> None:
+        """The end is not before the start."""
+        if field.data and self.start_date.data and field.data < self.start_date.data:
+            raise ValidationError(_("The end date is before the start date."))
+
+
+@bp.route("/beneficiaries/<int:bid>/plans/new", methods=["GET", "POST"])
+@bp.route("/beneficiaries/<int:bid>/plans/<int:pid>", methods=["GET", "POST"])
+def care_plan(bid: int, pid: int | None = None) -> Any:
+    """Add or edit a care plan of a person."""
+    with transaction() as s:
+        person = s.get(Beneficiary, bid)
+        plan = s.get(CarePlan, pid) if pid is not None else None
+        if person is None or (pid is not None and (plan is None or plan.beneficiary_id != bid)):
+            abort(404)
+        form = CarePlanForm(obj=plan)
+        form.allowed_weekdays.choices = weekday_choices()
+        form.staff_id.choices = _staff_choices(s)
+        if request.method == "GET" and plan is not None:
+            form.time_windows.data = format_windows(plan.time_windows)
+            form.staff_id.data = str(plan.staff_id or "")
+            form.active.data = plan.status == "active"
+        if form.validate_on_submit():
+            if plan is None:
+                plan = CarePlan(beneficiary_id=bid)
+                s.add(plan)
+            plan.service = str(form.service.data).strip()
+            plan.required_role = str(form.required_role.data)
+            plan.staff_id = int(form.staff_id.data) if form.staff_id.data else None
+            plan.duration_min = int(form.duration_min.data or 0)
+            plan.frequency_kind = str(form.frequency_kind.data)
+            plan.frequency_count = int(form.frequency_count.data or 1)
+            plan.allowed_weekdays = sorted(form.allowed_weekdays.data or [])
+            plan.time_windows = parse_windows(form.time_windows.data or "")
+            plan.start_date = form.start_date.data or date.today()
+            plan.end_date = form.end_date.data
+            plan.status = "active" if form.active.data else "paused"
+            plan.notes = (form.notes.data or "").strip() or None
+            flash(_("Saved."), "info")
+            return redirect(url_for("coordinator.beneficiary", bid=bid))
+    return render_template("coordinator/care_plan.html", form=form, person=person, plan=plan)
+
+
+@bp.route("/beneficiaries/<int:bid>/plans/<int:pid>/pause", methods=["POST"])
+def care_plan_pause(bid: int, pid: int) -> Any:
+    """Pause a care plan or resume it."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    with transaction() as s:
+        plan = s.get(CarePlan, pid)
+        if plan is None or plan.beneficiary_id != bid:
+            abort(404)
+        plan.status = "paused" if plan.status == "active" else "active"
+    return redirect(url_for("coordinator.beneficiary", bid=bid))
+
+
+# --- village stops ---------------------------------------------------------------------------
+
+
+class StopForm(FlaskForm):
+    """A village stop."""
+
+    settlement_code = SelectField(_l("Settlement"), validators=[DataRequired()])
+    place = StringField(
+        _l("Place"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("e.g. the square, the community office"),
+    )
+    duration_min = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(), NumberRange(10, 600)])
+    announced_times = StringField(
+        _l("Announced start times"), validators=[Optional()], description=_l("e.g. 10:00, 12:30")
+    )
+    frequency_kind = SelectField(
+        _l("Frequency"), choices=options((k, FREQUENCY_LABELS[k]) for k in FREQUENCY_KINDS)
+    )
+    frequency_count = IntegerField(
+        _l("How many / N"), default=1, validators=[InputRequired(), NumberRange(1, 12)]
+    )
+    usual_weekday = SelectField(_l("Usual weekday"), validators=[Optional()])
+    required_role = SelectField(
+        _l("Staff role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES if r != "driver")
+    )
+    active = BooleanField(_l("Active"), default=True)
+
+    def validate_announced_times(self, field: StringField) -> None:
+        """Times as HH:MM."""
+        try:
+            parse_times(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_("Not a time: %(text)s", text=str(exc))) from exc
+
+
+@bp.route("/stops")
+def stops() -> Any:
+    """The village stops, with search by village."""
+    query = request.args.get("q", "").strip()
+    with reader() as s:
+        rows = list(s.scalars(select(VillageStop).options(selectinload(VillageStop.settlement))))
+    rows.sort(key=lambda r: normalise(r.settlement.name_el))
+    if query:
+        rows = [r for r in rows if matches(query, r.settlement.name_el, r.settlement.name_latin, r.place)]
+    return render_template("coordinator/stops.html", rows=rows, query=query)
+
+
+@bp.route("/stops/new", methods=["GET", "POST"])
+@bp.route("/stops/<int:sid>", methods=["GET", "POST"])
+def stop(sid: int | None = None) -> Any:
+    """Add or edit a village stop."""
+    with transaction() as s:
+        row = s.get(VillageStop, sid) if sid is not None else None
+        if sid is not None and row is None:
+            abort(404)
+        form = StopForm(obj=row)
+        form.settlement_code.choices = _settlement_choices(s)
+        form.usual_weekday.choices = options([("", "—"), *WEEKDAYS.items()])
+        if request.method == "GET" and row is not None:
+            form.announced_times.data = ", ".join(row.announced_times)
+            form.usual_weekday.data = str(row.usual_weekday or "")
+        if form.validate_on_submit():
+            if row is None:
+                row = VillageStop()
+                s.add(row)
+            row.settlement_code = str(form.settlement_code.data)
+            row.place = (form.place.data or "").strip() or None
+            row.duration_min = int(form.duration_min.data or 0)
+            row.announced_times = parse_times(form.announced_times.data or "")
+            row.frequency_kind = str(form.frequency_kind.data)
+            row.frequency_count = int(form.frequency_count.data or 1)
+            row.usual_weekday = int(form.usual_weekday.data) if form.usual_weekday.data else None
+            row.required_role = str(form.required_role.data)
+            row.active = bool(form.active.data)
+            flash(_("Saved."), "info")
+            return redirect(url_for("coordinator.stops"))
+    return render_template("coordinator/stop.html", form=form, row=row)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+class StaffForm(FlaskForm):
+    """A staff member's role, working weekdays and hours."""
+
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
+    part_time = BooleanField(_l("Part-time"))
+    weekdays = MultiCheckboxField(_l("Working weekdays"), coerce=int)
+    day_start = StringField(_l("Starts at"), default="08:00", validators=[DataRequired()])
+    day_end = StringField(_l("Ends at"), default="16:00", validators=[DataRequired()])
+    active = BooleanField(_l("Active"), default=True)
+
+    def validate_day_end(self, field: StringField) -> None:
+        """Both times valid, the start before the end."""
+        try:
+            start, end = time_of(self.day_start.data or ""), time_of(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_("Not a time: %(text)s", text=str(exc))) from exc
+        if start >= end:
+            raise ValidationError(_("The day ends before it starts."))
+
+
+@bp.route("/staff")
+def staff() -> Any:
+    """The staff and their working days."""
+    with reader() as s:
+        rows = list(s.scalars(select(Staff).order_by(Staff.active.desc(), Staff.name)))
+    return render_template("coordinator/staff.html", rows=rows, role_labels=ROLE_LABELS)
+
+
+@bp.route("/staff/new", methods=["GET", "POST"])
+@bp.route("/staff/<int:sid>", methods=["GET", "POST"])
+def staff_member(sid: int | None = None) -> Any:
+    """Add or edit a staff member."""
+    with transaction() as s:
+        row = s.get(Staff, sid) if sid is not None else None
+        if sid is not None and row is None:
+            abort(404)
+        form = StaffForm(obj=row)
+        form.weekdays.choices = weekday_choices()
+        if request.method == "GET":
+            if row is not None:
+                form.day_start.data = row.day_start.strftime("%H:%M")
+                form.day_end.data = row.day_end.strftime("%H:%M")
+            else:
+                form.weekdays.data = [1, 2, 3, 4, 5]
+        if form.validate_on_submit():
+            if row is None:
+                row = Staff()
+                s.add(row)
+            row.name = str(form.name.data).strip()
+            row.role = str(form.role.data)
+            row.part_time = bool(form.part_time.data)
+            row.weekdays = sorted(form.weekdays.data or [])
+            row.day_start = time_of(form.day_start.data or "")
+            row.day_end = time_of(form.day_end.data or "")
+            row.active = bool(form.active.data)
+            flash(_("Saved."), "info")
+            return redirect(url_for("coordinator.staff"))
+    return render_template("coordinator/staff_member.html", form=form, row=row)
+
+
+# --- calendar --------------------------------------------------------------------------------
+
+
+class CalendarForm(FlaskForm):
+    """A day that is not ordinary."""
+
+    day = DateField(_l("Date"), validators=[InputRequired()])
+    kind = SelectField(_l("Kind"), choices=options((k, CALENDAR_LABELS[k]) for k in CALENDAR_KINDS))
+    unit_id = SelectField(_l("Unit"), validators=[Optional()])
+    name = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A unit only, and always, for a day a unit is unavailable (checked here: an empty
+        field skips its own validators)."""
+        ok = bool(super().validate(extra_validators))
+        if self.kind.data == "unit_unavailable" and not self.unit_id.data:
+            self.unit_id.errors = [*self.unit_id.errors, _("Choose the unit that is unavailable.")]
+            return False
+        return ok
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def calendar() -> Any:
+    """Holidays, closures, pilot days and unit unavailability, by year; add a day."""
+    try:
+        year = int(request.args.get("year", date.today().year))
+    except ValueError:
+        abort(400)
+    with transaction() as s:
+        form = CalendarForm()
+        units = list(s.scalars(select(Unit).order_by(Unit.name)))
+        form.unit_id.choices = options([("", "—"), *((u.id, u.name) for u in units)])
+        if form.validate_on_submit():
+            day = form.day.data
+            assert day is not None
+            unit_id = (
+                int(form.unit_id.data) if form.kind.data == "unit_unavailable" and form.unit_id.data else None
+            )
+            s.add(CalendarDay(day=day, kind=str(form.kind.data), unit_id=unit_id,
+                              name=(form.name.data or "").strip() or None))  # fmt: skip
+            flash(_("Saved."), "info")
+            return redirect(url_for("coordinator.calendar", year=day.year))
+        rows = list(
+            s.scalars(
+                select(CalendarDay)
+                .where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+                .order_by(CalendarDay.day)
+            )
+        )
+        unit_names = {u.id: u.name for u in units}
+    return render_template(
+        "coordinator/calendar.html", form=form, rows=rows, year=year, unit_names=unit_names,
+        kind_labels=CALENDAR_LABELS, post=PostForm(), public_holidays=public_holidays(year),
+    )  # fmt: skip
+
+
+def public_holidays(year: int) -> list[tuple[date, str]]:
+    """Greece's public holidays of ``year`` (Orthodox Easter included), named in the page's
+    language: the week builder leaves them out of every week without a calendar entry."""
+    import holidays
+
+    from webui.i18n import current_language
+
+    language = "el" if current_language() == "el" else "en_US"
+    found = holidays.country_holidays("GR", years=year, language=language)
+    return sorted((day, str(name)) for day, name in found.items())
+
+
+@bp.route("/calendar/<int:cid>/delete", methods=["POST"])
+def calendar_delete(cid: int) -> Any:
+    """Remove a calendar day."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    with transaction() as s:
+        row = s.get(CalendarDay, cid)
+        if row is None:
+            abort(404)
+        year = row.day.year
+        s.delete(row)
+    flash(_("Removed."), "info")
+    return redirect(url_for("coordinator.calendar", year=year))
+
+
+@bp.app_template_global()
+def frequency_text(kind: str, count: int) -> str:
+    """``2 φορές την εβδομάδα`` / ``κάθε 2 εβδομάδες`` / ``1 φορά τον μήνα``."""
+    from flask_babel import ngettext
+
+    if kind == "weekly":
+        return str(ngettext("%(num)d time a week", "%(num)d times a week", count))
+    if kind == "every_n_weeks":
+        return str(ngettext("every week", "every %(num)d weeks", count))
+    return str(ngettext("%(num)d time a month", "%(num)d times a month", count))
+
+
+@bp.app_template_global()
+def role_label(role: str) -> str:
+    """A staff role in the request's language."""
+    return str(ROLE_LABELS.get(role, role))
+
+
+# --- import ----------------------------------------------------------------------------------
+
+TEMPLATES = Path(planner.register.__file__).resolve().parent / "templates"
+IMPORT_SUFFIXES = (".csv", ".xlsx")
+
+
+UPLOAD_MAX_AGE = 3600  # seconds an unconfirmed upload (personal data) is kept
+
+
+def _upload_dir() -> Path:
+    folder = Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+def _sweep_uploads() -> None:
+    """Delete uploads nobody confirmed within the hour (a closed tab leaves one behind)."""
+    now = time.time()
+    for path in _upload_dir().iterdir():
+        try:
+            if now - path.stat().st_mtime > UPLOAD_MAX_AGE:
+                path.unlink()
+        except OSError:
+            continue
+
+
+def _pending_upload() -> Path | None:
+    """The file this session uploaded and has not confirmed yet (None if none or gone)."""
+    token = session.get("import_token")
+    suffix = session.get("import_suffix")
+    if not token or suffix not in IMPORT_SUFFIXES:
+        return None
+    path = _upload_dir() / f"{token}{suffix}"
+    return path if path.is_file() else None
+
+
+def _forget_upload() -> None:
+    path = _pending_upload()
+    if path is not None:
+        path.unlink(missing_ok=True)
+    session.pop("import_token", None)
+    session.pop("import_suffix", None)
+    session.pop("import_kind", None)
+    session.pop("import_name", None)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_upload() -> Any:
+    """Upload an XLSX/CSV file; see its validation report before anything is written."""
+    form = PostForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        upload = request.files.get("file")
+        kind = cast(Kind | None, request.form.get("kind") or None)
+        name = Path(upload.filename or "").name if upload else ""
+        suffix = Path(name).suffix.lower()
+        if (
+            upload is None
+            or not name
+            or suffix not in IMPORT_SUFFIXES
+            or kind not in (None, "beneficiaries", "stops")
+        ):
+            flash(_("Choose an .xlsx or .csv file."), "error")
+            return redirect(url_for("coordinator.import_upload"))
+        _forget_upload()
+        _sweep_uploads()
+        token = secrets.token_urlsafe(16)
+        path = _upload_dir() / f"{token}{suffix}"
+        upload.save(path)
+        path.chmod(0o600)
+        report = import_file(engine(), path, kind=kind, actor=g.user.username, dry_run=True)
+        if report.ok:
+            session.update(
+                import_token=token, import_suffix=suffix, import_kind=report.kind, import_name=name
+            )
+        else:
+            path.unlink(missing_ok=True)
+        return render_template("coordinator/import.html", form=form, report=report, name=name)
+    return render_template("coordinator/import.html", form=form, report=None, name="")
+
+
+@bp.route("/import/confirm", methods=["POST"])
+def import_confirm() -> Any:
+    """Write the file checked a moment ago, in one transaction (all or nothing)."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    path = _pending_upload()
+    if path is None:
+        flash(_("There is no checked file waiting to be imported; upload it again."), "error")
+        return redirect(url_for("coordinator.import_upload"))
+    kind = session.get("import_kind")
+    try:
+        report = import_file(engine(), path, kind=kind, actor=g.user.username)
+    finally:
+        _forget_upload()
+    if not report.written:
+        flash(_("The file changed or no longer passes the checks: nothing was imported."), "error")
+        return render_template("coordinator/import.html", form=PostForm(), report=report, name="")
+    flash(
+        _("Imported: %(added)d added, %(updated)d updated, %(unchanged)d unchanged.",
+          added=report.added, updated=report.updated, unchanged=report.unchanged),
+        "info",
+    )  # fmt: skip
+    return redirect(url_for("coordinator.beneficiaries" if kind == "beneficiaries" else "coordinator.stops"))
+
+
+@bp.route("/import/cancel", methods=["POST"])
+def import_cancel() -> Any:
+    """Throw the checked file away."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    _forget_upload()
+    return redirect(url_for("coordinator.import_upload"))
+
+
+@bp.route("/import/template/<name>")
+def import_template(name: str) -> Any:
+    """The import templates (Greek headers, an example row), as shipped with the register."""
+    if name not in {f"{k}{s}" for k in ("beneficiaries", "stops") for s in IMPORT_SUFFIXES}:
+        abort(404)
+    return send_from_directory(TEMPLATES, name, as_attachment=True)

@@ -1,0 +1,368 @@
+"""The coordinator's planning desk: plan an ISO week in the background, watch it, read the
+result (map, timelines, per-day tables, unassigned with reasons), publish; the versions.
+
+The solve runs in a child process (:mod:`webui.jobs`); the progress page polls
+``/desk/jobs/<id>.json``. A plan version's page reads everything from the database: the plan
+and the problem it was solved from (``PlanVersion.plan_json`` / ``problem_json``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from typing import Any, cast
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import FloatField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
+
+from planner.mapview import offline_html, plan_map
+from planner.model import Plan, Problem
+from planner.schema import plan_from_dict, problem_from_dict
+from webui.forms import PostForm
+from webui.jobs import JobRunner
+from webui.planview import clock_range, day_views, unassigned_rows
+from webui.security import require_role
+from webui.store import reader
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+bp.before_request(require_role("coordinator"))
+
+ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
+
+KIND_LABELS = {
+    "travel": _l("Travel"),
+    "service": _l("Service"),
+    "waiting": _l("Waiting"),
+    "break": _l("Break"),
+}
+
+
+def next_iso_week(today: date | None = None) -> str:
+    """The ISO week after this one, e.g. ``2026-W49``."""
+    year, week, _day = ((today or date.today()) + timedelta(days=7)).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_dates(iso_week: str) -> tuple[date, date]:
+    """Monday and Sunday of an ISO week."""
+    monday = date.fromisocalendar(int(iso_week[:4]), int(iso_week[6:]), 1)
+    return monday, monday + timedelta(days=6)
+
+
+class PlanForm(FlaskForm):
+    """Which week to plan, and how long to search."""
+
+    iso_week = StringField(
+        _l("ISO week"),
+        validators=[DataRequired(), Regexp(ISO_WEEK.pattern, message=_l("A week like 2026-W49"))],
+    )
+    time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), NumberRange(1, 600)])
+
+
+def _runner() -> JobRunner:
+    runner: JobRunner = current_app.extensions["kinito_jobs"]
+    return runner
+
+
+@bp.route("/", methods=["GET"])
+def index() -> Any:
+    """Pick a week and plan it; running jobs; the weeks already planned."""
+    from planner.register.models import PlanVersion
+
+    form = PlanForm(iso_week=next_iso_week(), time_limit=current_app.config["PLAN_TIME_LIMIT"])
+    with reader() as s:
+        versions = list(
+            s.execute(
+                select(
+                    PlanVersion.id,
+                    PlanVersion.iso_week,
+                    PlanVersion.unit_set,
+                    PlanVersion.version,
+                    PlanVersion.status,
+                    PlanVersion.created_at,
+                    PlanVersion.created_by,
+                    PlanVersion.published_at,
+                )
+                .order_by(PlanVersion.iso_week.desc(), PlanVersion.version.desc())
+                .limit(60)
+            )
+        )
+    return render_template("desk/index.html", form=form, jobs=_runner().jobs()[:10], versions=versions)
+
+
+@bp.route("/plan", methods=["POST"])
+def plan() -> Any:
+    """Start planning the chosen week in the background; show its progress page."""
+    form = PlanForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+        return redirect(url_for("desk.index"))
+    week = str(form.iso_week.data)
+    running = _runner().running(week)
+    if running:
+        flash(_("This week is already being planned."), "info")
+        return redirect(url_for("desk.job", job_id=running[0].id))
+    time_limit = float(form.time_limit.data or current_app.config["PLAN_TIME_LIMIT"])
+    job = _runner().start(week, g.user.username, time_limit=time_limit,
+                          workers=int(current_app.config["PLAN_WORKERS"]))  # fmt: skip
+    return redirect(url_for("desk.job", job_id=job.id))
+
+
+@bp.route("/jobs/<job_id>")
+def job(job_id: str) -> Any:
+    """A planning job's live progress (the page polls the JSON below)."""
+    found = _runner().get(job_id)
+    if found is None:
+        abort(404)
+    monday, sunday = week_dates(found.iso_week)
+    return render_template("desk/job.html", job=found, monday=monday, sunday=sunday)
+
+
+@bp.route("/jobs/<job_id>/cancel", methods=["POST"])
+def job_cancel(job_id: str) -> Any:
+    """Stop a planning run; nothing is stored."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    if _runner().get(job_id) is None:
+        abort(404)
+    if _runner().cancel(job_id):
+        flash(_("Planning stopped; nothing was stored."), "info")
+    return redirect(url_for("desk.index"))
+
+
+@bp.route("/jobs/<job_id>.json")
+def job_json(job_id: str) -> Response:
+    """A planning job's state: elapsed, best objective, visits served, and where the result is."""
+    found = _runner().get(job_id)
+    if found is None:
+        abort(404)
+    data = found.as_dict()
+    if found.plan_version_id is not None:
+        data["result_url"] = url_for("desk.version", pv_id=found.plan_version_id)
+    return jsonify(data)
+
+
+def _closed_days(summary: dict[str, Any]) -> list[tuple[date, str]]:
+    """The week's days with no routes and why (holidays, closures), from the week builder."""
+    out = []
+    for item in summary.get("closed_dates") or []:
+        try:
+            out.append((date.fromisoformat(str(item[0])), str(item[1])))
+        except (ValueError, IndexError, TypeError):
+            continue
+    return out
+
+
+def _carried_over(summary: dict[str, Any], problem: Problem) -> list[str]:
+    """The names of the visits carried over from last week (not done then)."""
+    names = {v.id: v.name or v.id for v in problem.visits}
+    return [names.get(str(vid), str(vid)) for vid in summary.get("carried_over") or []]
+
+
+@bp.app_template_global()
+def change_text(change: Any) -> str:
+    """A change in the interface's language: ``{"el": ..., "en": ...}``, a pair, or plain text."""
+    from webui.i18n import current_language
+
+    lang = current_language()
+    if isinstance(change, dict):
+        return str(change.get(lang) or change.get("el") or "")
+    if isinstance(change, list | tuple) and len(change) == 2:
+        return str(change[0] if lang == "el" else change[1])
+    return str(change)
+
+
+def _load(pv_id: int) -> tuple[Any, Plan, Problem]:
+    from planner.register.models import PlanVersion
+
+    with reader() as s:
+        row = s.get(PlanVersion, pv_id)
+        if row is None or not row.problem_json:
+            abort(404)
+        s.expunge(row)
+    return row, plan_from_dict(json.loads(row.plan_json)), problem_from_dict(json.loads(row.problem_json))
+
+
+@bp.route("/plans/<int:pv_id>")
+def version(pv_id: int) -> Any:
+    """A plan version: summary, map, timeline per day, per-day tables, unassigned, publish."""
+    from planner.register.models import PlanVersion
+
+    row, plan, problem = _load(pv_id)
+    days = day_views(plan, problem)
+    start, end = clock_range(days) if days else (8 * 3600, 16 * 3600)
+    with reader() as s:
+        siblings = list(
+            s.execute(
+                select(PlanVersion.id, PlanVersion.version, PlanVersion.status, PlanVersion.created_at)
+                .where(PlanVersion.iso_week == row.iso_week, PlanVersion.unit_set == row.unit_set)
+                .order_by(PlanVersion.version.desc())
+            )
+        )
+    served = sum(len(d.stops) for d in days)
+    wanted = sum(v.frequency for v in problem.visits)
+    monday, sunday = week_dates(row.iso_week)
+    return render_template(
+        "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
+        unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
+        kind_labels=KIND_LABELS, post=PostForm(), monday=monday, sunday=sunday,
+        km=round(sum(d.km for d in days), 1), drive=sum(d.drive_min for d in days),
+        changes=(row.summary or {}).get("changes") or [],
+        closed=_closed_days(row.summary or {}),
+        carried=_carried_over(row.summary or {}, problem),
+        base_version=(row.summary or {}).get("base_version"),
+    )  # fmt: skip
+
+
+@bp.route("/plans/<int:pv_id>/map")
+def version_map(pv_id: int) -> Response:
+    """The plan's map page (planner.mapview, Leaflet inlined), shown in the result page's frame."""
+    _row, plan, problem = _load(pv_id)
+    tiles = current_app.config.get("TILE_URL") or None
+    attribution = current_app.config.get("TILE_ATTRIBUTION") or ""
+    page = offline_html(plan_map(plan, problem, tiles, attribution=attribution))
+    g.inline_scripts = True  # folium writes its map as inline script: allowed on this page only
+    return Response(page, mimetype="text/html")
+
+
+@bp.route("/plans/<int:pv_id>/publish", methods=["POST"])
+def publish(pv_id: int) -> Any:
+    """Publish a plan version: drivers will see it; earlier versions stay viewable."""
+    if not PostForm().validate_on_submit():
+        abort(400)
+    from planner.register.week import WeekError
+    from planner.register.week import publish as publish_version
+    from webui.store import engine
+
+    try:
+        publish_version(engine(), pv_id, g.user.username)
+    except WeekError:
+        abort(404)
+    flash(_("Published."), "info")
+    return redirect(url_for("desk.version", pv_id=pv_id))
+
+
+@bp.route("/plans/<int:pv_id>/adjust", methods=["GET", "POST"])
+def adjust(pv_id: int) -> Any:
+    """Pin a visit to a day, move it, drop it, add an urgent one; re-optimise as a new version."""
+    from planner.model import Location, Terrain
+    from planner.register.models import Beneficiary
+    from planner.schema import problem_to_dict
+    from webui.adjust import adjusted_problem, served_dates, urgent_visit
+
+    row, plan, problem = _load(pv_id)
+    served = served_dates(plan)
+    if request.method == "POST":
+        actions = {
+            key.removeprefix("action-"): value
+            for key, value in request.form.items()
+            if key.startswith("action-") and value != "keep"
+        }
+        urgent = []
+        bid = request.form.get("urgent_beneficiary", "")
+        try:
+            if bid:
+                minutes = int(request.form.get("urgent_minutes") or 45)
+                if not 5 <= minutes <= 480:
+                    raise ValueError(minutes)
+                day_text = request.form.get("urgent_day", "")
+                day = date.fromisoformat(day_text) if day_text else None
+                if day is not None and day not in problem.dates:
+                    raise ValueError(day)
+                role = request.form.get("urgent_role", "social_worker")
+                if role not in ("social_worker", "psychologist"):
+                    raise ValueError(role)
+                with reader() as s:
+                    person = s.get(Beneficiary, int(bid))
+                    if person is None:
+                        raise ValueError(bid)
+                    place = person.settlement
+                    lat, lon = (person.lat, person.lon) if person.lat is not None else (place.lat, place.lon)
+                    terrain = cast(Terrain, place.terrain)  # the register's CHECK allows only these
+                    location = Location(
+                        f"b{person.id}", float(lat), float(lon or 0.0), place.name_el, terrain
+                    )
+                    taken = {v.id for v in problem.visits}
+                    vid = f"urgent-b{person.id}"
+                    n = 2
+                    while vid in taken:
+                        vid, n = f"urgent-b{person.id}-{n}", n + 1
+                    urgent.append(
+                        urgent_visit(vid, location, minutes, name=person.full_name, role=role, day=day,
+                                     phone=person.phone or "", address=person.address or "")
+                    )  # fmt: skip
+            new_problem = adjusted_problem(problem, plan, actions, urgent)
+        except ValueError:
+            flash(_("The adjustment could not be applied: check the choices."), "error")
+            return redirect(url_for("desk.adjust", pv_id=pv_id))
+        time_limit = float(request.form.get("time_limit") or current_app.config["PLAN_TIME_LIMIT"])
+        time_limit = min(max(time_limit, 1.0), 600.0)
+        job = _runner().start(
+            row.iso_week,
+            g.user.username,
+            time_limit=time_limit,
+            workers=int(current_app.config["PLAN_WORKERS"]),
+            problem=problem_to_dict(new_problem),
+            unit_set=row.unit_set,
+            base_plan_version_id=row.id,
+        )
+        return redirect(url_for("desk.job", job_id=job.id))
+    with reader() as s:
+        people = [
+            (b.id, f"{b.full_name} ({b.settlement.name_el})")
+            for b in s.scalars(select(Beneficiary).where(Beneficiary.active).order_by(Beneficiary.full_name))
+        ]
+    visits = sorted(problem.visits, key=lambda v: (served.get(v.id, [date.max])[0], v.name or v.id))
+    monday, sunday = week_dates(row.iso_week)
+    return render_template(
+        "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
+        monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
+    )  # fmt: skip
+
+
+@bp.route("/plans/<int:pv_id>/sheet.pdf")
+def route_sheet(pv_id: int) -> Response:
+    """The route sheets as PDF (A4, one page per route); ``?day=YYYY-MM-DD&unit=ID`` for one."""
+    from webui.i18n import long_date
+    from webui.routesheet import FontMissing, find_font_dir, route_sheet_pdf
+
+    row, plan, problem = _load(pv_id)
+    only = None
+    if request.args.get("day"):
+        try:
+            only = (date.fromisoformat(request.args["day"]), request.args.get("unit", ""))
+        except ValueError:
+            abort(400)
+        if not any((r.date, r.unit_id) == only for r in plan.routes):
+            abort(404)
+    try:
+        font_dir = find_font_dir(current_app.config.get("ROUTE_SHEET_FONT_DIR"))
+    except FontMissing:
+        return Response(_("The PDF font (DejaVu Sans) is not installed on the server."), status=503)
+    status = _("published") if row.status == "published" else _("draft")
+    footer = f"Kinito · {row.iso_week} · {_('version %(n)d', n=row.version)} ({status})"
+    pdf = route_sheet_pdf(plan, problem, labels=_, long_date=long_date, footer=footer, only=only,
+                          font_dir=font_dir)  # fmt: skip
+    name = f"kinito-{row.iso_week}-v{row.version}" + (f"-{only[0].isoformat()}" if only else "") + ".pdf"
+    return Response(pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip

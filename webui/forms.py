@@ -1,0 +1,131 @@
+"""Shared WTForms helpers: choices in the request's language and small parsers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import time
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from webui.i18n import WEEKDAYS
+
+__all__ = [
+    "FREQUENCY_LABELS",
+    "ROLE_LABELS",
+    "USER_ROLE_LABELS",
+    "LanguageForm",
+    "LoginForm",
+    "PostForm",
+    "options",
+    "parse_times",
+    "parse_windows",
+    "weekday_choices",
+]
+
+ROLE_LABELS = {
+    "social_worker": _l("Social worker"),
+    "psychologist": _l("Psychologist"),
+    "driver": _l("Driver"),
+}
+USER_ROLE_LABELS = {
+    "coordinator": _l("Coordinator"),
+    "driver": _l("Driver"),
+    "management": _l("Management"),
+    "admin": _l("Administrator"),
+}
+FREQUENCY_LABELS = {
+    "weekly": _l("times a week"),
+    "every_n_weeks": _l("once every N weeks"),
+    "monthly": _l("times a month"),
+}
+CALENDAR_LABELS = {
+    "holiday": _l("Public holiday"),
+    "closure": _l("Closure"),
+    "pilot_extended_hours": _l("Pilot day (open until 20:00)"),
+    "unit_unavailable": _l("Unit unavailable"),
+}
+PRIORITY_GROUP_LABELS = {
+    "kea": _l("Social solidarity income (KEA)"),
+    "disability": _l("Disability"),
+    "living_alone": _l("Living alone"),
+    "elderly": _l("Elderly"),
+    "children": _l("Children in the household"),
+    "unemployed": _l("Unemployed"),
+    "roma": _l("Roma"),
+    "migrant": _l("Migrant or asylum seeker"),
+}
+
+
+def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs; labels may be lazy strings."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+def weekday_choices() -> list[SelectChoice]:
+    """ISO weekday numbers with their names, Monday to Sunday."""
+    return options(WEEKDAYS.items())
+
+
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def _hhmm(text: str) -> str:
+    match = _TIME.match(text.strip())
+    if not match:
+        raise ValueError(text.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+def parse_times(text: str) -> list[str]:
+    """``"10:00, 12:30"`` -> ``["10:00", "12:30"]``; ValueError names the bad part."""
+    return [_hhmm(part) for part in re.split(r"[,;\s]+", text.strip()) if part]
+
+
+def parse_windows(text: str) -> list[list[str]]:
+    """``"09:00-12:00, 14:00-16:00"`` -> ``[["09:00", "12:00"], ["14:00", "16:00"]]``."""
+    windows: list[list[str]] = []
+    for part in re.split(r"[,;]+", text.strip()):
+        if not part.strip():
+            continue
+        bits = re.split(r"\s*[-–]\s*", part.strip())
+        if len(bits) != 2:
+            raise ValueError(part.strip())
+        start, end = _hhmm(bits[0]), _hhmm(bits[1])
+        if start >= end:
+            raise ValueError(part.strip())
+        windows.append([start, end])
+    return windows
+
+
+def format_windows(windows: list[list[str]]) -> str:
+    """The inverse of :func:`parse_windows`."""
+    return ", ".join(f"{a}-{b}" for a, b in windows)
+
+
+def time_of(text: str) -> time:
+    """``"08:00"`` -> ``time(8, 0)``."""
+    hh, mm = _hhmm(text).split(":")
+    return time(int(hh), int(mm))
+
+
+class LoginForm(FlaskForm):
+    """User name and password."""
+
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Log in"))
+
+
+class LanguageForm(FlaskForm):
+    """The language switch in the page header."""
+
+    lang = SelectField(_l("Language"), choices=options([("el", "Ελληνικά"), ("en", "English")]))
+
+
+class PostForm(FlaskForm):
+    """A form with nothing but its CSRF token: buttons that change something (pause, publish)."""

@@ -1,0 +1,209 @@
+"""Planning jobs: a week's solve in a child process, its progress kept by the web server.
+
+Why a child process and not a thread: OR-Tools holds Python's global lock for up to half a
+second at a time while it searches, which would stall every page of a threaded server; a
+child process also keeps a crash of the engine away from the server. The child
+(``python -m webui.planjob``) reads its job on stdin and writes one JSON line per progress
+report and a last line with the stored plan version (see :mod:`webui.planjob`). A reader
+thread here turns those lines into the :class:`Job`'s state, which the planning desk polls.
+
+Jobs live in this registry, keyed by a random id: closing the page does not stop a job, and
+the coordinator finds it again from the desk. A server restart forgets running jobs (their
+children end with the server); finished ones are in the database as plan versions anyway.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Job", "JobRunner"]
+
+_ROOT = str(Path(__file__).resolve().parent.parent)  # so the child imports this very package
+
+
+@dataclass
+class Job:
+    """One planning run and what is known of it so far."""
+
+    id: str
+    iso_week: str
+    actor: str
+    started_at: float = field(default_factory=time.time)
+    state: str = "running"  # running | done | failed | cancelled
+    elapsed: float = 0.0
+    time_limit: float = 0.0
+    objective: int | None = None
+    served: int = 0
+    wanted: int = 0
+    plan_version_id: int | None = None
+    version: int | None = None
+    error: str | None = None
+    finished_at: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The job as JSON for the desk's progress page."""
+        data = asdict(self)
+        if self.state == "running":
+            data["elapsed"] = round(time.time() - self.started_at, 1)
+        return data
+
+
+def _terminate(proc: subprocess.Popen[str]) -> None:
+    """SIGTERM to the job's process group (the child and the solver workers it started)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # already gone
+        os.killpg(proc.pid, signal.SIGTERM)
+
+
+class JobRunner:
+    """Starts planning jobs and keeps their state; one per application."""
+
+    def __init__(self, database_url: str, python: str = sys.executable) -> None:
+        self.database_url = database_url
+        self.python = python
+        self._jobs: dict[str, Job] = {}
+        self._procs: dict[str, subprocess.Popen[str]] = {}
+        self._lock = threading.Lock()
+
+    def start(
+        self,
+        iso_week: str,
+        actor: str,
+        *,
+        time_limit: float,
+        workers: int = 1,
+        seed: int = 1,
+        problem: dict[str, Any] | None = None,
+        unit_set: str | None = None,
+        base_plan_version_id: int | None = None,
+    ) -> Job:
+        """Start planning ``iso_week``; or solve ``problem`` for it (an adjusted plan: then
+        ``unit_set`` names the version series and ``base_plan_version_id`` what it adjusts)."""
+        job = Job(id=secrets.token_urlsafe(12), iso_week=iso_week, actor=actor, time_limit=time_limit)
+        spec = {
+            "database_url": self.database_url,
+            "iso_week": iso_week,
+            "actor": actor,
+            "time_limit": time_limit,
+            "workers": workers,
+            "seed": seed,
+            "problem": problem,
+            "unit_set": unit_set,
+            "base_plan_version_id": base_plan_version_id,
+        }
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")])),
+        }
+        # closed by the reader thread when the child ends
+        errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [self.python, "-m", "webui.planjob"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+            encoding="utf-8",
+            env=env,
+            start_new_session=True,  # its own process group: stopping it stops its solver workers too
+        )
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(spec))
+        proc.stdin.close()
+        with self._lock:
+            self._jobs[job.id] = job
+            self._procs[job.id] = proc
+        threading.Thread(
+            target=self._follow, args=(job, proc, errors), daemon=True, name=f"job-{job.id}"
+        ).start()
+        return job
+
+    def _follow(self, job: Job, proc: subprocess.Popen[str], errors: Any) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                message = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            with self._lock:
+                if "progress" in message:
+                    p = message["progress"]
+                    job.elapsed = float(p["elapsed"])
+                    job.objective = int(p["objective"])
+                    job.served, job.wanted = int(p["served"]), int(p["wanted"])
+                elif "done" in message:
+                    d = message["done"]
+                    job.plan_version_id, job.version = int(d["plan_version_id"]), int(d["version"])
+                    job.served, job.wanted = int(d["served"]), int(d["wanted"])
+                    job.objective = int(d["objective"])
+                elif "error" in message:
+                    job.error = str(message["error"])
+        proc.stdout.close()
+        code = proc.wait()
+        errors.seek(0)
+        tail = errors.read()[-2000:]
+        errors.close()
+        with self._lock:
+            job.finished_at = time.time()
+            job.elapsed = round(job.finished_at - job.started_at, 1)
+            if job.error == "cancelled":
+                job.state = "cancelled"
+            elif code == 0 and job.plan_version_id is not None:
+                job.state = "done"
+            else:
+                job.state = "failed"
+                if job.error is None:
+                    job.error = tail.strip().splitlines()[-1] if tail.strip() else f"exit code {code}"
+            self._procs.pop(job.id, None)
+
+    def get(self, job_id: str) -> Job | None:
+        """A job by id (None if unknown)."""
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def jobs(self) -> list[Job]:
+        """All jobs of this server, newest first."""
+        with self._lock:
+            return sorted(self._jobs.values(), key=lambda j: j.started_at, reverse=True)
+
+    def running(self, iso_week: str | None = None) -> list[Job]:
+        """The jobs still running (for one week, if given)."""
+        return [j for j in self.jobs() if j.state == "running" and iso_week in (None, j.iso_week)]
+
+    def wait(self, job_id: str, timeout: float) -> Job | None:
+        """Block until the job ends or ``timeout`` seconds pass (for the CLI and tests)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.get(job_id)
+            if job is None or job.state != "running":
+                return job
+            time.sleep(0.05)
+        return self.get(job_id)
+
+    def cancel(self, job_id: str) -> bool:
+        """Stop a running job (its child is terminated; nothing is stored). False if not running."""
+        with self._lock:
+            job, proc = self._jobs.get(job_id), self._procs.get(job_id)
+            if job is None or proc is None or job.state != "running":
+                return False
+            job.error = "cancelled"
+        _terminate(proc)
+        return True
+
+    def stop_all(self) -> None:
+        """End every running child (server shutdown)."""
+        with self._lock:
+            procs = list(self._procs.values())
+        for proc in procs:
+            _terminate(proc)

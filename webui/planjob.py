@@ -1,0 +1,149 @@
+"""A planning job's child process: ``python -m webui.planjob`` with the job as JSON on stdin.
+
+The job names the register's database, the ISO week, the actor, the time limit, seed and
+workers. The week is built and solved by :func:`planner.register.week.plan_week`, which
+stores a new draft plan version; with a ``problem`` document instead (tools and tests), that
+problem is solved, checked by the validator and stored as the week's next draft version.
+
+Output, one JSON object per line on stdout: ``{"progress": {...}}`` while the search runs,
+then ``{"done": {"plan_version_id", "version", "served", "wanted", "objective"}}``, or
+``{"error": "..."}`` and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from planner.model import Plan, Problem
+from planner.solver import Progress
+
+__all__ = ["main", "store_problem_plan"]
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def _progress(p: Progress) -> None:
+    _emit({"progress": asdict(p)})
+
+
+def _served(plan: Plan) -> int:
+    return sum(len(r.stops) for r in plan.routes)
+
+
+def store_problem_plan(
+    database_url: str,
+    iso_week: str,
+    problem: Problem,
+    plan: Plan,
+    actor: str,
+    *,
+    unit_set: str | None = None,
+    base_plan_version_id: int | None = None,
+) -> tuple[int, int]:
+    """Store ``plan`` (of ``problem``) as the next draft version of ``iso_week``; (id, version).
+
+    ``unit_set`` defaults to the problem's unit ids; with ``base_plan_version_id`` (an
+    adjustment of that version) the summary lists the changes against it, in both languages.
+    """
+    from sqlalchemy import func, select
+
+    from planner.register.db import make_engine, session_scope
+    from planner.register.models import PlanVersion
+    from planner.schema import plan_from_dict, plan_to_dict, problem_from_dict, problem_to_dict
+    from webui.adjust import plan_changes
+
+    unit_set = unit_set or ",".join(sorted(u.id for u in problem.units))
+    engine = make_engine(database_url)
+    try:
+        with session_scope(engine, actor=actor) as s:
+            last = s.scalar(
+                select(func.max(PlanVersion.version)).where(
+                    PlanVersion.iso_week == iso_week, PlanVersion.unit_set == unit_set
+                )
+            )
+            summary: dict[str, Any] = {"served": _served(plan), "unassigned": len(plan.unassigned)}
+            if base_plan_version_id is not None:
+                base = s.get(PlanVersion, base_plan_version_id)
+                if base is None or not base.problem_json:
+                    raise ValueError(f"plan version {base_plan_version_id} not found")
+                old_plan = plan_from_dict(json.loads(base.plan_json))
+                old_problem = problem_from_dict(json.loads(base.problem_json))
+                changes = plan_changes(old_plan, old_problem, plan, problem)
+                summary["base_version"] = base.version
+                summary["changes"] = [{"el": c.el, "en": c.en} for c in changes]
+            row = PlanVersion(
+                iso_week=iso_week,
+                unit_set=unit_set,
+                version=(last or 0) + 1,
+                status="draft",
+                plan_json=json.dumps(plan_to_dict(plan, problem), ensure_ascii=False, indent=1),
+                problem_json=json.dumps(problem_to_dict(problem), ensure_ascii=False, indent=1),
+                summary=summary,
+                created_by=actor,
+            )
+            s.add(row)
+            s.flush()
+            return row.id, row.version
+    finally:
+        engine.dispose()
+
+
+def main() -> int:
+    """Run the job read from stdin."""
+    spec = json.loads(sys.stdin.read())
+    try:
+        if spec.get("problem") is not None:
+            from planner.schema import problem_from_dict
+            from planner.solver import SolveParams, solve
+            from planner.validate import validate
+
+            problem = problem_from_dict(spec["problem"])
+            params = SolveParams(time_limit=float(spec["time_limit"]), seed=int(spec["seed"]),
+                                 workers=int(spec["workers"]))  # fmt: skip
+            plan = solve(problem, params, _progress)
+            violations = validate(problem, plan)
+            if violations:
+                raise RuntimeError(f"the plan fails the validator: {violations[0]}")
+            pv_id, version = store_problem_plan(
+                spec["database_url"], spec["iso_week"], problem, plan, spec["actor"],
+                unit_set=spec.get("unit_set"), base_plan_version_id=spec.get("base_plan_version_id"),
+            )  # fmt: skip
+        else:
+            from planner.register.db import make_engine
+            from planner.register.week import plan_week
+            from planner.roads.cli import configured_travel
+
+            # real roads when the server is configured for them ($KINITO_ROADS), as kinito week
+            travel, _sentence = configured_travel(None, None)
+            engine = make_engine(spec["database_url"])
+            try:
+                result = plan_week(
+                    engine,
+                    spec["iso_week"],
+                    time_limit=float(spec["time_limit"]),
+                    seed=int(spec["seed"]),
+                    workers=int(spec["workers"]),
+                    actor=spec["actor"],
+                    on_progress=_progress,
+                    travel=travel,
+                )
+            finally:
+                engine.dispose()
+            problem, plan = result.problem, result.plan
+            pv_id, version = result.plan_version_id, result.version
+    except Exception as exc:  # reported to the desk as the job's error, in one line
+        _emit({"error": f"{type(exc).__name__}: {exc}"})
+        return 1
+    wanted = sum(v.frequency for v in problem.visits)
+    _emit({"done": {"plan_version_id": pv_id, "version": version, "served": _served(plan),
+                    "wanted": wanted, "objective": plan.objective}})  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

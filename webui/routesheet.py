@@ -1,0 +1,196 @@
+"""The driver's route sheet as PDF: one A4 page per route (a unit's day), Greek by default.
+
+Drawn with fpdf2 and the DejaVu Sans font (full Greek), found in Debian's fonts-dejavu-core,
+in ``ROUTE_SHEET_FONT_DIR`` if configured, or in matplotlib's bundled copy. Each page has
+the day in words, the unit, the crew, leaving and return times, a small map drawn from the
+coordinates (no tiles, so it prints the same with no internet), the ordered stops with
+times, addresses, phone numbers and service, a notes column per stop and lined room for
+notes. Every figure comes from :mod:`webui.planview`, the same data as the result page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from fpdf import FPDF, FontFace
+
+from planner.model import Plan, Problem, Route
+from webui.planview import DayView, day_views
+
+__all__ = ["FONT_DIRS", "FontMissing", "find_font_dir", "route_sheet_pdf"]
+
+FONT_DIRS: tuple[Path, ...] = (
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/dejavu"),
+)
+_REGULAR, _BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
+
+
+class FontMissing(RuntimeError):
+    """No DejaVu Sans on this machine (Debian: apt-get install fonts-dejavu-core)."""
+
+
+def find_font_dir(extra: str | Path | None = None) -> Path:
+    """The first folder holding DejaVu Sans regular and bold."""
+    candidates = [Path(extra)] if extra else []
+    candidates += list(FONT_DIRS)
+    try:
+        import matplotlib
+
+        candidates.append(Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf")
+    except ImportError:
+        pass
+    for folder in candidates:
+        if (folder / _REGULAR).is_file() and (folder / _BOLD).is_file():
+            return folder
+    raise FontMissing("DejaVu Sans not found: apt-get install fonts-dejavu-core")
+
+
+Labels = Callable[[str], str]
+"""Translates a label (the caller passes the app's gettext)."""
+
+
+class _Sheet(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", size=7)
+        self.set_text_color(110)
+        self.cell(0, 5, f"{self.footer_text}  ·  {self.page_no()}/{{nb}}", align="R")
+
+
+def _project(
+    points: Sequence[tuple[float, float]], box: tuple[float, float, float, float]
+) -> list[tuple[float, float]]:
+    """Lat/lon to the box (x, y, w, h) in mm, same scale both ways, north up."""
+    x0, y0, w, h = box
+    lats = [p[0] for p in points]
+    lons = [p[1] for p in points]
+    k = math.cos(math.radians(sum(lats) / len(lats)))
+    span_x = max((max(lons) - min(lons)) * k, 1e-3)
+    span_y = max(max(lats) - min(lats), 1e-3)
+    scale = min((w - 12) / span_x, (h - 12) / span_y)
+    cx, cy = (max(lons) + min(lons)) / 2, (max(lats) + min(lats)) / 2
+    return [(x0 + w / 2 + (lon - cx) * k * scale, y0 + h / 2 - (lat - cy) * scale) for lat, lon in points]
+
+
+def _hex(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+def _draw_map(
+    pdf: FPDF, route: Route, view: DayView, problem: Problem, box: tuple[float, float, float, float]
+) -> None:
+    base = problem.unit(route.unit_id).base
+    places = [(base.lat, base.lon)]
+    for stop in route.stops:
+        visit = problem.visit(stop.visit_id)
+        places.append((visit.location.lat, visit.location.lon))
+    pts = _project([*places, places[0]], box)
+    pdf.set_draw_color(180)
+    pdf.set_line_width(0.2)
+    pdf.rect(*box)
+    pdf.set_draw_color(*_hex(view.colour))
+    pdf.set_line_width(0.8)
+    pdf.polyline(pts)
+    pdf.set_font("DejaVu", "B", 7)
+    for i, (x, y) in enumerate(pts[:-1]):
+        label = "B" if i == 0 else str(i)
+        pdf.set_fill_color(*((34, 34, 34) if i == 0 else _hex(view.colour)))
+        pdf.set_draw_color(255)
+        pdf.set_line_width(0.3)
+        pdf.circle(x, y, 2.4, style="FD")
+        pdf.set_text_color(255)
+        pdf.set_xy(x - 2.4, y - 2.4)
+        pdf.cell(4.8, 4.8, label, align="C")
+    pdf.set_text_color(0)
+
+
+def route_sheet_pdf(
+    plan: Plan,
+    problem: Problem,
+    *,
+    labels: Labels,
+    long_date: Callable[[date], str],
+    footer: str,
+    only: tuple[date, str] | None = None,
+    font_dir: Path | None = None,
+) -> bytes:
+    """The route sheets of ``plan`` (or of the one route ``only`` = (date, unit id)) as PDF bytes."""
+    folder = font_dir or find_font_dir()
+    pdf = _Sheet(orientation="P", unit="mm", format="A4")
+    pdf.footer_text = footer
+    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf.add_font("DejaVu", "", str(folder / _REGULAR))
+    pdf.add_font("DejaVu", "B", str(folder / _BOLD))
+    pdf.alias_nb_pages()
+    routes = {(r.date, r.unit_id): r for r in plan.routes}
+    views = [v for v in day_views(plan, problem) if only is None or (v.date, v.unit_id) == only]
+    for view in views:
+        route = routes[(view.date, view.unit_id)]
+        pdf.add_page()
+        pdf.set_font("DejaVu", "B", 15)
+        pdf.cell(0, 8, labels("Route sheet"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "B", 12)
+        pdf.cell(0, 7, f"{long_date(view.date)} · {view.unit_name}", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", size=9)
+        leaves, back, driving, rest = labels("Leaves"), labels("Back"), labels("Driving"), labels("Break")
+        facts = [
+            f"{leaves} {view.depart}",
+            f"{back} {view.arrive}",
+            f"{view.km} km",
+            f"{driving} {view.drive_min}′",
+        ]
+        if view.break_text:
+            facts.append(f"{rest} {view.break_text}")
+        pdf.cell(0, 5, "  ·  ".join(facts), new_x="LMARGIN", new_y="NEXT")
+        if view.crew:
+            crew = labels("Crew")
+            pdf.cell(0, 5, f"{crew}: {', '.join(view.crew)}", new_x="LMARGIN", new_y="NEXT")
+        top = pdf.get_y() + 2
+        _draw_map(pdf, route, view, problem, (pdf.l_margin, top, 190, 62))
+        pdf.set_fill_color(255)  # the map's marker fill must not leak into the table
+        pdf.set_y(top + 66)
+        pdf.set_font("DejaVu", size=8.5)
+        headings = ("#", labels("Time"), labels("Beneficiary / stop"), labels("Address"), labels("Phone"),
+                    labels("Service"), labels("Notes"))  # fmt: skip
+        with pdf.table(
+            col_widths=(6, 23, 36, 40, 22, 27, 36),
+            text_align=("CENTER", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT"),
+            line_height=4.6,
+            borders_layout="HORIZONTAL_LINES",
+            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 242)),
+            first_row_as_headings=True,
+        ) as table:
+            head = table.row()
+            for text in headings:
+                head.cell(text)
+            for stop in view.stops:
+                pdf.set_font("DejaVu", size=8.5)
+                row = table.row()
+                row.cell(str(stop.number))
+                row.cell(f"{stop.start}–{stop.end}")
+                kind = labels("village stop") if stop.kind == "village_stop" else labels("home visit")
+                row.cell(stop.name)
+                row.cell(stop.place)
+                row.cell(stop.phone)
+                row.cell(f"{kind}, {stop.service_min}′")
+                row.cell("")
+        pdf.ln(4)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(0, 6, labels("Notes"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_draw_color(190)
+        pdf.set_line_width(0.2)
+        y = pdf.get_y() + 6
+        while y < pdf.h - 20:
+            pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
+            y += 8
+    if not views:
+        pdf.add_page()
+        pdf.set_font("DejaVu", size=11)
+        pdf.cell(0, 8, labels("No routes in this plan."))
+    return bytes(pdf.output())

@@ -1,0 +1,203 @@
+"""Who is logged in, what each role may open, log-in throttling, CSRF and security headers.
+
+- Passwords are stored as werkzeug scrypt hashes (:func:`hash_password`), never in clear.
+- The session cookie (signed, HttpOnly, SameSite=Lax) holds the user id and when the user
+  was last seen: after ``SESSION_IDLE_MINUTES`` without a request, or
+  ``PERMANENT_SESSION_LIFETIME`` after log-in, the session ends. A deactivated account or a
+  changed role ends it at the next request, since the user is re-read every time.
+- Each blueprint calls :func:`require_role` for its role; anyone else gets 403, and someone
+  not logged in is sent to the log-in page.
+- :class:`LoginThrottle`: ``LOGIN_MAX_FAILURES`` failed log-ins for one user name, or from one
+  address, lock that name or address for ``LOGIN_LOCK_MINUTES``. Kept in memory: one server
+  process (waitress, threads) serves the app; a restart forgets the count.
+- CSRF: Flask-WTF's CSRFProtect on every POST (forms and fetch calls alike).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from planner.register.models import User
+
+__all__ = [
+    "HOME",
+    "CurrentUser",
+    "LoginThrottle",
+    "check_password",
+    "hash_password",
+    "init_security",
+    "require_role",
+]
+
+csrf = CSRFProtect()
+
+HOME = {
+    "coordinator": "coordinator.beneficiaries",
+    "driver": "driver.today",
+    "management": "management.overview",
+    "admin": "admin.users",
+}
+"""Each role's first page after log-in."""
+
+
+def hash_password(password: str) -> str:
+    """A scrypt hash of ``password`` (werkzeug's format, salt included)."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def check_password(stored_hash: str, password: str) -> bool:
+    """Whether ``password`` matches ``stored_hash``."""
+    return check_password_hash(stored_hash, password)
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The logged-in user as the request sees them (a snapshot, not an ORM object)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    locale: str
+    unit_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> CurrentUser:
+        """The snapshot of a user row."""
+        return cls(user.id, user.username, user.display_name, user.role, user.locale, user.unit_id)
+
+
+class LoginThrottle:
+    """Failed log-ins per user name and per address; too many in a row lock for a while."""
+
+    def __init__(self, max_failures: int, lock_seconds: float, clock: Callable[[], float] = time.monotonic):
+        self.max_failures = max_failures
+        self.lock_seconds = lock_seconds
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float]] = {}  # key -> (count, time of the last)
+
+    def _count(self, key: str, now: float) -> int:
+        count, last = self._failures.get(key, (0, 0.0))
+        if count and now - last >= self.lock_seconds:
+            del self._failures[key]
+            return 0
+        return count
+
+    def locked(self, *keys: str) -> bool:
+        """Whether any of ``keys`` (``user:NAME``, ``ip:ADDRESS``) is locked out now."""
+        now = self.clock()
+        with self._lock:
+            return any(self._count(k, now) >= self.max_failures for k in keys)
+
+    def failed(self, *keys: str) -> None:
+        """Record one failed attempt for each key."""
+        now = self.clock()
+        with self._lock:
+            for key in keys:
+                self._failures[key] = (self._count(key, now) + 1, now)
+
+    def succeeded(self, *keys: str) -> None:
+        """A successful log-in clears the user name's count (the address keeps its own)."""
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+def _load_user() -> None:
+    """Put the logged-in user in ``g.user`` (None if nobody, or if the session has expired)."""
+    from webui.store import reader
+
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return
+    now = time.time()
+    idle = float(current_app.config["SESSION_IDLE_MINUTES"]) * 60
+    max_age = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if now - float(session.get("seen", 0)) > idle or now - float(session.get("since", 0)) > max_age:
+        session.clear()
+        flash(_("Your session has expired. Please log in again."), "info")
+        return
+    with reader() as s:
+        user = s.get(User, uid)
+        if user is None or not user.active or user.role != session.get("role"):
+            session.clear()
+            return
+        g.user = CurrentUser.of(user)
+    # refreshing the cookie on every request would defeat caching; once a minute is plenty
+    if now - float(session.get("seen", 0)) > 60:
+        session["seen"] = now
+
+
+def require_role(*roles: str) -> Callable[[], Any]:
+    """A ``before_request`` hook: log-in required, and one of ``roles``, else 403."""
+
+    def check() -> Any:
+        user = g.get("user")
+        if user is None:
+            if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if user.role not in roles:
+            abort(403)
+        return None
+
+    return check
+
+
+def content_security_policy(*, inline_scripts: bool = False) -> str:
+    """The CSP: everything from this server only; inline scripts only where a page needs them
+    (the folium map page); inline styles because Leaflet positions its layers with them."""
+    tile_url = current_app.config.get("TILE_URL") or ""
+    tile_origin = ""
+    if tile_url.startswith(("http://", "https://")):
+        scheme, rest = tile_url.split("://", 1)
+        host = rest.split("/", 1)[0].replace("{s}", "*")
+        tile_origin = f" {scheme}://{host}"
+    scripts = "'self' 'unsafe-inline'" if inline_scripts else "'self'"
+    return (
+        "default-src 'self'; "
+        f"script-src {scripts}; "
+        "style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data:{tile_origin}; "
+        "connect-src 'self'; "
+        "font-src 'self'; "
+        "object-src 'none'; "
+        "base-uri 'none'; "
+        "form-action 'self'; "
+        "frame-ancestors 'self'"
+    )
+
+
+def _headers(response: Response) -> Response:
+    inline = bool(g.get("inline_scripts"))
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(inline_scripts=inline))
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
+    if g.get("user") is not None:
+        # personal data: never kept in a shared computer's cache
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_security(app: Flask) -> None:
+    """CSRF protection, the current user, expiring sessions, the log-in throttle, headers."""
+    csrf.init_app(app)
+    app.extensions["kinito_throttle"] = LoginThrottle(
+        int(app.config["LOGIN_MAX_FAILURES"]), float(app.config["LOGIN_LOCK_MINUTES"]) * 60
+    )
+    app.before_request(_load_user)
+    app.after_request(_headers)
+    app.add_template_global(lambda: g.get("user"), "current_user")

@@ -1,0 +1,46 @@
+// The planning desk's progress page: polls the job's JSON once a second until it ends, then
+// goes to the plan. No inline script (the CSP allows scripts from this server only).
+(function () {
+  "use strict";
+  var box = document.getElementById("progress");
+  if (!box) { return; }
+  var state = document.getElementById("p-state");
+  function show(job) {
+    document.getElementById("p-elapsed").textContent = job.elapsed.toFixed(1);
+    document.getElementById("p-served").textContent = job.served;
+    document.getElementById("p-wanted").textContent = job.wanted;
+    document.getElementById("p-objective").textContent = job.objective === null ? "—" : job.objective.toLocaleString(document.documentElement.lang || undefined);
+    document.getElementById("p-bar").value = Math.min(job.elapsed, job.time_limit);
+    box.dataset.state = job.state;
+    if (job.state === "done") {
+      state.textContent = state.dataset.done;
+      var link = document.getElementById("result-link");
+      link.href = job.result_url;
+      document.getElementById("p-result").hidden = false;
+      window.location.assign(job.result_url);
+      return false;
+    }
+    if (job.state !== "running") {
+      document.getElementById("cancel-form").hidden = true;
+    }
+    if (job.state === "cancelled") {
+      state.textContent = state.dataset.cancelled;
+      return false;
+    }
+    if (job.state === "failed") {
+      state.textContent = state.dataset.failedLabel;
+      var err = document.getElementById("p-error");
+      err.textContent = box.dataset.failed + " " + (job.error || "");
+      err.hidden = false;
+      return false;
+    }
+    return true;
+  }
+  function poll() {
+    fetch(box.dataset.url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+      .then(function (job) { if (show(job)) { window.setTimeout(poll, 1000); } })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  poll();
+})();
