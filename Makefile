@@ -1,4 +1,4 @@
-# Kinito. The README's two commands: `make demo` (the demo register, next week planned) and `make test`.
+# Kinito. The README's two commands: `make demo` (demo register, next week planned, the web app) and `make test`.
 # Each installs what it needs first, so both work on a fresh Debian machine.
 #
 # Benchmarks: `make bench` runs both sets (about 14 x 4 x SOLOMON_TIME s + 13 x PVRP_TIME s:
@@ -11,7 +11,7 @@ SOLOMON_TIME ?= 30
 PVRP_TIME ?= 60
 SEED ?= 1
 
-.PHONY: install install-dev install-browser install-osrm demo demo-week test lint bench bench-solomon bench-pvrp bench-demo serve serve-demo translations
+.PHONY: install install-dev install-browser install-osrm demo demo-plan demo-week test lint bench bench-solomon bench-pvrp bench-demo serve serve-demo translations
 
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e .
@@ -47,7 +47,14 @@ install-osrm:
 
 DEMO_DB ?= instance/demo.sqlite3
 
-demo: install
+# The README's main command: a fresh demo register, next week planned and published, the demo
+# accounts, and the web application on http://127.0.0.1:8000 (Ctrl-C stops it).
+demo: install demo-plan
+	$(PYTHON) -m planner.cli user demo --db $(DEMO_DB)
+	$(PYTHON) -m planner.cli serve --db $(DEMO_DB)
+
+# The same without the server: the register and next week's plan (table, plan.html).
+demo-plan: install
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(PYTHON) -m planner.cli init --demo --db $(DEMO_DB)
 	$(PYTHON) -m planner.cli week next --db $(DEMO_DB) --publish --map plan.html
