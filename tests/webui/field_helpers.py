@@ -35,10 +35,10 @@ def publish_week(template: Path, target: Path) -> int:
     return result.plan_version_id
 
 
-def demo_register(template: Path, target: Path) -> int:
-    """A register with the gazetteer (copied from ``template``'s migrated schema is not enough:
-    the demo needs an empty register), the demo register, the demo accounts and week 2026-W50
-    planned (1 s) and published; returns the published version's id."""
+def demo_register(target: Path) -> int:
+    """A new register with the gazetteer, the demo register (reference 7 December 2026: eight
+    weeks of history, W42-W49), the demo accounts and week 2026-W50 planned (1 s) and
+    published; returns the published version's id."""
     from planner.register.migrate import upgrade
     from planner.register.settlements import load_gazetteer
 
@@ -54,3 +54,15 @@ def demo_register(template: Path, target: Path) -> int:
     finally:
         engine.dispose()
     return result.plan_version_id
+
+
+_DEMO: dict[str, tuple[Path, int]] = {}
+
+
+def demo_template(folder: Path) -> tuple[Path, int]:
+    """The demo register with W50 published, built once per test run (``folder`` the first
+    caller's temporary folder); copy it before changing it."""
+    if "path" not in _DEMO:
+        path = folder / "demo.sqlite3"
+        _DEMO["path"] = (path, demo_register(path))
+    return _DEMO["path"]
