@@ -151,6 +151,17 @@ def trend_chart(figures: Figures, width: int = 720, height: int = 240) -> dict[s
     }
 
 
+def staff_pivot(figures: Figures) -> list[dict[str, Any]]:
+    """Staff load as one row per staff member, one (visits, days aboard) cell per week."""
+    rows: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
+    for s in figures.staff_weeks:
+        rows.setdefault((s.staff, s.role), {})[s.iso_week] = (s.visits, s.days_aboard)
+    return [
+        {"staff": staff, "role": role, "cells": [cells.get(w.iso_week, (0, 0)) for w in figures.weeks]}
+        for (staff, role), cells in sorted(rows.items())
+    ]
+
+
 @bp.route("/")
 def overview() -> Any:
     """The coverage map and the period's figures."""
@@ -178,6 +189,7 @@ def overview() -> Any:
         points=points,
         today=current_day(),
         chart=trend_chart(figures),
+        staff_rows=staff_pivot(figures),
         OUTCOME_ORDER=OUTCOME_ORDER,
         OUTCOME_LABELS=OUTCOME_LABELS,
         REASON_LABELS=REASON_LABELS,
