@@ -122,7 +122,8 @@ def test_management_reviews_coverage_in_the_browser(live_demo: dict[str, Any]) -
             expect(page.locator("#coverage-map path.settlement.c3")).to_have_count(140 - len(done12))
 
             with session_scope(app.extensions["kinito_engine"]) as s:
-                done = s.scalar(select(func.count()).select_from(VisitOutcome).where(VisitOutcome.status == "done"))
+                query = select(func.count()).select_from(VisitOutcome).where(VisitOutcome.status == "done")
+                done = s.scalar(query)
             expect(page.locator("#k-done")).to_have_text(str(done))
             expect(page.locator("#trend polyline")).to_have_count(3)
             expect(page.locator("#weeks tbody tr")).to_have_count(9)
