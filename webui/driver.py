@@ -12,13 +12,14 @@
   (a UUID made on the tablet): the offline queue may send the same outcome twice, it is
   stored once. CSRF: the ``X-CSRFToken`` header, with a token the page fetches fresh from
   ``/driver/token.json`` right before sending (a page from the cache may hold an old one).
-- "Today" is :func:`current_day`: the ``TODAY`` setting (``KINITO_TODAY``, ISO date) when given
-  (tests, demonstrations), else the date in Athens.
+- "Today" is :func:`current_day`: the ``TODAY`` setting, else the ``KINITO_TODAY``
+  environment variable (an ISO date: tests, demonstrations), else the date in Athens.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -66,7 +67,7 @@ _REF = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 def current_day() -> date:
     """Today for the driver's pages: the ``TODAY`` setting if set, else the date in Athens."""
-    fixed = current_app.config.get("TODAY")
+    fixed = current_app.config.get("TODAY") or os.environ.get("KINITO_TODAY")
     if fixed:
         return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
     return datetime.now(ATHENS).date()
@@ -158,9 +159,11 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
                 "planned": hhmm(stop.start),
             }
         )
+    # recorded from a plan (this version, or an earlier one re-planned since) on this date
     recorded = session.execute(
         select(m.VisitOutcome.visit_ref, m.VisitOutcome.status, m.VisitOutcome.occurred_at)
-        .where(m.VisitOutcome.plan_version_id == found.version.id, m.VisitOutcome.planned_date == route.date)
+        .where(m.VisitOutcome.planned_date == route.date, m.VisitOutcome.plan_version_id.is_not(None))
+        .where(m.VisitOutcome.visit_ref.in_([s.visit_id for s in route.stops]))
         .order_by(m.VisitOutcome.id)
     )
     outcomes = {ref: {"status": status, "time": _local_hhmm(occurred)} for ref, status, occurred in recorded}

@@ -249,3 +249,22 @@ def test_service_worker_is_served_with_the_kept_urls(driver: FlaskClient) -> Non
                 "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css"):  # fmt: skip
         assert f'"{url}"' in text
     assert "/driver/token.json" not in text and "outcomes.json" not in text
+
+
+def test_outcomes_stay_shown_after_a_new_version(driver: FlaskClient, field_app: Flask) -> None:
+    """Re-planned mid-day: the tablet switches to version 2 and still shows what was recorded."""
+    from datetime import UTC, datetime
+
+    from planner.register.models import PlanVersion
+
+    assert _send(driver, visit_id="cp-1", time="09:50").status_code == 200
+    with session_scope(field_app.extensions["kinito_engine"]) as s:
+        first = s.get(PlanVersion, 1)
+        assert first is not None
+        s.add(PlanVersion(iso_week=first.iso_week, unit_set=first.unit_set, version=2, status="published",
+                          plan_json=first.plan_json, problem_json=first.problem_json, summary={},
+                          published_at=datetime.now(UTC)))  # fmt: skip
+    doc = driver.get("/driver/today.json").get_json()
+    assert doc["plan_version_id"] == 2 and doc["version"] == 2
+    assert doc["outcomes"] == {"cp-1": {"status": "done", "time": "09:50"}}
+    assert _send(driver, visit_id="cp-3", plan_version_id=2).status_code == 200
