@@ -164,6 +164,14 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
             page.reload()
             expect(stops).to_have_count(3)
             expect(stops.nth(2)).to_have_attribute("data-status", "not_at_home")
+
+            # logging out forgets the kept route on the tablet
+            page.locator("#logout").click()
+            page.wait_for_url(f"{base}/login*")
+            assert page.evaluate("caches.has('kinito-driver-v1')") is False
+            assert page.evaluate(f"localStorage.getItem('kinito.driver.route.{DRIVER}')") is None
+            page.goto(f"{base}/driver/")
+            page.wait_for_url(f"{base}/login*")
         finally:
             browser.close()
 

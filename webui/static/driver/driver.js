@@ -343,6 +343,20 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(urls.sw, { scope: "./" }).catch(function () { /* no offline copy */ });
   }
+  // logging out forgets the kept route (names, phones) on this tablet; the queue stays, so
+  // outcomes not yet sent go out at the next log-in
+  var logout = document.getElementById("logout");
+  if (logout && logout.form) {
+    logout.form.addEventListener("submit", function (event) {
+      if (logout.form.dataset.cleared) { return; }
+      event.preventDefault();
+      window.localStorage.removeItem(KEY_ROUTE);
+      var done = function () { logout.form.dataset.cleared = "1"; logout.form.submit(); };
+      if (window.caches) {
+        window.caches.delete("kinito-driver-v1").then(done, done);
+      } else { done(); }
+    });
+  }
   window.addEventListener("online", function () { drawBadge(); send(); });
   window.addEventListener("offline", drawBadge);
   window.setInterval(send, 15000);
