@@ -167,11 +167,11 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
 
             # logging out forgets the kept route on the tablet
             page.locator("#logout").click()
-            page.wait_for_url(f"{base}/login*")
+            page.wait_for_url(f"{base}/login**")
             assert page.evaluate("caches.has('kinito-driver-v1')") is False
             assert page.evaluate(f"localStorage.getItem('kinito.driver.route.{DRIVER}')") is None
             page.goto(f"{base}/driver/")
-            page.wait_for_url(f"{base}/login*")
+            page.wait_for_url(f"{base}/login**")
         finally:
             browser.close()
 

@@ -36,15 +36,17 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   var key = url.pathname;
   if (KEPT.indexOf(key) < 0) { return; }
+  // a navigation keeps its own redirect mode: signed out, the browser follows to the log-in page
+  var online = request.mode === "navigate" ? fetch(request) : fetch(request, { cache: "no-store" });
   event.respondWith(
-    fetch(request, { cache: "no-store" }).then(function (response) {
+    online.then(function (response) {
       if (response.ok && !response.redirected) {
         var copy = response.clone();
         caches.open(CACHE).then(function (cache) { return cache.put(key, copy); });
         return response;
       }
-      if (response.status === 401 || response.redirected) {
-        // signed out (the session ended while offline): the kept copy still serves the day
+      if (response.status === 401) {
+        // the data, signed out (the session ended while offline): the kept copy still serves the day
         return caches.match(key).then(function (kept) { return kept || response; });
       }
       return response;
