@@ -118,6 +118,10 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
             assert first.locator("a[href*='osmand.net']").count() == 1
             assert first.locator("a[href='tel:2691012345']").count() == 1
             page.screenshot(path=str(ARTIFACTS / "driver-today.png"), full_page=True)
+            page.set_viewport_size({"width": 800, "height": 1280})  # a 10-inch tablet upright
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(ARTIFACTS / "driver-tablet-portrait.png"))
+            page.set_viewport_size({"width": 1280, "height": 800})
 
             # no signal: the page reloads from the service worker's cache and still works
             context.set_offline(True)

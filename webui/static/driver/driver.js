@@ -18,7 +18,7 @@
 
   var route = null;      // today's route document (today.json)
   var marks = {};        // visit_id -> {status, time}: what this tablet recorded (arrived too)
-  var map = null, layers = null;
+  var map = null, layers = null, fitted = null;
   var sending = false;
 
   // --- storage ------------------------------------------------------------------------------
@@ -136,7 +136,8 @@
         title: s.number + ". " + s.name
       }).addTo(layers);
     });
-    map.fitBounds(L.latLngBounds(points).pad(0.15));
+    fitted = L.latLngBounds(points).pad(0.15);
+    map.fitBounds(fitted);
     box.dataset.ready = "1";
   }
 
@@ -359,6 +360,9 @@
   }
   window.addEventListener("online", function () { drawBadge(); send(); });
   window.addEventListener("offline", drawBadge);
+  window.addEventListener("resize", function () {  // the tablet turned: keep the route in view
+    if (map && fitted) { map.invalidateSize(); map.fitBounds(fitted); }
+  });
   window.setInterval(send, 15000);
   start();
 })();
