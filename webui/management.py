@@ -111,10 +111,13 @@ def _figures(period: Period) -> tuple[Figures, list[SettlementCoverage]]:
     return figures, places
 
 
-def trend_chart(figures: Figures, width: int = 720, height: int = 240) -> dict[str, Any]:
-    """The weekly trend as SVG polylines: visits due, done and missed per week."""
+def trend_chart(
+    figures: Figures, width: int = 720, height: int = 240, left: int = 44, bottom: int = 34
+) -> dict[str, Any]:
+    """The weekly trend as polylines (SVG units, or millimetres in the PDF): visits due, done
+    and not done per week; ``left`` and ``bottom`` leave room for the scale and the weeks."""
     weeks = figures.weeks
-    left, right, top, bottom = 44, 12, 12, 34
+    right, top = 12, 4 if height < 120 else 12
     top_value = max([1, *(max(w.due, w.done, w.missed) for w in weeks)])
     step = (width - left - right) / max(1, len(weeks) - 1)
 
@@ -268,6 +271,19 @@ def _tables(figures: Figures, places: list[SettlementCoverage]) -> list[Table]:
     ]  # fmt: skip
 
 
+def _week_chart(ws: Any, n_weeks: int) -> None:
+    """Excel's own line chart of the weeks sheet: due and each outcome per week."""
+    from openpyxl.chart import LineChart, Reference
+
+    chart = LineChart()
+    chart.title = _("Trend over the weeks")
+    chart.height, chart.width = 9, 22
+    chart.add_data(Reference(ws, min_col=2, max_col=2 + len(OUTCOME_ORDER), min_row=1, max_row=1 + n_weeks),
+                   titles_from_data=True)  # fmt: skip
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + n_weeks))
+    ws.add_chart(chart, f"A{n_weeks + 4}")
+
+
 @bp.route("/export.xlsx")
 def export_xlsx() -> Any:
     """The period's figures as an Excel workbook: a summary sheet and one sheet per table."""
@@ -286,7 +302,7 @@ def export_xlsx() -> Any:
         sheet.append([label, value])
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 26
-    for title, header, rows in _tables(figures, places):
+    for index, (title, header, rows) in enumerate(_tables(figures, places)):
         ws = book.create_sheet(title[:31])
         ws.append(header)
         for cell in ws[1]:
@@ -295,6 +311,8 @@ def export_xlsx() -> Any:
             ws.append(row)
         for i, _h in enumerate(header):
             ws.column_dimensions[chr(ord("A") + i)].width = 18
+        if index == 0 and rows:  # the weeks: a line chart of due, done and not at home...
+            _week_chart(ws, len(rows))
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
@@ -315,6 +333,35 @@ def _font(name: str) -> str:
         if (folder / name).exists():
             return str(folder / name)
     raise RuntimeError(f"{name} not found (apt-get install fonts-dejavu-core)")
+
+
+def _pdf_chart(pdf: Any, figures: Figures) -> None:
+    """The trend chart drawn with lines (the page's SVG, in millimetres) and its legend."""
+    chart = trend_chart(figures, width=270, height=60, left=12, bottom=8)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 7, _("Trend over the weeks"), new_x="LMARGIN", new_y="NEXT")
+    x0, y0 = pdf.l_margin, pdf.get_y()
+    pdf.set_font("DejaVu", "", 7)
+    pdf.set_draw_color(208, 212, 217)
+    for tick in chart["ticks"]:
+        pdf.line(x0 + chart["left"], y0 + tick["y"], x0 + chart["right"], y0 + tick["y"])
+        pdf.text(x0 + 2, y0 + tick["y"] + 1, str(tick["value"]))
+    for label in chart["labels"]:
+        pdf.text(x0 + label["x"] - 3, y0 + chart["bottom"] + 4, label["text"])
+    pdf.set_line_width(0.6)
+    legend_x = x0 + chart["left"]
+    for series in chart["series"]:
+        colour = tuple(int(series["colour"][i : i + 2], 16) for i in (1, 3, 5))
+        pdf.set_draw_color(*colour)
+        points = [tuple(float(v) for v in p.split(",")) for p in series["points"].split()]
+        pdf.polyline([(x0 + x, y0 + y) for x, y in points])
+        pdf.line(legend_x, y0 + chart["height"] + 2, legend_x + 8, y0 + chart["height"] + 2)
+        pdf.text(legend_x + 10, y0 + chart["height"] + 3, str(series["label"]))
+        legend_x += 45
+    pdf.set_line_width(0.2)
+    pdf.set_draw_color(0, 0, 0)
+    pdf.set_y(y0 + chart["height"] + 6)
 
 
 @bp.route("/export.pdf")
@@ -338,6 +385,7 @@ def export_pdf() -> Any:
                    width=170, align="LEFT") as table:  # fmt: skip
         for label, value in summary_rows(figures):
             table.row([label, str(value)])
+    _pdf_chart(pdf, figures)
     for title, header, rows in _tables(figures, places):
         if title == _("Settlements"):
             rows = [r for r in rows if r[4] or r[6]]  # the PDF lists settlements with people or visits

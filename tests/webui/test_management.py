@@ -150,6 +150,7 @@ def test_the_xlsx_export_holds_the_same_figures(manager: FlaskClient, demo_app: 
     assert len(weeks) == 1 + 9
     # SQLite's %W counts Monday weeks from the year's first Monday: 2026 starts on a Thursday, so +1
     assert {int(r[0][-2:]): r[2] for r in weeks[1:] if r[2]} == {int(k) + 1: v for k, v in by_week.items()}
+    assert len(book["Εβδομάδες"]._charts) == 1  # Excel's own trend chart
     settlements = list(book["Οικισμοί"].iter_rows(values_only=True))
     assert len(settlements) == 1 + 140
 
@@ -165,6 +166,7 @@ def test_the_pdf_export_has_greek_text(manager: FlaskClient) -> None:
     assert "Kinito: κάλυψη της κινητής μονάδας" in text
     assert "Επισκέψεις που έγιναν" in text and "Ορεινά χωριά" in text and "2026-W50" in text
     assert "Ω-0" in text
+    assert "Πορεία ανά εβδομάδα" in text and "W42" in reader.pages[0].extract_text()  # the chart
 
 
 def test_a_bad_period_falls_back_and_a_reversed_one_is_put_right(manager: FlaskClient) -> None:
