@@ -1,0 +1,271 @@
+"""The driver's pages through the test client: today's route, permissions, outcomes, CSRF."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from field_helpers import TODAY, TODAY_STOPS, publish_week
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from webui_helpers import COORDINATOR, DRIVER, MANAGEMENT, csrf_token, login
+
+from planner.register.db import session_scope
+from planner.register.models import Unit, User, VisitOutcome
+from planner.register.week import build_week
+from webui import create_app
+
+
+@pytest.fixture(scope="module")
+def published_template(register_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """The test register with week 2026-W50 published (three stops on Monday), built once."""
+    path = tmp_path_factory.mktemp("published") / "register.sqlite3"
+    return path, publish_week(register_template, path)
+
+
+@pytest.fixture
+def field_app(published_template: tuple[Path, int], tmp_path: Path) -> Iterator[Flask]:
+    """The app on a copy of the published register, with Monday 7 December 2026 as today."""
+    import shutil
+
+    db = tmp_path / "register.sqlite3"
+    shutil.copy(published_template[0], db)
+    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                      "TODAY": TODAY.isoformat()})  # fmt: skip
+    yield app
+    app.extensions["kinito_jobs"].stop_all()
+    app.extensions["kinito_engine"].dispose()
+
+
+@pytest.fixture
+def driver(field_app: Flask) -> FlaskClient:
+    """A client logged in as the driver of van1."""
+    client = field_app.test_client()
+    assert login(client, DRIVER).status_code == 302
+    return client
+
+
+def _token(client: FlaskClient) -> str:
+    return str(client.get("/driver/token.json").get_json()["csrf"])
+
+
+def _send(client: FlaskClient, token: str | None = None, **fields: Any) -> Any:
+    body: dict[str, Any] = {
+        "client_ref": str(uuid.uuid4()), "visit_id": "cp-1", "status": "done", "note": "",
+        "time": "09:50", "date": TODAY.isoformat(), "plan_version_id": 1,
+    }  # fmt: skip
+    body.update(fields)
+    headers = {"X-CSRFToken": token if token is not None else _token(client)}
+    return client.post("/driver/outcomes.json", json=body, headers=headers)
+
+
+def _count(app: Flask) -> int:
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        query = select(func.count()).select_from(VisitOutcome).where(VisitOutcome.plan_version_id == 1)
+        return int(s.scalar(query) or 0)
+
+
+def test_today_page_loads_in_greek_for_the_driver(driver: FlaskClient) -> None:
+    """The page names the day in Greek and links the data, the service worker and the scripts."""
+    page = driver.get("/driver/").get_data(as_text=True)
+    assert "Δευτέρα 7 Δεκεμβρίου 2026" in page and "van1" in page
+    urls = ("/driver/today.json", "/driver/sw.js", "/static/driver/driver.js", "/vendor/leaflet/leaflet.js")
+    for url in urls:
+        assert url in page
+
+
+def test_today_json_is_the_published_route_of_the_drivers_unit_today(driver: FlaskClient) -> None:
+    """Three stops in the plan's order, with times, phone and point; only Monday's route."""
+    doc = driver.get("/driver/today.json").get_json()
+    assert doc["date"] == "2026-12-07" and doc["plan_version_id"] == 1 and doc["unit"] == "van1"
+    assert sorted(s["visit_id"] for s in doc["stops"]) == sorted(TODAY_STOPS)
+    assert [s["number"] for s in doc["stops"]] == [1, 2, 3]
+    starts = [s["start"] for s in doc["stops"]]
+    assert starts == sorted(starts) and all(s["end"] - s["start"] == s["service"] for s in doc["stops"])
+    person = next(s for s in doc["stops"] if s["visit_id"] == "cp-1")
+    assert person["name"] == "Γεώργιος Παπαδόπουλος" and person["phone"] == "2691012345"
+    assert "ΕΥΑΙΣΘΗΤΟ" not in str(doc)  # the person's notes never reach the tablet
+    assert doc["csrf"]
+
+
+def test_driver_with_no_route_today_gets_none(driver: FlaskClient, field_app: Flask) -> None:
+    """On Sunday there is no route: ``stops`` is null and the page says so."""
+    field_app.config["TODAY"] = (TODAY + timedelta(days=6)).isoformat()
+    doc = driver.get("/driver/today.json").get_json()
+    assert doc["stops"] is None
+    assert "Δεν υπάρχει δημοσιευμένο δρομολόγιο" in driver.get("/driver/").get_data(as_text=True)
+
+
+def test_a_draft_is_not_shown_to_the_driver(driver: FlaskClient, field_app: Flask) -> None:
+    """An unpublished version of the week is not what drivers see."""
+    from planner.register.models import PlanVersion
+
+    with session_scope(field_app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, 1)
+        assert row is not None
+        row.status = "draft"
+    assert driver.get("/driver/today.json").get_json()["stops"] is None
+
+
+def test_driver_asking_for_another_day_is_refused(driver: FlaskClient) -> None:
+    """Tomorrow's or yesterday's route of his own unit: 403."""
+    for day in (TODAY + timedelta(days=1), TODAY - timedelta(days=1)):
+        assert driver.get(f"/driver/routes/1/{day.isoformat()}.json").status_code == 403
+    assert driver.get(f"/driver/routes/1/{TODAY.isoformat()}.json").status_code == 200
+    assert driver.get("/driver/routes/1/not-a-date.json").status_code == 404
+
+
+def test_driver_asking_for_another_units_route_is_refused(driver: FlaskClient, field_app: Flask) -> None:
+    """Another unit's route today: 403, even when it exists."""
+    with session_scope(field_app.extensions["kinito_engine"]) as s:
+        other = Unit(name="car2", base_name="Αίγιο", base_lat=38.25, base_lon=22.08)
+        s.add(other)
+        s.flush()
+        other_id = other.id
+    assert driver.get(f"/driver/routes/{other_id}/{TODAY.isoformat()}.json").status_code == 403
+
+
+def test_driver_without_a_unit_sees_no_route(driver: FlaskClient, field_app: Flask) -> None:
+    """An account with no unit is told to ask the office, and gets no data."""
+    with session_scope(field_app.extensions["kinito_engine"]) as s:
+        user = s.scalars(select(User).where(User.username == DRIVER)).one()
+        user.unit_id = None
+    assert driver.get("/driver/today.json").get_json()["unit"] is None
+    assert "δεν έχει μονάδα" in driver.get("/driver/").get_data(as_text=True)
+    assert driver.get(f"/driver/routes/1/{TODAY.isoformat()}.json").status_code == 403
+
+
+@pytest.mark.parametrize("username", [COORDINATOR, MANAGEMENT])
+def test_other_roles_cannot_open_the_drivers_pages_or_post_outcomes(field_app: Flask, username: str) -> None:
+    """The coordinator records outcomes with ``kinito outcome``, not as the driver: 403 here."""
+    client = field_app.test_client()
+    login(client, username)
+    for url in ("/driver/", "/driver/today.json", "/driver/token.json", "/driver/sw.js"):
+        assert client.get(url).status_code == 403, url
+    valid = csrf_token(client, "/")  # a good token of their own session: the role still refuses
+    assert _send(client, token=valid).status_code == 403
+    assert _count(field_app) == 0
+
+
+def test_anonymous_json_gets_401_not_a_log_in_page(field_app: Flask) -> None:
+    """The tablet's scripts learn that the session ended (and keep their queue)."""
+    client = field_app.test_client()
+    assert client.get("/driver/today.json").status_code == 401
+    assert client.post("/driver/outcomes.json", json={}).status_code in (400, 401)
+
+
+def test_an_outcome_is_stored_with_who_when_and_the_version(driver: FlaskClient, field_app: Flask) -> None:
+    """Done at 09:50 Athens on the route's day, by the driver, the crew's social worker as staff."""
+    ref = str(uuid.uuid4())
+    answer = _send(driver, client_ref=ref, note="Όλα καλά.")
+    assert answer.status_code == 200 and answer.get_json()["created"] is True
+    with session_scope(field_app.extensions["kinito_engine"]) as s:
+        row = s.scalars(select(VisitOutcome).where(VisitOutcome.client_ref == ref)).one()
+        assert (row.visit_ref, row.care_plan_id, row.status, row.plan_version_id) == ("cp-1", 1, "done", 1)
+        assert row.recorded_by == DRIVER and row.planned_date == TODAY and row.note == "Όλα καλά."
+        assert row.occurred_at.strftime("%Y-%m-%d %H:%M") == "2026-12-07 07:50"  # UTC
+        assert row.staff_id == 1  # Μαρία Κ., the social worker aboard
+
+
+def test_the_same_outcome_sent_twice_is_stored_once(driver: FlaskClient, field_app: Flask) -> None:
+    """A resend with the same client_ref answers with the stored row and writes nothing."""
+    ref = str(uuid.uuid4())
+    first = _send(driver, client_ref=ref).get_json()
+    second = _send(driver, client_ref=ref).get_json()
+    assert first["created"] is True and second["created"] is False
+    assert first["outcome_id"] == second["outcome_id"]
+    assert _count(field_app) == 1
+
+
+def test_an_outcome_without_csrf_token_is_refused(driver: FlaskClient, field_app: Flask) -> None:
+    """No header, or a wrong one: 400, nothing stored."""
+    assert _send(driver, token="").status_code == 400
+    assert _send(driver, token="not-a-token").status_code == 400
+    assert _count(field_app) == 0
+
+
+def test_a_token_from_an_earlier_page_still_works_in_the_same_session(driver: FlaskClient) -> None:
+    """The token is bound to the session: the one in today.json (cached) is accepted later."""
+    token = driver.get("/driver/today.json").get_json()["csrf"]
+    driver.get("/driver/")
+    assert _send(driver, token=token).status_code == 200
+
+
+def test_outcomes_outside_the_drivers_route_are_refused(driver: FlaskClient, field_app: Flask) -> None:
+    """A visit not on today's route (cp-2 is on Wednesday), a wrong day, a draft: refused."""
+    assert _send(driver, visit_id="cp-2").status_code == 403
+    assert _send(driver, date=(TODAY + timedelta(days=2)).isoformat()).status_code == 422  # in the future
+    assert _send(driver, plan_version_id=99).status_code == 403
+    assert _count(field_app) == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("status", "postponed"), ("status", "arrived"), ("time", "25:00"), ("client_ref", "x"),
+     ("note", "x" * 1001)],
+)
+def test_malformed_outcomes_are_refused(
+    driver: FlaskClient, field_app: Flask, field: str, value: str
+) -> None:
+    """Postponing is the office's call; arrival stays on the tablet; bad times and refs: 422."""
+    assert _send(driver, **{field: value}).status_code == 422
+    assert _count(field_app) == 0
+
+
+def test_a_queued_outcome_sent_the_next_morning_is_accepted(driver: FlaskClient, field_app: Flask) -> None:
+    """Offline all Monday, sent on Tuesday: stored on Monday's date."""
+    field_app.config["TODAY"] = date(2026, 12, 8).isoformat()
+    assert _send(driver).status_code == 200
+    field_app.config["TODAY"] = date(2026, 12, 20).isoformat()
+    assert _send(driver).status_code == 422  # more than a week later: the office must hear of it
+    assert _count(field_app) == 1
+
+
+def test_done_outcomes_make_the_visit_not_due_next_week(driver: FlaskClient, field_app: Flask) -> None:
+    """cp-1 (weekly) done on Monday of W50 counts as done for the week builder: W51 still due
+    once (weekly), but no longer overdue; an every-2-weeks rhythm would not be due."""
+    assert _send(driver, visit_id="cp-1").status_code == 200
+    with session_scope(field_app.extensions["kinito_engine"]) as s:
+        from planner.register.models import CarePlan
+
+        plan = s.get(CarePlan, 1)
+        assert plan is not None
+        plan.frequency_kind, plan.frequency_count = "every_n_weeks", 2
+    with session_scope(field_app.extensions["kinito_engine"]) as s:
+        week = build_week(s, "2026-W51")
+    assert "cp-1" not in {v.id for v in week.problem.visits}
+
+
+def test_service_worker_is_served_with_the_kept_urls(driver: FlaskClient) -> None:
+    """JavaScript, scope /driver/, keeping the page, its data, the scripts, styles and Leaflet."""
+    response = driver.get("/driver/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    text = response.get_data(as_text=True)
+    for url in ("/driver/", "/driver/today.json", "/static/driver/driver.js", "/static/kinito.css",
+                "/vendor/leaflet/leaflet.js", "/vendor/leaflet/leaflet.css"):  # fmt: skip
+        assert f'"{url}"' in text
+    assert "/driver/token.json" not in text and "outcomes.json" not in text
+
+
+def test_outcomes_stay_shown_after_a_new_version(driver: FlaskClient, field_app: Flask) -> None:
+    """Re-planned mid-day: the tablet switches to version 2 and still shows what was recorded."""
+    from datetime import UTC, datetime
+
+    from planner.register.models import PlanVersion
+
+    assert _send(driver, visit_id="cp-1", time="09:50").status_code == 200
+    with session_scope(field_app.extensions["kinito_engine"]) as s:
+        first = s.get(PlanVersion, 1)
+        assert first is not None
+        s.add(PlanVersion(iso_week=first.iso_week, unit_set=first.unit_set, version=2, status="published",
+                          plan_json=first.plan_json, problem_json=first.problem_json, summary={},
+                          published_at=datetime.now(UTC)))  # fmt: skip
+    doc = driver.get("/driver/today.json").get_json()
+    assert doc["plan_version_id"] == 2 and doc["version"] == 2
+    assert doc["outcomes"] == {"cp-1": {"status": "done", "time": "09:50"}}
+    assert _send(driver, visit_id="cp-3", plan_version_id=2).status_code == 200

@@ -1,0 +1,192 @@
+"""End to end on the driver's tablet: Debian's chromium driven by Playwright, the app under
+waitress on 127.0.0.1 (a secure context, so the service worker runs). The driver opens
+today's route, the tablet loses its signal, the page still reloads (from the service
+worker's cache), two stops are marked done and one not at home, the badge says three are
+waiting, the signal comes back and exactly three outcomes arrive in the database.
+Screenshots: tests/artifacts/driver-*.png."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from field_helpers import TODAY, publish_week
+from sqlalchemy import select
+from test_web_browser import CHROMIUM_ARGS, _browser_missing
+from webui_helpers import ARTIFACTS, DRIVER, PASSWORDS
+
+from planner.register.db import session_scope
+from planner.register.models import VisitOutcome
+from webui import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def live_driver(register_template: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The app under waitress with week 2026-W50 published and Monday 7 December as today."""
+    from waitress.server import create_server
+
+    db = tmp_path / "register.sqlite3"
+    version_id = publish_week(register_template, db)
+    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "TODAY": TODAY.isoformat()})  # fmt: skip
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port  # type: ignore[union-attr]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield {"app": app, "url": f"http://127.0.0.1:{port}", "version": version_id}
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        app.extensions["kinito_jobs"].stop_all()
+        app.extensions["kinito_engine"].dispose()
+
+
+def _outcomes(app: Any, version: int) -> list[VisitOutcome]:
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        rows = list(s.scalars(select(VisitOutcome).where(VisitOutcome.plan_version_id == version)))
+        s.expunge_all()
+    return rows
+
+
+def _expected_start(plan: dict[str, Any], index: int, free_s: int) -> str:
+    """The client's rule, computed here from the plan: stop ``index`` starts no earlier than
+    planned, nor before the van is free after the previous stop plus the planned drive."""
+    route = plan["route"]
+    prev_end = route["stops"][index - 1]["end"]
+    stop = route["stops"][index]
+    slack = stop["start"] - prev_end - stop["travel"]
+    start = stop["start"] + max(0, (free_s - prev_end) - max(0, slack))
+    minutes = round(start / 60)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[str, Any]) -> None:
+    """Open today's route, go offline, reload, mark 2 done and 1 not at home, back online: 3 rows."""
+    reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {reason}")
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import expect, sync_playwright
+
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
+    foreign: list[str] = []
+    errors: list[str] = []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport={"width": 1280, "height": 800}, locale="el-GR", timezone_id="Europe/Athens"
+            )
+            context.on("request", lambda r: None if r.url.startswith(base) else foreign.append(r.url))
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+            page.clock.set_fixed_time("2026-12-07T08:30:00+02:00")
+
+            page.goto(f"{base}/login")
+            page.get_by_label("Όνομα χρήστη").fill(DRIVER)
+            page.get_by_label("Κωδικός").fill(PASSWORDS[DRIVER])
+            page.get_by_role("button", name="Σύνδεση").click()
+            page.wait_for_url(f"{base}/driver/")
+            stops = page.locator("#stops > li")
+            expect(stops).to_have_count(3)
+            page.wait_for_selector("#route-map[data-ready='1']")
+            assert "Δευτέρα 7 Δεκεμβρίου 2026" in page.locator("#route-date").inner_text()
+            assert page.locator("#route-map .stop-pin").count() == 4  # three stops and the base
+            assert page.locator("#route-map path.leaflet-interactive").count() >= 1  # the route line
+            # the service worker controls the page and keeps the page, data, script, styles, Leaflet
+            page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+            page.wait_for_function(
+                "async () => (await (await caches.open('kinito-driver-v1')).keys()).length >= 7",
+                timeout=10_000,
+            )
+
+            doc = page.evaluate("fetch('/driver/today.json').then(r => r.json())")
+            assert [s["visit_id"] for s in doc["stops"]] == ["cp-1", "vs-1", "cp-3"]
+            first = stops.nth(0)
+            assert "next" in (first.get_attribute("class") or "")
+            assert first.locator("a[href^='geo:']").count() == 1
+            assert first.locator("a[href*='google.com/maps/dir/']").count() == 1
+            assert first.locator("a[href*='osmand.net']").count() == 1
+            assert first.locator("a[href='tel:2691012345']").count() == 1
+            page.screenshot(path=str(ARTIFACTS / "driver-today.png"), full_page=True)
+            page.set_viewport_size({"width": 800, "height": 1280})  # a 10-inch tablet upright
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(ARTIFACTS / "driver-tablet-portrait.png"))
+            page.set_viewport_size({"width": 1280, "height": 800})
+
+            # no signal: the page reloads from the service worker's cache and still works
+            context.set_offline(True)
+            page.reload()
+            expect(stops).to_have_count(3)
+            expect(page.locator("#net")).to_have_attribute("data-state", "offline")
+
+            # stop 1 done 25 minutes late: the later planned times move
+            planned_end = doc["stops"][0]["end"]
+            late = planned_end + 40 * 60
+            page.clock.set_fixed_time(f"2026-12-07T{late // 3600:02d}:{late % 3600 // 60:02d}:00+02:00")
+            stops.nth(0).get_by_role("button", name="Έγινε").click()
+            expect(stops.nth(0)).to_have_attribute("data-status", "done")
+            expect(stops.nth(1)).to_have_class("stop next")
+            free = late // 60 * 60
+            expected = _expected_start({"route": doc}, 1, free)
+            if expected != doc["stops"][1]["planned"]:
+                expect(stops.nth(1).locator(".expected")).to_have_text(f"→ {expected}")
+            assert expected > doc["stops"][1]["planned"]  # 40 minutes late is more than the slack
+            page.screenshot(path=str(ARTIFACTS / "driver-late.png"), full_page=True)
+
+            page.clock.set_fixed_time("2026-12-07T12:05:00+02:00")
+            stops.nth(1).get_by_role("button", name="Έφτασα").click()
+            stops.nth(1).get_by_role("button", name="Έγινε").click()
+            page.clock.set_fixed_time("2026-12-07T12:55:00+02:00")
+            stops.nth(2).locator(".stop-note").fill("Κανείς δεν άνοιξε· αφέθηκε σημείωμα.")
+            stops.nth(2).get_by_role("button", name="Δεν βρέθηκε στο σπίτι").click()
+            badge = page.locator("#queue-badge")
+            expect(badge).to_have_attribute("data-count", "3")
+            expect(badge).to_have_text("3 αναμένουν αποστολή")
+            assert _outcomes(app, version) == []  # nothing reached the server while offline
+            page.screenshot(path=str(ARTIFACTS / "driver-offline-queue.png"), full_page=True)
+
+            # a reload with no signal loses nothing
+            page.reload()
+            expect(stops).to_have_count(3)
+            expect(badge).to_have_attribute("data-count", "3")
+
+            # signal again: the queue empties, exactly three rows arrive
+            context.set_offline(False)
+            expect(badge).to_have_attribute("data-count", "0", timeout=25_000)
+            expect(badge).to_be_hidden()
+            page.screenshot(path=str(ARTIFACTS / "driver-sent.png"), full_page=True)
+            page.reload()
+            expect(stops).to_have_count(3)
+            expect(stops.nth(2)).to_have_attribute("data-status", "not_at_home")
+
+            # logging out forgets the kept route on the tablet
+            page.locator("#logout").click()
+            page.wait_for_url(f"{base}/login**")
+            assert page.evaluate("caches.has('kinito-driver-v1')") is False
+            assert page.evaluate(f"localStorage.getItem('kinito.driver.route.{DRIVER}')") is None
+            page.goto(f"{base}/driver/")
+            page.wait_for_url(f"{base}/login**")
+        finally:
+            browser.close()
+
+    rows = _outcomes(app, version)
+    assert len(rows) == 3
+    by_visit = {r.visit_ref: r for r in rows}
+    statuses = {k: r.status for k, r in by_visit.items()}
+    assert statuses == {"cp-1": "done", "vs-1": "done", "cp-3": "not_at_home"}
+    assert all(r.recorded_by == DRIVER and r.planned_date == TODAY and r.staff_id is not None for r in rows)
+    assert len({r.client_ref for r in rows}) == 3
+    assert by_visit["cp-3"].note == "Κανείς δεν άνοιξε· αφέθηκε σημείωμα."
+    assert by_visit["vs-1"].occurred_at.strftime("%H:%M") == "10:05"  # 12:05 Athens, UTC+2
+    assert foreign == []
+    assert errors == []

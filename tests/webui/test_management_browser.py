@@ -1,0 +1,143 @@
+"""End to end for management in Debian's chromium (Playwright), on the demo register's history
+with W50 published: the coverage map draws all 140 settlements, its colour classes match the
+counts made here from the rows, the figures and the trend chart show, the XLSX downloads.
+Every request must go to the test server. Screenshots: tests/artifacts/management-*.png."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from field_helpers import demo_template
+from sqlalchemy import func, select
+from test_web_browser import CHROMIUM_ARGS, _browser_missing
+from webui_helpers import ARTIFACTS, MANAGEMENT, PASSWORDS
+
+from planner.register.db import session_scope
+from planner.register.models import Beneficiary, CarePlan, VillageStop, VisitOutcome
+from webui import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture
+def live_demo(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """Waitress on a copy of the demo register; today is Friday 11 December 2026."""
+    from waitress.server import create_server
+
+    db = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template(tmp_path_factory.mktemp("demo"))[0], db)
+    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "TODAY": "2026-12-11"})  # fmt: skip
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield {"app": app, "url": f"http://127.0.0.1:{server.effective_port}"}  # type: ignore[union-attr]
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        app.extensions["kinito_jobs"].stop_all()
+        app.extensions["kinito_engine"].dispose()
+
+
+def _done_per_settlement(app: Any, since: date) -> Counter[str]:
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        rows = s.execute(
+            select(Beneficiary.settlement_code, VillageStop.settlement_code)
+            .select_from(VisitOutcome)
+            .outerjoin(CarePlan, CarePlan.id == VisitOutcome.care_plan_id).outerjoin(Beneficiary)
+            .outerjoin(VillageStop, VillageStop.id == VisitOutcome.village_stop_id)
+            .where(VisitOutcome.status == "done", VisitOutcome.planned_date >= since)
+        ).all()  # fmt: skip
+    return Counter(home or stop for home, stop in rows)
+
+
+def test_management_reviews_coverage_in_the_browser(live_demo: dict[str, Any]) -> None:
+    """Log in, the map with 140 circles in the right classes, the figures, the XLSX download."""
+    reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {reason}")
+    if reason:
+        pytest.skip(reason)
+    from openpyxl import load_workbook
+    from playwright.sync_api import Route as PwRoute
+    from playwright.sync_api import expect, sync_playwright
+
+    base, app = live_demo["url"], live_demo["app"]
+    blocked: list[str] = []
+    errors: list[str] = []
+
+    def only_the_test_server(route: PwRoute) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="el-GR",
+                                          accept_downloads=True)  # fmt: skip
+            context.route("**/*", only_the_test_server)
+            page = context.new_page()
+            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+            page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+            page.goto(f"{base}/login")
+            page.get_by_label("Όνομα χρήστη").fill(MANAGEMENT)
+            page.get_by_label("Κωδικός").fill(PASSWORDS[MANAGEMENT])
+            page.get_by_role("button", name="Σύνδεση").click()
+            page.wait_for_url(f"{base}/management/")
+            page.locator("#from").fill("2026-W42")
+            page.locator("#to").fill("2026-W50")
+            page.get_by_role("button", name="Εμφάνιση").click()
+            page.wait_for_url("**/management/?from=2026-W42&to=2026-W50")
+            page.wait_for_selector("#coverage-map[data-ready='1']")
+            circles = page.locator("#coverage-map path.settlement")
+            expect(circles).to_have_count(140)
+
+            # last 4 weeks (W47-W50): "not served" circles are the settlements with no visit done
+            done4 = _done_per_settlement(app, date(2026, 11, 16))
+            served4 = sum(1 for n in done4.values() if n)
+            expect(page.locator("#coverage-map path.settlement.c0")).to_have_count(140 - served4)
+            expect(page.locator("#map-legend li[data-class='0']")).to_contain_text(f"({140 - served4})")
+            page.screenshot(path=str(ARTIFACTS / "management-coverage-4w.png"), full_page=False)
+
+            page.locator("#map-mode").select_option("done12")
+            expect(page.locator("#coverage-map")).to_have_attribute("data-mode", "done12")
+            done12 = _done_per_settlement(app, date(2026, 9, 21))
+            many = sum(1 for n in done12.values() if n >= 4)
+            expect(page.locator("#coverage-map path.settlement.c3")).to_have_count(many)
+            page.locator("#map-mode").select_option("recent")
+            expect(page.locator("#coverage-map path.settlement.c3")).to_have_count(140 - len(done12))
+
+            with session_scope(app.extensions["kinito_engine"]) as s:
+                query = select(func.count()).select_from(VisitOutcome).where(VisitOutcome.status == "done")
+                done = s.scalar(query)
+            expect(page.locator("#k-done")).to_have_text(str(done))
+            expect(page.locator("#trend polyline")).to_have_count(3)
+            expect(page.locator("#weeks tbody tr")).to_have_count(9)
+            page.screenshot(path=str(ARTIFACTS / "management-overview.png"), full_page=True)
+
+            with page.expect_download() as info:
+                page.locator("#export-xlsx").click()
+            book = load_workbook(io.BytesIO(Path(info.value.path()).read_bytes()))
+            summary = {r[0]: r[1] for r in book["Σύνοψη"].iter_rows(min_row=2, values_only=True)}
+            assert summary["Επισκέψεις που έγιναν"] == done
+            with page.expect_download() as info:
+                page.locator("#export-pdf").click()
+            assert Path(info.value.path()).read_bytes()[:5] == b"%PDF-"
+        finally:
+            browser.close()
+    assert errors == []
+    assert blocked == []

@@ -1,0 +1,61 @@
+// Management's coverage map: every settlement as a circle sized by population, coloured by
+// how often (last 4 or 12 weeks) or how recently the unit served it. No tiles needed.
+(function () {
+  "use strict";
+  var box = document.getElementById("coverage-map");
+  if (!box || typeof L === "undefined") { return; }
+  var points = JSON.parse(document.getElementById("coverage-data").textContent);
+  var T = JSON.parse(document.getElementById("coverage-i18n").textContent);
+  var today = new Date(box.dataset.today + "T12:00:00");
+  var map = L.map(box, { zoomControl: true });
+  map.attributionControl.setPrefix("Kinito | Leaflet");
+  if (box.dataset.tiles) {
+    L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution || "", maxZoom: 19 }).addTo(map);
+  }
+  var layer = L.layerGroup().addTo(map);
+  var SCALES = {
+    count: [["none", "#b00020"], ["one", "#f2a93b"], ["few", "#7fbf7b"], ["many", "#0a6b2e"]],
+    recent: [["week", "#0a6b2e"], ["month", "#7fbf7b"], ["quarter", "#f2a93b"], ["never", "#b00020"]]
+  };
+  function countClass(n) { return n === 0 ? 0 : n === 1 ? 1 : n <= 3 ? 2 : 3; }
+  function recentClass(last) {
+    if (!last) { return 3; }
+    var days = (today - new Date(last + "T12:00:00")) / 86400000;
+    return days <= 7 ? 0 : days <= 28 ? 1 : days <= 84 ? 2 : 3;
+  }
+  function draw(mode) {
+    layer.clearLayers();
+    var scale = mode === "recent" ? SCALES.recent : SCALES.count;
+    var counts = [0, 0, 0, 0];
+    points.forEach(function (p) {
+      var c = mode === "recent" ? recentClass(p.last) : countClass(mode === "done4" ? p.done4 : p.done12);
+      counts[c] += 1;
+      var marker = L.circleMarker([p.lat, p.lon], {
+        radius: Math.max(3, Math.min(22, Math.sqrt(p.population) / 3)),
+        color: "#222", weight: 1, fillColor: scale[c][1], fillOpacity: 0.85, className: "settlement c" + c
+      });
+      marker.bindTooltip(p.name + " · " + T.population + " " + p.population + " · " + T.people + " " + p.people +
+        " · " + T.done4 + " " + p.done4 + " · " + T.done12 + " " + p.done12 + (p.last ? " · " + T.last + " " + p.last : ""));
+      marker.addTo(layer);
+    });
+    var legend = document.getElementById("map-legend");
+    legend.textContent = "";
+    scale.forEach(function (s, i) {
+      var li = document.createElement("li");
+      var sw = document.createElement("span");
+      sw.className = "swatch";
+      sw.style.background = s[1];
+      li.appendChild(sw);
+      li.appendChild(document.createTextNode(T[s[0]] + " (" + counts[i] + ")"));
+      li.dataset.class = String(i);
+      legend.appendChild(li);
+    });
+    box.dataset.mode = mode;
+  }
+  var bounds = L.latLngBounds(points.map(function (p) { return [p.lat, p.lon]; }));
+  map.fitBounds(bounds.pad(0.05));
+  var select = document.getElementById("map-mode");
+  select.addEventListener("change", function () { draw(select.value); });
+  draw(select.value);
+  box.dataset.ready = "1";
+})();

@@ -1,0 +1,59 @@
+// Kinito's service worker for the driver's tablet (scope /driver/). It keeps today's route
+// page, its data and what draws them (script, styles, Leaflet) in the Cache API, so the route
+// keeps working with no signal. Every GET it knows goes to the network first (fresh when there
+// is signal) and falls back to the kept copy; nothing else (log-in, tokens, the outcomes POST)
+// is touched: outcomes wait in the page's own queue until they are sent.
+"use strict";
+var CACHE = "kinito-driver-v1";
+var KEPT = {{ kept | tojson }};
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return Promise.all(KEPT.map(function (url) {
+        return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (response) {
+          if (response.ok && !response.redirected) { return cache.put(url, response); }
+          return null;
+        }).catch(function () { return null; });
+      }));
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (n) { return n.indexOf("kinito-driver-") === 0 && n !== CACHE; })
+        .map(function (n) { return caches.delete(n); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return; }
+  var key = url.pathname;
+  if (KEPT.indexOf(key) < 0) { return; }
+  // a navigation keeps its own redirect mode: signed out, the browser follows to the log-in page
+  var online = request.mode === "navigate" ? fetch(request) : fetch(request, { cache: "no-store" });
+  event.respondWith(
+    online.then(function (response) {
+      if (response.ok && !response.redirected) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { return cache.put(key, copy); });
+        return response;
+      }
+      if (response.status === 401) {
+        // the data, signed out (the session ended while offline): the kept copy still serves the day
+        return caches.match(key).then(function (kept) { return kept || response; });
+      }
+      return response;
+    }).catch(function () {
+      return caches.match(key).then(function (kept) {
+        return kept || new Response("", { status: 503, statusText: "offline" });
+      });
+    })
+  );
+});
