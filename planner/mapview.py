@@ -119,8 +119,24 @@ class _AttributionPrefix(MacroElement):
 
 
 def route_colour(index: int) -> str:
-    """The colour of the ``index``-th route (in date, unit order)."""
+    """The ``index``-th colour of the palette (the ``index``-th day of a plan)."""
     return PALETTE[index % len(PALETTE)]
+
+
+def route_styles(routes: Sequence[Route]) -> dict[tuple[str, date], tuple[str, str | None]]:
+    """One colour per day; on a day with several units, the second and later ones dashed.
+
+    Keyed by (unit id, date): (colour, Leaflet ``dashArray`` or None).
+    """
+    days = sorted({r.date for r in routes})
+    styles: dict[tuple[str, date], tuple[str, str | None]] = {}
+    seen: dict[date, int] = {}
+    for route in sorted(routes, key=lambda r: (r.date, r.unit_id)):
+        k = seen.get(route.date, 0)
+        seen[route.date] = k + 1
+        dash = None if k == 0 else "10 7"
+        styles[(route.unit_id, route.date)] = (route_colour(days.index(route.date)), dash)
+    return styles
 
 
 def route_label(route: Route, problem: Problem) -> str:
@@ -203,12 +219,17 @@ def _route_path(route: Route, base: Location, problem: Problem, shapes: Shapes |
 
 
 def _add_route(
-    m: folium.Map, route: Route, colour: str, problem: Problem, shapes: Shapes | None
+    m: folium.Map,
+    route: Route,
+    style: tuple[str, str | None],
+    problem: Problem,
+    shapes: Shapes | None,
 ) -> list[LatLon]:
+    colour, dash = style
     label = route_label(route, problem)
     group = folium.FeatureGroup(name=f"{_swatch(colour)}{html.escape(label)}").add_to(m)
     path = _route_path(route, problem.unit(route.unit_id).base, problem, shapes)
-    line = folium.PolyLine(path, color=colour, weight=4, opacity=0.85)  # type: ignore[no-untyped-call]
+    line = folium.PolyLine(path, color=colour, weight=4, opacity=0.85, dash_array=dash)  # type: ignore[no-untyped-call]
     _Bind(html.escape(label), tooltip=html.escape(label)).add_to(line)
     line.add_to(group)
     for number, stop in enumerate(route.stops, start=1):
@@ -294,9 +315,11 @@ def plan_map(
     points = _add_bases(m, problem)
     legend: list[tuple[str, str]] = []
     routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
-    for index, route in enumerate(routes):
-        colour = route_colour(index)
-        points += _add_route(m, route, colour, problem, shapes)
+    styles = route_styles(routes)
+    for route in routes:
+        style = styles[(route.unit_id, route.date)]
+        colour = style[0]
+        points += _add_route(m, route, style, problem, shapes)
         km = route.distance / 1000
         stops = f"{len(route.stops)} {'στάση' if len(route.stops) == 1 else 'στάσεις'}"
         legend.append((colour, f"{route_label(route, problem)}: {stops}, {km:.1f} km"))

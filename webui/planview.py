@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from planner.mapview import route_colour
+from planner.mapview import route_styles
 from planner.model import HOUR, MINUTE, Plan, Problem, Route, Visit
 from planner.render import crew_names, hhmm
 
@@ -142,9 +142,10 @@ def _unit_name(problem: Problem, unit_id: str) -> str:
 
 
 def day_views(plan: Plan, problem: Problem) -> list[DayView]:
-    """The plan's routes in date, unit order, with the colour the map gives each."""
+    """The plan's routes in date, unit order, with the colour the map gives each (one a day)."""
     views: list[DayView] = []
-    for index, route in enumerate(sorted(plan.routes, key=lambda r: (r.date, r.unit_id))):
+    styles = route_styles(plan.routes)
+    for route in sorted(plan.routes, key=lambda r: (r.date, r.unit_id)):
         rows: list[StopRow] = []
         for n, stop in enumerate(route.stops, start=1):
             visit = _visit(problem, stop.visit_id)
@@ -170,7 +171,7 @@ def day_views(plan: Plan, problem: Problem) -> list[DayView]:
                 date=route.date,
                 unit_id=route.unit_id,
                 unit_name=_unit_name(problem, route.unit_id),
-                colour=route_colour(index),
+                colour=styles[(route.unit_id, route.date)][0],
                 crew=crew_names(problem, route),
                 depart=hhmm(route.depart),
                 arrive=hhmm(route.arrive),

@@ -254,3 +254,18 @@ def test_empty_plan_shows_just_the_base(problem: Problem, tmp_path: Path) -> Non
     page = _text(path.read_text(encoding="utf-8"))
     assert "L.polyline(" not in page and "L.circleMarker(" not in page
     assert page.count("L.marker(") == 1 and "Κέντρο Κοινότητας Αιγίου" in page
+
+
+def test_one_colour_per_day_and_a_dashed_line_for_a_second_unit() -> None:
+    """Issue 5: one colour per day; two units on one day share it, the second dashed."""
+    from planner.mapview import route_styles
+
+    routes = [
+        Route("van1", MON, 8 * HOUR, 9 * HOUR, (), 0, 0),
+        Route("car1", MON, 8 * HOUR, 9 * HOUR, (), 0, 0),
+        Route("van1", TUE, 8 * HOUR, 9 * HOUR, (), 0, 0),
+    ]
+    styles = route_styles(routes)
+    assert styles[("car1", MON)][0] == styles[("van1", MON)][0] != styles[("van1", TUE)][0]
+    assert styles[("car1", MON)][1] is None  # car1 sorts first: solid
+    assert styles[("van1", MON)][1] is not None and styles[("van1", TUE)][1] is None
