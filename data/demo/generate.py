@@ -34,6 +34,7 @@ from planner.gazetteer import (  # noqa: E402
     straight_km,
 )
 from planner.model import Location  # noqa: E402
+from planner.register.demo import fictional_name, fictional_phone  # noqa: E402
 from planner.travel import DEFAULT_TERRAIN, EstimateTravel  # noqa: E402
 
 DEFAULT_SEED = 7
@@ -89,15 +90,6 @@ STOP_MIN_POPULATION = 40  # enough residents to announce a stop
 STOPS_PER_DAY_MAX = 3
 STOP_PRIORITY = 2
 
-FIRST_NAMES_F = (
-    "Μαρία", "Ελένη", "Αικατερίνη", "Βασιλική", "Σοφία", "Αγγελική", "Γεωργία", "Παναγιώτα",
-    "Δήμητρα", "Ευαγγελία", "Χρυσούλα", "Αναστασία", "Ιωάννα", "Κωνσταντίνα", "Φωτεινή",
-)  # fmt: skip
-FIRST_NAMES_M = (
-    "Γεώργιος", "Ιωάννης", "Κωνσταντίνος", "Δημήτριος", "Νικόλαος", "Παναγιώτης",
-    "Βασίλειος", "Χρήστος", "Αθανάσιος", "Ανδρέας", "Σπυρίδων", "Ευάγγελος", "Μιχαήλ",
-)  # fmt: skip
-INITIALS = "ΑΒΓΔΕΖΘΙΚΛΜΝΠΡΣΤΦΧ"
 
 STAFF = (
     {"id": "sw1", "name": f"Ελένη Κ., κοινωνική λειτουργός {FICTIONAL}", "roles": ["social_worker"]},
@@ -248,21 +240,6 @@ def pick_village_stops(rng: random.Random, settlements: Sequence[Settlement]) ->
             here = loc
     stops.sort(key=lambda x: (WEEKDAYS.index(x["weekday"]), x["window"][0]))
     return stops
-
-
-def fictional_name(rng: random.Random) -> tuple[str, str]:
-    """A generic Greek first name + initial, and ``"f"``/``"m"``."""
-    if rng.random() < 0.6:  # more women among the elderly living alone
-        return f"{rng.choice(FIRST_NAMES_F)} {rng.choice(INITIALS)}.", "f"
-    return f"{rng.choice(FIRST_NAMES_M)} {rng.choice(INITIALS)}.", "m"
-
-
-def fictional_phone(rng: random.Random) -> str:
-    """A made-up number: a landline 26910 0xxxx (subscriber numbers there start 2-9, so a
-    leading 0 is not in use) or a mobile 6900 0xxxxx. Never dial them (README)."""
-    if rng.random() < 0.55:
-        return f"269100{rng.randrange(10_000):04d}"
-    return f"69000{rng.randrange(100_000):05d}"
 
 
 def build_problem(seed: int = DEFAULT_SEED, week: str = DEFAULT_WEEK) -> dict[str, Any]:

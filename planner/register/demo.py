@@ -274,14 +274,16 @@ def _home_weight(s: Settlement) -> float:
     return w
 
 
-def _name(rng: random.Random) -> tuple[str, str]:
+def fictional_name(rng: random.Random) -> tuple[str, str]:
+    """A generic Greek first name + initial, and ``"f"``/``"m"`` (also data/demo/generate.py)."""
     if rng.random() < 0.6:  # more women among the elderly living alone
         return f"{rng.choice(FIRST_NAMES_F)} {rng.choice(INITIALS)}.", "f"
     return f"{rng.choice(FIRST_NAMES_M)} {rng.choice(INITIALS)}.", "m"
 
 
-def _phone(rng: random.Random) -> str:
-    """Made up: landline 26910 0xxxx (not issued) or mobile 6900 0xxxxx. Never dial them."""
+def fictional_phone(rng: random.Random) -> str:
+    """A made-up number: a landline 26910 0xxxx (subscriber numbers there start 2-9, so a
+    leading 0 is not in use) or a mobile 6900 0xxxxx. Never dial them (README)."""
     if rng.random() < 0.55:
         return f"269100{rng.randrange(10_000):04d}"
     return f"69000{rng.randrange(100_000):05d}"
@@ -461,7 +463,7 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
     for n in range(N_BENEFICIARIES):
         s = rng.choices(pool, weights=weights)[0]
         lat, lon = point_near(rng, s, JITTER_MAX_M)
-        name, sex = _name(rng)
+        name, sex = fictional_name(rng)
         groups: list[str] = []
         if rng.random() < 0.35:
             groups.append("kea")
@@ -478,7 +480,7 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
             address=f"{s.name_el}, Δ.Ε. {s.municipal_unit} (πλασματική κατοικία)",
             lat=lat,
             lon=lon,
-            phone=_phone(rng) if rng.random() < 0.8 else None,
+            phone=fictional_phone(rng) if rng.random() < 0.8 else None,
             priority_groups=groups,
             notes=("Μένει μόνη." if sex == "f" else "Μένει μόνος.") if "living_alone" in groups else None,
             active=True,

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 from roadfix import NODES, hav
 
+from benchmarks.roads_osrm import _array, places_on_roads
 from planner.model import Location
 from planner.roads.cache import RoadCache
 from planner.roads.network import RoadNetwork, RoadSettings
@@ -47,22 +48,6 @@ def py312() -> str:
     return python
 
 
-def _places_on_roads(net: RoadNetwork, n: int, seed: int) -> list[Location]:
-    """``n`` places in the middle of a road segment of the main network (no snapping to speak of)."""
-    g = net.graph
-    strong, _, main = g.components()
-    seg = g.segment_index()
-    ok = np.flatnonzero((strong[g.edge_u[seg["edge"]]] == main) & (strong[g.edge_v[seg["edge"]]] == main))
-    pos = seg["pos"][np.random.default_rng(seed).choice(ok, n, replace=False)]
-    lat = (g.pos_lat[pos] + g.pos_lat[pos + 1]) / 2
-    lon = (g.pos_lon[pos] + g.pos_lon[pos + 1]) / 2
-    return [Location(f"p{i}", float(a), float(b)) for i, (a, b) in enumerate(zip(lat, lon, strict=True))]
-
-
-def _array(rows: list[list[float | None]]) -> np.ndarray:
-    return np.array([[np.nan if x is None else float(x) for x in row] for row in rows], dtype=float)
-
-
 def _triangle_breaks(m: np.ndarray, slack: float) -> float:
     """Share of triples (i, j, k) with m[i, k] > m[i, j] + m[j, k] + slack."""
     via = m[:, :, None] + m[None, :, :]
@@ -77,7 +62,7 @@ def test_osrm_bindings_agree_with_the_scipy_model(
     The scipy numbers come from this process, OSRM's from the Python >= 3.12 (JSON).
     """
     net = RoadNetwork.build(helsinki, settings=RoadSettings(max_snap_m=300))
-    places = _places_on_roads(net, 15, seed=1)
+    places = places_on_roads(net, 15, seed=1)
     mine = net.matrix([(p.id, p.lat, p.lon) for p in places], use_cache=False)
     cache = tmp_path / "cache"
     first = matrix_in(py312, helsinki, places, cache)
