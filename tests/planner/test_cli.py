@@ -98,3 +98,16 @@ def test_unknown_solver_setting_is_refused(tmp_path: Path, capsys: pytest.Captur
     config.write_text("[solver]\ntime_limt = 1.0\n", encoding="utf-8")
     assert main(["plan", str(DEMO), "--config", str(config)]) == 2
     assert "time_limt" in capsys.readouterr().err
+
+
+def test_plan_and_validate_do_not_load_the_register_or_the_web_app(tmp_path: Path) -> None:
+    """Start-up counts in the 10-second answer: the core commands leave SQLAlchemy, Alembic,
+    Flask and the road reader unimported (other commands register themselves lazily)."""
+    code = (
+        "import sys; from planner.cli import main; "
+        f"rc = main(['validate', {str(DEMO)!r}, {str(tmp_path / 'none.json')!r}]); "
+        "heavy = [m for m in ('sqlalchemy', 'alembic', 'flask', 'osmium', 'scipy') if m in sys.modules]; "
+        "print(rc, heavy)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "2 []"
