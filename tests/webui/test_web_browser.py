@@ -167,6 +167,12 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             page.screenshot(path=str(ARTIFACTS / "web-published.png"))
             page.set_viewport_size({"width": 800, "height": 1280})  # a 10-inch tablet, upright
             page.screenshot(path=str(ARTIFACTS / "web-published-tablet.png"))
+
+            # the route sheets, downloaded as the coordinator does
+            with page.expect_download() as download_info:
+                page.click("#sheets-link")
+            sheet = ARTIFACTS / "web-route-sheets-downloaded.pdf"
+            download_info.value.save_as(str(sheet))
         finally:
             browser.close()
     assert n_markers >= 3 + 1  # the stops and the base
@@ -174,5 +180,11 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
     with session_scope(live["app"].extensions["kinito_engine"]) as s:
         statuses = {r.version: r.status for r in s.scalars(select(PlanVersion))}
     assert statuses == {1: "draft", 2: "published"}
+    pdf = sheet.read_bytes()
+    assert pdf.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(str(sheet)).pages)
+    assert "Φύλλο δρομολογίου" in text and "Σημειώσεις" in text, text[:300]
     assert errors == []
     assert blocked == []
