@@ -19,7 +19,7 @@ import pytest
 from field_helpers import demo_template
 from sqlalchemy import func, select
 from test_web_browser import CHROMIUM_ARGS, _browser_missing
-from webui_helpers import ARTIFACTS, MANAGEMENT, PASSWORDS
+from webui_helpers import ARTIFACTS, MANAGEMENT, PASSWORDS, only_the_server
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, CarePlan, VillageStop, VisitOutcome
@@ -69,19 +69,13 @@ def test_management_reviews_coverage_in_the_browser(live_demo: dict[str, Any]) -
     if reason:
         pytest.skip(reason)
     from openpyxl import load_workbook
-    from playwright.sync_api import Route as PwRoute
     from playwright.sync_api import expect, sync_playwright
 
     base, app = live_demo["url"], live_demo["app"]
     blocked: list[str] = []
     errors: list[str] = []
 
-    def only_the_test_server(route: PwRoute) -> None:
-        if route.request.url.startswith(base):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
+    only_the_test_server = only_the_server(base, blocked)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:

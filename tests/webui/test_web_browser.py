@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from webui_helpers import ARTIFACTS, COORDINATOR, PASSWORDS
+from webui_helpers import ARTIFACTS, COORDINATOR, PASSWORDS, only_the_server
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, PlanVersion
@@ -68,19 +68,13 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
         pytest.fail(f"CI must run the browser test: {reason}")  # make test installs both
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import Route as PwRoute
     from playwright.sync_api import expect, sync_playwright
 
     base = live["url"]
     blocked: list[str] = []
     errors: list[str] = []
 
-    def only_the_test_server(route: PwRoute) -> None:
-        if route.request.url.startswith(base):
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
+    only_the_test_server = only_the_server(base, blocked)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:

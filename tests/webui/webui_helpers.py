@@ -172,3 +172,18 @@ def small_problem() -> Problem:
 def small_problem_dict() -> dict[str, Any]:
     """The small problem as its JSON document."""
     return problem_to_dict(small_problem())
+
+
+def only_the_server(base: str, blocked: list[str]) -> Any:
+    """A Playwright route handler: requests to ``base`` go through, anything else (a CDN, a
+    tile server) is refused and noted in ``blocked``, so a test proves the page needs no
+    network."""
+
+    def handler(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    return handler
