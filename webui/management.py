@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from planner.register.due import monday_of
 from webui.coverage import OUTCOME_ORDER, Figures, SettlementCoverage, compute_figures, settlement_coverage
 from webui.driver import current_day
+from webui.forms import ROLE_LABELS
 from webui.security import require_role
 from webui.store import reader
 
@@ -52,11 +53,6 @@ TERRAIN_LABELS = {
     "plain": _l("Plain"),
     "semi_mountainous": _l("Semi-mountainous"),
     "mountainous": _l("Mountainous"),
-}
-ROLE_LABELS = {
-    "social_worker": _l("Social worker"),
-    "psychologist": _l("Psychologist"),
-    "driver": _l("Driver"),
 }
 
 

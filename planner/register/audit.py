@@ -69,8 +69,10 @@ def row_values(obj: Base, *, committed: bool = False) -> dict[str, Any]:
             continue
         if committed:
             history = state.attrs[key].history
-            value = history.deleted[0] if history.deleted else (
-                history.unchanged[0] if history.unchanged else getattr(obj, key)
+            value = (
+                history.deleted[0]
+                if history.deleted
+                else (history.unchanged[0] if history.unchanged else getattr(obj, key))
             )
         else:
             value = getattr(obj, key)
@@ -83,6 +85,15 @@ def row_values(obj: Base, *, committed: bool = False) -> dict[str, Any]:
 def _entity_id(obj: Base) -> str:
     key = inspect(obj).mapper.primary_key_from_instance(obj)
     return ",".join(str(part) for part in key)
+
+
+def _entry(
+    actor: str, action: str, obj: Base, before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> AuditLog:
+    entity, entity_id = obj.__tablename__, _entity_id(obj)
+    return AuditLog(
+        actor=actor, action=action, entity=entity, entity_id=entity_id, before=before, after=after
+    )
 
 
 def _order(obj: object) -> tuple[str, str]:
@@ -104,28 +115,11 @@ def _record(session: Session, _context: Any, _instances: Any) -> None:
         changed = {k for k in after if before.get(k) != after.get(k)}
         if not changed:
             continue
-        session.add(
-            AuditLog(
-                actor=actor,
-                action="update",
-                entity=obj.__tablename__,
-                entity_id=_entity_id(obj),
-                before={k: before[k] for k in sorted(changed)},
-                after={k: after[k] for k in sorted(changed)},
-            )
-        )
+        keys = sorted(changed)
+        session.add(_entry(actor, "update", obj, {k: before[k] for k in keys}, {k: after[k] for k in keys}))
     for obj in sorted(session.deleted, key=_order):
         if isinstance(obj, AUDITED):
-            session.add(
-                AuditLog(
-                    actor=actor,
-                    action="delete",
-                    entity=obj.__tablename__,
-                    entity_id=_entity_id(obj),
-                    before=row_values(obj, committed=True),
-                    after=None,
-                )
-            )
+            session.add(_entry(actor, "delete", obj, row_values(obj, committed=True), None))
     if pending_inserts:
         session.info.setdefault("_audit_inserts", []).extend(pending_inserts)
 
@@ -138,13 +132,4 @@ def _record_inserts(session: Session, _context: Any) -> None:
         return
     actor = str(session.info.get("actor") or SYSTEM_ACTOR)
     for obj in inserted:
-        session.add(
-            AuditLog(
-                actor=actor,
-                action="insert",
-                entity=obj.__tablename__,
-                entity_id=_entity_id(obj),
-                before=None,
-                after=row_values(obj),
-            )
-        )
+        session.add(_entry(actor, "insert", obj, None, row_values(obj)))

@@ -193,7 +193,7 @@ def _closed_days(session: Session, dates: Sequence[date]) -> dict[date, str]:
     return closed
 
 
-def _terrains(session: Session) -> dict[str, m.Settlement]:
+def _settlements(session: Session) -> dict[str, m.Settlement]:
     return {s.code: s for s in session.scalars(select(m.Settlement))}
 
 
@@ -362,7 +362,7 @@ def build_week(
     chosen = _select_units(session, units)
     unit_ids = tuple(u.id for u in chosen)
     unit_set = _unit_set(unit_ids)
-    settlements = _terrains(session)
+    settlements = _settlements(session)
     closed = _closed_days(session, week_dates)
     open_dates = [d for d in week_dates if d not in closed]
     unavailable = {
