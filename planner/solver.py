@@ -81,6 +81,8 @@ class SolveParams:
     pattern_share: float = 0.6
     round_time: float = 0.5
     lns_size: int = 6
+    stage_share: float = 1.0
+    stage_time: float = 0.5
     polish_share: float = 0.1
     polish_max: float = 2.0
     log_search: bool = False
@@ -217,6 +219,7 @@ class _Model:
     ) -> None:
         self.prep = prep
         self.compact = compact
+        self.closed = False
         problem = prep.problem
         units = {u.id: u for u in problem.units}
         bases = sorted({prep.loc_index[u.base.id] for u in problem.units})
@@ -445,45 +448,69 @@ class _Model:
         when they cannot be restored)."""
         sp = self.search_params(params, seconds)
         if on_solution is not None:
-            routing = self.routing
-            nexts = [(i, routing.NextVar(i)) for i in range(routing.Size()) if not routing.IsStart(i)]
-
-            def at_solution() -> None:
-                served = sum(1 for i, var in nexts if var.Value() != i)
-                on_solution(routing.CostVar().Max(), served)
-
-            routing.AddAtSolutionCallback(at_solution)
+            self.watch(on_solution)
         if warm:
-            self.routing.CloseModelWithParameters(sp)
-            initial = self.routing.ReadAssignmentFromRoutes(self.routes_from(warm), True)
+            initial = self._read(params, warm)
             if initial is not None:
                 sol = self.routing.SolveFromAssignmentWithParameters(initial, sp)
                 if sol is not None:
                     return sol
-        # The first solution is always built to the end, however loaded the machine (a time
-        # limit could stop it half-way and leave nothing); the search gets what time is left.
         t0 = time.time()
-        first_sp = self.search_params(params, max(60.0, seconds))
-        first_sp.solution_limit = 1
-        first = self.routing.SolveWithParameters(first_sp)
-        left = seconds - (time.time() - t0)
-        if first is None or left < 0.05:
-            return first
-        sol = self.routing.SolveFromAssignmentWithParameters(first, self.search_params(params, left))
-        return first if sol is None else sol
+        first = self.first(params)
+        if first is None:
+            return None
+        return self.improve(params, seconds - (time.time() - t0), first)
+
+    def watch(self, on_solution: Callable[[int, int], None]) -> None:
+        """Call ``on_solution(objective, served nodes)`` at every solution found."""
+        routing = self.routing
+        nexts = [(i, routing.NextVar(i)) for i in range(routing.Size()) if not routing.IsStart(i)]
+
+        def at_solution() -> None:
+            served = sum(1 for i, var in nexts if var.Value() != i)
+            on_solution(routing.CostVar().Max(), served)
+
+        routing.AddAtSolutionCallback(at_solution)
+
+    def first(self, params: SolveParams) -> Any:
+        """A first solution by ``params.first_solution``, always built to the end however
+        loaded the machine (a time limit could stop it half-way and leave nothing)."""
+        sp = self.search_params(params, 60.0)
+        sp.solution_limit = 1
+        self.closed = True
+        return self.routing.SolveWithParameters(sp)
 
     def improve(self, params: SolveParams, seconds: float, start: Any) -> Any:
-        """Local search from ``start``, a solution of this (closed) model, for ``seconds``."""
-        return self.routing.SolveFromAssignmentWithParameters(start, self.search_params(params, seconds))
+        """Local search from ``start``, a solution of this (closed) model, for ``seconds``;
+        ``start`` itself when there is no time or nothing better."""
+        if seconds < 0.05:
+            return start
+        sol = self.routing.SolveFromAssignmentWithParameters(start, self.search_params(params, seconds))
+        return start if sol is None else sol
+
+    def _read(self, params: SolveParams, warm: dict[int, list[tuple[int, int]]]) -> Any:
+        """The known routes as an assignment of this model (None when they do not fit it).
+
+        Reading runs a small search of its own (the breaks' and cumuls' values) under the
+        limits the model was closed with; closed with a time limit, it can spend all of it
+        improving those values, so it is closed to stop at the first solution instead.
+        """
+        if not self.closed:
+            sp = self.search_params(params, 60.0)
+            sp.solution_limit = 1
+            self.routing.CloseModelWithParameters(sp)
+            self.closed = True
+        return self.routing.ReadAssignmentFromRoutes(self.routes_from(warm), True)
 
     def restore(self, params: SolveParams, warm: dict[int, list[tuple[int, int]]]) -> Any:
         """The known routes as a solution of this model, however loaded the machine: the
         search stops at the first solution instead of at a time limit."""
+        initial = self._read(params, warm)
+        if initial is None:
+            return None
         sp = self.search_params(params, 60.0)
         sp.solution_limit = 1
-        self.routing.CloseModelWithParameters(sp)
-        initial = self.routing.ReadAssignmentFromRoutes(self.routes_from(warm), True)
-        return None if initial is None else self.routing.SolveFromAssignmentWithParameters(initial, sp)
+        return self.routing.SolveFromAssignmentWithParameters(initial, sp)
 
     def sequences(self, sol: Any) -> dict[int, list[tuple[int, int]]]:
         """Per vehicle, the (visit, occurrence) keys in route order."""
@@ -790,6 +817,34 @@ def _empty_plan(problem: Problem, params: SolveParams, t0: float, status: str) -
     return replace(plan, unassigned=explain_unassigned(problem, plan))
 
 
+def _densest_first(prep: _Prep, model: _Model, sol: Any, share: float) -> frozenset[tuple[int, int]]:
+    """The visits to leave for later when more is wanted than the week can hold.
+
+    As many occurrences as the first solution left unserved (times ``share``), those
+    giving the least priority per minute of the unit's time: priority over service plus
+    the travel from the nearest other place (where a colleague visit or the base is). An
+    empty set when the first solution served everything. Pinned visits are never left.
+    """
+    served = {k for seq in model.sequences(sol).values() for k in seq}
+    missing = sum(1 for k in model.occ_nodes if k not in served)
+    count = round(missing * share)
+    if count == 0:
+        return frozenset()
+    dur = prep.matrices[prep.problem.units[0].id].durations
+    places = sorted({model.node_loc[i] for i in range(len(model.nodes))})
+    near = dur[np.ix_(places, places)].astype(float)
+    np.fill_diagonal(near, np.inf)
+    nearest = dict(zip(places, near.min(axis=1), strict=True))
+
+    def density(key: tuple[int, int]) -> float:
+        v = prep.visits[key[0]].visit
+        at = prep.loc_index[v.location.id]
+        return max(1, v.priority) / (v.service + float(nearest.get(at, 0.0)) + 1)
+
+    movable = [k for k in model.occ_nodes if prep.visits[k[0]].visit.pinned_date is None]
+    return frozenset(sorted(movable, key=density)[:count])
+
+
 @dataclass(frozen=True)
 class _Found:
     """A search's result, in plain data so that it can come back from a worker process."""
@@ -814,9 +869,23 @@ def _search(
     )
     first_time = max(0.5, left * (1 - params.pattern_share * min(1.0, 2 * multi_share)))
     model = _Model(prep, choice)
-    sol = model.solve(params, first_time, None, report)
+    if report is not None:
+        model.watch(report)
+    t_first = time.time()
+    sol = model.first(params)
     if sol is None:
         raise RuntimeError("OR-Tools found no solution (every visit may be dropped, so this is a bug)")
+    later = _densest_first(prep, model, sol, params.stage_share)
+    stage_end = t_first + first_time * params.stage_time
+    if later and time.time() < stage_end:
+        # More is wanted than the week holds: fill it with the visits that give the most
+        # priority per minute first, then offer the others for what room is left.
+        staged = _Model(prep, choice, leave_out=later)
+        ssol = staged.solve(params, stage_end - time.time(), None, report)
+        full = None if ssol is None else staged.sequences(ssol)
+        if full is not None:
+            sol = model.solve(params, t_first + first_time - time.time(), full, None) or sol
+    sol = model.improve(params, t_first + first_time - time.time(), sol)
     best = _Found(sol.ObjectiveValue(), choice, model.sequences(sol), _status_name(model.routing.status()))
     while multi and time.time() + params.round_time < deadline:
         chosen = _related(prep, multi, params.lns_size, rng)
@@ -885,10 +954,15 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     orphans = _orphans(prep, best.seqs)
     model = _Model(prep, best.choice, compact=compact, leave_out=orphans)
     sol = model.restore(params, best.seqs)
+    if sol is None and compact:
+        # Reading the routes into the model that also prices working time needs its
+        # scheduling step to succeed; the search's own model does not, so fall back to it.
+        model = _Model(prep, best.choice, leave_out=orphans)
+        sol = model.restore(params, best.seqs)
     if sol is None:  # only when orphans were left out and the rest no longer fits as it was
-        sol = model.solve(params, max(1.0, params.time_limit - (time.monotonic() - t0)), None, None)
+        sol = model.solve(params, max(1.0, params.time_limit - (time.monotonic() - t0)), best.seqs, None)
     left = params.time_limit - (time.monotonic() - t0)
-    if compact and left > 0.2 and sol is not None:
+    if model.compact and left > 0.2 and sol is not None:
         polished = model.improve(params, left, sol)
         sol = polished if polished is not None else sol
     if sol is None:

@@ -275,4 +275,3 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
     checker = _Checker(problem, plan)
     checker.plan_rules()
     return checker.out
-
