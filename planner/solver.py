@@ -18,6 +18,13 @@ Visits wanted several times over the horizon (frequency or explicit patterns, as
 Cordeau's periodic VRP) get a day pattern chosen outside OR-Tools: a greedy first choice,
 then a large-neighbourhood search that re-chooses the patterns of a few visits by
 cheapest insertion and lets OR-Tools re-optimise from the previous routes.
+
+When more is wanted than the days can hold, choosing what to serve is a knapsack inside
+the routing: a 90-minute stop worth 2 against three half-hour visits worth 2 each. One
+OR-Tools move cannot make that trade (drop the stop and insert two visits), so the search
+is staged: the first solution tells how many visits are too many; that many visits giving
+the least priority per minute are held back while OR-Tools packs the days with the rest,
+then they are offered again for whatever room is left.
 """
 
 from __future__ import annotations
@@ -68,6 +75,14 @@ class SolveParams:
     round and ``lns_size`` the visits re-chosen per round. When idle time has a cost
     (``Weights.work``), the last ``polish_share`` of the time (at most ``polish_max``
     seconds) compacts the days.
+
+    When the first solution leaves visits out (more is wanted than the days hold), the
+    search is staged: for ``stage_time`` of its first part it plans without the visits
+    giving the least priority per minute (as many as the first solution left out, times
+    ``stage_share``), then offers them for the room left. This weighs a long stop against
+    the short visits it would displace, which single moves cannot. When every visit has
+    the same priority only the other workers stage (``stage_uniform``), so that one
+    search stays unstaged.
     """
 
     time_limit: float = 10.0
@@ -83,6 +98,7 @@ class SolveParams:
     lns_size: int = 6
     stage_share: float = 1.0
     stage_time: float = 0.5
+    stage_uniform: bool = False
     polish_share: float = 0.1
     polish_max: float = 2.0
     log_search: bool = False
@@ -875,7 +891,12 @@ def _search(
     sol = model.first(params)
     if sol is None:
         raise RuntimeError("OR-Tools found no solution (every visit may be dropped, so this is a bug)")
-    later = _densest_first(prep, model, sol, params.stage_share)
+    worth = {max(1, vp.visit.priority) for vp in prep.visits}
+    later = (
+        _densest_first(prep, model, sol, params.stage_share)
+        if len(worth) > 1 or params.stage_uniform
+        else frozenset()
+    )
     stage_end = t_first + first_time * params.stage_time
     if later and time.time() < stage_end:
         # More is wanted than the week holds: fill it with the visits that give the most
@@ -918,7 +939,9 @@ def _worker_params(params: SolveParams, k: int) -> SolveParams:
     if k == 0:
         return params
     others = [fs for fs in params.portfolio if fs != params.first_solution] or [params.first_solution]
-    return replace(params, first_solution=others[(k - 1) % len(others)], seed=params.seed + k)
+    return replace(
+        params, first_solution=others[(k - 1) % len(others)], seed=params.seed + k, stage_uniform=True
+    )
 
 
 def solve(problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None) -> Plan:

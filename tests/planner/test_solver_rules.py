@@ -429,3 +429,45 @@ def test_plan_status_names_match_the_routing_library() -> None:
     enum = routing_enums_pb2.RoutingSearchStatus.DESCRIPTOR.enum_types[0]
     for value in enum.values:
         assert _status_name(value.number) == value.name.removeprefix("ROUTING_")
+
+
+def test_a_full_day_serves_the_short_visits_worth_more_than_one_long_stop() -> None:
+    """A 4-hour stop (priority 2) or six 1-hour visits (priority 1 each): the day cannot
+    hold both; serving the six is worth 6, the stop with what is left at most 5."""
+    at_ten = (TimeWindow(hm(10), hm(10, 15)),)
+    short = many_visits(6, HOUR, priority=1)
+    long_stop = make_visit("long", "temeni", 4 * HOUR, time_windows=at_ten, priority=2)
+    p = make_problem([long_stop, *short], dates=(MON,))
+    plan = solved(p, time_limit=2.0)
+    assert served_ids(plan) == {v.id for v in short}
+    assert [u.visit_id for u in plan.unassigned] == ["long"]
+
+
+def test_the_visits_left_for_later_are_the_least_priority_per_minute_and_never_pinned() -> None:
+    """When the first solution leaves visits out, the staged search first plans without
+    the visits giving the least priority per minute (never a pinned one), as many as were
+    left out."""
+    from planner import solver
+
+    at_ten = (TimeWindow(hm(10), hm(10, 15)),)
+    p = make_problem(
+        [
+            *many_visits(6, HOUR, priority=1),
+            make_visit("long", "temeni", 4 * HOUR, time_windows=at_ten, priority=2),
+            make_visit("long-pinned", "temeni", 4 * HOUR, priority=1, pinned_date=MON),
+            make_visit("short-urgent", "rododafni", 20 * MINUTE, priority=3),
+        ],
+        dates=(MON,),
+    )
+    prep = solver._prepare(p)
+    model = solver._Model(prep, {})
+    first = model.first(solver.SolveParams())
+    served = {k for seq in model.sequences(first).values() for k in seq}
+    missing = len(model.occ_nodes) - len(served)
+    assert missing > 0
+    later = solver._densest_first(prep, model, first, 1.0)
+    ids = {prep.visits[vi].visit.id for vi, _ in later}
+    assert len(later) == missing
+    assert "long-pinned" not in ids and "short-urgent" not in ids
+    assert "long" in ids  # 2 points for 4 hours: the least per minute
+    assert solver._densest_first(prep, model, first, 0.0) == frozenset()
