@@ -78,7 +78,7 @@ bench-pvrp: install-dev
 	$(PYTHON) -m benchmarks table --set pvrp --time-limit $(PVRP_TIME) --seed $(SEED)
 
 bench-demo: install-dev
-	$(PYTHON) -m benchmarks demo
+	$(PYTHON) -m benchmarks demo --seeds 1,2,3,4,5,6 --long-seeds 1,2
 
 # The web application on http://127.0.0.1:8000/ (waitress), on the register in instance/.
 serve: install

@@ -904,8 +904,8 @@ def _search(
         staged = _Model(prep, choice, leave_out=later)
         ssol = staged.solve(params, stage_end - time.time(), None, report)
         full = None if ssol is None else staged.sequences(ssol)
-        if full is not None:
-            sol = model.solve(params, t_first + first_time - time.time(), full, None) or sol
+        initial = None if full is None else model._read(params, full)
+        sol = sol if initial is None else initial
     sol = model.improve(params, t_first + first_time - time.time(), sol)
     best = _Found(sol.ObjectiveValue(), choice, model.sequences(sol), _status_name(model.routing.status()))
     while multi and time.time() + params.round_time < deadline:
@@ -968,22 +968,15 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     polish_time = min(params.polish_max, params.time_limit * params.polish_share) if compact else 0.0
     deadline = time.time() + params.time_limit - polish_time - (time.monotonic() - t0)
     if params.workers > 1:
-        best = _run_workers(problem, prep, params, deadline, report)
+        found = _run_workers(problem, prep, params, deadline, report)
     else:
-        best = _search(prep, params, deadline, report)
+        found = [_search(prep, params, deadline, report)]
+    best, model, sol = _restore_best(prep, params, found, compact)
+    if sol is None:  # no result reads back as it was: start again from the best routes
+        sol = model.solve(params, max(1.0, params.time_limit - (time.monotonic() - t0)), best.seqs, None)
     # Polish: the same routes, now also paying for idle working time, so that days are
     # compact (leave late enough, no waiting that a swap could avoid). Only improving moves
     # are taken, from the found routes, so nothing served is dropped.
-    orphans = _orphans(prep, best.seqs)
-    model = _Model(prep, best.choice, compact=compact, leave_out=orphans)
-    sol = model.restore(params, best.seqs)
-    if sol is None and compact:
-        # Reading the routes into the model that also prices working time needs its
-        # scheduling step to succeed; the search's own model does not, so fall back to it.
-        model = _Model(prep, best.choice, leave_out=orphans)
-        sol = model.restore(params, best.seqs)
-    if sol is None:  # only when orphans were left out and the rest no longer fits as it was
-        sol = model.solve(params, max(1.0, params.time_limit - (time.monotonic() - t0)), best.seqs, None)
     left = params.time_limit - (time.monotonic() - t0)
     if model.compact and left > 0.2 and sol is not None:
         polished = model.improve(params, left, sol)
@@ -1006,10 +999,33 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     return replace(plan, wall_time=round(time.monotonic() - t0, 3))
 
 
+def _restore_best(
+    prep: _Prep, params: SolveParams, found: list[_Found], compact: bool
+) -> tuple[_Found, _Model, Any]:
+    """The best result that reads back into a final model, with that model and solution.
+
+    Results are tried best first, each in the model that also prices working time (when
+    it has a cost), then in the search's own model: reading routes back runs a small
+    search of OR-Tools' own for the breaks' places, which has been seen to fail once in a
+    while on routes the search had accepted; the next result is then better than nothing.
+    """
+    ranked = sorted(found, key=lambda f: f.objective)
+    for best in ranked:
+        orphans = _orphans(prep, best.seqs)
+        for priced in dict.fromkeys((compact, False)):
+            model = _Model(prep, best.choice, compact=priced, leave_out=orphans)
+            sol = model.restore(params, best.seqs)
+            if sol is not None:
+                return best, model, sol
+    best = ranked[0]
+    return best, _Model(prep, best.choice, compact=compact, leave_out=_orphans(prep, best.seqs)), None
+
+
 def _run_workers(
     problem: Problem, prep: _Prep, params: SolveParams, deadline: float, report: Callable[[int, int], None]
-) -> _Found:
-    """Worker 0 here, workers 1.. as child processes (``python -m planner.worker``); the best.
+) -> list[_Found]:
+    """Worker 0 here, workers 1.. as child processes (``python -m planner.worker``); their
+    results.
 
     Child processes rather than multiprocessing: nothing of the caller's main module is
     re-imported, and nothing is forked from a possibly threaded web server.
@@ -1039,7 +1055,7 @@ def _run_workers(
         except (subprocess.TimeoutExpired, pickle.UnpicklingError, EOFError):
             child.kill()  # a worker that failed or hung only loses its own result
             child.communicate()
-    return min(results, key=lambda f: f.objective)
+    return results
 
 
 def _status_name(code: int) -> str:

@@ -54,3 +54,22 @@ def test_workers_start_from_different_strategies_and_seeds() -> None:
     assert other.first_solution != base.first_solution
     assert other.seed == 6
     assert _worker_params(base, 0) == base
+
+
+def test_a_result_that_does_not_read_back_gives_way_to_the_next_best() -> None:
+    """The final model takes the best result whose routes read back; one that does not
+    (here two one-hour visits both due at 10:00 on the same route) is passed over."""
+    from planner.model import HOUR, TimeWindow
+    from planner.solver import _prepare, _restore_best
+    from tests.planner.conftest import MON, hm
+
+    at_ten = (TimeWindow(hm(10), hm(10, 5)),)
+    problem = make_problem(
+        [make_visit(f"v{i}", "temeni", HOUR, time_windows=at_ten) for i in range(2)], dates=(MON,)
+    )
+    prep = _prepare(problem)
+    impossible = _Found(0, {}, {0: [(0, 0), (1, 0)]}, "SUCCESS")
+    possible = _Found(10, {}, {0: [(1, 0)]}, "SUCCESS")
+    best, model, sol = _restore_best(prep, SolveParams(), [possible, impossible], compact=True)
+    assert best is possible
+    assert sol is not None and model.sequences(sol) == {0: [(1, 0)]}
