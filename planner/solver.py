@@ -82,7 +82,9 @@ class SolveParams:
     ``stage_share``), then offers them for the room left. This weighs a long stop against
     the short visits it would displace, which single moves cannot. When every visit has
     the same priority only the other workers stage (``stage_uniform``), so that one
-    search stays unstaged.
+    search stays unstaged. Searches that weigh visits restart in episodes of ``episode``
+    seconds (``episode_per_visit`` per visit wanted, if longer) while two still fit in the
+    time left, each from the next first solution of ``portfolio``, keeping the best.
     """
 
     time_limit: float = 10.0
@@ -99,6 +101,8 @@ class SolveParams:
     stage_share: float = 1.0
     stage_time: float = 0.5
     stage_uniform: bool = False
+    episode: float = 8.0
+    episode_per_visit: float = 0.05
     polish_share: float = 0.1
     polish_max: float = 2.0
     log_search: bool = False
@@ -874,8 +878,42 @@ class _Found:
 def _search(
     prep: _Prep, params: SolveParams, deadline: float, report: Callable[[int, int], None] | None
 ) -> _Found:
-    """Search until ``deadline`` (time.time()): OR-Tools, then re-choosing day patterns."""
+    """Search until ``deadline`` (time.time()), in episodes when visits are weighed.
+
+    Which visits to serve is decided early in an episode (the staged packing) and later
+    moves rarely undo it, so a long budget is better spent on several episodes, each from
+    another first solution and day patterns, than on one: episodes of ``params.episode``
+    seconds (longer for big problems), the last one taking what is left, the best kept.
+    """
     rng = random.Random(params.seed)
+    worth = {max(1, vp.visit.priority) for vp in prep.visits}
+    weighed = len(worth) > 1 or params.stage_uniform
+    wanted = sum(vp.plannable for vp in prep.visits)
+    episode = max(params.episode, params.episode_per_visit * wanted)
+    strategies = [params.first_solution] + [fs for fs in params.portfolio if fs != params.first_solution]
+    best: _Found | None = None
+    for k in itertools.count():
+        left = deadline - time.time()
+        last = not weighed or left < 2 * episode
+        ep = replace(params, first_solution=strategies[k % len(strategies)])
+        found = _episode(prep, ep, rng, deadline if last else time.time() + episode, report, weighed)
+        if best is None or found.objective < best.objective:
+            best = found
+        if last:
+            return best
+    raise AssertionError("unreachable")
+
+
+def _episode(
+    prep: _Prep,
+    params: SolveParams,
+    rng: random.Random,
+    deadline: float,
+    report: Callable[[int, int], None] | None,
+    weighed: bool,
+) -> _Found:
+    """One search until ``deadline``: first patterns, the staged packing when visits are
+    weighed and too many, OR-Tools, then re-choosing day patterns."""
     multi = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
     choice = _first_patterns(prep, rng)
     left = deadline - time.time()
@@ -891,12 +929,7 @@ def _search(
     sol = model.first(params)
     if sol is None:
         raise RuntimeError("OR-Tools found no solution (every visit may be dropped, so this is a bug)")
-    worth = {max(1, vp.visit.priority) for vp in prep.visits}
-    later = (
-        _densest_first(prep, model, sol, params.stage_share)
-        if len(worth) > 1 or params.stage_uniform
-        else frozenset()
-    )
+    later = _densest_first(prep, model, sol, params.stage_share) if weighed else frozenset()
     stage_end = t_first + first_time * params.stage_time
     if later and time.time() < stage_end:
         # More is wanted than the week holds: fill it with the visits that give the most

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from planner.model import Problem
 from planner.solver import SolveParams, _Found, _worker_params, solve
@@ -73,3 +74,27 @@ def test_a_result_that_does_not_read_back_gives_way_to_the_next_best() -> None:
     best, model, sol = _restore_best(prep, SolveParams(), [possible, impossible], compact=True)
     assert best is possible
     assert sol is not None and model.sequences(sol) == {0: [(1, 0)]}
+
+
+def test_a_long_budget_is_spent_in_episodes_when_visits_are_weighed(monkeypatch: Any) -> None:
+    """Weighed visits (priorities differ): episodes from the next first solutions while two
+    still fit, the best kept; equal priorities: one search for the whole time."""
+    from planner import solver
+
+    calls: list[str] = []
+    episode = solver._episode
+
+    def counted(prep: Any, params: SolveParams, *rest: Any) -> _Found:
+        calls.append(params.first_solution)
+        return episode(prep, params, *rest)
+
+    monkeypatch.setattr(solver, "_episode", counted)
+    places = ["rododafni", "temeni", "valimitika", "diakopto"]
+    weighed = make_problem([make_visit(f"v{i}", p, priority=1 + i % 2) for i, p in enumerate(places)])
+    plan = solve(weighed, SolveParams(time_limit=3, episode=0.6, episode_per_visit=0.0))
+    assert validate(weighed, plan) == []
+    assert len(calls) >= 3
+    assert calls[:3] == ["SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION"]
+    calls.clear()
+    plan = solve(_problem(), SolveParams(time_limit=3, episode=0.6, episode_per_visit=0.0))
+    assert len(calls) == 1
