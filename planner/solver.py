@@ -29,6 +29,7 @@ then they are offered again for whatever room is left.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import os
 import pickle
@@ -84,7 +85,7 @@ class SolveParams:
     the same priority only the other workers stage (``stage_uniform``), so that one
     search stays unstaged. Searches that weigh visits restart in episodes of ``episode``
     seconds (``episode_per_visit`` per visit wanted, if longer) while two still fit in the
-    time left, each from the next first solution of ``portfolio``, keeping the best.
+    time left, each first solution of ``portfolio`` once and then the one that did best.
     """
 
     time_limit: float = 10.0
@@ -882,7 +883,7 @@ def _search(
 
     Which visits to serve is decided early in an episode (the staged packing) and later
     moves rarely undo it, so a long budget is better spent on several episodes, each from
-    another first solution and day patterns, than on one: episodes of ``params.episode``
+    first solution or day patterns, than on one: episodes of ``params.episode``
     seconds (longer for big problems), the last one taking what is left, the best kept.
     """
     rng = random.Random(params.seed)
@@ -892,15 +893,19 @@ def _search(
     episode = max(params.episode, params.episode_per_visit * wanted)
     strategies = [params.first_solution] + [fs for fs in params.portfolio if fs != params.first_solution]
     best: _Found | None = None
+    best_strategy = params.first_solution
     for k in itertools.count():
         left = deadline - time.time()
         last = not weighed or left < 2 * episode
-        ep = replace(params, first_solution=strategies[k % len(strategies)])
+        # each first solution once, then the one whose episode did best so far
+        strategy = strategies[k] if k < len(strategies) else best_strategy
+        ep = replace(params, first_solution=strategy)
         found = _episode(prep, ep, rng, deadline if last else time.time() + episode, report, weighed)
         if best is None or found.objective < best.objective:
-            best = found
+            best, best_strategy = found, strategy
         if last:
             return best
+        gc.collect()  # the episode's OR-Tools models, which Python alone frees late
     raise AssertionError("unreachable")
 
 
