@@ -38,6 +38,7 @@ import subprocess
 import sys
 import time
 import tomllib
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
@@ -486,10 +487,16 @@ class _Model:
         """Call ``on_solution(objective, served nodes)`` at every solution found."""
         routing = self.routing
         nexts = [(i, routing.NextVar(i)) for i in range(routing.Size()) if not routing.IsStart(i)]
+        # The model keeps the callback; were the callback to keep the model, neither would
+        # ever be freed (a cycle through C++ that Python's collector cannot see).
+        model_ref = weakref.ref(routing)
 
         def at_solution() -> None:
+            model = model_ref()
+            if model is None:
+                return
             served = sum(1 for i, var in nexts if var.Value() != i)
-            on_solution(routing.CostVar().Max(), served)
+            on_solution(model.CostVar().Max(), served)
 
         routing.AddAtSolutionCallback(at_solution)
 
