@@ -103,7 +103,11 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
             assert page.locator("#route-map .stop-pin").count() == 4  # three stops and the base
             assert page.locator("#route-map path.leaflet-interactive").count() >= 1  # the route line
             # the service worker controls the page and keeps the page, data, script, styles, Leaflet
-            page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+            # a function, not an expression: Playwright polls an expression with eval inside
+            # the page, which the page's CSP (rightly) refuses whenever the first try fails
+            page.wait_for_function(
+                "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+            )
             page.wait_for_function(
                 "async () => (await (await caches.open('kinito-driver-v1')).keys()).length >= 7",
                 timeout=10_000,
