@@ -29,7 +29,6 @@ then they are offered again for whatever room is left.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import pickle
@@ -500,13 +499,17 @@ class _Model:
 
         routing.AddAtSolutionCallback(at_solution)
 
+    def _first_only(self, params: SolveParams) -> Any:
+        """Search parameters that stop at the first solution rather than at a time limit."""
+        sp = self.search_params(params, 60.0)
+        sp.solution_limit = 1
+        return sp
+
     def first(self, params: SolveParams) -> Any:
         """A first solution by ``params.first_solution``, always built to the end however
         loaded the machine (a time limit could stop it half-way and leave nothing)."""
-        sp = self.search_params(params, 60.0)
-        sp.solution_limit = 1
         self.closed = True
-        return self.routing.SolveWithParameters(sp)
+        return self.routing.SolveWithParameters(self._first_only(params))
 
     def improve(self, params: SolveParams, seconds: float, start: Any) -> Any:
         """Local search from ``start``, a solution of this (closed) model, for ``seconds``;
@@ -524,9 +527,7 @@ class _Model:
         improving those values, so it is closed to stop at the first solution instead.
         """
         if not self.closed:
-            sp = self.search_params(params, 60.0)
-            sp.solution_limit = 1
-            self.routing.CloseModelWithParameters(sp)
+            self.routing.CloseModelWithParameters(self._first_only(params))
             self.closed = True
         return self.routing.ReadAssignmentFromRoutes(self.routes_from(warm), True)
 
@@ -536,9 +537,7 @@ class _Model:
         initial = self._read(params, warm)
         if initial is None:
             return None
-        sp = self.search_params(params, 60.0)
-        sp.solution_limit = 1
-        return self.routing.SolveFromAssignmentWithParameters(initial, sp)
+        return self.routing.SolveFromAssignmentWithParameters(initial, self._first_only(params))
 
     def sequences(self, sol: Any) -> dict[int, list[tuple[int, int]]]:
         """Per vehicle, the (visit, occurrence) keys in route order."""
@@ -867,7 +866,7 @@ def _densest_first(prep: _Prep, model: _Model, sol: Any, share: float) -> frozen
     def density(key: tuple[int, int]) -> float:
         v = prep.visits[key[0]].visit
         at = prep.loc_index[v.location.id]
-        return max(1, v.priority) / (v.service + float(nearest.get(at, 0.0)) + 1)
+        return max(1, v.priority) / (v.service + float(nearest[at]) + 1)
 
     movable = [k for k in model.occ_nodes if prep.visits[k[0]].visit.pinned_date is None]
     return frozenset(sorted(movable, key=density)[:count])
@@ -890,7 +889,7 @@ def _search(
 
     Which visits to serve is decided early in an episode (the staged packing) and later
     moves rarely undo it, so a long budget is better spent on several episodes, each from
-    first solution or day patterns, than on one: episodes of ``params.episode``
+    another first solution or day patterns, than on one: episodes of ``params.episode``
     seconds (longer for big problems), the last one taking what is left, the best kept.
     """
     rng = random.Random(params.seed)
@@ -912,7 +911,6 @@ def _search(
             best, best_strategy = found, strategy
         if last:
             return best
-        gc.collect()  # the episode's OR-Tools models, which Python alone frees late
     raise AssertionError("unreachable")
 
 
@@ -948,9 +946,10 @@ def _episode(
         # priority per minute first, then offer the others for what room is left.
         staged = _Model(prep, choice, leave_out=later)
         ssol = staged.solve(params, stage_end - time.time(), None, report)
-        full = None if ssol is None else staged.sequences(ssol)
-        initial = None if full is None else model._read(params, full)
-        sol = sol if initial is None else initial
+        if ssol is not None:
+            initial = model._read(params, staged.sequences(ssol))
+            if initial is not None:
+                sol = initial
     sol = model.improve(params, t_first + first_time - time.time(), sol)
     best = _Found(sol.ObjectiveValue(), choice, model.sequences(sol), _status_name(model.routing.status()))
     while multi and time.time() + params.round_time < deadline:
@@ -1024,8 +1023,7 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     # are taken, from the found routes, so nothing served is dropped.
     left = params.time_limit - (time.monotonic() - t0)
     if model.compact and left > 0.2 and sol is not None:
-        polished = model.improve(params, left, sol)
-        sol = polished if polished is not None else sol
+        sol = model.improve(params, left, sol)
     if sol is None:
         raise RuntimeError("the found routes could not be restored (a bug)")
     objective = sol.ObjectiveValue()

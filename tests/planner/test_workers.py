@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from planner.model import Problem
-from planner.solver import SolveParams, _Found, _worker_params, solve
+from planner import solver
+from planner.model import HOUR, Problem, TimeWindow
+from planner.solver import SolveParams, _Found, _prepare, _restore_best, _worker_params, solve
 from planner.validate import validate
-from tests.planner.conftest import make_problem, make_visit
+from tests.planner.conftest import MON, hm, make_problem, make_visit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,10 +61,6 @@ def test_workers_start_from_different_strategies_and_seeds() -> None:
 def test_a_result_that_does_not_read_back_gives_way_to_the_next_best() -> None:
     """The final model takes the best result whose routes read back; one that does not
     (here two one-hour visits both due at 10:00 on the same route) is passed over."""
-    from planner.model import HOUR, TimeWindow
-    from planner.solver import _prepare, _restore_best
-    from tests.planner.conftest import MON, hm
-
     at_ten = (TimeWindow(hm(10), hm(10, 5)),)
     problem = make_problem(
         [make_visit(f"v{i}", "temeni", HOUR, time_windows=at_ten) for i in range(2)], dates=(MON,)
@@ -79,8 +76,6 @@ def test_a_result_that_does_not_read_back_gives_way_to_the_next_best() -> None:
 def test_a_long_budget_is_spent_in_episodes_when_visits_are_weighed(monkeypatch: Any) -> None:
     """Weighed visits (priorities differ): episodes from the next first solutions while two
     still fit, the best kept; equal priorities: one search for the whole time."""
-    from planner import solver
-
     calls: list[str] = []
     episode = solver._episode
 
