@@ -1016,7 +1016,11 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     else:
         found = [_search(prep, params, deadline, report)]
     best, model, sol = _restore_best(prep, params, found, compact)
-    if sol is None:  # no result reads back as it was: start again from the best routes
+    if sol is None:  # no result reads back whole: keep what of the best routes does
+        salvaged, sol = _salvage(prep, params, best, compact)
+        if sol is not None:
+            model = salvaged
+    if sol is None:  # not even that: start again from the best routes
         sol = model.solve(params, max(1.0, params.time_limit - (time.monotonic() - t0)), best.seqs, None)
     # Polish: the same routes, now also paying for idle working time, so that days are
     # compact (leave late enough, no waiting that a swap could avoid). Only improving moves
@@ -1062,6 +1066,36 @@ def _restore_best(
                 return best, model, sol
     best = ranked[0]
     return best, _Model(prep, best.choice, compact=compact, leave_out=_orphans(prep, best.seqs)), None
+
+
+def _salvage(prep: _Prep, params: SolveParams, found: _Found, compact: bool) -> tuple[_Model, Any]:
+    """The routes of ``found`` that read back, when they do not all at once: route by route,
+    each kept as it is if it reads back together with those kept before it, or else giving
+    up visits (least priority first, pinned visits last) until it does. What is given up is
+    left unserved, to be offered again by the polish. The model and its solution (None if
+    even the kept routes do not restore).
+
+    Seen twice in about a hundred single-worker runs of the demo week: the best routes of
+    a search did not read back into the final model, and starting again from nothing in
+    the second left served priority 160 of 208 instead of about 186.
+    """
+
+    def worth(key: tuple[int, int]) -> tuple[bool, int, int]:
+        visit = prep.visits[key[0]].visit
+        return (visit.pinned_date is not None, visit.priority, -visit.service)
+
+    model = _Model(prep, found.choice, compact=compact, leave_out=_orphans(prep, found.seqs))
+    kept: dict[int, list[tuple[int, int]]] = {}
+    for v, keys in found.seqs.items():
+        route = list(keys)
+        while route and model._read(params, {**kept, v: route}) is None:
+            route.remove(min(route, key=worth))
+        kept[v] = route
+    orphans = _orphans(prep, kept)
+    if orphans != _orphans(prep, found.seqs):  # a pinned first visit was given up: its later ones go too
+        kept = {v: [k for k in route if k not in orphans] for v, route in kept.items()}
+        model = _Model(prep, found.choice, compact=compact, leave_out=orphans)
+    return model, model.restore(params, kept)
 
 
 def _run_workers(

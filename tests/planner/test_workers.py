@@ -11,9 +11,9 @@ from typing import Any
 
 from planner import solver
 from planner.model import HOUR, Problem, TimeWindow
-from planner.solver import SolveParams, _Found, _prepare, _restore_best, _worker_params, solve
+from planner.solver import SolveParams, _Found, _prepare, _restore_best, _salvage, _worker_params, solve
 from planner.validate import validate
-from tests.planner.conftest import MON, hm, make_problem, make_visit
+from tests.planner.conftest import MON, TUE, hm, make_problem, make_visit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,6 +71,48 @@ def test_a_result_that_does_not_read_back_gives_way_to_the_next_best() -> None:
     best, model, sol = _restore_best(prep, SolveParams(), [possible, impossible], compact=True)
     assert best is possible
     assert sol is not None and model.sequences(sol) == {0: [(1, 0)]}
+
+
+def test_routes_that_do_not_read_back_whole_are_salvaged_route_by_route() -> None:
+    """When no result reads back, the best one's routes are kept route by route, a route
+    that cannot be read giving up visits until it can (here one of two one-hour visits due
+    at 10:00 on Monday), the other routes as they were."""
+    at_ten = (TimeWindow(hm(10), hm(10, 5)),)
+    problem = make_problem(
+        [make_visit(f"v{i}", "temeni", HOUR, time_windows=at_ten) for i in range(2)]
+        + [make_visit("v2", "pteri", priority=2)],
+        dates=(MON, TUE),
+    )
+    prep = _prepare(problem)
+    impossible = _Found(0, {}, {0: [(0, 0), (1, 0)], 1: [(2, 0)]}, "SUCCESS")
+    assert _restore_best(prep, SolveParams(), [impossible], compact=True)[2] is None
+    model, sol = _salvage(prep, SolveParams(), impossible, compact=True)
+    assert sol is not None
+    assert model.sequences(sol) == {0: [(1, 0)], 1: [(2, 0)]}
+
+
+def test_the_plan_keeps_the_salvaged_routes(monkeypatch: Any) -> None:
+    """solve() falls back on the salvage when no result reads back whole (simulated here),
+    and the plan it gives is valid and serves what the search served."""
+    calls: list[bool] = []
+    restore_best, salvage = solver._restore_best, solver._salvage
+
+    def unreadable(*args: Any) -> Any:
+        best, model, _ = restore_best(*args)
+        return best, model, None
+
+    def spied(*args: Any) -> Any:
+        model, sol = salvage(*args)
+        calls.append(sol is not None)
+        return model, sol
+
+    monkeypatch.setattr(solver, "_restore_best", unreadable)
+    monkeypatch.setattr(solver, "_salvage", spied)
+    problem = _problem()
+    plan = solve(problem, SolveParams(time_limit=1))
+    assert calls == [True]
+    assert validate(problem, plan) == []
+    assert sum(len(r.stops) for r in plan.routes) == len(problem.visits)
 
 
 def test_a_long_budget_is_spent_in_episodes_when_visits_are_weighed(monkeypatch: Any) -> None:
