@@ -49,12 +49,14 @@ def test_two_workers_give_a_valid_plan() -> None:
     assert sum(len(r.stops) for r in plan.routes) == len(problem.visits)
 
 
-def test_workers_start_from_different_strategies_and_seeds() -> None:
-    """Worker k > 0 takes another first-solution strategy and seed than worker 0."""
+def test_workers_start_from_the_same_strategy_with_their_own_seeds() -> None:
+    """Worker k > 0 starts from the same first-solution strategy as worker 0 (the others of
+    the portfolio start far worse on the demo week) with seed + k, and stages its packing."""
     base = SolveParams(seed=5)
     other = _worker_params(base, 1)
-    assert other.first_solution != base.first_solution
-    assert other.seed == 6
+    assert other.first_solution == base.first_solution
+    assert (other.seed, _worker_params(base, 2).seed) == (6, 7)
+    assert other.stage_uniform and not base.stage_uniform
     assert _worker_params(base, 0) == base
 
 
