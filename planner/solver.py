@@ -69,10 +69,12 @@ class SolveParams:
     """Solver settings (loadable from TOML with :meth:`from_toml`).
 
     ``first_solution`` and ``metaheuristic`` are OR-Tools enum names. ``workers`` searches
-    run at once, one per core, all from ``first_solution`` with seeds ``seed + k`` (on the
-    demo week the other strategies of ``portfolio`` start far worse: a worker from
+    run at once, one per core, with seeds ``seed + k``; all from ``first_solution`` when
+    day patterns are to be chosen (the seed then makes them differ; on the demo week the
+    other strategies of ``portfolio`` start far worse: a worker from
     PARALLEL_CHEAPEST_INSERTION left 23.6 priority unserved on average in 8 s, one from
-    SAVINGS with another seed 21.3, ten seeds each). ``pattern_share`` is the
+    SAVINGS with another seed 21.3, ten seeds each), else from the other strategies of
+    ``portfolio`` (a seed alone would change nothing). ``pattern_share`` is the
     share of the time spent re-choosing day patterns when most visits are wanted more than
     once (less, in proportion, when fewer are), ``round_time`` the OR-Tools time per such
     round and ``lns_size`` the visits re-chosen per round. When idle time has a cost
@@ -980,12 +982,20 @@ def _worker(problem: Problem, params: SolveParams, deadline: float) -> _Found:
     return _search(_prepare(problem), params, deadline, None)
 
 
-def _worker_params(params: SolveParams, k: int) -> SolveParams:
-    """Worker ``k`` searches with another seed than worker 0 (other day patterns, other
-    moves), and stages its packing even when every visit has the same priority."""
+def _worker_params(params: SolveParams, k: int, seeded: bool) -> SolveParams:
+    """Worker ``k``'s settings: another seed than worker 0, and its packing staged even
+    when every visit has the same priority.
+
+    A seed only makes a search different where something is chosen at random: the day
+    patterns of visits that have several (``seeded``). Then every worker starts from
+    ``first_solution``; otherwise worker k starts from the k-th other strategy of the
+    portfolio, or the workers would repeat one another.
+    """
     if k == 0:
         return params
-    return replace(params, seed=params.seed + k, stage_uniform=True)
+    others = [fs for fs in params.portfolio if fs != params.first_solution]
+    strategy = others[(k - 1) % len(others)] if others and not seeded else params.first_solution
+    return replace(params, first_solution=strategy, seed=params.seed + k, stage_uniform=True)
 
 
 def solve(problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None) -> Plan:
@@ -1108,6 +1118,7 @@ def _run_workers(
     re-imported, and nothing is forked from a possibly threaded web server.
     """
     children = []
+    seeded = any(vp.visit.frequency > 1 and len(vp.patterns) > 1 for vp in prep.visits)
     root = str(Path(__file__).resolve().parent.parent)  # so the child imports this very planner
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     for k in range(1, params.workers):
@@ -1119,7 +1130,7 @@ def _run_workers(
             env=env,
         )
         assert child.stdin is not None
-        child.stdin.write(pickle.dumps((problem, _worker_params(params, k), deadline)))
+        child.stdin.write(pickle.dumps((problem, _worker_params(params, k, seeded), deadline)))
         child.stdin.close()
         child.stdin = None  # closed: communicate() must not flush it again
         children.append(child)

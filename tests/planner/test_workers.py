@@ -49,15 +49,18 @@ def test_two_workers_give_a_valid_plan() -> None:
     assert sum(len(r.stops) for r in plan.routes) == len(problem.visits)
 
 
-def test_workers_start_from_the_same_strategy_with_their_own_seeds() -> None:
-    """Worker k > 0 starts from the same first-solution strategy as worker 0 (the others of
-    the portfolio start far worse on the demo week) with seed + k, and stages its packing."""
+def test_workers_differ_by_seed_where_patterns_are_chosen_else_by_strategy() -> None:
+    """Worker k > 0 takes seed + k and stages its packing; it starts from worker 0's
+    strategy when day patterns are chosen (the seed makes the searches differ), and from
+    another strategy of the portfolio when nothing is chosen at random."""
     base = SolveParams(seed=5)
-    other = _worker_params(base, 1)
-    assert other.first_solution == base.first_solution
-    assert (other.seed, _worker_params(base, 2).seed) == (6, 7)
-    assert other.stage_uniform and not base.stage_uniform
-    assert _worker_params(base, 0) == base
+    seeded = _worker_params(base, 1, seeded=True)
+    assert seeded.first_solution == base.first_solution
+    assert (seeded.seed, _worker_params(base, 2, seeded=True).seed) == (6, 7)
+    assert seeded.stage_uniform and not base.stage_uniform
+    plain = [_worker_params(base, k, seeded=False).first_solution for k in (1, 2)]
+    assert plain == [fs for fs in base.portfolio if fs != base.first_solution]
+    assert _worker_params(base, 0, seeded=False) == _worker_params(base, 0, seeded=True) == base
 
 
 def test_a_result_that_does_not_read_back_gives_way_to_the_next_best() -> None:
