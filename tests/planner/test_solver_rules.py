@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from datetime import date
 from typing import Any
 
@@ -441,6 +443,45 @@ def test_a_full_day_serves_the_short_visits_worth_more_than_one_long_stop() -> N
     plan = solved(p, time_limit=2.0)
     assert served_ids(plan) == {v.id for v in short}
     assert [u.visit_id for u in plan.unassigned] == ["long"]
+
+
+def test_the_search_starts_from_the_first_solution_when_the_packed_routes_give_nothing(
+    monkeypatch: Any,
+) -> None:
+    """If OR-Tools returns nothing from the staged packing's routes, the episode's search
+    starts again from its first solution rather than keeping the packed routes unimproved."""
+    from planner import solver
+
+    at_ten = (TimeWindow(hm(10), hm(10, 15)),)
+    short = many_visits(6, HOUR, priority=1)
+    long_stop = make_visit("long", "temeni", 4 * HOUR, time_windows=at_ten, priority=2)
+    p = make_problem([long_stop, *short], dates=(MON,))
+    prep = solver._prepare(p)
+    starts: list[Any] = []
+    firsts: list[Any] = []
+    improve, first = solver._Model.improve, solver._Model.first
+
+    def recorded_first(self: Any, params: Any) -> Any:
+        sol = first(self, params)
+        firsts.append(sol)
+        return sol
+
+    def failing_once(self: Any, params: Any, seconds: float, start: Any) -> Any:
+        full = len(self.occ_nodes) == len(p.visits)
+        if full:
+            starts.append(start)
+        if full and len(starts) == 1:
+            return start  # what improve() gives when OR-Tools returns nothing
+        return improve(self, params, seconds, start)
+
+    monkeypatch.setattr(solver._Model, "first", recorded_first)
+    monkeypatch.setattr(solver._Model, "improve", failing_once)
+    found = solver._episode(prep, solver.SolveParams(), random.Random(1), time.time() + 2.0, None, True)
+    assert len(starts) == 2
+    assert starts[0] is not firsts[0]  # the packed routes, read into the full model
+    assert starts[1] is firsts[0]  # then the full model's first solution
+    served = {prep.visits[vi].visit.id for seq in found.seqs.values() for vi, _ in seq}
+    assert served == {v.id for v in short}
 
 
 def test_the_visits_left_for_later_are_the_least_priority_per_minute_and_never_pinned() -> None:
