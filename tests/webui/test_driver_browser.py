@@ -8,7 +8,6 @@ Screenshots: tests/artifacts/driver-*.png."""
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 from field_helpers import TODAY, publish_week
 from sqlalchemy import select
 from test_web_browser import CHROMIUM_ARGS, _browser_missing
-from webui_helpers import ARTIFACTS, DRIVER, PASSWORDS
+from webui_helpers import ARTIFACTS, DRIVER, PASSWORDS, live_server
 
 from planner.register.db import session_scope
 from planner.register.models import VisitOutcome
@@ -29,23 +28,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture
 def live_driver(register_template: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The app under waitress with week 2026-W50 published and Monday 7 December as today."""
-    from waitress.server import create_server
-
     db = tmp_path / "register.sqlite3"
     version_id = publish_week(register_template, db)
     app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"),
                       "TODAY": TODAY.isoformat()})  # fmt: skip
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.effective_port  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield {"app": app, "url": f"http://127.0.0.1:{port}", "version": version_id}
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        app.extensions["kinito_jobs"].stop_all()
-        app.extensions["kinito_engine"].dispose()
+    with live_server(app) as url:
+        yield {"app": app, "url": url, "version": version_id}
 
 
 def _outcomes(app: Any, version: int) -> list[VisitOutcome]:

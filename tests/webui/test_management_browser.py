@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -19,7 +18,7 @@ import pytest
 from field_helpers import demo_template
 from sqlalchemy import func, select
 from test_web_browser import CHROMIUM_ARGS, _browser_missing
-from webui_helpers import ARTIFACTS, MANAGEMENT, PASSWORDS, only_the_server
+from webui_helpers import ARTIFACTS, MANAGEMENT, PASSWORDS, live_server, only_the_server
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, CarePlan, VillageStop, VisitOutcome
@@ -31,22 +30,12 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture
 def live_demo(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """Waitress on a copy of the demo register; today is Friday 11 December 2026."""
-    from waitress.server import create_server
-
     db = tmp_path / "demo.sqlite3"
     shutil.copy(demo_template(tmp_path_factory.mktemp("demo"))[0], db)
     app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"),
                       "TODAY": "2026-12-11"})  # fmt: skip
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield {"app": app, "url": f"http://127.0.0.1:{server.effective_port}"}  # type: ignore[union-attr]
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        app.extensions["kinito_jobs"].stop_all()
-        app.extensions["kinito_engine"].dispose()
+    with live_server(app) as url:
+        yield {"app": app, "url": url}
 
 
 def _done_per_settlement(app: Any, since: date) -> Counter[str]:

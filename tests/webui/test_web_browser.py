@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from webui_helpers import ARTIFACTS, COORDINATOR, PASSWORDS, only_the_server
+from webui_helpers import ARTIFACTS, COORDINATOR, PASSWORDS, live_server, only_the_server
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, PlanVersion
@@ -44,21 +43,10 @@ def _browser_missing() -> str | None:
 @pytest.fixture
 def live(db_file: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The app under waitress on a free port of 127.0.0.1, in a thread."""
-    from waitress.server import create_server
-
     app = create_app({"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance"),
                       "PLAN_TIME_LIMIT": 1.0, "PLAN_WORKERS": 1})  # fmt: skip
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    port = server.effective_port  # type: ignore[union-attr]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield {"app": app, "url": f"http://127.0.0.1:{port}"}
-    finally:
-        server.close()
-        thread.join(timeout=5)
-        app.extensions["kinito_jobs"].stop_all()
-        app.extensions["kinito_engine"].dispose()
+    with live_server(app) as url:
+        yield {"app": app, "url": url}
 
 
 def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, time
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -187,3 +191,37 @@ def only_the_server(base: str, blocked: list[str]) -> Any:
             route.abort()
 
     return handler
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    """``app`` under waitress on a free port of 127.0.0.1, in a thread; its base URL.
+
+    The server's loop runs in short turns until told to stop and closes its own sockets
+    in its own thread: closing them from the test's thread while the loop waits in
+    select() made that select fail now and then (EBADF), an error at teardown.
+    """
+    from waitress import wasyncore
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    port = server.effective_port  # type: ignore[union-attr]
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.is_set():
+                wasyncore.loop(timeout=0.05, map=server._map, count=1)  # type: ignore[union-attr]
+        finally:
+            wasyncore.close_all(server._map)  # type: ignore[union-attr]  # the server, its trigger, open connections
+            server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        app.extensions["kinito_jobs"].stop_all()
+        app.extensions["kinito_engine"].dispose()
