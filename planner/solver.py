@@ -78,11 +78,10 @@ class SolveParams:
     share of the time spent re-choosing day patterns when most visits are wanted more than
     once (less, in proportion, when fewer are), ``round_time`` the OR-Tools time per such
     round and ``lns_size`` the visits re-chosen per round; when fewer than ``min_rounds``
-    rounds would fit, there are none and the search has their time (in 8 s searches of the
-    demo week, 16 traced, the one round that fitted never improved the plan; without it, 32
-    runs of 8 s left 21.1 unserved on average, 14 at the 120 s level, against 21.3 and 10:
-    no worse, and the rounds' code is not run for nothing).
-    When idle time has a cost
+    rounds would fit, there are none and the search has their time (in 16 traced 8 s
+    searches of the demo week the one round that fitted never improved the plan; 32 runs of
+    8 s without it left 21.1 unserved on average, 14 at the 120 s level, against 21.3 and
+    10 with it). When idle time has a cost
     (``Weights.work``), the last ``polish_share`` of the time (at most ``polish_max``
     seconds) compacts the days.
 
@@ -824,6 +823,11 @@ def _full_dates(prep: _Prep, found: _Found) -> set[date]:
     return out
 
 
+def _multi(prep: _Prep) -> list[int]:
+    """The visits wanted more than once that have a choice of day patterns."""
+    return [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
+
+
 def _related(prep: _Prep, multi: list[int], size: int, rng: random.Random) -> list[int]:
     """A seed multi-visit and those nearest to it, or a random handful (half the time)."""
     if rng.random() < 0.5 or len(multi) <= size:
@@ -934,7 +938,7 @@ def _episode(
 ) -> _Found:
     """One search until ``deadline``: first patterns, the staged packing when visits are
     weighed and too many, OR-Tools, then re-choosing day patterns."""
-    multi = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
+    multi = _multi(prep)
     choice = _first_patterns(prep, rng)
     left = deadline - time.time()
     # Time for re-choosing day patterns grows with the share of the work they decide.
@@ -1136,7 +1140,7 @@ def _run_workers(
     re-imported, and nothing is forked from a possibly threaded web server.
     """
     children = []
-    seeded = any(vp.visit.frequency > 1 and len(vp.patterns) > 1 for vp in prep.visits)
+    seeded = bool(_multi(prep))
     root = str(Path(__file__).resolve().parent.parent)  # so the child imports this very planner
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     for k in range(1, params.workers):
