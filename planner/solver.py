@@ -68,14 +68,12 @@ DAY = 24 * HOUR
 class SolveParams:
     """Solver settings (loadable from TOML with :meth:`from_toml`).
 
-    ``first_solution`` and ``metaheuristic`` are OR-Tools enum names. ``workers`` searches
-    run at once, one per core, with seeds ``seed + k``; all from ``first_solution`` when
-    day patterns are to be chosen (the seed then makes them differ; on the demo week the
-    other strategies of ``portfolio`` start far worse: a worker from
-    PARALLEL_CHEAPEST_INSERTION left 23.6 priority unserved on average in 8 s, one from
-    SAVINGS with another seed 21.3, ten seeds each), else from the other strategies of
-    ``portfolio`` (a seed alone would change nothing). ``pattern_share`` is the
-    share of the time spent re-choosing day patterns when most visits are wanted more than
+    ``first_solution`` and ``metaheuristic`` are OR-Tools enum names; ``savings_shape`` is
+    the route-shape parameter of the SAVINGS first solution (1 is Clarke and Wright's).
+    ``workers`` searches run at once, one per core, with seeds ``seed + k``; how they are
+    made to differ is told at :func:`_worker_params`. ``pattern_share`` is the
+    share of the time spent re-choosing day patterns (of the visits whose patterns are
+    chosen before the search, see :func:`_free_days`) when most visits are wanted more than
     once (less, in proportion, when fewer are), ``round_time`` the OR-Tools time per such
     round and ``lns_size`` the visits re-chosen per round; when fewer than ``min_rounds``
     rounds would fit, there are none and the search has their time (in 16 traced 8 s
@@ -104,6 +102,7 @@ class SolveParams:
     # tree search that can spend most of the budget and end with nothing served.
     portfolio: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    savings_shape: float = 1.0
     pattern_share: float = 0.6
     round_time: float = 0.5
     min_rounds: int = 4
@@ -171,6 +170,8 @@ class _Prep:
     matrices: dict[str, TravelMatrix]  # per unit id
     visits: list[_VisitPrep]
     vehicle_of_ud: dict[int, int] = field(default_factory=dict)
+    # Visits wanted several times whose days OR-Tools chooses itself (see _free_days).
+    free: frozenset[int] = frozenset()
 
 
 def _prepare(problem: Problem) -> _Prep:
@@ -196,7 +197,29 @@ def _prepare(problem: Problem) -> _Prep:
         vpreps.append(_VisitPrep(v, slots, refused, pats, plannable))
     prep = _Prep(problem, vehicles, loc_index, matrices, vpreps)
     prep.vehicle_of_ud = {ud: k for k, ud in enumerate(vehicles)}
+    prep.free = frozenset(vi for vi, vp in enumerate(vpreps) if _free_days(vp))
     return prep
+
+
+def _free_days(vp: _VisitPrep) -> bool:
+    """Whether OR-Tools can choose this visit's days itself, with no pattern fixed first.
+
+    So it can when the only rule on the days is the minimum gap (no explicit patterns, no
+    pinned date) and full patterns exist: each occurrence then has a node on every date it
+    could take, and the gap between any two served occurrences is a precedence on a "day"
+    dimension (see _Model._add_day_gaps), which OR-Tools' own filters check. Fixing the
+    patterns first made the search's outcome hang on that guess: on the demo week one
+    first choice ended 8 searches of 8 s out of 8 with 23-24 priority unserved, another
+    6 of 8 at 20.
+    """
+    v = vp.visit
+    return (
+        v.frequency > 1
+        and v.patterns is None
+        and v.pinned_date is None
+        and bool(vp.patterns)
+        and len(vp.patterns[0]) == v.frequency
+    )
 
 
 # --- one OR-Tools model for a fixed choice of patterns ------------------------------------
@@ -217,7 +240,11 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
     vp = prep.visits[vi]
     v = vp.visit
     loc = prep.loc_index[v.location.id]
-    dates: list[set[date] | None] = [None] if choice is None else [{d} for d in choice]
+    dates: list[set[date] | None]
+    if vi in prep.free:  # occurrence k on any date it takes in some pattern
+        dates = [{p[k] for p in vp.patterns} for k in range(v.frequency)]
+    else:
+        dates = [None] if choice is None else [{d} for d in choice]
     out: list[list[_Node]] = []
     problem = prep.problem
     for occ, wanted in enumerate(dates):
@@ -257,10 +284,13 @@ class _Model:
         self.node_service: list[int] = [0] * len(bases)
         self.nodes: list[_Node | None] = [None] * len(bases)
         self.occ_nodes: dict[tuple[int, int], list[int]] = {}
+        self.free_occ: dict[int, list[list[int]]] = {}  # free visit -> node ids per occurrence
         for vi, vp in enumerate(prep.visits):
             if vp.plannable == 0:
                 continue
             per_occ = _occurrence_nodes(prep, vi, choice.get(vi) if vp.visit.frequency > 1 else None)
+            if vi in prep.free:
+                self.free_occ[vi] = []
             for occ, alts in enumerate(per_occ):
                 if (vi, occ) in leave_out:
                     continue
@@ -272,6 +302,8 @@ class _Model:
                     self.node_service.append(node.service)
                 if ids:
                     self.occ_nodes[(vi, occ)] = ids
+                if vi in prep.free:
+                    self.free_occ[vi].append(ids)
         n = len(self.nodes)
         self.vehicles = prep.vehicles
         self.uds = [problem.unit_days[i] for i in self.vehicles]
@@ -357,6 +389,7 @@ class _Model:
         self._add_capacity(units)
         self._add_breaks(service)
         self._add_weekly_caps(units)
+        self._add_day_gaps()
 
     def _register(self, matrix: np.ndarray) -> int:
         """Register a node x node transit matrix once per distinct content."""
@@ -442,6 +475,31 @@ class _Model:
             for v in vs:
                 tdim.SetSpanUpperBoundForVehicle(limits[v] * cap // most, v)
 
+    def _add_day_gaps(self) -> None:
+        """The minimum gap between the served occurrences of the visits whose days are free.
+
+        A "day" dimension whose cumul is the vehicle's date (days since the first date: no
+        transit, no slack) and a node precedence between every two occurrences, which holds
+        only when both are served: the later one at least ``min_gap_days`` after.
+        """
+        if not any(self.free_occ.values()):
+            return
+        routing, manager = self.routing, self.manager
+        first = min(ud.date for ud in self.uds)
+        days = [(ud.date - first).days for ud in self.uds]
+        zero = routing.RegisterUnaryTransitVector([0] * len(self.nodes))
+        routing.AddDimension(zero, 0, max(days) + 1, False, "day")
+        ddim = routing.GetDimensionOrDie("day")
+        for v, d in enumerate(days):
+            ddim.CumulVar(routing.Start(v)).SetValue(d)
+            ddim.CumulVar(routing.End(v)).SetValue(d)
+        for vi, per_occ in self.free_occ.items():
+            gap = max(1, self.prep.visits[vi].visit.min_gap_days)
+            for a, b in itertools.combinations(range(len(per_occ)), 2):
+                for x in per_occ[a]:
+                    for y in per_occ[b]:
+                        ddim.AddNodePrecedence(manager.NodeToIndex(x), manager.NodeToIndex(y), gap)
+
     # --- solving -------------------------------------------------------------------------
 
     def search_params(self, params: SolveParams, seconds: float) -> Any:
@@ -449,6 +507,7 @@ class _Model:
         sp.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, params.first_solution)
         metaheuristic = "GREEDY_DESCENT" if self.compact else params.metaheuristic
         sp.local_search_metaheuristic = getattr(routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
+        sp.savings_parameters.arc_coefficient = params.savings_shape
         sp.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         sp.log_search = params.log_search
         return sp
@@ -660,7 +719,11 @@ def _first_patterns(prep: _Prep, rng: random.Random) -> dict[int, tuple[date, ..
                 work[d] += vp.visit.service / len(vp.patterns)
                 load[d] += vp.visit.load / len(vp.patterns)
     dur = prep.matrices[problem.units[0].id].durations
-    order = [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and vp.patterns]
+    order = [
+        vi
+        for vi, vp in enumerate(prep.visits)
+        if vp.visit.frequency > 1 and vp.patterns and vi not in prep.free
+    ]
     order.sort(
         key=lambda vi: (
             len(prep.visits[vi].patterns),
@@ -825,7 +888,11 @@ def _full_dates(prep: _Prep, found: _Found) -> set[date]:
 
 def _multi(prep: _Prep) -> list[int]:
     """The visits wanted more than once that have a choice of day patterns."""
-    return [vi for vi, vp in enumerate(prep.visits) if vp.visit.frequency > 1 and len(vp.patterns) > 1]
+    return [
+        vi
+        for vi, vp in enumerate(prep.visits)
+        if vp.visit.frequency > 1 and len(vp.patterns) > 1 and vi not in prep.free
+    ]
 
 
 def _related(prep: _Prep, multi: list[int], size: int, rng: random.Random) -> list[int]:
@@ -907,8 +974,7 @@ def _search(
     seconds (longer for big problems), the last one taking what is left, the best kept.
     """
     rng = random.Random(params.seed)
-    worth = {max(1, vp.visit.priority) for vp in prep.visits}
-    weighed = len(worth) > 1 or params.stage_uniform
+    weighed = _weighed(prep) or params.stage_uniform
     wanted = sum(vp.plannable for vp in prep.visits)
     episode = max(params.episode, params.episode_per_visit * wanted)
     strategies = [params.first_solution] + [fs for fs in params.portfolio if fs != params.first_solution]
@@ -1004,20 +1070,36 @@ def _worker(problem: Problem, params: SolveParams, deadline: float) -> _Found:
     return _search(_prepare(problem), params, deadline, None)
 
 
-def _worker_params(params: SolveParams, k: int, seeded: bool) -> SolveParams:
+def _weighed(prep: _Prep) -> bool:
+    """Whether the visits' priorities differ (so which to serve is a choice of worth)."""
+    return len({max(1, vp.visit.priority) for vp in prep.visits}) > 1
+
+
+def _worker_params(params: SolveParams, k: int, seeded: bool, weighed: bool = False) -> SolveParams:
     """Worker ``k``'s settings: another seed than worker 0, and its packing staged even
     when every visit has the same priority.
 
-    A seed only makes a search different where something is chosen at random: the day
-    patterns of visits that have several (``seeded``). Then every worker starts from
-    ``first_solution``; otherwise worker k starts from the k-th other strategy of the
-    portfolio, or the workers would repeat one another.
+    The workers must not repeat one another. A seed makes a search different only where
+    something is chosen at random: the day patterns of visits that have several
+    (``seeded``); every worker then starts from ``first_solution``. Otherwise, when the
+    visits' priorities differ (``weighed``), worker k starts from ``first_solution`` too,
+    with savings shaped by a route-shape parameter 0.3 k higher (``savings_shape``, the
+    lambda of Clarke and Wright's savings c(i,0) + c(0,j) - lambda c(i,j), a classic way
+    to vary the savings routes): on the demo week, whose days are all free, a second
+    worker from PARALLEL_CHEAPEST_INSERTION left 25 priority unserved in 8 s, one from
+    SAVINGS 19-23 (mean 20.5 with shape 1.3, 20.3 with 1.0, 22.5 with 0.8; 8-12 runs
+    each). When every visit counts the same (Solomon) worker k starts from the k-th other
+    strategy of the portfolio (on R101 and R109 that start won over a second SAVINGS one).
     """
     if k == 0:
         return params
     others = [fs for fs in params.portfolio if fs != params.first_solution]
-    strategy = others[(k - 1) % len(others)] if others and not seeded else params.first_solution
-    return replace(params, first_solution=strategy, seed=params.seed + k, stage_uniform=True)
+    same = seeded or weighed or not others
+    strategy = params.first_solution if same else others[(k - 1) % len(others)]
+    shape = params.savings_shape + 0.3 * k if weighed and not seeded else params.savings_shape
+    return replace(
+        params, first_solution=strategy, seed=params.seed + k, stage_uniform=True, savings_shape=shape
+    )
 
 
 def solve(problem: Problem, params: SolveParams | None = None, on_progress: ProgressFn | None = None) -> Plan:
@@ -1140,7 +1222,7 @@ def _run_workers(
     re-imported, and nothing is forked from a possibly threaded web server.
     """
     children = []
-    seeded = bool(_multi(prep))
+    seeded, weighed = bool(_multi(prep)), _weighed(prep)
     root = str(Path(__file__).resolve().parent.parent)  # so the child imports this very planner
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     for k in range(1, params.workers):
@@ -1152,7 +1234,7 @@ def _run_workers(
             env=env,
         )
         assert child.stdin is not None
-        child.stdin.write(pickle.dumps((problem, _worker_params(params, k, seeded), deadline)))
+        child.stdin.write(pickle.dumps((problem, _worker_params(params, k, seeded, weighed), deadline)))
         child.stdin.close()
         child.stdin = None  # closed: communicate() must not flush it again
         children.append(child)

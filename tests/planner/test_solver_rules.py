@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from datetime import date
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from planner.model import HOUR, MINUTE, BreakRule, Plan, Problem, Stop, TimeWindow, Visit
+from planner.solver import _multi, _prepare
 from planner.validate import validate
 from tests.planner.conftest import (
     FRI,
@@ -163,6 +165,38 @@ def test_twice_a_week_over_a_week_is_spread_by_the_gap() -> None:
     dates = [d for d, _ in stops_of(plan, "twice")]
     assert len(dates) == 2
     assert (dates[1] - dates[0]).days >= 2
+
+
+def test_days_of_a_gap_rule_visit_are_chosen_by_the_search() -> None:
+    """Visits wanted twice with only a minimum gap get no day pattern fixed beforehand:
+    each occurrence has a node on every date it can take, and the gap holds between the
+    served ones. Twelve such visits of 3 h in a week of one van: a day holds two of them,
+    so the week holds at most ten occurrences, each pair at least two days apart."""
+    visits = [make_visit(f"t{i}", NEAR[i % 3], 3 * HOUR, frequency=2, min_gap_days=2) for i in range(12)]
+    p = make_problem(visits, day_defaults=NO_BREAK)
+    prep = _prepare(p)
+    assert prep.free == frozenset(range(12)) and _multi(prep) == []
+    plan = solved(p, 3.0)
+    per_day = {r.date: len(r.stops) for r in plan.routes}
+    assert sum(per_day.values()) >= 8
+    for v in visits:
+        dates = sorted(d for d, _ in stops_of(plan, v.id))
+        assert all((b - a).days >= 2 for a, b in itertools.pairwise(dates))
+
+
+def test_only_gap_rule_visits_have_free_days() -> None:
+    """Explicit patterns, a pinned date, or too few dates for a full pattern keep the
+    chosen-pattern model (the search then cannot move the days itself)."""
+    p = make_problem(
+        [
+            make_visit("gap", "temeni", frequency=2, min_gap_days=2),
+            make_visit("pat", "kounina", frequency=2, patterns=((MON, THU), (TUE, FRI))),
+            make_visit("pin", "diakopto", frequency=2, min_gap_days=2, pinned_date=MON),
+            make_visit("short", "temeni", frequency=2, min_gap_days=2, allowed_weekdays=frozenset({0})),
+        ]
+    )
+    prep = _prepare(p)
+    assert [prep.problem.visits[vi].id for vi in sorted(prep.free)] == ["gap"]
 
 
 def test_explicit_patterns_are_respected() -> None:

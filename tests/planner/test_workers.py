@@ -61,6 +61,17 @@ def test_workers_differ_by_seed_where_patterns_are_chosen_else_by_strategy() -> 
     plain = [_worker_params(base, k, seeded=False).first_solution for k in (1, 2)]
     assert plain == [fs for fs in base.portfolio if fs != base.first_solution]
     assert _worker_params(base, 0, seeded=False) == _worker_params(base, 0, seeded=True) == base
+    assert seeded.savings_shape == base.savings_shape
+
+
+def test_workers_on_weighed_visits_without_random_choices_differ_by_savings_shape() -> None:
+    """Priorities differ and no pattern is chosen at random: every worker starts from
+    worker 0's strategy, worker k with savings shaped 0.3 k higher."""
+    base = SolveParams(seed=5)
+    shaped = [_worker_params(base, k, seeded=False, weighed=True) for k in (1, 2)]
+    assert [w.first_solution for w in shaped] == [base.first_solution] * 2
+    assert [round(w.savings_shape, 6) for w in shaped] == [1.3, 1.6]
+    assert _worker_params(base, 0, seeded=False, weighed=True) == base
 
 
 def test_a_result_that_does_not_read_back_gives_way_to_the_next_best() -> None:
