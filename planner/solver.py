@@ -983,9 +983,12 @@ def _search(
     for k in itertools.count():
         left = deadline - time.time()
         last = not weighed or left < 2 * episode
-        # each first solution once, then the one whose episode did best so far
+        # each first solution once, then the one whose episode did best so far; a repeated
+        # SAVINGS start gets another route shape, or (with nothing else chosen at random)
+        # it would repeat an earlier episode move for move
         strategy = strategies[k] if k < len(strategies) else best_strategy
-        ep = replace(params, first_solution=strategy)
+        shape = params.savings_shape if k < len(strategies) else params.savings_shape + rng.uniform(-0.1, 0.6)
+        ep = replace(params, first_solution=strategy, savings_shape=shape)
         found = _episode(prep, ep, rng, deadline if last else time.time() + episode, report, weighed)
         if best is None or found.objective < best.objective:
             best, best_strategy = found, strategy
