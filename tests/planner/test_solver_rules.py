@@ -518,6 +518,32 @@ def test_the_search_starts_from_the_first_solution_when_the_packed_routes_give_n
     assert served == {v.id for v in short}
 
 
+def test_the_packing_is_staged_only_when_the_episode_has_time_to_settle(monkeypatch: Any) -> None:
+    """Staging needs ``episode_per_visit`` seconds per visit; with less (here 1 s for 7
+    visits at 0.5 s each) the episode searches the full model from its first solution."""
+    from planner import solver
+
+    at_ten = (TimeWindow(hm(10), hm(10, 15)),)
+    short = many_visits(6, HOUR, priority=1)
+    long_stop = make_visit("long", "temeni", 4 * HOUR, time_windows=at_ten, priority=2)
+    p = make_problem([long_stop, *short], dates=(MON,))
+    prep = solver._prepare(p)
+    asked: list[float] = []
+    densest = solver._densest_first
+
+    def recorded(*args: Any) -> Any:
+        asked.append(time.time())
+        return densest(*args)
+
+    monkeypatch.setattr(solver, "_densest_first", recorded)
+    for per_visit, staged in ((0.5, False), (0.05, True)):
+        asked.clear()
+        params = solver.SolveParams(episode_per_visit=per_visit)
+        found = solver._episode(prep, params, random.Random(1), time.time() + 1.0, None, True)
+        assert bool(asked) == staged
+        assert found.seqs  # a plan either way
+
+
 def test_the_visits_left_for_later_are_the_least_priority_per_minute_and_never_pinned() -> None:
     """When the first solution leaves visits out, the staged search first plans without
     the visits giving the least priority per minute (never a pinned one), as many as were
