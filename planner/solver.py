@@ -976,8 +976,7 @@ def _search(
     """
     rng = random.Random(params.seed)
     weighed = _weighed(prep) or params.stage_uniform
-    wanted = sum(vp.plannable for vp in prep.visits)
-    episode = max(params.episode, params.episode_per_visit * wanted)
+    episode = max(params.episode, params.episode_per_visit * _wanted(prep))
     strategies = [params.first_solution] + [fs for fs in params.portfolio if fs != params.first_solution]
     best: _Found | None = None
     best_strategy = params.first_solution
@@ -1012,9 +1011,7 @@ def _episode(
     choice = _first_patterns(prep, rng)
     left = deadline - time.time()
     # Time for re-choosing day patterns grows with the share of the work they decide.
-    multi_share = sum(prep.visits[vi].plannable for vi in multi) / max(
-        1, sum(vp.plannable for vp in prep.visits)
-    )
+    multi_share = sum(prep.visits[vi].plannable for vi in multi) / max(1, _wanted(prep))
     first_time = max(0.5, left * (1 - params.pattern_share * min(1.0, 2 * multi_share)))
     rounds = left - first_time >= params.min_rounds * params.round_time
     model = _Model(prep, choice)
@@ -1030,8 +1027,7 @@ def _episode(
     # The staged packing pays only when its searches have time to settle, as much as an
     # episode needs per visit (demo week, one worker, unserved priority staged / not: 3 s
     # 36-45 / 32, 5 s 26 / 23-25, 8 s 20-21 / 23).
-    wanted = sum(vp.plannable for vp in prep.visits)
-    settle = first_time >= params.episode_per_visit * wanted
+    settle = first_time >= params.episode_per_visit * _wanted(prep)
     later = _densest_first(prep, model, sol, params.stage_share) if weighed and settle else frozenset()
     stage_end = t_first + first_time * params.stage_time
     if later and time.time() < stage_end:
@@ -1077,6 +1073,11 @@ def _episode(
 def _worker(problem: Problem, params: SolveParams, deadline: float) -> _Found:
     """Entry point of a second search in another process (another core)."""
     return _search(_prepare(problem), params, deadline, None)
+
+
+def _wanted(prep: _Prep) -> int:
+    """How many visit occurrences can be planned at all."""
+    return sum(vp.plannable for vp in prep.visits)
 
 
 def _weighed(prep: _Prep) -> bool:

@@ -479,6 +479,15 @@ def test_a_full_day_serves_the_short_visits_worth_more_than_one_long_stop() -> N
     assert [u.visit_id for u in plan.unassigned] == ["long"]
 
 
+def long_stop_or_short_visits() -> tuple[Problem, list[Visit]]:
+    """One day that holds either a 4-hour stop due at 10:00 (priority 2) or six one-hour
+    visits (priority 1 each): the staged packing's case. The problem and the short visits."""
+    at_ten = (TimeWindow(hm(10), hm(10, 15)),)
+    short = many_visits(6, HOUR, priority=1)
+    long_stop = make_visit("long", "temeni", 4 * HOUR, time_windows=at_ten, priority=2)
+    return make_problem([long_stop, *short], dates=(MON,)), short
+
+
 def test_the_search_starts_from_the_first_solution_when_the_packed_routes_give_nothing(
     monkeypatch: Any,
 ) -> None:
@@ -486,10 +495,7 @@ def test_the_search_starts_from_the_first_solution_when_the_packed_routes_give_n
     starts again from its first solution rather than keeping the packed routes unimproved."""
     from planner import solver
 
-    at_ten = (TimeWindow(hm(10), hm(10, 15)),)
-    short = many_visits(6, HOUR, priority=1)
-    long_stop = make_visit("long", "temeni", 4 * HOUR, time_windows=at_ten, priority=2)
-    p = make_problem([long_stop, *short], dates=(MON,))
+    p, short = long_stop_or_short_visits()
     prep = solver._prepare(p)
     starts: list[Any] = []
     firsts: list[Any] = []
@@ -523,10 +529,7 @@ def test_the_packing_is_staged_only_when_the_episode_has_time_to_settle(monkeypa
     visits at 0.5 s each) the episode searches the full model from its first solution."""
     from planner import solver
 
-    at_ten = (TimeWindow(hm(10), hm(10, 15)),)
-    short = many_visits(6, HOUR, priority=1)
-    long_stop = make_visit("long", "temeni", 4 * HOUR, time_windows=at_ten, priority=2)
-    p = make_problem([long_stop, *short], dates=(MON,))
+    p, _short = long_stop_or_short_visits()
     prep = solver._prepare(p)
     asked: list[float] = []
     densest = solver._densest_first
