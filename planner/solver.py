@@ -223,7 +223,7 @@ def _free_days(vp: _VisitPrep) -> bool:
     )
 
 
-# --- one OR-Tools model for a fixed choice of patterns ------------------------------------
+# --- one OR-Tools model for a choice of day patterns ---------------------------------------
 
 
 @dataclass(frozen=True)
@@ -266,7 +266,8 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
 
 
 class _Model:
-    """An OR-Tools routing model for one choice of day patterns."""
+    """An OR-Tools routing model for one choice of day patterns (of the visits whose days
+    are not free, see :func:`_free_days`)."""
 
     def __init__(
         self,
@@ -290,8 +291,6 @@ class _Model:
             if vp.plannable == 0:
                 continue
             per_occ = _occurrence_nodes(prep, vi, choice.get(vi) if vp.visit.frequency > 1 else None)
-            if vi in prep.free:
-                self.free_occ[vi] = []
             for occ, alts in enumerate(per_occ):
                 if (vi, occ) in leave_out:
                     continue
@@ -304,7 +303,7 @@ class _Model:
                 if ids:
                     self.occ_nodes[(vi, occ)] = ids
                 if vi in prep.free:
-                    self.free_occ[vi].append(ids)
+                    self.free_occ.setdefault(vi, []).append(ids)
         n = len(self.nodes)
         self.vehicles = prep.vehicles
         self.uds = [problem.unit_days[i] for i in self.vehicles]
@@ -1011,7 +1010,8 @@ def _episode(
     choice = _first_patterns(prep, rng)
     left = deadline - time.time()
     # Time for re-choosing day patterns grows with the share of the work they decide.
-    multi_share = sum(prep.visits[vi].plannable for vi in multi) / max(1, _wanted(prep))
+    wanted = _wanted(prep)
+    multi_share = sum(prep.visits[vi].plannable for vi in multi) / max(1, wanted)
     first_time = max(0.5, left * (1 - params.pattern_share * min(1.0, 2 * multi_share)))
     rounds = left - first_time >= params.min_rounds * params.round_time
     model = _Model(prep, choice)
@@ -1027,7 +1027,7 @@ def _episode(
     # The staged packing pays only when its searches have time to settle, as much as an
     # episode needs per visit (demo week, one worker, unserved priority staged / not: 3 s
     # 36-45 / 32, 5 s 26 / 23-25, 8 s 20-21 / 23).
-    settle = first_time >= params.episode_per_visit * _wanted(prep)
+    settle = first_time >= params.episode_per_visit * wanted
     later = _densest_first(prep, model, sol, params.stage_share) if weighed and settle else frozenset()
     stage_end = t_first + first_time * params.stage_time
     if later and time.time() < stage_end:

@@ -177,8 +177,7 @@ def test_days_of_a_gap_rule_visit_are_chosen_by_the_search() -> None:
     prep = _prepare(p)
     assert prep.free == frozenset(range(12)) and _multi(prep) == []
     plan = solved(p, 3.0)
-    per_day = {r.date: len(r.stops) for r in plan.routes}
-    assert sum(per_day.values()) >= 8
+    assert sum(len(r.stops) for r in plan.routes) >= 8
     for v in visits:
         dates = sorted(d for d, _ in stops_of(plan, v.id))
         assert all((b - a).days >= 2 for a, b in itertools.pairwise(dates))
