@@ -206,6 +206,7 @@ def _demo(args: argparse.Namespace) -> int:
                 "max_short_wall_s": verdicts.max_short_wall_s,
                 "gap_passed": verdicts.gap_passed,
                 "gaps": {str(g.seed): g.gap for g in verdicts.gaps},
+                "speed_probe_s": {when: p.seconds for when, p in bench.probes.items()},
             }
         )
     )

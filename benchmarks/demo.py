@@ -25,6 +25,10 @@ each run it records
 * whether ``python -m planner.cli validate PROBLEM PLAN`` exits 0.  A run whose command or
   validation fails is shown as such in the table and fails both verdicts.
 
+Before the first run and after the last it times a speed probe (``benchmarks/probe.py``: the
+engine's first descent on the problem, always the same work), since what a search reaches in
+a budget of seconds follows how fast the machine is at the time, and that varies.
+
 It then writes ``benchmarks/DEMO_WEEK.md`` with the machine, versions, a row per run and two
 verdicts computed from the numbers: the short runs' wall time against the 10 s target, and
 each short run's objective against the best long run's (within 1 %).
@@ -51,6 +55,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from benchmarks.probe import Probe, run_probe
 from planner.cli import DEFAULT_TIME_LIMIT
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -68,6 +73,9 @@ SHORT_DEFAULT = DEFAULT_TIME_LIMIT
 SAMPLE_INTERVAL_S = 0.25
 BUSY_SHARE = 0.1
 """A run is flagged when the rest of the machine was busy more than this share of one core."""
+SPEED_SPREAD = 1.25
+"""The machine's speed is flagged as changed when the slower speed probe took this many times
+as long as the faster one."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +131,9 @@ class DemoBench:
     git: str | None = None
     engine_after: str | None = None
     """The engine's source fingerprint after the last run."""
+    probes: dict[str, Probe] = field(default_factory=dict)
+    """The speed probe, ``"before"`` the first run and ``"after"`` the last (``benchmarks/probe.py``)."""
+    probe_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -430,6 +441,7 @@ def run_demo(
         git=git_revision(),
     )
     plan = [("short", short, s) for s in seeds] + [("long", long, s) for s in longs]
+    _probe(bench, problem, "before", progress)
     for i, (kind, budget, seed) in enumerate(plan, 1):
         if progress is not None:
             print(f"[{i}/{len(plan)}] {budget:g} s, seed {seed} ...", file=progress, flush=True)
@@ -439,7 +451,27 @@ def run_demo(
         if progress is not None:
             print(f"[{i}/{len(plan)}] {budget:g} s, seed {seed}: {_describe(run)}", file=progress, flush=True)
     bench.engine_after = engine_fingerprint()
+    _probe(bench, problem, "after", progress)
     return bench
+
+
+def _probe(bench: DemoBench, problem: Path, when: str, progress: TextIO | None) -> None:
+    """Time the speed probe into ``bench.probes[when]``; a failure is noted, not raised."""
+    if progress is not None:
+        print(f"speed probe ({when} the runs) ...", file=progress, flush=True)
+    try:
+        bench.probes[when] = found = run_probe(problem.resolve())
+    except (RuntimeError, subprocess.TimeoutExpired, ValueError, KeyError) as exc:
+        bench.probe_error = f"{when} the runs: {exc}"
+        if progress is not None:
+            print(f"speed probe failed: {exc}", file=progress, flush=True)
+        return
+    if progress is not None:
+        print(
+            f"speed probe ({when}): {found.seconds:.2f} s, {found.moves} moves, objective {found.objective}",
+            file=progress,
+            flush=True,
+        )
 
 
 def compute_verdicts(
@@ -650,6 +682,36 @@ def _conditions(bench: DemoBench) -> list[str]:
         )
     elif engines:
         out.append("- Every run measured the same engine source.")
+    out += _speed(bench)
+    return out
+
+
+def _speed(bench: DemoBench) -> list[str]:
+    """What the speed probes say about the machine's speed during the runs."""
+    if bench.probe_error is not None:
+        return [f"- **The speed probe failed** ({bench.probe_error})."]
+    before, after = bench.probes.get("before"), bench.probes.get("after")
+    if before is None or after is None:
+        return ["- Speed probe: not run."]
+    out = [
+        f"- Speed probe (`python -m benchmarks.probe {bench.problem}`, the engine's first descent: "
+        "SAVINGS, then greedy descent to a local optimum, one process, no time limit; always the "
+        f"same work, so its seconds measure the machine): {before.seconds:.2f} s before the runs, "
+        f"{after.seconds:.2f} s after ({before.moves} and {after.moves} improving moves, objective "
+        f"{before.objective} and {after.objective}). What a search reaches in a budget of seconds "
+        "follows this speed; the probe is how runs on other days compare."
+    ]
+    if (before.moves, before.objective) != (after.moves, after.objective):
+        out.append(
+            "- **The speed probe did different work before and after the runs** (another path): "
+            "its two times are not comparable."
+        )
+    elif max(before.seconds, after.seconds) > SPEED_SPREAD * min(before.seconds, after.seconds):
+        out.append(
+            f"- **The machine's speed changed during the measurement**: the same work took "
+            f"{before.seconds:.2f} s before the runs and {after.seconds:.2f} s after, so runs made at "
+            "different times had different amounts of search in their budgets."
+        )
     return out
 
 

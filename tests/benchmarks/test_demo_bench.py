@@ -6,6 +6,7 @@ validates; it asserts no time or objective (the demo bench is a measurement, not
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ from benchmarks.demo import (
     render_markdown,
     write_markdown,
 )
+from benchmarks.probe import Probe, probe, run_probe
 
 
 def fake_run(
@@ -223,6 +225,40 @@ def test_markdown_flags_a_busy_machine_and_a_changing_engine() -> None:
     bench = fake_bench(runs[:2], seeds=(1, 2))
     bench.engine_after = "ffffffffffff"  # changed during the last run
     assert "**The engine's source changed during the measurement**" in render_markdown(bench)
+
+
+def test_markdown_speed_probe() -> None:
+    bench = fake_bench([fake_run("short", 1, 1_000_000, 9.0)], seeds=(1,))
+    assert "- Speed probe: not run." in render_markdown(bench)
+    bench.probes = {"before": Probe(6.0, 156, 23_099_496), "after": Probe(7.4, 156, 23_099_496)}
+    text = render_markdown(bench)
+    assert "6.00 s before the runs, 7.40 s after (156 and 156 improving moves" in text
+    assert "speed changed" not in text and "different work" not in text
+    bench.probes["after"] = Probe(7.6, 156, 23_099_496)  # more than 1.25 times as long
+    text = render_markdown(bench)
+    assert "**The machine's speed changed during the measurement**" in text
+    assert "took 6.00 s before the runs and 7.60 s after" in text
+    bench.probes["after"] = Probe(6.0, 150, 23_100_000)  # another path: times not comparable
+    text = render_markdown(bench)
+    assert "**The speed probe did different work before and after the runs**" in text
+    assert "speed changed" not in text
+    bench.probe_error = "after the runs: speed probe exited 1: boom"
+    text = render_markdown(bench)
+    assert "**The speed probe failed** (after the runs: speed probe exited 1: boom)." in text
+
+
+def test_speed_probe_repeats_its_work(tmp_path: Path) -> None:
+    """The probe's seconds measure the machine only if it always does the same work."""
+    raw = json.loads(DEMO_PROBLEM.read_text(encoding="utf-8"))
+    raw["visits"] = raw["visits"][:40]  # a smaller week, so that the test is quick
+    small = tmp_path / "small.json"
+    small.write_text(json.dumps(raw), encoding="utf-8")
+    here = probe(small)
+    assert here.moves > 0 and here.seconds > 0 and here.objective > 0
+    fresh = run_probe(small)  # in a fresh process, as the benchmark runs it
+    assert (fresh.moves, fresh.objective) == (here.moves, here.objective)
+    with pytest.raises(RuntimeError, match="speed probe exited"):
+        run_probe(tmp_path / "missing.json")
 
 
 def test_engine_fingerprint_and_git_revision(tmp_path: Path) -> None:
