@@ -40,6 +40,14 @@ def day_el(d: date) -> str:
     return f"{WEEKDAYS_EL[d.weekday()]} {d:%d/%m}"
 
 
+def on_day_el(d: date) -> str:
+    """A date in Greek with its article, as after "on": 'τη Δευτέρα 07/12', 'την Τρίτη 08/12',
+    'το Σάββατο 12/12' (the article keeps its final ν before κ, π, τ and vowels)."""
+    day = WEEKDAYS_EL[d.weekday()]
+    article = "το" if d.weekday() == 5 else "την" if day[0] in "ΚΠΤ" else "τη"
+    return f"{article} {day_el(d)}"
+
+
 def day_en(d: date) -> str:
     """A date in English, e.g. 'Monday 07/12'."""
     return f"{WEEKDAYS_EN[d.weekday()]} {d:%d/%m}"
@@ -65,7 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "allowed. Allow another weekday or move it to another week.",
     ),
     "pinned_date_unavailable": (
-        "Είναι κλειδωμένη στις {pinned_el}, αλλά εκείνη την ημέρα καμία μονάδα δεν είναι διαθέσιμη. "
+        "Είναι κλειδωμένη για {pinned_el}, αλλά εκείνη την ημέρα καμία μονάδα δεν είναι διαθέσιμη. "
         "Ξεκλειδώστε την ή αλλάξτε ημερομηνία.",
         "It is pinned to {pinned_en}, but no unit is available that day. Unpin it or change the date.",
     ),
@@ -98,13 +106,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Lower the frequency or the minimum gap.",
     ),
     "week_full": (
-        "Χωράει μόνη της, αλλά οι ημέρες είναι γεμάτες: θα χρειαζόταν {need} λεπτά ακόμη την "
+        "Χωράει μόνη της, αλλά οι ημέρες είναι γεμάτες: θα χρειαζόταν {need} λεπτά ακόμη "
         "{day_el}. {instead_el}",
         "It fits on its own, but the week is full: it would need {need} more minutes on {day_en}. "
         "{instead_en}",
     ),
     "week_full_timing": (
-        "Χωράει μόνη της, αλλά τη {day_el}, όπου ταιριάζει καλύτερα, ο χρόνος που περισσεύει δεν "
+        "Χωράει μόνη της, αλλά {day_el}, όπου ταιριάζει καλύτερα, ο χρόνος που περισσεύει δεν "
         "πέφτει σε ώρα που επιτρέπει το ωράριό της μαζί με τις ώρες των άλλων επισκέψεων και το "
         "διάλειμμα. {instead_el}",
         "It fits on its own, but on {day_en}, where it fits best, the time left is not at an hour "
@@ -124,7 +132,7 @@ def _no_slot_reason(problem: Problem, v: Visit, refused: dict[str, int]) -> tupl
     if v.pinned_date is not None and v.frequency == 1:
         open_that_day = any(ud.available and ud.date == v.pinned_date for ud in problem.unit_days)
         if not open_that_day:
-            details["pinned_el"], details["pinned_en"] = day_el(v.pinned_date), day_en(v.pinned_date)
+            details["pinned_el"], details["pinned_en"] = on_day_el(v.pinned_date), day_en(v.pinned_date)
             return "pinned_date_unavailable", details
     for code, reason in (
         (cand.NO_TIME, "no_time_in_shift"),
@@ -214,7 +222,7 @@ def _week_full(
     m_el, m_en = _message(
         "week_full" if need >= 60 else "week_full_timing",
         need=round(need / 60),
-        day_el=day_el(day),
+        day_el=on_day_el(day),
         day_en=day_en(day),
         instead_el=el,
         instead_en=en,

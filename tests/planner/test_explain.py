@@ -6,8 +6,10 @@ import re
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
+from planner.explain import on_day_el
 from planner.model import HOUR, MINUTE, Plan, Problem, TimeWindow, Unassigned
 from planner.travel import EstimateTravel
 from planner.validate import validate
@@ -76,7 +78,21 @@ def test_visit_pinned_to_a_holiday_reports_the_date() -> None:
     _, [u] = explained(p, "pin")
     assert u.reason == "pinned_date_unavailable"
     assert "Wednesday 09/12" in u.message_en
-    assert "Τετάρτη 09/12" in u.message_el
+    assert "κλειδωμένη για την Τετάρτη 09/12" in u.message_el
+
+
+def test_greek_days_take_their_article() -> None:
+    """'τη Δευτέρα', 'την Τρίτη', 'το Σάββατο': the ν stays before κ, π, τ (Greek spelling)."""
+    week = [on_day_el(MON + timedelta(days=k)) for k in range(7)]
+    assert week == [
+        "τη Δευτέρα 07/12",
+        "την Τρίτη 08/12",
+        "την Τετάρτη 09/12",
+        "την Πέμπτη 10/12",
+        "την Παρασκευή 11/12",
+        "το Σάββατο 12/12",
+        "την Κυριακή 13/12",
+    ]
 
 
 def test_psychologist_visit_with_no_psychologist_aboard_is_no_crew() -> None:
@@ -164,7 +180,7 @@ def test_full_day_leaves_visits_week_full_naming_the_day_and_minutes() -> None:
         m = re.search(r"need (\d+) more minutes on Monday 07/12", u.message_en)
         assert m, u.message_en
         assert int(m.group(1)) >= 1
-        assert re.search(r"\d+ λεπτά ακόμη την Δευτέρα 07/12", u.message_el), u.message_el
+        assert re.search(r"\d+ λεπτά ακόμη τη Δευτέρα 07/12", u.message_el), u.message_el
         assert u.details["date"] == MON.isoformat()
 
 

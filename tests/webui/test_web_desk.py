@@ -273,6 +273,7 @@ def test_adjust_pin_drop_and_urgent_make_a_new_version_with_its_changes(
     assert before["hv-3"] == ["2026-12-07"]
     page = coordinator.get(f"/desk/plans/{pv_id}/adjust").get_data(as_text=True)
     assert 'name="action-hv-3"' in page and 'value="pin:2026-12-08"' in page and "Αικατερίνη Νικολάου" in page
+    assert '<option value="pin:2026-12-08">κλείδωμα: Τρί 8/12</option>' in page
     form = {
         "action-hv-3": "pin:2026-12-08",
         "action-vs-2": "drop",
