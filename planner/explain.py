@@ -73,7 +73,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "allowed. Allow another weekday or move it to another week.",
     ),
     "pinned_date_unavailable": (
-        "Είναι κλειδωμένη για {pinned_el}, αλλά εκείνη την ημέρα καμία μονάδα δεν είναι διαθέσιμη. "
+        "Είναι κλειδωμένη για {pinned_on_el}, αλλά εκείνη την ημέρα καμία μονάδα δεν είναι διαθέσιμη. "
         "Ξεκλειδώστε την ή αλλάξτε ημερομηνία.",
         "It is pinned to {pinned_en}, but no unit is available that day. Unpin it or change the date.",
     ),
@@ -107,12 +107,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "week_full": (
         "Χωράει μόνη της, αλλά οι ημέρες είναι γεμάτες: θα χρειαζόταν {need} λεπτά ακόμη "
-        "{day_el}. {instead_el}",
+        "{on_day_el}. {instead_el}",
         "It fits on its own, but the week is full: it would need {need} more minutes on {day_en}. "
         "{instead_en}",
     ),
     "week_full_timing": (
-        "Χωράει μόνη της, αλλά {day_el}, όπου ταιριάζει καλύτερα, ο χρόνος που περισσεύει δεν "
+        "Χωράει μόνη της, αλλά {on_day_el}, όπου ταιριάζει καλύτερα, ο χρόνος που περισσεύει δεν "
         "πέφτει σε ώρα που επιτρέπει το ωράριό της μαζί με τις ώρες των άλλων επισκέψεων και το "
         "διάλειμμα. {instead_el}",
         "It fits on its own, but on {day_en}, where it fits best, the time left is not at an hour "
@@ -132,7 +132,7 @@ def _no_slot_reason(problem: Problem, v: Visit, refused: dict[str, int]) -> tupl
     if v.pinned_date is not None and v.frequency == 1:
         open_that_day = any(ud.available and ud.date == v.pinned_date for ud in problem.unit_days)
         if not open_that_day:
-            details["pinned_el"], details["pinned_en"] = on_day_el(v.pinned_date), day_en(v.pinned_date)
+            details["pinned_el"], details["pinned_en"] = day_el(v.pinned_date), day_en(v.pinned_date)
             return "pinned_date_unavailable", details
     for code, reason in (
         (cand.NO_TIME, "no_time_in_shift"),
@@ -222,7 +222,7 @@ def _week_full(
     m_el, m_en = _message(
         "week_full" if need >= 60 else "week_full_timing",
         need=round(need / 60),
-        day_el=on_day_el(day),
+        on_day_el=on_day_el(day),
         day_en=day_en(day),
         instead_el=el,
         instead_en=en,
@@ -240,6 +240,8 @@ def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[
     if not slots:
         reason, details = _no_slot_reason(problem, v, refused)
         kw = {"who_el": who_el, "who_en": who_en, "load": v.load, **details}
+        if v.pinned_date is not None:  # the message's "for <day>", with its Greek article
+            kw["pinned_on_el"] = on_day_el(v.pinned_date)
         el, en = _message(reason, **kw)
         return [Unassigned(v.id, o, reason, el, en, details) for o in occurrences]
     patterns = cand.candidate_patterns(problem, v, slots) or cand.best_partial_patterns(problem, v, slots)
