@@ -48,9 +48,11 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner import candidates as cand
+from planner import ruin
 from planner.explain import explain_unassigned
 from planner.model import (
     HOUR,
+    BreakRule,
     BreakStep,
     Plan,
     Problem,
@@ -93,6 +95,10 @@ class SolveParams:
     search stays unstaged. Searches that weigh visits restart in episodes of ``episode``
     seconds (``episode_per_visit`` per visit wanted, if longer) while two still fit in the
     time left, each first solution of ``portfolio`` once and then the one that did best.
+
+    ``search`` chooses the search: ``"auto"`` (ruin and recreate when the visits differ
+    in priority and none has explicit day patterns, see :func:`_ruin_and_recreate`;
+    OR-Tools' otherwise), ``"ruin"`` or ``"ortools"``.
     """
 
     time_limit: float = 10.0
@@ -116,6 +122,11 @@ class SolveParams:
     polish_share: float = 0.1
     polish_max: float = 2.0
     log_search: bool = False
+    search: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.search not in ("auto", "ruin", "ortools"):
+            raise ValueError(f"solver settings: search must be auto, ruin or ortools, not {self.search!r}")
 
     @classmethod
     def from_toml(cls, path: str | Path) -> SolveParams:
@@ -331,6 +342,7 @@ class _Model:
         self._registered: dict[bytes, int] = {}
         time_cb: dict[str, int] = {}
         self.drive_cb: dict[str, int] = {}
+        self.arc_cost: list[np.ndarray] = []  # per vehicle
         pref = np.array([self._pref_weekday(i) for i in range(len(self.nodes))])
         keep = [self._pref_dates(i) for i in range(len(self.nodes))]
         for uid in {ud.unit_id for ud in self.uds}:
@@ -348,6 +360,7 @@ class _Model:
             moved = np.array([k is not None and ud.date not in k for k in keep])
             if moved.any() and w.moved:
                 cost = cost + np.where(moved, w.moved, 0)[:, None]
+            self.arc_cost.append(cost)
             routing.SetArcCostEvaluatorOfVehicle(self._register(cost), v)
 
         horizon = max([ud.shift.end for ud in self.uds] + [DAY])
@@ -356,11 +369,13 @@ class _Model:
         )
         tdim = routing.GetDimensionOrDie("time")
         self.tdim = tdim
+        self.span_limit = [DAY] * len(self.uds)
         for v, ud in enumerate(self.uds):
             for idx in (routing.Start(v), routing.End(v)):
                 tdim.CumulVar(idx).SetRange(ud.shift.start, ud.shift.end)
             if ud.max_work is not None:
                 tdim.SetSpanUpperBoundForVehicle(ud.max_work, v)
+                self.span_limit[v] = ud.max_work
             if w.work > 0 and self.compact:
                 tdim.SetSpanCostCoefficientForVehicle(w.work, v)
             if ud.shift.end > ud.regular_end and w.after_hours > 0:
@@ -440,10 +455,9 @@ class _Model:
         solver = routing.solver()
         visit_transits = [int(service[self.manager.IndexToNode(i)]) for i in range(routing.Size())]
         self.breaks: dict[int, Any] = {}
-        for v, ud in enumerate(self.uds):
-            rule = ud.break_rule
-            longest = min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
-            if rule is None or longest <= rule.required_after:
+        for v in range(len(self.uds)):
+            rule = self.break_rule(v)
+            if rule is None:
                 continue
             win = rule.window
             brk = solver.FixedDurationIntervalVar(win.start, win.end, rule.duration, True, f"break-{v}")
@@ -451,6 +465,13 @@ class _Model:
             tdim.SetBreakDistanceDurationOfVehicle(rule.required_after, rule.duration, v)
             routing.AddIntervalToAssignment(brk)
             self.breaks[v] = brk
+
+    def break_rule(self, v: int) -> BreakRule | None:
+        """Vehicle ``v``'s break rule, when its day can be long enough to need one."""
+        ud = self.uds[v]
+        rule = ud.break_rule
+        longest = min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
+        return None if rule is None or longest <= rule.required_after else rule
 
     def _add_weekly_caps(self, units: dict[str, Any]) -> None:
         """The driver's weekly cap, as a share of it for each day when it would bind.
@@ -474,6 +495,7 @@ class _Model:
                 continue
             for v in vs:
                 tdim.SetSpanUpperBoundForVehicle(limits[v] * cap // most, v)
+                self.span_limit[v] = min(self.span_limit[v], limits[v] * cap // most)
 
     def _add_day_gaps(self) -> None:
         """The minimum gap between the served occurrences of the visits whose days are free.
@@ -499,6 +521,54 @@ class _Model:
                 for x in per_occ[a]:
                     for y in per_occ[b]:
                         ddim.AddNodePrecedence(manager.NodeToIndex(x), manager.NodeToIndex(y), gap)
+
+    def ruin_instance(self) -> ruin.Instance:
+        """This model in the plain lists of :class:`planner.ruin.Instance` (same node ids)."""
+        prep, problem = self.prep, self.prep.problem
+        w = problem.weights
+        units = {u.id: u for u in problem.units}
+        first = min(ud.date for ud in self.uds)
+        key_node: dict[tuple[tuple[int, int], int], int] = {}
+        for key, ids in self.occ_nodes.items():
+            for i in ids:
+                node = self.nodes[i]
+                assert node is not None
+                for v in node.vehicles:
+                    key_node[(key, v)] = i
+        after_first = frozenset(
+            key for key in self.occ_nodes if key[1] > 0 and prep.visits[key[0]].visit.pinned_date is not None
+        )
+        per_unit = {uid: m.astype(np.int64).tolist() for uid, m in self.travel_idx.items()}
+        brk: list[tuple[int, int, int, int] | None] = []
+        for v in range(len(self.uds)):
+            rule = self.break_rule(v)
+            brk.append(
+                None
+                if rule is None
+                else (rule.window.start, rule.window.end, rule.duration, rule.required_after)
+            )
+        return ruin.Instance(
+            service=list(self.node_service),
+            windows=[[] if n is None else [(t.start, t.end) for t in n.windows] for n in self.nodes],
+            load=[0 if n is None else prep.visits[n.visit].visit.load for n in self.nodes],
+            start=[self.manager.IndexToNode(self.routing.Start(v)) for v in range(len(self.uds))],
+            travel=[per_unit[ud.unit_id] for ud in self.uds],
+            cost=[c.astype(np.int64).tolist() for c in self.arc_cost],
+            shift=[(ud.shift.start, ud.shift.end) for ud in self.uds],
+            regular_end=[ud.regular_end for ud in self.uds],
+            after_hours=w.after_hours,
+            span_limit=list(self.span_limit),
+            max_drive=[ud.max_drive for ud in self.uds],
+            capacity=[units[ud.unit_id].capacity for ud in self.uds],
+            brk=brk,
+            day=[(ud.date - first).days for ud in self.uds],
+            keys=list(self.occ_nodes),
+            key_node=key_node,
+            penalty={k: w.unserved * max(1, prep.visits[k[0]].visit.priority) for k in self.occ_nodes},
+            min_gap={vi: max(1, prep.visits[vi].visit.min_gap_days) for vi in self.free_occ},
+            after_first=after_first,
+            balance=(w.balance_target, w.balance),
+        )
 
     # --- solving -------------------------------------------------------------------------
 
@@ -973,6 +1043,8 @@ def _search(
     another first solution or day patterns, than on one: episodes of ``params.episode``
     seconds (longer for big problems), the last one taking what is left, the best kept.
     """
+    if _ruin_and_recreate(prep, params):
+        return _ruin_search(prep, params, deadline, report)
     rng = random.Random(params.seed)
     weighed = _weighed(prep) or params.stage_uniform
     episode = max(params.episode, params.episode_per_visit * _wanted(prep))
@@ -994,6 +1066,40 @@ def _search(
         if last:
             return best
     raise AssertionError("unreachable")
+
+
+def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
+    """Whether to search by ruin and recreate (:mod:`planner.ruin`) rather than OR-Tools.
+
+    So it is when the visits differ in priority, i.e. which to serve is a choice of worth
+    (the product's problems), and no visit has explicit day patterns to choose (those are
+    re-chosen around OR-Tools' search, see :func:`_episode`). Problems where every visit
+    counts the same, as the Solomon and Cordeau benchmark instances, keep OR-Tools' search,
+    measured there (benchmarks/RESULTS.md).
+    """
+    if params.search == "ortools":
+        return False
+    return params.search == "ruin" or (_weighed(prep) and not _multi(prep))
+
+
+def _ruin_search(
+    prep: _Prep, params: SolveParams, deadline: float, report: Callable[[int, int], None] | None
+) -> _Found:
+    """One ruin-and-recreate search until ``deadline``, on the model of the first day
+    patterns (of visits with explicit ones; the others' days are free)."""
+    rng = random.Random(params.seed)
+    choice = _first_patterns(prep, rng)
+    model = _Model(prep, choice)
+    inst = model.ruin_instance()
+    search = ruin.Search(inst, params.seed)
+
+    def on_best(sol: ruin.Solution) -> None:
+        if report is not None:
+            report(sol.objective(), len(sol.where))
+
+    best = search.run(deadline, on_best=on_best)
+    seqs = {v: list(keys) for v, keys in enumerate(best.keys)}
+    return _Found(best.objective(), choice, seqs, "")
 
 
 def _episode(
@@ -1163,7 +1269,7 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
         seed=params.seed,
         time_limit=params.time_limit,
         wall_time=0.0,
-        status=best.status,
+        status=best.status or _status_name(model.routing.status()),
         travel_model=travel_model_of(problem.travel).name,
     )
     plan = replace(plan, unassigned=explain_unassigned(problem, plan))

@@ -1,0 +1,228 @@
+"""The ruin-and-recreate search (planner.ruin): its routes are feasible in OR-Tools' own model
+at the cost it computes, and the solver uses it where it should."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from planner import ruin, solver
+from planner.model import HOUR, MINUTE, BreakRule, CrewMember, Problem, TimeWindow, Unit, UnitDay
+from planner.schema import load_problem
+from planner.solver import SolveParams, solve
+from planner.validate import validate
+from tests.planner.conftest import BASE, STAFF, WEEK, make_problem, make_visit
+from tests.planner.test_properties import PROPERTY_SETTINGS, points, problems, windows
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo" / "week.json"
+
+
+def _searched(problem: Problem, iterations: int, seed: int = 0) -> tuple[Any, Any, ruin.Solution]:
+    """The OR-Tools model of ``problem``, its plain instance and a short search's best."""
+    prep = solver._prepare(problem)
+    choice = solver._first_patterns(prep, random.Random(seed))
+    model = solver._Model(prep, choice)
+    search = ruin.Search(model.ruin_instance(), seed)
+    best = search.run(time.time() + 600, iterations=iterations)
+    return prep, model, best
+
+
+def _reads_back_at_its_cost(problem: Problem, iterations: int) -> None:
+    prep = solver._prepare(problem)
+    if not any(vp.plannable for vp in prep.visits) or not prep.vehicles:
+        return  # nothing to plan (the solver does not build a model then either)
+    prep, model, best = _searched(problem, iterations)
+    seqs = {v: list(keys) for v, keys in enumerate(best.keys)}
+    sol = model.restore(SolveParams(), seqs)
+    assert sol is not None, "routes the search accepted do not read back into OR-Tools' model"
+    assert model.sequences(sol) == seqs
+    assert sol.ObjectiveValue() == best.objective()
+
+
+@st.composite
+def full_days(draw: st.DrawFn) -> Problem:
+    """More work than one or two days hold: long visits, windows, breaks that bind."""
+    n_days = draw(st.integers(1, 2))
+    dates = WEEK[:n_days]
+    units = tuple(Unit(f"van{i + 1}", f"Van {i + 1}", BASE) for i in range(draw(st.integers(1, 2))))
+    days = []
+    for u in units:
+        for d in dates:
+            end = draw(st.sampled_from([16 * HOUR, 20 * HOUR]))
+            rule = BreakRule(
+                duration=draw(st.sampled_from([15, 30, 45])) * MINUTE,
+                window=TimeWindow(
+                    draw(st.sampled_from([11, 12, 13])) * HOUR, draw(st.sampled_from([14, 15])) * HOUR
+                ),
+                required_after=draw(st.sampled_from([4, 5, 6])) * HOUR,
+            )
+            days.append(
+                UnitDay(
+                    u.id,
+                    d,
+                    shift=TimeWindow(8 * HOUR, end),
+                    regular_end=16 * HOUR,
+                    max_work=draw(st.sampled_from([None, 8 * HOUR, 9 * HOUR])),
+                    break_rule=rule,
+                    crew=(CrewMember("sw1"),),
+                )
+            )
+    vs = []
+    for i in range(draw(st.integers(8, 22))):
+        vid = f"v{i}"
+        vs.append(
+            make_visit(
+                vid,
+                draw(points(vid)),
+                service=draw(st.sampled_from([20, 30, 45, 60, 90])),
+                time_windows=draw(windows()),
+                priority=draw(st.integers(1, 3)),
+            )
+        )
+    return Problem("full days", dates, units, tuple(days), STAFF, tuple(vs))
+
+
+@PROPERTY_SETTINGS
+@given(problems())
+def test_searched_routes_read_back_into_ortools_at_the_same_cost(problem: Problem) -> None:
+    """Generated problems: the search's best routes are a solution of OR-Tools' model, whose
+    objective is the cost the search computed (the two agree on every rule and cost)."""
+    _reads_back_at_its_cost(problem, iterations=30)
+
+
+@PROPERTY_SETTINGS
+@given(full_days())
+def test_full_days_read_back_into_ortools_at_the_same_cost(problem: Problem) -> None:
+    """Days fuller than they can hold, with breaks that must be placed: the same agreement."""
+    _reads_back_at_its_cost(problem, iterations=60)
+
+
+def _instance(
+    travel: list[list[int]], windows: list[list[tuple[int, int]]], service: list[int], **kw: Any
+) -> ruin.Instance:
+    """A one-vehicle instance on nodes 0 (the base), 1.. (one visit each)."""
+    n = len(travel)
+    keys = [(i, 0) for i in range(1, n)]
+    args: dict[str, Any] = dict(
+        service=service,
+        windows=windows,
+        load=[0] * n,
+        start=[0],
+        travel=[travel],
+        cost=[travel],
+        shift=[(8 * HOUR, 16 * HOUR)],
+        regular_end=[16 * HOUR],
+        after_hours=0,
+        span_limit=[8 * HOUR],
+        max_drive=[None],
+        capacity=[None],
+        brk=[None],
+        day=[0],
+        keys=keys,
+        key_node={(k, 0): k[0] for k in keys},
+        penalty={k: 1_000_000 for k in keys},
+    )
+    args.update(kw)
+    return ruin.Instance(**args)
+
+
+def test_the_break_goes_only_where_its_window_and_the_stretches_allow() -> None:
+    """Two stops of three hours: the break fits between them (12:00) but not before the
+    first (work after it would run over the stretch of six hours) nor after the last."""
+    t = 10 * MINUTE
+    travel = [[0, t, t], [t, 0, t], [t, t, 0]]
+    day = [(8 * HOUR, 16 * HOUR)]
+    inst = _instance(
+        travel,
+        [[], day, day],
+        [0, 3 * HOUR, 3 * HOUR],
+        brk=[(12 * HOUR, 14 * HOUR, 30 * MINUTE, 6 * HOUR)],
+    )
+    seq = [1, 2]
+    assert inst.route_cost(0, seq, 1) == 3 * t
+    assert inst.route_cost(0, seq, 0) is None  # a break first (12:00) leaves no room for both stops
+    assert inst.route_cost(0, seq, 2) is None  # after the last stop the day runs past 16:00
+    assert inst.route_cost(0, seq, ruin.NO_BREAK) is None  # a 6 h 30 day needs one
+
+
+def test_a_short_day_needs_no_break_and_windows_with_holes_are_kept() -> None:
+    """A stop whose windows are 08:00-08:10 and 11:00-11:30, reached at 09:00: it starts at
+    11:00, and the day (departing late, span at most 2 h) needs no break."""
+    t = HOUR
+    travel = [[0, t], [t, 0]]
+    inst = _instance(
+        travel,
+        [[], [(8 * HOUR, 8 * HOUR + 10 * MINUTE), (11 * HOUR, 11 * HOUR + 30 * MINUTE)]],
+        [0, 30 * MINUTE],
+        brk=[(12 * HOUR, 14 * HOUR, 30 * MINUTE, 6 * HOUR)],
+        span_limit=[150 * MINUTE],
+    )
+    assert inst.route_cost(0, [1], ruin.NO_BREAK) == 2 * t
+    narrow = _instance(travel, [[], [(7 * HOUR, 8 * HOUR + 30 * MINUTE)]], [0, 30 * MINUTE])
+    assert narrow.route_cost(0, [1], ruin.NO_BREAK) is None  # reached at 09:00, too late
+
+
+def test_removing_a_stop_off_the_triangle_takes_out_what_no_longer_fits() -> None:
+    """Travel 1 -> 3 longer than 1 -> 2 -> 3 (terrain can do that): without stop 2, stop 3
+    is reached after its window, so it leaves the route too; what is left is feasible."""
+    m = MINUTE
+    travel = [
+        [0, 10 * m, 10 * m, 20 * m],
+        [10 * m, 0, 10 * m, 90 * m],
+        [10 * m, 10 * m, 0, 10 * m],
+        [20 * m, 90 * m, 10 * m, 0],
+    ]
+    day = [(8 * HOUR, 16 * HOUR)]
+    inst = _instance(travel, [[], day, day, [(8 * HOUR, 9 * HOUR)]], [0, 10 * m, 10 * m, 10 * m])
+    search = ruin.Search(inst, 0)
+    sol = ruin.Solution(inst)
+    search.recreate(sol, [(1, 0), (2, 0), (3, 0)])
+    assert sol.keys[0] == [(1, 0), (2, 0), (3, 0)]
+    out = search._remove(sol, (2, 0))
+    assert out == [(2, 0), (3, 0)]
+    assert sol.keys[0] == [(1, 0)]
+    assert inst.route_cost(0, sol.nodes[0], sol.gap[0]) == sol.cost[0]
+
+
+def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Priorities that differ: the ruin-and-recreate search (``search="auto"``), whose plan
+    passes the validator; ``search="ortools"`` keeps OR-Tools' own; equal priorities too."""
+    calls: list[str] = []
+    real = solver._ruin_search
+
+    def counted(*args: Any) -> Any:
+        calls.append("ruin")
+        return real(*args)
+
+    monkeypatch.setattr(solver, "_ruin_search", counted)
+    places = ["rododafni", "temeni", "valimitika", "diakopto"]
+    weighed = make_problem([make_visit(f"v{i}", p, priority=1 + i % 2) for i, p in enumerate(places)])
+    plan = solve(weighed, SolveParams(time_limit=1))
+    assert calls == ["ruin"]
+    assert validate(weighed, plan) == []
+    assert {s.visit_id for r in plan.routes for s in r.stops} == {f"v{i}" for i in range(4)}
+    calls.clear()
+    solve(weighed, SolveParams(time_limit=1, search="ortools"))
+    equal = make_problem([make_visit(f"v{i}", p) for i, p in enumerate(places)])
+    solve(equal, SolveParams(time_limit=1))
+    assert calls == []
+    solve(equal, SolveParams(time_limit=1, search="ruin"))
+    assert calls == ["ruin"]
+
+
+def test_an_unknown_search_is_refused() -> None:
+    """A misspelt search name is a clear error, not a silent default."""
+    with pytest.raises(ValueError, match="search must be auto, ruin or ortools"):
+        SolveParams(search="alns")
+
+
+def test_the_demo_week_reads_back_whole() -> None:
+    """The demo week (two vans, five days, a pilot day, crews changing at noon): a short
+    search's routes read back into OR-Tools at the cost the search computed."""
+    _reads_back_at_its_cost(load_problem(DEMO), iterations=150)
