@@ -89,6 +89,11 @@ class Instance:
         for k in self.keys:
             self.occurrences.setdefault(k[0], []).append(k)
         self.home: dict[Key, int] = {k: self.key_node[(k, vs[0])] for k, vs in self.vehicles_of.items() if vs}
+        # per key: (vehicle, node) pairs; and the keys whose days depend on other occurrences
+        self.choices: dict[Key, list[tuple[int, int]]] = {
+            k: [(v, self.key_node[(k, v)]) for v in vs] for k, vs in self.vehicles_of.items()
+        }
+        self.day_ruled = frozenset(k for k in self.keys if k in self.after_first or k[0] in self.min_gap)
         # places near each key's node (by the first vehicle's travel), for choosing what to ruin
         t0 = self.travel[0]
         self.near: dict[Key, list[Key]] = {}
@@ -272,7 +277,7 @@ class Solution:
         # where it is (see Instance.bounds)
         self.bounds: list[tuple[list[int], ...]] = [([], [], [], []) for _ in range(nv)]
         self.busy: list[int] = [0] * nv
-        self.version: list[int] = [0] * nv
+        self.version: list[int] = [-1 - v for v in range(nv)]  # unique, as later ones are
         self.where: dict[Key, int] = {}
 
     def copy(self) -> Solution:
@@ -329,7 +334,7 @@ class Search:
         self.inst = inst
         self.rng = random.Random(seed)
         self.settings = settings or Settings()
-        self.cache: dict[tuple[int, int, int], Insertion | None] = {}
+        self.cache: dict[int, Insertion | None] = {}
         self.counter = 0
         self.iterations = 0
 
@@ -359,25 +364,36 @@ class Search:
         sol.where[key] = v
         self._refresh(sol, v)
 
-    def _remove(self, sol: Solution, key: Key) -> list[Key]:
-        """Take ``key`` out of its route; what was taken out. Travel times need not obey
-        the triangle inequality (terrain changes the speed), so a shorter route can be
-        late where the longer was not: then the stops after the gap go too, until the
-        route keeps every rule again."""
+    def _remove(self, sol: Solution, keys: list[Key]) -> list[Key]:
+        """Take ``keys`` (all in one route) out of their route; what was taken out. Travel
+        times need not obey the triangle inequality (terrain changes the speed), so a
+        shorter route can be late where the longer was not: then the stops after the gap go
+        too, until the route keeps every rule again."""
         inst = self.inst
-        v = sol.where.pop(key)
+        v = sol.where[keys[0]]
         route = sol.keys[v]
-        p = route.index(key)
-        route.pop(p)
-        out = [key]
         gap = sol.gap[v]
-        if gap > p:
-            gap -= 1
+        places = sorted((route.index(k) for k in keys), reverse=True)
+        for p in places:
+            del sol.where[route.pop(p)]
+            if gap > p:
+                gap -= 1
+        p = places[-1]
+        out = list(keys)
+        brk = inst.brk[v]
+        T, svc, base = inst.travel[v], inst.service, inst.start[v]
         while True:
             seq = [inst.key_node[(k, v)] for k in route]
             # a day that became short enough needs no break; else the break stays where it
             # was (or, failing that, in any gap where it fits)
-            options = [NO_BREAK, gap] if inst.brk[v] is not None and gap != NO_BREAK else [gap]
+            options = [gap]
+            if brk is not None and gap != NO_BREAK:
+                busy, prev = 0, base
+                for x in seq:
+                    busy += T[prev][x] + svc[x]
+                    prev = x
+                if busy + T[prev][base] <= brk[3]:
+                    options.insert(0, NO_BREAK)
             options += [g for g in range(len(seq) + 1) if g not in options]
             for g in options if seq else [NO_BREAK]:
                 c = inst.route_cost(v, seq, g)
@@ -392,14 +408,15 @@ class Search:
             if gap > q:
                 gap -= 1
 
-    def _drop(self, sol: Solution, key: Key) -> list[Key]:
-        """Remove ``key`` (and the occurrences that need it); what was removed."""
-        out = self._remove(sol, key)
+    def _drop(self, sol: Solution, keys: list[Key]) -> list[Key]:
+        """Remove ``keys`` (all in one route) and the occurrences that need them; what was
+        removed."""
+        out = self._remove(sol, keys)
         for gone in list(out):
             if gone[1] == 0:
                 for other in self.inst.occurrences[gone[0]][1:]:
                     if other in self.inst.after_first and other in sol.where:
-                        out += self._drop(sol, other)
+                        out += self._drop(sol, [other])
         return out
 
     # --- pricing an insertion -------------------------------------------------------------
@@ -545,16 +562,17 @@ class Search:
         """The cheapest feasible place for ``key`` in any route, or None."""
         inst = self.inst
         best: Insertion | None = None
-        for v in inst.vehicles_of[key]:
-            if not self._days_fit(sol, key, v):
+        ruled = key in inst.day_ruled
+        cache, version = self.cache, sol.version
+        for v, node in inst.choices[key]:
+            if ruled and not self._days_fit(sol, key, v):
                 continue
-            node = inst.key_node[(key, v)]
-            ck = (node, v, sol.version[v])
-            if ck in self.cache:
-                found = self.cache[ck]
+            ck = version[v] * NODE_SPAN + node  # versions are unique to a route's content
+            if ck in cache:
+                found = cache[ck]
             else:
                 found = self._best_in_route(sol, v, node)
-                self.cache[ck] = found
+                cache[ck] = found
             if found is not None and (best is None or found[0] < best[0]):
                 best = found
         return best
@@ -605,9 +623,7 @@ class Search:
             length = rng.randint(1, min(max_string, len(route)))
             i = route.index(k)
             s = max(0, min(i - rng.randrange(length), len(route) - length))
-            for kk in list(route[s : s + length]):
-                if kk in sol.where:
-                    removed += self._drop(sol, kk)
+            removed += self._drop(sol, route[s : s + length])
         return removed
 
     def run(
@@ -657,3 +673,4 @@ class Search:
 
 
 CACHE_MAX = 300_000
+NODE_SPAN = 1 << 24  # more than any model's nodes

@@ -184,7 +184,7 @@ def test_removing_a_stop_off_the_triangle_takes_out_what_no_longer_fits() -> Non
     sol = ruin.Solution(inst)
     search.recreate(sol, [(1, 0), (2, 0), (3, 0)])
     assert sol.keys[0] == [(1, 0), (2, 0), (3, 0)]
-    out = search._remove(sol, (2, 0))
+    out = search._remove(sol, [(2, 0)])
     assert out == [(2, 0), (3, 0)]
     assert sol.keys[0] == [(1, 0)]
     assert inst.route_cost(0, sol.nodes[0], sol.gap[0]) == sol.cost[0]
