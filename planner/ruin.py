@@ -608,7 +608,8 @@ class Search:
         if not served:
             return []
         unserved = [k for k in self.inst.keys if k not in sol.where and k in self.inst.home]
-        seed = rng.choice(unserved) if unserved and rng.random() < self.settings.near_unserved else rng.choice(served)
+        near_unserved = unserved and rng.random() < self.settings.near_unserved
+        seed = rng.choice(unserved) if near_unserved else rng.choice(served)
         routes = rng.randint(1, max_routes)
         done: set[int] = set()
         removed: list[Key] = []
