@@ -539,6 +539,10 @@ class _Model:
             key for key in self.occ_nodes if key[1] > 0 and prep.visits[key[0]].visit.pinned_date is not None
         )
         per_unit = {uid: m.astype(np.int64).tolist() for uid, m in self.travel_idx.items()}
+        # identical matrices (vans alike, days alike) shared, as OR-Tools registers them once
+        costs: dict[bytes, list[list[int]]] = {}
+        for c in self.arc_cost:
+            costs.setdefault(c.astype(np.int64).tobytes(), c.astype(np.int64).tolist())
         brk: list[tuple[int, int, int, int] | None] = []
         for v in range(len(self.uds)):
             rule = self.break_rule(v)
@@ -553,7 +557,7 @@ class _Model:
             load=[0 if n is None else prep.visits[n.visit].visit.load for n in self.nodes],
             start=[self.manager.IndexToNode(self.routing.Start(v)) for v in range(len(self.uds))],
             travel=[per_unit[ud.unit_id] for ud in self.uds],
-            cost=[c.astype(np.int64).tolist() for c in self.arc_cost],
+            cost=[costs[c.astype(np.int64).tobytes()] for c in self.arc_cost],
             shift=[(ud.shift.start, ud.shift.end) for ud in self.uds],
             regular_end=[ud.regular_end for ud in self.uds],
             after_hours=w.after_hours,
