@@ -13,11 +13,15 @@ SEED ?= 1
 
 .PHONY: install install-dev install-browser install-osrm demo demo-plan demo-week test lint bench bench-solomon bench-pvrp bench-demo serve serve-demo translations
 
+# Both also compile the engine's search once (numba, about a minute the first time; then
+# loaded from its cache beside planner/ruin.py in about a second).
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e .
+	$(PYTHON) -m planner.ruin
 
 install-dev:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PYTHON) -m planner.ruin
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download), and
 # the DejaVu fonts the PDF route sheets are drawn with.

@@ -1,19 +1,23 @@
-"""Ruin and recreate: a large-neighbourhood search over the routing model's nodes, in plain
-Python (no OR-Tools; :mod:`planner.solver` builds its :class:`Instance` and reads the routes
-found back into OR-Tools, which then sets the times and breaks, and the validator checks
-them as always).
+"""Ruin and recreate: a large-neighbourhood search over the routing model's nodes, compiled
+with numba (no OR-Tools here; :mod:`planner.solver` builds the :class:`Instance` from its
+model and reads the routes found back into OR-Tools, which then sets the times and breaks,
+and the validator checks them as always).
 
 Why it exists: on the demo week (more wanted than the days hold) OR-Tools' local search
 prices every move with the break's scheduling, a small mixed-integer problem per route
 (about 40 ms per improving move), and one 8 s search ends where its first descent leaves it
 (mean unserved priority about 21). Choosing what to serve needs many cheap trials more than
-a few exact ones. Here a route is checked in a few microseconds per stop, and the search is
-the "slack induction by string removals" of Christiaens and Vanden Berghe (2020, Transp.
-Sci. 54(2)): remove a few strings of stops near one place (a served or an unserved visit),
-put every unserved visit back by cheapest feasible insertion in one of several orders, keep
-the result by simulated annealing on the model's own objective (unserved priority times
-``Weights.unserved``, plus arc costs and the soft costs of long and late days). Insertion
-results are cached per route version, so a route that did not change is not priced again.
+a few exact ones. The search is the "slack induction by string removals" of Christiaens and
+Vanden Berghe (2020, Transp. Sci. 54(2)): remove a few strings of stops near one place (a
+served or an unserved visit), put every unserved visit back by cheapest feasible insertion
+in one of several orders, keep the result by simulated annealing on the model's own
+objective (unserved priority times ``Weights.unserved``, plus arc costs and the soft costs
+of long and late days). Insertion results are cached per route version, so a route that did
+not change is not priced again. Written first in plain Python (about 0.8 ms a round on the
+demo week), compiled with numba it makes a round in about 70 us: an 8 s search then makes
+some 80,000 rounds rather than 9,000, and leaves 13-14 priority unserved rather than 16-17.
+Numba compiles the functions once (about a minute) into its cache beside this file;
+``python -m planner.ruin`` does that ahead (``make install`` runs it).
 
 A route's times are exact in the same model OR-Tools solves: start windows (several per
 node), waiting allowed, the shift, the driver's span limit (including the weekly cap's
@@ -25,21 +29,28 @@ earliest times from the shift's start give the earliest return ``E``; the latest
 ending at ``E`` give the latest departure ``D`` (so ``E - D`` is the shortest span); the
 break must fit between the earliest end of the stop before its gap (leaving at ``D``) and
 the latest start of the stop after it.
+
+State is kept in arrays (per vehicle: stops, the break's gap, cost, load, busy time, version,
+and per stop the earliest end and latest start without and with the break); the instance is
+a tuple of arrays whose order :meth:`Instance.arrays` gives.
 """
 
 from __future__ import annotations
 
-import math
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numba import njit
 
 Key = tuple[int, int]  # (visit index, occurrence)
 Break = tuple[int, int, int, int]  # window start, window end, duration, required_after
-Insertion = tuple[int, int, int, int, int]  # (cost delta, vehicle, position, break gap, route cost)
 
 NO_BREAK = -1
+BIG = 1 << 50  # "no time": below or above any time of day
+SLOTS = 4  # insertion results kept per (occurrence, vehicle), by route version
 
 
 @dataclass
@@ -101,208 +112,77 @@ class Instance:
             row = t0[a]
             self.near[k] = sorted(self.home, key=lambda o: row[self.home[o]])
 
-    # --- one route ---------------------------------------------------------------------
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The instance as the kernel's tuple of int64 arrays (occurrences numbered in the
+        order of ``keys``): 0 service, 1-3 windows (per node a range ``wptr[x]:wptr[x+1]``
+        of starts and ends), 4 load; per vehicle 5 start node, 6 travel, 7 arc cost, 8-9
+        shift, 10 regular end, 11 span limit, 12 driving limit and 13 capacity (-1: none),
+        14 break (present, window start, end, duration, required_after), 15 day; per
+        occurrence 16 node per vehicle (-1: none), 17 penalty, 18 visit, 19 occurrence
+        number, 20 minimum gap in days (-1: none), 21 needs occurrence 0, 22-23 the
+        occurrences of each visit, 24 a node (-1: no vehicle can serve it), 25 service, 26
+        the others by distance; 27 (after_hours, balance target, balance weight)."""
+        n_nodes, n_veh, keys = len(self.service), len(self.start), self.keys
+        index = {k: i for i, k in enumerate(keys)}
 
-    def route_cost(self, v: int, seq: list[int], b: int) -> int | None:
-        """The cost of vehicle ``v`` serving nodes ``seq`` in order with the break in gap
-        ``b`` (before ``seq[b]``; ``len(seq)`` after the last stop; ``NO_BREAK`` for none),
-        or None when no schedule keeps every rule."""
-        n = len(seq)
-        if n == 0:
-            return 0
-        brk = self.brk[v]
-        if brk is None:
-            b = NO_BREAK
-        T = self.travel[v]
-        base = self.start[v]
-        win, svc = self.windows, self.service
-        s0, s1 = self.shift[v]
-        # earliest times from the shift's start, then the earliest return e
-        t, prev = s0, base
-        for k in range(n + 1):
-            x = seq[k] if k < n else base
-            a = t + T[prev][x]
-            if k == b:  # the break in this gap, with the travel around it
-                assert brk is not None
-                bs = t if t > brk[0] else brk[0]
-                if bs > brk[1]:
-                    return None
-                a = (bs if bs > a else a) + brk[2]
-            if k == n:
-                break
-            st = -1
-            for ws, we in win[x]:
-                if a <= we:
-                    st = a if a > ws else ws
-                    break
-            if st < 0:
-                return None
-            t = st + svc[x]
-            prev = x
-        e = a
-        if e > s1:
-            return None
-        # latest times ending at e
-        lat, nxt = e, base
-        next_latest = e  # latest start of what follows the break's gap
-        for k in range(n - 1, -1, -1):
-            x = seq[k]
-            if k + 1 == b:
-                assert brk is not None
-                if lat < brk[0] + brk[2]:
-                    return None
-                next_latest = lat
-                bound = min(lat - T[x][nxt] - brk[2], brk[1]) - svc[x]
-            else:
-                bound = lat - T[x][nxt] - svc[x]
-            st = -1
-            for ws, we in reversed(win[x]):
-                if ws <= bound:
-                    st = bound if bound < we else we
-                    break
-            if st < 0:
-                return None
-            lat, nxt = st, x
-        if b == 0:
-            assert brk is not None
-            if lat < brk[0] + brk[2]:
-                return None
-            next_latest = lat
-            d = min(lat - T[base][nxt] - brk[2], brk[1])
-        else:
-            d = lat - T[base][nxt]
-        span = e - d
-        if span > self.span_limit[v]:
-            return None
-        if brk is not None:
-            if b == NO_BREAK:
-                if span > brk[3]:
-                    return None
-            else:
-                # the stop before the gap ends at its earliest when leaving at d
-                t, prev = d, base
-                for k in range(b):
-                    x = seq[k]
-                    a = t + T[prev][x]
-                    for ws, we in win[x]:
-                        if a <= we:
-                            a = a if a > ws else ws
-                            break
-                    t = a + svc[x]
-                    prev = x
-                lo = max(t, brk[0], e - brk[2] - brk[3])
-                hi = min(brk[1], next_latest - brk[2], d + brk[3])
-                if lo > hi:
-                    return None
-        md = self.max_drive[v]
-        C = self.cost[v]
-        cost, prev, drive = 0, base, 0
-        for x in seq:
-            cost += C[prev][x]
-            drive += T[prev][x]
-            prev = x
-        cost += C[prev][base]
-        drive += T[prev][base]
-        if md is not None and drive > md:
-            return None
-        if e > self.regular_end[v]:
-            cost += self.after_hours * (e - self.regular_end[v])
-        target, weight = self.balance
-        if weight and span > target:
-            cost += weight * (span - target)
-        return cost
+        def i64(a: Any) -> np.ndarray:
+            return np.asarray(a, dtype=np.int64)
 
-    def bounds(self, v: int, seq: list[int], gap: int) -> tuple[list[int], ...]:
-        """Per stop: its earliest end and latest start without the break, then both with
-        the break in ``gap``, all without the span limit (so any insertion they rule out is
-        infeasible: the first two for any place of the break, the last two for ``gap``)."""
-        T = self.travel[v]
-        base = self.start[v]
-        win, svc = self.windows, self.service
-        s0, s1 = self.shift[v]
-        brk = self.brk[v]
-        n = len(seq)
-        out: list[list[int]] = []
-        for b in (NO_BREAK, gap) if brk is not None and gap != NO_BREAK else (NO_BREAK,):
-            ends = [0] * n
-            t, prev = s0, base
-            for k in range(n):
-                x = seq[k]
-                a = t + T[prev][x]
-                if k == b:
-                    assert brk is not None
-                    a = max(brk[0], a) + brk[2]
-                for ws, we in win[x]:
-                    if a <= we:
-                        a = a if a > ws else ws
-                        break
-                t = a + svc[x]
-                ends[k] = t
-                prev = x
-            starts = [0] * n
-            lat, nxt = s1, base
-            for k in range(n - 1, -1, -1):
-                x = seq[k]
-                if k + 1 == b:
-                    assert brk is not None
-                    bound = min(lat - T[x][nxt] - brk[2], brk[1]) - svc[x]
-                else:
-                    bound = lat - T[x][nxt] - svc[x]
-                st = -(10**9)
-                for ws, we in reversed(win[x]):
-                    if ws <= bound:
-                        st = bound if bound < we else we
-                        break
-                starts[k] = st
-                lat, nxt = st, x
-            out += [ends, starts]
-        if len(out) == 2:
-            out += out
-        return tuple(out)
-
-
-class Solution:
-    """Routes (occurrence keys and nodes per vehicle, the break's gap, the cost) and where
-    each served occurrence is."""
-
-    def __init__(self, inst: Instance) -> None:
-        nv = len(inst.start)
-        self.inst = inst
-        self.keys: list[list[Key]] = [[] for _ in range(nv)]
-        self.nodes: list[list[int]] = [[] for _ in range(nv)]
-        self.gap: list[int] = [NO_BREAK] * nv
-        self.cost: list[int] = [0] * nv
-        self.load: list[int] = [0] * nv
-        # per route, per stop: earliest end and latest start without the break, then with it
-        # where it is (see Instance.bounds)
-        self.bounds: list[tuple[list[int], ...]] = [([], [], [], []) for _ in range(nv)]
-        self.busy: list[int] = [0] * nv
-        self.version: list[int] = [-1 - v for v in range(nv)]  # unique, as later ones are
-        self.where: dict[Key, int] = {}
-
-    def copy(self) -> Solution:
-        """A copy whose routes can change without changing this one's."""
-        s = Solution.__new__(Solution)
-        s.inst = self.inst
-        s.keys = [list(r) for r in self.keys]
-        s.nodes = [list(r) for r in self.nodes]
-        s.gap = list(self.gap)
-        s.cost = list(self.cost)
-        s.load = list(self.load)
-        s.bounds = list(self.bounds)  # replaced, never changed in place
-        s.busy = list(self.busy)
-        s.version = list(self.version)
-        s.where = dict(self.where)
-        return s
-
-    def objective(self) -> int:
-        """Route costs plus the penalties of what is unserved (the OR-Tools model's objective)."""
-        pen = self.inst.penalty
-        return sum(self.cost) + sum(p for k, p in pen.items() if k not in self.where)
-
-    def unserved(self) -> list[Key]:
-        """The occurrences not served, in the instance's order."""
-        return [k for k in self.inst.keys if k not in self.where]
+        wptr = np.zeros(n_nodes + 1, np.int64)
+        wst: list[int] = []
+        wen: list[int] = []
+        for x in range(n_nodes):
+            for a, b in self.windows[x]:
+                wst.append(a)
+                wen.append(b)
+            wptr[x + 1] = len(wst)
+        brk = np.zeros((n_veh, 5), np.int64)
+        for v, rule in enumerate(self.brk):
+            if rule is not None:
+                brk[v] = (1, *rule)
+        knode = -np.ones((len(keys), n_veh), np.int64)
+        for (k, v), x in self.key_node.items():
+            knode[index[k], v] = x
+        visits = sorted({k[0] for k in keys})
+        vindex = {vi: i for i, vi in enumerate(visits)}
+        vptr = np.zeros(len(visits) + 1, np.int64)
+        vkeys: list[int] = []
+        for i, vi in enumerate(visits):
+            vkeys += [index[k] for k in self.occurrences[vi]]
+            vptr[i + 1] = len(vkeys)
+        near = -np.ones((len(keys), len(keys)), np.int64)
+        for k, others in self.near.items():
+            near[index[k], : len(others)] = [index[o] for o in others]
+        return (
+            i64(self.service),
+            wptr,
+            i64(wst),
+            i64(wen),
+            i64(self.load),
+            i64(self.start),
+            i64(self.travel).reshape(n_veh, n_nodes, n_nodes),
+            i64(self.cost).reshape(n_veh, n_nodes, n_nodes),
+            i64([s[0] for s in self.shift]),
+            i64([s[1] for s in self.shift]),
+            i64(self.regular_end),
+            i64(self.span_limit),
+            i64([-1 if m is None else m for m in self.max_drive]),
+            i64([-1 if c is None else c for c in self.capacity]),
+            brk,
+            i64(self.day),
+            knode,
+            i64([self.penalty[k] for k in keys]),
+            i64([vindex[k[0]] for k in keys]),
+            i64([k[1] for k in keys]),
+            i64([self.min_gap.get(k[0], -1) for k in keys]),
+            i64([1 if k in self.after_first else 0 for k in keys]),
+            vptr,
+            i64(vkeys),
+            i64([self.home.get(k, -1) for k in keys]),
+            i64([self.service[self.home[k]] if k in self.home else 0 for k in keys]),
+            near,
+            i64([self.after_hours, self.balance[0], self.balance[1]]),
+        )
 
 
 @dataclass(frozen=True)
@@ -327,351 +207,927 @@ class Settings:
     cold: float = 1e3
 
 
-class Search:
-    """The ruin-and-recreate search on one instance (see the module's docstring)."""
+@njit(cache=True)
+def snap_up(x: Any, a: Any, wptr: Any, wst: Any, wen: Any) -> Any:
+    for w in range(wptr[x], wptr[x + 1]):
+        if a <= wen[w]:
+            return a if a > wst[w] else wst[w]
+    return -1
 
-    def __init__(self, inst: Instance, seed: int, settings: Settings | None = None) -> None:
-        self.inst = inst
-        self.rng = random.Random(seed)
-        self.settings = settings or Settings()
-        self.cache: dict[int, Insertion | None] = {}
-        self.counter = 0
-        self.iterations = 0
 
-    # --- changes to a route ------------------------------------------------------------
+@njit(cache=True)
+def snap_down(x: Any, bound: Any, wptr: Any, wst: Any, wen: Any) -> Any:
+    for w in range(wptr[x + 1] - 1, wptr[x] - 1, -1):
+        if wst[w] <= bound:
+            return bound if bound < wen[w] else wen[w]
+    return -BIG
 
-    def _refresh(self, sol: Solution, v: int) -> None:
-        inst = self.inst
-        sol.nodes[v] = [inst.key_node[(k, v)] for k in sol.keys[v]]
-        sol.bounds[v] = inst.bounds(v, sol.nodes[v], sol.gap[v])
-        sol.load[v] = sum(inst.load[x] for x in sol.nodes[v])
-        # driving, service and the break: time the day takes whatever the waiting
-        T, prev, busy = inst.travel[v], inst.start[v], 0
-        for x in sol.nodes[v]:
-            busy += T[prev][x] + inst.service[x]
+
+@njit(cache=True)
+def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any) -> Any:
+    svc = m[0]
+    wptr = m[1]
+    wst = m[2]
+    wen = m[3]
+    start = m[5]
+    T = m[6]
+    C = m[7]
+    s0a = m[8]
+    s1a = m[9]
+    reg = m[10]
+    span_lim = m[11]
+    mdrive = m[12]
+    brk = m[14]
+    misc = m[27]
+    if n == 0:
+        return 0
+    hb = brk[v, 0] == 1
+    b0, b1, bd, breq = brk[v, 1], brk[v, 2], brk[v, 3], brk[v, 4]
+    if not hb:
+        b = NO_BREAK
+    base = start[v]
+    s0, s1 = s0a[v], s1a[v]
+    t = s0
+    prev = base
+    a = 0
+    for k in range(n + 1):
+        x = seq[k] if k < n else base
+        a = t + T[v, prev, x]
+        if k == b:
+            bs = t if t > b0 else b0
+            if bs > b1:
+                return -1
+            a = (bs if bs > a else a) + bd
+        if k == n:
+            break
+        st = snap_up(x, a, wptr, wst, wen)
+        if st < 0:
+            return -1
+        t = st + svc[x]
+        prev = x
+    e = a
+    if e > s1:
+        return -1
+    lat = e
+    nxt = base
+    next_latest = e
+    for k in range(n - 1, -1, -1):
+        x = seq[k]
+        if k + 1 == b:
+            if lat < b0 + bd:
+                return -1
+            next_latest = lat
+            bound = min(lat - T[v, x, nxt] - bd, b1) - svc[x]
+        else:
+            bound = lat - T[v, x, nxt] - svc[x]
+        st = snap_down(x, bound, wptr, wst, wen)
+        if st == -BIG:
+            return -1
+        lat = st
+        nxt = x
+    if b == 0:
+        if lat < b0 + bd:
+            return -1
+        next_latest = lat
+        d = min(lat - T[v, base, nxt] - bd, b1)
+    else:
+        d = lat - T[v, base, nxt]
+    sp = e - d
+    if sp > span_lim[v]:
+        return -1
+    if hb:
+        if b == NO_BREAK:
+            if sp > breq:
+                return -1
+        else:
+            t = d
+            prev = base
+            for k in range(b):
+                x = seq[k]
+                a = snap_up(x, t + T[v, prev, x], wptr, wst, wen)
+                t = a + svc[x]
+                prev = x
+            lo = max(t, b0, e - bd - breq)
+            hi = min(b1, next_latest - bd, d + breq)
+            if lo > hi:
+                return -1
+    cost = 0
+    drive = 0
+    prev = base
+    for k in range(n):
+        x = seq[k]
+        cost += C[v, prev, x]
+        drive += T[v, prev, x]
+        prev = x
+    cost += C[v, prev, base]
+    drive += T[v, prev, base]
+    if mdrive[v] >= 0 and drive > mdrive[v]:
+        return -1
+    if e > reg[v]:
+        cost += misc[0] * (e - reg[v])
+    if misc[2] > 0 and sp > misc[1]:
+        cost += misc[2] * (sp - misc[1])
+    return cost
+
+
+@njit(cache=True)
+def refresh(m: Any, st: Any, v: Any) -> Any:
+    svc = m[0]
+    wptr = m[1]
+    wst = m[2]
+    wen = m[3]
+    load = m[4]
+    start = m[5]
+    T = m[6]
+    s0a = m[8]
+    s1a = m[9]
+    brk = m[14]
+    rlen = st[0]
+    rnode = st[1]
+    rgap = st[3]
+    rload = st[5]
+    rbusy = st[6]
+    rver = st[7]
+    bnd = st[8]
+    ctr = st[10]
+    n = rlen[v]
+    base = start[v]
+    s0, s1 = s0a[v], s1a[v]
+    gap = rgap[v]
+    hb = brk[v, 0] == 1
+    b0, b1, bd = brk[v, 1], brk[v, 2], brk[v, 3]
+    ld = 0
+    busy = 0
+    prev = base
+    for k in range(n):
+        x = rnode[v, k]
+        ld += load[x]
+        busy += T[v, prev, x] + svc[x]
+        prev = x
+    if n > 0:
+        busy += T[v, prev, base]
+    if hb and gap != NO_BREAK:
+        busy += bd
+    rload[v] = ld
+    rbusy[v] = busy
+    for which in range(2):
+        bb = NO_BREAK if which == 0 else gap
+        if which == 1 and not (hb and gap != NO_BREAK):
+            for k in range(n):
+                bnd[v, 2, k] = bnd[v, 0, k]
+                bnd[v, 3, k] = bnd[v, 1, k]
+            break
+        t = s0
+        prev = base
+        for k in range(n):
+            x = rnode[v, k]
+            a = t + T[v, prev, x]
+            if k == bb:
+                a = max(b0, a) + bd
+            sa = snap_up(x, a, wptr, wst, wen)
+            if sa < 0:
+                sa = a
+            t = sa + svc[x]
+            bnd[v, 2 * which, k] = t
             prev = x
-        busy += T[prev][inst.start[v]] if sol.nodes[v] else 0
-        brk = inst.brk[v]
-        sol.busy[v] = busy + (brk[2] if brk is not None and sol.gap[v] != NO_BREAK else 0)
-        self.counter += 1
-        sol.version[v] = self.counter
+        lat = s1
+        nxt = base
+        for k in range(n - 1, -1, -1):
+            x = rnode[v, k]
+            bound = min(lat - T[v, x, nxt] - bd, b1) - svc[x] if k + 1 == bb else lat - T[v, x, nxt] - svc[x]
+            sd = snap_down(x, bound, wptr, wst, wen)
+            bnd[v, 2 * which + 1, k] = sd
+            lat = sd
+            nxt = x
+    ctr[0] += 1
+    rver[v] = ctr[0]
 
-    def _insert(self, sol: Solution, key: Key, ins: Insertion) -> None:
-        _, v, p, gap, cost = ins
-        sol.keys[v].insert(p, key)
-        sol.gap[v] = gap
-        sol.cost[v] = cost
-        sol.where[key] = v
-        self._refresh(sol, v)
 
-    def _remove(self, sol: Solution, keys: list[Key]) -> list[Key]:
-        """Take ``keys`` (all in one route) out of their route; what was taken out. Travel
-        times need not obey the triangle inequality (terrain changes the speed), so a
-        shorter route can be late where the longer was not: then the stops after the gap go
-        too, until the route keeps every rule again."""
-        inst = self.inst
-        v = sol.where[keys[0]]
-        route = sol.keys[v]
-        gap = sol.gap[v]
-        places = sorted((route.index(k) for k in keys), reverse=True)
-        for p in places:
-            del sol.where[route.pop(p)]
-            if gap > p:
-                gap -= 1
-        p = places[-1]
-        out = list(keys)
-        brk = inst.brk[v]
-        T, svc, base = inst.travel[v], inst.service, inst.start[v]
-        while True:
-            seq = [inst.key_node[(k, v)] for k in route]
-            # a day that became short enough needs no break; else the break stays where it
-            # was (or, failing that, in any gap where it fits)
-            options = [gap]
-            if brk is not None and gap != NO_BREAK:
-                busy, prev = 0, base
-                for x in seq:
-                    busy += T[prev][x] + svc[x]
-                    prev = x
-                if busy + T[prev][base] <= brk[3]:
-                    options.insert(0, NO_BREAK)
-            options += [g for g in range(len(seq) + 1) if g not in options]
-            for g in options if seq else [NO_BREAK]:
-                c = inst.route_cost(v, seq, g)
-                if c is not None:
-                    sol.gap[v], sol.cost[v] = g, c
-                    self._refresh(sol, v)
-                    return out
-            q = min(p, len(route) - 1)
-            gone = route.pop(q)
-            del sol.where[gone]
-            out.append(gone)
-            if gap > q:
-                gap -= 1
-
-    def _drop(self, sol: Solution, keys: list[Key]) -> list[Key]:
-        """Remove ``keys`` (all in one route) and the occurrences that need them; what was
-        removed."""
-        out = self._remove(sol, keys)
-        for gone in list(out):
-            if gone[1] == 0:
-                for other in self.inst.occurrences[gone[0]][1:]:
-                    if other in self.inst.after_first and other in sol.where:
-                        out += self._drop(sol, [other])
-        return out
-
-    # --- pricing an insertion -------------------------------------------------------------
-
-    def _days_fit(self, sol: Solution, key: Key, v: int) -> bool:
-        inst = self.inst
-        vi = key[0]
-        if key in inst.after_first and (vi, 0) not in sol.where:
-            return False
-        gap = inst.min_gap.get(vi)
-        if gap is None:
-            return True
-        d = inst.day[v]
-        for other in inst.occurrences[vi]:
-            w = sol.where.get(other)
-            if w is None or other == key:
-                continue
-            od = inst.day[w]
-            if (other[1] < key[1] and d - od < gap) or (other[1] > key[1] and od - d < gap):
-                return False
+@njit(cache=True)
+def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
+    """out[0..3] = delta, p, g, cost; returns True if found."""
+    svc = m[0]
+    wptr = m[1]
+    wst = m[2]
+    wen = m[3]
+    load = m[4]
+    start = m[5]
+    T = m[6]
+    C = m[7]
+    s0a = m[8]
+    s1a = m[9]
+    span_lim = m[11]
+    cap = m[13]
+    brk = m[14]
+    rlen = st[0]
+    rnode = st[1]
+    rgap = st[3]
+    st[4]
+    rload = st[5]
+    rbusy = st[6]
+    bnd = st[8]
+    if cap[v] >= 0 and rload[v] + load[node] > cap[v]:
+        return False
+    n = rlen[v]
+    base = start[v]
+    gap = rgap[v]
+    sv = svc[node]
+    s0, s1 = s0a[v], s1a[v]
+    hb = brk[v, 0] == 1
+    b0, b1, bd, breq = brk[v, 1], brk[v, 2], brk[v, 3], brk[v, 4]
+    busy = rbusy[v]
+    room = min(span_lim[v], s1 - s0) - busy - sv
+    if room < 0:
+        return False
+    # candidates: (delta, p, g)
+    cd = np.empty(2 * (n + 1), np.int64)
+    cp = np.empty(2 * (n + 1), np.int64)
+    cg = np.empty(2 * (n + 1), np.int64)
+    nc = 0
+    pd = np.empty(n + 1, np.int64)
+    pp = np.empty(n + 1, np.int64)
+    pst = np.empty(n + 1, np.int64)
+    pdet = np.empty(n + 1, np.int64)
+    npl = 0
+    for p in range(n + 1):
+        prev = base if p == 0 else rnode[v, p - 1]
+        nxt = base if p == n else rnode[v, p]
+        detour = T[v, prev, node] + T[v, node, nxt] - T[v, prev, nxt]
+        if detour > room:
+            continue
+        a = (s0 if p == 0 else bnd[v, 0, p - 1]) + T[v, prev, node]
+        stt = snap_up(node, a, wptr, wst, wen)
+        if stt < 0 or stt + sv + T[v, node, nxt] > (s1 if p == n else bnd[v, 1, p]):
+            continue
+        delta = C[v, prev, node] + C[v, node, nxt] - C[v, prev, nxt]
+        pd[npl] = delta
+        pp[npl] = p
+        pst[npl] = stt
+        pdet[npl] = detour
+        npl += 1
+        pe = s0 if p == 0 else bnd[v, 2, p - 1]
+        nl = s1 if p == n else bnd[v, 3, p]
+        if gap == NO_BREAK:
+            if (not hb) or busy + sv + detour <= breq:
+                a2 = snap_up(node, pe + T[v, prev, node], wptr, wst, wen)
+                if a2 >= 0 and a2 + sv + T[v, node, nxt] <= nl:
+                    cd[nc] = delta
+                    cp[nc] = p
+                    cg[nc] = gap
+                    nc += 1
+        elif p != gap:
+            a2 = snap_up(node, pe + T[v, prev, node], wptr, wst, wen)
+            if a2 >= 0 and a2 + sv + T[v, node, nxt] <= nl:
+                cd[nc] = delta
+                cp[nc] = p
+                cg[nc] = gap + 1 if p < gap else gap
+                nc += 1
+        else:
+            a2 = snap_up(node, pe + T[v, prev, node], wptr, wst, wen)
+            if a2 >= 0:
+                e = a2 + sv
+                if max(e, b0) <= b1 and max(b0, e + T[v, node, nxt]) + bd <= nl:
+                    cd[nc] = delta
+                    cp[nc] = p
+                    cg[nc] = gap + 1
+                    nc += 1
+            if max(pe, b0) <= b1:
+                a3 = snap_up(node, max(b0, pe + T[v, prev, node]) + bd, wptr, wst, wen)
+                if a3 >= 0 and a3 + sv + T[v, node, nxt] <= nl:
+                    cd[nc] = delta
+                    cp[nc] = p
+                    cg[nc] = gap
+                    nc += 1
+    if first_feasible(m, st, v, node, cd, cp, cg, nc, out):
         return True
-
-    def _best_in_route(self, sol: Solution, v: int, node: int) -> Insertion | None:
-        """The cheapest feasible insertion of ``node`` into route ``v``: places are ranked by
-        their cost and checked in that order, first with the break where it is (or moved
-        only past the new stop), then, if none fits, with the break in another gap."""
-        inst = self.inst
-        cap = inst.capacity[v]
-        if cap is not None and sol.load[v] + inst.load[node] > cap:
-            return None
-        seq = sol.nodes[v]
-        n = len(seq)
-        C, T = inst.cost[v], inst.travel[v]
-        base = inst.start[v]
-        gap = sol.gap[v]
-        ends, starts, ends_b, starts_b = sol.bounds[v]
-        wins, sv = inst.windows[node], inst.service[node]
-        s0, s1 = inst.shift[v]
-        brk = inst.brk[v]
-        busy = sol.busy[v]
-        room = min(inst.span_limit[v], s1 - s0) - busy - sv  # for more driving
-        if room < 0:  # (a detour shorter than none would need travel times off the triangle)
-            return None
-        cands: list[tuple[int, int, int]] = []  # (cost delta, position, gap)
-        places: list[tuple[int, int, int, int]] = []  # (cost delta, position, start, detour)
-        for p in range(n + 1):
-            prev = base if p == 0 else seq[p - 1]
-            nxt = base if p == n else seq[p]
-            detour = T[prev][node] + T[node][nxt] - T[prev][nxt]
-            if detour > room:
+    if (not hb) or npl == 0:
+        return False
+    # the break in another gap
+    md = np.empty((n + 2) * npl * 2, np.int64)
+    mp = np.empty((n + 2) * npl * 2, np.int64)
+    mg = np.empty((n + 2) * npl * 2, np.int64)
+    nm = 0
+    for i in range(npl):
+        p = pp[i]
+        stt = pst[i]
+        if gap == NO_BREAK and pdet[i] > room - bd:
+            continue
+        nxt = base if p == n else rnode[v, p]
+        bound = (s1 if p == n else bnd[v, 1, p]) - T[v, node, nxt] - sv
+        latest = snap_down(node, bound, wptr, wst, wen)
+        if latest == -BIG:
+            latest = stt
+        for og in range(n + 1):
+            if not (
+                (s0 if og == 0 else bnd[v, 0, og - 1]) <= b1 and (s1 if og == n else bnd[v, 1, og]) >= b0 + bd
+            ):
                 continue
-            # without the break: a bound for every place of it
-            a = (s0 if p == 0 else ends[p - 1]) + T[prev][node]
-            st = -1
-            for ws, we in wins:
-                if a <= we:
-                    st = a if a > ws else ws
+            for twice in range(2):
+                if og == p:
+                    g = og + twice
+                elif twice == 1:
                     break
-            if st < 0 or st + sv + T[node][nxt] > (s1 if p == n else starts[p]):
-                continue
-            delta = C[prev][node] + C[node][nxt] - C[prev][nxt]
-            places.append((delta, p, st, detour))
-            # the break where it is
-            pe = s0 if p == 0 else ends_b[p - 1]
-            nl = s1 if p == n else starts_b[p]
-            if gap == NO_BREAK:
-                if brk is None or busy + sv + detour <= brk[3]:  # else too long without one
-                    a = pe + T[prev][node]
-                    for ws, we in wins:
-                        if a <= we:
-                            if (a if a > ws else ws) + sv + T[node][nxt] <= nl:
-                                cands.append((delta, p, gap))
-                            break
-            elif p != gap:
-                a = pe + T[prev][node]
-                for ws, we in wins:
-                    if a <= we:
-                        if (a if a > ws else ws) + sv + T[node][nxt] <= nl:
-                            cands.append((delta, p, gap + 1 if p < gap else gap))
+                else:
+                    g = og if og < p else og + 1
+                # tried already?
+                dup = False
+                for j in range(nc):
+                    if cp[j] == p and cg[j] == g:
+                        dup = True
                         break
+                if dup:
+                    continue
+                if g == p + 1:
+                    before = stt + sv
+                elif g == 0:
+                    before = s0
+                else:
+                    before = bnd[v, 0, (g if g <= p else g - 1) - 1]
+                if g == p:
+                    after = latest
+                elif g == n + 1:
+                    after = s1
+                else:
+                    after = bnd[v, 1, g if g < p else g - 1]
+                if before <= b1 and after >= b0 + bd:
+                    md[nm] = pd[i]
+                    mp[nm] = p
+                    mg[nm] = g
+                    nm += 1
+    return first_feasible(m, st, v, node, md, mp, mg, nm, out)
+
+
+@njit(cache=True)
+def first_feasible(m: Any, st: Any, v: Any, node: Any, cd: Any, cp: Any, cg: Any, nc: Any, out: Any) -> Any:
+    """Of the ``nc`` insertions of ``node`` into route ``v`` (cost delta, position, break's
+    gap), the cheapest whose schedule holds, into ``out`` (delta, position, gap, route cost);
+    whether there was one."""
+    rlen, rnode, rcost = st[0], st[1], st[4]
+    n = rlen[v]
+    seq = np.empty(n + 1, np.int64)
+    order = np.argsort(cd[:nc], kind="mergesort")
+    for oi in range(nc):
+        j = order[oi]
+        p = cp[j]
+        seq[:p] = rnode[v, :p]
+        seq[p] = node
+        seq[p + 1 :] = rnode[v, p:n]
+        c = route_cost(m, v, seq, n + 1, cg[j])
+        if c >= 0:
+            out[0] = c - rcost[v]
+            out[1] = p
+            out[2] = cg[j]
+            out[3] = c
+            return True
+    return False
+
+
+@njit(cache=True)
+def days_fit(m: Any, st: Any, key: Any, v: Any) -> Any:
+    day = m[15]
+    kvis = m[18]
+    kocc = m[19]
+    kgap = m[20]
+    kafter = m[21]
+    vptr = m[22]
+    vkeys = m[23]
+    where = st[9]
+    vi = kvis[key]
+    if kafter[key] == 1:
+        first = vkeys[vptr[vi]]
+        if where[first] < 0:
+            return False
+    g = kgap[key]
+    if g < 0:
+        return True
+    d = day[v]
+    for j in range(vptr[vi], vptr[vi + 1]):
+        other = vkeys[j]
+        if other == key:
+            continue
+        w = where[other]
+        if w < 0:
+            continue
+        od = day[w]
+        if kocc[other] < kocc[key]:
+            if d - od < g:
+                return False
+        elif od - d < g:
+            return False
+    return True
+
+
+@njit(cache=True)
+def best_insertion(m: Any, st: Any, cache: Any, key: Any, out: Any) -> Any:
+    knode = m[16]
+    kgap = m[20]
+    kafter = m[21]
+    rver = st[7]
+    cver, cres, cptr = cache
+    V = knode.shape[1]
+    found = False
+    tmp = np.empty(4, np.int64)
+    for v in range(V):
+        node = knode[key, v]
+        if node < 0:
+            continue
+        if (kafter[key] == 1 or kgap[key] >= 0) and not days_fit(m, st, key, v):
+            continue
+        ver = rver[v]
+        hit = -1
+        for s in range(cver.shape[2]):
+            if cver[key, v, s] == ver:
+                hit = s
+                break
+        if hit >= 0:
+            ok = cres[key, v, hit, 1] >= 0
+            if ok:
+                for q in range(4):
+                    tmp[q] = cres[key, v, hit, q]
+        else:
+            ok = best_in_route(m, st, v, node, tmp)
+            s = cptr[key, v]
+            cptr[key, v] = (s + 1) % cver.shape[2]
+            cver[key, v, s] = ver
+            if ok:
+                for q in range(4):
+                    cres[key, v, s, q] = tmp[q]
             else:
-                assert brk is not None
-                # the new stop, then the break
-                a = pe + T[prev][node]
-                for ws, we in wins:
-                    if a <= we:
-                        e = (a if a > ws else ws) + sv
-                        if max(e, brk[0]) <= brk[1] and max(brk[0], e + T[node][nxt]) + brk[2] <= nl:
-                            cands.append((delta, p, gap + 1))
-                        break
-                # the break, then the new stop
-                if max(pe, brk[0]) <= brk[1]:
-                    a = max(brk[0], pe + T[prev][node]) + brk[2]
-                    for ws, we in wins:
-                        if a <= we:
-                            if (a if a > ws else ws) + sv + T[node][nxt] <= nl:
-                                cands.append((delta, p, gap))
-                            break
-        old = sol.cost[v]
-        cands.sort()
-        for _delta, p, g in cands:
-            c = inst.route_cost(v, [*seq[:p], node, *seq[p:]], g)
-            if c is not None:
-                return (c - old, v, p, g, c)
-        if brk is None or not places:
-            return None
-        # The break in another gap of the new route, where the bounds leave room for it.
-        # Gaps of the route as it is that could hold it (ends and starts only grow along
-        # the route, so they are consecutive):
-        fits = [
-            g
-            for g in range(n + 1)
-            if (s0 if g == 0 else ends[g - 1]) <= brk[1] and (s1 if g == n else starts[g]) >= brk[0] + brk[2]
-        ]
-        tried = {(p, g) for _, p, g in cands}
-        more: list[tuple[int, int, int]] = []
-        for delta, p, st, detour in places:
-            if gap == NO_BREAK and detour > room - brk[2]:
-                continue
-            bound = (s1 if p == n else starts[p]) - T[node][base if p == n else seq[p]] - sv
-            latest = st
-            for ws, we in reversed(wins):
-                if ws <= bound:
-                    latest = bound if bound < we else we
+                cres[key, v, s, 1] = -1
+        if ok and ((not found) or tmp[0] < out[0]):
+            found = True
+            out[0] = tmp[0]
+            out[1] = tmp[1]
+            out[2] = tmp[2]
+            out[3] = tmp[3]
+            out[4] = v
+    return found
+
+
+@njit(cache=True)
+def insert(m: Any, st: Any, key: Any, out: Any) -> Any:
+    rlen = st[0]
+    rnode = st[1]
+    rkey = st[2]
+    rgap = st[3]
+    rcost = st[4]
+    where = st[9]
+    knode = m[16]
+    v = out[4]
+    p = out[1]
+    n = rlen[v]
+    for k in range(n, p, -1):
+        rnode[v, k] = rnode[v, k - 1]
+        rkey[v, k] = rkey[v, k - 1]
+    rnode[v, p] = knode[key, v]
+    rkey[v, p] = key
+    rlen[v] = n + 1
+    rgap[v] = out[2]
+    rcost[v] = out[3]
+    where[key] = v
+    refresh(m, st, v)
+
+
+@njit(cache=True)
+def remove_keys(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> Any:
+    """Take the occurrences ``keys[:nk]`` (all on route ``v``) out of it, appended to
+    ``removed`` from ``nr`` on; the new count. Travel times need not obey the triangle
+    inequality (terrain changes the speed), so a shorter route can be late where the longer
+    was not: then the stops after the gap go too, until the route keeps every rule again.
+    A day that became short enough loses its break; else the break stays in its gap or,
+    failing that, goes to any gap where it fits."""
+    svc = m[0]
+    start = m[5]
+    T = m[6]
+    brk = m[14]
+    rlen = st[0]
+    rnode = st[1]
+    rkey = st[2]
+    rgap = st[3]
+    rcost = st[4]
+    st[9]
+    gap = rgap[v]
+    pmin = rlen[v]
+    for i in range(nk):
+        key = keys[i]
+        n = rlen[v]
+        p = -1
+        for k in range(n):
+            if rkey[v, k] == key:
+                p = k
+                break
+        take_out(st, v, p)
+        removed[nr] = key
+        nr += 1
+        if gap > p:
+            gap -= 1
+        if p < pmin:
+            pmin = p
+    hb = brk[v, 0] == 1
+    base = start[v]
+    while True:
+        n = rlen[v]
+        seq = rnode[v, :n]
+        if n == 0:
+            rgap[v] = NO_BREAK
+            rcost[v] = 0
+            refresh(m, st, v)
+            return nr
+        # options: NO_BREAK first if short enough, then gap, then others
+        busy = 0
+        prev = base
+        for k in range(n):
+            x = seq[k]
+            busy += T[v, prev, x] + svc[x]
+            prev = x
+        busy += T[v, prev, base]
+        done = False
+        if hb and gap != NO_BREAK and busy <= brk[v, 4]:
+            c = route_cost(m, v, seq, n, NO_BREAK)
+            if c >= 0:
+                rgap[v] = NO_BREAK
+                rcost[v] = c
+                done = True
+        if not done:
+            c = route_cost(m, v, seq, n, gap)
+            if c >= 0:
+                rgap[v] = gap
+                rcost[v] = c
+                done = True
+        if not done:
+            for g in range(n + 1):
+                if g == gap:
+                    continue
+                c = route_cost(m, v, seq, n, g)
+                if c >= 0:
+                    rgap[v] = g
+                    rcost[v] = c
+                    done = True
                     break
-            for old_g in fits:
-                # the old gap p holds the new stop: the break can go before it or after it
-                for g in (old_g, old_g + 1) if old_g == p else (old_g if old_g < p else old_g + 1,):
-                    if (p, g) in tried:
-                        continue
-                    before = st + sv if g == p + 1 else (s0 if g == 0 else ends[(g if g <= p else g - 1) - 1])
-                    after = latest if g == p else (s1 if g == n + 1 else starts[g if g < p else g - 1])
-                    if before <= brk[1] and after >= brk[0] + brk[2]:
-                        more.append((delta, p, g))
-        more.sort()
-        for _delta, p, g in more:
-            c = inst.route_cost(v, [*seq[:p], node, *seq[p:]], g)
-            if c is not None:
-                return (c - old, v, p, g, c)
-        return None
+        if done:
+            refresh(m, st, v)
+            return nr
+        # still late somewhere: the stop after the gap goes too
+        q = min(pmin, n - 1)
+        removed[nr] = take_out(st, v, q)
+        nr += 1
+        if gap > q:
+            gap -= 1
 
-    def best_insertion(self, sol: Solution, key: Key) -> Insertion | None:
-        """The cheapest feasible place for ``key`` in any route, or None."""
-        inst = self.inst
-        best: Insertion | None = None
-        ruled = key in inst.day_ruled
-        cache, version = self.cache, sol.version
-        for v, node in inst.choices[key]:
-            if ruled and not self._days_fit(sol, key, v):
-                continue
-            ck = version[v] * NODE_SPAN + node  # versions are unique to a route's content
-            if ck in cache:
-                found = cache[ck]
-            else:
-                found = self._best_in_route(sol, v, node)
-                cache[ck] = found
-            if found is not None and (best is None or found[0] < best[0]):
-                best = found
-        return best
 
-    # --- ruin and recreate -------------------------------------------------------------------
+@njit(cache=True)
+def take_out(st: Any, v: Any, q: Any) -> Any:
+    """Take the stop at position ``q`` out of route ``v`` (its times not yet updated); its
+    occurrence."""
+    rlen, rnode, rkey, where = st[0], st[1], st[2], st[9]
+    n = rlen[v]
+    key = rkey[v, q]
+    rnode[v, q : n - 1] = rnode[v, q + 1 : n].copy()
+    rkey[v, q : n - 1] = rkey[v, q + 1 : n].copy()
+    rlen[v] = n - 1
+    where[key] = -1
+    return key
 
-    def recreate(self, sol: Solution, keys: list[Key]) -> None:
-        """Insert ``keys`` one by one, each at its cheapest place, in one of four orders."""
-        inst, rng = self.inst, self.rng
-        order = rng.randrange(4)
-        worth = {k: inst.penalty[k] for k in keys}
+
+@njit(cache=True)
+def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> Any:
+    kocc, kafter, vptr, vkeys, kvis = m[19], m[21], m[22], m[23], m[18]
+    where = st[9]
+    start_nr = nr
+    nr = remove_keys(m, st, v, keys, nk, removed, nr)
+    i = start_nr
+    one = np.empty(1, np.int64)
+    while i < nr:
+        gone = removed[i]
+        i += 1
+        if kocc[gone] == 0:
+            vi = kvis[gone]
+            for j in range(vptr[vi] + 1, vptr[vi + 1]):
+                other = vkeys[j]
+                if kafter[other] == 1 and where[other] >= 0:
+                    one[0] = other
+                    nr = remove_keys(m, st, where[other], one, 1, removed, nr)
+    return nr
+
+
+@njit(cache=True)
+def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any) -> Any:
+    pen, khome, ksvc = m[17], m[24], m[25]
+    where = st[9]
+    order = np.random.randint(4)
+    sc = np.empty(npool, np.float64)
+    for i in range(npool):
+        k = pool[i]
+        r = np.random.random() * 1e-9
         if order == 0:
-            rng.shuffle(keys)
-        elif order == 1:  # most worth first
-            keys.sort(key=lambda k: (-worth[k], rng.random()))
-        elif order == 2:  # most worth per minute first
-            keys.sort(key=lambda k: (-worth[k] / (inst.service[inst.home[k]] + 600), rng.random()))
-        else:  # longest first
-            keys.sort(key=lambda k: (-inst.service[inst.home[k]], rng.random()))
-        for key in keys:
-            if key in sol.where:
-                continue
-            ins = self.best_insertion(sol, key)
-            if ins is not None:
-                self._insert(sol, key, ins)
+            sc[i] = np.random.random()
+        elif order == 1:
+            sc[i] = -pen[k] - r * pen[k]
+        elif order == 2:
+            sc[i] = -(pen[k] / (ksvc[k] + 600.0)) * (1 + r)
+        else:
+            sc[i] = -ksvc[k] - r * 1000
+    idx = np.argsort(sc)
+    out = np.empty(5, np.int64)
+    for ii in range(npool):
+        k = pool[idx[ii]]
+        if where[k] >= 0 or khome[k] < 0:
+            continue
+        if best_insertion(m, st, cache, k, out):
+            insert(m, st, k, out)
 
-    def ruin(self, sol: Solution) -> list[Key]:
-        """Remove a string of stops from up to ``max_routes`` routes near one place (a served
-        visit, or with probability ``near_unserved`` an unserved one); the removed keys."""
-        rng = self.rng
-        max_routes, max_string = self.settings.max_routes, self.settings.max_string
-        served = list(sol.where)
-        if not served:
-            return []
-        unserved = [k for k in self.inst.keys if k not in sol.where and k in self.inst.home]
-        near_unserved = unserved and rng.random() < self.settings.near_unserved
-        seed = rng.choice(unserved) if near_unserved else rng.choice(served)
-        routes = rng.randint(1, max_routes)
-        done: set[int] = set()
-        removed: list[Key] = []
-        for k in self.inst.near[seed]:
-            if len(done) >= routes:
+
+@njit(cache=True)
+def ruin(m: Any, st: Any, max_routes: Any, max_string: Any, near_unserved: Any, removed: Any) -> Any:
+    near, khome = m[26], m[24]
+    rlen = st[0]
+    rkey = st[2]
+    where = st[9]
+    K = where.shape[0]
+    nserved = 0
+    nun = 0
+    for k in range(K):
+        if where[k] >= 0:
+            nserved += 1
+        elif khome[k] >= 0:
+            nun += 1
+    if nserved == 0:
+        return 0
+    if nun > 0 and np.random.random() < near_unserved:
+        j = np.random.randint(nun)
+        seed = -1
+        for k in range(K):
+            if where[k] < 0 and khome[k] >= 0:
+                if j == 0:
+                    seed = k
+                    break
+                j -= 1
+    else:
+        j = np.random.randint(nserved)
+        seed = -1
+        for k in range(K):
+            if where[k] >= 0:
+                if j == 0:
+                    seed = k
+                    break
+                j -= 1
+    routes = 1 + np.random.randint(max_routes)
+    V = rlen.shape[0]
+    done = np.zeros(V, np.bool_)
+    ndone = 0
+    nr = 0
+    keys = np.empty(max_string, np.int64)
+    for ii in range(K):
+        k = near[seed, ii]
+        if k < 0:
+            break
+        if ndone >= routes:
+            break
+        v = where[k]
+        if v < 0 or done[v]:
+            continue
+        done[v] = True
+        ndone += 1
+        n = rlen[v]
+        length = 1 + np.random.randint(min(max_string, n))
+        i = 0
+        for q in range(n):
+            if rkey[v, q] == k:
+                i = q
                 break
-            v = sol.where.get(k)
-            if v is None or v in done:
-                continue
-            done.add(v)
-            route = sol.keys[v]
-            length = rng.randint(1, min(max_string, len(route)))
-            i = route.index(k)
-            s = max(0, min(i - rng.randrange(length), len(route) - length))
-            removed += self._drop(sol, route[s : s + length])
-        return removed
-
-    def run(
-        self,
-        deadline: float,
-        start: Solution | None = None,
-        on_best: Callable[[Solution], None] | None = None,
-        iterations: int | None = None,
-    ) -> Solution:
-        """Search until ``deadline`` (``time.time()``) or ``iterations``; the best solution.
-
-        Simulated annealing's temperature falls from ``Settings.hot`` to ``Settings.cold``
-        over the time (or the iterations) given, so a short search settles as a long one does.
-        """
-        inst = self.inst
-        sol = start if start is not None else Solution(inst)
-        if start is None:
-            self.recreate(sol, list(inst.keys))
-        cur = sol.objective()
-        best, best_obj = sol.copy(), cur
-        if on_best is not None:
-            on_best(best)
-        t_begin = time.time()
-        total = max(1e-3, deadline - t_begin)
-        hot, cold = self.settings.hot, self.settings.cold
-        while True:
-            now = time.time()
-            if now >= deadline or (iterations is not None and self.iterations >= iterations):
-                break
-            frac = self.iterations / iterations if iterations else (now - t_begin) / total
-            temp = hot * (cold / hot) ** frac
-            if len(self.cache) > CACHE_MAX:
-                self.cache.clear()
-            trial = sol.copy()
-            removed = self.ruin(trial)
-            pool = removed + [k for k in trial.unserved() if k not in removed]
-            self.recreate(trial, pool)
-            obj = trial.objective()
-            self.iterations += 1
-            if obj < cur - temp * math.log(1.0 - self.rng.random()):
-                sol, cur = trial, obj
-                if obj < best_obj:
-                    best, best_obj = trial.copy(), obj
-                    if on_best is not None:
-                        on_best(best)
-        return best
+        s = max(0, min(i - np.random.randint(length), n - length))
+        for q in range(length):
+            keys[q] = rkey[v, s + q]
+        nr = drop(m, st, v, keys, length, removed, nr)
+    return nr
 
 
-CACHE_MAX = 300_000
-NODE_SPAN = 1 << 24  # more than any model's nodes
+@njit(cache=True)
+def objective(m: Any, st: Any) -> Any:
+    pen = m[17]
+    rcost, where = st[4], st[9]
+    tot = 0
+    for v in range(rcost.shape[0]):
+        tot += rcost[v]
+    for k in range(where.shape[0]):
+        if where[k] < 0:
+            tot += pen[k]
+    return tot
+
+
+@njit(cache=True)
+def copy_state(src: Any, dst: Any) -> Any:
+    dst[0][:] = src[0]
+    dst[1][:, :] = src[1]
+    dst[2][:, :] = src[2]
+    dst[3][:] = src[3]
+    dst[4][:] = src[4]
+    dst[5][:] = src[5]
+    dst[6][:] = src[6]
+    dst[7][:] = src[7]
+    dst[8][:, :, :] = src[8]
+    dst[9][:] = src[9]
+
+
+@njit(cache=True)
+def seed_rng(seed: Any) -> Any:
+    np.random.seed(seed)
+
+
+@njit(cache=True)
+def anneal(
+    m: Any,
+    cur: Any,
+    trial: Any,
+    best: Any,
+    cache: Any,
+    iters: Any,
+    t_from: Any,
+    t_to: Any,
+    max_routes: Any,
+    max_string: Any,
+    near_unserved: Any,
+    objs: Any,
+) -> Any:
+    """Run iters rounds; cur/best states updated; objs[0]=cur obj, objs[1]=best obj."""
+    K = cur[9].shape[0]
+    removed = np.empty(K + 1, np.int64)
+    pool = np.empty(2 * K + 2, np.int64)
+    improved = False
+    for it in range(iters):
+        frac = it / max(1, iters)
+        temp = t_from * (t_to / t_from) ** frac
+        copy_state(cur, trial)
+        nr = ruin(m, trial, max_routes, max_string, near_unserved, removed)
+        npool = 0
+        for i in range(nr):
+            pool[npool] = removed[i]
+            npool += 1
+        for k in range(K):
+            if trial[9][k] < 0:
+                dup = False
+                for i in range(nr):
+                    if removed[i] == k:
+                        dup = True
+                        break
+                if not dup:
+                    pool[npool] = k
+                    npool += 1
+        recreate(m, trial, cache, pool, npool)
+        obj = objective(m, trial)
+        if obj < objs[0] - temp * np.log(1.0 - np.random.random()):
+            copy_state(trial, cur)
+            objs[0] = obj
+            if obj < objs[1]:
+                copy_state(trial, best)
+                objs[1] = obj
+                improved = True
+    return improved
+
+
+def _state(n_veh: int, n_keys: int) -> tuple[np.ndarray, ...]:
+    """Empty routes: 0 stops per vehicle, 1 nodes, 2 occurrences, 3 the break's gap, 4 cost,
+    5 load, 6 busy time, 7 version (unique per route content), 8 bounds per stop (earliest
+    end and latest start without the break, then with it), 9 each occurrence's vehicle (-1:
+    unserved); 10 the version counter, shared by every copy."""
+    size = n_keys + 2
+    return (
+        np.zeros(n_veh, np.int64),
+        np.zeros((n_veh, size), np.int64),
+        np.zeros((n_veh, size), np.int64),
+        -np.ones(n_veh, np.int64),
+        np.zeros(n_veh, np.int64),
+        np.zeros(n_veh, np.int64),
+        np.zeros(n_veh, np.int64),
+        -np.arange(1, n_veh + 1, dtype=np.int64),
+        np.zeros((n_veh, 4, size), np.int64),
+        -np.ones(n_keys, np.int64),
+        np.zeros(1, np.int64),
+    )
+
+
+@dataclass
+class Result:
+    """A search's best routes (occurrence keys per vehicle), their objective, and how many
+    rounds the search made."""
+
+    routes: list[list[Key]]
+    objective: int
+    rounds: int
+
+    @property
+    def served(self) -> int:
+        """How many occurrences the routes serve."""
+        return sum(len(r) for r in self.routes)
+
+
+def search(
+    inst: Instance,
+    seed: int,
+    deadline: float,
+    settings: Settings | None = None,
+    on_best: Callable[[Result], None] | None = None,
+    rounds: int | None = None,
+) -> Result:
+    """Search until ``deadline`` (``time.time()``), or for ``rounds`` rounds; the best found.
+
+    The compiled rounds run in chunks of about 20 ms, the temperature falling from
+    ``Settings.hot`` to ``Settings.cold`` over the time (or the rounds) given, so a short
+    search settles as a long one does; ``on_best`` hears of each better solution between
+    chunks."""
+    cfg = settings or Settings()
+    arrs = inst.arrays()
+    n_keys, n_veh = len(inst.keys), len(inst.start)
+    cache = (
+        -np.ones((n_keys, n_veh, SLOTS), np.int64) * BIG,
+        np.zeros((n_keys, n_veh, SLOTS, 4), np.int64),
+        np.zeros((n_keys, n_veh), np.int64),
+    )
+    cur = _state(n_veh, n_keys)
+    trial = (*tuple(a.copy() for a in cur[:10]), cur[10])
+    best = (*tuple(a.copy() for a in cur[:10]), cur[10])
+    seed_rng(seed)
+    recreate(arrs, cur, cache, np.arange(n_keys, dtype=np.int64), n_keys)
+    copy_state(cur, best)
+    objs = np.array([objective(arrs, cur)] * 2, np.int64)
+
+    def result(done: int) -> Result:
+        routes = [[inst.keys[k] for k in best[2][v, : best[0][v]]] for v in range(n_veh)]
+        return Result(routes, int(objs[1]), done)
+
+    if on_best is not None:
+        on_best(result(0))
+    t_begin = time.time()
+    total = max(1e-3, deadline - t_begin)
+    done, chunk = 0, 16
+    hot, cold = cfg.hot, cfg.cold
+    while True:
+        now = time.time()
+        if now >= deadline or (rounds is not None and done >= rounds):
+            break
+        if rounds is not None:
+            chunk = min(chunk, rounds - done)
+            frac, step = done / rounds, chunk / rounds
+        else:
+            frac, step = (now - t_begin) / total, 0.0
+        t0 = time.time()
+        if step == 0.0:  # the chunk's share of the time, from the last chunk's speed
+            step = min(1.0 - frac, 0.02 / total)
+        t_from = hot * (cold / hot) ** frac
+        t_to = hot * (cold / hot) ** min(1.0, frac + step)
+        improved = anneal(
+            arrs,
+            cur,
+            trial,
+            best,
+            cache,
+            chunk,
+            t_from,
+            t_to,
+            cfg.max_routes,
+            cfg.max_string,
+            cfg.near_unserved,
+            objs,
+        )
+        done += chunk
+        spent = time.time() - t0
+        if rounds is None:  # chunks of about 20 ms, never past the deadline by much
+            chunk = max(1, min(4 * chunk, int(chunk * 0.02 / max(spent, 1e-6))))
+        if improved and on_best is not None:
+            on_best(result(done))
+    return result(done)
+
+
+def warm() -> float:
+    """Compile the search (or load it from numba's cache): a few rounds on a tiny instance;
+    the seconds it took."""
+    t0 = time.time()
+    day = [(0, 10**6)]
+    travel = [[0, 60, 60], [60, 0, 60], [60, 60, 0]]
+    inst = Instance(
+        service=[0, 600, 600],
+        windows=[[], day, day],
+        load=[0, 1, 1],
+        start=[0],
+        travel=[travel],
+        cost=[travel],
+        shift=[(0, 10**5)],
+        regular_end=[10**5],
+        after_hours=1,
+        span_limit=[10**5],
+        max_drive=[10**5],
+        capacity=[5],
+        brk=[(1000, 5000, 300, 3000)],
+        day=[0],
+        keys=[(0, 0), (1, 0)],
+        key_node={((0, 0), 0): 1, ((1, 0), 0): 2},
+        penalty={(0, 0): 1000, (1, 0): 1000},
+        min_gap={1: 1},
+        after_first=frozenset({(1, 0)}),
+    )
+    search(inst, 1, time.time() + 60, rounds=3)
+    return time.time() - t0
+
+
+if __name__ == "__main__":
+    print(f"ruin and recreate: compiled or loaded in {warm():.1f} s")

@@ -42,13 +42,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner import candidates as cand
-from planner import ruin
 from planner.explain import explain_unassigned
 from planner.model import (
     HOUR,
@@ -62,6 +61,9 @@ from planner.model import (
     Visit,
 )
 from planner.travel import TravelMatrix, travel_model_of
+
+if TYPE_CHECKING:
+    from planner import ruin
 
 DAY = 24 * HOUR
 
@@ -524,6 +526,7 @@ class _Model:
 
     def ruin_instance(self) -> ruin.Instance:
         """This model in the plain lists of :class:`planner.ruin.Instance` (same node ids)."""
+        from planner import ruin
         prep, problem = self.prep, self.prep.problem
         w = problem.weights
         units = {u.id: u for u in problem.units}
@@ -1091,19 +1094,20 @@ def _ruin_search(
 ) -> _Found:
     """One ruin-and-recreate search until ``deadline``, on the model of the first day
     patterns (of visits with explicit ones; the others' days are free)."""
+    from planner import ruin  # numba's import and compiled code: only where the search runs
+
     rng = random.Random(params.seed)
     choice = _first_patterns(prep, rng)
     model = _Model(prep, choice)
     inst = model.ruin_instance()
-    search = ruin.Search(inst, params.seed)
 
-    def on_best(sol: ruin.Solution) -> None:
+    def on_best(found: ruin.Result) -> None:
         if report is not None:
-            report(sol.objective(), len(sol.where))
+            report(found.objective, found.served)
 
-    best = search.run(deadline, on_best=on_best)
-    seqs = {v: list(keys) for v, keys in enumerate(best.keys)}
-    return _Found(best.objective(), choice, seqs, "")
+    best = ruin.search(inst, params.seed, deadline, on_best=on_best)
+    seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
+    return _Found(best.objective, choice, seqs, "")
 
 
 def _episode(

@@ -3,11 +3,13 @@ at the cost it computes, and the solver uses it where it should."""
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,49 +25,38 @@ from tests.planner.test_properties import PROPERTY_SETTINGS, points, problems, w
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo" / "week.json"
 
 
-def _searched(problem: Problem, iterations: int, seed: int = 0) -> tuple[Any, Any, ruin.Solution]:
+def _searched(problem: Problem, rounds: int, seed: int = 0) -> tuple[Any, ruin.Instance, ruin.Result]:
     """The OR-Tools model of ``problem``, its plain instance and a short search's best."""
     prep = solver._prepare(problem)
     choice = solver._first_patterns(prep, random.Random(seed))
     model = solver._Model(prep, choice)
-    search = ruin.Search(model.ruin_instance(), seed)
-    best = search.run(time.time() + 600, iterations=iterations)
-    return prep, model, best
+    inst = model.ruin_instance()
+    return model, inst, ruin.search(inst, seed, time.time() + 600, rounds=rounds)
 
 
-def _reads_back_at_its_cost(problem: Problem, iterations: int) -> None:
+def _reads_back_at_its_cost(problem: Problem, rounds: int) -> None:
     prep = solver._prepare(problem)
     if not any(vp.plannable for vp in prep.visits) or not prep.vehicles:
         return  # nothing to plan (the solver does not build a model then either)
-    prep, model, best = _searched(problem, iterations)
-    seqs = {v: list(keys) for v, keys in enumerate(best.keys)}
+    model, inst, best = _searched(problem, rounds)
+    seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
     sol = model.restore(SolveParams(), seqs)
     assert sol is not None, "routes the search accepted do not read back into OR-Tools' model"
     assert model.sequences(sol) == seqs
     # Arc costs and penalties agree exactly. The costs of late and long days follow the
-    # times, which OR-Tools' read-back (a first solution, not an optimum) may set later
-    # than the earliest schedule the search priced: equal when those costs are nil.
-    inst = model.ruin_instance()
-    ours, theirs = _timed_costs_ours(inst, best), _timed_costs_ortools(model, sol)
-    assert sol.ObjectiveValue() - theirs == best.objective() - ours
-    if ours == 0:
-        assert theirs == 0
-
-
-def _timed_costs_ours(inst: ruin.Instance, sol: ruin.Solution) -> int:
-    """The search's costs of its routes beyond their arc costs (late or long days)."""
-    out = 0
-    for v, seq in enumerate(sol.nodes):
-        prev, arcs = inst.start[v], 0
-        for x in [*seq, inst.start[v]] if seq else []:
-            arcs += inst.cost[v][prev][x]
-            prev = x
-        out += sol.cost[v] - arcs
-    return out
+    # times, which OR-Tools' read-back (a first solution, not an optimum) may set later than
+    # the earliest schedule the search priced.
+    served = {k for keys in best.routes for k in keys}
+    fixed = sum(p for k, p in inst.penalty.items() if k not in served)
+    for v, keys in enumerate(best.routes):
+        nodes = [inst.start[v], *(inst.key_node[(k, v)] for k in keys), inst.start[v]] if keys else []
+        fixed += sum(inst.cost[v][a][b] for a, b in itertools.pairwise(nodes))
+    assert sol.ObjectiveValue() - _timed_costs_ortools(model, sol) == fixed
+    assert best.objective >= fixed
 
 
 def _timed_costs_ortools(model: Any, sol: Any) -> int:
-    """OR-Tools' costs of the same routes beyond their arc costs, from its times."""
+    """OR-Tools' costs of the routes beyond their arc costs (late or long days), from its times."""
     w = model.prep.problem.weights
     out = 0
     for v, ud in enumerate(model.uds):
@@ -128,14 +119,14 @@ def full_days(draw: st.DrawFn) -> Problem:
 def test_searched_routes_read_back_into_ortools_at_the_same_cost(problem: Problem) -> None:
     """Generated problems: the search's best routes are a solution of OR-Tools' model, whose
     objective is the cost the search computed (the two agree on every rule and cost)."""
-    _reads_back_at_its_cost(problem, iterations=30)
+    _reads_back_at_its_cost(problem, rounds=30)
 
 
 @PROPERTY_SETTINGS
 @given(full_days())
 def test_full_days_read_back_into_ortools_at_the_same_cost(problem: Problem) -> None:
     """Days fuller than they can hold, with breaks that must be placed: the same agreement."""
-    _reads_back_at_its_cost(problem, iterations=60)
+    _reads_back_at_its_cost(problem, rounds=60)
 
 
 def _instance(
@@ -167,6 +158,12 @@ def _instance(
     return ruin.Instance(**args)
 
 
+def _cost(inst: ruin.Instance, seq: list[int], gap: int) -> int | None:
+    """The compiled schedule check of vehicle 0 serving ``seq`` (None: infeasible)."""
+    c = ruin.route_cost(inst.arrays(), 0, np.array(seq, dtype=np.int64), len(seq), gap)
+    return None if c < 0 else int(c)
+
+
 def test_the_break_goes_only_where_its_window_and_the_stretches_allow() -> None:
     """Two stops of three hours: the break fits between them (12:00) but not before the
     first (work after it would run over the stretch of six hours) nor after the last."""
@@ -180,10 +177,10 @@ def test_the_break_goes_only_where_its_window_and_the_stretches_allow() -> None:
         brk=[(12 * HOUR, 14 * HOUR, 30 * MINUTE, 6 * HOUR)],
     )
     seq = [1, 2]
-    assert inst.route_cost(0, seq, 1) == 3 * t
-    assert inst.route_cost(0, seq, 0) is None  # a break first (12:00) leaves no room for both stops
-    assert inst.route_cost(0, seq, 2) is None  # after the last stop the day runs past 16:00
-    assert inst.route_cost(0, seq, ruin.NO_BREAK) is None  # a 6 h 30 day needs one
+    assert _cost(inst, seq, 1) == 3 * t
+    assert _cost(inst, seq, 0) is None  # a break first (12:00) leaves no room for both stops
+    assert _cost(inst, seq, 2) is None  # after the last stop the day runs past 16:00
+    assert _cost(inst, seq, ruin.NO_BREAK) is None  # a 6 h 30 day needs one
 
 
 def test_a_short_day_needs_no_break_and_windows_with_holes_are_kept() -> None:
@@ -198,9 +195,9 @@ def test_a_short_day_needs_no_break_and_windows_with_holes_are_kept() -> None:
         brk=[(12 * HOUR, 14 * HOUR, 30 * MINUTE, 6 * HOUR)],
         span_limit=[150 * MINUTE],
     )
-    assert inst.route_cost(0, [1], ruin.NO_BREAK) == 2 * t
+    assert _cost(inst, [1], ruin.NO_BREAK) == 2 * t
     narrow = _instance(travel, [[], [(7 * HOUR, 8 * HOUR + 30 * MINUTE)]], [0, 30 * MINUTE])
-    assert narrow.route_cost(0, [1], ruin.NO_BREAK) is None  # reached at 09:00, too late
+    assert _cost(narrow, [1], ruin.NO_BREAK) is None  # reached at 09:00, too late
 
 
 def test_removing_a_stop_off_the_triangle_takes_out_what_no_longer_fits() -> None:
@@ -215,14 +212,19 @@ def test_removing_a_stop_off_the_triangle_takes_out_what_no_longer_fits() -> Non
     ]
     day = [(8 * HOUR, 16 * HOUR)]
     inst = _instance(travel, [[], day, day, [(8 * HOUR, 9 * HOUR)]], [0, 10 * m, 10 * m, 10 * m])
-    search = ruin.Search(inst, 0)
-    sol = ruin.Solution(inst)
-    search.recreate(sol, [(1, 0), (2, 0), (3, 0)])
-    assert sol.keys[0] == [(1, 0), (2, 0), (3, 0)]
-    out = search._remove(sol, [(2, 0)])
-    assert out == [(2, 0), (3, 0)]
-    assert sol.keys[0] == [(1, 0)]
-    assert inst.route_cost(0, sol.nodes[0], sol.gap[0]) == sol.cost[0]
+    m, st = inst.arrays(), ruin._state(1, 3)
+    st[0][0] = 3
+    st[1][0, :3] = [1, 2, 3]
+    st[2][0, :3] = [0, 1, 2]  # occurrences (1, 0), (2, 0), (3, 0)
+    st[9][:] = 0
+    st[4][0] = ruin.route_cost(m, 0, st[1][0, :3], 3, ruin.NO_BREAK)
+    assert st[4][0] >= 0
+    ruin.refresh(m, st, 0)
+    removed = np.empty(4, dtype=np.int64)
+    count = ruin.remove_keys(m, st, 0, np.array([1]), 1, removed, 0)
+    assert list(removed[:count]) == [1, 2]  # (2, 0) taken out, then (3, 0) with it
+    assert list(st[1][0, : st[0][0]]) == [1] and list(st[9]) == [0, -1, -1]
+    assert st[4][0] == _cost(inst, [1], int(st[3][0]))
 
 
 def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -260,4 +262,4 @@ def test_an_unknown_search_is_refused() -> None:
 def test_the_demo_week_reads_back_whole() -> None:
     """The demo week (two vans, five days, a pilot day, crews changing at noon): a short
     search's routes read back into OR-Tools at the cost the search computed."""
-    _reads_back_at_its_cost(load_problem(DEMO), iterations=150)
+    _reads_back_at_its_cost(load_problem(DEMO), rounds=300)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from field_helpers import TODAY, publish_week
+from field_helpers import TODAY, TODAY_STOPS, publish_week
 from sqlalchemy import select
 from test_web_browser import CHROMIUM_ARGS, _browser_missing
 from webui_helpers import ARTIFACTS, DRIVER, PASSWORDS, live_server
@@ -102,13 +102,16 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
             )
 
             doc = page.evaluate("fetch('/driver/today.json').then(r => r.json())")
-            assert [s["visit_id"] for s in doc["stops"]] == ["cp-1", "vs-1", "cp-3"]
+            # the three stops pinned to today, in the published route's order (the order is
+            # the search's: both directions of this route cost the same)
+            assert sorted(s["visit_id"] for s in doc["stops"]) == sorted(TODAY_STOPS)
             first = stops.nth(0)
             assert "next" in (first.get_attribute("class") or "")
             assert first.locator("a[href^='geo:']").count() == 1
             assert first.locator("a[href*='google.com/maps/dir/']").count() == 1
             assert first.locator("a[href*='osmand.net']").count() == 1
-            assert first.locator("a[href='tel:2691012345']").count() == 1
+            phone = doc["stops"][0]["phone"]
+            assert first.locator(f"a[href='tel:{phone}']").count() == (1 if phone else 0)
             page.screenshot(path=str(ARTIFACTS / "driver-today.png"), full_page=True)
             page.set_viewport_size({"width": 800, "height": 1280})  # a 10-inch tablet upright
             page.wait_for_timeout(400)
@@ -121,9 +124,10 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
             expect(stops).to_have_count(3)
             expect(page.locator("#net")).to_have_attribute("data-state", "offline")
 
-            # stop 1 done 25 minutes late: the later planned times move
+            # stop 1 done later than the slack allows: the later planned times move
             planned_end = doc["stops"][0]["end"]
-            late = planned_end + 40 * 60
+            slack = doc["stops"][1]["start"] - planned_end - doc["stops"][1]["travel"]
+            late = planned_end + max(40 * 60, slack + 25 * 60)
             page.clock.set_fixed_time(f"2026-12-07T{late // 3600:02d}:{late % 3600 // 60:02d}:00+02:00")
             stops.nth(0).get_by_role("button", name="Έγινε").click()
             expect(stops.nth(0)).to_have_attribute("data-status", "done")
@@ -132,7 +136,7 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
             expected = _expected_start({"route": doc}, 1, free)
             if expected != doc["stops"][1]["planned"]:
                 expect(stops.nth(1).locator(".expected")).to_have_text(f"→ {expected}")
-            assert expected > doc["stops"][1]["planned"]  # 40 minutes late is more than the slack
+            assert expected > doc["stops"][1]["planned"]  # later than the slack allows
             page.screenshot(path=str(ARTIFACTS / "driver-late.png"), full_page=True)
 
             page.clock.set_fixed_time("2026-12-07T12:05:00+02:00")
