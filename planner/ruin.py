@@ -194,10 +194,11 @@ class Settings:
     week).
 
     Measured on the demo week with the plain-Python search this was first written as (one
-    search, 16 seeds of 3,000 rounds, mean unserved priority): near an unserved visit with probability 0.5: 18.9, 0.2: 17.5, 0.1: 18.1,
-    0: 18.3. In 6 s (12 seeds each, two searches side by side): strings of at most 4 stops
-    16.4 against 16.2 for 6; ``hot`` 6e5 16.4, 6e4 16.8; at most 2 or 5 routes 17.1, 17.2
-    (a slower hour: the machine's speed moves these by about one point).
+    search, 16 seeds of 3,000 rounds, mean unserved priority): near an unserved visit with
+    probability 0.5: 18.9, 0.2: 17.5, 0.1: 18.1, 0: 18.3. In 6 s (12 seeds each, two
+    searches side by side): strings of at most 4 stops 16.4 against 16.2 for 6; ``hot`` 6e5
+    16.4, 6e4 16.8; at most 2 or 5 routes 17.1, 17.2 (a slower hour: the machine's speed
+    moves these by about one point).
     """
 
     max_routes: int = 3

@@ -527,6 +527,7 @@ class _Model:
     def ruin_instance(self) -> ruin.Instance:
         """This model in the plain lists of :class:`planner.ruin.Instance` (same node ids)."""
         from planner import ruin
+
         prep, problem = self.prep, self.prep.problem
         w = problem.weights
         units = {u.id: u for u in problem.units}
