@@ -15,7 +15,7 @@ objective (unserved priority times ``Weights.unserved``, plus arc costs and the 
 of long and late days). Insertion results are cached per route version, so a route that did
 not change is not priced again. Written first in plain Python (about 0.8 ms a round on the
 demo week), compiled with numba it makes a round in about 70 us: an 8 s search then makes
-some 80,000 rounds rather than 9,000, and leaves 13-14 priority unserved rather than 16-17.
+some 80,000 rounds rather than 9,000, and leaves 13-15 priority unserved rather than 15-17.
 Numba compiles the functions once (about a minute) into its cache beside this file;
 ``python -m planner.ruin`` does that ahead (``make install`` runs it).
 
@@ -210,6 +210,7 @@ class Settings:
 
 @njit(cache=True)
 def snap_up(x: Any, a: Any, wptr: Any, wst: Any, wen: Any) -> Any:
+    """The earliest start of node ``x`` at or after ``a`` inside its windows, or -1."""
     for w in range(wptr[x], wptr[x + 1]):
         if a <= wen[w]:
             return a if a > wst[w] else wst[w]
@@ -218,6 +219,7 @@ def snap_up(x: Any, a: Any, wptr: Any, wst: Any, wen: Any) -> Any:
 
 @njit(cache=True)
 def snap_down(x: Any, bound: Any, wptr: Any, wst: Any, wen: Any) -> Any:
+    """The latest start of node ``x`` at or before ``bound`` inside its windows, or -BIG."""
     for w in range(wptr[x + 1] - 1, wptr[x] - 1, -1):
         if wst[w] <= bound:
             return bound if bound < wen[w] else wen[w]
@@ -226,6 +228,9 @@ def snap_down(x: Any, bound: Any, wptr: Any, wst: Any, wen: Any) -> Any:
 
 @njit(cache=True)
 def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any) -> Any:
+    """The cost of vehicle ``v`` serving nodes ``seq[:n]`` in order with the break in gap
+    ``b`` (before ``seq[b]``; ``n`` after the last stop; ``NO_BREAK`` for none), or -1 when
+    no schedule keeps every rule (see the module docstring for how it is found)."""
     svc = m[0]
     wptr = m[1]
     wst = m[2]
@@ -333,6 +338,8 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any) -> Any:
 
 @njit(cache=True)
 def refresh(m: Any, st: Any, v: Any) -> Any:
+    """Recompute route ``v``'s load, busy time (driving, service, break) and per-stop bounds
+    after a change, and give it a new version."""
     svc = m[0]
     wptr = m[1]
     wst = m[2]
@@ -406,6 +413,10 @@ def refresh(m: Any, st: Any, v: Any) -> Any:
 
 @njit(cache=True)
 def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
+    """The cheapest feasible insertion of ``node`` into route ``v`` into ``out`` (delta,
+    position, gap, route cost); whether there is one. Places are ranked by cost and checked in
+    that order, first with the break where it is (or moved only past the new stop), then, if
+    none fits, with the break in another gap where the bounds leave room for it."""
     """out[0..3] = delta, p, g, cost; returns True if found."""
     svc = m[0]
     wptr = m[1]
@@ -530,7 +541,7 @@ def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
                     break
                 else:
                     g = og if og < p else og + 1
-                # tried already?
+                # not one of the places already tried
                 dup = False
                 for j in range(nc):
                     if cp[j] == p and cg[j] == g:
@@ -585,6 +596,8 @@ def first_feasible(m: Any, st: Any, v: Any, node: Any, cd: Any, cp: Any, cg: Any
 
 @njit(cache=True)
 def days_fit(m: Any, st: Any, key: Any, v: Any) -> Any:
+    """Whether occurrence ``key`` may go on vehicle ``v``'s day given its visit's other
+    served occurrences (minimum gap, in occurrence order; a pinned visit's first)."""
     day = m[15]
     kvis = m[18]
     kocc = m[19]
@@ -620,6 +633,9 @@ def days_fit(m: Any, st: Any, key: Any, v: Any) -> Any:
 
 @njit(cache=True)
 def best_insertion(m: Any, st: Any, cache: Any, key: Any, out: Any) -> Any:
+    """The cheapest feasible place for ``key`` in any route into ``out`` (delta, position,
+    gap, route cost, vehicle); whether there is one. Results per route are cached by the
+    route's version."""
     knode = m[16]
     kgap = m[20]
     kafter = m[21]
@@ -667,6 +683,7 @@ def best_insertion(m: Any, st: Any, cache: Any, key: Any, out: Any) -> Any:
 
 @njit(cache=True)
 def insert(m: Any, st: Any, key: Any, out: Any) -> Any:
+    """Insert ``key`` as ``out`` (from :func:`best_insertion`) says."""
     rlen = st[0]
     rnode = st[1]
     rkey = st[2]
@@ -792,6 +809,8 @@ def take_out(st: Any, v: Any, q: Any) -> Any:
 
 @njit(cache=True)
 def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> Any:
+    """Remove ``keys[:nk]`` from route ``v`` (see :func:`remove_keys`) and the later
+    occurrences that need a removed first one; the new count in ``removed``."""
     kocc, kafter, vptr, vkeys, kvis = m[19], m[21], m[22], m[23], m[18]
     where = st[9]
     start_nr = nr
@@ -813,6 +832,8 @@ def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> 
 
 @njit(cache=True)
 def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any) -> Any:
+    """Insert the occurrences ``pool[:npool]`` one by one, each at its cheapest place, in one
+    of four orders: at random, most worth first, most worth per minute, longest first."""
     pen, khome, ksvc = m[17], m[24], m[25]
     where = st[9]
     order = np.random.randint(4)
@@ -840,6 +861,8 @@ def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any) -> Any:
 
 @njit(cache=True)
 def ruin(m: Any, st: Any, max_routes: Any, max_string: Any, near_unserved: Any, removed: Any) -> Any:
+    """Remove a string of stops from up to ``max_routes`` routes near one place (a served
+    visit, or with probability ``near_unserved`` an unserved one) into ``removed``; how many."""
     near, khome = m[26], m[24]
     rlen = st[0]
     rkey = st[2]
@@ -905,6 +928,8 @@ def ruin(m: Any, st: Any, max_routes: Any, max_string: Any, near_unserved: Any, 
 
 @njit(cache=True)
 def objective(m: Any, st: Any) -> Any:
+    """Route costs plus the penalties of the unserved occurrences (the OR-Tools model's
+    objective)."""
     pen = m[17]
     rcost, where = st[4], st[9]
     tot = 0
@@ -918,6 +943,7 @@ def objective(m: Any, st: Any) -> Any:
 
 @njit(cache=True)
 def copy_state(src: Any, dst: Any) -> Any:
+    """Copy state ``src`` into ``dst`` (both from :func:`_state`; the counter is shared)."""
     dst[0][:] = src[0]
     dst[1][:, :] = src[1]
     dst[2][:, :] = src[2]
@@ -932,6 +958,7 @@ def copy_state(src: Any, dst: Any) -> Any:
 
 @njit(cache=True)
 def seed_rng(seed: Any) -> Any:
+    """Seed the compiled code's random numbers."""
     np.random.seed(seed)
 
 
@@ -950,7 +977,9 @@ def anneal(
     near_unserved: Any,
     objs: Any,
 ) -> Any:
-    """Run iters rounds; cur/best states updated; objs[0]=cur obj, objs[1]=best obj."""
+    """Run ``iters`` rounds from ``cur``, the temperature falling from ``t_from`` to
+    ``t_to``; ``objs`` holds the current and the best objective, ``best`` the best state;
+    whether the best improved."""
     K = cur[9].shape[0]
     removed = np.empty(K + 1, np.int64)
     pool = np.empty(2 * K + 2, np.int64)
