@@ -91,21 +91,16 @@ class Instance:
     balance: tuple[int, int] = (0, 0)  # (target span, cost per second over it)
 
     def __post_init__(self) -> None:
-        self.vehicles_of: dict[Key, list[int]] = {k: [] for k in self.keys}
-        for k, v in self.key_node:
-            self.vehicles_of[k].append(v)
-        for vs in self.vehicles_of.values():
-            vs.sort()
+        # per occurrence: a node serving it (its first vehicle's), and its visit's occurrences
+        first: dict[Key, tuple[int, int]] = {}  # occurrence -> (vehicle, node), lowest vehicle
+        for (k, v), x in self.key_node.items():
+            if k not in first or v < first[k][0]:
+                first[k] = (v, x)
+        self.home: dict[Key, int] = {k: first[k][1] for k in self.keys if k in first}
         self.occurrences: dict[int, list[Key]] = {}
         for k in self.keys:
             self.occurrences.setdefault(k[0], []).append(k)
-        self.home: dict[Key, int] = {k: self.key_node[(k, vs[0])] for k, vs in self.vehicles_of.items() if vs}
-        # per key: (vehicle, node) pairs; and the keys whose days depend on other occurrences
-        self.choices: dict[Key, list[tuple[int, int]]] = {
-            k: [(v, self.key_node[(k, v)]) for v in vs] for k, vs in self.vehicles_of.items()
-        }
-        self.day_ruled = frozenset(k for k in self.keys if k in self.after_first or k[0] in self.min_gap)
-        # places near each key's node (by the first vehicle's travel), for choosing what to ruin
+        # places near each occurrence (by the first vehicle's travel), for choosing what to ruin
         t0 = self.travel[0]
         self.near: dict[Key, list[Key]] = {}
         for k, a in self.home.items():
@@ -337,6 +332,23 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any) -> Any:
 
 
 @njit(cache=True)
+def driving_and_service(m: Any, v: Any, seq: Any, n: Any) -> Any:
+    """Vehicle ``v``'s driving (from the base, back to it) and service time for ``seq[:n]``:
+    what the day takes whatever the waiting and the break."""
+    svc, start, T = m[0], m[5], m[6]
+    base = start[v]
+    if n == 0:
+        return 0
+    busy = 0
+    prev = base
+    for k in range(n):
+        x = seq[k]
+        busy += T[v, prev, x] + svc[x]
+        prev = x
+    return busy + T[v, prev, base]
+
+
+@njit(cache=True)
 def refresh(m: Any, st: Any, v: Any) -> Any:
     """Recompute route ``v``'s load, busy time (driving, service, break) and per-stop bounds
     after a change, and give it a new version."""
@@ -364,20 +376,8 @@ def refresh(m: Any, st: Any, v: Any) -> Any:
     gap = rgap[v]
     hb = brk[v, 0] == 1
     b0, b1, bd = brk[v, 1], brk[v, 2], brk[v, 3]
-    ld = 0
-    busy = 0
-    prev = base
-    for k in range(n):
-        x = rnode[v, k]
-        ld += load[x]
-        busy += T[v, prev, x] + svc[x]
-        prev = x
-    if n > 0:
-        busy += T[v, prev, base]
-    if hb and gap != NO_BREAK:
-        busy += bd
-    rload[v] = ld
-    rbusy[v] = busy
+    rload[v] = load[rnode[v, :n]].sum()
+    rbusy[v] = driving_and_service(m, v, rnode[v, :n], n) + (bd if hb and gap != NO_BREAK else 0)
     for which in range(2):
         bb = NO_BREAK if which == 0 else gap
         if which == 1 and not (hb and gap != NO_BREAK):
@@ -412,12 +412,21 @@ def refresh(m: Any, st: Any, v: Any) -> Any:
 
 
 @njit(cache=True)
+def push(cd: Any, cp: Any, cg: Any, count: Any, delta: Any, p: Any, g: Any) -> Any:
+    """Append an insertion (cost delta, position, break's gap) to the three lists; the new
+    count."""
+    cd[count] = delta
+    cp[count] = p
+    cg[count] = g
+    return count + 1
+
+
+@njit(cache=True)
 def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
     """The cheapest feasible insertion of ``node`` into route ``v`` into ``out`` (delta,
     position, gap, route cost); whether there is one. Places are ranked by cost and checked in
     that order, first with the break where it is (or moved only past the new stop), then, if
     none fits, with the break in another gap where the bounds leave room for it."""
-    """out[0..3] = delta, p, g, cost; returns True if found."""
     svc = m[0]
     wptr = m[1]
     wst = m[2]
@@ -434,7 +443,6 @@ def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
     rlen = st[0]
     rnode = st[1]
     rgap = st[3]
-    st[4]
     rload = st[5]
     rbusy = st[6]
     bnd = st[8]
@@ -451,7 +459,7 @@ def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
     room = min(span_lim[v], s1 - s0) - busy - sv
     if room < 0:
         return False
-    # candidates: (delta, p, g)
+    # insertions to check, with the break where it is: (delta, position, gap)
     cd = np.empty(2 * (n + 1), np.int64)
     cp = np.empty(2 * (n + 1), np.int64)
     cg = np.empty(2 * (n + 1), np.int64)
@@ -479,37 +487,25 @@ def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
         npl += 1
         pe = s0 if p == 0 else bnd[v, 2, p - 1]
         nl = s1 if p == n else bnd[v, 3, p]
-        if gap == NO_BREAK:
-            if (not hb) or busy + sv + detour <= breq:
+        if gap == NO_BREAK or p != gap:
+            # the break stays in its gap (renumbered past the new stop); a day without one
+            # only while it stays short enough
+            if gap != NO_BREAK or not hb or busy + sv + detour <= breq:
                 a2 = snap_up(node, pe + T[v, prev, node], wptr, wst, wen)
                 if a2 >= 0 and a2 + sv + T[v, node, nxt] <= nl:
-                    cd[nc] = delta
-                    cp[nc] = p
-                    cg[nc] = gap
-                    nc += 1
-        elif p != gap:
-            a2 = snap_up(node, pe + T[v, prev, node], wptr, wst, wen)
-            if a2 >= 0 and a2 + sv + T[v, node, nxt] <= nl:
-                cd[nc] = delta
-                cp[nc] = p
-                cg[nc] = gap + 1 if p < gap else gap
-                nc += 1
+                    nc = push(cd, cp, cg, nc, delta, p, gap + 1 if p < gap else gap)
         else:
+            # into the break's gap: the new stop, then the break
             a2 = snap_up(node, pe + T[v, prev, node], wptr, wst, wen)
             if a2 >= 0:
                 e = a2 + sv
                 if max(e, b0) <= b1 and max(b0, e + T[v, node, nxt]) + bd <= nl:
-                    cd[nc] = delta
-                    cp[nc] = p
-                    cg[nc] = gap + 1
-                    nc += 1
+                    nc = push(cd, cp, cg, nc, delta, p, gap + 1)
+            # or the break, then the new stop
             if max(pe, b0) <= b1:
                 a3 = snap_up(node, max(b0, pe + T[v, prev, node]) + bd, wptr, wst, wen)
                 if a3 >= 0 and a3 + sv + T[v, node, nxt] <= nl:
-                    cd[nc] = delta
-                    cp[nc] = p
-                    cg[nc] = gap
-                    nc += 1
+                    nc = push(cd, cp, cg, nc, delta, p, gap)
     if first_feasible(m, st, v, node, cd, cp, cg, nc, out):
         return True
     if (not hb) or npl == 0:
@@ -562,10 +558,7 @@ def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
                 else:
                     after = bnd[v, 1, g if g < p else g - 1]
                 if before <= b1 and after >= b0 + bd:
-                    md[nm] = pd[i]
-                    mp[nm] = p
-                    mg[nm] = g
-                    nm += 1
+                    nm = push(md, mp, mg, nm, pd[i], p, g)
     return first_feasible(m, st, v, node, md, mp, mg, nm, out)
 
 
@@ -714,16 +707,12 @@ def remove_keys(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: A
     was not: then the stops after the gap go too, until the route keeps every rule again.
     A day that became short enough loses its break; else the break stays in its gap or,
     failing that, goes to any gap where it fits."""
-    svc = m[0]
-    start = m[5]
-    T = m[6]
     brk = m[14]
     rlen = st[0]
     rnode = st[1]
     rkey = st[2]
     rgap = st[3]
     rcost = st[4]
-    st[9]
     gap = rgap[v]
     pmin = rlen[v]
     for i in range(nk):
@@ -742,7 +731,6 @@ def remove_keys(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: A
         if p < pmin:
             pmin = p
     hb = brk[v, 0] == 1
-    base = start[v]
     while True:
         n = rlen[v]
         seq = rnode[v, :n]
@@ -751,40 +739,26 @@ def remove_keys(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: A
             rcost[v] = 0
             refresh(m, st, v)
             return nr
-        # options: NO_BREAK first if short enough, then gap, then others
-        busy = 0
-        prev = base
-        for k in range(n):
-            x = seq[k]
-            busy += T[v, prev, x] + svc[x]
-            prev = x
-        busy += T[v, prev, base]
-        done = False
-        if hb and gap != NO_BREAK and busy <= brk[v, 4]:
-            c = route_cost(m, v, seq, n, NO_BREAK)
+        # the break's gaps to try: none first if the day became short enough, then its own,
+        # then any other
+        options = np.empty(n + 2, np.int64)
+        count = 0
+        if hb and gap != NO_BREAK and driving_and_service(m, v, seq, n) <= brk[v, 4]:
+            options[count] = NO_BREAK
+            count += 1
+        options[count] = gap
+        count += 1
+        for g in range(n + 1):
+            if g != gap:
+                options[count] = g
+                count += 1
+        for i in range(count):
+            c = route_cost(m, v, seq, n, options[i])
             if c >= 0:
-                rgap[v] = NO_BREAK
+                rgap[v] = options[i]
                 rcost[v] = c
-                done = True
-        if not done:
-            c = route_cost(m, v, seq, n, gap)
-            if c >= 0:
-                rgap[v] = gap
-                rcost[v] = c
-                done = True
-        if not done:
-            for g in range(n + 1):
-                if g == gap:
-                    continue
-                c = route_cost(m, v, seq, n, g)
-                if c >= 0:
-                    rgap[v] = g
-                    rcost[v] = c
-                    done = True
-                    break
-        if done:
-            refresh(m, st, v)
-            return nr
+                refresh(m, st, v)
+                return nr
         # still late somewhere: the stop after the gap goes too
         q = min(pmin, n - 1)
         removed[nr] = take_out(st, v, q)

@@ -371,13 +371,11 @@ class _Model:
         )
         tdim = routing.GetDimensionOrDie("time")
         self.tdim = tdim
-        self.span_limit = [DAY] * len(self.uds)
         for v, ud in enumerate(self.uds):
             for idx in (routing.Start(v), routing.End(v)):
                 tdim.CumulVar(idx).SetRange(ud.shift.start, ud.shift.end)
             if ud.max_work is not None:
                 tdim.SetSpanUpperBoundForVehicle(ud.max_work, v)
-                self.span_limit[v] = ud.max_work
             if w.work > 0 and self.compact:
                 tdim.SetSpanCostCoefficientForVehicle(w.work, v)
             if ud.shift.end > ud.regular_end and w.after_hours > 0:
@@ -497,7 +495,6 @@ class _Model:
                 continue
             for v in vs:
                 tdim.SetSpanUpperBoundForVehicle(limits[v] * cap // most, v)
-                self.span_limit[v] = min(self.span_limit[v], limits[v] * cap // most)
 
     def _add_day_gaps(self) -> None:
         """The minimum gap between the served occurrences of the visits whose days are free.
@@ -545,8 +542,10 @@ class _Model:
         per_unit = {uid: m.astype(np.int64).tolist() for uid, m in self.travel_idx.items()}
         # identical matrices (vans alike, days alike) shared, as OR-Tools registers them once
         costs: dict[bytes, list[list[int]]] = {}
+        cost = []
         for c in self.arc_cost:
-            costs.setdefault(c.astype(np.int64).tobytes(), c.astype(np.int64).tolist())
+            c64 = c.astype(np.int64)
+            cost.append(costs.setdefault(c64.tobytes(), c64.tolist()))
         brk: list[tuple[int, int, int, int] | None] = []
         for v in range(len(self.uds)):
             rule = self.break_rule(v)
@@ -561,11 +560,12 @@ class _Model:
             load=[0 if n is None else prep.visits[n.visit].visit.load for n in self.nodes],
             start=[self.manager.IndexToNode(self.routing.Start(v)) for v in range(len(self.uds))],
             travel=[per_unit[ud.unit_id] for ud in self.uds],
-            cost=[costs[c.astype(np.int64).tobytes()] for c in self.arc_cost],
+            cost=cost,
             shift=[(ud.shift.start, ud.shift.end) for ud in self.uds],
             regular_end=[ud.regular_end for ud in self.uds],
             after_hours=w.after_hours,
-            span_limit=list(self.span_limit),
+            # the span bounds set above (max_work, the weekly cap's share), none being "a day"
+            span_limit=[min(DAY, self.tdim.GetSpanUpperBoundForVehicle(v)) for v in range(len(self.uds))],
             max_drive=[ud.max_drive for ud in self.uds],
             capacity=[units[ud.unit_id].capacity for ud in self.uds],
             brk=brk,
