@@ -4,14 +4,15 @@
 # Benchmarks: `make bench` runs both sets (about 14 x 4 x SOLOMON_TIME s + 13 x PVRP_TIME s:
 # some 40 minutes with the defaults) and rewrites benchmarks/RESULTS.md and
 # benchmarks/results/<set>-<date>.json. Override e.g. `make bench-solomon SOLOMON_TIME=5`.
-# `make bench-demo` measures the demo week (10 s and 120 s) into benchmarks/DEMO_WEEK.md.
+# `make bench-demo` measures the demo week (10 s and 120 s) into benchmarks/DEMO_WEEK.md;
+# `make bench-search-curve` its search alone at 6, 24 and 96 s into benchmarks/SEARCH_CURVE.md.
 
 PYTHON ?= python3
 SOLOMON_TIME ?= 30
 PVRP_TIME ?= 60
 SEED ?= 1
 
-.PHONY: install install-dev install-browser install-osrm demo demo-plan demo-week test lint bench bench-solomon bench-pvrp bench-demo serve serve-demo translations
+.PHONY: install install-dev install-browser install-osrm demo demo-plan demo-week test lint bench bench-solomon bench-pvrp bench-demo bench-search-curve serve serve-demo translations
 
 # Both also compile the engine's search once (numba, about a minute the first time; then
 # loaded from its cache beside planner/ruin.py in about a second).
@@ -83,6 +84,9 @@ bench-pvrp: install-dev
 
 bench-demo: install-dev
 	$(PYTHON) -m benchmarks demo --seeds 1,2,3,4,5,6 --long-seeds 1,2
+
+bench-search-curve: install-dev
+	$(PYTHON) -m benchmarks.search_curve --budgets 6:16,24:16,96:4
 
 # The web application on http://127.0.0.1:8000/ (waitress), on the register in instance/.
 serve: install

@@ -1,0 +1,166 @@
+"""The demo week's search alone, at several budgets: how what it reaches grows with its time.
+
+The demo benchmark (``python -m benchmarks demo``) times the whole command; this one runs only
+the compiled ruin-and-recreate search (:mod:`planner.ruin`) on the model the command builds,
+for a budget of seconds per search, two searches at a time (one per core), and reports the
+priority each leaves unserved. A budget four times as long stands for a search four times as
+fast, so the curve says what a faster search would buy before one is written, and a new
+method can be compared with it at equal seconds.
+
+Run as ``python -m benchmarks.search_curve`` (rewrites ``benchmarks/SEARCH_CURVE.md``;
+progress on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PROBLEM = REPO / "data" / "demo" / "week.json"
+OUTPUT = REPO / "benchmarks" / "SEARCH_CURVE.md"
+
+
+@dataclass(frozen=True)
+class Search:
+    """One search's outcome: its budget and seed, the priority it left unserved, its
+    objective and how many rounds it made."""
+
+    budget: float
+    seed: int
+    unserved: int
+    objective: int
+    rounds: int
+
+
+def _warm() -> None:
+    """Load the compiled search in a worker process before any budget starts."""
+    from planner import ruin
+
+    ruin.warm()
+
+
+def search_once(problem: Path, budget: float, seed: int) -> Search:
+    """One search of ``budget`` seconds on the model ``kinito plan`` builds for ``problem``."""
+    from planner import ruin, solver
+    from planner.schema import load_problem
+
+    prep = solver._prepare(load_problem(problem))
+    model = solver._Model(prep, solver._first_patterns(prep, random.Random(seed)))
+    inst = model.ruin_instance()
+    found = ruin.search(inst, seed, time.time() + budget)
+    served = {key for route in found.routes for key in route}
+    unserved = sum(max(1, prep.visits[key[0]].visit.priority) for key in inst.keys if key not in served)
+    return Search(budget, seed, unserved, found.objective, found.rounds)
+
+
+def run_curve(problem: Path, plan: list[tuple[float, int]], procs: int = 2) -> list[Search]:
+    """Searches of each budget with seeds 1..n (``plan``: (budget, n) pairs), ``procs`` at a
+    time; progress on stderr."""
+    jobs = [(budget, seed) for budget, n in plan for seed in range(1, n + 1)]
+    out: list[Search] = []
+    with ProcessPoolExecutor(max_workers=procs, initializer=_warm) as pool:
+        futures = [pool.submit(search_once, problem, budget, seed) for budget, seed in jobs]
+        for future in futures:
+            found = future.result()
+            out.append(found)
+            print(
+                f"{found.budget:g} s seed {found.seed}: unserved priority {found.unserved}, "
+                f"{found.rounds} rounds",
+                file=sys.stderr,
+                flush=True,
+            )
+    return out
+
+
+def render(problem: Path, plan: list[tuple[float, int]], runs: list[Search], procs: int) -> str:
+    """The results as Markdown."""
+    budgets = ",".join(f"{b:g}:{n}" for b, n in plan)
+    lines = [
+        "# Demo week: the search alone, at several budgets",
+        "",
+        "Written by `python -m benchmarks.search_curve`; not a timed test. Each row: searches of "
+        "the compiled ruin and recreate (`planner/ruin.py`, default settings) on the model "
+        "`kinito plan` builds for the problem, with seeds 1..n, "
+        f"{procs} at a time (one per core), the compiled code loaded before the budget starts. "
+        "The command's own budget of 8 s leaves its search about 6-7 s (start-up, the model, "
+        "reading the routes back and the polish take the rest). A budget k times as long stands "
+        "for a search k times as fast.",
+        "",
+        f"- Reproduce: `python -m benchmarks.search_curve --problem {_shown(problem)} "
+        f"--budgets {budgets} --procs {procs}`",
+        f"- Machine: nproc {os.cpu_count()}, {platform.platform()}; Python {platform.python_version()}",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        "| budget s | searches | unserved priority, seed 1.. | mean | best | rounds (mean) |",
+        "|---:|---:|---|---:|---:|---:|",
+    ]
+    for budget, _ in plan:
+        rows = sorted((r for r in runs if r.budget == budget), key=lambda r: r.seed)
+        if not rows:
+            continue
+        values = [r.unserved for r in rows]
+        rounds = round(statistics.mean(r.rounds for r in rows))
+        lines.append(
+            f"| {budget:g} | {len(rows)} | {', '.join(map(str, values))} | "
+            f"{statistics.mean(values):.2f} | {min(values)} | {rounds} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(REPO))
+    except ValueError:
+        return str(path)
+
+
+def _plan(text: str) -> list[tuple[float, int]]:
+    """``"6:16,24:16"`` -> [(6.0, 16), (24.0, 16)]."""
+    plan = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        budget, _, count = part.partition(":")
+        try:
+            pair = (float(budget), int(count or 1))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected BUDGET:SEARCHES pairs, got {part!r}") from None
+        if pair[0] <= 0 or pair[1] < 1:
+            raise argparse.ArgumentTypeError(f"budget and searches must be positive, got {part!r}")
+        plan.append(pair)
+    if not plan:
+        raise argparse.ArgumentTypeError("at least one budget is needed")
+    return plan
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the curve, write the Markdown file."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.search_curve", description=__doc__)
+    parser.add_argument("--problem", type=Path, default=PROBLEM)
+    parser.add_argument(
+        "--budgets", type=_plan, default=_plan("6:16,24:16,96:4"), metavar="S:N,...", help="seconds:searches"
+    )
+    parser.add_argument("--procs", type=int, default=2, help="searches at a time")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    args = parser.parse_args(argv)
+    if args.procs < 1:
+        parser.error("--procs must be at least 1")
+    if not args.problem.is_file():
+        parser.error(f"no such problem file: {args.problem}")
+    runs = run_curve(args.problem, args.budgets, args.procs)
+    text = render(args.problem, args.budgets, runs, args.procs)
+    args.output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
