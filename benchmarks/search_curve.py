@@ -25,8 +25,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-PROBLEM = REPO / "data" / "demo" / "week.json"
+from benchmarks.demo import DEMO_PROBLEM as PROBLEM
+from benchmarks.demo import REPO
+from benchmarks.demo import _display_path as _shown
+
 OUTPUT = REPO / "benchmarks" / "SEARCH_CURVE.md"
 
 
@@ -115,13 +117,6 @@ def render(problem: Path, plan: list[tuple[float, int]], runs: list[Search], pro
             f"{statistics.mean(values):.2f} | {min(values)} | {rounds} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(REPO))
-    except ValueError:
-        return str(path)
 
 
 def _plan(text: str) -> list[tuple[float, int]]:
