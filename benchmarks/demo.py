@@ -9,7 +9,7 @@ first seed, one run after another, each a fresh subprocess running exactly what 
 with every other setting left at its default (the CLI then uses 2 worker processes).  For
 each run it records
 
-* the wall time of the whole command (Python start-up, imports, solving, writing the plan),
+* the wall time of the whole command (Python start-up, imports, solving, writing the plan and map),
   timed in this process from just before the command starts to just after it has exited, and
   its CPU time (user + system, the command and its waited-for descendants) and the CPU time
   the rest of the machine spent busy meanwhile (``/proc/stat``), which exposes a run that
@@ -203,7 +203,8 @@ def busy_runs(runs: Sequence[DemoRun], share: float = BUSY_SHARE) -> list[DemoRu
 
 
 def plan_command(problem: Path | str, plan: Path | str, budget: float, seed: int) -> list[str]:
-    """The product's command, as a user runs it, with only the budget and seed set."""
+    """The product's command, as a user runs it (the plan and its map beside it), with only the
+    budget and seed set."""
     return [
         sys.executable,
         "-m",
@@ -212,6 +213,8 @@ def plan_command(problem: Path | str, plan: Path | str, budget: float, seed: int
         str(problem),
         "-o",
         str(plan),
+        "--map",
+        str(Path(plan).with_suffix(".html")),
         "--time-limit",
         f"{budget:g}",
         "--seed",
@@ -606,9 +609,10 @@ def render_markdown(bench: DemoBench, verdicts: Verdicts | None = None) -> str:
         "",
         "- *wall s*: the whole command, timed around the subprocess from just before it starts to "
         "just after it exits: Python start-up, imports, reading the problem, solving, validating "
-        "and writing the plan. *solver s*: the plan's own `wall_time`. *CPU s*: user + system CPU "
-        "time of the command and its worker (from `wait4`); with both cores busy it approaches twice "
-        "the solver time, and much less hints that something else was using the machine. *other CPU s*: "
+        "and writing the plan and its map. *solver s*: the plan's own `wall_time`. *CPU s*: user + "
+        "system CPU time of the command and its children, the worker and the map's (from `wait4`); "
+        "with both cores busy it approaches twice the solver time, and much less hints that "
+        "something else was using the machine. *other CPU s*: "
         "CPU time the rest of the machine was busy meanwhile (`/proc/stat` busy time minus *CPU s*; "
         "includes this benchmark's own small bookkeeping): near 0 on an otherwise idle machine, "
         "while tens of seconds mean another program took cores from the solver and the run's "

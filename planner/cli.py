@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner import __version__
+from planner.mapworker import MapWriter
 from planner.model import Plan, Problem
 from planner.schema import SchemaError, load_plan, load_problem, plan_to_dict, save_json
 from planner.solver import Progress, SolveParams, solve
@@ -103,17 +104,18 @@ def cmd_plan(args: argparse.Namespace) -> int:
         f"χρόνος / time limit {params.time_limit:g} s, seed {params.seed}",
         file=sys.stderr,
     )
-    show, done = _progress_printer(params.time_limit)
-    plan = solve(problem, params, show)
-    done()
-    violations = validate(problem, plan)
-    if violations:
-        _err("BUG: the engine's plan fails the independent validator; it is not written.")
-        print(format_violations([str(v) for v in violations]), file=sys.stderr)
-        return EXIT_BUG
-    shapes = roads_after_plan(plan, problem, want_shapes=bool(args.map))
-    print(format_plan_table(plan, problem))
-    write_outputs(plan, problem, args.output, args.map, shapes)
+    with MapWriter(args.map) as maps:  # gets ready to draw the map while the plan is solved
+        show, done = _progress_printer(params.time_limit)
+        plan = solve(problem, params, show)
+        done()
+        violations = validate(problem, plan)
+        if violations:
+            _err("BUG: the engine's plan fails the independent validator; it is not written.")
+            print(format_violations([str(v) for v in violations]), file=sys.stderr)
+            return EXIT_BUG
+        shapes = roads_after_plan(plan, problem, want_shapes=bool(args.map))
+        print(format_plan_table(plan, problem))
+        write_outputs(plan, problem, args.output, args.map, shapes, maps)
     return EXIT_OK
 
 
@@ -123,15 +125,20 @@ def write_outputs(
     output: Path | None,
     map_path: Path | None,
     shapes: Shapes | None = None,
+    maps: MapWriter | None = None,
 ) -> None:
-    """Write the plan JSON and the map (along roads when ``shapes`` are given), saying where."""
-    from planner.mapview import save_plan_map
-
+    """Write the plan JSON and the map (along roads when ``shapes`` are given; through
+    ``maps`` when given, a :class:`MapWriter` for ``map_path``), saying where."""
     if output:
         save_json(output, plan_to_dict(plan, problem))
         print(f"σχέδιο / plan: {output}", file=sys.stderr)
     if map_path:
-        save_plan_map(plan, problem, map_path, shapes=shapes)
+        if maps is None:
+            from planner.mapview import save_plan_map
+
+            save_plan_map(plan, problem, map_path, shapes=shapes)
+        else:
+            maps.write(plan, problem, shapes)
         print(f"χάρτης / map: {map_path}", file=sys.stderr)
 
 

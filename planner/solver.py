@@ -30,7 +30,6 @@ then they are offered again for whatever room is left.
 from __future__ import annotations
 
 import itertools
-import os
 import pickle
 import random
 import subprocess
@@ -49,6 +48,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner import candidates as cand
 from planner.explain import explain_unassigned
+from planner.mapworker import child_env
 from planner.model import (
     HOUR,
     BreakRule,
@@ -1348,8 +1348,7 @@ def _run_workers(
     """
     children = []
     seeded, weighed = bool(_multi(prep)), _weighed(prep)
-    root = str(Path(__file__).resolve().parent.parent)  # so the child imports this very planner
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    env = child_env()  # so the child imports this very planner
     for k in range(1, params.workers):
         child = subprocess.Popen(
             [sys.executable, "-m", "planner.worker"],

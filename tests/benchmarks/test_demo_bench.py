@@ -173,7 +173,8 @@ def test_markdown_pass_case(tmp_path: Path) -> None:
     assert "nproc 2, CPU Test CPU, RAM 4.0 GiB" in text
     assert "Python 3.11.7, OR-Tools 9.15" in text
     assert "2026-12-01 09:30 UTC" in text
-    assert "python -m planner.cli plan data/demo/week.json -o plan.json --time-limit 8 --seed 1" in text
+    shown = "planner.cli plan data/demo/week.json -o plan.json --map plan.html --time-limit 8 --seed 1"
+    assert shown in text
     assert (
         "| 10 | 1 | 9.80 | 8.60 | 17.6 | 0.3 | 1005000 | 90/103 | 170 | 20 | 412.3 | 150 | 280 | yes |"
         in text

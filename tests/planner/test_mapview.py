@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from planner.mapview import offline_html, plan_map, save_plan_map
+from planner.mapworker import MapWriter
 from planner.model import (
     HOUR,
     MINUTE,
@@ -269,3 +270,52 @@ def test_one_colour_per_day_and_a_dashed_line_for_a_second_unit() -> None:
     assert styles[("car1", MON)][0] == styles[("van1", MON)][0] != styles[("van1", TUE)][0]
     assert styles[("car1", MON)][1] is None  # car1 sorts first: solid
     assert styles[("van1", MON)][1] is not None and styles[("van1", TUE)][1] is None
+
+
+def _same_page(a: str, b: str) -> bool:
+    """Two renderings of one map are the same page up to folium's random element ids."""
+    ids = re.compile(r"[0-9a-f]{32}")
+    return ids.sub("ID", a) == ids.sub("ID", b)
+
+
+def test_map_writer_draws_the_same_map_in_its_child(
+    plan: Plan, problem: Problem, saved: Path, tmp_path: Path
+) -> None:
+    """`kinito plan`'s map comes from a child started before the solve: the same page as drawn here."""
+    path = tmp_path / "child.html"
+    writer = MapWriter(path)
+    child = writer.child
+    assert child is not None
+    writer.write(plan, problem)
+    assert child.returncode == 0  # the child drew it, not the fallback
+    assert _same_page(path.read_text(encoding="utf-8"), saved.read_text(encoding="utf-8"))
+
+
+def test_map_writer_draws_here_when_its_child_is_gone(
+    plan: Plan, problem: Problem, saved: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "here.html"
+    writer = MapWriter(path)
+    assert writer.child is not None
+    writer.child.kill()
+    writer.child.wait()
+    writer.write(plan, problem)
+    assert _same_page(path.read_text(encoding="utf-8"), saved.read_text(encoding="utf-8"))
+
+
+def test_map_writer_ends_a_child_with_nothing_to_draw(tmp_path: Path) -> None:
+    """A plan that fails (the validator, an error) leaves no map and no process behind."""
+    path = tmp_path / "never.html"
+    with MapWriter(path) as writer:
+        child = writer.child
+        assert child is not None
+    assert child.returncode == 0
+    assert not path.exists()
+    MapWriter(None).write(
+        Plan("x", (), (), 0, 0, 0.0, 0.0), Problem.__new__(Problem)
+    )  # no map asked: nothing
+
+
+def test_map_writer_reports_a_missing_folder_as_before(plan: Plan, problem: Problem, tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        MapWriter(tmp_path / "no-such-folder" / "map.html").write(plan, problem)
