@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
+from planner.mapworker import MapWriter
 from planner.register import models as m
 from planner.register.db import database_url, make_engine, session_scope
 from planner.register.migrate import current_revision, head_revision
@@ -83,6 +84,12 @@ def resolve_week(text: str, today: date | None = None) -> str:
 
 def cmd_week(args: argparse.Namespace) -> int:
     """Build the week from the register, solve it, store a new version, print the plan."""
+    with MapWriter(args.map) as maps:  # gets ready to draw the map while the week is planned
+        return _week(args, maps)
+
+
+def _week(args: argparse.Namespace, maps: MapWriter) -> int:
+    """:func:`cmd_week`, the map drawn through ``maps``."""
     from planner.cli import _progress_printer, write_outputs
     from planner.register.week import DEFAULT_TIME_LIMIT, WeekError, plan_week, publish
     from planner.render import format_plan_table
@@ -140,7 +147,7 @@ def cmd_week(args: argparse.Namespace) -> int:
     shapes = None
     if travel is not None:  # warnings about pairs with no road; the road shapes for the map
         shapes = roads_after_plan(plan, replace(problem, travel=travel), want_shapes=bool(args.map))
-    write_outputs(plan, problem, args.output, args.map, shapes)
+    write_outputs(plan, problem, args.output, args.map, shapes, maps)
     return EXIT_OK
 
 
