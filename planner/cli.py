@@ -115,7 +115,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
             return EXIT_BUG
         shapes = roads_after_plan(plan, problem, want_shapes=bool(args.map))
         print(format_plan_table(plan, problem))
-        write_outputs(plan, problem, args.output, args.map, shapes, maps)
+        write_outputs(plan, problem, args.output, maps, shapes)
     return EXIT_OK
 
 
@@ -123,23 +123,17 @@ def write_outputs(
     plan: Plan,
     problem: Problem,
     output: Path | None,
-    map_path: Path | None,
+    maps: MapWriter,
     shapes: Shapes | None = None,
-    maps: MapWriter | None = None,
 ) -> None:
-    """Write the plan JSON and the map (along roads when ``shapes`` are given; through
-    ``maps`` when given, a :class:`MapWriter` for ``map_path``), saying where."""
+    """Write the plan JSON and, through ``maps``, the map (along roads when ``shapes`` are
+    given), saying where."""
     if output:
         save_json(output, plan_to_dict(plan, problem))
         print(f"σχέδιο / plan: {output}", file=sys.stderr)
-    if map_path:
-        if maps is None:
-            from planner.mapview import save_plan_map
-
-            save_plan_map(plan, problem, map_path, shapes=shapes)
-        else:
-            maps.write(plan, problem, shapes)
-        print(f"χάρτης / map: {map_path}", file=sys.stderr)
+    if maps.path:
+        maps.write(plan, problem, shapes)
+        print(f"χάρτης / map: {maps.path}", file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

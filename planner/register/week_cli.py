@@ -147,7 +147,7 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     shapes = None
     if travel is not None:  # warnings about pairs with no road; the road shapes for the map
         shapes = roads_after_plan(plan, replace(problem, travel=travel), want_shapes=bool(args.map))
-    write_outputs(plan, problem, args.output, args.map, shapes, maps)
+    write_outputs(plan, problem, args.output, maps, shapes)
     return EXIT_OK
 
 
