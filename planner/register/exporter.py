@@ -157,6 +157,7 @@ def _beneficiaries(session: Session) -> Sheet:
                     start_date=p.start_date,
                     end_date=p.end_date,
                     status=STATUS_EL.get(p.status, p.status),
+                    plan_ref=f"cp-{p.id}",
                 )
             rows.append([values.get(c.field) for c in BENEFICIARY_COLUMNS])
     return Sheet("Ωφελούμενοι", "beneficiaries.csv", tuple(c.el for c in BENEFICIARY_COLUMNS), rows)

@@ -14,8 +14,10 @@ An import runs in two steps, both inside :func:`import_file`:
    re-import idempotent: a known ID updates its row when something changed, else leaves it
    unchanged.
 
-One row is one beneficiary and (optionally) one care plan; the care plan is matched to the
-beneficiary's existing plan with the same service (or to the only plan they have). The
+One row is one beneficiary and (optionally) one care plan; a beneficiary with several plans
+has several rows with the same ID (one per plan, the same personal details). A row's plan is
+matched to the beneficiary's stored plan by the plan ID (``cp-12``) when the file has one, else
+by the same service; otherwise it is added (never written over another service's plan). The
 documentation of the columns is ``docs/import.md``.
 """
 
@@ -169,6 +171,12 @@ BENEFICIARY_COLUMNS: tuple[Column, ...] = (
            "", ("Ημερομηνία λήξης", "Έως", "End")),
     Column("status", "Κατάσταση πλάνου", "Plan status", False, "ενεργό / σε αναστολή (κενό: ενεργό)",
            "active / paused (empty: active)", "ενεργό", ("Κατάσταση", "Status")),
+    Column("plan_ref", "Κωδικός πλάνου", "Plan ID", False,
+           "ο κωδικός του πλάνου στο μητρώο, π.χ. cp-12 (η εξαγωγή τον γράφει· κενό: νέο πλάνο ή "
+           "το πλάνο με την ίδια υπηρεσία)",
+           "the care plan's register ID, e.g. cp-12 (the export writes it; empty: a new plan or the "
+           "plan with the same service)",
+           "", ("Πλάνο", "Care plan ID", "Plan")),
 )  # fmt: skip
 
 STOP_COLUMNS: tuple[Column, ...] = (
@@ -846,6 +854,7 @@ class _Context:
     aliases: dict[str, Sequence[str]]
     staff: list[Staff]
     bounds: tuple[float, float, float, float]
+    plan_owners: dict[int, str] = field(default_factory=dict)  # care plan id -> beneficiary's ID
     found: dict[str, Any] = field(default_factory=dict)
     exact: dict[str, set[str]] = field(default_factory=dict)
 
@@ -861,7 +870,13 @@ class _Context:
             )  # fmt: skip
         else:
             bounds = (-90.0, 90.0, -180.0, 180.0)
-        return cls(rows, {s.code: list(s.aliases or ()) for s in rows}, staff, bounds)
+        owners = {
+            plan_id: external_id
+            for plan_id, external_id in session.execute(
+                select(CarePlan.id, Beneficiary.external_id).join(Beneficiary)
+            )
+        }
+        return cls(rows, {s.code: list(s.aliases or ()) for s in rows}, staff, bounds, owners)
 
     def settlement(self, name: Cell, code: Cell) -> str:
         """The ELSTAT code of the settlement a row names (by code or by name)."""
@@ -914,6 +929,34 @@ class _Context:
             else:
                 self.found[query] = find_settlement(query, self.settlements, self.aliases)
         return self.found[query]
+
+    def plan_id(self, value: Cell, person: str) -> int | None:
+        """The register id of the care plan a row names (``cp-12`` or ``12``), which must be a
+        plan of ``person`` (the row's beneficiary ID); ``None`` when the cell is empty."""
+        text = _text(value)
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        if not text:
+            return None
+        found = re.fullmatch(r"(?:cp-?)?\s*(\d+)", text, flags=re.IGNORECASE)
+        if found is None:
+            raise CellError(
+                f"Ο κωδικός πλάνου «{text}» δεν είναι της μορφής cp-<αριθμός>.",
+                f"The plan ID '{text}' is not of the form cp-<number>.",
+            )
+        number = int(found.group(1))
+        owner = self.plan_owners.get(number)
+        if owner is None:
+            raise CellError(
+                f"Δεν υπάρχει πλάνο cp-{number} στο μητρώο (κενό: νέο πλάνο).",
+                f"There is no care plan cp-{number} in the register (empty: a new plan).",
+            )
+        if owner != person:
+            raise CellError(
+                f"Το πλάνο cp-{number} ανήκει στον ωφελούμενο «{owner}», όχι στον «{person}».",
+                f"The care plan cp-{number} belongs to beneficiary '{owner}', not to '{person}'.",
+            )
+        return number
 
     def staff_id(self, value: Cell) -> int | None:
         text = _text(value)
@@ -978,6 +1021,7 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
         return values[pos] if pos is not None and pos < len(values) else None
 
     seen: dict[str, int] = {}
+    earlier: dict[str, list[dict[str, Any]]] = {}  # beneficiaries: ID -> its valid rows so far
     out: list[dict[str, Any]] = []
     for number, values in table.rows:
         report.rows += 1
@@ -1000,12 +1044,14 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
                 number, table.header[positions["external_id"]], "",
                 f"Λείπει ο κωδικός (στήλη «{_ID.el}»).", f"The ID is missing (column '{_ID.en}').",
             )  # fmt: skip
-        elif ext in seen:
+        elif ext in seen and kind == "stops":
             report.error(
                 number, table.header[positions["external_id"]], ext,
                 f"Ο κωδικός «{ext}» εμφανίζεται ξανά (πρώτη φορά στη γραμμή {seen[ext]}).",
                 f"The ID '{ext}' appears again (first in row {seen[ext]}).",
             )  # fmt: skip
+        elif ext in seen:
+            pass  # a beneficiary's further care plan: checked against the first row below
         elif len(ext) > 64:
             report.error(
                 number, table.header[positions["external_id"]], ext,
@@ -1030,9 +1076,63 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             take("required_role", lambda v: _parse_role(v) if _text(v) else "social_worker")
         else:
             _beneficiary_cells(row, take, values, cell, positions, table, ctx, report, number)
+            if ext in seen and seen[ext] != number and len(report.errors) == errors_before:
+                _check_repeated_person(row, earlier.get(ext, []), positions, table, report)
+            if ext and len(report.errors) == errors_before:
+                earlier.setdefault(ext, []).append(row)
         if len(report.errors) == errors_before:
             out.append(row)
     return out
+
+
+_PERSON_FIELDS = ("full_name", "settlement_code", "address", "lat", "lon", "phone", "priority_groups", "notes",
+                  "active")  # fmt: skip
+
+
+def _same_plan(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two rows of one beneficiary would write the same care plan (or no plan)."""
+    if a.get("service") is None or b.get("service") is None:
+        return True
+    if a.get("plan_ref") is not None and b.get("plan_ref") is not None:
+        return bool(a["plan_ref"] == b["plan_ref"])
+    return normalise(a["service"]) == normalise(b["service"])
+
+
+def _check_repeated_person(
+    row: dict[str, Any],
+    earlier: Sequence[dict[str, Any]],
+    positions: Mapping[str, int],
+    table: Table,
+    report: ImportReport,
+) -> None:
+    """A beneficiary's ID on a further row: allowed for another care plan (another service, or
+    another plan ID), with the same personal details as the ID's first row."""
+    ext, number = row["external_id"], row["_row"]
+    if not earlier:  # the earlier rows had errors of their own: reported there
+        return
+    clash = next((r for r in earlier if _same_plan(r, row)), None)
+    if clash is not None:
+        report.error(
+            number, table.header[positions["external_id"]], ext,
+            f"Ο κωδικός «{ext}» εμφανίζεται ξανά (πρώτη φορά στη γραμμή {clash['_row']}) χωρίς άλλο πλάνο "
+            "φροντίδας: μία γραμμή ανά πλάνο, με άλλη υπηρεσία ή άλλον κωδικό πλάνου.",
+            f"The ID '{ext}' appears again (first in row {clash['_row']}) without another care plan: one row "
+            "per plan, with another service or another plan ID.",
+        )  # fmt: skip
+        return
+    first = earlier[0]
+    first_number = first["_row"]
+    for name in _PERSON_FIELDS:
+        if row.get(name) != first.get(name):
+            column = "settlement" if name == "settlement_code" and "settlement" in positions else name
+            header = table.header[positions[column]] if column in positions else name
+            report.error(
+                number, header, _show(row.get(name)),
+                f"Ο ωφελούμενος «{ext}» έχει εδώ άλλη τιμή από τη γραμμή {first_number}: τα στοιχεία του "
+                "ατόμου είναι ίδια σε όλες τις γραμμές του.",
+                f"Beneficiary '{ext}' has another value here than in row {first_number}: the person's "
+                "details are the same on all of their rows.",
+            )  # fmt: skip
 
 
 def _single_weekday(value: Cell) -> int | None:
@@ -1104,7 +1204,7 @@ def _beneficiary_cells(
     # the care plan: all of its cells, or none when the service is empty
     if not _text(cell(values, "service")):
         plan_fields = ("required_role", "duration_min", "frequency", "weekdays", "time_windows", "start_date",
-                       "end_date", "staff")  # fmt: skip
+                       "end_date", "staff", "plan_ref")  # fmt: skip
         filled = [f for f in plan_fields if f in positions and not _blank(cell(values, f))]
         if filled:
             report.error(number, table.header[positions["service"]], "",
@@ -1113,6 +1213,7 @@ def _beneficiary_cells(
         row["service"] = None
         return
     take("service", lambda v: _required_text(v, 60))
+    take("plan_ref", lambda v: ctx.plan_id(v, row["external_id"]))
     take("required_role", _parse_role)
     take("duration_min", _parse_duration)
     take("frequency", parse_frequency)
@@ -1153,47 +1254,73 @@ def _write_beneficiaries(session: Session, rows: list[dict[str, Any]], report: I
             .options(selectinload(Beneficiary.care_plans))
         )
     }
-    person_fields = ("full_name", "settlement_code", "address", "lat", "lon", "phone", "priority_groups",
-                     "notes", "active")  # fmt: skip
+    by_person: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        person_values = {k: r[k] for k in person_fields if k in r}
-        plan_values: dict[str, Any] | None = None
-        if r.get("service"):
-            kind, count = r["frequency"]
-            plan_values = {
-                "service": r["service"],
-                "required_role": r["required_role"],
-                "duration_min": r["duration_min"],
-                "frequency_kind": kind,
-                "frequency_count": count,
-                "start_date": r["start_date"],
-            }
-            for key in ("weekdays", "time_windows", "end_date", "status", "staff"):
-                target = {"weekdays": "allowed_weekdays", "staff": "staff_id"}.get(key, key)
-                if key in r:  # an absent column leaves the value as it is (a new plan: the default)
-                    plan_values[target] = r[key]
-        person = existing.get(r["external_id"])
+        by_person.setdefault(r["external_id"], []).append(r)
+    for ext, person_rows in by_person.items():
+        person_values = {k: person_rows[0][k] for k in _PERSON_FIELDS if k in person_rows[0]}
+        person = existing.get(ext)
+        is_new = person is None
         if person is None:
-            person = Beneficiary(external_id=r["external_id"], **person_values)
+            person = Beneficiary(external_id=ext, **person_values)
             session.add(person)
-            if plan_values is not None:
-                person.care_plans.append(CarePlan(**plan_values))
+            changed = True
+        else:
+            changed = _assign(person, _differing_person_values(person, person_values))
+        for r in person_rows:
+            changed = _write_care_plan(person, r) or changed
+        if is_new:
             report.added += 1
-            continue
-        changed = _assign(person, person_values)
-        if plan_values is not None:
-            plans = list(person.care_plans)
-            same = [p for p in plans if normalise(p.service) == normalise(plan_values["service"])]
-            target_plan = same[0] if same else (plans[0] if len(plans) == 1 else None)
-            if target_plan is None:
-                person.care_plans.append(CarePlan(**plan_values))
-                changed = True
-            else:
-                changed = _assign(target_plan, plan_values) or changed
-        if changed:
+        elif changed:
             report.updated += 1
         else:
             report.unchanged += 1
+
+
+def _differing_person_values(person: Beneficiary, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` without those equal to the stored ones as the import reads them: a phone
+    stored without +30 (the demo register, the web form) or priority groups in another order
+    are the same value, and a re-import of an export leaves them as they are."""
+    out = dict(values)
+    if "phone" in out and person.phone:
+        try:
+            if normalise_phone(person.phone) == out["phone"]:
+                del out["phone"]
+        except CellError:
+            pass
+    if "priority_groups" in out and sorted(person.priority_groups or ()) == out["priority_groups"]:
+        del out["priority_groups"]
+    return out
+
+
+def _write_care_plan(person: Beneficiary, r: Mapping[str, Any]) -> bool:
+    """Write a row's care plan to ``person``: the plan the row names by its ID, else the
+    person's plan with the same service, else a new plan (never another service's plan).
+    True when something changed."""
+    if not r.get("service"):
+        return False
+    kind, count = r["frequency"]
+    plan_values: dict[str, Any] = {
+        "service": r["service"],
+        "required_role": r["required_role"],
+        "duration_min": r["duration_min"],
+        "frequency_kind": kind,
+        "frequency_count": count,
+        "start_date": r["start_date"],
+    }
+    for key in ("weekdays", "time_windows", "end_date", "status", "staff"):
+        target = {"weekdays": "allowed_weekdays", "staff": "staff_id"}.get(key, key)
+        if key in r:  # an absent column leaves the value as it is (a new plan: the default)
+            plan_values[target] = r[key]
+    plans = list(person.care_plans)
+    if r.get("plan_ref") is not None:
+        target_plan = next((p for p in plans if p.id == r["plan_ref"]), None)
+    else:
+        target_plan = next((p for p in plans if normalise(p.service) == normalise(r["service"])), None)
+    if target_plan is None:
+        person.care_plans.append(CarePlan(**plan_values))
+        return True
+    return _assign(target_plan, plan_values)
 
 
 def _write_stops(session: Session, rows: list[dict[str, Any]], report: ImportReport) -> None:

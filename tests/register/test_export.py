@@ -227,3 +227,19 @@ def test_an_empty_register_exports_headers_only(loaded_engine: Engine, tmp_path:
     finally:
         wb.close()
     assert set(sizes.values()) == {1} and len(sizes) == 8
+
+
+def test_the_exported_demo_register_imports_back_unchanged(loaded_engine: Engine, tmp_path: Path) -> None:
+    """The demo register (people with two care plans are on two rows, phones stored without
+    +30) exported to xlsx imports back with no error and no change (the docs' round trip)."""
+    from planner.register.demo import load_demo
+
+    with session_scope(loaded_engine, actor="test") as session:
+        load_demo(session, reference=date(2026, 12, 7), seed=1)
+    (path,) = export(loaded_engine, "xlsx", tmp_path / "demo.xlsx", "register")
+    before = counts(loaded_engine)
+    report = import_file(loaded_engine, path, actor="maria")
+    assert report.ok, [(e.row, e.column, e.message) for e in report.errors[:5]]
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 250)
+    assert report.rows > 250  # some people have two plans
+    assert counts(loaded_engine) == before

@@ -487,3 +487,60 @@ def test_kinito_import_dry_run_and_template_formats(
     printed = capsys.readouterr().out
     assert "νέες / added 1" in printed and "dry run: nothing was written" in printed
     assert counts(loaded_engine) == before
+
+
+# --- several care plans of one beneficiary ----------------------------------------------------
+
+PSYCH_PLAN = {**GOOD_PERSON, "Υπηρεσία": "ψυχολογική υποστήριξη", "Ειδικότητα": "ψυχολόγος",
+              "Διάρκεια (λεπτά)": "60", "Συχνότητα": "μηνιαία"}  # fmt: skip
+
+
+def test_a_second_file_with_another_service_adds_a_plan_and_keeps_the_first(
+    loaded_engine: Engine, tmp_path: Path
+) -> None:
+    """Ω-1 has a social worker's plan; a second file with a psychologist's plan for Ω-1 adds it,
+    and the first plan (its id, service, role) is left as it was."""
+    assert import_file(loaded_engine, write_rows(tmp_path / "a.csv", [GOOD_PERSON])).ok
+    (first,) = _people(loaded_engine)["Ω-1"].care_plans
+    report = import_file(loaded_engine, write_rows(tmp_path / "b.csv", [PSYCH_PLAN]))
+    assert (report.ok, report.added, report.updated) == (True, 0, 1), report.issues
+    plans = sorted(_people(loaded_engine)["Ω-1"].care_plans, key=lambda p: p.id)
+    assert [(p.id, p.service, p.required_role) for p in plans] == [
+        (first.id, "κατ' οίκον φροντίδα", "social_worker"),
+        (plans[1].id, "ψυχολογική υποστήριξη", "psychologist"),
+    ]
+    again = import_file(loaded_engine, write_rows(tmp_path / "b.csv", [PSYCH_PLAN]))
+    assert (again.ok, again.unchanged, len(_people(loaded_engine)["Ω-1"].care_plans)) == (True, 1, 2)
+
+
+def test_one_file_may_hold_several_plans_of_a_person_on_rows_with_the_same_id(
+    loaded_engine: Engine, tmp_path: Path
+) -> None:
+    """Two rows of Ω-1 with two services: one person, two plans. The person's details must agree,
+    and the same service twice is still a duplicate."""
+    report = import_file(loaded_engine, write_rows(tmp_path / "a.csv", [GOOD_PERSON, PSYCH_PLAN]))
+    assert (report.ok, report.added) == (True, 1), report.issues
+    assert len(_people(loaded_engine)["Ω-1"].care_plans) == 2
+    other_phone = {**PSYCH_PLAN, "Τηλέφωνο": "6911111111"}
+    bad = import_file(loaded_engine, write_rows(tmp_path / "b.csv", [GOOD_PERSON, other_phone]))
+    assert [(e.row, e.column, e.value) for e in bad.errors] == [(3, "Τηλέφωνο", "+306911111111")]
+    assert "γραμμή 2" in bad.errors[0].message_el and "row 2" in bad.errors[0].message_en
+    twice = import_file(loaded_engine, write_rows(tmp_path / "c.csv", [GOOD_PERSON, PSYCH_PLAN, PSYCH_PLAN]))
+    assert [(e.row, e.column) for e in twice.errors] == [(4, "Κωδικός")]
+
+
+def test_the_plan_id_column_names_the_plan_to_update(loaded_engine: Engine, tmp_path: Path) -> None:
+    """With «Κωδικός πλάνου» a row updates that plan even when its service was renamed; a plan
+    of another person or one that does not exist is an error on that cell."""
+    assert import_file(loaded_engine, write_rows(tmp_path / "a.csv", ROWS)).ok
+    people = _people(loaded_engine)
+    (plan,) = people["Ω-1"].care_plans
+    renamed = {**GOOD_PERSON, "Υπηρεσία": "κατ' οίκον υποστήριξη", "Κωδικός πλάνου": f"cp-{plan.id}"}
+    report = import_file(loaded_engine, write_rows(tmp_path / "b.csv", [renamed]))
+    assert (report.ok, report.updated) == (True, 1), report.issues
+    ((stored_id, service),) = [(p.id, p.service) for p in _people(loaded_engine)["Ω-1"].care_plans]
+    assert (stored_id, service) == (plan.id, "κατ' οίκον υποστήριξη")
+    (other,) = people["Ω-2"].care_plans
+    for value in (f"cp-{other.id}", "cp-999", "πλάνο"):
+        bad = import_file(loaded_engine, write_rows(tmp_path / "c.csv", [{**renamed, "Κωδικός πλάνου": value}]))
+        assert [(e.column, e.value) for e in bad.errors] == [("Κωδικός πλάνου", value)]
