@@ -854,7 +854,7 @@ class _Context:
     aliases: dict[str, Sequence[str]]
     staff: list[Staff]
     bounds: tuple[float, float, float, float]
-    plan_owners: dict[int, str] = field(default_factory=dict)  # care plan id -> beneficiary's ID
+    plan_owners: dict[int, str | None] = field(default_factory=dict)  # care plan id -> beneficiary ID
     found: dict[str, Any] = field(default_factory=dict)
     exact: dict[str, set[str]] = field(default_factory=dict)
 
@@ -946,7 +946,7 @@ class _Context:
             )
         number = int(found.group(1))
         owner = self.plan_owners.get(number)
-        if owner is None:
+        if number not in self.plan_owners:
             raise CellError(
                 f"Δεν υπάρχει πλάνο cp-{number} στο μητρώο (κενό: νέο πλάνο).",
                 f"There is no care plan cp-{number} in the register (empty: a new plan).",
@@ -1085,8 +1085,8 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
     return out
 
 
-_PERSON_FIELDS = ("full_name", "settlement_code", "address", "lat", "lon", "phone", "priority_groups", "notes",
-                  "active")  # fmt: skip
+_PERSON_FIELDS = ("full_name", "settlement_code", "address", "lat", "lon", "phone", "priority_groups",
+                  "notes", "active")  # fmt: skip
 
 
 def _same_plan(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

@@ -542,5 +542,6 @@ def test_the_plan_id_column_names_the_plan_to_update(loaded_engine: Engine, tmp_
     assert (stored_id, service) == (plan.id, "κατ' οίκον υποστήριξη")
     (other,) = people["Ω-2"].care_plans
     for value in (f"cp-{other.id}", "cp-999", "πλάνο"):
-        bad = import_file(loaded_engine, write_rows(tmp_path / "c.csv", [{**renamed, "Κωδικός πλάνου": value}]))
+        row = {**renamed, "Κωδικός πλάνου": value}
+        bad = import_file(loaded_engine, write_rows(tmp_path / "c.csv", [row]))
         assert [(e.column, e.value) for e in bad.errors] == [("Κωδικός πλάνου", value)]
