@@ -714,12 +714,33 @@ def freeze_travel(problem: Problem, travel: TravelModel) -> MatrixTravel:
     )
 
 
+def unit_ids(unit_set: str) -> set[int]:
+    """The unit ids of a version's ``unit_set`` (``"1,2"`` -> ``{1, 2}``)."""
+    return {int(x) for x in unit_set.split(",") if x.strip().isdigit()}
+
+
 def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m.PlanVersion:
-    """Publish a stored version: it becomes what drivers see; earlier versions are kept."""
+    """Publish a stored version: it becomes the one plan drivers see for its week and units.
+
+    Any other published version of the same week that plans one of its units goes back to
+    draft (its ``published_at`` cleared; the audit log keeps when and by whom), so publishing
+    an older version brings it back. Every version is kept."""
     with session_scope(engine, actor=actor) as session:
         row = session.get(m.PlanVersion, plan_version_id)
         if row is None:
             raise WeekError(f"δεν υπάρχει έκδοση {plan_version_id} / no plan version {plan_version_id}")
+        units = unit_ids(row.unit_set)
+        others = session.scalars(
+            select(m.PlanVersion).where(
+                m.PlanVersion.iso_week == row.iso_week,
+                m.PlanVersion.status == "published",
+                m.PlanVersion.id != row.id,
+            )
+        )
+        for other in others:
+            if unit_ids(other.unit_set) & units or other.unit_set == row.unit_set:
+                other.status = "draft"
+                other.published_at = None
         if row.status != "published":
             row.status = "published"
             row.published_at = datetime.now(UTC)

@@ -174,11 +174,34 @@ def cmd_publish(args: argparse.Namespace) -> int:
                     "η εβδομάδα έχει σχέδια για διαφορετικές μονάδες: δώστε --version / "
                     "the week has plans for different unit sets: give --version"
                 )
+            with session_scope(engine) as session:
+                was_published = {
+                    v.id: v.version
+                    for v in session.scalars(
+                        select(m.PlanVersion).where(
+                            m.PlanVersion.iso_week == args.week, m.PlanVersion.status == "published"
+                        )
+                    )
+                }
             row = publish(engine, rows[0].id, actor=_actor(args))
+            with session_scope(engine) as session:
+                withdrawn = sorted(
+                    version
+                    for pv_id, version in was_published.items()
+                    if (v := session.get(m.PlanVersion, pv_id)) is not None and v.status != "published"
+                )
     except (WeekError, _NotReady) as exc:
         _err(str(exc))
         return EXIT_INPUT
-    print(f"δημοσιεύτηκε / published: {row.iso_week} έκδοση / version {row.version}")
+    if row.id in was_published:
+        print(f"ήδη δημοσιευμένη / already published: {row.iso_week} έκδοση / version {row.version}")
+    else:
+        print(f"δημοσιεύτηκε / published: {row.iso_week} έκδοση / version {row.version}")
+    for version in withdrawn:
+        print(
+            f"η έκδοση {version} δεν είναι πλέον δημοσιευμένη (πρόχειρη) / "
+            f"version {version} is no longer published (draft)"
+        )
     return EXIT_OK
 
 

@@ -381,3 +381,43 @@ def test_this_and_next_week_resolve_from_today() -> None:
     assert resolve_week("this", date(2026, 12, 31)) == "2026-W53"
     assert resolve_week("next", date(2026, 12, 31)) == "2027-W01"
     assert resolve_week(" 2026-W50 ") == "2026-W50"
+
+
+def _copies_of_version(engine: Engine, pv_id: int, versions: tuple[int, ...]) -> None:
+    """Store copies of a plan version as further versions of its week (drafts)."""
+    with session_scope(engine) as s:
+        row = s.get(m.PlanVersion, pv_id)
+        assert row is not None
+        for n in versions:
+            s.add(m.PlanVersion(iso_week=row.iso_week, unit_set=row.unit_set, version=n, status="draft",
+                                plan_json=row.plan_json, problem_json=row.problem_json, summary=row.summary,
+                                created_by="test"))  # fmt: skip
+
+
+def test_publishing_an_older_version_makes_it_the_one_drivers_get(
+    register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """v1 and v2 published in turn, then `kinito publish --version 1`: v1 is the only published
+    version of the week, v2 is a draft again, and the driver's view serves v1."""
+    from webui.driver import find_route
+
+    engine, ids = register
+    first = plan_week(engine, W50, time_limit=0.5, workers=1, actor="maria")
+    _copies_of_version(engine, first.plan_version_id, (2, 3))
+    db = ["--db", str(db_file)]
+    assert main(["publish", W50, "--version", "1", *db]) == 0
+    assert main(["publish", W50, "--version", "2", *db]) == 0
+    capsys.readouterr()
+    assert main(["publish", W50, "--version", "1", *db]) == 0
+    out = capsys.readouterr().out
+    assert "published: 2026-W50 έκδοση / version 1" in out and "version 2 is no longer published" in out
+    with session_scope(engine) as s:
+        rows = s.scalars(select(m.PlanVersion).order_by(m.PlanVersion.version)).all()
+        assert [(r.version, r.status, r.published_at is not None) for r in rows] == [
+            (1, "published", True), (2, "draft", False), (3, "draft", False),
+        ]  # fmt: skip
+        for day in (date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 9), date(2026, 12, 10)):
+            today = find_route(s, ids["van"], day)
+            assert today is not None and today.version.version == 1
+    assert main(["publish", W50, "--version", "1", *db]) == 0
+    assert "already published" in capsys.readouterr().out
