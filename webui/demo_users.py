@@ -6,13 +6,14 @@ README) can log in. ``kinito serve`` prints them when they exist so a demo is on
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from planner.register.models import Unit, User
+from planner.register.demo import DEMO_ACTOR, FICTIONAL
+from planner.register.models import AuditLog, Beneficiary, Unit, User
 from webui.security import check_password, hash_password
 
-__all__ = ["DEMO_USERS", "demo_users_present", "ensure_demo_users"]
+__all__ = ["DEMO_USERS", "demo_register_problem", "demo_users_present", "ensure_demo_users"]
 
 DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
     # username, role, password, display name
@@ -21,6 +22,30 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
     ("dieythynsi", "management", "demo-dieythynsi", "Μαρία Διεύθυνση (demo)"),
     ("admin", "admin", "demo-admin", "Διαχειριστής (demo)"),
 )
+
+
+def demo_register_problem(session: Session) -> str | None:
+    """Why this register must not get the demo accounts (Greek / English), or None when it is
+    a demo register: made by ``kinito init --demo`` (its audit log says so) and holding no
+    person who is not marked fictional."""
+    made_by_demo = session.scalar(select(AuditLog.id).where(AuditLog.actor == DEMO_ACTOR).limit(1))
+    if made_by_demo is None:
+        return (
+            "το μητρώο δεν δημιουργήθηκε με `kinito init --demo`: οι λογαριασμοί επίδειξης έχουν "
+            "δημοσιευμένους κωδικούς και δεν μπαίνουν σε πραγματικό μητρώο (χρησιμοποιήστε `kinito user "
+            "add`) / the register was not made by `kinito init --demo`: the demo accounts have published "
+            "passwords and do not go on a real register (use `kinito user add`)"
+        )
+    real = session.scalar(
+        select(func.count()).select_from(Beneficiary).where(~Beneficiary.full_name.endswith(FICTIONAL))
+    )
+    if real:
+        return (
+            f"το μητρώο έχει {real} μη πλασματικά πρόσωπα: οι λογαριασμοί επίδειξης έχουν δημοσιευμένους "
+            f"κωδικούς και δεν δημιουργούνται / the register holds {real} people who are not fictional: "
+            "the demo accounts have published passwords and are not created"
+        )
+    return None
 
 
 def ensure_demo_users(session: Session) -> list[str]:

@@ -46,6 +46,7 @@ from planner.register.models import (
 )
 
 __all__ = [
+    "DEMO_ACTOR",
     "FICTIONAL",
     "HISTORY_WEEKS",
     "DemoRegisterError",
@@ -55,6 +56,8 @@ __all__ = [
 ]
 
 FICTIONAL = "(πλασματικό πρόσωπο)"
+# The audit log's actor of `kinito init --demo`: what tells a demo register from a real one.
+DEMO_ACTOR = "kinito init --demo"
 ATHENS = ZoneInfo("Europe/Athens")
 HISTORY_WEEKS = 8
 PILOT_WEEKS_AHEAD = 12  # extended-hours pilot Wednesdays stored up to this many weeks ahead

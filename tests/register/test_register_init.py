@@ -69,3 +69,29 @@ def test_kinito_init_refuses_a_bad_path_with_exit_code_2(
     assert f"cannot create the database at {target}" in err
     assert "Traceback" not in err and "internal error" not in err
     assert blocker.read_text(encoding="utf-8") == "not a database\n"
+
+
+def test_demo_accounts_only_on_a_register_made_by_init_demo(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito user demo` (public passwords) is refused, exit 2 with a Greek / English reason, on
+    a register made by plain `kinito init`, on a missing file (not created), and on a demo
+    register that now holds a real person; it works on a fresh `kinito init --demo`."""
+    from tests.register.test_import_helpers import GOOD_PERSON, write_csv
+
+    real, missing, demo = tmp_path / "real.sqlite3", tmp_path / "missing.sqlite3", tmp_path / "demo.sqlite3"
+    assert main(["init", "--db", str(real)]) == 0
+    capsys.readouterr()
+    assert main(["user", "demo", "--db", str(real)]) == 2
+    err = capsys.readouterr().err
+    assert "kinito init --demo" in err and "δημοσιευμένους κωδικούς" in err and "published passwords" in err
+    assert _rows(real, "SELECT count(*) FROM users") == [(0,)]
+    assert main(["user", "demo", "--db", str(missing)]) == 2
+    assert not missing.exists()
+    assert main(["init", "--demo", "--db", str(demo), "--reference-date", "2026-12-07"]) == 0
+    assert main(["user", "demo", "--db", str(demo)]) == 0
+    assert _rows(demo, "SELECT count(*) FROM users") == [(4,)]
+    assert main(["import", write_csv(tmp_path / "p.csv", [GOOD_PERSON]).as_posix(), "--db", str(demo)]) == 0
+    capsys.readouterr()
+    assert main(["user", "demo", "--db", str(demo)]) == 2
+    assert "1 μη πλασματικά πρόσωπα" in capsys.readouterr().err
