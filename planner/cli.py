@@ -40,6 +40,7 @@ DEFAULT_TIME_LIMIT = 8.0
 CORE_COMMANDS = frozenset({"plan", "validate", "init"})
 PLUGIN_COMMANDS: tuple[str, ...] = (
     "planner.register.week_cli",
+    "planner.register.fleet_cli",
     "planner.register.geocode_cli",
     "planner.register.io_cli",
     "planner.roads.cli",

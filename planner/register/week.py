@@ -170,7 +170,8 @@ def _select_units(session: Session, names: Sequence[str] | None) -> list[m.Unit]
         units = chosen
     if not units:
         raise WeekError(
-            "το μητρώο δεν έχει ενεργή κινητή μονάδα / the register has no active mobile unit "
+            "το μητρώο δεν έχει ενεργή κινητή μονάδα: `kinito unit add ΟΝΟΜΑ --base ΟΙΚΙΣΜΟΣ` / "
+            "the register has no active mobile unit: `kinito unit add NAME --base SETTLEMENT` "
             "(kinito init --demo loads a demo register)"
         )
     return units

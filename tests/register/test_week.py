@@ -421,3 +421,32 @@ def test_publishing_an_older_version_makes_it_the_one_drivers_get(
             assert today is not None and today.version.version == 1
     assert main(["publish", W50, "--version", "1", *db]) == 0
     assert "already published" in capsys.readouterr().out
+
+
+def test_a_register_made_by_plain_init_is_planned_after_unit_and_staff_add(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito init`, an import, `kinito unit add` and `kinito staff add`: `kinito week` plans
+    (before the unit it says how to add one); bad unit and staff arguments are exit 2."""
+    from tests.register.test_import_helpers import GOOD_PERSON, write_csv
+
+    db = ["--db", str(tmp_path / "real.sqlite3")]
+    week = ["week", W50, *db, "--time-limit", "0.5", "--workers", "1"]
+    assert main(["init", *db]) == 0
+    assert main(["import", str(write_csv(tmp_path / "p.csv", [GOOD_PERSON])), *db]) == 0
+    capsys.readouterr()
+    assert main(week) == 2
+    assert "kinito unit add" in capsys.readouterr().err
+    assert main(["unit", "add", "Βαν", "--base", "Αίγιο", "--capacity", "2", *db]) == 0
+    assert main(["unit", "add", "Βαν", "--base", "Αίγιο", *db]) == 2  # the same name twice
+    assert main(["unit", "add", "Άλλη", "--base", "Πουθενά", *db]) == 2
+    assert main(["unit", "add", "Άλλη", "--base-lat", "38.2", *db]) == 2
+    assert main(["staff", "add", "Μαρία Κ.", "--role", "κοινωνική λειτουργός", "--id", "ΚΛ-1", *db]) == 0
+    assert main(["staff", "add", "Γιώργος", "--role", "οδηγός", "--weekdays", "Δευ-Πεμ", *db]) == 0
+    assert main(["staff", "add", "Κάποιος", "--role", "μάγειρας", *db]) == 2
+    assert main(["unit", "list", *db]) == 0 and main(["staff", "list", *db]) == 0
+    listed = capsys.readouterr().out
+    assert "Βαν" in listed and "Αίγιον" in listed and "ΚΛ-1" in listed and "οδηγός" in listed
+    assert main(week) == 0
+    out = capsys.readouterr().out
+    assert "stored as version 1" in out and "Μαρία Κ." in out

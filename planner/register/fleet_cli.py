@@ -1,0 +1,178 @@
+"""``kinito unit`` and ``kinito staff``: the mobile units and the staff of a register.
+
+A register made by plain ``kinito init`` has neither, and ``kinito week`` needs both: an
+active unit (its base and seats) and staff who ride in it (a social worker or the
+psychologist; a driver, if any, decides the van's days off). ``kinito init --demo`` loads its
+own; these commands add the real ones (the web application edits them later). A bad
+argument raises ``ValueError`` with a Greek / English message: ``kinito`` prints it, exit 2.
+
+    kinito unit add NAME (--base SETTLEMENT | --base-lat LAT --base-lon LON) [--base-name TEXT] [--capacity N]
+    kinito unit list
+    kinito staff add NAME --role ROLE [--id ID] [--weekdays Δευ-Παρ] [--hours 08:00-16:00] [--part-time]
+    kinito staff list
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import time
+from typing import Any
+
+from sqlalchemy import select
+
+from planner.register import models as m
+from planner.register.db import session_scope
+from planner.register.importer import (
+    ROLE_EL,
+    CellError,
+    _parse_role,
+    format_weekdays,
+    parse_time_windows,
+    parse_weekdays,
+)
+from planner.register.places import find_settlement, normalise
+from planner.register.week_cli import DB_HELP, EXIT_INPUT, EXIT_OK, _actor, _engine, _err, _NotReady
+
+__all__ = ["add_commands"]
+
+
+def cmd_unit_add(args: argparse.Namespace) -> int:
+    """Add an active mobile unit with its base point."""
+    name = args.name.strip()
+    if not name:
+        raise ValueError("κενό όνομα μονάδας / an empty unit name")
+    if args.capacity < 1:
+        raise ValueError("--capacity: τουλάχιστον 1 θέση / at least 1 seat")
+    if (args.base_lat is None) != (args.base_lon is None):
+        raise ValueError("--base-lat και --base-lon δίνονται μαζί / --base-lat and --base-lon go together")
+    if args.base is None and args.base_lat is None:
+        raise ValueError(
+            "δώστε τη βάση: --base ΟΙΚΙΣΜΟΣ ή --base-lat/--base-lon / "
+            "give the base: --base SETTLEMENT or --base-lat/--base-lon"
+        )
+    with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
+        if session.scalar(select(m.Unit.id).where(m.Unit.name == name)) is not None:
+            raise ValueError(f"υπάρχει ήδη μονάδα «{name}» / there is already a unit '{name}'")
+        base_name, lat, lon = args.base_name, args.base_lat, args.base_lon
+        if lat is None:
+            settlements = list(session.scalars(select(m.Settlement)))
+            aliases = {s.code: list(s.aliases or ()) for s in settlements}
+            match = find_settlement(args.base, settlements, aliases)
+            if not match.found or match.settlement is None:
+                raise ValueError(f"--base: {match.message_el} / {match.message_en}")
+            lat, lon = match.settlement.lat, match.settlement.lon
+            base_name = base_name or match.settlement.name_el
+        unit = m.Unit(
+            name=name, base_name=base_name or name, base_lat=lat, base_lon=lon, capacity=args.capacity
+        )
+        session.add(unit)
+        session.flush()
+        print(
+            f"μονάδα / unit {unit.id}: {unit.name}, βάση / base {unit.base_name} "
+            f"({unit.base_lat:.5f}, {unit.base_lon:.5f}), θέσεις / seats {unit.capacity}"
+        )
+    return EXIT_OK
+
+
+def _unit_line(u: m.Unit) -> str:
+    state = "ενεργή / active" if u.active else "ανενεργή / inactive"
+    return f"{u.id}\t{u.name}\t{u.base_name} ({u.base_lat:.5f}, {u.base_lon:.5f})\t{u.capacity}\t{state}"
+
+
+def _staff_line(s: m.Staff) -> str:
+    return (
+        f"st-{s.id}\t{s.external_id or '-'}\t{s.name}\t{ROLE_EL.get(s.role, s.role)}\t"
+        f"{format_weekdays(s.weekdays or ())}\t{s.day_start:%H:%M}-{s.day_end:%H:%M}"
+        f"{'' if s.active else chr(9) + 'ανενεργός / inactive'}"
+    )
+
+
+_LISTS: dict[str, tuple[type[m.Unit] | type[m.Staff], Callable[[Any], str], str]] = {
+    "unit": (m.Unit, _unit_line, "καμία μονάδα / no units: kinito unit add ΟΝΟΜΑ --base ΟΙΚΙΣΜΟΣ"),
+    "staff": (m.Staff, _staff_line, "κανένας υπάλληλος / no staff: kinito staff add ΟΝΟΜΑ --role ΕΙΔΙΚΟΤΗΤΑ"),
+}
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """List the register's units or staff (``args.listing``), one a line, tab-separated."""
+    model, line, empty = _LISTS[args.listing]
+    try:
+        with _engine(args.db) as engine, session_scope(engine) as session:
+            rows = list(session.scalars(select(model).order_by(model.id)))
+    except _NotReady as exc:
+        _err(str(exc))
+        return EXIT_INPUT
+    print("\n".join(line(r) for r in rows) if rows else empty)
+    return EXIT_OK
+
+
+def _hours(text: str | None) -> tuple[time, time]:
+    if not text:
+        return time(8, 0), time(16, 0)
+    windows = parse_time_windows(text)
+    if len(windows) != 1:
+        raise ValueError("--hours: ένα διάστημα, π.χ. 08:00-12:00 / one interval, e.g. 08:00-12:00")
+    (start, end), *_ = windows
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
+def cmd_staff_add(args: argparse.Namespace) -> int:
+    """Add an active staff member."""
+    try:
+        role = "driver" if normalise(args.role) in (normalise("οδηγός"), "driver") else _parse_role(args.role)
+        weekdays = parse_weekdays(args.weekdays) if args.weekdays else [1, 2, 3, 4, 5]
+        day_start, day_end = _hours(args.hours)
+    except CellError as exc:
+        raise ValueError(str(exc)) from exc
+    name = args.name.strip()
+    if not name:
+        raise ValueError("κενό όνομα / an empty name")
+    with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
+        if args.id and session.scalar(select(m.Staff.id).where(m.Staff.external_id == args.id)) is not None:
+            raise ValueError(f"υπάρχει ήδη υπάλληλος με κωδικό «{args.id}» / staff ID '{args.id}' exists")
+        staff = m.Staff(external_id=args.id or None, name=name, role=role, part_time=args.part_time,
+                        weekdays=weekdays, day_start=day_start, day_end=day_end)  # fmt: skip
+        session.add(staff)
+        session.flush()
+        print(
+            f"υπάλληλος / staff st-{staff.id}: {staff.name}, {ROLE_EL[role]} / {role}, "
+            f"{format_weekdays(weekdays)} {day_start:%H:%M}-{day_end:%H:%M}"
+        )
+    return EXIT_OK
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``unit`` and ``staff`` on the ``kinito`` parser."""
+    unit = sub.add_parser("unit", help="the register's mobile units: add, list")
+    unit_sub = unit.add_subparsers(dest="unit_command", required=True)
+    add = unit_sub.add_parser("add", help="add a mobile unit (a van) with its base")
+    add.add_argument("name", help="the unit's name, e.g. 'Κινητή μονάδα'")
+    add.add_argument("--base", default=None, metavar="SETTLEMENT", help="the base: a settlement's point")
+    add.add_argument("--base-lat", type=float, default=None, help="the base's latitude (with --base-lon)")
+    add.add_argument("--base-lon", type=float, default=None, help="the base's longitude")
+    add.add_argument("--base-name", default=None, help="the base's label (default: the settlement)")
+    add.add_argument("--capacity", type=int, default=2, help="seats for staff besides the driver (default 2)")
+    add.add_argument("--by", default=None, help="who adds it (audit log; default: login name)")
+    add.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
+    add.set_defaults(func=cmd_unit_add)
+    ls = unit_sub.add_parser("list", help="list the units")
+    ls.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
+    ls.set_defaults(func=cmd_list, listing="unit")
+    staff = sub.add_parser("staff", help="the register's staff: add, list")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    sadd = staff_sub.add_parser("add", help="add a staff member")
+    sadd.add_argument("name")
+    sadd.add_argument(
+        "--role", required=True, help="κοινωνικός λειτουργός / social worker, ψυχολόγος, οδηγός"
+    )
+    sadd.add_argument("--id", default=None, help="the office's ID (import files may name staff by it)")
+    sadd.add_argument("--weekdays", default=None, help="working days, e.g. 'Δευ-Παρ' (default Mon-Fri)")
+    sadd.add_argument("--hours", default=None, help="working hours, e.g. 08:00-12:00 (default 08:00-16:00)")
+    sadd.add_argument("--part-time", action="store_true", help="part-time (rides only within its hours)")
+    sadd.add_argument("--by", default=None, help="who adds it (audit log; default: login name)")
+    sadd.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
+    sadd.set_defaults(func=cmd_staff_add)
+    sls = staff_sub.add_parser("list", help="list the staff")
+    sls.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
+    sls.set_defaults(func=cmd_list, listing="staff")
