@@ -1,4 +1,5 @@
-"""The administrator's pages: user accounts (add, change role, reset password, deactivate)."""
+"""The administrator's pages: user accounts (add, change role, set a driver's unit, reset
+password, deactivate)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from planner.register.models import USER_ROLES, User
+from planner.register.models import USER_ROLES, Unit, User
 from webui.forms import USER_ROLE_LABELS, options
 from webui.security import hash_password, require_role
 from webui.store import reader, transaction
@@ -42,7 +44,23 @@ class UserForm(FlaskForm):
         validators=[Optional(), Length(min=MIN_PASSWORD, max=200)],
         description=_l("At least %(n)s characters.", n=MIN_PASSWORD),
     )
+    unit_id = SelectField(
+        _l("Unit (drivers)"),
+        coerce=lambda value: "" if value in (None, "", "None") else str(value),
+        description=_l("The mobile unit whose route the driver sees on the tablet."),
+    )
     active = BooleanField(_l("Active"), default=True)
+
+
+def unit_choices(session: Any, current: int | None = None) -> list[SelectChoice]:
+    """The register's active units (and the account's present one, even if inactive)."""
+    rows = session.scalars(select(Unit).order_by(Unit.name))
+    choices = [SelectChoice("", _("— none —"))]
+    for unit in rows:
+        if unit.active or unit.id == current:
+            label = unit.name if unit.active else f"{unit.name} ({_('inactive')})"
+            choices.append(SelectChoice(str(unit.id), label))
+    return choices
 
 
 @bp.route("/users")
@@ -50,7 +68,10 @@ def users() -> Any:
     """All accounts."""
     with reader() as s:
         rows = list(s.scalars(select(User).order_by(User.role, User.username)))
-    return render_template("admin/users.html", users=rows, role_labels=USER_ROLE_LABELS)
+        unit_names = {u.id: u.name for u in s.scalars(select(Unit))}
+    return render_template(
+        "admin/users.html", users=rows, role_labels=USER_ROLE_LABELS, unit_names=unit_names
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -62,6 +83,9 @@ def user_edit(user_id: int | None = None) -> Any:
         if user_id is not None and user is None:
             abort(404)
         form = UserForm(obj=user)
+        form.unit_id.choices = unit_choices(s, user.unit_id if user else None)
+        if form.unit_id.data is None:  # no unit (WTForms leaves None uncoerced): "— none —"
+            form.unit_id.data = ""
         if form.validate_on_submit():
             taken = s.scalars(select(User).where(User.username == form.username.data)).one_or_none()
             if taken is not None and taken is not user:
@@ -74,6 +98,8 @@ def user_edit(user_id: int | None = None) -> Any:
                 and (form.role.data != "admin" or not form.active.data)
             ):
                 form.role.errors = [*form.role.errors, _("You cannot remove your own administrator access.")]
+            elif form.role.data == "driver" and not form.unit_id.data and len(form.unit_id.choices) > 1:
+                form.unit_id.errors = [*form.unit_id.errors, _("Choose the unit this driver drives.")]
             else:
                 if user is None:
                     user = User(password_hash="")
@@ -83,6 +109,9 @@ def user_edit(user_id: int | None = None) -> Any:
                 user.role = str(form.role.data)
                 user.locale = str(form.locale.data)
                 user.active = bool(form.active.data)
+                # only a driver has a unit: it decides which route the tablet shows
+                unit = form.unit_id.data if form.role.data == "driver" else ""
+                user.unit_id = int(unit) if unit else None
                 if form.password.data:
                     user.password_hash = hash_password(form.password.data)
                 flash(_("Saved."), "info")

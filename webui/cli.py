@@ -1,7 +1,8 @@
 """``kinito serve`` and ``kinito user``: the web application's commands.
 
     kinito serve [--db PATH|URL] [--host 127.0.0.1] [--port 8000]
-    kinito user add USERNAME --role coordinator|driver|management|admin [--password-stdin]
+    kinito user add USERNAME --role coordinator|driver|management|admin [--unit UNIT] [--password-stdin]
+    kinito user unit USERNAME UNIT   # set (or change) a driver's unit, by name or id
     kinito user demo        # the demo accounts (webui.demo_users), for the demo register only
 
 Registered in :func:`planner.cli.build_parser` through :func:`add_commands`.
@@ -12,9 +13,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["add_commands", "cmd_serve", "cmd_user_add", "cmd_user_demo"]
+__all__ = ["add_commands", "cmd_serve", "cmd_user_add", "cmd_user_demo", "cmd_user_unit"]
 
 EXIT_OK, EXIT_INPUT = 0, 2
 _DB_HELP = "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
@@ -37,6 +40,19 @@ def _prepare_database(db: str | None) -> tuple[Any, str]:
         if not s.scalar(select(func.count()).select_from(Settlement)):
             load_gazetteer(s)
     return engine, str(where)
+
+
+@contextmanager
+def _cli_session(db: str | None) -> Iterator[Any]:
+    """A session on the register ``db`` (brought to the newest schema), audited as the CLI."""
+    from planner.register.db import session_scope
+
+    engine, _where = _prepare_database(db)
+    try:
+        with session_scope(engine, actor="kinito-cli") as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -79,12 +95,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _find_unit(session: Any, wanted: str) -> Any:
+    """The register's unit named ``wanted`` (its name, any case, or its id); None, with the
+    units listed on standard error, if there is no such unit."""
+    from sqlalchemy import select
+
+    from planner.register.models import Unit
+
+    units = list(session.scalars(select(Unit).order_by(Unit.id)))
+    for unit in units:
+        if unit.name.casefold() == wanted.strip().casefold() or str(unit.id) == wanted.strip():
+            return unit
+    print(f"kinito: καμία μονάδα «{wanted}» / no unit {wanted!r}", file=sys.stderr)
+    _list_units(units)
+    return None
+
+
+def _list_units(units: list[Any]) -> None:
+    listed = ", ".join(f"{u.id}: {u.name}" for u in units) or "—"
+    print(f"μονάδες του μητρώου / the register's units: {listed}", file=sys.stderr)
+
+
+def _default_unit(session: Any) -> tuple[Any, bool]:
+    """A new driver's unit when none is given: the register's only active unit, if it has
+    exactly one; else (None, whether there was a choice to make)."""
+    from sqlalchemy import select
+
+    from planner.register.models import Unit
+
+    active = list(session.scalars(select(Unit).where(Unit.active).order_by(Unit.id)))
+    if len(active) == 1:
+        return active[0], False
+    if len(active) > 1:
+        _list_units(active)
+    return None, len(active) > 1
+
+
 def cmd_user_add(args: argparse.Namespace) -> int:
     """Add a user account (or, with --update, replace an existing one's role and password)."""
     from sqlalchemy import select
 
-    from planner.register.db import session_scope
-    from planner.register.models import User
+    from planner.register.models import Unit, User
     from webui.admin import MIN_PASSWORD
     from webui.security import hash_password
 
@@ -99,39 +150,81 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         print(f"kinito: ο κωδικός θέλει {MIN_PASSWORD}+ χαρακτήρες / the password needs "
               f"at least {MIN_PASSWORD} characters", file=sys.stderr)  # fmt: skip
         return EXIT_INPUT
-    engine, _where = _prepare_database(args.db)
-    try:
-        with session_scope(engine, actor="kinito-cli") as s:
-            user = s.scalars(select(User).where(User.username == args.username)).one_or_none()
-            if user is not None and not args.update:
-                print(f"kinito: ο χρήστης {args.username} υπάρχει / user {args.username} exists "
-                      "(--update to change it)", file=sys.stderr)  # fmt: skip
+    with _cli_session(args.db) as s:
+        user = s.scalars(select(User).where(User.username == args.username)).one_or_none()
+        if user is not None and not args.update:
+            print(f"kinito: ο χρήστης {args.username} υπάρχει / user {args.username} exists "
+                  "(--update to change it)", file=sys.stderr)  # fmt: skip
+            return EXIT_INPUT
+        unit = None
+        if args.unit is not None and args.role != "driver":
+            print("kinito: --unit μόνο για οδηγό / --unit is for a driver only", file=sys.stderr)
+            return EXIT_INPUT
+        if args.unit is not None:
+            unit = _find_unit(s, args.unit)
+            if unit is None:
                 return EXIT_INPUT
-            if user is None:
-                user = User(username=args.username, password_hash="")
-                s.add(user)
-            user.display_name = args.display_name or args.username
-            user.role = args.role
-            user.locale = args.locale
-            user.active = True
-            user.password_hash = hash_password(password)
-    finally:
-        engine.dispose()
+        elif args.role == "driver" and (user is None or user.unit_id is None):
+            unit, several = _default_unit(s)
+            if several:
+                print("kinito: διαλέξτε τη μονάδα του οδηγού με --unit / choose the driver's "
+                      "unit with --unit", file=sys.stderr)  # fmt: skip
+                return EXIT_INPUT
+        if user is None:
+            user = User(username=args.username, password_hash="")
+            s.add(user)
+        if args.role != "driver":
+            user.unit_id = None
+        elif unit is not None:
+            user.unit_id = unit.id
+        if unit is None and user.unit_id is not None:
+            unit = s.get(Unit, user.unit_id)
+        unit_name = unit.name if unit is not None else None
+        user.display_name = args.display_name or args.username
+        user.role = args.role
+        user.locale = args.locale
+        user.active = True
+        user.password_hash = hash_password(password)
     print(f"χρήστης / user {args.username}: {args.role}")
+    if args.role == "driver":
+        if unit_name is None:
+            print("μονάδα / unit: — (kinito user unit ΧΡΗΣΤΗΣ ΜΟΝΑΔΑ / kinito user unit USER UNIT)")
+        else:
+            print(f"μονάδα / unit: {unit_name}")
+    return EXIT_OK
+
+
+def cmd_user_unit(args: argparse.Namespace) -> int:
+    """Set or change the unit of a driver's account (the route the tablet shows)."""
+    from sqlalchemy import select
+
+    from planner.register.models import User
+
+    with _cli_session(args.db) as s:
+        user = s.scalars(select(User).where(User.username == args.username)).one_or_none()
+        if user is None:
+            print(f"kinito: δεν υπάρχει χρήστης {args.username} / no user {args.username}",
+                  file=sys.stderr)  # fmt: skip
+            return EXIT_INPUT
+        if user.role != "driver":
+            print(f"kinito: ο χρήστης {args.username} δεν είναι οδηγός / user {args.username} "
+                  "is not a driver", file=sys.stderr)  # fmt: skip
+            return EXIT_INPUT
+        unit = _find_unit(s, args.unit)
+        if unit is None:
+            return EXIT_INPUT
+        user.unit_id = unit.id
+        name = unit.name
+    print(f"χρήστης / user {args.username}: μονάδα / unit {name}")
     return EXIT_OK
 
 
 def cmd_user_demo(args: argparse.Namespace) -> int:
     """Create the demo accounts (demo register only: their passwords are public)."""
-    from planner.register.db import session_scope
     from webui.demo_users import DEMO_USERS, ensure_demo_users
 
-    engine, _where = _prepare_database(args.db)
-    try:
-        with session_scope(engine, actor="kinito-cli") as s:
-            created = ensure_demo_users(s)
-    finally:
-        engine.dispose()
+    with _cli_session(args.db) as s:
+        created = ensure_demo_users(s)
     for username, role, password, _display in DEMO_USERS:
         mark = "+" if username in created else "="
         print(f"{mark} {username:<14} {role:<12} {password}")
@@ -155,11 +248,21 @@ def add_commands(subparsers: Any) -> None:
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=USER_ROLES)
     add.add_argument("--display-name", default=None, help="full name shown in the application")
+    add.add_argument(
+        "--unit",
+        default=None,
+        help="a driver's unit, by name or id (default: the register's only unit, if it has one)",
+    )
     add.add_argument("--locale", default="el", choices=("el", "en"))
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.add_argument("--update", action="store_true", help="replace an existing account's role and password")
     add.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
     add.set_defaults(func=cmd_user_add)
+    unit = user_sub.add_parser("unit", help="set or change a driver's unit")
+    unit.add_argument("username")
+    unit.add_argument("unit", help="the unit's name or id")
+    unit.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
+    unit.set_defaults(func=cmd_user_unit)
     demo = user_sub.add_parser("demo", help="create the demo accounts (public passwords: demo only)")
     demo.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
     demo.set_defaults(func=cmd_user_demo)

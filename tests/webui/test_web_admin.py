@@ -84,3 +84,60 @@ def test_deactivating_an_account_and_not_oneself(client: FlaskClient, app: Flask
     assert "Δεν μπορείτε να αφαιρέσετε" in page
     still = _user(app, ADMIN)
     assert still is not None and still.role == "admin"
+
+
+def _add_unit(app: Flask, name: str) -> int:
+    from planner.register.models import Unit
+
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        unit = Unit(name=name, base_name="Διακοπτό", base_lat=38.19, base_lon=22.19)
+        s.add(unit)
+        s.flush()
+        return unit.id
+
+
+def test_admin_sets_and_changes_a_drivers_unit(client: FlaskClient, app: Flask) -> None:
+    """A new driver gets a unit chosen among the register's; the tablet then names it; the
+    admin can move the driver to another unit; a driver with no unit is refused while units exist."""
+    van2 = _add_unit(app, "van2")
+    login(client, ADMIN)
+    page = client.get("/admin/users/new").get_data(as_text=True)
+    assert "Μονάδα (για οδηγούς)" in page and ">van1<" in page and ">van2<" in page
+    data = {
+        "username": "nikos",
+        "display_name": "Νίκος Ο.",
+        "role": "driver",
+        "locale": "el",
+        "password": "a long password 2",
+        "active": "y",
+        "unit_id": "",
+    }
+    page = post(client, "/admin/users/new", data).get_data(as_text=True)
+    assert "Επιλέξτε τη μονάδα" in page and _user(app, "nikos") is None
+    assert post(client, "/admin/users/new", {**data, "unit_id": str(van2)}).status_code == 302
+    nikos = _user(app, "nikos")
+    assert nikos is not None and nikos.unit_id == van2
+    assert "van2" in client.get("/admin/users").get_data(as_text=True)
+    van1 = _user(app, "odigos")
+    assert van1 is not None and van1.unit_id is not None
+    edit = {**data, "password": "", "unit_id": str(van1.unit_id)}
+    assert post(client, f"/admin/users/{nikos.id}", edit).status_code == 302
+    moved = _user(app, "nikos")
+    assert moved is not None and moved.unit_id == van1.unit_id
+    post(client, "/logout")
+    login(client, "nikos", "a long password 2")
+    page = client.get("/driver/").get_data(as_text=True)
+    assert "van1" in page and "δεν έχει μονάδα" not in page
+    assert client.get("/driver/today.json").get_json()["unit"] == "van1"
+
+
+def test_a_unit_only_for_drivers(client: FlaskClient, app: Flask) -> None:
+    """Turning a driver into a coordinator clears the unit (it means nothing for other roles)."""
+    login(client, ADMIN)
+    driver = _user(app, "odigos")
+    assert driver is not None and driver.unit_id is not None
+    data = {"username": "odigos", "display_name": "Γ", "role": "coordinator", "locale": "el",
+            "active": "y", "unit_id": str(driver.unit_id)}  # fmt: skip
+    assert post(client, f"/admin/users/{driver.id}", data).status_code == 302
+    after = _user(app, "odigos")
+    assert after is not None and after.role == "coordinator" and after.unit_id is None

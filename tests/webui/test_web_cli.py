@@ -78,13 +78,14 @@ def test_serve_prints_the_url_and_the_demo_accounts_and_answers(tmp_path: Path) 
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KINITO_SECRET_KEY": "test-secret"}
     env.pop("KINITO_DATABASE_URL", None)
     env.pop("DATABASE_URL", None)
-    subprocess.run(
-        [sys.executable, "-m", "planner.cli", "user", "demo", "--db", str(db)],
-        env=env,
-        check=True,
-        capture_output=True,
-        cwd=tmp_path,
-    )
+    # the demo accounts on a new register (`kinito user demo` itself now wants a demo register)
+    from webui.cli import _prepare_database
+    from webui.demo_users import ensure_demo_users
+
+    engine, _where = _prepare_database(str(db))
+    with session_scope(engine) as s:
+        ensure_demo_users(s)
+    engine.dispose()
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "planner.cli", "serve", "--db", str(db), "--port", str(port)],
@@ -127,3 +128,46 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_user_add_and_user_unit_give_a_driver_a_unit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One unit: a new driver gets it. Two: --unit chooses (by name or id), none is refused
+    with the units listed; `kinito user unit` moves a driver; a wrong name lists the units."""
+    from planner.register.models import Unit
+
+    db = tmp_path / "k.sqlite3"
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+    assert main(["user", "add", "maria", "--role", "coordinator", "--password-stdin", "--db", str(db)]) == 0
+    engine = make_engine(db)
+    with session_scope(engine) as s:
+        s.add(Unit(name="Βαν Αιγίου", base_name="Αίγιο", base_lat=38.25, base_lon=22.08))
+
+    def units() -> dict[str, int | None]:
+        with session_scope(engine) as s:
+            return {u.username: u.unit_id for u in s.scalars(select(User))}
+
+    def add(name: str, *extra: str) -> int:
+        monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+        return main(["user", "add", name, "--role", "driver", "--password-stdin", "--db", str(db), *extra])
+
+    assert add("first") == 0
+    assert "μονάδα / unit: Βαν Αιγίου" in capsys.readouterr().out
+    assert units()["first"] == 1
+    with session_scope(engine) as s:
+        s.add(Unit(name="Αυτοκίνητο", base_name="Αίγιο", base_lat=38.25, base_lon=22.08))
+    assert add("second") == 2
+    err = capsys.readouterr().err
+    assert "--unit" in err and "1: Βαν Αιγίου" in err and "2: Αυτοκίνητο" in err
+    assert "second" not in units()
+    assert add("second", "--unit", "αυτοκίνητο") == 0 and units()["second"] == 2
+    assert add("third", "--unit", "9") == 2 and "καμία μονάδα" in capsys.readouterr().err
+    assert main(["user", "unit", "second", "1", "--db", str(db)]) == 0
+    assert units()["second"] == 1 and "Βαν Αιγίου" in capsys.readouterr().out
+    assert main(["user", "unit", "maria", "1", "--db", str(db)]) == 2  # not a driver
+    assert main(["user", "unit", "nobody", "1", "--db", str(db)]) == 2
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+    assert main(["user", "add", "m", "--role", "management", "--unit", "1", "--password-stdin",
+                 "--db", str(db)]) == 2  # fmt: skip
+    engine.dispose()
