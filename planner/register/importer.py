@@ -1223,6 +1223,15 @@ def _beneficiary_cells(
     take("start_date", lambda v: parse_date(v) or _required_text(""))
     take("end_date", parse_date)
     take("status", _parse_status)
+    named = next((s for s in ctx.staff if s.id == row.get("staff")), None)
+    if named is not None and row.get("required_role") and named.role != row["required_role"]:
+        report.error(
+            number, table.header[positions["staff"]], cell(values, "staff"),
+            f"Ο/Η «{named.name}» είναι {ROLE_EL.get(named.role, named.role)}, ενώ το πλάνο θέλει "
+            f"{ROLE_EL.get(row['required_role'], row['required_role'])}.",
+            f"'{named.name}' is a {named.role.replace('_', ' ')}, but the plan needs a "
+            f"{row['required_role'].replace('_', ' ')}.",
+        )  # fmt: skip
     start, end = row.get("start_date"), row.get("end_date")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         report.error(

@@ -305,7 +305,10 @@ def test_a_named_staff_member_is_resolved_by_name_or_id(loaded_engine: Engine, t
     """The 'Υπάλληλος' column names a staff member of the register; an unknown one is an error."""
     with session_scope(loaded_engine) as session:
         session.add(Staff(external_id="ΨΥ-1", name="Ελένη Κ.", role="psychologist"))
-    rows = [{**GOOD_PERSON, "Υπάλληλος": "ελενη κ"}, {**SECOND_PERSON, "Υπάλληλος": "ΨΥ-1"}]
+    rows = [
+        {**GOOD_PERSON, "Ειδικότητα": "ψυχολόγος", "Υπάλληλος": "ελενη κ"},
+        {**SECOND_PERSON, "Υπάλληλος": "ΨΥ-1"},
+    ]
     assert import_file(loaded_engine, write_rows(tmp_path / "a.csv", rows)).ok
     people = _people(loaded_engine)
     assert people["Ω-1"].care_plans[0].staff_id == people["Ω-2"].care_plans[0].staff_id is not None
@@ -545,3 +548,21 @@ def test_the_plan_id_column_names_the_plan_to_update(loaded_engine: Engine, tmp_
         row = {**renamed, "Κωδικός πλάνου": value}
         bad = import_file(loaded_engine, write_rows(tmp_path / "c.csv", [row]))
         assert [(e.column, e.value) for e in bad.errors] == [("Κωδικός πλάνου", value)]
+
+
+def test_a_named_staff_member_of_another_role_is_refused(loaded_engine: Engine, tmp_path: Path) -> None:
+    """A social worker named on a psychologist's plan, the driver on a social worker's plan: each
+    row is an error on «Υπάλληλος» with the value, in Greek and English; nothing is written."""
+    with session_scope(loaded_engine) as session:
+        session.add_all([Staff(external_id="sw2", name="Νίκος Π.", role="social_worker"),
+                         Staff(external_id="drv", name="Γιώργος Δ.", role="driver")])  # fmt: skip
+    before = counts(loaded_engine)
+    rows = [{**SECOND_PERSON, "Υπάλληλος": "sw2"}, {**GOOD_PERSON, "Υπάλληλος": "drv"}]
+    report = import_file(loaded_engine, write_rows(tmp_path / "a.csv", rows))
+    assert [(e.row, e.column, e.value) for e in report.errors] == [
+        (2, "Υπάλληλος", "sw2"),
+        (3, "Υπάλληλος", "drv"),
+    ]
+    assert "ψυχολόγος" in report.errors[0].message_el and "psychologist" in report.errors[0].message_en
+    assert "οδηγός" in report.errors[1].message_el and "driver" in report.errors[1].message_en
+    assert counts(loaded_engine) == before
