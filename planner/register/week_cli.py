@@ -154,15 +154,29 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish a stored version of a week (default: the newest)."""
     from planner.register.week import WeekError, publish
+    from planner.schema import SchemaError, iso_week_dates
 
     args.week = resolve_week(args.week)
+    try:
+        iso_week_dates(args.week)
+    except SchemaError:
+        _err(
+            f"«{args.week}» δεν είναι εβδομάδα ISO (π.χ. 2026-W50, this, next) / "
+            f"'{args.week}' is not an ISO week (e.g. 2026-W50, this, next)"
+        )
+        return EXIT_INPUT
     try:
         with _engine(args.db) as engine:
             with session_scope(engine) as session:
                 query = select(m.PlanVersion).where(m.PlanVersion.iso_week == args.week)
-                if args.version is not None:
-                    query = query.where(m.PlanVersion.version == args.version)
-                rows = list(session.scalars(query.order_by(m.PlanVersion.version.desc())))
+                every = list(session.scalars(query.order_by(m.PlanVersion.version.desc())))
+            rows = [r for r in every if args.version is None or r.version == args.version]
+            if every and not rows:
+                known = ", ".join(str(r.version) for r in sorted(every, key=lambda r: r.version))
+                raise WeekError(
+                    f"η εβδομάδα {args.week} δεν έχει έκδοση {args.version}: υπάρχουν οι {known} / "
+                    f"week {args.week} has no version {args.version}: the versions are {known}"
+                )
             if not rows:
                 raise WeekError(
                     f"δεν υπάρχει σχέδιο για την εβδομάδα {args.week}: τρέξτε `kinito week {args.week}` / "

@@ -450,3 +450,19 @@ def test_a_register_made_by_plain_init_is_planned_after_unit_and_staff_add(
     assert main(week) == 0
     out = capsys.readouterr().out
     assert "stored as version 1" in out and "Μαρία Κ." in out
+
+
+def test_publish_refuses_a_non_week_and_names_the_versions_that_exist(
+    register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito publish garbage` is not an ISO week; `--version 7` when 1-3 exist lists them."""
+    engine, _ = register
+    first = plan_week(engine, W50, time_limit=0.5, workers=1, actor="maria")
+    _copies_of_version(engine, first.plan_version_id, (2, 3))
+    capsys.readouterr()
+    assert main(["publish", "garbage", "--db", str(db_file)]) == 2
+    err = capsys.readouterr().err
+    assert "δεν είναι εβδομάδα ISO" in err and "is not an ISO week" in err and "kinito week" not in err
+    assert main(["publish", W50, "--version", "7", "--db", str(db_file)]) == 2
+    err = capsys.readouterr().err
+    assert "υπάρχουν οι 1, 2, 3" in err and "the versions are 1, 2, 3" in err
