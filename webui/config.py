@@ -35,6 +35,11 @@ DEFAULTS: Mapping[str, Any] = {
     # A session ends after this much inactivity, and in any case after SESSION_MAX_AGE.
     "SESSION_IDLE_MINUTES": 30,
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=10),
+    # The driver's tablet: a visit and the drive to the next often take over 30 minutes, and
+    # logging in again needs signal, so a driver's session lasts a working day (the tablet's
+    # page also refreshes it while online).
+    "DRIVER_SESSION_IDLE_MINUTES": 12 * 60,
+    "DRIVER_SESSION_MAX_HOURS": 14,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     # True behind HTTPS (a municipality's reverse proxy); False for http://127.0.0.1.

@@ -3,7 +3,9 @@
 - Passwords are stored as werkzeug scrypt hashes (:func:`hash_password`), never in clear.
 - The session cookie (signed, HttpOnly, SameSite=Lax) holds the user id and when the user
   was last seen: after ``SESSION_IDLE_MINUTES`` without a request, or
-  ``PERMANENT_SESSION_LIFETIME`` after log-in, the session ends. A deactivated account or a
+  ``PERMANENT_SESSION_LIFETIME`` after log-in, the session ends. A driver's session lasts a
+  working day instead (``DRIVER_SESSION_IDLE_MINUTES``, ``DRIVER_SESSION_MAX_HOURS``): the
+  tablet may go an hour between taps, and logging in again needs signal. A deactivated account or a
   changed role ends it at the next request, since the user is re-read every time.
 - Each blueprint calls :func:`require_role` for its role; anyone else gets 403, and someone
   not logged in is sent to the log-in page.
@@ -19,9 +21,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -113,6 +117,29 @@ class LoginThrottle:
                 self._failures.pop(key, None)
 
 
+def session_limits(role: str | None) -> tuple[float, float]:
+    """Seconds of inactivity, and seconds since log-in, after which a session of ``role`` ends."""
+    config = current_app.config
+    if role == "driver":
+        return float(config["DRIVER_SESSION_IDLE_MINUTES"]) * 60, float(
+            config["DRIVER_SESSION_MAX_HOURS"]
+        ) * 3600
+    return float(config["SESSION_IDLE_MINUTES"]) * 60, config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+
+
+class RoleSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, kept by the browser as long as the role's session may last (a
+    driver's cookie outlives ``PERMANENT_SESSION_LIFETIME``; the server still checks both limits)."""
+
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
+        """When the browser should drop the cookie."""
+        expires = super().get_expiration_time(app, session)
+        if expires is not None and session.get("role") == "driver":
+            hours = float(app.config["DRIVER_SESSION_MAX_HOURS"])
+            expires = max(expires, datetime.now(UTC) + timedelta(hours=hours))
+        return expires
+
+
 def _load_user() -> None:
     """Put the logged-in user in ``g.user`` (None if nobody, or if the session has expired)."""
     from webui.store import reader
@@ -122,8 +149,7 @@ def _load_user() -> None:
     if uid is None:
         return
     now = time.time()
-    idle = float(current_app.config["SESSION_IDLE_MINUTES"]) * 60
-    max_age = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    idle, max_age = session_limits(session.get("role"))
     if now - float(session.get("seen", 0)) > idle or now - float(session.get("since", 0)) > max_age:
         session.clear()
         flash(_("Your session has expired. Please log in again."), "info")
@@ -195,6 +221,7 @@ def _headers(response: Response) -> Response:
 def init_security(app: Flask) -> None:
     """CSRF protection, the current user, expiring sessions, the log-in throttle, headers."""
     csrf.init_app(app)
+    app.session_interface = RoleSessionInterface()
     app.extensions["kinito_throttle"] = LoginThrottle(
         int(app.config["LOGIN_MAX_FAILURES"]), float(app.config["LOGIN_LOCK_MINUTES"]) * 60
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 
@@ -274,3 +275,33 @@ def test_outcomes_stay_shown_after_a_new_version(driver: FlaskClient, field_app:
     assert doc["plan_version_id"] == 2 and doc["version"] == 2
     assert doc["outcomes"] == {"cp-1": {"status": "done", "time": "09:50"}}
     assert _send(driver, visit_id="cp-3", plan_version_id=2).status_code == 200
+
+
+def test_a_drivers_session_lasts_a_working_day(driver: FlaskClient) -> None:
+    """A driver idle for two hours (a long visit and a drive) is still logged in, and the
+    cookie lives that long; after 12 idle hours, or 14 since log-in, the session ends."""
+    with driver.session_transaction() as session:
+        session["seen"] = session["seen"] - 2 * 3600
+        session["since"] = session["since"] - 9 * 3600
+    response = driver.get("/driver/token.json")
+    assert response.status_code == 200
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires=" in cookie
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    assert (expires - datetime.now(UTC)).total_seconds() > 13 * 3600
+    with driver.session_transaction() as session:
+        session["since"] = session["since"] - 5 * 3600 - 60  # 14 h since log-in
+    assert driver.get("/driver/token.json").status_code == 401
+    assert login(driver, DRIVER).status_code == 302
+    with driver.session_transaction() as session:
+        session["seen"] = session["seen"] - 12 * 3600 - 60
+    assert driver.get("/driver/token.json").status_code == 401
+
+
+def test_other_roles_keep_the_short_idle_limit(field_app: Flask) -> None:
+    """The long session is the driver's only: a coordinator idle 31 minutes logs in again."""
+    client = field_app.test_client()
+    login(client, COORDINATOR)
+    with client.session_transaction() as session:
+        session["seen"] = session["seen"] - 31 * 60
+    assert client.get("/register/beneficiaries").status_code == 302

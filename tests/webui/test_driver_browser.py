@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -187,3 +188,69 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
     assert by_visit[second].occurred_at.strftime("%H:%M") == "10:05"  # 12:05 Athens, UTC+2
     assert foreign == []
     assert errors == []
+
+
+@contextmanager
+def _driver_tablet(base: str, clock_at: str) -> Iterator[Any]:
+    """Chromium logged in as the driver on today's route (its service worker in control), the
+    page's clock installed (timers too) at ``clock_at``; yields the page."""
+    reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {reason}")
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(
+                viewport={"width": 800, "height": 1280}, locale="el-GR", timezone_id="Europe/Athens"
+            )
+            page = context.new_page()
+            page.clock.install(time=clock_at)
+            page.goto(f"{base}/login")
+            page.get_by_label("Όνομα χρήστη").fill(DRIVER)
+            page.get_by_label("Κωδικός").fill(PASSWORDS[DRIVER])
+            page.get_by_role("button", name="Σύνδεση").click()
+            page.wait_for_url(f"{base}/driver/")
+            expect(page.locator("#stops > li")).to_have_count(3)
+            page.wait_for_function(
+                "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null"
+            )
+            page.wait_for_function(
+                "async () => (await (await caches.open('kinito-driver-v1')).keys()).length >= 7",
+                timeout=10_000,
+            )
+            yield page
+        finally:
+            browser.close()
+
+
+def test_driver_page_keeps_the_session_alive_and_a_new_log_in_sends_the_queue(
+    live_driver: dict[str, Any],
+) -> None:
+    """With signal, the page asks the server every 10 minutes, so an idle tablet stays logged
+    in; a session that did end anyway (cookies gone) leaves the outcome queued and offers a
+    log-in, after which the queue goes out."""
+    from playwright.sync_api import expect
+
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
+    with _driver_tablet(base, "2026-12-07T08:30:00+02:00") as page:
+        pings: list[str] = []
+        page.on("request", lambda r: pings.append(r.url) if r.url.endswith("/driver/token.json") else None)
+        page.clock.run_for(11 * 60 * 1000)
+        page.wait_for_timeout(500)
+        assert pings, "no keep-alive request in 11 minutes"
+        page.context.clear_cookies()  # the session is over
+        page.locator("#stops > li").nth(0).get_by_role("button", name="Έγινε").click()
+        expect(page.locator("#login-again")).to_be_visible()
+        expect(page.locator("#queue-badge")).to_have_attribute("data-count", "1")
+        assert _outcomes(app, version) == []
+        page.locator("#login-again").click()
+        page.get_by_label("Όνομα χρήστη").fill(DRIVER)
+        page.get_by_label("Κωδικός").fill(PASSWORDS[DRIVER])
+        page.get_by_role("button", name="Σύνδεση").click()
+        page.wait_for_url(f"{base}/driver/")
+        expect(page.locator("#queue-badge")).to_have_attribute("data-count", "0", timeout=10_000)
+    assert len(_outcomes(app, version)) == 1

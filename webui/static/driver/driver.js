@@ -20,6 +20,7 @@
   var marks = {};        // visit_id -> {status, time}: what this tablet recorded (arrived too)
   var map = null, layers = null, fitted = null;
   var sending = false;
+  var KEEP_ALIVE_MS = 10 * 60 * 1000;
 
   // --- storage ------------------------------------------------------------------------------
   function load(key, fallback) {
@@ -364,5 +365,16 @@
     if (map && fitted) { map.invalidateSize(); map.fitBounds(fitted); }
   });
   window.setInterval(send, 15000);
+  // with signal, a light request now and then keeps the session alive through the day, so
+  // outcomes are not left waiting behind a log-in that would itself need signal
+  function keepAlive() {
+    if (!navigator.onLine || sending) { return; }
+    fetch(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (r.status === 401) { document.getElementById("login-again").hidden = false; }
+      })
+      .catch(function () { /* no signal after all: the next turn tries again */ });
+  }
+  window.setInterval(keepAlive, KEEP_ALIVE_MS);
   start();
 })();
