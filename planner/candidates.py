@@ -171,3 +171,37 @@ def best_partial_patterns(problem: Problem, visit: Visit, slots: Sequence[Slot])
         if pats:
             return pats
     return []
+
+
+def own_limit(ud: UnitDay) -> int:
+    """The most a unit-day's driver may work by the day's own rules: its working time, or the
+    length of its shift."""
+    return min(ud.max_work or 2**40, ud.shift.end - ud.shift.start)
+
+
+def weekly_shares(problem: Problem, uds: Sequence[UnitDay]) -> list[int]:
+    """Each unit-day's limit on working time: its own, or, where a unit's weekly cap is less
+    than its days' own limits together, a share of the cap in proportion to them (the
+    solver's way to keep the cap inside OR-Tools' routing filters; always valid, but it can
+    leave room unused when the cap binds)."""
+    out = [own_limit(ud) for ud in uds]
+    for unit in problem.units:
+        cap = unit.weekly_max_work
+        mine = [i for i, ud in enumerate(uds) if ud.unit_id == unit.id]
+        most = sum(out[i] for i in mine)
+        if cap is None or not mine or most <= cap:
+            continue
+        for i in mine:
+            out[i] = out[i] * cap // most
+    return out
+
+
+def day_limits(problem: Problem) -> list[int]:
+    """:func:`weekly_shares` over the problem's available unit-days of the horizon (index as
+    ``problem.unit_days``; unavailable ones keep their own limit)."""
+    idx = [i for i, ud in enumerate(problem.unit_days) if ud.available and ud.date in problem.dates]
+    shares = weekly_shares(problem, [problem.unit_days[i] for i in idx])
+    out = [own_limit(ud) for ud in problem.unit_days]
+    for i, share in zip(idx, shares, strict=True):
+        out[i] = share
+    return out

@@ -3,6 +3,8 @@
 Reason codes (``Unassigned.reason``):
 
 ==========================  ====================================================================
+``no_allowed_date``         none of the horizon's dates falls on a weekday the visit allows (or
+                            it is pinned to a date it does not allow)
 ``no_available_day``        no date of the horizon is open for it: the unit is unavailable
                             (holiday, closure) on every date its allowed weekdays fall on
 ``pinned_date_unavailable`` it is pinned to a date on which no unit is available
@@ -53,24 +55,44 @@ def day_en(d: date) -> str:
     return f"{WEEKDAYS_EN[d.weekday()]} {d:%d/%m}"
 
 
-def _who(problem: Problem, v: Visit) -> tuple[str, str]:
+# Role names in Greek: as the subject ("δεν επιβαίνει ...") and as the object ("προσθέστε ...").
+ROLE_EL = {
+    "social_worker": ("κοινωνικός λειτουργός", "κοινωνικό λειτουργό"),
+    "psychologist": ("ψυχολόγος", "ψυχολόγο"),
+}
+
+
+def _who(problem: Problem, v: Visit) -> dict[str, str]:
+    """Who the visit needs aboard: ``who_el`` (subject), ``whom_el`` (object), ``who_en``."""
     if v.required_staff is not None:
         try:
-            name = problem.staff_member(v.required_staff).name
+            name = problem.staff_member(v.required_staff).name or v.required_staff
         except KeyError:
             name = v.required_staff
-        return f"ο/η {name}", name
+        return {"who_el": f"ο/η {name}", "whom_el": f"τον/την {name}", "who_en": name}
     role = v.required_role or ""
-    el = {"social_worker": "κοινωνικός λειτουργός", "psychologist": "ψυχολόγος"}.get(role, role)
-    return f"{el} ({role})", role.replace("_", " ")
+    subject, obj = ROLE_EL.get(role, (f"«{role}»", f"«{role}»"))
+    return {"who_el": subject, "whom_el": obj, "who_en": role.replace("_", " ")}
 
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "no_available_day": (
         "Καμία διαθέσιμη ημέρα: η μονάδα δεν είναι διαθέσιμη (αργία, κλειστό) σε καμία από τις "
-        "επιτρεπτές ημέρες της επίσκεψης. Επιτρέψτε άλλη ημέρα ή μεταφέρετέ την σε άλλη εβδομάδα.",
+        "επιτρεπτές ημέρες της επίσκεψης. Επιτρέψτε άλλη ημέρα ή μεταφέρετέ τη σε άλλη εβδομάδα.",
         "No available day: the unit is unavailable (holiday, closure) on every day the visit is "
         "allowed. Allow another weekday or move it to another week.",
+    ),
+    "no_allowed_date": (
+        "Καμία ημέρα αυτής της περιόδου δεν είναι επιτρεπτή για την επίσκεψη ({allowed_el}). "
+        "Αλλάξτε τις επιτρεπτές ημέρες της ή μεταφέρετέ τη σε άλλη εβδομάδα.",
+        "None of the dates planned falls on a day the visit allows ({allowed_en}). Change its "
+        "allowed weekdays or move it to another week.",
+    ),
+    "no_allowed_date_pinned": (
+        "Είναι κλειδωμένη για {pinned_on_el}, που δεν είναι επιτρεπτή ημέρα της ({allowed_el}). "
+        "Αλλάξτε την ημερομηνία ή τις επιτρεπτές ημέρες.",
+        "It is pinned to {pinned_en}, which is not a day it allows ({allowed_en}). Change the date "
+        "or its allowed weekdays.",
     ),
     "pinned_date_unavailable": (
         "Είναι κλειδωμένη για {pinned_on_el}, αλλά εκείνη την ημέρα καμία μονάδα δεν είναι διαθέσιμη. "
@@ -78,8 +100,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "It is pinned to {pinned_en}, but no unit is available that day. Unpin it or change the date.",
     ),
     "no_crew": (
-        "Σε καμία διαθέσιμη ημέρα δεν επιβαίνει {who_el}. Προσθέστε {who_el} στο πλήρωμα κάποιας ημέρας.",
-        "No available day has the required {who_en} aboard. Add them to a day's crew.",
+        "Σε καμία διαθέσιμη ημέρα δεν επιβαίνει {who_el}· προσθέστε {whom_el} στο πλήρωμα κάποιας ημέρας.",
+        "No available day has the required {who_en} aboard; add them to a day's crew.",
     ),
     "over_capacity": (
         "Το φορτίο της ({load}) ξεπερνά τη χωρητικότητα κάθε μονάδας.",
@@ -99,11 +121,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "base) and be back within the shift and the driver's working time. Widen the window or use "
         "an extended-hours day.",
     ),
+    "unreachable_no_window": (
+        "Ακόμη και μόνη της, η επίσκεψη ({service_min} λεπτά, {drive_min} λεπτά δρόμος από τη βάση) "
+        "δεν χωράει στη βάρδια, στο όριο εργασίας του οδηγού και στο διάλειμμα καμίας ημέρας. "
+        "Μικρύνετε τη διάρκειά της ή ορίστε ημέρα με διευρυμένο ωράριο.",
+        "Even on its own, the visit ({service_min} min, {drive_min} min from the base) does not fit "
+        "any day's shift, driver's working time and break. Shorten it or use an extended-hours day.",
+    ),
     "frequency": (
-        "Ζητούνται {k} επισκέψεις με απόσταση τουλάχιστον {gap} ημερών, αλλά οι διαθέσιμες ημέρες "
-        "χωρούν μόνο {fit}. Μειώστε τη συχνότητα ή το ελάχιστο διάστημα.",
-        "{k} visits at least {gap} days apart are wanted, but the available days hold only {fit}. "
-        "Lower the frequency or the minimum gap.",
+        "Ζητούνται {k} επισκέψεις {apart_el}, αλλά οι διαθέσιμες ημέρες χωρούν μόνο {fit}. "
+        "Μειώστε τη συχνότητα{or_gap_el}.",
+        "{k} visits {apart_en} are wanted, but the available days hold only {fit}. Lower the "
+        "frequency{or_gap_en}.",
+    ),
+    "frequency_patterns": (
+        "Ζητούνται {k} επισκέψεις σε έναν από τους επιτρεπτούς συνδυασμούς ημερών της, αλλά κανένας "
+        "συνδυασμός δεν έχει όλες τις ημέρες του διαθέσιμες. Προσθέστε συνδυασμό ή μειώστε τη συχνότητα.",
+        "{k} visits on one of its allowed day patterns are wanted, but no pattern has all its days "
+        "available. Add a pattern or lower the frequency.",
     ),
     "week_full": (
         "Χωράει μόνη της, αλλά οι ημέρες είναι γεμάτες: θα χρειαζόταν {need} λεπτά ακόμη "
@@ -126,14 +161,31 @@ def _message(reason: str, **kw: object) -> tuple[str, str]:
     return el.format(**kw), en.format(**kw)
 
 
-def _no_slot_reason(problem: Problem, v: Visit, refused: dict[str, int]) -> tuple[str, dict[str, object]]:
-    """The most useful reason when no unit-day at all can take the visit."""
+def _allowed_words(v: Visit) -> tuple[str, str]:
+    """The visit's allowed weekdays, in Greek and English."""
+    days = sorted(v.allowed_weekdays) if v.allowed_weekdays is not None else list(range(7))
+    if not days:
+        return "καμία ημέρα", "no day"
+    return ", ".join(WEEKDAYS_EL[d] for d in days), ", ".join(WEEKDAYS_EN[d] for d in days)
+
+
+def _no_slot_reason(
+    problem: Problem, v: Visit, refused: dict[str, int]
+) -> tuple[str, str, dict[str, object]]:
+    """The most useful reason (code, message key, details) when no unit-day can take the visit."""
     details: dict[str, object] = {"refused_unit_days": dict(refused)}
-    if v.pinned_date is not None and v.frequency == 1:
+    allowed = [d for d in problem.dates if v.allowed_weekdays is None or d.weekday() in v.allowed_weekdays]
+    pinned_single = v.pinned_date is not None and v.frequency == 1
+    if pinned_single:
+        assert v.pinned_date is not None
+        details["pinned_el"], details["pinned_en"] = day_el(v.pinned_date), day_en(v.pinned_date)
+        if v.pinned_date not in allowed:
+            return "no_allowed_date", "no_allowed_date_pinned", details
         open_that_day = any(ud.available and ud.date == v.pinned_date for ud in problem.unit_days)
         if not open_that_day:
-            details["pinned_el"], details["pinned_en"] = day_el(v.pinned_date), day_en(v.pinned_date)
-            return "pinned_date_unavailable", details
+            return "pinned_date_unavailable", "pinned_date_unavailable", details
+    if not allowed:
+        return "no_allowed_date", "no_allowed_date", details
     for code, reason in (
         (cand.NO_TIME, "no_time_in_shift"),
         (cand.CAPACITY, "over_capacity"),
@@ -141,8 +193,8 @@ def _no_slot_reason(problem: Problem, v: Visit, refused: dict[str, int]) -> tupl
         (cand.NO_STAFF, "no_crew"),
     ):
         if refused.get(code):
-            return reason, details
-    return "no_available_day", details
+            return reason, reason, details
+    return "no_available_day", "no_available_day", details
 
 
 def _fits_alone(ud: UnitDay, out: int, service: int, back: int, start: int) -> bool:
@@ -184,7 +236,8 @@ def _week_full(
     """How many more minutes the best day would need, and who was served there instead."""
     travel = travel_model_of(problem.travel)
     routes = {(r.unit_id, r.date): r for r in plan.routes}
-    best: tuple[int, date, Route | None] | None = None
+    limits = cand.day_limits(problem)
+    best: tuple[int, int, Route | None] | None = None
     for s in slots:
         ud = problem.unit_days[s.unit_day]
         unit = problem.unit(ud.unit_id)
@@ -197,12 +250,18 @@ def _week_full(
             int(m.durations[a, x] + m.durations[x, b] - m.durations[a, b]) for a, b in itertools.pairwise(seq)
         )
         work = route.work_time if route else 0
-        limit = min(ud.max_work or 10**9, ud.shift.end - ud.shift.start)
-        need = work + detour + v.service - limit if route is not None else detour + v.service
+        limit = limits[s.unit_day]
+        more = work + detour + v.service
+        rule = ud.break_rule
+        if rule is not None and (route is None or route.rest is None) and more > rule.required_after:
+            more += rule.duration  # the longer day would need its break too
+        need = more - limit if route is not None else detour + v.service
         if best is None or need < best[0]:
-            best = (need, ud.date, route)
+            best = (need, s.unit_day, route)
     assert best is not None
-    need, day, route = best
+    need, where, route = best
+    ud = problem.unit_days[where]
+    day = ud.date
     served = [problem.visit(st.visit_id) for st in route.stops] if route else []
     lower = sorted({s.id for s in served if s.priority < v.priority})
     higher = sorted({s.id for s in served if s.priority >= v.priority})
@@ -212,22 +271,48 @@ def _week_full(
     else:
         el = f"Εκείνη την ημέρα εξυπηρετήθηκαν επισκέψεις ίσης ή υψηλότερης προτεραιότητας ({len(higher)})."
         en = f"That day serves visits of equal or higher priority ({len(higher)})."
+    own = cand.own_limit(ud)
+    unit = problem.unit(ud.unit_id)
+    if limits[where] < own and unit.weekly_max_work is not None:
+        cap_h, left_h = _hours(unit.weekly_max_work), _hours(limits[where])
+        el += (
+            f" Το εβδομαδιαίο όριο του οδηγού ({cap_h.replace('.', ',')} ώρες), μοιρασμένο στις ημέρες, "
+            f"αφήνει {left_h.replace('.', ',')} ώρες εκείνη την ημέρα."
+        )
+        en += f" The driver's weekly cap ({cap_h} h), shared over the days, leaves {left_h} h that day."
+    if v.pinned_date is not None:
+        t = v.pinned_time or 0
+        at = (
+            f" {t // 3600:02d}:{t % 3600 // 60:02d}" if v.pinned_time is not None and v.frequency == 1 else ""
+        )
+        el = f"Είναι κλειδωμένη για {on_day_el(v.pinned_date)}{at}. {el}"
+        en = f"It is pinned to {day_en(v.pinned_date)}{at}. {en}"
     need = max(need, 0)
     details: dict[str, object] = {
         "need_min": round(need / 60),
         "date": day.isoformat(),
+        "unit": ud.unit_id,
         "served_lower_priority": lower,
         "served_same_or_higher": higher[:20],
     }
+    van_el = van_en = ""
+    if len(problem.units) > 1:
+        van_el = van_en = f" ({unit.name or unit.id})"
     m_el, m_en = _message(
         "week_full" if need >= 60 else "week_full_timing",
         need=round(need / 60),
-        on_day_el=on_day_el(day),
-        day_en=day_en(day),
+        on_day_el=on_day_el(day) + van_el,
+        day_en=day_en(day) + van_en,
         instead_el=el,
         instead_en=en,
     )
     return m_el, m_en, details
+
+
+def _hours(seconds: int) -> str:
+    """Hours, with one decimal when not whole."""
+    h = seconds / 3600
+    return f"{h:.0f}" if abs(h - round(h)) < 0.05 else f"{h:.1f}"
 
 
 def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[int]) -> list[Unassigned]:
@@ -236,27 +321,58 @@ def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[
     slots, refused = cand.visit_slots(problem, v)
     slots = [s for s in slots if s.unit_day in available]
     out: list[Unassigned] = []
-    who_el, who_en = _who(problem, v)
+    who = _who(problem, v)
     if not slots:
-        reason, details = _no_slot_reason(problem, v, refused)
-        kw = {"who_el": who_el, "who_en": who_en, "load": v.load, **details}
+        reason, key, details = _no_slot_reason(problem, v, refused)
+        allowed_el, allowed_en = _allowed_words(v)
+        kw = {**who, "load": v.load, "allowed_el": allowed_el, "allowed_en": allowed_en, **details}
         if v.pinned_date is not None:  # the message's "for <day>", with its Greek article
             kw["pinned_on_el"] = on_day_el(v.pinned_date)
-        el, en = _message(reason, **kw)
+        el, en = _message(key, **kw)
         return [Unassigned(v.id, o, reason, el, en, details) for o in occurrences]
     patterns = cand.candidate_patterns(problem, v, slots) or cand.best_partial_patterns(problem, v, slots)
     fit = len(patterns[0]) if patterns else 0
+    if v.patterns is not None and not cand.candidate_patterns(problem, v, slots):
+        fit = 0  # a pattern is served whole or not at all
     pinned_multi = v.frequency > 1 and v.pinned_date is not None
     pinned_slots = [s for i in sorted(available) if isinstance(s := cand.slot_for(problem, i, v), cand.Slot)]
+    # the dates its served visits take, and those too close to them for another
+    taken = sorted({r.date for r in plan.routes for st in r.stops if st.visit_id == v.id})
+    gap = max(1, v.min_gap_days) if v.patterns is None else 1
     for o in occurrences:
         # the first visit of a pinned multi-visit can only go on its pinned date
         where = pinned_slots if pinned_multi and o == 0 else slots
+        if v.frequency > 1:
+            where = [
+                s
+                for s in where
+                if all(abs((problem.unit_days[s.unit_day].date - d).days) >= gap for d in taken)
+            ] or where
         alone, drive = _alone_drive(problem, v, where) if where else (False, 0)
         if v.frequency > 1 and o >= fit:
-            el, en = _message("frequency", k=v.frequency, gap=v.min_gap_days, fit=fit)
+            if v.patterns is not None:
+                el, en = _message("frequency_patterns", k=v.frequency)
+            else:
+                apart = v.min_gap_days > 1
+                el, en = _message(
+                    "frequency",
+                    k=v.frequency,
+                    fit=fit,
+                    apart_el=f"με απόσταση τουλάχιστον {v.min_gap_days} ημερών"
+                    if apart
+                    else "σε διαφορετικές ημέρες",
+                    apart_en=f"at least {v.min_gap_days} days apart" if apart else "on different days",
+                    or_gap_el=" ή το ελάχιστο διάστημα" if apart else "",
+                    or_gap_en=" or the minimum gap" if apart else "",
+                )
             out.append(Unassigned(v.id, o, "frequency", el, en, {"fits": fit}))
         elif not alone:
-            el, en = _message("unreachable", drive_min=round(drive / 60))
+            has_window = bool(v.time_windows or v.weekday_windows or v.pinned_time is not None)
+            el, en = _message(
+                "unreachable" if has_window else "unreachable_no_window",
+                drive_min=round(drive / 60),
+                service_min=round(v.service / 60),
+            )
             out.append(Unassigned(v.id, o, "unreachable", el, en, {"drive_min": round(drive / 60)}))
         else:
             el, en, details = _week_full(problem, plan, v, where)

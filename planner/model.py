@@ -170,7 +170,9 @@ class Weights:
     """Objective weights in cost units per second (or per visit), all integers.
 
     Serving comes first: an unserved visit costs ``unserved`` times its priority, far more
-    than any route could save. Then travel time (``travel`` per second of driving), then
+    than any route could save; a pinned visit (the coordinator locked it) comes before the
+    rest: leaving it out costs as much again as leaving out every other visit (see
+    :meth:`Problem.unserved_cost`). Then travel time (``travel`` per second of driving), then
     the soft costs: ``work`` per second of the driver's working day (leaving the base to
     returning: it keeps days compact, no idle waiting), ``after_hours`` per second of work
     after the regular end on pilot days, ``off_preferred_weekday`` per visit served on
@@ -222,6 +224,16 @@ class Problem:
             if v.id == visit_id:
                 return v
         raise KeyError(visit_id)
+
+    def unserved_cost(self, v: Visit, occurrence: int) -> int:
+        """What leaving out ``occurrence`` of ``v`` costs: ``weights.unserved`` times its
+        priority; for a pinned visit's pinned occurrence (the first), as much again as every
+        visit's every occurrence together, so that what the coordinator locked is served
+        first whenever it can be."""
+        cost = self.weights.unserved * max(1, v.priority)
+        if v.pinned_date is not None and occurrence == 0:
+            cost += self.weights.unserved * sum(max(1, x.priority) * x.frequency for x in self.visits)
+        return cost
 
     def locations(self) -> tuple[Location, ...]:
         """Every distinct location of the problem, bases first, in a stable order."""
@@ -300,6 +312,20 @@ class Route:
         """Seconds neither driving, serving nor on break."""
         rest = self.rest.duration if self.rest else 0
         return self.work_time - self.drive_time - self.service_time - rest
+
+
+# The reason codes of unassigned visits (their sentences: planner/explain.py).
+REASONS = (
+    "no_allowed_date",
+    "no_available_day",
+    "pinned_date_unavailable",
+    "no_crew",
+    "over_capacity",
+    "no_time_in_shift",
+    "unreachable",
+    "frequency",
+    "week_full",
+)
 
 
 @dataclass(frozen=True)

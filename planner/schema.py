@@ -169,7 +169,7 @@ def _show(value: object) -> str:
     if isinstance(value, Mapping):
         return "an object"
     if isinstance(value, list | tuple):
-        return "a list"
+        return "an empty list" if not value else "a list"
     if isinstance(value, date):
         value = value.isoformat()
     if value is None or isinstance(value, str | int | float):
@@ -737,6 +737,48 @@ def _visit_reader(dates: Sequence[date], places: _Places, staff_ids: Collection[
     return read_visit
 
 
+def _no_double_booking(days: Sequence[UnitDay], staff: Sequence[StaffMember]) -> None:
+    """Refuse a staff member aboard two units at once on one date (hours that overlap, or
+    either aboard all day)."""
+    seen: dict[tuple[str, date], list[tuple[int, UnitDay, TimeWindow | None]]] = {}
+    names = {s.id: s.name or s.id for s in staff}
+    for i, day in enumerate(days):
+        for j, member in enumerate(day.crew):
+            for _, other, hours in seen.get((member.staff_id, day.date), []):
+                if other.unit_id == day.unit_id:
+                    continue
+                if (
+                    hours is None
+                    or member.hours is None
+                    or (member.hours.start < hours.end and hours.start < member.hours.end)
+                ):
+                    raise SchemaError(
+                        f"days[{i}].crew[{j}]",
+                        f"{_show(member.staff_id)} ({names.get(member.staff_id, '')}) is already in unit "
+                        f"{_show(other.unit_id)}'s crew on {day.date.isoformat()} at the same hours "
+                        "(one person cannot be in two vehicles at once)",
+                    )
+            seen.setdefault((member.staff_id, day.date), []).append((i, day, member.hours))
+
+
+# Roles the product knows even when no staff member of a problem holds one (a visit may wait
+# for a psychologist who is not on the staff this week: then it is unassigned, "no_crew").
+KNOWN_ROLES = ("social_worker", "psychologist")
+
+
+def _known_roles(visits: Sequence[Visit], staff: Sequence[StaffMember]) -> None:
+    """Refuse a ``required_role`` that no staff member holds and the product does not know:
+    a typo would otherwise leave the visit out with no one to serve it."""
+    known = {*KNOWN_ROLES, *(role for s in staff for role in s.roles)}
+    for i, v in enumerate(visits):
+        if v.required_role is not None and v.required_role not in known:
+            raise SchemaError(
+                f"visits[{i}].required_role",
+                f"unknown role {_show(v.required_role)}: no staff member has it; "
+                f"known roles: {_listing(sorted(known))}",
+            )
+
+
 def _read_horizon(top: _Object) -> tuple[date, ...]:
     """``dates`` (ascending, distinct, inside ``week`` if that is given too), or ``week``'s Mon-Fri."""
     week = top.opt("week", iso_week_dates, None)
@@ -779,7 +821,10 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     places = _Places(table)
     staff = top.opt("staff", _list(_read_staff), ())
     _no_duplicates([s.id for s in staff], "staff", ".id")
-    units = top.opt("units", _list(_unit_reader(places, defaults)), None) or (
+    read_units = _where(
+        _list(_unit_reader(places, defaults)), bool, "a non-empty list (leave it out: one van)"
+    )
+    units = top.opt("units", read_units, None) or (
         Unit(
             "van1",
             "Κινητή μονάδα / Mobile unit",
@@ -795,8 +840,11 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     have = {(day.unit_id, day.date) for day in given}
     filled = tuple(defaults.day(u.id, day) for day in dates for u in units if (u.id, day) not in have)
 
+    _no_double_booking(given, staff)
+
     visits = top.opt("visits", _list(_visit_reader(dates, places, staff_ids)), ())
     _no_duplicates([v.id for v in visits], "visits", ".id")
+    _known_roles(visits, staff)
 
     problem = Problem(
         name=top.opt("name", _string, ""),
@@ -1178,14 +1226,16 @@ def _read_unassigned(value: object, path: str) -> Unassigned:
     )
 
 
-def plan_from_dict(d: Mapping[str, Any]) -> Plan:
+def plan_from_dict(d: Mapping[str, Any], problem: Problem | None = None) -> Plan:
     """The :class:`Plan` in a parsed ``plan.json``: routes, stops, breaks and unassigned, exact to the second.
 
-    The summaries and route crews are derived data and are not read back.
+    The summaries and route crews are derived data and are not read back. Given its
+    ``problem``, a step's ``location`` must also be the one the problem gives it (the unit's
+    base for the start and end steps, the visit's place for a visit step).
     """
     top = _Object(d, "", _PLAN_KEYS)
     _check_schema(top, PLAN_SCHEMA)
-    return Plan(
+    plan = Plan(
         problem_name=top.req("problem", _string),
         routes=top.req("routes", _list(_read_route)),
         unassigned=top.opt("unassigned", _list(_read_unassigned), ()),
@@ -1196,6 +1246,34 @@ def plan_from_dict(d: Mapping[str, Any]) -> Plan:
         status=top.opt("status", _string, ""),
         travel_model=top.opt("travel_model", _string, ""),
     )
+    if problem is not None:
+        _check_step_locations(d, plan, problem)
+    return plan
+
+
+def _check_step_locations(d: Mapping[str, Any], plan: Plan, problem: Problem) -> None:
+    """Refuse a step whose ``location`` is not the place the problem gives it."""
+    units = {u.id: u for u in problem.units}
+    visits = {v.id: v for v in problem.visits}
+    for i, (raw, route) in enumerate(zip(d["routes"], plan.routes, strict=True)):
+        unit = units.get(route.unit_id)
+        for j, step in enumerate(raw["steps"]):
+            if "location" not in step:
+                continue
+            kind = step["type"]
+            if kind in ("start", "end"):
+                want = unit.base.id if unit is not None else None
+            elif kind == "visit":
+                visit = visits.get(step["visit"])
+                want = visit.location.id if visit is not None else None
+            else:
+                continue
+            if want is not None and step["location"] != want:
+                what = "the unit's base" if kind != "visit" else f"visit {_show(step['visit'])}'s place"
+                raise SchemaError(
+                    f"routes[{i}].steps[{j}].location",
+                    f"{_show(step['location'])} is not {what}, {_show(want)}",
+                )
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -1218,9 +1296,10 @@ def load_problem(path: str | Path) -> Problem:
     return problem_from_dict(_read_json(path))
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read a ``plan.json`` file."""
-    return plan_from_dict(_read_json(path))
+def load_plan(path: str | Path, problem: Problem | None = None) -> Plan:
+    """Read a ``plan.json`` file (checked against its ``problem`` when given, see
+    :func:`plan_from_dict`)."""
+    return plan_from_dict(_read_json(path), problem)
 
 
 def save_json(path: str | Path, obj: object) -> None:

@@ -397,13 +397,13 @@ class _Model:
             if len(node.vehicles) < len(self.vehicles):
                 # SetAllowedVehiclesForIndex's Python binding rejects lists in ortools 9.15.
                 routing.VehicleVar(idx).SetValues([-1, *node.vehicles])
-        for (vi, _occ), ids in self.occ_nodes.items():
-            penalty = w.unserved * max(1, prep.visits[vi].visit.priority)
+        for (vi, occ), ids in self.occ_nodes.items():
+            penalty = prep.problem.unserved_cost(prep.visits[vi].visit, occ)
             routing.AddDisjunction([manager.NodeToIndex(i) for i in ids], penalty, 1)
         self._add_drive_limits(self.drive_cb)
         self._add_capacity(units)
         self._add_breaks(service)
-        self._add_weekly_caps(units)
+        self._add_weekly_caps()
         self._add_day_gaps()
 
     def _register(self, matrix: np.ndarray) -> int:
@@ -473,28 +473,17 @@ class _Model:
         longest = min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
         return None if rule is None or longest <= rule.required_after else rule
 
-    def _add_weekly_caps(self, units: dict[str, Any]) -> None:
+    def _add_weekly_caps(self) -> None:
         """The driver's weekly cap, as a share of it for each day when it would bind.
 
         A linear constraint over all the days' spans is exact but invisible to OR-Tools'
         routing filters, which made the search crawl; a per-day span bound in proportion
         to each day's own limit is always valid and kept inside the filters.
         """
-        tdim = self.tdim
-        for uid, unit in units.items():
-            cap = unit.weekly_max_work
-            vs = [v for v, ud in enumerate(self.uds) if ud.unit_id == uid]
-            if cap is None or not vs:
-                continue
-            limits = {
-                v: min(self.uds[v].max_work or DAY, self.uds[v].shift.end - self.uds[v].shift.start)
-                for v in vs
-            }
-            most = sum(limits.values())
-            if most <= cap:
-                continue
-            for v in vs:
-                tdim.SetSpanUpperBoundForVehicle(limits[v] * cap // most, v)
+        own = [cand.own_limit(ud) for ud in self.uds]
+        for v, share in enumerate(cand.weekly_shares(self.prep.problem, self.uds)):
+            if share < own[v]:
+                self.tdim.SetSpanUpperBoundForVehicle(share, v)
 
     def _add_day_gaps(self) -> None:
         """The minimum gap between the served occurrences of the visits whose days are free.
@@ -572,7 +561,7 @@ class _Model:
             day=[(ud.date - first).days for ud in self.uds],
             keys=list(self.occ_nodes),
             key_node=key_node,
-            penalty={k: w.unserved * max(1, prep.visits[k[0]].visit.priority) for k in self.occ_nodes},
+            penalty={k: prep.problem.unserved_cost(prep.visits[k[0]].visit, k[1]) for k in self.occ_nodes},
             min_gap={vi: max(1, prep.visits[vi].visit.min_gap_days) for vi in self.free_occ},
             after_first=after_first,
             balance=(w.balance_target, w.balance),

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from planner.model import Plan, Problem, Route, UnitDay, Visit
+from planner.model import REASONS, Plan, Problem, Route, UnitDay, Visit
 from planner.travel import TravelMatrix, travel_model_of
 
 
@@ -30,6 +30,11 @@ class Violation:
 
 def _hm(t: int) -> str:
     return f"{t // 3600:02d}:{t // 60 % 60:02d}:{t % 60:02d}"
+
+
+def _dur(t: int) -> str:
+    """A length of time to the second: '480 min', '480 min 20 s'."""
+    return f"{t // 60} min" + (f" {t % 60} s" if t % 60 else "")
 
 
 class _Checker:
@@ -129,7 +134,8 @@ class _Checker:
     def visit_rules(self, v: Visit, start: int, end: int, occ: int, ud: UnitDay, where: str) -> None:
         d = ud.date
         windows = v.windows_on(d)
-        pinned_here = v.pinned_time is not None and v.pinned_date == d and occ == 0
+        # a pinned time holds for whichever visit is served on the pinned date (the first)
+        pinned_here = v.pinned_time is not None and v.pinned_date == d
         if windows and not pinned_here and not any(w.contains(start) for w in windows):
             self.bad(
                 "time_window",
@@ -170,13 +176,9 @@ class _Checker:
         work = r.arrive - r.depart
         drive = sum(s.travel for s in r.stops) + r.return_travel
         if ud.max_work is not None and work > ud.max_work:
-            self.bad(
-                "work_time", where, f"works {work / 60:.0f} min, over the limit of {ud.max_work / 60:.0f}"
-            )
+            self.bad("work_time", where, f"works {_dur(work)}, over the limit of {_dur(ud.max_work)}")
         if ud.max_drive is not None and drive > ud.max_drive:
-            self.bad(
-                "drive_time", where, f"drives {drive / 60:.0f} min, over the limit of {ud.max_drive / 60:.0f}"
-            )
+            self.bad("drive_time", where, f"drives {_dur(drive)}, over the limit of {_dur(ud.max_drive)}")
         cap = self.units[r.unit_id].capacity
         if cap is not None and load > cap:
             self.bad("capacity", where, f"carries {load}, over the capacity {cap}")
@@ -239,6 +241,8 @@ class _Checker:
             unassigned[u.visit_id].append(u.occurrence)
             if not (u.reason and u.message_el and u.message_en):
                 self.bad("reason", u.visit_id, "unassigned without a reason in words")
+            elif u.reason not in REASONS:
+                self.bad("reason", u.visit_id, f"unknown reason code {u.reason!r}")
         for v in self.problem.visits:
             self.frequency(v, served.get(v.id, []), unassigned.get(v.id, []))
         for vid in set(served) | set(unassigned):

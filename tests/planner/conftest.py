@@ -168,6 +168,16 @@ LUNCH = BreakRule(duration=30 * MINUTE)
 # --- named fixtures ---------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def search_loaded() -> None:
+    """Load the compiled search once before any test: its first load (about a second) would
+    otherwise come out of the first short solve's time limit, and that solve's outcome would
+    hang on which test happens to run first."""
+    from planner import ruin
+
+    ruin.warm()
+
+
 @pytest.fixture
 def three_villages() -> Problem:
     """One van, one Monday, three villages east of Aigio with no windows."""

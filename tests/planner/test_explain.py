@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 import textwrap
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from planner.explain import on_day_el
@@ -222,3 +222,120 @@ def test_unreachable_pinned_occurrence_is_explained_as_unreachable() -> None:
     plan = quick(p, 1.0)
     first = next(u for u in plan.unassigned if u.visit_id == "pin2" and u.occurrence == 0)
     assert first.reason == "unreachable"
+
+
+# --- reviewed: the visit's own settings, Greek grammar, the week_full figures --------------
+
+
+def test_visit_allowed_on_no_date_of_the_week_is_no_allowed_date() -> None:
+    """Saturday-only in a Mon-Fri week (every unit available): no_allowed_date, not a holiday."""
+    p = make_problem([make_visit("sat", allowed_weekdays=frozenset({5})), make_visit("other", "temeni")])
+    _, [u] = explained(p, "sat")
+    assert u.reason == "no_allowed_date"
+    assert "unavailable" not in u.message_en and "holiday" not in u.message_en
+    assert "Saturday" in u.message_en and "Σάββατο" in u.message_el
+
+
+def test_visit_with_no_allowed_weekday_is_no_allowed_date() -> None:
+    p = make_problem([make_visit("none", allowed_weekdays=frozenset()), make_visit("other", "temeni")])
+    _, [u] = explained(p, "none")
+    assert u.reason == "no_allowed_date"
+    assert "καμία ημέρα" in u.message_el
+
+
+def test_visit_pinned_to_a_weekday_it_does_not_allow_says_so() -> None:
+    """Pinned to Tuesday, allowed only Monday: no_allowed_date naming the pinned date."""
+    p = make_problem(
+        [make_visit("pin", allowed_weekdays=frozenset({0}), pinned_date=TUE), make_visit("other", "temeni")]
+    )
+    _, [u] = explained(p, "pin")
+    assert u.reason == "no_allowed_date"
+    assert "pinned to Tuesday 08/12" in u.message_en
+    assert "κλειδωμένη για την Τρίτη 08/12" in u.message_el
+
+
+def test_no_crew_messages_use_the_greek_object_case_and_no_role_code() -> None:
+    p = make_problem(
+        [make_visit("psy", required_role="psychologist"), make_visit("cont", required_staff="sw2")]
+    )
+    plan = quick(p, 0.5)
+    by_id = {u.visit_id: u for u in plan.unassigned}
+    psy, cont = by_id["psy"].message_el, by_id["cont"].message_el
+    assert "δεν επιβαίνει ψυχολόγος· προσθέστε ψυχολόγο στο πλήρωμα" in psy
+    assert "psychologist" not in psy
+    assert "δεν επιβαίνει ο/η Γιώργος Αντωνίου· προσθέστε τον/την Γιώργος Αντωνίου" in cont
+    assert ".." not in cont
+
+
+def test_twice_weekly_visit_on_different_days_is_not_called_days_apart() -> None:
+    """Wanted twice with the default gap of one day, one date only: "on different days"."""
+    p = make_problem([make_visit("two", "temeni", frequency=2)], dates=(MON,))
+    _, entries = explained(p, "two")
+    u = next(e for e in entries if e.reason == "frequency")
+    assert "2 visits on different days" in u.message_en
+    assert "σε διαφορετικές ημέρες" in u.message_el
+    assert "1 days" not in u.message_en and "1 ημερών" not in u.message_el
+    assert "minimum gap" not in u.message_en
+
+
+def test_too_long_visit_with_no_window_is_not_told_to_widen_a_window() -> None:
+    p = make_problem([make_visit("long", "temeni", 470 * MINUTE)], dates=(MON,))
+    _, [u] = explained(p, "long")
+    assert u.reason == "unreachable"
+    assert "window" not in u.message_en
+    assert "470 min" in u.message_en and "470 λεπτά" in u.message_el
+
+
+def test_week_full_counts_the_break_a_longer_day_would_need() -> None:
+    """Three 150 min visits, no windows: two fit in 8 h; the third would take the day past
+    8 h with its 30 min break: the reason gives the minutes, not 'the hour its window allows'
+    (which it said when the break was left out of the count)."""
+    p = make_problem([make_visit(f"v{i}", "rododafni", 150 * MINUTE) for i in range(3)], dates=(MON,))
+    plan = quick(p, 1.0)
+    assert validate(p, plan) == []
+    [u] = plan.unassigned
+    assert u.reason == "week_full"
+    m = re.search(r"need (\d+) more minutes on Monday 07/12", u.message_en)
+    assert m, u.message_en
+    route = plan.routes[0]
+    assert int(m.group(1)) == round((route.work_time + 150 * MINUTE + 30 * MINUTE - 8 * HOUR) / 60)
+    assert "window" not in u.message_en
+
+
+def test_week_full_of_a_twice_weekly_visit_names_a_day_it_could_take() -> None:
+    """Twice weekly, two days apart, Mon-Wed full: its missing visit is never pointed at the
+    day its other visit is on, nor at the day next to it."""
+    near = ("rododafni", "temeni", "valimitika")
+    fillers = [make_visit(f"f{i}", near[i % 3], HOUR, priority=3) for i in range(21)]
+    p = make_problem(
+        [make_visit("two", "temeni", HOUR, frequency=2, min_gap_days=2), *fillers],
+        dates=(MON, TUE, WED),
+        day_defaults=NO_BREAK,
+    )
+    plan = quick(p, 1.5)
+    assert validate(p, plan) == []
+    served = [d for d, _ in stops_of(plan, "two")]
+    missing = [u for u in plan.unassigned if u.visit_id == "two" and u.reason == "week_full"]
+    for u in missing:
+        day = date.fromisoformat(str(u.details["date"]))
+        assert all(abs((day - d).days) >= 2 for d in served), (served, u.details)
+
+
+def test_week_full_names_the_unit_and_the_weekly_cap_share() -> None:
+    """Two units whose drivers may work 10 h a week over five 8 h days: 2 h a day each. The
+    reasons name the unit and the cap's share."""
+    fillers = [make_visit(f"f{i}", "temeni", HOUR) for i in range(20)]
+    p = make_problem(
+        fillers,
+        units=(make_unit("van1", weekly_max_work=10 * HOUR), make_unit("van2", weekly_max_work=10 * HOUR)),
+        day_defaults={**NO_BREAK},
+    )
+    plan = quick(p, 1.0)
+    assert validate(p, plan) == []
+    assert plan.unassigned
+    for u in plan.unassigned:
+        assert u.reason == "week_full"
+        unit = u.details["unit"]
+        assert f"(Κινητή μονάδα {unit})" in u.message_en and f"(Κινητή μονάδα {unit})" in u.message_el
+        assert "weekly cap (10 h), shared over the days, leaves 2 h that day" in u.message_en
+        assert "εβδομαδιαίο όριο του οδηγού (10 ώρες)" in u.message_el

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from planner.model import (
     HOUR,
     MINUTE,
+    REASONS,
     TERRAINS,
     BreakRule,
     CrewMember,
@@ -25,17 +26,6 @@ from planner.model import (
 )
 from planner.validate import validate
 from tests.planner.conftest import BASE, STAFF, WEEK, quick
-
-REASONS = {
-    "no_available_day",
-    "pinned_date_unavailable",
-    "no_crew",
-    "over_capacity",
-    "no_time_in_shift",
-    "unreachable",
-    "frequency",
-    "week_full",
-}
 
 PROPERTY_SETTINGS = settings(
     max_examples=25,

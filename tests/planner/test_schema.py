@@ -616,7 +616,7 @@ def test_bad_problem_is_refused_naming_the_field(mutate: Mutation, path: str, me
 
 def test_problem_from_dict_refuses_a_document_that_is_not_an_object() -> None:
     """A JSON list at the top level is refused."""
-    with pytest.raises(SchemaError, match="expected an object, got a list"):
+    with pytest.raises(SchemaError, match="expected an object, got an empty list"):
         problem_from_dict([])  # type: ignore[arg-type]
 
 
@@ -860,3 +860,52 @@ def test_problem_without_units_gets_one_van_at_the_community_centre() -> None:
     assert [u.id for u in problem.units] == ["van1"]
     assert problem.units[0].base == BASE_DEFAULT
     assert len(problem.unit_days) == 5
+
+
+def _two_units(d: dict[str, Any]) -> None:
+    """``d`` with a second unit, car1."""
+    d["units"] = [{"id": "van1", "base": "base"}, {"id": "car1", "base": "base"}]
+
+
+def test_one_person_in_two_units_at_once_is_refused() -> None:
+    d = minimal_dict()
+    _two_units(d)
+    d["days"].append({"date": "2026-12-07", "unit": "car1", "crew": ["sw1"]})
+    err = error_of(d)
+    assert err.path == "days[1].crew[0]"
+    assert 'already in unit "van1"\'s crew on 2026-12-07' in err.detail
+
+
+def test_one_person_in_two_units_at_different_hours_is_accepted() -> None:
+    """A part-timer in the van in the morning and in the car in the afternoon is fine."""
+    d = minimal_dict()
+    _two_units(d)
+    d["days"] = [
+        {"date": "2026-12-07", "unit": "van1", "crew": [{"staff": "sw1", "hours": ["08:00", "12:00"]}]},
+        {"date": "2026-12-07", "unit": "car1", "crew": [{"staff": "sw1", "hours": ["12:00", "16:00"]}]},
+        {"date": "2026-12-08", "unit": "car1", "crew": ["sw1"]},
+    ]
+    p = problem_from_dict(d)
+    assert len(p.unit_days) == 10
+
+
+def test_a_required_role_nobody_has_and_the_product_does_not_know_is_refused() -> None:
+    """A typo in a role ("social_worke") would leave the visit out silently: refused."""
+    d = minimal_dict()
+    d["visits"][0]["required_role"] = "social_worke"
+    err = error_of(d)
+    assert err.path == "visits[0].required_role"
+    assert 'unknown role "social_worke"' in err.detail and "social_worker" in err.detail
+    d["visits"][0]["required_role"] = "psychologist"  # known, though nobody has it this week
+    assert problem_from_dict(d).visits[0].required_role == "psychologist"
+    d["staff"][0]["roles"] = ["nurse"]
+    d["visits"][0]["required_role"] = "nurse"  # another centre's role, held by its staff
+    assert problem_from_dict(d).visits[0].required_role == "nurse"
+
+
+def test_an_empty_list_of_units_is_refused_by_name() -> None:
+    d = minimal_dict()
+    d["units"] = []
+    err = error_of(d)
+    assert err.path == "units"
+    assert "non-empty list" in err.detail and "an empty list" in err.detail

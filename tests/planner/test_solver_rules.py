@@ -574,3 +574,23 @@ def test_the_visits_left_for_later_are_the_least_priority_per_minute_and_never_p
     assert "long-pinned" not in ids and "short-urgent" not in ids
     assert "long" in ids  # 2 points for 4 hours: the least per minute
     assert solver._densest_first(prep, model, first, 0.0) == frozenset()
+
+
+def test_a_pinned_visit_is_served_before_more_priority_elsewhere() -> None:
+    """A priority-1 visit the coordinator pinned to Monday 10:00 and a priority-3 visit wanted
+    at the same hour in another valley: only one can be served, and it is the pinned one."""
+    p = make_problem(
+        [
+            make_visit("pinned", "pteri", HOUR, priority=1, pinned_date=MON, pinned_time=hm(10)),
+            make_visit("urgent", "diakopto", HOUR, priority=3, time_windows=(TimeWindow(hm(10), hm(10, 5)),)),
+        ],
+        dates=(MON,),
+    )
+    plan = quick(p, 1.0)
+    assert validate(p, plan) == []
+    assert served_ids(plan) == {"pinned"}
+    [u] = plan.unassigned
+    assert u.visit_id == "urgent"
+    assert p.unserved_cost(p.visit("pinned"), 0) > sum(
+        p.unserved_cost(v, 0) for v in p.visits if v.id != "pinned"
+    )

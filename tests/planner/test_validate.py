@@ -305,3 +305,45 @@ def test_stop_for_an_unknown_visit_is_caught(busy_week: Problem, busy_plan: Plan
 def test_occurrence_beyond_the_frequency_is_caught(busy_week: Problem, busy_plan: Plan) -> None:
     """Occurrence 2 of a visit wanted twice is an occurrence violation."""
     assert "occurrence" in codes(busy_week, with_stop(busy_plan, WED, "twice", occurrence=2))
+
+
+def test_pinned_time_is_checked_whatever_the_occurrence_label(busy_week: Problem, busy_plan: Plan) -> None:
+    """The twice-weekly visit pinned to Monday 07:00, its occurrence labels swapped (the Monday
+    one called 1): the missed pinned time is still caught."""
+    visits = tuple(
+        replace(v, pinned_date=MON, pinned_time=hm(7)) if v.id == "twice" else v for v in busy_week.visits
+    )
+    pinned = replace(busy_week, visits=visits)
+    assert codes(pinned, busy_plan) == {"pinned"}
+    swapped = with_stop(with_stop(busy_plan, MON, "twice", occurrence=1), WED, "twice", occurrence=0)
+    assert codes(pinned, swapped) == {"pinned"}
+
+
+def test_unknown_reason_code_is_caught(busy_week: Problem, busy_plan: Plan) -> None:
+    odd = replace(busy_plan.unassigned[0], reason="because")
+    assert codes(busy_week, replace(busy_plan, unassigned=(odd,))) == {"reason"}
+
+
+def test_working_time_over_by_seconds_says_so(busy_week: Problem, busy_plan: Plan) -> None:
+    """A day 20 s over its limit is not reported as '480 min, over the limit of 480'."""
+    mon = monday(busy_plan)
+    days = tuple(replace(ud, max_work=mon.work_time - 20) for ud in busy_week.unit_days)
+    [v] = [v for v in validate(replace(busy_week, unit_days=days), busy_plan) if v.code == "work_time"]
+    assert f"works {mon.work_time // 60} min" in v.message
+    assert v.message != f"works {mon.work_time // 60} min, over the limit of {mon.work_time // 60} min"
+
+
+def test_plan_file_with_a_step_at_the_wrong_place_is_refused(busy_week: Problem, busy_plan: Plan) -> None:
+    """Read with its problem, a plan whose visit step names another place is refused, naming the step."""
+    from planner.schema import SchemaError, plan_from_dict, plan_to_dict
+
+    d = plan_to_dict(busy_plan, busy_week)
+    assert plan_from_dict(d, busy_week) == plan_from_dict(d)
+    step = next(s for s in d["routes"][0]["steps"] if s["type"] == "visit")
+    step["location"] = "nowhere"
+    with pytest.raises(SchemaError, match=r"routes\[0\]\.steps\[\d+\]\.location: \"nowhere\" is not visit"):
+        plan_from_dict(d, busy_week)
+    d["routes"][0]["steps"][0]["location"] = "temeni"
+    step["location"] = busy_week.visit(step["visit"]).location.id
+    with pytest.raises(SchemaError, match=r"steps\[0\]\.location: \"temeni\" is not the unit's base"):
+        plan_from_dict(d, busy_week)
