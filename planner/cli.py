@@ -92,11 +92,27 @@ def _params(args: argparse.Namespace) -> SolveParams:
     return params
 
 
+def check_writable(*paths: Path | None) -> None:
+    """Refuse, before any work is done, an output path that cannot be written: a folder, a
+    folder that does not exist, or one (or a file) without permission to write."""
+    for path in paths:
+        if path is None:
+            continue
+        folder = path.parent if str(path.parent) else Path(".")
+        if path.is_dir():
+            raise ValueError(f"{path}: είναι φάκελος, όχι αρχείο / is a folder, not a file")
+        if not folder.is_dir():
+            raise ValueError(f"{path}: ο φάκελος {folder} δεν υπάρχει / the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise ValueError(f"{path}: δεν επιτρέπεται η εγγραφή / no permission to write it")
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """Solve a problem file, print the table, write the plan JSON and the map."""
     from planner.render import format_plan_table, format_violations
     from planner.roads.cli import roads_after_plan, roads_for_plan
 
+    check_writable(args.output, args.map)
     problem = roads_for_plan(load_problem(args.problem), args.roads, args.config)
     params = _params(args)
     print(
@@ -142,8 +158,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from planner.render import format_violations
     from planner.roads.cli import roads_for_validate
 
-    plan: Plan = load_plan(args.plan)
-    problem: Problem = roads_for_validate(load_problem(args.problem), plan, args.roads, args.config)
+    read: Problem = load_problem(args.problem)
+    plan: Plan = load_plan(args.plan, read)
+    problem: Problem = roads_for_validate(read, plan, args.roads, args.config)
+    if plan.problem_name != problem.name:
+        _err(
+            f"προσοχή: το σχέδιο είναι για το πρόβλημα «{plan.problem_name}», όχι «{problem.name}» / "
+            f"warning: the plan is for problem {plan.problem_name!r}, not {problem.name!r}"
+        )
     violations = validate(problem, plan)
     if violations:
         print(format_violations([str(v) for v in violations]))
@@ -319,7 +341,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(str(exc))
         return EXIT_INPUT
     except FileNotFoundError as exc:
-        _err(f"file not found: {exc.filename}")
+        _err(f"δεν βρέθηκε το αρχείο / file not found: {exc.filename}")
+        return EXIT_INPUT
+    except OSError as exc:  # a folder given as a file, no permission, a device error...
+        _err(f"δεν είναι δυνατή η χρήση του / cannot use {exc.filename or 'a file'}: {exc.strerror or exc}")
         return EXIT_INPUT
     except (ValueError, json.JSONDecodeError) as exc:
         _err(str(exc))

@@ -97,6 +97,11 @@ class SchemaError(ValueError):
         self.detail = detail
         self.line = line
         self.column = column
+        self.file: str | None = None  # the file it was read from, when it was
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{self.file}: {text}" if self.file else text
 
 
 # --- units: times, minutes, weekdays, weeks ---------------------------------------------
@@ -1282,24 +1287,51 @@ def _check_step_locations(d: Mapping[str, Any], plan: Plan, problem: Problem) ->
 def _read_json(path: str | Path) -> Any:
     """Parse a UTF-8 JSON file (a leading byte-order mark is allowed); syntax errors become SchemaError."""
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
-        raise SchemaError("", f"not UTF-8 text (byte {e.start})") from None
+        raise SchemaError(
+            "", f"not UTF-8 text (byte {e.start}); save it as UTF-8 / αποθηκεύστε το ως UTF-8"
+        ) from None
+    if not text.strip():
+        raise SchemaError("", "the file is empty / το αρχείο είναι κενό")
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as e:
         raise SchemaError(
             "", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", line=e.lineno, column=e.colno
         ) from None
 
 
+def _from_file(path: str | Path, read: Callable[[Any], T]) -> T:
+    """``read`` of the JSON in ``path``; a SchemaError names the file too."""
+    try:
+        return read(_read_json(path))
+    except SchemaError as e:
+        e.file = str(path)
+        raise
+
+
 def load_problem(path: str | Path) -> Problem:
     """Read and check a ``problem.json`` file."""
-    return problem_from_dict(_read_json(path))
+
+    def read(d: Any) -> Problem:
+        if isinstance(d, Mapping) and "routes" in d and "visits" not in d:
+            raise SchemaError("", "this is a plan file, not a problem file (kinito validate PROBLEM PLAN)")
+        return problem_from_dict(d)
+
+    return _from_file(path, read)
 
 
 def load_plan(path: str | Path, problem: Problem | None = None) -> Plan:
     """Read a ``plan.json`` file (checked against its ``problem`` when given, see
     :func:`plan_from_dict`)."""
-    return plan_from_dict(_read_json(path), problem)
+
+    def read(d: Any) -> Plan:
+        if isinstance(d, Mapping) and "visits" in d and "routes" not in d:
+            raise SchemaError("", "this is a problem file, not a plan file (kinito validate PROBLEM PLAN)")
+        return plan_from_dict(d, problem)
+
+    return _from_file(path, read)
 
 
 def save_json(path: str | Path, obj: object) -> None:

@@ -84,6 +84,9 @@ def resolve_week(text: str, today: date | None = None) -> str:
 
 def cmd_week(args: argparse.Namespace) -> int:
     """Build the week from the register, solve it, store a new version, print the plan."""
+    from planner.cli import check_writable
+
+    check_writable(args.output, args.map)  # before a version is stored (and published)
     with MapWriter(args.map) as maps:  # gets ready to draw the map while the week is planned
         return _week(args, maps)
 

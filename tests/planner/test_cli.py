@@ -111,3 +111,43 @@ def test_plan_and_validate_do_not_load_the_register_or_the_web_app(tmp_path: Pat
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "2 []"
+
+
+@pytest.mark.parametrize("flag", ["-o", "--map"])
+def test_unwritable_output_is_refused_before_the_search(
+    tmp_path: Path, flag: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder given as the output, or a folder that does not exist: exit 2 at once, with the
+    path named and no search spent (no progress printed, no table)."""
+    folder = tmp_path / "out.json"
+    folder.mkdir()
+    for path, words in ((folder, "is a folder"), (tmp_path / "nowhere" / "x.json", "does not exist")):
+        assert main(["plan", str(DEMO), flag, str(path), "--time-limit", "30"]) == 2
+        out = capsys.readouterr()
+        assert str(path) in out.err and words in out.err
+        assert "internal error" not in out.err and "Kinito" not in out.err
+        assert out.out == ""
+
+
+def test_a_folder_as_the_problem_is_a_clear_error(tmp_path: Path) -> None:
+    run = _kinito("plan", tmp_path)
+    assert run.returncode == 2
+    assert str(tmp_path) in run.stderr and "internal error" not in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_validate_names_the_file_at_fault_and_spots_swapped_arguments(tmp_path: Path) -> None:
+    """An empty plan file is named; a plan given as the problem is said to be a plan."""
+    plan_file = tmp_path / "plan.json"
+    assert main(["plan", str(DEMO), "-o", str(plan_file), "--time-limit", "1", "--workers", "1"]) == 0
+    empty = tmp_path / "empty.json"
+    empty.write_text("", encoding="utf-8")
+    run = _kinito("validate", DEMO, empty)
+    assert run.returncode == 2 and f"{empty}: the file is empty" in run.stderr
+    run = _kinito("validate", plan_file, DEMO)
+    assert run.returncode == 2 and "this is a plan file, not a problem file" in run.stderr
+    other = json.loads(plan_file.read_text(encoding="utf-8"))
+    other["problem"] = "another week"
+    plan_file.write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    run = _kinito("validate", DEMO, plan_file)
+    assert "the plan is for problem 'another week'" in run.stderr

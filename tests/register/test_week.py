@@ -343,6 +343,20 @@ def test_cli_week_publish_outcome_end_to_end(
     assert "kinito init" in err and "ISO" in err
 
 
+def test_cli_week_with_an_unwritable_output_stores_nothing(
+    register: tuple[Engine, dict[str, int]], db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito week -o <missing folder>/plan.json --publish`: refused before planning, so no
+    version is stored or published that a re-run would then duplicate."""
+    engine, _ = register
+    bad = tmp_path / "nowhere" / "plan.json"
+    args = ["week", W50, "--db", str(db_file), "--time-limit", "1", "--workers", "1", "--publish"]
+    assert main([*args, "-o", str(bad)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    with session_scope(engine) as s:
+        assert s.scalars(select(m.PlanVersion)).all() == []
+
+
 def test_kinito_week_on_the_demo_register_end_to_end(
     db_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
