@@ -48,6 +48,7 @@ from planner.register import models as m
 from planner.register.outcomes import record_outcome
 from planner.render import hhmm
 from planner.schema import plan_from_dict, problem_from_dict
+from webui.i18n import long_date
 from webui.security import require_role
 from webui.store import reader, transaction
 
@@ -171,6 +172,7 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
     rest = route.rest
     return {
         "date": route.date.isoformat(),
+        "date_label": long_date(route.date),
         "plan_version_id": found.version.id,
         "version": found.version.version,
         "iso_week": found.version.iso_week,
@@ -205,7 +207,8 @@ def _own_unit() -> m.Unit | None:
 
 
 def _no_route(day: date, unit: str | None) -> dict[str, Any]:
-    return {"date": day.isoformat(), "unit": unit, "stops": None, "csrf": generate_csrf()}
+    return {"date": day.isoformat(), "date_label": long_date(day), "unit": unit, "stops": None,
+            "csrf": generate_csrf()}  # fmt: skip
 
 
 def _route_json(unit_id: int, day: date) -> Any:

@@ -252,5 +252,39 @@ def test_driver_page_keeps_the_session_alive_and_a_new_log_in_sends_the_queue(
         page.get_by_label("Κωδικός").fill(PASSWORDS[DRIVER])
         page.get_by_role("button", name="Σύνδεση").click()
         page.wait_for_url(f"{base}/driver/")
+        for _ in range(100):  # the badge reads 0 before the script runs: wait for the row itself
+            if _outcomes(app, version):
+                break
+            page.wait_for_timeout(100)
         expect(page.locator("#queue-badge")).to_have_attribute("data-count", "0", timeout=10_000)
     assert len(_outcomes(app, version)) == 1
+
+
+def test_yesterdays_route_reopened_offline_says_so_and_records_nothing(live_driver: dict[str, Any]) -> None:
+    """Loaded on Monday; reopened offline on Tuesday morning: the heading names Monday's route,
+    a Greek warning says the tablet's date is Tuesday, and no outcome can be queued on it."""
+    from playwright.sync_api import expect
+
+    base = live_driver["url"]
+    with _driver_tablet(base, "2026-12-07T08:30:00+02:00") as page:
+        expect(page.locator("#stale-route")).to_be_hidden()
+        expect(page.locator("#route-label")).to_have_text("Σήμερα")
+        page.context.set_offline(True)
+        page.clock.set_fixed_time("2026-12-08T08:30:00+02:00")
+        page.reload()
+        stops = page.locator("#stops > li")
+        expect(stops).to_have_count(3)
+        warning = page.locator("#stale-route")
+        expect(warning).to_be_visible()
+        expect(warning).to_contain_text("Δευτέρα 7 Δεκεμβρίου 2026")
+        expect(warning).to_contain_text("Τρίτη 8 Δεκεμβρίου 2026")
+        expect(page.locator("#route-label")).to_have_text("Δρομολόγιο ημέρας")
+        expect(page.locator("#route-date")).to_have_text("Δευτέρα 7 Δεκεμβρίου 2026")
+        assert page.locator("#stops button.mark").count() == 0
+        assert page.evaluate(f"localStorage.getItem('kinito.driver.queue.{DRIVER}')") in (None, "[]")
+        page.screenshot(path=str(ARTIFACTS / "driver-stale-route.png"), full_page=True)
+        # back on Monday (the tablet's clock was wrong): the buttons return
+        page.clock.set_fixed_time("2026-12-07T09:00:00+02:00")
+        page.reload()
+        expect(page.locator("#stale-route")).to_be_hidden()
+        assert page.locator("#stops button.mark-done").count() == 3

@@ -53,6 +53,19 @@
     var h = d.getHours(), m = d.getMinutes();
     return (h < 10 ? "0" : "") + h + ":" + (m < 10 ? "0" : "") + m;
   }
+  function isoDay(d) {  // the device's local date, YYYY-MM-DD
+    var m = d.getMonth() + 1, day = d.getDate();
+    return d.getFullYear() + "-" + (m < 10 ? "0" : "") + m + "-" + (day < 10 ? "0" : "") + day;
+  }
+  function dayLabel(iso) {
+    try {
+      return new Date(iso + "T12:00:00").toLocaleDateString(document.documentElement.lang || undefined,
+        { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+    } catch (e) { return iso; }
+  }
+  // a route kept from another day (the tablet reopened offline the next morning), or a tablet
+  // whose clock says another day: shown with a warning, and nothing is recorded on it
+  function stale() { return !!(route && route.date && route.date !== isoDay(new Date())); }
   function seconds(text) {
     var p = String(text).split(":");
     return parseInt(p[0], 10) * 3600 + parseInt(p[1], 10) * 60;
@@ -191,7 +204,7 @@
 
       if (mark && FINAL[mark.status]) {
         li.appendChild(el("div", "stop-result result-" + mark.status, T[mark.status] + " · " + T.undo_hint + " " + mark.time));
-      } else {
+      } else if (!stale()) {
         var rec = el("div", "stop-record");
         var note = el("input", "stop-note");
         note.type = "text";
@@ -240,7 +253,23 @@
     }
   }
 
+  function drawDay() {
+    var warning = document.getElementById("stale-route");
+    var old = stale();
+    warning.hidden = !old;
+    root.dataset.stale = old ? "1" : "";
+    if (route && route.date) {
+      document.getElementById("route-date").textContent = route.date_label || dayLabel(route.date);
+    }
+    document.getElementById("route-label").textContent = old ? T.route_of : T.today;
+    if (old) {
+      warning.textContent = T.stale.replace("{route}", route.date_label || dayLabel(route.date))
+        .replace("{today}", dayLabel(isoDay(new Date())));
+    }
+  }
+
   function draw() {
+    drawDay();
     document.getElementById("no-route").hidden = !!(route && route.stops);
     if (route && route.stops) {
       drawStops();
@@ -251,6 +280,7 @@
 
   // --- recording and sending ----------------------------------------------------------------
   function record(stop, status, note) {
+    if (stale()) { draw(); return; }  // never dated with another day's route
     var time = nowHHMM();
     marks[stop.visit_id] = { status: status, time: time };
     save(KEY_MARKS, { date: route.date, version: route.plan_version_id, marks: marks });
@@ -365,6 +395,9 @@
     if (map && fitted) { map.invalidateSize(); map.fitBounds(fitted); }
   });
   window.setInterval(send, 15000);
+  window.setInterval(function () {  // past midnight with the page open: say so at once
+    if (route && (root.dataset.stale === "1") !== stale()) { draw(); }
+  }, 60000);
   // with signal, a light request now and then keeps the session alive through the day, so
   // outcomes are not left waiting behind a log-in that would itself need signal
   function keepAlive() {
