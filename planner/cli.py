@@ -52,7 +52,12 @@ def _err(message: str) -> None:
     print(f"kinito: {message}", file=sys.stderr)
 
 
-def _progress_printer(time_limit: float) -> tuple[Callable[[Progress], None], Callable[[], None]]:
+def _progress_printer(
+    time_limit: float,
+) -> tuple[Callable[[Progress], None], Callable[..., None]]:
+    """``show`` for the solver's progress (at most once a second when not on a terminal) and
+    ``done``, which ends the line and, given the plan, says what it serves: the last line of
+    progress may be from before the plan's final polish."""
     tty = sys.stderr.isatty()
     state = {"last": -1.0}
 
@@ -66,9 +71,17 @@ def _progress_printer(time_limit: float) -> tuple[Callable[[Progress], None], Ca
         )
         print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
-    def done() -> None:
+    def done(plan: Plan | None = None) -> None:
         if tty:
             print(file=sys.stderr)
+        if plan is not None:
+            served = sum(len(r.stops) for r in plan.routes)
+            print(
+                f"τέλος / done {plan.wall_time:5.1f} s  εξυπηρετούνται / served {served}/"
+                f"{served + len(plan.unassigned)}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     return show, done
 
@@ -124,7 +137,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     with MapWriter(args.map) as maps:  # gets ready to draw the map while the plan is solved
         show, done = _progress_printer(params.time_limit)
         plan = solve(problem, params, show)
-        done()
+        done(plan)
         violations = validate(problem, plan)
         if violations:
             _err("BUG: the engine's plan fails the independent validator; it is not written.")

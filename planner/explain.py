@@ -264,10 +264,13 @@ def _week_full(
     day = ud.date
     served = [problem.visit(st.visit_id) for st in route.stops] if route else []
     lower = sorted({s.id for s in served if s.priority < v.priority})
+    pinned = {s.id for s in served if s.pinned_date is not None}
+    lower_el = [x + (" (κλειδωμένη)" if x in pinned else "") for x in lower[:5]]
+    lower_en = [x + (" (pinned)" if x in pinned else "") for x in lower[:5]]
     higher = sorted({s.id for s in served if s.priority >= v.priority})
     if lower:
-        el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower[:5])}."
-        en = f"Lower-priority visits were served instead: {', '.join(lower[:5])}."
+        el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower_el)}."
+        en = f"Lower-priority visits were served instead: {', '.join(lower_en)}."
     else:
         el = f"Εκείνη την ημέρα εξυπηρετήθηκαν επισκέψεις ίσης ή υψηλότερης προτεραιότητας ({len(higher)})."
         en = f"That day serves visits of equal or higher priority ({len(higher)})."
@@ -297,7 +300,7 @@ def _week_full(
     }
     van_el = van_en = ""
     if len(problem.units) > 1:
-        van_el = van_en = f" ({unit.name or unit.id})"
+        van_el = van_en = f" – {unit.name or unit.id}"
     m_el, m_en = _message(
         "week_full" if need >= 60 else "week_full_timing",
         need=round(need / 60),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from planner.model import MINUTE, Plan, Problem, Route, Unassigned
+from planner.model import MINUTE, Plan, Problem, Route, Unassigned, UnitDay
 
 WEEKDAYS_EL: tuple[str, ...] = ("Δευ", "Τρι", "Τετ", "Πεμ", "Παρ", "Σαβ", "Κυρ")
 """Greek weekday abbreviations, Monday first (``date.weekday()`` order)."""
@@ -65,6 +65,12 @@ def crew_names(problem: Problem, route: Route) -> list[str]:
     return names
 
 
+def short_name(name: str) -> str:
+    """A name without what follows it ("Ελένη Κ., κοινωνική λειτουργός (...)" -> "Ελένη Κ."),
+    so that the table's crew column stays narrow."""
+    return name.split(", ")[0].split(" (")[0].strip() or name
+
+
 def _break_cell(route: Route) -> str:
     if route.rest is None:
         return NONE_MARK
@@ -94,8 +100,14 @@ def _route_row(route: Route, problem: Problem) -> list[str]:
         _minutes(route.service_time),
         _minutes(route.waiting_time),
         _break_cell(route),
-        ", ".join(crew_names(problem, route)) or NONE_MARK,
+        ", ".join(short_name(n) for n in crew_names(problem, route)) or NONE_MARK,
     ]
+
+
+def _idle_row(ud: UnitDay, problem: Problem) -> list[str]:
+    """The row of a unit-day with no route: why (unavailable) or that none was needed."""
+    note = "μη διαθέσιμη / unavailable" if not ud.available else "χωρίς διαδρομή / no route"
+    return [day_label(ud.date), unit_label(problem, ud.unit_id), "0", *[NONE_MARK] * 2, *[""] * 5, note]
 
 
 def _totals_row(routes: Sequence[Route]) -> list[str]:
@@ -159,7 +171,15 @@ def format_plan_table(plan: Plan, problem: Problem) -> str:
     routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
     title = plan.problem_name or problem.name
     if routes:
-        rows = [list(_HEADERS), *(_route_row(r, problem) for r in routes), _totals_row(routes)]
+        # a unit-day with no route still gets its row: unavailable, or nothing sent out
+        have = {(r.date, r.unit_id) for r in routes}
+        idle = [
+            ud for ud in problem.unit_days if ud.date in problem.dates and (ud.date, ud.unit_id) not in have
+        ]
+        keyed = [((r.date, r.unit_id), _route_row(r, problem)) for r in routes]
+        keyed += [((ud.date, ud.unit_id), _idle_row(ud, problem)) for ud in idle]
+        body = [row for _, row in sorted(keyed, key=lambda kr: kr[0])]
+        rows = [list(_HEADERS), *body, _totals_row(routes)]
         table = "\n".join([*_format_rows(rows), _MINUTES_NOTE])
     else:
         table = "Καμία διαδρομή / No routes"

@@ -336,6 +336,7 @@ def test_week_full_names_the_unit_and_the_weekly_cap_share() -> None:
     for u in plan.unassigned:
         assert u.reason == "week_full"
         unit = u.details["unit"]
-        assert f"(Κινητή μονάδα {unit})" in u.message_en and f"(Κινητή μονάδα {unit})" in u.message_el
+        assert f"07/12 – Κινητή μονάδα {unit}" in u.message_en or f" – Κινητή μονάδα {unit}." in u.message_en
+        assert f" – Κινητή μονάδα {unit}" in u.message_el
         assert "weekly cap (10 h), shared over the days, leaves 2 h that day" in u.message_en
         assert "εβδομαδιαίο όριο του οδηγού (10 ώρες)" in u.message_el

@@ -168,3 +168,29 @@ def test_format_violations_numbers_each_message() -> None:
         "  1. route van1 2026-12-07: late",
         "  2. hv-001 served twice",
     ]
+
+
+def test_unit_days_with_no_route_get_a_row_saying_why(plan: Plan, problem: Problem) -> None:
+    """A holiday and a day with nothing sent out are listed, so they can be told apart."""
+    from dataclasses import replace
+
+    wed, thu = date(2026, 12, 9), date(2026, 12, 10)
+    wider = replace(
+        problem,
+        dates=(MON, TUE, wed, thu),
+        unit_days=(*problem.unit_days, UnitDay("van1", wed, available=False), UnitDay("van1", thu)),
+    )
+    table = format_plan_table(plan, wider)
+    assert "μη διαθέσιμη / unavailable" in _row(table, "Τετ 09/12")
+    assert "χωρίς διαδρομή / no route" in _row(table, "Πεμ 10/12")
+    lines = table.splitlines()
+    assert [line[:9] for line in lines[3:7]] == ["Δευ 07/12", "Τρι 08/12", "Τετ 09/12", "Πεμ 10/12"]
+    assert _row(table, "Σύνολο/Total").split()[1] == "3"
+
+
+def test_crew_column_keeps_names_short() -> None:
+    from planner.render import short_name
+
+    assert short_name("Ελένη Κ., κοινωνική λειτουργός (πλασματικό πρόσωπο)") == "Ελένη Κ."
+    assert short_name("Άννα Δ. (ψυχολόγος)") == "Άννα Δ."
+    assert short_name("Μαρία Παπαδοπούλου") == "Μαρία Παπαδοπούλου"
