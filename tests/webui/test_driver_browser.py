@@ -288,3 +288,31 @@ def test_yesterdays_route_reopened_offline_says_so_and_records_nothing(live_driv
         page.reload()
         expect(page.locator("#stale-route")).to_be_hidden()
         assert page.locator("#stops button.mark-done").count() == 3
+
+
+def test_log_out_with_no_signal_keeps_the_route(live_driver: dict[str, Any]) -> None:
+    """Offline, "Αποσύνδεση" says it needs signal and keeps the route and its offline copy (the
+    page still reloads); with signal it logs out and forgets them."""
+    from playwright.sync_api import expect
+
+    base = live_driver["url"]
+    route_key = f"localStorage.getItem('kinito.driver.route.{DRIVER}')"
+    with _driver_tablet(base, "2026-12-07T08:30:00+02:00") as page:
+        page.context.set_offline(True)
+        page.locator("#logout").click()
+        notice = page.locator("#logout-offline")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("χρειάζεται σήμα")
+        assert page.url == f"{base}/driver/"
+        assert page.evaluate(route_key) is not None
+        assert page.evaluate("caches.has('kinito-driver-v1')") is True
+        page.reload()
+        expect(page.locator("#stops > li")).to_have_count(3)
+        page.context.set_offline(False)
+        page.locator("#logout").click()
+        page.wait_for_url(f"{base}/login")
+        expect(page.locator(".flash")).to_contain_text("Αποσυνδεθήκατε")
+        assert page.evaluate(route_key) is None
+        assert page.evaluate("caches.has('kinito-driver-v1')") is False
+        page.goto(f"{base}/driver/")
+        page.wait_for_url(f"{base}/login**")

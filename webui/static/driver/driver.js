@@ -375,18 +375,37 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(urls.sw, { scope: "./" }).catch(function () { /* no offline copy */ });
   }
-  // logging out forgets the kept route (names, phones) on this tablet; the queue stays, so
-  // outcomes not yet sent go out at the next log-in
+  // logging out forgets the kept route (names, phones) on this tablet, but only once the
+  // server has ended the session: with no signal the route stays and the page says why. The
+  // queue stays in any case, so outcomes not yet sent go out at the next log-in.
   var logout = document.getElementById("logout");
   if (logout && logout.form) {
     logout.form.addEventListener("submit", function (event) {
-      if (logout.form.dataset.cleared) { return; }
       event.preventDefault();
-      window.localStorage.removeItem(KEY_ROUTE);
-      var done = function () { logout.form.dataset.cleared = "1"; logout.form.submit(); };
-      if (window.caches) {
-        window.caches.delete("kinito-driver-v1").then(done, done);
-      } else { done(); }
+      var notice = document.getElementById("logout-offline");
+      var forget = function () {
+        window.localStorage.removeItem(KEY_ROUTE);
+        var go = function () { window.location.assign(root.dataset.loggedOutUrl); };
+        if (window.caches) { window.caches.delete("kinito-driver-v1").then(go, go); } else { go(); }
+      };
+      var offline = function () { notice.hidden = false; };
+      if (!navigator.onLine) { offline(); return; }
+      fetch(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (r.status === 401) { return "ended"; }  // already logged out on the server
+          if (!r.ok) { throw new Error("token"); }
+          return r.json().then(function (t) {
+            return fetch(logout.form.action, {
+              method: "POST", credentials: "same-origin", cache: "no-store", redirect: "manual",
+              headers: { "Content-Type": "application/x-www-form-urlencoded" },
+              body: "csrf_token=" + encodeURIComponent(t.csrf)
+            });
+          });
+        })
+        .then(function (r) {
+          if (r === "ended" || r.type === "opaqueredirect" || r.ok) { notice.hidden = true; forget(); } else { throw new Error("logout"); }
+        })
+        .catch(offline);
     });
   }
   window.addEventListener("online", function () { drawBadge(); send(); });
