@@ -251,7 +251,9 @@ def _add_bases(m: folium.Map, problem: Problem) -> list[LatLon]:
     for base in bases.values():
         units = ", ".join(u.id for u in problem.units if u.base.id == base.id)
         popup = f"<b>{html.escape(base.name or base.id)}</b><br>Βάση / Base · {html.escape(units)}"
-        marker = folium.Marker((base.lat, base.lon), icon=_number_icon("Β", BASE_COLOUR, size=28))
+        marker = folium.Marker(
+            (base.lat, base.lon), icon=_number_icon("Β", BASE_COLOUR, size=28), z_index_offset=1000
+        )  # above the stops in the same place, at every zoom
         _Bind(popup, html.escape(base.name or base.id)).add_to(marker)
         marker.add_to(group)
     return [(b.lat, b.lon) for b in bases.values()]
@@ -322,7 +324,8 @@ def plan_map(
         points += _add_route(m, route, style, problem, shapes)
         km = route.distance / 1000
         stops = f"{len(route.stops)} {'στάση' if len(route.stops) == 1 else 'στάσεις'}"
-        legend.append((colour, f"{route_label(route, problem)}: {stops}, {km:.1f} km"))
+        dashed = " (διακεκομμένη / dashed)" if style[1] else ""
+        legend.append((colour, f"{route_label(route, problem)}: {stops}, {km:.1f} km{dashed}"))
     unassigned = _add_unassigned(m, plan, problem)
     if unassigned:
         legend.append((UNASSIGNED_COLOUR, f"Χωρίς ανάθεση / Unassigned: {len(unassigned)}"))

@@ -272,6 +272,21 @@ def test_one_colour_per_day_and_a_dashed_line_for_a_second_unit() -> None:
     assert styles[("van1", MON)][1] is not None and styles[("van1", TUE)][1] is None
 
 
+def test_the_base_is_drawn_above_the_stops_and_the_legend_names_dashed_lines(
+    plan: Plan, problem: Problem
+) -> None:
+    """The base marker keeps on top of stops in the same place; a dashed route says so."""
+    from dataclasses import replace
+
+    page = offline_html(plan_map(plan, problem))
+    assert '"zIndexOffset": 1000' in page
+    assert "dashed" not in _text(page)
+    car = replace(plan.routes[0], unit_id="car1")
+    two = replace(problem, units=(*problem.units, replace(problem.units[0], id="car1", name="Αυτοκίνητο")))
+    page = _text(offline_html(plan_map(replace(plan, routes=(*plan.routes, car)), two)))
+    assert page.count("(διακεκομμένη / dashed)") == 1
+
+
 def _same_page(a: str, b: str) -> bool:
     """Two renderings of one map are the same page up to folium's random element ids."""
     ids = re.compile(r"[0-9a-f]{32}")
