@@ -39,6 +39,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(instance)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # the client's address from the proxies' X-Forwarded-For (log-in throttling)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     init_store(app)
     init_i18n(app)

@@ -59,7 +59,7 @@ def index() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """The log-in form; too many failures lock the name and the address for a while."""
+    """The log-in form; too many failures lock the name (and, after many more, the address)."""
     form = LoginForm()
     throttle: LoginThrottle = current_app.extensions["kinito_throttle"]
     status = 200

@@ -45,8 +45,13 @@ DEFAULTS: Mapping[str, Any] = {
     # True behind HTTPS (a municipality's reverse proxy); False for http://127.0.0.1.
     "SESSION_COOKIE_SECURE": False,
     "SESSION_COOKIE_NAME": "kinito_session",
-    # Log-in throttling: this many failures for one user name or one address lock it out.
+    # Log-in throttling: this many failures for one user name lock that name out; an address
+    # (an office behind one NAT, a reverse proxy) is locked only after many more.
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 50,
+    # Behind a reverse proxy: how many proxies' X-Forwarded-For to trust for the client's
+    # address (0: none, the connection's address is the client's).
+    "TRUSTED_PROXIES": 0,
     "LOGIN_LOCK_MINUTES": 15,
     "BABEL_DEFAULT_LOCALE": "el",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Athens",

@@ -9,9 +9,11 @@
   changed role ends it at the next request, since the user is re-read every time.
 - Each blueprint calls :func:`require_role` for its role; anyone else gets 403, and someone
   not logged in is sent to the log-in page.
-- :class:`LoginThrottle`: ``LOGIN_MAX_FAILURES`` failed log-ins for one user name, or from one
-  address, lock that name or address for ``LOGIN_LOCK_MINUTES``. Kept in memory: one server
-  process (waitress, threads) serves the app; a restart forgets the count.
+- :class:`LoginThrottle`: ``LOGIN_MAX_FAILURES`` failed log-ins for one user name lock that
+  name for ``LOGIN_LOCK_MINUTES``; ``LOGIN_MAX_FAILURES_PER_ADDRESS`` (many more) from one
+  address lock the address, so one person's typos behind an office NAT or the municipality's
+  proxy do not lock everyone else out, while guessing over many names still is. Kept in
+  memory: one server process (waitress, threads) serves the app; a restart forgets the count.
 - CSRF: Flask-WTF's CSRFProtect on every POST (forms and fetch calls alike).
 """
 
@@ -81,10 +83,20 @@ class CurrentUser:
 
 
 class LoginThrottle:
-    """Failed log-ins per user name and per address; too many in a row lock for a while."""
+    """Failed log-ins per user name and per address; too many in a row lock for a while.
 
-    def __init__(self, max_failures: int, lock_seconds: float, clock: Callable[[], float] = time.monotonic):
+    ``max_failures`` is the limit of a user name (``user:NAME``), ``address_max_failures`` that
+    of an address (``ip:ADDRESS``; default the same)."""
+
+    def __init__(
+        self,
+        max_failures: int,
+        lock_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+        address_max_failures: int | None = None,
+    ):
         self.max_failures = max_failures
+        self.address_max_failures = address_max_failures or max_failures
         self.lock_seconds = lock_seconds
         self.clock = clock
         self._lock = threading.Lock()
@@ -101,7 +113,10 @@ class LoginThrottle:
         """Whether any of ``keys`` (``user:NAME``, ``ip:ADDRESS``) is locked out now."""
         now = self.clock()
         with self._lock:
-            return any(self._count(k, now) >= self.max_failures for k in keys)
+            return any(self._count(k, now) >= self._limit(k) for k in keys)
+
+    def _limit(self, key: str) -> int:
+        return self.address_max_failures if key.startswith("ip:") else self.max_failures
 
     def failed(self, *keys: str) -> None:
         """Record one failed attempt for each key."""
@@ -223,7 +238,9 @@ def init_security(app: Flask) -> None:
     csrf.init_app(app)
     app.session_interface = RoleSessionInterface()
     app.extensions["kinito_throttle"] = LoginThrottle(
-        int(app.config["LOGIN_MAX_FAILURES"]), float(app.config["LOGIN_LOCK_MINUTES"]) * 60
+        int(app.config["LOGIN_MAX_FAILURES"]),
+        float(app.config["LOGIN_LOCK_MINUTES"]) * 60,
+        address_max_failures=int(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
     )
     app.before_request(_load_user)
     app.after_request(_headers)

@@ -17,6 +17,7 @@ from webui_helpers import ADMIN, COORDINATOR, DRIVER, MANAGEMENT, PASSWORDS, csr
 
 from planner.register.db import session_scope
 from planner.register.models import AuditLog, Beneficiary, User
+from webui import create_app
 from webui.i18n import TRANSLATIONS
 from webui.security import LoginThrottle
 
@@ -106,10 +107,10 @@ def test_wrong_password_six_times_locks_the_account(client: FlaskClient) -> None
 def test_throttle_locks_the_address_too_and_forgets_after_the_lock() -> None:
     """Guessing over many names from one address is locked too; the lock ends after its time."""
     now = [1000.0]
-    throttle = LoginThrottle(5, 900, clock=lambda: now[0])
-    for name in ("a", "b", "c", "d", "e"):
-        assert not throttle.locked(f"user:{name}", "ip:1.2.3.4")
-        throttle.failed(f"user:{name}", "ip:1.2.3.4")
+    throttle = LoginThrottle(5, 900, clock=lambda: now[0], address_max_failures=50)
+    for n in range(50):
+        assert not throttle.locked(f"user:{n}", "ip:1.2.3.4")
+        throttle.failed(f"user:{n}", "ip:1.2.3.4")
     assert throttle.locked("user:f", "ip:1.2.3.4")
     assert not throttle.locked("user:f", "ip:5.6.7.8")
     now[0] += 899
@@ -265,3 +266,37 @@ def test_register_changes_are_audited_with_the_users_name(coordinator: FlaskClie
     assert (row.actor, row.action, row.entity, row.entity_id) == (COORDINATOR, "update", "beneficiaries", "1")
     assert row.before is not None and row.before["active"] is True
     assert row.after is not None and row.after["active"] is False
+
+
+def test_one_persons_typos_do_not_lock_the_office_out(client: FlaskClient, app: Flask) -> None:
+    """Five failures of one name from the office's one address lock that name only: a colleague
+    at the same address logs in. Many failures over many names lock the address too."""
+    for _ in range(5):
+        assert login(client, "typo-user", "wrong password").status_code == 401
+    assert login(client, "typo-user", "wrong password").status_code == 429
+    assert login(client, MANAGEMENT).status_code == 302
+    post(client, "/logout")
+    app.extensions["kinito_throttle"].address_max_failures = 8
+    for n in range(3):
+        login(client, f"guess-{n}", "wrong password")
+    response = login(client, COORDINATOR)
+    assert response.status_code == 429  # 8 failures from this address
+    assert "Δοκιμάστε ξανά" in _text(response)
+
+
+def test_trusted_proxy_gives_the_clients_address(db_file: Path, tmp_path: Path) -> None:
+    """With TRUSTED_PROXIES = 1 the address is the proxy's X-Forwarded-For: two clients behind
+    the proxy are told apart (one locked, the other not)."""
+    settings = {"TESTING": True, "TRUSTED_PROXIES": 1, "LOGIN_MAX_FAILURES_PER_ADDRESS": 3}
+    app = create_app({"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance"), **settings})
+    try:
+        first = app.test_client()
+        first.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.5"
+        for n in range(3):
+            login(first, f"guess-{n}", "wrong password")
+        assert login(first, COORDINATOR).status_code == 429
+        second = app.test_client()
+        second.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.6"
+        assert login(second, COORDINATOR).status_code == 302
+    finally:
+        app.extensions["kinito_engine"].dispose()
