@@ -31,6 +31,7 @@ from datetime import date
 
 from planner import candidates as cand
 from planner.model import Plan, Problem, Route, Unassigned, UnitDay, Visit
+from planner.render import short_name
 from planner.travel import travel_model_of
 
 WEEKDAYS_EL = ("Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο", "Κυριακή")
@@ -265,8 +266,13 @@ def _week_full(
     served = [problem.visit(st.visit_id) for st in route.stops] if route else []
     lower = sorted({s.id for s in served if s.priority < v.priority})
     pinned = {s.id for s in served if s.pinned_date is not None}
-    lower_el = [x + (" (κλειδωμένη)" if x in pinned else "") for x in lower[:5]]
-    lower_en = [x + (" (pinned)" if x in pinned else "") for x in lower[:5]]
+    names = {s.id: short_name(s.name) for s in served if s.name}
+
+    def shown(x: str, pin: str) -> str:  # "cp-117 Μαρία Κ." (the coordinator knows names, not ids)
+        return x + (f" {names[x]}" if x in names else "") + (f" ({pin})" if x in pinned else "")
+
+    lower_el = [shown(x, "κλειδωμένη") for x in lower[:5]]
+    lower_en = [shown(x, "pinned") for x in lower[:5]]
     higher = sorted({s.id for s in served if s.priority >= v.priority})
     if lower:
         el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower_el)}."

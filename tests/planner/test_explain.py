@@ -189,7 +189,8 @@ def test_week_full_names_lower_priority_visits_served_instead() -> None:
     near = ("rododafni", "temeni", "valimitika", "temeni")
     p = make_problem(
         [
-            *(make_visit(f"low{i}", near[i], HOUR, priority=1) for i in range(4)),
+            *(make_visit(f"low{i}", near[i], HOUR, priority=1) for i in range(3)),
+            make_visit("low3", near[3], HOUR, priority=1, name="Μαρία Κ. (πλασματικό πρόσωπο)"),
             make_visit("urgent", "kalavryta", 2 * HOUR + 15 * MINUTE, priority=2),
         ],
         dates=(MON,),
@@ -199,8 +200,9 @@ def test_week_full_names_lower_priority_visits_served_instead() -> None:
     plan, [u] = explained(p, "urgent", 1.0)
     assert served_ids(plan) == {"low0", "low1", "low2", "low3"}
     assert u.reason == "week_full"
-    assert "Lower-priority visits were served instead: low0, low1, low2, low3" in u.message_en
-    assert "χαμηλότερης προτεραιότητας: low0, low1, low2, low3" in u.message_el
+    # named by id and short name: the coordinator knows people by name
+    assert "Lower-priority visits were served instead: low0, low1, low2, low3 Μαρία Κ." in u.message_en
+    assert "χαμηλότερης προτεραιότητας: low0, low1, low2, low3 Μαρία Κ." in u.message_el
     assert u.details["served_lower_priority"] == ["low0", "low1", "low2", "low3"]
 
 
