@@ -134,7 +134,8 @@ class Visit:
     shift". ``frequency`` visits are wanted on distinct dates at least ``min_gap_days``
     apart, unless ``patterns`` lists the allowed sets of dates explicitly (Cordeau's
     periodic VRP); each pattern then has exactly ``frequency`` dates. ``preferred_weekday``
-    (0 = Monday) and ``preferred_dates`` are soft: serving elsewhere costs, see :class:`Weights`.
+    (0 = Monday), ``preferred_dates`` and ``preferred_units`` are soft: serving elsewhere
+    costs, see :class:`Weights`.
     """
 
     id: str
@@ -156,6 +157,7 @@ class Visit:
     pinned_time: int | None = None
     preferred_weekday: int | None = None
     preferred_dates: frozenset[date] | None = None
+    preferred_units: frozenset[str] | None = None
     phone: str = ""
     address: str = ""
     notes: str = ""
@@ -177,8 +179,10 @@ class Weights:
     returning: it keeps days compact, no idle waiting), ``after_hours`` per second of work
     after the regular end on pilot days, ``off_preferred_weekday`` per visit served on
     another weekday than its preferred one, ``moved`` per visit served on none of its
-    ``preferred_dates`` (the dates a published plan promised: re-planning keeps them), and
-    ``balance`` per second a day's working time exceeds ``balance_target`` seconds.
+    ``preferred_dates`` (the dates a published plan promised: re-planning keeps them),
+    ``other_unit`` per visit served by none of its ``preferred_units`` (the unit, and so the
+    crew, a published plan promised), and ``balance`` per second a day's working time exceeds
+    ``balance_target`` seconds.
     """
 
     unserved: int = 10_000_000
@@ -187,6 +191,7 @@ class Weights:
     after_hours: int = 20
     off_preferred_weekday: int = 18_000
     moved: int = 36_000
+    other_unit: int = 18_000
     balance: int = 0
     balance_target: int = 6 * HOUR
 

@@ -448,6 +448,7 @@ _VISIT_KEYS = (
     "pinned_time",
     "preferred_weekday",
     "preferred_dates",
+    "preferred_units",
     "phone",
     "address",
     "notes",
@@ -695,9 +696,12 @@ def _read_weekday_windows(value: object, path: str) -> dict[int, tuple[TimeWindo
     return {weekday_number(day): _windows(windows, obj.at(day)) for day, windows in obj.data.items()}
 
 
-def _visit_reader(dates: Sequence[date], places: _Places, staff_ids: Collection[str]) -> Reader[Visit]:
+def _visit_reader(
+    dates: Sequence[date], places: _Places, staff_ids: Collection[str], unit_ids: Collection[str]
+) -> Reader[Visit]:
     """A ``visits`` entry."""
     in_horizon = _horizon_date(dates)
+    unit_ref = _ref(unit_ids, "unit")
 
     def read_visit(value: object, path: str) -> Visit:
         obj = _Object(value, path, _VISIT_KEYS)
@@ -734,6 +738,7 @@ def _visit_reader(dates: Sequence[date], places: _Places, staff_ids: Collection[
             preferred_dates=_maybe(
                 obj.opt("preferred_dates", _nullable(_list(_date, what="dates")), None), frozenset
             ),
+            preferred_units=_maybe(obj.opt("preferred_units", _nullable(_list(unit_ref)), None), frozenset),
             phone=obj.opt("phone", _string, ""),
             address=obj.opt("address", _string, ""),
             notes=obj.opt("notes", _string, ""),
@@ -847,7 +852,7 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
 
     _no_double_booking(given, staff)
 
-    visits = top.opt("visits", _list(_visit_reader(dates, places, staff_ids)), ())
+    visits = top.opt("visits", _list(_visit_reader(dates, places, staff_ids, [u.id for u in units])), ())
     _no_duplicates([v.id for v in visits], "visits", ".id")
     _known_roles(visits, staff)
 
@@ -972,6 +977,7 @@ def _visit_out(v: Visit) -> dict[str, Any]:
         "pinned_time": _maybe(v.pinned_time, _time_out),
         "preferred_weekday": _maybe(v.preferred_weekday, weekday_name),
         "preferred_dates": _maybe(v.preferred_dates, lambda ds: [d.isoformat() for d in sorted(ds)]),
+        "preferred_units": _maybe(v.preferred_units, sorted),
         "phone": v.phone,
         "address": v.address,
         "notes": v.notes,

@@ -347,6 +347,9 @@ class _Model:
         self.arc_cost: list[np.ndarray] = []  # per vehicle
         pref = np.array([self._pref_weekday(i) for i in range(len(self.nodes))])
         keep = [self._pref_dates(i) for i in range(len(self.nodes))]
+        units_kept = [
+            None if node is None else prep.visits[node.visit].visit.preferred_units for node in self.nodes
+        ]
         for uid in {ud.unit_id for ud in self.uds}:
             travel = self._node_matrix(prep.matrices[uid].durations)
             self.travel_idx[uid] = travel
@@ -362,6 +365,9 @@ class _Model:
             moved = np.array([k is not None and ud.date not in k for k in keep])
             if moved.any() and w.moved:
                 cost = cost + np.where(moved, w.moved, 0)[:, None]
+            other = np.array([u is not None and ud.unit_id not in u for u in units_kept])
+            if other.any() and w.other_unit:
+                cost = cost + np.where(other, w.other_unit, 0)[:, None]
             self.arc_cost.append(cost)
             routing.SetArcCostEvaluatorOfVehicle(self._register(cost), v)
 

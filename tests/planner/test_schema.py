@@ -121,6 +121,7 @@ def make_problem(travel: Any = None) -> Problem:
             patterns=((MON, WED), (TUE, THU)),
             preferred_weekday=0,
             preferred_dates=frozenset({MON, WED}),
+            preferred_units=frozenset({"van1"}),
             required_staff="psy",
         ),
         Visit("hv-002", BASE, 0, allowed_weekdays=frozenset()),

@@ -356,6 +356,21 @@ def test_preferred_dates_keep_a_visit_where_it_was_published(kept: date) -> None
     assert day == kept
 
 
+@pytest.mark.parametrize("kept", ["van1", "van2"])
+def test_preferred_units_keep_a_visit_with_the_unit_a_published_plan_gave_it(kept: str) -> None:
+    """Two identical vans on one Monday: a visit whose published plan had it on ``kept`` stays
+    there (the crew the person was told of), the other visit goes where it is cheaper."""
+    p = make_problem(
+        [make_visit("kept", "kounina", preferred_units=frozenset({kept})), make_visit("b", "temeni")],
+        dates=(MON,),
+        units=(make_unit("van1"), make_unit("van2")),
+    )
+    plan = solved(p)
+    [route] = [r for r in plan.routes if any(s.visit_id == "kept" for s in r.stops)]
+    assert route.unit_id == kept
+    assert p.weights.other_unit > 0
+
+
 def test_weekday_windows_override_the_usual_window() -> None:
     """Usually 09:00-10:00, on Wednesdays 14:00-15:00: served Wednesday, it starts 14:00-15:00."""
     p = make_problem(
