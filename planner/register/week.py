@@ -51,7 +51,9 @@ from planner.model import (
     Location,
     Plan,
     Problem,
+    Route,
     StaffMember,
+    Stop,
     TimeWindow,
     Unit,
     UnitDay,
@@ -94,6 +96,8 @@ PILOT_END = 20 * HOUR
 ANNOUNCED_SLACK = 15 * MINUTE
 # a start time that moves by more than this is reported as a change
 TIME_CHANGE = 30 * MINUTE
+PAST_NOTE = "παρελθόν / past"
+TODAY_NOTE = "σημερινή διαδρομή ως δημοσιεύτηκε / today's route as published"
 
 
 class WeekError(ValueError):
@@ -111,6 +115,13 @@ class BuiltWeek:
     carried_over: frozenset[str]
     overdue: Mapping[str, int]
     published: PublishedRef | None = None
+    # re-planning the current week: the dates not planned anew (before today; today too when
+    # the week is published), the published routes kept on them, and the problem the engine
+    # solves (those dates unavailable, the kept visits' occurrences taken out). ``problem``
+    # is the stored one: the kept routes and the solved ones together validate against it.
+    frozen_dates: tuple[date, ...] = ()
+    kept_routes: tuple[Route, ...] = ()
+    solve_problem: Problem | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +145,7 @@ class WeekResult:
     changes: tuple[str, ...] = ()
     removed_dates: tuple[tuple[date, str], ...] = ()
     summary: dict[str, Any] = field(default_factory=dict)
+    frozen_dates: tuple[date, ...] = ()
 
 
 # --- reading the register -----------------------------------------------------------------
@@ -322,10 +334,13 @@ def latest_version(
     return session.scalars(query.order_by(m.PlanVersion.version.desc()).limit(1)).first()
 
 
-def _previous_week(iso_week: str) -> str:
-    monday = iso_week_dates(iso_week)[0] - timedelta(days=7)
-    year, week, _ = monday.isocalendar()
+def _iso_week_of(day: date) -> str:
+    year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def _previous_week(iso_week: str) -> str:
+    return _iso_week_of(iso_week_dates(iso_week)[0] - timedelta(days=7))
 
 
 def _carried_over(
@@ -351,8 +366,13 @@ def build_week(
     *,
     units: Sequence[str] | None = None,
     pins: Mapping[str, tuple[date, int | None]] | None = None,
+    today: date | None = None,
 ) -> BuiltWeek:
-    """The week's problem from the register (see the module's rules). Reads only."""
+    """The week's problem from the register (see the module's rules). Reads only.
+
+    ``today`` (default: the system's date) decides what is past: in the current week, no
+    visit is planned before it, and the published routes of those days and of today stay."""
+    today = date.today() if today is None else today
     try:
         week_dates = iso_week_dates(iso_week)
     except ValueError:
@@ -436,10 +456,13 @@ def build_week(
     kept_pins.update(pins or {})
     published_row = latest_version(session, iso_week, unit_set, published=True)
     published = None
+    published_problem: Problem | None = None
     kept_dates: dict[str, set[date]] = defaultdict(set)
     if published_row is not None:
         published_plan = plan_from_dict(json.loads(published_row.plan_json))
         published = PublishedRef(published_row.id, published_row.version, published_plan)
+        if published_row.problem_json:
+            published_problem = problem_from_dict(json.loads(published_row.problem_json))
         for route in published_plan.routes:
             for stop in route.stops:
                 kept_dates[stop.visit_id].add(route.date)
@@ -559,6 +582,12 @@ def build_week(
         model_staff,
         tuple(visits),
     )
+    frozen = tuple(d for d in week_dates if d < today or (d == today and published is not None))
+    kept: tuple[Route, ...] = ()
+    solve_problem = None
+    if frozen:
+        kept = tuple(r for r in (published.plan.routes if published else ()) if r.date in frozen and r.stops)
+        problem, solve_problem = _freeze(problem, published_problem, set(frozen), kept, today)
     return BuiltWeek(
         iso_week,
         problem,
@@ -567,6 +596,88 @@ def build_week(
         carried,
         overdue,
         published,
+        frozen,
+        kept,
+        solve_problem,
+    )
+
+
+def _freeze(
+    problem: Problem, published: Problem | None, frozen: set[date], kept: Sequence[Route], today: date
+) -> tuple[Problem, Problem]:
+    """(the problem to store, the problem to solve) when ``frozen`` dates are not planned anew.
+
+    To solve: the frozen unit-days are unavailable, each visit wants only the occurrences the
+    ``kept`` routes do not serve, on weekdays far enough after its last kept one. To store: the
+    kept routes' unit-days and visit windows as the published problem had them, so the kept
+    routes and the solved ones validate together."""
+    old_days = {(ud.unit_id, ud.date): ud for ud in published.unit_days} if published else {}
+    old_visits = {v.id: v for v in published.visits} if published else {}
+    kept_at = {(r.unit_id, r.date) for r in kept}
+    kept_days: dict[str, list[date]] = defaultdict(list)
+    for r in kept:
+        for stop in r.stops:
+            kept_days[stop.visit_id].append(r.date)
+    solve_days: list[UnitDay] = []
+    stored_days: list[UnitDay] = []
+    for ud in problem.unit_days:
+        if ud.date not in frozen:
+            solve_days.append(ud)
+            stored_days.append(ud)
+            continue
+        note = (TODAY_NOTE if ud.date == today else PAST_NOTE) if ud.available else ud.note
+        closed = replace(ud, available=False, crew=(), note=note)
+        solve_days.append(closed)
+        stored_days.append(
+            old_days.get((ud.unit_id, ud.date), ud) if (ud.unit_id, ud.date) in kept_at else closed
+        )
+    open_dates = [d for d in problem.dates if d not in frozen]
+    solve_visits: list[Visit] = []
+    stored_visits: list[Visit] = []
+    new_ids = {v.id for v in problem.visits}
+    only_kept = [old_visits[k] for k in kept_days if k in old_visits and k not in new_ids]
+    for v in [*problem.visits, *only_kept]:
+        in_problem = v.id in new_ids
+        if v.pinned_date in frozen:
+            v = replace(v, pinned_date=None, pinned_time=None)
+        days = sorted(kept_days.get(v.id, []))
+        if not days:
+            solve_visits.append(v)
+            stored_visits.append(v)
+            continue
+        rest = max(0, v.frequency - len(days)) if in_problem else 0
+        if rest:
+            later = {d.weekday() for d in open_dates if (d - days[-1]).days >= v.min_gap_days}
+            allowed = later if v.allowed_weekdays is None else later & v.allowed_weekdays
+            solve_visits.append(replace(v, frequency=rest, allowed_weekdays=frozenset(allowed)))
+        old = old_visits.get(v.id, v)
+        windows = dict(v.weekday_windows)
+        for d in days:
+            windows[d.weekday()] = old.windows_on(d)
+        stored_visits.append(
+            replace(
+                v,
+                frequency=len(days) + rest,
+                min_gap_days=min(v.min_gap_days, old.min_gap_days),
+                weekday_windows=windows,
+                allowed_weekdays=None
+                if v.allowed_weekdays is None
+                else v.allowed_weekdays | {d.weekday() for d in days},
+                pinned_date=v.pinned_date if v.pinned_date in (None, days[0]) else None,
+                pinned_time=v.pinned_time if v.pinned_date in (None, days[0]) else None,
+            )
+        )
+    # a unit with no day left to plan is left out of the solve (the engine expects every
+    # unit to have an available day; the stored problem keeps it)
+    going = {ud.unit_id for ud in solve_days if ud.available}
+    return (
+        replace(problem, unit_days=tuple(stored_days), visits=tuple(stored_visits)),
+        replace(
+            problem,
+            units=tuple(u for u in problem.units if u.id in going),
+            unit_days=tuple(ud for ud in solve_days if ud.unit_id in going),
+            visits=tuple(solve_visits),
+        ),
     )
 
 
@@ -602,9 +713,9 @@ def plan_changes(before: Plan, after: Plan, problem: Problem) -> tuple[str, ...]
             if d0 != d1:
                 el, en = f"{day_el(d0)} -> {day_el(d1)}", f"{day_en(d0)} -> {day_en(d1)}"
                 lines.append(f"μετακινήθηκε / moved: {who}: {el} / {en}")
-            elif u0 != u1:
+            if u0 != u1:
                 lines.append(f"άλλη μονάδα / other unit: {who}: {units.get(u0, u0)} -> {units.get(u1, u1)}")
-            elif abs(t1 - t0) > TIME_CHANGE:
+            if d0 == d1 and abs(t1 - t0) > TIME_CHANGE:
                 times = f"{format_time(t0, short=True)} -> {format_time(t1, short=True)}"
                 lines.append(f"άλλη ώρα / new time: {who}: {times}")
     return tuple(lines)
@@ -627,7 +738,45 @@ def _summary(plan: Plan, problem: Problem, built: BuiltWeek, changes: Sequence[s
         "closed_dates": [[d.isoformat(), why] for d, why in built.removed_dates],
         "changes": list(changes),
         "based_on_published": built.published.version if built.published else None,
+        "kept_dates": [d.isoformat() for d in built.frozen_dates],
     }
+
+
+def _merge(kept: Sequence[Route], solved: Plan, stored: Problem) -> Plan:
+    """The kept routes and the solved plan as one plan of ``stored``: kept stops keep their
+    occurrence numbers (renumbered only if out of range); solved ones take the free numbers."""
+    wanted = {v.id: v.frequency for v in stored.visits}
+    kept_stops: dict[str, list[Stop]] = defaultdict(list)
+    for r in sorted(kept, key=lambda r: r.date):
+        for stop in r.stops:
+            kept_stops[stop.visit_id].append(stop)
+    renumber: dict[tuple[str, int], int] = {}
+    free: dict[str, list[int]] = {}
+    for vid, stops in kept_stops.items():
+        numbers = [stop.occurrence for stop in stops]
+        if max(numbers) >= wanted.get(vid, 0):
+            numbers = list(range(len(stops)))
+        renumber.update({(vid, stop.occurrence): n for stop, n in zip(stops, numbers, strict=True)})
+        free[vid] = [n for n in range(wanted.get(vid, 0)) if n not in numbers]
+
+    def solved_number(vid: str, occurrence: int) -> int:
+        return free[vid][occurrence] if vid in free else occurrence
+
+    routes = [
+        replace(r, stops=tuple(replace(s, occurrence=renumber[(s.visit_id, s.occurrence)]) for s in r.stops))
+        for r in kept
+    ]
+    routes += [
+        replace(
+            r, stops=tuple(replace(s, occurrence=solved_number(s.visit_id, s.occurrence)) for s in r.stops)
+        )
+        for r in solved.routes
+    ]
+    unassigned = tuple(
+        replace(u, occurrence=solved_number(u.visit_id, u.occurrence)) for u in solved.unassigned
+    )
+    routes.sort(key=lambda r: (r.date, r.unit_id))
+    return replace(solved, routes=tuple(routes), unassigned=unassigned)
 
 
 def plan_week(
@@ -642,6 +791,7 @@ def plan_week(
     pins: Mapping[str, tuple[date, int | None]] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     travel: TravelModel | None = None,
+    today: date | None = None,
 ) -> WeekResult:
     """Build the week from the register, solve it, validate it and store a new draft version.
 
@@ -649,11 +799,21 @@ def plan_week(
     between holds no database lock (a web server keeps answering). ``travel`` (e.g. road
     times, :mod:`planner.roads`) replaces the embedded estimate; its matrix over the week's
     places is frozen into the problem, so the stored problem checks the stored plan alone.
+
+    ``today`` (default: the system's date): in the current week, nothing is planned before
+    it, and the published routes of the days before it and of today are kept as they are
+    (same unit, visits and times; the drivers' outcomes still match); the rest of the week is
+    planned around them (:func:`build_week`).
     """
     with session_scope(engine, actor=actor) as session:
-        built = build_week(session, iso_week, units=units, pins=pins)
+        built = build_week(session, iso_week, units=units, pins=pins, today=today)
     if travel is not None:
-        built = replace(built, problem=replace(built.problem, travel=freeze_travel(built.problem, travel)))
+        frozen = freeze_travel(built.problem, travel)
+        built = replace(
+            built,
+            problem=replace(built.problem, travel=frozen),
+            solve_problem=replace(built.solve_problem, travel=frozen) if built.solve_problem else None,
+        )
     params = SolveParams(
         time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
         seed=seed,
@@ -662,12 +822,22 @@ def plan_week(
     if params.time_limit <= 0:
         raise WeekError("ο χρόνος επίλυσης πρέπει να είναι θετικός / the time limit must be positive")
     problem = built.problem
-    plan = solve(problem, params, on_progress)
-    violations = validate(problem, plan)
+    to_solve = built.solve_problem or problem
+    plan = solve(to_solve, params, on_progress)
+    violations = validate(to_solve, plan)
     if violations:  # a bug in the engine: never store such a plan
         raise RuntimeError(
             "the engine's plan fails the independent validator: " + "; ".join(str(v) for v in violations[:5])
         )
+    if built.solve_problem is not None:
+        plan = _merge(built.kept_routes, plan, problem)
+        violations = validate(problem, plan)
+        if violations:  # the register changed under the kept routes (a place, a role, roads)
+            raise WeekError(
+                "οι διαδρομές που κρατούνται ως δημοσιεύτηκαν (πριν από σήμερα και σήμερα) δεν "
+                "ταιριάζουν πια με το μητρώο / the routes kept as published (before today and "
+                "today) no longer fit the register: " + "; ".join(str(v) for v in violations[:5])
+            )
     changes = plan_changes(built.published.plan, plan, problem) if built.published else ()
     summary = _summary(plan, problem, built, changes)
     unit_set = _unit_set(built.unit_ids)
@@ -693,7 +863,9 @@ def plan_week(
         session.add(row)
         session.flush()
         row_id = row.id
-    return WeekResult(row_id, number, iso_week, problem, plan, changes, built.removed_dates, summary)
+    return WeekResult(
+        row_id, number, iso_week, problem, plan, changes, built.removed_dates, summary, built.frozen_dates
+    )
 
 
 def freeze_travel(problem: Problem, travel: TravelModel) -> MatrixTravel:

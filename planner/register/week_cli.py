@@ -131,6 +131,12 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     problem, plan, summary = result.problem, result.plan, result.summary
     for day, why in result.removed_dates:
         print(f"κλειστά / closed: {day.isoformat()} ({why})")
+    if result.frozen_dates:
+        days = ", ".join(d.isoformat() for d in result.frozen_dates)
+        print(
+            f"δεν ξανασχεδιάζονται (παρελθόν, σημερινές διαδρομές ως δημοσιεύτηκαν) / "
+            f"not planned again (past, today's routes as published): {days}"
+        )
     carried = summary.get("carried_over", [])
     print(
         f"οφειλόμενες επισκέψεις / visits due: {summary['visits_wanted']} "

@@ -133,6 +133,26 @@ def _done(engine: Engine, visit_id: str, on: date) -> None:
         record_outcome(s, visit_id, "done", on=on, recorded_by="test")
 
 
+def _add_urgent(engine: Engine) -> str:
+    """A new person with a weekly "any day" social-worker visit from 7/12; its visit id."""
+    with session_scope(engine, actor="maria") as s:
+        person = m.Beneficiary(full_name="Επείγον", settlement_code=TEMENI)
+        s.add(person)
+        s.flush()
+        urgent = m.CarePlan(
+            beneficiary_id=person.id,
+            service="urgent",
+            required_role="social_worker",
+            duration_min=30,
+            frequency_kind="weekly",
+            frequency_count=1,
+            start_date=date(2026, 12, 7),
+        )
+        s.add(urgent)
+        s.flush()
+        return f"cp-{urgent.id}"
+
+
 @pytest.fixture
 def register(loaded_engine: Engine) -> tuple[Engine, dict[str, int]]:
     return loaded_engine, _register(loaded_engine)
@@ -218,21 +238,7 @@ def test_plan_week_stores_valid_versions_and_keeps_published_stable(
         audit = s.scalars(select(m.AuditLog).where(m.AuditLog.entity == "plan_versions")).all()
         assert {a.action for a in audit} == {"insert", "update"} and {a.actor for a in audit} == {"maria"}
     # an urgent new visit; re-planning keeps what was published where it was
-    with session_scope(engine, actor="maria") as s:
-        person = m.Beneficiary(full_name="Επείγον", settlement_code=TEMENI)
-        s.add(person)
-        s.flush()
-        s.add(
-            m.CarePlan(
-                beneficiary_id=person.id,
-                service="urgent",
-                required_role="social_worker",
-                duration_min=30,
-                frequency_kind="weekly",
-                frequency_count=1,
-                start_date=date(2026, 12, 7),
-            )
-        )
+    _add_urgent(engine)
     second = plan_week(engine, W50, time_limit=1.5, workers=1, actor="maria")
     assert second.version == 2 and not validate(second.problem, second.plan)
     assert second.summary["based_on_published"] == 1
@@ -257,7 +263,7 @@ def test_not_done_visit_carries_over_with_higher_priority(register: tuple[Engine
         record_outcome(s, psy, "done", on=served[psy], recorded_by="driver")
         record_outcome(s, weekly, "not_at_home", on=served[weekly], recorded_by="driver")
     with session_scope(engine) as s:
-        built = build_week(s, W50)
+        built = build_week(s, W50, today=date(2026, 12, 7))
     assert weekly in built.carried_over and psy not in built.carried_over
     visits = {v.id: v for v in built.problem.visits}
     assert visits[weekly].priority == visits[psy].priority + 1
@@ -480,3 +486,83 @@ def test_publish_refuses_a_non_week_and_names_the_versions_that_exist(
     assert main(["publish", W50, "--version", "7", "--db", str(db_file)]) == 2
     err = capsys.readouterr().err
     assert "υπάρχουν οι 1, 2, 3" in err and "the versions are 1, 2, 3" in err
+
+
+# --- re-planning the current week: the past and today's published routes stay -------------
+
+THURSDAY = date(2026, 12, 10)  # W50
+
+
+def _routes(plan: object, before: date) -> dict[tuple[str, date], list[tuple[str, int]]]:
+    return {
+        (r.unit_id, r.date): [(s.visit_id, s.start) for s in r.stops]
+        for r in plan.routes  # type: ignore[attr-defined]
+        if r.date <= before and r.stops
+    }
+
+
+def test_replanning_the_current_week_keeps_the_past_and_todays_routes(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    engine, _ = register
+    first = plan_week(engine, W50, time_limit=1.5, workers=1, today=date(2026, 12, 1))
+    publish(engine, first.plan_version_id)
+    published = _routes(first.plan, THURSDAY)
+    assert any(d == THURSDAY for _, d in published) and any(d < THURSDAY for _, d in published)
+    # the driver records Thursday's first stop; an urgent "any day" visit comes in
+    (unit, _), stops = next((k, v) for k, v in published.items() if k[1] == THURSDAY)
+    _done(engine, stops[0][0], THURSDAY)
+    urgent_id = _add_urgent(engine)
+    second = plan_week(engine, W50, time_limit=1.5, workers=1, today=THURSDAY)
+    # Monday to Thursday exactly as published: same unit, same visits, same times
+    assert _routes(second.plan, THURSDAY) == published
+    assert second.frozen_dates == (date(2026, 12, 7), date(2026, 12, 8), date(2026, 12, 9), THURSDAY)
+    placed = [r.date for r in second.plan.routes for s in r.stops if s.visit_id == urgent_id]
+    assert all(d > THURSDAY for d in placed)
+    assert placed or any(u.visit_id == urgent_id for u in second.plan.unassigned)
+    assert not any(unit in line and "other unit" in line for line in second.changes)
+    # the stored version validates against its stored problem
+    with session_scope(engine) as s:
+        row = s.get(m.PlanVersion, second.plan_version_id)
+        assert row is not None
+        stored_problem = problem_from_dict(json.loads(row.problem_json or ""))
+        stored_plan = plan_from_dict(json.loads(row.plan_json))
+    assert not validate(stored_problem, stored_plan)
+    past = {(ud.unit_id, ud.date): ud for ud in stored_problem.unit_days if ud.date < THURSDAY}
+    assert all(ud.available == (key in published) for key, ud in past.items())
+
+
+def test_planning_the_current_week_unpublished_places_nothing_before_today(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    engine, _ = register
+    wednesday = date(2026, 12, 9)
+    result = plan_week(engine, W50, time_limit=1, workers=1, today=wednesday)
+    assert result.plan.routes and all(r.date >= wednesday for r in result.plan.routes if r.stops)
+    assert not validate(result.problem, result.plan)
+    days = {(ud.unit_id, ud.date): ud for ud in result.problem.unit_days}
+    assert all(not ud.available and "past" in ud.note for (_, d), ud in days.items() if d < wednesday)
+
+
+def test_changes_list_another_unit_and_time_with_a_move(register: tuple[Engine, dict[str, int]]) -> None:
+    from dataclasses import replace
+
+    from planner.register.week import plan_changes
+
+    engine, _ = register
+    result = plan_week(engine, W50, time_limit=1, workers=1, today=date(2026, 12, 1))
+    plan, problem = result.plan, result.problem
+    route = next(r for r in plan.routes if r.stops)
+    other_unit = next(u.id for u in problem.units if u.id != route.unit_id)
+    later = next(d for d in problem.dates if d != route.date)
+    stop = route.stops[0]
+    moved = replace(route, unit_id=other_unit, date=later, stops=(stop,))
+    shifted = replace(plan, routes=(moved,))
+    lines = plan_changes(replace(plan, routes=(replace(route, stops=(stop,)),)), shifted, problem)
+    assert any("moved" in line and stop.visit_id in line for line in lines)
+    assert any("other unit" in line and stop.visit_id in line for line in lines)
+    late = replace(route, stops=(replace(stop, start=stop.start + 2 * 3600),))
+    lines = plan_changes(
+        replace(plan, routes=(replace(route, stops=(stop,)),)), replace(plan, routes=(late,)), problem
+    )
+    assert any("new time" in line for line in lines)
