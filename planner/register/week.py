@@ -61,7 +61,7 @@ from planner.model import (
 )
 from planner.register import models as m
 from planner.register.db import session_scope
-from planner.register.due import Rhythm, min_gap_for, occurrences_due, priority_of
+from planner.register.due import Rhythm, min_gap_for, monday_of, occurrences_due, priority_of
 from planner.schema import (
     format_time,
     iso_week_dates,
@@ -343,21 +343,58 @@ def _previous_week(iso_week: str) -> str:
     return _iso_week_of(iso_week_dates(iso_week)[0] - timedelta(days=7))
 
 
-def _carried_over(
-    session: Session, iso_week: str, unit_set: str, done: Mapping[str, list[date]]
-) -> frozenset[str]:
-    """Visits in last week's plan (published, else newest) with nothing done last week."""
-    prev = _previous_week(iso_week)
-    version = latest_version(session, prev, unit_set, published=True) or latest_version(
-        session, prev, unit_set
+def _plan_of_week(session: Session, iso_week: str, unit_set: str) -> Plan | None:
+    """A week's plan as drivers have it: the published version, else the newest."""
+    version = latest_version(session, iso_week, unit_set, published=True) or latest_version(
+        session, iso_week, unit_set
     )
-    if version is None:
+    return None if version is None else plan_from_dict(json.loads(version.plan_json))
+
+
+def _scheduled_ahead(session: Session, monday: date, unit_set: str, today: date) -> dict[str, list[date]]:
+    """Visits still to come in the weeks between today and the week of ``monday`` (today's
+    week included, that week not): their dates in each week's plan (published, else newest).
+    Today's stops count unless an outcome is already recorded for them today."""
+    recorded_today = {
+        ref
+        for ref in session.scalars(
+            select(m.VisitOutcome.visit_ref).where(m.VisitOutcome.planned_date == today)
+        )
+        if ref
+    }
+    ahead: dict[str, list[date]] = defaultdict(list)
+    week = monday_of(today)
+    while week < monday:
+        plan = _plan_of_week(session, _iso_week_of(week), unit_set)
+        for route in plan.routes if plan is not None else ():
+            for stop in route.stops:
+                if route.date > today or (route.date == today and stop.visit_id not in recorded_today):
+                    ahead[stop.visit_id].append(route.date)
+        week += timedelta(weeks=1)
+    return ahead
+
+
+def _carried_over(
+    session: Session,
+    iso_week: str,
+    unit_set: str,
+    done: Mapping[str, list[date]],
+    ahead: Mapping[str, list[date]],
+) -> frozenset[str]:
+    """Visits in last week's plan (published, else newest) with nothing done last week;
+    a visit still scheduled there on a day to come (``ahead``) is not missed (yet)."""
+    prev = _previous_week(iso_week)
+    plan = _plan_of_week(session, prev, unit_set)
+    if plan is None:
         return frozenset()
-    plan = plan_from_dict(json.loads(version.plan_json))
     planned = {stop.visit_id for route in plan.routes for stop in route.stops}
     planned |= {u.visit_id for u in plan.unassigned}
     week = set(iso_week_dates(prev))
-    return frozenset(v for v in planned if not any(d in week for d in done.get(v, [])))
+    return frozenset(
+        v
+        for v in planned
+        if not any(d in week for d in done.get(v, [])) and not any(d in week for d in ahead.get(v, []))
+    )
 
 
 def build_week(
@@ -371,7 +408,9 @@ def build_week(
     """The week's problem from the register (see the module's rules). Reads only.
 
     ``today`` (default: the system's date) decides what is past: in the current week, no
-    visit is planned before it, and the published routes of those days and of today stay."""
+    visit is planned before it, and the published routes of those days and of today stay;
+    visits scheduled in the plans of the weeks between today and this one count as done for
+    what is due here, and are not carried over."""
     today = date.today() if today is None else today
     try:
         week_dates = iso_week_dates(iso_week)
@@ -445,7 +484,8 @@ def build_week(
         done_by_visit[f"cp-{cid}"] = days
     for sid, days in recent_stops.items():
         done_by_visit[f"vs-{sid}"] = days
-    carried = _carried_over(session, iso_week, unit_set, done_by_visit)
+    ahead = _scheduled_ahead(session, monday, unit_set, today)
+    carried = _carried_over(session, iso_week, unit_set, done_by_visit, ahead)
 
     previous = latest_version(session, iso_week, unit_set)
     kept_pins: dict[str, tuple[date, int | None]] = {}
@@ -491,7 +531,7 @@ def build_week(
         due = occurrences_due(
             Rhythm(cp.frequency_kind, cp.frequency_count),
             monday,
-            _done_of(cp.id, recent_care, last_care),
+            [*_done_of(cp.id, recent_care, last_care), *ahead.get(vid, [])],
             start=cp.start_date,
             end=cp.end_date,
             working_days=working,
@@ -537,7 +577,7 @@ def build_week(
         due = occurrences_due(
             Rhythm(vs.frequency_kind, vs.frequency_count),
             monday,
-            _done_of(vs.id, recent_stops, last_stops),
+            [*_done_of(vs.id, recent_stops, last_stops), *ahead.get(vid, [])],
             start=date.min,
             working_days=working,
         )

@@ -566,3 +566,26 @@ def test_changes_list_another_unit_and_time_with_a_move(register: tuple[Engine, 
         replace(plan, routes=(replace(route, stops=(stop,)),)), replace(plan, routes=(late,)), problem
     )
     assert any("new time" in line for line in lines)
+
+
+def test_next_week_published_is_not_missed_when_planning_the_week_after(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """Planning W50 on Thu 26/11 (W48) while W49 is published: W49's visits are still to
+    come, so none is carried over, and W49's scheduled visits count for what W50 owes."""
+    engine, ids = register
+    today = date(2026, 11, 26)
+    w49 = plan_week(engine, "2026-W49", time_limit=1, workers=1, today=today)
+    publish(engine, w49.plan_version_id)
+    scheduled = {s.visit_id for r in w49.plan.routes for s in r.stops}
+    biweekly = f"cp-{ids['biweekly']}"
+    assert biweekly in scheduled
+    with session_scope(engine) as s:
+        built = build_week(s, W50, today=today)
+    assert not (built.carried_over & scheduled)
+    # every two weeks, scheduled in W49: not due again in W50
+    assert biweekly not in {v.id for v in built.problem.visits}
+    # once W49 is over with nothing recorded done, its visits are missed and carry over
+    with session_scope(engine) as s:
+        later = build_week(s, W50, today=date(2026, 12, 7))
+    assert scheduled <= later.carried_over and biweekly in {v.id for v in later.problem.visits}
