@@ -145,3 +145,23 @@ def bad_request(error: Exception) -> Any:
     if "CSRF" not in str(error):
         message = _("The request could not be understood.")
     return render_template("error.html", code=400, message=message), 400
+
+
+@bp.app_errorhandler(405)
+def method_not_allowed(_error: Exception) -> Any:
+    """A page opened the wrong way (e.g. an address typed in for what a button sends)."""
+    return render_template(
+        "error.html",
+        code=405,
+        message=_("This page cannot be opened this way. Use the application's buttons and links."),
+    ), 405
+
+
+@bp.app_errorhandler(500)
+def server_error(_error: Exception) -> Any:
+    """An unexpected error: a page in the user's language, nothing of the error itself."""
+    message = _(
+        "Something went wrong on the server and the action was not completed. "
+        "Please try again; if it happens again, tell the administrator."
+    )
+    return render_template("error.html", code=500, message=message), 500

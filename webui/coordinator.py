@@ -176,7 +176,7 @@ def beneficiary(bid: int | None = None) -> Any:
             abort(404)
         form = BeneficiaryForm(obj=person)
         form.settlement_code.choices = _settlement_choices(s)
-        if form.validate_on_submit():
+        if form.validate_on_submit() and not _office_id_taken(s, form, person):
             if person is None:
                 person = Beneficiary()
                 s.add(person)
@@ -199,6 +199,19 @@ def beneficiary(bid: int | None = None) -> Any:
         "coordinator/beneficiary.html", form=form, person=person, plans=plans, settlements=settlements,
         staff_names=staff_names, post=PostForm(),
     )  # fmt: skip
+
+
+def _office_id_taken(s: Session, form: BeneficiaryForm, person: Beneficiary | None) -> bool:
+    """Whether another person already has the form's office ID (then the field says who)."""
+    office_id = (form.external_id.data or "").strip()
+    if not office_id:
+        return False
+    other = s.scalars(select(Beneficiary).where(Beneficiary.external_id == office_id)).one_or_none()
+    if other is None or other is person:
+        return False
+    message = _("This office ID is already used by %(name)s.", name=other.full_name)
+    form.external_id.errors = [*form.external_id.errors, message]
+    return True
 
 
 @bp.route("/beneficiaries/<int:bid>/pause", methods=["POST"])
@@ -474,13 +487,21 @@ class CalendarForm(FlaskForm):
         return ok
 
 
+CALENDAR_YEARS = (1990, 2100)
+"""The years the calendar page shows (others: a message, not an error page)."""
+
+
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar() -> Any:
     """Holidays, closures, pilot days and unit unavailability, by year; add a day."""
     try:
         year = int(request.args.get("year", date.today().year))
     except ValueError:
-        abort(400)
+        year = 0
+    if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:
+        flash(_("Choose a year from %(first)d to %(last)d.", first=CALENDAR_YEARS[0], last=CALENDAR_YEARS[1]),
+              "error")  # fmt: skip
+        return redirect(url_for("coordinator.calendar"))
     with transaction() as s:
         form = CalendarForm()
         units = list(s.scalars(select(Unit).order_by(Unit.name)))

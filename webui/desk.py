@@ -9,6 +9,7 @@ and the problem it was solved from (``PlanVersion.plan_json`` / ``problem_json``
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date, timedelta
 from typing import Any, cast
@@ -31,7 +32,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import FloatField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
 
 from planner.mapview import offline_html, plan_map
 from planner.model import Plan, Problem
@@ -75,6 +76,26 @@ class PlanForm(FlaskForm):
         validators=[DataRequired(), Regexp(ISO_WEEK.pattern, message=_l("A week like 2026-W49"))],
     )
     time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), NumberRange(1, 600)])
+
+    def validate_time_limit(self, field: FloatField) -> None:
+        """NaN passes NumberRange (every comparison with it is false)."""
+        if field.data is not None and not math.isfinite(field.data):
+            raise ValidationError(str(TIME_LIMIT_MESSAGE))
+
+
+TIME_LIMIT_MESSAGE = _l("The search time must be a number of seconds from 1 to 600.")
+
+
+def time_limit_of(text: str | None, default: float) -> float | None:
+    """A search time in seconds from a form (blank: ``default``), kept within 1-600; None if
+    it is not a finite number."""
+    try:
+        value = float(text) if text and text.strip() else float(default)
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return min(max(value, 1.0), 600.0)
 
 
 def _runner() -> JobRunner:
@@ -315,8 +336,10 @@ def adjust(pv_id: int) -> Any:
         except ValueError:
             flash(_("The adjustment could not be applied: check the choices."), "error")
             return redirect(url_for("desk.adjust", pv_id=pv_id))
-        time_limit = float(request.form.get("time_limit") or current_app.config["PLAN_TIME_LIMIT"])
-        time_limit = min(max(time_limit, 1.0), 600.0)
+        time_limit = time_limit_of(request.form.get("time_limit"), current_app.config["PLAN_TIME_LIMIT"])
+        if time_limit is None:
+            flash(str(TIME_LIMIT_MESSAGE), "error")
+            return redirect(url_for("desk.adjust", pv_id=pv_id))
         job = _runner().start(
             row.iso_week,
             g.user.username,

@@ -300,3 +300,28 @@ def test_trusted_proxy_gives_the_clients_address(db_file: Path, tmp_path: Path) 
         assert login(second, COORDINATOR).status_code == 302
     finally:
         app.extensions["kinito_engine"].dispose()
+
+
+def test_error_pages_are_greek(coordinator: FlaskClient, db_file: Path, tmp_path: Path) -> None:
+    """404, 405 and 403 (and 500, from an app that does not re-raise) are pages of the app in
+    Greek, with a way back."""
+    page = coordinator.get("/no-such-page")
+    assert page.status_code == 404 and "Η σελίδα δεν βρέθηκε" in _text(page)
+    page = coordinator.get("/logout")
+    assert page.status_code == 405 and "Δεν γίνεται με αυτόν τον τρόπο" in _text(page)
+    page = coordinator.get("/admin/users")
+    assert page.status_code == 403 and "Χωρίς πρόσβαση" in _text(page)
+    app = create_app({"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance")})
+    try:
+
+        @app.route("/boom")
+        def boom() -> str:
+            raise RuntimeError("internal detail")
+
+        page = app.test_client().get("/boom")
+        text = _text(page)
+        assert page.status_code == 500 and "Σφάλμα του διακομιστή" in text
+        assert "internal detail" not in text and "Internal Server Error" not in text
+        assert "Πίσω στην αρχική σελίδα" in text
+    finally:
+        app.extensions["kinito_engine"].dispose()

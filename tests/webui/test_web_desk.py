@@ -371,3 +371,23 @@ def test_a_running_job_can_be_stopped_and_stores_nothing(coordinator: FlaskClien
     with session_scope(app.extensions["kinito_engine"]) as s:
         assert len(list(s.scalars(select(PlanVersion.id)))) == before
     assert "διακόπηκε" in coordinator.get("/desk/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf"])
+def test_adjust_with_a_search_time_that_is_not_a_number_says_so(
+    coordinator: FlaskClient, solved: dict[str, Any], value: str
+) -> None:
+    """No 500 and no job: back to the adjust page with a Greek message."""
+    pv_id = solved["plan_version_id"]
+    response = post(coordinator, f"/desk/plans/{pv_id}/adjust", {"action-hv-3": "keep", "time_limit": value})
+    assert response.status_code == 302 and response.location.endswith("/adjust")
+    page = coordinator.get(response.location).get_data(as_text=True)
+    assert "Ο χρόνος αναζήτησης πρέπει να είναι αριθμός δευτερολέπτων από 1 έως 600" in page
+
+
+def test_plan_button_refuses_a_search_time_of_nan(coordinator: FlaskClient, app: Flask) -> None:
+    """NaN passes a range check (every comparison with it is false): refused by name."""
+    response = post(coordinator, "/desk/plan", {"iso_week": "2026-W50", "time_limit": "nan"})
+    assert response.status_code == 302 and response.location == "/desk/"
+    assert "αριθμός δευτερολέπτων" in coordinator.get("/desk/").get_data(as_text=True)
+    assert app.extensions["kinito_jobs"].jobs() == []

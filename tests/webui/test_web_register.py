@@ -315,3 +315,36 @@ def test_calendar_days_added_listed_in_greek_and_removed(coordinator: FlaskClien
     assert [(d.kind, d.unit_id) for d in days] == [("pilot_extended_hours", None), ("unit_unavailable", 1)]
     post(coordinator, f"/register/calendar/{days[0].id}/delete")
     assert [r.action for r in _audit(app, "calendar_days")] == ["insert", "insert", "delete"]
+
+
+def test_a_taken_office_id_is_a_form_error_not_a_crash(coordinator: FlaskClient, app: Flask) -> None:
+    """Adding, or editing, a person with another person's office ID: the form says whose it is
+    (HTTP 200, nothing saved); their own ID kept on an edit is fine."""
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        first = s.scalars(select(Beneficiary).order_by(Beneficiary.id)).first()
+        assert first is not None
+        first.external_id = "demo-202"
+        first_id, first_name = first.id, first.full_name
+    response = post(coordinator, "/register/beneficiaries/new", _person_form(app, external_id="demo-202"))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f"Ο κωδικός υπηρεσίας χρησιμοποιείται ήδη από: {first_name}" in page
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert s.scalars(select(Beneficiary).where(Beneficiary.full_name == "Σοφία Ιωάννου")).first() is None
+        other = s.scalars(select(Beneficiary).where(Beneficiary.id != first_id)).first()
+        assert other is not None
+        other_id = other.id
+    response = post(
+        coordinator, f"/register/beneficiaries/{other_id}", _person_form(app, external_id="demo-202")
+    )
+    assert response.status_code == 200 and "χρησιμοποιείται ήδη" in response.get_data(as_text=True)
+    own = post(coordinator, f"/register/beneficiaries/{first_id}", _person_form(app, external_id="demo-202"))
+    assert own.status_code == 302
+
+
+@pytest.mark.parametrize("year", ["0", "10000", "-5", "abc"])
+def test_calendar_of_an_impossible_year_says_so(coordinator: FlaskClient, year: str) -> None:
+    """Not a 500: back to this year's calendar with a Greek message."""
+    response = coordinator.get(f"/register/calendar?year={year}")
+    assert response.status_code == 302
+    assert "Επιλέξτε έτος από 1990 έως 2100" in coordinator.get(response.location).get_data(as_text=True)
