@@ -3,7 +3,9 @@
 An outcome names its visit by the plan's id (``cp-12``: care plan 12, ``vs-3``: village
 stop 3). A device that may send the same outcome twice (the driver's tablet, offline) gives
 a ``client_ref``: a second submission with the same reference returns the stored row and
-writes nothing.
+writes nothing; the same reference with another visit, date or status is refused. Without a
+reference, the same visit, date and status recorded again is the same fact: the stored row is
+returned. A date before the care plan starts (or after ``today``, when given) is refused.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Recorded:
 
     outcome_id: int
     created: bool
+    status: str = ""  # the stored row's
 
 
 def record_outcome(
@@ -49,6 +52,7 @@ def record_outcome(
     plan_version_id: int | None = None,
     staff_id: int | None = None,
     client_ref: str | None = None,
+    today: date | None = None,
 ) -> Recorded:
     """Store one outcome (see the module). ``at`` defaults to noon of ``on``, Athens time."""
     if status not in m.OUTCOME_STATUSES:
@@ -60,10 +64,38 @@ def record_outcome(
     if client_ref is not None:
         existing = session.scalar(select(m.VisitOutcome).where(m.VisitOutcome.client_ref == client_ref))
         if existing is not None:
-            return Recorded(existing.id, False)
+            if (existing.visit_ref, existing.planned_date, existing.status) != (visit_id, on, status):
+                was = f"{existing.visit_ref} {existing.planned_date}"
+                raise WeekError(
+                    f"η αναφορά {client_ref!r} έχει ήδη καταγραφεί για {was} "
+                    f"«{STATUS_NAMES.get(existing.status, existing.status)}»: δεν άλλαξε τίποτα / "
+                    f"reference {client_ref!r} is already recorded for {was} {existing.status}: "
+                    f"nothing was changed"
+                )
+            return Recorded(existing.id, False, existing.status)
     subject = session.get(m.CarePlan if kind == "care_plan" else m.VillageStop, number)
     if subject is None:
         raise WeekError(f"δεν υπάρχει {visit_id} στο μητρώο / {visit_id} is not in the register")
+    if today is not None and on > today:
+        raise WeekError(
+            f"η ημερομηνία {on:%d/%m/%Y} είναι μελλοντική: καταγράφεται ό,τι έγινε ως σήμερα / "
+            f"the date {on:%d/%m/%Y} is in the future: only what happened up to today is recorded"
+        )
+    start = getattr(subject, "start_date", None)
+    if start is not None and on < start:
+        raise WeekError(
+            f"η ημερομηνία {on:%d/%m/%Y} είναι πριν από την έναρξη του πλάνου {visit_id} "
+            f"({start:%d/%m/%Y}) / "
+            f"the date {on:%d/%m/%Y} is before care plan {visit_id} starts ({start:%d/%m/%Y})"
+        )
+    column = m.VisitOutcome.care_plan_id if kind == "care_plan" else m.VisitOutcome.village_stop_id
+    same = session.scalar(
+        select(m.VisitOutcome).where(
+            column == number, m.VisitOutcome.planned_date == on, m.VisitOutcome.status == status
+        )
+    )
+    if same is not None:
+        return Recorded(same.id, False, same.status)
     if plan_version_id is not None and session.get(m.PlanVersion, plan_version_id) is None:
         raise WeekError(f"δεν υπάρχει έκδοση σχεδίου {plan_version_id} / no plan version {plan_version_id}")
     when = at if at is not None else datetime.combine(on, time(12, 0), tzinfo=ATHENS)
@@ -84,4 +116,4 @@ def record_outcome(
     )
     session.add(row)
     session.flush()
-    return Recorded(row.id, True)
+    return Recorded(row.id, True, row.status)

@@ -245,12 +245,18 @@ def cmd_outcome(args: argparse.Namespace) -> int:
                 note=args.note,
                 plan_version_id=args.plan_version,
                 client_ref=args.ref,
+                today=date.today(),
             )
     except (WeekError, _NotReady, ValueError) as exc:
         _err(str(exc))
         return EXIT_INPUT
-    what = "καταγράφηκε / recorded" if recorded.created else "υπήρχε ήδη / already recorded"
-    print(f"{what}: {args.visit} {on.isoformat()} {STATUS_NAMES[args.status]} / {args.status}")
+    what = (
+        "καταγράφηκε / recorded"
+        if recorded.created
+        else "υπήρχε ήδη, δεν γράφτηκε ξανά / already recorded, not stored again"
+    )
+    status = recorded.status or args.status
+    print(f"{what}: {args.visit} {on.isoformat()} {STATUS_NAMES.get(status, status)} / {status}")
     return EXIT_OK
 
 

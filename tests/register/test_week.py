@@ -338,8 +338,8 @@ def test_cli_week_publish_outcome_end_to_end(
     assert main(["publish", W50, "--db", str(db_file), "--by", "maria"]) == 0
     assert "published" in capsys.readouterr().out
     visit = f"cp-{ids['psy']}"
-    assert main(["outcome", visit, "done", "--date", "07/12/2026", "--db", str(db_file), "--ref", "x1"]) == 0
-    assert main(["outcome", visit, "done", "--date", "07/12/2026", "--db", str(db_file), "--ref", "x1"]) == 0
+    assert main(["outcome", visit, "done", "--date", "23/11/2026", "--db", str(db_file), "--ref", "x1"]) == 0
+    assert main(["outcome", visit, "done", "--date", "23/11/2026", "--db", str(db_file), "--ref", "x1"]) == 0
     assert "already recorded" in capsys.readouterr().out
     assert main(["outcome", "cp-99999", "done", "--db", str(db_file)]) == 2
     assert main(["outcome", visit, "done", "--date", "32/12/2026", "--db", str(db_file)]) == 2
@@ -589,3 +589,36 @@ def test_next_week_published_is_not_missed_when_planning_the_week_after(
     with session_scope(engine) as s:
         later = build_week(s, W50, today=date(2026, 12, 7))
     assert scheduled <= later.carried_over and biweekly in {v.id for v in later.problem.visits}
+
+
+def test_cli_outcome_is_safe_to_rerun_and_refuses_impossible_dates(
+    register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine, ids = register
+    visit, db = f"cp-{ids['psy']}", ["--db", str(db_file)]
+
+    def rows() -> list[tuple[str, str | None]]:
+        with session_scope(engine) as s:
+            return [(o.status, o.client_ref) for o in s.scalars(select(m.VisitOutcome))]
+
+    # the same command twice, no reference: one row, and the second run says so
+    assert main(["outcome", visit, "done", "--date", "23/11/2026", *db]) == 0
+    assert main(["outcome", visit, "done", "--date", "23/11/2026", *db]) == 0
+    assert rows() == [("done", None)]
+    assert "already recorded" in capsys.readouterr().out.splitlines()[-1]
+    # a reference reused with another status: refused, the stored status unchanged and named
+    assert main(["outcome", visit, "done", "--date", "24/11/2026", "--ref", "abc", *db]) == 0
+    capsys.readouterr()
+    assert main(["outcome", visit, "not_at_home", "--date", "24/11/2026", "--ref", "abc", *db]) == 2
+    got = capsys.readouterr()
+    assert "not_at_home" not in got.out and "abc" in got.err and "done" in got.err
+    assert rows() == [("done", None), ("done", "abc")]
+    # a date in the future or before the care plan starts (5/1/2026): exit 2, Greek / English
+    assert main(["outcome", visit, "done", "--date", "01/01/2030", *db]) == 2
+    assert "μελλοντική" in capsys.readouterr().err
+    assert main(["outcome", visit, "done", "--date", "01/01/1990", *db]) == 2
+    err = capsys.readouterr().err
+    assert "πριν από την έναρξη" in err and "before care plan" in err
+    assert len(rows()) == 2
+    with session_scope(engine) as s, pytest.raises(WeekError, match="future"):
+        record_outcome(s, visit, "done", on=date(2026, 12, 2), recorded_by="t", today=date(2026, 12, 1))
