@@ -37,8 +37,9 @@ from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, Vali
 from planner.mapview import offline_html, plan_map
 from planner.model import Plan, Problem
 from planner.schema import plan_from_dict, problem_from_dict
-from webui.forms import PostForm
-from webui.jobs import JobRunner
+from webui.forms import CALENDAR_LABELS, PostForm
+from webui.i18n import short_date
+from webui.jobs import Job, JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
 from webui.security import require_role
 from webui.store import reader
@@ -98,6 +99,26 @@ def time_limit_of(text: str | None, default: float) -> float | None:
     return min(max(value, 1.0), 600.0)
 
 
+def closed_working_days(iso_week: str) -> list[tuple[date, str]]:
+    """The week's Monday-to-Friday days that are closed (Greece's public holidays, and the
+    register's holidays and closures), with why, as the calendar page lists them."""
+    from planner.register.models import CalendarDay
+    from webui.coordinator import public_holidays
+
+    monday, _sunday = week_dates(iso_week)
+    weekdays = [monday + timedelta(days=n) for n in range(5)]
+    closed = {d: name for year in {d.year for d in weekdays} for d, name in public_holidays(year)}
+    with reader() as s:
+        rows = s.scalars(
+            select(CalendarDay).where(
+                CalendarDay.day.in_(weekdays), CalendarDay.kind.in_(("holiday", "closure"))
+            )
+        )
+        for row in rows:
+            closed.setdefault(row.day, row.name or str(CALENDAR_LABELS[row.kind]))
+    return [(d, closed[d]) for d in weekdays if d in closed]
+
+
 def _runner() -> JobRunner:
     runner: JobRunner = current_app.extensions["kinito_jobs"]
     return runner
@@ -139,6 +160,12 @@ def plan() -> Any:
                 flash(str(error), "error")
         return redirect(url_for("desk.index"))
     week = str(form.iso_week.data)
+    closed = closed_working_days(week)
+    if len(closed) == 5:
+        days = ", ".join(f"{short_date(d)} ({why})" for d, why in closed)
+        flash(_("Every working day of week %(week)s is closed: %(days)s. There is nothing to plan.",
+                week=week, days=days), "error")  # fmt: skip
+        return redirect(url_for("desk.index"))
     running = _runner().running(week)
     if running:
         flash(_("This week is already being planned."), "info")
@@ -180,7 +207,27 @@ def job_json(job_id: str) -> Response:
     data = found.as_dict()
     if found.plan_version_id is not None:
         data["result_url"] = url_for("desk.version", pv_id=found.plan_version_id)
+    data["error"] = job_error_text(found)
+    # JSON has no NaN or infinity: the page could not read the answer and would poll for ever
+    for key, value in data.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            data[key] = None
     return jsonify(data)
+
+
+def job_error_text(job: Job) -> str | None:
+    """A failed job's error for the coordinator: the week builder's message in the interface's
+    language (it writes "Greek / English"), else a plain sentence with the technical detail."""
+    from webui.i18n import current_language
+
+    if not job.error or job.state != "failed":
+        return None
+    if job.expected_error:
+        greek, _sep, english = job.error.partition(" / ")
+        return (english or greek) if current_language() == "en" else greek
+    return str(
+        _("An unexpected error stopped the planning (%(detail)s). Tell the administrator.", detail=job.error)
+    )
 
 
 def _closed_days(summary: dict[str, Any]) -> list[tuple[date, str]]:

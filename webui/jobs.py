@@ -50,6 +50,7 @@ class Job:
     plan_version_id: int | None = None
     version: int | None = None
     error: str | None = None
+    expected_error: bool = False  # the week builder's message ("Greek / English"), not a fault
     finished_at: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -149,6 +150,7 @@ class JobRunner:
                     job.objective = int(d["objective"])
                 elif "error" in message:
                     job.error = str(message["error"])
+                    job.expected_error = bool(message.get("expected"))
         proc.stdout.close()
         code = proc.wait()
         errors.seek(0)

@@ -7,7 +7,8 @@ problem is solved, checked by the validator and stored as the week's next draft 
 
 Output, one JSON object per line on stdout: ``{"progress": {...}}`` while the search runs,
 then ``{"done": {"plan_version_id", "version", "served", "wanted", "objective"}}``, or
-``{"error": "..."}`` and a non-zero exit.
+``{"error": "..."}`` and a non-zero exit (``"expected": true`` when the error is the week
+builder's own message to the coordinator, in Greek and English, not a fault).
 """
 
 from __future__ import annotations
@@ -137,7 +138,12 @@ def main() -> int:
             problem, plan = result.problem, result.plan
             pv_id, version = result.plan_version_id, result.version
     except Exception as exc:  # reported to the desk as the job's error, in one line
-        _emit({"error": f"{type(exc).__name__}: {exc}"})
+        from planner.register.week import WeekError
+
+        if isinstance(exc, WeekError):  # the register's own words, "Greek / English"
+            _emit({"error": str(exc), "expected": True})
+        else:
+            _emit({"error": f"{type(exc).__name__}: {exc}"})
         return 1
     wanted = sum(v.frequency for v in problem.visits)
     _emit({"done": {"plan_version_id": pv_id, "version": version, "served": _served(plan),

@@ -391,3 +391,46 @@ def test_plan_button_refuses_a_search_time_of_nan(coordinator: FlaskClient, app:
     assert response.status_code == 302 and response.location == "/desk/"
     assert "αριθμός δευτερολέπτων" in coordinator.get("/desk/").get_data(as_text=True)
     assert app.extensions["kinito_jobs"].jobs() == []
+
+
+def test_a_week_with_every_working_day_closed_says_so_in_greek(coordinator: FlaskClient, app: Flask) -> None:
+    """Monday to Friday closed (Christmas Day from Greece's holidays, the rest closures): the
+    Plan button says so, naming the days, and starts no job."""
+    from planner.register.models import CalendarDay
+
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        for day in range(21, 25):
+            s.add(CalendarDay(day=date(2026, 12, day), kind="closure", name="Εορταστικό κλείσιμο"))
+    response = post(coordinator, "/desk/plan", {"iso_week": "2026-W52", "time_limit": "1"})
+    assert response.status_code == 302 and response.location == "/desk/"
+    page = coordinator.get("/desk/").get_data(as_text=True)
+    assert "Όλες οι εργάσιμες ημέρες της εβδομάδας 2026-W52 είναι κλειστές" in page
+    assert "Χριστούγεννα" in page and "Εορταστικό κλείσιμο" in page
+    assert "WeekError" not in page and "nothing is due" not in page
+    assert app.extensions["kinito_jobs"].jobs() == []
+
+
+def test_a_week_builder_error_is_shown_in_the_interfaces_language(
+    coordinator: FlaskClient, app: Flask
+) -> None:
+    """A week with nothing due (every village stop paused, no care plan started yet): the job
+    fails with the builder's Greek sentence alone, no class name, no English; an engine fault
+    is a plain sentence."""
+    from sqlalchemy import update
+
+    from planner.register.models import VillageStop
+
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        s.execute(update(VillageStop).values(active=False))
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start("2020-W02", COORDINATOR, time_limit=1.0)
+    data = _wait(coordinator, f"/desk/jobs/{job.id}.json")
+    assert data["state"] == "failed" and data["expected_error"]
+    assert "2020-W02" in data["error"] and "WeekError" not in data["error"]
+    assert "nothing" not in data["error"] and " / " not in data["error"]
+    bad = problem_to_dict(small_problem())
+    bad["visits"][0]["service"] = -5
+    fault = _wait(
+        coordinator, f"/desk/jobs/{runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=bad).id}.json"
+    )
+    assert fault["error"].startswith("Ένα απρόβλεπτο σφάλμα σταμάτησε τον προγραμματισμό")

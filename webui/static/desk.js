@@ -36,11 +36,20 @@
     }
     return true;
   }
+  var misses = 0;
   function poll() {
     fetch(box.dataset.url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
-      .then(function (job) { if (show(job)) { window.setTimeout(poll, 1000); } })
-      .catch(function () { window.setTimeout(poll, 3000); });
+      .then(function (job) { misses = 0; if (show(job)) { window.setTimeout(poll, 1000); } })
+      .catch(function () {
+        // the server gone, the job unknown after a restart, an answer it cannot read: a few
+        // tries, then the page says so instead of polling for ever
+        misses += 1;
+        if (misses < 10) { window.setTimeout(poll, 3000); return; }
+        var err = document.getElementById("p-error");
+        err.textContent = box.dataset.lost;
+        err.hidden = false;
+      });
   }
   poll();
 })();
