@@ -81,7 +81,9 @@ __all__ = [
     "WeekError",
     "WeekResult",
     "build_week",
+    "keep_past",
     "latest_version",
+    "merge_kept",
     "plan_changes",
     "plan_week",
     "publish",
@@ -642,6 +644,21 @@ def build_week(
     )
 
 
+def keep_past(
+    problem: Problem, published_problem: Problem | None, published_plan: Plan | None, today: date
+) -> tuple[Problem, Problem, tuple[Route, ...]]:
+    """For any caller that solves a week itself (the web's Adjust): (the problem to store,
+    the problem to solve, the kept routes), with nothing planned before ``today`` and the
+    published routes before it and today kept. Solve the second, then
+    ``merge_kept(kept, plan, stored)`` and validate against the stored one."""
+    frozen = {d for d in problem.dates if d < today or (d == today and published_plan is not None)}
+    if not frozen:
+        return problem, problem, ()
+    kept = tuple(r for r in (published_plan.routes if published_plan else ()) if r.date in frozen and r.stops)
+    stored, to_solve = _freeze(problem, published_problem, frozen, kept, today)
+    return stored, to_solve, kept
+
+
 def _freeze(
     problem: Problem, published: Problem | None, frozen: set[date], kept: Sequence[Route], today: date
 ) -> tuple[Problem, Problem]:
@@ -782,7 +799,7 @@ def _summary(plan: Plan, problem: Problem, built: BuiltWeek, changes: Sequence[s
     }
 
 
-def _merge(kept: Sequence[Route], solved: Plan, stored: Problem) -> Plan:
+def merge_kept(kept: Sequence[Route], solved: Plan, stored: Problem) -> Plan:
     """The kept routes and the solved plan as one plan of ``stored``: kept stops keep their
     occurrence numbers (renumbered only if out of range); solved ones take the free numbers."""
     wanted = {v.id: v.frequency for v in stored.visits}
@@ -870,7 +887,7 @@ def plan_week(
             "the engine's plan fails the independent validator: " + "; ".join(str(v) for v in violations[:5])
         )
     if built.solve_problem is not None:
-        plan = _merge(built.kept_routes, plan, problem)
+        plan = merge_kept(built.kept_routes, plan, problem)
         violations = validate(problem, plan)
         if violations:  # the register changed under the kept routes (a place, a role, roads)
             raise WeekError(

@@ -622,3 +622,16 @@ def test_cli_outcome_is_safe_to_rerun_and_refuses_impossible_dates(
     assert len(rows()) == 2
     with session_scope(engine) as s, pytest.raises(WeekError, match="future"):
         record_outcome(s, visit, "done", on=date(2026, 12, 2), recorded_by="t", today=date(2026, 12, 1))
+
+
+def test_keep_past_for_a_caller_that_solves_itself(register: tuple[Engine, dict[str, int]]) -> None:
+    from planner.register.week import keep_past, merge_kept
+    from planner.solver import SolveParams, solve
+
+    engine, _ = register
+    first = plan_week(engine, W50, time_limit=1, workers=1, today=date(2026, 12, 1))
+    stored, to_solve, kept = keep_past(first.problem, first.problem, first.plan, THURSDAY)
+    assert kept and all(r.date <= THURSDAY for r in kept)
+    plan = merge_kept(kept, solve(to_solve, SolveParams(time_limit=1, workers=1)), stored)
+    assert not validate(stored, plan)
+    assert _routes(plan, THURSDAY) == _routes(first.plan, THURSDAY)
