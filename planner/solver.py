@@ -294,7 +294,10 @@ class _Model:
         self.closed = False
         problem = prep.problem
         units = {u.id: u for u in problem.units}
-        bases = sorted({prep.loc_index[u.base.id] for u in problem.units})
+        # only the bases of units with a day to work: another's base would be a node no
+        # vehicle starts from, and OR-Tools would route it as a stop
+        working = {problem.unit_days[i].unit_id for i in prep.vehicles} or {u.id for u in problem.units}
+        bases = sorted({prep.loc_index[u.base.id] for u in problem.units if u.id in working})
         self.node_loc: list[int] = list(bases)
         self.node_service: list[int] = [0] * len(bases)
         self.nodes: list[_Node | None] = [None] * len(bases)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 import pytest
 
-from planner.model import HOUR, MINUTE, BreakRule, Plan, Problem, Stop, TimeWindow, Visit
+from planner.model import HOUR, MINUTE, BreakRule, Plan, Problem, Stop, TimeWindow, UnitDay, Visit
 from planner.solver import _multi, _prepare
 from planner.validate import validate
 from tests.planner.conftest import (
@@ -609,3 +610,20 @@ def test_a_pinned_visit_is_served_before_more_priority_elsewhere() -> None:
     assert p.unserved_cost(p.visit("pinned"), 0) > sum(
         p.unserved_cost(v, 0) for v in p.visits if v.id != "pinned"
     )
+
+
+def test_a_unit_with_no_day_to_work_does_not_break_the_solve() -> None:
+    """A second unit, based elsewhere, unavailable all week: its base is not routed as a stop
+    (it was, and reading the plan back failed)."""
+    from planner.model import Location
+
+    car = make_unit("car1", base=Location("kalavryta-base", 38.0325, 22.1106, "Καλάβρυτα"))
+    p = make_problem([make_visit("a", "temeni"), make_visit("b", "kounina")], dates=(MON, TUE))
+    p = replace(
+        p,
+        units=(*p.units, car),
+        unit_days=(*p.unit_days, *(UnitDay("car1", d, available=False) for d in (MON, TUE))),
+    )
+    plan = solved(p)
+    assert served_ids(plan) == {"a", "b"}
+    assert {r.unit_id for r in plan.routes} == {"van1"}
