@@ -37,6 +37,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, Vali
 from planner.mapview import offline_html, plan_map
 from planner.model import Plan, Problem
 from planner.schema import plan_from_dict, problem_from_dict
+from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm
 from webui.i18n import short_date
 from webui.jobs import Job, JobRunner
@@ -340,6 +341,9 @@ def adjust(pv_id: int) -> Any:
 
     row, plan, problem = _load(pv_id)
     served = served_dates(plan)
+    # days already past are not offered: a visit cannot be put there
+    today = current_day()
+    open_dates = [d for d in problem.dates if d >= today]
     if request.method == "POST":
         actions = {
             key.removeprefix("action-"): value
@@ -355,7 +359,7 @@ def adjust(pv_id: int) -> Any:
                     raise ValueError(minutes)
                 day_text = request.form.get("urgent_day", "")
                 day = date.fromisoformat(day_text) if day_text else None
-                if day is not None and day not in problem.dates:
+                if day is not None and day not in open_dates:
                     raise ValueError(day)
                 role = request.form.get("urgent_role", "social_worker")
                 if role not in ("social_worker", "psychologist"):
@@ -379,6 +383,9 @@ def adjust(pv_id: int) -> Any:
                         urgent_visit(vid, location, minutes, name=person.full_name, role=role, day=day,
                                      phone=person.phone or "", address=person.address or "")
                     )  # fmt: skip
+            for action in actions.values():
+                if action.startswith("pin:") and date.fromisoformat(action[4:]) not in open_dates:
+                    raise ValueError(action)
             new_problem = adjusted_problem(problem, plan, actions, urgent)
         except ValueError:
             flash(_("The adjustment could not be applied: check the choices."), "error")
@@ -407,6 +414,7 @@ def adjust(pv_id: int) -> Any:
     return render_template(
         "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
         monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
+        open_dates=open_dates, today=today,
     )  # fmt: skip
 
 

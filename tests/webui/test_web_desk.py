@@ -434,3 +434,20 @@ def test_a_week_builder_error_is_shown_in_the_interfaces_language(
         coordinator, f"/desk/jobs/{runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=bad).id}.json"
     )
     assert fault["error"].startswith("Ένα απρόβλεπτο σφάλμα σταμάτησε τον προγραμματισμό")
+
+
+def test_adjust_offers_no_day_before_today(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """On Tuesday 8/12 of the planned week, Monday is neither a pin nor an urgent visit's day
+    (the page says why), and a hand-made form naming it is refused; Tuesday still is offered."""
+    app.config["TODAY"] = "2026-12-08"
+    pv_id = solved["plan_version_id"]
+    page = coordinator.get(f"/desk/plans/{pv_id}/adjust").get_data(as_text=True)
+    assert 'value="pin:2026-12-07"' not in page and 'value="2026-12-07"' not in page
+    assert 'value="pin:2026-12-08"' in page and 'value="2026-12-08"' in page
+    assert "Οι ημέρες πριν από σήμερα (Τρίτη 8 Δεκεμβρίου 2026) έχουν περάσει" in page
+    for form in ({"action-hv-3": "pin:2026-12-07"}, {"urgent_beneficiary": "1", "urgent_day": "2026-12-07"}):
+        response = post(coordinator, f"/desk/plans/{pv_id}/adjust", {**form, "time_limit": "1"})
+        assert response.status_code == 302 and response.location.endswith("/adjust")
+    assert app.extensions["kinito_jobs"].jobs() == []
