@@ -23,7 +23,8 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   visits done in the last eight weeks (when at least two and a majority agree).
 - **Pins**: given by the caller, and kept from the latest version of the same week.
 - **Stability**: when the week already has a published plan, each visit it served gets that
-  date as ``preferred_dates`` (serving it elsewhere costs ``Weights.moved``), and the result
+  date as ``preferred_dates`` (serving it elsewhere costs ``Weights.moved``) and that unit as
+  ``preferred_units`` (another unit, another crew: ``Weights.other_unit``), and the result
   lists what changed against it.
 
 Every stored plan has passed the independent validator first.
@@ -500,6 +501,7 @@ def build_week(
     published = None
     published_problem: Problem | None = None
     kept_dates: dict[str, set[date]] = defaultdict(set)
+    kept_units: dict[str, set[str]] = defaultdict(set)  # the unit, and so the crew, it was given
     if published_row is not None:
         published_plan = plan_from_dict(json.loads(published_row.plan_json))
         published = PublishedRef(published_row.id, published_row.version, published_plan)
@@ -508,6 +510,7 @@ def build_week(
         for route in published_plan.routes:
             for stop in route.stops:
                 kept_dates[stop.visit_id].add(route.date)
+                kept_units[stop.visit_id].add(route.unit_id)
 
     visits: list[Visit] = []
     overdue: dict[str, int] = {}
@@ -518,6 +521,9 @@ def build_week(
             visit = replace(visit, pinned_date=pin[0], pinned_time=pin[1])
         if visit.id in kept_dates:
             visit = replace(visit, preferred_dates=frozenset(kept_dates[visit.id]))
+        units_kept = kept_units.get(visit.id, set()) & {u.id for u in model_units}
+        if units_kept:
+            visit = replace(visit, preferred_units=frozenset(units_kept))
         visits.append(visit)
         overdue[visit.id] = late
 

@@ -4,6 +4,7 @@ stability against a published plan, outcomes; every plan passes the independent 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -387,6 +388,19 @@ def test_kinito_week_on_the_demo_register_end_to_end(
                 served = sum(len(r.stops) for r in plan.routes)
                 assert served >= 0.8 * sum(v.frequency for v in problem.visits)
                 assert {v.id[:3] for v in problem.visits} == {"cp-", "vs-"}
+            # nothing changed in the register: the re-plan keeps visits with their unit (crew)
+            first, second = (plan_from_dict(json.loads(r.plan_json)) for r in rows)
+            unit_of = [{s.visit_id: r.unit_id for r in p.routes for s in r.stops} for p in (first, second)]
+            both = set(unit_of[0]) & set(unit_of[1])
+            moved = [v for v in both if unit_of[0][v] != unit_of[1][v]]
+            assert len(moved) <= 0.05 * len(both), moved
+            second_problem = problem_from_dict(json.loads(rows[1].problem_json or ""))
+            kept = {v.id: v.preferred_units for v in second_problem.visits if v.preferred_units}
+            units_in_first = defaultdict(set)
+            for r in first.routes:
+                for st in r.stops:
+                    units_in_first[st.visit_id].add(r.unit_id)
+            assert kept == units_in_first
     finally:
         engine.dispose()
 
