@@ -104,5 +104,5 @@ serve-demo: install
 translations:
 	pybabel extract -F babel.cfg -k _l -k lazy_gettext -k labels --no-location --sort-by-file \
 	  --project Kinito --version 0.1 -o webui/translations/messages.pot .
-	pybabel update -i webui/translations/messages.pot -d webui/translations --no-location --no-fuzzy-matching
+	pybabel update -i webui/translations/messages.pot -d webui/translations --no-fuzzy-matching
 	pybabel compile -d webui/translations --statistics

@@ -39,6 +39,7 @@ OUTCOME_LABELS = {
     "postponed": _l("Postponed"),
 }
 REASON_LABELS = {
+    "no_allowed_date": _l("No allowed day in the period"),
     "no_available_day": _l("No available day"),
     "pinned_date_unavailable": _l("Pinned to a day with no unit"),
     "no_crew": _l("Nobody with the required role aboard"),
