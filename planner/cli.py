@@ -209,8 +209,10 @@ def cmd_init(args: argparse.Namespace) -> int:
             with session_scope(engine, actor=DEMO_ACTOR if args.demo else None) as session:
                 loaded = load_gazetteer(session)
                 if args.demo:
+                    from planner.register.calendar import today as calendar_today
+
                     # default: next Monday, so `kinito week next` plans the week after the history
-                    today = date.today()
+                    today = calendar_today()
                     reference = args.reference_date or today + timedelta(days=7 - today.weekday())
                     demo = load_demo(session, reference=reference, seed=args.seed)
         finally:

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -45,6 +44,7 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.model import Plan, Problem, Route
 from planner.register import models as m
+from planner.register.calendar import today as calendar_today
 from planner.register.outcomes import record_outcome
 from planner.render import hhmm
 from planner.schema import plan_from_dict, problem_from_dict
@@ -68,10 +68,10 @@ _REF = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
 def current_day() -> date:
     """Today for the driver's pages: the ``TODAY`` setting if set, else the date in Athens."""
-    fixed = current_app.config.get("TODAY") or os.environ.get("KINITO_TODAY")
+    fixed = current_app.config.get("TODAY")
     if fixed:
         return fixed if isinstance(fixed, date) else date.fromisoformat(str(fixed))
-    return datetime.now(ATHENS).date()
+    return calendar_today()  # KINITO_TODAY, else the date in Athens
 
 
 @dataclass(frozen=True)

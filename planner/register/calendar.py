@@ -13,9 +13,11 @@ stored as a ``closure``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import holidays
 from sqlalchemy import select
@@ -30,7 +32,18 @@ __all__ = [
     "greek_holidays",
     "load_holidays",
     "orthodox_easter",
+    "today",
 ]
+
+
+def today() -> date:
+    """Today in Athens, where the Centre works (the machine's clock may be UTC); the
+    ``KINITO_TODAY`` environment variable (YYYY-MM-DD) fixes it for demos and tests."""
+    fixed = os.environ.get("KINITO_TODAY")
+    if fixed:
+        return date.fromisoformat(fixed)
+    return datetime.now(ZoneInfo("Europe/Athens")).date()
+
 
 AIGIO_PATRON_SAINT_EL = "Παναγία Τρυπητή, πολιούχος του Αιγίου (τοπική αργία)"
 

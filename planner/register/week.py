@@ -61,6 +61,7 @@ from planner.model import (
     Visit,
 )
 from planner.register import models as m
+from planner.register.calendar import today as calendar_today
 from planner.register.db import session_scope
 from planner.register.due import Rhythm, min_gap_for, monday_of, occurrences_due, priority_of
 from planner.schema import (
@@ -414,7 +415,7 @@ def build_week(
     visit is planned before it, and the published routes of those days and of today stay;
     visits scheduled in the plans of the weeks between today and this one count as done for
     what is due here, and are not carried over."""
-    today = date.today() if today is None else today
+    today = calendar_today() if today is None else today
     try:
         week_dates = iso_week_dates(iso_week)
     except ValueError:
@@ -428,6 +429,12 @@ def build_week(
     settlements = _settlements(session)
     closed = _closed_days(session, week_dates)
     open_dates = [d for d in week_dates if d not in closed]
+    if not open_dates:
+        why = "; ".join(f"{d:%d/%m}: {closed[d]}" for d in week_dates if d in closed)
+        raise WeekError(
+            f"όλες οι ημέρες της εβδομάδας {iso_week} είναι κλειστές / every day of week {iso_week} "
+            f"is closed ({why})"
+        )
     unavailable = {
         (row.unit_id, row.day)
         for row in session.scalars(

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, select
 
 from planner.mapworker import MapWriter
 from planner.register import models as m
+from planner.register.calendar import today as calendar_today
 from planner.register.db import database_url, make_engine, session_scope
 from planner.register.migrate import current_revision, head_revision
 
@@ -78,7 +79,7 @@ def resolve_week(text: str, today: date | None = None) -> str:
     offset = {"this": 0, "αυτή": 0, "αυτη": 0, "next": 7, "επόμενη": 7, "επομενη": 7}.get(word)
     if offset is None:
         return text.strip()
-    year, week, _ = ((today or date.today()) + timedelta(days=offset)).isocalendar()
+    year, week, _ = ((today or calendar_today()) + timedelta(days=offset)).isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -234,7 +235,7 @@ def cmd_outcome(args: argparse.Namespace) -> int:
     from planner.register.week import WeekError
 
     try:
-        on = parse_day(args.date) if args.date else date.today()
+        on = parse_day(args.date) if args.date else calendar_today()
         with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
             recorded = record_outcome(
                 session,
@@ -245,7 +246,7 @@ def cmd_outcome(args: argparse.Namespace) -> int:
                 note=args.note,
                 plan_version_id=args.plan_version,
                 client_ref=args.ref,
-                today=date.today(),
+                today=calendar_today(),
             )
     except (WeekError, _NotReady, ValueError) as exc:
         _err(str(exc))

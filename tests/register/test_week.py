@@ -221,6 +221,16 @@ def test_register_closure_and_pilot_day(register: tuple[Engine, dict[str, int]])
     assert not days[(f"unit-{ids['car']}", 10)].available and days[(f"unit-{ids['van']}", 10)].available
 
 
+def test_a_week_with_every_day_closed_says_so(register: tuple[Engine, dict[str, int]]) -> None:
+    """Not 'nothing is due': every day of the week is closed, and the message says why."""
+    engine, _ = register
+    with session_scope(engine, actor="test") as s:
+        for day in range(7, 12):
+            s.add(m.CalendarDay(day=date(2026, 12, day), kind="closure", name="απεργία (πλασματικό)"))
+    with session_scope(engine) as s, pytest.raises(WeekError, match="every day of week 2026-W50 is closed"):
+        build_week(s, W50)
+
+
 def test_plan_week_stores_valid_versions_and_keeps_published_stable(
     register: tuple[Engine, dict[str, int]],
 ) -> None:
