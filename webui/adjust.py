@@ -28,6 +28,7 @@ __all__ = [
     "adjusted_problem",
     "plan_changes",
     "served_dates",
+    "served_units",
 ]
 
 URGENT_PRIORITY = 5
@@ -55,6 +56,15 @@ def served_dates(plan: Plan) -> dict[str, list[date]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
+def served_units(plan: Plan) -> dict[str, set[str]]:
+    """Visit id -> the units that serve it."""
+    out: dict[str, set[str]] = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            out.setdefault(stop.visit_id, set()).add(route.unit_id)
+    return out
+
+
 def adjusted_problem(
     problem: Problem,
     plan: Plan,
@@ -65,6 +75,7 @@ def adjusted_problem(
     ``"drop"`` or ``"pin:YYYY-MM-DD"`` (that date, which must be in the week; only for a
     visit wanted once). ``urgent`` visits are added. ValueError names a bad action."""
     served = served_dates(plan)
+    units = served_units(plan)
     visits: list[Visit] = []
     for visit in problem.visits:
         action = actions.get(visit.id, "keep")
@@ -82,6 +93,9 @@ def adjusted_problem(
             visits.append(replace(visit, pinned_date=day, pinned_time=None))
         elif action == "keep":
             dates = served.get(visit.id, [])
+            kept_units = units.get(visit.id)
+            if kept_units:  # the unit, and so the crew, the person was told of
+                visit = replace(visit, preferred_units=frozenset(kept_units))
             if dates and visit.pinned_date is None:
                 visits.append(replace(visit, preferred_dates=frozenset(dates)))
             else:
@@ -132,9 +146,15 @@ def _days(days: Sequence[date], locale: str) -> str:
     return ", ".join(_day(d, locale) for d in days)
 
 
+def _units(ids: set[str], problem: Problem) -> str:
+    names = {u.id: u.name or u.id for u in problem.units}
+    return ", ".join(sorted(names.get(i, i) for i in ids))
+
+
 def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_problem: Problem) -> list[Change]:
     """What the new plan does differently: visits added, removed, moved, newly (un)served."""
     old, new = served_dates(old_plan), served_dates(new_plan)
+    units_before, units_after = served_units(old_plan), served_units(new_plan)
     old_ids = {v.id for v in old_problem.visits}
     names = {v.id: v.name or v.id for v in (*old_problem.visits, *new_problem.visits)}
     changes: list[Change] = []
@@ -160,6 +180,10 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
                 f"Αλλαγή ημέρας: {name}, {_days(before, 'el')} → {_days(after, 'el')}",
                 f"Day changed: {name}, {_days(before, 'en')} → {_days(after, 'en')}",
             ))  # fmt: skip
+        elif units_before.get(vid) and units_after.get(vid) and units_before[vid] != units_after[vid]:
+            was, now = _units(units_before[vid], new_problem), _units(units_after[vid], new_problem)
+            changes.append(Change(vid, f"Άλλο όχημα (άλλο πλήρωμα): {name}, {was} → {now}",
+                                  f"Other unit (other crew): {name}, {was} → {now}"))  # fmt: skip
     new_ids = {v.id for v in new_problem.visits}
     for visit in old_problem.visits:
         if visit.id not in new_ids:

@@ -173,7 +173,7 @@ def plan() -> Any:
         return redirect(url_for("desk.job", job_id=running[0].id))
     time_limit = float(form.time_limit.data or current_app.config["PLAN_TIME_LIMIT"])
     job = _runner().start(week, g.user.username, time_limit=time_limit,
-                          workers=int(current_app.config["PLAN_WORKERS"]))  # fmt: skip
+                          workers=int(current_app.config["PLAN_WORKERS"]), today=current_day())  # fmt: skip
     return redirect(url_for("desk.job", job_id=job.id))
 
 
@@ -343,7 +343,9 @@ def adjust(pv_id: int) -> Any:
     served = served_dates(plan)
     # days already past are not offered: a visit cannot be put there
     today = current_day()
-    open_dates = [d for d in problem.dates if d >= today]
+    # a published plan's route of today is kept as it is (the driver may be on it): from tomorrow
+    kept_today = row.status == "published" and today in problem.dates
+    open_dates = [d for d in problem.dates if d > today or (d == today and not kept_today)]
     if request.method == "POST":
         actions = {
             key.removeprefix("action-"): value
@@ -402,6 +404,7 @@ def adjust(pv_id: int) -> Any:
             problem=problem_to_dict(new_problem),
             unit_set=row.unit_set,
             base_plan_version_id=row.id,
+            today=current_day(),
         )
         return redirect(url_for("desk.job", job_id=job.id))
     with reader() as s:
@@ -414,7 +417,7 @@ def adjust(pv_id: int) -> Any:
     return render_template(
         "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
         monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
-        open_dates=open_dates, today=today,
+        open_dates=open_dates, today=today, kept_today=kept_today,
     )  # fmt: skip
 
 

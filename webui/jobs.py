@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,7 @@ class JobRunner:
         problem: dict[str, Any] | None = None,
         unit_set: str | None = None,
         base_plan_version_id: int | None = None,
+        today: date | None = None,
     ) -> Job:
         """Start planning ``iso_week``; or solve ``problem`` for it (an adjusted plan: then
         ``unit_set`` names the version series and ``base_plan_version_id`` what it adjusts)."""
@@ -102,6 +104,8 @@ class JobRunner:
             "problem": problem,
             "unit_set": unit_set,
             "base_plan_version_id": base_plan_version_id,
+            # days before it are not planned anew, and a published route of it is kept
+            "today": today.isoformat() if today is not None else None,
         }
         env = {
             **os.environ,

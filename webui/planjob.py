@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
-from planner.model import Plan, Problem
+from planner.model import Plan, Problem, Route
 from planner.solver import Progress
 
 __all__ = ["main", "store_problem_plan"]
@@ -94,6 +95,36 @@ def store_problem_plan(
         engine.dispose()
 
 
+def _keep_past(
+    spec: dict[str, Any], problem: Problem, today: date
+) -> tuple[Problem, Problem, tuple[Route, ...]]:
+    """(the problem to store, the problem to solve, the routes kept): an adjustment of a stored
+    version plans nothing before ``today`` and keeps that version's routes of the days before
+    and of today as they were (the driver may have recorded outcomes on them); see
+    :func:`planner.register.week.keep_past`."""
+    from planner.register.db import make_engine, session_scope
+    from planner.register.models import PlanVersion
+    from planner.register.week import keep_past
+    from planner.schema import plan_from_dict, problem_from_dict
+
+    base_id = spec.get("base_plan_version_id")
+    if base_id is None:
+        return keep_past(problem, None, None, today)
+    engine = make_engine(spec["database_url"])
+    try:
+        with session_scope(engine) as s:
+            base = s.get(PlanVersion, base_id)
+            if base is None or not base.problem_json:
+                raise ValueError(f"plan version {base_id} not found")
+            if base.status != "published":  # a draft: no driver has seen it, only the past is kept out
+                return keep_past(problem, None, None, today)
+            old_plan = plan_from_dict(json.loads(base.plan_json))
+            old_problem = problem_from_dict(json.loads(base.problem_json))
+    finally:
+        engine.dispose()
+    return keep_past(problem, old_problem, old_plan, today)
+
+
 def main() -> int:
     """Run the job read from stdin."""
     spec = json.loads(sys.stdin.read())
@@ -106,7 +137,15 @@ def main() -> int:
             problem = problem_from_dict(spec["problem"])
             params = SolveParams(time_limit=float(spec["time_limit"]), seed=int(spec["seed"]),
                                  workers=int(spec["workers"]))  # fmt: skip
-            plan = solve(problem, params, _progress)
+            from planner.register.calendar import today as calendar_today
+
+            today = date.fromisoformat(spec["today"]) if spec.get("today") else calendar_today()
+            problem, to_solve, kept = _keep_past(spec, problem, today)
+            plan = solve(to_solve, params, _progress)
+            if kept or to_solve is not problem:
+                from planner.register.week import merge_kept
+
+                plan = merge_kept(kept, plan, problem)
             violations = validate(problem, plan)
             if violations:
                 raise RuntimeError(f"the plan fails the validator: {violations[0]}")
@@ -132,6 +171,7 @@ def main() -> int:
                     actor=spec["actor"],
                     on_progress=_progress,
                     travel=travel,
+                    today=date.fromisoformat(spec["today"]) if spec.get("today") else None,
                 )
             finally:
                 engine.dispose()

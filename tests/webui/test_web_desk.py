@@ -452,3 +452,40 @@ def test_adjust_offers_no_day_before_today(
         response = post(coordinator, f"/desk/plans/{pv_id}/adjust", {**form, "time_limit": "1"})
         assert response.status_code == 302 and response.location.endswith("/adjust")
     assert app.extensions["kinito_jobs"].jobs() == []
+
+
+def test_adjusting_a_published_week_on_its_monday_keeps_today_as_published(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """The week (Monday and Tuesday) is published; on Monday an adjustment (an urgent visit,
+    any day) keeps Monday's published routes exactly as they were (the driver may be on them,
+    recording outcomes) and plans nothing new on Monday: the urgent visit goes on Tuesday."""
+    from planner.schema import plan_from_dict, problem_from_dict
+    from planner.validate import validate
+
+    pv_id = solved["plan_version_id"]
+    assert post(coordinator, f"/desk/plans/{pv_id}/publish").status_code == 302
+    app.config["TODAY"] = "2026-12-07"
+    page = coordinator.get(f"/desk/plans/{pv_id}/adjust").get_data(as_text=True)
+    assert 'value="pin:2026-12-07"' not in page and 'value="pin:2026-12-08"' in page
+    assert "δημοσιευμένο δρομολόγιο της σημερινής ημέρας μένει όπως είναι" in page
+    form = {
+        "urgent_beneficiary": "1",
+        "urgent_role": "social_worker",
+        "urgent_minutes": "30",
+        "time_limit": "1",
+    }
+    response = post(coordinator, f"/desk/plans/{pv_id}/adjust", form)
+    assert response.status_code == 302 and "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    assert done["state"] == "done", done
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        rows = [s.get(PlanVersion, i) for i in (pv_id, done["plan_version_id"])]
+        old, new = (plan_from_dict(json.loads(r.plan_json)) for r in rows if r is not None)
+        new_problem = problem_from_dict(json.loads(rows[1].problem_json or ""))  # type: ignore[union-attr]
+    monday = date(2026, 12, 7)
+    kept = {(r.unit_id, r.date, r.stops) for r in old.routes if r.date == monday}
+    assert kept and kept == {(r.unit_id, r.date, r.stops) for r in new.routes if r.date == monday}
+    assert validate(new_problem, new) == []
+    urgent = [r.date for r in new.routes for st in r.stops if st.visit_id.startswith("urgent")]
+    assert urgent == [date(2026, 12, 8)]
