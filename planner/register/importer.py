@@ -306,6 +306,8 @@ class Table:
     rows: list[tuple[int, list[Cell]]]
     encoding: str | None = None
     delimiter: str | None = None
+    sheet: str | None = None  # the sheet read (the first), for an XLSX file
+    other_sheets: tuple[str, ...] = ()  # the sheets after it, not read
 
 
 def _blank(value: Cell) -> bool:
@@ -389,17 +391,32 @@ def _read_xlsx(data: bytes) -> Table:
         ) from exc
     try:
         ws = wb.worksheets[0]
+        sheet, others = ws.title, tuple(w.title for w in wb.worksheets[1:])
         records = [[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
     header_at = next((i for i, r in enumerate(records) if any(not _blank(c) for c in r)), None)
     if header_at is None:
-        return Table([], [])
+        return Table([], [], sheet=sheet, other_sheets=others)
     header = ["" if c is None else str(c).strip() for c in records[header_at]]
     rows: list[tuple[int, list[Cell]]] = [
         (i + 1, r) for i, r in enumerate(records) if i > header_at and any(not _blank(c) for c in r)
     ]
-    return Table(header, rows)
+    return Table(header, rows, sheet=sheet, other_sheets=others)
+
+
+def _first_sheet_only(table: Table) -> tuple[str, str]:
+    """' Only the first sheet, «X», was read (the file also has «Y»): put the data there.' when
+    an XLSX file has more than one sheet, else empty strings."""
+    if not table.other_sheets:
+        return "", ""
+    others = ", ".join(f"«{name}»" for name in table.other_sheets)
+    return (
+        f" Διαβάστηκε μόνο το πρώτο φύλλο, «{table.sheet}» (το αρχείο έχει και {others}): "
+        "βάλτε τα στοιχεία στο πρώτο φύλλο.",
+        f" Only the first sheet, «{table.sheet}», was read (the file also has {others}): "
+        "put the data on the first sheet.",
+    )
 
 
 def read_table(path: Path) -> Table:
@@ -1388,8 +1405,9 @@ def import_file(
     except FileError as exc:
         report.error(None, None, "", exc.el, exc.en)
         return report
+    sheet_el, sheet_en = _first_sheet_only(table)
     if not table.header:
-        report.error(None, None, "", "Το αρχείο είναι κενό.", "The file is empty.")
+        report.error(None, None, "", "Το αρχείο είναι κενό." + sheet_el, "The file is empty." + sheet_en)
         return report
     if kind is None:
         kind = _guess_kind(table.header)
@@ -1397,8 +1415,9 @@ def import_file(
             report.error(
                 1, None, "",
                 "Δεν αναγνωρίζεται το είδος του αρχείου από τις επικεφαλίδες: "
-                "δώστε --kind beneficiaries ή stops.",
-                "The kind of file cannot be told from its headers: give --kind beneficiaries or stops.",
+                "δώστε --kind beneficiaries ή stops." + sheet_el,
+                "The kind of file cannot be told from its headers: give --kind beneficiaries or stops."
+                + sheet_en,
             )  # fmt: skip
             return report
         report.kind = kind

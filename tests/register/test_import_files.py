@@ -289,6 +289,28 @@ def test_a_file_that_is_not_xlsx_is_reported(loaded_engine: Engine, tmp_path: Pa
     assert not report.ok and report.errors[0].row is None
 
 
+def test_data_on_a_later_sheet_is_pointed_out(loaded_engine: Engine, tmp_path: Path) -> None:
+    """A workbook whose first sheet is notes and whose data is on the second: the error says
+    only the first sheet was read, naming both (it said only "kind cannot be told")."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    notes = wb.active
+    assert notes is not None
+    notes.title = "Σημειώσεις"
+    notes.append(["Λίστα ωφελουμένων, Νοέμβριος"])
+    data = wb.create_sheet("Data")
+    data.append(list(GOOD_PERSON))
+    data.append(list(GOOD_PERSON.values()))
+    path = tmp_path / "two-sheets.xlsx"
+    wb.save(path)
+    report = import_file(loaded_engine, path)
+    assert not report.ok
+    [error] = report.errors
+    assert "Only the first sheet, «Σημειώσεις», was read (the file also has «Data»)" in error.message_en
+    assert "Διαβάστηκε μόνο το πρώτο φύλλο, «Σημειώσεις»" in error.message_el
+
+
 def test_ambiguity_is_settled_by_municipal_unit_or_elstat_code(loaded_engine: Engine, tmp_path: Path) -> None:
     """'Λάκκα (Αιγίου)' or the ELSTAT code column name the one Λάκκα meant."""
     rows = [
