@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner.mapworker import MapWriter
 from planner.register import models as m
@@ -47,9 +48,22 @@ def _engine(db: str | None) -> Iterator[Engine]:
             f"δεν υπάρχει βάση στο {url.database}: τρέξτε πρώτα `kinito init --demo` ή `kinito init` / "
             f"no database at {url.database}: run `kinito init --demo` or `kinito init` first"
         )
-    engine = make_engine(url)
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string()
     try:
-        if current_revision(engine) != head_revision():
+        engine = make_engine(url)
+    except ImportError as exc:  # e.g. PostgreSQL's driver not installed
+        raise _NotReady(
+            f"δεν ανοίγει η βάση {where}: λείπει ο οδηγός της ({exc}) / "
+            f"cannot open the database {where}: its driver is not installed ({exc})"
+        ) from exc
+    try:
+        try:
+            revision = current_revision(engine)
+        except SQLAlchemyError as exc:  # not a database, a server that does not answer...
+            raise _NotReady(
+                f"δεν ανοίγει η βάση {where} / cannot open the database {where}: {str(exc).splitlines()[0]}"
+            ) from exc
+        if revision != head_revision():
             raise _NotReady(
                 "η βάση δεν είναι ενημερωμένη: τρέξτε `kinito init` / "
                 "the database is not up to date: run `kinito init`"

@@ -221,6 +221,20 @@ def test_register_closure_and_pilot_day(register: tuple[Engine, dict[str, int]])
     assert not days[(f"unit-{ids['car']}", 10)].available and days[(f"unit-{ids['van']}", 10)].available
 
 
+@pytest.mark.parametrize("command", [["week", "next"], ["outcome", "cp-1", "done"]])
+def test_a_register_that_cannot_be_opened_is_a_clear_error(
+    tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not a database, or a database whose driver is not installed: exit 2 and a sentence, not
+    'internal error'."""
+    not_a_db = tmp_path / "notes.sqlite3"
+    not_a_db.write_text("hello", encoding="utf-8")
+    for db, words in ((str(not_a_db), "file is not a database"), ("mysql+mysqldb://u@host/k", "driver")):
+        assert main([*command, "--db", db]) == 2
+        err = capsys.readouterr().err
+        assert "cannot open the database" in err and words in err and "internal error" not in err
+
+
 def test_a_week_with_every_day_closed_says_so(register: tuple[Engine, dict[str, int]]) -> None:
     """Not 'nothing is due': every day of the week is closed, and the message says why."""
     engine, _ = register
