@@ -47,7 +47,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 import planner.register
-from planner.register.importer import Kind, import_file
+from planner.register.importer import CellError, Kind, import_file, normalise_phone
 from planner.register.models import (
     CALENDAR_KINDS,
     FREQUENCY_KINDS,
@@ -85,6 +85,8 @@ bp.before_request(require_role("coordinator"))
 LAT_RANGE = (37.9, 38.4)
 LON_RANGE = (21.8, 22.5)
 LIST_LIMIT = 300
+CENTRE_WEEKDAYS = frozenset({1, 2, 3, 4, 5})
+"""The ISO weekdays the Centre works (the week builder plans Monday to Friday only)."""
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -130,6 +132,17 @@ class BeneficiaryForm(FlaskForm):
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     active = BooleanField(_l("Active (visits are planned)"), default=True)
+
+    def validate_phone(self, field: StringField) -> None:
+        """A Greek number as the importer reads it: 10 digits (landline 2…, mobile 69…), spaces,
+        dashes, dots and brackets allowed, +30 or 0030 in front."""
+        try:
+            normalise_phone(field.data or "")
+        except CellError as exc:
+            raise ValidationError(
+                _("Not a phone number: 10 digits (landline 2xxxxxxxxx, mobile 69xxxxxxxx), +30 in front "
+                  "if you wish.")
+            ) from exc  # fmt: skip
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Both coordinates or neither (checked here: an empty field skips its own validators)."""
@@ -259,17 +272,73 @@ class CarePlanForm(FlaskForm):
     active = BooleanField(_l("Active (not paused)"), default=True)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
+    def validate_frequency_count(self, field: IntegerField) -> None:
+        """A weekly plan's visits fall on different days: no more than the working days it allows."""
+        if self.frequency_kind.data != "weekly" or field.data is None or field.errors:
+            return
+        days = _working_days(self.allowed_weekdays.data)
+        if days and field.data > len(days):
+            raise ValidationError(
+                _("%(count)d visits a week need as many different days, and this plan allows only "
+                  "%(days)d working days.", count=field.data, days=len(days))
+            )  # fmt: skip
+
+    def validate_allowed_weekdays(self, field: MultiCheckboxField) -> None:
+        """At least one of the days ticked is a day the Centre works."""
+        if field.data and not _working_days(field.data):
+            raise ValidationError(
+                _("The Centre works Monday to Friday: a plan allowed only on Saturday or Sunday is "
+                  "never planned.")
+            )  # fmt: skip
+
     def validate_time_windows(self, field: StringField) -> None:
-        """Windows as HH:MM-HH:MM, start before end."""
+        """Windows as HH:MM-HH:MM, start before end, each long enough for the visit."""
         try:
-            parse_windows(field.data or "")
+            windows = parse_windows(field.data or "")
         except ValueError as exc:
             raise ValidationError(_("Not a time window: %(text)s", text=str(exc))) from exc
+        duration = self.duration_min.data
+        if not isinstance(duration, int) or self.duration_min.errors:
+            return
+        for start, end in windows:
+            if _minutes(end) - _minutes(start) < duration:
+                raise ValidationError(
+                    _("The window %(window)s is shorter than the visit (%(minutes)d minutes).",
+                      window=f"{start}-{end}", minutes=duration)
+                )  # fmt: skip
 
     def validate_end_date(self, field: DateField) -> None:
         """The end is not before the start."""
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_("The end date is before the start date."))
+
+
+def _working_days(weekdays: list[int] | None) -> frozenset[int]:
+    """The ISO weekdays a plan may be visited on that the Centre works (none ticked: all)."""
+    return CENTRE_WEEKDAYS.intersection(weekdays) if weekdays else CENTRE_WEEKDAYS
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _wrong_staff_member(s: Session, form: CarePlanForm) -> bool:
+    """Whether the named staff member cannot make the plan's visits: another role, or no working
+    day among the plan's allowed days (then the field says why)."""
+    member = s.get(Staff, int(form.staff_id.data)) if form.staff_id.data else None
+    if member is None:
+        return False
+    if member.role != form.required_role.data:
+        required = ROLE_LABELS[str(form.required_role.data)]
+        message = _("%(name)s is a %(role)s; this plan needs a %(required)s.", name=member.name,
+                    role=ROLE_LABELS[member.role], required=required)  # fmt: skip
+    elif not _working_days(form.allowed_weekdays.data).intersection(member.weekdays or []):
+        message = _("%(name)s works on none of the days this plan allows.", name=member.name)
+    else:
+        return False
+    form.staff_id.errors = [*form.staff_id.errors, message]
+    return True
 
 
 @bp.route("/beneficiaries/<int:bid>/plans/new", methods=["GET", "POST"])
@@ -288,7 +357,7 @@ def care_plan(bid: int, pid: int | None = None) -> Any:
             form.time_windows.data = format_windows(plan.time_windows)
             form.staff_id.data = str(plan.staff_id or "")
             form.active.data = plan.status == "active"
-        if form.validate_on_submit():
+        if form.validate_on_submit() and not _wrong_staff_member(s, form):
             if plan is None:
                 plan = CarePlan(beneficiary_id=bid)
                 s.add(plan)
@@ -416,6 +485,11 @@ class StaffForm(FlaskForm):
     day_end = StringField(_l("Ends at"), default="16:00", validators=[DataRequired()])
     active = BooleanField(_l("Active"), default=True)
 
+    def validate_weekdays(self, field: MultiCheckboxField) -> None:
+        """Staff who ride in the unit work at least one weekday (the driver may have none)."""
+        if not field.data and self.role.data != "driver":
+            raise ValidationError(_("Tick at least one working weekday."))
+
     def validate_day_end(self, field: StringField) -> None:
         """Both times valid, the start before the end."""
         try:
@@ -487,6 +561,29 @@ class CalendarForm(FlaskForm):
         return ok
 
 
+CLOSED_KINDS = frozenset({"holiday", "closure"})
+"""Calendar kinds that close the Centre for the day: one such entry a day is enough."""
+
+
+def _calendar_unit(form: CalendarForm) -> int | None:
+    return int(form.unit_id.data) if form.kind.data == "unit_unavailable" and form.unit_id.data else None
+
+
+def _day_already_entered(s: Session, form: CalendarForm) -> bool:
+    """Whether the day already has this entry (the same kind, for the same unit), or is already
+    closed and the form closes it again (then the date field says so)."""
+    kind, unit_id = str(form.kind.data), _calendar_unit(form)
+    for row in s.scalars(select(CalendarDay).where(CalendarDay.day == form.day.data)):
+        same = row.kind == kind and row.unit_id == unit_id
+        if same or (kind in CLOSED_KINDS and row.kind in CLOSED_KINDS):
+            label = CALENDAR_LABELS.get(row.kind, row.kind)
+            message = _("This day is already in the calendar: %(kind)s%(name)s.", kind=label,
+                        name=f" ({row.name})" if row.name else "")  # fmt: skip
+            form.day.errors = [*form.day.errors, message]
+            return True
+    return False
+
+
 CALENDAR_YEARS = (1990, 2100)
 """The years the calendar page shows (others: a message, not an error page)."""
 
@@ -506,12 +603,10 @@ def calendar() -> Any:
         form = CalendarForm()
         units = list(s.scalars(select(Unit).order_by(Unit.name)))
         form.unit_id.choices = options([("", "—"), *((u.id, u.name) for u in units)])
-        if form.validate_on_submit():
+        if form.validate_on_submit() and not _day_already_entered(s, form):
             day = form.day.data
             assert day is not None
-            unit_id = (
-                int(form.unit_id.data) if form.kind.data == "unit_unavailable" and form.unit_id.data else None
-            )
+            unit_id = _calendar_unit(form)
             s.add(CalendarDay(day=day, kind=str(form.kind.data), unit_id=unit_id,
                               name=(form.name.data or "").strip() or None))  # fmt: skip
             flash(_("Saved."), "info")

@@ -229,6 +229,49 @@ def test_bad_care_plans_are_refused_with_a_message(
     assert _audit(app, "care_plans") == []
 
 
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"required_role": "social_worker"}, "Ελένη Π.: ρόλος «Ψυχολόγος»"),
+        ({"staff_id": "3"}, "Γιώργος Δ.: ρόλος «Οδηγός»"),
+        ({"allowed_weekdays": ["2", "4"]}, "Ελένη Π.: δεν εργάζεται σε καμία"),
+        ({"time_windows": "09:00-09:10"}, "Το 09:00-09:10 είναι μικρότερο από την επίσκεψη (60 λεπτά)"),
+        ({"frequency_kind": "weekly", "frequency_count": "12", "allowed_weekdays": ["7"], "staff_id": ""},
+         "Το Κέντρο εργάζεται Δευτέρα με Παρασκευή"),
+        ({"allowed_weekdays": ["6", "7"], "staff_id": ""}, "Το Κέντρο εργάζεται Δευτέρα με Παρασκευή"),
+        ({"frequency_kind": "weekly", "frequency_count": "3"}, "3 επισκέψεις την εβδομάδα θέλουν"),
+        ({"frequency_kind": "weekly", "frequency_count": "6", "allowed_weekdays": [], "staff_id": ""},
+         "μόνο 5 εργάσιμες"),
+    ],
+)  # fmt: skip
+def test_impossible_care_plans_are_refused_on_the_field(
+    coordinator: FlaskClient, app: Flask, changes: dict[str, Any], message: str
+) -> None:
+    """A named staff member of another role or with no allowed working day, a window shorter than
+    the visit, more visits a week than allowed working days, only weekend days: a Greek error on
+    the field, nothing stored."""
+    response = post(coordinator, "/register/beneficiaries/2/plans/new", _plan_form(**changes))
+    assert response.status_code == 200
+    page = _text(response)
+    assert message in page and "has-error" in page
+    assert _audit(app, "care_plans") == []
+
+
+def test_possible_care_plans_still_pass(coordinator: FlaskClient, app: Flask) -> None:
+    """The checks leave possible plans alone: twice a week on Monday and Wednesday, a window as
+    long as the visit, Saturday ticked next to a working day, a social worker named for a
+    social-worker plan."""
+    ok = [
+        _plan_form(frequency_kind="weekly", frequency_count="2", time_windows="09:00-10:00"),
+        _plan_form(allowed_weekdays=["3", "6"]),
+        _plan_form(required_role="social_worker", staff_id="1", allowed_weekdays=[]),
+    ]
+    for data in ok:
+        response = post(coordinator, "/register/beneficiaries/2/plans/new", data)
+        assert response.status_code == 302, _text(response)
+    assert len(_audit(app, "care_plans")) == 3
+
+
 def test_pause_a_care_plan(coordinator: FlaskClient, app: Flask) -> None:
     """A care plan can be paused (no visits planned) and resumed."""
     post(coordinator, "/register/beneficiaries/1/plans/1/pause")
@@ -286,6 +329,49 @@ def test_staff_working_days(coordinator: FlaskClient, app: Flask) -> None:
     response = post(coordinator, f"/register/staff/{nikos.id}", {**data, "day_end": "08:00"})
     assert "Η ημέρα λήγει πριν αρχίσει" in _text(response)
     assert "Τρίτη, Πέμπτη" in _text(coordinator.get("/register/staff"))
+
+
+def test_a_staff_member_with_no_working_day_is_refused(coordinator: FlaskClient, app: Flask) -> None:
+    """A social worker with no weekday ticked is refused on the field; a driver may have none."""
+    data = {"name": "Νίκος Β.", "role": "social_worker", "day_start": "09:00", "day_end": "13:00",
+            "active": "y"}  # fmt: skip
+    response = post(coordinator, "/register/staff/new", data)
+    assert response.status_code == 200 and "Επιλέξτε τουλάχιστον μία εργάσιμη ημέρα" in _text(response)
+    assert _audit(app, "staff") == []
+    assert post(coordinator, "/register/staff/new", {**data, "role": "driver"}).status_code == 302
+
+
+@pytest.mark.parametrize("phone", ["τηλέφωνο;;", "12345", "2691012345678", "abc2691012345", "+1 555 0100"])
+def test_a_phone_that_is_not_a_phone_is_refused(coordinator: FlaskClient, app: Flask, phone: str) -> None:
+    """Not ten Greek digits: the phone field says what a phone number looks like; nothing stored."""
+    response = post(coordinator, "/register/beneficiaries/new", _person_form(app, phone=phone))
+    assert response.status_code == 200 and "Μη έγκυρο τηλέφωνο: 10 ψηφία" in _text(response)
+    assert _audit(app, "beneficiaries") == []
+
+
+@pytest.mark.parametrize("phone", ["2691041234", "269 104 1234", "+30 6900-012345", "0030 (2691) 041234", ""])
+def test_greek_phone_numbers_as_people_write_them_pass(
+    coordinator: FlaskClient, app: Flask, phone: str
+) -> None:
+    """Spaces, dashes, brackets, +30 or 0030 in front, or no phone at all."""
+    assert post(coordinator, "/register/beneficiaries/new", _person_form(app, phone=phone)).status_code == 302
+
+
+def test_a_day_already_in_the_calendar_is_refused(coordinator: FlaskClient, app: Flask) -> None:
+    """A second closure on a closed day (or a holiday on it) is refused on the date field; another
+    unit's unavailability, or a pilot day, on the same day is fine."""
+    closure = {"day": "2026-12-09", "kind": "closure", "unit_id": "", "name": "Απολύμανση"}
+    assert post(coordinator, "/register/calendar", closure).status_code == 302
+    for again in (closure, {**closure, "name": ""}, {**closure, "kind": "holiday", "name": "Τοπική γιορτή"}):
+        response = post(coordinator, "/register/calendar", again)
+        assert response.status_code == 200
+        assert "Η ημέρα υπάρχει ήδη στο ημερολόγιο: Κλείσιμο (Απολύμανση)" in _text(response)
+    unit = {"day": "2026-12-10", "kind": "unit_unavailable", "unit_id": "1", "name": ""}
+    assert post(coordinator, "/register/calendar", unit).status_code == 302
+    assert post(coordinator, "/register/calendar", unit).status_code == 200
+    pilot = {"day": "2026-12-10", "kind": "pilot_extended_hours", "unit_id": "", "name": ""}
+    assert post(coordinator, "/register/calendar", pilot).status_code == 302
+    assert [r.action for r in _audit(app, "calendar_days")] == ["insert", "insert", "insert"]
 
 
 def test_calendar_days_added_listed_in_greek_and_removed(coordinator: FlaskClient, app: Flask) -> None:
