@@ -67,6 +67,7 @@ from webui.forms import (
     PRIORITY_GROUP_LABELS,
     ROLE_LABELS,
     PostForm,
+    collation_key,
     format_windows,
     options,
     parse_times,
@@ -97,7 +98,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _settlement_choices(s: Session) -> list[SelectChoice]:
-    rows = s.scalars(select(Settlement).order_by(Settlement.name_el))
+    rows = sorted(s.scalars(select(Settlement)), key=lambda r: (collation_key(r.name_el), r.code))
     return options((r.code, f"{r.name_el} ({r.municipal_unit})") for r in rows)
 
 
@@ -165,7 +166,7 @@ def beneficiaries() -> Any:
         )
         if show == "active":
             stmt = stmt.where(Beneficiary.active)
-        rows = list(s.scalars(stmt.order_by(Beneficiary.full_name)))
+        rows = sorted(s.scalars(stmt), key=lambda b: (collation_key(b.full_name), b.id))
     if query:
         rows = [
             b for b in rows
@@ -433,7 +434,7 @@ def stops() -> Any:
     query = request.args.get("q", "").strip()
     with reader() as s:
         rows = list(s.scalars(select(VillageStop).options(selectinload(VillageStop.settlement))))
-    rows.sort(key=lambda r: normalise(r.settlement.name_el))
+    rows.sort(key=lambda r: (collation_key(r.settlement.name_el), r.id))
     if query:
         rows = [r for r in rows if matches(query, r.settlement.name_el, r.settlement.name_latin, r.place)]
     return render_template("coordinator/stops.html", rows=rows, query=query)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import time
 
@@ -21,6 +22,7 @@ __all__ = [
     "LanguageForm",
     "LoginForm",
     "PostForm",
+    "collation_key",
     "options",
     "parse_times",
     "parse_windows",
@@ -69,6 +71,14 @@ def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
 def weekday_choices() -> list[SelectChoice]:
     """ISO weekday numbers with their names, Monday to Sunday."""
     return options(WEEKDAYS.items())
+
+
+def collation_key(text: str) -> str:
+    """Greek alphabetical order ignoring accents and case: ``"Αίγιον" < "Όασις"`` (by code point
+    an accented capital such as Ό or Ά comes before every plain letter). The final sigma sorts
+    as σ."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ς", "σ")
 
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")

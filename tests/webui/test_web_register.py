@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from planner.register.models import (
     VillageStop,
 )
 from webui.coordinator import matches
+from webui.forms import collation_key
 
 
 def _text(response: Any) -> str:
@@ -97,6 +99,21 @@ def test_beneficiary_search_by_village(coordinator: FlaskClient) -> None:
     """Typing a village (Latin, no accents) lists the people who live there."""
     page = _text(coordinator.get("/register/beneficiaries", query_string={"q": "kounina"}))
     assert "Αικατερίνη Νικολάου" in page and "Παπαδόπουλος" not in page
+
+
+def test_settlements_and_people_are_listed_in_greek_alphabetical_order(
+    coordinator: FlaskClient, app: Flask
+) -> None:
+    """Accents and case do not count: Αίγιον before Όασις in the drop-down (by code point every
+    accented capital came first), Όλγα after Ευάγγελος in the list of people."""
+    page = _text(coordinator.get("/register/beneficiaries/new"))
+    names = re.findall(r'<option value="\d+">([^<(]+) \(', page)
+    assert len(names) > 100 and names == sorted(names, key=collation_key)
+    assert names.index("Αίγιον") < names.index("Όασις") < names.index("Χρυσάνθιον")
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        s.add(Beneficiary(full_name="Όλγα Μ.", settlement_code=_code(app, "Αίγιον")))
+    people = _text(coordinator.get("/register/beneficiaries"))
+    assert people.index("Αικατερίνη") < people.index("Ευάγγελος") < people.index("Όλγα Μ.")
 
 
 def test_paused_people_are_hidden_unless_asked_for(coordinator: FlaskClient) -> None:
