@@ -122,15 +122,40 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_INPUT
 
 
+def _format_mismatch(out: Path, fmt: str, csv_folder: bool) -> str | None:
+    """Why ``out`` cannot take ``fmt`` (an XLSX workbook in a file not named .xlsx, CSV in
+    one named .xlsx...), in Greek and English; ``None`` when it can."""
+    if out.is_dir():
+        return None
+    suffix = out.suffix.lower()
+    if fmt == "xlsx" and suffix != ".xlsx":
+        return (
+            f"{out}: ένα αρχείο XLSX πρέπει να τελειώνει σε .xlsx (ή δώστε --format csv) / "
+            f"an XLSX workbook must be named .xlsx (or give --format csv)"
+        )
+    if fmt == "csv" and (suffix in (".xlsx", ".xls") or (not csv_folder and suffix not in ("", ".csv"))):
+        if csv_folder:
+            return f"{out}: για CSV δώστε φάκελο (ή --format xlsx) / for CSV give a folder (or --format xlsx)"
+        return (
+            f"{out}: για CSV δώστε αρχείο .csv (ή --format xlsx) / "
+            "for CSV give a .csv file (or --format xlsx)"
+        )
+    return None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the register, plan versions and/or outcomes to XLSX or CSV."""
     from planner.cli import EXIT_INPUT, EXIT_OK, _err
     from planner.register.exporter import export
 
+    out = Path(args.out)
+    mismatch = _format_mismatch(out, args.format, csv_folder=True)
+    if mismatch:
+        _err(mismatch)
+        return EXIT_INPUT
     engine, _where = _open_register(args.db)
     if engine is None:
         return EXIT_INPUT
-    out = Path(args.out)
     try:
         written = export(engine, args.format, out, args.what)
     except OSError as exc:
@@ -152,6 +177,12 @@ def cmd_template(args: argparse.Namespace) -> int:
     fmt: Literal["xlsx", "csv"] = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
     if out.is_dir():
         out = out / f"{args.kind}.{fmt}"
+    elif not out.suffix:
+        out = out.with_suffix(f".{fmt}")
+    mismatch = _format_mismatch(out, fmt, csv_folder=False)
+    if mismatch:
+        _err(mismatch)
+        return EXIT_INPUT
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(template_path(args.kind, fmt), out)

@@ -218,6 +218,24 @@ def test_kinito_export_from_the_command_line(
     assert (tmp_path / "c" / "plan_stops.csv").is_file()
 
 
+def test_a_file_name_that_contradicts_the_format_is_refused(
+    loaded_engine: Engine, db_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An XLSX workbook is not written into a .csv or .json name, nor CSV into an .xlsx one;
+    a template named without a suffix gets the format's."""
+    for args in (
+        ["export", "--db", str(db_file), "--format", "xlsx", "--out", str(tmp_path / "x.csv")],
+        ["export", "--db", str(db_file), "--format", "csv", "--out", str(tmp_path / "y.xlsx")],
+        ["template", "--out", str(tmp_path / "t.json")],
+        ["template", "--format", "csv", "--out", str(tmp_path / "t.xlsx")],
+    ):
+        assert main(args) == 2, args
+        assert "xlsx" in capsys.readouterr().err
+    assert not any(p.suffix in (".csv", ".json") for p in tmp_path.iterdir())
+    assert main(["template", "--out", str(tmp_path / "plain")]) == 0
+    assert (tmp_path / "plain.xlsx").is_file()
+
+
 def test_an_empty_register_exports_headers_only(loaded_engine: Engine, tmp_path: Path) -> None:
     """No rows yet: every sheet still has its Greek header row, and nothing else."""
     (path,) = export(loaded_engine, "xlsx", tmp_path / "empty.xlsx", "all")
