@@ -2,8 +2,9 @@
 
 Lists with an accent-insensitive search in Greek or Latin (:func:`planner.register.places.
 normalise` on both sides: "Παπαδοπουλος", "papadopoulos" and "ΠΑΠΑΔΌΠΟΥΛΟΣ" find the same
-person); add, edit and pause; a person's exact point set by clicking on a map. Every change
-runs in :func:`webui.store.transaction`, so the audit log records the coordinator's name.
+person; so do Greeklish spellings such as "papadopulos", :mod:`webui.greeklish`); add, edit
+and pause; a person's exact point set by clicking on a map. Every change runs in
+:func:`webui.store.transaction`, so the audit log records the coordinator's name.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ from planner.register.models import (
     VillageStop,
 )
 from planner.register.places import normalise
+from webui import greeklish
 from webui.forms import (
     CALENDAR_LABELS,
     FREQUENCY_LABELS,
@@ -110,9 +112,11 @@ def _staff_choices(s: Session) -> list[SelectChoice]:
 
 
 def matches(query: str, *texts: str | None) -> bool:
-    """Whether every word of ``query`` is in one of ``texts``, ignoring case, accents, script."""
+    """Whether every word of ``query`` is in one of ``texts``, ignoring case, accents, script and
+    the common Greeklish spellings ("aggeliki" finds Αγγελική: :mod:`webui.greeklish`)."""
     haystack = " ".join(normalise(t) for t in texts if t)
-    return all(word in haystack for word in normalise(query).split())
+    key = greeklish.loose(haystack)
+    return all(word in haystack or greeklish.pattern(word).search(key) for word in normalise(query).split())
 
 
 # --- beneficiaries --------------------------------------------------------------------------

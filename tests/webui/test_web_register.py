@@ -87,6 +87,50 @@ def test_search_ignores_accents_case_and_script() -> None:
     assert not matches("Νικολάου", "Γεώργιος Παπαδόπουλος", "Αίγιον")
 
 
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("aggeliki", "Αγγελική Παπαδοπούλου"),
+        ("agkelikh papadopulu", "Αγγελική Παπαδοπούλου"),
+        ("hristos", "Χρήστος Ξανθόπουλος"),
+        ("xristos ksan8opoulos", "Χρήστος Ξανθόπουλος"),
+        ("xanthopoulos", "Χρήστος Ξανθόπουλος"),
+        ("8eodwra mpalta", "Θεοδώρα Μπαλτά"),
+        ("balta", "Θεοδώρα Μπαλτά"),
+        ("euaggelos", "Ευάγγελος Μαρίνος"),
+        ("kiriakidhs", "Ιωάννης Κυριακίδης"),
+        ("ekaterinh", "Αικατερίνη Νικολάου"),
+        ("basileios ikonomu", "Βασίλειος Οικονόμου"),
+        ("aleksiou", "Δημήτρης Αλεξίου"),
+    ],
+)
+def test_search_understands_greeklish(query: str, name: str) -> None:
+    """gg/gk/ng for γγ, u for ου, h/y/ei/oi for ι, w for ω, h/x/ch for χ, ks/x for ξ, 8/th for θ,
+    mp/b for μπ, e for αι: the intended person is found, and no one else of the list."""
+    names = [
+        "Αγγελική Παπαδοπούλου", "Χρήστος Ξανθόπουλος", "Θεοδώρα Μπαλτά", "Ευάγγελος Μαρίνος",
+        "Ιωάννης Κυριακίδης", "Αικατερίνη Νικολάου", "Βασίλειος Οικονόμου", "Δημήτρης Αλεξίου",
+        "Γεώργιος Παπαδόπουλος",
+    ]  # fmt: skip
+    assert [n for n in names if matches(query, n)] == [name]
+
+
+def test_greeklish_search_keeps_digits_and_ids() -> None:
+    """Phones and office ids are still found as typed (8 is a digit there, not θ)."""
+    assert matches("2691088", "Γεώργιος Παπαδόπουλος", "2691088123")
+    assert matches("demo-202", "Γεώργιος Παπαδόπουλος", "demo-202")
+    assert not matches("2691099", "Γεώργιος Παπαδόπουλος", "2691088123")
+
+
+def test_beneficiary_list_finds_aggeliki(coordinator: FlaskClient, app: Flask) -> None:
+    """The reviewer's case: "aggeliki" finds Αγγελική in the list, as "angeliki" does."""
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        s.add(Beneficiary(full_name="Αγγελική Σ.", settlement_code=_code(app, "Αίγιον")))
+    for query in ("aggeliki", "angeliki", "Αγγελικη"):
+        page = _text(coordinator.get("/register/beneficiaries", query_string={"q": query}))
+        assert "Αγγελική Σ." in page and "1 άτομο" in page, query
+
+
 @pytest.mark.parametrize("query", ["papadopoulos", "ΠΑΠΑΔΟΠΟΥΛΟΣ", "Παπαδοπουλος", "γεωργιος"])
 def test_beneficiary_search_in_greek_or_latin(coordinator: FlaskClient, query: str) -> None:
     """The list finds the person whatever way the name is typed, and only them."""
