@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -170,17 +172,37 @@ def _unit_set(unit_ids: Iterable[int]) -> str:
     return ",".join(str(i) for i in sorted(unit_ids))
 
 
+def _plain(text: str) -> str:
+    """Lower case without accents, for matching what a user typed ("κινητη" ~ "Κινητή")."""
+    return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
+
+
+def _find_unit(units: Sequence[m.Unit], name: str) -> m.Unit | None:
+    """The unit ``name`` means: its id, its full name, or the start of one unit's name (or of
+    a word in it) and of no other's, case and accents aside."""
+    key = _plain(name.strip())
+    exact = [u for u in units if _plain(u.name) == key or str(u.id) == key]
+    if exact:
+        return exact[0]
+    if not key:
+        return None
+    starts = [u for u in units if _plain(u.name).startswith(key)]
+    if not starts:  # or one of its words: "βαν" for "Κινητή μονάδα (βαν με οδηγό)"
+        starts = [u for u in units if any(w.startswith(key) for w in re.split(r"\W+", _plain(u.name)))]
+    return starts[0] if len(starts) == 1 else None
+
+
 def _select_units(session: Session, names: Sequence[str] | None) -> list[m.Unit]:
     units = list(session.scalars(select(m.Unit).where(m.Unit.active).order_by(m.Unit.id)))
     if names:
-        by_name = {u.name.casefold(): u for u in units}
         chosen = []
         for name in names:
-            unit = by_name.get(name.casefold())
+            unit = _find_unit(units, name)
             if unit is None:
                 known = ", ".join(u.name for u in units) or "-"
                 raise WeekError(
-                    f"άγνωστη μονάδα {name!r} (υπάρχουν: {known}) / unknown unit {name!r} (known: {known})"
+                    f"άγνωστη ή αμφίσημη μονάδα {name!r} (υπάρχουν: {known}) / "
+                    f"unknown or ambiguous unit {name!r} (known: {known})"
                 )
             chosen.append(unit)
         units = chosen

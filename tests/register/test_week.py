@@ -315,6 +315,20 @@ def test_bad_week_and_unknown_unit_are_clear_errors(register: tuple[Engine, dict
             build_week(s, W50, units=["Φορτηγό"])
 
 
+def test_a_unit_is_found_by_the_start_of_its_name_without_accents(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """`--units αυτοκ` (or "ΑΥΤΟΚΙΝΗΤΟ", or its id) means the car; what starts no name is
+    refused (as is a start two names share)."""
+    engine, ids = register
+    with session_scope(engine) as s:
+        for typed in ("αυτοκ", "ΑΥΤΟΚΙΝΗΤΟ", "Αυτοκίνητο", str(ids["car"])):
+            built = build_week(s, W50, units=[typed])
+            assert [u.id for u in built.problem.units] == [f"unit-{ids['car']}"], typed
+        with pytest.raises(WeekError, match="unknown or ambiguous"):
+            build_week(s, W50, units=["ξ"])
+
+
 def test_outcome_with_a_client_reference_is_stored_once(register: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = register
     visit = f"cp-{ids['psy']}"
