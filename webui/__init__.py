@@ -24,7 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The application, configured from the defaults, the instance folder, the environment and
     ``test_config`` (later wins). ``INSTANCE_PATH`` in ``test_config`` moves the instance folder
     (default: ``instance/`` under the current directory, where the register's database is)."""
-    from webui import admin, auth, coordinator, desk, driver, management
+    from webui import admin, auth, coordinator, desk, driver, management, outcomes
     from webui.config import load_settings, secret_key
     from webui.i18n import init_i18n
     from webui.jobs import JobRunner
@@ -49,6 +49,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_i18n(app)
     init_security(app)
     app.extensions["kinito_jobs"] = JobRunner(app.config["DATABASE_URL_RESOLVED"])
-    for module in (auth, coordinator, desk, driver, management, admin):
+    for module in (auth, coordinator, desk, outcomes, driver, management, admin):
         app.register_blueprint(module.bp)
     return app

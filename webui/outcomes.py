@@ -1,0 +1,172 @@
+"""The office's view of what happened at the visits: a week's recorded outcomes, and corrections.
+
+The driver records done / not at home / cancelled with a note on the tablet
+(:mod:`webui.driver`); nothing else showed them. ``/desk/outcomes/<week>`` lists the week's
+outcomes (date, person or stop, status, note, who recorded it and when) and
+``/desk/outcomes/<id>/correct`` lets the coordinator correct a wrong status or note. The
+correction goes through :func:`webui.store.transaction`, so the register's audit log keeps the
+row before and after under the coordinator's name; the list marks corrected rows with who
+corrected them and when.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from planner.register import models as m
+from webui.desk import ISO_WEEK, week_dates
+from webui.driver import current_day
+from webui.forms import options
+from webui.management import OUTCOME_LABELS
+from webui.security import require_role
+from webui.store import reader, transaction
+
+__all__ = ["bp", "iso_week_of", "week_rows"]
+
+bp = Blueprint("outcomes", __name__, url_prefix="/desk/outcomes")
+bp.before_request(require_role("coordinator"))
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One recorded outcome as the list shows it."""
+
+    id: int
+    day: date | None
+    subject: str
+    place: str
+    beneficiary_id: int | None
+    status: str
+    note: str
+    recorded_by: str
+    occurred_at: datetime
+    corrected_by: str | None
+    corrected_at: datetime | None
+
+
+def iso_week_of(day: date) -> str:
+    """``2026-W48`` for a date in that ISO week."""
+    year, week, _weekday = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _subject(s: Session, outcome: m.VisitOutcome) -> tuple[str, str, int | None]:
+    """Who or where (a person and the plan's service, or a village stop), the settlement, and
+    the person's id."""
+    if outcome.care_plan_id is not None:
+        plan = s.get(m.CarePlan, outcome.care_plan_id)
+        assert plan is not None  # the foreign key cascades
+        person = plan.beneficiary
+        return f"{person.full_name} · {plan.service}", person.settlement.name_el, person.id
+    stop = s.get(m.VillageStop, outcome.village_stop_id)
+    assert stop is not None
+    label = _("Village stop") + (f" · {stop.place}" if stop.place else "")
+    return label, stop.settlement.name_el, None
+
+
+def _corrections(s: Session, ids: list[int]) -> dict[int, m.AuditLog]:
+    """The latest audited change of each outcome made after it was recorded (a correction)."""
+    rows = s.scalars(
+        select(m.AuditLog)
+        .where(
+            m.AuditLog.entity == m.VisitOutcome.__tablename__,
+            m.AuditLog.action == "update",
+            m.AuditLog.entity_id.in_([str(i) for i in ids]),
+        )
+        .order_by(m.AuditLog.id)
+    )
+    return {int(row.entity_id): row for row in rows}
+
+
+def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
+    """The outcomes recorded for the days of ``iso_week``, by date and time."""
+    monday, sunday = week_dates(iso_week)
+    outcomes = list(
+        s.scalars(
+            select(m.VisitOutcome)
+            .where(m.VisitOutcome.planned_date >= monday, m.VisitOutcome.planned_date <= sunday)
+            .order_by(m.VisitOutcome.planned_date, m.VisitOutcome.occurred_at, m.VisitOutcome.id)
+        )
+    )
+    corrected = _corrections(s, [o.id for o in outcomes])
+    rows = []
+    for o in outcomes:
+        subject, place, beneficiary_id = _subject(s, o)
+        fix = corrected.get(o.id)
+        rows.append(
+            OutcomeRow(
+                id=o.id, day=o.planned_date, subject=subject, place=place, beneficiary_id=beneficiary_id,
+                status=o.status, note=o.note or "", recorded_by=o.recorded_by, occurred_at=o.occurred_at,
+                corrected_by=fix.actor if fix else None, corrected_at=fix.at if fix else None,
+            )
+        )  # fmt: skip
+    return rows
+
+
+@bp.route("/")
+def this_week() -> Any:
+    """The current week's outcomes."""
+    return redirect(url_for("outcomes.week", iso_week=iso_week_of(current_day())))
+
+
+@bp.route("/<iso_week>")
+def week(iso_week: str) -> Any:
+    """A week's recorded outcomes, with the previous and next weeks a click away."""
+    if not ISO_WEEK.match(iso_week):
+        abort(404)
+    try:
+        monday, sunday = week_dates(iso_week)
+    except ValueError:  # week 53 of a year that has 52
+        abort(404)
+    with reader() as s:
+        rows = week_rows(s, iso_week)
+    return render_template(
+        "desk/outcomes.html", rows=rows, iso_week=iso_week, monday=monday, sunday=sunday,
+        previous=iso_week_of(monday - timedelta(days=7)), following=iso_week_of(monday + timedelta(days=7)),
+        labels=OUTCOME_LABELS,
+    )  # fmt: skip
+
+
+class CorrectionForm(FlaskForm):
+    """A recorded outcome's status and note, as the office corrects them."""
+
+    status = SelectField(_l("Outcome"), choices=options(OUTCOME_LABELS.items()))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+@bp.route("/<int:oid>/correct", methods=["GET", "POST"])
+def correct(oid: int) -> Any:
+    """Correct a wrong status or note; the audit log keeps what it was and who changed it."""
+    with transaction() as s:
+        outcome = s.get(m.VisitOutcome, oid)
+        if outcome is None:
+            abort(404)
+        form = CorrectionForm(obj=outcome)
+        day = outcome.planned_date or outcome.occurred_at.date()
+        back = url_for("outcomes.week", iso_week=iso_week_of(day))
+        if form.validate_on_submit():
+            note = (form.note.data or "").strip() or None
+            if (form.status.data, note) == (outcome.status, outcome.note):
+                flash(_("Nothing was changed."), "info")
+            else:
+                outcome.status = str(form.status.data)
+                outcome.note = note
+                flash(_("Corrected; the audit log keeps what it was."), "info")
+            return redirect(back)
+        subject, place, beneficiary_id = _subject(s, outcome)
+        recorded = (outcome.recorded_by, outcome.occurred_at)
+    return render_template(
+        "desk/outcome.html", form=form, oid=oid, day=day, subject=subject, place=place,
+        beneficiary_id=beneficiary_id, recorded=recorded, back=back,
+    )  # fmt: skip
