@@ -236,8 +236,16 @@ def _settlements(session: Session) -> dict[str, m.Settlement]:
     return {s.code: s for s in session.scalars(select(m.Settlement))}
 
 
-def _windows(pairs: Sequence[Sequence[str]]) -> tuple[TimeWindow, ...]:
-    return tuple(TimeWindow(parse_time(a), parse_time(b)) for a, b in pairs)
+def _windows(pairs: Sequence[Sequence[str]], service: int) -> tuple[TimeWindow, ...]:
+    """A person's available hours as the engine's windows, which bound the START of service:
+    09:00-12:00 for a 45-minute visit is a start from 09:00 to 11:15, so the visit ends inside
+    the hours. Hours shorter than the visit (the forms and the import refuse them; older
+    rows may have them) leave only their opening."""
+    out = []
+    for a, b in pairs:
+        start, end = parse_time(a), parse_time(b)
+        out.append(TimeWindow(start, max(start, end - service)))
+    return tuple(out)
 
 
 def _crews(
@@ -591,7 +599,7 @@ def build_week(
                 cp.duration_min * MINUTE,
                 kind="home_visit",
                 name=person.full_name,
-                time_windows=_windows(cp.time_windows or []),
+                time_windows=_windows(cp.time_windows or [], cp.duration_min * MINUTE),
                 allowed_weekdays=frozenset(d - 1 for d in cp.allowed_weekdays)
                 if cp.allowed_weekdays
                 else None,

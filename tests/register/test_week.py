@@ -207,6 +207,17 @@ def test_holiday_week_removes_the_holidays(register: tuple[Engine, dict[str, int
     assert max(v.frequency for v in easter.problem.visits) == 2
 
 
+def test_a_persons_hours_bound_the_whole_visit(register: tuple[Engine, dict[str, int]]) -> None:
+    """Hours 09:00-12:00 for a 40-minute visit: the engine's window bounds its start, 09:00 to
+    11:20, so the visit ends by 12:00 (it could start at 12:00 and run to 12:40 before)."""
+    engine, ids = register
+    with session_scope(engine) as s:
+        built = build_week(s, W50)
+    visit = next(v for v in built.problem.visits if v.id == f"cp-{ids['monthly']}")
+    assert [(w.start, w.end) for w in visit.time_windows] == [(9 * 3600, 11 * 3600 + 20 * 60)]
+    assert visit.service == 40 * 60
+
+
 def test_register_closure_and_pilot_day(register: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = register
     with session_scope(engine, actor="test") as s:
