@@ -98,6 +98,58 @@ class _Legend(MacroElement):
         self.html = html_text
 
 
+class _DayPicker(MacroElement):
+    """Buttons in the map's corner that show one day's routes only (or all): the layer control
+    alone needs a click per route to do that."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.control({position: "topleft"});
+            {{ this.get_name() }}.onAdd = function (map) {
+                var groups = {
+                {%- for label, names in this.days %}
+                    {{ label|tojson }}: [{{ names|join(", ") }}],
+                {%- endfor %}
+                };
+                var div = L.DomUtil.create("div", "kinito-days leaflet-bar");
+                div.style.background = "#fff";
+                function show(only) {
+                    Object.keys(groups).forEach(function (label) {
+                        groups[label].forEach(function (g) {
+                            if (only === null || only === label) {
+                                map.addLayer(g);
+                            } else {
+                                map.removeLayer(g);
+                            }
+                        });
+                    });
+                }
+                function button(text, only) {
+                    var b = L.DomUtil.create("a", "kinito-day", div);
+                    b.href = "#";
+                    b.textContent = text;
+                    b.style.width = "auto";
+                    b.style.padding = "0 6px";
+                    L.DomEvent.on(b, "click", function (e) { L.DomEvent.preventDefault(e); show(only); });
+                }
+                button({{ this.all_label|tojson }}, null);
+                Object.keys(groups).forEach(function (label) { button(label, label); });
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, days: Sequence[tuple[str, Sequence[str]]], all_label: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "DayPicker"
+        self.days = [(label, list(names)) for label, names in days]
+        self.all_label = all_label
+
+
 class _AttributionPrefix(MacroElement):
     """Set the text before the tile attribution (who drew the map)."""
 
@@ -224,7 +276,9 @@ def _add_route(
     style: tuple[str, str | None],
     problem: Problem,
     shapes: Shapes | None,
+    groups: list[str],
 ) -> list[LatLon]:
+    """Draw ``route`` in its own layer (its JavaScript name appended to ``groups``)."""
     colour, dash = style
     label = route_label(route, problem)
     group = folium.FeatureGroup(name=f"{_swatch(colour)}{html.escape(label)}").add_to(m)
@@ -242,6 +296,7 @@ def _add_route(
         tooltip = f"{number}. {visit.name or visit.id} ({hhmm(stop.start)})"
         _Bind(_stop_popup(route, number, stop, visit, problem), html.escape(tooltip)).add_to(marker)
         marker.add_to(group)
+    groups.append(group.get_name())
     return path
 
 
@@ -318,10 +373,11 @@ def plan_map(
     legend: list[tuple[str, str]] = []
     routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
     styles = route_styles(routes)
+    by_day: dict[str, list[str]] = {}
     for route in routes:
         style = styles[(route.unit_id, route.date)]
         colour = style[0]
-        points += _add_route(m, route, style, problem, shapes)
+        points += _add_route(m, route, style, problem, shapes, by_day.setdefault(day_label(route.date), []))
         km = route.distance / 1000
         stops = f"{len(route.stops)} {'στάση' if len(route.stops) == 1 else 'στάσεις'}"
         dashed = " (διακεκομμένη / dashed)" if style[1] else ""
@@ -331,6 +387,8 @@ def plan_map(
         legend.append((UNASSIGNED_COLOUR, f"Χωρίς ανάθεση / Unassigned: {len(unassigned)}"))
     points += unassigned
     folium.LayerControl(collapsed=False).add_to(m)
+    if len(by_day) > 1:
+        _DayPicker(list(by_day.items()), "Όλες / All").add_to(m)
     _Legend(_legend_html(legend)).add_to(m)
     _fit(m, points)
     return m

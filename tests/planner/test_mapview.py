@@ -227,8 +227,17 @@ def test_saved_map_draws_in_a_browser_with_no_network(saved: Path) -> None:
             page.wait_for_timeout(500)  # let the popup fade in before the screenshot
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "map.png"))
+            # one day only, then all again: the day buttons switch the route layers
+            page.keyboard.press("Escape")
+            page.locator(".kinito-day", has_text="Τρι 08/12").click()
+            one_day = page.locator(".leaflet-overlay-pane svg path").count()
+            ticked = page.locator(".leaflet-control-layers-overlays input:checked").count()
+            page.locator(".kinito-day", has_text="Όλες / All").click()
+            all_again = page.locator(".leaflet-overlay-pane svg path").count()
         finally:
             browser.close()
+    assert (one_day, ticked) == (N_PATHS - 1, 2)  # Monday's line gone; Tuesday and the unassigned
+    assert all_again == N_PATHS
     assert errors == []
     assert (n_paths, n_canvas) == (N_PATHS, 0)
     assert n_markers == N_MARKERS
