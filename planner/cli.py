@@ -242,37 +242,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _demo_users_refusal(db: str | None) -> str | None:
-    """Why ``kinito user demo`` must not run on the register ``db`` (Greek / English), or None
-    when it is a demo register (:func:`webui.demo_users.demo_register_problem`). A database
-    that does not exist yet is refused without creating it."""
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from planner.register.db import database_url, make_engine, session_scope
-    from webui.demo_users import demo_register_problem
-
-    url = database_url(db)
-    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        return (
-            f"δεν υπάρχει μητρώο στο {where}: δημιουργήστε το μητρώο επίδειξης με `kinito init --demo` / "
-            f"there is no register at {where}: make the demo register with `kinito init --demo`"
-        )
-    try:
-        engine = make_engine(url)
-        try:
-            with session_scope(engine) as session:
-                return demo_register_problem(session)
-        finally:
-            engine.dispose()
-    except SQLAlchemyError as exc:
-        reason = str(exc).splitlines()[0]
-        return (
-            f"δεν διαβάζεται το μητρώο στο {where} (τρέξτε `kinito init --demo`) / cannot read the register "
-            f"at {where} (run `kinito init --demo`): {reason}"
-        )
-
-
 def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     """The argument parser of the ``kinito`` command (``plugins``: with every part's commands;
     ``plan``, ``validate`` and ``init`` need none, and skip their imports)."""
@@ -345,11 +314,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     core = bool(words) and words[0] in CORE_COMMANDS
     args = build_parser(plugins=not core).parse_args(words)
     try:
-        if (args.command, getattr(args, "user_command", None)) == ("user", "demo"):
-            refusal = _demo_users_refusal(args.db)
-            if refusal is not None:
-                _err(refusal)
-                return EXIT_INPUT
         code: int = args.func(args)
         return code
     except SchemaError as exc:

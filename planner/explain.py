@@ -31,7 +31,7 @@ from datetime import date
 
 from planner import candidates as cand
 from planner.model import Plan, Problem, Route, Unassigned, UnitDay, Visit
-from planner.render import short_name
+from planner.render import hhmm, short_name
 from planner.travel import travel_model_of
 
 WEEKDAYS_EL = ("Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο", "Κυριακή")
@@ -290,10 +290,7 @@ def _week_full(
         )
         en += f" The driver's weekly cap ({cap_h} h), shared over the days, leaves {left_h} h that day."
     if v.pinned_date is not None:
-        t = v.pinned_time or 0
-        at = (
-            f" {t // 3600:02d}:{t % 3600 // 60:02d}" if v.pinned_time is not None and v.frequency == 1 else ""
-        )
+        at = f" {hhmm(v.pinned_time)}" if v.pinned_time is not None and v.frequency == 1 else ""
         el = f"Είναι κλειδωμένη για {on_day_el(v.pinned_date)}{at}. {el}"
         en = f"It is pinned to {day_en(v.pinned_date)}{at}. {en}"
     need = max(need, 0)
@@ -339,10 +336,9 @@ def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[
             kw["pinned_on_el"] = on_day_el(v.pinned_date)
         el, en = _message(key, **kw)
         return [Unassigned(v.id, o, reason, el, en, details) for o in occurrences]
+    # explicit patterns have no partial ones: served whole or not at all (fit 0)
     patterns = cand.candidate_patterns(problem, v, slots) or cand.best_partial_patterns(problem, v, slots)
     fit = len(patterns[0]) if patterns else 0
-    if v.patterns is not None and not cand.candidate_patterns(problem, v, slots):
-        fit = 0  # a pattern is served whole or not at all
     pinned_multi = v.frequency > 1 and v.pinned_date is not None
     pinned_slots = [s for i in sorted(available) if isinstance(s := cand.slot_for(problem, i, v), cand.Slot)]
     # the dates its served visits take, and those too close to them for another

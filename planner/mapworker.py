@@ -19,18 +19,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from planner import child_env
+
 if TYPE_CHECKING:
     from planner.mapview import Shapes
     from planner.model import Plan, Problem
-
-ROOT = str(Path(__file__).resolve().parent.parent)  # so a child imports this very planner
-
-
-def child_env() -> dict[str, str]:
-    """The environment for ``python -m planner.<module>`` children: this planner first on
-    the path."""
-    path = os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path}
 
 
 class MapWriter:

@@ -750,11 +750,11 @@ def _visit_reader(
 def _no_double_booking(days: Sequence[UnitDay], staff: Sequence[StaffMember]) -> None:
     """Refuse a staff member aboard two units at once on one date (hours that overlap, or
     either aboard all day)."""
-    seen: dict[tuple[str, date], list[tuple[int, UnitDay, TimeWindow | None]]] = {}
+    seen: dict[tuple[str, date], list[tuple[UnitDay, TimeWindow | None]]] = {}
     names = {s.id: s.name or s.id for s in staff}
     for i, day in enumerate(days):
         for j, member in enumerate(day.crew):
-            for _, other, hours in seen.get((member.staff_id, day.date), []):
+            for other, hours in seen.get((member.staff_id, day.date), []):
                 if other.unit_id == day.unit_id:
                     continue
                 if (
@@ -768,7 +768,7 @@ def _no_double_booking(days: Sequence[UnitDay], staff: Sequence[StaffMember]) ->
                         f"{_show(other.unit_id)}'s crew on {day.date.isoformat()} at the same hours "
                         "(one person cannot be in two vehicles at once)",
                     )
-            seen.setdefault((member.staff_id, day.date), []).append((i, day, member.hours))
+            seen.setdefault((member.staff_id, day.date), []).append((day, member.hours))
 
 
 # Roles the product knows even when no staff member of a problem holds one (a visit may wait

@@ -47,8 +47,8 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner import candidates as cand
+from planner import child_env
 from planner.explain import explain_unassigned
-from planner.mapworker import child_env
 from planner.model import (
     HOUR,
     BreakRule,

@@ -15,6 +15,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 __all__ = ["add_commands", "cmd_serve", "cmd_user_add", "cmd_user_demo", "cmd_user_unit"]
@@ -219,10 +220,46 @@ def cmd_user_unit(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _demo_users_refusal(db: str | None) -> str | None:
+    """Why ``kinito user demo`` must not run on the register ``db`` (Greek / English), or None
+    when it is a demo register (:func:`webui.demo_users.demo_register_problem`). A database
+    that does not exist yet is refused without creating it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.register.db import database_url, make_engine, session_scope
+    from webui.demo_users import demo_register_problem
+
+    url = database_url(db)
+    where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        return (
+            f"δεν υπάρχει μητρώο στο {where}: δημιουργήστε το μητρώο επίδειξης με `kinito init --demo` / "
+            f"there is no register at {where}: make the demo register with `kinito init --demo`"
+        )
+    try:
+        engine = make_engine(url)
+        try:
+            with session_scope(engine) as session:
+                return demo_register_problem(session)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        reason = str(exc).splitlines()[0]
+        return (
+            f"δεν διαβάζεται το μητρώο στο {where} (τρέξτε `kinito init --demo`) / cannot read the register "
+            f"at {where} (run `kinito init --demo`): {reason}"
+        )
+
+
 def cmd_user_demo(args: argparse.Namespace) -> int:
     """Create the demo accounts (demo register only: their passwords are public)."""
+    from planner.cli import _err
     from webui.demo_users import DEMO_USERS, ensure_demo_users
 
+    refusal = _demo_users_refusal(args.db)  # before the register is opened (or created)
+    if refusal is not None:
+        _err(refusal)
+        return EXIT_INPUT
     with _cli_session(args.db) as s:
         created = ensure_demo_users(s)
     for username, role, password, _display in DEMO_USERS:

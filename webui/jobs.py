@@ -26,12 +26,11 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-__all__ = ["Job", "JobRunner"]
+from planner import child_env
 
-_ROOT = str(Path(__file__).resolve().parent.parent)  # so the child imports this very package
+__all__ = ["Job", "JobRunner"]
 
 
 @dataclass
@@ -107,10 +106,7 @@ class JobRunner:
             # days before it are not planned anew, and a published route of it is kept
             "today": today.isoformat() if today is not None else None,
         }
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")])),
-        }
+        env = child_env()  # so the child imports this very package
         # closed by the reader thread when the child ends
         errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
         proc = subprocess.Popen(
