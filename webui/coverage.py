@@ -31,7 +31,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from planner.register import models as m
-from planner.register.due import Rhythm, monday_of, occurrences_due
+from planner.register.due import Rhythm, iso_week_of, monday_of, occurrences_due
 
 __all__ = [
     "OUTCOME_ORDER",
@@ -53,12 +53,6 @@ MOUNTAIN = "mountainous"
 def pseudonym(beneficiary_id: int) -> str:
     """``Ω-0042``: a beneficiary as management may see them."""
     return f"Ω-{beneficiary_id:04d}"
-
-
-def iso_week_of(day: date) -> str:
-    """``2026-W50`` for a day of that ISO week."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 @dataclass(frozen=True)

@@ -336,6 +336,7 @@ def adjust(pv_id: int) -> Any:
     """Pin a visit to a day, move it, drop it, add an urgent one; re-optimise as a new version."""
     from planner.model import Location, Terrain
     from planner.register.models import Beneficiary
+    from planner.register.week import frozen_dates
     from planner.schema import problem_to_dict
     from webui.adjust import adjusted_problem, served_dates, urgent_visit
 
@@ -345,7 +346,8 @@ def adjust(pv_id: int) -> Any:
     today = current_day()
     # a published plan's route of today is kept as it is (the driver may be on it): from tomorrow
     kept_today = row.status == "published" and today in problem.dates
-    open_dates = [d for d in problem.dates if d > today or (d == today and not kept_today)]
+    frozen = frozen_dates(problem.dates, today, published=row.status == "published")
+    open_dates = [d for d in problem.dates if d not in frozen]
     if request.method == "POST":
         actions = {
             key.removeprefix("action-"): value
@@ -404,7 +406,7 @@ def adjust(pv_id: int) -> Any:
             problem=problem_to_dict(new_problem),
             unit_set=row.unit_set,
             base_plan_version_id=row.id,
-            today=current_day(),
+            today=today,
         )
         return redirect(url_for("desk.job", job_id=job.id))
     with reader() as s:

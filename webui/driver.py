@@ -84,10 +84,6 @@ class TodayRoute:
     route: Route | None
 
 
-def _units_of(unit_set: str) -> set[int]:
-    return {int(x) for x in unit_set.split(",") if x.strip().isdigit()}
-
-
 def find_route(session: Any, unit_id: int, day: date) -> TodayRoute | None:
     """The newest published version covering ``day``'s week and ``unit_id``, and the unit's
     route on ``day`` in it (None if that version sends the unit nowhere that day)."""
@@ -98,7 +94,7 @@ def find_route(session: Any, unit_id: int, day: date) -> TodayRoute | None:
         .order_by(m.PlanVersion.published_at.desc(), m.PlanVersion.id.desc())
     )
     for row in rows:
-        if unit_id not in _units_of(row.unit_set) or not row.problem_json:
+        if unit_id not in m.unit_ids(row.unit_set) or not row.problem_json:
             continue
         plan = plan_from_dict(json.loads(row.plan_json))
         problem = problem_from_dict(json.loads(row.problem_json))
@@ -308,7 +304,7 @@ def post_outcome() -> Any:
         if existing is not None:
             return jsonify({"ok": True, "outcome_id": existing, "created": False})
         version = s.get(m.PlanVersion, version_id)
-        if version is None or version.status != "published" or unit.id not in _units_of(version.unit_set):
+        if version is None or version.status != "published" or unit.id not in m.unit_ids(version.unit_set):
             abort(403)
         plan = plan_from_dict(json.loads(version.plan_json))
         route = next((r for r in plan.routes if r.unit_id == f"unit-{unit.id}" and r.date == day), None)

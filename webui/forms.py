@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from datetime import time
 
@@ -13,6 +12,7 @@ from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from planner.register.places import fold
 from webui.i18n import WEEKDAYS
 
 __all__ = [
@@ -77,8 +77,7 @@ def collation_key(text: str) -> str:
     """Greek alphabetical order ignoring accents and case: ``"Αίγιον" < "Όασις"`` (by code point
     an accented capital such as Ό or Ά comes before every plain letter). The final sigma sorts
     as σ."""
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ς", "σ")
+    return fold(text).replace("ς", "σ")
 
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")

@@ -25,6 +25,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from planner.register import models as m
+from planner.register.due import iso_week_of
 from webui.desk import ISO_WEEK, week_dates
 from webui.driver import current_day
 from webui.forms import options
@@ -53,12 +54,6 @@ class OutcomeRow:
     occurred_at: datetime
     corrected_by: str | None
     corrected_at: datetime | None
-
-
-def iso_week_of(day: date) -> str:
-    """``2026-W48`` for a date in that ISO week."""
-    year, week, _weekday = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _subject(s: Session, outcome: m.VisitOutcome) -> tuple[str, str, int | None]:

@@ -56,7 +56,7 @@ def store_problem_plan(
 
     from planner.register.db import make_engine, session_scope
     from planner.register.models import PlanVersion
-    from planner.schema import plan_from_dict, plan_to_dict, problem_from_dict, problem_to_dict
+    from planner.schema import plan_to_dict, problem_to_dict
     from webui.adjust import plan_changes
 
     unit_set = unit_set or ",".join(sorted(u.id for u in problem.units))
@@ -70,11 +70,7 @@ def store_problem_plan(
             )
             summary: dict[str, Any] = {"served": _served(plan), "unassigned": len(plan.unassigned)}
             if base_plan_version_id is not None:
-                base = s.get(PlanVersion, base_plan_version_id)
-                if base is None or not base.problem_json:
-                    raise ValueError(f"plan version {base_plan_version_id} not found")
-                old_plan = plan_from_dict(json.loads(base.plan_json))
-                old_problem = problem_from_dict(json.loads(base.problem_json))
+                base, old_plan, old_problem = _base_version(s, base_plan_version_id)
                 changes = plan_changes(old_plan, old_problem, plan, problem)
                 summary["base_version"] = base.version
                 summary["changes"] = [{"el": c.el, "en": c.en} for c in changes]
@@ -103,9 +99,7 @@ def _keep_past(
     and of today as they were (the driver may have recorded outcomes on them); see
     :func:`planner.register.week.keep_past`."""
     from planner.register.db import make_engine, session_scope
-    from planner.register.models import PlanVersion
     from planner.register.week import keep_past
-    from planner.schema import plan_from_dict, problem_from_dict
 
     base_id = spec.get("base_plan_version_id")
     if base_id is None:
@@ -113,22 +107,33 @@ def _keep_past(
     engine = make_engine(spec["database_url"])
     try:
         with session_scope(engine) as s:
-            base = s.get(PlanVersion, base_id)
-            if base is None or not base.problem_json:
-                raise ValueError(f"plan version {base_id} not found")
-            if base.status != "published":  # a draft: no driver has seen it, only the past is kept out
-                return keep_past(problem, None, None, today)
-            old_plan = plan_from_dict(json.loads(base.plan_json))
-            old_problem = problem_from_dict(json.loads(base.problem_json))
+            base, old_plan, old_problem = _base_version(s, base_id)
+            published = base.status == "published"
     finally:
         engine.dispose()
+    if not published:  # a draft: no driver has seen it, only the past is kept out
+        return keep_past(problem, None, None, today)
     return keep_past(problem, old_problem, old_plan, today)
+
+
+def _base_version(s: Any, pv_id: int) -> tuple[Any, Plan, Problem]:
+    """The stored version ``pv_id`` (a row), its plan and its problem; ValueError if none."""
+    from planner.register.models import PlanVersion
+    from planner.schema import plan_from_dict, problem_from_dict
+
+    base = s.get(PlanVersion, pv_id)
+    if base is None or not base.problem_json:
+        raise ValueError(f"plan version {pv_id} not found")
+    return base, plan_from_dict(json.loads(base.plan_json)), problem_from_dict(json.loads(base.problem_json))
 
 
 def main() -> int:
     """Run the job read from stdin."""
     spec = json.loads(sys.stdin.read())
     try:
+        from planner.register.calendar import today as calendar_today
+
+        today = date.fromisoformat(spec["today"]) if spec.get("today") else calendar_today()
         if spec.get("problem") is not None:
             from planner.schema import problem_from_dict
             from planner.solver import SolveParams, solve
@@ -137,12 +142,9 @@ def main() -> int:
             problem = problem_from_dict(spec["problem"])
             params = SolveParams(time_limit=float(spec["time_limit"]), seed=int(spec["seed"]),
                                  workers=int(spec["workers"]))  # fmt: skip
-            from planner.register.calendar import today as calendar_today
-
-            today = date.fromisoformat(spec["today"]) if spec.get("today") else calendar_today()
             problem, to_solve, kept = _keep_past(spec, problem, today)
             plan = solve(to_solve, params, _progress)
-            if kept or to_solve is not problem:
+            if to_solve is not problem:
                 from planner.register.week import merge_kept
 
                 plan = merge_kept(kept, plan, problem)
@@ -171,7 +173,7 @@ def main() -> int:
                     actor=spec["actor"],
                     on_progress=_progress,
                     travel=travel,
-                    today=date.fromisoformat(spec["today"]) if spec.get("today") else None,
+                    today=today,
                 )
             finally:
                 engine.dispose()

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from planner.gazetteer import BASE_DEFAULT, point_near, straight_km
 from planner.register.calendar import load_holidays
-from planner.register.due import Rhythm, occurrences_due
+from planner.register.due import Rhythm, iso_week_of, occurrences_due
 from planner.register.models import (
     Beneficiary,
     CalendarDay,
@@ -245,11 +245,6 @@ class DemoSummary:
 def iso_monday(day: date) -> date:
     """The Monday of ``day``'s ISO week."""
     return day - timedelta(days=day.weekday())
-
-
-def _iso_week(monday: date) -> str:
-    y, w, _ = monday.isocalendar()
-    return f"{y}-W{w:02d}"
 
 
 def _prehistory(kind: str, count: int, turn: int, first_monday: date) -> list[date]:
@@ -635,7 +630,7 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
         return occurrences_due(rhythm, monday, done, start=start, end=end, working_days=n_days).occurrences
 
     for monday in [*history, ref_monday]:
-        week = _iso_week(monday)
+        week = iso_week_of(monday)
         days = workdays(monday)
         home_due = stop_due = 0
         for dr in drafts:
@@ -730,7 +725,7 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
     return DemoSummary(
         seed=seed,
         reference=reference,
-        history_weeks=[_iso_week(m) for m in history],
+        history_weeks=[iso_week_of(m) for m in history],
         beneficiaries=len(people),
         care_plans=len(plans),
         active_care_plans=sum(

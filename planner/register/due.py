@@ -44,6 +44,12 @@ MAX_GROUP_BONUS = 3
 MAX_OVERDUE_BONUS = 3
 
 
+def iso_week_of(day: date) -> str:
+    """``2026-W50`` for a day of that ISO week."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def monday_of(day: date) -> date:
     """The Monday of ``day``'s ISO week."""
     return day - timedelta(days=day.weekday())

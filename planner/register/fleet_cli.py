@@ -25,14 +25,13 @@ from planner.register import models as m
 from planner.register.db import session_scope
 from planner.register.importer import (
     ROLE_EL,
-    CellError,
     _parse_role,
     format_weekdays,
     parse_time_windows,
     parse_weekdays,
 )
 from planner.register.places import find_settlement, normalise
-from planner.register.week_cli import DB_HELP, EXIT_INPUT, EXIT_OK, _actor, _engine, _err, _NotReady
+from planner.register.week_cli import DB_HELP, EXIT_OK, _actor, _engine
 
 __all__ = ["add_commands"]
 
@@ -97,12 +96,8 @@ _LISTS: dict[str, tuple[type[m.Unit] | type[m.Staff], Callable[[Any], str], str]
 def cmd_list(args: argparse.Namespace) -> int:
     """List the register's units or staff (``args.listing``), one a line, tab-separated."""
     model, line, empty = _LISTS[args.listing]
-    try:
-        with _engine(args.db) as engine, session_scope(engine) as session:
-            rows = list(session.scalars(select(model).order_by(model.id)))
-    except _NotReady as exc:
-        _err(str(exc))
-        return EXIT_INPUT
+    with _engine(args.db) as engine, session_scope(engine) as session:  # not ready: kinito says why
+        rows = list(session.scalars(select(model).order_by(model.id)))
     print("\n".join(line(r) for r in rows) if rows else empty)
     return EXIT_OK
 
@@ -119,12 +114,10 @@ def _hours(text: str | None) -> tuple[time, time]:
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
     """Add an active staff member."""
-    try:
-        role = "driver" if normalise(args.role) in (normalise("οδηγός"), "driver") else _parse_role(args.role)
-        weekdays = parse_weekdays(args.weekdays) if args.weekdays else [1, 2, 3, 4, 5]
-        day_start, day_end = _hours(args.hours)
-    except CellError as exc:
-        raise ValueError(str(exc)) from exc
+    # a CellError is a ValueError saying "el / en": kinito prints it, exit 2
+    role = "driver" if normalise(args.role) in (normalise("οδηγός"), "driver") else _parse_role(args.role)
+    weekdays = parse_weekdays(args.weekdays) if args.weekdays else [1, 2, 3, 4, 5]
+    day_start, day_end = _hours(args.hours)
     name = args.name.strip()
     if not name:
         raise ValueError("κενό όνομα / an empty name")

@@ -287,6 +287,11 @@ class CalendarDay(Base):
     name: Mapped[str | None] = mapped_column(String(200), comment="e.g. Μεγάλη Παρασκευή")
 
 
+def unit_ids(unit_set: str) -> set[int]:
+    """The unit ids of a version's ``unit_set`` (``"1,2"`` -> ``{1, 2}``)."""
+    return {int(x) for x in unit_set.split(",") if x.strip().isdigit()}
+
+
 class PlanVersion(Base):
     """One numbered version of a week's plan for a set of units: a draft, or published.
 

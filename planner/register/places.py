@@ -118,6 +118,13 @@ def _transliterate_word(word: str) -> str:
     return "".join(out)
 
 
+def fold(text: str) -> str:
+    """Lower case without accents (``"Κινητή"`` -> ``"κινητη"``), for matching and ordering."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(ch)
+    )
+
+
 def normalise(text: str) -> str:
     """The search key of a name: accentless, case-folded, Greek transliterated, spaces tidied.
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -65,7 +64,8 @@ from planner.model import (
 from planner.register import models as m
 from planner.register.calendar import today as calendar_today
 from planner.register.db import session_scope
-from planner.register.due import Rhythm, min_gap_for, monday_of, occurrences_due, priority_of
+from planner.register.due import Rhythm, iso_week_of, min_gap_for, monday_of, occurrences_due, priority_of
+from planner.register.places import fold
 from planner.schema import (
     format_time,
     iso_week_dates,
@@ -172,23 +172,18 @@ def _unit_set(unit_ids: Iterable[int]) -> str:
     return ",".join(str(i) for i in sorted(unit_ids))
 
 
-def _plain(text: str) -> str:
-    """Lower case without accents, for matching what a user typed ("κινητη" ~ "Κινητή")."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c))
-
-
 def _find_unit(units: Sequence[m.Unit], name: str) -> m.Unit | None:
     """The unit ``name`` means: its id, its full name, or the start of one unit's name (or of
     a word in it) and of no other's, case and accents aside."""
-    key = _plain(name.strip())
-    exact = [u for u in units if _plain(u.name) == key or str(u.id) == key]
+    key = fold(name.strip())
+    exact = [u for u in units if fold(u.name) == key or str(u.id) == key]
     if exact:
         return exact[0]
     if not key:
         return None
-    starts = [u for u in units if _plain(u.name).startswith(key)]
+    starts = [u for u in units if fold(u.name).startswith(key)]
     if not starts:  # or one of its words: "βαν" for "Κινητή μονάδα (βαν με οδηγό)"
-        starts = [u for u in units if any(w.startswith(key) for w in re.split(r"\W+", _plain(u.name)))]
+        starts = [u for u in units if any(w.startswith(key) for w in re.split(r"\W+", fold(u.name)))]
     return starts[0] if len(starts) == 1 else None
 
 
@@ -368,13 +363,8 @@ def latest_version(
     return session.scalars(query.order_by(m.PlanVersion.version.desc()).limit(1)).first()
 
 
-def _iso_week_of(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def _previous_week(iso_week: str) -> str:
-    return _iso_week_of(iso_week_dates(iso_week)[0] - timedelta(days=7))
+    return iso_week_of(iso_week_dates(iso_week)[0] - timedelta(days=7))
 
 
 def _plan_of_week(session: Session, iso_week: str, unit_set: str) -> Plan | None:
@@ -399,7 +389,7 @@ def _scheduled_ahead(session: Session, monday: date, unit_set: str, today: date)
     ahead: dict[str, list[date]] = defaultdict(list)
     week = monday_of(today)
     while week < monday:
-        plan = _plan_of_week(session, _iso_week_of(week), unit_set)
+        plan = _plan_of_week(session, iso_week_of(week), unit_set)
         for route in plan.routes if plan is not None else ():
             for stop in route.stops:
                 if route.date > today or (route.date == today and stop.visit_id not in recorded_today):
@@ -667,12 +657,13 @@ def build_week(
         model_staff,
         tuple(visits),
     )
-    frozen = tuple(d for d in week_dates if d < today or (d == today and published is not None))
+    frozen = frozen_dates(week_dates, today, published=published is not None)
     kept: tuple[Route, ...] = ()
     solve_problem = None
     if frozen:
-        kept = tuple(r for r in (published.plan.routes if published else ()) if r.date in frozen and r.stops)
-        problem, solve_problem = _freeze(problem, published_problem, set(frozen), kept, today)
+        problem, solve_problem, kept = keep_past(
+            problem, published_problem, published.plan if published else None, today
+        )
     return BuiltWeek(
         iso_week,
         problem,
@@ -687,6 +678,12 @@ def build_week(
     )
 
 
+def frozen_dates(dates: Sequence[date], today: date, *, published: bool) -> tuple[date, ...]:
+    """The dates not planned anew: those before ``today``, and today too when a published
+    plan has routes on it the driver may be following."""
+    return tuple(d for d in dates if d < today or (d == today and published))
+
+
 def keep_past(
     problem: Problem, published_problem: Problem | None, published_plan: Plan | None, today: date
 ) -> tuple[Problem, Problem, tuple[Route, ...]]:
@@ -694,7 +691,7 @@ def keep_past(
     the problem to solve, the kept routes), with nothing planned before ``today`` and the
     published routes before it and today kept. Solve the second, then
     ``merge_kept(kept, plan, stored)`` and validate against the stored one."""
-    frozen = {d for d in problem.dates if d < today or (d == today and published_plan is not None)}
+    frozen = set(frozen_dates(problem.dates, today, published=published_plan is not None))
     if not frozen:
         return problem, problem, ()
     kept = tuple(r for r in (published_plan.routes if published_plan else ()) if r.date in frozen and r.stops)
@@ -987,11 +984,6 @@ def freeze_travel(problem: Problem, travel: TravelModel) -> MatrixTravel:
     )
 
 
-def unit_ids(unit_set: str) -> set[int]:
-    """The unit ids of a version's ``unit_set`` (``"1,2"`` -> ``{1, 2}``)."""
-    return {int(x) for x in unit_set.split(",") if x.strip().isdigit()}
-
-
 def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m.PlanVersion:
     """Publish a stored version: it becomes the one plan drivers see for its week and units.
 
@@ -1002,7 +994,7 @@ def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m
         row = session.get(m.PlanVersion, plan_version_id)
         if row is None:
             raise WeekError(f"δεν υπάρχει έκδοση {plan_version_id} / no plan version {plan_version_id}")
-        units = unit_ids(row.unit_set)
+        units = m.unit_ids(row.unit_set)
         others = session.scalars(
             select(m.PlanVersion).where(
                 m.PlanVersion.iso_week == row.iso_week,
@@ -1011,7 +1003,7 @@ def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m
             )
         )
         for other in others:
-            if unit_ids(other.unit_set) & units or other.unit_set == row.unit_set:
+            if m.unit_ids(other.unit_set) & units or other.unit_set == row.unit_set:
                 other.status = "draft"
                 other.published_at = None
         if row.status != "published":
