@@ -23,13 +23,6 @@ from sqlalchemy import select
 
 from planner.register import models as m
 from planner.register.db import session_scope
-from planner.register.importer import (
-    ROLE_EL,
-    _parse_role,
-    format_weekdays,
-    parse_time_windows,
-    parse_weekdays,
-)
 from planner.register.places import find_settlement, normalise
 from planner.register.week_cli import DB_HELP, EXIT_OK, _actor, _engine
 
@@ -80,6 +73,8 @@ def _unit_line(u: m.Unit) -> str:
 
 
 def _staff_line(s: m.Staff) -> str:
+    from planner.register.importer import ROLE_EL, format_weekdays
+
     return (
         f"st-{s.id}\t{s.external_id or '-'}\t{s.name}\t{ROLE_EL.get(s.role, s.role)}\t"
         f"{format_weekdays(s.weekdays or ())}\t{s.day_start:%H:%M}-{s.day_end:%H:%M}"
@@ -103,6 +98,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def _hours(text: str | None) -> tuple[time, time]:
+    from planner.register.importer import parse_time_windows
+
     if not text:
         return time(8, 0), time(16, 0)
     windows = parse_time_windows(text)
@@ -114,6 +111,9 @@ def _hours(text: str | None) -> tuple[time, time]:
 
 def cmd_staff_add(args: argparse.Namespace) -> int:
     """Add an active staff member."""
+    # the importer's readers, imported here: building kinito's parser should not load them
+    from planner.register.importer import ROLE_EL, _parse_role, format_weekdays, parse_weekdays
+
     # a CellError is a ValueError saying "el / en": kinito prints it, exit 2
     role = "driver" if normalise(args.role) in (normalise("οδηγός"), "driver") else _parse_role(args.role)
     weekdays = parse_weekdays(args.weekdays) if args.weekdays else [1, 2, 3, 4, 5]

@@ -21,7 +21,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from planner.mapworker import MapWriter
 from planner.register import models as m
-from planner.register.calendar import today as calendar_today
 from planner.register.db import database_url, make_engine, session_scope
 from planner.register.migrate import current_revision, head_revision
 
@@ -93,6 +92,8 @@ def resolve_week(text: str, today: date | None = None) -> str:
     offset = {"this": 0, "αυτή": 0, "αυτη": 0, "next": 7, "επόμενη": 7, "επομενη": 7}.get(word)
     if offset is None:
         return text.strip()
+    from planner.register.calendar import today as calendar_today  # (holidays: not at start-up)
+
     year, week, _ = ((today or calendar_today()) + timedelta(days=offset)).isocalendar()
     return f"{year}-W{week:02d}"
 
@@ -245,6 +246,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_outcome(args: argparse.Namespace) -> int:
     """Record what happened at one visit."""
+    from planner.register.calendar import today as calendar_today
     from planner.register.outcomes import STATUS_NAMES, record_outcome
     from planner.register.week import WeekError
 
