@@ -150,8 +150,7 @@ class RoleSessionInterface(SecureCookieSessionInterface):
         """When the browser should drop the cookie."""
         expires = super().get_expiration_time(app, session)
         if expires is not None and session.get("role") == "driver":
-            hours = float(app.config["DRIVER_SESSION_MAX_HOURS"])
-            expires = max(expires, datetime.now(UTC) + timedelta(hours=hours))
+            expires = max(expires, datetime.now(UTC) + timedelta(seconds=session_limits("driver")[1]))
         return expires
 
 
