@@ -23,7 +23,8 @@ from sqlalchemy import select
 
 from planner.register import models as m
 from planner.register.db import session_scope
-from planner.register.places import find_settlement, normalise
+from planner.register.places import normalise
+from planner.register.settlements import find_in_register
 from planner.register.week_cli import DB_HELP, EXIT_OK, _actor, _engine
 
 __all__ = ["add_commands"]
@@ -48,9 +49,7 @@ def cmd_unit_add(args: argparse.Namespace) -> int:
             raise ValueError(f"υπάρχει ήδη μονάδα «{name}» / there is already a unit '{name}'")
         base_name, lat, lon = args.base_name, args.base_lat, args.base_lon
         if lat is None:
-            settlements = list(session.scalars(select(m.Settlement)))
-            aliases = {s.code: list(s.aliases or ()) for s in settlements}
-            match = find_settlement(args.base, settlements, aliases)
+            match = find_in_register(session, args.base)
             if not match.found or match.settlement is None:
                 raise ValueError(f"--base: {match.message_el} / {match.message_en}")
             lat, lon = match.settlement.lat, match.settlement.lon

@@ -950,9 +950,7 @@ class _Context:
     def plan_id(self, value: Cell, person: str) -> int | None:
         """The register id of the care plan a row names (``cp-12`` or ``12``), which must be a
         plan of ``person`` (the row's beneficiary ID); ``None`` when the cell is empty."""
-        text = _text(value)
-        if isinstance(value, float) and value.is_integer():
-            text = str(int(value))
+        text = _text(value)  # an Excel number 12.0 reads "12"
         if not text:
             return None
         found = re.fullmatch(r"(?:cp-?)?\s*(\d+)", text, flags=re.IGNORECASE)
