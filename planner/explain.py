@@ -231,13 +231,34 @@ def _alone_drive(problem: Problem, v: Visit, slots: Sequence[cand.Slot]) -> tupl
     return False, drive
 
 
+def _day_room(problem: Problem, plan: Plan) -> list[int]:
+    """Per unit-day (index as ``problem.unit_days``), the most its driver may work given the
+    plan's other days: its own limit, or what the unit's weekly cap leaves after them."""
+    out = [cand.own_limit(ud) for ud in problem.unit_days]
+    work: dict[tuple[str, date], int] = {(r.unit_id, r.date): r.work_time for r in plan.routes}
+    for unit in problem.units:
+        cap = unit.weekly_max_work
+        mine = [
+            i
+            for i, ud in enumerate(problem.unit_days)
+            if ud.unit_id == unit.id and ud.available and ud.date in problem.dates
+        ]
+        if cap is None or sum(out[i] for i in mine) <= cap:
+            continue
+        total = sum(t for (uid, _), t in work.items() if uid == unit.id)
+        for i in mine:
+            ud = problem.unit_days[i]
+            out[i] = min(out[i], cap - (total - work.get((unit.id, ud.date), 0)))
+    return out
+
+
 def _week_full(
-    problem: Problem, plan: Plan, v: Visit, slots: Sequence[cand.Slot]
+    problem: Problem, plan: Plan, v: Visit, slots: Sequence[cand.Slot], weekly_exact: bool = False
 ) -> tuple[str, str, dict[str, object]]:
     """How many more minutes the best day would need, and who was served there instead."""
     travel = travel_model_of(problem.travel)
     routes = {(r.unit_id, r.date): r for r in plan.routes}
-    limits = cand.day_limits(problem)
+    limits = _day_room(problem, plan) if weekly_exact else cand.day_limits(problem)
     best: tuple[int, int, Route | None] | None = None
     for s in slots:
         ud = problem.unit_days[s.unit_day]
@@ -283,12 +304,24 @@ def _week_full(
     own = cand.own_limit(ud)
     unit = problem.unit(ud.unit_id)
     if limits[where] < own and unit.weekly_max_work is not None:
-        cap_h, left_h = _hours(unit.weekly_max_work), _hours(limits[where])
-        el += (
-            f" Το εβδομαδιαίο όριο του οδηγού ({cap_h.replace('.', ',')} ώρες), μοιρασμένο στις ημέρες, "
-            f"αφήνει {left_h.replace('.', ',')} ώρες εκείνη την ημέρα."
-        )
-        en += f" The driver's weekly cap ({cap_h} h), shared over the days, leaves {left_h} h that day."
+        cap_h, left_h = _hours(unit.weekly_max_work), _hours(max(0, limits[where]))
+        if weekly_exact:
+            others_h = _hours(unit.weekly_max_work - limits[where])
+            el += (
+                f" Το εβδομαδιαίο όριο του οδηγού ({cap_h.replace('.', ',')} ώρες): οι άλλες ημέρες "
+                f"παίρνουν {others_h.replace('.', ',')} ώρες και αφήνουν {left_h.replace('.', ',')} "
+                "ώρες εκείνη την ημέρα."
+            )
+            en += (
+                f" The driver's weekly cap ({cap_h} h): the other days take {others_h} h, "
+                f"leaving {left_h} h that day."
+            )
+        else:
+            el += (
+                f" Το εβδομαδιαίο όριο του οδηγού ({cap_h.replace('.', ',')} ώρες), μοιρασμένο στις "
+                f"ημέρες, αφήνει {left_h.replace('.', ',')} ώρες εκείνη την ημέρα."
+            )
+            en += f" The driver's weekly cap ({cap_h} h), shared over the days, leaves {left_h} h that day."
     if v.pinned_date is not None:
         at = f" {hhmm(v.pinned_time)}" if v.pinned_time is not None and v.frequency == 1 else ""
         el = f"Είναι κλειδωμένη για {on_day_el(v.pinned_date)}{at}. {el}"
@@ -321,7 +354,9 @@ def _hours(seconds: int) -> str:
     return f"{h:.0f}" if abs(h - round(h)) < 0.05 else f"{h:.1f}"
 
 
-def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[int]) -> list[Unassigned]:
+def explain_visit(
+    problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[int], weekly_exact: bool = False
+) -> list[Unassigned]:
     """The unassigned entries for the unserved ``occurrences`` of visit ``v``."""
     available = {i for i, ud in enumerate(problem.unit_days) if ud.available and ud.date in problem.dates}
     slots, refused = cand.visit_slots(problem, v)
@@ -380,13 +415,17 @@ def explain_visit(problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[
             )
             out.append(Unassigned(v.id, o, "unreachable", el, en, {"drive_min": round(drive / 60)}))
         else:
-            el, en, details = _week_full(problem, plan, v, where)
+            el, en, details = _week_full(problem, plan, v, where, weekly_exact)
             out.append(Unassigned(v.id, o, "week_full", el, en, details))
     return out
 
 
-def explain_unassigned(problem: Problem, plan: Plan) -> tuple[Unassigned, ...]:
-    """An entry, with reason, for every visit occurrence that ``plan`` does not serve."""
+def explain_unassigned(problem: Problem, plan: Plan, weekly_exact: bool = False) -> tuple[Unassigned, ...]:
+    """An entry, with reason, for every visit occurrence that ``plan`` does not serve.
+
+    ``weekly_exact``: the search kept a driver's weekly cap as such (ruin and recreate),
+    so a day's room is what the cap leaves after the plan's other days, not its share of
+    the cap (see :func:`planner.candidates.weekly_shares`)."""
     served: dict[str, set[int]] = {}
     for r in plan.routes:
         for s in r.stops:
@@ -398,5 +437,5 @@ def explain_unassigned(problem: Problem, plan: Plan) -> tuple[Unassigned, ...]:
         if len(got) + len(missing) > v.frequency:
             missing = missing[: v.frequency - len(got)]
         if missing:
-            out.extend(explain_visit(problem, plan, v, missing))
+            out.extend(explain_visit(problem, plan, v, missing, weekly_exact))
     return tuple(out)

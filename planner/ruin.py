@@ -20,15 +20,15 @@ Numba compiles the functions once (about a minute) into its cache beside this fi
 ``python -m planner.ruin`` does that ahead (``make install`` runs it).
 
 A route's times are exact in the same model OR-Tools solves: start windows (several per
-node), waiting allowed, the shift, the driver's span limit (including the weekly cap's
-share), an optional driving limit and capacity, and the break: ``duration`` seconds starting
-inside its window, in the gap between two stops (with the travel) or before the first or
-after the last, such that no stretch of work before or after it exceeds ``required_after``;
-a day no longer than that may have none. The route is feasible when a schedule exists: the
-earliest times from the shift's start give the earliest return ``E``; the latest times
-ending at ``E`` give the latest departure ``D`` (so ``E - D`` is the shortest span); the
-break must fit between the earliest end of the stop before its gap (leaving at ``D``) and
-the latest start of the stop after it.
+node), waiting allowed, the shift, the driver's span limit (and the weekly cap: the spans of
+one unit's days together, see :func:`share_cap`), an optional driving limit and capacity,
+and the break: ``duration`` seconds starting inside its window, in the gap between two
+stops (with the travel) or before the first or after the last, such that no stretch of work
+before or after it exceeds ``required_after``; a day no longer than that may have none. The
+route is feasible when a schedule exists: the earliest times from the shift's start give the
+earliest return ``E``; the latest times ending at ``E`` give the latest departure ``D`` (so
+``E - D`` is the shortest span); the break must fit between the earliest end of the stop
+before its gap (leaving at ``D``) and the latest start of the stop after it.
 
 State is kept in arrays (per vehicle: stops, the break's gap, cost, load, busy time, version,
 and per stop the earliest end and latest start without and with the break); the instance is
@@ -67,6 +67,8 @@ class Instance:
     ``min_gap[visit]``: the occurrences of that visit, when served, are on days at least
     that far apart, in occurrence order. ``after_first``: occurrences that may be served
     only when occurrence 0 of their visit is (a pinned visit's later occurrences).
+    ``weekly[unit[v]]``: the most the spans of that unit's vehicles (its days) may take
+    together, the driver's weekly cap (None: no cap).
     """
 
     service: list[int]
@@ -89,6 +91,8 @@ class Instance:
     min_gap: dict[int, int] = field(default_factory=dict)
     after_first: frozenset[Key] = frozenset()
     balance: tuple[int, int] = (0, 0)  # (target span, cost per second over it)
+    unit: list[int] | None = None  # per vehicle, its unit's index (None: each its own)
+    weekly: list[int | None] | None = None  # per unit, the cap on its days' spans together
 
     def __post_init__(self) -> None:
         # per occurrence: a node serving it (its first vehicle's), and its visit's occurrences
@@ -116,7 +120,9 @@ class Instance:
         occurrence 16 node per vehicle (-1: none), 17 penalty, 18 visit, 19 occurrence
         number, 20 minimum gap in days (-1: none), 21 needs occurrence 0, 22-23 the
         occurrences of each visit, 24 a node (-1: no vehicle can serve it), 25 service, 26
-        the others by distance; 27 (after_hours, balance target, balance weight)."""
+        the others by distance; 27 (after_hours, balance target, balance weight); 28 per
+        vehicle its unit, 29 per unit its weekly cap (-1: none, or one its days' own limits
+        cannot reach, so never binding)."""
         n_nodes, n_veh, keys = len(self.service), len(self.start), self.keys
         index = {k: i for i, k in enumerate(keys)}
 
@@ -145,6 +151,16 @@ class Instance:
         for i, vi in enumerate(visits):
             vkeys += [index[k] for k in self.occurrences[vi]]
             vptr[i + 1] = len(vkeys)
+        unit = self.unit if self.unit is not None else list(range(n_veh))
+        caps: list[int] = []
+        for u in range(max(unit, default=-1) + 1):
+            cap = self.weekly[u] if self.weekly is not None and u < len(self.weekly) else None
+            most = sum(
+                min(self.span_limit[v], self.shift[v][1] - self.shift[v][0])
+                for v in range(n_veh)
+                if unit[v] == u
+            )
+            caps.append(-1 if cap is None or most <= cap else cap)
         near = -np.ones((len(keys), len(keys)), np.int64)
         for k, others in self.near.items():
             near[index[k], : len(others)] = [index[o] for o in others]
@@ -177,6 +193,8 @@ class Instance:
             i64([self.service[self.home[k]] if k in self.home else 0 for k in keys]),
             near,
             i64([self.after_hours, self.balance[0], self.balance[1]]),
+            i64(unit),
+            i64(caps),
         )
 
 
@@ -222,10 +240,11 @@ def snap_down(x: Any, bound: Any, wptr: Any, wst: Any, wen: Any) -> Any:
 
 
 @njit(cache=True)
-def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any) -> Any:
+def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any, lim: Any, span: Any) -> Any:
     """The cost of vehicle ``v`` serving nodes ``seq[:n]`` in order with the break in gap
     ``b`` (before ``seq[b]``; ``n`` after the last stop; ``NO_BREAK`` for none), or -1 when
-    no schedule keeps every rule (see the module docstring for how it is found)."""
+    no schedule keeps every rule (see the module docstring for how it is found) with a span
+    of at most ``lim``; the shortest span into ``span[0]``."""
     svc = m[0]
     wptr = m[1]
     wst = m[2]
@@ -236,10 +255,10 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any) -> Any:
     s0a = m[8]
     s1a = m[9]
     reg = m[10]
-    span_lim = m[11]
     mdrive = m[12]
     brk = m[14]
     misc = m[27]
+    span[0] = 0
     if n == 0:
         return 0
     hb = brk[v, 0] == 1
@@ -294,7 +313,8 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any) -> Any:
     else:
         d = lat - T[v, base, nxt]
     sp = e - d
-    if sp > span_lim[v]:
+    span[0] = sp
+    if sp > lim:
         return -1
     if hb:
         if b == NO_BREAK:
@@ -378,6 +398,7 @@ def refresh(m: Any, st: Any, v: Any) -> Any:
     b0, b1, bd = brk[v, 1], brk[v, 2], brk[v, 3]
     rload[v] = load[rnode[v, :n]].sum()
     rbusy[v] = driving_and_service(m, v, rnode[v, :n], n) + (bd if hb and gap != NO_BREAK else 0)
+    share_cap(m, st, v)
     for which in range(2):
         bb = NO_BREAK if which == 0 else gap
         if which == 1 and not (hb and gap != NO_BREAK):
@@ -412,6 +433,45 @@ def refresh(m: Any, st: Any, v: Any) -> Any:
 
 
 @njit(cache=True)
+def share_cap(m: Any, st: Any, v: Any) -> Any:
+    """After route ``v`` changed: when its unit's weekly cap can bind, its shortest span,
+    and each of the unit's routes' limit (its own, or what the cap leaves after the others'
+    spans; a route whose limit changes gets a new version, as its cached insertions no
+    longer hold)."""
+    vunit, ucap = m[28], m[29]
+    u = vunit[v]
+    if ucap[u] < 0:
+        return
+    rlen, rnode, rgap, rver, ctr, lim, rspan = st[0], st[1], st[3], st[7], st[10], st[11], st[12]
+    one = np.zeros(1, np.int64)
+    route_cost(m, v, rnode[v, : rlen[v]], rlen[v], rgap[v], BIG, one)
+    rspan[v] = one[0]
+    total = 0
+    for w in range(vunit.shape[0]):
+        if vunit[w] == u:
+            total += rspan[w]
+    own = m[11]
+    for w in range(vunit.shape[0]):
+        if vunit[w] != u:
+            continue
+        new = min(own[w], ucap[u] - (total - rspan[w]))
+        if new != lim[w]:
+            lim[w] = new
+            if w != v:
+                ctr[0] += 1
+                rver[w] = ctr[0]
+
+
+@njit(cache=True)
+def init_limits(m: Any, st: Any) -> Any:
+    """Each route's span limit in empty routes: its own, within its unit's weekly cap."""
+    own, vunit, ucap, lim = m[11], m[28], m[29], st[11]
+    for v in range(own.shape[0]):
+        cap = ucap[vunit[v]]
+        lim[v] = own[v] if cap < 0 else min(own[v], cap)
+
+
+@njit(cache=True)
 def push(cd: Any, cp: Any, cg: Any, count: Any, delta: Any, p: Any, g: Any) -> Any:
     """Append an insertion (cost delta, position, break's gap) to the three lists; the new
     count."""
@@ -437,7 +497,6 @@ def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
     C = m[7]
     s0a = m[8]
     s1a = m[9]
-    span_lim = m[11]
     cap = m[13]
     brk = m[14]
     rlen = st[0]
@@ -456,7 +515,7 @@ def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
     hb = brk[v, 0] == 1
     b0, b1, bd, breq = brk[v, 1], brk[v, 2], brk[v, 3], brk[v, 4]
     busy = rbusy[v]
-    room = min(span_lim[v], s1 - s0) - busy - sv
+    room = min(st[11][v], s1 - s0) - busy - sv
     if room < 0:
         return False
     # insertions to check, with the break where it is: (delta, position, gap)
@@ -567,9 +626,11 @@ def first_feasible(m: Any, st: Any, v: Any, node: Any, cd: Any, cp: Any, cg: Any
     """Of the ``nc`` insertions of ``node`` into route ``v`` (cost delta, position, break's
     gap), the cheapest whose schedule holds, into ``out`` (delta, position, gap, route cost);
     whether there was one."""
-    rlen, rnode, rcost = st[0], st[1], st[4]
+    rlen, rnode, rcost, lim = st[0], st[1], st[4], st[11]
     n = rlen[v]
-    seq = np.empty(n + 1, np.int64)
+    buf = np.empty(n + 2, np.int64)  # the route tried, then its span (one allocation)
+    seq = buf[: n + 1]
+    span = buf[n + 1 :]
     order = np.argsort(cd[:nc], kind="mergesort")
     for oi in range(nc):
         j = order[oi]
@@ -577,7 +638,7 @@ def first_feasible(m: Any, st: Any, v: Any, node: Any, cd: Any, cp: Any, cg: Any
         seq[:p] = rnode[v, :p]
         seq[p] = node
         seq[p + 1 :] = rnode[v, p:n]
-        c = route_cost(m, v, seq, n + 1, cg[j])
+        c = route_cost(m, v, seq, n + 1, cg[j], lim[v], span)
         if c >= 0:
             out[0] = c - rcost[v]
             out[1] = p
@@ -713,6 +774,8 @@ def remove_keys(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: A
     rkey = st[2]
     rgap = st[3]
     rcost = st[4]
+    lim = st[11]
+    span = np.zeros(1, np.int64)
     gap = rgap[v]
     pmin = rlen[v]
     for i in range(nk):
@@ -753,7 +816,7 @@ def remove_keys(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: A
                 options[count] = g
                 count += 1
         for i in range(count):
-            c = route_cost(m, v, seq, n, options[i])
+            c = route_cost(m, v, seq, n, options[i], lim[v], span)
             if c >= 0:
                 rgap[v] = options[i]
                 rcost[v] = c
@@ -928,6 +991,8 @@ def copy_state(src: Any, dst: Any) -> Any:
     dst[7][:] = src[7]
     dst[8][:, :, :] = src[8]
     dst[9][:] = src[9]
+    dst[11][:] = src[11]
+    dst[12][:] = src[12]
 
 
 @njit(cache=True)
@@ -991,9 +1056,11 @@ def anneal(
 
 def _state(n_veh: int, n_keys: int) -> tuple[np.ndarray, ...]:
     """Empty routes: 0 stops per vehicle, 1 nodes, 2 occurrences, 3 the break's gap, 4 cost,
-    5 load, 6 busy time, 7 version (unique per route content), 8 bounds per stop (earliest
-    end and latest start without the break, then with it), 9 each occurrence's vehicle (-1:
-    unserved); 10 the version counter, shared by every copy."""
+    5 load, 6 busy time, 7 version (unique per route content and limit), 8 bounds per stop
+    (earliest end and latest start without the break, then with it), 9 each occurrence's
+    vehicle (-1: unserved); 10 the version counter, shared by every copy; 11 the span limit
+    per vehicle (see :func:`share_cap`), 12 its shortest span (kept only where a weekly cap
+    can bind)."""
     size = n_keys + 2
     return (
         np.zeros(n_veh, np.int64),
@@ -1007,6 +1074,8 @@ def _state(n_veh: int, n_keys: int) -> tuple[np.ndarray, ...]:
         np.zeros((n_veh, 4, size), np.int64),
         -np.ones(n_keys, np.int64),
         np.zeros(1, np.int64),
+        np.zeros(n_veh, np.int64),
+        np.zeros(n_veh, np.int64),
     )
 
 
@@ -1018,6 +1087,7 @@ class Result:
     routes: list[list[Key]]
     objective: int
     rounds: int
+    spans: list[int] | None = None  # per vehicle its shortest span, where a weekly cap binds
 
     @property
     def served(self) -> int:
@@ -1048,8 +1118,9 @@ def search(
         np.zeros((n_keys, n_veh), np.int64),
     )
     cur = _state(n_veh, n_keys)
-    trial = (*tuple(a.copy() for a in cur[:10]), cur[10])
-    best = (*tuple(a.copy() for a in cur[:10]), cur[10])
+    init_limits(arrs, cur)
+    trial = tuple(a if i == 10 else a.copy() for i, a in enumerate(cur))
+    best = tuple(a if i == 10 else a.copy() for i, a in enumerate(cur))
     seed_rng(seed)
     recreate(arrs, cur, cache, np.arange(n_keys, dtype=np.int64), n_keys)
     copy_state(cur, best)
@@ -1057,7 +1128,8 @@ def search(
 
     def result(done: int) -> Result:
         routes = [[inst.keys[k] for k in best[2][v, : best[0][v]]] for v in range(n_veh)]
-        return Result(routes, int(objs[1]), done)
+        binding = bool((arrs[29] >= 0).any())
+        return Result(routes, int(objs[1]), done, [int(x) for x in best[12]] if binding else None)
 
     if on_best is not None:
         on_best(result(0))
@@ -1128,6 +1200,8 @@ def warm() -> float:
         penalty={(0, 0): 1000, (1, 0): 1000},
         min_gap={1: 1},
         after_first=frozenset({(1, 0)}),
+        unit=[0],
+        weekly=[5000],  # binding: the weekly cap's code is compiled too
     )
     search(inst, 1, time.time() + 60, rounds=3)
     return time.time() - t0

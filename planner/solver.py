@@ -10,7 +10,7 @@ Model (one OR-Tools routing model per choice of day patterns):
   the start windows and the driver's maximum working time (span); the break as an optional
   interval that becomes required when the working time exceeds the rule's threshold;
   a ``drive`` dimension for the maximum driving time, a ``load`` dimension for capacity,
-  and a linear constraint for the driver's weekly cap;
+  and the driver's weekly cap as a span bound per day (see ``_Model._add_weekly_caps``);
 * arc costs of travel seconds, plus the soft costs: a visit off its preferred weekday,
   work after the regular end on pilot days, and optionally long days (balance).
 
@@ -37,7 +37,7 @@ import sys
 import time
 import tomllib
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
@@ -288,9 +288,11 @@ class _Model:
         choice: dict[int, tuple[date, ...]],
         compact: bool = False,
         leave_out: frozenset[tuple[int, int]] = frozenset(),
+        spans: Sequence[int] | None = None,
     ) -> None:
         self.prep = prep
         self.compact = compact
+        self.spans = spans
         self.closed = False
         problem = prep.problem
         units = {u.id: u for u in problem.units}
@@ -483,14 +485,28 @@ class _Model:
         return None if rule is None or longest <= rule.required_after else rule
 
     def _add_weekly_caps(self) -> None:
-        """The driver's weekly cap, as a share of it for each day when it would bind.
+        """The driver's weekly cap, as a bound on each day's span where the cap would bind.
 
         A linear constraint over all the days' spans is exact but invisible to OR-Tools'
-        routing filters, which made the search crawl; a per-day span bound in proportion
-        to each day's own limit is always valid and kept inside the filters.
+        routing filters, which made the search crawl; per-day bounds summing to at most
+        the cap are always valid and kept inside the filters. OR-Tools' own search gets a
+        share in proportion to each day's own limit (which can leave room unused); routes
+        found by ruin and recreate, which keeps the cap itself, come with their days'
+        shortest spans (``spans``), and each day may take its span and an equal part of
+        what the cap leaves.
         """
         own = [cand.own_limit(ud) for ud in self.uds]
-        for v, share in enumerate(cand.weekly_shares(self.prep.problem, self.uds)):
+        shares = cand.weekly_shares(self.prep.problem, self.uds)
+        if self.spans is not None:
+            for unit in self.prep.problem.units:
+                mine = [v for v, ud in enumerate(self.uds) if ud.unit_id == unit.id]
+                cap = unit.weekly_max_work
+                if cap is None or not mine or sum(own[v] for v in mine) <= cap:
+                    continue
+                left = max(0, cap - sum(self.spans[v] for v in mine))
+                for v in mine:
+                    shares[v] = min(own[v], self.spans[v] + left // len(mine))
+        for v, share in enumerate(shares):
             if share < own[v]:
                 self.tdim.SetSpanUpperBoundForVehicle(share, v)
 
@@ -538,6 +554,7 @@ class _Model:
             key for key in self.occ_nodes if key[1] > 0 and prep.visits[key[0]].visit.pinned_date is not None
         )
         per_unit = {uid: m.astype(np.int64).tolist() for uid, m in self.travel_idx.items()}
+        unit_index = {u.id: i for i, u in enumerate(problem.units)}
         # identical matrices (vans alike, days alike) shared, as OR-Tools registers them once
         costs: dict[bytes, list[list[int]]] = {}
         cost = []
@@ -562,8 +579,8 @@ class _Model:
             shift=[(ud.shift.start, ud.shift.end) for ud in self.uds],
             regular_end=[ud.regular_end for ud in self.uds],
             after_hours=w.after_hours,
-            # the span bounds set above (max_work, the weekly cap's share), none being "a day"
-            span_limit=[min(DAY, self.tdim.GetSpanUpperBoundForVehicle(v)) for v in range(len(self.uds))],
+            # each day's own limit (none being "a day"); the weekly cap is the search's to share
+            span_limit=[min(DAY, cand.own_limit(ud)) for ud in self.uds],
             max_drive=[ud.max_drive for ud in self.uds],
             capacity=[units[ud.unit_id].capacity for ud in self.uds],
             brk=brk,
@@ -574,6 +591,8 @@ class _Model:
             min_gap={vi: max(1, prep.visits[vi].visit.min_gap_days) for vi in self.free_occ},
             after_first=after_first,
             balance=(w.balance_target, w.balance),
+            unit=[unit_index[ud.unit_id] for ud in self.uds],
+            weekly=[u.weekly_max_work for u in problem.units],
         )
 
     # --- solving -------------------------------------------------------------------------
@@ -1037,6 +1056,7 @@ class _Found:
     choice: dict[int, tuple[date, ...]]
     seqs: dict[int, list[tuple[int, int]]]
     status: str
+    spans: list[int] | None = None  # per vehicle, where ruin and recreate kept a weekly cap
 
 
 def _search(
@@ -1106,7 +1126,7 @@ def _ruin_search(
 
     best = ruin.search(inst, params.seed, deadline, on_best=on_best)
     seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
-    return _Found(best.objective, choice, seqs, "")
+    return _Found(best.objective, choice, seqs, "", best.spans)
 
 
 def _episode(
@@ -1279,7 +1299,8 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
         status=best.status or _status_name(model.routing.status()),
         travel_model=travel_model_of(problem.travel).name,
     )
-    plan = replace(plan, unassigned=explain_unassigned(problem, plan))
+    exact = _ruin_and_recreate(prep, params)  # its search keeps a weekly cap whole
+    plan = replace(plan, unassigned=explain_unassigned(problem, plan, weekly_exact=exact))
     return replace(plan, wall_time=round(time.monotonic() - t0, 3))
 
 
@@ -1297,12 +1318,13 @@ def _restore_best(
     for best in ranked:
         orphans = _orphans(prep, best.seqs)
         for priced in dict.fromkeys((compact, False)):
-            model = _Model(prep, best.choice, compact=priced, leave_out=orphans)
+            model = _Model(prep, best.choice, compact=priced, leave_out=orphans, spans=best.spans)
             sol = model.restore(params, best.seqs)
             if sol is not None:
                 return best, model, sol
     best = ranked[0]
-    return best, _Model(prep, best.choice, compact=compact, leave_out=_orphans(prep, best.seqs)), None
+    model = _Model(prep, best.choice, compact=compact, leave_out=_orphans(prep, best.seqs), spans=best.spans)
+    return best, model, None
 
 
 def _salvage(prep: _Prep, params: SolveParams, found: _Found, compact: bool) -> tuple[_Model, Any]:
@@ -1321,7 +1343,9 @@ def _salvage(prep: _Prep, params: SolveParams, found: _Found, compact: bool) -> 
         visit = prep.visits[key[0]].visit
         return (visit.pinned_date is not None, visit.priority, -visit.service)
 
-    model = _Model(prep, found.choice, compact=compact, leave_out=_orphans(prep, found.seqs))
+    model = _Model(
+        prep, found.choice, compact=compact, leave_out=_orphans(prep, found.seqs), spans=found.spans
+    )
     kept: dict[int, list[tuple[int, int]]] = {}
     for v, keys in found.seqs.items():
         route = list(keys)
@@ -1331,7 +1355,7 @@ def _salvage(prep: _Prep, params: SolveParams, found: _Found, compact: bool) -> 
     orphans = _orphans(prep, kept)
     if orphans != _orphans(prep, found.seqs):  # a pinned first visit was given up: its later ones go too
         kept = {v: [k for k in route if k not in orphans] for v, route in kept.items()}
-        model = _Model(prep, found.choice, compact=compact, leave_out=orphans)
+        model = _Model(prep, found.choice, compact=compact, leave_out=orphans, spans=found.spans)
     return model, model.restore(params, kept)
 
 

@@ -342,3 +342,19 @@ def test_week_full_names_the_unit_and_the_weekly_cap_share() -> None:
         assert f" – Κινητή μονάδα {unit}" in u.message_el
         assert "weekly cap (10 h), shared over the days, leaves 2 h that day" in u.message_en
         assert "εβδομαδιαίο όριο του οδηγού (10 ώρες)" in u.message_el
+
+
+def test_week_full_under_a_weekly_cap_kept_whole_says_what_the_other_days_take() -> None:
+    """A 6 h week over three days (ruin and recreate keeps it whole): a visit left out is
+    told what the cap leaves on its best day after the other days, not a share of it."""
+    near = ("rododafni", "temeni", "valimitika")
+    visits = [make_visit(f"v{i}", near[i % 3], HOUR, priority=1 + i % 2) for i in range(12)]
+    p = make_problem(visits, dates=(MON, TUE, WED), units=(make_unit(weekly_max_work=6 * HOUR),))
+    plan = quick(p, 1.0)
+    assert validate(p, plan) == []
+    full = [u for u in plan.unassigned if u.reason == "week_full"]
+    assert full
+    for u in full:
+        assert "The driver's weekly cap (6 h): the other days take" in u.message_en
+        assert "shared over the days" not in u.message_en
+        assert "Το εβδομαδιαίο όριο του οδηγού (6 ώρες): οι άλλες ημέρες παίρνουν" in u.message_el

@@ -39,6 +39,15 @@ def _reads_back_at_its_cost(problem: Problem, rounds: int) -> None:
     if not any(vp.plannable for vp in prep.visits) or not prep.vehicles:
         return  # nothing to plan (the solver does not build a model then either)
     model, inst, best = _searched(problem, rounds)
+    if best.spans is not None:
+        # a weekly cap binds: the search keeps it over the days together, and the model the
+        # routes are read back into bounds each day by its span and a part of what is left
+        for unit in problem.units:
+            mine = [v for v, ud in enumerate(model.uds) if ud.unit_id == unit.id]
+            if unit.weekly_max_work is not None:
+                assert sum(best.spans[v] for v in mine) <= unit.weekly_max_work
+        choice = solver._first_patterns(model.prep, random.Random(0))
+        model = solver._Model(model.prep, choice, spans=best.spans)
     seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
     sol = model.restore(SolveParams(), seqs)
     assert sol is not None, "routes the search accepted do not read back into OR-Tools' model"
@@ -76,7 +85,10 @@ def full_days(draw: st.DrawFn) -> Problem:
     """More work than one or two days hold: long visits, windows, breaks that bind."""
     n_days = draw(st.integers(1, 2))
     dates = WEEK[:n_days]
-    units = tuple(Unit(f"van{i + 1}", f"Van {i + 1}", BASE) for i in range(draw(st.integers(1, 2))))
+    cap = draw(st.sampled_from([None, 5 * HOUR, 10 * HOUR]))  # 5 h and 10 h bind on 2 days
+    units = tuple(
+        Unit(f"van{i + 1}", f"Van {i + 1}", BASE, weekly_max_work=cap) for i in range(draw(st.integers(1, 2)))
+    )
     days = []
     for u in units:
         for d in dates:
@@ -160,7 +172,9 @@ def _instance(
 
 def _cost(inst: ruin.Instance, seq: list[int], gap: int) -> int | None:
     """The compiled schedule check of vehicle 0 serving ``seq`` (None: infeasible)."""
-    c = ruin.route_cost(inst.arrays(), 0, np.array(seq, dtype=np.int64), len(seq), gap)
+    m = inst.arrays()
+    span = np.zeros(1, dtype=np.int64)
+    c = ruin.route_cost(m, 0, np.array(seq, dtype=np.int64), len(seq), gap, m[11][0], span)
     return None if c < 0 else int(c)
 
 
@@ -213,11 +227,12 @@ def test_removing_a_stop_off_the_triangle_takes_out_what_no_longer_fits() -> Non
     day = [(8 * HOUR, 16 * HOUR)]
     inst = _instance(travel, [[], day, day, [(8 * HOUR, 9 * HOUR)]], [0, 10 * m, 10 * m, 10 * m])
     m, st = inst.arrays(), ruin._state(1, 3)
+    ruin.init_limits(m, st)
     st[0][0] = 3
     st[1][0, :3] = [1, 2, 3]
     st[2][0, :3] = [0, 1, 2]  # occurrences (1, 0), (2, 0), (3, 0)
     st[9][:] = 0
-    st[4][0] = ruin.route_cost(m, 0, st[1][0, :3], 3, ruin.NO_BREAK)
+    st[4][0] = ruin.route_cost(m, 0, st[1][0, :3], 3, ruin.NO_BREAK, st[11][0], np.zeros(1, np.int64))
     assert st[4][0] >= 0
     ruin.refresh(m, st, 0)
     removed = np.empty(4, dtype=np.int64)
