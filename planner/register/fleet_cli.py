@@ -6,7 +6,13 @@ psychologist; a driver, if any, decides the van's days off). ``kinito init --dem
 own; these commands add the real ones (the web application edits them later). A bad
 argument raises ``ValueError`` with a Greek / English message: ``kinito`` prints it, exit 2.
 
+A unit's weekly hours cap its driver's working time over the week (a part-time driver's 20 h
+is two and a half full days); without them, or after ``--default``, the engine's 40 h. A unit
+is named by its id, its name or the start of it, as ``kinito week --units`` names it.
+
     kinito unit add NAME (--base SETTLEMENT | --base-lat LAT --base-lon LON) [--base-name TEXT] [--capacity N]
+                    [--weekly-hours H]
+    kinito unit hours UNIT (H | --default)   # the driver's working hours a week, e.g. 20 or 20,5
     kinito unit list
     kinito staff add NAME --role ROLE [--id ID] [--weekdays Δευ-Παρ] [--hours 08:00-16:00] [--part-time]
     kinito staff list
@@ -21,6 +27,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from planner.model import HOUR, Location
+from planner.model import Unit as ModelUnit
 from planner.register import models as m
 from planner.register.db import session_scope
 from planner.register.places import normalise
@@ -30,6 +38,36 @@ from planner.register.week_cli import DB_HELP, EXIT_OK, _actor, _engine
 __all__ = ["add_commands"]
 
 
+# the engine's cap when a unit has no weekly hours of its own (40 h)
+DEFAULT_WEEKLY_MAX_WORK = ModelUnit("", "", Location("", 0.0, 0.0)).weekly_max_work
+MAX_WEEKLY_HOURS = 168  # the week itself; the register's CHECK constraint says the same
+
+
+def parse_weekly_hours(text: str, label: str = "--weekly-hours") -> float:
+    """``20``, ``20,5`` or ``20.5`` hours a week, to the minute; over 0 and at most 168."""
+    try:
+        hours = float(text.strip().replace(",", "."))
+    except ValueError:
+        hours = float("nan")
+    if not 0 < hours <= MAX_WEEKLY_HOURS or round(hours * 60) < 1:  # nan, inf: refused too
+        raise ValueError(
+            f"{label} {text!r}: ώρες την εβδομάδα, πάνω από 0 και έως {MAX_WEEKLY_HOURS}, π.χ. 20 ή 20,5 / "
+            f"hours a week, over 0 and at most {MAX_WEEKLY_HOURS}, e.g. 20 or 20,5"
+        )
+    return round(hours * 60) / 60
+
+
+def format_weekly_hours(hours: float | None) -> str:
+    """A unit's weekly hours as ``20,5 ώρες/εβδ. / h/week``; None: the engine's default, said so."""
+    default = hours is None
+    if hours is None:
+        if DEFAULT_WEEKLY_MAX_WORK is None:
+            return "χωρίς όριο ωρών / no weekly cap (προεπιλογή / default)"
+        hours = DEFAULT_WEEKLY_MAX_WORK / HOUR
+    text = f"{hours:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{text} ώρες/εβδ. / h/week" + (" (προεπιλογή / default)" if default else "")
+
+
 def cmd_unit_add(args: argparse.Namespace) -> int:
     """Add an active mobile unit with its base point."""
     name = args.name.strip()
@@ -37,6 +75,7 @@ def cmd_unit_add(args: argparse.Namespace) -> int:
         raise ValueError("κενό όνομα μονάδας / an empty unit name")
     if args.capacity < 1:
         raise ValueError("--capacity: τουλάχιστον 1 θέση / at least 1 seat")
+    weekly_hours = None if args.weekly_hours is None else parse_weekly_hours(args.weekly_hours)
     if (args.base_lat is None) != (args.base_lon is None):
         raise ValueError("--base-lat και --base-lon δίνονται μαζί / --base-lat and --base-lon go together")
     if args.base is None and args.base_lat is None:
@@ -54,21 +93,48 @@ def cmd_unit_add(args: argparse.Namespace) -> int:
                 raise ValueError(f"--base: {match.message_el} / {match.message_en}")
             lat, lon = match.settlement.lat, match.settlement.lon
             base_name = base_name or match.settlement.name_el
-        unit = m.Unit(
-            name=name, base_name=base_name or name, base_lat=lat, base_lon=lon, capacity=args.capacity
-        )
+        unit = m.Unit(name=name, base_name=base_name or name, base_lat=lat, base_lon=lon,
+                      capacity=args.capacity, weekly_hours=weekly_hours)  # fmt: skip
         session.add(unit)
         session.flush()
         print(
             f"μονάδα / unit {unit.id}: {unit.name}, βάση / base {unit.base_name} "
-            f"({unit.base_lat:.5f}, {unit.base_lon:.5f}), θέσεις / seats {unit.capacity}"
+            f"({unit.base_lat:.5f}, {unit.base_lon:.5f}), θέσεις / seats {unit.capacity}, "
+            f"{format_weekly_hours(unit.weekly_hours)}"
         )
+    return EXIT_OK
+
+
+def cmd_unit_hours(args: argparse.Namespace) -> int:
+    """Set a unit's weekly hours (its driver's, e.g. part-time), or back to the default."""
+    from planner.register.week import _find_unit  # (holidays: not at start-up)
+
+    if (args.hours is None) != args.default:
+        raise ValueError(
+            "δώστε είτε τις ώρες (π.χ. 20 ή 20,5) είτε --default / "
+            "give either the hours (e.g. 20 or 20,5) or --default"
+        )
+    hours = None if args.default else parse_weekly_hours(args.hours, "H")
+    with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
+        units = list(session.scalars(select(m.Unit).order_by(m.Unit.id)))
+        unit = _find_unit(units, args.unit)
+        if unit is None:
+            known = ", ".join(f"{u.id}: {u.name}" for u in units) or "-"
+            raise ValueError(
+                f"άγνωστη ή αμφίσημη μονάδα «{args.unit}» (υπάρχουν: {known}) / "
+                f"unknown or ambiguous unit '{args.unit}' (known: {known})"
+            )
+        unit.weekly_hours = hours
+        print(f"μονάδα / unit {unit.id}: {unit.name}, {format_weekly_hours(unit.weekly_hours)}")
     return EXIT_OK
 
 
 def _unit_line(u: m.Unit) -> str:
     state = "ενεργή / active" if u.active else "ανενεργή / inactive"
-    return f"{u.id}\t{u.name}\t{u.base_name} ({u.base_lat:.5f}, {u.base_lon:.5f})\t{u.capacity}\t{state}"
+    return (
+        f"{u.id}\t{u.name}\t{u.base_name} ({u.base_lat:.5f}, {u.base_lon:.5f})\t{u.capacity}\t"
+        f"{format_weekly_hours(u.weekly_hours)}\t{state}"
+    )
 
 
 def _staff_line(s: m.Staff) -> str:
@@ -136,7 +202,7 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``unit`` and ``staff`` on the ``kinito`` parser."""
-    unit = sub.add_parser("unit", help="the register's mobile units: add, list")
+    unit = sub.add_parser("unit", help="the register's mobile units: add, hours, list")
     unit_sub = unit.add_subparsers(dest="unit_command", required=True)
     add = unit_sub.add_parser("add", help="add a mobile unit (a van) with its base")
     add.add_argument("name", help="the unit's name, e.g. 'Κινητή μονάδα'")
@@ -145,9 +211,22 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     add.add_argument("--base-lon", type=float, default=None, help="the base's longitude")
     add.add_argument("--base-name", default=None, help="the base's label (default: the settlement)")
     add.add_argument("--capacity", type=int, default=2, help="seats for staff besides the driver (default 2)")
+    add.add_argument(
+        "--weekly-hours",
+        default=None,
+        metavar="H",
+        help="the driver's working hours a week, e.g. 20 or 20,5 for a part-timer (default 40)",
+    )
     add.add_argument("--by", default=None, help="who adds it (audit log; default: login name)")
     add.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     add.set_defaults(func=cmd_unit_add)
+    hrs = unit_sub.add_parser("hours", help="set a unit's weekly hours (its driver's), or --default")
+    hrs.add_argument("unit", help="the unit: its id, its name or the start of it")
+    hrs.add_argument("hours", nargs="?", default=None, metavar="H", help="hours a week, e.g. 20 or 20,5")
+    hrs.add_argument("--default", action="store_true", help="back to the default, 40 hours a week")
+    hrs.add_argument("--by", default=None, help="who changes it (audit log; default: login name)")
+    hrs.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
+    hrs.set_defaults(func=cmd_unit_hours)
     ls = unit_sub.add_parser("list", help="list the units")
     ls.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     ls.set_defaults(func=cmd_list, listing="unit")

@@ -180,10 +180,21 @@ class Staff(Base):
 
 
 class Unit(Base):
-    """A mobile unit (a van with its driver): base point and seats for staff besides the driver."""
+    """A mobile unit (a van with its driver): base point and seats for staff besides the driver.
+
+    ``weekly_hours`` caps the driver's working hours over a week (a part-time driver's 20 h:
+    two and a half full days), in hours, fractions allowed (20.5); NULL leaves the engine's
+    default (``planner.model.Unit.weekly_max_work``, 40 h). The week passes it to the engine
+    in whole minutes.
+    """
 
     __tablename__ = "units"
-    __table_args__ = (CheckConstraint("capacity >= 1", name="capacity"),)
+    __table_args__ = (
+        CheckConstraint("capacity >= 1", name="capacity"),
+        CheckConstraint(
+            "weekly_hours IS NULL OR (weekly_hours > 0 AND weekly_hours <= 168)", name="weekly_hours"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -191,6 +202,9 @@ class Unit(Base):
     base_lat: Mapped[float] = mapped_column(Float)
     base_lon: Mapped[float] = mapped_column(Float)
     capacity: Mapped[int] = mapped_column(Integer, default=2)
+    weekly_hours: Mapped[float | None] = mapped_column(
+        Float, comment="the driver's working hours a week; NULL: the engine's default, 40"
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

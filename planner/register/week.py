@@ -9,6 +9,8 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   package: Orthodox Easter and Whit Monday included) and the register's holidays and local
   closures; a unit's unavailable days make only that unit unavailable. Extended-hours pilot
   days stretch every unit's shift to 20:00 (work after 16:00 costs, see ``Weights``).
+- **The driver's week**: a unit's ``weekly_hours`` (a part-time driver's 20 h) caps the
+  unit's working time over the week; without it the engine's default, 40 h.
 - **Crews** from the staff calendar: who works on that weekday (staff ``weekdays`` and hours;
   part-timers ride only within their hours). The psychologist rides in the first unit (by
   id); social workers are spread so that every unit with a free seat gets one, first unit
@@ -92,6 +94,7 @@ __all__ = [
     "plan_week",
     "publish",
     "visit_subject",
+    "weekly_max_work",
 ]
 
 DEFAULT_TIME_LIMIT = 8.0
@@ -170,6 +173,12 @@ def visit_subject(visit_id: str) -> tuple[str, int]:
 
 def _unit_set(unit_ids: Iterable[int]) -> str:
     return ",".join(str(i) for i in sorted(unit_ids))
+
+
+def weekly_max_work(hours: float) -> int:
+    """A unit's ``weekly_hours`` as the engine's ``weekly_max_work``: seconds, whole minutes
+    (20.5 -> 73800), so the stored problem document's minutes stay whole."""
+    return round(hours * HOUR / MINUTE) * MINUTE
 
 
 def _find_unit(units: Sequence[m.Unit], name: str) -> m.Unit | None:
@@ -478,7 +487,10 @@ def build_week(
     unit_days: list[UnitDay] = []
     for u in chosen:
         base = Location(f"base-{u.id}", u.base_lat, u.base_lon, u.base_name, "plain")
-        model_units.append(Unit(f"unit-{u.id}", u.name, base))
+        unit = Unit(f"unit-{u.id}", u.name, base)
+        if u.weekly_hours is not None:  # a part-time driver; else the engine's default, 40 h
+            unit = replace(unit, weekly_max_work=weekly_max_work(u.weekly_hours))
+        model_units.append(unit)
     for d in week_dates:
         crews, driver_in = _crews(chosen, staff, d)
         for i, u in enumerate(chosen):
@@ -767,11 +779,21 @@ def _freeze(
     # a unit with no day left to plan is left out of the solve (the engine expects every
     # unit to have an available day; the stored problem keeps it)
     going = {ud.unit_id for ud in solve_days if ud.available}
+    # the driver's weekly cap counts the kept days' work: the days left get what it leaves
+    worked: dict[str, int] = defaultdict(int)
+    for r in kept:
+        worked[r.unit_id] += r.work_time
+    left = [
+        u
+        if u.weekly_max_work is None or not worked[u.id]
+        else replace(u, weekly_max_work=max(0, u.weekly_max_work - worked[u.id]))
+        for u in problem.units
+    ]
     return (
         replace(problem, unit_days=tuple(stored_days), visits=tuple(stored_visits)),
         replace(
             problem,
-            units=tuple(u for u in problem.units if u.id in going),
+            units=tuple(u for u in left if u.id in going),
             unit_days=tuple(ud for ud in solve_days if ud.unit_id in going),
             visits=tuple(solve_visits),
         ),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, delete, func, inspect, select
+from sqlalchemy import Engine, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from planner.register.db import database_url, make_engine, session_scope
@@ -21,6 +21,8 @@ from planner.register.models import (
     CarePlan,
     Settlement,
     Staff,
+    Unit,
+    User,
     VisitOutcome,
 )
 from planner.register.settlements import find_in_register, load_gazetteer
@@ -43,6 +45,10 @@ def _settlement(code: str = AIGIO) -> Settlement:
         elevation_m=29,
         population=20422,
     )
+
+
+def _unit(weekly_hours: float | None = None) -> Unit:
+    return Unit(name="Βαν", base_name="Κέντρο", base_lat=38.25, base_lon=22.08, weekly_hours=weekly_hours)
 
 
 def _count(engine: Engine, model: type[Base]) -> int:
@@ -77,6 +83,38 @@ def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert diff == []
+
+
+def test_weekly_hours_upgrade_keeps_the_units_days_and_drivers(db_file: Path) -> None:
+    """0003 adds units.weekly_hours (NULL for the existing units) with its CHECK, and does not
+    copy the units table: on SQLite, with foreign keys on, dropping the old copy would delete
+    the units' unavailable days (CASCADE) and clear the drivers' unit (SET NULL)."""
+    engine = make_engine(db_file)
+    try:
+        upgrade(engine, "0002_users_geocode")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO units (id, name, base_name, base_lat, base_lon, capacity, active)"
+                " VALUES (1, 'Βαν', 'Κέντρο', 38.25, 22.08, 2, 1)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO calendar_days (day, kind, unit_id) VALUES ('2026-12-08', 'unit_unavailable', 1)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO users (username, display_name, role, password_hash, unit_id, locale, active,"
+                " created_at) VALUES ('giorgos', 'Γιώργος', 'driver', 'x', 1, 'el', 1, '2026-11-26')"
+            )
+        assert upgrade(engine, "0003_unit_weekly_hours") == "0003_unit_weekly_hours"
+        with session_scope(engine) as session:
+            assert session.scalars(select(Unit.weekly_hours)).all() == [None]
+            assert session.scalars(select(CalendarDay.unit_id)).all() == [1]
+            assert session.scalars(select(User.unit_id)).all() == [1]
+        with session_scope(engine) as session:
+            session.execute(update(Unit).values(weekly_hours=20.5))
+        with pytest.raises(IntegrityError), session_scope(engine) as session:
+            session.execute(update(Unit).values(weekly_hours=0))
+    finally:
+        engine.dispose()
 
 
 def test_migration_sql_for_postgresql_has_no_sqlite_only_sql() -> None:
@@ -152,8 +190,16 @@ def test_deleting_a_beneficiary_deletes_their_care_plans_and_outcomes(engine: En
         ),
         lambda: Staff(name="Οδηγός", role="pilot"),
         lambda: CalendarDay(day=date(2026, 4, 10), kind="unit_unavailable", unit_id=None),
+        lambda: _unit(weekly_hours=0),
+        lambda: _unit(weekly_hours=168.5),
     ],
-    ids=["outcome-without-subject", "unknown-role", "unavailable-without-unit"],
+    ids=[
+        "outcome-without-subject",
+        "unknown-role",
+        "unavailable-without-unit",
+        "no-weekly-hours",
+        "weekly-hours-over-a-week",
+    ],
 )
 def test_check_constraints_refuse_values_outside_the_enumerations(
     engine: Engine, row: Callable[[], Base]

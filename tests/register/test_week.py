@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from planner.cli import main
+from planner.model import HOUR, MINUTE
 from planner.register import models as m
 from planner.register.db import make_engine, session_scope
 from planner.register.outcomes import record_outcome
-from planner.register.week import WeekError, build_week, plan_week, publish
+from planner.register.week import WeekError, build_week, keep_past, plan_week, publish, weekly_max_work
 from planner.schema import plan_from_dict, problem_from_dict
 from planner.validate import validate
 
@@ -535,6 +536,78 @@ def test_a_register_made_by_plain_init_is_planned_after_unit_and_staff_add(
     assert "stored as version 1" in out and "Μαρία Κ." in out
 
 
+def test_unit_weekly_hours_are_set_changed_and_listed_by_the_cli(
+    loaded_engine: Engine, db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito unit add --weekly-hours 20,5` and `kinito unit hours ΜΟΝΑΔΑ 12` / `--default`:
+    a part-time driver's week, stored in hours and audited; `unit list` shows it, or the
+    default 40 h; hours not over 0 and up to 168, or neither / both of H and --default, exit 2."""
+    db = ["--db", str(db_file)]
+
+    def stored() -> dict[str, float | None]:
+        with session_scope(loaded_engine) as s:
+            return {u.name: u.weekly_hours for u in s.scalars(select(m.Unit))}
+
+    assert main(["unit", "add", "Βαν", "--base", "Αίγιο", "--weekly-hours", "20,5", *db]) == 0
+    assert "20,5 ώρες/εβδ. / h/week" in capsys.readouterr().out
+    assert main(["unit", "add", "Αυτοκίνητο", "--base", "Αίγιο", *db]) == 0
+    assert "40 ώρες/εβδ. / h/week (προεπιλογή / default)" in capsys.readouterr().out
+    assert stored() == {"Βαν": 20.5, "Αυτοκίνητο": None}
+    for bad in ("0", "-5", "168,5", "είκοσι", "nan", "inf"):
+        assert main(["unit", "add", "Τρίτη", "--base", "Αίγιο", "--weekly-hours", bad, *db]) == 2, bad
+        err = capsys.readouterr().err
+        assert "πάνω από 0 και έως 168" in err and "over 0 and at most 168" in err
+        assert main(["unit", "hours", "Βαν", bad, *db]) == 2, bad
+    assert stored() == {"Βαν": 20.5, "Αυτοκίνητο": None}  # nothing added, nothing changed
+    assert main(["unit", "hours", "αυτοκ", "12", "--by", "maria", *db]) == 0  # the start of its name
+    assert main(["unit", "hours", "1", "168", *db]) == 0  # by id; a whole week is allowed
+    assert stored() == {"Βαν": 168, "Αυτοκίνητο": 12}
+    assert main(["unit", "hours", "βαν", "--default", *db]) == 0
+    assert main(["unit", "hours", "Αυτοκίνητο", "12.25", *db]) == 0
+    assert stored() == {"Βαν": None, "Αυτοκίνητο": 12.25}
+    capsys.readouterr()
+    assert main(["unit", "hours", "Βαν", *db]) == 2
+    assert main(["unit", "hours", "Βαν", "12", "--default", *db]) == 2
+    assert "--default" in capsys.readouterr().err
+    assert main(["unit", "hours", "Φορτηγό", "12", *db]) == 2
+    assert "άγνωστη ή αμφίσημη μονάδα" in capsys.readouterr().err
+    assert main(["unit", "list", *db]) == 0
+    van, car = capsys.readouterr().out.splitlines()
+    assert "Βαν" in van and "40 ώρες/εβδ. / h/week (προεπιλογή / default)" in van
+    assert "Αυτοκίνητο" in car and "12,25 ώρες/εβδ. / h/week\t" in car
+    with session_scope(loaded_engine) as s:
+        changes = s.scalars(
+            select(m.AuditLog).where(m.AuditLog.entity == "units", m.AuditLog.action == "update")
+        ).all()
+    assert changes[0].actor == "maria" and changes[0].after == {"weekly_hours": 12}
+    assert len(changes) == 4
+
+
+def test_a_part_time_drivers_weekly_hours_cap_the_units_week(register: tuple[Engine, dict[str, int]]) -> None:
+    """A van whose driver works 6 h a week works at most 6 h of the week (without the cap it
+    works some 10 h of W50: the cap binds, the car takes the rest); the car keeps the engine's
+    40 h; the plan passes the validator, and so do the documents stored with it."""
+    engine, ids = register
+    with session_scope(engine, actor="maria") as s:
+        van = s.get(m.Unit, ids["van"])
+        assert van is not None
+        van.weekly_hours = 6
+    result = plan_week(engine, W50, time_limit=1.5, workers=1, actor="maria")
+    van_id, car_id = f"unit-{ids['van']}", f"unit-{ids['car']}"
+    assert {u.id: u.weekly_max_work for u in result.problem.units} == {van_id: 6 * HOUR, car_id: 40 * HOUR}
+    worked = sum(r.arrive - r.depart for r in result.plan.routes if r.unit_id == van_id)
+    assert 0 < worked <= 6 * HOUR
+    assert validate(result.problem, result.plan) == []
+    with session_scope(engine) as s:
+        row = s.get(m.PlanVersion, result.plan_version_id)
+        assert row is not None
+        stored_problem = problem_from_dict(json.loads(row.problem_json or ""))
+        assert validate(stored_problem, plan_from_dict(json.loads(row.plan_json))) == []
+    assert {u.id: u.weekly_max_work for u in stored_problem.units}[van_id] == 6 * HOUR
+    # hours become whole minutes: the stored problem's minutes stay whole
+    assert weekly_max_work(20.5) == 20 * HOUR + 30 * MINUTE and weekly_max_work(12 + 1 / 3) == 740 * MINUTE
+
+
 def test_publish_refuses_a_non_week_and_names_the_versions_that_exist(
     register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -554,6 +627,7 @@ def test_publish_refuses_a_non_week_and_names_the_versions_that_exist(
 # --- re-planning the current week: the past and today's published routes stay -------------
 
 THURSDAY = date(2026, 12, 10)  # W50
+WEDNESDAY = date(2026, 12, 9)
 
 
 def _routes(plan: object, before: date) -> dict[tuple[str, date], list[tuple[str, int]]]:
@@ -698,3 +772,33 @@ def test_keep_past_for_a_caller_that_solves_itself(register: tuple[Engine, dict[
     plan = merge_kept(kept, solve(to_solve, SolveParams(time_limit=1, workers=1)), stored)
     assert not validate(stored, plan)
     assert _routes(plan, THURSDAY) == _routes(first.plan, THURSDAY)
+
+
+def test_replanning_the_current_week_counts_the_kept_days_in_a_part_time_drivers_hours(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """A 6 h van, its week published, re-planned on Wednesday: the days left get only what
+    the kept Monday-Wednesday routes leave of the 6 h (they were given all 6 h, and the merged
+    week went over the cap), so the stored version validates and the van works at most 6 h."""
+    engine, ids = register
+    with session_scope(engine, actor="maria") as s:
+        van = s.get(m.Unit, ids["van"])
+        assert van is not None
+        van.weekly_hours = 6
+    first = plan_week(engine, W50, time_limit=1.5, workers=1, today=date(2026, 12, 1))
+    publish(engine, first.plan_version_id)
+    van_id = f"unit-{ids['van']}"
+    kept = sum(r.work_time for r in first.plan.routes if r.unit_id == van_id and r.date <= WEDNESDAY)
+    assert kept > 0
+    _add_urgent(engine)
+    second = plan_week(engine, W50, time_limit=1.5, workers=1, today=WEDNESDAY)
+    with session_scope(engine) as s:
+        row = s.get(m.PlanVersion, second.plan_version_id)
+        assert row is not None
+        stored_problem = problem_from_dict(json.loads(row.problem_json or ""))
+        stored_plan = plan_from_dict(json.loads(row.plan_json))
+    assert validate(stored_problem, stored_plan) == []
+    assert sum(r.work_time for r in stored_plan.routes if r.unit_id == van_id) <= 6 * HOUR
+    # the rule itself: what is solved anew gets the 6 h less the kept days' work
+    _, to_solve, _ = keep_past(first.problem, first.problem, first.plan, WEDNESDAY)
+    assert {u.id: u.weekly_max_work for u in to_solve.units}[van_id] == 6 * HOUR - kept
