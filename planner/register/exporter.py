@@ -203,9 +203,10 @@ def _staff(session: Session) -> Sheet:
 
 
 def _units(session: Session) -> Sheet:
-    header = ("Α/Α", "Όνομα", "Βάση", "Γεωγρ. πλάτος", "Γεωγρ. μήκος", "Θέσεις προσωπικού", "Ενεργή")
-    rows: list[list[Value]] = [
-        [u.id, u.name, u.base_name, u.base_lat, u.base_lon, u.capacity, _yes(u.active)]
+    header = ("Α/Α", "Όνομα", "Βάση", "Γεωγρ. πλάτος", "Γεωγρ. μήκος", "Θέσεις προσωπικού",
+              "Ώρες οδηγού την εβδομάδα", "Ενεργή")  # fmt: skip
+    rows: list[list[Value]] = [  # weekly hours empty: the engine's default (40)
+        [u.id, u.name, u.base_name, u.base_lat, u.base_lon, u.capacity, u.weekly_hours, _yes(u.active)]
         for u in session.scalars(select(Unit).order_by(Unit.id))
     ]
     return Sheet("Μονάδες", "units.csv", header, rows)

@@ -57,7 +57,8 @@ def full_register(loaded_engine: Engine, tmp_path: Path) -> Engine:
     with session_scope(loaded_engine, actor="maria") as session:
         staff = Staff(external_id="ΚΛ-1", name="Ελένη Κ.", role="social_worker", part_time=True,
                       weekdays=[1, 2, 3], day_start=time(8), day_end=time(12))  # fmt: skip
-        unit = Unit(name="Κινητή 1", base_name="Κέντρο Κοινότητας Αιγίου", base_lat=38.2497, base_lon=22.0816)
+        unit = Unit(name="Κινητή 1", base_name="Κέντρο Κοινότητας Αιγίου", base_lat=38.2497, base_lon=22.0816,
+                    weekly_hours=20.5)  # fmt: skip
         session.add_all([staff, unit])
         session.flush()
         session.add(CalendarDay(day=date(2026, 12, 25), kind="holiday", name="Χριστούγεννα"))
@@ -150,7 +151,9 @@ def test_xlsx_plans_staff_calendar_and_outcomes_match_the_database(
         "Λήξη ωραρίου": "12:00", "Ενεργός": "ναι",
     }  # fmt: skip
     assert _sheet(path, "Ημερολόγιο")[1] == [datetime(2026, 12, 25), "αργία", None, "Χριστούγεννα"]
-    assert _sheet(path, "Μονάδες")[1][1:4] == ["Κινητή 1", "Κέντρο Κοινότητας Αιγίου", 38.2497]
+    unit_header, unit = _sheet(path, "Μονάδες")
+    assert unit[1:4] == ["Κινητή 1", "Κέντρο Κοινότητας Αιγίου", 38.2497]
+    assert unit_header[6] == "Ώρες οδηγού την εβδομάδα" and unit[6] == 20.5  # a part-time driver
     out_header, outcome = _sheet(path, "Εκβάσεις επισκέψεων")
     row = dict(zip(out_header, outcome, strict=True))
     assert (row["Κατάσταση"], row["Κωδικός ωφελούμενου"], row["Ωφελούμενος"]) == (
