@@ -1,4 +1,4 @@
-"""The coordinator's register: beneficiaries and their care plans, village stops, staff, calendar.
+"""The coordinator's register: beneficiaries and their care plans, village stops, staff, units, calendar.
 
 Lists with an accent-insensitive search in Greek or Latin (:func:`planner.register.places.
 normalise` on both sides: "Παπαδοπουλος", "papadopoulos" and "ΠΑΠΑΔΌΠΟΥΛΟΣ" find the same
@@ -28,6 +28,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -48,6 +49,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 import planner.register
+from planner.model import HOUR
+from planner.register.fleet_cli import (
+    DEFAULT_WEEKLY_MAX_WORK,
+    MAX_WEEKLY_HOURS,
+    parse_weekly_hours,
+)
 from planner.register.importer import CellError, Kind, import_file, normalise_phone
 from planner.register.models import (
     CALENDAR_KINDS,
@@ -61,7 +68,7 @@ from planner.register.models import (
     Unit,
     VillageStop,
 )
-from planner.register.places import normalise
+from planner.register.places import fold, normalise
 from webui import greeklish
 from webui.forms import (
     CALENDAR_LABELS,
@@ -546,6 +553,123 @@ def staff_member(sid: int | None = None) -> Any:
             flash(_("Saved."), "info")
             return redirect(url_for("coordinator.staff"))
     return render_template("coordinator/staff_member.html", form=form, row=row)
+
+
+# --- units -----------------------------------------------------------------------------------
+
+KEEP_BASE = "current"
+"""The base field's value for "keep the unit's base as it is": a base set with ``kinito unit add
+--base-lat/--base-lon`` or ``--base-name`` (the demo's Community Centre) is no settlement's point."""
+MAX_SEATS = 20
+"""The most seats for staff (besides the driver) a unit may have: a van has a few, a minibus some more."""
+
+
+class UnitForm(FlaskForm):
+    """A mobile unit: its name, base, seats for staff and its driver's working hours a week."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    base = SelectField(
+        _l("Base"),
+        validators=[DataRequired()],
+        description=_l("The settlement the unit leaves from each morning and returns to."),
+    )
+    capacity = IntegerField(
+        _l("Seats"),
+        default=2,
+        validators=[InputRequired(), NumberRange(1, MAX_SEATS)],
+        description=_l("For staff, besides the driver."),
+    )
+    weekly_hours = StringField(_l("Driver's hours a week"), validators=[Optional()])
+    active = BooleanField(_l("In service (planned)"), default=True)
+
+    def validate_weekly_hours(self, field: StringField) -> None:
+        """Hours a week, over 0 and at most 168, as the register keeps them (to the minute)."""
+        try:
+            parse_weekly_hours(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(
+                _("Hours a week: more than 0 and at most %(most)d, e.g. 20 or 20,5.", most=MAX_WEEKLY_HOURS)
+            ) from exc
+
+
+@bp.app_template_global()
+def weekly_hours_text(hours: float | None) -> str:
+    """A unit's weekly hours in the request's language: ``20,5``; None, the engine's default:
+    ``40 (προεπιλογή)``."""
+    if hours is not None:
+        return str(format_decimal(hours, format="0.##"))
+    if DEFAULT_WEEKLY_MAX_WORK is None:
+        return str(_("no limit (default)"))
+    return str(_("%(hours)s (default)", hours=weekly_hours_text(DEFAULT_WEEKLY_MAX_WORK / HOUR)))
+
+
+def _base_choices(s: Session, unit: Unit | None) -> tuple[list[SelectChoice], str | None]:
+    """The settlements to choose the base from, and the one the unit's base is (None if none):
+    a base that is no settlement's point and name comes first, as "keep the current base"."""
+    choices = _settlement_choices(s)
+    if unit is None:
+        return choices, None
+    point = (Settlement.lat == unit.base_lat, Settlement.lon == unit.base_lon)
+    here = s.scalars(select(Settlement.code).where(Settlement.name_el == unit.base_name, *point)).first()
+    if here is not None:
+        return choices, here
+    current = _("Current base: %(name)s (%(lat).5f, %(lon).5f)", name=unit.base_name, lat=unit.base_lat,
+                lon=unit.base_lon)  # fmt: skip
+    return [SelectChoice(KEEP_BASE, current), *choices], KEEP_BASE
+
+
+def _unit_name_taken(s: Session, form: UnitForm, unit: Unit | None) -> bool:
+    """Whether another unit already has the form's name, case and accents aside (``kinito week
+    --units`` names units so), then the field says so."""
+    key = fold(str(form.name.data).strip())
+    other = next((u for u in s.scalars(select(Unit)) if u is not unit and fold(u.name) == key), None)
+    if other is None:
+        return False
+    form.name.errors = [*form.name.errors, _("There is already a unit called %(name)s.", name=other.name)]
+    return True
+
+
+@bp.route("/units")
+def units() -> Any:
+    """The mobile units: base, seats, the driver's hours a week."""
+    with reader() as s:
+        rows = sorted(s.scalars(select(Unit)), key=lambda u: (not u.active, collation_key(u.name), u.id))
+    return render_template("coordinator/units.html", rows=rows)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:uid>", methods=["GET", "POST"])
+def unit(uid: int | None = None) -> Any:
+    """Add or edit a mobile unit; a base that is no settlement's point is kept unless another is chosen."""
+    with transaction() as s:
+        row = s.get(Unit, uid) if uid is not None else None
+        if uid is not None and row is None:
+            abort(404)
+        form = UnitForm(obj=row)
+        form.base.choices, current = _base_choices(s, row)
+        form.weekly_hours.description = _(
+            "e.g. 20 or 20,5 for a part-time driver; empty: %(default)s.",
+            default=weekly_hours_text(None),
+        )
+        if request.method == "GET" and row is not None:
+            form.base.data = current
+            form.weekly_hours.data = "" if row.weekly_hours is None else weekly_hours_text(row.weekly_hours)
+        if form.validate_on_submit() and not _unit_name_taken(s, form, row):
+            # one of the choices, read in this transaction; None: keep the base (only a unit has one)
+            place = None if form.base.data == KEEP_BASE else s.get(Settlement, str(form.base.data))
+            if row is None:
+                row = Unit()
+                s.add(row)
+            row.name = str(form.name.data).strip()
+            if place is not None:
+                row.base_name, row.base_lat, row.base_lon = place.name_el, place.lat, place.lon
+            row.capacity = int(form.capacity.data or 0)
+            hours = str(form.weekly_hours.data or "").strip()  # empty: the engine's default
+            row.weekly_hours = parse_weekly_hours(hours) if hours else None
+            row.active = bool(form.active.data)
+            flash(_("Saved."), "info")
+            return redirect(url_for("coordinator.units"))
+    return render_template("coordinator/unit.html", form=form, row=row)
 
 
 # --- calendar --------------------------------------------------------------------------------

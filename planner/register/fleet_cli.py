@@ -31,7 +31,7 @@ from planner.model import HOUR, Location
 from planner.model import Unit as ModelUnit
 from planner.register import models as m
 from planner.register.db import session_scope
-from planner.register.places import normalise
+from planner.register.places import fold, normalise
 from planner.register.settlements import find_in_register
 from planner.register.week_cli import DB_HELP, EXIT_OK, _actor, _engine
 
@@ -84,8 +84,10 @@ def cmd_unit_add(args: argparse.Namespace) -> int:
             "give the base: --base SETTLEMENT or --base-lat/--base-lon"
         )
     with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
-        if session.scalar(select(m.Unit.id).where(m.Unit.name == name)) is not None:
-            raise ValueError(f"υπάρχει ήδη μονάδα «{name}» / there is already a unit '{name}'")
+        # case and accents aside, as `kinito week --units` and the web form tell units apart
+        same = next((u.name for u in session.scalars(select(m.Unit)) if fold(u.name) == fold(name)), None)
+        if same is not None:
+            raise ValueError(f"υπάρχει ήδη μονάδα «{same}» / there is already a unit '{same}'")
         base_name, lat, lon = args.base_name, args.base_lat, args.base_lon
         if lat is None:
             match = find_in_register(session, args.base)

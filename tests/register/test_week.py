@@ -553,6 +553,9 @@ def test_unit_weekly_hours_are_set_changed_and_listed_by_the_cli(
     assert main(["unit", "add", "Αυτοκίνητο", "--base", "Αίγιο", *db]) == 0
     assert "40 ώρες/εβδ. / h/week (προεπιλογή / default)" in capsys.readouterr().out
     assert stored() == {"Βαν": 20.5, "Αυτοκίνητο": None}
+    capsys.readouterr()
+    assert main(["unit", "add", "ΒΆΝ", "--base", "Αίγιο", *db]) == 2  # the same name, case and accents aside
+    assert "υπάρχει ήδη μονάδα «Βαν»" in capsys.readouterr().err
     for bad in ("0", "-5", "168,5", "είκοσι", "nan", "inf"):
         assert main(["unit", "add", "Τρίτη", "--base", "Αίγιο", "--weekly-hours", bad, *db]) == 2, bad
         err = capsys.readouterr().err

@@ -56,6 +56,9 @@ def _code(app: Flask, name_el: str) -> str:
         "/register/staff",
         "/register/staff/new",
         "/register/staff/1",
+        "/register/units",
+        "/register/units/new",
+        "/register/units/1",
         "/register/calendar",
         "/register/calendar?year=2027",
         "/register/import",
@@ -69,13 +72,14 @@ def test_every_register_page_opens_in_greek(coordinator: FlaskClient, page: str)
 
 
 def test_unknown_rows_are_404(coordinator: FlaskClient) -> None:
-    """A person, plan, stop or staff member that does not exist is a 404, not an error."""
+    """A person, plan, stop, staff member or unit that does not exist is a 404, not an error."""
     for page in (
         "/register/beneficiaries/999",
         "/register/beneficiaries/1/plans/999",
         "/register/beneficiaries/2/plans/1",
         "/register/stops/999",
         "/register/staff/999",
+        "/register/units/999",
     ):
         assert coordinator.get(page).status_code == 404, page
 
