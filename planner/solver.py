@@ -1097,15 +1097,27 @@ def _search(
 def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
     """Whether to search by ruin and recreate (:mod:`planner.ruin`) rather than OR-Tools.
 
-    So it is when the visits differ in priority, i.e. which to serve is a choice of worth
-    (the product's problems), and no visit has explicit day patterns to choose (those are
-    re-chosen around OR-Tools' search, see :func:`_episode`). Problems where every visit
-    counts the same, as the Solomon and Cordeau benchmark instances, keep OR-Tools' search,
-    measured there (benchmarks/RESULTS.md).
+    So it is when no visit has explicit day patterns to choose (those are re-chosen around
+    OR-Tools' search, see :func:`_episode`) and the visits differ in priority, i.e. which to
+    serve is a choice of worth (the product's problems), or a driver's weekly cap binds
+    (only this search keeps it over the week rather than as a share per day). Problems
+    where every visit counts the same keep OR-Tools' search in the first worker: it is the
+    better one when all fits and only travel is left to save (the 14 Solomon instances,
+    10 s each: +2.55 % against +5.29 %) and when vehicle loads bind (six Cordeau instances
+    with no day patterns to choose: OR-Tools served every customer in 60 s, ruin and
+    recreate did not). When more is wanted than the days hold it is not (the demo week with
+    every priority 1, 8 s, two workers: 87-88 visits of 103 served against 94-95), so the
+    second worker searches by ruin and recreate then (:func:`_worker_params`).
     """
-    if params.search == "ortools":
-        return False
-    return params.search == "ruin" or (_weighed(prep) and not _multi(prep))
+    if params.search in ("ortools", "ruin"):
+        return params.search == "ruin"
+    return not _multi(prep) and (_weighed(prep) or _cap_binds(prep))
+
+
+def _cap_binds(prep: _Prep) -> bool:
+    """Whether some unit's weekly cap is less than its days' own limits together."""
+    uds = [prep.problem.unit_days[i] for i in prep.vehicles]
+    return cand.weekly_shares(prep.problem, uds) != [cand.own_limit(ud) for ud in uds]
 
 
 def _ruin_search(
@@ -1232,10 +1244,15 @@ def _worker_params(params: SolveParams, k: int, seeded: bool, weighed: bool = Fa
     worker from PARALLEL_CHEAPEST_INSERTION left 25 priority unserved in 8 s, one from
     SAVINGS 19-23 (mean 20.5 with shape 1.3, 20.3 with 1.0, 22.5 with 0.8; 8-12 runs
     each). When every visit counts the same (Solomon) worker k starts from the k-th other
-    strategy of the portfolio (on R101 and R109 that start won over a second SAVINGS one).
+    strategy of the portfolio (on R101 and R109 that start won over a second SAVINGS one),
+    except worker 1 when no visit has day patterns to choose: it searches by ruin and
+    recreate, which wins when more is wanted than the week holds (see
+    :func:`_ruin_and_recreate`), while worker 0's OR-Tools search wins when all fits.
     """
     if k == 0:
         return params
+    if k == 1 and not seeded and not weighed and params.search == "auto":
+        return replace(params, seed=params.seed + k, search="ruin")
     others = [fs for fs in params.portfolio if fs != params.first_solution]
     same = seeded or weighed or not others
     strategy = params.first_solution if same else others[(k - 1) % len(others)]
@@ -1299,7 +1316,7 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
         status=best.status or _status_name(model.routing.status()),
         travel_model=travel_model_of(problem.travel).name,
     )
-    exact = _ruin_and_recreate(prep, params)  # its search keeps a weekly cap whole
+    exact = best.spans is not None  # found by ruin and recreate, which keeps a binding weekly cap whole
     plan = replace(plan, unassigned=explain_unassigned(problem, plan, weekly_exact=exact))
     return replace(plan, wall_time=round(time.monotonic() - t0, 3))
 

@@ -324,15 +324,16 @@ def test_week_full_of_a_twice_weekly_visit_names_a_day_it_could_take() -> None:
 
 
 def test_week_full_names_the_unit_and_the_weekly_cap_share() -> None:
-    """Two units whose drivers may work 10 h a week over five 8 h days: 2 h a day each. The
-    reasons name the unit and the cap's share."""
+    """Two units whose drivers may work 10 h a week over five 8 h days, searched by OR-Tools
+    (which keeps the cap as a share per day): 2 h a day each. The reasons name the unit and
+    the cap's share."""
     fillers = [make_visit(f"f{i}", "temeni", HOUR) for i in range(20)]
     p = make_problem(
         fillers,
         units=(make_unit("van1", weekly_max_work=10 * HOUR), make_unit("van2", weekly_max_work=10 * HOUR)),
         day_defaults={**NO_BREAK},
     )
-    plan = quick(p, 1.0)
+    plan = quick(p, 1.0, search="ortools")
     assert validate(p, plan) == []
     assert plan.unassigned
     for u in plan.unassigned:

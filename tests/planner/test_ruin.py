@@ -242,9 +242,8 @@ def test_removing_a_stop_off_the_triangle_takes_out_what_no_longer_fits() -> Non
     assert st[4][0] == _cost(inst, [1], int(st[3][0]))
 
 
-def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Priorities that differ: the ruin-and-recreate search (``search="auto"``), whose plan
-    passes the validator; ``search="ortools"`` keeps OR-Tools' own; equal priorities too."""
+def _count_ruin_searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A list that gets "ruin" each time this process runs a ruin-and-recreate search."""
     calls: list[str] = []
     real = solver._ruin_search
 
@@ -253,6 +252,13 @@ def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.Mo
         return real(*args)
 
     monkeypatch.setattr(solver, "_ruin_search", counted)
+    return calls
+
+
+def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Priorities that differ: the ruin-and-recreate search (``search="auto"``), whose plan
+    passes the validator; ``search="ortools"`` keeps OR-Tools' own; equal priorities too."""
+    calls = _count_ruin_searches(monkeypatch)
     places = ["rododafni", "temeni", "valimitika", "diakopto"]
     weighed = make_problem([make_visit(f"v{i}", p, priority=1 + i % 2) for i, p in enumerate(places)])
     plan = solve(weighed, SolveParams(time_limit=1))
@@ -266,6 +272,37 @@ def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.Mo
     assert calls == []
     solve(equal, SolveParams(time_limit=1, search="ruin"))
     assert calls == ["ruin"]
+
+
+def test_equal_priorities_take_both_searches_and_a_binding_weekly_cap_takes_ruin_and_recreate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every visit worth the same: the first worker searches with OR-Tools (better when all
+    fits), the second by ruin and recreate (better when the week cannot hold them all), the
+    best plan wins; with day patterns to choose both keep OR-Tools. A binding weekly cap
+    takes ruin and recreate in the first worker too (only it keeps the cap over the week)."""
+    calls = _count_ruin_searches(monkeypatch)
+    auto = SolveParams()
+    assert solver._worker_params(auto, 1, seeded=False, weighed=False).search == "ruin"
+    assert solver._worker_params(auto, 2, seeded=False, weighed=False).search == "auto"
+    assert solver._worker_params(auto, 1, seeded=True, weighed=False).search == "auto"
+    ortools = SolveParams(search="ortools")
+    assert solver._worker_params(ortools, 1, seeded=False, weighed=False).search == "ortools"
+    places = ["rododafni", "temeni", "valimitika", "diakopto"]
+    too_many = make_problem([make_visit(f"v{i}", places[i % 4], HOUR) for i in range(12)], dates=WEEK[:1])
+    plan = solve(too_many, SolveParams(time_limit=1))
+    assert calls == []  # one worker: OR-Tools'
+    assert validate(too_many, plan) == [] and plan.unassigned
+    plan = solve(too_many, SolveParams(time_limit=1.5, workers=2))  # the second's ruin and recreate
+    assert validate(too_many, plan) == [] and plan.unassigned
+    capped = make_problem(
+        [make_visit(f"v{i}", places[i % 4], HOUR) for i in range(4)],
+        dates=WEEK[:2],
+        units=(Unit("van1", "Van", BASE, weekly_max_work=10 * HOUR),),
+    )
+    plan = solve(capped, SolveParams(time_limit=1))
+    assert calls == ["ruin"]
+    assert validate(capped, plan) == []
 
 
 def test_an_unknown_search_is_refused() -> None:
