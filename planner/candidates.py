@@ -179,18 +179,26 @@ def own_limit(ud: UnitDay) -> int:
     return min(ud.max_work or 2**40, ud.shift.end - ud.shift.start)
 
 
-def weekly_shares(problem: Problem, uds: Sequence[UnitDay]) -> list[int]:
-    """Each unit-day's limit on working time: its own, or, where a unit's weekly cap is less
-    than its days' own limits together, a share of the cap in proportion to them (the
-    solver's way to keep the cap inside OR-Tools' routing filters; always valid, but it can
-    leave room unused when the cap binds)."""
-    out = [own_limit(ud) for ud in uds]
+def binding_caps(problem: Problem, uds: Sequence[UnitDay]) -> dict[str, int]:
+    """The weekly caps that bind over the unit-days ``uds``: unit id -> cap, for each unit
+    whose cap is less than its days' own limits together."""
+    out: dict[str, int] = {}
     for unit in problem.units:
-        cap = unit.weekly_max_work
-        mine = [i for i, ud in enumerate(uds) if ud.unit_id == unit.id]
+        most = sum(own_limit(ud) for ud in uds if ud.unit_id == unit.id)
+        if unit.weekly_max_work is not None and most > unit.weekly_max_work:
+            out[unit.id] = unit.weekly_max_work
+    return out
+
+
+def weekly_shares(problem: Problem, uds: Sequence[UnitDay]) -> list[int]:
+    """Each unit-day's limit on working time: its own, or, where a unit's weekly cap binds
+    (:func:`binding_caps`), a share of the cap in proportion to its days' own limits (the
+    solver's way to keep the cap inside OR-Tools' routing filters; always valid, but it can
+    leave room unused)."""
+    out = [own_limit(ud) for ud in uds]
+    for uid, cap in binding_caps(problem, uds).items():
+        mine = [i for i, ud in enumerate(uds) if ud.unit_id == uid]
         most = sum(out[i] for i in mine)
-        if cap is None or not mine or most <= cap:
-            continue
         for i in mine:
             out[i] = out[i] * cap // most
     return out

@@ -235,20 +235,15 @@ def _day_room(problem: Problem, plan: Plan) -> list[int]:
     """Per unit-day (index as ``problem.unit_days``), the most its driver may work given the
     plan's other days: its own limit, or what the unit's weekly cap leaves after them."""
     out = [cand.own_limit(ud) for ud in problem.unit_days]
-    work: dict[tuple[str, date], int] = {(r.unit_id, r.date): r.work_time for r in plan.routes}
-    for unit in problem.units:
-        cap = unit.weekly_max_work
-        mine = [
-            i
-            for i, ud in enumerate(problem.unit_days)
-            if ud.unit_id == unit.id and ud.available and ud.date in problem.dates
-        ]
-        if cap is None or sum(out[i] for i in mine) <= cap:
-            continue
-        total = sum(t for (uid, _), t in work.items() if uid == unit.id)
-        for i in mine:
-            ud = problem.unit_days[i]
-            out[i] = min(out[i], cap - (total - work.get((unit.id, ud.date), 0)))
+    open_days = [i for i, ud in enumerate(problem.unit_days) if ud.available and ud.date in problem.dates]
+    caps = cand.binding_caps(problem, [problem.unit_days[i] for i in open_days])
+    work = {(r.unit_id, r.date): r.work_time for r in plan.routes}
+    total = {uid: sum(t for (u, _), t in work.items() if u == uid) for uid in caps}
+    for i in open_days:
+        ud = problem.unit_days[i]
+        if ud.unit_id in caps:
+            others = total[ud.unit_id] - work.get((ud.unit_id, ud.date), 0)
+            out[i] = min(out[i], caps[ud.unit_id] - others)
     return out
 
 

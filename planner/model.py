@@ -27,6 +27,7 @@ VisitKind = Literal["home_visit", "village_stop"]
 TERRAINS: tuple[Terrain, ...] = ("plain", "semi_mountainous", "mountainous")
 HOUR = 3600
 MINUTE = 60
+WEEKLY_MAX_WORK = 40 * HOUR  # a unit's driver's weekly cap unless the problem says otherwise
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class Unit:
     name: str
     base: Location
     capacity: int | None = None
-    weekly_max_work: int | None = 40 * HOUR
+    weekly_max_work: int | None = WEEKLY_MAX_WORK
     speed_factor: float = 1.0
 
 

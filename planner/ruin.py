@@ -68,7 +68,8 @@ class Instance:
     that far apart, in occurrence order. ``after_first``: occurrences that may be served
     only when occurrence 0 of their visit is (a pinned visit's later occurrences).
     ``weekly[unit[v]]``: the most the spans of that unit's vehicles (its days) may take
-    together, the driver's weekly cap (None: no cap).
+    together, the driver's weekly cap (None: no cap; give it only where it binds, as a cap
+    the days cannot reach only costs time).
     """
 
     service: list[int]
@@ -121,8 +122,7 @@ class Instance:
         number, 20 minimum gap in days (-1: none), 21 needs occurrence 0, 22-23 the
         occurrences of each visit, 24 a node (-1: no vehicle can serve it), 25 service, 26
         the others by distance; 27 (after_hours, balance target, balance weight); 28 per
-        vehicle its unit, 29 per unit its weekly cap (-1: none, or one its days' own limits
-        cannot reach, so never binding)."""
+        vehicle its unit, 29 per unit its weekly cap (-1: none)."""
         n_nodes, n_veh, keys = len(self.service), len(self.start), self.keys
         index = {k: i for i, k in enumerate(keys)}
 
@@ -152,15 +152,9 @@ class Instance:
             vkeys += [index[k] for k in self.occurrences[vi]]
             vptr[i + 1] = len(vkeys)
         unit = self.unit if self.unit is not None else list(range(n_veh))
-        caps: list[int] = []
-        for u in range(max(unit, default=-1) + 1):
-            cap = self.weekly[u] if self.weekly is not None and u < len(self.weekly) else None
-            most = sum(
-                min(self.span_limit[v], self.shift[v][1] - self.shift[v][0])
-                for v in range(n_veh)
-                if unit[v] == u
-            )
-            caps.append(-1 if cap is None or most <= cap else cap)
+        n_units = max(unit, default=-1) + 1
+        weekly = [*(self.weekly or []), *[None] * n_units][:n_units]
+        caps = [-1 if cap is None else cap for cap in weekly]
         near = -np.ones((len(keys), len(keys)), np.int64)
         for k, others in self.near.items():
             near[index[k], : len(others)] = [index[o] for o in others]

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from planner.gazetteer import BASE_DEFAULT
 from planner.model import (
     TERRAINS,
+    WEEKLY_MAX_WORK,
     BreakRule,
     BreakStep,
     CrewMember,
@@ -491,7 +492,7 @@ _MODEL_DEFAULTS = _Defaults(
     _MODEL_DAY.max_work,
     _MODEL_DAY.max_drive,
     _MODEL_DAY.break_rule,
-    Unit("", "", Location("", 0.0, 0.0)).weekly_max_work,
+    WEEKLY_MAX_WORK,
 )
 
 

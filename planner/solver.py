@@ -498,11 +498,8 @@ class _Model:
         own = [cand.own_limit(ud) for ud in self.uds]
         shares = cand.weekly_shares(self.prep.problem, self.uds)
         if self.spans is not None:
-            for unit in self.prep.problem.units:
-                mine = [v for v, ud in enumerate(self.uds) if ud.unit_id == unit.id]
-                cap = unit.weekly_max_work
-                if cap is None or not mine or sum(own[v] for v in mine) <= cap:
-                    continue
+            for uid, cap in cand.binding_caps(self.prep.problem, self.uds).items():
+                mine = [v for v, ud in enumerate(self.uds) if ud.unit_id == uid]
                 left = max(0, cap - sum(self.spans[v] for v in mine))
                 for v in mine:
                     shares[v] = min(own[v], self.spans[v] + left // len(mine))
@@ -555,6 +552,7 @@ class _Model:
         )
         per_unit = {uid: m.astype(np.int64).tolist() for uid, m in self.travel_idx.items()}
         unit_index = {u.id: i for i, u in enumerate(problem.units)}
+        binding = cand.binding_caps(problem, self.uds)
         # identical matrices (vans alike, days alike) shared, as OR-Tools registers them once
         costs: dict[bytes, list[list[int]]] = {}
         cost = []
@@ -592,7 +590,7 @@ class _Model:
             after_first=after_first,
             balance=(w.balance_target, w.balance),
             unit=[unit_index[ud.unit_id] for ud in self.uds],
-            weekly=[u.weekly_max_work for u in problem.units],
+            weekly=[binding.get(u.id) for u in problem.units],  # the others never bind
         )
 
     # --- solving -------------------------------------------------------------------------
@@ -1116,8 +1114,7 @@ def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
 
 def _cap_binds(prep: _Prep) -> bool:
     """Whether some unit's weekly cap is less than its days' own limits together."""
-    uds = [prep.problem.unit_days[i] for i in prep.vehicles]
-    return cand.weekly_shares(prep.problem, uds) != [cand.own_limit(ud) for ud in uds]
+    return bool(cand.binding_caps(prep.problem, [prep.problem.unit_days[i] for i in prep.vehicles]))
 
 
 def _ruin_search(

@@ -49,12 +49,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 import planner.register
-from planner.model import HOUR
-from planner.register.fleet_cli import (
-    DEFAULT_WEEKLY_MAX_WORK,
-    MAX_WEEKLY_HOURS,
-    parse_weekly_hours,
-)
+from planner.model import HOUR, WEEKLY_MAX_WORK
+from planner.register.fleet_cli import MAX_WEEKLY_HOURS, parse_weekly_hours, same_name_unit
 from planner.register.importer import CellError, Kind, import_file, normalise_phone
 from planner.register.models import (
     CALENDAR_KINDS,
@@ -68,7 +64,7 @@ from planner.register.models import (
     Unit,
     VillageStop,
 )
-from planner.register.places import fold, normalise
+from planner.register.places import normalise
 from webui import greeklish
 from webui.forms import (
     CALENDAR_LABELS,
@@ -598,9 +594,7 @@ def weekly_hours_text(hours: float | None) -> str:
     ``40 (προεπιλογή)``."""
     if hours is not None:
         return str(format_decimal(hours, format="0.##"))
-    if DEFAULT_WEEKLY_MAX_WORK is None:
-        return str(_("no limit (default)"))
-    return str(_("%(hours)s (default)", hours=weekly_hours_text(DEFAULT_WEEKLY_MAX_WORK / HOUR)))
+    return str(_("%(hours)s (default)", hours=weekly_hours_text(WEEKLY_MAX_WORK / HOUR)))
 
 
 def _base_choices(s: Session, unit: Unit | None) -> tuple[list[SelectChoice], str | None]:
@@ -621,8 +615,7 @@ def _base_choices(s: Session, unit: Unit | None) -> tuple[list[SelectChoice], st
 def _unit_name_taken(s: Session, form: UnitForm, unit: Unit | None) -> bool:
     """Whether another unit already has the form's name, case and accents aside (``kinito week
     --units`` names units so), then the field says so."""
-    key = fold(str(form.name.data).strip())
-    other = next((u for u in s.scalars(select(Unit)) if u is not unit and fold(u.name) == key), None)
+    other = same_name_unit(s, str(form.name.data), unit)
     if other is None:
         return False
     form.name.errors = [*form.name.errors, _("There is already a unit called %(name)s.", name=other.name)]

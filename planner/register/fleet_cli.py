@@ -26,20 +26,18 @@ from datetime import time
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from planner.model import HOUR, Location
-from planner.model import Unit as ModelUnit
+from planner.model import HOUR, WEEKLY_MAX_WORK
 from planner.register import models as m
 from planner.register.db import session_scope
 from planner.register.places import fold, normalise
 from planner.register.settlements import find_in_register
 from planner.register.week_cli import DB_HELP, EXIT_OK, _actor, _engine
 
-__all__ = ["add_commands"]
+__all__ = ["add_commands", "format_weekly_hours", "parse_weekly_hours", "same_name_unit"]
 
 
-# the engine's cap when a unit has no weekly hours of its own (40 h)
-DEFAULT_WEEKLY_MAX_WORK = ModelUnit("", "", Location("", 0.0, 0.0)).weekly_max_work
 MAX_WEEKLY_HOURS = 168  # the week itself; the register's CHECK constraint says the same
 
 
@@ -61,11 +59,17 @@ def format_weekly_hours(hours: float | None) -> str:
     """A unit's weekly hours as ``20,5 ώρες/εβδ. / h/week``; None: the engine's default, said so."""
     default = hours is None
     if hours is None:
-        if DEFAULT_WEEKLY_MAX_WORK is None:
-            return "χωρίς όριο ωρών / no weekly cap (προεπιλογή / default)"
-        hours = DEFAULT_WEEKLY_MAX_WORK / HOUR
+        hours = WEEKLY_MAX_WORK / HOUR
     text = f"{hours:.2f}".rstrip("0").rstrip(".").replace(".", ",")
     return f"{text} ώρες/εβδ. / h/week" + (" (προεπιλογή / default)" if default else "")
+
+
+def same_name_unit(session: Session, name: str, other_than: m.Unit | None = None) -> m.Unit | None:
+    """A unit (not ``other_than``) whose name is ``name``, case and accents aside: two such
+    names could not be told apart by `kinito week --units`; None if there is none."""
+    key = fold(name.strip())
+    same = (u for u in session.scalars(select(m.Unit)) if u is not other_than and fold(u.name) == key)
+    return next(same, None)
 
 
 def cmd_unit_add(args: argparse.Namespace) -> int:
@@ -84,10 +88,9 @@ def cmd_unit_add(args: argparse.Namespace) -> int:
             "give the base: --base SETTLEMENT or --base-lat/--base-lon"
         )
     with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
-        # case and accents aside, as `kinito week --units` and the web form tell units apart
-        same = next((u.name for u in session.scalars(select(m.Unit)) if fold(u.name) == fold(name)), None)
+        same = same_name_unit(session, name)
         if same is not None:
-            raise ValueError(f"υπάρχει ήδη μονάδα «{same}» / there is already a unit '{same}'")
+            raise ValueError(f"υπάρχει ήδη μονάδα «{same.name}» / there is already a unit '{same.name}'")
         base_name, lat, lon = args.base_name, args.base_lat, args.base_lon
         if lat is None:
             match = find_in_register(session, args.base)
@@ -109,7 +112,7 @@ def cmd_unit_add(args: argparse.Namespace) -> int:
 
 def cmd_unit_hours(args: argparse.Namespace) -> int:
     """Set a unit's weekly hours (its driver's, e.g. part-time), or back to the default."""
-    from planner.register.week import _find_unit  # (holidays: not at start-up)
+    from planner.register.week import unit_named  # (holidays: not at start-up)
 
     if (args.hours is None) != args.default:
         raise ValueError(
@@ -118,14 +121,7 @@ def cmd_unit_hours(args: argparse.Namespace) -> int:
         )
     hours = None if args.default else parse_weekly_hours(args.hours, "H")
     with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
-        units = list(session.scalars(select(m.Unit).order_by(m.Unit.id)))
-        unit = _find_unit(units, args.unit)
-        if unit is None:
-            known = ", ".join(f"{u.id}: {u.name}" for u in units) or "-"
-            raise ValueError(
-                f"άγνωστη ή αμφίσημη μονάδα «{args.unit}» (υπάρχουν: {known}) / "
-                f"unknown or ambiguous unit '{args.unit}' (known: {known})"
-            )
+        unit = unit_named(list(session.scalars(select(m.Unit).order_by(m.Unit.id))), args.unit)
         unit.weekly_hours = hours
         print(f"μονάδα / unit {unit.id}: {unit.name}, {format_weekly_hours(unit.weekly_hours)}")
     return EXIT_OK

@@ -93,6 +93,7 @@ __all__ = [
     "plan_changes",
     "plan_week",
     "publish",
+    "unit_named",
     "visit_subject",
     "weekly_max_work",
 ]
@@ -196,20 +197,23 @@ def _find_unit(units: Sequence[m.Unit], name: str) -> m.Unit | None:
     return starts[0] if len(starts) == 1 else None
 
 
+def unit_named(units: Sequence[m.Unit], name: str) -> m.Unit:
+    """The unit of ``units`` that ``name`` means (see :func:`_find_unit`), else a WeekError
+    that lists them."""
+    unit = _find_unit(units, name)
+    if unit is None:
+        known = ", ".join(u.name for u in units) or "-"
+        raise WeekError(
+            f"άγνωστη ή αμφίσημη μονάδα {name!r} (υπάρχουν: {known}) / "
+            f"unknown or ambiguous unit {name!r} (known: {known})"
+        )
+    return unit
+
+
 def _select_units(session: Session, names: Sequence[str] | None) -> list[m.Unit]:
     units = list(session.scalars(select(m.Unit).where(m.Unit.active).order_by(m.Unit.id)))
     if names:
-        chosen = []
-        for name in names:
-            unit = _find_unit(units, name)
-            if unit is None:
-                known = ", ".join(u.name for u in units) or "-"
-                raise WeekError(
-                    f"άγνωστη ή αμφίσημη μονάδα {name!r} (υπάρχουν: {known}) / "
-                    f"unknown or ambiguous unit {name!r} (known: {known})"
-                )
-            chosen.append(unit)
-        units = chosen
+        units = [unit_named(units, name) for name in names]
     if not units:
         raise WeekError(
             "το μητρώο δεν έχει ενεργή κινητή μονάδα: `kinito unit add ΟΝΟΜΑ --base ΟΙΚΙΣΜΟΣ` / "
