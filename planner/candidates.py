@@ -180,13 +180,15 @@ def own_limit(ud: UnitDay) -> int:
 
 
 def binding_caps(problem: Problem, uds: Sequence[UnitDay]) -> dict[str, int]:
-    """The weekly caps that bind over the unit-days ``uds``: unit id -> cap, for each unit
-    whose cap is less than its days' own limits together."""
+    """The weekly caps that bind over the unit-days ``uds``: unit id -> what the cap leaves
+    them (:attr:`planner.model.Unit.weekly_left`), for each unit where that is less than its
+    days' own limits together."""
     out: dict[str, int] = {}
     for unit in problem.units:
         most = sum(own_limit(ud) for ud in uds if ud.unit_id == unit.id)
-        if unit.weekly_max_work is not None and most > unit.weekly_max_work:
-            out[unit.id] = unit.weekly_max_work
+        left = unit.weekly_left
+        if left is not None and most > left:
+            out[unit.id] = left
     return out
 
 

@@ -300,23 +300,32 @@ def _week_full(
     unit = problem.unit(ud.unit_id)
     if limits[where] < own and unit.weekly_max_work is not None:
         cap_h, left_h = _hours(unit.weekly_max_work), _hours(max(0, limits[where]))
+        worked_h = _hours(unit.weekly_worked)
         if weekly_exact:
-            others_h = _hours(unit.weekly_max_work - limits[where])
+            others_h = _hours(unit.weekly_max_work - unit.weekly_worked - limits[where])
+            before_el, before_en = "", ""
+            if unit.weekly_worked:
+                before_el = f"{_el(worked_h)} ώρες ήδη δουλεμένες σε ημέρες που κρατήθηκαν, "
+                before_en = f"{worked_h} h already worked on the days kept, "
             el += (
-                f" Το εβδομαδιαίο όριο του οδηγού ({cap_h.replace('.', ',')} ώρες): οι άλλες ημέρες "
-                f"παίρνουν {others_h.replace('.', ',')} ώρες και αφήνουν {left_h.replace('.', ',')} "
-                "ώρες εκείνη την ημέρα."
+                f" Το εβδομαδιαίο όριο του οδηγού ({_el(cap_h)} ώρες): {before_el}οι άλλες ημέρες "
+                f"παίρνουν {_el(others_h)} ώρες και αφήνουν {_el(left_h)} ώρες εκείνη την ημέρα."
             )
             en += (
-                f" The driver's weekly cap ({cap_h} h): the other days take {others_h} h, "
+                f" The driver's weekly cap ({cap_h} h): {before_en}the other days take {others_h} h, "
                 f"leaving {left_h} h that day."
             )
         else:
+            less_el = f", μείον {_el(worked_h)} ώρες ήδη δουλεμένες" if unit.weekly_worked else ""
+            less_en = f", less {worked_h} h already worked" if unit.weekly_worked else ""
             el += (
-                f" Το εβδομαδιαίο όριο του οδηγού ({cap_h.replace('.', ',')} ώρες), μοιρασμένο στις "
-                f"ημέρες, αφήνει {left_h.replace('.', ',')} ώρες εκείνη την ημέρα."
+                f" Το εβδομαδιαίο όριο του οδηγού ({_el(cap_h)} ώρες){less_el}, μοιρασμένο στις "
+                f"ημέρες, αφήνει {_el(left_h)} ώρες εκείνη την ημέρα."
             )
-            en += f" The driver's weekly cap ({cap_h} h), shared over the days, leaves {left_h} h that day."
+            en += (
+                f" The driver's weekly cap ({cap_h} h){less_en}, shared over the days, "
+                f"leaves {left_h} h that day."
+            )
     if v.pinned_date is not None:
         at = f" {hhmm(v.pinned_time)}" if v.pinned_time is not None and v.frequency == 1 else ""
         el = f"Είναι κλειδωμένη για {on_day_el(v.pinned_date)}{at}. {el}"
@@ -347,6 +356,11 @@ def _hours(seconds: int) -> str:
     """Hours, with one decimal when not whole."""
     h = seconds / 3600
     return f"{h:.0f}" if abs(h - round(h)) < 0.05 else f"{h:.1f}"
+
+
+def _el(number: str) -> str:
+    """A number as Greek writes it: a decimal comma."""
+    return number.replace(".", ",")
 
 
 def explain_visit(

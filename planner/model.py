@@ -103,6 +103,14 @@ class Unit:
     capacity: int | None = None
     weekly_max_work: int | None = WEEKLY_MAX_WORK
     speed_factor: float = 1.0
+    # the driver's work this week on days outside the problem (a re-plan's kept days), which
+    # counts against ``weekly_max_work``
+    weekly_worked: int = 0
+
+    @property
+    def weekly_left(self) -> int | None:
+        """What the weekly cap leaves for the problem's days (None: no cap)."""
+        return None if self.weekly_max_work is None else max(0, self.weekly_max_work - self.weekly_worked)
 
 
 @dataclass(frozen=True)

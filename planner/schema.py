@@ -414,7 +414,7 @@ _DEFAULTS_KEYS = ("shift", "regular_end", "max_work", "max_drive", "break", "wee
 _BREAK_KEYS = ("duration", "window", "required_after")
 _LOCATION_KEYS = ("id", "name", "lat", "lon", "terrain")
 _STAFF_KEYS = ("id", "name", "roles")
-_UNIT_KEYS = ("id", "name", "base", "capacity", "speed_factor", "weekly_max_work")
+_UNIT_KEYS = ("id", "name", "base", "capacity", "speed_factor", "weekly_max_work", "weekly_worked")
 _DAY_KEYS = (
     "date",
     "unit",
@@ -633,6 +633,7 @@ def _unit_reader(places: _Places, defaults: _Defaults) -> Reader[Unit]:
             capacity=obj.opt("capacity", _nullable(_non_negative_int), None),
             weekly_max_work=obj.opt("weekly_max_work", _nullable(_minutes), defaults.weekly_max_work),
             speed_factor=obj.opt("speed_factor", _where(_number, lambda x: x > 0, "> 0"), 1.0),
+            weekly_worked=obj.opt("weekly_worked", _minutes, 0),
         )
 
     return read_unit
@@ -1013,6 +1014,7 @@ def problem_to_dict(p: Problem) -> dict[str, Any]:
             "capacity": u.capacity,
             "speed_factor": u.speed_factor,
             "weekly_max_work": _maybe(u.weekly_max_work, seconds_to_minutes),
+            **({"weekly_worked": seconds_to_minutes(u.weekly_worked)} if u.weekly_worked else {}),
         }
         for u in p.units
     ]

@@ -229,12 +229,14 @@ class _Checker:
             for s in r.stops:
                 served[s.visit_id].append((r.date, s.occurrence))
         for uid, total in work.items():
-            cap = self.units[uid].weekly_max_work if uid in self.units else None
-            if cap is not None and total > cap:
+            unit = self.units.get(uid)
+            cap = unit.weekly_max_work if unit is not None else None
+            if unit is not None and cap is not None and total + unit.weekly_worked > cap:
+                before = f" and {unit.weekly_worked / 3600:.1f} h before it" if unit.weekly_worked else ""
                 self.bad(
                     "weekly_cap",
                     uid,
-                    f"works {total / 3600:.1f} h over the horizon, over the cap {cap / 3600:.1f} h",
+                    f"works {total / 3600:.1f} h over the horizon{before}, over the cap {cap / 3600:.1f} h",
                 )
         unassigned: dict[str, list[int]] = defaultdict(list)
         for u in self.plan.unassigned:

@@ -783,15 +783,13 @@ def _freeze(
     # a unit with no day left to plan is left out of the solve (the engine expects every
     # unit to have an available day; the stored problem keeps it)
     going = {ud.unit_id for ud in solve_days if ud.available}
-    # the driver's weekly cap counts the kept days' work: the days left get what it leaves
+    # the driver's weekly cap counts the kept days' work: the days left get what it leaves, and
+    # the reasons name both the cap and what was worked
     worked: dict[str, int] = defaultdict(int)
     for r in kept:
         worked[r.unit_id] += r.work_time
     left = [
-        u
-        if u.weekly_max_work is None or not worked[u.id]
-        else replace(u, weekly_max_work=max(0, u.weekly_max_work - worked[u.id]))
-        for u in problem.units
+        replace(u, weekly_worked=u.weekly_worked + worked[u.id]) if worked[u.id] else u for u in problem.units
     ]
     return (
         replace(problem, unit_days=tuple(stored_days), visits=tuple(stored_visits)),

@@ -359,3 +359,22 @@ def test_week_full_under_a_weekly_cap_kept_whole_says_what_the_other_days_take()
         assert "The driver's weekly cap (6 h): the other days take" in u.message_en
         assert "shared over the days" not in u.message_en
         assert "Το εβδομαδιαίο όριο του οδηγού (6 ώρες): οι άλλες ημέρες παίρνουν" in u.message_el
+
+
+def test_week_full_names_the_whole_cap_and_the_hours_already_worked() -> None:
+    """The same week re-planned after 2 h worked on days kept from an 8 h cap: the days get
+    the 6 h left, and the reason names the driver's cap (8 h) and the 2 h, not a 6 h cap."""
+    near = ("rododafni", "temeni", "valimitika")
+    visits = [make_visit(f"v{i}", near[i % 3], HOUR, priority=1 + i % 2) for i in range(12)]
+    unit = make_unit(weekly_max_work=8 * HOUR, weekly_worked=2 * HOUR)
+    p = make_problem(visits, dates=(MON, TUE, WED), units=(unit,))
+    plan = quick(p, 1.0)
+    assert validate(p, plan) == []
+    assert sum(r.work_time for r in plan.routes) <= 6 * HOUR
+    full = [u for u in plan.unassigned if u.reason == "week_full"]
+    assert full
+    for u in full:
+        assert "The driver's weekly cap (8 h): 2 h already worked on the days kept, the other days take" in (
+            u.message_en
+        )
+        assert "(8 ώρες): 2 ώρες ήδη δουλεμένες σε ημέρες που κρατήθηκαν, οι άλλες ημέρες" in u.message_el

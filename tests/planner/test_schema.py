@@ -66,7 +66,7 @@ def make_problem(travel: Any = None) -> Problem:
     """A small problem using every feature of the model, built with the dataclasses."""
     units = (
         Unit("van1", "Κινητή μονάδα", BASE, capacity=10, weekly_max_work=None, speed_factor=0.9),
-        Unit("van2", "Δεύτερη μονάδα", BASE),
+        Unit("van2", "Δεύτερη μονάδα", BASE, weekly_worked=90 * MINUTE),
     )
     staff = (
         StaffMember("sw1", "Κοινωνική λειτουργός", ("social_worker",)),
@@ -573,6 +573,7 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
     ("visits not a list", _set(("visits",), {}), "visits", "expected a list, got an object"),
     ("name not a string", _set(("name",), None), "name", "expected a string, got null"),
     ("bad weight", _set(("weights",), {"unserved": -1}), "weights.unserved", "must be >= 0"),
+    ("negative work", _set(("units", 0, "weekly_worked"), -60), "units[0].weekly_worked", "must be >= 0"),
     (
         "bad break",
         _set(("defaults",), {"break": {"duration": 30, "windows": []}}),

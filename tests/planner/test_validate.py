@@ -188,6 +188,19 @@ def test_work_over_the_weekly_cap_is_caught(busy_week: Problem, busy_plan: Plan)
     assert codes(capped, busy_plan) == {"weekly_cap"}
 
 
+def test_hours_already_worked_count_against_the_weekly_cap(busy_week: Problem, busy_plan: Plan) -> None:
+    """A cap the plan keeps on its own is broken once the driver's work before the horizon
+    (a re-plan's kept days) is added, and holds while the two together fit."""
+    total = sum(r.work_time for r in busy_plan.routes)
+    cap = total + HOUR
+
+    def worked(before: int) -> Problem:
+        return replace(busy_week, units=(make_unit(capacity=10, weekly_max_work=cap, weekly_worked=before),))
+
+    assert codes(worked(HOUR), busy_plan) == set()
+    assert codes(worked(HOUR + 60), busy_plan) == {"weekly_cap"}
+
+
 def test_day_over_the_working_time_is_caught(busy_week: Problem, busy_plan: Plan) -> None:
     """The same plan with a 4 h working day is a work_time violation."""
     days = tuple(replace(ud, max_work=4 * HOUR) for ud in busy_week.unit_days)

@@ -802,6 +802,8 @@ def test_replanning_the_current_week_counts_the_kept_days_in_a_part_time_drivers
         stored_plan = plan_from_dict(json.loads(row.plan_json))
     assert validate(stored_problem, stored_plan) == []
     assert sum(r.work_time for r in stored_plan.routes if r.unit_id == van_id) <= 6 * HOUR
-    # the rule itself: what is solved anew gets the 6 h less the kept days' work
+    # the rule itself: what is solved anew gets the 6 h less the kept days' work, and knows
+    # both (so its reasons name the driver's 6 h and what was worked)
     _, to_solve, _ = keep_past(first.problem, first.problem, first.plan, WEDNESDAY)
-    assert {u.id: u.weekly_max_work for u in to_solve.units}[van_id] == 6 * HOUR - kept
+    unit = {u.id: u for u in to_solve.units}[van_id]
+    assert (unit.weekly_max_work, unit.weekly_worked, unit.weekly_left) == (6 * HOUR, kept, 6 * HOUR - kept)
