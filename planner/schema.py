@@ -89,13 +89,24 @@ class SchemaError(ValueError):
     """A malformed JSON file; the message starts with the JSON path of the faulty field.
 
     ``path`` is that path (``""`` for the whole document), ``detail`` the message without
-    it; ``line``/``column`` are set for JSON syntax errors.
+    it, ``el`` (``detail_el``) the same in Greek; the message gives both, Greek first, as the
+    command line's other errors do. ``line``/``column`` are set for JSON syntax errors.
     """
 
-    def __init__(self, path: str, detail: str, *, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(f"{path}: {detail}" if path else detail)
+    def __init__(
+        self,
+        path: str,
+        detail: str,
+        el: str = "",
+        *,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        text = f"{el} / {detail}" if el else detail
+        super().__init__(f"{path}: {text}" if path else text)
         self.path = path
         self.detail = detail
+        self.detail_el = el
         self.line = line
         self.column = column
         self.file: str | None = None  # the file it was read from, when it was
@@ -119,7 +130,9 @@ def parse_time(text: object, path: str = "") -> int:
         hours, minutes, seconds = int(match[1]), int(match[2]), int(match[3] or 0)
         if hours < 24 and minutes < 60 and seconds < 60:
             return hours * 3600 + minutes * 60 + seconds
-    raise SchemaError(path, f"{_show(text)} is not a time of day (HH:MM)")
+    raise SchemaError(
+        path, f"{_show(text)} is not a time of day (HH:MM)", f"{_show(text, el=True)} δεν είναι ώρα (HH:MM)"
+    )
 
 
 def format_time(seconds: int, *, short: bool = False) -> str:
@@ -163,18 +176,25 @@ def iso_week_dates(week: object, path: str = "") -> tuple[date, ...]:
             raise ValueError
         monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
     except ValueError:
-        raise SchemaError(path, f"{_show(week)} is not an ISO week (YYYY-Www)") from None
+        raise SchemaError(
+            path,
+            f"{_show(week)} is not an ISO week (YYYY-Www)",
+            f"{_show(week, el=True)} δεν είναι εβδομάδα ISO (YYYY-Www)",
+        ) from None
     return tuple(monday + timedelta(days=i) for i in range(5))
 
 
 # --- readers ------------------------------------------------------------------------------
 
 
-def _show(value: object) -> str:
-    """A JSON value as it would be written in the file, shortened, for error messages."""
+def _show(value: object, el: bool = False) -> str:
+    """A JSON value as it would be written in the file, shortened, for error messages (an
+    object or a list named, in Greek with ``el``)."""
     if isinstance(value, Mapping):
-        return "an object"
+        return "αντικείμενο" if el else "an object"
     if isinstance(value, list | tuple):
+        if el:
+            return "κενή λίστα" if not value else "λίστα"
         return "an empty list" if not value else "a list"
     if isinstance(value, date):
         value = value.isoformat()
@@ -198,14 +218,22 @@ def _join(path: str, key: str) -> str:
 def _string(value: object, path: str) -> str:
     """A JSON string."""
     if not isinstance(value, str):
-        raise SchemaError(path, f"expected a string, got {_show(value)}")
+        raise SchemaError(
+            path,
+            f"expected a string, got {_show(value)}",
+            f"αναμενόταν κείμενο, βρέθηκε {_show(value, el=True)}",
+        )
     return value
 
 
 def _boolean(value: object, path: str) -> bool:
     """``true`` or ``false``."""
     if not isinstance(value, bool):
-        raise SchemaError(path, f"expected true or false, got {_show(value)}")
+        raise SchemaError(
+            path,
+            f"expected true or false, got {_show(value)}",
+            f"αναμενόταν true ή false, βρέθηκε {_show(value, el=True)}",
+        )
     return value
 
 
@@ -214,14 +242,22 @@ def _integer(value: object, path: str) -> int:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if not isinstance(value, int) or isinstance(value, bool):
-        raise SchemaError(path, f"expected an integer, got {_show(value)}")
+        raise SchemaError(
+            path,
+            f"expected an integer, got {_show(value)}",
+            f"αναμενόταν ακέραιος, βρέθηκε {_show(value, el=True)}",
+        )
     return value
 
 
 def _number(value: object, path: str) -> float:
     """A finite number, as a float."""
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
-        raise SchemaError(path, f"expected a number, got {_show(value)}")
+        raise SchemaError(
+            path,
+            f"expected a number, got {_show(value)}",
+            f"αναμενόταν αριθμός, βρέθηκε {_show(value, el=True)}",
+        )
     return float(value)
 
 
@@ -232,23 +268,37 @@ def _date(value: object, path: str) -> date:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise SchemaError(path, f"{_show(value)} is not a date (YYYY-MM-DD)")
+    raise SchemaError(
+        path,
+        f"{_show(value)} is not a date (YYYY-MM-DD)",
+        f"{_show(value, el=True)} δεν είναι ημερομηνία (YYYY-MM-DD)",
+    )
 
 
 def _weekday(value: object, path: str) -> int:
     """A weekday name ``"mon"`` ... ``"sun"`` as 0 ... 6."""
     if isinstance(value, str) and value in WEEKDAYS:
         return WEEKDAYS.index(value)
-    raise SchemaError(path, f"{_show(value)} is not a weekday ({', '.join(WEEKDAYS)})")
+    days = ", ".join(WEEKDAYS)
+    raise SchemaError(
+        path,
+        f"{_show(value)} is not a weekday ({days})",
+        f"{_show(value, el=True)} δεν είναι ημέρα της εβδομάδας ({days})",
+    )
 
 
-def _where(read: Reader[T], ok: Callable[[T], bool], need: str) -> Reader[T]:
-    """``read``, then refuse a result for which ``ok`` is false: "must be <need>"."""
+def _where(read: Reader[T], ok: Callable[[T], bool], need: str, need_el: str = "") -> Reader[T]:
+    """``read``, then refuse a result for which ``ok`` is false: "must be <need>" (in Greek
+    ``need_el``, by default ``need`` itself, as for ">= 0")."""
 
     def read_checked(value: object, path: str) -> T:
         result = read(value, path)
         if not ok(result):
-            raise SchemaError(path, f"must be {need}, got {_show(value)}")
+            raise SchemaError(
+                path,
+                f"must be {need}, got {_show(value)}",
+                f"πρέπει να είναι {need_el or need}, βρέθηκε {_show(value, el=True)}",
+            )
         return result
 
     return read_checked
@@ -268,9 +318,17 @@ def _list(read: Reader[T], length: int | None = None, what: str = "entries") -> 
 
     def read_list(value: object, path: str) -> tuple[T, ...]:
         if not isinstance(value, list | tuple):
-            raise SchemaError(path, f"expected a list, got {_show(value)}")
+            raise SchemaError(
+                path,
+                f"expected a list, got {_show(value)}",
+                f"αναμενόταν λίστα, βρέθηκε {_show(value, el=True)}",
+            )
         if length is not None and len(value) != length:
-            raise SchemaError(path, f"expected {length} {what}, got {len(value)}")
+            raise SchemaError(
+                path,
+                f"expected {length} {what}, got {len(value)}",
+                f"αναμενόταν {length} στοιχεία, βρέθηκαν {len(value)}",
+            )
         return tuple(read(item, f"{path}[{i}]") for i, item in enumerate(value))
 
     return read_list
@@ -283,14 +341,25 @@ def _choice(options: Sequence[S]) -> Reader[S]:
         for option in options:
             if value == option:
                 return option
-        raise SchemaError(path, f"must be one of {', '.join(options)}, got {_show(value)}")
+        names = ", ".join(options)
+        raise SchemaError(
+            path,
+            f"must be one of {names}, got {_show(value)}",
+            f"πρέπει να είναι ένα από: {names}· βρέθηκε {_show(value, el=True)}",
+        )
 
     return read_choice
 
 
 def _ref(ids: Collection[str], what: str) -> Reader[str]:
     """The id of a known ``what`` (a location, a staff member, a unit)."""
-    return _where(_string, lambda s: s in ids, f"a known {what} id ({_listing(ids) or 'there are none'})")
+    what_el = {"location": "τοποθεσίας", "staff": "μέλους του προσωπικού", "unit": "μονάδας"}[what]
+    return _where(
+        _string,
+        lambda s: s in ids,
+        f"a known {what} id ({_listing(ids) or 'there are none'})",
+        f"γνωστός κωδικός {what_el} ({_listing(ids) or 'δεν υπάρχει κανένας'})",
+    )
 
 
 def _no_duplicates(keys: Sequence[object], path: str, field: str = "") -> None:
@@ -298,7 +367,11 @@ def _no_duplicates(keys: Sequence[object], path: str, field: str = "") -> None:
     first: dict[object, int] = {}
     for i, key in enumerate(keys):
         if key in first:
-            raise SchemaError(f"{path}[{i}]{field}", f"duplicate {_show(key)} (also at [{first[key]}])")
+            raise SchemaError(
+                f"{path}[{i}]{field}",
+                f"duplicate {_show(key)} (also at [{first[key]}])",
+                f"διπλό {_show(key, el=True)} (υπάρχει και στο [{first[key]}])",
+            )
         first[key] = i
 
 
@@ -307,7 +380,7 @@ def _maybe(value: T | None, convert: Callable[[T], U]) -> U | None:
     return None if value is None else convert(value)
 
 
-_id = _where(_string, bool, "a non-empty string")
+_id = _where(_string, bool, "a non-empty string", "μη κενό κείμενο")
 _non_negative_int = _where(_integer, lambda n: n >= 0, ">= 0")
 _positive_int = _where(_integer, lambda n: n >= 1, ">= 1")
 _non_negative = _where(_number, lambda x: x >= 0, ">= 0")
@@ -327,9 +400,8 @@ def _window(value: object, path: str) -> TimeWindow:
     """``["HH:MM", "HH:MM"]``; errors in either time name the window."""
     start, end = (parse_time(t, path) for t in _list(_string, 2, "times (from, to)")(value, path))
     if end < start:
-        raise SchemaError(
-            path, f"ends ({format_time(end, short=True)}) before it starts ({format_time(start, short=True)})"
-        )
+        a, b = format_time(start, short=True), format_time(end, short=True)
+        raise SchemaError(path, f"ends ({b}) before it starts ({a})", f"τελειώνει ({b}) πριν αρχίσει ({a})")
     return TimeWindow(start, end)
 
 
@@ -339,7 +411,9 @@ _windows = _list(_window)
 def _horizon_date(dates: Sequence[date]) -> Reader[date]:
     """A date that belongs to the horizon ``dates``."""
     span = f"{dates[0].isoformat()} .. {dates[-1].isoformat()}"
-    return _where(_date, lambda d: d in dates, f"a date of the horizon ({span})")
+    return _where(
+        _date, lambda d: d in dates, f"a date of the horizon ({span})", f"ημερομηνία του ορίζοντα ({span})"
+    )
 
 
 def _json_object(value: object, path: str) -> dict[str, object]:
@@ -353,12 +427,22 @@ class _Object:
     def __init__(self, value: object, path: str, keys: Collection[str] | None = None) -> None:
         """Check that ``value`` is an object and, if ``keys`` is given, has no other keys."""
         if not isinstance(value, Mapping):
-            raise SchemaError(path, f"expected an object, got {_show(value)}")
+            raise SchemaError(
+                path,
+                f"expected an object, got {_show(value)}",
+                f"αναμενόταν αντικείμενο, βρέθηκε {_show(value, el=True)}",
+            )
         for key in value:
             if keys is not None and key not in keys:
                 close = difflib.get_close_matches(str(key), list(keys), n=1)
                 hint = f'did you mean "{close[0]}"? ' if close else ""
-                raise SchemaError(_join(path, str(key)), f"unknown field; {hint}allowed: {', '.join(keys)}")
+                hint_el = f'· μήπως εννοείτε "{close[0]}";' if close else ""
+                names = ", ".join(keys)
+                raise SchemaError(
+                    _join(path, str(key)),
+                    f"unknown field; {hint}allowed: {names}",
+                    f"άγνωστο πεδίο{hint_el}",  # the allowed names follow in English
+                )
         self.data: Mapping[str, object] = value
         self.path = path
 
@@ -373,7 +457,7 @@ class _Object:
     def req(self, key: str, read: Reader[T]) -> T:
         """A required field."""
         if key not in self.data:
-            raise SchemaError(self.at(key), "required field is missing")
+            raise SchemaError(self.at(key), "required field is missing", "λείπει το υποχρεωτικό πεδίο")
         return read(self.data[key], self.at(key))
 
     def opt(self, key: str, read: Reader[T], default: U) -> T | U:
@@ -584,8 +668,12 @@ def _read_location(value: object, path: str) -> Location:
     obj = _Object(value, path, _LOCATION_KEYS)
     return Location(
         id=obj.req("id", _id),
-        lat=obj.req("lat", _where(_number, lambda x: -90 <= x <= 90, "between -90 and 90")),
-        lon=obj.req("lon", _where(_number, lambda x: -180 <= x <= 180, "between -180 and 180")),
+        lat=obj.req(
+            "lat", _where(_number, lambda x: -90 <= x <= 90, "between -90 and 90", "μεταξύ -90 και 90")
+        ),
+        lon=obj.req(
+            "lon", _where(_number, lambda x: -180 <= x <= 180, "between -180 and 180", "μεταξύ -180 και 180")
+        ),
         name=obj.opt("name", _string, ""),
         terrain=obj.opt("terrain", _choice(TERRAINS), "plain"),
     )
@@ -602,10 +690,18 @@ class _Places:
         if isinstance(value, str):
             return self.by_id[_ref(self.by_id, "location")(value, path)]
         if not isinstance(value, Mapping):
-            raise SchemaError(path, f"expected a location id or a location object, got {_show(value)}")
+            raise SchemaError(
+                path,
+                f"expected a location id or a location object, got {_show(value)}",
+                f"αναμενόταν κωδικός τοποθεσίας ή αντικείμενο τοποθεσίας, βρέθηκε {_show(value, el=True)}",
+            )
         loc = _read_location(value, path)
         if self.by_id.setdefault(loc.id, loc) != loc:
-            raise SchemaError(_join(path, "id"), f"{_show(loc.id)} is already the id of a different location")
+            raise SchemaError(
+                _join(path, "id"),
+                f"{_show(loc.id)} is already the id of a different location",
+                f"το {_show(loc.id)} είναι ήδη ο κωδικός άλλης τοποθεσίας",
+            )
         return loc
 
     def default_base(self) -> Location:
@@ -710,13 +806,20 @@ def _visit_reader(
         visit_id = obj.req("id", _id)
         frequency = obj.opt("frequency", _positive_int, 1)
         read_patterns = _where(
-            _list(_pattern_reader(dates, frequency)), bool, "a non-empty list of patterns (null: any dates)"
+            _list(_pattern_reader(dates, frequency)),
+            bool,
+            "a non-empty list of patterns (null: any dates)",
+            "μη κενή λίστα μοτίβων (null: οποιεσδήποτε ημερομηνίες)",
         )
         patterns = obj.opt("patterns", _nullable(read_patterns), None)
         pinned_date = obj.opt("pinned_date", _nullable(in_horizon), None)
         pinned_time = obj.opt("pinned_time", _nullable(parse_time), None)
         if pinned_time is not None and pinned_date is None:
-            raise SchemaError(obj.at("pinned_time"), "a pinned_time needs a pinned_date")
+            raise SchemaError(
+                obj.at("pinned_time"),
+                "a pinned_time needs a pinned_date",
+                "το pinned_time χρειάζεται pinned_date",
+            )
         allowed = obj.opt("allowed_weekdays", _nullable(_list(_weekday)), None)
         return Visit(
             id=visit_id,
@@ -764,11 +867,13 @@ def _no_double_booking(days: Sequence[UnitDay], staff: Sequence[StaffMember]) ->
                     or member.hours is None
                     or (member.hours.start < hours.end and hours.start < member.hours.end)
                 ):
+                    who = f"{_show(member.staff_id)} ({names.get(member.staff_id, '')})"
                     raise SchemaError(
                         f"days[{i}].crew[{j}]",
-                        f"{_show(member.staff_id)} ({names.get(member.staff_id, '')}) is already in unit "
-                        f"{_show(other.unit_id)}'s crew on {day.date.isoformat()} at the same hours "
-                        "(one person cannot be in two vehicles at once)",
+                        f"{who} is already in unit {_show(other.unit_id)}'s crew on {day.date.isoformat()} "
+                        "at the same hours (one person cannot be in two vehicles at once)",
+                        f"{who}: είναι ήδη στο πλήρωμα της μονάδας {_show(other.unit_id)} στις "
+                        f"{day.date.isoformat()} τις ίδιες ώρες (κανείς δεν είναι σε δύο οχήματα μαζί)",
                     )
             seen.setdefault((member.staff_id, day.date), []).append((day, member.hours))
 
@@ -788,6 +893,8 @@ def _known_roles(visits: Sequence[Visit], staff: Sequence[StaffMember]) -> None:
                 f"visits[{i}].required_role",
                 f"unknown role {_show(v.required_role)}: no staff member has it; "
                 f"known roles: {_listing(sorted(known))}",
+                f"άγνωστος ρόλος {_show(v.required_role)}: δεν τον έχει κανένα μέλος του προσωπικού· "
+                f"γνωστοί ρόλοι: {_listing(sorted(known))}",
             )
 
 
@@ -796,21 +903,31 @@ def _read_horizon(top: _Object) -> tuple[date, ...]:
     week = top.opt("week", iso_week_dates, None)
     if not top.has("dates"):
         if week is None:
-            raise SchemaError("dates", 'required field is missing (give "dates" or "week")')
+            raise SchemaError(
+                "dates",
+                'required field is missing (give "dates" or "week")',
+                'λείπει το υποχρεωτικό πεδίο (δώστε "dates" ή "week")',
+            )
         return week
-    dates = top.req("dates", _where(_list(_date), bool, "a non-empty list"))
+    dates = top.req("dates", _where(_list(_date), bool, "a non-empty list", "μη κενή λίστα"))
     for i in range(1, len(dates)):
         if dates[i] <= dates[i - 1]:
             raise SchemaError(
                 f"dates[{i}]",
                 f"must come after {dates[i - 1].isoformat()} "
                 f"(dates ascending, each once), got {_show(dates[i])}",
+                f"πρέπει να έρχεται μετά την {dates[i - 1].isoformat()} "
+                f"(ημερομηνίες σε αύξουσα σειρά, η καθεμία μία φορά), βρέθηκε {_show(dates[i])}",
             )
     if week is not None:
         monday = week[0]
         for i, day in enumerate(dates):
             if not monday <= day < monday + timedelta(days=7):
-                raise SchemaError(f"dates[{i}]", f"{_show(day)} is not in week {top.data['week']}")
+                raise SchemaError(
+                    f"dates[{i}]",
+                    f"{_show(day)} is not in week {top.data['week']}",
+                    f"η {_show(day)} δεν είναι στην εβδομάδα {top.data['week']}",
+                )
     return dates
 
 
@@ -834,7 +951,10 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     staff = top.opt("staff", _list(_read_staff), ())
     _no_duplicates([s.id for s in staff], "staff", ".id")
     read_units = _where(
-        _list(_unit_reader(places, defaults)), bool, "a non-empty list (leave it out: one van)"
+        _list(_unit_reader(places, defaults)),
+        bool,
+        "a non-empty list (leave it out: one van)",
+        "μη κενή λίστα (χωρίς αυτό: ένα βαν)",
     )
     units = top.opt("units", read_units, None) or (
         Unit(
@@ -871,7 +991,11 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     if isinstance(travel, MatrixTravel):
         missing = [loc.id for loc in problem.locations() if loc.id not in travel.ids]
         if missing:
-            raise SchemaError("travel.ids", f"no row for location(s) {_listing(missing)}")
+            raise SchemaError(
+                "travel.ids",
+                f"no row for location(s) {_listing(missing)}",
+                f"καμία γραμμή για τις τοποθεσίες {_listing(missing)}",
+            )
     return problem
 
 
@@ -1183,10 +1307,23 @@ def _read_stop(step: _Object) -> Stop:
 def _read_break_step(step: _Object, stops_before: int) -> BreakStep:
     """A ``break`` step found after ``stops_before`` visit steps (``after_stop`` must agree)."""
     start = step.req("start", parse_time)
-    end = step.req("end", _where(parse_time, lambda t: t >= start, f"at or after {format_time(start)}"))
+    end = step.req(
+        "end",
+        _where(
+            parse_time,
+            lambda t: t >= start,
+            f"at or after {format_time(start)}",
+            f"{format_time(start)} ή αργότερα",
+        ),
+    )
     step.opt(
         "after_stop",
-        _where(_integer, lambda n: n == stops_before, f"{stops_before}, the number of visit steps before it"),
+        _where(
+            _integer,
+            lambda n: n == stops_before,
+            f"{stops_before}, the number of visit steps before it",
+            f"{stops_before}, όσα τα βήματα επίσκεψης πριν από αυτό",
+        ),
         stops_before,
     )
     return BreakStep(start=start, duration=end - start, after_stop=stops_before)
@@ -1198,7 +1335,11 @@ def _read_route(value: object, path: str) -> Route:
     unit_id, day = obj.req("unit", _id), obj.req("date", _date)
     steps = obj.req("steps", _list(_read_step))
     if len(steps) < 2 or steps[0][0] != "start" or steps[-1][0] != "end":
-        raise SchemaError(obj.at("steps"), "must begin with a start step and finish with an end step")
+        raise SchemaError(
+            obj.at("steps"),
+            "must begin with a start step and finish with an end step",
+            "πρέπει να αρχίζει με βήμα start και να τελειώνει με βήμα end",
+        )
     first, last = steps[0][1], steps[-1][1]
     stops: list[Stop] = []
     rest: BreakStep | None = None
@@ -1211,10 +1352,19 @@ def _read_route(value: object, path: str) -> Route:
             raise SchemaError(
                 step.path,
                 f"unexpected {kind} step: a route is start, visits (with at most one break among them), end",
+                f"απρόσμενο βήμα {kind}: μια διαδρομή είναι start, επισκέψεις (ένα διάλειμμα το πολύ), end",
             )
     depart, arrive = first.req("time", parse_time), last.req("time", parse_time)
-    obj.opt("depart", _where(parse_time, lambda t: t == depart, "the start step's time"), depart)
-    obj.opt("arrive", _where(parse_time, lambda t: t == arrive, "the end step's time"), arrive)
+    obj.opt(
+        "depart",
+        _where(parse_time, lambda t: t == depart, "the start step's time", "η ώρα του βήματος start"),
+        depart,
+    )
+    obj.opt(
+        "arrive",
+        _where(parse_time, lambda t: t == arrive, "the end step's time", "η ώρα του βήματος end"),
+        arrive,
+    )
     return Route(
         unit_id=unit_id,
         date=day,
@@ -1284,9 +1434,15 @@ def _check_step_locations(d: Mapping[str, Any], plan: Plan, problem: Problem) ->
                 continue
             if want is not None and step["location"] != want:
                 what = "the unit's base" if kind != "visit" else f"visit {_show(step['visit'])}'s place"
+                what_el = (
+                    "η βάση της μονάδας"
+                    if kind != "visit"
+                    else f"ο τόπος της επίσκεψης {_show(step['visit'])}"
+                )
                 raise SchemaError(
                     f"routes[{i}].steps[{j}].location",
                     f"{_show(step['location'])} is not {what}, {_show(want)}",
+                    f"το {_show(step['location'])} δεν είναι {what_el}, {_show(want)}",
                 )
 
 
@@ -1299,15 +1455,21 @@ def _read_json(path: str | Path) -> Any:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
         raise SchemaError(
-            "", f"not UTF-8 text (byte {e.start}); save it as UTF-8 / αποθηκεύστε το ως UTF-8"
+            "",
+            f"not UTF-8 text (byte {e.start}); save it as UTF-8",
+            f"δεν είναι κείμενο UTF-8 (byte {e.start}); αποθηκεύστε το ως UTF-8",
         ) from None
     if not text.strip():
-        raise SchemaError("", "the file is empty / το αρχείο είναι κενό")
+        raise SchemaError("", "the file is empty", "το αρχείο είναι κενό")
     try:
         return json.loads(text)
     except json.JSONDecodeError as e:
         raise SchemaError(
-            "", f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}", line=e.lineno, column=e.colno
+            "",
+            f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}",
+            f"μη έγκυρο JSON στη γραμμή {e.lineno}, στήλη {e.colno}",
+            line=e.lineno,
+            column=e.colno,
         ) from None
 
 
@@ -1325,7 +1487,11 @@ def load_problem(path: str | Path) -> Problem:
 
     def read(d: Any) -> Problem:
         if isinstance(d, Mapping) and "routes" in d and "visits" not in d:
-            raise SchemaError("", "this is a plan file, not a problem file (kinito validate PROBLEM PLAN)")
+            raise SchemaError(
+                "",
+                "this is a plan file, not a problem file (kinito validate PROBLEM PLAN)",
+                "αυτό είναι αρχείο πλάνου, όχι προβλήματος",
+            )
         return problem_from_dict(d)
 
     return _from_file(path, read)
@@ -1337,7 +1503,11 @@ def load_plan(path: str | Path, problem: Problem | None = None) -> Plan:
 
     def read(d: Any) -> Plan:
         if isinstance(d, Mapping) and "visits" in d and "routes" not in d:
-            raise SchemaError("", "this is a problem file, not a plan file (kinito validate PROBLEM PLAN)")
+            raise SchemaError(
+                "",
+                "this is a problem file, not a plan file (kinito validate PROBLEM PLAN)",
+                "αυτό είναι αρχείο προβλήματος, όχι πλάνου",
+            )
         return plan_from_dict(d, problem)
 
     return _from_file(path, read)

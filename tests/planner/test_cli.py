@@ -57,16 +57,21 @@ def test_validate_lists_what_a_tampered_plan_breaks(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("{bad", "line 1"),
+        ("{bad", "γραμμή 1, στήλη 2 / invalid JSON at line 1"),
         ('{"schema": "kinito.problem/1", "week": "2026-W50", "visits": [{"id": "a", "service": 30,'
          ' "location": {"id": "x", "lat": 38.2, "lon": 22.1}, "time_windows": [["25:00", "26:00"]]}]}',
-         "visits[0].time_windows[0]"),
+         'visits[0].time_windows[0]: "25:00" δεν είναι ώρα (HH:MM) / "25:00" is not a time of day'),
         ('{"schema": "kinito.problem/1", "week": "2026-W50", "visits": [{"id": "a", "servce": 30}]}',
-         "servce"),
+         'servce: άγνωστο πεδίο· μήπως εννοείτε "service"; / unknown field'),
+        ('{"schema": "kinito.problem/1", "visits": []}',
+         'dates: λείπει το υποχρεωτικό πεδίο (δώστε "dates" ή "week") / required field is missing'),
+        ('{"schema": "kinito.problem/1", "week": "2026-W50", "units": [], "visits": []}',
+         "units: πρέπει να είναι μη κενή λίστα (χωρίς αυτό: ένα βαν), βρέθηκε κενή λίστα / must be"),
     ],
 )  # fmt: skip
 def test_bad_problem_file_names_the_field_and_exits_2(tmp_path: Path, content: str, expected: str) -> None:
-    """Malformed input: a plain message naming the place, exit code 2, never a traceback."""
+    """Malformed input: a plain message naming the place, in Greek and English as the other
+    errors, exit code 2, never a traceback."""
     bad = tmp_path / "bad.json"
     bad.write_text(content, encoding="utf-8")
     run = _kinito("plan", bad)
@@ -143,7 +148,7 @@ def test_validate_names_the_file_at_fault_and_spots_swapped_arguments(tmp_path: 
     empty = tmp_path / "empty.json"
     empty.write_text("", encoding="utf-8")
     run = _kinito("validate", DEMO, empty)
-    assert run.returncode == 2 and f"{empty}: the file is empty" in run.stderr
+    assert run.returncode == 2 and f"{empty}: το αρχείο είναι κενό / the file is empty" in run.stderr
     run = _kinito("validate", plan_file, DEMO)
     assert run.returncode == 2 and "this is a plan file, not a problem file" in run.stderr
     other = json.loads(plan_file.read_text(encoding="utf-8"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -614,6 +615,7 @@ def test_bad_problem_is_refused_naming_the_field(mutate: Mutation, path: str, me
     assert err.path == path
     assert str(err).startswith(f"{path}: ")
     assert message in err.detail
+    assert re.search("[α-ω]", err.detail_el) and str(err) == f"{path}: {err.detail_el} / {err.detail}"
 
 
 def test_problem_from_dict_refuses_a_document_that_is_not_an_object() -> None:
@@ -846,6 +848,7 @@ def test_bad_plan_is_refused_naming_the_field(mutate: Mutation, path: str, messa
         plan_from_dict(d)
     assert info.value.path == path
     assert message in info.value.detail
+    assert re.search("[α-ω]", info.value.detail_el)
 
 
 def test_problem_without_units_gets_one_van_at_the_community_centre() -> None:
