@@ -97,17 +97,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _find_unit(session: Any, wanted: str) -> Any:
-    """The register's unit named ``wanted`` (its name, any case, or its id); None, with the
-    units listed on standard error, if there is no such unit."""
+    """The register's unit ``wanted`` means (its id, its name or the start of it, case and
+    accents aside: :func:`planner.register.week.find_unit`); None, with the units listed on
+    standard error, if there is no such unit or more than one."""
     from sqlalchemy import select
 
     from planner.register.models import Unit
+    from planner.register.week import find_unit
 
     units = list(session.scalars(select(Unit).order_by(Unit.id)))
-    for unit in units:
-        if unit.name.casefold() == wanted.strip().casefold() or str(unit.id) == wanted.strip():
-            return unit
-    print(f"kinito: καμία μονάδα «{wanted}» / no unit {wanted!r}", file=sys.stderr)
+    unit = find_unit(units, wanted)
+    if unit is not None:
+        return unit
+    print(
+        f"kinito: άγνωστη ή αμφίσημη μονάδα «{wanted}» / unknown or ambiguous unit {wanted!r}",
+        file=sys.stderr,
+    )
     _list_units(units)
     return None
 

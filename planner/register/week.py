@@ -182,7 +182,7 @@ def weekly_max_work(hours: float) -> int:
     return round(hours * HOUR / MINUTE) * MINUTE
 
 
-def _find_unit(units: Sequence[m.Unit], name: str) -> m.Unit | None:
+def find_unit(units: Sequence[m.Unit], name: str) -> m.Unit | None:
     """The unit ``name`` means: its id, its full name, or the start of one unit's name (or of
     a word in it) and of no other's, case and accents aside."""
     key = fold(name.strip())
@@ -198,9 +198,9 @@ def _find_unit(units: Sequence[m.Unit], name: str) -> m.Unit | None:
 
 
 def unit_named(units: Sequence[m.Unit], name: str) -> m.Unit:
-    """The unit of ``units`` that ``name`` means (see :func:`_find_unit`), else a WeekError
+    """The unit of ``units`` that ``name`` means (see :func:`find_unit`), else a WeekError
     that lists them."""
-    unit = _find_unit(units, name)
+    unit = find_unit(units, name)
     if unit is None:
         known = ", ".join(u.name for u in units) or "-"
         raise WeekError(

@@ -162,9 +162,16 @@ def test_user_add_and_user_unit_give_a_driver_a_unit(
     assert "--unit" in err and "1: Βαν Αιγίου" in err and "2: Αυτοκίνητο" in err
     assert "second" not in units()
     assert add("second", "--unit", "αυτοκίνητο") == 0 and units()["second"] == 2
-    assert add("third", "--unit", "9") == 2 and "καμία μονάδα" in capsys.readouterr().err
+    assert add("third", "--unit", "9") == 2 and "άγνωστη ή αμφίσημη μονάδα" in capsys.readouterr().err
     assert main(["user", "unit", "second", "1", "--db", str(db)]) == 0
     assert units()["second"] == 1 and "Βαν Αιγίου" in capsys.readouterr().out
+    # as `kinito week --units` reads a unit: the start of a name or of a word, accents aside
+    assert main(["user", "unit", "second", "Αυτοκινητο", "--db", str(db)]) == 0 and units()["second"] == 2
+    assert main(["user", "unit", "second", "αιγιου", "--db", str(db)]) == 0 and units()["second"] == 1
+    with session_scope(engine) as s:
+        s.add(Unit(name="Βαν Καλαβρύτων", base_name="Αίγιο", base_lat=38.25, base_lon=22.08))
+    assert main(["user", "unit", "second", "βαν", "--db", str(db)]) == 2  # two vans: which?
+    assert "αμφίσημη" in capsys.readouterr().err and units()["second"] == 1
     assert main(["user", "unit", "maria", "1", "--db", str(db)]) == 2  # not a driver
     assert main(["user", "unit", "nobody", "1", "--db", str(db)]) == 2
     monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
