@@ -291,8 +291,10 @@ def _week_full(
     lower_en = [shown(x, "pinned") for x in lower[:5]]
     higher = sorted({s.id for s in served if s.priority >= v.priority})
     if lower:
-        el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower_el)}."
-        en = f"Lower-priority visits were served instead: {', '.join(lower_en)}."
+        # one full stop at the end, also after a name ending in one ("Βασίλειος Δ.")
+        el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower_el)}"
+        en = f"Lower-priority visits were served instead: {', '.join(lower_en)}"
+        el, en = (text if text.endswith(".") else text + "." for text in (el, en))
     else:
         el = f"Εκείνη την ημέρα εξυπηρετήθηκαν επισκέψεις ίσης ή υψηλότερης προτεραιότητας ({len(higher)})."
         en = f"That day serves visits of equal or higher priority ({len(higher)})."
