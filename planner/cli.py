@@ -160,7 +160,7 @@ def write_outputs(
     given), saying where."""
     if output:
         save_json(output, plan_to_dict(plan, problem))
-        print(f"σχέδιο / plan: {output}", file=sys.stderr)
+        print(f"πλάνο / plan: {output}", file=sys.stderr)
     if maps.path:
         maps.write(plan, problem, shapes)
         print(f"χάρτης / map: {maps.path}", file=sys.stderr)
@@ -176,14 +176,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problem: Problem = roads_for_validate(read, plan, args.roads, args.config)
     if plan.problem_name != problem.name:
         _err(
-            f"προσοχή: το σχέδιο είναι για το πρόβλημα «{plan.problem_name}», όχι «{problem.name}» / "
+            f"προσοχή: το πλάνο είναι για το πρόβλημα «{plan.problem_name}», όχι «{problem.name}» / "
             f"warning: the plan is for problem {plan.problem_name!r}, not {problem.name!r}"
         )
     violations = validate(problem, plan)
     if violations:
         print(format_violations([str(v) for v in violations]))
         return EXIT_VIOLATIONS
-    print("έγκυρο σχέδιο / valid plan: every hard rule holds")
+    print("έγκυρο πλάνο / valid plan: every hard rule holds")
     return EXIT_OK
 
 
@@ -246,59 +246,118 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     """The argument parser of the ``kinito`` command (``plugins``: with every part's commands;
     ``plan``, ``validate`` and ``init`` need none, and skip their imports)."""
     parser = argparse.ArgumentParser(
-        prog="kinito", description="Kinito: route and visit planner for mobile units"
+        prog="kinito",
+        description="Kinito: σχεδιασμός διαδρομών και επισκέψεων για κινητές μονάδες / "
+        "Kinito: route and visit planner for mobile units",
     )
-    parser.add_argument("--version", action="version", version=f"kinito {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"kinito {__version__}",
+        help="εμφάνιση της έκδοσης και έξοδος / show program's version number and exit",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("plan", help="plan a week from a problem JSON file")
+    p = sub.add_parser(
+        "plan",
+        help="σχεδιασμός μιας εβδομάδας από αρχείο προβλήματος JSON / plan a week from a problem JSON file",
+    )
     p.add_argument("problem", type=Path)
-    p.add_argument("-o", "--output", type=Path, help="write the plan JSON here")
-    p.add_argument("--map", type=Path, help="write the map (self-contained HTML) here")
+    p.add_argument(
+        "-o", "--output", type=Path, help="εγγραφή του πλάνου (JSON) εδώ / write the plan JSON here"
+    )
+    p.add_argument(
+        "--map",
+        type=Path,
+        help="εγγραφή του χάρτη (αυτοτελές HTML) εδώ / write the map (self-contained HTML) here",
+    )
     p.add_argument(
         "--time-limit",
         type=float,
         default=None,
-        help=f"seconds of search (default {DEFAULT_TIME_LIMIT:g}; with start-up, within 10 s wall)",
+        help=f"δευτερόλεπτα αναζήτησης (προεπιλογή {DEFAULT_TIME_LIMIT:g}· μαζί με την εκκίνηση, "
+        f"μέσα σε 10 s) / "
+        f"seconds of search (default {DEFAULT_TIME_LIMIT:g}; with start-up, within 10 s wall)",
     )
-    p.add_argument("--seed", type=int, default=None, help="random seed (default 1)")
     p.add_argument(
-        "--workers", type=int, default=None, help="parallel searches, one per core (default: 2 cores)"
+        "--seed",
+        type=int,
+        default=None,
+        help="σπόρος τυχαίων αριθμών (προεπιλογή 1) / random seed (default 1)",
     )
-    p.add_argument("--config", type=Path, default=None, help="solver settings TOML ([solver] table)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="παράλληλες αναζητήσεις, μία ανά πυρήνα (προεπιλογή: 2 πυρήνες) / "
+        "parallel searches, one per core (default: 2 cores)",
+    )
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="ρυθμίσεις επίλυσης σε TOML (πίνακας [solver]) / solver settings TOML ([solver] table)",
+    )
     p.add_argument(
         "--roads", default=None, metavar="EXTRACT",
-        help="OSM extract (.osm.pbf) for road travel times ('off': the estimate; default $KINITO_ROADS)",
+        help="απόσπασμα OSM (.osm.pbf) για χρόνους διαδρομής στους δρόμους ('off': η ενσωματωμένη "
+        "εκτίμηση· προεπιλογή $KINITO_ROADS) / "
+        "OSM extract (.osm.pbf) for road travel times ('off': the estimate; default $KINITO_ROADS)",
     )  # fmt: skip
     p.set_defaults(func=cmd_plan)
-    v = sub.add_parser("validate", help="check a plan against its problem")
+    v = sub.add_parser(
+        "validate", help="έλεγχος ενός πλάνου έναντι του προβλήματός του / check a plan against its problem"
+    )
     v.add_argument("problem", type=Path)
     v.add_argument("plan", type=Path)
     v.add_argument(
         "--roads", default=None, metavar="EXTRACT|URL",
-        help="for a plan made on roads: the same extract or server (default $KINITO_ROADS)",
+        help="για πλάνο που έγινε με τους δρόμους: το ίδιο απόσπασμα ή ο ίδιος διακομιστής "
+        "(προεπιλογή $KINITO_ROADS) / "
+        "for a plan made on roads: the same extract or server (default $KINITO_ROADS)",
     )  # fmt: skip
-    v.add_argument("--config", type=Path, default=None, help="settings TOML ([roads] table)")
+    v.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="ρυθμίσεις σε TOML (πίνακας [roads]) / settings TOML ([roads] table)",
+    )
     v.set_defaults(func=cmd_validate)
-    i = sub.add_parser("init", help="create the register database and load the settlements")
+    i = sub.add_parser(
+        "init",
+        help="δημιουργία της βάσης δεδομένων του μητρώου και φόρτωση των οικισμών / "
+        "create the register database and load the settlements",
+    )
     i.add_argument(
         "--db",
         default=None,
         metavar="PATH",
-        help="database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, "
-        "else instance/kinito.sqlite3)",
+        help="αρχείο ή URL της βάσης δεδομένων (προεπιλογή: $KINITO_DATABASE_URL, $DATABASE_URL, "
+        "αλλιώς instance/kinito.sqlite3) / database file or URL (default: $KINITO_DATABASE_URL, "
+        "$DATABASE_URL, else instance/kinito.sqlite3)",
     )
     i.add_argument(
-        "--demo", action="store_true", help="also load the fictional demo register (empty register only)"
+        "--demo",
+        action="store_true",
+        help="φόρτωση και του φανταστικού μητρώου επίδειξης (μόνο σε κενό μητρώο) / "
+        "also load the fictional demo register (empty register only)",
     )
     i.add_argument(
         "--reference-date",
         type=date.fromisoformat,
         default=None,
         metavar="YYYY-MM-DD",
-        help="with --demo: the outcome history covers the 8 weeks before this date's week "
+        help="με --demo: το ιστορικό εκβάσεων καλύπτει τις 8 εβδομάδες πριν από την εβδομάδα αυτής "
+        "της ημερομηνίας (προεπιλογή: η επόμενη Δευτέρα, ώστε το `kinito week next` να σχεδιάσει "
+        "την εβδομάδα μετά το ιστορικό) / "
+        "with --demo: the outcome history covers the 8 weeks before this date's week "
         "(default: next Monday, so `kinito week next` plans the week after the history)",
     )
-    i.add_argument("--seed", type=int, default=1, help="with --demo: random seed (default 1)")
+    i.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="με --demo: σπόρος τυχαίων αριθμών (προεπιλογή 1) / with --demo: random seed (default 1)",
+    )
     i.set_defaults(func=cmd_init)
     # Each part of the product registers its own commands (imports stay light until used).
     for module in PLUGIN_COMMANDS if plugins else ():

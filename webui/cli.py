@@ -21,7 +21,11 @@ from typing import Any
 __all__ = ["add_commands", "cmd_serve", "cmd_user_add", "cmd_user_demo", "cmd_user_unit"]
 
 EXIT_OK, EXIT_INPUT = 0, 2
-_DB_HELP = "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+_DB_HELP = (
+    "αρχείο ή URL της βάσης δεδομένων (προεπιλογή: $KINITO_DATABASE_URL, $DATABASE_URL, "
+    "αλλιώς instance/kinito.sqlite3) / "
+    "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+)
 
 
 def _prepare_database(db: str | None) -> tuple[Any, str]:
@@ -277,34 +281,69 @@ def add_commands(subparsers: Any) -> None:
     """Add ``serve`` and ``user`` to the ``kinito`` command's subparsers."""
     from planner.register.models import USER_ROLES
 
-    serve = subparsers.add_parser("serve", help="run the web application (waitress)")
+    serve = subparsers.add_parser(
+        "serve", help="εκκίνηση της διαδικτυακής εφαρμογής (waitress) / run the web application (waitress)"
+    )
     serve.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    serve.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="διεύθυνση ακρόασης (προεπιλογή 127.0.0.1) / address to listen on (default 127.0.0.1)",
+    )
+    serve.add_argument("--port", type=int, default=8000, help="θύρα (προεπιλογή 8000) / port (default 8000)")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=8,
+        help="νήματα εξυπηρέτησης αιτημάτων (προεπιλογή 8) / request threads (default 8)",
+    )
     serve.set_defaults(func=cmd_serve)
 
-    user = subparsers.add_parser("user", help="manage the web application's user accounts")
+    user = subparsers.add_parser(
+        "user",
+        help="διαχείριση των λογαριασμών χρηστών της διαδικτυακής εφαρμογής / "
+        "manage the web application's user accounts",
+    )
     user_sub = user.add_subparsers(dest="user_command", required=True)
-    add = user_sub.add_parser("add", help="add a user account")
+    add = user_sub.add_parser("add", help="προσθήκη λογαριασμού χρήστη / add a user account")
     add.add_argument("username")
     add.add_argument("--role", required=True, choices=USER_ROLES)
-    add.add_argument("--display-name", default=None, help="full name shown in the application")
+    add.add_argument(
+        "--display-name",
+        default=None,
+        help="το ονοματεπώνυμο που εμφανίζεται στην εφαρμογή / full name shown in the application",
+    )
     add.add_argument(
         "--unit",
         default=None,
-        help="a driver's unit, by name or id (default: the register's only unit, if it has one)",
+        help="η μονάδα ενός οδηγού, με το όνομα ή τον κωδικό της (προεπιλογή: η μόνη μονάδα του μητρώου, "
+        "αν έχει μία) / a driver's unit, by name or id (default: the register's only unit, if it has one)",
     )
     add.add_argument("--locale", default="el", choices=("el", "en"))
-    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
-    add.add_argument("--update", action="store_true", help="replace an existing account's role and password")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="ανάγνωση του κωδικού πρόσβασης από την τυπική είσοδο / read the password from standard input",
+    )
+    add.add_argument(
+        "--update",
+        action="store_true",
+        help="αντικατάσταση του ρόλου και του κωδικού πρόσβασης ενός υπάρχοντος λογαριασμού / "
+        "replace an existing account's role and password",
+    )
     add.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
     add.set_defaults(func=cmd_user_add)
-    unit = user_sub.add_parser("unit", help="set or change a driver's unit")
+    unit = user_sub.add_parser(
+        "unit", help="ορισμός ή αλλαγή της μονάδας ενός οδηγού / set or change a driver's unit"
+    )
     unit.add_argument("username")
-    unit.add_argument("unit", help="the unit's name or id")
+    unit.add_argument("unit", help="το όνομα ή ο κωδικός της μονάδας / the unit's name or id")
     unit.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
     unit.set_defaults(func=cmd_user_unit)
-    demo = user_sub.add_parser("demo", help="create the demo accounts (public passwords: demo only)")
+    demo = user_sub.add_parser(
+        "demo",
+        help="δημιουργία των λογαριασμών επίδειξης (δημόσιοι κωδικοί πρόσβασης: μόνο για επίδειξη) / "
+        "create the demo accounts (public passwords: demo only)",
+    )
     demo.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
     demo.set_defaults(func=cmd_user_demo)

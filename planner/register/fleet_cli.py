@@ -200,48 +200,144 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``unit`` and ``staff`` on the ``kinito`` parser."""
-    unit = sub.add_parser("unit", help="the register's mobile units: add, hours, list")
+    unit = sub.add_parser(
+        "unit",
+        help="οι κινητές μονάδες του μητρώου: add (προσθήκη), hours (ώρες), list (κατάλογος) / "
+        "the register's mobile units: add, hours, list",
+    )
     unit_sub = unit.add_subparsers(dest="unit_command", required=True)
-    add = unit_sub.add_parser("add", help="add a mobile unit (a van) with its base")
-    add.add_argument("name", help="the unit's name, e.g. 'Κινητή μονάδα'")
-    add.add_argument("--base", default=None, metavar="SETTLEMENT", help="the base: a settlement's point")
-    add.add_argument("--base-lat", type=float, default=None, help="the base's latitude (with --base-lon)")
-    add.add_argument("--base-lon", type=float, default=None, help="the base's longitude")
-    add.add_argument("--base-name", default=None, help="the base's label (default: the settlement)")
-    add.add_argument("--capacity", type=int, default=2, help="seats for staff besides the driver (default 2)")
+    add = unit_sub.add_parser(
+        "add",
+        help="προσθήκη κινητής μονάδας (ενός βαν) με τη βάση της / add a mobile unit (a van) with its base",
+    )
+    add.add_argument(
+        "name", help="το όνομα της μονάδας, π.χ. «Κινητή μονάδα» / the unit's name, e.g. 'Κινητή μονάδα'"
+    )
+    add.add_argument(
+        "--base",
+        default=None,
+        metavar="SETTLEMENT",
+        help="η βάση: το σημείο ενός οικισμού / the base: a settlement's point",
+    )
+    add.add_argument(
+        "--base-lat",
+        type=float,
+        default=None,
+        help="το γεωγραφικό πλάτος της βάσης (μαζί με --base-lon) / the base's latitude (with --base-lon)",
+    )
+    add.add_argument(
+        "--base-lon",
+        type=float,
+        default=None,
+        help="το γεωγραφικό μήκος της βάσης / the base's longitude",
+    )
+    add.add_argument(
+        "--base-name",
+        default=None,
+        help="η ονομασία της βάσης (προεπιλογή: ο οικισμός) / the base's label (default: the settlement)",
+    )
+    add.add_argument(
+        "--capacity",
+        type=int,
+        default=2,
+        help="θέσεις για το προσωπικό εκτός από τον οδηγό (προεπιλογή 2) / "
+        "seats for staff besides the driver (default 2)",
+    )
     add.add_argument(
         "--weekly-hours",
         default=None,
         metavar="H",
-        help="the driver's working hours a week, e.g. 20 or 20,5 for a part-timer (default 40)",
+        help="οι ώρες εργασίας του οδηγού την εβδομάδα, π.χ. 20 ή 20,5 για μερική απασχόληση "
+        "(προεπιλογή 40) / "
+        "the driver's working hours a week, e.g. 20 or 20,5 for a part-timer (default 40)",
     )
-    add.add_argument("--by", default=None, help="who adds it (audit log; default: login name)")
+    add.add_argument(
+        "--by",
+        default=None,
+        help="ποιος την προσθέτει (αρχείο ελέγχου· προεπιλογή: το όνομα σύνδεσης) / "
+        "who adds it (audit log; default: login name)",
+    )
     add.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     add.set_defaults(func=cmd_unit_add)
-    hrs = unit_sub.add_parser("hours", help="set a unit's weekly hours (its driver's), or --default")
-    hrs.add_argument("unit", help="the unit: its id, its name or the start of it")
-    hrs.add_argument("hours", nargs="?", default=None, metavar="H", help="hours a week, e.g. 20 or 20,5")
-    hrs.add_argument("--default", action="store_true", help="back to the default, 40 hours a week")
-    hrs.add_argument("--by", default=None, help="who changes it (audit log; default: login name)")
+    hrs = unit_sub.add_parser(
+        "hours",
+        help="ορισμός των ωρών μιας μονάδας την εβδομάδα (του οδηγού της) ή --default / "
+        "set a unit's weekly hours (its driver's), or --default",
+    )
+    hrs.add_argument(
+        "unit",
+        help="η μονάδα: ο κωδικός της, το όνομά της ή η αρχή του / "
+        "the unit: its id, its name or the start of it",
+    )
+    hrs.add_argument(
+        "hours",
+        nargs="?",
+        default=None,
+        metavar="H",
+        help="ώρες την εβδομάδα, π.χ. 20 ή 20,5 / hours a week, e.g. 20 or 20,5",
+    )
+    hrs.add_argument(
+        "--default",
+        action="store_true",
+        help="επιστροφή στην προεπιλογή, 40 ώρες την εβδομάδα / back to the default, 40 hours a week",
+    )
+    hrs.add_argument(
+        "--by",
+        default=None,
+        help="ποιος κάνει την αλλαγή (αρχείο ελέγχου· προεπιλογή: το όνομα σύνδεσης) / "
+        "who changes it (audit log; default: login name)",
+    )
     hrs.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     hrs.set_defaults(func=cmd_unit_hours)
-    ls = unit_sub.add_parser("list", help="list the units")
+    ls = unit_sub.add_parser("list", help="κατάλογος των μονάδων / list the units")
     ls.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     ls.set_defaults(func=cmd_list, listing="unit")
-    staff = sub.add_parser("staff", help="the register's staff: add, list")
+    staff = sub.add_parser(
+        "staff",
+        help="το προσωπικό του μητρώου: add (προσθήκη), list (κατάλογος) / the register's staff: add, list",
+    )
     staff_sub = staff.add_subparsers(dest="staff_command", required=True)
-    sadd = staff_sub.add_parser("add", help="add a staff member")
+    sadd = staff_sub.add_parser("add", help="προσθήκη μέλους του προσωπικού / add a staff member")
     sadd.add_argument("name")
     sadd.add_argument(
-        "--role", required=True, help="κοινωνικός λειτουργός / social worker, ψυχολόγος, οδηγός"
+        "--role",
+        required=True,
+        help="ειδικότητα: κοινωνικός λειτουργός, ψυχολόγος ή οδηγός / "
+        "role: social worker, psychologist or driver",
     )
-    sadd.add_argument("--id", default=None, help="the office's ID (import files may name staff by it)")
-    sadd.add_argument("--weekdays", default=None, help="working days, e.g. 'Δευ-Παρ' (default Mon-Fri)")
-    sadd.add_argument("--hours", default=None, help="working hours, e.g. 08:00-12:00 (default 08:00-16:00)")
-    sadd.add_argument("--part-time", action="store_true", help="part-time (rides only within its hours)")
-    sadd.add_argument("--by", default=None, help="who adds it (audit log; default: login name)")
+    sadd.add_argument(
+        "--id",
+        default=None,
+        help="ο κωδικός υπαλλήλου της υπηρεσίας (τα αρχεία εισαγωγής μπορούν να αναφέρουν "
+        "το προσωπικό με αυτόν) / "
+        "the office's ID (import files may name staff by it)",
+    )
+    sadd.add_argument(
+        "--weekdays",
+        default=None,
+        help="ημέρες εργασίας, π.χ. «Δευ-Παρ» (προεπιλογή Δευ-Παρ) / "
+        "working days, e.g. 'Δευ-Παρ' (default Mon-Fri)",
+    )
+    sadd.add_argument(
+        "--hours",
+        default=None,
+        help="ωράριο εργασίας, π.χ. 08:00-12:00 (προεπιλογή 08:00-16:00) / "
+        "working hours, e.g. 08:00-12:00 (default 08:00-16:00)",
+    )
+    sadd.add_argument(
+        "--part-time",
+        action="store_true",
+        help="μερική απασχόληση (μετακινείται μόνο μέσα στο ωράριό του) / "
+        "part-time (rides only within its hours)",
+    )
+    sadd.add_argument(
+        "--by",
+        default=None,
+        help="ποιος κάνει την προσθήκη (αρχείο ελέγχου· προεπιλογή: το όνομα σύνδεσης) / "
+        "who adds it (audit log; default: login name)",
+    )
     sadd.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     sadd.set_defaults(func=cmd_staff_add)
-    sls = staff_sub.add_parser("list", help="list the staff")
+    sls = staff_sub.add_parser("list", help="κατάλογος του προσωπικού / list the staff")
     sls.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     sls.set_defaults(func=cmd_list, listing="staff")

@@ -36,29 +36,49 @@ def add_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add ``kinito geocode`` to the ``kinito`` command's subparsers."""
     g = subparsers.add_parser(
         "geocode",
-        help="the point of an address in a settlement (geocoded and cached, or the settlement's)",
+        help="το σημείο μιας διεύθυνσης σε οικισμό (με γεωκωδικοποίηση και αποθήκευση, "
+        "ή το σημείο του οικισμού) / "
+        "the point of an address in a settlement (geocoded and cached, or the settlement's)",
     )
-    g.add_argument("address", help='the street address, e.g. "Ερμού 12"')
-    g.add_argument("--settlement", required=True, help="settlement name (Greek or Latin) or ELSTAT code")
+    g.add_argument(
+        "address",
+        help='η διεύθυνση (οδός και αριθμός), π.χ. "Ερμού 12" / the street address, e.g. "Ερμού 12"',
+    )
+    g.add_argument(
+        "--settlement",
+        required=True,
+        help="όνομα οικισμού (με ελληνικούς ή λατινικούς χαρακτήρες) ή κωδικός ΕΛΣΤΑΤ / "
+        "settlement name (Greek or Latin) or ELSTAT code",
+    )
     g.add_argument(
         "--db",
         default=None,
         metavar="URL",
-        help="database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, "
-        "else instance/kinito.sqlite3)",
+        help="αρχείο ή URL της βάσης δεδομένων (προεπιλογή: $KINITO_DATABASE_URL, $DATABASE_URL, "
+        "αλλιώς instance/kinito.sqlite3) / database file or URL (default: $KINITO_DATABASE_URL, "
+        "$DATABASE_URL, else instance/kinito.sqlite3)",
     )
     g.add_argument(
         "--server",
         default=None,
         metavar="URL",
-        help="Nominatim server (default: $KINITO_GEOCODER_URL; none: the settlement's point)",
+        help="διακομιστής Nominatim (προεπιλογή: $KINITO_GEOCODER_URL· χωρίς διακομιστή: "
+        "το σημείο του οικισμού) / "
+        "Nominatim server (default: $KINITO_GEOCODER_URL; none: the settlement's point)",
     )
     g.add_argument(
         "--user-agent",
         default=None,
-        help="HTTP user agent (default: $KINITO_GEOCODER_USER_AGENT, else kinito/<version>)",
+        help="το User-Agent των αιτημάτων HTTP (προεπιλογή: $KINITO_GEOCODER_USER_AGENT, "
+        "αλλιώς kinito/<έκδοση>) / "
+        "HTTP user agent (default: $KINITO_GEOCODER_USER_AGENT, else kinito/<version>)",
     )
-    g.add_argument("--timeout", type=float, default=None, help="seconds per request (default 10)")
+    g.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="δευτερόλεπτα ανά αίτημα (προεπιλογή 10) / seconds per request (default 10)",
+    )
     g.set_defaults(func=cmd_geocode)
 
 

@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
 __all__ = ["add_commands", "cmd_export", "cmd_import", "cmd_template", "format_report"]
 
-_DB_HELP = "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+_DB_HELP = (
+    "αρχείο ή URL της βάσης δεδομένων (προεπιλογή: $KINITO_DATABASE_URL, $DATABASE_URL, "
+    "αλλιώς instance/kinito.sqlite3) / "
+    "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+)
 
 
 def _open_register(db: str | None) -> tuple[Engine | None, str]:
@@ -202,26 +206,64 @@ def _actor() -> str:
 
 def add_commands(subparsers: Any) -> None:
     """Add ``import``, ``export`` and ``template`` to the ``kinito`` parser's subcommands."""
-    p = subparsers.add_parser("import", help="import beneficiaries or village stops from XLSX/CSV")
+    p = subparsers.add_parser(
+        "import",
+        help="εισαγωγή ωφελουμένων ή στάσεων σε χωριά από XLSX/CSV / "
+        "import beneficiaries or village stops from XLSX/CSV",
+    )
     p.add_argument("file", type=Path, metavar="FILE")
     p.add_argument("--db", default=None, metavar="URL", help=_DB_HELP)
     p.add_argument(
         "--kind",
         choices=("beneficiaries", "stops"),
         default=None,
-        help="what the file holds (default: from headers)",
+        help="τι περιέχει το αρχείο (beneficiaries: ωφελούμενους, stops: στάσεις σε οικισμούς· "
+        "προεπιλογή: από τις επικεφαλίδες) / what the file holds (default: from headers)",
     )
-    p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
-    p.add_argument("--actor", default=_actor(), help="who imports, for the audit log (default: the OS user)")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="έλεγχος και καταμέτρηση, χωρίς εγγραφή / validate and count, write nothing",
+    )
+    p.add_argument(
+        "--actor",
+        default=_actor(),
+        help="ποιος κάνει την εισαγωγή, για το αρχείο ελέγχου (προεπιλογή: ο χρήστης του λειτουργικού "
+        "συστήματος) / who imports, for the audit log (default: the OS user)",
+    )
     p.set_defaults(func=cmd_import)
-    e = subparsers.add_parser("export", help="export the register, plans and outcomes to XLSX or CSV")
+    e = subparsers.add_parser(
+        "export",
+        help="εξαγωγή του μητρώου, των πλάνων και των εκβάσεων σε XLSX ή CSV / "
+        "export the register, plans and outcomes to XLSX or CSV",
+    )
     e.add_argument("--db", default=None, metavar="URL", help=_DB_HELP)
     e.add_argument("--format", choices=("xlsx", "csv"), required=True)
-    e.add_argument("--out", required=True, type=Path, help="the .xlsx file, or the folder for the CSV files")
+    e.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="το αρχείο .xlsx ή ο φάκελος για τα αρχεία CSV / "
+        "the .xlsx file, or the folder for the CSV files",
+    )
     e.add_argument("--what", choices=("register", "plans", "outcomes", "all"), default="all")
     e.set_defaults(func=cmd_export)
-    t = subparsers.add_parser("template", help="write the import template (Greek headers, an example row)")
-    t.add_argument("--out", required=True, type=Path, help="file (or folder) to write")
-    t.add_argument("--format", choices=("xlsx", "csv"), default=None, help="default: from --out, else xlsx")
+    t = subparsers.add_parser(
+        "template",
+        help="εγγραφή του προτύπου εισαγωγής (ελληνικές επικεφαλίδες, μια γραμμή-παράδειγμα) / "
+        "write the import template (Greek headers, an example row)",
+    )
+    t.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="το αρχείο (ή ο φάκελος) προς εγγραφή / file (or folder) to write",
+    )
+    t.add_argument(
+        "--format",
+        choices=("xlsx", "csv"),
+        default=None,
+        help="προεπιλογή: από το --out, αλλιώς xlsx / default: from --out, else xlsx",
+    )
     t.add_argument("--kind", choices=("beneficiaries", "stops"), default="beneficiaries")
     t.set_defaults(func=cmd_template)

@@ -27,7 +27,11 @@ from planner.register.migrate import current_revision, head_revision
 __all__ = ["add_commands"]
 
 EXIT_OK, EXIT_INPUT = 0, 2
-DB_HELP = "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+DB_HELP = (
+    "αρχείο ή URL της βάσης δεδομένων (προεπιλογή: $KINITO_DATABASE_URL, $DATABASE_URL, "
+    "αλλιώς instance/kinito.sqlite3) / "
+    "database file or URL (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
+)
 
 
 def _err(message: str) -> None:
@@ -204,7 +208,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
                 )
             if not rows:
                 raise WeekError(
-                    f"δεν υπάρχει σχέδιο για την εβδομάδα {args.week}: τρέξτε `kinito week {args.week}` / "
+                    f"δεν υπάρχει πλάνο για την εβδομάδα {args.week}: τρέξτε `kinito week {args.week}` / "
                     f"no plan for week {args.week}: run `kinito week {args.week}`"
                 )
             sets = {r.unit_set for r in rows}
@@ -279,41 +283,133 @@ def cmd_outcome(args: argparse.Namespace) -> int:
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``week``, ``publish`` and ``outcome`` on the ``kinito`` parser."""
-    w = sub.add_parser("week", help="plan an ISO week from the register and store it as a new version")
-    w.add_argument("week", help="ISO week, e.g. 2026-W50, or 'this' / 'next' (αυτή / επόμενη)")
+    w = sub.add_parser(
+        "week",
+        help="σχεδιασμός μιας εβδομάδας ISO από το μητρώο και αποθήκευση ως νέας έκδοσης / "
+        "plan an ISO week from the register and store it as a new version",
+    )
+    w.add_argument(
+        "week",
+        help="εβδομάδα ISO, π.χ. 2026-W50, ή «αυτή» ή «επόμενη» / "
+        "ISO week, e.g. 2026-W50, or 'this' / 'next' (αυτή / επόμενη)",
+    )
     w.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     w.add_argument(
-        "--units", nargs="+", default=None, metavar="NAME", help="units by name (default: all active)"
+        "--units",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="μονάδες, με το όνομά τους (προεπιλογή: όλες οι ενεργές) / units by name (default: all active)",
     )
-    w.add_argument("--time-limit", type=float, default=None, help="seconds of search (default 8)")
+    w.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        help="δευτερόλεπτα αναζήτησης (προεπιλογή 8) / seconds of search (default 8)",
+    )
     w.add_argument("--seed", type=int, default=1)
-    w.add_argument("--workers", type=int, default=None, help="parallel searches (default: 2 cores)")
-    w.add_argument("--publish", action="store_true", help="publish the new version at once")
-    w.add_argument("-o", "--output", type=Path, help="also write the plan JSON here")
-    w.add_argument("--map", type=Path, help="also write the map (self-contained HTML) here")
-    w.add_argument("--by", default=None, help="who is planning (for the audit log; default: login name)")
+    w.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="παράλληλες αναζητήσεις (προεπιλογή: 2 πυρήνες) / parallel searches (default: 2 cores)",
+    )
+    w.add_argument(
+        "--publish",
+        action="store_true",
+        help="άμεση δημοσίευση της νέας έκδοσης / publish the new version at once",
+    )
+    w.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="εγγραφή και του πλάνου (JSON) εδώ / also write the plan JSON here",
+    )
+    w.add_argument(
+        "--map",
+        type=Path,
+        help="εγγραφή και του χάρτη (αυτοτελές HTML) εδώ / also write the map (self-contained HTML) here",
+    )
+    w.add_argument(
+        "--by",
+        default=None,
+        help="ποιος σχεδιάζει (για το αρχείο ελέγχου· προεπιλογή: το όνομα σύνδεσης) / "
+        "who is planning (for the audit log; default: login name)",
+    )
     w.add_argument(
         "--roads",
         default=None,
         metavar="EXTRACT|URL|off",
-        help="travel times on OSM roads (an .osm.pbf extract or an OSRM server; default $KINITO_ROADS, "
+        help="χρόνοι διαδρομής στους δρόμους του OSM (απόσπασμα .osm.pbf ή διακομιστής OSRM· "
+        "προεπιλογή $KINITO_ROADS, αλλιώς η ενσωματωμένη εκτίμηση) / "
+        "travel times on OSM roads (an .osm.pbf extract or an OSRM server; default $KINITO_ROADS, "
         "else the embedded estimate)",
     )
-    w.add_argument("--config", type=Path, default=None, help="settings TOML ([roads] table)")
+    w.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="ρυθμίσεις σε TOML (πίνακας [roads]) / settings TOML ([roads] table)",
+    )
     w.set_defaults(func=cmd_week)
-    p = sub.add_parser("publish", help="publish a stored plan version of a week")
-    p.add_argument("week", help="ISO week, e.g. 2026-W50, or 'this' / 'next'")
-    p.add_argument("--version", type=int, default=None, help="version number (default: the newest)")
+    p = sub.add_parser(
+        "publish",
+        help="δημοσίευση μιας αποθηκευμένης έκδοσης του πλάνου μιας εβδομάδας / "
+        "publish a stored plan version of a week",
+    )
+    p.add_argument(
+        "week",
+        help="εβδομάδα ISO, π.χ. 2026-W50, ή «αυτή» ή «επόμενη» / "
+        "ISO week, e.g. 2026-W50, or 'this' / 'next'",
+    )
+    p.add_argument(
+        "--version",
+        type=int,
+        default=None,
+        help="αριθμός έκδοσης (προεπιλογή: η νεότερη) / version number (default: the newest)",
+    )
     p.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
-    p.add_argument("--by", default=None, help="who is publishing (default: login name)")
+    p.add_argument(
+        "--by",
+        default=None,
+        help="ποιος δημοσιεύει (προεπιλογή: το όνομα σύνδεσης) / who is publishing (default: login name)",
+    )
     p.set_defaults(func=cmd_publish)
-    o = sub.add_parser("outcome", help="record a visit's outcome (done, not_at_home, cancelled, postponed)")
-    o.add_argument("visit", help="the visit's id in the plan, e.g. cp-12 or vs-3")
+    o = sub.add_parser(
+        "outcome",
+        help="καταγραφή της έκβασης μιας επίσκεψης (done: έγινε, not_at_home: δεν βρέθηκε στο σπίτι, "
+        "cancelled: ακυρώθηκε, postponed: αναβλήθηκε) / "
+        "record a visit's outcome (done, not_at_home, cancelled, postponed)",
+    )
+    o.add_argument(
+        "visit",
+        help="ο κωδικός της επίσκεψης στο πλάνο, π.χ. cp-12 ή vs-3 / "
+        "the visit's id in the plan, e.g. cp-12 or vs-3",
+    )
     o.add_argument("status", choices=m.OUTCOME_STATUSES)
-    o.add_argument("--date", default=None, help="date of the visit (dd/mm/yyyy or yyyy-mm-dd; default today)")
+    o.add_argument(
+        "--date",
+        default=None,
+        help="ημερομηνία της επίσκεψης (ΗΗ/ΜΜ/ΕΕΕΕ ή ΕΕΕΕ-ΜΜ-ΗΗ· προεπιλογή: σήμερα) / "
+        "date of the visit (dd/mm/yyyy or yyyy-mm-dd; default today)",
+    )
     o.add_argument("--note", default=None)
-    o.add_argument("--by", default=None, help="who records it (default: login name)")
-    o.add_argument("--plan-version", type=int, default=None, help="the plan version's id, if known")
-    o.add_argument("--ref", default=None, help="a unique reference: recording it twice stores it once")
+    o.add_argument(
+        "--by",
+        default=None,
+        help="ποιος την καταγράφει (προεπιλογή: το όνομα σύνδεσης) / who records it (default: login name)",
+    )
+    o.add_argument(
+        "--plan-version",
+        type=int,
+        default=None,
+        help="ο κωδικός (id) της έκδοσης του πλάνου, αν είναι γνωστός / the plan version's id, if known",
+    )
+    o.add_argument(
+        "--ref",
+        default=None,
+        help="μοναδικό αναγνωριστικό: αν καταγραφεί δύο φορές, αποθηκεύεται μία / "
+        "a unique reference: recording it twice stores it once",
+    )
     o.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     o.set_defaults(func=cmd_outcome)

@@ -212,7 +212,7 @@ def roads_for_validate(problem: Problem, plan: Plan, roads: str | None, config: 
     checked = roads_for_plan(problem, roads, config)
     if getattr(checked.travel, "name", "estimate") != plan.travel_model:
         raise ValueError(
-            f"το σχέδιο φτιάχτηκε με δρόμους ({plan.travel_model}): δώστε --roads ή KINITO_ROADS / "
+            f"το πλάνο φτιάχτηκε με δρόμους ({plan.travel_model}): δώστε --roads ή KINITO_ROADS / "
             f"the plan was made on roads ({plan.travel_model}): give --roads or KINITO_ROADS to check it"
         )
     return checked
@@ -389,51 +389,101 @@ def add_commands(subparsers: Any) -> None:
     """Add ``kinito roads build|download|calibrate`` to the ``kinito`` command's subparsers."""
     from planner.roads.download import DEFAULT_URL
 
-    roads = subparsers.add_parser("roads", help="real road travel times from OpenStreetMap")
+    roads = subparsers.add_parser(
+        "roads",
+        help="πραγματικοί χρόνοι διαδρομής στους δρόμους από το OpenStreetMap / "
+        "real road travel times from OpenStreetMap",
+    )
     sub = roads.add_subparsers(dest="roads_command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("extract", type=Path, help="OpenStreetMap extract (.osm.pbf)")
+        p.add_argument(
+            "extract",
+            type=Path,
+            help="απόσπασμα του OpenStreetMap (.osm.pbf) / OpenStreetMap extract (.osm.pbf)",
+        )
         p.add_argument(
             "--cache",
             type=Path,
             default=None,
-            help="cache folder (default $KINITO_CACHE_DIR or ~/.cache/kinito/roads)",
+            help="φάκελος προσωρινής αποθήκευσης (προεπιλογή $KINITO_CACHE_DIR ή ~/.cache/kinito/roads) / "
+            "cache folder (default $KINITO_CACHE_DIR or ~/.cache/kinito/roads)",
         )
-        p.add_argument("--config", type=Path, default=None, help="TOML settings with a [roads] table")
+        p.add_argument(
+            "--config",
+            type=Path,
+            default=None,
+            help="ρυθμίσεις TOML με πίνακα [roads] / TOML settings with a [roads] table",
+        )
         p.add_argument(
             "--locations",
             type=Path,
             default=None,
-            help="CSV id,lat,lon[,name,terrain] (default: the 140 settlements of Aigialeia and the base)",
+            help="CSV id,lat,lon[,name,terrain] (προεπιλογή: οι 140 οικισμοί της Αιγιάλειας και η βάση) / "
+            "CSV id,lat,lon[,name,terrain] (default: the 140 settlements of Aigialeia and the base)",
         )
 
-    b = sub.add_parser("build", help="build the road graph and the settlements' matrix (cached)")
+    b = sub.add_parser(
+        "build",
+        help="κατασκευή του οδικού γράφου και του πίνακα χρόνων διαδρομής των οικισμών (αποθηκεύονται) / "
+        "build the road graph and the settlements' matrix (cached)",
+    )
     common(b)
     b.add_argument(
         "--bbox", default=None, metavar="S,W,N,E",
-        help="keep only roads inside this box ('aigialeia': the settlements' box plus about 10 km)",
+        help="μόνο οι δρόμοι μέσα σε αυτό το πλαίσιο ('aigialeia': το πλαίσιο των οικισμών και περίπου "
+        "10 km γύρω του) / "
+        "keep only roads inside this box ('aigialeia': the settlements' box plus about 10 km)",
     )  # fmt: skip
-    b.add_argument("--rebuild", action="store_true", help="ignore a cached graph")
+    b.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="χωρίς τον αποθηκευμένο γράφο (νέα κατασκευή) / ignore a cached graph",
+    )
     b.set_defaults(func=cmd_build)
 
-    d = sub.add_parser("download", help="fetch the area's extract (resumable, checksum checked)")
+    d = sub.add_parser(
+        "download",
+        help="λήψη του αποσπάσματος της περιοχής (συνεχίζεται αν διακοπεί· ελέγχεται το checksum) / "
+        "fetch the area's extract (resumable, checksum checked)",
+    )
     d.add_argument(
         "--url",
         default=os.environ.get("KINITO_ROADS_URL", DEFAULT_URL),
-        help=f"default $KINITO_ROADS_URL or {DEFAULT_URL}",
+        help="προεπιλογή $KINITO_ROADS_URL, αλλιώς το απόσπασμα της Ελλάδας από το Geofabrik / "
+        f"default $KINITO_ROADS_URL or {DEFAULT_URL}",
     )
     d.add_argument(
-        "-o", "--output", type=Path, default=None, help="where to save (default: the URL's file name)"
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="πού θα αποθηκευτεί (προεπιλογή: το όνομα αρχείου του URL) / "
+        "where to save (default: the URL's file name)",
     )
-    d.add_argument("--sha256", default=None, help="expected SHA-256 (hex)")
-    d.add_argument("--md5", default=None, help="expected MD5 (hex)")
-    d.add_argument("--checksum-url", default=None, help="URL of a checksum file (default: URL + .md5)")
+    d.add_argument(
+        "--sha256", default=None, help="αναμενόμενο SHA-256 (δεκαεξαδικό) / expected SHA-256 (hex)"
+    )
+    d.add_argument("--md5", default=None, help="αναμενόμενο MD5 (δεκαεξαδικό) / expected MD5 (hex)")
+    d.add_argument(
+        "--checksum-url",
+        default=None,
+        help="URL αρχείου με το checksum (προεπιλογή: URL + .md5) / "
+        "URL of a checksum file (default: URL + .md5)",
+    )
     d.set_defaults(func=cmd_download)
 
-    c = sub.add_parser("calibrate", help="fit the embedded estimate to the road matrix, report its error")
+    c = sub.add_parser(
+        "calibrate",
+        help="προσαρμογή της ενσωματωμένης εκτίμησης στον πίνακα των δρόμων και το σφάλμα της / "
+        "fit the embedded estimate to the road matrix, report its error",
+    )
     common(c)
     c.add_argument(
-        "--min-km", type=float, default=1.0, help="leave out pairs closer than this (default 1 km)"
+        "--min-km",
+        type=float,
+        default=1.0,
+        help="χωρίς τα ζεύγη που απέχουν λιγότερο από αυτό (προεπιλογή 1 km) / "
+        "leave out pairs closer than this (default 1 km)",
     )
     c.set_defaults(func=cmd_calibrate)

@@ -1,0 +1,64 @@
+"""Every help text of the ``kinito`` command is bilingual, Greek first: "ελληνικά / English",
+as every message it prints (argparse's own words, and its -h/--help, aside)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterator
+
+import pytest
+
+from planner.cli import build_parser
+
+GREEK = re.compile(r"[\u0370-\u03ff]")
+
+
+def _parsers(
+    parser: argparse.ArgumentParser, path: tuple[str, ...] = ("kinito",)
+) -> Iterator[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """``parser`` and, depth first, every subcommand's parser below it, with its words."""
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _parsers(sub, (*path, name))
+
+
+def _help_texts(parser: argparse.ArgumentParser) -> Iterator[tuple[str, str]]:
+    """(what, text) of the parser's description, each argument's help (not -h/--help's) and each
+    subcommand's help; arguments given no help at all are left out."""
+    if parser.description is not None:
+        yield "description", parser.description
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:  # the help of each subcommand
+                yield f"subcommand {choice.dest}", str(choice.help)
+            continue
+        if action.help is None or action.help == argparse.SUPPRESS:
+            continue
+        yield "/".join(action.option_strings) or action.dest, str(action.help)
+
+
+PARSERS = list(_parsers(build_parser()))
+
+
+def test_every_subcommand_is_walked() -> None:
+    commands = {" ".join(path[1:]) for path, _ in PARSERS}
+    for expected in ("plan", "week", "unit add", "staff list", "roads build", "user demo", "import"):
+        assert expected in commands
+
+
+@pytest.mark.parametrize(("path", "parser"), PARSERS, ids=[" ".join(p) for p, _ in PARSERS])
+def test_help_is_greek_then_english(path: tuple[str, ...], parser: argparse.ArgumentParser) -> None:
+    texts = list(_help_texts(parser))
+    assert texts or len(path) > 1
+    english_only = [
+        f"{what}: {text!r}"
+        for what, text in texts
+        if " / " not in text or not GREEK.search(text.split(" / ", 1)[0])
+    ]
+    assert not english_only, f"{' '.join(path)}: not 'ελληνικά / English': " + "; ".join(english_only)
+    parser.format_help()  # and argparse can print it (a lone % would raise here)
