@@ -57,6 +57,10 @@ def day_en(d: date) -> str:
 
 
 # Role names in Greek: as the subject ("δεν επιβαίνει ...") and as the object ("προσθέστε ...").
+# where crews come from when the week is planned from the register (no one edits them by hand)
+CREWS_EL = "(στο μητρώο: οι ημέρες και ώρες εργασίας του προσωπικού και οι θέσεις των μονάδων)"
+CREWS_EN = "(in the register: the staff's working days and hours and the units' seats)"
+
 ROLE_EL = {
     "social_worker": ("κοινωνικός λειτουργός", "κοινωνικό λειτουργό"),
     "psychologist": ("ψυχολόγος", "ψυχολόγο"),
@@ -101,8 +105,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "It is pinned to {pinned_en}, but no unit is available that day. Unpin it or change the date.",
     ),
     "no_crew": (
-        "Σε καμία διαθέσιμη ημέρα δεν επιβαίνει {who_el}· προσθέστε {whom_el} στο πλήρωμα κάποιας ημέρας.",
-        "No available day has the required {who_en} aboard; add them to a day's crew.",
+        "Σε καμία διαθέσιμη ημέρα δεν επιβαίνει {who_el}· προσθέστε {whom_el} στο πλήρωμα κάποιας ημέρας"
+        f" {CREWS_EL}.",
+        f"No available day has the required {{who_en}} aboard; add one to a day's crew {CREWS_EN}.",
+    ),
+    "no_crew_staff": (
+        "Σε καμία διαθέσιμη ημέρα δεν επιβαίνει {who_el}· προσθέστε {whom_el} στο πλήρωμα κάποιας ημέρας"
+        f" {CREWS_EL}, ή αφήστε την επίσκεψη σε όποιον έχει την ειδικότητα.",
+        f"No available day has {{who_en}} aboard; add them to a day's crew {CREWS_EN}, or let anyone"
+        " with the role make the visit.",
     ),
     "over_capacity": (
         "Το φορτίο της ({load}) ξεπερνά τη χωρητικότητα κάθε μονάδας.",
@@ -191,10 +202,10 @@ def _no_slot_reason(
         (cand.NO_TIME, "no_time_in_shift"),
         (cand.CAPACITY, "over_capacity"),
         (cand.NO_ROLE, "no_crew"),
-        (cand.NO_STAFF, "no_crew"),
+        (cand.NO_STAFF, "no_crew_staff"),
     ):
         if refused.get(code):
-            return reason, reason, details
+            return reason.removesuffix("_staff"), reason, details
     return "no_available_day", "no_available_day", details
 
 

@@ -268,6 +268,13 @@ def test_no_crew_messages_use_the_greek_object_case_and_no_role_code() -> None:
     assert "psychologist" not in psy
     assert "δεν επιβαίνει ο/η Γιώργος Αντωνίου· προσθέστε τον/την Γιώργος Αντωνίου" in cont
     assert ".." not in cont
+    # where a register's crews come from (no page edits them), and for a named person the
+    # other way out: anyone with the role
+    for text in (psy, cont):
+        assert "(στο μητρώο: οι ημέρες και ώρες εργασίας του προσωπικού και οι θέσεις των μονάδων)" in text
+    assert "όποιον έχει την ειδικότητα" in cont and "ειδικότητα" not in psy
+    assert "or let anyone with the role make the visit" in by_id["cont"].message_en
+    assert {by_id["psy"].reason, by_id["cont"].reason} == {"no_crew"}
 
 
 def test_twice_weekly_visit_on_different_days_is_not_called_days_apart() -> None:
