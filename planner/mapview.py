@@ -10,6 +10,10 @@ bound with plain Leaflet calls (folium's own `Popup` needs jQuery).
 
 Only the optional tile layer needs the network; offline, the routes draw on a blank
 background.
+
+``language=None`` (the command line's map) labels the map in Greek and English at once, with
+visit ids in the popups; ``"el"`` or ``"en"`` (the web application's, in its user's language)
+in that language only, naming people and stops without ids, with a metric scale.
 """
 
 from __future__ import annotations
@@ -44,6 +48,35 @@ BASE_COLOUR = "#222222"
 AIGIO = (38.2498, 22.0816)  # where to look when a problem has no place at all
 
 KIND_EL: Mapping[str, str] = {"home_visit": "Επίσκεψη κατ' οίκον", "village_stop": "Στάση σε οικισμό"}
+WEEKDAYS_EN: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+# The map's words: "el" and "en", the web application's, in one language; None, the command
+# line's: Greek, with the English after the labels of the map's frame.
+_LABELS: Mapping[str, tuple[str, str]] = {  # key: (Greek, English)
+    "all": ("Όλες", "All"),
+    "routes": ("Διαδρομές", "Routes"),
+    "dashed": ("διακεκομμένη", "dashed"),
+    "unassigned": ("Χωρίς ανάθεση", "Unassigned"),
+    "unassigned_one": ("Χωρίς ανάθεση", "Unassigned"),
+    "base": ("Βάση", "Base"),
+    "map": ("Χάρτης", "Map"),
+    "stop": ("στάση", "stop"),
+    "stops": ("στάσεις", "stops"),
+    "minutes": ("λεπτά", "min"),
+    "arrival": ("Άφιξη", "Arrival"),
+    "from_previous": ("km από το προηγούμενο σημείο", "km from the previous point"),
+    "phone": ("Τηλ.", "Tel."),
+}
+_EL = {k: el for k, (el, _) in _LABELS.items()}
+_EN = {k: en for k, (_, en) in _LABELS.items()}
+_BOTH = ("all", "routes", "dashed", "unassigned", "base", "map")
+_WORDS: Mapping[str | None, Mapping[str, str]] = {
+    None: {**_EL, **{k: f"{_EL[k]} / {_EN[k]}" for k in _BOTH}},
+    "el": _EL,
+    "en": _EN,
+}
+KIND_EN: Mapping[str, str] = {"home_visit": "Home visit", "village_stop": "Village stop"}
+LANGUAGES = ("el", "en")
 
 LatLon = tuple[float, float]
 Shapes = Mapping[tuple[str, date], Sequence[Sequence[LatLon]]]
@@ -167,6 +200,22 @@ class _AttributionPrefix(MacroElement):
         self.prefix = prefix
 
 
+class _MetricScale(MacroElement):
+    """Leaflet's scale bar in metres and kilometres only (folium's shows miles too)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({"metric": true, "imperial": false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "MetricScale"
+
+
 # --- labels and popups -------------------------------------------------------------------
 
 
@@ -191,9 +240,19 @@ def route_styles(routes: Sequence[Route]) -> dict[tuple[str, date], tuple[str, s
     return styles
 
 
-def route_label(route: Route, problem: Problem) -> str:
+def _day_label(day: date, language: str | None = None) -> str:
+    """``Δευ 07/12``; ``Mon 07/12`` in English."""
+    return f"{WEEKDAYS_EN[day.weekday()]} {day:%d/%m}" if language == "en" else day_label(day)
+
+
+def route_label(route: Route, problem: Problem, language: str | None = None) -> str:
     """A route's name in the layer control and legend, e.g. ``Δευ 07/12 · Κινητή μονάδα``."""
-    return f"{day_label(route.date)} · {unit_label(problem, route.unit_id)}"
+    return f"{_day_label(route.date, language)} · {unit_label(problem, route.unit_id)}"
+
+
+def _kind(visit: Visit, language: str | None) -> str:
+    kinds = KIND_EN if language == "en" else KIND_EL
+    return kinds.get(visit.kind, visit.kind)
 
 
 def _swatch(colour: str) -> str:
@@ -203,23 +262,28 @@ def _swatch(colour: str) -> str:
     )
 
 
-def _stop_popup(route: Route, number: int, stop: Stop, visit: Visit | None, problem: Problem) -> str:
+def _stop_popup(
+    route: Route, number: int, stop: Stop, visit: Visit | None, problem: Problem, language: str | None = None
+) -> str:
     esc = html.escape
+    words = _WORDS[language]
     name = (visit.name if visit else "") or stop.visit_id
+    kind = _kind(visit, language) if visit else ""
     lines = [
         f"<b>{number}. {esc(name)}</b>",
-        f"{esc(stop.visit_id)} · {KIND_EL.get(visit.kind, visit.kind) if visit else ''}",
-        f"{hhmm(stop.start)}–{hhmm(stop.end)} ({round((stop.end - stop.start) / MINUTE)} λεπτά)",
+        # the command line's map names the visit's id too; the web's only what it is
+        f"{esc(stop.visit_id)} · {kind}" if language is None else kind,
+        f"{hhmm(stop.start)}–{hhmm(stop.end)} ({round((stop.end - stop.start) / MINUTE)} {words['minutes']})",
     ]
     if stop.arrival < stop.start:
-        lines.append(f"Άφιξη {hhmm(stop.arrival)}")
-    lines.append(f"{stop.distance / 1000:.1f} km από το προηγούμενο σημείο")  # the leg's km
+        lines.append(f"{words['arrival']} {hhmm(stop.arrival)}")
+    lines.append(f"{stop.distance / 1000:.1f} {words['from_previous']}")  # the leg's km
     if visit and visit.phone:
-        lines.append(f"Τηλ. {esc(visit.phone)}")
+        lines.append(f"{words['phone']} {esc(visit.phone)}")
     if visit and visit.address:
         lines.append(esc(visit.address))
-    lines.append(f"<i>{esc(route_label(route, problem))}</i>")
-    return "<br>".join(lines)
+    lines.append(f"<i>{esc(route_label(route, problem, language))}</i>")
+    return "<br>".join(line for line in lines if line)
 
 
 def _number_icon(text: str, colour: str, size: int = 24) -> folium.DivIcon:
@@ -277,10 +341,11 @@ def _add_route(
     problem: Problem,
     shapes: Shapes | None,
     groups: list[str],
+    language: str | None = None,
 ) -> list[LatLon]:
     """Draw ``route`` in its own layer (its JavaScript name appended to ``groups``)."""
     colour, dash = style
-    label = route_label(route, problem)
+    label = route_label(route, problem, language)
     group = folium.FeatureGroup(name=f"{_swatch(colour)}{html.escape(label)}").add_to(m)
     path = _route_path(route, problem.unit(route.unit_id).base, problem, shapes)
     line = folium.PolyLine(path, color=colour, weight=4, opacity=0.85, dash_array=dash)  # type: ignore[no-untyped-call]
@@ -294,18 +359,21 @@ def _add_route(
             (visit.location.lat, visit.location.lon), icon=_number_icon(str(number), colour)
         )
         tooltip = f"{number}. {visit.name or visit.id} ({hhmm(stop.start)})"
-        _Bind(_stop_popup(route, number, stop, visit, problem), html.escape(tooltip)).add_to(marker)
+        _Bind(_stop_popup(route, number, stop, visit, problem, language), html.escape(tooltip)).add_to(marker)
         marker.add_to(group)
     groups.append(group.get_name())
     return path
 
 
-def _add_bases(m: folium.Map, problem: Problem) -> list[LatLon]:
-    group = folium.FeatureGroup(name="Βάση / Base", control=False).add_to(m)
+def _add_bases(m: folium.Map, problem: Problem, language: str | None = None) -> list[LatLon]:
+    word = _WORDS[language]["base"]
+    group = folium.FeatureGroup(name=word, control=False).add_to(m)
     bases = {u.base.id: u.base for u in problem.units}
     for base in bases.values():
-        units = ", ".join(u.id for u in problem.units if u.base.id == base.id)
-        popup = f"<b>{html.escape(base.name or base.id)}</b><br>Βάση / Base · {html.escape(units)}"
+        here = [u for u in problem.units if u.base.id == base.id]
+        # the command line's map names the units' ids; the web's their names
+        units = ", ".join(u.id if language is None else (u.name or u.id) for u in here)
+        popup = f"<b>{html.escape(base.name or base.id)}</b><br>{word} · {html.escape(units)}"
         marker = folium.Marker(
             (base.lat, base.lon), icon=_number_icon("Β", BASE_COLOUR, size=28), z_index_offset=1000
         )  # above the stops in the same place, at every zoom
@@ -314,16 +382,20 @@ def _add_bases(m: folium.Map, problem: Problem) -> list[LatLon]:
     return [(b.lat, b.lon) for b in bases.values()]
 
 
-def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem) -> list[LatLon]:
-    """One grey circle per unassigned visit; the popup lists each unserved occurrence."""
+def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem, language: str | None = None) -> list[LatLon]:
+    """One grey circle per unassigned visit; the popup lists each unserved occurrence's reason
+    (the web's map: each reason once, in the reader's language, without the engine's code)."""
+    words = _WORDS[language]
     by_visit: dict[str, list[str]] = {}
     for item in plan.unassigned:
-        by_visit.setdefault(item.visit_id, []).append(
-            f"[{html.escape(item.reason)}] {html.escape(item.message_el)}"
-        )
+        reasons = by_visit.setdefault(item.visit_id, [])
+        if language is None:
+            reasons.append(f"[{html.escape(item.reason)}] {html.escape(item.message_el)}")
+        elif (reason := html.escape(item.message_en if language == "en" else item.message_el)) not in reasons:
+            reasons.append(reason)
     if not by_visit:
         return []
-    name = f"{_swatch(UNASSIGNED_COLOUR)}Χωρίς ανάθεση / Unassigned ({len(by_visit)})"
+    name = f"{_swatch(UNASSIGNED_COLOUR)}{words['unassigned']} ({len(by_visit)})"
     group = folium.FeatureGroup(name=name).add_to(m)
     points: list[LatLon] = []
     for visit_id, reasons in by_visit.items():
@@ -331,7 +403,12 @@ def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem) -> list[LatLon]
         if visit is None:
             continue
         title = html.escape(visit.name or visit.id)
-        popup = f"<b>{title}</b><br>{html.escape(visit.id)} · Χωρίς ανάθεση<br>" + "<br>".join(reasons)
+        what = (
+            f"{html.escape(visit.id)} · {words['unassigned_one']}"
+            if language is None
+            else words["unassigned"]
+        )
+        popup = f"<b>{title}</b><br>{what}<br>" + "<br>".join(reasons)
         point = (visit.location.lat, visit.location.lon)
         circle = folium.CircleMarker(
             point, radius=7, color="#444444", weight=1, fill=True,
@@ -343,10 +420,10 @@ def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem) -> list[LatLon]
     return points
 
 
-def _legend_html(entries: Sequence[tuple[str, str]]) -> str:
+def _legend_html(entries: Sequence[tuple[str, str]], language: str | None = None) -> str:
     rows = "".join(f"<div>{_swatch(colour)}{html.escape(text)}</div>" for colour, text in entries)
     style = "background:#fff;padding:6px 8px;border-radius:4px;box-shadow:0 0 4px #888;font:12px sans-serif"
-    return f'<div style="{style}"><b>Διαδρομές / Routes</b>{rows}</div>'
+    return f'<div style="{style}"><b>{_WORDS[language]["routes"]}</b>{rows}</div>'
 
 
 def plan_map(
@@ -356,20 +433,29 @@ def plan_map(
     *,
     attribution: str = OSM_ATTRIBUTION,
     shapes: Shapes | None = None,
+    language: str | None = None,
 ) -> folium.Map:
     """The plan as a folium map: a coloured layer per route, the base and the unassigned.
 
     ``tiles_url=None`` draws no tile layer; ``attribution`` credits the tiles. ``shapes``
     replaces the straight legs of the routes it names with the given point lists.
+    ``language`` ("el" or "en"): every label in that language only, popups naming people and
+    stops without their ids, a metric scale (the web's map); None: the command line's map.
     """
-    m = folium.Map(location=AIGIO, tiles=None, zoom_start=10, control_scale=True)
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES} or None, not {language!r}")
+    words = _WORDS[language]
+    # folium's scale shows miles too: the web's map draws a metric one instead
+    m = folium.Map(location=AIGIO, tiles=None, zoom_start=10, control_scale=language is None)
     root = m.get_root()
     if isinstance(root, Figure):  # always, for a new Map; the check is for the type checker
         root.title = html.escape(f"Kinito · {plan.problem_name or problem.name}")
     if tiles_url:
-        folium.TileLayer(tiles=tiles_url, attr=attribution, name="Χάρτης / Map", control=False).add_to(m)
+        folium.TileLayer(tiles=tiles_url, attr=attribution, name=words["map"], control=False).add_to(m)
     _AttributionPrefix(ATTRIBUTION_PREFIX).add_to(m)
-    points = _add_bases(m, problem)
+    if language is not None:
+        _MetricScale().add_to(m)
+    points = _add_bases(m, problem, language)
     legend: list[tuple[str, str]] = []
     routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
     styles = route_styles(routes)
@@ -377,19 +463,20 @@ def plan_map(
     for route in routes:
         style = styles[(route.unit_id, route.date)]
         colour = style[0]
-        points += _add_route(m, route, style, problem, shapes, by_day.setdefault(day_label(route.date), []))
+        day = by_day.setdefault(_day_label(route.date, language), [])
+        points += _add_route(m, route, style, problem, shapes, day, language)
         km = route.distance / 1000
-        stops = f"{len(route.stops)} {'στάση' if len(route.stops) == 1 else 'στάσεις'}"
-        dashed = " (διακεκομμένη / dashed)" if style[1] else ""
-        legend.append((colour, f"{route_label(route, problem)}: {stops}, {km:.1f} km{dashed}"))
-    unassigned = _add_unassigned(m, plan, problem)
+        stops = f"{len(route.stops)} {words['stop'] if len(route.stops) == 1 else words['stops']}"
+        dashed = f" ({words['dashed']})" if style[1] else ""
+        legend.append((colour, f"{route_label(route, problem, language)}: {stops}, {km:.1f} km{dashed}"))
+    unassigned = _add_unassigned(m, plan, problem, language)
     if unassigned:
-        legend.append((UNASSIGNED_COLOUR, f"Χωρίς ανάθεση / Unassigned: {len(unassigned)}"))
+        legend.append((UNASSIGNED_COLOUR, f"{words['unassigned']}: {len(unassigned)}"))
     points += unassigned
     folium.LayerControl(collapsed=False).add_to(m)
     if len(by_day) > 1:
-        _DayPicker(list(by_day.items()), "Όλες / All").add_to(m)
-    _Legend(_legend_html(legend)).add_to(m)
+        _DayPicker(list(by_day.items()), words["all"]).add_to(m)
+    _Legend(_legend_html(legend, language)).add_to(m)
     _fit(m, points)
     return m
 

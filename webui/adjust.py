@@ -8,7 +8,9 @@ raised to :data:`STABILITY_SECONDS` of driving (as :func:`planner.register.week.
 does against a published plan); a pinned or moved visit gets
 that date as a hard pin, a dropped one leaves the problem. :func:`plan_changes` says, in
 Greek and in English, what differs between two plans of the same week (stored with the new
-version, like the engine's reasons for unassigned visits, so each reader sees their language).
+version, like the engine's reasons for unassigned visits, so each reader sees their language);
+:func:`week_changes` says it in the same words of a re-planned week against its published
+version (:func:`planner.register.week.plan_change_items`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 
 from planner.model import Location, Plan, Problem, Visit
+from planner.render import hhmm
+
+if TYPE_CHECKING:
+    from planner.register.week import PlanChange
 
 __all__ = [
     "STABILITY_SECONDS",
@@ -29,6 +36,7 @@ __all__ = [
     "plan_changes",
     "served_dates",
     "served_units",
+    "week_changes",
 ]
 
 URGENT_PRIORITY = 5
@@ -188,4 +196,41 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
     for visit in old_problem.visits:
         if visit.id not in new_ids:
             changes.append(Change(visit.id, f"Αφαιρέθηκε: {names[visit.id]}", f"Removed: {names[visit.id]}"))
+    return changes
+
+
+def week_changes(items: Sequence[PlanChange]) -> list[Change]:
+    """A re-planned week's changes against the published version, in Greek and in English, in
+    the words of :func:`plan_changes`: names, not ids; days as ``Πέμπτη 3/12``; times HH:MM.
+    Listed by the day they concern (the new one, else the old one), then by time and name."""
+
+    def order(c: PlanChange) -> tuple[date, int, str]:
+        day = c.day_after or c.day_before or date.min
+        start = c.start_after if c.start_after is not None else (c.start_before or 0)
+        return day, start, c.name
+
+    changes: list[Change] = []
+    for c in sorted(items, key=order):
+        name, d0, d1, t0, t1 = c.name, c.day_before, c.day_after, c.start_before, c.start_after
+        if c.kind == "dropped" and d0 is not None:
+            changes.append(Change(c.visit_id, f"Δεν εξυπηρετείται πια: {name} (ήταν {_day(d0, 'el')})",
+                                  f"No longer served: {name} (was {_day(d0, 'en')})"))  # fmt: skip
+        elif c.kind == "added" and d1 is not None and t1 is not None:
+            at = f"{hhmm(t1)}, {c.unit_after}" if c.unit_after else hhmm(t1)
+            changes.append(Change(c.visit_id, f"Εξυπηρετείται τώρα: {name}, {_day(d1, 'el')} {at}",
+                                  f"Now served: {name}, {_day(d1, 'en')} {at}"))  # fmt: skip
+        elif c.kind == "moved" and d0 is not None and d1 is not None:
+            changes.append(Change(
+                c.visit_id,
+                f"Αλλαγή ημέρας: {name}, {_day(d0, 'el')} → {_day(d1, 'el')}",
+                f"Day changed: {name}, {_day(d0, 'en')} → {_day(d1, 'en')}",
+            ))  # fmt: skip
+        elif c.kind == "other_unit":
+            was, now = c.unit_before, c.unit_after
+            changes.append(Change(c.visit_id, f"Άλλο όχημα (άλλο πλήρωμα): {name}, {was} → {now}",
+                                  f"Other unit (other crew): {name}, {was} → {now}"))  # fmt: skip
+        elif c.kind == "new_time" and d1 is not None and t0 is not None and t1 is not None:
+            times = f"{hhmm(t0)} → {hhmm(t1)}"
+            changes.append(Change(c.visit_id, f"Άλλη ώρα: {name}, {_day(d1, 'el')}, {times}",
+                                  f"New time: {name}, {_day(d1, 'en')}, {times}"))  # fmt: skip
     return changes

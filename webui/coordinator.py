@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import time
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -51,7 +52,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 import planner.register
 from planner.model import HOUR, WEEKLY_MAX_WORK
 from planner.register.fleet_cli import MAX_WEEKLY_HOURS, parse_weekly_hours, same_name_unit
-from planner.register.importer import CellError, Kind, import_file, normalise_phone
+from planner.register.importer import (
+    CellError,
+    FileError,
+    ImportReport,
+    Issue,
+    Kind,
+    import_file,
+    normalise_phone,
+    read_table,
+)
 from planner.register.models import (
     CALENDAR_KINDS,
     FREQUENCY_KINDS,
@@ -866,15 +876,60 @@ def import_upload() -> Any:
         path = _upload_dir() / f"{token}{suffix}"
         upload.save(path)
         path.chmod(0o600)
-        report = import_file(engine(), path, kind=kind, actor=g.user.username, dry_run=True)
+        if suffix == ".xlsx" and not _looks_like_a_workbook(path):
+            report = ImportReport(path=str(path), kind=kind)
+            text = _("The file cannot be read as XLSX: it is damaged, or it is not an Excel workbook. "
+                     "Open it in Excel and save it again as .xlsx, or as CSV UTF-8.")  # fmt: skip
+            report.error(None, None, "", text, text)
+        else:
+            report = import_file(engine(), path, kind=kind, actor=g.user.username, dry_run=True)
+        need_kind = kind is None and _kind_unknown(report, path)
         if report.ok:
             session.update(
                 import_token=token, import_suffix=suffix, import_kind=report.kind, import_name=name
             )
         else:
             path.unlink(missing_ok=True)
-        return render_template("coordinator/import.html", form=form, report=report, name=name)
-    return render_template("coordinator/import.html", form=form, report=None, name="")
+        return render_template(
+            "coordinator/import.html", form=form, report=report, name=name, need_kind=need_kind
+        )
+    return render_template("coordinator/import.html", form=form, report=None, name="", need_kind=False)
+
+
+def _looks_like_a_workbook(path: Path) -> bool:
+    """Whether a file named .xlsx is a whole ZIP archive of an Office document, as an XLSX
+    workbook is (or an old .xls, which the importer names as such). The importer reads any
+    other file as CSV text, which then fails on its headers, and a damaged archive's message
+    would carry the ZIP library's English words."""
+    with path.open("rb") as f:
+        if f.read(4) == b"\xd0\xcf\x11\xe0":
+            return True
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+
+
+def _kind_unknown(report: ImportReport, path: Path) -> bool:
+    """If the importer could not tell beneficiaries from stops by the headers, put its
+    message, which names the command line's ``--kind``, in the web's words (the form's
+    «Contents» field); True if so. The importer reports it on row 1 with no kind guessed."""
+    at = next((n for n, i in enumerate(report.issues) if i.severity == "error" and i.row == 1), None)
+    if report.kind is not None or at is None:
+        return False
+    text = _("The contents of the file cannot be told from its headers. Choose them in the "
+             "«Contents» field below (beneficiaries or village stops) and check the file again.")  # fmt: skip
+    try:
+        table = read_table(path)
+    except FileError:
+        table = None
+    if table is not None and table.other_sheets:
+        others = ", ".join(f"«{sheet}»" for sheet in table.other_sheets)
+        text += " " + _("Only the first sheet, «%(sheet)s», was read (the file also has %(others)s): "
+                        "put the data on the first sheet.", sheet=table.sheet, others=others)  # fmt: skip
+    report.issues[at] = Issue(1, None, "", text, text)
+    return True
 
 
 @bp.route("/import/confirm", methods=["POST"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -39,7 +40,7 @@ from planner.model import Plan, Problem
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm
-from webui.i18n import short_date
+from webui.i18n import current_language, short_date
 from webui.jobs import Job, JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
 from webui.security import require_role
@@ -58,9 +59,41 @@ KIND_LABELS = {
 }
 
 
+STATUS_LABELS = {
+    "published": _l("published"),
+    "replaced": _l("replaced"),
+    "draft": _l("draft"),
+}
+"""A version's status as the desk shows it: "replaced" is a version published once and then
+replaced by the publication of another (stored as "draft" again, see
+:func:`planner.register.week.publish`)."""
+
+
+def version_statuses(rows: Iterable[Any]) -> dict[int, str]:
+    """``{version id: "published" | "replaced" | "draft"}`` for rows with ``id`` and ``status``.
+
+    Publishing a version sets the week's previously published one back to "draft" and clears
+    its ``published_at``; the audit log keeps that it was published (its update to "published").
+    """
+    from planner.register.week import published_once
+
+    rows = list(rows)
+    with reader() as s:
+        once = published_once(s, rows)
+    return {
+        r.id: "published" if r.status == "published" else "replaced" if r.id in once else "draft"
+        for r in rows
+    }
+
+
 def next_iso_week(today: date | None = None) -> str:
     """The ISO week after this one, e.g. ``2026-W49``."""
-    year, week, _day = ((today or date.today()) + timedelta(days=7)).isocalendar()
+    return iso_week_of((today or date.today()) + timedelta(days=7))
+
+
+def iso_week_of(day: date) -> str:
+    """The ISO week of ``day``, e.g. ``2026-W48``."""
+    year, week, _day = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
@@ -70,12 +103,15 @@ def week_dates(iso_week: str) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
+WEEK_MESSAGE = _l("A week like 2026-W49")
+
+
 class PlanForm(FlaskForm):
     """Which week to plan, and how long to search."""
 
     iso_week = StringField(
         _l("ISO week"),
-        validators=[DataRequired(), Regexp(ISO_WEEK.pattern, message=_l("A week like 2026-W49"))],
+        validators=[DataRequired(), Regexp(ISO_WEEK.pattern, message=WEEK_MESSAGE)],
     )
     time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), NumberRange(1, 600)])
 
@@ -128,10 +164,11 @@ def _runner() -> JobRunner:
 @bp.route("/", methods=["GET"])
 def index() -> Any:
     """Pick a week and plan it; running jobs; the weeks already planned."""
-    from planner.register.models import PlanVersion
+    from planner.register.models import PlanVersion, Unit
 
-    form = PlanForm(iso_week=next_iso_week(), time_limit=current_app.config["PLAN_TIME_LIMIT"])
+    form = PlanForm(iso_week=next_iso_week(current_day()), time_limit=current_app.config["PLAN_TIME_LIMIT"])
     with reader() as s:
+        unit_names = {u.id: u.name for u in s.scalars(select(Unit))}
         versions = list(
             s.execute(
                 select(
@@ -148,7 +185,22 @@ def index() -> Any:
                 .limit(60)
             )
         )
-    return render_template("desk/index.html", form=form, jobs=_runner().jobs()[:10], versions=versions)
+    units = {v.unit_set: _unit_names(v.unit_set, unit_names) for v in versions}
+    return render_template(
+        "desk/index.html", form=form, jobs=_runner().jobs()[:10], versions=versions, units=units,
+        statuses=version_statuses(versions), status_labels=STATUS_LABELS,
+        this_week=iso_week_of(current_day()),
+    )  # fmt: skip
+
+
+def _unit_names(unit_set: str, names: dict[int, str]) -> tuple[str, str]:
+    """A version's units by name, short (up to a bracket, as the plan's tables write them) and
+    in full: ``"1,2"`` -> ``("Κινητή μονάδα, Δημοτικό αυτοκίνητο", "Κινητή μονάδα (βαν ...), ...")``."""
+    from planner.register.models import unit_ids
+
+    full = [names.get(i) or str(i) for i in sorted(unit_ids(unit_set))]
+    short = [name.split("(")[0].strip() or name for name in full]
+    return ", ".join(short) or unit_set, ", ".join(full) or unit_set
 
 
 @bp.route("/plan", methods=["POST"])
@@ -161,6 +213,17 @@ def plan() -> Any:
                 flash(str(error), "error")
         return redirect(url_for("desk.index"))
     week = str(form.iso_week.data)
+    try:
+        monday, sunday = week_dates(week)
+    except ValueError:  # e.g. 2025-W53: that year has 52 weeks
+        flash(str(WEEK_MESSAGE), "error")
+        return redirect(url_for("desk.index"))
+    if sunday < current_day():
+        flash(_("Week %(week)s (%(monday)s – %(sunday)s) is over: a past week cannot be planned. "
+                "Plan this week (%(this_week)s: it is planned from today on) or a later one.",
+                week=week, monday=short_date(monday), sunday=short_date(sunday),
+                this_week=iso_week_of(current_day())), "error")  # fmt: skip
+        return redirect(url_for("desk.index"))
     closed = closed_working_days(week)
     if len(closed) == 5:
         days = ", ".join(f"{short_date(d)} ({why})" for d, why in closed)
@@ -261,6 +324,33 @@ def change_text(change: Any) -> str:
     return str(change)
 
 
+def _changes(row: Any, plan: Plan, problem: Problem) -> list[Any]:
+    """What the version changes: an adjustment's changes as stored (Greek and English); a
+    re-planned week's against the published version it kept stable, worked out again from the
+    two stored plans (the stored lines are the command line's, in both languages at once)."""
+    from planner.register.models import PlanVersion
+    from planner.register.week import plan_change_items
+    from webui.adjust import week_changes
+
+    summary = row.summary or {}
+    stored = summary.get("changes") or []
+    published = summary.get("based_on_published")
+    if summary.get("base_version") is not None or published is None:
+        return list(stored)
+    with reader() as s:
+        base = s.scalars(
+            select(PlanVersion).where(
+                PlanVersion.iso_week == row.iso_week,
+                PlanVersion.unit_set == row.unit_set,
+                PlanVersion.version == int(published),
+            )
+        ).first()
+        base_plan = plan_from_dict(json.loads(base.plan_json)) if base is not None else None
+    if base_plan is None:  # versions are never deleted (outcomes refer to them): not expected
+        return []
+    return [{"el": c.el, "en": c.en} for c in week_changes(plan_change_items(base_plan, plan, problem))]
+
+
 def _load(pv_id: int) -> tuple[Any, Plan, Problem]:
     from planner.register.models import PlanVersion
 
@@ -296,10 +386,12 @@ def version(pv_id: int) -> Any:
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
         kind_labels=KIND_LABELS, post=PostForm(), monday=monday, sunday=sunday,
         km=round(sum(d.km for d in days), 1), drive=sum(d.drive_min for d in days),
-        changes=(row.summary or {}).get("changes") or [],
+        changes=_changes(row, plan, problem),
         closed=_closed_days(row.summary or {}),
         carried=_carried_over(row.summary or {}, problem),
         base_version=(row.summary or {}).get("base_version"),
+        published_base=(row.summary or {}).get("based_on_published"),
+        statuses=version_statuses(siblings), status_labels=STATUS_LABELS,
     )  # fmt: skip
 
 
@@ -309,7 +401,7 @@ def version_map(pv_id: int) -> Response:
     _row, plan, problem = _load(pv_id)
     tiles = current_app.config.get("TILE_URL") or None
     attribution = current_app.config.get("TILE_ATTRIBUTION") or ""
-    page = offline_html(plan_map(plan, problem, tiles, attribution=attribution))
+    page = offline_html(plan_map(plan, problem, tiles, attribution=attribution, language=current_language()))
     g.inline_scripts = True  # folium writes its map as inline script: allowed on this page only
     return Response(page, mimetype="text/html")
 
@@ -442,7 +534,7 @@ def route_sheet(pv_id: int) -> Response:
         font_dir = find_font_dir(current_app.config.get("ROUTE_SHEET_FONT_DIR"))
     except FontMissing:
         return Response(_("The PDF font (DejaVu Sans) is not installed on the server."), status=503)
-    status = _("published") if row.status == "published" else _("draft")
+    status = str(STATUS_LABELS[version_statuses([row])[row.id]])
     footer = f"Kinito · {row.iso_week} · {_('version %(n)d', n=row.version)} ({status})"
     pdf = route_sheet_pdf(plan, problem, labels=_, long_date=long_date, footer=footer, only=only,
                           font_dir=font_dir)  # fmt: skip

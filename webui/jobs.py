@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from planner import child_env
@@ -52,6 +52,12 @@ class Job:
     error: str | None = None
     expected_error: bool = False  # the week builder's message ("Greek / English"), not a fault
     finished_at: float | None = None
+    base_plan_version_id: int | None = None  # an adjustment of this stored version
+
+    @property
+    def started(self) -> datetime:
+        """When the job started (UTC), for the desk's list of runs."""
+        return datetime.fromtimestamp(self.started_at, UTC)
 
     def as_dict(self) -> dict[str, Any]:
         """The job as JSON for the desk's progress page."""
@@ -92,7 +98,8 @@ class JobRunner:
     ) -> Job:
         """Start planning ``iso_week``; or solve ``problem`` for it (an adjusted plan: then
         ``unit_set`` names the version series and ``base_plan_version_id`` what it adjusts)."""
-        job = Job(id=secrets.token_urlsafe(12), iso_week=iso_week, actor=actor, time_limit=time_limit)
+        job = Job(id=secrets.token_urlsafe(12), iso_week=iso_week, actor=actor, time_limit=time_limit,
+                  base_plan_version_id=base_plan_version_id)  # fmt: skip
         spec = {
             "database_url": self.database_url,
             "iso_week": iso_week,

@@ -16,7 +16,9 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   id); social workers are spread so that every unit with a free seat gets one, first unit
   first, up to its ``capacity`` seats. If the register has an active driver, the first unit
   is the van he drives: on his days off it stays at the base. Other units are driven by
-  their crew. The coordinator changes crews in the web application.
+  their crew. Crews are not edited by hand: they follow the staff's days and hours and the
+  units' seats. A person on the standard 08:00-16:00 hours rides the whole shift, a pilot
+  day's too (a staggered day: the driver's working time still bounds it).
 - **Visits**: every care plan and village stop due this week (:mod:`planner.register.due`):
   frequency against the date of the last visit actually done, overdue visits and carry-overs
   ranked higher. Visit ids are stable across weeks: ``cp-<care plan id>``, ``vs-<stop id>``.
@@ -93,6 +95,7 @@ __all__ = [
     "plan_changes",
     "plan_week",
     "publish",
+    "published_once",
     "unit_named",
     "visit_subject",
     "weekly_max_work",
@@ -242,6 +245,15 @@ def _closed_days(session: Session, dates: Sequence[date]) -> dict[date, str]:
 
 def _settlements(session: Session) -> dict[str, m.Settlement]:
     return {s.code: s for s in session.scalars(select(m.Settlement))}
+
+
+def _with_place(address: str | None, place: str) -> str:
+    """A person's address and their settlement, the settlement once: "Ερμού 12, Αίγιον", but
+    "Ελίκη, Δ.Ε. Διακοπτού" as it is (its first part already names the settlement)."""
+    if not address:
+        return place
+    parts = {fold(x.strip()) for x in address.split(",")}
+    return address if fold(place) in parts else f"{address}, {place}"
 
 
 def _windows(pairs: Sequence[Sequence[str]], service: int) -> tuple[TimeWindow, ...]:
@@ -618,7 +630,7 @@ def build_week(
                 min_gap_days=min_gap_for(n, working),
                 preferred_weekday=_history_weekday(recent_care.get(cp.id, [])),
                 phone=person.phone or "",
-                address=", ".join(x for x in (person.address, place.name_el) if x),
+                address=_with_place(person.address, place.name_el),
                 notes=cp.service,
             ),
             due.overdue_weeks,
@@ -813,32 +825,74 @@ def _placements(plan: Plan) -> dict[tuple[str, int], tuple[date, str, int]]:
     }
 
 
-def plan_changes(before: Plan, after: Plan, problem: Problem) -> tuple[str, ...]:
-    """What changed from ``before`` (published) to ``after``, one bilingual line per visit."""
+@dataclass(frozen=True)
+class PlanChange:
+    """One change of a visit's occurrence from a published plan to a new one, as data.
+
+    ``kind``: ``"dropped"``, ``"added"``, ``"moved"`` (another date), ``"other_unit"`` or
+    ``"new_time"`` (same date, the start moved by more than :data:`TIME_CHANGE`). ``day``,
+    ``unit`` (the unit's name) and ``start`` (seconds since midnight) are where
+    the occurrence was (``_before``) and is (``_after``); None where it is not planned.
+    """
+
+    kind: str
+    visit_id: str
+    name: str
+    occurrence: int
+    day_before: date | None = None
+    day_after: date | None = None
+    unit_before: str = ""
+    unit_after: str = ""
+    start_before: int | None = None
+    start_after: int | None = None
+
+
+def plan_change_items(before: Plan, after: Plan, problem: Problem) -> tuple[PlanChange, ...]:
+    """What changed from ``before`` (published) to ``after``, per visit occurrence, as data
+    (the web lists it in the reader's language; :func:`plan_changes` writes the CLI's lines)."""
     old, new = _placements(before), _placements(after)
     names = {v.id: v.name or v.id for v in problem.visits}
     units = {u.id: u.name for u in problem.units}
-    lines: list[str] = []
+    items: list[PlanChange] = []
     for key in sorted(old.keys() | new.keys()):
-        vid = key[0]
-        who = f"{names.get(vid, vid)} ({vid})"
+        vid, occurrence = key
+        name = names.get(vid, vid)
+        d0, u0, t0 = old.get(key) or (None, "", None)
+        d1, u1, t1 = new.get(key) or (None, "", None)
+        item = PlanChange("", vid, name, occurrence, d0, d1, units.get(u0, u0), units.get(u1, u1), t0, t1)
         if key not in new:
-            d, _, _ = old[key]
-            lines.append(f"αφαιρέθηκε / dropped: {who}: ήταν / was {day_el(d)} / {day_en(d)}")
+            items.append(replace(item, kind="dropped"))
         elif key not in old:
-            d, u, t = new[key]
-            when = f"{day_el(d)} / {day_en(d)} {format_time(t, short=True)}"
-            lines.append(f"προστέθηκε / added: {who}: {when}, {units.get(u, u)}")
+            items.append(replace(item, kind="added"))
         else:
-            (d0, u0, t0), (d1, u1, t1) = old[key], new[key]
             if d0 != d1:
-                el, en = f"{day_el(d0)} -> {day_el(d1)}", f"{day_en(d0)} -> {day_en(d1)}"
-                lines.append(f"μετακινήθηκε / moved: {who}: {el} / {en}")
+                items.append(replace(item, kind="moved"))
             if u0 != u1:
-                lines.append(f"άλλη μονάδα / other unit: {who}: {units.get(u0, u0)} -> {units.get(u1, u1)}")
-            if d0 == d1 and abs(t1 - t0) > TIME_CHANGE:
-                times = f"{format_time(t0, short=True)} -> {format_time(t1, short=True)}"
-                lines.append(f"άλλη ώρα / new time: {who}: {times}")
+                items.append(replace(item, kind="other_unit"))
+            if d0 == d1 and t0 is not None and t1 is not None and abs(t1 - t0) > TIME_CHANGE:
+                items.append(replace(item, kind="new_time"))
+    return tuple(items)
+
+
+def plan_changes(before: Plan, after: Plan, problem: Problem) -> tuple[str, ...]:
+    """What changed from ``before`` (published) to ``after``, one bilingual line per visit."""
+    lines: list[str] = []
+    for c in plan_change_items(before, after, problem):
+        who = f"{c.name} ({c.visit_id})"
+        d0, d1, t0, t1 = c.day_before, c.day_after, c.start_before, c.start_after
+        if c.kind == "dropped" and d0 is not None:
+            lines.append(f"αφαιρέθηκε / dropped: {who}: ήταν / was {day_el(d0)} / {day_en(d0)}")
+        elif c.kind == "added" and d1 is not None and t1 is not None:
+            when = f"{day_el(d1)} / {day_en(d1)} {format_time(t1, short=True)}"
+            lines.append(f"προστέθηκε / added: {who}: {when}, {c.unit_after}")
+        elif c.kind == "moved" and d0 is not None and d1 is not None:
+            el, en = f"{day_el(d0)} -> {day_el(d1)}", f"{day_en(d0)} -> {day_en(d1)}"
+            lines.append(f"μετακινήθηκε / moved: {who}: {el} / {en}")
+        elif c.kind == "other_unit":
+            lines.append(f"άλλη μονάδα / other unit: {who}: {c.unit_before} -> {c.unit_after}")
+        elif c.kind == "new_time" and t0 is not None and t1 is not None:
+            times = f"{format_time(t0, short=True)} -> {format_time(t1, short=True)}"
+            lines.append(f"άλλη ώρα / new time: {who}: {times}")
     return tuple(lines)
 
 
@@ -1034,3 +1088,22 @@ def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m
             row.status = "published"
             row.published_at = datetime.now(UTC)
         return row
+
+
+def published_once(session: Session, versions: Iterable[m.PlanVersion]) -> set[int]:
+    """The ids of ``versions`` that drivers were shown: published now, or published once and
+    then replaced (:func:`publish` sets them back to draft; the audit log keeps their update
+    to "published")."""
+    rows = list(versions)
+    out = {r.id for r in rows if r.status == "published"}
+    drafts = [str(r.id) for r in rows if r.status != "published"]
+    if drafts:
+        found = session.execute(
+            select(m.AuditLog.entity_id, m.AuditLog.after).where(
+                m.AuditLog.entity == m.PlanVersion.__tablename__, m.AuditLog.entity_id.in_(drafts)
+            )
+        )
+        out |= {
+            int(eid) for eid, after in found if isinstance(after, dict) and after.get("status") == "published"
+        }
+    return out

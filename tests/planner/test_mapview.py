@@ -343,3 +343,53 @@ def test_map_writer_ends_a_child_with_nothing_to_draw(tmp_path: Path) -> None:
 def test_map_writer_reports_a_missing_folder_as_before(plan: Plan, problem: Problem, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         MapWriter(tmp_path / "no-such-folder" / "map.html").write(plan, problem)
+
+
+def _script(page: str) -> str:
+    """The part of the page folium wrote (after the inlined Leaflet), escapes decoded."""
+    return _text(page[page.index("</style>") :])
+
+
+def test_the_web_map_speaks_the_readers_language_only(plan: Plan, problem: Problem) -> None:
+    """language="el" (the web's Greek reader): every label in Greek only, the popups name the
+    person or stop and not its id, the unassigned reason without the engine's code, the base's
+    units by name, and a scale in metres only."""
+    from dataclasses import replace
+
+    car = replace(plan.routes[0], unit_id="car1")
+    two = replace(problem, units=(*problem.units, replace(problem.units[0], id="car1", name="Αυτοκίνητο")))
+    page = _script(offline_html(plan_map(replace(plan, routes=(*plan.routes, car)), two, language="el")))
+    bilingual = ("Όλες / All", "Διαδρομές / Routes", "Χωρίς ανάθεση / Unassigned", "διακεκομμένη / dashed",
+                 "Βάση / Base", "Χάρτης / Map")  # fmt: skip
+    for label in bilingual:
+        assert label not in page, label
+    assert '"Όλες"' in page and "<b>Διαδρομές</b>" in page and "(διακεκομμένη)" in page
+    assert "Χωρίς ανάθεση (1)" in page and "Χωρίς ανάθεση: 1" in page
+    assert "Βάση · Κινητή μονάδα, Αυτοκίνητο" in page
+    for visit_id in ("hv-001", "vs-002", "hv-003", "hv-004"):
+        assert visit_id not in page, visit_id
+    assert "[no_time]" not in page and "Δεν χωράει στη βάρδια." in page
+    assert page.count("Δεν χωράει στη βάρδια.") == 1  # two occurrences, one reason
+    assert "09:00–09:45 (45 λεπτά)" in page and "Επίσκεψη κατ' οίκον" in page
+    assert 'L.control.scale({"metric": true, "imperial": false})' in page and "L.control.scale()" not in page
+
+
+def test_the_web_map_in_english(plan: Plan, problem: Problem) -> None:
+    """language="en": English weekdays and words, the English reason, no Greek label."""
+    page = _script(offline_html(plan_map(plan, problem, language="en")))
+    assert "Mon 07/12 · Κινητή μονάδα" in page and "Tue 08/12 · Κινητή μονάδα" in page
+    assert '"All"' in page and "<b>Routes</b>" in page and "Unassigned (1)" in page
+    assert "09:00–09:45 (45 min)" in page and "Home visit" in page and "Village stop" in page
+    assert "Tel. 2691012345" in page and "Does not fit in the shift." in page
+    for greek in ("Δευ", "Όλες", "Διαδρομές", "Χωρίς ανάθεση", "λεπτά", "Τηλ.", "Επίσκεψη", "Δεν χωράει"):
+        assert greek not in page, greek
+    with pytest.raises(ValueError, match="language"):
+        plan_map(plan, problem, language="fr")
+
+
+def test_the_command_lines_map_stays_as_it_was(plan: Plan, problem: Problem) -> None:
+    """No language (kinito plan, kinito week): both languages, the visit ids, Leaflet's own scale."""
+    page = _script(offline_html(plan_map(plan, problem)))
+    assert '"Όλες / All"' in page and "<b>Διαδρομές / Routes</b>" in page
+    assert "hv-001 · Επίσκεψη κατ' οίκον" in page and "[no_time] Δεν χωράει στη βάρδια." in page
+    assert "L.control.scale().addTo" in page and '"imperial": false' not in page

@@ -807,3 +807,66 @@ def test_replanning_the_current_week_counts_the_kept_days_in_a_part_time_drivers
     _, to_solve, _ = keep_past(first.problem, first.problem, first.plan, WEDNESDAY)
     unit = {u.id: u for u in to_solve.units}[van_id]
     assert (unit.weekly_max_work, unit.weekly_worked, unit.weekly_left) == (6 * HOUR, kept, 6 * HOUR - kept)
+
+
+def test_plan_change_items_are_the_changes_as_data_and_the_cli_lines_come_from_them() -> None:
+    """The web lists a re-planned week's changes from data (names, dates, unit names, times in
+    seconds); the command line's bilingual lines are written from the same data, unchanged."""
+    from planner.model import Location, Plan, Problem, Route, Stop, Unit, Visit
+    from planner.register.week import PlanChange, plan_change_items, plan_changes
+
+    mon, tue = date(2026, 12, 7), date(2026, 12, 8)
+    base = Location("base", 38.2498, 22.0816, "Βάση")
+    place = Location("kounina", 38.17, 22.01, "Κουνινά")
+    problem = Problem(
+        name="x", dates=(mon, tue),
+        units=(Unit("unit-1", "Βαν", base), Unit("unit-2", "Αυτοκίνητο", base)), unit_days=(), staff=(),
+        visits=tuple(Visit(f"cp-{n}", place, 30 * MINUTE, name=f"Πρόσωπο {n}") for n in (1, 2, 3, 4, 5)),
+    )  # fmt: skip
+
+    def stop(vid: str, start: int) -> Stop:
+        return Stop(vid, 0, start, start, start + 30 * MINUTE, 600, 5_000)
+
+    def route(unit: str, day: date, *stops: Stop) -> Route:
+        return Route(unit, day, 8 * HOUR, 14 * HOUR, stops, 600, 5_000)
+
+    late = 12 * HOUR + 8 * MINUTE + 32
+    before = Plan("x", (route("unit-1", mon, stop("cp-1", 9 * HOUR), stop("cp-2", 10 * HOUR),
+                                 stop("cp-3", 11 * HOUR)),), (), 0, 1, 1.0, 0.1)  # fmt: skip
+    after = Plan("x", (route("unit-1", mon, stop("cp-2", late)),
+                       route("unit-2", tue, stop("cp-1", 9 * HOUR), stop("cp-4", 10 * HOUR))),
+                 (), 0, 1, 1.0, 0.1)  # fmt: skip
+    items = plan_change_items(before, after, problem)
+    assert all(isinstance(c, PlanChange) for c in items)
+    assert [(c.kind, c.visit_id) for c in items] == [
+        ("moved", "cp-1"), ("other_unit", "cp-1"), ("new_time", "cp-2"), ("dropped", "cp-3"),
+        ("added", "cp-4"),
+    ]  # fmt: skip
+    moved, other, new_time, dropped, added = items
+    assert (moved.name, moved.day_before, moved.day_after) == ("Πρόσωπο 1", mon, tue)
+    assert (other.unit_before, other.unit_after) == ("Βαν", "Αυτοκίνητο")
+    assert (new_time.day_before, new_time.start_before, new_time.start_after) == (mon, 10 * HOUR, late)
+    assert (dropped.day_before, dropped.day_after, dropped.start_after) == (mon, None, None)
+    assert (added.day_before, added.day_after, added.start_after) == (None, tue, 10 * HOUR)
+    assert added.unit_after == "Αυτοκίνητο"
+    assert plan_changes(before, after, problem) == (
+        "μετακινήθηκε / moved: Πρόσωπο 1 (cp-1): Δευτέρα 07/12 -> Τρίτη 08/12 / "
+        "Monday 07/12 -> Tuesday 08/12",
+        "άλλη μονάδα / other unit: Πρόσωπο 1 (cp-1): Βαν -> Αυτοκίνητο",
+        "άλλη ώρα / new time: Πρόσωπο 2 (cp-2): 10:00 -> 12:08:32",
+        "αφαιρέθηκε / dropped: Πρόσωπο 3 (cp-3): ήταν / was Δευτέρα 07/12 / Monday 07/12",
+        "προστέθηκε / added: Πρόσωπο 4 (cp-4): Τρίτη 08/12 / Tuesday 08/12 10:00, Αυτοκίνητο",
+    )
+
+
+def test_a_persons_address_names_the_settlement_once() -> None:
+    """The settlement follows a street address, but not an address that already names it
+    (the demo's "Ελίκη, Δ.Ε. Διακοπτού ..." had ", Ελίκη" added again)."""
+    from planner.register.week import _with_place
+
+    assert _with_place("Ερμού 12", "Αίγιον") == "Ερμού 12, Αίγιον"
+    assert _with_place("Ελίκη, Δ.Ε. Διακοπτού (πλασματική κατοικία)", "Ελίκη") == (
+        "Ελίκη, Δ.Ε. Διακοπτού (πλασματική κατοικία)"
+    )
+    assert _with_place("ΑΙΓΙΟΝ, πλατεία", "Αίγιον") == "ΑΙΓΙΟΝ, πλατεία"
+    assert _with_place(None, "Αίγιον") == _with_place("", "Αίγιον") == "Αίγιον"

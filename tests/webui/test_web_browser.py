@@ -43,8 +43,9 @@ def _browser_missing() -> str | None:
 @pytest.fixture
 def live(db_file: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
     """The app under waitress on a free port of 127.0.0.1, in a thread."""
+    # the weeks planned below are still to come on that day (a week that has ended is refused)
     app = create_app({"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "PLAN_TIME_LIMIT": 1.0, "PLAN_WORKERS": 1})  # fmt: skip
+                      "PLAN_TIME_LIMIT": 1.0, "PLAN_WORKERS": 1, "TODAY": "2026-11-26"})  # fmt: skip
     with live_server(app) as url:
         yield {"app": app, "url": url}
 
@@ -123,6 +124,10 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             frame.locator(".leaflet-marker-icon").first.wait_for(state="attached", timeout=10_000)
             n_markers = frame.locator(".leaflet-marker-icon").count()
             n_lines = frame.locator(".leaflet-overlay-pane svg path").count()
+            # the map in the reader's language (Greek), its scale in metres only
+            map_legend = frame.locator(".kinito-legend").inner_text()
+            map_layers = frame.locator(".leaflet-control-layers-overlays").inner_text()
+            n_scales = frame.locator(".leaflet-control-scale-line").count()
             assert page.locator("#timeline .seg.service").count() == 4
             assert page.locator("#timeline .seg.travel").count() >= 4
             assert "Δευτέρα 14 Δεκεμβρίου 2026" in page.locator("h1 + p.lead").inner_text()
@@ -159,6 +164,9 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             browser.close()
     assert n_markers >= 3 + 1  # the stops and the base
     assert n_lines >= 1 + 1  # at least one route and the unassigned circle
+    assert "Διαδρομές" in map_legend and "Χωρίς ανάθεση" in map_legend and " / " not in map_legend
+    assert "Χωρίς ανάθεση (1)" in map_layers and "Unassigned" not in map_layers
+    assert n_scales == 1  # metric only (Leaflet's default adds a line in miles and feet)
     with session_scope(live["app"].extensions["kinito_engine"]) as s:
         statuses = {r.version: r.status for r in s.scalars(select(PlanVersion))}
     assert statuses == {1: "draft", 2: "published"}

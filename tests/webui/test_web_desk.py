@@ -336,6 +336,7 @@ def test_the_plan_button_builds_the_week_from_the_register(coordinator: FlaskCli
     """ "Plan" runs planner.register.week.plan_week on the register in the background: the due
     care plans and the village stop are planned, the Saturday-only visit is unassigned with why,
     Christmas Day is left out."""
+    app.config["TODAY"] = "2026-11-26"  # a week that has ended is not planned: this one is to come
     response = post(coordinator, "/desk/plan", {"iso_week": "2026-W52", "time_limit": "1"})
     assert response.status_code == 302 and "/desk/jobs/" in response.location
     done = _wait(coordinator, response.location + ".json")
@@ -402,6 +403,7 @@ def test_a_week_with_every_working_day_closed_says_so_in_greek(coordinator: Flas
     with session_scope(app.extensions["kinito_engine"], actor="test") as s:
         for day in range(21, 25):
             s.add(CalendarDay(day=date(2026, 12, day), kind="closure", name="Εορταστικό κλείσιμο"))
+    app.config["TODAY"] = "2026-11-26"
     response = post(coordinator, "/desk/plan", {"iso_week": "2026-W52", "time_limit": "1"})
     assert response.status_code == 302 and response.location == "/desk/"
     page = coordinator.get("/desk/").get_data(as_text=True)
@@ -489,3 +491,224 @@ def test_adjusting_a_published_week_on_its_monday_keeps_today_as_published(
     assert validate(new_problem, new) == []
     urgent = [r.date for r in new.routes for st in r.stops if st.visit_id.startswith("urgent")]
     assert urgent == [date(2026, 12, 8)]
+
+
+# --- the usability review on the demo register ------------------------------------------------
+
+
+def _store(
+    app: Flask,
+    plan: Any,
+    version: int,
+    *,
+    unit_set: str = "van1",
+    summary: dict[str, Any] | None = None,
+) -> int:
+    """A plan version of the small problem stored as the week builder stores one (a draft)."""
+    from planner.schema import plan_to_dict
+
+    problem = small_problem()
+    with session_scope(app.extensions["kinito_engine"], actor=COORDINATOR) as s:
+        row = PlanVersion(
+            iso_week=WEEK, unit_set=unit_set, version=version, status="draft",
+            plan_json=json.dumps(plan_to_dict(plan, problem), ensure_ascii=False),
+            problem_json=json.dumps(problem_to_dict(problem), ensure_ascii=False),
+            summary=summary or {}, created_by=COORDINATOR,
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def _stop(visit_id: str, start: int, minutes: int) -> Stop:
+    return Stop(visit_id, 0, start, start, start + minutes * MINUTE, 900, 10_000)
+
+
+def _changes_of(page: str) -> str:
+    changes = page[page.index('id="changes"') :]
+    return changes[: changes.index("</ul>")]
+
+
+def test_changes_against_the_published_version_are_in_the_readers_language(
+    coordinator: FlaskClient, app: Flask
+) -> None:
+    """Review 1: a re-planned week (stored as the week builder stores it: the command line's
+    bilingual lines, and the published version it kept stable) lists its changes in the
+    reader's language only, in the adjustments' words, naming people and stops (no ids),
+    times as HH:MM."""
+    from planner.model import Plan
+    from planner.register.week import plan_changes
+
+    tue = date(2026, 12, 8)
+    published = Plan("x", (Route("van1", MON, 8 * HOUR, 14 * HOUR, (
+        _stop("hv-1", 9 * HOUR, 45), _stop("vs-2", 10 * HOUR + 30 * MINUTE, 90), _stop("hv-3", 13 * HOUR, 30),
+    ), 900, 10_000),), (), 0, 1, 1.0, 0.1)  # fmt: skip
+    later = 11 * HOUR + 8 * MINUTE + 32  # 11:08:32
+    replanned = Plan("x", (
+        Route("van1", MON, 8 * HOUR, 14 * HOUR, (_stop("hv-1", later, 45),), 900, 10_000),
+        Route("van1", tue, 8 * HOUR, 12 * HOUR, (
+            _stop("hv-3", 9 * HOUR, 30), _stop("hv-4", 10 * HOUR, 60),
+        ), 900, 10_000),
+    ), (), 0, 1, 1.0, 0.1)  # fmt: skip
+    cli_lines = list(plan_changes(published, replanned, small_problem()))
+    assert any("άλλη ώρα / new time" in line and "11:08:32" in line for line in cli_lines)
+    base = _store(app, published, 2)
+    assert post(coordinator, f"/desk/plans/{base}/publish").status_code == 302
+    pv_id = _store(app, replanned, 3, summary={"based_on_published": 2, "changes": cli_lines})
+
+    page = coordinator.get(f"/desk/plans/{pv_id}").get_data(as_text=True)
+    assert "Αλλαγές σε σχέση με τη δημοσιευμένη έκδοση (έκδοση 2)" in page
+    changes = _changes_of(page)
+    assert "Άλλη ώρα: Αικατερίνη Ν., Δευτέρα 7/12, 09:00 → 11:08" in changes
+    assert "Αλλαγή ημέρας: Σοφία Ι., Δευτέρα 7/12 → Τρίτη 8/12" in changes
+    assert "Δεν εξυπηρετείται πια: Στάση Κουνινών (ήταν Δευτέρα 7/12)" in changes
+    assert "Εξυπηρετείται τώρα: Νυχτερινή, Τρίτη 8/12 10:00, Κινητή μονάδα" in changes
+    assert changes.count("<li>") == 4
+    for word in (" / ", "hv-", "vs-", "11:08:32", "Monday", "new time", "->"):
+        assert word not in changes, word
+
+    post(coordinator, "/language", {"lang": "en"})
+    changes = _changes_of(coordinator.get(f"/desk/plans/{pv_id}").get_data(as_text=True))
+    assert "New time: Αικατερίνη Ν., Monday 7/12, 09:00 → 11:08" in changes
+    assert "Day changed: Σοφία Ι., Monday 7/12 → Tuesday 8/12" in changes
+    assert "Δευτέρα" not in changes and " / " not in changes
+
+
+def test_the_web_map_is_in_the_readers_language_with_a_metric_scale(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Review 2: the plan's map on the web: no "Greek / English" labels, a scale in metres
+    only, popups naming the person or stop without its id; in English when the reader is."""
+    from planner.schema import plan_from_dict
+
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, solved["plan_version_id"])
+        assert row is not None
+        (unassigned,) = plan_from_dict(json.loads(row.plan_json)).unassigned
+    reason, reason_el = unassigned.reason, unassigned.message_el
+    url = f"/desk/plans/{solved['plan_version_id']}/map"
+    page = _decoded(coordinator.get(url).get_data(as_text=True))
+    script = page[page.index("</style>") :]  # folium's part, after the inlined Leaflet
+    assert "<b>Διαδρομές</b>" in script and "Διαδρομές / Routes" not in script
+    assert "Χωρίς ανάθεση (1)" in script and "Unassigned" not in script and "Βάση / Base" not in script
+    assert 'L.control.scale({"metric": true, "imperial": false})' in script
+    assert "L.control.scale()" not in script
+    assert "Επίσκεψη κατ' οίκον" in script and "hv-1 ·" not in script and "hv-4 ·" not in script
+    assert f"[{reason}]" not in script and reason_el in script  # the reason, without the engine's code
+    post(coordinator, "/language", {"lang": "en"})
+    script = _decoded(coordinator.get(url).get_data(as_text=True))
+    script = script[script.index("</style>") :]
+    assert "<b>Routes</b>" in script and "Unassigned (1)" in script and "Mon 07/12 · Κινητή μονάδα" in script
+    assert "Home visit" in script and "Διαδρομές" not in script and "λεπτά" not in script
+    assert unassigned.message_en in script and reason_el not in script
+
+
+def _decoded(page: str) -> str:
+    """The page with JSON ``\\uXXXX`` escapes decoded (folium encodes the popups' text)."""
+    import re
+
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), page)
+
+
+def test_a_week_that_has_ended_is_not_planned(coordinator: FlaskClient, app: Flask) -> None:
+    """Review 4: on Thursday 26/11/2026, week 2026-W45 is refused with a Greek sentence and no
+    job; the week field starts at this week; this week itself is still planned (from today on)."""
+    app.config["TODAY"] = "2026-11-26"
+    response = post(coordinator, "/desk/plan", {"iso_week": "2026-W45", "time_limit": "1"})
+    assert response.status_code == 302 and response.location == "/desk/"
+    page = coordinator.get("/desk/").get_data(as_text=True)
+    assert "Η εβδομάδα 2026-W45 (Δευ 2/11 – Κυρ 8/11) έχει τελειώσει" in page
+    assert "Προγραμματίστε την τρέχουσα εβδομάδα (2026-W48" in page
+    assert 'min="2026-W48"' in page and 'value="2026-W49"' in page
+    response = post(coordinator, "/desk/plan", {"iso_week": "2025-W53", "time_limit": "1"})  # no such week
+    assert response.status_code == 302 and response.location == "/desk/"
+    assert "Μια εβδομάδα όπως 2026-W49" in coordinator.get("/desk/").get_data(as_text=True)
+    assert app.extensions["kinito_jobs"].jobs() == []
+    response = post(coordinator, "/desk/plan", {"iso_week": "2026-W48", "time_limit": "1"})
+    assert response.status_code == 302 and "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    assert done["state"] == "done", done
+
+
+def _version_rows(page: str) -> dict[int, str]:
+    """The desk's list of versions: plan version id -> the row's text."""
+    import re
+
+    table = page[page.index('id="versions"') :]
+    rows = re.findall(r"<tr[^>]*>.*?</tr>", table[: table.index("</table>")], re.S)
+    out = {}
+    for row in rows:
+        found = re.search(r"/desk/plans/(\d+)", row)
+        if found:
+            out[int(found.group(1))] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+    return out
+
+
+def test_a_version_published_then_replaced_reads_replaced(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Review 5: version 1 published (drivers used it), then version 2 published: version 1
+    reads "replaced" on the desk, in the week's versions and on its page, not "draft"; a
+    version never published is still a draft. Only the display: the row stays "draft"."""
+    from planner.schema import plan_from_dict
+    from webui.planjob import store_problem_plan
+
+    first = solved["plan_version_id"]
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, first)
+        assert row is not None
+        plan = plan_from_dict(json.loads(row.plan_json))
+    assert post(coordinator, f"/desk/plans/{first}/publish").status_code == 302
+    second, _ = store_problem_plan(app.config["DATABASE_URL"], WEEK, small_problem(), plan, COORDINATOR)
+    assert post(coordinator, f"/desk/plans/{second}/publish").status_code == 302
+    third, _ = store_problem_plan(app.config["DATABASE_URL"], WEEK, small_problem(), plan, COORDINATOR)
+
+    rows = _version_rows(coordinator.get("/desk/").get_data(as_text=True))
+    assert "αντικαταστάθηκε" in rows[first] and "πρόχειρη" not in rows[first]
+    assert "δημοσιευμένη" in rows[second] and "πρόχειρη" in rows[third]
+    page = coordinator.get(f"/desk/plans/{first}").get_data(as_text=True)
+    assert 'class="badge replaced" id="status"' in page and ">αντικαταστάθηκε</span></h1>" in page
+    assert "Δημοσίευση" in page  # it can be published again
+    siblings = page[page.index('class="versions"') :]
+    assert "έκδοση 1</a> · αντικαταστάθηκε" in siblings and "έκδοση 3</a> · πρόχειρη" in siblings
+    post(coordinator, "/language", {"lang": "en"})
+    assert "replaced" in _version_rows(coordinator.get("/desk/").get_data(as_text=True))[first]
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert s.get(PlanVersion, first).status == "draft"  # type: ignore[union-attr]
+
+
+def test_the_job_page_and_the_runs_say_what_a_coordinator_reads(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Review 6: the progress page shows no internal cost; each planning run says when it
+    started and which version it made (and whether it adjusted one); versions name their units."""
+    import re
+
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=small_problem_dict(),
+                       base_plan_version_id=solved["plan_version_id"])  # fmt: skip
+    page = coordinator.get(f"/desk/jobs/{job.id}").get_data(as_text=True)
+    assert "κόστος" not in page and "Επισκέψεις που εξυπηρετούνται" in page
+    assert "p-objective" not in page
+    done = _wait(coordinator, f"/desk/jobs/{job.id}.json")
+    assert done["state"] == "done" and done["version"] == 2
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, done["plan_version_id"])
+        assert row is not None
+        plan_json = row.plan_json
+    from planner.schema import plan_from_dict
+
+    numbered = _store(app, plan_from_dict(json.loads(plan_json)), 1, unit_set="1")  # the register's van1
+    desk = coordinator.get("/desk/").get_data(as_text=True)
+    runs = desk[desk.index('id="jobs"') :]
+    runs = runs[: runs.index("</table>")]
+    assert f'<a href="/desk/plans/{done["plan_version_id"]}">έκδοση 2</a>' in runs
+    assert "(προσαρμογή)" in runs
+    assert re.search(r"<td>\d{1,2} \S+ \d{4}, \d\d:\d\d</td>", runs), runs
+    assert '<td title="van1">van1</td>' in _versions_table(desk) and f"/desk/plans/{numbered}" in desk
+    assert "<td>1</td>\n  <td>1</td>" not in _versions_table(desk)
+
+
+def _versions_table(page: str) -> str:
+    table = page[page.index('id="versions"') :]
+    return table[: table.index("</table>")]

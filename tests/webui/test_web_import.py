@@ -105,3 +105,51 @@ def test_unconfirmed_uploads_older_than_an_hour_are_swept(coordinator: FlaskClie
     os.utime(old, (time.time() - 2 * 3600, time.time() - 2 * 3600))
     _upload(coordinator, "a.csv", (TEMPLATES / "beneficiaries.csv").read_bytes())
     assert not old.exists() and fresh.exists()
+
+
+def test_headers_that_say_nothing_ask_for_the_contents_field(coordinator: FlaskClient, app: Flask) -> None:
+    """Review 3: a CSV whose headers are neither the beneficiaries' nor the stops' asks the web
+    user to choose the «Περιεχόμενο» field (the form is offered again, that field marked), not
+    for the command line's --kind; chosen, the same file is checked as that kind."""
+    data = "Α;Β\n1;2\n".encode()
+    text = _upload(coordinator, "agnosto.csv", data).get_data(as_text=True)
+    report = text[text.index('id="import-report"') : text.index("</table>")]
+    assert "Επιλέξτε το στο πεδίο «Περιεχόμενο» παρακάτω" in report
+    assert "--kind" not in text and "stops" not in report
+    form = text[text.index('id="import-form"') :]
+    assert 'class="field has-error"><label for="kind">Περιεχόμενο</label>' in form
+    assert 'id="confirm-import"' not in text
+    again = _upload(coordinator, "agnosto.csv", data, kind="beneficiaries").get_data(as_text=True)
+    assert "«Περιεχόμενο»" not in again and "--kind" not in again and 'id="import-errors"' in again
+
+
+def test_first_sheet_note_is_kept_with_the_contents_message(coordinator: FlaskClient) -> None:
+    """The importer's note that only the first sheet was read stays beside the new message."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    assert book.active is not None
+    book.active.title = "Οδηγίες"
+    book.active.append(["Διαβάστε με"])
+    book.create_sheet("Ωφελούμενοι").append(["Ονοματεπώνυμο"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    text = _upload(coordinator, "dyo-fylla.xlsx", buffer.getvalue()).get_data(as_text=True)
+    report = text[text.index('id="import-report"') :]
+    assert "«Περιεχόμενο»" in report and "Διαβάστηκε μόνο το πρώτο φύλλο, «Οδηγίες»" in report
+    assert "«Ωφελούμενοι»" in report and "--kind" not in report
+
+
+def test_a_damaged_xlsx_says_it_cannot_be_read_as_xlsx(coordinator: FlaskClient, app: Flask) -> None:
+    """Review 3: a file named .xlsx that is not a workbook (text, a cut-off download) is
+    reported as unreadable as XLSX, in Greek, without the ZIP library's English; nothing
+    is kept."""
+    whole = (TEMPLATES / "beneficiaries.xlsx").read_bytes()
+    for data in (b"this is not a workbook\n", whole[: len(whole) // 2], b"PK\x03\x04broken"):
+        text = _upload(coordinator, "ofeloumenoi.xlsx", data).get_data(as_text=True)
+        report = text[text.index('id="import-report"') :]
+        assert "Το αρχείο δεν διαβάζεται ως XLSX" in report, data[:10]
+        assert "--kind" not in text and "zip" not in report.lower() and "«Περιεχόμενο»" not in report
+        assert 'id="confirm-import"' not in text
+    assert not list((Path(app.instance_path) / "uploads").iterdir())
+    assert 'id="import-ok"' in _upload(coordinator, "ofeloumenoi.xlsx", whole).get_data(as_text=True)

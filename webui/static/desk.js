@@ -9,7 +9,6 @@
     document.getElementById("p-elapsed").textContent = job.elapsed.toFixed(1);
     document.getElementById("p-served").textContent = job.served;
     document.getElementById("p-wanted").textContent = job.wanted;
-    document.getElementById("p-objective").textContent = job.objective === null ? "—" : job.objective.toLocaleString(document.documentElement.lang || undefined);
     document.getElementById("p-bar").value = Math.min(job.elapsed, job.time_limit);
     box.dataset.state = job.state;
     if (job.state === "done") {
