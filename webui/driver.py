@@ -7,11 +7,20 @@
 - ``/driver/sw.js`` is the service worker (scope ``/driver/``, rendered from
   ``templates/driver/sw.js`` with the URLs it keeps): it keeps the page, its data,
   the script, the style and Leaflet, so the route keeps working with no signal.
-- ``POST /driver/outcomes.json`` records one outcome (done, not at home, cancelled) through
-  :func:`planner.register.outcomes.record_outcome`, idempotent on the device's ``client_ref``
-  (a UUID made on the tablet): the offline queue may send the same outcome twice, it is
-  stored once. CSRF: the ``X-CSRFToken`` header, with a token the page fetches fresh from
-  ``/driver/token.json`` right before sending (a page from the cache may hold an old one).
+- ``POST /driver/outcomes.json`` records one outcome (done, not at home, cancelled; a village
+  stop only done or cancelled) through :func:`planner.register.outcomes.record_outcome`,
+  idempotent on the device's ``client_ref`` (a UUID made on the tablet): the offline queue may
+  send the same outcome twice, it is stored once. CSRF: the ``X-CSRFToken`` header, with a
+  token the page fetches fresh from ``/driver/token.json`` right before sending (a page from
+  the cache may hold an old one).
+- An outcome is a fact, whatever version of the week the tablet had when it was recorded
+  (it may have been offline while the office published a new one): it is stored against the
+  **currently published** route of the driver's unit on that date when the visit is on it,
+  else against the tablet's version, provided that version was published for the driver's
+  unit and had the visit on that date. The latter case answers ``on_route: false``; the
+  tablet says so, and the office's outcomes page flags it (:func:`off_route`), since the
+  published plan may now send someone there again. Nothing else is accepted: a driver
+  records only on his own unit's published routes.
 - "Today" is :func:`current_day`: the ``TODAY`` setting, else the ``KINITO_TODAY``
   environment variable (an ISO date: tests, demonstrations), else the date in Athens.
 """
@@ -45,21 +54,32 @@ from sqlalchemy.exc import IntegrityError
 from planner.model import Plan, Problem, Route
 from planner.register import models as m
 from planner.register.calendar import today as calendar_today
-from planner.register.outcomes import record_outcome
+from planner.register.outcomes import allowed_statuses, record_outcome
+from planner.register.week import WeekError, published_once
 from planner.render import hhmm
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.i18n import long_date
 from webui.security import require_role
 from webui.store import reader, transaction
 
-__all__ = ["DRIVER_STATUSES", "TodayRoute", "bp", "current_day", "find_route", "route_document"]
+__all__ = [
+    "DRIVER_STATUSES",
+    "TodayRoute",
+    "bp",
+    "current_day",
+    "find_route",
+    "off_route",
+    "route_document",
+    "was_published",
+]
 
 bp = Blueprint("driver", __name__, url_prefix="/driver")
 bp.before_request(require_role("driver"))
 
 ATHENS = ZoneInfo("Europe/Athens")
 DRIVER_STATUSES = ("done", "not_at_home", "cancelled")
-"""What the driver may record (postponing is the coordinator's decision)."""
+"""What the driver may record (postponing is the coordinator's decision); of these, a village
+stop allows only what :func:`planner.register.outcomes.allowed_statuses` allows it."""
 SEND_DAYS = 7
 """An outcome queued offline is accepted up to this many days after its route's date."""
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -98,13 +118,64 @@ def find_route(session: Any, unit_id: int, day: date) -> TodayRoute | None:
             continue
         plan = plan_from_dict(json.loads(row.plan_json))
         problem = problem_from_dict(json.loads(row.problem_json))
-        route = next((r for r in plan.routes if r.unit_id == f"unit-{unit_id}" and r.date == day), None)
-        return TodayRoute(row, plan, problem, route)
+        return TodayRoute(row, plan, problem, _route_in(plan, unit_id, day))
     return None
 
 
-def _staff_for(problem: Problem, route: Route, visit_id: str) -> int | None:
+def _route_in(plan: Plan, unit_id: int, day: date) -> Route | None:
+    return next((r for r in plan.routes if r.unit_id == f"unit-{unit_id}" and r.date == day), None)
+
+
+def was_published(session: Any, version: m.PlanVersion) -> bool:
+    """Whether drivers were ever shown ``version`` (:func:`planner.register.week.published_once`)."""
+    return version.id in published_once(session, [version])
+
+
+def _serving(plan: Plan, visit_id: str, day: date) -> set[str]:
+    """The units (``unit-1``) whose route in ``plan`` serves ``visit_id`` on ``day``."""
+    return {r.unit_id for r in plan.routes if r.date == day and any(x.visit_id == visit_id for x in r.stops)}
+
+
+def off_route(session: Any, outcomes: list[m.VisitOutcome]) -> set[int]:
+    """The outcomes (ids) recorded on a route that has changed since: their plan version is
+    no longer published, and no published version sends the same unit to the visit on that
+    date. The office checks them: the plan may send someone there again."""
+    plans: dict[int, Plan] = {}
+    published: dict[str, list[Plan]] = {}
+
+    def plan_of(version: m.PlanVersion) -> Plan:
+        if version.id not in plans:
+            plans[version.id] = plan_from_dict(json.loads(version.plan_json))
+        return plans[version.id]
+
+    flagged: set[int] = set()
+    for outcome in outcomes:
+        day, visit_id = outcome.planned_date, outcome.visit_ref
+        if outcome.plan_version_id is None or day is None or visit_id is None:
+            continue  # recorded by the office, not from a route
+        version = session.get(m.PlanVersion, outcome.plan_version_id)
+        if version is None or version.status == "published":
+            continue
+        year, week, _weekday = day.isocalendar()
+        iso_week = f"{year}-W{week:02d}"
+        if iso_week not in published:
+            rows = session.scalars(
+                select(m.PlanVersion).where(
+                    m.PlanVersion.iso_week == iso_week, m.PlanVersion.status == "published"
+                )
+            )
+            published[iso_week] = [plan_of(row) for row in rows]
+        now = set().union(*(_serving(plan, visit_id, day) for plan in published[iso_week]))
+        then = _serving(plan_of(version), visit_id, day)
+        if not (then & now if then else now):
+            flagged.add(outcome.id)
+    return flagged
+
+
+def _staff_for(problem: Problem | None, route: Route, visit_id: str) -> int | None:
     """Who served the visit: the named staff member, else the first aboard with the role."""
+    if problem is None:
+        return None
     try:
         visit = problem.visit(visit_id)
     except KeyError:
@@ -130,7 +201,8 @@ def _staff_for(problem: Problem, route: Route, visit_id: str) -> int | None:
 
 def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, Any]:
     """What the tablet needs for the day, as JSON: stops with times in seconds since midnight
-    (for the client's re-timing) and as "HH:MM", and the outcomes already recorded."""
+    (for the client's re-timing) and as "HH:MM" (seconds dropped; the tablet drops them too),
+    the outcomes the driver may record at each, and the outcomes already recorded."""
     route = found.route
     assert route is not None
     problem = found.problem
@@ -154,12 +226,14 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
                 "service": stop.end - stop.start,
                 "km": round(stop.distance / 1000, 1),
                 "planned": hhmm(stop.start),
+                "choices": _choices(stop.visit_id),
             }
         )
-    # recorded from a plan (this version, or an earlier one re-planned since) on this date
+    # recorded on this date, from this version, an earlier one re-planned since, or by the
+    # office (as corrected there: a visit the office postponed shows postponed, not open)
     recorded = session.execute(
         select(m.VisitOutcome.visit_ref, m.VisitOutcome.status, m.VisitOutcome.occurred_at)
-        .where(m.VisitOutcome.planned_date == route.date, m.VisitOutcome.plan_version_id.is_not(None))
+        .where(m.VisitOutcome.planned_date == route.date)
         .where(m.VisitOutcome.visit_ref.in_([s.visit_id for s in route.stops]))
         .order_by(m.VisitOutcome.id)
     )
@@ -183,6 +257,15 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
         "stops": stops,
         "outcomes": outcomes,
     }
+
+
+def _choices(visit_id: str) -> list[str]:
+    """The outcomes the driver may record at the visit (a village stop: no "not at home")."""
+    try:
+        allowed = allowed_statuses(visit_id)
+    except WeekError:
+        allowed = DRIVER_STATUSES
+    return [s for s in DRIVER_STATUSES if s in allowed]
 
 
 def _local_hhmm(instant: datetime) -> str:
@@ -272,9 +355,34 @@ def _problem(message: str, status: int = 422) -> Any:
     return jsonify({"ok": False, "error": message}), status
 
 
+def _route_for_outcome(
+    session: Any, unit_id: int, day: date, visit_id: str, tablet_version: int | None
+) -> tuple[m.PlanVersion, Route, Problem | None, bool] | None:
+    """Where an outcome from the tablet belongs: (version, route, problem, on the published
+    route). The currently published route of the unit on ``day`` when the visit is on it;
+    else the tablet's version when it was published for the unit and had the visit that day
+    (False: the route changed since); else None (not the driver's to record)."""
+    found = find_route(session, unit_id, day)
+    if found is not None and found.route is not None and visit_id in {x.visit_id for x in found.route.stops}:
+        return found.version, found.route, found.problem, True
+    old = session.get(m.PlanVersion, tablet_version) if tablet_version is not None else None
+    if old is None or unit_id not in m.unit_ids(old.unit_set) or not was_published(session, old):
+        return None
+    route = _route_in(plan_from_dict(json.loads(old.plan_json)), unit_id, day)
+    if route is None or visit_id not in {x.visit_id for x in route.stops}:
+        return None
+    problem = problem_from_dict(json.loads(old.problem_json)) if old.problem_json else None
+    return old, route, problem, False
+
+
 @bp.route("/outcomes.json", methods=["POST"])
 def post_outcome() -> Any:
-    """Record one outcome from the tablet (JSON). Idempotent on ``client_ref``."""
+    """Record one outcome from the tablet (JSON). Idempotent on ``client_ref``.
+
+    Stored against the currently published route of the driver's unit on that date when the
+    visit is on it, whatever version the tablet had; else against the tablet's own version
+    when that one was published for the unit with the visit on that date (``on_route``
+    false: the office sees it flagged). Anything else: 403."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return _problem(_("The request is not a JSON object."), 400)
@@ -291,34 +399,45 @@ def post_outcome() -> Any:
         return _problem(_("The time is not a time of day."))
     try:
         day = date.fromisoformat(str(data.get("date")))
-        version_id = int(data.get("plan_version_id"))  # type: ignore[arg-type]
+        raw_version = data.get("plan_version_id")
+        tablet_version = None if raw_version is None else int(raw_version)
     except (TypeError, ValueError):
         return _problem(_("The outcome names no route."))
+    if not isinstance(visit_id, str):
+        return _problem(_("This visit is not on your unit's route for that day."), 403)
+    try:
+        allowed = allowed_statuses(visit_id)
+    except WeekError:
+        return _problem(_("This visit is not on your unit's route for that day."), 403)
+    if status not in allowed:
+        return _problem(_("A village stop has nobody to find at home: record it as done or cancelled."))
     unit = _own_unit()
     if unit is None:
         abort(403)
     if not 0 <= (current_day() - day).days <= SEND_DAYS:
         return _problem(_("This route's day is over; tell the office."))
-    with transaction() as s:
-        existing = s.scalar(select(m.VisitOutcome.id).where(m.VisitOutcome.client_ref == ref))
-        if existing is not None:
-            return jsonify({"ok": True, "outcome_id": existing, "created": False})
-        version = s.get(m.PlanVersion, version_id)
-        if version is None or version.status != "published" or unit.id not in m.unit_ids(version.unit_set):
-            abort(403)
-        plan = plan_from_dict(json.loads(version.plan_json))
-        route = next((r for r in plan.routes if r.unit_id == f"unit-{unit.id}" and r.date == day), None)
-        if route is None or visit_id not in {x.visit_id for x in route.stops}:
-            abort(403)
-        problem = problem_from_dict(json.loads(version.problem_json or "{}"))
-        hour, minute = (int(x) for x in clock.split(":"))
-        recorded = record_outcome(
-            s, visit_id, status, on=day, recorded_by=g.user.username,
-            at=datetime.combine(day, time(hour, minute), tzinfo=ATHENS), note=note,
-            plan_version_id=version.id, staff_id=_staff_for(problem, route, visit_id), client_ref=ref,
-        )  # fmt: skip
-        outcome_id, created = recorded.outcome_id, recorded.created
-    return jsonify({"ok": True, "outcome_id": outcome_id, "created": created})
+    try:
+        with transaction() as s:
+            existing = s.scalar(select(m.VisitOutcome).where(m.VisitOutcome.client_ref == ref))
+            if existing is not None:
+                on_route = existing.id not in off_route(s, [existing])
+                return jsonify({"ok": True, "outcome_id": existing.id, "created": False,
+                                "on_route": on_route})  # fmt: skip
+            matched = _route_for_outcome(s, unit.id, day, visit_id, tablet_version)
+            if matched is None:
+                return _problem(_("This visit is not on your unit's route for that day."), 403)
+            version, route, problem, on_route = matched
+            hour, minute = (int(x) for x in clock.split(":"))
+            recorded = record_outcome(
+                s, visit_id, status, on=day, recorded_by=g.user.username,
+                at=datetime.combine(day, time(hour, minute), tzinfo=ATHENS), note=note,
+                plan_version_id=version.id, staff_id=_staff_for(problem, route, visit_id), client_ref=ref,
+            )  # fmt: skip
+            outcome_id, created, version_id = recorded.outcome_id, recorded.created, version.id
+    except WeekError as error:  # the register's own words, "Greek / English"
+        return _problem(str(error))
+    return jsonify({"ok": True, "outcome_id": outcome_id, "created": created, "on_route": on_route,
+                    "plan_version_id": version_id})  # fmt: skip
 
 
 @bp.errorhandler(IntegrityError)

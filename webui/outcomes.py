@@ -6,7 +6,12 @@ outcomes (date, person or stop, status, note, who recorded it and when) and
 ``/desk/outcomes/<id>/correct`` lets the coordinator correct a wrong status or note. The
 correction goes through :func:`webui.store.transaction`, so the register's audit log keeps the
 row before and after under the coordinator's name; the list marks corrected rows with who
-corrected them and when.
+corrected them and when. A village stop is never corrected to "not at home".
+
+An outcome the tablet recorded on a route that changed since (offline while the office
+published a new version without that visit on that day: :func:`webui.driver.off_route`) is
+kept, as every recorded fact is, and the week's page names it in a warning: the published
+plan may send someone there again.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from wtforms.validators import Length, Optional
 
 from planner.register import models as m
 from planner.register.due import iso_week_of
+from planner.register.outcomes import STATUSES_FOR
 from webui.desk import ISO_WEEK, week_dates
-from webui.driver import current_day
+from webui.driver import current_day, off_route
 from webui.forms import options
+from webui.i18n import short_date
 from webui.management import OUTCOME_LABELS
 from webui.security import require_role
 from webui.store import reader, transaction
@@ -54,6 +61,7 @@ class OutcomeRow:
     occurred_at: datetime
     corrected_by: str | None
     corrected_at: datetime | None
+    off_route: bool = False  # recorded on a route that changed since (see the module)
 
 
 def _subject(s: Session, outcome: m.VisitOutcome) -> tuple[str, str, int | None]:
@@ -95,6 +103,7 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
         )
     )
     corrected = _corrections(s, [o.id for o in outcomes])
+    changed = off_route(s, outcomes)
     rows = []
     for o in outcomes:
         subject, place, beneficiary_id = _subject(s, o)
@@ -104,6 +113,7 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
                 id=o.id, day=o.planned_date, subject=subject, place=place, beneficiary_id=beneficiary_id,
                 status=o.status, note=o.note or "", recorded_by=o.recorded_by, occurred_at=o.occurred_at,
                 corrected_by=fix.actor if fix else None, corrected_at=fix.at if fix else None,
+                off_route=o.id in changed,
             )
         )  # fmt: skip
     return rows
@@ -126,6 +136,17 @@ def week(iso_week: str) -> Any:
         abort(404)
     with reader() as s:
         rows = week_rows(s, iso_week)
+    changed = [r for r in rows if r.off_route]
+    if changed:
+        flash(
+            _(
+                "Recorded on the tablet on a route that has changed since: the published plan no "
+                "longer sends that unit to the visit on that day. The outcome is kept; check "
+                "whether the visit is planned again: %(visits)s",
+                visits="; ".join(f"{short_date(r.day)} {r.subject}" for r in changed if r.day),
+            ),
+            "error",
+        )
     return render_template(
         "desk/outcomes.html", rows=rows, iso_week=iso_week, monday=monday, sunday=sunday,
         previous=iso_week_of(monday - timedelta(days=7)), following=iso_week_of(monday + timedelta(days=7)),
@@ -148,6 +169,10 @@ def correct(oid: int) -> Any:
         if outcome is None:
             abort(404)
         form = CorrectionForm(obj=outcome)
+        # a village stop is never corrected to "not at home" (kept only if it was recorded so)
+        kind = "care_plan" if outcome.care_plan_id is not None else "village_stop"
+        fits = {*STATUSES_FOR[kind], outcome.status}
+        form.status.choices = options((k, v) for k, v in OUTCOME_LABELS.items() if k in fits)
         day = outcome.planned_date or outcome.occurred_at.date()
         back = url_for("outcomes.week", iso_week=iso_week_of(day))
         if form.validate_on_submit():

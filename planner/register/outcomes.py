@@ -6,6 +6,10 @@ a ``client_ref``: a second submission with the same reference returns the stored
 writes nothing; the same reference with another visit, date or status is refused. Without a
 reference, the same visit, date and status recorded again is the same fact: the stored row is
 returned. A date before the care plan starts (or after ``today``, when given) is refused.
+
+Not every outcome fits every visit (:data:`STATUSES_FOR`): a village stop (the unit parked in
+a settlement for announced hours) is done, cancelled or postponed; nobody is "not at home" at
+it, and :func:`record_outcome` refuses that status for one.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy.orm import Session
 from planner.register import models as m
 from planner.register.week import WeekError, visit_subject
 
-__all__ = ["ATHENS", "STATUS_NAMES", "Recorded", "record_outcome"]
+__all__ = ["ATHENS", "STATUSES_FOR", "STATUS_NAMES", "Recorded", "allowed_statuses", "record_outcome"]
 
 ATHENS = ZoneInfo("Europe/Athens")
 STATUS_NAMES = {
@@ -29,6 +33,18 @@ STATUS_NAMES = {
     "cancelled": "ακυρώθηκε",
     "postponed": "αναβλήθηκε",
 }
+STATUSES_FOR: dict[str, tuple[str, ...]] = {
+    "care_plan": m.OUTCOME_STATUSES,
+    "village_stop": ("done", "cancelled", "postponed"),
+}
+"""The outcomes each kind of visit allows (by :func:`visit_subject`'s kind): a home visit any
+of them; a village stop has no one to find at home."""
+
+
+def allowed_statuses(visit_id: str) -> tuple[str, ...]:
+    """The statuses an outcome of ``visit_id`` (``cp-12``, ``vs-3``) may have."""
+    kind, _number = visit_subject(visit_id)
+    return STATUSES_FOR[kind]
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,14 @@ def record_outcome(
             f"άγνωστη έκβαση {status!r} (επιτρέπονται: {known}) / unknown outcome {status!r} ({known})"
         )
     kind, number = visit_subject(visit_id)
+    if status not in STATUSES_FOR[kind]:
+        allowed = STATUSES_FOR[kind]
+        greek = ", ".join(f"«{STATUS_NAMES[s]}»" for s in allowed)
+        raise WeekError(
+            f"{visit_id} είναι στάση σε οικισμό: «{STATUS_NAMES.get(status, status)}» δεν ισχύει "
+            f"για στάση (επιτρέπονται: {greek}) / {visit_id} is a village stop: {status!r} does "
+            f"not apply to a stop (allowed: {', '.join(allowed)})"
+        )
     if client_ref is not None:
         existing = session.scalar(select(m.VisitOutcome).where(m.VisitOutcome.client_ref == client_ref))
         if existing is not None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -17,9 +18,10 @@ from sqlalchemy import func, select
 from webui_helpers import COORDINATOR, DRIVER, MANAGEMENT, csrf_token, login
 
 from planner.register.db import session_scope
-from planner.register.models import Unit, User, VisitOutcome
-from planner.register.week import build_week
+from planner.register.models import PlanVersion, Unit, User, VisitOutcome
+from planner.register.week import build_week, publish
 from webui import create_app
+from webui.driver import off_route
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +65,40 @@ def _send(client: FlaskClient, token: str | None = None, **fields: Any) -> Any:
     body.update(fields)
     headers = {"X-CSRFToken": token if token is not None else _token(client)}
     return client.post("/driver/outcomes.json", json=body, headers=headers)
+
+
+def new_version(
+    engine: Any,
+    base_id: int,
+    *,
+    drop: Iterable[str] = (),
+    add: Iterable[str] = (),
+    published: bool = True,
+) -> int:
+    """A new version of ``base_id``'s week as the office would make it, with Monday's route of
+    van1 changed (``drop``: visits taken off it; ``add``: visits put on it, at its last stop's
+    place and times), published through :func:`publish` (the base version goes back to draft)
+    unless ``published`` is false; returns its id."""
+    with session_scope(engine, actor="fixture") as s:
+        base = s.get(PlanVersion, base_id)
+        assert base is not None
+        plan = json.loads(base.plan_json)
+        for route in plan["routes"]:
+            if route["unit"] == "unit-1" and route["date"] == TODAY.isoformat():
+                steps = [x for x in route["steps"] if x.get("visit") not in set(drop)]
+                last = next(x for x in reversed(route["steps"]) if x["type"] == "visit")
+                for visit in add:
+                    steps.insert(-1, {**last, "visit": visit})
+                route["steps"] = steps
+        row = PlanVersion(iso_week=base.iso_week, unit_set=base.unit_set, version=base.version + 1,
+                          status="draft", plan_json=json.dumps(plan), problem_json=base.problem_json,
+                          summary={})  # fmt: skip
+        s.add(row)
+        s.flush()
+        new_id = row.id
+    if published:
+        publish(engine, new_id, actor="fixture")
+    return new_id
 
 
 def _count(app: Flask) -> int:
@@ -198,11 +234,106 @@ def test_a_token_from_an_earlier_page_still_works_in_the_same_session(driver: Fl
 
 
 def test_outcomes_outside_the_drivers_route_are_refused(driver: FlaskClient, field_app: Flask) -> None:
-    """A visit not on today's route (cp-2 is on Wednesday), a wrong day, a draft: refused."""
-    assert _send(driver, visit_id="cp-2").status_code == 403
+    """A visit not on today's route (cp-2 is on Wednesday), a wrong day, a made-up version:
+    refused, with a Greek reason the tablet shows."""
+    answer = _send(driver, visit_id="cp-2")
+    assert answer.status_code == 403
+    assert (
+        answer.get_json()["error"]
+        == "Αυτή η επίσκεψη δεν είναι στο δρομολόγιο της μονάδας σας εκείνη την ημέρα."
+    )
     assert _send(driver, date=(TODAY + timedelta(days=2)).isoformat()).status_code == 422  # in the future
-    assert _send(driver, plan_version_id=99).status_code == 403
+    assert _send(driver, visit_id="cp-2", plan_version_id=99).status_code == 403
+    assert _send(driver, visit_id="xx-1").status_code == 403
     assert _count(field_app) == 0
+
+
+def test_a_queued_outcome_is_accepted_after_the_office_publishes_a_new_version(
+    driver: FlaskClient, field_app: Flask
+) -> None:
+    """The tablet recorded cp-1 done on version 1 (offline); the office published version 2
+    with Monday's route unchanged (version 1 is a draft again). Sent later, the outcome is
+    stored against version 2 with its note, and today.json shows it; whatever version the
+    tablet names, a visit on today's published route is accepted."""
+    engine = field_app.extensions["kinito_engine"]
+    second = new_version(engine, 1)
+    ref = str(uuid.uuid4())
+    answer = _send(driver, client_ref=ref, visit_id="cp-1", note="Ζήτησε φάρμακα.", plan_version_id=1)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["on_route"] is True and answer.get_json()["plan_version_id"] == second
+    with session_scope(engine) as s:
+        row = s.scalars(select(VisitOutcome).where(VisitOutcome.client_ref == ref)).one()
+        assert (row.plan_version_id, row.note, row.status, row.staff_id) == (
+            second,
+            "Ζήτησε φάρμακα.",
+            "done",
+            1,
+        )
+    doc = driver.get("/driver/today.json").get_json()
+    assert doc["plan_version_id"] == second and doc["outcomes"]["cp-1"]["status"] == "done"
+    assert _send(driver, visit_id="cp-3", plan_version_id=99).status_code == 200
+
+
+def test_an_outcome_for_a_visit_taken_off_the_route_since_is_kept_and_flagged(
+    driver: FlaskClient, field_app: Flask
+) -> None:
+    """Version 2 takes cp-1 off Monday while the tablet is offline with version 1: the outcome
+    is a fact, so it is stored (against version 1, the route the driver had), the answer says
+    it is no longer on the route, and the office's outcomes page names it in a warning. cp-3,
+    still on the route, is stored against version 2 and not flagged."""
+    engine = field_app.extensions["kinito_engine"]
+    second = new_version(engine, 1, drop=["cp-1"])
+    ref = str(uuid.uuid4())
+    answer = _send(driver, client_ref=ref, visit_id="cp-1", note="Όλα καλά.", plan_version_id=1)
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["on_route"] is False and answer.get_json()["created"] is True
+    again = _send(driver, client_ref=ref, visit_id="cp-1", note="Όλα καλά.", plan_version_id=1).get_json()
+    assert (again["created"], again["on_route"]) == (False, False)
+    assert _send(driver, visit_id="cp-3", plan_version_id=1).get_json()["on_route"] is True
+    with session_scope(engine) as s:
+        rows = {r.visit_ref: r for r in s.scalars(select(VisitOutcome))}
+        assert (rows["cp-1"].plan_version_id, rows["cp-1"].note) == (1, "Όλα καλά.")
+        assert rows["cp-3"].plan_version_id == second
+        assert off_route(s, list(rows.values())) == {rows["cp-1"].id}
+    office = field_app.test_client()
+    login(office, COORDINATOR)
+    page = office.get("/desk/outcomes/2026-W50").get_data(as_text=True)
+    warning = page[page.index("δρομολόγιο που άλλαξε") :]
+    warning = warning[: warning.index("</p>")]
+    assert "Γεώργιος Παπαδόπουλος" in warning and "Δευ 7/12" in warning
+
+
+def test_a_never_published_version_gives_no_right_to_record(driver: FlaskClient, field_app: Flask) -> None:
+    """A draft the office never published (cp-2 put on Monday in it): the driver was never
+    sent there, so nothing is stored; nor on another unit's published version."""
+    engine = field_app.extensions["kinito_engine"]
+    draft = new_version(engine, 1, add=["cp-2"], published=False)
+    assert _send(driver, visit_id="cp-2", plan_version_id=draft).status_code == 403
+    with session_scope(engine) as s:
+        other = Unit(name="car2", base_name="Αίγιο", base_lat=38.25, base_lon=22.08)
+        s.add(other)
+        s.flush()
+        version = s.get(PlanVersion, draft)
+        assert version is not None
+        version.unit_set = str(other.id)
+    publish(engine, draft, actor="fixture")
+    assert _send(driver, visit_id="cp-2", plan_version_id=draft).status_code == 403
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(VisitOutcome)) == 0
+
+
+def test_a_village_stop_is_never_not_at_home(driver: FlaskClient, field_app: Flask) -> None:
+    """vs-1 is on today's route: the tablet is offered done and cancelled for it (a home visit
+    also not at home); "not at home" sent anyway is refused with a Greek reason."""
+    doc = driver.get("/driver/today.json").get_json()
+    choices = {s["visit_id"]: s["choices"] for s in doc["stops"]}
+    assert choices["vs-1"] == ["done", "cancelled"]
+    assert choices["cp-1"] == ["done", "not_at_home", "cancelled"]
+    answer = _send(driver, visit_id="vs-1", status="not_at_home")
+    assert answer.status_code == 422
+    assert "στάση σε οικισμό" in answer.get_json()["error"] and "Έγινε" in answer.get_json()["error"]
+    assert _count(field_app) == 0
+    assert _send(driver, visit_id="vs-1", status="cancelled").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -305,3 +436,17 @@ def test_other_roles_keep_the_short_idle_limit(field_app: Flask) -> None:
     with client.session_transaction() as session:
         session["seen"] = session["seen"] - 31 * 60
     assert client.get("/register/beneficiaries").status_code == 302
+
+
+def test_the_office_s_outcome_is_what_the_tablet_shows(driver: FlaskClient, field_app: Flask) -> None:
+    """Recorded on the tablet and corrected at the office to postponed, or recorded by the
+    office alone (``kinito outcome``, no plan version): today.json carries it as it stands."""
+    from planner.register.outcomes import record_outcome
+
+    assert _send(driver, visit_id="cp-1").status_code == 200
+    with session_scope(field_app.extensions["kinito_engine"], actor=COORDINATOR) as s:
+        row = s.scalars(select(VisitOutcome).where(VisitOutcome.visit_ref == "cp-1")).one()
+        row.status = "postponed"
+        record_outcome(s, "cp-3", "postponed", on=TODAY, recorded_by=COORDINATOR)
+    outcomes = driver.get("/driver/today.json").get_json()["outcomes"]
+    assert {k: v["status"] for k, v in outcomes.items()} == {"cp-1": "postponed", "cp-3": "postponed"}

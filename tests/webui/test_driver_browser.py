@@ -7,6 +7,7 @@ Screenshots: tests/artifacts/driver-*.png."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,11 +17,14 @@ from typing import Any
 import pytest
 from field_helpers import TODAY, TODAY_STOPS, publish_week
 from sqlalchemy import select
+from test_driver import new_version
 from test_web_browser import CHROMIUM_ARGS, _browser_missing
-from webui_helpers import ARTIFACTS, DRIVER, PASSWORDS, live_server
+from webui_helpers import ARTIFACTS, COORDINATOR, DRIVER, PASSWORDS, live_server, login, post
 
 from planner.register.db import session_scope
-from planner.register.models import VisitOutcome
+from planner.register.models import PlanVersion, VisitOutcome
+from planner.register.outcomes import record_outcome
+from planner.schema import format_time, parse_time
 from webui import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,13 +50,14 @@ def _outcomes(app: Any, version: int) -> list[VisitOutcome]:
 
 def _expected_start(plan: dict[str, Any], index: int, free_s: int) -> str:
     """The client's rule, computed here from the plan: stop ``index`` starts no earlier than
-    planned, nor before the van is free after the previous stop plus the planned drive."""
+    planned, nor before the van is free after the previous stop plus the planned drive;
+    shown with the seconds dropped, as the planned times are."""
     route = plan["route"]
     prev_end = route["stops"][index - 1]["end"]
     stop = route["stops"][index]
     slack = stop["start"] - prev_end - stop["travel"]
     start = stop["start"] + max(0, (free_s - prev_end) - max(0, slack))
-    minutes = round(start / 60)
+    minutes = start // 60
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
@@ -316,3 +321,138 @@ def test_log_out_with_no_signal_keeps_the_route(live_driver: dict[str, Any]) -> 
         assert page.evaluate("caches.has('kinito-driver-v1')") is False
         page.goto(f"{base}/driver/")
         page.wait_for_url(f"{base}/login**")
+
+
+def _route_visits(app: Any, version: int) -> list[str]:
+    """The visits of van1's Monday route in ``version``, in the route's order."""
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, version)
+        assert row is not None
+        plan = json.loads(row.plan_json)
+    route = next(r for r in plan["routes"] if r["unit"] == "unit-1" and r["date"] == TODAY.isoformat())
+    return [x["visit"] for x in route["steps"] if x["type"] == "visit"]
+
+
+def _shift_monday(app: Any, version: int, seconds_of_first_start: int) -> list[int]:
+    """Move van1's whole Monday route in ``version`` later by under a minute, so that its first
+    stop starts at ``seconds_of_first_start`` past the minute (the others shift alike);
+    returns the stops' new starts, in seconds since midnight."""
+    with session_scope(app.extensions["kinito_engine"], actor="fixture") as s:
+        row = s.get(PlanVersion, version)
+        assert row is not None
+        plan = json.loads(row.plan_json)
+        route = next(r for r in plan["routes"] if r["unit"] == "unit-1" and r["date"] == TODAY.isoformat())
+        visits = [x for x in route["steps"] if x["type"] == "visit"]
+        shift = (seconds_of_first_start - parse_time(visits[0]["start"])) % 60
+        for key in ("depart", "arrive"):
+            route[key] = format_time(parse_time(route[key]) + shift)
+        for step in route["steps"]:
+            for key in ("time", "arrival", "start", "end"):
+                if key in step:
+                    step[key] = format_time(parse_time(step[key]) + shift)
+        row.plan_json = json.dumps(plan)
+    return [parse_time(x["start"]) for x in visits]
+
+
+def test_on_time_stops_show_no_delay(live_driver: dict[str, Any]) -> None:
+    """Stops planned at hh:mm:40 are shown at hh:mm (seconds dropped) and, on time, with no
+    red "→ hh:mm+1": the tablet drops the seconds as the server does. The first stop done in
+    its planned last minute still delays nothing."""
+    from playwright.sync_api import expect
+
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
+    starts = _shift_monday(app, version, 40)
+    assert starts[0] % 60 == 40  # seconds to drop: rounded, they would make 08:50 an 08:51
+    with _driver_tablet(base, "2026-12-07T07:00:00+02:00") as page:
+        stops = page.locator("#stops > li")
+        for i, start in enumerate(starts):
+            expect(stops.nth(i).locator(".planned")).to_have_text(
+                f"{start // 3600:02d}:{start % 3600 // 60:02d}"
+            )
+        assert page.locator("#stops .expected").count() == 0
+        doc = page.evaluate("fetch('/driver/today.json').then(r => r.json())")
+        end = doc["stops"][0]["end"] // 60 * 60  # done at the planned end's minute
+        page.clock.set_fixed_time(f"2026-12-07T{end // 3600:02d}:{end % 3600 // 60:02d}:00+02:00")
+        stops.nth(0).get_by_role("button", name="Έγινε").click()
+        expect(stops.nth(0)).to_have_attribute("data-status", "done")
+        assert page.locator("#stops .expected").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "driver-on-time.png"), full_page=True)
+
+
+def test_offline_outcomes_survive_a_new_version_of_the_week(live_driver: dict[str, Any]) -> None:
+    """Offline, the driver marks the first stop done with a note and the last one done; the
+    office meanwhile publishes version 2, which keeps the first stop and takes the last one
+    off Monday. Back online both are stored, nothing is refused: the first against version 2
+    (shown done after a reload), the last against version 1, with a Greek notice on the
+    tablet that it was kept although the route changed."""
+    from playwright.sync_api import expect
+
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
+    first, _second, last = _route_visits(app, version)
+    with _driver_tablet(base, "2026-12-07T09:30:00+02:00") as page:
+        stops = page.locator("#stops > li")
+        page.context.set_offline(True)
+        stops.nth(0).locator(".stop-note").fill("Ζήτησε φάρμακα.")
+        stops.nth(0).get_by_role("button", name="Έγινε").click()
+        page.clock.set_fixed_time("2026-12-07T12:40:00+02:00")
+        stops.nth(2).get_by_role("button", name="Έγινε").click()
+        badge = page.locator("#queue-badge")
+        expect(badge).to_have_attribute("data-count", "2")
+        newer = new_version(app.extensions["kinito_engine"], version, drop=[last])
+        page.context.set_offline(False)
+        expect(badge).to_have_attribute("data-count", "0", timeout=25_000)
+        expect(page.locator("#rejected")).to_be_hidden()
+        notice = page.locator("#off-route")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("κρατήθηκαν")
+        expect(notice).to_contain_text(stops.nth(2).locator(".stop-name").inner_text())
+        page.reload()
+        expect(stops).to_have_count(2)  # version 2's route
+        expect(page.locator(f"#stops > li[data-visit='{first}']")).to_have_attribute("data-status", "done")
+        expect(notice).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "driver-new-version.png"), full_page=True)
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        rows = {r.visit_ref: r for r in s.scalars(select(VisitOutcome))}
+        assert set(rows) == {first, last}
+        assert (rows[first].plan_version_id, rows[first].note) == (newer, "Ζήτησε φάρμακα.")
+        assert rows[last].plan_version_id == version and rows[last].status == "done"
+
+
+def test_a_corrected_outcome_shows_and_a_village_stop_offers_only_its_outcomes(
+    live_driver: dict[str, Any],
+) -> None:
+    """The first stop was recorded done and the office corrected it to postponed: the tablet,
+    loaded fresh, shows it postponed with no buttons (and delaying nothing), and the next stop
+    is the one after it.
+    The village stop offers done and cancelled, never "not at home"; a home visit offers it."""
+    from playwright.sync_api import expect
+
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
+    visits = _route_visits(app, version)
+    with session_scope(app.extensions["kinito_engine"], actor=DRIVER) as s:
+        oid = record_outcome(
+            s, visits[0], "done", on=TODAY, recorded_by=DRIVER, plan_version_id=version
+        ).outcome_id
+    office = app.test_client()
+    login(office, COORDINATOR)
+    assert (
+        post(office, f"/desk/outcomes/{oid}/correct", {"status": "postponed", "note": ""}).status_code == 302
+    )
+    with _driver_tablet(base, "2026-12-07T08:30:00+02:00") as page:
+        stops = page.locator("#stops > li")
+        expect(stops.nth(0)).to_have_attribute("data-status", "postponed")
+        expect(stops.nth(0).locator(".stop-result")).to_contain_text("Αναβλήθηκε")
+        assert stops.nth(0).locator("button.mark").count() == 0
+        assert "next" not in (stops.nth(0).get_attribute("class") or "")
+        expect(stops.nth(1)).to_have_class("stop next")
+        # postponed at noon by the office: not a van late since noon, the times stay as planned
+        assert page.locator("#stops .expected").count() == 0
+        village = page.locator("#stops > li[data-visit='vs-1']")
+        home = page.locator("#stops > li[data-visit^='cp-']").last
+        if visits[0] != "vs-1":
+            expect(village.get_by_role("button", name="Έγινε")).to_be_visible()
+            expect(village.get_by_role("button", name="Ακυρώθηκε")).to_be_visible()
+            assert village.get_by_role("button", name="Δεν βρέθηκε στο σπίτι").count() == 0
+        if visits[0] != home.get_attribute("data-visit"):
+            expect(home.get_by_role("button", name="Δεν βρέθηκε στο σπίτι")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "driver-corrected.png"), full_page=True)

@@ -12,7 +12,8 @@ from webui_helpers import COORDINATOR, DRIVER, MANAGEMENT, login, post
 
 from planner.register.db import session_scope
 from planner.register.models import AuditLog, VisitOutcome
-from planner.register.outcomes import record_outcome
+from planner.register.outcomes import allowed_statuses, record_outcome
+from planner.register.week import WeekError
 
 
 @pytest.fixture
@@ -106,3 +107,27 @@ def test_only_the_coordinator_sees_or_corrects_outcomes(
     login(client, user)
     assert client.get("/desk/outcomes/2026-W48").status_code == 403
     assert client.get(f"/desk/outcomes/{recorded['done']}/correct").status_code == 403
+
+
+def test_a_village_stop_is_never_not_at_home(
+    coordinator: FlaskClient, app: Flask, recorded: dict[str, int]
+) -> None:
+    """Nobody is "not at home" at a village stop: the register refuses it (in Greek and
+    English), and the office's correction form does not offer it for a stop, only for a home
+    visit; posting it anyway is refused and changes nothing."""
+    assert allowed_statuses("vs-1") == ("done", "cancelled", "postponed")
+    assert "not_at_home" in allowed_statuses("cp-1")
+    engine = app.extensions["kinito_engine"]
+    refused = pytest.raises(WeekError, match=r"στάση σε οικισμό.*village stop")
+    with session_scope(engine, actor=DRIVER) as s, refused:
+        record_outcome(s, "vs-1", "not_at_home", on=date(2026, 11, 26), recorded_by=DRIVER)
+    stop_form = _text(coordinator.get(f"/desk/outcomes/{recorded['stop']}/correct"))
+    assert 'value="not_at_home"' not in stop_form and 'value="postponed"' in stop_form
+    assert 'value="not_at_home"' in _text(coordinator.get(f"/desk/outcomes/{recorded['done']}/correct"))
+    url = f"/desk/outcomes/{recorded['stop']}/correct"
+    bad = post(coordinator, url, {"status": "not_at_home", "note": ""})
+    assert bad.status_code == 200 and "has-error" in _text(bad)
+    with session_scope(engine) as s:
+        stop = s.get(VisitOutcome, recorded["stop"])
+        assert stop is not None and stop.status == "cancelled"
+        assert s.scalar(select(VisitOutcome).where(VisitOutcome.planned_date == date(2026, 11, 26))) is None

@@ -15,6 +15,7 @@
   var KEY_REJECTED = "kinito.driver.rejected." + user;
   var KEY_ROUTE = "kinito.driver.route." + user;
   var KEY_MARKS = "kinito.driver.marks." + user;
+  var KEY_OFF_ROUTE = "kinito.driver.offroute." + user;
 
   var route = null;      // today's route document (today.json)
   var marks = {};        // visit_id -> {status, time}: what this tablet recorded (arrived too)
@@ -42,8 +43,10 @@
   }
 
   // --- time ---------------------------------------------------------------------------------
+  // seconds dropped, as the server's "planned" (planner.render.hhmm) and the route sheet do:
+  // rounding here would show a stop planned at 08:50:40 as expected at 08:51, a delay that is not
   function hhmm(seconds) {
-    var m = Math.round(seconds / 60);
+    var m = Math.floor(seconds / 60);
     var h = Math.floor(m / 60) % 24;
     m = m % 60;
     return (h < 10 ? "0" : "") + h + ":" + (m < 10 ? "0" : "") + m;
@@ -70,14 +73,22 @@
     var p = String(text).split(":");
     return parseInt(p[0], 10) * 3600 + parseInt(p[1], 10) * 60;
   }
-  var FINAL = { done: true, not_at_home: true, cancelled: true };
+  // a final outcome closes the stop: the driver's three, and "postponed", the office's
+  // (a correction made at the office shows here as the office left it)
+  var FINAL = { done: true, not_at_home: true, cancelled: true, postponed: true };
+  // what the driver may record at a stop: the server's list (s.choices); for a route kept
+  // from before it sent one, by kind: nobody is "not at home" at a village stop
+  var CHOICES = { village_stop: ["done", "cancelled"] };
+  var DEFAULT_CHOICES = ["done", "not_at_home", "cancelled"];
 
+  // the office's record (route.outcomes, as loaded or as sent from here) wins: it may have
+  // been corrected since; this tablet's own mark counts until the office has one
   function markOf(visitId) {
     var mine = marks[visitId];
     var stored = route && route.outcomes ? route.outcomes[visitId] : null;
+    if (stored && FINAL[stored.status]) { return stored; }
     if (mine && FINAL[mine.status]) { return mine; }
-    if (stored) { return stored; }
-    return mine || null;
+    return mine || stored || null;
   }
 
   // Expected times with the real progress: a stop starts no earlier than planned (its window),
@@ -94,7 +105,10 @@
       var slack = s.start - plannedFree - s.travel - brk;
       var start = s.start + Math.max(0, (free - plannedFree) - Math.max(0, slack));
       var e = { start: start, end: start + s.service, status: mark ? mark.status : "", time: mark ? mark.time : "" };
-      if (mark && FINAL[mark.status]) {
+      if (mark && mark.status === "postponed") {
+        // the office's decision (its time is when it was recorded, not when the van left):
+        // the stop is not served today and delays nothing
+      } else if (mark && FINAL[mark.status]) {
         e.end = seconds(mark.time);
         if (mark.status === "done") { e.start = Math.min(start, e.end); }
       } else if (mark && mark.status === "arrived") {
@@ -180,7 +194,7 @@
       var when = el("span", "stop-time");
       when.appendChild(el("span", "planned", s.planned));
       var expected = hhmm(times[i].start);
-      if (!(mark && FINAL[mark.status]) && expected !== s.planned) {
+      if (!(mark && FINAL[mark.status]) && times[i].start > s.start && expected !== s.planned) {
         var shifted = el("span", "expected", "→ " + expected);
         shifted.title = T.expected;
         when.appendChild(shifted);
@@ -216,9 +230,9 @@
         } else {
           rec.appendChild(button("arrived", s, note));
         }
-        rec.appendChild(button("done", s, note));
-        rec.appendChild(button("not_at_home", s, note));
-        rec.appendChild(button("cancelled", s, note));
+        (s.choices || CHOICES[s.kind] || DEFAULT_CHOICES).forEach(function (status) {
+          rec.appendChild(button(status, s, note));
+        });
         li.appendChild(rec);
         li.appendChild(note);
       }
@@ -250,6 +264,16 @@
     if (rejected.length) {
       box.appendChild(el("li", "", T.rejected));
       rejected.forEach(function (r) { box.appendChild(el("li", "", r.visit_name + ": " + T[r.status] + " " + r.time + " (" + r.error + ")")); });
+    }
+    // stored, but the route published since no longer has the visit that day: said, not hidden
+    var moved = load(KEY_OFF_ROUTE, []).filter(function (r) { return !route || r.date === route.date; });
+    var off = document.getElementById("off-route");
+    if (!off) { return; }  // a page kept from before this notice existed
+    off.hidden = moved.length === 0;
+    off.textContent = "";
+    if (moved.length) {
+      off.appendChild(el("li", "", T.off_route));
+      moved.forEach(function (r) { off.appendChild(el("li", "", r.visit_name + ": " + T[r.status] + " " + r.time)); });
     }
   }
 
@@ -337,6 +361,11 @@
           if (r.ok && route && route.outcomes) {
             route.outcomes[item.visit_id] = { status: item.status, time: item.time };
           }
+          if (r.ok && answer.on_route === false) {
+            var moved = load(KEY_OFF_ROUTE, []).filter(function (x) { return x.client_ref !== item.client_ref; });
+            moved.push(item);
+            save(KEY_OFF_ROUTE, moved);
+          }
           drawBadge();
           return sendEach(token);
         });
@@ -346,10 +375,15 @@
   }
 
   // --- loading ------------------------------------------------------------------------------
+  // the marks of the day stay when the office publishes a new version of it: a visit keeps
+  // its id across versions, and what was recorded on the tablet is a fact
   function adopt(doc) {
     route = doc;
     var kept = load(KEY_MARKS, null);
-    marks = kept && kept.date === doc.date && kept.version === doc.plan_version_id ? kept.marks : {};
+    marks = kept && kept.date === doc.date ? kept.marks : {};
+    if (doc.date) {  // notices of earlier days go
+      save(KEY_OFF_ROUTE, load(KEY_OFF_ROUTE, []).filter(function (r) { return r.date === doc.date; }));
+    }
     draw();
   }
 
@@ -375,9 +409,10 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(urls.sw, { scope: "./" }).catch(function () { /* no offline copy */ });
   }
-  // logging out forgets the kept route (names, phones) on this tablet, but only once the
-  // server has ended the session: with no signal the route stays and the page says why. The
-  // queue stays in any case, so outcomes not yet sent go out at the next log-in.
+  // logging out forgets the kept route (names, phones) and the notices of outcomes kept off
+  // the route on this tablet, but only once the server has ended the session: with no signal
+  // the route stays and the page says why. The queue stays in any case, so outcomes not yet
+  // sent go out at the next log-in.
   var logout = document.getElementById("logout");
   if (logout && logout.form) {
     logout.form.addEventListener("submit", function (event) {
@@ -385,6 +420,7 @@
       var notice = document.getElementById("logout-offline");
       var forget = function () {
         window.localStorage.removeItem(KEY_ROUTE);
+        window.localStorage.removeItem(KEY_OFF_ROUTE);  // names too; the office has them flagged
         var go = function () { window.location.assign(root.dataset.loggedOutUrl); };
         if (window.caches) { window.caches.delete("kinito-driver-v1").then(go, go); } else { go(); }
       };
