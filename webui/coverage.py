@@ -9,9 +9,19 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
 - **Due**: the week builder's own rule (:func:`planner.register.due.occurrences_due`),
   re-applied week by week to the care plans and stops active now, with the visits done
   before that week; working days are Monday-Friday minus the register's holidays and closures.
+  The rule says how many visits a week asks for, and a visit not done stays due the next weeks
+  (every N weeks; monthly, within its month), so a week's figure counts it again. Over a period
+  each visit due counts **once** (:func:`due_ledger`): in the week it fell due, or, if it was
+  due already before the period, as carried in. So ``due = done + not done`` for the period,
+  and for each week ``from earlier weeks + fell due = done of them + not done``. A weekly
+  visit not done is lost, not carried: next week's is a new one. Done visits beyond what was
+  due (a second visit, a plan or person no longer active) are counted apart.
+- **Recorded weeks**: the register's records start in the week of its first outcome or plan
+  version; weeks before it, and weeks after today's, have no data: nothing is due or missed
+  there (not zero: unknown).
 - **Kilometres, driving and service hours, unassigned reasons, days aboard**: the newest
   published version of each week's plan (``plan_versions.plan_json``), routes dated inside
-  the period. Weeks without a published plan add nothing there.
+  the period. A week without a published plan has them **unknown** (``None``), not zero.
 - **Mountain**: ELSTAT's terrain class ``mountainous``.
 
 People appear only pseudonymously: ``Ω-0042`` for beneficiary 42 (the office can look the
@@ -22,26 +32,31 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from planner.register import models as m
-from planner.register.due import Rhythm, iso_week_of, monday_of, occurrences_due
+from planner.register.due import Rhythm, iso_week_of, monday_of, occurrences_due, week_month
 
 __all__ = [
     "OUTCOME_ORDER",
+    "DueWeek",
     "Figures",
     "SettlementCoverage",
     "StaffWeek",
     "WeekFigures",
     "compute_figures",
+    "due_ledger",
     "iso_week_of",
     "pseudonym",
+    "records_start",
     "settlement_coverage",
 ]
 
@@ -175,37 +190,61 @@ def settlement_coverage(session: Session, today: date) -> list[SettlementCoverag
 
 @dataclass
 class WeekFigures:
-    """One ISO week of the period: due, done and missed visits, and the plan's kilometres."""
+    """One ISO week of the period: the visits due (carried from earlier weeks, and fallen due
+    this week), done and not done, the outcomes recorded, and the published plan's kilometres.
+
+    A week without records (``no_data``) has nothing due: its figures are unknown, not zero.
+    Kilometres and hours are ``None`` when the week has no published plan."""
 
     iso_week: str
     monday: date
-    due: int = 0
+    no_data: str = ""  # "" (recorded), "before" (the register's first records), "future"
+    current: bool = False  # today's week: still under way
+    carried: int = 0  # visits due in earlier weeks, not done, still due this week
+    new: int = 0  # visits that fell due this week
+    done_due: int = 0  # of this week's due visits (carried and new), those done this week
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOME_ORDER, 0))
-    km: float = 0.0
-    drive_h: float = 0.0
-    service_h: float = 0.0
+    km: float | None = None
+    drive_h: float | None = None
+    service_h: float | None = None
     published: bool = False
 
     @property
+    def recorded(self) -> bool:
+        """The register has records for this week: its due visits count."""
+        return not self.no_data
+
+    @property
+    def due(self) -> int:
+        """Visits due this week, as the week builder saw them: carried and new."""
+        return self.carried + self.new
+
+    @property
     def done(self) -> int:
-        """Visits done this week."""
+        """Visits done this week (due or not)."""
         return self.outcomes["done"]
 
     @property
-    def missed(self) -> int:
-        """Visits planned and not done (not at home, cancelled, postponed)."""
+    def not_done(self) -> int:
+        """Visits due this week and not done in it (carried on to the next week, or lost)."""
+        return self.due - self.done_due
+
+    @property
+    def attempts_failed(self) -> int:
+        """Outcomes other than done: not at home, cancelled, postponed."""
         return sum(n for k, n in self.outcomes.items() if k != "done")
 
 
 @dataclass(frozen=True)
 class StaffWeek:
-    """One staff member's load in one week: visits with an outcome, days aboard the unit."""
+    """One staff member's load in one week: visits with an outcome, days aboard the unit
+    (``None``: the week has no published plan to tell)."""
 
     staff: str
     role: str
     iso_week: str
     visits: int
-    days_aboard: int
+    days_aboard: int | None
 
 
 @dataclass(frozen=True)
@@ -225,7 +264,11 @@ class UnservedRow:
 
 @dataclass
 class Figures:
-    """Everything management's page and exports show for ``start``..``end`` (whole ISO weeks)."""
+    """Everything management's page and exports show for ``start``..``end`` (whole ISO weeks).
+
+    ``visits_due`` counts each visit due once (see the module): ``due_done + due_not_done``.
+    The due figures are ``None`` when no week of the period has records; kilometres, hours and
+    routes are ``None`` when no week has a published plan."""
 
     start: date
     end: date
@@ -233,15 +276,17 @@ class Figures:
     outcomes: dict[str, int]
     outcomes_home: dict[str, int]
     outcomes_stops: dict[str, int]
-    visits_due: int
-    beneficiaries_due: int
+    visits_due: int | None
+    due_before: int | None
+    due_done: int | None
+    beneficiaries_due: int | None
     beneficiaries_served: int
-    beneficiaries_served_of_due: int
+    beneficiaries_served_of_due: int | None
     unassigned_reasons: dict[str, int]
-    km: float
-    drive_h: float
-    service_h: float
-    routes: int
+    km: float | None
+    drive_h: float | None
+    service_h: float | None
+    routes: int | None
     staff_weeks: list[StaffWeek]
     mountain_visits: int
     mountain_beneficiaries: int
@@ -249,11 +294,35 @@ class Figures:
     unserved: list[UnservedRow]
     settlements_served: int
     settlements_total: int
+    records_start: date | None = None
 
     @property
     def visits_done(self) -> int:
         """Visits done in the period."""
         return self.outcomes["done"]
+
+    @property
+    def due_not_done(self) -> int | None:
+        """Visits due in the period and not done in it (lost, or still due at its end)."""
+        if self.visits_due is None or self.due_done is None:
+            return None
+        return self.visits_due - self.due_done
+
+    @property
+    def done_beyond_due(self) -> int:
+        """Visits done that no due visit asked for: a second visit in a week, a visit of a plan
+        or a person no longer active, or in a week without records."""
+        return self.visits_done - (self.due_done or 0)
+
+    @property
+    def weeks_recorded(self) -> int:
+        """Weeks of the period with records."""
+        return sum(1 for w in self.weeks if w.recorded)
+
+    @property
+    def weeks_published(self) -> int:
+        """Weeks of the period with a published plan."""
+        return sum(1 for w in self.weeks if w.published)
 
     @property
     def mountain_visit_share(self) -> float:
@@ -278,6 +347,88 @@ def _closed_days(session: Session, start: date, end: date) -> set[date]:
     )
 
 
+def records_start(session: Session) -> date | None:
+    """Monday of the register's first recorded week: that of its first outcome or plan version
+    (draft or published); ``None`` for a register with neither."""
+    firsts: list[date] = []
+    planned, occurred = session.execute(
+        select(func.min(m.VisitOutcome.planned_date), func.min(m.VisitOutcome.occurred_at))
+    ).one()
+    if planned is not None:
+        firsts.append(planned)
+    if occurred is not None:
+        firsts.append(_day_of(None, occurred))
+    week = session.scalar(select(func.min(m.PlanVersion.iso_week)))
+    if week is not None:
+        with suppress(ValueError):  # the schema's LIKE '____-W__' lets "2026-W99" through
+            firsts.append(date.fromisocalendar(int(week[:4]), int(week[6:8]), 1))
+    return monday_of(min(firsts)) if firsts else None
+
+
+@dataclass(frozen=True)
+class DueWeek:
+    """One care plan's or stop's visits in one week (see :func:`due_ledger`)."""
+
+    carried: int  # due in earlier weeks, not done, still due this week
+    new: int  # fell due this week
+    done_due: int  # of the carried and new, done this week
+    done: int  # visits done this week, due or not
+
+
+LEAD_IN_WEEKS = 4  # how far back to look for the last open week before the period
+
+
+def due_ledger(
+    rhythm: Rhythm,
+    mondays: Sequence[date],
+    done: Iterable[date],
+    *,
+    start: date,
+    end: date | None = None,
+    working: Callable[[date], int] = lambda _monday: 5,
+) -> list[DueWeek]:
+    """Each due visit of one care plan or stop counted once, over the consecutive ISO weeks
+    ``mondays``: the week builder's rule (:func:`occurrences_due`) says how many visits a week
+    asks for (``need``); of those, the ones still open from the week before (due, not done)
+    are **carried**, the rest are **new**. What carries: a visit every N weeks not done stays
+    due; a monthly visit stays due within its month (a week's month is its Thursday's); a
+    weekly visit is never carried (next week's is another visit). A week with no working day
+    asks for nothing and carries what was open through. What is open before the first week
+    comes from the last week before it with a working day (at most ``LEAD_IN_WEEKS`` back).
+
+    ``done`` are the days of the visits done; ``working(monday)`` that week's working days."""
+    done_days = sorted(done)
+    per_week = Counter(monday_of(d) for d in done_days)
+
+    def need(monday: date) -> int:
+        n = working(monday)
+        return occurrences_due(rhythm, monday, done_days, start=start, end=end, working_days=n).occurrences
+
+    open_n, open_month = 0, (0, 0)
+    if mondays:
+        for back in range(1, LEAD_IN_WEEKS + 1):
+            monday = mondays[0] - timedelta(weeks=back)
+            if working(monday) > 0:
+                open_n = need(monday) - min(need(monday), per_week[monday])
+                open_month = week_month(monday)
+                break
+    out = []
+    for monday in mondays:
+        d = per_week[monday]
+        if working(monday) <= 0:
+            out.append(DueWeek(0, 0, 0, d))
+            continue
+        n = need(monday)
+        carries = rhythm.kind == "every_n_weeks" or (
+            rhythm.kind == "monthly" and week_month(monday) == open_month
+        )
+        carried = min(n, open_n) if carries else 0
+        done_due = min(n, d)
+        out.append(DueWeek(carried, n - carried, done_due, d))
+        open_n, open_month = n - done_due, week_month(monday)
+    return out
+
+
 def _published_plans(session: Session, weeks: set[str]) -> dict[str, list[dict[str, object]]]:
     """iso_week -> the plan documents of the newest published version per unit set."""
     rows = session.execute(
@@ -294,8 +445,9 @@ def _published_plans(session: Session, weeks: set[str]) -> dict[str, list[dict[s
     return out
 
 
-def compute_figures(session: Session, start: date, end: date) -> Figures:
-    """The figures for the ISO weeks from ``start``'s to ``end``'s (both included)."""
+def compute_figures(session: Session, start: date, end: date, today: date | None = None) -> Figures:
+    """The figures for the ISO weeks from ``start``'s to ``end``'s (both included); weeks after
+    ``today``'s (if given) and before the register's first records have no data."""
     first = monday_of(start)
     last_monday = monday_of(min(end, max(start, end)))
     mondays = []
@@ -305,6 +457,15 @@ def compute_figures(session: Session, start: date, end: date) -> Figures:
         d += timedelta(weeks=1)
     period_end = last_monday + timedelta(days=6)
     weeks = {iso_week_of(mo): WeekFigures(iso_week_of(mo), mo) for mo in mondays}
+    since = records_start(session)
+    this_monday = monday_of(today) if today is not None else None
+    for week in weeks.values():
+        if since is None or week.monday < since:
+            week.no_data = "before"
+        elif this_monday is not None and week.monday > this_monday:
+            week.no_data = "future"
+        week.current = week.monday == this_monday
+    counted = [mo for mo in mondays if weeks[iso_week_of(mo)].recorded]
     outcomes = _outcomes(session, period_end + timedelta(days=1))
     settlements = {s.code: s for s in session.scalars(select(m.Settlement))}
 
@@ -317,11 +478,11 @@ def compute_figures(session: Session, start: date, end: date) -> Figures:
     served_settlements: set[str] = set()
     staff_visits: Counter[tuple[int, str]] = Counter()
     missed_by_person: dict[int, Counter[str]] = defaultdict(Counter)
-    done_before: dict[tuple[str, int], list[date]] = defaultdict(list)
+    done_days: dict[tuple[str, int], list[date]] = defaultdict(list)
     for o in outcomes:
         if o.status == "done":
             key = ("cp", o.care_plan_id) if o.care_plan_id is not None else ("vs", o.village_stop_id or 0)
-            done_before[key].append(o.day)
+            done_days[key].append(o.day)
         if o.day < first:
             continue
         week = weeks[iso_week_of(o.day)]
@@ -340,35 +501,41 @@ def compute_figures(session: Session, start: date, end: date) -> Figures:
         elif o.beneficiary_id is not None:
             missed_by_person[o.beneficiary_id][o.status] += 1
 
-    # due, week by week, by the week builder's rule
-    closed = _closed_days(session, first, period_end)
+    # due, each visit once (due_ledger), in the weeks with records
+    closed = _closed_days(session, first - timedelta(weeks=LEAD_IN_WEEKS), period_end)
+
+    def working(monday: date) -> int:
+        return sum(1 for i in range(5) if monday + timedelta(days=i) not in closed)
+
     due_people: Counter[int] = Counter()
-    visits_due = 0
+    due_before = 0
     plans = session.execute(
         select(m.CarePlan, m.Beneficiary.id)
         .join(m.Beneficiary)
         .where(m.CarePlan.status == "active", m.Beneficiary.active)
     ).all()
-    village_stops = list(session.scalars(select(m.VillageStop).where(m.VillageStop.active)))
-    for monday in mondays:
-        working = sum(1 for i in range(5) if monday + timedelta(days=i) not in closed)
-        week = weeks[iso_week_of(monday)]
-        for plan, bid in plans:
-            due = occurrences_due(
-                Rhythm(plan.frequency_kind, plan.frequency_count), monday, done_before[("cp", plan.id)],
-                start=plan.start_date, end=plan.end_date, working_days=working,
-            ).occurrences  # fmt: skip
-            if due:
-                week.due += due
-                visits_due += due
+    subjects: list[tuple[tuple[str, int], Rhythm, date, date | None, int | None]] = [
+        (("cp", p.id), Rhythm(p.frequency_kind, p.frequency_count), p.start_date, p.end_date, bid)
+        for p, bid in plans
+    ]
+    subjects += [
+        (("vs", vs.id), Rhythm(vs.frequency_kind, vs.frequency_count), date.min, None, None)
+        for vs in session.scalars(select(m.VillageStop).where(m.VillageStop.active))
+    ]
+    for key, rhythm, plan_start, plan_end, bid in subjects:
+        ledger = due_ledger(rhythm, counted, done_days[key], start=plan_start, end=plan_end, working=working)
+        if ledger:
+            due_before += ledger[0].carried
+        for monday, row in zip(counted, ledger, strict=True):
+            week = weeks[iso_week_of(monday)]
+            week.carried += row.carried
+            week.new += row.new
+            week.done_due += row.done_due
+            if bid is not None and row.carried + row.new:
                 due_people[bid] += 1
-        for vs in village_stops:
-            due = occurrences_due(
-                Rhythm(vs.frequency_kind, vs.frequency_count), monday, done_before[("vs", vs.id)],
-                start=date.min, working_days=working,
-            ).occurrences  # fmt: skip
-            week.due += due
-            visits_due += due
+    recorded_weeks = [weeks[iso_week_of(mo)] for mo in counted]
+    visits_due = due_before + sum(w.new for w in recorded_weeks) if counted else None
+    due_done = sum(w.done_due for w in recorded_weeks) if counted else None
 
     # published plans: kilometres, hours, unassigned reasons, days aboard
     reasons: Counter[str] = Counter()
@@ -378,6 +545,7 @@ def compute_figures(session: Session, start: date, end: date) -> Figures:
     for week_name, docs in _published_plans(session, set(weeks)).items():
         week = weeks[week_name]
         week.published = True
+        week_km = week_drive = week_service = 0.0
         for doc in docs:
             for route in doc.get("routes", []):  # type: ignore[attr-defined]
                 day = date.fromisoformat(route["date"])
@@ -385,19 +553,19 @@ def compute_figures(session: Session, start: date, end: date) -> Figures:
                     continue
                 summary = route.get("summary", {})
                 n_routes += 1
-                week.km += float(summary.get("km", 0.0))
-                week.drive_h += float(summary.get("driving_min", 0.0)) / 60
-                week.service_h += float(summary.get("service_min", 0.0)) / 60
+                week_km += float(summary.get("km", 0.0))
+                week_drive += float(summary.get("driving_min", 0.0)) / 60
+                week_service += float(summary.get("service_min", 0.0)) / 60
                 for member in route.get("crew", []):
                     aboard[(str(member), week_name)] += 1
             for item in doc.get("unassigned", []):  # type: ignore[attr-defined]
                 reasons[str(item.get("reason", ""))] += 1
-        km += week.km
-        drive += week.drive_h
-        service += week.service_h
-    for week in weeks.values():
-        week.km, week.drive_h = round(week.km, 1), round(week.drive_h, 1)
-        week.service_h = round(week.service_h, 1)
+        week.km, week.drive_h = round(week_km, 1), round(week_drive, 1)
+        week.service_h = round(week_service, 1)
+        km += week_km
+        drive += week_drive
+        service += week_service
+    published = any(w.published for w in weeks.values())
 
     # staff load
     staff_rows = {s.id: s for s in session.scalars(select(m.Staff))}
@@ -410,7 +578,7 @@ def compute_figures(session: Session, start: date, end: date) -> Figures:
             staff_rows[sid].role if sid in staff_rows else "",
             w,
             staff_visits[(sid, w)],
-            aboard[(f"st-{sid}", w)],
+            aboard[(f"st-{sid}", w)] if weeks[w].published else None,
         )
         for sid, w in sorted(keys, key=lambda k: (k[1], k[0]))
     ]
@@ -456,14 +624,16 @@ def compute_figures(session: Session, start: date, end: date) -> Figures:
         outcomes_home=home,
         outcomes_stops=stops,
         visits_due=visits_due,
-        beneficiaries_due=len(due_people),
+        due_before=due_before if counted else None,
+        due_done=due_done,
+        beneficiaries_due=len(due_people) if counted else None,
         beneficiaries_served=len(served),
-        beneficiaries_served_of_due=len(served & set(due_people)),
+        beneficiaries_served_of_due=len(served & set(due_people)) if counted else None,
         unassigned_reasons=dict(reasons.most_common()),
-        km=round(km, 1),
-        drive_h=round(drive, 1),
-        service_h=round(service, 1),
-        routes=n_routes,
+        km=round(km, 1) if published else None,
+        drive_h=round(drive, 1) if published else None,
+        service_h=round(service, 1) if published else None,
+        routes=n_routes if published else None,
         staff_weeks=staff_weeks,
         mountain_visits=mountain_visits,
         mountain_beneficiaries=sum(1 for _bid, terrain in active_people if terrain == MOUNTAIN),
@@ -471,4 +641,5 @@ def compute_figures(session: Session, start: date, end: date) -> Figures:
         unserved=unserved,
         settlements_served=len(served_settlements),
         settlements_total=len(settlements),
+        records_start=since,
     )

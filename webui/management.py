@@ -10,27 +10,45 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_file
+from babel.dates import format_date
+from flask import Blueprint, render_template, request, send_file
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from planner.register.due import monday_of
-from webui.coverage import OUTCOME_ORDER, Figures, SettlementCoverage, compute_figures, settlement_coverage
+from webui.coverage import (
+    OUTCOME_ORDER,
+    Figures,
+    SettlementCoverage,
+    WeekFigures,
+    compute_figures,
+    records_start,
+    settlement_coverage,
+)
 from webui.driver import current_day
 from webui.forms import ROLE_LABELS
+from webui.i18n import long_date, short_date
 from webui.security import require_role
 from webui.store import reader
 
 bp = Blueprint("management", __name__, url_prefix="/management")
 bp.before_request(require_role("management"))
 
-ISO_WEEK = re.compile(r"^(\d{4})-W(0[1-9]|[1-4]\d|5[0-3])$")
+ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$")  # 2026-W48; also 2026w48, 2026-W8
 DEFAULT_WEEKS = 12
+MAX_WEEKS = 104  # two years: the longest period the page and the exports show
+UNKNOWN = "—"  # a figure nobody measured: no records, or no published plan
+# the weeks table's columns after the week: the due visits and outcomes, then the plan's
+WEEK_KEYS = ("carried", "new", "due", "done-due", "not-done", "done-beyond", "not_at_home", "cancelled",
+             "postponed")  # fmt: skip
+PLAN_KEYS = ("km", "drive", "service")
 
 OUTCOME_LABELS = {
     "done": _l("Done"),
@@ -57,19 +75,35 @@ TERRAIN_LABELS = {
 }
 
 
-def _week_monday(text: str | None) -> date | None:
-    match = ISO_WEEK.match(text or "")
-    if not match:
-        return None
-    try:
-        return date.fromisocalendar(int(match[1]), int(match[2]), 1)
-    except ValueError:
-        return None
-
-
 def _week_name(monday: date) -> str:
     year, week, _ = monday.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def _weeks_in(year: int) -> int:
+    """52 or 53: the ISO weeks of ``year`` (28 December is always in its last week)."""
+    return date(year, 12, 28).isocalendar()[1]
+
+
+def parse_week(text: str, example: str) -> date:
+    """The Monday of the ISO week ``text`` names; :class:`PeriodError` says what is wrong."""
+    match = ISO_WEEK.match(text.strip().upper().replace(" ", ""))
+    if not match or int(match[1]) < 1:
+        raise PeriodError(
+            _("“%(text)s” is not an ISO week: write the year, a dash, W and the week's number, "
+              "e.g. %(example)s.", text=text, example=example)
+        )  # fmt: skip
+    year, week = int(match[1]), int(match[2])
+    if not 1 <= week <= _weeks_in(year):
+        raise PeriodError(
+            _("Week %(week)s of %(year)s does not exist: %(year)s has weeks 01 to %(weeks)s.",
+              week=f"{week:02d}", year=year, weeks=_weeks_in(year))
+        )  # fmt: skip
+    return date.fromisocalendar(year, week, 1)
+
+
+class PeriodError(ValueError):
+    """A week or a period the page cannot show; the message says why and what is allowed."""
 
 
 @dataclass(frozen=True)
@@ -84,38 +118,87 @@ class Period:
         """``("2026-W38", "2026-W49")``."""
         return _week_name(self.first), _week_name(self.last)
 
+    @property
+    def n_weeks(self) -> int:
+        """Weeks in the period, both ends included."""
+        return (self.last - self.first).days // 7 + 1
 
-def period_from_request() -> Period:
-    """The period asked for (``?from=2026-W38&to=2026-W49``), else the last 12 weeks to today's."""
+
+@dataclass(frozen=True)
+class AskedPeriod:
+    """The period the form asked for: the period, or the errors (field -> message) with what
+    the user typed, to show back in the form."""
+
+    period: Period | None
+    typed: tuple[str, str]
+    errors: dict[str, str]
+
+    @property
+    def values(self) -> tuple[str, str]:
+        """What the form's two fields show: the period's weeks, else what was typed."""
+        return self.period.names if self.period is not None else self.typed
+
+
+def period_from_request() -> AskedPeriod:
+    """The period asked for (``?from=2026-W38&to=2026-W49``; a reversed one is put right).
+
+    Without ``to``: up to today's week (or ``from``'s, if later). Without ``from``: the 12
+    weeks up to ``to``, starting no earlier than the register's first records. A week that is
+    not an ISO week ("2026w48" is one), or a period longer than 104 weeks, is an error shown
+    in the form, never replaced."""
     this = monday_of(current_day())
-    first = _week_monday(request.args.get("from"))
-    last = _week_monday(request.args.get("to"))
+    typed = (request.args.get("from", "").strip(), request.args.get("to", "").strip())
+    errors: dict[str, str] = {}
+    weeks: list[date | None] = []
+    for name, text in zip(("from", "to"), typed, strict=True):
+        try:
+            weeks.append(parse_week(text, _week_name(this)) if text else None)
+        except PeriodError as error:
+            errors[name] = str(error)
+            weeks.append(None)
+    if errors:
+        return AskedPeriod(None, typed, errors)
+    first, last = weeks
     if last is None:
-        last = this
-    if first is None:
+        last = this if first is None or first <= this else first
+    if first is None:  # not chosen: 12 weeks, from the register's first records if later
         first = last - timedelta(weeks=DEFAULT_WEEKS - 1)
+        with reader() as s:
+            since = records_start(s)
+        if since is not None and first < since <= last:
+            first = since
     if first > last:
         first, last = last, first
-    if (last - first).days > 7 * 104:
-        abort(400)
-    return Period(first, last)
+    period = Period(first, last)
+    if period.n_weeks > MAX_WEEKS:
+        first_name, last_name = period.names
+        errors["period"] = _(
+            "The period %(first)s – %(last)s is %(n)s weeks long: at most %(max)s weeks (two years) "
+            "can be shown. Choose a later first week, e.g. %(suggest)s.",
+            first=first_name, last=last_name, n=period.n_weeks, max=MAX_WEEKS,
+            suggest=_week_name(last - timedelta(weeks=MAX_WEEKS - 1)),
+        )  # fmt: skip
+        return AskedPeriod(None, typed, errors)
+    return AskedPeriod(period, typed, {})
 
 
 def _figures(period: Period) -> tuple[Figures, list[SettlementCoverage]]:
+    today = current_day()
     with reader() as s:
-        figures = compute_figures(s, period.first, period.last + timedelta(days=6))
-        places = settlement_coverage(s, current_day())
+        figures = compute_figures(s, period.first, period.last + timedelta(days=6), today)
+        places = settlement_coverage(s, today)
     return figures, places
 
 
 def trend_chart(
     figures: Figures, width: int = 720, height: int = 240, left: int = 44, bottom: int = 34
 ) -> dict[str, Any]:
-    """The weekly trend as polylines (SVG units, or millimetres in the PDF): visits due, done
-    and not done per week; ``left`` and ``bottom`` leave room for the scale and the weeks."""
-    weeks = figures.weeks
+    """The weekly trend as polylines (SVG units, or millimetres in the PDF) over the weeks with
+    records: visits due that week, done of them, not done; ``left`` and ``bottom`` leave room
+    for the scale and the weeks."""
+    weeks = [w for w in figures.weeks if w.recorded]
     right, top = 12, 4 if height < 120 else 12
-    top_value = max([1, *(max(w.due, w.done, w.missed) for w in weeks)])
+    top_value = max([1, *(max(w.due, w.done_due, w.not_done) for w in weeks)])
     step = (width - left - right) / max(1, len(weeks) - 1)
 
     def y(value: int) -> float:
@@ -131,19 +214,25 @@ def trend_chart(
         "left": left,
         "bottom": height - bottom,
         "right": width - right,
+        "empty": not weeks,
         "series": [
-            {"key": "due", "label": _("Due"), "colour": "#555555", "points": points([w.due for w in weeks])},
+            {
+                "key": "due",
+                "label": _("Due that week"),
+                "colour": "#555555",
+                "points": points([w.due for w in weeks]),
+            },
             {
                 "key": "done",
-                "label": _("Done"),
+                "label": _("Done of them"),
                 "colour": "#0a6b2e",
-                "points": points([w.done for w in weeks]),
+                "points": points([w.done_due for w in weeks]),
             },
             {
                 "key": "missed",
                 "label": _("Not done"),
                 "colour": "#b00020",
-                "points": points([w.missed for w in weeks]),
+                "points": points([w.not_done for w in weeks]),
             },
         ],
         "ticks": [{"value": t, "y": y(t)} for t in ticks],
@@ -152,20 +241,56 @@ def trend_chart(
 
 
 def staff_pivot(figures: Figures) -> list[dict[str, Any]]:
-    """Staff load as one row per staff member, one (visits, days aboard) cell per week."""
-    rows: dict[tuple[str, str], dict[str, tuple[int, int]]] = {}
+    """Staff load as one row per staff member, one (visits, days aboard) cell per week; days
+    aboard ``None`` in a week without a published plan."""
+    rows: dict[tuple[str, str], dict[str, tuple[int, int | None]]] = {}
     for s in figures.staff_weeks:
         rows.setdefault((s.staff, s.role), {})[s.iso_week] = (s.visits, s.days_aboard)
     return [
-        {"staff": staff, "role": role, "cells": [cells.get(w.iso_week, (0, 0)) for w in figures.weeks]}
+        {
+            "staff": staff,
+            "role": role,
+            "cells": [cells.get(w.iso_week, (0, 0 if w.published else None)) for w in figures.weeks],
+        }
         for (staff, role), cells in sorted(rows.items())
     ]
 
 
-@bp.route("/")
-def overview() -> Any:
-    """The coverage map and the period's figures."""
-    period = period_from_request()
+def _records_note(figures: Figures) -> str:
+    """Where the register's records start, when the period reaches back to it or before."""
+    if figures.records_start is None:
+        return str(_("The register has no records yet (no outcome, no plan): nothing is counted."))
+    if figures.records_start < figures.start:
+        return ""
+    return str(_(
+        "The register's records start in week %(week)s (%(day)s): weeks before it have no data "
+        "and count neither as due nor as not done.",
+        week=_week_name(figures.records_start), day=long_date(figures.records_start),
+    ))  # fmt: skip
+
+
+def _week_note(week: WeekFigures) -> str:
+    """Why a week's figures are unknown or partial ('' when they are all measured)."""
+    notes = []
+    if week.no_data == "before":
+        notes.append(_("no data: before the register's first records"))
+    elif week.no_data == "future":
+        notes.append(_("no data yet: after this week"))
+    elif week.current:
+        notes.append(_("week in progress"))
+    if not week.published:
+        notes.append(_("no published plan: kilometres and hours unknown"))
+    return " · ".join(notes)
+
+
+def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
+    """The page: the form and, for a valid period, its figures; for an invalid one, the form
+    with what the user typed and what is wrong (as a form does: 200; an export asked for such
+    a period gets the same page with ``status`` 400, not a file)."""
+    common = {"asked": asked, "this_week": _week_name(monday_of(current_day())), "MAX_WEEKS": MAX_WEEKS}
+    if asked.period is None:
+        return render_template("management/overview.html", figures=None, **common), status
+    period = asked.period
     figures, places = _figures(period)
     points = [
         {
@@ -178,24 +303,40 @@ def overview() -> Any:
             "done4": p.done_4w,
             "done12": p.done_12w,
             "last": p.last_done.isoformat() if p.last_done else None,
+            "last_label": short_date(p.last_done) if p.last_done else None,
             "terrain": p.terrain,
         }
         for p in places
     ]
     return render_template(
         "management/overview.html",
+        **common,
         period=period,
         figures=figures,
+        summary=summary_rows(figures),
+        weeks_table=_tables(figures, places)[0],
+        records_note=_records_note(figures),
+        due_note=due_note(),
+        no_plan_text=no_plan_text(),
+        WEEK_KEYS=WEEK_KEYS,
+        PLAN_KEYS=PLAN_KEYS,
         points=points,
         today=current_day(),
         chart=trend_chart(figures),
         staff_rows=staff_pivot(figures),
+        UNKNOWN=UNKNOWN,
         OUTCOME_ORDER=OUTCOME_ORDER,
         OUTCOME_LABELS=OUTCOME_LABELS,
         REASON_LABELS=REASON_LABELS,
         TERRAIN_LABELS=TERRAIN_LABELS,
         ROLE_LABELS=ROLE_LABELS,
     )
+
+
+@bp.route("/")
+def overview() -> Any:
+    """The coverage map and the period's figures."""
+    return _render_overview(period_from_request())
 
 
 # --- exports ------------------------------------------------------------------------------------
@@ -205,56 +346,113 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f} %"
 
 
-def summary_rows(figures: Figures) -> list[tuple[str, Any]]:
-    """The headline figures as (label, value) rows: the page, the XLSX and the PDF share them."""
-    rows: list[tuple[str, Any]] = [
-        (_("Period"), f"{figures.start.isoformat()} – {figures.end.isoformat()}"),
-        (_("Visits due"), figures.visits_due),
-        (_("Visits done"), figures.visits_done),
-        *[(str(OUTCOME_LABELS[k]), figures.outcomes[k]) for k in OUTCOME_ORDER if k != "done"],
-        (_("Beneficiaries due"), figures.beneficiaries_due),
-        (_("Beneficiaries served"), figures.beneficiaries_served),
-        (_("Beneficiaries due and served"), figures.beneficiaries_served_of_due),
-        (_("Settlements served"), f"{figures.settlements_served} / {figures.settlements_total}"),
-        (_("Kilometres (published plans)"), figures.km),
-        (_("Driving hours (published plans)"), figures.drive_h),
-        (_("Service hours (published plans)"), figures.service_h),
-        (_("Routes (published plans)"), figures.routes),
-        (_("Mountain villages: share of visits done"), _pct(figures.mountain_visit_share)),
-        (_("Mountain villages: share of beneficiaries"), _pct(figures.mountain_beneficiary_share)),
-    ]
+def _shown(value: Any) -> Any:
+    """A figure as the page and the PDF show it: ``—`` when unknown."""
+    return UNKNOWN if value is None else value
+
+
+def _day(day: date | None) -> str:
+    """A date in the interface's language and manner, with its year: ``19/10/2026``."""
+    return format_date(day, "d/M/y", locale=str(get_locale())) if day else ""
+
+
+def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
+    """The headline figures as (key, label, value) rows, ``None`` for unknown: the page (ids
+    ``k-<key>``), the XLSX and the PDF all write these same rows."""
+    first, last = _week_name(figures.start), _week_name(figures.end)
+    n_weeks = len(figures.weeks)
+    rows: list[tuple[str, str, Any]] = [
+        ("period", _("Period"), f"{first} – {last} ({_day(figures.start)} – {_day(figures.end)})"),
+        ("weeks-recorded", _("Weeks with records"), f"{figures.weeks_recorded} / {n_weeks}"),
+        ("due", _("Visits due"), figures.visits_due),
+        ("due-before", _("of which due already before the period"), figures.due_before),
+        ("due-done", _("Due visits done"), figures.due_done),
+        ("due-not-done", _("Due visits not done"), figures.due_not_done),
+        ("done", _("Visits done"), figures.visits_done),
+        ("done-beyond", _("of which not due (beyond the rhythm, or a care plan or person no longer active)"),
+         figures.done_beyond_due),
+        *[(k, str(OUTCOME_LABELS[k]), figures.outcomes[k]) for k in OUTCOME_ORDER if k != "done"],
+        ("ben-due", _("Beneficiaries due"), figures.beneficiaries_due),
+        ("ben-served", _("Beneficiaries served"), figures.beneficiaries_served),
+        ("ben-both", _("Beneficiaries due and served"), figures.beneficiaries_served_of_due),
+        ("settlements", _("Settlements served"),
+         f"{figures.settlements_served} / {figures.settlements_total}"),
+        ("weeks-published", _("Weeks with a published plan"), f"{figures.weeks_published} / {n_weeks}"),
+        ("km", _("Kilometres (published plans)"), figures.km),
+        ("drive", _("Driving hours (published plans)"), figures.drive_h),
+        ("service", _("Service hours (published plans)"), figures.service_h),
+        ("routes", _("Routes (published plans)"), figures.routes),
+        ("mountain-visits", _("Mountain villages: share of visits done"), _pct(figures.mountain_visit_share)),
+        ("mountain-people", _("Mountain villages: share of beneficiaries"),
+         _pct(figures.mountain_beneficiary_share)),
+    ]  # fmt: skip
     return rows
+
+
+def no_plan_text() -> str:
+    """Why the reasons for unplanned visits are not known."""
+    return str(_("No published plan in the period: not known."))
+
+
+def due_note() -> str:
+    """What the due figures count: the page and the exports say it under the summary."""
+    return str(
+        _(
+            "Visits due: each visit counts once, in the week it fell due; a visit not done that stays "
+            "due later is not counted again. Due = done + not done. Not at home, cancelled, "
+            "postponed: attempts (a visit may have several). —: unknown."
+        )
+    )
 
 
 Table = tuple[str, list[str], list[list[Any]]]
 
 
+def _week_row(w: WeekFigures) -> list[Any]:
+    if not w.recorded:
+        due: list[Any] = [None] * len(WEEK_KEYS)
+    else:
+        due = [w.carried, w.new, w.due, w.done_due, w.not_done, w.done - w.done_due,
+               *(w.outcomes[k] for k in OUTCOME_ORDER if k != "done")]  # fmt: skip
+    return [w.iso_week, *due, w.km, w.drive_h, w.service_h, _week_note(w)]
+
+
 def _tables(figures: Figures, places: list[SettlementCoverage]) -> list[Table]:
-    """Every table of the report: (title, header, rows)."""
-    weeks = [
-        [w.iso_week, w.due, *(w.outcomes[k] for k in OUTCOME_ORDER), w.km, w.drive_h, w.service_h]
-        for w in figures.weeks
-    ]
+    """Every table of the report: (title, header, rows); ``None`` is an unknown figure."""
+    weeks = [_week_row(w) for w in figures.weeks]
+    weeks.append(
+        [_("Period (each visit once)"), figures.due_before,
+         None if figures.visits_due is None else figures.visits_due - (figures.due_before or 0),
+         figures.visits_due, figures.due_done, figures.due_not_done, figures.done_beyond_due,
+         *(figures.outcomes[k] for k in OUTCOME_ORDER if k != "done"),
+         figures.km, figures.drive_h, figures.service_h, ""]
+    )  # fmt: skip
     outcome_rows = [
         [str(OUTCOME_LABELS[k]), figures.outcomes_home[k], figures.outcomes_stops[k], figures.outcomes[k]]
         for k in OUTCOME_ORDER
     ]
-    reasons = [[str(REASON_LABELS.get(k, k)), n] for k, n in figures.unassigned_reasons.items()]
+    reasons: list[list[Any]] = [
+        [str(REASON_LABELS.get(k, k)), n] for k, n in figures.unassigned_reasons.items()
+    ]
+    if not figures.weeks_published:
+        reasons = [[no_plan_text(), None]]
     staff = [[s.iso_week, s.staff, str(ROLE_LABELS.get(s.role, s.role)), s.visits, s.days_aboard]
              for s in figures.staff_weeks]  # fmt: skip
     settlements = [
         [p.name, p.municipal_unit, str(TERRAIN_LABELS.get(p.terrain, p.terrain)), p.population,
-         p.beneficiaries, p.done_4w, p.done_12w, p.last_done.isoformat() if p.last_done else ""]
+         p.beneficiaries, p.done_4w, p.done_12w, p.last_done]
         for p in places
     ]  # fmt: skip
     unserved = [
         [u.pseudonym, u.settlement, u.municipal_unit, str(TERRAIN_LABELS.get(u.terrain, u.terrain)),
-         u.due_weeks, u.last_done.isoformat() if u.last_done else "", u.not_at_home, u.cancelled, u.postponed]
+         u.due_weeks, u.last_done, u.not_at_home, u.cancelled, u.postponed]
         for u in figures.unserved
     ]  # fmt: skip
     return [
-        (_("Weeks"), [_("ISO week"), _("Due"), *(str(OUTCOME_LABELS[k]) for k in OUTCOME_ORDER),
-                      _("Kilometres"), _("Driving hours"), _("Service hours")], weeks),
+        (_("Weeks"), [_("ISO week"), _("From earlier weeks"), _("Fell due"), _("Due that week"),
+                      _("Done of them"), _("Not done"), _("Done, not due"),
+                      *(str(OUTCOME_LABELS[k]) for k in OUTCOME_ORDER if k != "done"),
+                      _("Kilometres"), _("Driving hours"), _("Service hours"), _("Note")], weeks),
         (_("Outcomes"), [_("Outcome"), _("Home visits"), _("Village stops"), _("Total")], outcome_rows),
         (_("Not planned, and why"), [_("Reason"), _("Visits")], reasons),
         (_("Staff load"), [_("ISO week"), _("Staff member"), _("Role"), _("Visits"),
@@ -268,48 +466,79 @@ def _tables(figures: Figures, places: list[SettlementCoverage]) -> list[Table]:
     ]  # fmt: skip
 
 
+def sheet_names() -> list[str]:
+    """The XLSX's sheets after the summary, one per table of :func:`_tables`, in its order:
+    short names of their own, as Excel allows at most 31 characters (checked in the tests)."""
+    return [_("Weeks"), _("Outcomes"), _("Not planned"), _("Staff load"), _("Settlements"),
+            _("Due, not served")]  # fmt: skip
+
+
+WEEK_CHART_COLUMNS = (4, 6)  # the weeks sheet's "due that week", "done of them", "not done"
+
+
 def _week_chart(ws: Any, n_weeks: int) -> None:
-    """Excel's own line chart of the weeks sheet: due and each outcome per week."""
+    """Excel's own line chart of the weeks sheet: due that week, done of them, not done (the
+    weeks without records are empty cells: gaps in the lines)."""
     from openpyxl.chart import LineChart, Reference
 
     chart = LineChart()
     chart.title = _("Trend over the weeks")
     chart.height, chart.width = 9, 22
-    chart.add_data(Reference(ws, min_col=2, max_col=2 + len(OUTCOME_ORDER), min_row=1, max_row=1 + n_weeks),
+    low, high = WEEK_CHART_COLUMNS
+    chart.add_data(Reference(ws, min_col=low, max_col=high, min_row=1, max_row=1 + n_weeks),
                    titles_from_data=True)  # fmt: skip
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=1 + n_weeks))
-    ws.add_chart(chart, f"A{n_weeks + 4}")
+    ws.add_chart(chart, f"A{n_weeks + 5}")
 
 
 @bp.route("/export.xlsx")
 def export_xlsx() -> Any:
     """The period's figures as an Excel workbook: a summary sheet and one sheet per table."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
-    period = period_from_request()
+    asked = period_from_request()
+    if asked.period is None:
+        return _render_overview(asked, 400)
+    period = asked.period
     figures, places = _figures(period)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = _("Summary")[:31]
+    sheet.title = _("Summary")
     sheet.append([_("Kinito: coverage of the mobile unit")])
     sheet["A1"].font = Font(bold=True, size=13)
-    for label, value in summary_rows(figures):
-        sheet.append([label, value])
-    sheet.column_dimensions["A"].width = 48
-    sheet.column_dimensions["B"].width = 26
-    for index, (title, header, rows) in enumerate(_tables(figures, places)):
-        ws = book.create_sheet(title[:31])
+    for _key, label, value in summary_rows(figures):
+        sheet.append([label, _shown(value)])
+    sheet.append([])
+    sheet.append([due_note()])
+    at = sheet.max_row
+    sheet.cell(row=at, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.merge_cells(start_row=at, start_column=1, end_row=at, end_column=2)
+    sheet.row_dimensions[at].height = 90
+    if records := _records_note(figures):
+        sheet.append([records])
+    sheet.column_dimensions["A"].width = 56
+    sheet.column_dimensions["B"].width = 44
+    tables = zip(_tables(figures, places), sheet_names(), strict=True)
+    for index, ((_title, header, rows), name) in enumerate(tables):
+        ws = book.create_sheet(name)
         ws.append(header)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, date):
+                    cell.number_format = "dd/mm/yyyy"
         for i, _h in enumerate(header):
             ws.column_dimensions[chr(ord("A") + i)].width = 18
-        if index == 0 and rows:  # the weeks: a line chart of due, done and not at home...
-            _week_chart(ws, len(rows))
+        if index == 0:  # the weeks (and the period's row): bold total, a line chart of the weeks
+            for cell in ws[ws.max_row]:
+                cell.font = Font(bold=True)
+            ws.column_dimensions[chr(ord("A") + len(header) - 1)].width = 60
+            if figures.weeks_recorded:
+                _week_chart(ws, len(figures.weeks))
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
@@ -361,13 +590,49 @@ def _pdf_chart(pdf: Any, figures: Figures) -> None:
     pdf.set_y(y0 + chart["height"] + 6)
 
 
+def _cell_text(value: Any) -> str:
+    """A table cell in the PDF: ``—`` for unknown, dates as the interface writes them."""
+    if isinstance(value, date):
+        return _day(value)
+    return str(_shown(value))
+
+
+def _col_widths(pdf: Any, header: list[str], rows: list[list[str]]) -> tuple[float, ...]:
+    """Column widths (mm) for a PDF table: every column at least as wide as its longest word
+    (no word broken, "προηγούμενες" stays whole), the rest of the page shared by how much
+    more each column's longest text would take (long notes get the room)."""
+    pad = 3.0
+
+    def widths(texts: Sequence[str]) -> tuple[float, float]:  # the longest word's, the longest text's
+        words = [w for text in texts for w in text.split()] or [""]
+        return max(map(pdf.get_string_width, words)) + pad, max(map(pdf.get_string_width, texts)) + pad
+
+    style, size = pdf.font_style, pdf.font_size_pt
+    pdf.set_font("DejaVu", "B", size)  # the headings are bold: wider
+    heads = [widths([h]) for h in header]
+    pdf.set_font("DejaVu", style, size)
+    bodies = [widths(col) for col in zip(*rows, strict=True)] if rows else [(0.0, 0.0)] * len(header)
+    need = [max(h[0], b[0]) for h, b in zip(heads, bodies, strict=True)]
+    want = [max(h[1], b[1]) for h, b in zip(heads, bodies, strict=True)]
+    room = pdf.epw - sum(need)
+    more = [w - n for w, n in zip(want, need, strict=True)]
+    if room <= 0 or not sum(more):
+        return tuple(need)
+    if sum(more) <= room:
+        return tuple(want)
+    return tuple(n + room * m / sum(more) for n, m in zip(need, more, strict=True))
+
+
 @bp.route("/export.pdf")
 def export_pdf() -> Any:
     """The period's figures as an A4 PDF (Greek, DejaVu fonts): summary, chart data, tables."""
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
-    period = period_from_request()
+    asked = period_from_request()
+    if asked.period is None:
+        return _render_overview(asked, 400)
+    period = asked.period
     figures, places = _figures(period)
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_auto_page_break(True, margin=12)
@@ -378,25 +643,33 @@ def export_pdf() -> Any:
     pdf.set_font("DejaVu", "B", 15)
     pdf.cell(0, 9, _("Kinito: coverage of the mobile unit"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 9)
-    with pdf.table(col_widths=(110, 60), text_align=("LEFT", "RIGHT"), first_row_as_headings=False,
-                   width=170, align="LEFT") as table:  # fmt: skip
-        for label, value in summary_rows(figures):
-            table.row([label, str(value)])
-    _pdf_chart(pdf, figures)
+    with pdf.table(col_widths=(130, 70), text_align=("LEFT", "RIGHT"), first_row_as_headings=False,
+                   width=200, align="LEFT") as table:  # fmt: skip
+        for _key, label, value in summary_rows(figures):
+            table.row([label, _cell_text(value)])
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 8)
+    for note in (due_note(), _records_note(figures)):
+        if note:
+            pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")
+    if figures.weeks_recorded:
+        _pdf_chart(pdf, figures)
     for title, header, rows in _tables(figures, places):
         if title == _("Settlements"):
             rows = [r for r in rows if r[4] or r[6]]  # the PDF lists settlements with people or visits
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 8)
+        pdf.set_font("DejaVu", "", 7 if len(header) > 9 else 8)
         if not rows:
             pdf.cell(0, 6, _("None."), new_x="LMARGIN", new_y="NEXT")
             continue
-        with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=5) as table:
+        cells = [[_cell_text(x) for x in row] for row in rows]
+        with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4,
+                       col_widths=_col_widths(pdf, header, cells)) as table:  # fmt: skip
             table.row(header)
-            for row in rows:
-                table.row([str(x) for x in row])
+            for row in cells:
+                table.row(row)
     first, last = period.names
     return send_file(
         io.BytesIO(bytes(pdf.output())),

@@ -1,5 +1,7 @@
 """Management's pages through the test client, on the demo register (eight weeks of history,
-W50 published): permissions, the figures shown, no names, the XLSX and PDF exports."""
+W50 published): permissions, the figures shown, no names, the XLSX and PDF exports; and on the
+small register of test_coverage, whose figures are counted there by hand: the page, the XLSX
+and the PDF show the same ones."""
 
 from __future__ import annotations
 
@@ -14,11 +16,13 @@ from field_helpers import demo_template
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from test_coverage import HAND_WEEKS, build_hand_register
 from webui_helpers import ADMIN, COORDINATOR, DRIVER, MANAGEMENT, login
 
-from planner.register.db import session_scope
+from planner.register.db import make_engine, session_scope
 from planner.register.models import Beneficiary, VisitOutcome
 from webui import create_app
+from webui.demo_users import ensure_demo_users
 
 PERIOD = "?from=2026-W42&to=2026-W50"
 
@@ -146,10 +150,18 @@ def test_the_xlsx_export_holds_the_same_figures(manager: FlaskClient, demo_app: 
         )
     assert summary["Επισκέψεις που έγιναν"] == done
     weeks = list(book["Εβδομάδες"].iter_rows(values_only=True))
-    assert weeks[0][:3] == ("Εβδομάδα (ISO)", "Οφειλόμενες", "Έγινε")
-    assert len(weeks) == 1 + 9
-    # SQLite's %W counts Monday weeks from the year's first Monday: 2026 starts on a Thursday, so +1
-    assert {int(r[0][-2:]): r[2] for r in weeks[1:] if r[2]} == {int(k) + 1: v for k, v in by_week.items()}
+    assert weeks[0][:7] == ("Εβδομάδα (ISO)", "Από προηγούμενες εβδομάδες", "Νέες οφειλόμενες",
+                            "Οφειλόμενες της εβδομάδας", "Έγιναν από αυτές", "Δεν έγιναν",
+                            "Έγιναν χωρίς να οφείλονται")  # fmt: skip
+    assert len(weeks) == 1 + 9 + 1  # the header, the weeks, the period counting each visit once
+    # done = done of the due + done not due; SQLite's %W counts Monday weeks from the year's first
+    # Monday: 2026 starts on a Thursday, so +1
+    assert {int(r[0][-2:]): r[4] + r[6] for r in weeks[1:-1] if r[4] + r[6]} == {
+        int(k) + 1: v for k, v in by_week.items()
+    }
+    period = weeks[-1]
+    assert period[0] == "Περίοδος (κάθε επίσκεψη μία φορά)"
+    assert period[3] == summary["Οφειλόμενες επισκέψεις"] == period[4] + period[5]
     assert len(book["Εβδομάδες"]._charts) == 1  # Excel's own trend chart
     settlements = list(book["Οικισμοί"].iter_rows(values_only=True))
     assert len(settlements) == 1 + 140
@@ -169,13 +181,191 @@ def test_the_pdf_export_has_greek_text(manager: FlaskClient) -> None:
     assert "Πορεία ανά εβδομάδα" in text and "W42" in reader.pages[0].extract_text()  # the chart
 
 
-def test_a_bad_period_falls_back_and_a_reversed_one_is_put_right(manager: FlaskClient) -> None:
-    """Nonsense weeks: the last 12 weeks; from after to: swapped; too long: 400."""
-    html = manager.get("/management/?from=nonsense&to=2026-W99").get_data(as_text=True)
-    assert html.count('<tr data-week="') == 12
+def _input(html: str, name: str) -> str:
+    match = re.search(rf'<input id="{name}" name="{name}" value="([^"]*)"', html)
+    assert match, name
+    return match.group(1)
+
+
+BAD_PERIODS = [
+    ("from=abc&to=2026-W50", "from",
+     "Το «abc» δεν είναι εβδομάδα ISO: γράψτε το έτος, παύλα, W και τον αριθμό της εβδομάδας, "
+     "π.χ. 2026-W50."),
+    ("from=2026-W42&to=2026-W60", "to",
+     "Η εβδομάδα 60 του 2026 δεν υπάρχει: το 2026 έχει εβδομάδες 01 έως 53."),
+    ("from=2025-W53&to=2026-W50", "from",
+     "Η εβδομάδα 53 του 2025 δεν υπάρχει: το 2025 έχει εβδομάδες 01 έως 52."),
+    ("from=2020-W01&to=2026-W50", "period",
+     "Η περίοδος 2020-W01 – 2026-W50 έχει 363 εβδομάδες: εμφανίζονται έως 104 εβδομάδες (δύο χρόνια). "
+     "Επιλέξτε μεταγενέστερη πρώτη εβδομάδα, π.χ. 2024-W51."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "field", "message"), BAD_PERIODS)
+def test_a_bad_period_is_explained_in_the_form_keeping_what_was_typed(
+    manager: FlaskClient, query: str, field: str, message: str
+) -> None:
+    """Not replaced silently, not a bare 400 page: the form, what the user typed, and in Greek
+    what is wrong and what is allowed; the exports of such a period say the same (400, no file)."""
+    typed = dict(part.split("=") for part in query.split("&"))
+    for url, status in (
+        ("/management/", 200),
+        ("/management/export.xlsx", 400),
+        ("/management/export.pdf", 400),
+    ):
+        response = manager.get(f"{url}?{query}")
+        assert response.status_code == status and response.mimetype == "text/html", url
+        html = response.get_data(as_text=True)
+        assert f'data-field="{field}">' in html and message in html, url
+        assert "Το αίτημα δεν ήταν κατανοητό" not in html
+        assert _input(html, "from") == typed["from"] and _input(html, "to") == typed["to"]
+        assert 'aria-invalid="true"' in html and "έως 104 εβδομάδες" in html
+        assert 'id="summary"' not in html  # no figures of some other period under the message
+
+
+def test_a_reversed_period_is_put_right_and_a_week_may_be_typed_loosely(manager: FlaskClient) -> None:
+    """W50..W48 is W48..W50; "2026w48" is 2026-W48; 104 weeks are allowed."""
     html = manager.get("/management/?from=2026-W50&to=2026-W48").get_data(as_text=True)
     assert html.count('<tr data-week="') == 3
-    assert manager.get("/management/?from=2020-W01&to=2026-W50").status_code == 400
+    html = manager.get("/management/?from=2026w48&to=2026-W50").get_data(as_text=True)
+    assert html.count('<tr data-week="') == 3 and _input(html, "from") == "2026-W48"
+    assert manager.get("/management/?from=2024-W52&to=2026-W50").status_code == 200  # 104 weeks
+
+
+def test_weeks_before_the_first_records_are_not_counted(manager: FlaskClient) -> None:
+    """The demo register's records start in W42. By default (the last 12 weeks, W39-W50) the
+    period starts there; asked for W39-W50, W39-W41 show "no data" and count for nothing: the
+    figures are those of W42-W50."""
+    html = manager.get("/management/").get_data(as_text=True)
+    assert (_input(html, "from"), _input(html, "to")) == ("2026-W42", "2026-W50")
+    assert "Οι καταγραφές του μητρώου ξεκινούν την εβδομάδα 2026-W42" in html
+    asked = manager.get("/management/?from=2026-W39&to=2026-W50").get_data(as_text=True)
+    assert asked.count('data-recorded="0"') == 3 and asked.count('data-recorded="1"') == 9
+    for week in ("2026-W39", "2026-W40", "2026-W41"):
+        row = re.search(rf'<tr data-week="{week}" data-recorded="0">(.*?)</tr>', asked, re.S)
+        assert row and "χωρίς δεδομένα" in row.group(1)
+    for key in ("due", "due-before", "due-done", "due-not-done", "done", "ben-due"):
+        assert _cell(asked, f"k-{key}") == _cell(html, f"k-{key}"), key
+    assert _cell(asked, "k-weeks-recorded") == "9 / 12"
+
+
+def test_kilometres_without_a_published_plan_are_unknown(manager: FlaskClient) -> None:
+    """W42-W49 have no published plan: "—", not 0.0; W50's plan gives its kilometres."""
+    html = manager.get(f"/management/{PERIOD}").get_data(as_text=True)
+    km = dict(re.findall(r'<tr data-week="(2026-W\d\d)".*?<td data-key="km">([^<]*)</td>', html, re.S))
+    assert [km[f"2026-W{n}"] for n in range(42, 50)] == ["—"] * 8
+    assert float(km["2026-W50"]) == float(_cell(html, "k-km")) > 0
+    assert "0.0" not in km.values()
+
+
+def test_the_map_data_carries_greek_dates(manager: FlaskClient) -> None:
+    """Each settlement's last visit done as the interface writes dates ("Τρί 8/12"), beside the
+    ISO date the script computes the colours from."""
+    import json
+
+    html = manager.get("/management/").get_data(as_text=True)
+    match = re.search(r'<script type="application/json" id="coverage-data">(.*?)</script>', html, re.S)
+    assert match
+    served = [p for p in json.loads(match.group(1)) if p["last"]]
+    assert served and all(re.fullmatch(r"[Α-Ωά-ώ]{3} \d{1,2}/\d{1,2}", p["last_label"]) for p in served)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", p["last"]) for p in served)
+
+
+def test_the_sheet_names_are_whole_words_within_excels_limit(manager: FlaskClient) -> None:
+    """Excel allows 31 characters: each sheet has a short name of its own, in either language,
+    never a title cut mid-word."""
+    from openpyxl import load_workbook
+    from webui_helpers import post
+
+    book = load_workbook(io.BytesIO(manager.get(f"/management/export.xlsx{PERIOD}").data))
+    assert book.sheetnames == ["Σύνοψη", "Εβδομάδες", "Εκβάσεις", "Μη προγραμματισμένες", "Φόρτος προσωπικού",
+                               "Οικισμοί", "Οφειλόμενοι χωρίς επίσκεψη"]  # fmt: skip
+    post(manager, "/language", {"lang": "en", "next": "/management/"})
+    book = load_workbook(io.BytesIO(manager.get(f"/management/export.xlsx{PERIOD}").data))
+    assert book.sheetnames == ["Summary", "Weeks", "Outcomes", "Not planned", "Staff load", "Settlements",
+                               "Due, not served"]  # fmt: skip
+
+
+# --- the small register counted by hand (test_coverage) ------------------------------------------
+
+
+@pytest.fixture
+def hand_manager(tmp_path: Path) -> Iterator[FlaskClient]:
+    """Management on the hand-counted register; today is Monday 30 November 2026 (W49)."""
+    db = tmp_path / "hand.sqlite3"
+    build_hand_register(db)
+    engine = make_engine(db)
+    with session_scope(engine, actor="test") as s:
+        ensure_demo_users(s)
+    engine.dispose()
+    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                      "TODAY": "2026-11-30"})  # fmt: skip
+    client = app.test_client()
+    assert login(client, MANAGEMENT).status_code == 302
+    yield client
+    app.extensions["kinito_jobs"].stop_all()
+    app.extensions["kinito_engine"].dispose()
+
+
+HAND_SUMMARY = {  # counted by hand in test_coverage: due = done of them + not done
+    "Οφειλόμενες επισκέψεις": 13,
+    "από αυτές, οφειλόμενες ήδη πριν από την περίοδο": 2,
+    "Οφειλόμενες που έγιναν": 9,
+    "Οφειλόμενες που δεν έγιναν": 4,
+    "Επισκέψεις που έγιναν": 11,
+    "Δεν βρέθηκε στο σπίτι": 1,
+    "Ακυρώθηκε": 1,
+    "Αναβλήθηκε": 1,
+    "Χιλιόμετρα (δημοσιευμένα προγράμματα)": 12.5,
+}
+DUE_NOTE = "Οφειλόμενες: κάθε επίσκεψη μετρά μία φορά, την εβδομάδα που έγινε οφειλόμενη"
+
+
+def test_page_xlsx_and_pdf_show_the_figures_counted_by_hand(hand_manager: FlaskClient) -> None:
+    """W45-W48: 13 due (2 from before), 9 of them done, 4 not done; 11 done in all; the weeks
+    as counted by hand; the Greek note on what "due" counts, in all three."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    query = "?from=2026-W45&to=2026-W48"
+    html = hand_manager.get(f"/management/{query}").get_data(as_text=True)
+    keys = (
+        "due",
+        "due-before",
+        "due-done",
+        "due-not-done",
+        "done",
+        "not_at_home",
+        "cancelled",
+        "postponed",
+        "km",
+    )
+    ids = dict(zip(HAND_SUMMARY, (f"k-{k}" for k in keys), strict=True))
+    assert {label: float(_cell(html, ids[label])) for label in HAND_SUMMARY} == HAND_SUMMARY
+    assert DUE_NOTE in html
+    keys = ("carried", "new", "due", "done-due", "not-done")
+    for week, expected in HAND_WEEKS.items():
+        row = re.search(rf'<tr data-week="{week}" data-recorded="1">(.*?)</tr>', html, re.S)
+        assert row, week
+        cells = dict(re.findall(r'<td data-key="([^"]+)">([^<]*)</td>', row.group(1)))
+        assert tuple(int(cells[k]) for k in keys) == expected[:5], week
+    total = re.search(r'<tr id="weeks-total">(.*?)</tr>', html, re.S)
+    assert total and re.findall(r'<th data-key="(?:carried|new|due|done-due|not-done)">(\d+)</th>',
+                                total.group(1)) == ["2", "11", "13", "9", "4"]  # fmt: skip
+
+    book = load_workbook(io.BytesIO(hand_manager.get(f"/management/export.xlsx{query}").data))
+    summary = {row[0]: row[1] for row in book["Σύνοψη"].iter_rows(min_row=2, values_only=True) if row[0]}
+    assert {label: summary[label] for label in HAND_SUMMARY} == HAND_SUMMARY
+    assert any(str(label).startswith(DUE_NOTE) for label in summary)
+    weeks = list(book["Εβδομάδες"].iter_rows(min_row=2, values_only=True))
+    assert {r[0]: (*r[1:6], r[4] + r[6]) for r in weeks[:-1]} == HAND_WEEKS
+    assert [r[10] for r in weeks[:-1]] == [None, None, None, 12.5]  # kilometres: unknown, not 0
+
+    reader = PdfReader(io.BytesIO(hand_manager.get(f"/management/export.pdf{query}").data))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for label, value in HAND_SUMMARY.items():
+        assert f"{label} {value}" in text, label
+    assert DUE_NOTE in text.replace("\n", " ")
 
 
 def test_english_page(manager: FlaskClient) -> None:

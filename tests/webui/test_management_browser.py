@@ -109,7 +109,9 @@ def test_management_reviews_coverage_in_the_browser(live_demo: dict[str, Any]) -
                 done = s.scalar(query)
             expect(page.locator("#k-done")).to_have_text(str(done))
             expect(page.locator("#trend polyline")).to_have_count(3)
-            expect(page.locator("#weeks tbody tr")).to_have_count(9)
+            expect(page.locator("#weeks tbody tr[data-week]")).to_have_count(9)
+            expect(page.locator("#weeks-total")).to_contain_text("Περίοδος (κάθε επίσκεψη μία φορά)")
+            expect(page.locator("#due-note")).to_contain_text("κάθε επίσκεψη μετρά μία φορά")
             page.screenshot(path=str(ARTIFACTS / "management-overview.png"), full_page=True)
 
             with page.expect_download() as info:
@@ -120,6 +122,17 @@ def test_management_reviews_coverage_in_the_browser(live_demo: dict[str, Any]) -
             with page.expect_download() as info:
                 page.locator("#export-pdf").click()
             assert Path(info.value.path()).read_bytes()[:5] == b"%PDF-"
+
+            # a week that is not one: the form says so in Greek and keeps what was typed
+            page.locator("#from").fill("abc")
+            page.get_by_role("button", name="Εμφάνιση").click()
+            page.wait_for_url("**/management/?from=abc&to=2026-W50")
+            expect(page.get_by_role("alert")).to_contain_text("Το «abc» δεν είναι εβδομάδα ISO")
+            expect(page.get_by_role("alert")).to_contain_text("π.χ. 2026-W50")
+            expect(page.locator("#from")).to_have_value("abc")
+            expect(page.locator("#to")).to_have_value("2026-W50")
+            expect(page.locator("#from")).to_have_attribute("aria-invalid", "true")
+            page.screenshot(path=str(ARTIFACTS / "management-bad-week.png"), full_page=False)
         finally:
             browser.close()
     assert errors == []

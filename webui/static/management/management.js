@@ -35,7 +35,7 @@
         color: "#222", weight: 1, fillColor: scale[c][1], fillOpacity: 0.85, className: "settlement c" + c
       });
       marker.bindTooltip(p.name + " · " + T.population + " " + p.population + " · " + T.people + " " + p.people +
-        " · " + T.done4 + " " + p.done4 + " · " + T.done12 + " " + p.done12 + (p.last ? " · " + T.last + " " + p.last : ""));
+        " · " + T.done4 + " " + p.done4 + " · " + T.done12 + " " + p.done12 + (p.last ? " · " + T.last + " " + (p.last_label || p.last) : ""));
       marker.addTo(layer);
     });
     var legend = document.getElementById("map-legend");
