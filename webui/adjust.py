@@ -196,6 +196,11 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
     for visit in old_problem.visits:
         if visit.id not in new_ids:
             changes.append(Change(visit.id, f"Αφαιρέθηκε: {names[visit.id]}", f"Removed: {names[visit.id]}"))
+    # and the visits kept on their day and unit whose start moved, as a re-plan lists them
+    from planner.register.week import plan_change_items
+
+    items = plan_change_items(old_plan, new_plan, new_problem, old_problem)
+    changes += week_changes([c for c in items if c.kind == "new_time"])
     return changes
 
 

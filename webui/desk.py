@@ -346,9 +346,13 @@ def _changes(row: Any, plan: Plan, problem: Problem) -> list[Any]:
             )
         ).first()
         base_plan = plan_from_dict(json.loads(base.plan_json)) if base is not None else None
+        base_problem = None
+        if base is not None and base.problem_json:
+            base_problem = problem_from_dict(json.loads(base.problem_json))
     if base_plan is None:  # versions are never deleted (outcomes refer to them): not expected
         return []
-    return [{"el": c.el, "en": c.en} for c in week_changes(plan_change_items(base_plan, plan, problem))]
+    items = plan_change_items(base_plan, plan, problem, base_problem)
+    return [{"el": c.el, "en": c.en} for c in week_changes(items)]
 
 
 def _load(pv_id: int) -> tuple[Any, Plan, Problem]:

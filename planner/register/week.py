@@ -847,12 +847,17 @@ class PlanChange:
     start_after: int | None = None
 
 
-def plan_change_items(before: Plan, after: Plan, problem: Problem) -> tuple[PlanChange, ...]:
+def plan_change_items(
+    before: Plan, after: Plan, problem: Problem, before_problem: Problem | None = None
+) -> tuple[PlanChange, ...]:
     """What changed from ``before`` (published) to ``after``, per visit occurrence, as data
-    (the web lists it in the reader's language; :func:`plan_changes` writes the CLI's lines)."""
+    (the web lists it in the reader's language; :func:`plan_changes` writes the CLI's lines).
+    Names come from ``problem``, else from ``before_problem`` (a visit the new week no longer
+    wants, such as an urgent one added to the published version)."""
     old, new = _placements(before), _placements(after)
-    names = {v.id: v.name or v.id for v in problem.visits}
-    units = {u.id: u.name for u in problem.units}
+    problems = (before_problem, problem) if before_problem is not None else (problem,)
+    names = {v.id: v.name or v.id for p in problems for v in p.visits}
+    units = {u.id: u.name for p in problems for u in p.units}
     items: list[PlanChange] = []
     for key in sorted(old.keys() | new.keys()):
         vid, occurrence = key

@@ -857,6 +857,26 @@ def test_plan_change_items_are_the_changes_as_data_and_the_cli_lines_come_from_t
         "αφαιρέθηκε / dropped: Πρόσωπο 3 (cp-3): ήταν / was Δευτέρα 07/12 / Monday 07/12",
         "προστέθηκε / added: Πρόσωπο 4 (cp-4): Τρίτη 08/12 / Tuesday 08/12 10:00, Αυτοκίνητο",
     )
+    # a visit only the published version wanted (an urgent one) is named from its problem
+    from dataclasses import replace
+
+    urgent = Visit("urgent-b9", place, 30 * MINUTE, name="Επείγουσα Α.")
+    published = replace(problem, visits=(*problem.visits, urgent))
+    with_urgent = Plan("x", (route("unit-1", mon, stop("cp-1", 9 * HOUR), stop("urgent-b9", 11 * HOUR)),),
+                       (), 0, 1, 1.0, 0.1)  # fmt: skip
+    gone = [c for c in plan_change_items(with_urgent, after, problem, published) if c.visit_id == "urgent-b9"]
+    assert [(c.kind, c.name) for c in gone] == [("dropped", "Επείγουσα Α.")]
+    assert [c.name for c in plan_change_items(with_urgent, after, problem) if c.visit_id == "urgent-b9"] == [
+        "urgent-b9"
+    ]
+
+    # an adjustment's own list names the visits whose start moved on their day, as a re-plan does
+    from webui.adjust import plan_changes as adjusted
+
+    shifted = Plan("x", (route("unit-1", mon, stop("cp-1", 9 * HOUR), stop("cp-2", late),
+                                 stop("cp-3", 11 * HOUR)),), (), 0, 1, 1.0, 0.1)  # fmt: skip
+    lines = [c.el for c in adjusted(before, problem, shifted, problem)]
+    assert lines == ["Άλλη ώρα: Πρόσωπο 2, Δευτέρα 7/12, 10:00 → 12:08"], lines
 
 
 def test_a_persons_address_names_the_settlement_once() -> None:
