@@ -309,6 +309,13 @@ class Figures:
         return self.visits_due - self.due_done
 
     @property
+    def not_done_in_progress(self) -> int | None:
+        """Of the due visits not done, those of the week still under way (today's): not
+        missed yet; ``None`` when the period has no such week."""
+        weeks = [w for w in self.weeks if w.current and w.recorded]
+        return sum(w.not_done for w in weeks) if weeks else None
+
+    @property
     def done_beyond_due(self) -> int:
         """Visits done that no due visit asked for: a second visit in a week, a visit of a plan
         or a person no longer active, or in a week without records."""

@@ -368,6 +368,12 @@ def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
         ("due-before", _("of which due already before the period"), figures.due_before),
         ("due-done", _("Due visits done"), figures.due_done),
         ("due-not-done", _("Due visits not done"), figures.due_not_done),
+        *(
+            [("due-not-done-current", _("of which in the week still under way (not missed yet)"),
+              figures.not_done_in_progress)]
+            if figures.not_done_in_progress is not None
+            else []
+        ),
         ("done", _("Visits done"), figures.visits_done),
         ("done-beyond", _("of which not due (beyond the rhythm, or a care plan or person no longer active)"),
          figures.done_beyond_due),

@@ -375,3 +375,17 @@ def test_english_page(manager: FlaskClient) -> None:
     post(manager, "/language", {"lang": "en", "next": "/management/"})
     html = manager.get("/management/").get_data(as_text=True)
     assert "Visits done" in html and "Mountain villages" in html
+
+
+def test_the_week_under_way_is_not_counted_as_missed(manager: FlaskClient, hand_manager: FlaskClient) -> None:
+    """Today is in W50: of the due visits not done, W50's are named apart (not missed yet, the
+    week is under way); a period of past weeks has no such row."""
+    html = manager.get("/management/?from=2026-W49&to=2026-W50").get_data(as_text=True)
+    row = re.search(r'<tr data-week="2026-W50" data-recorded="1">(.*?)</tr>', html, re.S)
+    assert row and "σε εξέλιξη" in row.group(1)
+    cells = dict(re.findall(r'<td data-key="([^"]+)">([^<]*)</td>', row.group(1)))
+    assert int(cells["not-done"]) > 0
+    assert _cell(html, "k-due-not-done-current") == cells["not-done"]
+    assert "από αυτές, στην εβδομάδα σε εξέλιξη" in html
+    past = hand_manager.get("/management/?from=2026-W45&to=2026-W48").get_data(as_text=True)
+    assert "k-due-not-done-current" not in past
