@@ -66,6 +66,9 @@ _LABELS: Mapping[str, tuple[str, str]] = {  # key: (Greek, English)
     "arrival": ("Άφιξη", "Arrival"),
     "from_previous": ("km από το προηγούμενο σημείο", "km from the previous point"),
     "phone": ("Τηλ.", "Tel."),
+    "zoom_in": ("Μεγέθυνση", "Zoom in"),
+    "zoom_out": ("Σμίκρυνση", "Zoom out"),
+    "layers": ("Επίπεδα", "Layers"),
 }
 _EL = {k: el for k, (el, _) in _LABELS.items()}
 _EN = {k: en for k, (_, en) in _LABELS.items()}
@@ -198,6 +201,36 @@ class _AttributionPrefix(MacroElement):
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "AttributionPrefix"
         self.prefix = prefix
+
+
+class _ControlTitles(MacroElement):
+    """Leaflet's own control titles (zoom in, zoom out, layers; English in Leaflet) in the
+    map's language."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (box) {
+                var titles = {{ this.titles|tojson }};
+                Object.keys(titles).forEach(function (sel) {
+                    box.querySelectorAll(sel).forEach(function (a) {
+                        a.title = titles[sel];
+                        a.setAttribute("aria-label", titles[sel]);
+                    });
+                });
+            })({{ this._parent.get_name() }}.getContainer());
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, words: Mapping[str, str]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "ControlTitles"
+        self.titles = {
+            ".leaflet-control-zoom-in": words["zoom_in"],
+            ".leaflet-control-zoom-out": words["zoom_out"],
+            ".leaflet-control-layers-toggle": words["layers"],
+        }
 
 
 class _MetricScale(MacroElement):
@@ -474,6 +507,8 @@ def plan_map(
         legend.append((UNASSIGNED_COLOUR, f"{words['unassigned']}: {len(unassigned)}"))
     points += unassigned
     folium.LayerControl(collapsed=False).add_to(m)
+    if language is not None:
+        _ControlTitles(words).add_to(m)
     if len(by_day) > 1:
         _DayPicker(list(by_day.items()), words["all"]).add_to(m)
     _Legend(_legend_html(legend, language)).add_to(m)

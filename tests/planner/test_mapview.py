@@ -372,6 +372,7 @@ def test_the_web_map_speaks_the_readers_language_only(plan: Plan, problem: Probl
     assert page.count("Δεν χωράει στη βάρδια.") == 1  # two occurrences, one reason
     assert "09:00–09:45 (45 λεπτά)" in page and "Επίσκεψη κατ' οίκον" in page
     assert 'L.control.scale({"metric": true, "imperial": false})' in page and "L.control.scale()" not in page
+    assert '".leaflet-control-zoom-in": "Μεγέθυνση"' in page  # Leaflet's own titles too
 
 
 def test_the_web_map_in_english(plan: Plan, problem: Problem) -> None:

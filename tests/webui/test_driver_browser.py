@@ -96,6 +96,9 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
             assert "Δευτέρα 7 Δεκεμβρίου 2026" in page.locator("#route-date").inner_text()
             assert page.locator("#route-map .stop-pin").count() == 4  # three stops and the base
             assert page.locator("#route-map path.leaflet-interactive").count() >= 1  # the route line
+            # Leaflet's own titles in Greek too ("Zoom in" / "Zoom out" in Leaflet)
+            assert page.locator("#route-map .leaflet-control-zoom-in").get_attribute("title") == "Μεγέθυνση"
+            assert page.locator("#route-map .leaflet-control-zoom-out").get_attribute("title") == "Σμίκρυνση"
             # the service worker controls the page and keeps the page, data, script, styles, Leaflet
             # a function, not an expression: Playwright polls an expression with eval inside
             # the page, which the page's CSP (rightly) refuses whenever the first try fails

@@ -128,6 +128,7 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             map_legend = frame.locator(".kinito-legend").inner_text()
             map_layers = frame.locator(".leaflet-control-layers-overlays").inner_text()
             n_scales = frame.locator(".leaflet-control-scale-line").count()
+            zoom_title = frame.locator(".leaflet-control-zoom-in").get_attribute("title")
             assert page.locator("#timeline .seg.service").count() == 4
             assert page.locator("#timeline .seg.travel").count() >= 4
             assert "Δευτέρα 14 Δεκεμβρίου 2026" in page.locator("h1 + p.lead").inner_text()
@@ -167,6 +168,7 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
     assert "Διαδρομές" in map_legend and "Χωρίς ανάθεση" in map_legend and " / " not in map_legend
     assert "Χωρίς ανάθεση (1)" in map_layers and "Unassigned" not in map_layers
     assert n_scales == 1  # metric only (Leaflet's default adds a line in miles and feet)
+    assert zoom_title == "Μεγέθυνση"  # Leaflet's own titles too ("Zoom in")
     with session_scope(live["app"].extensions["kinito_engine"]) as s:
         statuses = {r.version: r.status for r in s.scalars(select(PlanVersion))}
     assert statuses == {1: "draft", 2: "published"}

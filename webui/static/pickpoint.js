@@ -9,7 +9,10 @@
   var lon = document.getElementById("lon");
   var settlement = document.getElementById("settlement_code");
   var points = JSON.parse(el.dataset.settlements || "{}");
-  var map = L.map(el, { zoomControl: true, attributionControl: true });
+  var map = L.map(el, { zoomControl: false, attributionControl: true });
+  // Leaflet's own titles in the page's language (base.html gives them)
+  L.control.zoom({ zoomInTitle: document.documentElement.dataset.zoomIn || "Zoom in",
+                   zoomOutTitle: document.documentElement.dataset.zoomOut || "Zoom out" }).addTo(map);
   map.attributionControl.setPrefix("Kinito | Leaflet");
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 19 }).addTo(map);

@@ -140,7 +140,10 @@
     var box = document.getElementById("route-map");
     if (typeof L === "undefined" || !box) { return; }
     if (!map) {
-      map = L.map(box, { zoomControl: true });
+      map = L.map(box, { zoomControl: false });
+      // Leaflet's own titles in the page's language (base.html gives them)
+      L.control.zoom({ zoomInTitle: document.documentElement.dataset.zoomIn || "Zoom in",
+                       zoomOutTitle: document.documentElement.dataset.zoomOut || "Zoom out" }).addTo(map);
       map.attributionControl.setPrefix("Kinito | Leaflet");
       if (root.dataset.tiles) {
         L.tileLayer(root.dataset.tiles, { attribution: root.dataset.attribution || "", maxZoom: 19 }).addTo(map);

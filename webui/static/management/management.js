@@ -7,7 +7,10 @@
   var points = JSON.parse(document.getElementById("coverage-data").textContent);
   var T = JSON.parse(document.getElementById("coverage-i18n").textContent);
   var today = new Date(box.dataset.today + "T12:00:00");
-  var map = L.map(box, { zoomControl: true });
+  var map = L.map(box, { zoomControl: false });
+  // Leaflet's own titles in the page's language (base.html gives them)
+  L.control.zoom({ zoomInTitle: document.documentElement.dataset.zoomIn || "Zoom in",
+                   zoomOutTitle: document.documentElement.dataset.zoomOut || "Zoom out" }).addTo(map);
   map.attributionControl.setPrefix("Kinito | Leaflet");
   if (box.dataset.tiles) {
     L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution || "", maxZoom: 19 }).addTo(map);
