@@ -49,7 +49,6 @@ Key = tuple[int, int]  # (visit index, occurrence)
 Break = tuple[int, int, int, int]  # window start, window end, duration, required_after
 
 NO_BREAK = -1
-TIME_BAND = 30 * 60  # planner.model.TIME_BAND (no import: this module stands alone)
 BIG = 1 << 50  # "no time": below or above any time of day
 SLOTS = 4  # insertion results kept per (occurrence, vehicle), by route version
 
@@ -93,8 +92,6 @@ class Instance:
     min_gap: dict[int, int] = field(default_factory=dict)
     after_first: frozenset[Key] = frozenset()
     balance: tuple[int, int] = (0, 0)  # (target span, cost per second over it)
-    prefer: list[int] | None = None  # per node, the start a published plan gave (-1: none)
-    prefer_weight: int = 0  # per second a start strays beyond TIME_BAND from it
     unit: list[int] | None = None  # per vehicle, its unit's index (None: each its own)
     weekly: list[int | None] | None = None  # per unit, the cap on its days' spans together
 
@@ -124,9 +121,8 @@ class Instance:
         occurrence 16 node per vehicle (-1: none), 17 penalty, 18 visit, 19 occurrence
         number, 20 minimum gap in days (-1: none), 21 needs occurrence 0, 22-23 the
         occurrences of each visit, 24 a node (-1: no vehicle can serve it), 25 service, 26
-        the others by distance; 27 (after_hours, balance target, balance weight, preferred
-        start weight); 28 per vehicle its unit, 29 per unit its weekly cap (-1: none); 30 per
-        node its preferred start (-1: none)."""
+        the others by distance; 27 (after_hours, balance target, balance weight); 28 per
+        vehicle its unit, 29 per unit its weekly cap (-1: none)."""
         n_nodes, n_veh, keys = len(self.service), len(self.start), self.keys
         index = {k: i for i, k in enumerate(keys)}
 
@@ -190,12 +186,9 @@ class Instance:
             i64([self.home.get(k, -1) for k in keys]),
             i64([self.service[self.home[k]] if k in self.home else 0 for k in keys]),
             near,
-            i64(
-                [self.after_hours, self.balance[0], self.balance[1], self.prefer_weight if self.prefer else 0]
-            ),
+            i64([self.after_hours, self.balance[0], self.balance[1]]),
             i64(unit),
             i64(caps),
-            i64(self.prefer if self.prefer else [-1] * n_nodes),
         )
 
 
@@ -349,23 +342,6 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any, lim: Any, span: Any) ->
         cost += misc[0] * (e - reg[v])
     if misc[2] > 0 and sp > misc[1]:
         cost += misc[2] * (sp - misc[1])
-    if misc[3] > 0:  # starts a published plan gave: the day as run, leaving at the latest
-        prefer = m[30]
-        t = d
-        prev = base
-        for k in range(n):
-            x = seq[k]
-            a = t + T[v, prev, x]
-            if k == b:
-                a = max(max(t, b0), a) + bd
-            st = snap_up(x, a, wptr, wst, wen)
-            if prefer[x] >= 0:
-                if st < prefer[x] - TIME_BAND:
-                    cost += misc[3] * (prefer[x] - TIME_BAND - st)
-                elif st > prefer[x] + TIME_BAND:
-                    cost += misc[3] * (st - prefer[x] - TIME_BAND)
-            t = st + svc[x]
-            prev = x
     return cost
 
 

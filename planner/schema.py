@@ -408,12 +408,6 @@ def _window(value: object, path: str) -> TimeWindow:
 _windows = _list(_window)
 
 
-def _preferred_times(value: object, path: str) -> dict[date, int]:
-    """``{"2026-12-07": "09:30", ...}``: a date, and the start a published plan gave that day."""
-    obj = _Object(value, path)
-    return {_date(key, _join(path, key)): parse_time(obj.data[key], _join(path, key)) for key in obj.data}
-
-
 def _horizon_date(dates: Sequence[date]) -> Reader[date]:
     """A date that belongs to the horizon ``dates``."""
     span = f"{dates[0].isoformat()} .. {dates[-1].isoformat()}"
@@ -540,7 +534,6 @@ _VISIT_KEYS = (
     "preferred_weekday",
     "preferred_dates",
     "preferred_units",
-    "preferred_times",
     "phone",
     "address",
     "notes",
@@ -851,7 +844,6 @@ def _visit_reader(
                 obj.opt("preferred_dates", _nullable(_list(_date, what="dates")), None), frozenset
             ),
             preferred_units=_maybe(obj.opt("preferred_units", _nullable(_list(unit_ref)), None), frozenset),
-            preferred_times=obj.opt("preferred_times", _preferred_times, {}),
             phone=obj.opt("phone", _string, ""),
             address=obj.opt("address", _string, ""),
             notes=obj.opt("notes", _string, ""),
@@ -1112,15 +1104,6 @@ def _visit_out(v: Visit) -> dict[str, Any]:
         "preferred_weekday": _maybe(v.preferred_weekday, weekday_name),
         "preferred_dates": _maybe(v.preferred_dates, lambda ds: [d.isoformat() for d in sorted(ds)]),
         "preferred_units": _maybe(v.preferred_units, sorted),
-        **(
-            {
-                "preferred_times": {
-                    d.isoformat(): format_time(t, short=True) for d, t in sorted(v.preferred_times.items())
-                }
-            }
-            if v.preferred_times
-            else {}
-        ),
         "phone": v.phone,
         "address": v.address,
         "notes": v.notes,

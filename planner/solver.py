@@ -51,7 +51,6 @@ from planner import child_env
 from planner.explain import explain_unassigned
 from planner.model import (
     HOUR,
-    TIME_BAND,
     BreakRule,
     BreakStep,
     Plan,
@@ -248,7 +247,6 @@ class _Node:
     service: int
     windows: tuple[TimeWindow, ...]
     vehicles: tuple[int, ...]
-    prefer: int | None = None  # the start a published plan gave on these days (soft)
 
 
 def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> list[list[_Node]]:
@@ -264,9 +262,7 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
     out: list[list[_Node]] = []
     problem = prep.problem
     for occ, wanted in enumerate(dates):
-        # days alike share a node; a day with a preferred start (a published plan's time) has
-        # its own, which carries that start
-        groups: dict[tuple[tuple[TimeWindow, ...], int | None], list[int]] = {}
+        groups: dict[tuple[TimeWindow, ...], list[int]] = {}
         for s in vp.slots:
             ud = problem.unit_days[s.unit_day]
             if wanted is not None and ud.date not in wanted:
@@ -277,9 +273,8 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
                 if not isinstance(pinned, cand.Slot):
                     continue
                 windows = pinned.windows
-            prefer = v.preferred_times.get(ud.date)
-            groups.setdefault((windows, prefer), []).append(prep.vehicle_of_ud[s.unit_day])
-        out.append([_Node(vi, occ, loc, v.service, w, tuple(vs), t) for (w, t), vs in groups.items()])
+            groups.setdefault(windows, []).append(prep.vehicle_of_ud[s.unit_day])
+        out.append([_Node(vi, occ, loc, v.service, w, tuple(vs)) for w, vs in groups.items()])
     return out
 
 
@@ -410,9 +405,6 @@ class _Model:
             for a, b in zip(node.windows, node.windows[1:], strict=False):
                 if b.start > a.end + 1:
                     var.RemoveInterval(a.end + 1, b.start - 1)
-            if node.prefer is not None and w.off_preferred_time:
-                tdim.SetCumulVarSoftLowerBound(idx, max(0, node.prefer - TIME_BAND), w.off_preferred_time)
-                tdim.SetCumulVarSoftUpperBound(idx, node.prefer + TIME_BAND, w.off_preferred_time)
             if len(node.vehicles) < len(self.vehicles):
                 # SetAllowedVehiclesForIndex's Python binding rejects lists in ortools 9.15.
                 routing.VehicleVar(idx).SetValues([-1, *node.vehicles])
@@ -597,8 +589,6 @@ class _Model:
             min_gap={vi: max(1, prep.visits[vi].visit.min_gap_days) for vi in self.free_occ},
             after_first=after_first,
             balance=(w.balance_target, w.balance),
-            prefer=[-1 if n is None or n.prefer is None else n.prefer for n in self.nodes],
-            prefer_weight=w.off_preferred_time,
             unit=[unit_index[ud.unit_id] for ud in self.uds],
             weekly=[binding.get(u.id) for u in problem.units],  # the others never bind
         )

@@ -84,10 +84,6 @@ def adjusted_problem(
     visit wanted once). ``urgent`` visits are added. ValueError names a bad action."""
     served = served_dates(plan)
     units = served_units(plan)
-    times: dict[str, dict[date, int]] = {}  # the start each person was told, per date
-    for route in plan.routes:
-        for stop in route.stops:
-            times.setdefault(stop.visit_id, {})[route.date] = stop.start
     visits: list[Visit] = []
     for visit in problem.visits:
         action = actions.get(visit.id, "keep")
@@ -109,9 +105,7 @@ def adjusted_problem(
             if kept_units:  # the unit, and so the crew, the person was told of
                 visit = replace(visit, preferred_units=frozenset(kept_units))
             if dates and visit.pinned_date is None:
-                visits.append(
-                    replace(visit, preferred_dates=frozenset(dates), preferred_times=times.get(visit.id, {}))
-                )
+                visits.append(replace(visit, preferred_dates=frozenset(dates)))
             else:
                 visits.append(visit)
         else:

@@ -557,7 +557,6 @@ def build_week(
     published_problem: Problem | None = None
     kept_dates: dict[str, set[date]] = defaultdict(set)
     kept_units: dict[str, set[str]] = defaultdict(set)  # the unit, and so the crew, it was given
-    kept_times: dict[str, dict[date, int]] = defaultdict(dict)  # the time the person was told
     if published_row is not None:
         published_plan = plan_from_dict(json.loads(published_row.plan_json))
         published = PublishedRef(published_row.id, published_row.version, published_plan)
@@ -567,7 +566,6 @@ def build_week(
             for stop in route.stops:
                 kept_dates[stop.visit_id].add(route.date)
                 kept_units[stop.visit_id].add(route.unit_id)
-                kept_times[stop.visit_id][route.date] = stop.start
 
     visits: list[Visit] = []
     overdue: dict[str, int] = {}
@@ -577,9 +575,7 @@ def build_week(
         if pin is not None and pin[0] in week_dates:
             visit = replace(visit, pinned_date=pin[0], pinned_time=pin[1])
         if visit.id in kept_dates:
-            visit = replace(
-                visit, preferred_dates=frozenset(kept_dates[visit.id]), preferred_times=kept_times[visit.id]
-            )
+            visit = replace(visit, preferred_dates=frozenset(kept_dates[visit.id]))
         units_kept = kept_units.get(visit.id, set()) & {u.id for u in model_units}
         if units_kept:
             visit = replace(visit, preferred_units=frozenset(units_kept))

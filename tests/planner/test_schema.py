@@ -123,7 +123,6 @@ def make_problem(travel: Any = None) -> Problem:
             preferred_weekday=0,
             preferred_dates=frozenset({MON, WED}),
             preferred_units=frozenset({"van1"}),
-            preferred_times={MON: 9 * HOUR + 30 * MINUTE + 15, WED: 14 * HOUR},
             required_staff="psy",
         ),
         Visit("hv-002", BASE, 0, allowed_weekdays=frozenset()),
@@ -576,18 +575,6 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
     ("name not a string", _set(("name",), None), "name", "expected a string, got null"),
     ("bad weight", _set(("weights",), {"unserved": -1}), "weights.unserved", "must be >= 0"),
     ("negative work", _set(("units", 0, "weekly_worked"), -60), "units[0].weekly_worked", "must be >= 0"),
-    (
-        "bad preferred time",
-        _set(("visits", 0, "preferred_times"), {"2026-12-07": "25:00"}),
-        "visits[0].preferred_times.2026-12-07",
-        "is not a time of day",
-    ),
-    (
-        "bad preferred date",
-        _set(("visits", 0, "preferred_times"), {"7/12": "09:00"}),
-        "visits[0].preferred_times.7/12",
-        "is not a date",
-    ),
     (
         "bad break",
         _set(("defaults",), {"break": {"duration": 30, "windows": []}}),
