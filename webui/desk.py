@@ -385,6 +385,8 @@ def version(pv_id: int) -> Any:
     served = sum(len(d.stops) for d in days)
     wanted = sum(v.frequency for v in problem.visits)
     monday, sunday = week_dates(row.iso_week)
+    # publishing a version older than the published one sends the drivers back to it
+    newer = [r.version for r in siblings if r.status == "published" and r.version > row.version]
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
@@ -396,6 +398,7 @@ def version(pv_id: int) -> Any:
         base_version=(row.summary or {}).get("base_version"),
         published_base=(row.summary or {}).get("based_on_published"),
         statuses=version_statuses(siblings), status_labels=STATUS_LABELS,
+        newer_published=newer[0] if newer else None,
     )  # fmt: skip
 
 

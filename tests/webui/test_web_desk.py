@@ -671,6 +671,9 @@ def test_a_version_published_then_replaced_reads_replaced(
     page = coordinator.get(f"/desk/plans/{first}").get_data(as_text=True)
     assert 'class="badge replaced" id="status"' in page and ">αντικαταστάθηκε</span></h1>" in page
     assert "Δημοσίευση" in page  # it can be published again
+    # but not unawares: version 2, newer, is published (it would go back to the drivers)
+    assert 'id="older-than-published"' in page and "Η έκδοση 2, νεότερη από αυτήν" in page
+    assert "older-than-published" not in coordinator.get(f"/desk/plans/{third}").get_data(as_text=True)
     siblings = page[page.index('class="versions"') :]
     assert "έκδοση 1</a> · αντικαταστάθηκε" in siblings and "έκδοση 3</a> · πρόχειρη" in siblings
     post(coordinator, "/language", {"lang": "en"})
