@@ -37,6 +37,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, Vali
 
 from planner.mapview import offline_html, plan_map
 from planner.model import Plan, Problem
+from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm
@@ -89,12 +90,6 @@ def version_statuses(rows: Iterable[Any]) -> dict[int, str]:
 def next_iso_week(today: date | None = None) -> str:
     """The ISO week after this one, e.g. ``2026-W49``."""
     return iso_week_of((today or date.today()) + timedelta(days=7))
-
-
-def iso_week_of(day: date) -> str:
-    """The ISO week of ``day``, e.g. ``2026-W48``."""
-    year, week, _day = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def week_dates(iso_week: str) -> tuple[date, date]:

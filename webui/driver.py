@@ -54,6 +54,7 @@ from sqlalchemy.exc import IntegrityError
 from planner.model import Plan, Problem, Route
 from planner.register import models as m
 from planner.register.calendar import today as calendar_today
+from planner.register.due import iso_week_of
 from planner.register.outcomes import allowed_statuses, record_outcome
 from planner.register.week import WeekError, published_once
 from planner.render import hhmm
@@ -107,10 +108,9 @@ class TodayRoute:
 def find_route(session: Any, unit_id: int, day: date) -> TodayRoute | None:
     """The newest published version covering ``day``'s week and ``unit_id``, and the unit's
     route on ``day`` in it (None if that version sends the unit nowhere that day)."""
-    year, week, _ = day.isocalendar()
     rows = session.scalars(
         select(m.PlanVersion)
-        .where(m.PlanVersion.iso_week == f"{year}-W{week:02d}", m.PlanVersion.status == "published")
+        .where(m.PlanVersion.iso_week == iso_week_of(day), m.PlanVersion.status == "published")
         .order_by(m.PlanVersion.published_at.desc(), m.PlanVersion.id.desc())
     )
     for row in rows:
@@ -156,8 +156,7 @@ def off_route(session: Any, outcomes: list[m.VisitOutcome]) -> set[int]:
         version = session.get(m.PlanVersion, outcome.plan_version_id)
         if version is None or version.status == "published":
             continue
-        year, week, _weekday = day.isocalendar()
-        iso_week = f"{year}-W{week:02d}"
+        iso_week = iso_week_of(day)
         if iso_week not in published:
             rows = session.scalars(
                 select(m.PlanVersion).where(

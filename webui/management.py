@@ -22,7 +22,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from planner.register.due import monday_of
+from planner.register.due import iso_week_of, monday_of
 from webui.coverage import (
     OUTCOME_ORDER,
     Figures,
@@ -75,11 +75,6 @@ TERRAIN_LABELS = {
 }
 
 
-def _week_name(monday: date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def _weeks_in(year: int) -> int:
     """52 or 53: the ISO weeks of ``year`` (28 December is always in its last week)."""
     return date(year, 12, 28).isocalendar()[1]
@@ -116,7 +111,7 @@ class Period:
     @property
     def names(self) -> tuple[str, str]:
         """``("2026-W38", "2026-W49")``."""
-        return _week_name(self.first), _week_name(self.last)
+        return iso_week_of(self.first), iso_week_of(self.last)
 
     @property
     def n_weeks(self) -> int:
@@ -152,7 +147,7 @@ def period_from_request() -> AskedPeriod:
     weeks: list[date | None] = []
     for name, text in zip(("from", "to"), typed, strict=True):
         try:
-            weeks.append(parse_week(text, _week_name(this)) if text else None)
+            weeks.append(parse_week(text, iso_week_of(this)) if text else None)
         except PeriodError as error:
             errors[name] = str(error)
             weeks.append(None)
@@ -176,7 +171,7 @@ def period_from_request() -> AskedPeriod:
             "The period %(first)s – %(last)s is %(n)s weeks long: at most %(max)s weeks (two years) "
             "can be shown. Choose a later first week, e.g. %(suggest)s.",
             first=first_name, last=last_name, n=period.n_weeks, max=MAX_WEEKS,
-            suggest=_week_name(last - timedelta(weeks=MAX_WEEKS - 1)),
+            suggest=iso_week_of(last - timedelta(weeks=MAX_WEEKS - 1)),
         )  # fmt: skip
         return AskedPeriod(None, typed, errors)
     return AskedPeriod(period, typed, {})
@@ -265,7 +260,7 @@ def _records_note(figures: Figures) -> str:
     return str(_(
         "The register's records start in week %(week)s (%(day)s): weeks before it have no data "
         "and count neither as due nor as not done.",
-        week=_week_name(figures.records_start), day=long_date(figures.records_start),
+        week=iso_week_of(figures.records_start), day=long_date(figures.records_start),
     ))  # fmt: skip
 
 
@@ -287,7 +282,7 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
     """The page: the form and, for a valid period, its figures; for an invalid one, the form
     with what the user typed and what is wrong (as a form does: 200; an export asked for such
     a period gets the same page with ``status`` 400, not a file)."""
-    common = {"asked": asked, "this_week": _week_name(monday_of(current_day())), "MAX_WEEKS": MAX_WEEKS}
+    common = {"asked": asked, "this_week": iso_week_of(monday_of(current_day())), "MAX_WEEKS": MAX_WEEKS}
     if asked.period is None:
         return render_template("management/overview.html", figures=None, **common), status
     period = asked.period
@@ -359,7 +354,7 @@ def _day(day: date | None) -> str:
 def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
     """The headline figures as (key, label, value) rows, ``None`` for unknown: the page (ids
     ``k-<key>``), the XLSX and the PDF all write these same rows."""
-    first, last = _week_name(figures.start), _week_name(figures.end)
+    first, last = iso_week_of(figures.start), iso_week_of(figures.end)
     n_weeks = len(figures.weeks)
     rows: list[tuple[str, str, Any]] = [
         ("period", _("Period"), f"{first} – {last} ({_day(figures.start)} – {_day(figures.end)})"),
