@@ -420,7 +420,9 @@ def test_kinito_week_on_the_demo_register_end_to_end(
     """`kinito init --demo`, then `kinito week` twice (publishing the first): each stored plan
     passes the validator against its stored problem, and the second lists its changes."""
     assert main(["init", "--db", str(db_file), "--demo", "--reference-date", "2026-12-07"]) == 0
-    args = ["week", "2026-W50", "--db", str(db_file), "--time-limit", "2", "--workers", "1"]
+    # 4 s: with 2 s of one search the re-plan sometimes kept too few visits with their unit
+    # when the machine was busy (the fresh-clone CI, 3 runs of 8 this session)
+    args = ["week", "2026-W50", "--db", str(db_file), "--time-limit", "4", "--workers", "1"]
     assert main([*args, "--publish"]) == 0
     assert main(args) == 0
     out = capsys.readouterr().out
