@@ -143,8 +143,8 @@ class Visit:
     shift". ``frequency`` visits are wanted on distinct dates at least ``min_gap_days``
     apart, unless ``patterns`` lists the allowed sets of dates explicitly (Cordeau's
     periodic VRP); each pattern then has exactly ``frequency`` dates. ``preferred_weekday``
-    (0 = Monday), ``preferred_dates`` and ``preferred_units`` are soft: serving elsewhere
-    costs, see :class:`Weights`.
+    (0 = Monday), ``preferred_dates``, ``preferred_units`` and ``preferred_times`` are soft:
+    serving elsewhere (or at another time) costs, see :class:`Weights`.
     """
 
     id: str
@@ -167,6 +167,12 @@ class Visit:
     preferred_weekday: int | None = None
     preferred_dates: frozenset[date] | None = None
     preferred_units: frozenset[str] | None = None
+    # date -> the start a published plan gave (seconds since midnight): starting more than
+    # TIME_BAND away from it costs Weights.off_preferred_time per second
+    preferred_times: Mapping[date, int] = field(default_factory=dict)
+    # date -> the unit a published plan gave that day (with preferred_units, which holds
+    # them all, it tells a re-plan which route each start was on: see solver start routes)
+    preferred_day_units: Mapping[date, str] = field(default_factory=dict)
     phone: str = ""
     address: str = ""
     notes: str = ""
@@ -174,6 +180,11 @@ class Visit:
     def windows_on(self, day: date) -> tuple[TimeWindow, ...]:
         """The start-of-service windows that apply on ``day`` (empty = any time)."""
         return tuple(self.weekday_windows.get(day.weekday(), self.time_windows))
+
+
+TIME_BAND = 30 * 60
+"""A start within this much of the time a published plan gave is as promised (see
+:attr:`Visit.preferred_times`)."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +201,9 @@ class Weights:
     another weekday than its preferred one, ``moved`` per visit served on none of its
     ``preferred_dates`` (the dates a published plan promised: re-planning keeps them),
     ``other_unit`` per visit served by none of its ``preferred_units`` (the unit, and so the
-    crew, a published plan promised), and ``balance`` per second a day's working time exceeds
+    crew, a published plan promised), ``off_preferred_time`` per second a visit starts more
+    than :data:`TIME_BAND` before or after its ``preferred_times`` start on that date (the time
+    a published plan told the person), and ``balance`` per second a day's working time exceeds
     ``balance_target`` seconds.
     """
 
@@ -201,6 +214,7 @@ class Weights:
     off_preferred_weekday: int = 18_000
     moved: int = 36_000
     other_unit: int = 18_000
+    off_preferred_time: int = 2
     balance: int = 0
     balance_target: int = 6 * HOUR
 
@@ -243,8 +257,12 @@ class Problem:
         """What leaving out ``occurrence`` of ``v`` costs: ``weights.unserved`` times its
         priority; for a pinned visit's pinned occurrence (the first), as much again as every
         visit's every occurrence together, so that what the coordinator locked is served
-        first whenever it can be."""
+        first whenever it can be. A visit a published plan promised (``preferred_dates``)
+        costs ``weights.moved`` more: leaving it out is no better than moving it, so a re-plan
+        does not trade it for a visit of the same priority that saves some driving."""
         cost = self.weights.unserved * max(1, v.priority)
+        if v.preferred_dates is not None:
+            cost += self.weights.moved
         if v.pinned_date is not None and occurrence == 0:
             cost += self.weights.unserved * sum(max(1, x.priority) * x.frequency for x in self.visits)
         return cost

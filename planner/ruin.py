@@ -49,6 +49,7 @@ Key = tuple[int, int]  # (visit index, occurrence)
 Break = tuple[int, int, int, int]  # window start, window end, duration, required_after
 
 NO_BREAK = -1
+TIME_BAND = 30 * 60  # planner.model.TIME_BAND (no import: this module stands alone)
 BIG = 1 << 50  # "no time": below or above any time of day
 SLOTS = 4  # insertion results kept per (occurrence, vehicle), by route version
 
@@ -92,6 +93,8 @@ class Instance:
     min_gap: dict[int, int] = field(default_factory=dict)
     after_first: frozenset[Key] = frozenset()
     balance: tuple[int, int] = (0, 0)  # (target span, cost per second over it)
+    prefer: list[int] | None = None  # per node, the start a published plan gave (-1: none)
+    prefer_weight: int = 0  # per second a start strays beyond TIME_BAND from it
     unit: list[int] | None = None  # per vehicle, its unit's index (None: each its own)
     weekly: list[int | None] | None = None  # per unit, the cap on its days' spans together
 
@@ -121,8 +124,9 @@ class Instance:
         occurrence 16 node per vehicle (-1: none), 17 penalty, 18 visit, 19 occurrence
         number, 20 minimum gap in days (-1: none), 21 needs occurrence 0, 22-23 the
         occurrences of each visit, 24 a node (-1: no vehicle can serve it), 25 service, 26
-        the others by distance; 27 (after_hours, balance target, balance weight); 28 per
-        vehicle its unit, 29 per unit its weekly cap (-1: none)."""
+        the others by distance; 27 (after_hours, balance target, balance weight, preferred
+        start weight); 28 per vehicle its unit, 29 per unit its weekly cap (-1: none); 30 per
+        node its preferred start (-1: none)."""
         n_nodes, n_veh, keys = len(self.service), len(self.start), self.keys
         index = {k: i for i, k in enumerate(keys)}
 
@@ -186,9 +190,12 @@ class Instance:
             i64([self.home.get(k, -1) for k in keys]),
             i64([self.service[self.home[k]] if k in self.home else 0 for k in keys]),
             near,
-            i64([self.after_hours, self.balance[0], self.balance[1]]),
+            i64(
+                [self.after_hours, self.balance[0], self.balance[1], self.prefer_weight if self.prefer else 0]
+            ),
             i64(unit),
             i64(caps),
+            i64(self.prefer if self.prefer else [-1] * n_nodes),
         )
 
 
@@ -342,6 +349,23 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any, lim: Any, span: Any) ->
         cost += misc[0] * (e - reg[v])
     if misc[2] > 0 and sp > misc[1]:
         cost += misc[2] * (sp - misc[1])
+    if misc[3] > 0:  # starts a published plan gave: the day as run, leaving at the latest
+        prefer = m[30]
+        t = d
+        prev = base
+        for k in range(n):
+            x = seq[k]
+            a = t + T[v, prev, x]
+            if k == b:
+                a = max(max(t, b0), a) + bd
+            st = snap_up(x, a, wptr, wst, wen)
+            if prefer[x] >= 0:
+                if st < prefer[x] - TIME_BAND:
+                    cost += misc[3] * (prefer[x] - TIME_BAND - st)
+                elif st > prefer[x] + TIME_BAND:
+                    cost += misc[3] * (st - prefer[x] - TIME_BAND)
+            t = st + svc[x]
+            prev = x
     return cost
 
 
@@ -891,6 +915,59 @@ def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any) -> Any:
 
 
 @njit(cache=True)
+def place(m: Any, st: Any, vs: Any, keys: Any, ptr: Any) -> Any:
+    """Put given routes in, in empty state ``st``: vehicle ``vs[r]`` takes the occurrences
+    ``keys[ptr[r]:ptr[r + 1]]`` in that order, each appended if the route still keeps every
+    rule with it (the break in its cheapest gap) and its days and load allow, else left out
+    for the recreate; how many went in. Routes go in day by day (``vs`` in day order), so
+    the minimum gaps are checked against the days already placed."""
+    knode, kgap, kafter, load, cap = m[16], m[20], m[21], m[4], m[13]
+    rlen, rnode, rkey, rgap, rcost, rload, where, lim = (
+        st[0],
+        st[1],
+        st[2],
+        st[3],
+        st[4],
+        st[5],
+        st[9],
+        st[11],
+    )
+    span = np.zeros(1, np.int64)
+    count = 0
+    for r in range(vs.shape[0]):
+        v = vs[r]
+        for i in range(ptr[r], ptr[r + 1]):
+            key = keys[i]
+            node = knode[key, v]
+            if node < 0 or where[key] >= 0:
+                continue
+            if (kafter[key] == 1 or kgap[key] >= 0) and not days_fit(m, st, key, v):
+                continue
+            if cap[v] >= 0 and rload[v] + load[node] > cap[v]:
+                continue
+            n = rlen[v]
+            rnode[v, n] = node
+            seq = rnode[v, : n + 1]
+            best = -1
+            gap = NO_BREAK
+            for g in range(-1, n + 2):
+                c = route_cost(m, v, seq, n + 1, g, lim[v], span)
+                if c >= 0 and (best < 0 or c < best):
+                    best = c
+                    gap = g
+            if best < 0:
+                continue
+            rkey[v, n] = key
+            rlen[v] = n + 1
+            rgap[v] = gap
+            rcost[v] = best
+            where[key] = v
+            refresh(m, st, v)
+            count += 1
+    return count
+
+
+@njit(cache=True)
 def ruin(m: Any, st: Any, max_routes: Any, max_string: Any, near_unserved: Any, removed: Any) -> Any:
     """Remove a string of stops from up to ``max_routes`` routes near one place (a served
     visit, or with probability ``near_unserved`` an unserved one) into ``removed``; how many."""
@@ -1096,13 +1173,16 @@ def search(
     settings: Settings | None = None,
     on_best: Callable[[Result], None] | None = None,
     rounds: int | None = None,
+    start: list[list[Key]] | None = None,
 ) -> Result:
     """Search until ``deadline`` (``time.time()``), or for ``rounds`` rounds; the best found.
 
     The compiled rounds run in chunks of about 20 ms, the temperature falling from
     ``Settings.hot`` to ``Settings.cold`` over the time (or the rounds) given, so a short
     search settles as a long one does; ``on_best`` hears of each better solution between
-    chunks."""
+    chunks. ``start`` (per vehicle, occurrences in order) is put in first as far as it keeps
+    the rules (:func:`place`), the rest recreated around it: the best found is then never
+    worse than those routes."""
     cfg = settings or Settings()
     arrs = inst.arrays()
     n_keys, n_veh = len(inst.keys), len(inst.start)
@@ -1116,6 +1196,12 @@ def search(
     trial = tuple(a if i == 10 else a.copy() for i, a in enumerate(cur))
     best = tuple(a if i == 10 else a.copy() for i, a in enumerate(cur))
     seed_rng(seed)
+    if start is not None:  # given routes first (a published plan's), as far as they still fit
+        index = {k: i for i, k in enumerate(inst.keys)}
+        order = sorted((v for v in range(n_veh) if v < len(start) and start[v]), key=lambda v: inst.day[v])
+        flat = [index[k] for v in order for k in start[v] if k in index]
+        ptr = np.cumsum([0] + [sum(k in index for k in start[v]) for v in order]).astype(np.int64)
+        place(arrs, cur, np.array(order, np.int64), np.array(flat, np.int64), ptr)
     recreate(arrs, cur, cache, np.arange(n_keys, dtype=np.int64), n_keys)
     copy_state(cur, best)
     objs = np.array([objective(arrs, cur)] * 2, np.int64)
@@ -1197,7 +1283,7 @@ def warm() -> float:
         unit=[0],
         weekly=[5000],  # binding: the weekly cap's code is compiled too
     )
-    search(inst, 1, time.time() + 60, rounds=3)
+    search(inst, 1, time.time() + 60, rounds=3, start=[[(0, 0), (1, 0)]])  # place() compiled too
     return time.time() - t0
 
 

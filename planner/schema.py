@@ -408,6 +408,31 @@ def _window(value: object, path: str) -> TimeWindow:
 _windows = _list(_window)
 
 
+def _preferred_times(unit_ref: Reader[str]) -> Reader[tuple[dict[date, int], dict[date, str]]]:
+    """``{"2026-12-07": "09:30", "2026-12-09": {"time": "11:00", "unit": "van1"}, ...}``: per
+    date the start a published plan gave that day, and optionally its unit; the starts and
+    the units per date."""
+
+    def read(value: object, path: str) -> tuple[dict[date, int], dict[date, str]]:
+        obj = _Object(value, path)
+        times: dict[date, int] = {}
+        units: dict[date, str] = {}
+        for key in obj.data:
+            day, at = _date(key, _join(path, key)), _join(path, key)
+            item = obj.data[key]
+            if isinstance(item, Mapping):
+                slot = _Object(item, at, ("time", "unit"))
+                times[day] = slot.req("time", parse_time)
+                unit = slot.opt("unit", unit_ref, None)
+                if unit is not None:
+                    units[day] = unit
+            else:
+                times[day] = parse_time(item, at)
+        return times, units
+
+    return read
+
+
 def _horizon_date(dates: Sequence[date]) -> Reader[date]:
     """A date that belongs to the horizon ``dates``."""
     span = f"{dates[0].isoformat()} .. {dates[-1].isoformat()}"
@@ -534,6 +559,7 @@ _VISIT_KEYS = (
     "preferred_weekday",
     "preferred_dates",
     "preferred_units",
+    "preferred_times",
     "phone",
     "address",
     "notes",
@@ -821,6 +847,7 @@ def _visit_reader(
                 "το pinned_time χρειάζεται pinned_date",
             )
         allowed = obj.opt("allowed_weekdays", _nullable(_list(_weekday)), None)
+        promised = obj.opt("preferred_times", _preferred_times(unit_ref), ({}, {}))
         return Visit(
             id=visit_id,
             location=obj.req("location", places.read),
@@ -844,6 +871,8 @@ def _visit_reader(
                 obj.opt("preferred_dates", _nullable(_list(_date, what="dates")), None), frozenset
             ),
             preferred_units=_maybe(obj.opt("preferred_units", _nullable(_list(unit_ref)), None), frozenset),
+            preferred_times=promised[0],
+            preferred_day_units=promised[1],
             phone=obj.opt("phone", _string, ""),
             address=obj.opt("address", _string, ""),
             notes=obj.opt("notes", _string, ""),
@@ -1104,6 +1133,20 @@ def _visit_out(v: Visit) -> dict[str, Any]:
         "preferred_weekday": _maybe(v.preferred_weekday, weekday_name),
         "preferred_dates": _maybe(v.preferred_dates, lambda ds: [d.isoformat() for d in sorted(ds)]),
         "preferred_units": _maybe(v.preferred_units, sorted),
+        **(
+            {
+                "preferred_times": {
+                    d.isoformat(): (
+                        {"time": format_time(t, short=True), "unit": v.preferred_day_units[d]}
+                        if d in v.preferred_day_units
+                        else format_time(t, short=True)
+                    )
+                    for d, t in sorted(v.preferred_times.items())
+                }
+            }
+            if v.preferred_times
+            else {}
+        ),
         "phone": v.phone,
         "address": v.address,
         "notes": v.notes,

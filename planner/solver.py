@@ -51,6 +51,7 @@ from planner import child_env
 from planner.explain import explain_unassigned
 from planner.model import (
     HOUR,
+    TIME_BAND,
     BreakRule,
     BreakStep,
     Plan,
@@ -247,6 +248,7 @@ class _Node:
     service: int
     windows: tuple[TimeWindow, ...]
     vehicles: tuple[int, ...]
+    prefer: int | None = None  # the start a published plan gave on these days (soft)
 
 
 def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> list[list[_Node]]:
@@ -262,7 +264,9 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
     out: list[list[_Node]] = []
     problem = prep.problem
     for occ, wanted in enumerate(dates):
-        groups: dict[tuple[TimeWindow, ...], list[int]] = {}
+        # days alike share a node; a day with a preferred start (a published plan's time) has
+        # its own, which carries that start
+        groups: dict[tuple[tuple[TimeWindow, ...], int | None], list[int]] = {}
         for s in vp.slots:
             ud = problem.unit_days[s.unit_day]
             if wanted is not None and ud.date not in wanted:
@@ -273,8 +277,9 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
                 if not isinstance(pinned, cand.Slot):
                     continue
                 windows = pinned.windows
-            groups.setdefault(windows, []).append(prep.vehicle_of_ud[s.unit_day])
-        out.append([_Node(vi, occ, loc, v.service, w, tuple(vs)) for w, vs in groups.items()])
+            prefer = v.preferred_times.get(ud.date)
+            groups.setdefault((windows, prefer), []).append(prep.vehicle_of_ud[s.unit_day])
+        out.append([_Node(vi, occ, loc, v.service, w, tuple(vs), t) for (w, t), vs in groups.items()])
     return out
 
 
@@ -405,6 +410,9 @@ class _Model:
             for a, b in zip(node.windows, node.windows[1:], strict=False):
                 if b.start > a.end + 1:
                     var.RemoveInterval(a.end + 1, b.start - 1)
+            if node.prefer is not None and w.off_preferred_time:
+                tdim.SetCumulVarSoftLowerBound(idx, max(0, node.prefer - TIME_BAND), w.off_preferred_time)
+                tdim.SetCumulVarSoftUpperBound(idx, node.prefer + TIME_BAND, w.off_preferred_time)
             if len(node.vehicles) < len(self.vehicles):
                 # SetAllowedVehiclesForIndex's Python binding rejects lists in ortools 9.15.
                 routing.VehicleVar(idx).SetValues([-1, *node.vehicles])
@@ -532,6 +540,17 @@ class _Model:
                     for y in per_occ[b]:
                         ddim.AddNodePrecedence(manager.NodeToIndex(x), manager.NodeToIndex(y), gap)
 
+    def key_nodes(self) -> dict[tuple[tuple[int, int], int], int]:
+        """``{((visit, occurrence), vehicle): node}``: where each occurrence can go."""
+        out: dict[tuple[tuple[int, int], int], int] = {}
+        for key, ids in self.occ_nodes.items():
+            for i in ids:
+                node = self.nodes[i]
+                assert node is not None
+                for v in node.vehicles:
+                    out[(key, v)] = i
+        return out
+
     def ruin_instance(self) -> ruin.Instance:
         """This model in the plain lists of :class:`planner.ruin.Instance` (same node ids)."""
         from planner import ruin
@@ -540,13 +559,7 @@ class _Model:
         w = problem.weights
         units = {u.id: u for u in problem.units}
         first = min(ud.date for ud in self.uds)
-        key_node: dict[tuple[tuple[int, int], int], int] = {}
-        for key, ids in self.occ_nodes.items():
-            for i in ids:
-                node = self.nodes[i]
-                assert node is not None
-                for v in node.vehicles:
-                    key_node[(key, v)] = i
+        key_node = self.key_nodes()
         after_first = frozenset(
             key for key in self.occ_nodes if key[1] > 0 and prep.visits[key[0]].visit.pinned_date is not None
         )
@@ -589,9 +602,50 @@ class _Model:
             min_gap={vi: max(1, prep.visits[vi].visit.min_gap_days) for vi in self.free_occ},
             after_first=after_first,
             balance=(w.balance_target, w.balance),
+            prefer=[-1 if n is None or n.prefer is None else n.prefer for n in self.nodes],
+            prefer_weight=w.off_preferred_time,
             unit=[unit_index[ud.unit_id] for ud in self.uds],
             weekly=[binding.get(u.id) for u in problem.units],  # the others never bind
         )
+
+    def start_routes(self) -> list[list[tuple[int, int]]] | None:
+        """Per vehicle, the occurrences a published plan gave it, in the order of their
+        start, rebuilt from what each visit was promised (``preferred_times``: the date and
+        start; ``preferred_day_units``, or else ``preferred_units``: the unit); None when no
+        visit has a promised start. Each date takes the visit's first occurrence not yet
+        placed that can go on a vehicle of that date and unit (a pinned visit's first
+        occurrence only on its pinned date)."""
+        per_vehicle: list[list[tuple[int, int, tuple[int, int]]]] = [[] for _ in self.uds]
+        on = self.key_nodes()
+        any_start = False
+        for vi, vp in enumerate(self.prep.visits):
+            visit = vp.visit
+            used: set[int] = set()
+            for day, start in sorted(visit.preferred_times.items()):
+                for occ in range(visit.frequency):
+                    key = (vi, occ)
+                    if occ in used or key not in self.occ_nodes:
+                        continue
+                    unit = visit.preferred_day_units.get(day)
+                    vs = [
+                        v
+                        for v, ud in enumerate(self.uds)
+                        if ud.date == day
+                        and (
+                            ud.unit_id == unit
+                            if unit
+                            else visit.preferred_units is None or ud.unit_id in visit.preferred_units
+                        )
+                        and (key, v) in on
+                    ]
+                    if vs:
+                        per_vehicle[vs[0]].append((start, occ, key))
+                        used.add(occ)
+                        any_start = True
+                        break
+        if not any_start:
+            return None
+        return [[key for _s, _o, key in sorted(stops)] for stops in per_vehicle]
 
     # --- solving -------------------------------------------------------------------------
 
@@ -1133,7 +1187,7 @@ def _ruin_search(
         if report is not None:
             report(found.objective, found.served)
 
-    best = ruin.search(inst, params.seed, deadline, on_best=on_best)
+    best = ruin.search(inst, params.seed, deadline, on_best=on_best, start=model.start_routes())
     seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
     return _Found(best.objective, choice, seqs, "", best.spans)
 

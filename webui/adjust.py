@@ -84,6 +84,12 @@ def adjusted_problem(
     visit wanted once). ``urgent`` visits are added. ValueError names a bad action."""
     served = served_dates(plan)
     units = served_units(plan)
+    times: dict[str, dict[date, int]] = {}  # the start each person was told, per date
+    day_units: dict[str, dict[date, str]] = {}  # and the route it was on
+    for route in plan.routes:
+        for stop in route.stops:
+            times.setdefault(stop.visit_id, {})[route.date] = stop.start
+            day_units.setdefault(stop.visit_id, {})[route.date] = route.unit_id
     visits: list[Visit] = []
     for visit in problem.visits:
         action = actions.get(visit.id, "keep")
@@ -104,6 +110,12 @@ def adjusted_problem(
             kept_units = units.get(visit.id)
             if kept_units:  # the unit, and so the crew, the person was told of
                 visit = replace(visit, preferred_units=frozenset(kept_units))
+            if dates:  # its start and route too, a pinned one's as well: the search starts from them
+                visit = replace(
+                    visit,
+                    preferred_times=times.get(visit.id, {}),
+                    preferred_day_units=day_units.get(visit.id, {}),
+                )
             if dates and visit.pinned_date is None:
                 visits.append(replace(visit, preferred_dates=frozenset(dates)))
             else:

@@ -557,6 +557,8 @@ def build_week(
     published_problem: Problem | None = None
     kept_dates: dict[str, set[date]] = defaultdict(set)
     kept_units: dict[str, set[str]] = defaultdict(set)  # the unit, and so the crew, it was given
+    kept_times: dict[str, dict[date, int]] = defaultdict(dict)  # the time the person was told
+    kept_day_units: dict[str, dict[date, str]] = defaultdict(dict)  # and the route it was on
     if published_row is not None:
         published_plan = plan_from_dict(json.loads(published_row.plan_json))
         published = PublishedRef(published_row.id, published_row.version, published_plan)
@@ -566,6 +568,8 @@ def build_week(
             for stop in route.stops:
                 kept_dates[stop.visit_id].add(route.date)
                 kept_units[stop.visit_id].add(route.unit_id)
+                kept_times[stop.visit_id][route.date] = stop.start
+                kept_day_units[stop.visit_id][route.date] = route.unit_id
 
     visits: list[Visit] = []
     overdue: dict[str, int] = {}
@@ -575,7 +579,13 @@ def build_week(
         if pin is not None and pin[0] in week_dates:
             visit = replace(visit, pinned_date=pin[0], pinned_time=pin[1])
         if visit.id in kept_dates:
-            visit = replace(visit, preferred_dates=frozenset(kept_dates[visit.id]))
+            known = {u.id for u in model_units}
+            visit = replace(
+                visit,
+                preferred_dates=frozenset(kept_dates[visit.id]),
+                preferred_times=kept_times[visit.id],
+                preferred_day_units={d: u for d, u in kept_day_units[visit.id].items() if u in known},
+            )
         units_kept = kept_units.get(visit.id, set()) & {u.id for u in model_units}
         if units_kept:
             visit = replace(visit, preferred_units=frozenset(units_kept))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -315,3 +316,106 @@ def test_the_demo_week_reads_back_whole() -> None:
     """The demo week (two vans, five days, a pilot day, crews changing at noon): a short
     search's routes read back into OR-Tools at the cost the search computed."""
     _reads_back_at_its_cost(load_problem(DEMO), rounds=300)
+
+
+def test_given_routes_go_in_as_they_are_and_what_breaks_a_rule_is_recreated() -> None:
+    """Start routes are put in first, in their order (not the cheapest), as long as each
+    stop keeps the rules: a start that visits 3, 1, 2 (a detour) stays so after no rounds;
+    one that puts stop 3 (window 08:00-09:00) last, where it is reached too late, keeps 1
+    and 2 in that order and leaves 3 to the recreate, which puts it first."""
+    m = MINUTE
+    travel = [[0, 10 * m, 10 * m, 10 * m], [10 * m, 0, 10 * m, 20 * m], [10 * m, 10 * m, 0, 10 * m],
+              [10 * m, 20 * m, 10 * m, 0]]  # fmt: skip
+    day = [(8 * HOUR, 16 * HOUR)]
+    inst = _instance(travel, [[], day, day, [(8 * HOUR, 9 * HOUR)]], [0, 30 * m, 30 * m, 30 * m])
+    far = 10**9
+    as_given = ruin.search(inst, 0, time.time() + 600, rounds=0, start=[[(3, 0), (1, 0), (2, 0)]])
+    assert as_given.routes == [[(3, 0), (1, 0), (2, 0)]]
+    fresh = ruin.search(inst, 0, time.time() + 600, rounds=0)
+    assert fresh.routes != as_given.routes  # the start is not what the recreate would build
+    late = [[(1, 0), (2, 0), (3, 0)]]  # 3 reached at 09:30 at the earliest after 1 and 2
+    assert _cost(inst, [1, 2, 3], ruin.NO_BREAK) is None
+    kept = ruin.search(inst, 0, time.time() + 600, rounds=0, start=late)
+    assert kept.routes[0][-2:] == [(1, 0), (2, 0)] and (3, 0) in kept.routes[0]
+    assert kept.objective < far
+
+
+def test_given_routes_keep_the_minimum_gap_and_the_weekly_cap() -> None:
+    """Three days of one unit. A visit wanted twice at least two days apart, given on days
+    0 and 1: its second occurrence stays out of day 1 (the recreate then puts it on day 2).
+    A weekly cap of one day's work: of two visits given on days 0 and 1, the second does not
+    go in, although it is worth more (a start is taken as it is, day by day)."""
+    t = 10 * MINUTE
+    travel = [[0, t, t], [t, 0, t], [t, t, 0]]
+    day = [(8 * HOUR, 16 * HOUR)]
+
+    def three_days(keys: list[tuple[int, int]], **kw: Any) -> ruin.Instance:
+        return ruin.Instance(
+            service=[0, HOUR, HOUR], windows=[[], day, day], load=[0, 0, 0], start=[0, 0, 0],
+            travel=[travel] * 3, cost=[travel] * 3, shift=[(8 * HOUR, 16 * HOUR)] * 3,
+            regular_end=[16 * HOUR] * 3, after_hours=0, span_limit=[8 * HOUR] * 3,
+            max_drive=[None] * 3, capacity=[None] * 3, brk=[None] * 3, day=[0, 1, 2], keys=keys,
+            **kw,
+        )  # fmt: skip
+
+    twice = [(1, 0), (1, 1)]
+    inst = three_days(twice, key_node={(k, v): 1 for k in twice for v in range(3)},
+                      penalty={k: 1_000_000 for k in twice}, min_gap={1: 2})  # fmt: skip
+    found = ruin.search(inst, 0, time.time() + 600, rounds=0, start=[[(1, 0)], [(1, 1)], []])
+    assert found.routes == [[(1, 0)], [], [(1, 1)]]
+    two = [(1, 0), (2, 0)]
+    capped = three_days(two, key_node={(k, v): k[0] for k in two for v in range(3)},
+                        penalty={(1, 0): 1_000_000, (2, 0): 10}, unit=[0, 0, 0],
+                        weekly=[HOUR + 2 * t])  # fmt: skip
+    found = ruin.search(capped, 0, time.time() + 600, rounds=0, start=[[(2, 0)], [(1, 0)], []])
+    assert found.routes == [[(2, 0)], [], []]
+
+
+def _unserved_priority(problem: Problem, plan: Any) -> int:
+    return sum(problem.visit(u.visit_id).priority for u in plan.unassigned)
+
+
+def test_a_re_plan_starts_from_the_published_routes_and_is_never_worse() -> None:
+    """The demo week planned in 4 s and "published": every served visit's dates, units and
+    starts become its preferred ones (as ``kinito week`` sets them, with the unit of each
+    date: a visit twice a week may have had both units). The search's start
+    routes are that plan's routes, stop for stop, and a re-plan of 1 s (another seed, one
+    worker) serves at least as much priority and keeps every visit on its date and unit.
+    (Only the ruin-and-recreate search starts from given routes: OR-Tools' reading them back
+    can take long on a busy machine.)"""
+    problem = load_problem(DEMO)
+    first = solve(problem, SolveParams(time_limit=4, seed=1))
+    dates: dict[str, set[Any]] = {}
+    units: dict[str, set[str]] = {}
+    times: dict[str, dict[Any, int]] = {}
+    day_units: dict[str, dict[Any, str]] = {}
+    for route in first.routes:
+        for stop in route.stops:
+            dates.setdefault(stop.visit_id, set()).add(route.date)
+            units.setdefault(stop.visit_id, set()).add(route.unit_id)
+            times.setdefault(stop.visit_id, {})[route.date] = stop.start
+            day_units.setdefault(stop.visit_id, {})[route.date] = route.unit_id
+    told = replace(
+        problem,
+        visits=tuple(
+            replace(v, preferred_dates=frozenset(dates[v.id]), preferred_units=frozenset(units[v.id]),
+                    preferred_times=times[v.id], preferred_day_units=day_units[v.id]) if v.id in dates else v
+            for v in problem.visits
+        ),
+    )  # fmt: skip
+    prep = solver._prepare(told)
+    model = solver._Model(prep, solver._first_patterns(prep, random.Random(0)))
+    start = model.start_routes()
+    assert start is not None
+    by_vehicle = {(ud.date, ud.unit_id): v for v, ud in enumerate(model.uds)}
+    for route in first.routes:
+        movable = [s.visit_id for s in route.stops if told.visit(s.visit_id).preferred_times]
+        got = [prep.visits[vi].visit.id for vi, _occ in start[by_vehicle[(route.date, route.unit_id)]]]
+        assert got == movable, (route.date, route.unit_id)
+    again = solve(told, SolveParams(time_limit=1, seed=5, search="ruin", workers=1))
+    assert validate(told, again) == []
+    assert _unserved_priority(told, again) <= _unserved_priority(problem, first)
+    where = {(s.visit_id, r.date): r.unit_id for r in again.routes for s in r.stops}
+    kept = [v.id for v in told.visits if v.preferred_times]
+    moved = [(vid, d) for vid in kept for d in dates[vid] if where.get((vid, d)) not in units[vid]]
+    assert moved == []

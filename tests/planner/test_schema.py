@@ -123,6 +123,8 @@ def make_problem(travel: Any = None) -> Problem:
             preferred_weekday=0,
             preferred_dates=frozenset({MON, WED}),
             preferred_units=frozenset({"van1"}),
+            preferred_times={MON: 9 * HOUR + 30 * MINUTE + 15, WED: 14 * HOUR},
+            preferred_day_units={WED: "van1"},  # written {"time": "14:00", "unit": "van1"}
             required_staff="psy",
         ),
         Visit("hv-002", BASE, 0, allowed_weekdays=frozenset()),
@@ -575,6 +577,24 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
     ("name not a string", _set(("name",), None), "name", "expected a string, got null"),
     ("bad weight", _set(("weights",), {"unserved": -1}), "weights.unserved", "must be >= 0"),
     ("negative work", _set(("units", 0, "weekly_worked"), -60), "units[0].weekly_worked", "must be >= 0"),
+    (
+        "bad preferred time",
+        _set(("visits", 0, "preferred_times"), {"2026-12-07": "25:00"}),
+        "visits[0].preferred_times.2026-12-07",
+        "is not a time of day",
+    ),
+    (
+        "unknown unit of a preferred time",
+        _set(("visits", 0, "preferred_times"), {"2026-12-07": {"time": "09:00", "unit": "bus9"}}),
+        "visits[0].preferred_times.2026-12-07.unit",
+        "a known unit id",
+    ),
+    (
+        "bad preferred date",
+        _set(("visits", 0, "preferred_times"), {"7/12": "09:00"}),
+        "visits[0].preferred_times.7/12",
+        "is not a date",
+    ),
     (
         "bad break",
         _set(("defaults",), {"break": {"duration": 30, "windows": []}}),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from planner.model import HOUR, MINUTE, BreakRule, Plan, Problem, Stop, TimeWindow, UnitDay, Visit
+from planner.model import HOUR, MINUTE, TIME_BAND, BreakRule, Plan, Problem, Stop, TimeWindow, UnitDay, Visit
 from planner.solver import _multi, _prepare
 from planner.validate import validate
 from tests.planner.conftest import (
@@ -385,6 +385,27 @@ def test_preferred_units_keep_a_visit_with_the_unit_a_published_plan_gave_it(kep
     [route] = [r for r in plan.routes if any(s.visit_id == "kept" for s in r.stops)]
     assert route.unit_id == kept
     assert p.weights.other_unit > 0
+
+
+@pytest.mark.parametrize("search", ["ruin", "ortools"])
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_preferred_times_keep_the_starts_a_published_plan_gave(search: str, first: str) -> None:
+    """Two visits on one Monday, the time each person was told in a published plan (one at
+    09:00, the other at 14:00, either way round): both searches start each within 30 minutes
+    of it, although the day could be shorter otherwise; without the times they start at
+    once, one after the other."""
+    told = {"a": 9 * HOUR, "b": 14 * HOUR} if first == "a" else {"a": 14 * HOUR, "b": 9 * HOUR}
+    visits = [make_visit("a", "temeni"), make_visit("b", "rododafni")]
+    p = make_problem(visits, dates=(MON,), day_defaults={**NO_BREAK})
+    told_p = replace(p, visits=tuple(replace(v, preferred_times={MON: told[v.id]}) for v in visits))
+    plan = quick(told_p, 1.0, search=search)
+    assert validate(told_p, plan) == []
+    for vid, t in told.items():
+        _, stop = only_stop(plan, vid)
+        assert abs(stop.start - t) <= TIME_BAND, (vid, stop.start, t)
+    free = quick(p, 1.0, search=search)
+    starts = sorted(only_stop(free, vid)[1].start for vid in told)
+    assert starts[1] - starts[0] < 2 * HOUR  # the day as short as it goes
 
 
 def test_weekday_windows_override_the_usual_window() -> None:

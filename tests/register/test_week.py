@@ -453,6 +453,21 @@ def test_kinito_week_on_the_demo_register_end_to_end(
                 for st in r.stops:
                     units_in_first[st.visit_id].add(r.unit_id)
             assert kept == units_in_first
+            # and the start each person was told, per date
+            told = {v.id: dict(v.preferred_times) for v in second_problem.visits if v.preferred_times}
+            starts: dict[str, dict[date, int]] = defaultdict(dict)
+            for r in first.routes:
+                for st in r.stops:
+                    starts[st.visit_id][r.date] = st.start
+            assert told == starts
+            # and the route (unit) of each date: a visit twice a week may have had both
+            day_units = {
+                v.id: dict(v.preferred_day_units) for v in second_problem.visits if v.preferred_times
+            }
+            assert day_units == {
+                vid: {r.date: r.unit_id for r in first.routes for st in r.stops if st.visit_id == vid}
+                for vid in starts
+            }
     finally:
         engine.dispose()
 

@@ -325,6 +325,8 @@ def test_adjusted_problem_keeps_served_visits_on_their_weekday() -> None:
     by_id = {v.id: v for v in new.visits}
     assert set(by_id) == {"hv-1", "hv-3", "hv-4"}
     assert by_id["hv-1"].preferred_dates == {MON} and by_id["hv-1"].pinned_date is None
+    assert by_id["hv-1"].preferred_times == {MON: 9 * HOUR}  # the start the person was told
+    assert by_id["hv-1"].preferred_day_units == {MON: "van1"}  # and the route it was on
     assert by_id["hv-3"].pinned_date == date(2026, 12, 8)
     assert by_id["hv-4"].preferred_dates is None  # unassigned: nothing to keep
     assert new.weights.moved == max(problem.weights.moved, new.weights.travel * 2 * 3600)
