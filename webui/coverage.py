@@ -237,13 +237,14 @@ class WeekFigures:
 
 @dataclass(frozen=True)
 class StaffWeek:
-    """One staff member's load in one week: visits with an outcome, days aboard the unit
-    (``None``: the week has no published plan to tell)."""
+    """One staff member's load in one week: visits with an outcome (``None``: the week has no
+    records, e.g. it has not happened yet), days aboard the unit (``None``: the week has no
+    published plan to tell)."""
 
     staff: str
     role: str
     iso_week: str
-    visits: int
+    visits: int | None
     days_aboard: int | None
 
 
@@ -584,7 +585,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
             staff_rows[sid].name if sid in staff_rows else f"#{sid}",
             staff_rows[sid].role if sid in staff_rows else "",
             w,
-            staff_visits[(sid, w)],
+            staff_visits[(sid, w)] if weeks[w].recorded else None,
             aboard[(f"st-{sid}", w)] if weeks[w].published else None,
         )
         for sid, w in sorted(keys, key=lambda k: (k[1], k[0]))

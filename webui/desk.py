@@ -319,25 +319,44 @@ def change_text(change: Any) -> str:
     return str(change)
 
 
-def _changes(row: Any, plan: Plan, problem: Problem) -> list[Any]:
-    """What the version changes: an adjustment's changes as stored (Greek and English); a
-    re-planned week's against the published version it kept stable, worked out again from the
-    two stored plans (the stored lines are the command line's, in both languages at once)."""
+def _changes(
+    row: Any, plan: Plan, problem: Problem, status: str, published_now: Any | None
+) -> tuple[list[Any], tuple[str, int | None]]:
+    """What the version changes, and against what (the page's heading):
+
+    - an adjustment: its changes as stored (Greek and English), against the version it
+      adjusted (``("version", n)``);
+    - a re-planned week, never published itself: against the version of the week published
+      **now** (``("published", n)``), worked out again from the two stored plans (the stored
+      lines are the command line's, in both languages at once, and name the version that was
+      published when it was made, which may have been replaced since);
+    - a re-planned week that is published, or was and has been replaced: against the version
+      that was published when it was made (``("published_then", n)``): comparing the published
+      version with itself would say nothing.
+
+    ``status`` is the version's as the desk shows it (:func:`version_statuses`);
+    ``published_now`` the week's published version (a row with ``version``), if any."""
     from planner.register.models import PlanVersion
     from planner.register.week import plan_change_items
     from webui.adjust import week_changes
 
     summary = row.summary or {}
     stored = summary.get("changes") or []
-    published = summary.get("based_on_published")
-    if summary.get("base_version") is not None or published is None:
-        return list(stored)
+    if summary.get("base_version") is not None:
+        return list(stored), ("version", int(summary["base_version"]))
+    made_from = summary.get("based_on_published")
+    if made_from is None:
+        return list(stored), ("published", None)
+    if status == "draft" and published_now is not None:
+        against, compared = int(published_now.version), "published"
+    else:
+        against, compared = int(made_from), "published_then"
     with reader() as s:
         base = s.scalars(
             select(PlanVersion).where(
                 PlanVersion.iso_week == row.iso_week,
                 PlanVersion.unit_set == row.unit_set,
-                PlanVersion.version == int(published),
+                PlanVersion.version == against,
             )
         ).first()
         base_plan = plan_from_dict(json.loads(base.plan_json)) if base is not None else None
@@ -345,9 +364,9 @@ def _changes(row: Any, plan: Plan, problem: Problem) -> list[Any]:
         if base is not None and base.problem_json:
             base_problem = problem_from_dict(json.loads(base.problem_json))
     if base_plan is None:  # versions are never deleted (outcomes refer to them): not expected
-        return []
+        return [], (compared, against)
     items = plan_change_items(base_plan, plan, problem, base_problem)
-    return [{"el": c.el, "en": c.en} for c in week_changes(items)]
+    return [{"el": c.el, "en": c.en} for c in week_changes(items)], (compared, against)
 
 
 def _load(pv_id: int) -> tuple[Any, Plan, Problem]:
@@ -382,17 +401,18 @@ def version(pv_id: int) -> Any:
     monday, sunday = week_dates(row.iso_week)
     # publishing a version older than the published one sends the drivers back to it
     newer = [r.version for r in siblings if r.status == "published" and r.version > row.version]
+    statuses = version_statuses(siblings)
+    published_now = next((r for r in siblings if r.status == "published"), None)
+    changes, compared = _changes(row, plan, problem, statuses[row.id], published_now)
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
         kind_labels=KIND_LABELS, post=PostForm(), monday=monday, sunday=sunday,
         km=round(sum(d.km for d in days), 1), drive=sum(d.drive_min for d in days),
-        changes=_changes(row, plan, problem),
+        changes=changes, compared=compared,
         closed=_closed_days(row.summary or {}),
         carried=_carried_over(row.summary or {}, problem),
-        base_version=(row.summary or {}).get("base_version"),
-        published_base=(row.summary or {}).get("based_on_published"),
-        statuses=version_statuses(siblings), status_labels=STATUS_LABELS,
+        statuses=statuses, status_labels=STATUS_LABELS,
         newer_published=newer[0] if newer else None,
     )  # fmt: skip
 

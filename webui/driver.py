@@ -21,6 +21,11 @@
   tablet says so, and the office's outcomes page flags it (:func:`off_route`), since the
   published plan may now send someone there again. Nothing else is accepted: a driver
   records only on his own unit's published routes.
+- The office's record is never overwritten: an outcome for a visit the office had already
+  recorded otherwise on that day (postponed it, typically; :func:`office_conflicts`) is kept
+  beside the office's, answered ``on_route: false`` with ``conflict`` naming the office's
+  status (the tablet shows it among the outcomes kept but flagged: the office has taken the
+  visit off the day), and flagged on the office's outcomes page until one is corrected.
 - "Today" is :func:`current_day`: the ``TODAY`` setting, else the ``KINITO_TODAY``
   environment variable (an ISO date: tests, demonstrations), else the date in Athens.
 """
@@ -70,6 +75,7 @@ __all__ = [
     "current_day",
     "find_route",
     "off_route",
+    "office_conflicts",
     "route_document",
     "was_published",
 ]
@@ -169,6 +175,60 @@ def off_route(session: Any, outcomes: list[m.VisitOutcome]) -> set[int]:
         if not (then & now if then else now):
             flagged.add(outcome.id)
     return flagged
+
+
+def office_conflicts(session: Any, outcomes: list[m.VisitOutcome]) -> dict[int, str]:
+    """The outcomes from a tablet that disagree with what the office had already recorded for
+    the same visit on the same day: ``{outcome id: the office's status}``.
+
+    The office's record is an outcome stored **before** the tablet's, with another status,
+    that is the office's decision: postponed (only the office postpones), recorded by the
+    office (not from a tablet: no ``client_ref``), or corrected by it on the outcomes page.
+    Both are kept (the tablet's is a fact from the field, the office's is not overwritten);
+    the office sees them flagged and corrects the one that is wrong. Once they agree (the
+    office corrected either), nothing is flagged. An office record made after the tablet's is
+    the office's own reading of it (e.g. not at home, then postponed to another day): not
+    flagged."""
+    from_tablet = [
+        o for o in outcomes if o.client_ref is not None and o.plan_version_id is not None and o.planned_date
+    ]
+    if not from_tablet:
+        return {}
+    days = {o.planned_date for o in from_tablet}
+    earlier = list(
+        session.scalars(
+            select(m.VisitOutcome)
+            .where(m.VisitOutcome.planned_date.in_(days))
+            .where(m.VisitOutcome.id < max(o.id for o in from_tablet))
+            .order_by(m.VisitOutcome.id)
+        )
+    )
+    corrected = set(
+        session.scalars(
+            select(m.AuditLog.entity_id).where(
+                m.AuditLog.entity == m.VisitOutcome.__tablename__,
+                m.AuditLog.action == "update",
+                m.AuditLog.entity_id.in_([str(o.id) for o in earlier]),
+            )
+        )
+    )
+
+    def office_made(o: m.VisitOutcome) -> bool:
+        return o.status == "postponed" or o.client_ref is None or str(o.id) in corrected
+
+    found: dict[int, str] = {}
+    for outcome in from_tablet:
+        office = [
+            other
+            for other in earlier
+            if other.id < outcome.id
+            and other.planned_date == outcome.planned_date
+            and (other.care_plan_id, other.village_stop_id) == (outcome.care_plan_id, outcome.village_stop_id)
+            and office_made(other)
+        ]
+        if office and office[-1].status != outcome.status:  # the office's latest word
+            found[outcome.id] = office[-1].status
+    return found
 
 
 def _staff_for(problem: Problem | None, route: Route, visit_id: str) -> int | None:
@@ -381,7 +441,9 @@ def post_outcome() -> Any:
     Stored against the currently published route of the driver's unit on that date when the
     visit is on it, whatever version the tablet had; else against the tablet's own version
     when that one was published for the unit with the visit on that date (``on_route``
-    false: the office sees it flagged). Anything else: 403."""
+    false: the office sees it flagged). Anything else: 403. A visit the office had already
+    recorded otherwise that day (postponed) is stored too, with ``conflict`` the office's
+    status and ``on_route`` false (:func:`office_conflicts`)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return _problem(_("The request is not a JSON object."), 400)
@@ -419,9 +481,10 @@ def post_outcome() -> Any:
         with transaction() as s:
             existing = s.scalar(select(m.VisitOutcome).where(m.VisitOutcome.client_ref == ref))
             if existing is not None:
-                on_route = existing.id not in off_route(s, [existing])
+                conflict = office_conflicts(s, [existing]).get(existing.id)
+                on_route = existing.id not in off_route(s, [existing]) and conflict is None
                 return jsonify({"ok": True, "outcome_id": existing.id, "created": False,
-                                "on_route": on_route})  # fmt: skip
+                                "on_route": on_route, "conflict": conflict})  # fmt: skip
             matched = _route_for_outcome(s, unit.id, day, visit_id, tablet_version)
             if matched is None:
                 return _problem(_("This visit is not on your unit's route for that day."), 403)
@@ -433,9 +496,14 @@ def post_outcome() -> Any:
                 plan_version_id=version.id, staff_id=_staff_for(problem, route, visit_id), client_ref=ref,
             )  # fmt: skip
             outcome_id, created, version_id = recorded.outcome_id, recorded.created, version.id
+            stored = s.get(m.VisitOutcome, outcome_id)
+            conflict = office_conflicts(s, [stored]).get(outcome_id) if stored is not None else None
     except WeekError as error:  # the register's own words, "Greek / English"
         return _problem(str(error))
-    return jsonify({"ok": True, "outcome_id": outcome_id, "created": created, "on_route": on_route,
+    # the office had already recorded the visit otherwise (postponed it): kept, and flagged on
+    # both sides; for the tablet, as a visit the office has taken off the day's route
+    return jsonify({"ok": True, "outcome_id": outcome_id, "created": created,
+                    "on_route": on_route and conflict is None, "conflict": conflict,
                     "plan_version_id": version_id})  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -236,16 +236,25 @@ def trend_chart(
 
 
 def staff_pivot(figures: Figures) -> list[dict[str, Any]]:
-    """Staff load as one row per staff member, one (visits, days aboard) cell per week; days
-    aboard ``None`` in a week without a published plan."""
-    rows: dict[tuple[str, str], dict[str, tuple[int, int | None]]] = {}
+    """Staff load as one row per staff member, one (visits, days aboard) cell per week: visits
+    ``None`` in a week without records (after today's: not happened yet), days aboard ``None``
+    in a week without a published plan; the cell itself ``None`` (shown "no data", as the weeks
+    table shows such a week) when the week has neither records nor a published plan, e.g.
+    before the register's first records."""
+    rows: dict[tuple[str, str], dict[str, tuple[int | None, int | None]]] = {}
     for s in figures.staff_weeks:
         rows.setdefault((s.staff, s.role), {})[s.iso_week] = (s.visits, s.days_aboard)
+
+    def empty(w: WeekFigures) -> tuple[int | None, int | None] | None:
+        if not w.recorded and not w.published:
+            return None
+        return (0 if w.recorded else None, 0 if w.published else None)
+
     return [
         {
             "staff": staff,
             "role": role,
-            "cells": [cells.get(w.iso_week, (0, 0 if w.published else None)) for w in figures.weeks],
+            "cells": [cells[w.iso_week] if w.iso_week in cells else empty(w) for w in figures.weeks],
         }
         for (staff, role), cells in sorted(rows.items())
     ]
@@ -303,13 +312,15 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
         }
         for p in places
     ]
+    tables = _tables(figures, places)
     return render_template(
         "management/overview.html",
         **common,
         period=period,
         figures=figures,
         summary=summary_rows(figures),
-        weeks_table=_tables(figures, places)[0],
+        weeks_table=tables[0],
+        outcome_rows=tables[1][2],
         records_note=_records_note(figures),
         due_note=due_note(),
         no_plan_text=no_plan_text(),
@@ -351,11 +362,20 @@ def _day(day: date | None) -> str:
     return format_date(day, "d/M/y", locale=str(get_locale())) if day else ""
 
 
+def _happened(figures: Figures) -> Callable[[Any], Any]:
+    """What was recorded in the period (visits done, attempts, people and places served) as
+    it stands, or ``None`` (unknown: "—", not 0) when no week of the period has records: all
+    of it is before the register's first records, or has not happened yet."""
+    recorded = figures.weeks_recorded > 0
+    return lambda value: value if recorded else None
+
+
 def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
     """The headline figures as (key, label, value) rows, ``None`` for unknown: the page (ids
     ``k-<key>``), the XLSX and the PDF all write these same rows."""
     first, last = iso_week_of(figures.start), iso_week_of(figures.end)
     n_weeks = len(figures.weeks)
+    seen = _happened(figures)
     rows: list[tuple[str, str, Any]] = [
         ("period", _("Period"), f"{first} – {last} ({_day(figures.start)} – {_day(figures.end)})"),
         ("weeks-recorded", _("Weeks with records"), f"{figures.weeks_recorded} / {n_weeks}"),
@@ -369,21 +389,22 @@ def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
             if figures.not_done_in_progress is not None
             else []
         ),
-        ("done", _("Visits done"), figures.visits_done),
+        ("done", _("Visits done"), seen(figures.visits_done)),
         ("done-beyond", _("of which not due (beyond the rhythm, or a care plan or person no longer active)"),
-         figures.done_beyond_due),
-        *[(k, str(OUTCOME_LABELS[k]), figures.outcomes[k]) for k in OUTCOME_ORDER if k != "done"],
+         seen(figures.done_beyond_due)),
+        *[(k, str(OUTCOME_LABELS[k]), seen(figures.outcomes[k])) for k in OUTCOME_ORDER if k != "done"],
         ("ben-due", _("Beneficiaries due"), figures.beneficiaries_due),
-        ("ben-served", _("Beneficiaries served"), figures.beneficiaries_served),
+        ("ben-served", _("Beneficiaries served"), seen(figures.beneficiaries_served)),
         ("ben-both", _("Beneficiaries due and served"), figures.beneficiaries_served_of_due),
         ("settlements", _("Settlements served"),
-         f"{figures.settlements_served} / {figures.settlements_total}"),
+         seen(f"{figures.settlements_served} / {figures.settlements_total}")),
         ("weeks-published", _("Weeks with a published plan"), f"{figures.weeks_published} / {n_weeks}"),
         ("km", _("Kilometres (published plans)"), figures.km),
         ("drive", _("Driving hours (published plans)"), figures.drive_h),
         ("service", _("Service hours (published plans)"), figures.service_h),
         ("routes", _("Routes (published plans)"), figures.routes),
-        ("mountain-visits", _("Mountain villages: share of visits done"), _pct(figures.mountain_visit_share)),
+        ("mountain-visits", _("Mountain villages: share of visits done"),
+         seen(_pct(figures.mountain_visit_share))),
         ("mountain-people", _("Mountain villages: share of beneficiaries"),
          _pct(figures.mountain_beneficiary_share)),
     ]  # fmt: skip
@@ -420,18 +441,20 @@ def _week_row(w: WeekFigures) -> list[Any]:
 
 def _tables(figures: Figures, places: list[SettlementCoverage]) -> list[Table]:
     """Every table of the report: (title, header, rows); ``None`` is an unknown figure."""
+    seen = _happened(figures)
     weeks = [_week_row(w) for w in figures.weeks]
     weeks.append(
         [_("Period (each visit once)"), figures.due_before,
          None if figures.visits_due is None else figures.visits_due - (figures.due_before or 0),
-         figures.visits_due, figures.due_done, figures.due_not_done, figures.done_beyond_due,
-         *(figures.outcomes[k] for k in OUTCOME_ORDER if k != "done"),
+         figures.visits_due, figures.due_done, figures.due_not_done, seen(figures.done_beyond_due),
+         *(seen(figures.outcomes[k]) for k in OUTCOME_ORDER if k != "done"),
          figures.km, figures.drive_h, figures.service_h, ""]
     )  # fmt: skip
     outcome_rows = [
-        [str(OUTCOME_LABELS[k]), figures.outcomes_home[k], figures.outcomes_stops[k], figures.outcomes[k]]
+        [str(OUTCOME_LABELS[k]), seen(figures.outcomes_home[k]), seen(figures.outcomes_stops[k]),
+         seen(figures.outcomes[k])]
         for k in OUTCOME_ORDER
-    ]
+    ]  # fmt: skip
     reasons: list[list[Any]] = [
         [str(REASON_LABELS.get(k, k)), n] for k, n in figures.unassigned_reasons.items()
     ]

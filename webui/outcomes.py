@@ -11,7 +11,10 @@ corrected them and when. A village stop is never corrected to "not at home".
 An outcome the tablet recorded on a route that changed since (offline while the office
 published a new version without that visit on that day: :func:`webui.driver.off_route`) is
 kept, as every recorded fact is, and the week's page names it in a warning: the published
-plan may send someone there again.
+plan may send someone there again. So is an outcome the tablet sent for a visit the office
+had already recorded otherwise that day (postponed it: :func:`webui.driver.office_conflicts`):
+both rows stay, the tablet's is flagged with the office's status, until a correction makes
+them agree.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from planner.register import models as m
 from planner.register.due import iso_week_of
 from planner.register.outcomes import STATUSES_FOR
 from webui.desk import ISO_WEEK, week_dates
-from webui.driver import current_day, off_route
+from webui.driver import current_day, off_route, office_conflicts
 from webui.forms import options
 from webui.i18n import short_date
 from webui.management import OUTCOME_LABELS
@@ -62,6 +65,7 @@ class OutcomeRow:
     corrected_by: str | None
     corrected_at: datetime | None
     off_route: bool = False  # recorded on a route that changed since (see the module)
+    office_status: str | None = None  # from the tablet, against the office's earlier record
 
 
 def _subject(s: Session, outcome: m.VisitOutcome) -> tuple[str, str, int | None]:
@@ -104,6 +108,7 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
     )
     corrected = _corrections(s, [o.id for o in outcomes])
     changed = off_route(s, outcomes)
+    conflicts = office_conflicts(s, outcomes)
     rows = []
     for o in outcomes:
         subject, place, beneficiary_id = _subject(s, o)
@@ -113,7 +118,7 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
                 id=o.id, day=o.planned_date, subject=subject, place=place, beneficiary_id=beneficiary_id,
                 status=o.status, note=o.note or "", recorded_by=o.recorded_by, occurred_at=o.occurred_at,
                 corrected_by=fix.actor if fix else None, corrected_at=fix.at if fix else None,
-                off_route=o.id in changed,
+                off_route=o.id in changed, office_status=conflicts.get(o.id),
             )
         )  # fmt: skip
     return rows
@@ -144,6 +149,25 @@ def week(iso_week: str) -> Any:
                 "longer sends that unit to the visit on that day. The outcome is kept; check "
                 "whether the visit is planned again: %(visits)s",
                 visits="; ".join(f"{short_date(r.day)} {r.subject}" for r in changed if r.day),
+            ),
+            "error",
+        )
+    disputed = [
+        _(
+            '%(day)s %(subject)s: "%(tablet)s" from the tablet, "%(office)s" from the office',
+            day=short_date(r.day), subject=r.subject, tablet=OUTCOME_LABELS.get(r.status, r.status),
+            office=OUTCOME_LABELS.get(str(r.office_status), r.office_status),
+        )
+        for r in rows
+        if r.office_status and r.day
+    ]  # fmt: skip
+    if disputed:
+        flash(
+            _(
+                "Recorded on the tablet for a visit the office had already recorded otherwise "
+                "(postponed, for instance): both are kept and nothing was overwritten; correct "
+                "the one that is wrong: %(visits)s",
+                visits="; ".join(disputed),
             ),
             "error",
         )

@@ -7,6 +7,11 @@ writes nothing; the same reference with another visit, date or status is refused
 reference, the same visit, date and status recorded again is the same fact: the stored row is
 returned. A date before the care plan starts (or after ``today``, when given) is refused.
 
+An outcome recorded without a time of day (the office's ``kinito outcome``) gets the real time
+it was recorded (:func:`recorded_when`), never a made-up one: the tablet and the office's page
+show it as "recorded at". Only a done, not at home or cancelled visit of an earlier day keeps
+that day (at noon, Athens time), since the week builder dates what was done by it.
+
 Not every outcome fits every visit (:data:`STATUSES_FOR`): a village stop (the unit parked in
 a settlement for announced hours) is done, cancelled or postponed; nobody is "not at home" at
 it, and :func:`record_outcome` refuses that status for one.
@@ -24,7 +29,15 @@ from sqlalchemy.orm import Session
 from planner.register import models as m
 from planner.register.week import WeekError, visit_subject
 
-__all__ = ["ATHENS", "STATUSES_FOR", "STATUS_NAMES", "Recorded", "allowed_statuses", "record_outcome"]
+__all__ = [
+    "ATHENS",
+    "STATUSES_FOR",
+    "STATUS_NAMES",
+    "Recorded",
+    "allowed_statuses",
+    "record_outcome",
+    "recorded_when",
+]
 
 ATHENS = ZoneInfo("Europe/Athens")
 STATUS_NAMES = {
@@ -45,6 +58,27 @@ def allowed_statuses(visit_id: str) -> tuple[str, ...]:
     """The statuses an outcome of ``visit_id`` (``cp-12``, ``vs-3``) may have."""
     kind, _number = visit_subject(visit_id)
     return STATUSES_FOR[kind]
+
+
+def _now() -> datetime:
+    """Now, in Athens (a function, so that tests can fix it)."""
+    return datetime.now(ATHENS)
+
+
+def recorded_when(on: date, status: str, now: datetime | None = None) -> datetime:
+    """When an outcome given no time of day is stored as having happened.
+
+    The real time it is recorded, ``now``: for a visit of today (the day in Athens and in UTC
+    alike, as the register stores and reads it), and for a postponement whatever its day (the
+    office's decision, taken when it records it; nothing dates a postponement's day by it).
+    A done, not at home or cancelled visit recorded on a later day keeps its own day, at
+    noon: the week builder dates the visits done by this instant, and nobody gave a time."""
+    now = now if now is not None else _now()
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=ATHENS)
+    if status == "postponed" or now.astimezone(ATHENS).date() == on == now.astimezone(UTC).date():
+        return now
+    return datetime.combine(on, time(12, 0), tzinfo=ATHENS)
 
 
 @dataclass(frozen=True)
@@ -70,7 +104,8 @@ def record_outcome(
     client_ref: str | None = None,
     today: date | None = None,
 ) -> Recorded:
-    """Store one outcome (see the module). ``at`` defaults to noon of ``on``, Athens time."""
+    """Store one outcome (see the module). ``at`` defaults to the time it is recorded
+    (:func:`recorded_when`)."""
     if status not in m.OUTCOME_STATUSES:
         known = ", ".join(m.OUTCOME_STATUSES)
         raise WeekError(
@@ -122,7 +157,7 @@ def record_outcome(
         return Recorded(same.id, False, same.status)
     if plan_version_id is not None and session.get(m.PlanVersion, plan_version_id) is None:
         raise WeekError(f"δεν υπάρχει έκδοση σχεδίου {plan_version_id} / no plan version {plan_version_id}")
-    when = at if at is not None else datetime.combine(on, time(12, 0), tzinfo=ATHENS)
+    when = at if at is not None else recorded_when(on, status)
     if when.tzinfo is None:
         when = when.replace(tzinfo=ATHENS)
     row = m.VisitOutcome(

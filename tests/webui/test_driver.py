@@ -15,7 +15,7 @@ from field_helpers import TODAY, TODAY_STOPS, publish_week
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from webui_helpers import COORDINATOR, DRIVER, MANAGEMENT, csrf_token, login
+from webui_helpers import COORDINATOR, DRIVER, MANAGEMENT, csrf_token, login, post
 
 from planner.register.db import session_scope
 from planner.register.models import PlanVersion, Unit, User, VisitOutcome
@@ -455,3 +455,106 @@ def test_the_office_s_outcome_is_what_the_tablet_shows(driver: FlaskClient, fiel
         record_outcome(s, "cp-3", "postponed", on=TODAY, recorded_by=COORDINATOR)
     outcomes = driver.get("/driver/today.json").get_json()["outcomes"]
     assert {k: v["status"] for k, v in outcomes.items()} == {"cp-1": "postponed", "cp-3": "postponed"}
+
+
+def _office_records(engine: Any, visit_id: str, status: str) -> int:
+    """The office records ``status`` for ``visit_id`` today, as ``kinito outcome`` does (no
+    device reference, no plan version); returns the row's id."""
+    from planner.register.outcomes import record_outcome
+
+    with session_scope(engine, actor=COORDINATOR) as s:
+        return record_outcome(s, visit_id, status, on=TODAY, recorded_by=COORDINATOR, today=TODAY).outcome_id
+
+
+def _office_page(field_app: Flask) -> str:
+    office = field_app.test_client()
+    login(office, COORDINATOR)
+    return str(office.get("/desk/outcomes/2026-W50").get_data(as_text=True))
+
+
+def test_done_for_a_visit_the_office_had_postponed_is_kept_beside_it_and_flagged(
+    driver: FlaskClient, field_app: Flask
+) -> None:
+    """Third walkthrough: the office postponed cp-1 this morning (the person phoned); the
+    tablet, offline since, sends "done" for it. The office's record is not overwritten and the
+    driver's is not lost: both rows are stored; the answer tells the tablet (on_route false, so
+    it lists it among the outcomes kept but flagged, and ``conflict``: postponed); the office's
+    outcomes page names it in a warning and flags the row, until a correction makes them
+    agree. A resend says the same."""
+    engine = field_app.extensions["kinito_engine"]
+    postponed = _office_records(engine, "cp-1", "postponed")
+    ref = str(uuid.uuid4())
+    answer = _send(driver, client_ref=ref, visit_id="cp-1", note="Μας άνοιξε τελικά.")
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    assert (body["created"], body["on_route"], body.get("conflict")) == (True, False, "postponed")
+    again = _send(driver, client_ref=ref, visit_id="cp-1", note="Μας άνοιξε τελικά.").get_json()
+    assert (again["created"], again["on_route"], again.get("conflict")) == (False, False, "postponed")
+    with session_scope(engine) as s:
+        rows = {r.id: r for r in s.scalars(select(VisitOutcome))}
+        assert rows[postponed].status == "postponed" and rows[postponed].recorded_by == COORDINATOR
+        done = next(r for r in rows.values() if r.client_ref == ref)
+        assert (done.status, done.note, done.recorded_by) == ("done", "Μας άνοιξε τελικά.", DRIVER)
+        done_id = done.id
+    assert len(rows) == 2
+    # the tablet's notice names the office's taking the visit off the day
+    assert "τις είχε ήδη καταγράψει αλλιώς, π.χ. ως αναβολή" in driver.get("/driver/").get_data(as_text=True)
+
+    page = _office_page(field_app)
+    warning = page[page.index("για επίσκεψη που το γραφείο είχε ήδη καταγράψει αλλιώς") :]
+    warning = warning[: warning.index("</p>")]
+    assert "Δευ 7/12 Γεώργιος Παπαδόπουλος" in warning and "«Έγινε» από το τάμπλετ" in warning
+    assert "«Αναβλήθηκε» από το γραφείο" in warning
+    flagged = page[page.index(f'id="outcome-{done_id}"') :]
+    flagged = flagged[: flagged.index("</tr>")]
+    assert "office-conflict" in flagged[:80] and "το γραφείο είχε ήδη καταγράψει «Αναβλήθηκε»" in flagged
+    office_row = page[page.index(f'id="outcome-{postponed}"') :]
+    assert "office-conflict" not in office_row[: office_row.index("</tr>")]
+
+    # the office corrects its own record (the visit was done after all): nothing flagged
+    office = field_app.test_client()
+    login(office, COORDINATOR)
+    form = {"status": "done", "note": "Έγινε τελικά."}
+    assert post(office, f"/desk/outcomes/{postponed}/correct", form).status_code == 302
+    page = _office_page(field_app)
+    assert "office-conflict" not in page and "είχε ήδη καταγράψει αλλιώς" not in page
+
+
+def test_an_outcome_against_the_offices_correction_is_flagged_and_not_the_other_way_round(
+    driver: FlaskClient, field_app: Flask
+) -> None:
+    """The tablet sent cp-1 not at home; the office then postponed the visit to another day:
+    the office's reading of it, nothing to flag. cp-3 was sent done and the office corrected
+    it to cancelled; a second tablet of the unit then sends cp-3 done: flagged against the
+    office's correction."""
+    engine = field_app.extensions["kinito_engine"]
+    assert _send(driver, visit_id="cp-1", status="not_at_home").get_json().get("conflict") is None
+    _office_records(engine, "cp-1", "postponed")
+    first = _send(driver, visit_id="cp-3").get_json()
+    assert (first["on_route"], first.get("conflict")) == (True, None)
+    office = field_app.test_client()
+    login(office, COORDINATOR)
+    form = {"status": "cancelled", "note": ""}
+    assert post(office, f"/desk/outcomes/{first['outcome_id']}/correct", form).status_code == 302
+    second = _send(driver, visit_id="cp-3", time="11:00").get_json()
+    assert (second["created"], second["on_route"], second.get("conflict")) == (True, False, "cancelled")
+    page = _office_page(field_app)
+    assert page.count("office-conflict") == 1
+    flagged = page[page.index(f'id="outcome-{second["outcome_id"]}"') :]
+    assert "office-conflict" in flagged[:80]
+
+
+def test_a_postponement_the_office_recorded_shows_the_time_it_was_recorded(
+    driver: FlaskClient, field_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Third walkthrough: the office postpones cp-1 at 09:12 with ``kinito outcome`` (which
+    takes no time of day): the tablet reads "postponed, recorded at 09:12", not a made-up 12:00."""
+    from zoneinfo import ZoneInfo
+
+    from planner.register import outcomes
+
+    at = datetime(2026, 12, 7, 9, 12, 41, tzinfo=ZoneInfo("Europe/Athens"))
+    monkeypatch.setattr(outcomes, "_now", lambda: at, raising=False)
+    _office_records(field_app.extensions["kinito_engine"], "cp-1", "postponed")
+    doc = driver.get("/driver/today.json").get_json()
+    assert doc["outcomes"]["cp-1"] == {"status": "postponed", "time": "09:12"}

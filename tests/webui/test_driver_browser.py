@@ -421,6 +421,39 @@ def test_offline_outcomes_survive_a_new_version_of_the_week(live_driver: dict[st
         assert rows[last].plan_version_id == version and rows[last].status == "done"
 
 
+def test_done_for_a_visit_the_office_postponed_meanwhile_is_kept_and_the_driver_told(
+    live_driver: dict[str, Any],
+) -> None:
+    """Third walkthrough: offline, the driver marks the first stop done; meanwhile the office
+    postpones that visit. Back online the outcome is stored beside the office's postponement
+    (nothing overwritten, nothing refused) and the tablet lists it among the outcomes kept but
+    flagged, in Greek, naming the postponement."""
+    from playwright.sync_api import expect
+
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
+    first = _route_visits(app, version)[0]
+    with _driver_tablet(base, "2026-12-07T09:30:00+02:00") as page:
+        stops = page.locator("#stops > li")
+        page.context.set_offline(True)
+        stops.nth(0).get_by_role("button", name="Έγινε").click()
+        badge = page.locator("#queue-badge")
+        expect(badge).to_have_attribute("data-count", "1")
+        with session_scope(app.extensions["kinito_engine"], actor=COORDINATOR) as s:
+            record_outcome(s, first, "postponed", on=TODAY, recorded_by=COORDINATOR)
+        page.context.set_offline(False)
+        expect(badge).to_have_attribute("data-count", "0", timeout=25_000)
+        expect(page.locator("#rejected")).to_be_hidden()
+        notice = page.locator("#off-route")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("κρατήθηκαν")
+        expect(notice).to_contain_text("ως αναβολή")
+        expect(notice).to_contain_text(stops.nth(0).locator(".stop-name").inner_text())
+        page.screenshot(path=str(ARTIFACTS / "driver-office-postponed.png"), full_page=True)
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        rows = sorted((r.status, r.recorded_by) for r in s.scalars(select(VisitOutcome)))
+    assert rows == [("done", DRIVER), ("postponed", COORDINATOR)]
+
+
 def test_a_corrected_outcome_shows_and_a_village_stop_offers_only_its_outcomes(
     live_driver: dict[str, Any],
 ) -> None:

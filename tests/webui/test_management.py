@@ -389,3 +389,80 @@ def test_the_week_under_way_is_not_counted_as_missed(manager: FlaskClient, hand_
     assert "από αυτές, στην εβδομάδα σε εξέλιξη" in html
     past = hand_manager.get("/management/?from=2026-W45&to=2026-W48").get_data(as_text=True)
     assert "k-due-not-done-current" not in past
+
+
+def _staff_cells(html: str) -> tuple[list[str], list[list[str]]]:
+    """The staff load table: the week headings, and each row's cells after name and role."""
+    table = html[html.index('id="staff-load"') :]
+    table = table[: table.index("</table>")]
+    weeks = re.findall(r"<th>(W\d\d)</th>", table)
+    rows = [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)][2:]
+        for row in re.findall(r"<tr>(<td>.*?)</tr>", table, re.S)
+    ]
+    return weeks, rows
+
+
+def test_staff_load_says_no_data_for_weeks_without_records(manager: FlaskClient, demo_app: Flask) -> None:
+    """Third walkthrough: the demo register's records start in W42. Asked for W39-W50, each
+    staff member's W39-W41 read «χωρίς δεδομένα», as the weeks table says, not "0 / —". A week
+    after today's with a published plan (today in W49, W50 published) has no visits yet but
+    its days aboard: "— / n"; one with neither reads «χωρίς δεδομένα» too."""
+    html = manager.get("/management/?from=2026-W39&to=2026-W50").get_data(as_text=True)
+    weeks, rows = _staff_cells(html)
+    assert weeks == [f"W{n}" for n in range(39, 51)] and rows
+    for row in rows:
+        assert row[:3] == ["χωρίς δεδομένα"] * 3, row
+        assert all(re.fullmatch(r"\d+ / (—|\d+)", cell) for cell in row[3:]), row
+    assert "<td>0 / —</td>" not in html[html.index('id="staff-load"') :]
+
+    demo_app.config["TODAY"] = "2026-12-02"  # Wednesday of W49: W50 is still to come
+    html = manager.get("/management/?from=2026-W48&to=2026-W51").get_data(as_text=True)
+    weeks, rows = _staff_cells(html)
+    assert weeks == ["W48", "W49", "W50", "W51"] and rows
+    aboard = [row[2] for row in rows]
+    assert all(re.fullmatch(r"— / \d+", cell) for cell in aboard), aboard
+    assert any(cell != "— / 0" for cell in aboard)
+    assert [row[3] for row in rows] == ["χωρίς δεδομένα"] * len(rows)
+
+
+FUTURE = "?from=2026-W51&to=2026-W53"  # today is in W50: none of them has happened
+
+
+def test_a_period_of_weeks_still_to_come_shows_unknown_not_zero(manager: FlaskClient) -> None:
+    """Third walkthrough: a period made only of weeks after today's shows "—" (not yet
+    happened) for the visits done, the attempts, the people and settlements served and the
+    mountain villages' share of visits done, in the summary, the outcomes table and the weeks'
+    total, not 0 and 0.0 %; so do the XLSX (its tables: empty cells) and the PDF. The mountain
+    villages' share of the beneficiaries (who has a care plan now) stays a figure."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    html = manager.get(f"/management/{FUTURE}").get_data(as_text=True)
+    assert _cell(html, "k-weeks-recorded") == "0 / 3"
+    for key in ("done", "done-beyond", "not_at_home", "cancelled", "postponed", "ben-served", "settlements",
+                "mountain-visits"):  # fmt: skip
+        assert _cell(html, f"k-{key}") == "—", key
+    assert _cell(html, "k-mountain-people").endswith(" %") and _cell(html, "k-mountain-people") != "—"
+    shares = re.findall(r"<strong>([^<]*)</strong>", html[html.index('id="mountain"') :])[:2]
+    assert shares[0] == "—" and shares[1].endswith(" %")
+    outcomes = html[html.index('id="outcomes"') :]
+    outcomes = outcomes[: outcomes.index("</table>")]
+    cells = re.findall(r"<td>([^<]*)</td>", outcomes)
+    assert len(cells) == 16 and [c for i, c in enumerate(cells) if i % 4] == ["—"] * 12
+    total = re.search(r'<tr id="weeks-total">(.*?)</tr>', html, re.S)
+    assert total
+    assert set(re.findall(r'<th data-key="[^"]+">([^<]*)</th>', total.group(1))) == {"—"}
+
+    book = load_workbook(io.BytesIO(manager.get(f"/management/export.xlsx{FUTURE}").data))
+    summary = {row[0]: row[1] for row in book["Σύνοψη"].iter_rows(min_row=2, values_only=True) if row[0]}
+    labels = ("Επισκέψεις που έγιναν", "Ακυρώθηκε", "Ωφελούμενοι που εξυπηρετήθηκαν",
+              "Οικισμοί που εξυπηρετήθηκαν", "Ορεινά χωριά: μερίδιο των επισκέψεων που έγιναν")  # fmt: skip
+    for label in labels:
+        assert summary[label] == "—", label
+    outcome_sheet = list(book["Εκβάσεις"].iter_rows(min_row=2, values_only=True))
+    assert all(row[1:] == (None, None, None) for row in outcome_sheet)
+    pdf = PdfReader(io.BytesIO(manager.get(f"/management/export.pdf{FUTURE}").data))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "Επισκέψεις που έγιναν —" in text and "Επισκέψεις που έγιναν 0" not in text
+    assert "0.0 %" not in text

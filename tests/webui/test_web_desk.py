@@ -15,7 +15,16 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from webui_helpers import COORDINATOR, DRIVER, MON, login, post, small_problem, small_problem_dict
+from webui_helpers import (
+    COORDINATOR,
+    DRIVER,
+    MON,
+    login,
+    post,
+    small_problem,
+    small_problem_dict,
+    store_version,
+)
 
 from planner.model import (
     HOUR,
@@ -500,28 +509,7 @@ def test_adjusting_a_published_week_on_its_monday_keeps_today_as_published(
 # --- the usability review on the demo register ------------------------------------------------
 
 
-def _store(
-    app: Flask,
-    plan: Any,
-    version: int,
-    *,
-    unit_set: str = "van1",
-    summary: dict[str, Any] | None = None,
-) -> int:
-    """A plan version of the small problem stored as the week builder stores one (a draft)."""
-    from planner.schema import plan_to_dict
-
-    problem = small_problem()
-    with session_scope(app.extensions["kinito_engine"], actor=COORDINATOR) as s:
-        row = PlanVersion(
-            iso_week=WEEK, unit_set=unit_set, version=version, status="draft",
-            plan_json=json.dumps(plan_to_dict(plan, problem), ensure_ascii=False),
-            problem_json=json.dumps(problem_to_dict(problem), ensure_ascii=False),
-            summary=summary or {}, created_by=COORDINATOR,
-        )  # fmt: skip
-        s.add(row)
-        s.flush()
-        return row.id
+_store = store_version
 
 
 def _stop(visit_id: str, start: int, minutes: int) -> Stop:

@@ -225,3 +225,31 @@ def live_server(app: Flask) -> Iterator[str]:
         thread.join(timeout=5)
         app.extensions["kinito_jobs"].stop_all()
         app.extensions["kinito_engine"].dispose()
+
+
+def store_version(
+    app: Flask,
+    plan: Any,
+    version: int,
+    *,
+    unit_set: str = "van1",
+    summary: dict[str, Any] | None = None,
+    iso_week: str = "2026-W50",
+) -> int:
+    """A plan version of the small problem stored as the week builder stores one (a draft)."""
+    import json
+
+    from planner.register.models import PlanVersion
+    from planner.schema import plan_to_dict
+
+    problem = small_problem()
+    with session_scope(app.extensions["kinito_engine"], actor=COORDINATOR) as s:
+        row = PlanVersion(
+            iso_week=iso_week, unit_set=unit_set, version=version, status="draft",
+            plan_json=json.dumps(plan_to_dict(plan, problem), ensure_ascii=False),
+            problem_json=json.dumps(problem_to_dict(problem), ensure_ascii=False),
+            summary=summary or {}, created_by=COORDINATOR,
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        return row.id
