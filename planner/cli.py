@@ -261,7 +261,12 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
         "plan",
         help="σχεδιασμός μιας εβδομάδας από αρχείο προβλήματος JSON / plan a week from a problem JSON file",
     )
-    p.add_argument("problem", type=Path)
+    p.add_argument(
+        "problem",
+        type=Path,
+        help="το αρχείο του προβλήματος (JSON: μονάδες, πλήρωμα, επισκέψεις) / "
+        "the problem file (JSON: units, crew, visits)",
+    )
     p.add_argument(
         "-o", "--output", type=Path, help="εγγραφή του πλάνου (JSON) εδώ / write the plan JSON here"
     )
@@ -307,8 +312,13 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     v = sub.add_parser(
         "validate", help="έλεγχος ενός πλάνου έναντι του προβλήματός του / check a plan against its problem"
     )
-    v.add_argument("problem", type=Path)
-    v.add_argument("plan", type=Path)
+    v.add_argument("problem", type=Path, help="το αρχείο του προβλήματος (JSON) / the problem file (JSON)")
+    v.add_argument(
+        "plan",
+        type=Path,
+        help="το αρχείο του πλάνου (JSON, π.χ. από το `kinito plan -o`) / "
+        "the plan file (JSON, e.g. from `kinito plan -o`)",
+    )
     v.add_argument(
         "--roads", default=None, metavar="EXTRACT|URL",
         help="για πλάνο που έγινε με τους δρόμους: το ίδιο απόσπασμα ή ο ίδιος διακομιστής "

@@ -11,8 +11,9 @@ from datetime import date
 
 from planner.model import MINUTE, Plan, Problem, Route, Unassigned, UnitDay
 
-WEEKDAYS_EL: tuple[str, ...] = ("Δευ", "Τρι", "Τετ", "Πεμ", "Παρ", "Σαβ", "Κυρ")
-"""Greek weekday abbreviations, Monday first (``date.weekday()`` order)."""
+WEEKDAYS_EL: tuple[str, ...] = ("Δευ", "Τρί", "Τετ", "Πέμ", "Παρ", "Σάβ", "Κυρ")
+"""Greek weekday abbreviations, Monday first (``date.weekday()`` order), accented where the
+abbreviation keeps the stressed syllable (Τρί, Πέμ, Σάβ), as the web pages write them."""
 
 NONE_MARK = "—"
 

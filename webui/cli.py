@@ -306,8 +306,14 @@ def add_commands(subparsers: Any) -> None:
     )
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="προσθήκη λογαριασμού χρήστη / add a user account")
-    add.add_argument("username")
-    add.add_argument("--role", required=True, choices=USER_ROLES)
+    add.add_argument("username", help="το όνομα σύνδεσης του λογαριασμού / the account's login name")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=USER_ROLES,
+        help="ρόλος: coordinator (συντονιστής/τρια), driver (οδηγός), management (διοίκηση) "
+        "ή admin (διαχειριστής) / role: coordinator, driver, management or admin",
+    )
     add.add_argument(
         "--display-name",
         default=None,
@@ -319,7 +325,13 @@ def add_commands(subparsers: Any) -> None:
         help="η μονάδα ενός οδηγού, με το όνομα ή τον κωδικό της (προεπιλογή: η μόνη μονάδα του μητρώου, "
         "αν έχει μία) / a driver's unit, by name or id (default: the register's only unit, if it has one)",
     )
-    add.add_argument("--locale", default="el", choices=("el", "en"))
+    add.add_argument(
+        "--locale",
+        default="el",
+        choices=("el", "en"),
+        help="η γλώσσα της εφαρμογής για τον χρήστη: el (ελληνικά, η προεπιλογή) ή en (αγγλικά) / "
+        "the user's application language: el (Greek, the default) or en (English)",
+    )
     add.add_argument(
         "--password-stdin",
         action="store_true",
@@ -336,7 +348,7 @@ def add_commands(subparsers: Any) -> None:
     unit = user_sub.add_parser(
         "unit", help="ορισμός ή αλλαγή της μονάδας ενός οδηγού / set or change a driver's unit"
     )
-    unit.add_argument("username")
+    unit.add_argument("username", help="το όνομα σύνδεσης του οδηγού / the driver's login name")
     unit.add_argument("unit", help="το όνομα ή ο κωδικός της μονάδας / the unit's name or id")
     unit.add_argument("--db", default=None, metavar="PATH", help=_DB_HELP)
     unit.set_defaults(func=cmd_user_unit)

@@ -298,7 +298,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     staff_sub = staff.add_subparsers(dest="staff_command", required=True)
     sadd = staff_sub.add_parser("add", help="προσθήκη μέλους του προσωπικού / add a staff member")
-    sadd.add_argument("name")
+    sadd.add_argument(
+        "name",
+        help="το ονοματεπώνυμο, π.χ. «Μαρία Παπαδοπούλου» / the full name, e.g. 'Μαρία Παπαδοπούλου'",
+    )
     sadd.add_argument(
         "--role",
         required=True,

@@ -211,7 +211,12 @@ def add_commands(subparsers: Any) -> None:
         help="εισαγωγή ωφελουμένων ή στάσεων σε χωριά από XLSX/CSV / "
         "import beneficiaries or village stops from XLSX/CSV",
     )
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help="το αρχείο XLSX ή CSV προς εισαγωγή / the XLSX or CSV file to import",
+    )
     p.add_argument("--db", default=None, metavar="URL", help=_DB_HELP)
     p.add_argument(
         "--kind",
@@ -238,7 +243,13 @@ def add_commands(subparsers: Any) -> None:
         "export the register, plans and outcomes to XLSX or CSV",
     )
     e.add_argument("--db", default=None, metavar="URL", help=_DB_HELP)
-    e.add_argument("--format", choices=("xlsx", "csv"), required=True)
+    e.add_argument(
+        "--format",
+        choices=("xlsx", "csv"),
+        required=True,
+        help="xlsx: ένα αρχείο με ένα φύλλο ανά πίνακα· csv: ένα αρχείο ανά πίνακα (UTF-8, «;») / "
+        "xlsx: one file, a sheet per table; csv: one file per table (UTF-8, ';')",
+    )
     e.add_argument(
         "--out",
         required=True,
@@ -246,7 +257,13 @@ def add_commands(subparsers: Any) -> None:
         help="το αρχείο .xlsx ή ο φάκελος για τα αρχεία CSV / "
         "the .xlsx file, or the folder for the CSV files",
     )
-    e.add_argument("--what", choices=("register", "plans", "outcomes", "all"), default="all")
+    e.add_argument(
+        "--what",
+        choices=("register", "plans", "outcomes", "all"),
+        default="all",
+        help="τι εξάγεται: register (μητρώο), plans (πλάνα), outcomes (εκβάσεις) ή all (όλα, "
+        "προεπιλογή) / what to export: register, plans, outcomes or all (default)",
+    )
     e.set_defaults(func=cmd_export)
     t = subparsers.add_parser(
         "template",
@@ -265,5 +282,11 @@ def add_commands(subparsers: Any) -> None:
         default=None,
         help="προεπιλογή: από το --out, αλλιώς xlsx / default: from --out, else xlsx",
     )
-    t.add_argument("--kind", choices=("beneficiaries", "stops"), default="beneficiaries")
+    t.add_argument(
+        "--kind",
+        choices=("beneficiaries", "stops"),
+        default="beneficiaries",
+        help="πρότυπο για beneficiaries (ωφελούμενους, προεπιλογή) ή stops (στάσεις σε "
+        "οικισμούς) / template for beneficiaries (default) or village stops",
+    )
     t.set_defaults(func=cmd_template)

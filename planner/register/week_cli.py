@@ -307,7 +307,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         default=None,
         help="δευτερόλεπτα αναζήτησης (προεπιλογή 8) / seconds of search (default 8)",
     )
-    w.add_argument("--seed", type=int, default=1)
+    w.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="σπόρος τυχαίων αριθμών (προεπιλογή 1) / random seed (default 1)",
+    )
     w.add_argument(
         "--workers",
         type=int,
@@ -386,14 +391,24 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="ο κωδικός της επίσκεψης στο πλάνο, π.χ. cp-12 ή vs-3 / "
         "the visit's id in the plan, e.g. cp-12 or vs-3",
     )
-    o.add_argument("status", choices=m.OUTCOME_STATUSES)
+    o.add_argument(
+        "status",
+        choices=m.OUTCOME_STATUSES,
+        help="η έκβαση: done (έγινε), not_at_home (δεν βρέθηκε στο σπίτι), cancelled (ακυρώθηκε) "
+        "ή postponed (αναβλήθηκε) / the outcome: done, not_at_home, cancelled or postponed",
+    )
     o.add_argument(
         "--date",
         default=None,
         help="ημερομηνία της επίσκεψης (ΗΗ/ΜΜ/ΕΕΕΕ ή ΕΕΕΕ-ΜΜ-ΗΗ· προεπιλογή: σήμερα) / "
         "date of the visit (dd/mm/yyyy or yyyy-mm-dd; default today)",
     )
-    o.add_argument("--note", default=None)
+    o.add_argument(
+        "--note",
+        default=None,
+        help="σημείωση για την επίσκεψη, π.χ. γιατί δεν έγινε / "
+        "a note on the visit, e.g. why it did not happen",
+    )
     o.add_argument(
         "--by",
         default=None,

@@ -1,5 +1,6 @@
 """Every help text of the ``kinito`` command is bilingual, Greek first: "ελληνικά / English",
-as every message it prints (argparse's own words, and its -h/--help, aside)."""
+as every message it prints (argparse's own words, and its -h/--help, aside); and every argument,
+positional or optional, has one."""
 
 from __future__ import annotations
 
@@ -62,3 +63,36 @@ def test_help_is_greek_then_english(path: tuple[str, ...], parser: argparse.Argu
     ]
     assert not english_only, f"{' '.join(path)}: not 'ελληνικά / English': " + "; ".join(english_only)
     parser.format_help()  # and argparse can print it (a lone % would raise here)
+
+
+def _argument_name(action: argparse.Action) -> str:
+    return "/".join(action.option_strings) or action.dest
+
+
+@pytest.mark.parametrize(("path", "parser"), PARSERS, ids=[" ".join(p) for p, _ in PARSERS])
+def test_every_argument_has_help(path: tuple[str, ...], parser: argparse.ArgumentParser) -> None:
+    """Positional arguments included: ``kinito plan -h`` must say what PROBLEM is."""
+    command = " ".join(path)
+    missing = []
+    for action in parser._actions:
+        if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
+            continue  # -h/--help is argparse's own; subcommands are checked as "subcommand ..." above
+        name = _argument_name(action)
+        has_help = action.help is not None and action.help != argparse.SUPPRESS and str(action.help).strip()
+        if not has_help:
+            missing.append(name)
+    assert not missing, f"{command}: no help text for " + ", ".join(missing)
+
+
+def test_every_subcommand_has_help() -> None:
+    """Every subcommand is listed, with its help text, in its parent's -h (argparse leaves a
+    subcommand added without ``help=`` out of that list altogether)."""
+    missing = []
+    for path, parser in PARSERS:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                helped = {id(action.choices[c.dest]) for c in action._choices_actions if c.help}
+                missing += [
+                    f"{' '.join(path)} {n}" for n, sub in action.choices.items() if id(sub) not in helped
+                ]
+    assert not missing, "subcommands without help: " + ", ".join(missing)

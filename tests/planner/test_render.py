@@ -90,6 +90,36 @@ def test_day_label_is_greek_weekday_and_day_month() -> None:
     assert day_label(date(2026, 12, 13)) == "Κυρ 13/12"
 
 
+def test_weekday_abbreviations_are_accented_as_greek_writes_them() -> None:
+    """Τρί, Πέμ, Σάβ carry their accent, as the web pages write them (not Τρι, Πεμ, Σαβ)."""
+    from planner.render import WEEKDAYS_EL
+
+    assert WEEKDAYS_EL == ("Δευ", "Τρί", "Τετ", "Πέμ", "Παρ", "Σάβ", "Κυρ")
+    week = [day_label(date(2026, 12, d)).split()[0] for d in range(7, 14)]
+    assert week == list(WEEKDAYS_EL)
+    assert day_label(TUE) == "Τρί 08/12"
+    assert day_label(date(2026, 12, 12)) == "Σάβ 12/12"
+
+
+def test_table_shows_the_accented_weekday(plan: Plan, problem: Problem) -> None:
+    """The terminal table's Tuesday row reads «Τρί 08/12»."""
+    table = format_plan_table(plan, problem)
+    assert "Τρί 08/12" in table
+    assert "Τρι 08/12" not in table
+
+
+def test_accented_abbreviations_still_parse_as_weekdays() -> None:
+    """What the table prints can be typed back (staff --weekdays, import files): accented and
+    unaccented abbreviations both parse."""
+    from planner.register.importer import parse_weekdays
+    from planner.render import WEEKDAYS_EL
+
+    for iso, abbreviation in enumerate(WEEKDAYS_EL, start=1):
+        assert parse_weekdays(abbreviation) == [iso]
+    assert parse_weekdays("Τρι, Πεμ, Σαβ") == parse_weekdays("Τρί, Πέμ, Σάβ") == [2, 4, 6]
+    assert parse_weekdays("Δευ-Πέμ") == [1, 2, 3, 4]
+
+
 def test_hhmm_drops_seconds() -> None:
     """Times of day show hours and minutes only."""
     assert hhmm(15 * HOUR + 40 * MINUTE + 12) == "15:40"
@@ -109,7 +139,7 @@ def test_each_route_row_shows_date_stops_km_times_and_break(plan: Plan, problem:
     monday = _row(table, "Δευ 07/12").split()
     assert monday[:5] == ["Δευ", "07/12", "Βαν", "2", "08:00"]
     assert monday[5:11] == ["14:10", "72.1", "95", "135", "110", "12:00-12:30"]
-    tuesday = _row(table, "Τρι 08/12").split()
+    tuesday = _row(table, "Τρί 08/12").split()
     assert tuesday[3:10] == ["1", "08:15", "10:00", "24.5", "30", "30", "45"]
     assert "—" in tuesday
 
@@ -117,14 +147,14 @@ def test_each_route_row_shows_date_stops_km_times_and_break(plan: Plan, problem:
 def test_routes_are_listed_by_date(plan: Plan, problem: Problem) -> None:
     """Rows come in date order whatever the order of the plan's routes."""
     lines = format_plan_table(plan, problem).splitlines()
-    assert lines.index(_row("\n".join(lines), "Δευ")) < lines.index(_row("\n".join(lines), "Τρι"))
+    assert lines.index(_row("\n".join(lines), "Δευ")) < lines.index(_row("\n".join(lines), "Τρί"))
 
 
 def test_crew_shows_staff_names_or_ids(plan: Plan, problem: Problem) -> None:
     """The crew column names the staff aboard, falling back to the id for unknown staff."""
     table = format_plan_table(plan, problem)
     assert "Μαρία Παπαδοπούλου, Νίκος Κ." in _row(table, "Δευ")
-    assert "Μαρία Παπαδοπούλου, ghost" in _row(table, "Τρι")
+    assert "Μαρία Παπαδοπούλου, ghost" in _row(table, "Τρί")
 
 
 def test_totals_row_sums_stops_km_and_minutes(plan: Plan, problem: Problem) -> None:
@@ -136,7 +166,7 @@ def test_totals_row_sums_stops_km_and_minutes(plan: Plan, problem: Problem) -> N
 def test_columns_line_up(plan: Plan, problem: Problem) -> None:
     """Numbers are right-aligned: the km column ends at the same place on every row."""
     table = format_plan_table(plan, problem)
-    rows = [_row(table, p) for p in ("Δευ", "Τρι", "Σύνολο")]
+    rows = [_row(table, p) for p in ("Δευ", "Τρί", "Σύνολο")]
     ends = {row.index(km) + len(km) for row, km in zip(rows, ("72.1", "24.5", "96.6"), strict=True)}
     assert len(ends) == 1
 
@@ -182,9 +212,9 @@ def test_unit_days_with_no_route_get_a_row_saying_why(plan: Plan, problem: Probl
     )
     table = format_plan_table(plan, wider)
     assert "μη διαθέσιμη / unavailable" in _row(table, "Τετ 09/12")
-    assert "χωρίς διαδρομή / no route" in _row(table, "Πεμ 10/12")
+    assert "χωρίς διαδρομή / no route" in _row(table, "Πέμ 10/12")
     lines = table.splitlines()
-    assert [line[:9] for line in lines[3:7]] == ["Δευ 07/12", "Τρι 08/12", "Τετ 09/12", "Πεμ 10/12"]
+    assert [line[:9] for line in lines[3:7]] == ["Δευ 07/12", "Τρί 08/12", "Τετ 09/12", "Πέμ 10/12"]
     assert _row(table, "Σύνολο/Total").split()[1] == "3"
 
 
