@@ -214,7 +214,7 @@ class Weights:
     off_preferred_weekday: int = 18_000
     moved: int = 36_000
     other_unit: int = 18_000
-    off_preferred_time: int = 2
+    off_preferred_time: int = 10
     balance: int = 0
     balance_target: int = 6 * HOUR
 

@@ -245,7 +245,8 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any, lim: Any, span: Any) ->
     """The cost of vehicle ``v`` serving nodes ``seq[:n]`` in order with the break in gap
     ``b`` (before ``seq[b]``; ``n`` after the last stop; ``NO_BREAK`` for none), or -1 when
     no schedule keeps every rule (see the module docstring for how it is found) with a span
-    of at most ``lim``; the shortest span into ``span[0]``."""
+    of at most ``lim``; the shortest span into ``span[0]`` and, when ``span`` has room for
+    it, the earliest start of the break in a schedule of that span into ``span[1]``."""
     svc = m[0]
     wptr = m[1]
     wst = m[2]
@@ -333,6 +334,8 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any, lim: Any, span: Any) ->
             hi = min(b1, next_latest - bd, d + breq)
             if lo > hi:
                 return -1
+            if span.shape[0] > 1:  # asked for: when the break starts in that schedule
+                span[1] = lo
     cost = 0
     drive = 0
     prev = base
@@ -1252,6 +1255,40 @@ def search(
         if improved and on_best is not None:
             on_best(result(done))
     return result(done)
+
+
+def best_breaks(
+    inst: Instance, routes: list[list[Key]], limits: list[int] | None, work: int
+) -> dict[int, int]:
+    """Per vehicle with stops and a break rule, when its break starts (-1: none needed) in
+    the gap where its day costs least: the route's cost plus ``work`` per second of its
+    shortest span, each span at most ``limits[v]`` (the spans a weekly cap left, else the
+    day's own limit). The search prices a route with its break in the first gap that fits;
+    reading the routes back into OR-Tools with these breaks keeps the days as short as their
+    stops allow (OR-Tools left alone may put the break where the day gets longer)."""
+    m = inst.arrays()
+    brk, own = m[14], m[11]
+    out: dict[int, int] = {}
+    span = np.zeros(2, np.int64)
+    index = {k: i for i, k in enumerate(inst.keys)}
+    for v, keys in enumerate(routes):
+        if not keys or brk[v, 0] != 1:
+            continue
+        seq = np.array([inst.key_node[(k, v)] for k in keys if k in index], np.int64)
+        n = len(seq)
+        lim = int(own[v]) if limits is None else int(limits[v])
+        best: tuple[int, int] | None = None
+        for g in range(-1, n + 1):
+            span[1] = -1
+            c = route_cost(m, v, seq, n, g, lim, span)
+            if c < 0:
+                continue
+            score = int(c) + work * int(span[0])
+            if best is None or score < best[0]:
+                best = (score, -1 if g == NO_BREAK else int(span[1]))
+        if best is not None:
+            out[v] = best[1]
+    return out
 
 
 def warm() -> float:

@@ -746,9 +746,22 @@ class _Model:
             self.closed = True
         return self.routing.ReadAssignmentFromRoutes(self.routes_from(warm), True)
 
-    def restore(self, params: SolveParams, warm: dict[int, list[tuple[int, int]]]) -> Any:
+    def restore(
+        self,
+        params: SolveParams,
+        warm: dict[int, list[tuple[int, int]]],
+        breaks: dict[int, int] | None = None,
+    ) -> Any:
         """The known routes as a solution of this model, however loaded the machine: the
-        search stops at the first solution instead of at a time limit."""
+        search stops at the first solution instead of at a time limit. ``breaks`` (per
+        vehicle, its break's start, -1: none needed) fixes when the breaks start, else
+        OR-Tools places them."""
+        for v, start in (breaks or {}).items():  # on the model: reading ignores them in the routes
+            brk = self.breaks.get(v)
+            if brk is None:
+                continue
+            if start >= 0:  # (a day that needs none: OR-Tools decides; unperforming it aborts)
+                brk.SetStartRange(start, start)
         initial = self._read(params, warm)
         if initial is None:
             return None
@@ -1109,6 +1122,7 @@ class _Found:
     seqs: dict[int, list[tuple[int, int]]]
     status: str
     spans: list[int] | None = None  # per vehicle, where ruin and recreate kept a weekly cap
+    breaks: dict[int, int] | None = None  # per vehicle, its break's start (-1: none), see restore
 
 
 def _search(
@@ -1189,7 +1203,8 @@ def _ruin_search(
 
     best = ruin.search(inst, params.seed, deadline, on_best=on_best, start=model.start_routes())
     seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
-    return _Found(best.objective, choice, seqs, "", best.spans)
+    breaks = ruin.best_breaks(inst, best.routes, best.spans, prep.problem.weights.work)
+    return _Found(best.objective, choice, seqs, "", best.spans, breaks)
 
 
 def _episode(
@@ -1386,10 +1401,13 @@ def _restore_best(
     for best in ranked:
         orphans = _orphans(prep, best.seqs)
         for priced in dict.fromkeys((compact, False)):
-            model = _Model(prep, best.choice, compact=priced, leave_out=orphans, spans=best.spans)
-            sol = model.restore(params, best.seqs)
-            if sol is not None:
-                return best, model, sol
+            # the breaks where the day is shortest (ruin and recreate's results), failing that
+            # where OR-Tools puts them
+            for breaks in [best.breaks, None] if best.breaks else [None]:
+                model = _Model(prep, best.choice, compact=priced, leave_out=orphans, spans=best.spans)
+                sol = model.restore(params, best.seqs, breaks)
+                if sol is not None:
+                    return best, model, sol
     best = ranked[0]
     model = _Model(prep, best.choice, compact=compact, leave_out=_orphans(prep, best.seqs), spans=best.spans)
     return best, model, None

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from planner import ruin, solver
-from planner.model import HOUR, MINUTE, BreakRule, CrewMember, Problem, TimeWindow, Unit, UnitDay
+from planner.model import HOUR, MINUTE, TIME_BAND, BreakRule, CrewMember, Problem, TimeWindow, Unit, UnitDay
 from planner.schema import load_problem
 from planner.solver import SolveParams, solve
 from planner.validate import validate
@@ -419,3 +419,37 @@ def test_a_re_plan_starts_from_the_published_routes_and_is_never_worse() -> None
     kept = [v.id for v in told.visits if v.preferred_times]
     moved = [(vid, d) for vid in kept for d in dates[vid] if where.get((vid, d)) not in units[vid]]
     assert moved == []
+    # and the times people were told: the routes read back with each break where the search
+    # priced it (OR-Tools left alone put some in another gap, moving the next stop by 30-45 min)
+    start_of = {(s.visit_id, r.date): s.start for r in again.routes for s in r.stops}
+    late = [
+        (vid, d) for vid in kept for d, t in times[vid].items() if abs(start_of[(vid, d)] - t) > TIME_BAND
+    ]
+    assert late == []
+
+
+def test_the_routes_read_back_with_each_break_where_the_day_costs_least(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The search's routes go back into OR-Tools with each break fixed where the day costs
+    least (:func:`planner.ruin.best_breaks`), not where OR-Tools' own reading would put it
+    (on the demo week it put every one of ten elsewhere, up to an hour later)."""
+    chosen: dict[int, int] = {}
+    real = ruin.best_breaks
+
+    def spy(inst: ruin.Instance, routes: Any, limits: Any, work: int) -> dict[int, int]:
+        chosen.clear()
+        chosen.update(real(inst, routes, limits, work))
+        return dict(chosen)
+
+    monkeypatch.setattr(ruin, "best_breaks", spy)
+    problem = load_problem(DEMO)
+    plan = solve(problem, SolveParams(time_limit=2, seed=3, workers=1, search="ruin"))
+    assert validate(problem, plan) == []
+    prep = solver._prepare(problem)
+    uds = [problem.unit_days[i] for i in prep.vehicles]
+    rests = {(r.date, r.unit_id): r.rest for r in plan.routes if r.stops}
+    assert chosen
+    for v, start in chosen.items():
+        rest = rests[(uds[v].date, uds[v].unit_id)]
+        assert (rest.start if rest is not None else -1) == start, uds[v]
