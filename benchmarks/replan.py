@@ -64,16 +64,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_scratch:
         solver._Model.start_routes = lambda self: None  # type: ignore[method-assign]
     problem = load_problem(args.problem)
-    published = solve(problem, SolveParams(time_limit=args.time_limit, seed=1))
-    told = _promised(problem, published)
     if args.lose:
         try:
             unit_id, day = args.lose.split(":")
             lost = date.fromisoformat(day)
         except ValueError:
             ap.error(f"--lose: UNIT:YYYY-MM-DD, e.g. car1:2026-12-10, not {args.lose!r}")
-        if not any((u.unit_id, u.date) == (unit_id, lost) for u in told.unit_days):
+        if not any((u.unit_id, u.date) == (unit_id, lost) for u in problem.unit_days):
             ap.error(f"--lose: the problem has no unit-day {args.lose!r}")
+    published = solve(problem, SolveParams(time_limit=args.time_limit, seed=1))
+    told = _promised(problem, published)
+    if args.lose:
         days = []
         for u in told.unit_days:
             days.append(replace(u, available=False) if (u.unit_id, u.date) == (unit_id, lost) else u)
