@@ -1,7 +1,9 @@
 """How much a re-plan of a published week changes: the demo week planned once ("published"),
 then re-planned with that plan's dates, units and starts as the promised ones (as
 ``kinito week`` sets them), from the published routes or from scratch, with nothing changed or
-with one unit-day taken away. Figures for docs/week.md; not a timed test.
+with one unit-day taken away. One worker (the command's second worker, a child process, would
+start from the routes even with ``--from-scratch``). Figures for docs/week.md; not a timed
+test.
 
 Run as ``python -m benchmarks.replan [--from-scratch] [--lose UNIT:DATE]`` (progress and one
 line per re-plan on stdout): each line gives the priority left unserved and how many visit
