@@ -16,9 +16,11 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   id); social workers are spread so that every unit with a free seat gets one, first unit
   first, up to its ``capacity`` seats. If the register has an active driver, the first unit
   is the van he drives: on his days off it stays at the base. Other units are driven by
-  their crew. Crews are not edited by hand: they follow the staff's days and hours and the
-  units' seats. A person on the standard 08:00-16:00 hours rides the whole shift, a pilot
-  day's too (a staggered day: the driver's working time still bounds it).
+  their crew. A person a due visit names who would ride on no day of the week is seated
+  first, before the others of the same role, on the days they work. Crews are not edited by
+  hand: they follow the staff's days and hours and the units' seats. A person on the
+  standard 08:00-16:00 hours rides the whole shift, a pilot day's too (a staggered day: the
+  driver's working time still bounds it).
 - **Visits**: every care plan and village stop due this week (:mod:`planner.register.due`):
   frequency against the date of the last visit actually done, overdue visits and carry-overs
   ranked higher. Visit ids are stable across weeks: ``cp-<care plan id>``, ``vs-<stop id>``.
@@ -40,7 +42,7 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -269,10 +271,11 @@ def _windows(pairs: Sequence[Sequence[str]], service: int) -> tuple[TimeWindow, 
 
 
 def _crews(
-    units: Sequence[m.Unit], staff: Sequence[m.Staff], day: date
+    units: Sequence[m.Unit], staff: Sequence[m.Staff], day: date, first: Collection[int] = ()
 ) -> tuple[dict[int, list[CrewMember]], bool]:
     """Who rides in which unit on ``day`` (see the module's rules); and whether the van's
-    driver works that day (True when the register has no driver at all)."""
+    driver works that day (True when the register has no driver at all). Staff ids in
+    ``first`` are seated before the others of their role."""
     iso = day.isoweekday()
     working = [s for s in staff if s.active and iso in (s.weekdays or [])]
     drivers = [s for s in staff if s.active and s.role == "driver"]
@@ -290,13 +293,18 @@ def _crews(
 
     seats = {u.id: u.capacity for u in units}
     order = [u.id for u in units]
-    for s in (s for s in working if s.role == "psychologist"):
+    for s in sorted(
+        (s for s in working if s.role == "psychologist"), key=lambda s: (s.id not in first, s.id)
+    ):
         for uid in order:
             if seats[uid] > 0:
                 crews[uid].append(member(s))
                 seats[uid] -= 1
                 break
-    social = sorted((s for s in working if s.role == "social_worker"), key=lambda s: (s.part_time, s.id))
+    social = sorted(
+        (s for s in working if s.role == "social_worker"),
+        key=lambda s: (s.id not in first, s.part_time, s.id),
+    )
     # spread: each round gives every unit with a free seat one social worker, first unit first
     while social and any(seats[u] > 0 for u in order):
         # a unit that already has someone waits until every empty unit has had one
@@ -500,39 +508,44 @@ def build_week(
         StaffMember(f"st-{s.id}", s.name, (s.role,)) for s in staff if s.active and s.role != "driver"
     )
     model_units: list[Unit] = []
-    unit_days: list[UnitDay] = []
     for u in chosen:
         base = Location(f"base-{u.id}", u.base_lat, u.base_lon, u.base_name, "plain")
         unit = Unit(f"unit-{u.id}", u.name, base)
         if u.weekly_hours is not None:  # a part-time driver; else the engine's default, 40 h
             unit = replace(unit, weekly_max_work=weekly_max_work(u.weekly_hours))
         model_units.append(unit)
-    for d in week_dates:
-        crews, driver_in = _crews(chosen, staff, d)
-        for i, u in enumerate(chosen):
-            note = ""
-            available = d not in closed and (u.id, d) not in unavailable
-            if d in closed:
-                note = closed[d]
-            elif (u.id, d) not in unavailable and i == 0 and not driver_in:
-                available, note = False, "ρεπό οδηγού / driver off"
-            elif (u.id, d) in unavailable:
-                note = "μονάδα εκτός / unit unavailable"
-            crew = tuple(crews[u.id])
-            if available and not crew:
-                available, note = False, "χωρίς πλήρωμα / no crew"
-            pilot = d in pilot_days
-            unit_days.append(
-                UnitDay(
-                    f"unit-{u.id}",
-                    d,
-                    shift=TimeWindow(SHIFT.start, PILOT_END if pilot else SHIFT.end),
-                    available=available,
-                    crew=crew if available else (),
-                    pilot=pilot,
-                    note=note,
+
+    def crewed_days(first: Collection[int]) -> list[UnitDay]:
+        out: list[UnitDay] = []
+        for d in week_dates:
+            crews, driver_in = _crews(chosen, staff, d, first)
+            for i, u in enumerate(chosen):
+                note = ""
+                available = d not in closed and (u.id, d) not in unavailable
+                if d in closed:
+                    note = closed[d]
+                elif (u.id, d) not in unavailable and i == 0 and not driver_in:
+                    available, note = False, "ρεπό οδηγού / driver off"
+                elif (u.id, d) in unavailable:
+                    note = "μονάδα εκτός / unit unavailable"
+                crew = tuple(crews[u.id])
+                if available and not crew:
+                    available, note = False, "χωρίς πλήρωμα / no crew"
+                pilot = d in pilot_days
+                out.append(
+                    UnitDay(
+                        f"unit-{u.id}",
+                        d,
+                        shift=TimeWindow(SHIFT.start, PILOT_END if pilot else SHIFT.end),
+                        available=available,
+                        crew=crew if available else (),
+                        pilot=pilot,
+                        note=note,
+                    )
                 )
-            )
+        return out
+
+    unit_days = crewed_days(())
 
     history_start = monday - timedelta(weeks=HISTORY_WEEKS)
     recent_care, recent_stops = _done_dates(session, history_start, monday)
@@ -687,6 +700,12 @@ def build_week(
         raise WeekError(
             f"καμία επίσκεψη δεν οφείλεται την εβδομάδα {iso_week} / nothing is due in week {iso_week}"
         )
+    # continuity of care: a person a due visit names, who would ride on no day of the week,
+    # is seated first, before the others of the same role, on the days they work
+    seated = {c.staff_id for ud in unit_days for c in ud.crew}
+    unseated = {v.required_staff for v in visits if v.required_staff and v.required_staff not in seated}
+    if unseated:
+        unit_days = crewed_days({int(sid.removeprefix("st-")) for sid in unseated})
     problem = Problem(
         f"{iso_week}",
         week_dates,

@@ -195,6 +195,48 @@ def test_due_visits_crews_and_holidays_of_a_week(register: tuple[Engine, dict[st
     assert part_timer and all(c.hours is not None and c.hours.end == 12 * 3600 for c in part_timer)
 
 
+def test_a_person_a_due_visit_names_is_seated_on_a_day_they_work(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """The part-time social worker works only on Mondays, when the psychologist and the two
+    full-timers fill the three seats: she would ride on no day. A care plan due this week
+    names her (continuity of care): she is seated first on Monday, and her visit can be
+    served; a full-timer stays at the office that Monday. Without such a plan she is not."""
+    engine, ids = register
+    with session_scope(engine, actor="test") as s:
+        s.get(m.Staff, ids["sw3"]).weekdays = [1]
+    sw3 = f"st-{ids['sw3']}"
+
+    def monday_crews() -> set[str]:
+        with session_scope(engine) as s:
+            p = build_week(s, W50).problem
+        return {c.staff_id for ud in p.unit_days if ud.date.isoweekday() == 1 for c in ud.crew}
+
+    assert sw3 not in monday_crews()
+    with session_scope(engine, actor="test") as s:
+        person = m.Beneficiary(full_name="Συνέχεια φροντίδας", settlement_code=TEMENI)
+        s.add(person)
+        s.flush()
+        s.add(
+            m.CarePlan(
+                beneficiary_id=person.id, service="home_care", required_role="social_worker",
+                staff_id=ids["sw3"], duration_min=30, frequency_kind="weekly", frequency_count=1,
+                start_date=date(2026, 12, 7),
+            )
+        )  # fmt: skip
+    crews = monday_crews()
+    assert sw3 in crews and f"st-{ids['psy']}" in crews
+    assert len({f"st-{ids['sw1']}", f"st-{ids['sw2']}"} & crews) == 1  # one full-timer gives way
+    from planner.solver import SolveParams, solve
+
+    with session_scope(engine) as s:
+        problem = build_week(s, W50).problem
+    plan = solve(problem, SolveParams(time_limit=1))
+    assert validate(problem, plan) == []
+    named = next(v.id for v in problem.visits if v.required_staff == sw3)
+    assert any(st.visit_id == named for r in plan.routes for st in r.stops)
+
+
 def test_holiday_week_removes_the_holidays(register: tuple[Engine, dict[str, int]]) -> None:
     engine, _ = register
     with session_scope(engine) as s:
