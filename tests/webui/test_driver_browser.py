@@ -447,6 +447,7 @@ def test_done_for_a_visit_the_office_postponed_meanwhile_is_kept_and_the_driver_
         expect(notice).to_be_visible()
         expect(notice).to_contain_text("κρατήθηκαν")
         expect(notice).to_contain_text("ως αναβολή")
+        expect(notice).to_contain_text("(το γραφείο το είχε καταγράψει: Αναβλήθηκε)")  # what the office said
         expect(notice).to_contain_text(stops.nth(0).locator(".stop-name").inner_text())
         page.screenshot(path=str(ARTIFACTS / "driver-office-postponed.png"), full_page=True)
     with session_scope(app.extensions["kinito_engine"]) as s:

@@ -276,7 +276,10 @@
     off.textContent = "";
     if (moved.length) {
       off.appendChild(el("li", "", T.off_route));
-      moved.forEach(function (r) { off.appendChild(el("li", "", r.visit_name + ": " + T[r.status] + " " + r.time)); });
+      moved.forEach(function (r) {
+        var office = r.conflict ? " (" + T.office_recorded + " " + (T[r.conflict] || r.conflict) + ")" : "";
+        off.appendChild(el("li", "", r.visit_name + ": " + T[r.status] + " " + r.time + office));
+      });
     }
   }
 
@@ -365,6 +368,7 @@
             route.outcomes[item.visit_id] = { status: item.status, time: item.time };
           }
           if (r.ok && answer.on_route === false) {
+            if (answer.conflict) { item.conflict = answer.conflict; }  // what the office had recorded
             var moved = load(KEY_OFF_ROUTE, []).filter(function (x) { return x.client_ref !== item.client_ref; });
             moved.push(item);
             save(KEY_OFF_ROUTE, moved);
