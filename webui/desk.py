@@ -450,7 +450,7 @@ def adjust(pv_id: int) -> Any:
     """Pin a visit to a day, move it, drop it, add an urgent one; re-optimise as a new version."""
     from planner.model import Location, Terrain
     from planner.register.models import Beneficiary
-    from planner.register.week import frozen_dates
+    from planner.register.week import frozen_dates, latest_version
     from planner.schema import problem_to_dict
     from webui.adjust import adjusted_problem, served_dates, urgent_visit
 
@@ -458,9 +458,15 @@ def adjust(pv_id: int) -> Any:
     served = served_dates(plan)
     # days already past are not offered: a visit cannot be put there
     today = current_day()
-    # a published plan's route of today is kept as it is (the driver may be on it): from tomorrow
-    kept_today = row.status == "published" and today in problem.dates
-    frozen = frozen_dates(problem.dates, today, published=row.status == "published")
+    # the week's published plan's route of today is kept as it is (the driver may be on it),
+    # whichever version is adjusted: from tomorrow
+    with reader() as s:
+        driven = (
+            row.status == "published"
+            or latest_version(s, row.iso_week, row.unit_set, published=True) is not None
+        )
+    kept_today = driven and today in problem.dates
+    frozen = frozen_dates(problem.dates, today, published=driven)
     open_dates = [d for d in problem.dates if d not in frozen]
     if request.method == "POST":
         actions = {
@@ -501,9 +507,13 @@ def adjust(pv_id: int) -> Any:
                         urgent_visit(vid, location, minutes, name=person.full_name, role=role, day=day,
                                      phone=person.phone or "", address=person.address or "")
                     )  # fmt: skip
-            for action in actions.values():
-                if action.startswith("pin:") and date.fromisoformat(action[4:]) not in open_dates:
-                    raise ValueError(action)
+            allowed = {v.id: v.allowed_weekdays for v in problem.visits}
+            for vid, action in actions.items():
+                if action.startswith("pin:"):
+                    day = date.fromisoformat(action[4:])
+                    weekdays = allowed.get(vid)
+                    if day not in open_dates or (weekdays is not None and day.weekday() not in weekdays):
+                        raise ValueError(action)  # past, or a weekday the visit may not have
             new_problem = adjusted_problem(problem, plan, actions, urgent)
         except ValueError:
             flash(_("The adjustment could not be applied: check the choices."), "error")

@@ -95,11 +95,12 @@ def _keep_past(
     spec: dict[str, Any], problem: Problem, today: date
 ) -> tuple[Problem, Problem, tuple[Route, ...]]:
     """(the problem to store, the problem to solve, the routes kept): an adjustment of a stored
-    version plans nothing before ``today`` and keeps that version's routes of the days before
-    and of today as they were (the driver may have recorded outcomes on them); see
-    :func:`planner.register.week.keep_past`."""
+    version plans nothing before ``today`` and, when the week has a published version, keeps
+    that one's routes of the days before and of today as they were (the drivers drove them and
+    may have recorded outcomes on them), whichever version is adjusted: a draft's own past
+    routes were never driven. See :func:`planner.register.week.keep_past`."""
     from planner.register.db import make_engine, session_scope
-    from planner.register.week import keep_past
+    from planner.register.week import keep_past, latest_version
 
     base_id = spec.get("base_plan_version_id")
     if base_id is None:
@@ -108,11 +109,13 @@ def _keep_past(
     try:
         with session_scope(engine) as s:
             base, old_plan, old_problem = _base_version(s, base_id)
-            published = base.status == "published"
+            if base.status != "published":
+                driven = latest_version(s, base.iso_week, base.unit_set, published=True)
+                if driven is None:  # nothing published: no driver has seen a route of the week
+                    return keep_past(problem, None, None, today)
+                _row, old_plan, old_problem = _base_version(s, driven.id)
     finally:
         engine.dispose()
-    if not published:  # a draft: no driver has seen it, only the past is kept out
-        return keep_past(problem, None, None, today)
     return keep_past(problem, old_problem, old_plan, today)
 
 

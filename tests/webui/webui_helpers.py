@@ -235,14 +235,16 @@ def store_version(
     unit_set: str = "van1",
     summary: dict[str, Any] | None = None,
     iso_week: str = "2026-W50",
+    problem: Problem | None = None,
 ) -> int:
-    """A plan version of the small problem stored as the week builder stores one (a draft)."""
+    """A plan version of ``problem`` (the small problem) stored as the week builder stores one
+    (a draft)."""
     import json
 
     from planner.register.models import PlanVersion
     from planner.schema import plan_to_dict
 
-    problem = small_problem()
+    problem = problem or small_problem()
     with session_scope(app.extensions["kinito_engine"], actor=COORDINATOR) as s:
         row = PlanVersion(
             iso_week=iso_week, unit_set=unit_set, version=version, status="draft",
