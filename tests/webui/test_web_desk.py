@@ -470,13 +470,38 @@ def test_adjust_offers_no_day_before_today(
     assert app.extensions["kinito_jobs"].jobs() == []
 
 
+URGENT_FORM = {
+    "urgent_beneficiary": "1",
+    "urgent_role": "social_worker",
+    "urgent_minutes": "30",
+    "time_limit": "1",
+}
+
+
+def _adjusted(coordinator: FlaskClient, app: Flask, pv_id: int, form: dict[str, str]) -> tuple[Any, Any]:
+    """Post an adjustment of version ``pv_id``, wait for its job: the new version's plan and
+    problem."""
+    from planner.schema import plan_from_dict, problem_from_dict
+
+    response = post(coordinator, f"/desk/plans/{pv_id}/adjust", form)
+    assert response.status_code == 302 and "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    assert done["state"] == "done", done
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, done["plan_version_id"])
+        assert row is not None
+        return plan_from_dict(json.loads(row.plan_json)), problem_from_dict(
+            json.loads(row.problem_json or "")
+        )
+
+
 def test_adjusting_a_published_week_on_its_monday_keeps_today_as_published(
     coordinator: FlaskClient, solved: dict[str, Any], app: Flask
 ) -> None:
     """The week (Monday and Tuesday) is published; on Monday an adjustment (an urgent visit,
     any day) keeps Monday's published routes exactly as they were (the driver may be on them,
     recording outcomes) and plans nothing new on Monday: the urgent visit goes on Tuesday."""
-    from planner.schema import plan_from_dict, problem_from_dict
+    from planner.schema import plan_from_dict
     from planner.validate import validate
 
     pv_id = solved["plan_version_id"]
@@ -485,20 +510,11 @@ def test_adjusting_a_published_week_on_its_monday_keeps_today_as_published(
     page = coordinator.get(f"/desk/plans/{pv_id}/adjust").get_data(as_text=True)
     assert 'value="pin:2026-12-07"' not in page and 'value="pin:2026-12-08"' in page
     assert "δημοσιευμένο δρομολόγιο της σημερινής ημέρας μένει όπως είναι" in page
-    form = {
-        "urgent_beneficiary": "1",
-        "urgent_role": "social_worker",
-        "urgent_minutes": "30",
-        "time_limit": "1",
-    }
-    response = post(coordinator, f"/desk/plans/{pv_id}/adjust", form)
-    assert response.status_code == 302 and "/desk/jobs/" in response.location
-    done = _wait(coordinator, response.location + ".json")
-    assert done["state"] == "done", done
     with session_scope(app.extensions["kinito_engine"]) as s:
-        rows = [s.get(PlanVersion, i) for i in (pv_id, done["plan_version_id"])]
-        old, new = (plan_from_dict(json.loads(r.plan_json)) for r in rows if r is not None)
-        new_problem = problem_from_dict(json.loads(rows[1].problem_json or ""))  # type: ignore[union-attr]
+        row = s.get(PlanVersion, pv_id)
+        assert row is not None
+        old = plan_from_dict(json.loads(row.plan_json))
+    new, new_problem = _adjusted(coordinator, app, pv_id, URGENT_FORM)
     monday = date(2026, 12, 7)
     kept = {(r.unit_id, r.date, r.stops) for r in old.routes if r.date == monday}
     assert kept and kept == {(r.unit_id, r.date, r.stops) for r in new.routes if r.date == monday}
@@ -514,7 +530,7 @@ def test_adjusting_a_draft_of_a_published_week_keeps_the_published_past_and_toda
     (third walkthrough: the draft's adjustment used to plan Monday and Tuesday anew, moving
     visits the drivers had done). Monday's and Tuesday's published routes stay as they were,
     and the page offers no pin on Tuesday: the published route of today is kept."""
-    from planner.schema import plan_from_dict, problem_from_dict
+    from planner.schema import plan_from_dict
     from planner.validate import validate
 
     pv_id = solved["plan_version_id"]
@@ -528,23 +544,7 @@ def test_adjusting_a_draft_of_a_published_week_keeps_the_published_past_and_toda
     page = coordinator.get(f"/desk/plans/{draft}/adjust").get_data(as_text=True)
     assert 'value="pin:2026-12-08"' not in page
     assert "δημοσιευμένο δρομολόγιο της σημερινής ημέρας μένει όπως είναι" in page
-    form = {
-        "urgent_beneficiary": "1",
-        "urgent_role": "social_worker",
-        "urgent_minutes": "30",
-        "time_limit": "1",
-    }
-    response = post(coordinator, f"/desk/plans/{draft}/adjust", form)
-    assert response.status_code == 302 and "/desk/jobs/" in response.location
-    done = _wait(coordinator, response.location + ".json")
-    assert done["state"] == "done", done
-    with session_scope(app.extensions["kinito_engine"]) as s:
-        row = s.get(PlanVersion, done["plan_version_id"])
-        assert row is not None
-        new, new_problem = (
-            plan_from_dict(json.loads(row.plan_json)),
-            problem_from_dict(json.loads(row.problem_json or "")),
-        )
+    new, new_problem = _adjusted(coordinator, app, draft, URGENT_FORM)
     driven = (date(2026, 12, 7), date(2026, 12, 8))
     kept = {(r.unit_id, r.date, r.stops) for r in published.routes if r.date in driven}
     assert kept and kept == {(r.unit_id, r.date, r.stops) for r in new.routes if r.date in driven}
