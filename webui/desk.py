@@ -325,7 +325,9 @@ def _changes(
     """What the version changes, and against what (the page's heading):
 
     - an adjustment: its changes as stored (Greek and English), against the version it
-      adjusted (``("version", n)``);
+      adjusted (``("version", n)``); but a draft adjusted from another version than the one
+      published now is compared with the published one, as a re-plan is (what publishing it
+      would change for the drivers and the people);
     - a re-planned week, never published itself: against the version of the week published
       **now** (``("published", n)``), worked out again from the two stored plans (the stored
       lines are the command line's, in both languages at once, and name the version that was
@@ -342,15 +344,17 @@ def _changes(
 
     summary = row.summary or {}
     stored = summary.get("changes") or []
+    now = int(published_now.version) if status == "draft" and published_now is not None else None
     if summary.get("base_version") is not None:
-        return list(stored), ("version", int(summary["base_version"]))
-    made_from = summary.get("based_on_published")
-    if made_from is None:
+        if now is None or now == int(summary["base_version"]):
+            return list(stored), ("version", int(summary["base_version"]))
+        against, compared = now, "published"
+    elif summary.get("based_on_published") is None:
         return list(stored), ("published", None)
-    if status == "draft" and published_now is not None:
-        against, compared = int(published_now.version), "published"
+    elif now is not None:
+        against, compared = now, "published"
     else:
-        against, compared = int(made_from), "published_then"
+        against, compared = int(summary["based_on_published"]), "published_then"
     with reader() as s:
         base = s.scalars(
             select(PlanVersion).where(

@@ -32,7 +32,7 @@ def _store(app: Flask, plan: Plan, version: int, summary: dict[str, Any] | None 
 
 def _heading(page: str) -> str:
     """The heading of the list of changes: what they are compared with."""
-    start = page.rindex("<h2", 0, page.index('id="changes"'))
+    start = page.index('<h2 id="changes-against"')
     return page[page.index(">", start) + 1 : page.index("</h2>", start)]
 
 
@@ -111,3 +111,43 @@ def test_the_published_version_and_a_replaced_one_name_the_version_they_were_mad
     post(coordinator, "/language", {"lang": "en"})
     page = coordinator.get(url).get_data(as_text=True)
     assert _heading(page) == "Changes against version 1, the version published when this one was made"
+
+
+def test_a_draft_adjusted_from_another_draft_is_compared_with_the_published_version(
+    coordinator: FlaskClient, app: Flask
+) -> None:
+    """Version 1 is published; version 2, a draft, moved Σοφία Ι. to Tuesday; version 3
+    adjusts version 2 (Αικατερίνη Ν. at 11:08). Version 3's page compares it with version 1,
+    the one the drivers and the people have (third walkthrough: it listed only what changed
+    against draft 2), so both changes show; once version 3 is published, with version 2."""
+    first = _store(app, FIRST, 1)
+    assert post(coordinator, f"/desk/plans/{first}/publish").status_code == 302
+    _store(app, THIRD, 2, {"based_on_published": 1})
+    moved = _plan(
+        _route(MON, _stop("hv-1", 11 * HOUR + 8 * MINUTE, 45), _stop("vs-2", 10 * HOUR + 30 * MINUTE, 90)),
+        _route(TUE, _stop("hv-3", 9 * HOUR, 30)),
+    )
+    third = _store(
+        app, moved, 3, {"base_version": 2, "changes": [{"el": "(αλλαγές της προσαρμογής)", "en": "x"}]}
+    )
+    page = coordinator.get(f"/desk/plans/{third}").get_data(as_text=True)
+    assert _heading(page) == "Αλλαγές σε σχέση με τη δημοσιευμένη έκδοση (έκδοση 1)"
+    changes = _changes(page)
+    assert "Άλλη ώρα: Αικατερίνη Ν., Δευτέρα 7/12, 09:00 → 11:08" in changes
+    assert "Αλλαγή ημέρας: Σοφία Ι., Δευτέρα 7/12 → Τρίτη 8/12" in changes
+    assert post(coordinator, f"/desk/plans/{third}/publish").status_code == 302
+    page = coordinator.get(f"/desk/plans/{third}").get_data(as_text=True)
+    assert _heading(page) == "Αλλαγές σε σχέση με την έκδοση 2"
+    assert "(αλλαγές της προσαρμογής)" in _changes(page)
+
+
+def test_a_version_compared_and_unchanged_says_so(coordinator: FlaskClient, app: Flask) -> None:
+    """A re-plan that changes nothing against the published version says so under the
+    heading (third walkthrough: the section was missing, so nothing told that it was
+    compared at all)."""
+    first = _store(app, FIRST, 1)
+    assert post(coordinator, f"/desk/plans/{first}/publish").status_code == 302
+    same = _store(app, FIRST, 2, {"based_on_published": 1})
+    page = coordinator.get(f"/desk/plans/{same}").get_data(as_text=True)
+    assert _heading(page) == "Αλλαγές σε σχέση με τη δημοσιευμένη έκδοση (έκδοση 1)"
+    assert 'id="no-changes"' in page and "Καμία αλλαγή" in page and 'id="changes"' not in page
