@@ -206,8 +206,15 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
                                   f"Other unit (other crew): {name}, {was} → {now}"))  # fmt: skip
     new_ids = {v.id for v in new_problem.visits}
     for visit in old_problem.visits:
-        if visit.id not in new_ids:
-            changes.append(Change(visit.id, f"Αφαιρέθηκε: {names[visit.id]}", f"Removed: {names[visit.id]}"))
+        if visit.id not in new_ids:  # with its place and day: two people may share a short name
+            name = names[visit.id]
+            place = visit.location.name.rsplit(", ", 1)[-1] if visit.location.name else ""
+            if place and place != name:
+                name = f"{name}, {place}"
+            on = old.get(visit.id, [])
+            el = f" (ήταν {_days(on, 'el')})" if on else ""
+            en = f" (was {_days(on, 'en')})" if on else ""
+            changes.append(Change(visit.id, f"Αφαιρέθηκε: {name}{el}", f"Removed: {name}{en}"))
     # and the visits kept on their day and unit whose start moved, as a re-plan lists them
     from planner.register.week import plan_change_items
 

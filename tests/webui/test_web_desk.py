@@ -305,7 +305,7 @@ def test_adjust_pin_drop_and_urgent_make_a_new_version_with_its_changes(
     changes = result[result.index('id="changes"') :]
     assert "Αλλαγές σε σχέση με την έκδοση 1" in result
     assert "Αλλαγή ημέρας: Σοφία Ι., Δευτέρα 7/12 → Τρίτη 8/12" in changes
-    assert "Αφαιρέθηκε: Στάση Κουνινών" in changes
+    assert "Αφαιρέθηκε: Στάση Κουνινών, Κουνινά (ήταν " in changes  # with its place and day
     assert "Νέα επίσκεψη: Γεώργιος Παπαδόπουλος, Τρίτη 8/12" in changes
     # kept on her day and unit: no day change; a start moved by more than 30 minutes is listed
     # as a re-plan lists it ("Άλλη ώρα: Αικατερίνη Ν., Δευτέρα 7/12, 09:29 → 08:26")
