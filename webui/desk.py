@@ -465,13 +465,20 @@ def adjust(pv_id: int) -> Any:
     # the week's published plan's route of today is kept as it is (the driver may be on it),
     # whichever version is adjusted: from tomorrow
     with reader() as s:
-        driven = (
-            row.status == "published"
-            or latest_version(s, row.iso_week, row.unit_set, published=True) is not None
-        )
+        published = latest_version(s, row.iso_week, row.unit_set, published=True)
+        driven_plan = plan if row.status == "published" else None
+        if driven_plan is None and published is not None:
+            driven_plan = plan_from_dict(json.loads(published.plan_json))
+    driven = driven_plan is not None
     kept_today = driven and today in problem.dates
     frozen = frozen_dates(problem.dates, today, published=driven)
     open_dates = [d for d in problem.dates if d not in frozen]
+    # a visit the published routes of the days before and of today have: kept as it was driven
+    locked = {
+        vid
+        for vid, days in (served_dates(driven_plan) if driven_plan else {}).items()
+        if any(d in frozen for d in days)
+    }
     if request.method == "POST":
         actions = {
             key.removeprefix("action-"): value
@@ -512,6 +519,8 @@ def adjust(pv_id: int) -> Any:
                                      phone=person.phone or "", address=person.address or "")
                     )  # fmt: skip
             allowed = {v.id: v.allowed_weekdays for v in problem.visits}
+            if locked & set(actions):  # kept as driven: neither moved nor dropped
+                raise ValueError(sorted(locked & set(actions)))
             for vid, action in actions.items():
                 if action.startswith("pin:"):
                     day = date.fromisoformat(action[4:])
@@ -547,7 +556,7 @@ def adjust(pv_id: int) -> Any:
     return render_template(
         "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
         monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
-        open_dates=open_dates, today=today, kept_today=kept_today,
+        open_dates=open_dates, today=today, kept_today=kept_today, locked=locked,
     )  # fmt: skip
 
 

@@ -528,8 +528,9 @@ def test_adjusting_a_draft_of_a_published_week_keeps_the_published_past_and_toda
 ) -> None:
     """Version 1 is published; version 2, a draft of the same week, is adjusted on Tuesday
     (third walkthrough: the draft's adjustment used to plan Monday and Tuesday anew, moving
-    visits the drivers had done). Monday's and Tuesday's published routes stay as they were,
-    and the page offers no pin on Tuesday: the published route of today is kept."""
+    visits the drivers had done). Monday's and Tuesday's published routes stay as they were;
+    the page offers no pin on Tuesday (the published route of today is kept) and no action on
+    the visits those routes have."""
     from planner.schema import plan_from_dict
     from planner.validate import validate
 
@@ -544,6 +545,13 @@ def test_adjusting_a_draft_of_a_published_week_keeps_the_published_past_and_toda
     page = coordinator.get(f"/desk/plans/{draft}/adjust").get_data(as_text=True)
     assert 'value="pin:2026-12-08"' not in page
     assert "δημοσιευμένο δρομολόγιο της σημερινής ημέρας μένει όπως είναι" in page
+    # the visits those routes have are kept as driven: no action offered, a hand-made one refused
+    done = sorted({st.visit_id for r in published.routes for st in r.stops})
+    assert done and all(f'name="action-{vid}"' not in page for vid in done)
+    assert "κρατείται όπως δημοσιεύτηκε" in page
+    drop = {f"action-{done[0]}": "drop", "time_limit": "1"}
+    response = post(coordinator, f"/desk/plans/{draft}/adjust", drop)
+    assert response.status_code == 302 and response.location.endswith("/adjust")
     new, new_problem = _adjusted(coordinator, app, draft, URGENT_FORM)
     driven = (date(2026, 12, 7), date(2026, 12, 8))
     kept = {(r.unit_id, r.date, r.stops) for r in published.routes if r.date in driven}
