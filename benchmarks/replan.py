@@ -22,7 +22,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _promised(problem: Any, plan: Any) -> Any:
+def promised(problem: Any, plan: Any) -> Any:
     """``problem`` with every served visit's dates, units and starts promised as published."""
     dates: dict[str, set[date]] = {}
     units: dict[str, set[str]] = {}
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         if not any((u.unit_id, u.date) == (unit_id, lost) for u in problem.unit_days):
             ap.error(f"--lose: the problem has no unit-day {args.lose!r}")
     published = solve(problem, SolveParams(time_limit=args.time_limit, seed=1))
-    told = _promised(problem, published)
+    told = promised(problem, published)
     if args.lose:
         days = []
         for u in told.unit_days:

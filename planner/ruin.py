@@ -918,6 +918,30 @@ def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any) -> Any:
 
 
 @njit(cache=True)
+def cheapest_gap(m: Any, v: Any, seq: Any, n: Any, lim: Any, work: Any, out: Any) -> Any:
+    """The break's gap (``NO_BREAK`` too) where vehicle ``v`` serving ``seq[:n]`` costs least:
+    the route's cost plus ``work`` per second of its shortest span (at most ``lim``), the
+    first such gap on a tie. Into ``out``: the route's cost, the gap, and the break's earliest
+    start there (-1: none); whether any gap keeps every rule."""
+    span = np.zeros(2, np.int64)
+    found = False
+    best = 0
+    for g in range(-1, n + 1):
+        span[1] = -1
+        c = route_cost(m, v, seq, n, g, lim, span)
+        if c < 0:
+            continue
+        score = c + work * span[0]
+        if not found or score < best:
+            found = True
+            best = score
+            out[0] = c
+            out[1] = g
+            out[2] = span[1]
+    return found
+
+
+@njit(cache=True)
 def place(m: Any, st: Any, vs: Any, keys: Any, ptr: Any) -> Any:
     """Put given routes in, in empty state ``st``: vehicle ``vs[r]`` takes the occurrences
     ``keys[ptr[r]:ptr[r + 1]]`` in that order, each appended if the route still keeps every
@@ -935,7 +959,7 @@ def place(m: Any, st: Any, vs: Any, keys: Any, ptr: Any) -> Any:
         st[9],
         st[11],
     )
-    span = np.zeros(1, np.int64)
+    best = np.zeros(3, np.int64)
     count = 0
     for r in range(vs.shape[0]):
         v = vs[r]
@@ -950,20 +974,12 @@ def place(m: Any, st: Any, vs: Any, keys: Any, ptr: Any) -> Any:
                 continue
             n = rlen[v]
             rnode[v, n] = node
-            seq = rnode[v, : n + 1]
-            best = -1
-            gap = NO_BREAK
-            for g in range(-1, n + 2):
-                c = route_cost(m, v, seq, n + 1, g, lim[v], span)
-                if c >= 0 and (best < 0 or c < best):
-                    best = c
-                    gap = g
-            if best < 0:
+            if not cheapest_gap(m, v, rnode[v, : n + 1], n + 1, lim[v], 0, best):
                 continue
             rkey[v, n] = key
             rlen[v] = n + 1
-            rgap[v] = gap
-            rcost[v] = best
+            rgap[v] = best[1]
+            rcost[v] = best[0]
             where[key] = v
             refresh(m, st, v)
             count += 1
@@ -1269,25 +1285,14 @@ def best_breaks(
     m = inst.arrays()
     brk, own = m[14], m[11]
     out: dict[int, int] = {}
-    span = np.zeros(2, np.int64)
-    index = {k: i for i, k in enumerate(inst.keys)}
+    best = np.zeros(3, np.int64)
     for v, keys in enumerate(routes):
         if not keys or brk[v, 0] != 1:
             continue
-        seq = np.array([inst.key_node[(k, v)] for k in keys if k in index], np.int64)
-        n = len(seq)
+        seq = np.array([inst.key_node[(k, v)] for k in keys], np.int64)
         lim = int(own[v]) if limits is None else int(limits[v])
-        best: tuple[int, int] | None = None
-        for g in range(-1, n + 1):
-            span[1] = -1
-            c = route_cost(m, v, seq, n, g, lim, span)
-            if c < 0:
-                continue
-            score = int(c) + work * int(span[0])
-            if best is None or score < best[0]:
-                best = (score, -1 if g == NO_BREAK else int(span[1]))
-        if best is not None:
-            out[v] = best[1]
+        if cheapest_gap(m, v, seq, len(seq), lim, work, best):
+            out[v] = int(best[2])
     return out
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import random
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.replan import promised
 from planner import ruin, solver
 from planner.model import HOUR, MINUTE, TIME_BAND, BreakRule, CrewMember, Problem, TimeWindow, Unit, UnitDay
 from planner.schema import load_problem
@@ -385,24 +385,10 @@ def test_a_re_plan_starts_from_the_published_routes_and_is_never_worse() -> None
     can take long on a busy machine.)"""
     problem = load_problem(DEMO)
     first = solve(problem, SolveParams(time_limit=4, seed=1))
-    dates: dict[str, set[Any]] = {}
-    units: dict[str, set[str]] = {}
-    times: dict[str, dict[Any, int]] = {}
-    day_units: dict[str, dict[Any, str]] = {}
-    for route in first.routes:
-        for stop in route.stops:
-            dates.setdefault(stop.visit_id, set()).add(route.date)
-            units.setdefault(stop.visit_id, set()).add(route.unit_id)
-            times.setdefault(stop.visit_id, {})[route.date] = stop.start
-            day_units.setdefault(stop.visit_id, {})[route.date] = route.unit_id
-    told = replace(
-        problem,
-        visits=tuple(
-            replace(v, preferred_dates=frozenset(dates[v.id]), preferred_units=frozenset(units[v.id]),
-                    preferred_times=times[v.id], preferred_day_units=day_units[v.id]) if v.id in dates else v
-            for v in problem.visits
-        ),
-    )  # fmt: skip
+    told = promised(problem, first)  # as benchmarks.replan promises a plan
+    dates = {v.id: v.preferred_dates or frozenset() for v in told.visits if v.preferred_times}
+    units = {v.id: v.preferred_units or frozenset() for v in told.visits if v.preferred_times}
+    times = {v.id: v.preferred_times for v in told.visits if v.preferred_times}
     prep = solver._prepare(told)
     model = solver._Model(prep, solver._first_patterns(prep, random.Random(0)))
     start = model.start_routes()
