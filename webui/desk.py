@@ -412,7 +412,8 @@ def version(pv_id: int) -> Any:
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
         kind_labels=KIND_LABELS, post=PostForm(), monday=monday, sunday=sunday,
-        km=round(sum(d.km for d in days), 1), drive=sum(d.drive_min for d in days),
+        km=round(sum(r.distance for r in plan.routes) / 1000, 1),  # as the CLI: rounded once, not per day
+        drive=round(sum(r.drive_time for r in plan.routes) / 60),
         changes=changes, compared=compared,
         closed=_closed_days(row.summary or {}),
         carried=_carried_over(row.summary or {}, problem),
