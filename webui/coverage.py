@@ -35,14 +35,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from planner.register import models as m
+from planner.register.calendar import local_date
 from planner.register.due import Rhythm, iso_week_of, monday_of, occurrences_due, week_month
 
 __all__ = [
@@ -60,7 +60,6 @@ __all__ = [
     "settlement_coverage",
 ]
 
-ATHENS = ZoneInfo("Europe/Athens")
 OUTCOME_ORDER = ("done", "not_at_home", "cancelled", "postponed")
 MOUNTAIN = "mountainous"
 
@@ -85,9 +84,7 @@ def _day_of(planned: date | None, occurred: datetime | None) -> date:
     if planned is not None:
         return planned
     assert occurred is not None
-    if occurred.tzinfo is None:
-        occurred = occurred.replace(tzinfo=UTC)
-    return occurred.astimezone(ATHENS).date()
+    return local_date(occurred)
 
 
 def _outcomes(session: Session, before: date) -> list[_Outcome]:

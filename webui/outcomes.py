@@ -33,6 +33,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from planner.register import models as m
+from planner.register.calendar import local_date
 from planner.register.due import iso_week_of
 from planner.register.outcomes import STATUSES_FOR
 from webui.desk import ISO_WEEK, week_dates
@@ -197,7 +198,7 @@ def correct(oid: int) -> Any:
         kind = "care_plan" if outcome.care_plan_id is not None else "village_stop"
         fits = {*STATUSES_FOR[kind], outcome.status}
         form.status.choices = options((k, v) for k, v in OUTCOME_LABELS.items() if k in fits)
-        day = outcome.planned_date or outcome.occurred_at.date()
+        day = outcome.planned_date or local_date(outcome.occurred_at)
         back = url_for("outcomes.week", iso_week=iso_week_of(day))
         if form.validate_on_submit():
             note = (form.note.data or "").strip() or None

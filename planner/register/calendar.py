@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -27,13 +27,18 @@ from planner.register.models import CalendarDay
 
 __all__ = [
     "AIGIO_PATRON_SAINT_EL",
+    "ATHENS",
     "HolidayLoad",
     "aigio_local_holidays",
     "greek_holidays",
     "load_holidays",
+    "local_date",
+    "local_midnight",
     "orthodox_easter",
     "today",
 ]
+
+ATHENS = ZoneInfo("Europe/Athens")
 
 
 def today() -> date:
@@ -42,7 +47,21 @@ def today() -> date:
     fixed = os.environ.get("KINITO_TODAY")
     if fixed:
         return date.fromisoformat(fixed)
-    return datetime.now(ZoneInfo("Europe/Athens")).date()
+    return datetime.now(ATHENS).date()
+
+
+def local_date(instant: datetime) -> date:
+    """The day in Athens of a stored instant (the register stores UTC; SQLite gives it back
+    without its zone)."""
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=UTC)
+    return instant.astimezone(ATHENS).date()
+
+
+def local_midnight(day: date) -> datetime:
+    """The instant (in UTC, as the register stores and compares them) that ``day`` begins in
+    Athens."""
+    return datetime.combine(day, time(0), tzinfo=ATHENS).astimezone(UTC)
 
 
 AIGIO_PATRON_SAINT_EL = "Παναγία Τρυπητή, πολιούχος του Αιγίου (τοπική αργία)"

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from planner.register import models as m
+from planner.register.calendar import ATHENS
 from planner.register.week import WeekError, visit_subject
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
     "recorded_when",
 ]
 
-ATHENS = ZoneInfo("Europe/Athens")
 STATUS_NAMES = {
     "done": "έγινε",
     "not_at_home": "δεν βρέθηκε στο σπίτι",
@@ -68,15 +67,15 @@ def _now() -> datetime:
 def recorded_when(on: date, status: str, now: datetime | None = None) -> datetime:
     """When an outcome given no time of day is stored as having happened.
 
-    The real time it is recorded, ``now``: for a visit of today (the day in Athens and in UTC
-    alike, as the register stores and reads it), and for a postponement whatever its day (the
-    office's decision, taken when it records it; nothing dates a postponement's day by it).
-    A done, not at home or cancelled visit recorded on a later day keeps its own day, at
-    noon: the week builder dates the visits done by this instant, and nobody gave a time."""
+    The real time it is recorded, ``now``: for a visit of today (in Athens), and for a
+    postponement whatever its day (the office's decision, taken when it records it; nothing
+    dates a postponement's day by it). A done, not at home or cancelled visit recorded on a
+    later day keeps its own day, at noon: the week builder dates the visits done by this
+    instant (its day in Athens), and nobody gave a time."""
     now = now if now is not None else _now()
     if now.tzinfo is None:
         now = now.replace(tzinfo=ATHENS)
-    if status == "postponed" or now.astimezone(ATHENS).date() == on == now.astimezone(UTC).date():
+    if status == "postponed" or now.astimezone(ATHENS).date() == on:
         return now
     return datetime.combine(on, time(12, 0), tzinfo=ATHENS)
 

@@ -68,6 +68,7 @@ from planner.model import (
     Visit,
 )
 from planner.register import models as m
+from planner.register.calendar import local_date, local_midnight
 from planner.register.calendar import today as calendar_today
 from planner.register.db import session_scope
 from planner.register.due import Rhythm, iso_week_of, min_gap_for, monday_of, occurrences_due, priority_of
@@ -318,9 +319,8 @@ def _crews(
 def _done_dates(
     session: Session, since: date, before: date
 ) -> tuple[dict[int, list[date]], dict[int, list[date]]]:
-    """Dates of visits actually done, per care plan and per village stop."""
-    start = datetime.combine(since, time(0), tzinfo=UTC)
-    end = datetime.combine(before, time(0), tzinfo=UTC)
+    """Dates (in Athens) of visits actually done, per care plan and per village stop."""
+    start, end = local_midnight(since), local_midnight(before)
     rows = session.execute(
         select(
             m.VisitOutcome.care_plan_id,
@@ -334,7 +334,7 @@ def _done_dates(
     care: dict[int, list[date]] = defaultdict(list)
     stops: dict[int, list[date]] = defaultdict(list)
     for care_id, stop_id, planned, occurred in rows:
-        when = occurred.date() if occurred is not None else planned
+        when = local_date(occurred) if occurred is not None else planned
         if care_id is not None:
             care[care_id].append(when)
         elif stop_id is not None:
@@ -344,7 +344,7 @@ def _done_dates(
 
 def _last_done_before(session: Session, before: date) -> tuple[dict[int, date], dict[int, date]]:
     """The last done visit of every care plan and stop, however long ago."""
-    end = datetime.combine(before, time(0), tzinfo=UTC)
+    end = local_midnight(before)
     care = dict(
         session.execute(
             select(m.VisitOutcome.care_plan_id, func.max(m.VisitOutcome.occurred_at))
@@ -373,7 +373,7 @@ def _done_of(key: int, recent: Mapping[int, list[date]], last: Mapping[int, date
 
 
 def _as_date(value: datetime | date) -> date:
-    return value.date() if isinstance(value, datetime) else value
+    return local_date(value) if isinstance(value, datetime) else value
 
 
 def _history_weekday(days: Sequence[date]) -> int | None:

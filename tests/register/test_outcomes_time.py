@@ -64,7 +64,8 @@ def test_a_postponement_from_the_command_line_is_stored_at_the_time_it_was_recor
 def test_other_outcomes_are_timed_now_today_and_keep_an_earlier_day() -> None:
     """Done today: the real time. Done on an earlier day, recorded later: that day (noon), since
     the week builder dates visits done by it; never the recording day. Just after midnight in
-    Athens (still yesterday in UTC): that day's noon too, not a UTC date of yesterday."""
+    Athens (still yesterday in UTC): the real time too, since the week builder dates it in
+    Athens (``test_the_week_builder_dates_a_done_visit_by_its_day_in_athens``)."""
     from planner.register.outcomes import recorded_when
 
     today = NOW.date()
@@ -73,5 +74,32 @@ def test_other_outcomes_are_timed_now_today_and_keep_an_earlier_day() -> None:
     earlier = recorded_when(date(2026, 11, 23), "done", NOW)
     assert earlier == datetime(2026, 11, 23, 12, 0, tzinfo=ATHENS)
     night = datetime(2026, 11, 26, 0, 30, tzinfo=ATHENS)  # 22:30 UTC on the 25th
-    assert recorded_when(today, "done", night) == datetime(2026, 11, 26, 12, 0, tzinfo=ATHENS)
+    assert recorded_when(today, "done", night) == night
     assert recorded_when(today, "postponed", night) == night
+
+
+def test_the_week_builder_dates_a_done_visit_by_its_day_in_athens(loaded_engine: Engine) -> None:
+    """A visit done at 00:30 on Thursday in Athens (22:30 UTC on Wednesday) and one done at
+    23:30 on Wednesday (21:30 UTC): the week builder's history has them on Thursday and
+    Wednesday, and a history that ends on Thursday (exclusive) holds only Wednesday's. Before,
+    it dated both by UTC and put the first on Wednesday."""
+    from planner.register.week import _done_dates, _last_done_before
+
+    visit = _care_plan(loaded_engine)
+    thursday, wednesday = date(2026, 11, 26), date(2026, 11, 25)
+    with session_scope(loaded_engine, actor="test") as s:
+        for at in (
+            datetime(2026, 11, 26, 0, 30, tzinfo=ATHENS),
+            datetime(2026, 11, 25, 23, 30, tzinfo=ATHENS),
+        ):
+            s.add(m.VisitOutcome(care_plan_id=int(visit[3:]), status="done", occurred_at=at.astimezone(UTC),
+                                 recorded_by="test"))  # fmt: skip
+    with session_scope(loaded_engine) as s:
+        care, _stops = _done_dates(s, date(2026, 11, 23), date(2026, 11, 30))
+        assert sorted(care[int(visit[3:])]) == [wednesday, thursday]
+        care, _stops = _done_dates(s, date(2026, 11, 23), thursday)
+        assert care[int(visit[3:])] == [wednesday]
+        last, _stops = _last_done_before(s, thursday)
+        assert last[int(visit[3:])] == wednesday
+        last, _stops = _last_done_before(s, date(2026, 11, 27))
+        assert last[int(visit[3:])] == thursday
