@@ -220,7 +220,9 @@ def beneficiary(bid: int | None = None) -> Any:
             person.address = (form.address.data or "").strip() or None
             person.phone = (form.phone.data or "").strip() or None
             person.lat, person.lon = form.lat.data, form.lon.data
-            person.priority_groups = list(form.priority_groups.data or [])
+            offered = set(PRIORITY_GROUP_LABELS)  # a code the form does not offer is kept as it is
+            kept = {g for g in (person.priority_groups or []) if g not in offered}
+            person.priority_groups = sorted(kept | set(form.priority_groups.data or []))
             person.notes = (form.notes.data or "").strip() or None
             person.active = bool(form.active.data)
             s.flush()

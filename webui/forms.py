@@ -51,15 +51,19 @@ CALENDAR_LABELS = {
     "pilot_extended_hours": _l("Pilot day (open until 20:00)"),
     "unit_unavailable": _l("Unit unavailable"),
 }
+# the importer's codes (planner.register.importer.PRIORITY_GROUPS), every one of them: a
+# group the form did not offer was dropped when the form was saved
 PRIORITY_GROUP_LABELS = {
     "kea": _l("Social solidarity income (KEA)"),
+    "poverty": _l("Poverty"),
     "disability": _l("Disability"),
     "living_alone": _l("Living alone"),
     "elderly": _l("Elderly"),
-    "children": _l("Children in the household"),
+    "child": _l("Child or minor"),
     "unemployed": _l("Unemployed"),
     "roma": _l("Roma"),
     "migrant": _l("Migrant or asylum seeker"),
+    "other_vulnerable": _l("Other vulnerable group"),
 }
 
 

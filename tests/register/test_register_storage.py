@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, delete, func, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from planner.register.db import database_url, make_engine, session_scope
-from planner.register.migrate import current_revision, head_revision, migration_sql, upgrade
+from planner.register.migrate import alembic_config, current_revision, head_revision, migration_sql, upgrade
 from planner.register.models import (
     Base,
     Beneficiary,
@@ -113,6 +114,39 @@ def test_weekly_hours_upgrade_keeps_the_units_days_and_drivers(db_file: Path) ->
             session.execute(update(Unit).values(weekly_hours=20.5))
         with pytest.raises(IntegrityError), session_scope(engine) as session:
             session.execute(update(Unit).values(weekly_hours=0))
+    finally:
+        engine.dispose()
+
+
+def test_the_child_priority_group_upgrade_renames_the_forms_code(db_file: Path) -> None:
+    """0004: the web form stored ``children`` where the importer stores ``child``; the upgrade
+    renames it (once, if both were there), leaves the other groups, and the downgrade gives
+    the old code back."""
+    engine = make_engine(db_file)
+    try:
+        upgrade(engine, "0003_unit_weekly_hours")
+        with session_scope(engine) as session:
+            session.add(_settlement())
+        with engine.begin() as connection:
+            for i, groups in enumerate(
+                ['["kea", "children"]', '["child", "children"]', '["poverty"]', "[]", "null"], start=1
+            ):
+                connection.exec_driver_sql(
+                    "INSERT INTO beneficiaries (id, full_name, settlement_code, priority_groups, active,"
+                    f" created_at, updated_at) VALUES ({i}, 'Π', '3702010101', '{groups}', 1,"
+                    " '2026-11-26', '2026-11-26')"
+                )
+        assert upgrade(engine, "0004_priority_group_child") == "0004_priority_group_child"
+        with session_scope(engine) as session:
+            stored = session.scalars(select(Beneficiary.priority_groups).order_by(Beneficiary.id)).all()
+        assert stored == [["child", "kea"], ["child"], ["poverty"], [], None]
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0003_unit_weekly_hours")
+        with session_scope(engine) as session:
+            stored = session.scalars(select(Beneficiary.priority_groups).order_by(Beneficiary.id)).all()
+        assert stored[:2] == [["children", "kea"], ["children"]]
     finally:
         engine.dispose()
 

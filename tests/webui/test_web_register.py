@@ -186,13 +186,54 @@ def _person_form(app: Flask, **changes: Any) -> dict[str, Any]:
     return data
 
 
+def test_saving_a_person_keeps_every_priority_group_the_importer_gave(
+    coordinator: FlaskClient, app: Flask
+) -> None:
+    """Fourth walkthrough: a person imported with ΚΕΑ, μόνη, παιδί, φτώχεια, ευπαθής, saved
+    unchanged from the form, lost φτώχεια, ευπαθής and παιδί (the form offered none of them, and
+    called the child group ``children``). The form offers every importer code, checked as
+    stored, and keeps a code it does not know."""
+    from planner.register.importer import PRIORITY_GROUPS, parse_priority_groups
+    from webui.forms import PRIORITY_GROUP_LABELS
+
+    assert set(PRIORITY_GROUP_LABELS) == set(PRIORITY_GROUPS)
+    groups = parse_priority_groups("ΚΕΑ, μόνη, παιδί, φτώχεια, ευπαθής")
+    assert groups == ["child", "kea", "living_alone", "other_vulnerable", "poverty"]
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        person = Beneficiary(full_name="Ρένα Π.", settlement_code=_code(app, "Αίγιον"),
+                             priority_groups=[*groups, "future_code"])  # fmt: skip
+        s.add(person)
+        s.flush()
+        url = f"/register/beneficiaries/{person.id}"
+    page = _text(coordinator.get(url))
+    checked = re.findall(
+        r'<input[^>]*checked[^>]*value="([a-z_]+)"|<input[^>]*value="([a-z_]+)"[^>]*checked', page
+    )
+    assert sorted(a or b for a, b in checked if (a or b) in PRIORITY_GROUPS) == groups
+    form = _person_form(
+        app, full_name="Ρένα Π.", settlement_code=_code(app, "Αίγιον"), priority_groups=groups
+    )
+    assert post(coordinator, url, form).status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert s.scalars(
+            select(Beneficiary.priority_groups).where(Beneficiary.id == person.id)
+        ).one() == sorted([*groups, "future_code"])
+    form["priority_groups"] = ["kea"]  # unticking removes, as before
+    assert post(coordinator, url, form).status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert s.scalars(select(Beneficiary.priority_groups).where(Beneficiary.id == person.id)).one() == [
+            "future_code",
+            "kea",
+        ]
+
+
 def test_add_a_beneficiary_writes_the_row_and_the_audit(coordinator: FlaskClient, app: Flask) -> None:
     """A new person is stored with their priority groups; the audit names the coordinator."""
     response = post(coordinator, "/register/beneficiaries/new", _person_form(app))
     assert response.status_code == 302
     with session_scope(app.extensions["kinito_engine"]) as s:
         person = s.scalars(select(Beneficiary).where(Beneficiary.full_name == "Σοφία Ιωάννου")).one()
-        assert person.priority_groups == ["kea", "disability"] and person.lat is None and person.active
+        assert person.priority_groups == ["disability", "kea"] and person.lat is None and person.active
     row = _audit(app, "beneficiaries")[-1]
     assert (row.action, row.actor, row.entity_id) == ("insert", COORDINATOR, str(person.id))
     assert response.location == f"/register/beneficiaries/{person.id}"
