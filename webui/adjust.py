@@ -236,7 +236,13 @@ def week_changes(items: Sequence[PlanChange]) -> list[Change]:
     changes: list[Change] = []
     for c in sorted(items, key=order):
         name, d0, d1, t0, t1 = c.name, c.day_before, c.day_after, c.start_before, c.start_after
-        if c.kind == "dropped" and d0 is not None:
+        if c.kind == "dropped" and d0 is not None and not c.wanted:  # the register no longer asks
+            changes.append(Change(
+                c.visit_id,
+                f"Δεν ζητείται πια: {name} (ήταν {_day(d0, 'el')}): πλάνο σε παύση ή λήξη, ή έγινε ήδη",
+                f"No longer wanted: {name} (was {_day(d0, 'en')}): plan paused or ended, or already done",
+            ))  # fmt: skip
+        elif c.kind == "dropped" and d0 is not None:
             changes.append(Change(c.visit_id, f"Δεν εξυπηρετείται πια: {name} (ήταν {_day(d0, 'el')})",
                                   f"No longer served: {name} (was {_day(d0, 'en')})"))  # fmt: skip
         elif c.kind == "added" and d1 is not None and t1 is not None:

@@ -147,6 +147,7 @@ class PublishedRef:
     plan_version_id: int
     version: int
     plan: Plan
+    problem: Problem | None = None  # its problem (the names of visits no longer wanted)
 
 
 @dataclass(frozen=True)
@@ -574,9 +575,9 @@ def build_week(
     kept_day_units: dict[str, dict[date, str]] = defaultdict(dict)  # and the route it was on
     if published_row is not None:
         published_plan = plan_from_dict(json.loads(published_row.plan_json))
-        published = PublishedRef(published_row.id, published_row.version, published_plan)
         if published_row.problem_json:
             published_problem = problem_from_dict(json.loads(published_row.problem_json))
+        published = PublishedRef(published_row.id, published_row.version, published_plan, published_problem)
         for route in published_plan.routes:
             for stop in route.stops:
                 kept_dates[stop.visit_id].add(route.date)
@@ -862,6 +863,9 @@ class PlanChange:
     ``"new_time"`` (same date, the start moved by more than :data:`TIME_CHANGE`). ``day``,
     ``unit`` (the unit's name) and ``start`` (seconds since midnight) are where
     the occurrence was (``_before``) and is (``_after``); None where it is not planned.
+    ``wanted`` (a dropped one): whether the new problem still wants the visit (then the new
+    plan left it unassigned, with its reason) or no longer does (its care plan paused or
+    ended, the person inactive, the visit done already or dropped by an adjustment).
     """
 
     kind: str
@@ -874,6 +878,7 @@ class PlanChange:
     unit_after: str = ""
     start_before: int | None = None
     start_after: int | None = None
+    wanted: bool = True
 
 
 def plan_change_items(
@@ -887,6 +892,7 @@ def plan_change_items(
     problems = (before_problem, problem) if before_problem is not None else (problem,)
     names = {v.id: v.name or v.id for p in problems for v in p.visits}
     units = {u.id: u.name for p in problems for u in p.units}
+    wanted = {v.id for v in problem.visits}
     items: list[PlanChange] = []
     for key in sorted(old.keys() | new.keys()):
         vid, occurrence = key
@@ -895,7 +901,7 @@ def plan_change_items(
         d1, u1, t1 = new.get(key) or (None, "", None)
         item = PlanChange("", vid, name, occurrence, d0, d1, units.get(u0, u0), units.get(u1, u1), t0, t1)
         if key not in new:
-            items.append(replace(item, kind="dropped"))
+            items.append(replace(item, kind="dropped", wanted=vid in wanted))
         elif key not in old:
             items.append(replace(item, kind="added"))
         else:
@@ -908,14 +914,26 @@ def plan_change_items(
     return tuple(items)
 
 
-def plan_changes(before: Plan, after: Plan, problem: Problem) -> tuple[str, ...]:
-    """What changed from ``before`` (published) to ``after``, one bilingual line per visit."""
+DROPPED_WHY_EL = {True: "δεν μπήκε στο νέο πλάνο (το γιατί: στις επισκέψεις χωρίς θέση)",
+                  False: "δεν ζητείται πια (πλάνο σε παύση ή λήξη, ή έγινε ήδη)"}  # fmt: skip
+DROPPED_WHY_EN = {True: "left out of the new plan (why: see the unassigned visits)",
+                  False: "no longer wanted (plan paused or ended, or already done)"}  # fmt: skip
+
+
+def plan_changes(
+    before: Plan, after: Plan, problem: Problem, before_problem: Problem | None = None
+) -> tuple[str, ...]:
+    """What changed from ``before`` (published) to ``after``, one bilingual line per visit;
+    names of visits the new ``problem`` no longer has come from ``before_problem``."""
     lines: list[str] = []
-    for c in plan_change_items(before, after, problem):
+    for c in plan_change_items(before, after, problem, before_problem):
         who = f"{c.name} ({c.visit_id})"
         d0, d1, t0, t1 = c.day_before, c.day_after, c.start_before, c.start_after
         if c.kind == "dropped" and d0 is not None:
-            lines.append(f"αφαιρέθηκε / dropped: {who}: ήταν / was {day_el(d0)} / {day_en(d0)}")
+            lines.append(
+                f"αφαιρέθηκε / dropped: {who}: ήταν / was {day_el(d0)} / {day_en(d0)}: "
+                f"{DROPPED_WHY_EL[c.wanted]} / {DROPPED_WHY_EN[c.wanted]}"
+            )
         elif c.kind == "added" and d1 is not None and t1 is not None:
             when = f"{day_el(d1)} / {day_en(d1)} {format_time(t1, short=True)}"
             lines.append(f"προστέθηκε / added: {who}: {when}, {c.unit_after}")
@@ -1047,7 +1065,9 @@ def plan_week(
                 "ταιριάζουν πια με το μητρώο / the routes kept as published (before today and "
                 "today) no longer fit the register: " + "; ".join(str(v) for v in violations[:5])
             )
-    changes = plan_changes(built.published.plan, plan, problem) if built.published else ()
+    changes = (
+        plan_changes(built.published.plan, plan, problem, built.published.problem) if built.published else ()
+    )
     summary = _summary(plan, problem, built, changes)
     unit_set = _unit_set(built.unit_ids)
     with session_scope(engine, actor=actor) as session:

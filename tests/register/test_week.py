@@ -913,7 +913,9 @@ def test_plan_change_items_are_the_changes_as_data_and_the_cli_lines_come_from_t
         "Monday 07/12 -> Tuesday 08/12",
         "άλλη μονάδα / other unit: Πρόσωπο 1 (cp-1): Βαν -> Αυτοκίνητο",
         "άλλη ώρα / new time: Πρόσωπο 2 (cp-2): 10:00 -> 12:08:32",
-        "αφαιρέθηκε / dropped: Πρόσωπο 3 (cp-3): ήταν / was Δευτέρα 07/12 / Monday 07/12",
+        "αφαιρέθηκε / dropped: Πρόσωπο 3 (cp-3): ήταν / was Δευτέρα 07/12 / Monday 07/12: "
+        "δεν μπήκε στο νέο πλάνο (το γιατί: στις επισκέψεις χωρίς θέση) / "
+        "left out of the new plan (why: see the unassigned visits)",
         "προστέθηκε / added: Πρόσωπο 4 (cp-4): Τρίτη 08/12 / Tuesday 08/12 10:00, Αυτοκίνητο",
     )
     # a visit only the published version wanted (an urgent one) is named from its problem
@@ -927,6 +929,14 @@ def test_plan_change_items_are_the_changes_as_data_and_the_cli_lines_come_from_t
     assert [(c.kind, c.name) for c in gone] == [("dropped", "Επείγουσα Α.")]
     assert [c.name for c in plan_change_items(with_urgent, after, problem) if c.visit_id == "urgent-b9"] == [
         "urgent-b9"
+    ]
+    assert gone[0].wanted is False and dropped.wanted is True
+    # the command line's line names it too (fourth walkthrough: "cp-74 (cp-74)" for a paused
+    # plan) and says that the new week no longer wants it
+    assert [line for line in plan_changes(with_urgent, after, problem, published) if "urgent-b9" in line] == [
+        "αφαιρέθηκε / dropped: Επείγουσα Α. (urgent-b9): ήταν / was Δευτέρα 07/12 / Monday 07/12: "
+        "δεν ζητείται πια (πλάνο σε παύση ή λήξη, ή έγινε ήδη) / "
+        "no longer wanted (plan paused or ended, or already done)"
     ]
 
     # an adjustment's own list names the visits whose start moved on their day, as a re-plan does
@@ -949,3 +959,25 @@ def test_a_persons_address_names_the_settlement_once() -> None:
     )
     assert _with_place("ΑΙΓΙΟΝ, πλατεία", "Αίγιον") == "ΑΙΓΙΟΝ, πλατεία"
     assert _with_place(None, "Αίγιον") == _with_place("", "Αίγιον") == "Αίγιον"
+
+
+def test_the_web_says_a_visit_the_register_no_longer_wants_is_not_wanted() -> None:
+    """Fourth walkthrough: a paused care plan's visit was listed as «Δεν εξυπηρετείται πια»
+    like one the new plan could not fit; the version page now says which."""
+    from dataclasses import replace
+
+    from planner.register.week import PlanChange
+    from webui.adjust import week_changes
+
+    mon = date(2026, 12, 7)
+    gone = PlanChange("dropped", "cp-74", "Ιωάννα Σ.", 0, day_before=mon, start_before=9 * HOUR, wanted=False)
+    left = replace(gone, visit_id="cp-75", name="Νίκος Α.", wanted=True)
+    changes = week_changes([gone, left])
+    assert [c.el for c in changes] == [
+        "Δεν ζητείται πια: Ιωάννα Σ. (ήταν Δευτέρα 7/12): πλάνο σε παύση ή λήξη, ή έγινε ήδη",
+        "Δεν εξυπηρετείται πια: Νίκος Α. (ήταν Δευτέρα 7/12)",
+    ]
+    assert (
+        changes[0].en
+        == "No longer wanted: Ιωάννα Σ. (was Monday 7/12): plan paused or ended, or already done"
+    )
