@@ -47,7 +47,7 @@ from wtforms import (
     widgets,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 import planner.register
 from planner.model import HOUR, WEEKLY_MAX_WORK
@@ -82,6 +82,7 @@ from webui.forms import (
     PRIORITY_GROUP_LABELS,
     ROLE_LABELS,
     PostForm,
+    between,
     collation_key,
     format_windows,
     options,
@@ -146,8 +147,8 @@ class BeneficiaryForm(FlaskForm):
     settlement_code = SelectField(_l("Settlement"), validators=[DataRequired()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
-    lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(*LAT_RANGE)])
-    lon = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(*LON_RANGE)])
+    lat = FloatField(_l("Latitude"), validators=[Optional(), between(*LAT_RANGE)])
+    lon = FloatField(_l("Longitude"), validators=[Optional(), between(*LON_RANGE)])
     priority_groups = MultiCheckboxField(
         _l("Priority groups"), choices=options(PRIORITY_GROUP_LABELS.items())
     )
@@ -279,12 +280,12 @@ class CarePlanForm(FlaskForm):
         _l("Staff role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES if r != "driver")
     )
     staff_id = SelectField(_l("Named staff member"), validators=[Optional()])
-    duration_min = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(), NumberRange(5, 480)])
+    duration_min = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(), between(5, 480)])
     frequency_kind = SelectField(
         _l("Frequency"), choices=options((k, FREQUENCY_LABELS[k]) for k in FREQUENCY_KINDS)
     )
     frequency_count = IntegerField(
-        _l("How many / N"), default=1, validators=[InputRequired(), NumberRange(1, 12)]
+        _l("How many / N"), default=1, validators=[InputRequired(), between(1, 12)]
     )
     allowed_weekdays = MultiCheckboxField(_l("Allowed weekdays (none: any)"), coerce=int)
     time_windows = StringField(
@@ -426,7 +427,7 @@ class StopForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description=_l("e.g. the square, the community office"),
     )
-    duration_min = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(), NumberRange(10, 600)])
+    duration_min = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(), between(10, 600)])
     announced_times = StringField(
         _l("Announced start times"), validators=[Optional()], description=_l("e.g. 10:00, 12:30")
     )
@@ -434,7 +435,7 @@ class StopForm(FlaskForm):
         _l("Frequency"), choices=options((k, FREQUENCY_LABELS[k]) for k in FREQUENCY_KINDS)
     )
     frequency_count = IntegerField(
-        _l("How many / N"), default=1, validators=[InputRequired(), NumberRange(1, 12)]
+        _l("How many / N"), default=1, validators=[InputRequired(), between(1, 12)]
     )
     usual_weekday = SelectField(_l("Usual weekday"), validators=[Optional()])
     required_role = SelectField(
@@ -584,7 +585,7 @@ class UnitForm(FlaskForm):
     capacity = IntegerField(
         _l("Seats"),
         default=2,
-        validators=[InputRequired(), NumberRange(1, MAX_SEATS)],
+        validators=[InputRequired(), between(1, MAX_SEATS)],
         description=_l("For staff, besides the driver."),
     )
     weekly_hours = StringField(_l("Driver's hours a week"), validators=[Optional()])

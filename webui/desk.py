@@ -33,14 +33,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import FloatField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from planner.mapview import offline_html, plan_map
 from planner.model import Plan, Problem
 from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
-from webui.forms import CALENDAR_LABELS, PostForm
+from webui.forms import CALENDAR_LABELS, PostForm, between
 from webui.i18n import current_language, short_date
 from webui.jobs import Job, JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
@@ -108,7 +108,7 @@ class PlanForm(FlaskForm):
         _l("ISO week"),
         validators=[DataRequired(), Regexp(ISO_WEEK.pattern, message=WEEK_MESSAGE)],
     )
-    time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), NumberRange(1, 600)])
+    time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), between(1, 600)])
 
     def validate_time_limit(self, field: FloatField) -> None:
         """NaN passes NumberRange (every comparison with it is false)."""

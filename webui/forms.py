@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, NumberRange
 
 from planner.register.places import fold
 from webui.i18n import WEEKDAYS
@@ -65,6 +65,12 @@ PRIORITY_GROUP_LABELS = {
     "migrant": _l("Migrant or asylum seeker"),
     "other_vulnerable": _l("Other vulnerable group"),
 }
+
+
+def between(low: float, high: float) -> NumberRange:
+    """A number from ``low`` to ``high``, said as an office would («Δώστε έναν αριθμό από 5 έως
+    480.»), not in WTForms' own Greek («Το νούμερο πρέπει να είναι ανάμεσα 5 και 480»)."""
+    return NumberRange(low, high, message=_l("Enter a number from %(min)s to %(max)s."))
 
 
 def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:

@@ -540,3 +540,13 @@ def test_calendar_of_an_impossible_year_says_so(coordinator: FlaskClient, year: 
     response = coordinator.get(f"/register/calendar?year={year}")
     assert response.status_code == 302
     assert "Επιλέξτε έτος από 1990 έως 2100" in coordinator.get(response.location).get_data(as_text=True)
+
+
+def test_a_care_plan_and_a_stop_are_active_in_their_own_gender(coordinator: FlaskClient) -> None:
+    """Fourth walkthrough: a care plan (το πλάνο) read «Κατάσταση: ενεργός», as a person does; a
+    plan is «ενεργό», a stop (η στάση) «ενεργή», a person still «ενεργός»."""
+    person = _text(coordinator.get("/register/beneficiaries/1"))
+    plans = person[person.index("<table") :]
+    assert "<td>ενεργό</td>" in plans and "<td>ενεργός</td>" not in plans
+    assert "<td>ενεργή</td>" in _text(coordinator.get("/register/stops"))
+    assert "<td>ενεργός</td>" in _text(coordinator.get("/register/beneficiaries"))
