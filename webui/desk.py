@@ -563,7 +563,8 @@ def adjust(pv_id: int) -> Any:
 
 @bp.route("/plans/<int:pv_id>/sheet.pdf")
 def route_sheet(pv_id: int) -> Response:
-    """The route sheets as PDF (A4, one page per route); ``?day=YYYY-MM-DD&unit=ID`` for one."""
+    """The route sheets as PDF (A4, one page per route); ``?day=YYYY-MM-DD`` for that day's,
+    ``&unit=ID`` (the plan's unit id) for one."""
     from webui.i18n import long_date
     from webui.routesheet import FontMissing, find_font_dir, route_sheet_pdf
 
@@ -571,10 +572,10 @@ def route_sheet(pv_id: int) -> Response:
     only = None
     if request.args.get("day"):
         try:
-            only = (date.fromisoformat(request.args["day"]), request.args.get("unit", ""))
+            only = (date.fromisoformat(request.args["day"]), request.args.get("unit") or None)
         except ValueError:
             abort(400)
-        if not any((r.date, r.unit_id) == only for r in plan.routes):
+        if not any(r.date == only[0] and only[1] in (None, r.unit_id) for r in plan.routes):
             abort(404)
     try:
         font_dir = find_font_dir(current_app.config.get("ROUTE_SHEET_FONT_DIR"))

@@ -90,9 +90,13 @@ def _visit(problem: Problem, visit_id: str) -> Visit | None:
 
 
 def _place(visit: Visit | None) -> str:
-    """Where a visit is: its address (which names the settlement), else its place's name."""
+    """Where a visit is: its address (which names the settlement), else its place's name; a
+    village stop whose name already says its spot («Σαρκουνάς: ΚΑΠΗ») gives the settlement, not
+    the spot again."""
     if visit is None:
         return ""
+    if visit.address and visit.kind == "village_stop" and visit.name.endswith(visit.address):
+        return visit.location.name
     return visit.address or visit.location.name
 
 

@@ -117,10 +117,11 @@ def route_sheet_pdf(
     labels: Labels,
     long_date: Callable[[date], str],
     footer: str,
-    only: tuple[date, str] | None = None,
+    only: tuple[date, str | None] | None = None,
     font_dir: Path | None = None,
 ) -> bytes:
-    """The route sheets of ``plan`` (or of the one route ``only`` = (date, unit id)) as PDF bytes."""
+    """The route sheets of ``plan`` (or, ``only`` = (date, unit id), of that route; (date, None):
+    of that day's) as PDF bytes."""
     folder = font_dir or find_font_dir()
     pdf = _Sheet(orientation="P", unit="mm", format="A4")
     pdf.footer_text = footer
@@ -129,7 +130,11 @@ def route_sheet_pdf(
     pdf.add_font("DejaVu", "B", str(folder / _BOLD))
     pdf.alias_nb_pages()
     routes = {(r.date, r.unit_id): r for r in plan.routes}
-    views = [v for v in day_views(plan, problem) if only is None or (v.date, v.unit_id) == only]
+    views = [
+        v
+        for v in day_views(plan, problem)
+        if only is None or (v.date == only[0] and only[1] in (None, v.unit_id))
+    ]
     for view in views:
         route = routes[(view.date, view.unit_id)]
         pdf.add_page()

@@ -98,6 +98,12 @@ def test_one_day_sheet_and_english(coordinator: FlaskClient, plan_id: int) -> No
     assert len(_pdf(coordinator.get(url).data)[0]) == 1
     assert coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day=2026-12-11&unit=van1").status_code == 404
     assert coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day=friday").status_code == 400
+    # the day alone: that day's routes (fourth walkthrough: a 404 before); another unit: none
+    assert len(_pdf(coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day={MON.isoformat()}").data)[0]) == 1
+    assert coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day=2026-12-11").status_code == 404
+    assert (
+        coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day={MON.isoformat()}&unit=car9").status_code == 404
+    )
     post(coordinator, "/language", {"lang": "en"})
     text = _pdf(coordinator.get(url).data)[1][0]
     assert "Route sheet" in text and "Monday 7 December 2026" in text and "village stop, 90′" in text
@@ -120,3 +126,16 @@ def test_missing_font_is_a_clear_503(
     monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
     response = coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf")
     assert response.status_code == 503 and "DejaVu Sans" in response.get_data(as_text=True)
+
+
+def test_a_village_stops_spot_is_not_said_twice() -> None:
+    """Fourth walkthrough: a stop named «Σαρκουνάς: ΚΑΠΗ» had «ΚΑΠΗ» again in the address column;
+    the column gives the settlement. A home visit's address is kept."""
+    from planner.model import Location, Visit
+    from webui.planview import _place
+
+    village = Location("set-1", 38.1, 22.0, "Σαρκουνάς")
+    stop = Visit("vs-1", village, 3600, kind="village_stop", name="Σαρκουνάς: ΚΑΠΗ", address="ΚΑΠΗ")
+    assert _place(stop) == "Σαρκουνάς"
+    home = Visit("cp-1", village, 1800, name="Σοφία Ι.", address="Οδός 1, Σαρκουνάς")
+    assert _place(home) == "Οδός 1, Σαρκουνάς"
