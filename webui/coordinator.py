@@ -75,6 +75,16 @@ from planner.register.models import (
     VillageStop,
 )
 from planner.register.places import normalise
+from planner.register.rules import (
+    CARE_PLAN_DURATION,
+    STOP_DURATION,
+    Problem,
+    announced_time_problem,
+    stop_weekday_problem,
+    weekly_count_problem,
+    window_problem,
+    working_days,
+)
 from webui import greeklish
 from webui.forms import (
     CALENDAR_LABELS,
@@ -91,7 +101,7 @@ from webui.forms import (
     time_of,
     weekday_choices,
 )
-from webui.i18n import WEEKDAYS
+from webui.i18n import WEEKDAYS, current_language
 from webui.security import require_role
 from webui.store import engine, reader, transaction
 
@@ -102,8 +112,6 @@ bp.before_request(require_role("coordinator"))
 LAT_RANGE = (37.9, 38.4)
 LON_RANGE = (21.8, 22.5)
 LIST_LIMIT = 300
-CENTRE_WEEKDAYS = frozenset({1, 2, 3, 4, 5})
-"""The ISO weekdays the Centre works (the week builder plans Monday to Friday only)."""
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -280,7 +288,9 @@ class CarePlanForm(FlaskForm):
         _l("Staff role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES if r != "driver")
     )
     staff_id = SelectField(_l("Named staff member"), validators=[Optional()])
-    duration_min = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(), between(5, 480)])
+    duration_min = IntegerField(
+        _l("Duration (minutes)"), validators=[InputRequired(), between(*CARE_PLAN_DURATION)]
+    )
     frequency_kind = SelectField(
         _l("Frequency"), choices=options((k, FREQUENCY_LABELS[k]) for k in FREQUENCY_KINDS)
     )
@@ -324,12 +334,7 @@ class CarePlanForm(FlaskForm):
         duration = self.duration_min.data
         if not isinstance(duration, int) or self.duration_min.errors:
             return
-        for start, end in windows:
-            if _minutes(end) - _minutes(start) < duration:
-                raise ValidationError(
-                    _("The window %(window)s is shorter than the visit (%(minutes)d minutes).",
-                      window=f"{start}-{end}", minutes=duration)
-                )  # fmt: skip
+        _refuse(window_problem(windows, duration))  # long enough, inside the Centre's hours
 
     def validate_end_date(self, field: DateField) -> None:
         """The end is not before the start."""
@@ -339,12 +344,13 @@ class CarePlanForm(FlaskForm):
 
 def _working_days(weekdays: list[int] | None) -> frozenset[int]:
     """The ISO weekdays a plan may be visited on that the Centre works (none ticked: all)."""
-    return CENTRE_WEEKDAYS.intersection(weekdays) if weekdays else CENTRE_WEEKDAYS
+    return working_days(weekdays)
 
 
-def _minutes(hhmm: str) -> int:
-    hours, minutes = hhmm.split(":")
-    return int(hours) * 60 + int(minutes)
+def _refuse(problem: Problem | None) -> None:
+    """A rule the importer checks too (:mod:`planner.register.rules`), in the page's language."""
+    if problem is not None:
+        raise ValidationError(problem.el if current_language() == "el" else problem.en)
 
 
 def _wrong_staff_member(s: Session, form: CarePlanForm) -> bool:
@@ -427,7 +433,9 @@ class StopForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description=_l("e.g. the square, the community office"),
     )
-    duration_min = IntegerField(_l("Duration (minutes)"), validators=[InputRequired(), between(10, 600)])
+    duration_min = IntegerField(
+        _l("Duration (minutes)"), validators=[InputRequired(), between(*STOP_DURATION)]
+    )
     announced_times = StringField(
         _l("Announced start times"), validators=[Optional()], description=_l("e.g. 10:00, 12:30")
     )
@@ -444,11 +452,24 @@ class StopForm(FlaskForm):
     active = BooleanField(_l("Active"), default=True)
 
     def validate_announced_times(self, field: StringField) -> None:
-        """Times as HH:MM."""
+        """Times as HH:MM, each letting the stop begin and end inside the Centre's hours."""
         try:
-            parse_times(field.data or "")
+            times = parse_times(field.data or "")
         except ValueError as exc:
             raise ValidationError(_("Not a time: %(text)s", text=str(exc))) from exc
+        duration = self.duration_min.data
+        if isinstance(duration, int) and not self.duration_min.errors:
+            _refuse(announced_time_problem(times, duration))
+
+    def validate_usual_weekday(self, field: SelectField) -> None:
+        """A day the Centre works."""
+        if field.data:
+            _refuse(stop_weekday_problem(int(field.data)))
+
+    def validate_frequency_count(self, field: IntegerField) -> None:
+        """A weekly stop at most once a working day."""
+        if field.data is not None and not field.errors:
+            _refuse(weekly_count_problem(str(self.frequency_kind.data), field.data))
 
 
 @bp.route("/stops")

@@ -42,6 +42,19 @@ from sqlalchemy.orm import Session, selectinload
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, CarePlan, Settlement, Staff, VillageStop
 from planner.register.places import Match, find_settlement, normalise
+from planner.register.rules import (
+    CARE_PLAN_DURATION,
+    STOP_DURATION,
+    Problem,
+    announced_time_problem,
+    care_plan_duration_problem,
+    care_plan_weekdays_problem,
+    staff_days_problem,
+    stop_duration_problem,
+    stop_weekday_problem,
+    weekly_count_problem,
+    window_problem,
+)
 
 __all__ = [
     "BENEFICIARY_COLUMNS",
@@ -116,7 +129,13 @@ _FREQUENCY = Column(
 )  # fmt: skip
 _DURATION = Column(
     "duration_min", "Διάρκεια (λεπτά)", "Duration (min)", True,
-    "λεπτά, ακέραιος 1-600", "minutes, a whole number 1-600", "45", ("Διάρκεια", "Duration", "Λεπτά"),
+    "λεπτά, ακέραιος {}-{}".format(*CARE_PLAN_DURATION),
+    "minutes, a whole number {}-{}".format(*CARE_PLAN_DURATION), "45", ("Διάρκεια", "Duration", "Λεπτά"),
+)  # fmt: skip
+_STOP_DURATION = Column(
+    _DURATION.field, _DURATION.el, _DURATION.en, True,
+    "λεπτά, ακέραιος {}-{}".format(*STOP_DURATION), "minutes, a whole number {}-{}".format(*STOP_DURATION),
+    _DURATION.example, _DURATION.aliases,
 )  # fmt: skip
 _ROLE_HELP = ("κοινωνικός λειτουργός ή ψυχολόγος", "social worker or psychologist")
 
@@ -186,7 +205,7 @@ STOP_COLUMNS: tuple[Column, ...] = (
     _ELSTAT,
     Column("place", "Σημείο", "Place", False, "π.χ. η πλατεία, το κοινοτικό γραφείο",
            "e.g. the square, the community office", "Πλατεία", ("Τοποθεσία", "Location")),
-    _DURATION,
+    _STOP_DURATION,
     Column("announced_times", "Ώρες ανακοίνωσης", "Announced times", False,
            "ώρες έναρξης, π.χ. 10:00, 12:30", "start times, e.g. 10:00, 12:30", "10:00",
            ("Ώρα", "Ώρες", "Times", "Announced time")),
@@ -284,6 +303,12 @@ class CellError(ValueError):
         super().__init__(f"{el} / {en}")
         self.el = el
         self.en = en
+
+
+def _refuse(problem: Problem | None) -> None:
+    """Raise a :class:`CellError` with a rule's problem (:mod:`planner.register.rules`), if any."""
+    if problem is not None:
+        raise CellError(problem.el, problem.en)
 
 
 # --- reading files -------------------------------------------------------------------------
@@ -710,17 +735,21 @@ def _parse_float(value: Cell) -> float | None:
     )
 
 
-def _parse_duration(value: Cell) -> int:
+def _parse_duration(value: Cell, check: Callable[[int], Problem | None] = care_plan_duration_problem) -> int:
+    """Whole minutes (``45``, ``45'``, ``45 λεπτά``, an Excel ``45.0``) that ``check`` accepts: a
+    care plan's limits (:func:`~planner.register.rules.care_plan_duration_problem`) unless told."""
     text = _text(value)
     m = re.fullmatch(r"(\d+)(?:[.,]0+)?\s*(?:'|λ|λεπτά|min|mins|minutes)?\.?", text, re.IGNORECASE)
     if not text:
         raise CellError("Κενή διάρκεια.", "Empty duration.")
-    if not m or not 1 <= int(m.group(1)) <= 600:
+    if not m:
         raise CellError(
-            f"Μη έγκυρη διάρκεια «{text}»: ακέραιος αριθμός λεπτών από 1 έως 600.",
-            f"Invalid duration '{text}': a whole number of minutes from 1 to 600.",
+            f"Μη έγκυρη διάρκεια «{text}»: ακέραιος αριθμός λεπτών, π.χ. 45.",
+            f"Invalid duration '{text}': a whole number of minutes, e.g. 45.",
         )
-    return int(m.group(1))
+    minutes = int(m.group(1))
+    _refuse(check(minutes))
+    return minutes
 
 
 _YES = {normalise(w) for w in ("ναι", "ν", "yes", "y", "1", "true", "αληθές", "ενεργός", "ενεργή", "ενεργό",
@@ -1083,12 +1112,13 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             report.error(number, table.header[positions[name]], cell(values, name), exc.el, exc.en)
         take("active", _parse_bool)
         if kind == "stops":
-            take("duration_min", _parse_duration)
+            take("duration_min", lambda v: _parse_duration(v, stop_duration_problem))
             take("frequency", parse_frequency)
             take("place", _optional_text(200))
             take("announced_times", parse_times)
-            take("usual_weekday", lambda v: _single_weekday(v))
+            take("usual_weekday", _stop_weekday)
             take("required_role", lambda v: _parse_role(v) if _text(v) else "social_worker")
+            _check_stop(row, values, cell, positions, table, report, number)
         else:
             _beneficiary_cells(row, take, values, cell, positions, table, ctx, report, number)
             if ext in seen and seen[ext] != number and len(report.errors) == errors_before:
@@ -1155,6 +1185,46 @@ def _single_weekday(value: Cell) -> int | None:
     if len(days) > 1:
         raise CellError(f"Μία ημέρα μόνο, όχι «{_text(value)}».", f"One weekday only, not '{_text(value)}'.")
     return days[0] if days else None
+
+
+def _stop_weekday(value: Cell) -> int | None:
+    """A stop's usual weekday: one day, one the Centre works."""
+    day = _single_weekday(value)
+    _refuse(stop_weekday_problem(day))
+    return day
+
+
+def _allowed_weekdays(value: Cell) -> list[int]:
+    """A care plan's allowed weekdays: at least one of them a day the Centre works."""
+    days = parse_weekdays(value)
+    _refuse(care_plan_weekdays_problem(days))
+    return days
+
+
+def _check_stop(
+    row: dict[str, Any],
+    values: list[Cell],
+    cell: Callable[[list[Cell], str], Cell],
+    positions: Mapping[str, int],
+    table: Table,
+    report: ImportReport,
+    number: int,
+) -> None:
+    """The rules between a stop's cells, each read without error: every announced time fits the
+    stop into the Centre's hours; a weekly stop comes at most once a working day."""
+
+    def refuse(column: str, problem: Problem | None) -> None:
+        if problem is not None:
+            report.error(
+                number, table.header[positions[column]], cell(values, column), problem.el, problem.en
+            )
+
+    duration = row.get("duration_min")
+    if row.get("announced_times") and isinstance(duration, int):
+        refuse("announced_times", announced_time_problem(row["announced_times"], duration))
+    if "frequency" in row:
+        kind, count = row["frequency"]
+        refuse("frequency", weekly_count_problem(kind, count))
 
 
 def _required_text(value: Cell, limit: int = 200) -> str:
@@ -1233,11 +1303,28 @@ def _beneficiary_cells(
     take("duration_min", _parse_duration)
     take("frequency", parse_frequency)
     take("staff", ctx.staff_id)
-    take("weekdays", parse_weekdays)
+    take("weekdays", _allowed_weekdays)
     take("time_windows", parse_time_windows)
     take("start_date", lambda v: parse_date(v) or _required_text(""))
     take("end_date", parse_date)
     take("status", _parse_status)
+    # the rules between the plan's cells (planner.register.rules), each cell read without error;
+    # an absent «Ημέρες» column checks as any working day
+    days_read = "weekdays" in row or "weekdays" not in positions
+    days: list[int] = row.get("weekdays", [])
+
+    def refuse(column: str, problem: Problem | None) -> None:
+        if problem is not None:
+            report.error(
+                number, table.header[positions[column]], cell(values, column), problem.el, problem.en
+            )
+
+    duration = row.get("duration_min")
+    if row.get("time_windows") and isinstance(duration, int):
+        refuse("time_windows", window_problem(row["time_windows"], duration))
+    if "frequency" in row and days_read:
+        kind, count = row["frequency"]
+        refuse("frequency", weekly_count_problem(kind, count, days))
     named = next((s for s in ctx.staff if s.id == row.get("staff")), None)
     if named is not None and row.get("required_role") and named.role != row["required_role"]:
         report.error(
@@ -1247,6 +1334,8 @@ def _beneficiary_cells(
             f"'{named.name}' is a {named.role.replace('_', ' ')}, but the plan needs a "
             f"{row['required_role'].replace('_', ' ')}.",
         )  # fmt: skip
+    elif named is not None and days_read:
+        refuse("staff", staff_days_problem(f"«{named.name}»", named.weekdays, days))
     start, end = row.get("start_date"), row.get("end_date")
     if isinstance(start, date) and isinstance(end, date) and end < start:
         report.error(

@@ -550,3 +550,34 @@ def test_a_care_plan_and_a_stop_are_active_in_their_own_gender(coordinator: Flas
     assert "<td>ενεργό</td>" in plans and "<td>ενεργός</td>" not in plans
     assert "<td>ενεργή</td>" in _text(coordinator.get("/register/stops"))
     assert "<td>ενεργός</td>" in _text(coordinator.get("/register/beneficiaries"))
+
+
+def test_the_forms_refuse_what_the_import_refuses(coordinator: FlaskClient, app: Flask) -> None:
+    """Fourth walkthrough: the import and the forms checked different rules. Both now use
+    planner.register.rules: hours that cannot hold the visit within 08:00-20:00, a stop on a
+    Saturday, announced at a time it would end after 20:00, or weekly more often than the five
+    working days; each refused with the rule's message in the page's language."""
+    url = "/register/beneficiaries/2/plans/new"
+    response = post(coordinator, url, _plan_form(time_windows="06:00-07:30"))
+    assert response.status_code == 200
+    assert "Το 06:00-07:30 δεν χωράει την επίσκεψη (60 λεπτά)" in _text(response)
+    response = post(coordinator, url, _plan_form(time_windows="08:00-08:30"))
+    assert "Το 08:00-08:30 είναι μικρότερο από την επίσκεψη (60 λεπτά)." in _text(response)
+    stop = {
+        "settlement_code": _code(app, "Διακοπτόν"), "place": "Πλατεία Δοκιμής", "duration_min": "90",
+        "announced_times": "10:00", "frequency_kind": "weekly", "frequency_count": "1",
+        "usual_weekday": "4", "required_role": "social_worker", "active": "y",
+    }  # fmt: skip
+    for change, message in (
+        ({"usual_weekday": "6"}, "μια στάση δεν γίνεται Σάββατο"),
+        ({"announced_times": "19:00"}, "Η στάση στις 19:00 (90 λεπτά) δεν χωράει"),
+        ({"frequency_count": "6"}, "6 επισκέψεις την εβδομάδα θέλουν ισάριθμες διαφορετικές ημέρες"),
+    ):
+        response = post(coordinator, "/register/stops/new", {**stop, **change})
+        assert response.status_code == 200 and message in _text(response), change
+    post(coordinator, "/language", {"lang": "en"})
+    response = post(coordinator, "/register/stops/new", {**stop, "usual_weekday": "7"})
+    assert "a stop is never made on a Sunday" in _text(response)
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert s.scalars(select(VillageStop).where(VillageStop.place == "Πλατεία Δοκιμής")).first() is None
+    assert post(coordinator, "/register/stops/new", stop).status_code == 302  # as it was, it is fine
