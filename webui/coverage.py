@@ -22,7 +22,16 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
 - **Kilometres, driving and service hours, unassigned reasons, days aboard**: the newest
   published version of each week's plan (``plan_versions.plan_json``), routes dated inside
   the period. A week without a published plan has them **unknown** (``None``), not zero.
+  The metres and seconds of the routes' steps are added up and rounded once (to 0.1 km and
+  0.1 h), as the CLI's table does, not each route's rounded summary.
+- **As of** (``Figures.as_of``): the map, the settlements' visits in the last 4 and 12 weeks
+  and their last visit done, and the people with a care plan (the mountain share of the
+  beneficiaries) are counted up to the period's last day, or today if it is earlier: a
+  report of a past period stays the same when made again later. A person counts with a care
+  plan in force that day: active, started, not ended (as the due rule treats an end date).
 - **Mountain**: ELSTAT's terrain class ``mountainous``.
+- **Years**: periods from ``FIRST_YEAR`` to ``LAST_YEAR`` (ISO years); outside them
+  :func:`compute_figures` raises ``ValueError`` (management refuses such weeks first).
 
 People appear only pseudonymously: ``Ω-0042`` for beneficiary 42 (the office can look the
 number up in the register; management cannot), never a name, an address or a note.
@@ -32,7 +41,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -44,8 +53,11 @@ from sqlalchemy.orm import Session
 from planner.register import models as m
 from planner.register.calendar import local_date
 from planner.register.due import Rhythm, iso_week_of, monday_of, occurrences_due, week_month
+from planner.schema import parse_time
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "OUTCOME_ORDER",
     "DueWeek",
     "Figures",
@@ -62,6 +74,7 @@ __all__ = [
 
 OUTCOME_ORDER = ("done", "not_at_home", "cancelled", "postponed")
 MOUNTAIN = "mountainous"
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the ISO years a period may reach: dates stay far from date.min/max
 
 
 def pseudonym(beneficiary_id: int) -> str:
@@ -113,9 +126,14 @@ def _outcomes(session: Session, before: date) -> list[_Outcome]:
     return out
 
 
-def _with_active_plan() -> Select[Any]:
-    """Ids of the beneficiaries with an active care plan."""
-    return select(m.CarePlan.beneficiary_id).where(m.CarePlan.status == "active")
+def _with_active_plan(day: date) -> Select[Any]:
+    """Ids of the beneficiaries with a care plan in force on ``day``: active, started by then
+    and not ended before it (the due rule's reading of the dates: due up to its end date)."""
+    return select(m.CarePlan.beneficiary_id).where(
+        m.CarePlan.status == "active",
+        m.CarePlan.start_date <= day,
+        (m.CarePlan.end_date.is_(None)) | (m.CarePlan.end_date >= day),
+    )
 
 
 # --- the map -----------------------------------------------------------------------------------
@@ -139,8 +157,9 @@ class SettlementCoverage:
 
 
 def settlement_coverage(session: Session, today: date) -> list[SettlementCoverage]:
-    """Every settlement of the gazetteer with its visits done in the last 4 and 12 weeks
-    (today's week and the weeks before it) and its last visit done before tomorrow."""
+    """Every settlement of the gazetteer as of ``today`` (for a past period, its last day):
+    its visits done in the last 4 and 12 weeks (that day's week and the weeks before it, up
+    to that day), its last visit done by then, its people with a care plan in force then."""
     this_monday = monday_of(today)
     since_4 = this_monday - timedelta(weeks=3)
     since_12 = this_monday - timedelta(weeks=11)
@@ -161,7 +180,7 @@ def settlement_coverage(session: Session, today: date) -> list[SettlementCoverag
         session.scalars(
             select(m.Beneficiary.settlement_code)
             .where(m.Beneficiary.active)
-            .where(m.Beneficiary.id.in_(_with_active_plan()))
+            .where(m.Beneficiary.id.in_(_with_active_plan(today)))
         )
     )
     return [
@@ -293,6 +312,7 @@ class Figures:
     settlements_served: int
     settlements_total: int
     records_start: date | None = None
+    as_of: date | None = None  # the day the people with a care plan are counted on (see the module)
 
     @property
     def visits_done(self) -> int:
@@ -336,7 +356,8 @@ class Figures:
 
     @property
     def mountain_beneficiary_share(self) -> float:
-        """Mountain villages' share of the beneficiaries with an active care plan (0..1)."""
+        """Mountain villages' share of the beneficiaries with a care plan in force on ``as_of``
+        (0..1)."""
         return self.mountain_beneficiaries / self.active_beneficiaries if self.active_beneficiaries else 0.0
 
 
@@ -391,6 +412,7 @@ def due_ledger(
     start: date,
     end: date | None = None,
     working: Callable[[date], int] = lambda _monday: 5,
+    allowed_weekdays: Collection[int] | None = None,
 ) -> list[DueWeek]:
     """Each due visit of one care plan or stop counted once, over the consecutive ISO weeks
     ``mondays``: the week builder's rule (:func:`occurrences_due`) says how many visits a week
@@ -401,13 +423,17 @@ def due_ledger(
     asks for nothing and carries what was open through. What is open before the first week
     comes from the last week before it with a working day (at most ``LEAD_IN_WEEKS`` back).
 
-    ``done`` are the days of the visits done; ``working(monday)`` that week's working days."""
+    ``done`` are the days of the visits done; ``working(monday)`` that week's working days;
+    ``allowed_weekdays`` the plan's (ISO numbers; empty: any working day): in the week of its
+    start, nothing is due if none of them is left on or after the start."""
     done_days = sorted(done)
     per_week = Counter(monday_of(d) for d in done_days)
 
     def need(monday: date) -> int:
         n = working(monday)
-        return occurrences_due(rhythm, monday, done_days, start=start, end=end, working_days=n).occurrences
+        return occurrences_due(
+            rhythm, monday, done_days, start=start, end=end, working_days=n, allowed_weekdays=allowed_weekdays
+        ).occurrences
 
     open_n, open_month = 0, (0, 0)
     if mondays:
@@ -450,9 +476,33 @@ def _published_plans(session: Session, weeks: set[str]) -> dict[str, list[dict[s
     return out
 
 
+def _route_amounts(route: Mapping[str, Any]) -> tuple[int, int, int]:
+    """A published route's metres, driving seconds and service seconds, exact: from its steps
+    (a document without steps: from its summary's rounded figures)."""
+    steps = route.get("steps")
+    if not steps:
+        summary = route.get("summary", {})
+        km, driving_min, service_min = (
+            float(summary.get(k, 0.0)) for k in ("km", "driving_min", "service_min")
+        )
+        return round(km * 1000), round(driving_min * 60), round(service_min * 60)
+    metres = sum(int(step.get("distance_m", 0)) for step in steps)
+    driving = sum(int(step.get("travel_s", 0)) for step in steps)
+    service = sum(
+        parse_time(step["end"]) - parse_time(step["start"]) for step in steps if step.get("type") == "visit"
+    )
+    return metres, driving, service
+
+
 def compute_figures(session: Session, start: date, end: date, today: date | None = None) -> Figures:
     """The figures for the ISO weeks from ``start``'s to ``end``'s (both included); weeks after
-    ``today``'s (if given) and before the register's first records have no data."""
+    ``today``'s (if given) and before the register's first records have no data. The people
+    with a care plan are counted on the period's last day, or ``today`` if earlier (``as_of``).
+
+    Raises ``ValueError`` for a week outside the ISO years ``FIRST_YEAR``..``LAST_YEAR``."""
+    for day in (start, end):
+        if not FIRST_YEAR <= day.isocalendar()[0] <= LAST_YEAR:
+            raise ValueError(f"{iso_week_of(day)} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
     first = monday_of(start)
     last_monday = monday_of(min(end, max(start, end)))
     mondays = []
@@ -519,16 +569,19 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         .join(m.Beneficiary)
         .where(m.CarePlan.status == "active", m.Beneficiary.active)
     ).all()
-    subjects: list[tuple[tuple[str, int], Rhythm, date, date | None, int | None]] = [
-        (("cp", p.id), Rhythm(p.frequency_kind, p.frequency_count), p.start_date, p.end_date, bid)
+    Subject = tuple[tuple[str, int], Rhythm, date, date | None, list[int] | None, int | None]
+    subjects: list[Subject] = [
+        (("cp", p.id), Rhythm(p.frequency_kind, p.frequency_count), p.start_date, p.end_date,
+         list(p.allowed_weekdays or []), bid)
         for p, bid in plans
-    ]
+    ]  # fmt: skip
     subjects += [
-        (("vs", vs.id), Rhythm(vs.frequency_kind, vs.frequency_count), date.min, None, None)
+        (("vs", vs.id), Rhythm(vs.frequency_kind, vs.frequency_count), date.min, None, None, None)
         for vs in session.scalars(select(m.VillageStop).where(m.VillageStop.active))
     ]
-    for key, rhythm, plan_start, plan_end, bid in subjects:
-        ledger = due_ledger(rhythm, counted, done_days[key], start=plan_start, end=plan_end, working=working)
+    for key, rhythm, plan_start, plan_end, allowed, bid in subjects:
+        ledger = due_ledger(rhythm, counted, done_days[key], start=plan_start, end=plan_end, working=working,
+                            allowed_weekdays=allowed)  # fmt: skip
         if ledger:
             due_before += ledger[0].carried
         for monday, row in zip(counted, ledger, strict=True):
@@ -543,33 +596,34 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     due_done = sum(w.done_due for w in recorded_weeks) if counted else None
 
     # published plans: kilometres, hours, unassigned reasons, days aboard
+    # (metres and seconds added up exactly, rounded once: as the CLI's table and the desk do)
     reasons: Counter[str] = Counter()
     aboard: Counter[tuple[str, str]] = Counter()
-    km = drive = service = 0.0
+    metres = drive_s = service_s = 0
     n_routes = 0
     for week_name, docs in _published_plans(session, set(weeks)).items():
         week = weeks[week_name]
         week.published = True
-        week_km = week_drive = week_service = 0.0
+        week_m = week_drive = week_service = 0
         for doc in docs:
             for route in doc.get("routes", []):  # type: ignore[attr-defined]
                 day = date.fromisoformat(route["date"])
                 if not first <= day <= period_end:
                     continue
-                summary = route.get("summary", {})
                 n_routes += 1
-                week_km += float(summary.get("km", 0.0))
-                week_drive += float(summary.get("driving_min", 0.0)) / 60
-                week_service += float(summary.get("service_min", 0.0)) / 60
+                route_m, route_drive, route_service = _route_amounts(route)
+                week_m += route_m
+                week_drive += route_drive
+                week_service += route_service
                 for member in route.get("crew", []):
                     aboard[(str(member), week_name)] += 1
             for item in doc.get("unassigned", []):  # type: ignore[attr-defined]
                 reasons[str(item.get("reason", ""))] += 1
-        week.km, week.drive_h = round(week_km, 1), round(week_drive, 1)
-        week.service_h = round(week_service, 1)
-        km += week_km
-        drive += week_drive
-        service += week_service
+        week.km, week.drive_h = round(week_m / 1000, 1), round(week_drive / 3600, 1)
+        week.service_h = round(week_service / 3600, 1)
+        metres += week_m
+        drive_s += week_drive
+        service_s += week_service
     published = any(w.published for w in weeks.values())
 
     # staff load
@@ -588,12 +642,13 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         for sid, w in sorted(keys, key=lambda k: (k[1], k[0]))
     ]
 
-    # mountain share of the people
+    # mountain share of the people with a care plan in force on the period's last day (or today)
+    as_of = period_end if today is None else min(today, period_end)
     active_people = session.execute(
         select(m.Beneficiary.id, m.Settlement.terrain)
         .join(m.Settlement)
         .where(m.Beneficiary.active)
-        .where(m.Beneficiary.id.in_(_with_active_plan()))
+        .where(m.Beneficiary.id.in_(_with_active_plan(as_of)))
     ).all()
 
     # the pseudonymous list: due, not served
@@ -635,9 +690,9 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         beneficiaries_served=len(served),
         beneficiaries_served_of_due=len(served & set(due_people)) if counted else None,
         unassigned_reasons=dict(reasons.most_common()),
-        km=round(km, 1) if published else None,
-        drive_h=round(drive, 1) if published else None,
-        service_h=round(service, 1) if published else None,
+        km=round(metres / 1000, 1) if published else None,
+        drive_h=round(drive_s / 3600, 1) if published else None,
+        service_h=round(service_s / 3600, 1) if published else None,
         routes=n_routes if published else None,
         staff_weeks=staff_weeks,
         mountain_visits=mountain_visits,
@@ -647,4 +702,5 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         settlements_served=len(served_settlements),
         settlements_total=len(settlements),
         records_start=since,
+        as_of=as_of,
     )

@@ -24,6 +24,8 @@ from flask_babel import lazy_gettext as _l
 
 from planner.register.due import iso_week_of, monday_of
 from webui.coverage import (
+    FIRST_YEAR,
+    LAST_YEAR,
     OUTCOME_ORDER,
     Figures,
     SettlementCoverage,
@@ -89,6 +91,12 @@ def parse_week(text: str, example: str) -> date:
               "e.g. %(example)s.", text=text, example=example)
         )  # fmt: skip
     year, week = int(match[1]), int(match[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(
+            _("The year %(year)s is outside the years the page covers: choose a week from %(first)s to "
+              "%(last)s.", year=match[1], first=f"{FIRST_YEAR}-W01",
+              last=f"{LAST_YEAR}-W{_weeks_in(LAST_YEAR):02d}")
+        )  # fmt: skip
     if not 1 <= week <= _weeks_in(year):
         raise PeriodError(
             _("Week %(week)s of %(year)s does not exist: %(year)s has weeks 01 to %(weeks)s.",
@@ -157,7 +165,7 @@ def period_from_request() -> AskedPeriod:
     if last is None:
         last = this if first is None or first <= this else first
     if first is None:  # not chosen: 12 weeks, from the register's first records if later
-        first = last - timedelta(weeks=DEFAULT_WEEKS - 1)
+        first = max(last - timedelta(weeks=DEFAULT_WEEKS - 1), date.fromisocalendar(FIRST_YEAR, 1, 1))
         with reader() as s:
             since = records_start(s)
         if since is not None and first < since <= last:
@@ -178,10 +186,12 @@ def period_from_request() -> AskedPeriod:
 
 
 def _figures(period: Period) -> tuple[Figures, list[SettlementCoverage]]:
-    today = current_day()
+    """The period's figures and the settlements as of its last day (today, if earlier): a
+    report of a past period reads the same whenever it is made."""
     with reader() as s:
-        figures = compute_figures(s, period.first, period.last + timedelta(days=6), today)
-        places = settlement_coverage(s, today)
+        figures = compute_figures(s, period.first, period.last + timedelta(days=6), current_day())
+        assert figures.as_of is not None
+        places = settlement_coverage(s, figures.as_of)
     return figures, places
 
 
@@ -327,7 +337,7 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
         WEEK_KEYS=WEEK_KEYS,
         PLAN_KEYS=PLAN_KEYS,
         points=points,
-        today=current_day(),
+        as_of=figures.as_of,
         chart=trend_chart(figures),
         staff_rows=staff_pivot(figures),
         UNKNOWN=UNKNOWN,
@@ -378,6 +388,7 @@ def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
     seen = _happened(figures)
     rows: list[tuple[str, str, Any]] = [
         ("period", _("Period"), f"{first} – {last} ({_day(figures.start)} – {_day(figures.end)})"),
+        ("as-of", _("Settlements' visits and beneficiaries counted up to"), _day(figures.as_of)),
         ("weeks-recorded", _("Weeks with records"), f"{figures.weeks_recorded} / {n_weeks}"),
         ("due", _("Visits due"), figures.visits_due),
         ("due-before", _("of which due already before the period"), figures.due_before),

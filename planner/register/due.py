@@ -14,6 +14,9 @@ The rules, stated once (``docs/week.md`` says the same for coordinators):
   last one, or the month has no more weeks left than visits still owed (then as many as
   needed to catch up, at most one a day).
 - A plan is only due between its start and end dates, while it is active and its person is.
+  In the week of its start date, it is due only if one of its allowed weekdays (any working
+  day, Monday to Friday, when it names none) falls on or after that date, when the caller
+  gives them: a Wednesday-only plan starting on a Friday is first due the next week.
 
 **Overdue** weeks (weeks past the rhythm's due week) and a **carry-over** (planned last week
 and not done) raise a visit's priority, so the engine serves them first when the week is
@@ -23,7 +26,7 @@ min(overdue weeks, 3) + 1 if carried over``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,6 +40,8 @@ __all__ = [
     "priority_of",
     "week_month",
 ]
+
+WORKING_WEEKDAYS = (1, 2, 3, 4, 5)  # ISO weekdays a plan naming no allowed weekday may have
 
 # priority groups that raise a person's priority by one each (the import maps Greek names)
 GROUP_BONUS = frozenset({"kea", "disability", "living_alone"})
@@ -101,12 +106,19 @@ def occurrences_due(
     start: date,
     end: date | None = None,
     working_days: int = 5,
+    allowed_weekdays: Collection[int] | None = None,
 ) -> Due:
     """Visits due in the ISO week starting ``monday`` for a plan with this rhythm.
 
     ``done`` are the dates of visits actually done (earlier weeks only are used).
+    ``allowed_weekdays`` (ISO numbers, 1 = Monday; empty: Monday to Friday), if given: a plan
+    whose ``start`` is after the last of them in this week is not due this week (``None``:
+    due from its start's week whatever the day).
     """
     last_day = monday + timedelta(days=6)
+    if allowed_weekdays is not None:
+        last_allowed = min(7, max(1, *(allowed_weekdays or WORKING_WEEKDAYS)))
+        last_day = monday + timedelta(days=last_allowed - 1)
     if start > last_day or (end is not None and end < monday) or working_days <= 0:
         return Due(0)
     earlier = sorted(d for d in done if d < monday)

@@ -368,6 +368,20 @@ def _last_done_before(session: Session, before: date) -> tuple[dict[int, date], 
     )
 
 
+def _weekdays_in_force(
+    allowed: Sequence[int] | None, monday: date, start: date, end: date | None
+) -> list[int]:
+    """The ISO weekdays of the week of ``monday`` a care plan may be visited on: those it allows
+    (none named: Monday to Friday) that fall on or after its ``start`` and not after its
+    ``end``. (A weekend day it names stays, so that the plan is listed unassigned with why.)"""
+    days = allowed or (1, 2, 3, 4, 5)
+    return [
+        d
+        for d in days
+        if start <= monday + timedelta(days=d - 1) and (end is None or monday + timedelta(days=d - 1) <= end)
+    ]
+
+
 def _done_of(key: int, recent: Mapping[int, list[date]], last: Mapping[int, date]) -> list[date]:
     """Done dates of one care plan or stop: the recent ones and the last ever."""
     return [*recent.get(key, []), *([last[key]] if key in last else [])]
@@ -615,6 +629,9 @@ def build_week(
     )
     for cp in care_rows:
         vid = f"cp-{cp.id}"
+        # its weekdays in force this week: a plan that starts or ends within the week is not
+        # visited before its start or after its end
+        in_force = _weekdays_in_force(cp.allowed_weekdays, monday, cp.start_date, cp.end_date)
         due = occurrences_due(
             Rhythm(cp.frequency_kind, cp.frequency_count),
             monday,
@@ -622,8 +639,9 @@ def build_week(
             start=cp.start_date,
             end=cp.end_date,
             working_days=working,
+            allowed_weekdays=cp.allowed_weekdays or (),
         )
-        if due.occurrences == 0 and vid not in kept_pins:
+        if (due.occurrences == 0 or not in_force) and vid not in kept_pins:
             continue
         person = cp.beneficiary
         place = settlements[person.settlement_code]
@@ -634,6 +652,10 @@ def build_week(
         )
         loc = Location(f"b-{person.id}", lat, lon, f"{person.full_name}, {place.name_el}", place.terrain)  # type: ignore[arg-type]
         n = max(1, due.occurrences)
+        # (a pinned visit outside them keeps the days its plan names: the pin decides)
+        plan_days = (
+            in_force if in_force and (cp.allowed_weekdays or len(in_force) < 5) else cp.allowed_weekdays
+        )
         add(
             Visit(
                 vid,
@@ -642,9 +664,7 @@ def build_week(
                 kind="home_visit",
                 name=person.full_name,
                 time_windows=_windows(cp.time_windows or [], cp.duration_min * MINUTE),
-                allowed_weekdays=frozenset(d - 1 for d in cp.allowed_weekdays)
-                if cp.allowed_weekdays
-                else None,
+                allowed_weekdays=frozenset(d - 1 for d in plan_days) if plan_days else None,
                 required_role=cp.required_role,
                 required_staff=f"st-{cp.staff_id}"
                 if cp.staff_id is not None and any(s.id == cp.staff_id and s.active for s in staff)

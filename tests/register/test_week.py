@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -981,3 +981,44 @@ def test_the_web_says_a_visit_the_register_no_longer_wants_is_not_wanted() -> No
         changes[0].en
         == "No longer wanted: Ιωάννα Σ. (was Monday 7/12): plan paused or ended, or already done"
     )
+
+
+def test_a_plan_starting_or_ending_within_the_week_is_visited_only_while_in_force(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """Fourth walkthrough: a plan is due from the week of its start, but the week builder let the
+    engine put its visit on any day of that week, before its start date too; and after its
+    end date. Now only the days in force are offered, and a Wednesday-only plan that starts on
+    Thursday is first due the week after."""
+    engine, _ids = register
+    mon = date(2026, 12, 7)  # W50
+    with session_scope(engine, actor="test") as s:
+        person = m.Beneficiary(full_name="Νέα", settlement_code=TEMENI)
+        s.add(person)
+        s.flush()
+
+        def plan(**kw: object) -> str:
+            values: dict[str, object] = dict(
+                service="home_care", required_role="social_worker", duration_min=30,
+                frequency_kind="weekly", frequency_count=1, start_date=date(2026, 1, 5),
+            )  # fmt: skip
+            values.update(kw)
+            row = m.CarePlan(beneficiary_id=person.id, **values)
+            s.add(row)
+            s.flush()
+            return f"cp-{row.id}"
+
+        starts_wed = plan(start_date=mon + timedelta(days=2))
+        ends_tue = plan(end_date=mon + timedelta(days=1))
+        mon_fri_from_thu = plan(start_date=mon + timedelta(days=3), allowed_weekdays=[1, 5])
+        wed_only_from_thu = plan(start_date=mon + timedelta(days=3), allowed_weekdays=[3])
+    with session_scope(engine) as s:
+        visits = {v.id: v for v in build_week(s, W50).problem.visits}
+    assert visits[starts_wed].allowed_weekdays == frozenset({2, 3, 4})  # Wednesday to Friday
+    assert visits[ends_tue].allowed_weekdays == frozenset({0, 1})
+    assert visits[mon_fri_from_thu].allowed_weekdays == frozenset({4})  # Friday only
+    assert wed_only_from_thu not in visits
+    with session_scope(engine) as s:
+        later = {v.id: v for v in build_week(s, "2026-W51").problem.visits}
+    assert later[wed_only_from_thu].allowed_weekdays == frozenset({2}) and ends_tue not in later
+    assert later[starts_wed].allowed_weekdays is None
