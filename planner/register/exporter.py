@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from planner.register.db import session_scope
 from planner.register.importer import (
     BENEFICIARY_COLUMNS,
+    CARE_PLAN_STATUS_EL,
     KINDS,
     ROLE_EL,
     STOP_COLUMNS,
@@ -36,6 +37,7 @@ from planner.register.importer import (
     columns_for,
     example_row,
     format_frequency,
+    format_phone,
     format_priority_groups,
     format_weekdays,
 )
@@ -69,7 +71,7 @@ ATHENS = ZoneInfo("Europe/Athens")
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 Value = str | int | float | date | datetime | None
 
-STATUS_EL = {"active": "ενεργό", "paused": "σε αναστολή"}
+STATUS_EL = CARE_PLAN_STATUS_EL
 PLAN_STATUS_EL = {"draft": "πρόχειρο", "published": "δημοσιευμένο"}
 OUTCOME_EL = {
     "done": "έγινε",
@@ -97,13 +99,6 @@ class Sheet:
 
 def _yes(flag: bool) -> str:
     return "ναι" if flag else "όχι"
-
-
-def _phone(phone: str | None) -> str | None:
-    """``+306900000001`` -> ``+30 6900000001``: with the space Excel keeps it as text."""
-    if phone and phone.startswith("+30") and len(phone) == 13:
-        return f"+30 {phone[3:]}"
-    return phone
 
 
 def _local(moment: datetime | None) -> datetime | None:
@@ -136,7 +131,7 @@ def _beneficiaries(session: Session) -> Sheet:
             "address": b.address,
             "lat": b.lat,
             "lon": b.lon,
-            "phone": _phone(b.phone),
+            "phone": format_phone(b.phone),
             "priority_groups": format_priority_groups(b.priority_groups or ()),
             "notes": b.notes,
             "active": _yes(b.active),
@@ -230,8 +225,30 @@ def _plan_versions(session: Session) -> list[PlanVersion]:
     )
 
 
+def _unit_names(version: PlanVersion, register: dict[str, str]) -> dict[str, str]:
+    """A plan's unit ids (``unit-1``) -> the units' names, as the version's problem has them,
+    else as the register has them now."""
+    names = dict(register)
+    try:
+        problem: Any = json.loads(version.problem_json) if version.problem_json else {}
+    except ValueError:
+        problem = {}
+    units = problem.get("units") if isinstance(problem, dict) else None
+    for unit in units if isinstance(units, list) else ():
+        if isinstance(unit, dict) and unit.get("id") and unit.get("name"):
+            names[str(unit["id"])] = str(unit["name"])
+    return names
+
+
+def _unit_set_names(unit_set: str, names: dict[str, str]) -> str:
+    """A version's units, ``"1,2"`` (register ids) -> their names, comma-separated."""
+    ids = [i.strip() for i in unit_set.split(",") if i.strip()]
+    return ", ".join(names.get(f"unit-{i}", i) for i in ids)
+
+
 def _plans(session: Session) -> list[Sheet]:
     versions = _plan_versions(session)
+    register_units = {f"unit-{u.id}": u.name for u in session.scalars(select(Unit))}
     header_v = ("Α/Α", "Εβδομάδα", "Μονάδες", "Έκδοση", "Κατάσταση", "Δημιουργήθηκε", "Από", "Δημοσιεύθηκε",
                 "Επισκέψεις", "Εξυπηρετούνται", "Χωρίς θέση")  # fmt: skip
     header_s = ("Α/Α σχεδίου", "Εβδομάδα", "Έκδοση", "Κατάσταση", "Ημερομηνία", "Μονάδα", "Σειρά", "Επίσκεψη",
@@ -242,11 +259,13 @@ def _plans(session: Session) -> list[Sheet]:
         doc: dict[str, Any] = json.loads(v.plan_json) if v.plan_json else {}
         summary = doc.get("summary") or v.summary or {}
         status = PLAN_STATUS_EL.get(v.status, v.status)
-        rows_v.append([v.id, v.iso_week, v.unit_set, v.version, status, _local(v.created_at), v.created_by,
-                       _local(v.published_at), summary.get("visits"), summary.get("served"),
-                       summary.get("unassigned")])  # fmt: skip
+        unit_names = _unit_names(v, register_units)
+        rows_v.append([v.id, v.iso_week, _unit_set_names(v.unit_set, unit_names), v.version, status,
+                       _local(v.created_at), v.created_by, _local(v.published_at), summary.get("visits"),
+                       summary.get("served"), summary.get("unassigned")])  # fmt: skip
         for route in doc.get("routes") or ():
             day = date.fromisoformat(route["date"]) if route.get("date") else None
+            unit = str(route.get("unit", ""))
             order = 0
             for step in route.get("steps") or ():
                 if step.get("type") != "visit":
@@ -255,7 +274,7 @@ def _plans(session: Session) -> list[Sheet]:
                 travel = step.get("travel_s")
                 distance = step.get("distance_m")
                 rows_s.append([
-                    v.id, v.iso_week, v.version, status, day, str(route.get("unit", "")), order,
+                    v.id, v.iso_week, v.version, status, day, unit_names.get(unit, unit), order,
                     str(step.get("visit", "")), step.get("occurrence", 0), step.get("arrival"),
                     step.get("start"), step.get("end"),
                     round(travel / 60) if isinstance(travel, int | float) else None,

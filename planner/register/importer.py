@@ -61,11 +61,14 @@ __all__ = [
     "PRIORITY_GROUPS",
     "STOP_COLUMNS",
     "Column",
+    "FieldChange",
     "ImportReport",
     "Issue",
     "Kind",
+    "RowChange",
     "columns_for",
     "format_frequency",
+    "format_phone",
     "format_weekdays",
     "import_file",
     "normalise_phone",
@@ -255,9 +258,77 @@ class Issue:
         return f"{self.message_el} / {self.message_en}"
 
 
+_SHORT = 40  # values longer than this are not shown in a change, only the column's name
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One column whose stored value an import changes: the column's Greek and English headers,
+    the old and new values as the file writes them (``""``: empty; ``None``: too long to show),
+    and, for a person with more than one care plan, the plan it belongs to."""
+
+    column_el: str
+    column_en: str
+    old: str | None
+    new: str | None
+    plan: str = ""  # «κατ' οίκον φροντίδα (cp-12)»
+
+    def text(self, lang: str = "el") -> str:
+        """``Διάρκεια (λεπτά): 40 → 45`` (``lang`` ``"el"`` or ``"en"``)."""
+        label = self.column_el if lang == "el" else self.column_en
+        if self.plan:
+            label = f"{self.plan} – {label}"
+        if self.old is None or self.new is None:
+            return label
+        empty = "(κενό)" if lang == "el" else "(empty)"
+        return f"{label}: {self.old or empty} → {self.new or empty}"
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A beneficiary or village stop an import adds or updates: the spreadsheet row (a
+    beneficiary's first), the office's ID, who or what it is (a person's name; a stop's
+    settlement and place), the columns that change and the care plans it adds."""
+
+    action: Literal["added", "updated"]
+    row: int
+    external_id: str
+    name: str
+    fields: tuple[FieldChange, ...] = ()
+    new_plans: tuple[str, ...] = ()  # the services of the care plans added
+
+    @property
+    def who(self) -> str:
+        """``Παπαδοπούλου Μαρία (Ω-1)``."""
+        return f"{self.name} ({self.external_id})" if self.name else self.external_id
+
+    def action_text(self, lang: str = "el") -> str:
+        """``νέα εγγραφή`` / ``ενημέρωση`` (``added`` / ``updated``)."""
+        if lang == "el":
+            return "νέα εγγραφή" if self.action == "added" else "ενημέρωση"
+        return "added" if self.action == "added" else "updated"
+
+    def details(self, lang: str = "el") -> list[str]:
+        """Each change in ``lang``: ``Τηλέφωνο: +30 2691000001 → +30 2691000002``, ``νέο πλάνο
+        φροντίδας: ψυχολογική υποστήριξη``."""
+        out = [f.text(lang) for f in self.fields]
+        label = "νέο πλάνο φροντίδας" if lang == "el" else "new care plan"
+        out += [f"{label}: {service}" for service in self.new_plans]
+        return out
+
+    def text(self, lang: str = "el") -> str:
+        """The whole change on one line: ``Παπαδοπούλου Μαρία (Ω-1): Τηλέφωνο: … → …; …``."""
+        details = self.details(lang)
+        return f"{self.who}: " + "; ".join(details) if details else self.who
+
+
 @dataclass
 class ImportReport:
-    """What an import found and did. Nothing was written unless ``written`` is true."""
+    """What an import found and did. Nothing was written unless ``written`` is true.
+
+    ``changes`` names every row added or updated and, for an update, each column changed with
+    its old and new value (a dry run's too: the writes are made, described, then rolled back).
+    """
 
     path: str
     kind: Kind | None = None
@@ -268,6 +339,7 @@ class ImportReport:
     unchanged: int = 0
     written: bool = False
     dry_run: bool = False
+    changes: list[RowChange] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Issue]:
@@ -720,6 +792,17 @@ def normalise_phone(value: Cell) -> str | None:
     return "+30" + digits
 
 
+def format_phone(value: str | None) -> str | None:
+    """A stored phone as the export writes it, ``+30 6900000001`` (the space keeps Excel from
+    turning it into a number), whether it was stored with ``+30`` or without (the demo register,
+    the web form); a value that is not a Greek number is returned as stored."""
+    try:
+        phone = normalise_phone(value)
+    except CellError:
+        return value
+    return None if phone is None else f"+30 {phone[3:]}"
+
+
 def _parse_float(value: Cell) -> float | None:
     if isinstance(value, bool):
         raise CellError(f"Μη έγκυρος αριθμός «{value}».", f"Invalid number '{value}'.")
@@ -1069,8 +1152,12 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
     out: list[dict[str, Any]] = []
     for number, values in table.rows:
         report.rows += 1
+        if _too_many_cells(values, table) and any(not _blank(v) for v in values[len(table.header) :]):
+            _report_cell_count(number, values, table, kind, ctx, report)  # the cells are shifted:
+            continue  # their own errors would mislead
         row: dict[str, Any] = {"_row": number}
         errors_before = len(report.errors)
+        issues_before = len(report.issues)
 
         def take(name: str, parse: Callable[[Cell], Any], values: list[Cell] = values, number: int = number,
                  row: dict[str, Any] = row) -> None:  # fmt: skip
@@ -1127,7 +1214,90 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
                 earlier.setdefault(ext, []).append(row)
         if len(report.errors) == errors_before:
             out.append(row)
+        elif _too_many_cells(values, table):  # empty cells past the header, and errors: shifted
+            del report.issues[issues_before:]
+            _report_cell_count(number, values, table, kind, ctx, report)
+        elif table.delimiter is not None and len(values) < len(table.header):
+            _hint_missing_cells(number, values, table, report, issues_before)
     return out
+
+
+def _too_many_cells(values: Sequence[Cell], table: Table) -> bool:
+    """Whether a CSV row has more cells than the header (an XLSX row's cells past the header
+    are notes beside the table, ignored)."""
+    return table.delimiter is not None and len(values) > len(table.header)
+
+
+def _separator(delimiter: str) -> str:
+    return "tab" if delimiter == "\t" else f"«{delimiter}»"
+
+
+def _report_cell_count(
+    number: int, values: list[Cell], table: Table, kind: Kind, ctx: _Context, report: ImportReport
+) -> None:
+    """A CSV row with more cells than the header: one error saying so, most likely a value with
+    the separator in it, unquoted (``9.30-11; 14-16`` in a ``;`` file), which shifted every
+    later cell into the next column. When joining back exactly one pair (or run) of cells makes
+    the row valid, the error names that column and value."""
+    delimiter = table.delimiter or ";"
+    n, m = len(values), len(table.header)
+    extra = n - m
+    located: list[tuple[int, str, bool]] = []  # (position, joined value, spaced after the separator)
+    for i in range(m):
+        parts = [str(p) for p in values[i : i + extra + 1]]
+        if any(_blank(p) for p in parts):
+            continue
+        joined = delimiter.join(parts)
+        trial = ImportReport(report.path, kind)
+        _validate_rows(Table(table.header, [(number, [*values[:i], joined, *values[i + extra + 1 :]])],
+                             delimiter=delimiter), kind, ctx, trial)  # fmt: skip
+        if trial.ok:
+            located.append((i, joined, all(p[:1].isspace() for p in parts[1:])))
+    if len(located) > 1 and sum(spaced for *_, spaced in located) == 1:
+        located = [c for c in located if c[2]]  # "9.30-11; 14-16": typed by hand, with a space
+    column, value = None, ""
+    what_el, what_en = "μια τιμή", "a value"
+    if len(located) == 1:
+        i, value, _ = located[0]
+        column = table.header[i]
+        what_el = f"η τιμή «{value}» της στήλης «{column}»"
+        what_en = f"the value '{value}' of the column '{column}'"
+    elif located:
+        names = ", ".join(f"«{table.header[i]}»" for i, *_ in located)
+        what_el = f"μια τιμή (σε μία από τις στήλες {names})"
+        what_en = f"a value (in one of the columns {names})"
+    sep = _separator(delimiter)
+    other = "«,»" if delimiter != "," else "«;»"
+    report.error(
+        number, column, value,
+        f"Η γραμμή έχει {n} κελιά, ενώ η επικεφαλίδα έχει {m}: {what_el} περιέχει μάλλον το "
+        f"διαχωριστικό {sep} χωρίς εισαγωγικά, και οι επόμενες τιμές πέρασαν στην επόμενη στήλη. Βάλτε "
+        f"την τιμή σε εισαγωγικά (\"…\") ή γράψτε τη με {other} αντί για {sep}, ή αποθηκεύστε το αρχείο "
+        "ως .xlsx.",
+        f"The row has {n} cells where the header has {m}: {what_en} most likely holds the separator "
+        f"{sep} unquoted, and the later values moved into the next column. Put the value in quotes "
+        f"(\"…\") or write it with {other} instead of {sep}, or save the file as .xlsx.",
+    )  # fmt: skip
+
+
+def _hint_missing_cells(number: int, values: list[Cell], table: Table, report: ImportReport, at: int) -> None:
+    """A CSV row with fewer cells than the header reads the missing ones as empty (Excel leaves
+    out a row's trailing empty cells); when that row has errors, a warning put before them
+    (at ``at`` in the issues) says so: a lost separator moves the later values left."""
+    n, m = len(values), len(table.header)
+    first = table.header[n]
+    sep = _separator(table.delimiter or ";")
+    hint = Issue(
+        number, first, "",
+        f"Η γραμμή έχει {n} κελιά, ενώ η επικεφαλίδα έχει {m}: οι στήλες από την «{first}» και μετά "
+        f"διαβάστηκαν κενές. Αν οι τιμές της γραμμής βρίσκονται μια στήλη πιο αριστερά, λείπει ένα "
+        f"διαχωριστικό {sep} ή δύο τιμές ενώθηκαν σε μία.",
+        f"The row has {n} cells where the header has {m}: the columns from '{first}' on were read as "
+        f"empty. If the row's values sit one column too far left, a separator {sep} is missing or two "
+        "values were joined into one.",
+        "warning",
+    )  # fmt: skip
+    report.issues.insert(at, hint)
 
 
 _PERSON_FIELDS = ("full_name", "settlement_code", "address", "lat", "lon", "phone", "priority_groups",
@@ -1347,14 +1517,108 @@ def _beneficiary_cells(
 # --- writing -------------------------------------------------------------------------------
 
 
-def _assign(obj: Any, values: Mapping[str, Any]) -> bool:
-    """Set the attributes that differ; True when something changed."""
-    changed = False
+Changes = dict[str, tuple[Any, Any]]  # model attribute -> (old value, new value)
+
+
+def _assign(obj: Any, values: Mapping[str, Any]) -> Changes:
+    """Set the attributes that differ; what changed, attribute -> (old, new) (empty: nothing)."""
+    changed: Changes = {}
     for key, value in values.items():
-        if getattr(obj, key) != value:
+        old = getattr(obj, key)
+        if old != value:
             setattr(obj, key, value)
-            changed = True
+            changed[key] = (old, value)
     return changed
+
+
+# The model attributes written from a column of another name.
+_ATTRIBUTE_COLUMN = {
+    "settlement_code": "settlement",
+    "allowed_weekdays": "weekdays",
+    "staff_id": "staff",
+    "frequency_kind": "frequency",
+    "frequency_count": "frequency",
+}
+CARE_PLAN_STATUS_EL = {"active": "ενεργό", "paused": "σε αναστολή"}
+
+
+@dataclass
+class _Describer:
+    """Turns what :func:`_assign` changed into :class:`FieldChange` s, the values written as the
+    file and the export write them (settlement and staff names, Greek weekdays...)."""
+
+    settlements: dict[str, str]  # ELSTAT code -> Greek name
+    staff: dict[int, str]  # staff id -> name
+
+    @classmethod
+    def load(cls, session: Session) -> _Describer:
+        return cls(
+            {code: name for code, name in session.execute(select(Settlement.code, Settlement.name_el))},
+            {sid: name for sid, name in session.execute(select(Staff.id, Staff.name))},
+        )
+
+    def value(self, column: str, value: Any) -> str:
+        """A stored value of ``column`` as the file writes it (``""`` for empty)."""
+        if value is None or value == [] or value == "":
+            return ""
+        if column == "settlement":
+            return self.settlements.get(value, str(value))
+        if column == "staff":
+            return self.staff.get(value, str(value))
+        if column == "phone":
+            return format_phone(value) or ""
+        if column in ("lat", "lon") and isinstance(value, float):
+            return repr(value).replace(".", ",")
+        if column == "priority_groups":
+            return format_priority_groups(value)
+        if column == "active":
+            return "ναι" if value else "όχι"
+        if column == "required_role":
+            return ROLE_EL.get(value, str(value))
+        if column == "weekdays":
+            return format_weekdays(value)
+        if column == "usual_weekday":
+            return format_weekdays([value])
+        if column == "time_windows":
+            return ", ".join(f"{a}-{b}" for a, b in value)
+        if column == "announced_times":
+            return ", ".join(value)
+        if column == "status":
+            return CARE_PLAN_STATUS_EL.get(value, str(value))
+        if isinstance(value, date):
+            return value.strftime("%d/%m/%Y")
+        return str(value)
+
+    def fields(
+        self, obj: Any, changes: Changes, columns: Sequence[Column], plan: str = ""
+    ) -> list[FieldChange]:
+        """The columns (in the file's order) whose values ``changes`` made to ``obj``."""
+        out: list[FieldChange] = []
+        by_column: dict[str, list[str]] = {}
+        for attribute in changes:
+            by_column.setdefault(_ATTRIBUTE_COLUMN.get(attribute, attribute), []).append(attribute)
+        for c in columns:
+            if c.field not in by_column:
+                continue
+            if c.field == "frequency":
+                old_kind, old_count = (
+                    changes[a][0] if a in changes else getattr(obj, a)
+                    for a in ("frequency_kind", "frequency_count")
+                )
+                old = format_frequency(old_kind, old_count)
+                new = format_frequency(obj.frequency_kind, obj.frequency_count)
+            else:
+                (attribute,) = by_column[c.field]
+                before, after = changes[attribute]
+                old, new = self.value(c.field, before), self.value(c.field, after)
+            if max(len(old), len(new)) > _SHORT:
+                out.append(FieldChange(c.el, c.en, None, None, plan))
+            else:
+                out.append(FieldChange(c.el, c.en, old, new, plan))
+        known = {c.field for c in columns}
+        for column in by_column.keys() - known:  # none today: a safeguard for a new attribute
+            out.append(FieldChange(column, column, None, None, plan))
+        return out
 
 
 def _write_beneficiaries(session: Session, rows: list[dict[str, Any]], report: ImportReport) -> None:
@@ -1367,6 +1631,7 @@ def _write_beneficiaries(session: Session, rows: list[dict[str, Any]], report: I
             .options(selectinload(Beneficiary.care_plans))
         )
     }
+    describe = _Describer.load(session)
     by_person: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         by_person.setdefault(r["external_id"], []).append(r)
@@ -1374,18 +1639,29 @@ def _write_beneficiaries(session: Session, rows: list[dict[str, Any]], report: I
         person_values = {k: person_rows[0][k] for k in _PERSON_FIELDS if k in person_rows[0]}
         person = existing.get(ext)
         is_new = person is None
+        person_changes: Changes = {}
         if person is None:
             person = Beneficiary(external_id=ext, **person_values)
             session.add(person)
-            changed = True
         else:
-            changed = _assign(person, _differing_person_values(person, person_values))
-        for r in person_rows:
-            changed = _write_care_plan(person, r) or changed
+            person_changes = _assign(person, _differing_person_values(person, person_values))
+        plan_writes = [w for w in (_write_care_plan(person, r) for r in person_rows) if w is not None]
+        new_plans = tuple(plan.service for plan, changes in plan_writes if changes is None)
         if is_new:
             report.added += 1
-        elif changed:
+            report.changes.append(RowChange("added", person_rows[0]["_row"], ext, person.full_name,
+                                            new_plans=new_plans))  # fmt: skip
+            continue
+        fields = describe.fields(person, person_changes, BENEFICIARY_COLUMNS)
+        several = len(person.care_plans) > 1
+        for plan, changes in plan_writes:
+            if changes:
+                name = f"{plan.service} (cp-{plan.id})" if several else ""
+                fields += describe.fields(plan, changes, BENEFICIARY_COLUMNS, name)
+        if fields or new_plans:
             report.updated += 1
+            report.changes.append(RowChange("updated", person_rows[0]["_row"], ext, person.full_name,
+                                            tuple(fields), new_plans))  # fmt: skip
         else:
             report.unchanged += 1
 
@@ -1406,12 +1682,12 @@ def _differing_person_values(person: Beneficiary, values: Mapping[str, Any]) -> 
     return out
 
 
-def _write_care_plan(person: Beneficiary, r: Mapping[str, Any]) -> bool:
+def _write_care_plan(person: Beneficiary, r: Mapping[str, Any]) -> tuple[CarePlan, Changes | None] | None:
     """Write a row's care plan to ``person``: the plan the row names by its ID, else the
     person's plan with the same service, else a new plan (never another service's plan).
-    True when something changed."""
+    The plan and what changed in it (``None``: a new plan); ``None`` for a row without a plan."""
     if not r.get("service"):
-        return False
+        return None
     kind, count = r["frequency"]
     plan_values: dict[str, Any] = {
         "service": r["service"],
@@ -1431,9 +1707,16 @@ def _write_care_plan(person: Beneficiary, r: Mapping[str, Any]) -> bool:
     else:
         target_plan = next((p for p in plans if normalise(p.service) == normalise(r["service"])), None)
     if target_plan is None:
-        person.care_plans.append(CarePlan(**plan_values))
-        return True
-    return _assign(target_plan, plan_values)
+        new_plan = CarePlan(**plan_values)
+        person.care_plans.append(new_plan)
+        return new_plan, None
+    return target_plan, _assign(target_plan, plan_values)
+
+
+def _stop_name(stop: VillageStop, describe: _Describer) -> str:
+    """``Κουνινά, Πλατεία``: a stop's settlement and place."""
+    settlement = describe.settlements.get(stop.settlement_code, stop.settlement_code)
+    return f"{settlement}, {stop.place}" if stop.place else settlement
 
 
 def _write_stops(session: Session, rows: list[dict[str, Any]], report: ImportReport) -> None:
@@ -1441,6 +1724,7 @@ def _write_stops(session: Session, rows: list[dict[str, Any]], report: ImportRep
     existing = {
         s.external_id: s for s in session.scalars(select(VillageStop).where(VillageStop.external_id.in_(ids)))
     }
+    describe = _Describer.load(session)
     for r in rows:
         kind, count = r["frequency"]
         values = {"settlement_code": r["settlement_code"], "duration_min": r["duration_min"],
@@ -1450,10 +1734,16 @@ def _write_stops(session: Session, rows: list[dict[str, Any]], report: ImportRep
                 values[key] = r[key]
         stop = existing.get(r["external_id"])
         if stop is None:
-            session.add(VillageStop(external_id=r["external_id"], **values))
+            stop = VillageStop(external_id=r["external_id"], **values)
+            session.add(stop)
             report.added += 1
-        elif _assign(stop, values):
+            report.changes.append(RowChange("added", r["_row"], r["external_id"], _stop_name(stop, describe)))
+        elif changes := _assign(stop, values):
             report.updated += 1
+            fields = tuple(describe.fields(stop, changes, STOP_COLUMNS))
+            report.changes.append(
+                RowChange("updated", r["_row"], r["external_id"], _stop_name(stop, describe), fields)
+            )
         else:
             report.unchanged += 1
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from planner.register.importer import ImportReport
 
-__all__ = ["add_commands", "cmd_export", "cmd_import", "cmd_template", "format_report"]
+__all__ = ["add_commands", "cmd_export", "cmd_import", "cmd_template", "format_changes", "format_report"]
 
 _DB_HELP = (
     "αρχείο ή URL της βάσης δεδομένων (προεπιλογή: $KINITO_DATABASE_URL, $DATABASE_URL, "
@@ -68,6 +68,27 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+SHOWN_CHANGES = 100  # rows added or updated listed by the command line; the rest are counted
+
+
+def format_changes(report: ImportReport, limit: int = SHOWN_CHANGES) -> list[str]:
+    """Each row added or updated, in Greek then English: who or what, and each column changed
+    with its old and new value; the first ``limit`` of them, then how many more."""
+    if not report.changes:
+        return []
+    done = report.written and not report.dry_run
+    lines = [
+        "αλλαγές / changes:" if done else "θα γίνουν αυτές οι αλλαγές / the import would make these changes:"
+    ]
+    for change in report.changes[:limit]:
+        lines.append(f"  γραμμή {change.row}, {change.action_text('el')}: {change.text('el')}")
+        lines.append(f"  row {change.row}, {change.action_text('en')}: {change.text('en')}")
+    more = len(report.changes) - limit
+    if more > 0:
+        lines.append(f"  … και {more} ακόμη / … and {more} more")
+    return lines
+
+
 def format_report(report: ImportReport) -> str:
     """The import report as a text table (row, column, value, message in Greek then English)."""
     lines = [f"αρχείο / file: {report.path}  ({report.kind or '?'})"]
@@ -89,6 +110,7 @@ def format_report(report: ImportReport) -> str:
             "δεν γράφτηκε τίποτα / nothing was written"
         )
         return "\n".join(lines)
+    lines += format_changes(report)
     lines.append(
         f"γραμμές / rows: {report.rows}; νέες / added {report.added}, ενημερώθηκαν / updated "
         f"{report.updated}, αμετάβλητες / unchanged {report.unchanged}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -264,3 +265,57 @@ def test_the_exported_demo_register_imports_back_unchanged(loaded_engine: Engine
     assert (report.added, report.updated, report.unchanged) == (0, 0, 250)
     assert report.rows > 250  # some people have two plans
     assert counts(loaded_engine) == before
+
+
+def test_plan_stops_name_the_unit_as_the_problem_and_register_have_it(
+    full_register: Engine, tmp_path: Path
+) -> None:
+    """The routes say `unit-1`, the engine's id of the register's unit: the «Μονάδα» column
+    gives its name, from the version's problem when it has one, else from the register; so
+    does the versions' «Μονάδες» (the register's ids "1,2" before)."""
+    with session_scope(full_register) as session:
+        unit = session.scalars(select(Unit)).one()
+        version = session.scalars(select(PlanVersion)).one()
+        doc = json.loads(version.plan_json)
+        doc["routes"][0]["unit"] = f"unit-{unit.id}"
+        version.plan_json = json.dumps(doc)
+        problem = {"units": [{"id": f"unit-{unit.id}", "name": "Βαν (όπως σχεδιάστηκε)"}]}
+        second = PlanVersion(iso_week="2026-W50", unit_set=str(unit.id), version=1, status="draft",
+                             plan_json=json.dumps(doc), summary={}, created_by="maria",
+                             problem_json=json.dumps(problem))  # fmt: skip
+        session.add(second)
+    (path,) = export(full_register, "xlsx", tmp_path / "out.xlsx", "plans")
+    header, *rows = _sheet(path, "Σχέδια ανά στάση")
+    units = [(r[header.index("Εβδομάδα")], r[header.index("Μονάδα")]) for r in rows]
+    assert units == [("2026-W49", "Κινητή 1")] * 2 + [("2026-W50", "Βαν (όπως σχεδιάστηκε)")] * 2
+    header, *versions = _sheet(path, "Εκδόσεις σχεδίων")
+    assert [r[header.index("Μονάδες")] for r in versions] == ["Κινητή 1", "Βαν (όπως σχεδιάστηκε)"]
+
+
+def test_every_phone_is_exported_with_plus_30_or_as_stored(full_register: Engine, tmp_path: Path) -> None:
+    """A phone stored without +30 (the demo register, the web form) is exported as `+30 …` like
+    an imported one; one that is not a Greek number is exported as it was stored."""
+    with session_scope(full_register) as session:
+        people = {b.external_id: b for b in session.scalars(select(Beneficiary))}
+        people["Ω-1"].phone = "2691007325"
+        people["Ω-2"].phone = "τηλ. κόρης"
+    files = export(full_register, "csv", tmp_path / "csv", "register")
+    with (tmp_path / "csv" / "beneficiaries.csv").open(encoding="utf-8-sig", newline="") as fh:
+        phones = {r["Κωδικός"]: r["Τηλέφωνο"] for r in csv.DictReader(fh, delimiter=";")}
+    assert phones == {"Ω-1": "+30 2691007325", "Ω-2": "τηλ. κόρης"}
+    assert files
+
+
+def test_the_demo_register_exports_every_phone_with_plus_30(loaded_engine: Engine, tmp_path: Path) -> None:
+    """The demo register keeps phones without +30; its export writes them all as docs/import.md
+    says, `+30` a space and the 10 digits (and re-importing them changes nothing, above)."""
+    from planner.register.demo import load_demo
+
+    with session_scope(loaded_engine, actor="test") as session:
+        load_demo(session, reference=date(2026, 12, 7), seed=1)
+        stored = [p for p in session.scalars(select(Beneficiary.phone)) if p]
+    assert stored and not any(p.startswith("+30") for p in stored)
+    (path,) = export(loaded_engine, "xlsx", tmp_path / "demo.xlsx", "register")
+    header, *rows = _sheet(path, "Ωφελούμενοι")
+    phones = {str(r[header.index("Τηλέφωνο")]) for r in rows if r[header.index("Τηλέφωνο")]}
+    assert phones and all(re.fullmatch(r"\+30 [26]\d{9}", p) for p in phones), sorted(phones)[:5]
