@@ -4,20 +4,25 @@ Reason codes (``Unassigned.reason``):
 
 ==========================  ====================================================================
 ``no_allowed_date``         none of the horizon's dates falls on a weekday the visit allows (or
-                            it is pinned to a date it does not allow)
+                            it is pinned to a date it does not allow, or that none of its day
+                            patterns starts on)
 ``no_available_day``        no date of the horizon is open for it: the unit is unavailable
                             (holiday, closure) on every date its allowed weekdays fall on
 ``pinned_date_unavailable`` it is pinned to a date on which no unit is available
-``no_crew``                 on every open date, nobody with the required role (or the named
-                            staff member) is aboard
+``no_crew``                 on every open date (for a visit pinned to a date: on that date),
+                            nobody with the required role (or the named staff member) is aboard
 ``over_capacity``           its load is more than any unit carries
 ``no_time_in_shift``        its time windows (or the hours of the staff it needs) do not
-                            overlap the shift on any open date
-``unreachable``             on its own it still cannot be reached inside its window and be back
-                            at the base within the shift and the driver's working time
+                            overlap the shift on any open date, or the visit is longer than the
+                            shift; the message says which, naming the staff and their hours
+``unreachable``             on its own it still cannot be served on any day: the message names
+                            the limit that stops it (too far for a day's shift, longer than the
+                            driver's working time, the driving limit, the break, a window too
+                            early to reach or too late to be back within the shift)
 ``frequency``               it is wanted k times at least g days apart, and the open dates
                             cannot hold that many visits
-``week_full``               it fits on its own, but the days it could go on are full
+``week_full``               it fits on its own, but the days it could go on are full (time, or
+                            the unit's load capacity, named as such)
 ==========================  ====================================================================
 
 This module re-derives the reasons from the problem and the plan; it does not use OR-Tools.
@@ -27,10 +32,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from planner import candidates as cand
-from planner.model import Plan, Problem, Route, Unassigned, UnitDay, Visit
+from planner.model import Plan, Problem, Route, TimeWindow, Unassigned, UnitDay, Visit
 from planner.render import hhmm, short_name
 from planner.travel import travel_model_of
 
@@ -115,6 +121,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         f"No available day has {{who_en}} aboard; add them to a day's crew {CREWS_EN}, or let anyone"
         " with the role make the visit.",
     ),
+    "no_crew_pinned": (
+        "Είναι κλειδωμένη για {pinned_on_el}, αλλά εκείνη την ημέρα δεν επιβαίνει {who_el}{elsewhere_el}. "
+        "Μεταφέρετέ τη σε ημέρα που επιβαίνει ή προσθέστε {whom_el} στο πλήρωμα εκείνης της ημέρας"
+        f" {CREWS_EL}.",
+        "It is pinned to {pinned_en}, but {who_en_absent} that day{elsewhere_en}. Move it to a day"
+        f" {{who_en_they}} aboard or add {{who_en_them}} to that day's crew {CREWS_EN}.",
+    ),
     "over_capacity": (
         "Το φορτίο της ({load}) ξεπερνά τη χωρητικότητα κάθε μονάδας.",
         "Its load ({load}) exceeds every unit's capacity.",
@@ -125,20 +138,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Its time windows (or the hours of the staff it needs) do not fit the shift of any available "
         "day. Widen the window or the shift.",
     ),
-    "unreachable": (
-        "Ακόμη και μόνη της, δεν προλαβαίνει η μονάδα να φτάσει μέσα στο ωράριό της ({drive_min} λεπτά "
-        "δρόμος από τη βάση) και να επιστρέψει μέσα στη βάρδια και στο όριο εργασίας του οδηγού. "
-        "Διευρύνετε το ωράριο ή ορίστε ημέρα με διευρυμένο ωράριο.",
-        "Even on its own, the unit cannot reach it inside its time window ({drive_min} min from the "
-        "base) and be back within the shift and the driver's working time. Widen the window or use "
-        "an extended-hours day.",
+    "no_time_pinned": (
+        "Τα ωράριά της (ή οι ώρες του προσωπικού που χρειάζεται) δεν χωρούν στη βάρδια εκείνης της "
+        "ημέρας ({shift}). Διευρύνετε το ωράριο ή τη βάρδια, ή αλλάξτε την ημερομηνία.",
+        "Its time windows (or the hours of the staff it needs) do not fit that day's shift ({shift}). "
+        "Widen the window or the shift, or change the date.",
     ),
-    "unreachable_no_window": (
-        "Ακόμη και μόνη της, η επίσκεψη ({service_min} λεπτά, {drive_min} λεπτά δρόμος από τη βάση) "
-        "δεν χωράει στη βάρδια, στο όριο εργασίας του οδηγού και στο διάλειμμα καμίας ημέρας. "
-        "Μικρύνετε τη διάρκειά της ή ορίστε ημέρα με διευρυμένο ωράριο.",
-        "Even on its own, the visit ({service_min} min, {drive_min} min from the base) does not fit "
-        "any day's shift, driver's working time and break. Shorten it or use an extended-hours day.",
+    "no_time_pinned_time": (
+        "Η ώρα που είναι κλειδωμένη ({at}) δεν χωρά στη βάρδια εκείνης της ημέρας ({shift}) μαζί με τα "
+        "{service_min} λεπτά της. Κλειδώστε τη σε ώρα μέσα στη βάρδια.",
+        "The time it is pinned to ({at}) does not fit that day's shift ({shift}) with its {service_min} "
+        "min. Pin it to a time inside the shift.",
+    ),
+    "no_time_too_long": (
+        "Η ίδια η επίσκεψη ({service_min} λεπτά) διαρκεί περισσότερο από τη βάρδια κάθε διαθέσιμης "
+        "ημέρας ({shift_min} λεπτά το πολύ). Μικρύνετε τη διάρκειά της ή χωρίστε τη σε δύο επισκέψεις.",
+        "The visit itself ({service_min} min) is longer than the shift of any available day "
+        "({shift_min} min at most). Shorten it or split it into two visits.",
+    ),
+    "no_time_crew_hours": (
+        "Όποιος μπορεί να την κάνει επιβαίνει μόνο σε ώρες που δεν χωρούν την έναρξή της "
+        "({windows_el}) μαζί με τα {service_min} λεπτά της: {people_el}. Αλλάξτε το ωράριό της ή "
+        f"τις ώρες του προσωπικού {CREWS_EL}{{anyone_el}}.",
+        "Whoever can make it is aboard only at hours that do not hold its start ({windows_en}) and "
+        f"its {{service_min}} min: {{people_en}}. Change its time window or the staff's hours {CREWS_EN}"
+        "{anyone_en}.",
+    ),
+    "no_allowed_date_pinned_pattern": (
+        "Η πρώτη της επίσκεψη είναι κλειδωμένη για {pinned_on_el}, αλλά κανένας από τους επιτρεπτούς "
+        "συνδυασμούς ημερών της ({patterns_el}) δεν αρχίζει εκείνη την ημέρα. Αλλάξτε την ημερομηνία "
+        "ή προσθέστε συνδυασμό που αρχίζει τότε.",
+        "Its first visit is pinned to {pinned_en}, but none of its allowed day patterns ({patterns_en}) "
+        "starts on that date. Change the date or add a pattern that starts on it.",
     ),
     "frequency": (
         "Ζητούνται {k} επισκέψεις {apart_el}, αλλά οι διαθέσιμες ημέρες χωρούν μόνο {fit}. "
@@ -157,6 +188,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{on_day_el}. {instead_el}",
         "It fits on its own, but the week is full: it would need {need} more minutes on {day_en}. "
         "{instead_en}",
+    ),
+    "week_full_capacity": (
+        "Χωράει μόνη της, αλλά {on_day_el}, όπου θα πήγαινε, η μονάδα έχει ήδη φορτίο {used} από τα "
+        "{capacity} που χωρά, και το φορτίο της ({load}) δεν χωρά. {instead_el}",
+        "It fits on its own, but on {day_en}, where it would go, the unit already carries a load of "
+        "{used} of its {capacity}, and its load ({load}) does not fit. {instead_en}",
     ),
     "week_full_timing": (
         "Χωράει μόνη της, αλλά {on_day_el}, όπου ταιριάζει καλύτερα, ο χρόνος που περισσεύει δεν "
@@ -181,65 +218,419 @@ def _allowed_words(v: Visit) -> tuple[str, str]:
     return ", ".join(WEEKDAYS_EL[d] for d in days), ", ".join(WEEKDAYS_EN[d] for d in days)
 
 
+def _mins(seconds: int) -> int:
+    """Seconds as whole minutes, as the messages give them."""
+    return round(seconds / 60)
+
+
+def _span(w: TimeWindow) -> str:
+    """A window as 'HH:MM-HH:MM' (or one time when it is a point)."""
+    return hhmm(w.start) if w.start == w.end else f"{hhmm(w.start)}-{hhmm(w.end)}"
+
+
+def _start_windows(v: Visit, d: date, use_pin: bool) -> tuple[TimeWindow, ...]:
+    """The visit's own start windows on date ``d`` (its pinned time there, if it counts)."""
+    if use_pin and v.pinned_time is not None and v.pinned_date == d:
+        return (TimeWindow(v.pinned_time, v.pinned_time),)
+    return v.windows_on(d)
+
+
+def _windows_words(v: Visit, d: date, use_pin: bool) -> tuple[str, str]:
+    """The visit's start windows on ``d`` in words, Greek and English."""
+    if use_pin and v.pinned_time is not None and v.pinned_date == d:
+        return f"κλειδωμένη στις {hhmm(v.pinned_time)}", f"pinned at {hhmm(v.pinned_time)}"
+    windows = v.windows_on(d)
+    if not windows:
+        return "οποιαδήποτε ώρα", "any time"
+    text = ", ".join(_span(w) for w in windows)
+    return text, text
+
+
+def _pin_words(v: Visit) -> tuple[str, str]:
+    """'Είναι κλειδωμένη για τη Δευτέρα 07/12 10:00. ' and its English, for a pinned visit."""
+    if v.pinned_date is None:
+        return "", ""
+    at = f" {hhmm(v.pinned_time)}" if v.pinned_time is not None else ""
+    return (
+        f"Είναι κλειδωμένη για {on_day_el(v.pinned_date)}{at}. ",
+        f"It is pinned to {day_en(v.pinned_date)}{at}. ",
+    )
+
+
+def _refusals(problem: Problem, v: Visit, days: Sequence[int], use_pin: bool) -> dict[str, list[int]]:
+    """Unit-days ``days`` that cannot take ``v``, by the reason code (as in
+    :func:`planner.candidates.visit_slots`)."""
+    out: dict[str, list[int]] = {}
+    pattern_dates = {d for p in v.patterns for d in p} if v.patterns is not None else None
+    for i in days:
+        if pattern_dates is not None and problem.unit_days[i].date not in pattern_dates:
+            code = cand.NOT_IN_PATTERN
+        else:
+            got = cand.slot_for(problem, i, v, ignore_pin=not use_pin)
+            if isinstance(got, cand.Slot):
+                continue
+            code = got
+        out.setdefault(code, []).append(i)
+    return out
+
+
+def _no_time_words(problem: Problem, v: Visit, days: Sequence[int], use_pin: bool) -> tuple[str, str, str]:
+    """Why ``v`` has no start time on unit-days ``days`` (each refused as no time in the shift):
+    the message key, Greek and English. The staff able to make it aboard only at hours that do
+    not hold it are named with their hours; a visit longer than every shift is called so."""
+    who = _who(problem, v)
+    too_long = 0
+    people: dict[tuple[str, str], list[date]] = {}
+    first: date | None = None
+    staff = {s.id: s for s in problem.staff}
+    for i in days:
+        ud = problem.unit_days[i]
+        if ud.shift.end - ud.shift.start < v.service:
+            too_long += 1
+            continue
+        in_shift = TimeWindow(ud.shift.start, ud.shift.end - v.service)
+        own = _start_windows(v, ud.date, use_pin) or (cand.ANY_TIME,)
+        if not any(w.intersect(in_shift) for w in own):
+            continue  # its own window misses the shift
+        # the window meets the shift: the hours of those who could make it do not hold it
+        first = first or ud.date
+        for member in ud.crew:
+            person = staff.get(member.staff_id)
+            if person is None or (v.required_staff is not None and member.staff_id != v.required_staff):
+                continue
+            if v.required_role is not None and v.required_role not in person.roles:
+                continue
+            name = short_name(person.name) if person.name else person.id
+            people.setdefault((name, _span(member.hours or ud.shift)), []).append(ud.date)
+    if people and first is not None:
+        people_el = "; ".join(
+            f"{name} {hours} {', '.join(on_day_el(d) for d in sorted(set(ds)))}"
+            for (name, hours), ds in people.items()
+        )
+        people_en = "; ".join(
+            f"{name} {hours} on {', '.join(day_en(d) for d in sorted(set(ds)))}"
+            for (name, hours), ds in people.items()
+        )
+        windows_el, windows_en = _windows_words(v, first, use_pin)
+        staff_named = v.required_staff is not None
+        el, en = _message(
+            "no_time_crew_hours",
+            **who,
+            windows_el=windows_el,
+            windows_en=windows_en,
+            service_min=_mins(v.service),
+            people_el=people_el,
+            people_en=people_en,
+            anyone_el=", ή αφήστε την επίσκεψη σε όποιον έχει την ειδικότητα" if staff_named else "",
+            anyone_en=", or let anyone with the role make the visit" if staff_named else "",
+        )
+        return "no_time_crew_hours", el, en
+    if too_long == len(days):
+        longest = max(problem.unit_days[i].shift.end - problem.unit_days[i].shift.start for i in days)
+        el, en = _message("no_time_too_long", service_min=_mins(v.service), shift_min=_mins(longest))
+        return "no_time_too_long", el, en
+    if use_pin and v.pinned_date is not None:
+        shift = _span(problem.unit_days[days[0]].shift)
+        if v.pinned_time is not None:
+            el, en = _message(
+                "no_time_pinned_time", at=hhmm(v.pinned_time), shift=shift, service_min=_mins(v.service)
+            )
+            return "no_time_pinned_time", el, en
+        el, en = _message("no_time_pinned", shift=shift)
+        return "no_time_pinned", el, en
+    el, en = _message("no_time_in_shift")
+    return "no_time_in_shift", el, en
+
+
 def _no_slot_reason(
-    problem: Problem, v: Visit, refused: dict[str, int]
-) -> tuple[str, str, dict[str, object]]:
-    """The most useful reason (code, message key, details) when no unit-day can take the visit."""
+    problem: Problem, v: Visit, refused: dict[str, int], pinned: bool = False
+) -> tuple[str, str, str, dict[str, object]]:
+    """The most useful reason (code, Greek, English, details) when no unit-day can take the
+    visit; with ``pinned`` (or for a single visit with a pinned date), on its pinned date."""
     details: dict[str, object] = {"refused_unit_days": dict(refused)}
+    allowed_el, allowed_en = _allowed_words(v)
+    kw: dict[str, object] = {
+        **_who(problem, v),
+        "load": v.load,
+        "allowed_el": allowed_el,
+        "allowed_en": allowed_en,
+    }
     allowed = [d for d in problem.dates if v.allowed_weekdays is None or d.weekday() in v.allowed_weekdays]
-    pinned_single = v.pinned_date is not None and v.frequency == 1
-    if pinned_single:
+    open_days = [i for i, ud in enumerate(problem.unit_days) if ud.available and ud.date in problem.dates]
+    pinned = v.pinned_date is not None and (pinned or v.frequency == 1)
+    days = open_days
+    if pinned:
         assert v.pinned_date is not None
         details["pinned_el"], details["pinned_en"] = day_el(v.pinned_date), day_en(v.pinned_date)
+        kw["pinned_on_el"], kw["pinned_en"] = on_day_el(v.pinned_date), day_en(v.pinned_date)
         if v.pinned_date not in allowed:
-            return "no_allowed_date", "no_allowed_date_pinned", details
-        open_that_day = any(ud.available and ud.date == v.pinned_date for ud in problem.unit_days)
-        if not open_that_day:
-            return "pinned_date_unavailable", "pinned_date_unavailable", details
+            return ("no_allowed_date", *_message("no_allowed_date_pinned", **kw), details)
+        days = [i for i in open_days if problem.unit_days[i].date == v.pinned_date]
+        if not days:
+            return ("pinned_date_unavailable", *_message("pinned_date_unavailable", **kw), details)
     if not allowed:
-        return "no_allowed_date", "no_allowed_date", details
-    for code, reason in (
-        (cand.NO_TIME, "no_time_in_shift"),
-        (cand.CAPACITY, "over_capacity"),
-        (cand.NO_ROLE, "no_crew"),
-        (cand.NO_STAFF, "no_crew_staff"),
-    ):
-        if refused.get(code):
-            return reason.removesuffix("_staff"), reason, details
-    return "no_available_day", "no_available_day", details
+        return ("no_allowed_date", *_message("no_allowed_date", **kw), details)
+    by_code = _refusals(problem, v, days, use_pin=pinned)
+    pin_el, pin_en = _pin_words(v) if pinned else ("", "")
+    if by_code.get(cand.NO_TIME):
+        key, el, en = _no_time_words(problem, v, by_code[cand.NO_TIME], use_pin=pinned)
+        details["why"] = key
+        return "no_time_in_shift", pin_el + el, pin_en + en, details
+    if by_code.get(cand.CAPACITY):
+        el, en = _message("over_capacity", **kw)
+        return "over_capacity", pin_el + el, pin_en + en, details
+    if by_code.get(cand.NO_ROLE) or by_code.get(cand.NO_STAFF):
+        if not pinned:
+            key = "no_crew" if by_code.get(cand.NO_ROLE) else "no_crew_staff"
+            return ("no_crew", *_message(key, **kw), details)
+        # the pin is what stops it: say so, and name the days the role (or person) is aboard
+        aboard = sorted(
+            {
+                problem.unit_days[i].date
+                for i in open_days
+                if problem.unit_days[i].date != v.pinned_date
+                and problem.unit_days[i].date in allowed
+                and cand.crew_hours(problem, problem.unit_days[i], v) is not None
+            }
+        )
+        named = v.required_staff is not None
+        who_en = str(kw["who_en"])
+        if aboard:
+            elsewhere_el = f" (επιβαίνει {', '.join(on_day_el(d) for d in aboard)})"
+            elsewhere_en = (
+                f" ({'they are' if named else 'one is'} aboard on {', '.join(day_en(d) for d in aboard)})"
+            )
+        else:
+            elsewhere_el = " (ούτε άλλη ημέρα)"
+            elsewhere_en = " (nor on any other day)"
+        details["aboard_dates"] = [d.isoformat() for d in aboard]
+        return (
+            "no_crew",
+            *_message(
+                "no_crew_pinned",
+                **kw,
+                elsewhere_el=elsewhere_el,
+                elsewhere_en=elsewhere_en,
+                who_en_absent=f"{who_en} is not aboard" if named else f"no {who_en} is aboard",
+                who_en_they="they are" if named else "one is",
+                who_en_them="them" if named else "one",
+            ),
+            details,
+        )
+    return ("no_available_day", *_message("no_available_day", **kw), details)
 
 
-def _fits_alone(ud: UnitDay, out: int, service: int, back: int, start: int) -> bool:
-    """Whether base -> visit (service starting at ``start``) -> base fits the day's rules."""
+@dataclass(frozen=True)
+class _Miss:
+    """How base -> visit -> base misses one unit-day on its own: the first of the day's rules
+    it breaks (``limit``), by how many seconds (``over``), and the figures to name."""
+
+    limit: str
+    over: int
+    ud: UnitDay
+    window: TimeWindow
+    out: int
+    back: int
+    work: int
+
+
+# What stops a visit that cannot go on any day even on its own (``_Miss.limit``), in the order
+# checked: the visit longer than the driver's working time; the place too far (the trip and the
+# visit longer than the shift); the daily driving limit; no room for the break; the driver's
+# working time; a window closing before the unit can get there; one too late to be back in time.
+LIMITS = ("too_long", "too_far", "max_drive", "break", "max_work", "early", "late")
+
+
+def _alone_miss(ud: UnitDay, out: int, service: int, back: int, w: TimeWindow) -> _Miss | None:
+    """What base -> visit (service starting in window ``w``, as early as it can) -> base breaks
+    of unit-day ``ud``'s rules, or None when it fits."""
+    day = ud.shift.end - ud.shift.start
     work = out + service + back
-    if start + service + back > ud.shift.end:
-        return False
+
+    def miss(limit: str, over: int) -> _Miss:
+        return _Miss(limit, over, ud, w, out, back, work)
+
+    if ud.max_work is not None and service > ud.max_work:
+        return miss("too_long", service - ud.max_work)
+    if work > day:
+        return miss("too_far", work - day)
     if ud.max_drive is not None and out + back > ud.max_drive:
-        return False
+        return miss("max_drive", out + back - ud.max_drive)
     rule = ud.break_rule
     if rule is not None and work > rule.required_after:
         # a break must split the day into stretches no longer than the rule allows
+        stretch = min(max(out + service, back), max(out, service + back))
+        if stretch > rule.required_after:
+            return miss("break", stretch - rule.required_after)
         work += rule.duration
-        if min(max(out + service, back), max(out, service + back)) > rule.required_after:
-            return False
-    return ud.max_work is None or work <= ud.max_work
+    if ud.max_work is not None and work > ud.max_work:
+        return miss("max_work", work - ud.max_work)
+    start = max(ud.shift.start + out, w.start)
+    if start > w.end:
+        return miss("early", start - w.end)
+    if start + service + back > ud.shift.end:
+        return miss("late", start + service + back - ud.shift.end)
+    return None
 
 
-def _alone_drive(problem: Problem, v: Visit, slots: Sequence[cand.Slot]) -> tuple[bool, int]:
-    """Whether the visit fits in some slot on its own (base -> visit -> base), and the drive."""
+def _alone(problem: Problem, v: Visit, slots: Sequence[cand.Slot]) -> tuple[bool, int, list[_Miss]]:
+    """Whether the visit fits in some slot on its own (base -> visit -> base), the drive from
+    the base, and, when it fits nowhere, how it misses each slot (its nearest window)."""
     travel = travel_model_of(problem.travel)
     drive = 0
+    misses: list[_Miss] = []
     for s in slots:
         ud = problem.unit_days[s.unit_day]
         unit = problem.unit(ud.unit_id)
         m = travel.matrix([unit.base, v.location], unit)
         out, back = int(m.durations[0, 1]), int(m.durations[1, 0])
         drive = out
+        here: list[_Miss] = []
         for w in s.windows:
-            start = max(ud.shift.start + out, w.start)
-            if start <= w.end and _fits_alone(ud, out, v.service, back, start):
-                return True, out
-    return False, drive
+            got = _alone_miss(ud, out, v.service, back, w)
+            if got is None:
+                return True, out, []
+            here.append(got)
+        if here:
+            misses.append(min(here, key=lambda x: x.over))
+    return False, drive, misses
+
+
+def _miss_words(problem: Problem, v: Visit, m: _Miss, use_pin: bool) -> tuple[str, str, str, str]:
+    """The limit ``m`` breaks, in words with its figures, and the advice that can help (Greek,
+    English)."""
+    ud, s = m.ud, _mins(v.service)
+    out, back = _mins(m.out), _mins(m.back)
+    rt = out + back
+    total = rt + s
+    day = _mins(ud.shift.end - ud.shift.start)
+    shorten_el = "Μικρύνετε τη διάρκειά της ή χωρίστε τη σε δύο επισκέψεις."
+    shorten_en = "Shorten it or split it into two visits."
+    nearer_el, nearer_en = "αναθέστε τη σε μονάδα με βάση πιο κοντά", "have a unit based nearer serve it"
+    pinned = use_pin and v.pinned_time is not None and v.pinned_date == ud.date
+    if m.limit == "too_long":
+        return (
+            f"η ίδια η επίσκεψη ({s} λεπτά) διαρκεί περισσότερο από το όριο εργασίας του οδηγού "
+            f"({_mins(ud.max_work or 0)} λεπτά)",
+            f"the visit itself ({s} min) is longer than the driver's working time "
+            f"({_mins(ud.max_work or 0)} min)",
+            shorten_el,
+            shorten_en,
+        )
+    if m.limit == "too_far" and m.out + m.back >= v.service:
+        return (
+            f"ο τόπος της είναι πολύ μακριά για να πάει η μονάδα και να γυρίσει μέσα σε μία ημέρα: "
+            f"{out} λεπτά δρόμος ως εκεί και {back} πίσω, που μαζί με τα {s} λεπτά της επίσκεψης κάνουν "
+            f"{total} λεπτά, περισσότερα από όλη τη βάρδια ({day} λεπτά)",
+            f"its place is too far to go there and back in a day: {out} min's drive there and {back} "
+            f"back, which with its {s} min of service make {total} min, more than the whole shift "
+            f"({day} min)",
+            f"Ελέγξτε τις συντεταγμένες του τόπου ή {nearer_el}.",
+            f"Check the place's coordinates, or {nearer_en}.",
+        )
+    if m.limit == "too_far":
+        return (
+            f"η επίσκεψη ({s} λεπτά) μαζί με τη διαδρομή ως εκεί και πίσω ({rt} λεπτά) κρατά {total} λεπτά, "
+            f"περισσότερα από όλη τη βάρδια ({day} λεπτά)",
+            f"the visit ({s} min) with the drive there and back ({rt} min) takes {total} min, more than "
+            f"the whole shift ({day} min)",
+            shorten_el,
+            shorten_en,
+        )
+    if m.limit == "max_drive":
+        limit = _mins(ud.max_drive or 0)
+        return (
+            f"η διαδρομή ως εκεί και πίσω ({rt} λεπτά οδήγησης) ξεπερνά το ημερήσιο όριο οδήγησης του οδηγού "
+            f"({limit} λεπτά)",
+            f"the drive there and back ({rt} min) is more than the driver's daily driving limit "
+            f"({limit} min)",
+            f"Αυξήστε το όριο οδήγησης ή {nearer_el}.",
+            f"Raise the driving limit, or {nearer_en}.",
+        )
+    if m.limit == "break":
+        rule = ud.break_rule
+        assert rule is not None
+        after, dur = _mins(rule.required_after), _mins(rule.duration)
+        return (
+            f"η επίσκεψη ({s} λεπτά) δεν αφήνει χώρο για το διάλειμμα του οδηγού: κανένα διάστημα εργασίας "
+            f"δεν μπορεί να ξεπερνά τα {after} λεπτά χωρίς διάλειμμα {dur} λεπτών",
+            f"the visit ({s} min) leaves no room for the driver's break: no stretch of work may be longer "
+            f"than {after} min without a {dur} min break",
+            shorten_el,
+            shorten_en,
+        )
+    if m.limit == "max_work":
+        limit = _mins(ud.max_work or 0)
+        rule = ud.break_rule
+        brk = rule is not None and m.out + v.service + m.back > rule.required_after
+        work = total + (_mins(rule.duration) if rule is not None and brk else 0)
+        with_el = (
+            f" μαζί με το διάλειμμα των {_mins(rule.duration)} λεπτών" if rule is not None and brk else ""
+        )
+        with_en = f" with the {_mins(rule.duration)} min break" if rule is not None and brk else ""
+        return (
+            f"η διαδρομή ως εκεί και πίσω ({rt} λεπτά) και η επίσκεψη ({s} λεπτά) κρατούν {work} "
+            f"λεπτά{with_el}, "
+            f"περισσότερα από το όριο εργασίας του οδηγού ({limit} λεπτά)",
+            f"the drive there and back ({rt} min) and the visit ({s} min) take {work} min{with_en}, "
+            "more than "
+            f"the driver's working time ({limit} min)",
+            "Αυξήστε το όριο εργασίας της ημέρας ή μικρύνετε τη διάρκειά της.",
+            "Raise the day's working time or shorten the visit.",
+        )
+    leave, arrive = hhmm(ud.shift.start), hhmm(ud.shift.start + m.out)
+    if m.limit == "early":
+        when_el = (
+            f"στην ώρα που είναι κλειδωμένη ({hhmm(m.window.end)})"
+            if pinned
+            else f"ώστε να αρχίσει έως τις {hhmm(m.window.end)}"
+        )
+        when_en = (
+            f"by the time it is pinned to ({hhmm(m.window.end)})"
+            if pinned
+            else f"to start by {hhmm(m.window.end)}"
+        )
+        return (
+            f"δεν προλαβαίνει η μονάδα να φτάσει {when_el}: ξεκινά στις {leave} και ο τόπος είναι "
+            f"{out} λεπτά "
+            f"δρόμος από τη βάση (φτάνει στις {arrive})",
+            f"the unit cannot get there {when_en}: it leaves at {leave} and the place is {out} min from the "
+            f"base (it arrives at {arrive})",
+            ("Κλειδώστε τη σε αργότερη ώρα" if pinned else "Μεταθέστε το ωράριό της αργότερα")
+            + " ή ξεκινήστε τη βάρδια νωρίτερα.",
+            ("Pin it to a later time" if pinned else "Move its window later")
+            + " or start the shift earlier.",
+        )
+    start = max(ud.shift.start + m.out, m.window.start)
+    longer_el = " ή ορίστε ημέρα με διευρυμένο ωράριο" if not ud.pilot else ""
+    longer_en = " or use an extended-hours day" if not ud.pilot else ""
+    return (
+        f"αρχίζοντας στις {hhmm(start)}, το νωρίτερο που επιτρέπει το ωράριό της, η επίσκεψη "
+        f"({s} λεπτά) και η "
+        f"επιστροφή ({back} λεπτά δρόμος) τελειώνουν μετά το τέλος της βάρδιας ({hhmm(ud.shift.end)})",
+        f"starting at {hhmm(start)}, the earliest its window allows, the visit ({s} min) and the drive "
+        f"back ({back} min) end after the shift does ({hhmm(ud.shift.end)})",
+        ("Κλειδώστε τη σε νωρίτερη ώρα" if pinned else "Μεταθέστε το ωράριό της νωρίτερα") + longer_el + ".",
+        ("Pin it to an earlier time" if pinned else "Move its window earlier") + longer_en + ".",
+    )
+
+
+def _unreachable(
+    problem: Problem, v: Visit, misses: Sequence[_Miss], use_pin: bool
+) -> tuple[str, str, dict[str, object]]:
+    """The message for a visit that fits no day even on its own: the limit that stops it where it
+    comes closest (the day named when the days differ), and what can help."""
+    best = min(misses, key=lambda m: m.over)
+    el, en, do_el, do_en = _miss_words(problem, v, best, use_pin)
+    if len({_miss_words(problem, v, m, use_pin)[1] for m in misses}) > 1:
+        el = f"{on_day_el(best.ud.date)}, όπου πλησιάζει περισσότερο, {el}"
+        en = f"on {day_en(best.ud.date)}, where it comes closest, {en}"
+    details: dict[str, object] = {
+        "drive_min": _mins(best.out),
+        "limit": best.limit,
+        "date": best.ud.date.isoformat(),
+    }
+    return f"Ακόμη και μόνη της, {el}. {do_el}", f"Even on its own, {en}. {do_en}", details
 
 
 def _day_room(problem: Problem, plan: Plan) -> list[int]:
@@ -265,11 +656,15 @@ def _week_full(
     travel = travel_model_of(problem.travel)
     routes = {(r.unit_id, r.date): r for r in plan.routes}
     limits = _day_room(problem, plan) if weekly_exact else cand.day_limits(problem)
-    best: tuple[int, int, Route | None] | None = None
+    # a day whose unit's load is already full is full whatever the time (the best day is one
+    # with room for the load, if any)
+    best: tuple[bool, int, int, Route | None, int] | None = None
     for s in slots:
         ud = problem.unit_days[s.unit_day]
         unit = problem.unit(ud.unit_id)
         route = routes.get((ud.unit_id, ud.date))
+        used = sum(problem.visit(st.visit_id).load for st in route.stops) if route else 0
+        loaded = unit.capacity is not None and used + v.load > unit.capacity
         places = [unit.base] + ([problem.visit(st.visit_id).location for st in route.stops] if route else [])
         m = travel.matrix([*places, v.location], unit)
         x = len(places)
@@ -284,10 +679,10 @@ def _week_full(
         if rule is not None and (route is None or route.rest is None) and more > rule.required_after:
             more += rule.duration  # the longer day would need its break too
         need = more - limit if route is not None else detour + v.service
-        if best is None or need < best[0]:
-            best = (need, s.unit_day, route)
+        if best is None or (loaded, need) < best[:2]:
+            best = (loaded, need, s.unit_day, route, used)
     assert best is not None
-    need, where, route = best
+    loaded, need, where, route, used = best
     ud = problem.unit_days[where]
     day = ud.date
     served = [problem.visit(st.visit_id) for st in route.stops] if route else []
@@ -300,6 +695,9 @@ def _week_full(
 
     lower_el = [shown(x, "κλειδωμένη") for x in lower[:5]]
     lower_en = [shown(x, "pinned") for x in lower[:5]]
+    if len(lower) > 5:  # all of them are in the details
+        lower_el[-1] += f" και {len(lower) - 5} ακόμη"
+        lower_en[-1] += f" and {len(lower) - 5} more"
     higher = sorted({s.id for s in served if s.priority >= v.priority})
     if lower:
         # one full stop at the end, also after a name ending in one ("Βασίλειος Δ.")
@@ -311,7 +709,7 @@ def _week_full(
         en = f"That day serves visits of equal or higher priority ({len(higher)})."
     own = cand.own_limit(ud)
     unit = problem.unit(ud.unit_id)
-    if limits[where] < own and unit.weekly_max_work is not None:
+    if not loaded and limits[where] < own and unit.weekly_max_work is not None:
         cap_h, left_h = _hours(unit.weekly_max_work), _hours(max(0, limits[where]))
         worked_h = _hours(unit.weekly_worked)
         if weekly_exact:
@@ -354,9 +752,14 @@ def _week_full(
     van_el = van_en = ""
     if len(problem.units) > 1:
         van_el = van_en = f" – {unit.name or unit.id}"
+    if loaded:
+        details["load_used"], details["capacity"] = used, unit.capacity
     m_el, m_en = _message(
-        "week_full" if need >= 60 else "week_full_timing",
+        "week_full_capacity" if loaded else "week_full" if need >= 60 else "week_full_timing",
         need=round(need / 60),
+        used=used,
+        capacity=unit.capacity,
+        load=v.load,
         on_day_el=on_day_el(day) + van_el,
         day_en=day_en(day) + van_en,
         instead_el=el,
@@ -384,14 +787,25 @@ def explain_visit(
     slots, refused = cand.visit_slots(problem, v)
     slots = [s for s in slots if s.unit_day in available]
     out: list[Unassigned] = []
-    who = _who(problem, v)
+    if (
+        v.patterns is not None
+        and v.pinned_date is not None
+        and all(min(p) != v.pinned_date for p in v.patterns)
+    ):
+        # contradictory input: the pin fixes the first visit, and no allowed pattern starts there
+        shown = [", ".join(f"{d:%d/%m}" for d in sorted(p)) for p in v.patterns[:4]]
+        more = f" +{len(v.patterns) - 4}" if len(v.patterns) > 4 else ""
+        el, en = _message(
+            "no_allowed_date_pinned_pattern",
+            pinned_on_el=on_day_el(v.pinned_date),
+            pinned_en=day_en(v.pinned_date),
+            patterns_el=" ή ".join(shown) + more,
+            patterns_en=" or ".join(shown) + more,
+        )
+        details: dict[str, object] = {"pinned_date": v.pinned_date.isoformat()}
+        return [Unassigned(v.id, o, "no_allowed_date", el, en, details) for o in occurrences]
     if not slots:
-        reason, key, details = _no_slot_reason(problem, v, refused)
-        allowed_el, allowed_en = _allowed_words(v)
-        kw = {**who, "load": v.load, "allowed_el": allowed_el, "allowed_en": allowed_en, **details}
-        if v.pinned_date is not None:  # the message's "for <day>", with its Greek article
-            kw["pinned_on_el"] = on_day_el(v.pinned_date)
-        el, en = _message(key, **kw)
+        reason, el, en, details = _no_slot_reason(problem, v, refused)
         return [Unassigned(v.id, o, reason, el, en, details) for o in occurrences]
     # explicit patterns have no partial ones: served whole or not at all (fit 0)
     patterns = cand.candidate_patterns(problem, v, slots) or cand.best_partial_patterns(problem, v, slots)
@@ -410,7 +824,13 @@ def explain_visit(
                 for s in where
                 if all(abs((problem.unit_days[s.unit_day].date - d).days) >= gap for d in taken)
             ] or where
-        alone, drive = _alone_drive(problem, v, where) if where else (False, 0)
+        use_pin = v.frequency == 1 or (pinned_multi and o == 0)
+        if pinned_multi and o == 0 and not pinned_slots:
+            # its first visit is pinned to a date that cannot take it: say why there
+            reason, el, en, details = _no_slot_reason(problem, v, refused, pinned=True)
+            out.append(Unassigned(v.id, o, reason, el, en, details))
+            continue
+        alone, _, misses = _alone(problem, v, where)
         if v.frequency > 1 and o >= fit:
             if v.patterns is not None:
                 el, en = _message("frequency_patterns", k=v.frequency)
@@ -429,13 +849,8 @@ def explain_visit(
                 )
             out.append(Unassigned(v.id, o, "frequency", el, en, {"fits": fit}))
         elif not alone:
-            has_window = bool(v.time_windows or v.weekday_windows or v.pinned_time is not None)
-            el, en = _message(
-                "unreachable" if has_window else "unreachable_no_window",
-                drive_min=round(drive / 60),
-                service_min=round(v.service / 60),
-            )
-            out.append(Unassigned(v.id, o, "unreachable", el, en, {"drive_min": round(drive / 60)}))
+            el, en, details = _unreachable(problem, v, misses, use_pin)
+            out.append(Unassigned(v.id, o, "unreachable", el, en, details))
         else:
             el, en, details = _week_full(problem, plan, v, where, weekly_exact)
             out.append(Unassigned(v.id, o, "week_full", el, en, details))
