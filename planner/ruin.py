@@ -316,6 +316,8 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any, lim: Any, span: Any) ->
         d = lat - T[v, base, nxt]
     sp = e - d
     span[0] = sp
+    if span.shape[0] > 2:  # asked for: when the route leaves the base in that schedule
+        span[2] = d
     if sp > lim:
         return -1
     if hb:
@@ -922,8 +924,9 @@ def cheapest_gap(m: Any, v: Any, seq: Any, n: Any, lim: Any, work: Any, out: Any
     """The break's gap (``NO_BREAK`` too) where vehicle ``v`` serving ``seq[:n]`` costs least:
     the route's cost plus ``work`` per second of its shortest span (at most ``lim``), the
     first such gap on a tie. Into ``out``: the route's cost, the gap, and the break's earliest
-    start there (-1: none); whether any gap keeps every rule."""
-    span = np.zeros(2, np.int64)
+    start there (-1: none), and when the route leaves the base in that schedule (``out`` of
+    length 4); whether any gap keeps every rule."""
+    span = np.zeros(3, np.int64)
     found = False
     best = 0
     for g in range(-1, n + 1):
@@ -938,6 +941,8 @@ def cheapest_gap(m: Any, v: Any, seq: Any, n: Any, lim: Any, work: Any, out: Any
             out[0] = c
             out[1] = g
             out[2] = span[1]
+            if out.shape[0] > 3:
+                out[3] = span[2]
     return found
 
 
@@ -1275,24 +1280,27 @@ def search(
 
 def best_breaks(
     inst: Instance, routes: list[list[Key]], limits: list[int] | None, work: int
-) -> dict[int, int]:
-    """Per vehicle with stops and a break rule, when its break starts (-1: none needed) in
-    the gap where its day costs least: the route's cost plus ``work`` per second of its
+) -> dict[int, tuple[int, int]]:
+    """Per vehicle with stops, its day as the search prices it, in the gap for the break
+    where the day costs least: (when the break starts, -1: none needed or no break rule;
+    when the route leaves the base). The cost is the route's plus ``work`` per second of its
     shortest span, each span at most ``limits[v]`` (the spans a weekly cap left, else the
     day's own limit). The search prices a route with its break in the first gap that fits;
-    reading the routes back into OR-Tools with these breaks keeps the days as short as their
-    stops allow (OR-Tools left alone may put the break where the day gets longer)."""
+    reading the routes back into OR-Tools with these breaks and departures keeps the days as
+    short as their stops allow (OR-Tools left alone may put the break where the day gets
+    longer, and leave at the shift's start to wait later: a day of six one-hour visits left
+    at 08:00 and waited 57 minutes before its break)."""
     m = inst.arrays()
-    brk, own = m[14], m[11]
-    out: dict[int, int] = {}
-    best = np.zeros(3, np.int64)
+    own = m[11]
+    out: dict[int, tuple[int, int]] = {}
+    best = np.zeros(4, np.int64)
     for v, keys in enumerate(routes):
-        if not keys or brk[v, 0] != 1:
-            continue
+        if not keys or any((k, v) not in inst.key_node for k in keys):  # (routes the search
+            continue  # could not have made, OR-Tools' own: left to OR-Tools)
         seq = np.array([inst.key_node[(k, v)] for k in keys], np.int64)
         lim = int(own[v]) if limits is None else int(limits[v])
         if cheapest_gap(m, v, seq, len(seq), lim, work, best):
-            out[v] = int(best[2])
+            out[v] = (int(best[2]), int(best[3]))
     return out
 
 

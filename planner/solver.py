@@ -750,18 +750,19 @@ class _Model:
         self,
         params: SolveParams,
         warm: dict[int, list[tuple[int, int]]],
-        breaks: dict[int, int] | None = None,
+        breaks: dict[int, tuple[int, int]] | None = None,
     ) -> Any:
         """The known routes as a solution of this model, however loaded the machine: the
         search stops at the first solution instead of at a time limit. ``breaks`` (per
-        vehicle, its break's start, -1: none needed) fixes when the breaks start, else
-        OR-Tools places them."""
-        for v, start in (breaks or {}).items():  # on the model: reading ignores them in the routes
+        vehicle: its break's start, -1: none needed; when it leaves the base) fixes when the
+        breaks start and the routes leave, else OR-Tools sets them."""
+        for v, (start, depart) in (breaks or {}).items():  # on the model: reading ignores them in the routes
             brk = self.breaks.get(v)
-            if brk is None:
-                continue
-            if start >= 0:  # (a day that needs none: OR-Tools decides; unperforming it aborts)
+            # (a day that needs none: OR-Tools decides; unperforming the break aborts)
+            if brk is not None and start >= 0:
                 brk.SetStartRange(start, start)
+            if depart >= 0:
+                self.tdim.CumulVar(self.routing.Start(v)).SetRange(depart, depart)
         initial = self._read(params, warm)
         if initial is None:
             return None
@@ -1122,7 +1123,7 @@ class _Found:
     seqs: dict[int, list[tuple[int, int]]]
     status: str
     spans: list[int] | None = None  # per vehicle, where ruin and recreate kept a weekly cap
-    breaks: dict[int, int] | None = None  # per vehicle, its break's start (-1: none), see restore
+    breaks: dict[int, tuple[int, int]] | None = None  # per vehicle: break's start, departure (restore)
 
 
 def _search(
@@ -1403,14 +1404,34 @@ def _restore_best(
         for priced in dict.fromkeys((compact, False)):
             # the breaks where the day is shortest (ruin and recreate's results), failing that
             # where OR-Tools puts them
-            for breaks in [best.breaks, None] if best.breaks else [None]:
+            hint = best.breaks
+            for tried in [True, False]:
                 model = _Model(prep, best.choice, compact=priced, leave_out=orphans, spans=best.spans)
-                sol = model.restore(params, best.seqs, breaks)
+                if tried and hint is None:  # OR-Tools' own routes: their breaks placed the same way
+                    hint = _cheapest_breaks(prep, model, best)
+                if tried and not hint:
+                    continue
+                sol = model.restore(params, best.seqs, hint if tried else None)
                 if sol is not None:
                     return best, model, sol
     best = ranked[0]
     model = _Model(prep, best.choice, compact=compact, leave_out=_orphans(prep, best.seqs), spans=best.spans)
     return best, model, None
+
+
+def _cheapest_breaks(prep: _Prep, model: _Model, found: _Found) -> dict[int, tuple[int, int]]:
+    """Per vehicle, when its break starts and when it leaves the base, its day as the ruin
+    search would price it (:func:`ruin.best_breaks`), for routes OR-Tools' own search found:
+    left to itself, its reading back of the routes has been seen to leave at the shift's
+    start and wait before the break (a day of six one-hour visits: 57 minutes). Empty when no
+    day has a break rule (then no waiting of that kind was seen, and numba is not loaded)."""
+    if not any(ud.break_rule is not None for ud in model.uds):
+        return {}
+    from planner import ruin
+
+    inst = model.ruin_instance()
+    routes = [list(found.seqs.get(v, [])) for v in range(len(model.uds))]
+    return ruin.best_breaks(inst, routes, found.spans, prep.problem.weights.work)
 
 
 def _salvage(prep: _Prep, params: SolveParams, found: _Found, compact: bool) -> tuple[_Model, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,20 @@ from hypothesis import strategies as st
 
 from benchmarks.replan import promised
 from planner import ruin, solver
-from planner.model import HOUR, MINUTE, TIME_BAND, BreakRule, CrewMember, Problem, TimeWindow, Unit, UnitDay
+from planner.model import (
+    HOUR,
+    MINUTE,
+    TIME_BAND,
+    BreakRule,
+    CrewMember,
+    Location,
+    Problem,
+    StaffMember,
+    TimeWindow,
+    Unit,
+    UnitDay,
+    Visit,
+)
 from planner.schema import load_problem
 from planner.solver import SolveParams, solve
 from planner.validate import validate
@@ -419,11 +433,12 @@ def test_the_routes_read_back_with_each_break_where_the_day_costs_least(
 ) -> None:
     """The search's routes go back into OR-Tools with each break fixed where the day costs
     least (:func:`planner.ruin.best_breaks`), not where OR-Tools' own reading would put it
-    (on the demo week it put every one of ten elsewhere, up to an hour later)."""
-    chosen: dict[int, int] = {}
+    (on the demo week it put every one of ten elsewhere, up to an hour later), and each
+    route leaving when the search's day does."""
+    chosen: dict[int, tuple[int, int]] = {}
     real = ruin.best_breaks
 
-    def spy(inst: ruin.Instance, routes: Any, limits: Any, work: int) -> dict[int, int]:
+    def spy(inst: ruin.Instance, routes: Any, limits: Any, work: int) -> dict[int, tuple[int, int]]:
         chosen.clear()
         chosen.update(real(inst, routes, limits, work))
         return dict(chosen)
@@ -434,8 +449,33 @@ def test_the_routes_read_back_with_each_break_where_the_day_costs_least(
     assert validate(problem, plan) == []
     prep = solver._prepare(problem)
     uds = [problem.unit_days[i] for i in prep.vehicles]
-    rests = {(r.date, r.unit_id): r.rest for r in plan.routes if r.stops}
+    routes = {(r.date, r.unit_id): r for r in plan.routes if r.stops}
     assert chosen
-    for v, start in chosen.items():
-        rest = rests[(uds[v].date, uds[v].unit_id)]
-        assert (rest.start if rest is not None else -1) == start, uds[v]
+    for v, (start, depart) in chosen.items():
+        route = routes[(uds[v].date, uds[v].unit_id)]
+        if uds[v].break_rule is not None:
+            assert (route.rest.start if route.rest is not None else -1) == start, uds[v]
+        assert route.depart == depart, uds[v]  # and it leaves when the search's day does
+
+
+def test_a_day_of_visits_with_no_windows_does_not_wait_before_its_break() -> None:
+    """Fifth walkthrough: six one-hour visits at one place, no windows, the same priority (so
+    OR-Tools' own search plans them): the day left at 08:00, waited 30-57 minutes, then took
+    its break. Read back with the break and the departure its cheapest day has, it waits
+    not at all: its span is driving, service and the break."""
+    base = Location("base", 38.249786, 22.081621, "Κέντρο")
+    there = Location("aigio2", 38.245, 22.085, "Αίγιο 2")
+    day = date(2026, 12, 10)
+    problem = Problem(
+        name="six", dates=(day,), units=(Unit("van1", "Βαν", base),),
+        unit_days=(UnitDay("van1", day, crew=(CrewMember("sw1"),)),),
+        staff=(StaffMember("sw1", "Ελένη", ("social_worker",)),),
+        visits=tuple(Visit(f"a{i}", there, 60 * MINUTE) for i in range(6)),
+    )  # fmt: skip
+    for seed in (1, 2):
+        plan = solve(problem, SolveParams(time_limit=1, seed=seed, workers=1))
+        assert validate(problem, plan) == []
+        (route,) = plan.routes
+        assert len(route.stops) == 6 and route.rest is not None
+        assert route.waiting_time == 0, (seed, route.depart, [s.start for s in route.stops])
+        assert route.arrive - route.depart == route.drive_time + route.service_time + route.rest.duration
