@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -319,7 +320,10 @@ def _stop_popup(
     return "<br>".join(line for line in lines if line)
 
 
-def _number_icon(text: str, colour: str, size: int = 24) -> folium.DivIcon:
+def _number_icon(text: str, colour: str, size: int = 24, shift: tuple[int, int] = (0, 0)) -> folium.DivIcon:
+    """A round numbered marker; ``shift`` moves it that many pixels right and down of its
+    point (stops at the same point side by side, every number visible and clickable)."""
+    dx, dy = shift
     style = (
         f"width:{size}px;height:{size}px;border-radius:50%;box-sizing:border-box;"
         f"background:{colour};color:#fff;border:2px solid #fff;box-shadow:0 0 3px #000;"
@@ -328,10 +332,40 @@ def _number_icon(text: str, colour: str, size: int = 24) -> folium.DivIcon:
     return folium.DivIcon(
         html=f'<div style="{style}">{html.escape(text)}</div>',
         icon_size=(size, size),
-        icon_anchor=(size // 2, size // 2),
-        popup_anchor=(0, -size // 2),
+        icon_anchor=(size // 2 - dx, size // 2 - dy),
+        popup_anchor=(dx, dy - size // 2),
         class_name="kinito-marker",
     )
+
+
+RING = 8  # markers around a shared point per ring; each ring SPACING pixels further out
+SPACING = 22
+
+
+def marker_shifts(routes: Sequence[Route], problem: Problem) -> dict[tuple[str, date, int], tuple[int, int]]:
+    """Per stop (unit, date, its number in the route) sharing its point with stops before it
+    (in date, unit and route order: visits default to their settlement's point, so a village
+    often has several), the pixels to move its marker by: the first stays on the point, the
+    others go round it. Stops alone at their point are not listed."""
+    seen: dict[tuple[float, float], int] = {}
+    out: dict[tuple[str, date, int], tuple[int, int]] = {}
+    for route in sorted(routes, key=lambda r: (r.date, r.unit_id)):
+        for number, stop in enumerate(route.stops, start=1):
+            visit = _find_visit(problem, stop.visit_id)
+            if visit is None:
+                continue
+            point = (round(visit.location.lat, 6), round(visit.location.lon, 6))
+            k = seen.get(point, 0)
+            seen[point] = k + 1
+            if k:
+                ring, slot = divmod(k - 1, RING)
+                angle = 2 * math.pi * slot / RING - math.pi / 2  # the first above the point
+                radius = SPACING * (ring + 1)
+                out[(route.unit_id, route.date, number)] = (
+                    round(radius * math.cos(angle)),
+                    round(radius * math.sin(angle)),
+                )
+    return out
 
 
 def _find_visit(problem: Problem, visit_id: str) -> Visit | None:
@@ -375,8 +409,10 @@ def _add_route(
     shapes: Shapes | None,
     groups: list[str],
     language: str | None = None,
+    shifts: Mapping[tuple[str, date, int], tuple[int, int]] | None = None,
 ) -> list[LatLon]:
-    """Draw ``route`` in its own layer (its JavaScript name appended to ``groups``)."""
+    """Draw ``route`` in its own layer (its JavaScript name appended to ``groups``); markers
+    moved by ``shifts`` (:func:`marker_shifts`)."""
     colour, dash = style
     label = route_label(route, problem, language)
     group = folium.FeatureGroup(name=f"{_swatch(colour)}{html.escape(label)}").add_to(m)
@@ -388,8 +424,9 @@ def _add_route(
         visit = _find_visit(problem, stop.visit_id)
         if visit is None:
             continue
+        shift = (shifts or {}).get((route.unit_id, route.date, number), (0, 0))
         marker = folium.Marker(
-            (visit.location.lat, visit.location.lon), icon=_number_icon(str(number), colour)
+            (visit.location.lat, visit.location.lon), icon=_number_icon(str(number), colour, shift=shift)
         )
         tooltip = f"{number}. {visit.name or visit.id} ({hhmm(stop.start)})"
         _Bind(_stop_popup(route, number, stop, visit, problem, language), html.escape(tooltip)).add_to(marker)
@@ -492,12 +529,13 @@ def plan_map(
     legend: list[tuple[str, str]] = []
     routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
     styles = route_styles(routes)
+    shifts = marker_shifts(routes, problem)
     by_day: dict[str, list[str]] = {}
     for route in routes:
         style = styles[(route.unit_id, route.date)]
         colour = style[0]
         day = by_day.setdefault(_day_label(route.date, language), [])
-        points += _add_route(m, route, style, problem, shapes, day, language)
+        points += _add_route(m, route, style, problem, shapes, day, language, shifts)
         km = route.distance / 1000
         stops = f"{len(route.stops)} {words['stop'] if len(route.stops) == 1 else words['stops']}"
         dashed = f" ({words['dashed']})" if style[1] else ""

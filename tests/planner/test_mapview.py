@@ -395,3 +395,56 @@ def test_the_command_lines_map_stays_as_it_was(plan: Plan, problem: Problem) -> 
     assert '"Όλες / All"' in page and "<b>Διαδρομές / Routes</b>" in page
     assert "hv-001 · Επίσκεψη κατ' οίκον" in page and "[no_time] Δεν χωράει στη βάρδια." in page
     assert "L.control.scale().addTo" in page and '"imperial": false' not in page
+
+
+def test_stops_at_one_point_are_drawn_side_by_side(problem: Problem, tmp_path: Path) -> None:
+    """Fifth walkthrough: visits default to their settlement's point, and stops at the same
+    point were drawn one on another, so only the top number could be clicked. Three stops in
+    Ζαχλωρού (two on Monday, one on Tuesday) are drawn apart, each clickable to its own popup."""
+    reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {reason}")
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    from planner.mapview import marker_shifts
+
+    here = problem.visits[0].location
+    visits = (*problem.visits, Visit("hv-005", here, 30 * MINUTE, name="Δεύτερη"),
+              Visit("hv-006", here, 30 * MINUTE, name="Τρίτη στη σειρά"))  # fmt: skip
+    crowded = Problem(problem.name, problem.dates, problem.units, problem.unit_days, problem.staff, visits)
+
+    def stop(vid: str, hour: int) -> Stop:
+        return Stop(vid, 0, hour * HOUR, hour * HOUR, hour * HOUR + 30 * MINUTE, 600, 5_000)
+
+    routes = (
+        Route("van1", MON, 8 * HOUR, 12 * HOUR, (stop("hv-001", 9), stop("hv-005", 10)), 600, 5_000),
+        Route("van1", TUE, 8 * HOUR, 12 * HOUR, (stop("hv-006", 9),), 600, 5_000),
+    )
+    plan = Plan("x", routes, (), 0, 1, 1.0, 0.1)
+    shifts = marker_shifts(routes, crowded)
+    assert set(shifts) == {("van1", MON, 2), ("van1", TUE, 1)} and len(set(shifts.values())) == 2
+    path = tmp_path / "crowded.html"
+    save_plan_map(plan, crowded, path, tiles_url=None)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 700})
+            page.goto(path.as_uri())
+            page.wait_for_selector(".kinito-marker", state="attached", timeout=10_000)
+            markers = page.locator(".kinito-marker").filter(has_not_text="Β")
+            boxes = [markers.nth(i).bounding_box() for i in range(markers.count())]
+            assert len(boxes) == 3 and all(b is not None for b in boxes)
+            centres = {(round(b["x"] + b["width"] / 2), round(b["y"] + b["height"] / 2)) for b in boxes if b}
+            assert len(centres) == 3, centres  # apart, not on one another
+            names = []
+            for i in range(3):
+                markers.nth(i).click()
+                names.append(page.locator(".leaflet-popup-content").inner_text())
+                page.locator(".leaflet-popup-close-button").click()
+                page.wait_for_selector(".leaflet-popup", state="detached")
+        finally:
+            browser.close()
+    assert any("Ωφελούμενος <001>" in n for n in names)
+    assert any("Δεύτερη" in n for n in names) and any("Τρίτη στη σειρά" in n for n in names)
