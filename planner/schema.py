@@ -5,7 +5,7 @@ The contract is ``docs/schema.md``. In the JSON a time of day is ``"HH:MM"`` or
 weekday is ``"mon"`` ... ``"sun"``; in the model they are seconds, seconds, :class:`date`
 and ``0`` ... ``6``. Reading checks every rule of the contract and refuses a malformed file
 with a :class:`SchemaError` that names the field by its JSON path, e.g.
-``visits[12].time_windows[0]: "25:00" is not a time of day (HH:MM)``.
+``visits[12].time_windows[0]: "25:00" is not a time of day (HH:MM or HH:MM:SS)``.
 
 Reading is built from small *readers*: functions ``(value, path) -> result`` that either
 return the converted value or raise a :class:`SchemaError` for ``path``. Readers combine
@@ -131,7 +131,9 @@ def parse_time(text: object, path: str = "") -> int:
         if hours < 24 and minutes < 60 and seconds < 60:
             return hours * 3600 + minutes * 60 + seconds
     raise SchemaError(
-        path, f"{_show(text)} is not a time of day (HH:MM)", f"{_show(text, el=True)} δεν είναι ώρα (HH:MM)"
+        path,
+        f"{_show(text)} is not a time of day (HH:MM or HH:MM:SS)",
+        f"{_show(text, el=True)} δεν είναι ώρα (HH:MM ή HH:MM:SS)",
     )
 
 

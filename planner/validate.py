@@ -97,8 +97,9 @@ class _Checker:
                 self.bad(
                     "arrival",
                     sw,
-                    f"arrival {_hm(s.arrival)} is not between {_hm(prev_end + travel)} "
-                    f"and the start {_hm(s.start)}",
+                    f"arrival {_hm(s.arrival)}: it must be no earlier than the previous place's end plus "
+                    f"the drive ({_hm(prev_end + travel)}) and no later than the visit's start "
+                    f"({_hm(s.start)})",
                 )
             if s.end != s.start + v.service:
                 self.bad("service", sw, f"service lasts {s.end - s.start} s, not {v.service} s")

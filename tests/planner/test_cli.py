@@ -60,7 +60,8 @@ def test_validate_lists_what_a_tampered_plan_breaks(tmp_path: Path) -> None:
         ("{bad", "γραμμή 1, στήλη 2 / invalid JSON at line 1"),
         ('{"schema": "kinito.problem/1", "week": "2026-W50", "visits": [{"id": "a", "service": 30,'
          ' "location": {"id": "x", "lat": 38.2, "lon": 22.1}, "time_windows": [["25:00", "26:00"]]}]}',
-         'visits[0].time_windows[0]: "25:00" δεν είναι ώρα (HH:MM) / "25:00" is not a time of day'),
+         'visits[0].time_windows[0]: "25:00" δεν είναι ώρα (HH:MM ή HH:MM:SS) / '
+         '"25:00" is not a time of day'),
         ('{"schema": "kinito.problem/1", "week": "2026-W50", "visits": [{"id": "a", "servce": 30}]}',
          'servce: άγνωστο πεδίο· μήπως εννοείτε "service"; / unknown field'),
         ('{"schema": "kinito.problem/1", "visits": []}',

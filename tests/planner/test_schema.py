@@ -182,7 +182,7 @@ def test_parse_time_reads_minutes_and_seconds() -> None:
 @pytest.mark.parametrize("text", ["24:00", "25:00", "12:60", "12:00:60", "noon", "", "8h", 480, None])
 def test_parse_time_refuses_what_is_not_a_time_of_day(text: object) -> None:
     """Times of 24 h or more, bad minutes and non-strings are refused with the path."""
-    with pytest.raises(SchemaError, match=r"^t: .* is not a time of day \(HH:MM\)$") as info:
+    with pytest.raises(SchemaError, match=r"^t: .* is not a time of day \(HH:MM or HH:MM:SS\)$") as info:
         parse_time(text, "t")
     assert info.value.path == "t"
 
@@ -427,7 +427,7 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
         "bad time",
         _set(("visits", 0, "time_windows"), [["09:00", "13:00"], ["25:00", "26:00"]]),
         "visits[0].time_windows[1]",
-        '"25:00" is not a time of day (HH:MM)',
+        '"25:00" is not a time of day (HH:MM or HH:MM:SS)',
     ),
     (
         "window ends first",
