@@ -13,15 +13,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from planner import __version__
+from planner.config import solver_settings
 from planner.mapworker import MapWriter
 from planner.model import Plan, Problem
 from planner.schema import SchemaError, load_plan, load_problem, plan_to_dict, save_json
@@ -87,22 +88,25 @@ def _progress_printer(
 
 
 def _params(args: argparse.Namespace) -> SolveParams:
-    params = SolveParams.from_toml(args.config) if args.config else SolveParams()
+    """The solver settings: the command's defaults, then the ``[solver]`` table of
+    ``--config`` (each key checked, see :mod:`planner.config`), then the flags given."""
+    settings: dict[str, Any] = {"time_limit": DEFAULT_TIME_LIMIT, "workers": min(2, os.cpu_count() or 1)}
+    if args.config:
+        settings.update(solver_settings(args.config))
     if args.time_limit is not None:
-        params = replace(params, time_limit=args.time_limit)
-    elif not args.config:
-        params = replace(params, time_limit=DEFAULT_TIME_LIMIT)
+        if not (math.isfinite(args.time_limit) and args.time_limit > 0):
+            raise ValueError(
+                f"--time-limit {args.time_limit:g}: πρέπει να είναι θετικός αριθμός δευτερολέπτων / "
+                "must be a positive number of seconds"
+            )
+        settings["time_limit"] = args.time_limit
     if args.seed is not None:
-        params = replace(params, seed=args.seed)
+        settings["seed"] = args.seed
     if args.workers is not None:
-        params = replace(params, workers=args.workers)
-    elif not args.config:
-        params = replace(params, workers=min(2, os.cpu_count() or 1))
-    if params.workers < 1:
-        raise ValueError("--workers must be at least 1")
-    if params.time_limit <= 0:
-        raise ValueError("--time-limit must be positive")
-    return params
+        if args.workers < 1:
+            raise ValueError(f"--workers {args.workers}: πρέπει να είναι τουλάχιστον 1 / must be at least 1")
+        settings["workers"] = args.workers
+    return SolveParams(**settings)
 
 
 def check_writable(*paths: Path | None) -> None:
@@ -126,8 +130,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from planner.roads.cli import roads_after_plan, roads_for_plan
 
     check_writable(args.output, args.map)
+    params = _params(args)  # before the roads read their own table of the same file
     problem = roads_for_plan(load_problem(args.problem), args.roads, args.config)
-    params = _params(args)
     print(
         f"Kinito {__version__}: {problem.name}: {len(problem.visits)} επισκέψεις / visits, "
         f"{len(problem.dates)} ημέρες / days, "

@@ -35,10 +35,9 @@ import random
 import subprocess
 import sys
 import time
-import tomllib
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -133,21 +132,12 @@ class SolveParams:
 
     @classmethod
     def from_toml(cls, path: str | Path) -> SolveParams:
-        """Read settings from the ``[solver]`` table of a TOML file (or its top level's keys)."""
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-        # the [solver] table, or the top level's plain keys (other tables, e.g. [roads], are
-        # other parts' settings)
-        table = data.get("solver", {k: v for k, v in data.items() if not isinstance(v, dict)})
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(table) - known)
-        if unknown:
-            raise ValueError(
-                f"solver settings: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
-        if "portfolio" in table:
-            table["portfolio"] = tuple(table["portfolio"])
-        return cls(**table)
+        """Settings from the ``[solver]`` table of a TOML file (or its top level's plain keys),
+        each checked by :func:`planner.config.solver_settings` (a ``ConfigError`` names the
+        file, the key and what is allowed); the keys it leaves out keep these defaults."""
+        from planner.config import solver_settings
+
+        return cls(**solver_settings(path))
 
 
 @dataclass(frozen=True)
