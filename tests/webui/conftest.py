@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from webui_helpers import COORDINATOR, build_register, login
+from test_coverage import build_hand_register
+from webui_helpers import COORDINATOR, MANAGEMENT, build_register, login
 
-from planner.register.db import ENV_VARS
+from planner.register.db import ENV_VARS, make_engine, session_scope
 from webui import create_app
+from webui.demo_users import ensure_demo_users
 
 
 @pytest.fixture(autouse=True)
@@ -72,3 +74,22 @@ def coordinator(client: FlaskClient) -> FlaskClient:
     """A client logged in as the coordinator."""
     assert login(client, COORDINATOR).status_code == 302
     return client
+
+
+@pytest.fixture
+def hand_manager(tmp_path: Path) -> Iterator[FlaskClient]:
+    """Management on the hand-counted register (test_coverage.build_hand_register); today is
+    Monday 30 November 2026 (W49)."""
+    db = tmp_path / "hand.sqlite3"
+    build_hand_register(db)
+    engine = make_engine(db)
+    with session_scope(engine, actor="test") as s:
+        ensure_demo_users(s)
+    engine.dispose()
+    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                      "TODAY": "2026-11-30"})  # fmt: skip
+    client = app.test_client()
+    assert login(client, MANAGEMENT).status_code == 302
+    yield client
+    app.extensions["kinito_jobs"].stop_all()
+    app.extensions["kinito_engine"].dispose()

@@ -16,13 +16,12 @@ from field_helpers import demo_template
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from test_coverage import HAND_WEEKS, build_hand_register
+from test_coverage import HAND_WEEKS
 from webui_helpers import ADMIN, COORDINATOR, DRIVER, MANAGEMENT, login
 
-from planner.register.db import make_engine, session_scope
+from planner.register.db import session_scope
 from planner.register.models import Beneficiary, VisitOutcome
 from webui import create_app
-from webui.demo_users import ensure_demo_users
 
 PERIOD = "?from=2026-W42&to=2026-W50"
 
@@ -287,24 +286,6 @@ def test_the_sheet_names_are_whole_words_within_excels_limit(manager: FlaskClien
 
 
 # --- the small register counted by hand (test_coverage) ------------------------------------------
-
-
-@pytest.fixture
-def hand_manager(tmp_path: Path) -> Iterator[FlaskClient]:
-    """Management on the hand-counted register; today is Monday 30 November 2026 (W49)."""
-    db = tmp_path / "hand.sqlite3"
-    build_hand_register(db)
-    engine = make_engine(db)
-    with session_scope(engine, actor="test") as s:
-        ensure_demo_users(s)
-    engine.dispose()
-    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-                      "TODAY": "2026-11-30"})  # fmt: skip
-    client = app.test_client()
-    assert login(client, MANAGEMENT).status_code == 302
-    yield client
-    app.extensions["kinito_jobs"].stop_all()
-    app.extensions["kinito_engine"].dispose()
 
 
 HAND_SUMMARY = {  # counted by hand in test_coverage: due = done of them + not done

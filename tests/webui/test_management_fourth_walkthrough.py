@@ -8,36 +8,9 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from test_coverage import build_hand_register
-from webui_helpers import MANAGEMENT, login
-
-from planner.register.db import make_engine, session_scope
-from webui import create_app
-from webui.demo_users import ensure_demo_users
-
-
-@pytest.fixture
-def hand_manager(tmp_path: Path) -> Iterator[FlaskClient]:
-    """Management on the hand-counted register; today is Monday 30 November 2026 (W49)."""
-    db = tmp_path / "hand.sqlite3"
-    build_hand_register(db)
-    engine = make_engine(db)
-    with session_scope(engine, actor="test") as s:
-        ensure_demo_users(s)
-    engine.dispose()
-    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
-                      "TODAY": "2026-11-30"})  # fmt: skip
-    client = app.test_client()
-    assert login(client, MANAGEMENT).status_code == 302
-    yield client
-    app.extensions["kinito_jobs"].stop_all()
-    app.extensions["kinito_engine"].dispose()
-
 
 OUT_OF_RANGE = [
     ("from=9999-W52&to=9999-W52", ("from", "to"), "9999"),
