@@ -64,8 +64,14 @@ def day_en(d: date) -> str:
 
 # Role names in Greek: as the subject ("δεν επιβαίνει ...") and as the object ("προσθέστε ...").
 # where crews come from when the week is planned from the register (no one edits them by hand)
-CREWS_EL = "(στο μητρώο: οι ημέρες και ώρες εργασίας του προσωπικού και οι θέσεις των μονάδων)"
-CREWS_EN = "(in the register: the staff's working days and hours and the units' seats)"
+# (a problem file written by hand has its crews in it: the pointer says when it applies)
+CREWS_EL = (
+    "(όταν η εβδομάδα βγαίνει από το μητρώο: οι ημέρες και ώρες εργασίας του προσωπικού και οι "
+    "θέσεις των μονάδων)"
+)
+CREWS_EN = (
+    "(when the week is planned from the register: the staff's working days and hours and the units' seats)"
+)
 
 ROLE_EL = {
     "social_worker": ("κοινωνικός λειτουργός", "κοινωνικό λειτουργό"),
@@ -80,7 +86,8 @@ def _who(problem: Problem, v: Visit) -> dict[str, str]:
             name = problem.staff_member(v.required_staff).name or v.required_staff
         except KeyError:
             name = v.required_staff
-        return {"who_el": f"ο/η {name}", "whom_el": f"τον/την {name}", "who_en": name}
+        # a name's article depends on its gender, which the register does not hold
+        return {"who_el": f"το μέλος του προσωπικού «{name}»", "whom_el": f"«{name}»", "who_en": name}
     role = v.required_role or ""
     subject, obj = ROLE_EL.get(role, (f"«{role}»", f"«{role}»"))
     return {"who_el": subject, "whom_el": obj, "who_en": role.replace("_", " ")}

@@ -266,12 +266,13 @@ def test_no_crew_messages_use_the_greek_object_case_and_no_role_code() -> None:
     psy, cont = by_id["psy"].message_el, by_id["cont"].message_el
     assert "δεν επιβαίνει ψυχολόγος· προσθέστε ψυχολόγο στο πλήρωμα" in psy
     assert "psychologist" not in psy
-    assert "δεν επιβαίνει ο/η Γιώργος Αντωνίου· προσθέστε τον/την Γιώργος Αντωνίου" in cont
+    assert "δεν επιβαίνει το μέλος του προσωπικού «Γιώργος Αντωνίου»· προσθέστε «Γιώργος Αντωνίου»" in cont
     assert ".." not in cont
-    # where a register's crews come from (no page edits them), and for a named person the
-    # other way out: anyone with the role
+    # where a register's crews come from (no page edits them), said as such (a problem file
+    # written by hand has its crews in it), and for a named person the other way out: anyone
+    # with the role
     for text in (psy, cont):
-        assert "(στο μητρώο: οι ημέρες και ώρες εργασίας του προσωπικού και οι θέσεις των μονάδων)" in text
+        assert "(όταν η εβδομάδα βγαίνει από το μητρώο: οι ημέρες και ώρες εργασίας" in text
     assert "όποιον έχει την ειδικότητα" in cont and "ειδικότητα" not in psy
     assert "or let anyone with the role make the visit" in by_id["cont"].message_en
     assert {by_id["psy"].reason, by_id["cont"].reason} == {"no_crew"}
