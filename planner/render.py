@@ -167,6 +167,29 @@ def format_unassigned(plan: Plan, problem: Problem) -> str:
     return "\n".join(lines)
 
 
+def format_pin_notes(problem: Problem) -> str:
+    """The visits pinned to a time outside their own hours on that date, which the pin
+    overrides (the coordinator's lock wins, and the validator lets it), so that nobody is left
+    unaware: empty when there are none."""
+    lines: list[str] = []
+    for v in problem.visits:
+        if v.pinned_date is None or v.pinned_time is None:
+            continue
+        windows = v.windows_on(v.pinned_date)
+        if not windows or any(w.contains(v.pinned_time) for w in windows):
+            continue
+        hours = ", ".join(f"{hhmm(w.start)}-{hhmm(w.end)}" for w in windows)
+        who = f"{v.id} {v.name}".strip() if v.name and v.name != v.id else v.id
+        lines.append(
+            f"  {who}: κλειδωμένη στις {hhmm(v.pinned_time)} ({day_label(v.pinned_date)}), εκτός του ωραρίου "
+            f"της ({hours}): ισχύει το κλείδωμα / pinned at {hhmm(v.pinned_time)}, outside its hours "
+            f"({hours}): the pin holds"
+        )
+    if not lines:
+        return ""
+    return "\n".join(["Σημειώσεις / Notes:", *lines])
+
+
 def format_plan_table(plan: Plan, problem: Problem) -> str:
     """The plan as a per-day text table with a totals row, then the unassigned visits."""
     routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
@@ -184,7 +207,8 @@ def format_plan_table(plan: Plan, problem: Problem) -> str:
         table = "\n".join([*_format_rows(rows), _MINUTES_NOTE])
     else:
         table = "Καμία διαδρομή / No routes"
-    return f"{title}\n{table}\n\n{format_unassigned(plan, problem)}\n"
+    notes = format_pin_notes(problem)
+    return f"{title}\n{table}\n\n{format_unassigned(plan, problem)}\n" + (f"\n{notes}\n" if notes else "")
 
 
 def format_violations(violations: Sequence[str]) -> str:

@@ -224,3 +224,25 @@ def test_crew_column_keeps_names_short() -> None:
     assert short_name("Ελένη Κ., κοινωνική λειτουργός (πλασματικό πρόσωπο)") == "Ελένη Κ."
     assert short_name("Άννα Δ. (ψυχολόγος)") == "Άννα Δ."
     assert short_name("Μαρία Παπαδοπούλου") == "Μαρία Παπαδοπούλου"
+
+
+def test_a_pin_outside_the_visits_hours_is_noted_under_the_table(plan: Plan, problem: Problem) -> None:
+    """Fifth walkthrough: a visit pinned to 14:00 whose hours are 09:00-11:00 was planned at
+    14:00 (the coordinator's lock wins, and the validator lets it) without a word; the table
+    now notes it. A pin inside the hours, or on a visit with none, is not noted."""
+    from dataclasses import replace
+
+    from planner.model import TimeWindow
+
+    assert "Σημειώσεις / Notes" not in format_plan_table(plan, problem)
+    morning = (TimeWindow(9 * HOUR, 11 * HOUR),)
+    visits = list(problem.visits)
+    visits[0] = replace(visits[0], time_windows=morning, pinned_date=MON, pinned_time=14 * HOUR)
+    visits[2] = replace(visits[2], time_windows=morning, pinned_date=TUE, pinned_time=10 * HOUR)
+    visits[1] = replace(visits[1], pinned_date=MON, pinned_time=15 * HOUR)
+    table = format_plan_table(plan, replace(problem, visits=tuple(visits)))
+    notes = table[table.index("Σημειώσεις / Notes:") :].splitlines()[1:]
+    assert notes == [
+        "  hv-001 Ωφελούμενος 001: κλειδωμένη στις 14:00 (Δευ 07/12), εκτός του ωραρίου της (09:00-11:00): "
+        "ισχύει το κλείδωμα / pinned at 14:00, outside its hours (09:00-11:00): the pin holds"
+    ]
