@@ -9,23 +9,33 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from planner.model import REASONS, Plan, Problem, Route, UnitDay, Visit
+from planner.model import REASONS, Plan, Problem, Route, TimeWindow, UnitDay, Visit
 from planner.travel import TravelMatrix, travel_model_of
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken rule: a short code, where it happened and a plain sentence."""
+    """One broken rule: a short code, where it happened and a plain sentence in English
+    (``message``) and in Greek (``message_el``).
+
+    ``where`` names the unit, date, stop or visit ('van1 2026-12-07 stop 2 (hv-1)'); ``label`` is
+    the same place as printed, its words in both languages ('van1 2026-12-07 στάση/stop 2 (hv-1)'),
+    empty when ``where`` has no words. ``str()`` gives '[code] label: Greek / English'.
+    """
 
     code: str
     where: str
     message: str
+    message_el: str = ""
+    label: str = ""
 
     def __str__(self) -> str:
-        return f"[{self.code}] {self.where}: {self.message}"
+        text = f"{self.message_el} / {self.message}" if self.message_el else self.message
+        return f"[{self.code}] {self.label or self.where}: {text}"
 
 
 def _hm(t: int) -> str:
@@ -35,6 +45,38 @@ def _hm(t: int) -> str:
 def _dur(t: int) -> str:
     """A length of time to the second: '480 min', '480 min 20 s'."""
     return f"{t // 60} min" + (f" {t % 60} s" if t % 60 else "")
+
+
+# Days and roles in Greek as planner.explain writes them (day_el, on_day_el, ROLE_EL), repeated
+# here so that the checker imports nothing the solver uses (explain imports planner.candidates).
+_WEEKDAYS_EL = ("Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο", "Κυριακή")
+_ROLE_EL = {"social_worker": "κοινωνικό λειτουργό", "psychologist": "ψυχολόγο"}
+
+
+def day_el(d: date) -> str:
+    """A date in Greek, e.g. 'Δευτέρα 07/12'."""
+    return f"{_WEEKDAYS_EL[d.weekday()]} {d:%d/%m}"
+
+
+def on_day_el(d: date) -> str:
+    """A date in Greek with its article: 'τη Δευτέρα 07/12', 'την Τρίτη 08/12', 'το Σάββατο 12/12'."""
+    day = _WEEKDAYS_EL[d.weekday()]
+    article = "το" if d.weekday() == 5 else "την" if day[0] in "ΚΠΤ" else "τη"
+    return f"{article} {day_el(d)}"
+
+
+def _dur_el(t: int) -> str:
+    """The same in Greek: '480 λεπτά', '480 λεπτά και 20 δευτ.'."""
+    return f"{t // 60} λεπτά" + (f" και {t % 60} δευτ." if t % 60 else "")
+
+
+def _h_el(t: int) -> str:
+    """Seconds as hours with one decimal, the Greek way: '7,5'."""
+    return f"{t / 3600:.1f}".replace(".", ",")
+
+
+def _windows(windows: Sequence[TimeWindow]) -> str:
+    return ", ".join(f"{_hm(w.start)}-{_hm(w.end)}" for w in windows)
 
 
 class _Checker:
@@ -51,8 +93,16 @@ class _Checker:
         self.matrix: dict[str, TravelMatrix] = {u.id: travel.matrix(locations, u) for u in problem.units}
         self.pos = {loc.id: i for i, loc in enumerate(locations)}
 
-    def bad(self, code: str, where: str, message: str) -> None:
-        self.out.append(Violation(code, where, message))
+    def bad(self, code: str, where: str, message: str, message_el: str, label: str = "") -> None:
+        self.out.append(Violation(code, where, message, message_el, label))
+
+    def need_el(self, v: Visit) -> str:
+        """Whom the visit needs, as the object of 'χρειάζεται': 'ψυχολόγο', '«Μαρία Κ.»'."""
+        if v.required_staff is not None:
+            person = self.staff.get(v.required_staff)
+            return f"«{person.name if person is not None and person.name else v.required_staff}»"
+        role = v.required_role or ""
+        return _ROLE_EL.get(role, f"«{role}»")
 
     def leg(self, unit_id: str, a: str, b: str) -> tuple[int, int]:
         m = self.matrix[unit_id]
@@ -66,33 +116,53 @@ class _Checker:
         unit = self.units.get(r.unit_id)
         ud = self.days.get((r.unit_id, r.date))
         if unit is None or ud is None or r.date not in self.problem.dates:
-            self.bad("unknown_day", where, "no such unit and date in the problem")
+            self.bad(
+                "unknown_day",
+                where,
+                "no such unit and date in the problem",
+                "το πρόβλημα δεν έχει αυτή τη μονάδα σε αυτή την ημερομηνία",
+            )
             return
         if not ud.available:
-            self.bad("unit_unavailable", where, "the unit is not available on this date")
+            self.bad(
+                "unit_unavailable",
+                where,
+                "the unit is not available on this date",
+                f"η μονάδα δεν είναι διαθέσιμη {on_day_el(r.date)}",
+            )
         if not ud.shift.contains(r.depart) or not ud.shift.contains(r.arrive) or r.arrive < r.depart:
+            shift = f"{_hm(ud.shift.start)}-{_hm(ud.shift.end)}"
             self.bad(
                 "shift",
                 where,
-                f"leaves {_hm(r.depart)} / returns {_hm(r.arrive)} outside the shift "
-                f"{_hm(ud.shift.start)}-{_hm(ud.shift.end)}",
+                f"leaves {_hm(r.depart)} / returns {_hm(r.arrive)} outside the shift {shift}",
+                f"αναχωρεί {_hm(r.depart)} και επιστρέφει {_hm(r.arrive)}, εκτός της βάρδιας {shift}",
             )
         place, prev_end = unit.base.id, r.depart
         load = 0
         for k, s in enumerate(r.stops):
             v = self.visits.get(s.visit_id)
             if v is None:
-                self.bad("unknown_visit", where, f"stop {k + 1} serves unknown visit {s.visit_id}")
+                self.bad(
+                    "unknown_visit",
+                    where,
+                    f"stop {k + 1} serves unknown visit {s.visit_id}",
+                    f"η στάση {k + 1} είναι για άγνωστη επίσκεψη {s.visit_id}",
+                )
                 return
             sw = f"{where} stop {k + 1} ({v.id})"
+            label = f"{where} στάση/stop {k + 1} ({v.id})"
             travel, dist = self.leg(r.unit_id, place, v.location.id)
             if (s.travel, s.distance) != (travel, dist):
                 self.bad(
                     "travel",
                     sw,
                     f"leg says {s.travel} s / {s.distance} m, the travel model {travel} s / {dist} m",
+                    f"η διαδρομή ως εδώ γράφει {s.travel} s και {s.distance} m, ενώ το μοντέλο "
+                    f"μετακινήσεων δίνει {travel} s και {dist} m",
+                    label,
                 )
-            self.gap(r, k, prev_end, s.start, travel, sw)
+            self.gap(r, k, prev_end, s.start, travel, sw, label)
             if not prev_end + travel <= s.arrival <= s.start:
                 self.bad(
                     "arrival",
@@ -100,19 +170,36 @@ class _Checker:
                     f"arrival {_hm(s.arrival)}: it must be no earlier than the previous place's end plus "
                     f"the drive ({_hm(prev_end + travel)}) and no later than the visit's start "
                     f"({_hm(s.start)})",
+                    f"άφιξη {_hm(s.arrival)}: πρέπει να είναι όχι νωρίτερα από το τέλος στο προηγούμενο "
+                    f"σημείο συν τη διαδρομή ({_hm(prev_end + travel)}) και όχι αργότερα από την έναρξη "
+                    f"της επίσκεψης ({_hm(s.start)})",
+                    label,
                 )
             if s.end != s.start + v.service:
-                self.bad("service", sw, f"service lasts {s.end - s.start} s, not {v.service} s")
-            self.visit_rules(v, s.start, s.end, s.occurrence, ud, sw)
+                self.bad(
+                    "service",
+                    sw,
+                    f"service lasts {s.end - s.start} s, not {v.service} s",
+                    f"η επίσκεψη διαρκεί {s.end - s.start} s, όχι {v.service} s",
+                    label,
+                )
+            self.visit_rules(v, s.start, s.end, s.occurrence, ud, sw, label)
             load += v.load
             place, prev_end = v.location.id, s.end
         travel, dist = self.leg(r.unit_id, place, unit.base.id)
         if (r.return_travel, r.return_distance) != (travel, dist):
-            self.bad("travel", where, f"return leg says {r.return_travel} s, the travel model {travel} s")
-        self.gap(r, len(r.stops), prev_end, r.arrive, travel, f"{where} return")
+            self.bad(
+                "travel",
+                where,
+                f"return leg says {r.return_travel} s, the travel model {travel} s",
+                f"η επιστροφή γράφει {r.return_travel} s, ενώ το μοντέλο μετακινήσεων δίνει {travel} s",
+            )
+        self.gap(r, len(r.stops), prev_end, r.arrive, travel, f"{where} return", f"{where} επιστροφή/return")
         self.day_limits(r, ud, load)
 
-    def gap(self, r: Route, k: int, prev_end: int, next_start: int, travel: int, where: str) -> None:
+    def gap(
+        self, r: Route, k: int, prev_end: int, next_start: int, travel: int, where: str, label: str
+    ) -> None:
         """Time between two places must hold the travel (and the break, if taken here)."""
         need = travel
         if r.rest is not None and r.rest.after_stop == k:
@@ -123,6 +210,9 @@ class _Checker:
                     where,
                     f"break {_hm(r.rest.start)} overlaps work "
                     f"({_hm(prev_end)}-{_hm(next_start)} is the free gap)",
+                    f"το διάλειμμα στις {_hm(r.rest.start)} πέφτει πάνω σε ώρα εργασίας "
+                    f"(το ελεύθερο διάστημα είναι {_hm(prev_end)}-{_hm(next_start)})",
+                    label,
                 )
         if next_start - prev_end < need:
             self.bad(
@@ -130,9 +220,14 @@ class _Checker:
                 where,
                 f"{next_start - prev_end} s between {_hm(prev_end)} and {_hm(next_start)}, "
                 f"but {need} s are needed (travel{' + break' if need > travel else ''})",
+                f"{next_start - prev_end} s από {_hm(prev_end)} ως {_hm(next_start)}, αλλά χρειάζονται "
+                f"{need} s (διαδρομή{' και διάλειμμα' if need > travel else ''})",
+                label,
             )
 
-    def visit_rules(self, v: Visit, start: int, end: int, occ: int, ud: UnitDay, where: str) -> None:
+    def visit_rules(
+        self, v: Visit, start: int, end: int, occ: int, ud: UnitDay, where: str, label: str
+    ) -> None:
         d = ud.date
         windows = v.windows_on(d)
         # a pinned time holds for whichever visit is served on the pinned date (the first)
@@ -141,17 +236,43 @@ class _Checker:
             self.bad(
                 "time_window",
                 where,
-                f"starts {_hm(start)}, outside its windows "
-                + ", ".join(f"{_hm(w.start)}-{_hm(w.end)}" for w in windows),
+                f"starts {_hm(start)}, outside its windows {_windows(windows)}",
+                f"ξεκινά {_hm(start)}, εκτός των ωραρίων της {_windows(windows)}",
+                label,
             )
         if v.allowed_weekdays is not None and d.weekday() not in v.allowed_weekdays:
-            self.bad("weekday", where, f"served on a weekday it does not allow ({d:%A})")
+            self.bad(
+                "weekday",
+                where,
+                f"served on a weekday it does not allow ({d:%A})",
+                f"γίνεται {on_day_el(d)}, ημέρα της εβδομάδας που δεν επιτρέπει",
+                label,
+            )
         if v.pinned_date is not None and v.frequency == 1 and d != v.pinned_date:
-            self.bad("pinned", where, f"pinned to {v.pinned_date}, served on {d}")
+            self.bad(
+                "pinned",
+                where,
+                f"pinned to {v.pinned_date}, served on {d}",
+                f"κλειδωμένη για {on_day_el(v.pinned_date)}, γίνεται {on_day_el(d)}",
+                label,
+            )
         if v.pinned_time is not None and pinned_here and start != v.pinned_time:
-            self.bad("pinned", where, f"pinned at {_hm(v.pinned_time)}, starts {_hm(start)}")
+            self.bad(
+                "pinned",
+                where,
+                f"pinned at {_hm(v.pinned_time)}, starts {_hm(start)}",
+                f"κλειδωμένη στις {_hm(v.pinned_time)}, ξεκινά {_hm(start)}",
+                label,
+            )
         if occ < 0 or occ >= v.frequency:
-            self.bad("occurrence", where, f"occurrence {occ} of a visit wanted {v.frequency} time(s)")
+            self.bad(
+                "occurrence",
+                where,
+                f"occurrence {occ} of a visit wanted {v.frequency} time(s)",
+                f"επανάληψη {occ} μιας επίσκεψης που ζητείται {v.frequency} "
+                f"{'φορά' if v.frequency == 1 else 'φορές'} (αριθμούνται από το 0)",
+                label,
+            )
         if v.required_role is None and v.required_staff is None:
             return
         for member in ud.crew:
@@ -170,6 +291,9 @@ class _Checker:
             "crew",
             where,
             f"needs {need} aboard and present {_hm(start)}-{_hm(end)}; the crew cannot cover it",
+            f"χρειάζεται {self.need_el(v)} στο πλήρωμα για όλο το διάστημα {_hm(start)}-{_hm(end)}· "
+            "το πλήρωμα της ημέρας δεν το καλύπτει",
+            label,
         )
 
     def day_limits(self, r: Route, ud: UnitDay, load: int) -> None:
@@ -177,22 +301,40 @@ class _Checker:
         work = r.arrive - r.depart
         drive = sum(s.travel for s in r.stops) + r.return_travel
         if ud.max_work is not None and work > ud.max_work:
-            self.bad("work_time", where, f"works {_dur(work)}, over the limit of {_dur(ud.max_work)}")
+            self.bad(
+                "work_time",
+                where,
+                f"works {_dur(work)}, over the limit of {_dur(ud.max_work)}",
+                f"ο οδηγός εργάζεται {_dur_el(work)}, ενώ το όριο είναι {_dur_el(ud.max_work)}",
+            )
         if ud.max_drive is not None and drive > ud.max_drive:
-            self.bad("drive_time", where, f"drives {_dur(drive)}, over the limit of {_dur(ud.max_drive)}")
+            self.bad(
+                "drive_time",
+                where,
+                f"drives {_dur(drive)}, over the limit of {_dur(ud.max_drive)}",
+                f"ο οδηγός οδηγεί {_dur_el(drive)}, ενώ το όριο είναι {_dur_el(ud.max_drive)}",
+            )
         cap = self.units[r.unit_id].capacity
         if cap is not None and load > cap:
-            self.bad("capacity", where, f"carries {load}, over the capacity {cap}")
+            self.bad(
+                "capacity",
+                where,
+                f"carries {load}, over the capacity {cap}",
+                f"φορτίο {load}, πάνω από τη χωρητικότητα {cap} της μονάδας",
+            )
         rule = ud.break_rule
         if r.rest is not None:
             if rule is None:
                 return
             if not rule.window.contains(r.rest.start) or r.rest.duration < rule.duration:
+                window = f"{_hm(rule.window.start)}-{_hm(rule.window.end)}"
                 self.bad(
                     "break",
                     where,
                     f"break {_hm(r.rest.start)} for {r.rest.duration // 60} min; the rule wants "
-                    f"{rule.duration // 60} min starting {_hm(rule.window.start)}-{_hm(rule.window.end)}",
+                    f"{rule.duration // 60} min starting {window}",
+                    f"διάλειμμα στις {_hm(r.rest.start)} για {r.rest.duration // 60} λεπτά· ο κανόνας "
+                    f"θέλει {rule.duration // 60} λεπτά με έναρξη {window}",
                 )
             before, after = r.rest.start - r.depart, r.arrive - r.rest.start - r.rest.duration
             if max(before, after) > rule.required_after:
@@ -201,10 +343,16 @@ class _Checker:
                     where,
                     f"{max(before, after) / 60:.0f} min of work without a break "
                     f"(at most {rule.required_after / 60:.0f} allowed)",
+                    f"{max(before, after) / 60:.0f} λεπτά εργασίας χωρίς διάλειμμα "
+                    f"(επιτρέπονται έως {rule.required_after / 60:.0f} λεπτά)",
                 )
             if not 0 <= r.rest.after_stop <= len(r.stops):
                 self.bad(
-                    "break", where, f"break after stop {r.rest.after_stop}, but the route has {len(r.stops)}"
+                    "break",
+                    where,
+                    f"break after stop {r.rest.after_stop}, but the route has {len(r.stops)}",
+                    f"διάλειμμα μετά τη στάση {r.rest.after_stop}, αλλά η διαδρομή έχει "
+                    f"{len(r.stops)} {'στάση' if len(r.stops) == 1 else 'στάσεις'}",
                 )
         elif rule is not None and work > rule.required_after:
             self.bad(
@@ -212,6 +360,8 @@ class _Checker:
                 where,
                 f"works {work / 60:.0f} min with no break (required after "
                 f"{rule.required_after / 60:.0f} min)",
+                f"ο οδηγός εργάζεται {work / 60:.0f} λεπτά χωρίς διάλειμμα (απαιτείται μετά από "
+                f"{rule.required_after / 60:.0f} λεπτά)",
             )
 
     # --- the whole plan --------------------------------------------------------------------
@@ -223,7 +373,12 @@ class _Checker:
         for r in self.plan.routes:
             key = (r.unit_id, r.date)
             if key in seen_route:
-                self.bad("duplicate_route", f"{r.unit_id} {r.date}", "two routes for the same unit and date")
+                self.bad(
+                    "duplicate_route",
+                    f"{r.unit_id} {r.date}",
+                    "two routes for the same unit and date",
+                    "δύο διαδρομές για την ίδια μονάδα και ημερομηνία",
+                )
             seen_route.add(key)
             self.route(r)
             work[r.unit_id] += r.arrive - r.depart
@@ -233,48 +388,95 @@ class _Checker:
             unit = self.units.get(uid)
             cap = unit.weekly_max_work if unit is not None else None
             if unit is not None and cap is not None and total + unit.weekly_worked > cap:
-                before = f" and {unit.weekly_worked / 3600:.1f} h before it" if unit.weekly_worked else ""
+                worked = unit.weekly_worked
+                before = f" and {worked / 3600:.1f} h before it" if worked else ""
+                before_el = f" και {_h_el(worked)} ώρες πριν από αυτό" if worked else ""
                 self.bad(
                     "weekly_cap",
                     uid,
                     f"works {total / 3600:.1f} h over the horizon{before}, over the cap {cap / 3600:.1f} h",
+                    f"ο οδηγός εργάζεται {_h_el(total)} ώρες στο διάστημα του πλάνου{before_el}, "
+                    f"πάνω από το εβδομαδιαίο όριο των {_h_el(cap)} ωρών",
                 )
         unassigned: dict[str, list[int]] = defaultdict(list)
         for u in self.plan.unassigned:
             unassigned[u.visit_id].append(u.occurrence)
             if not (u.reason and u.message_el and u.message_en):
-                self.bad("reason", u.visit_id, "unassigned without a reason in words")
+                self.bad(
+                    "reason",
+                    u.visit_id,
+                    "unassigned without a reason in words",
+                    "εκτός πλάνου χωρίς αιτιολόγηση σε λέξεις",
+                )
             elif u.reason not in REASONS:
-                self.bad("reason", u.visit_id, f"unknown reason code {u.reason!r}")
+                self.bad(
+                    "reason",
+                    u.visit_id,
+                    f"unknown reason code {u.reason!r}",
+                    f"άγνωστος κωδικός αιτίας «{u.reason}»",
+                )
         for v in self.problem.visits:
             self.frequency(v, served.get(v.id, []), unassigned.get(v.id, []))
         for vid in set(served) | set(unassigned):
             if vid not in self.visits:
-                self.bad("unknown_visit", vid, "the plan names a visit the problem does not have")
+                self.bad(
+                    "unknown_visit",
+                    vid,
+                    "the plan names a visit the problem does not have",
+                    "το πλάνο αναφέρει επίσκεψη που δεν υπάρχει στο πρόβλημα",
+                )
 
     def frequency(self, v: Visit, got: list[tuple[date, int]], missing: list[int]) -> None:
         occs = [o for _, o in got]
         if len(set(occs)) != len(occs):
-            self.bad("duplicate", v.id, "the same occurrence is served twice")
+            self.bad(
+                "duplicate",
+                v.id,
+                "the same occurrence is served twice",
+                "η ίδια επανάληψη της επίσκεψης γίνεται δύο φορές",
+            )
         if sorted(occs + missing) != list(range(v.frequency)):
+            wanted_el = "επίσκεψη που ζητείται" if v.frequency == 1 else "επισκέψεις που ζητούνται"
             self.bad(
                 "accounting",
                 v.id,
                 f"served {sorted(occs)} and unassigned {sorted(missing)} do not add up to "
                 f"its {v.frequency} wanted visit(s)",
+                f"όσες γίνονται {sorted(occs)} και όσες μένουν εκτός πλάνου {sorted(missing)} δεν "
+                f"αντιστοιχούν στις {v.frequency} {wanted_el}",
             )
         dates = sorted(d for d, _ in got)
         if len(set(dates)) != len(dates):
-            self.bad("frequency", v.id, "visited twice on the same date")
+            self.bad(
+                "frequency",
+                v.id,
+                "visited twice on the same date",
+                "δύο επισκέψεις την ίδια ημέρα",
+            )
         for a, b in itertools.pairwise(dates):
             if (b - a).days < v.min_gap_days and v.patterns is None:
-                self.bad("frequency", v.id, f"visits on {a} and {b} are closer than {v.min_gap_days} days")
+                self.bad(
+                    "frequency",
+                    v.id,
+                    f"visits on {a} and {b} are closer than {v.min_gap_days} days",
+                    f"οι επισκέψεις {on_day_el(a)} και {on_day_el(b)} απέχουν λιγότερο από "
+                    f"{v.min_gap_days} ημέρες",
+                )
         if v.patterns is not None and dates and not any(set(dates) <= set(p) for p in v.patterns):
             self.bad(
-                "pattern", v.id, f"dates {[d.isoformat() for d in dates]} fit none of its allowed patterns"
+                "pattern",
+                v.id,
+                f"dates {[d.isoformat() for d in dates]} fit none of its allowed patterns",
+                f"οι ημέρες {', '.join(day_el(d) for d in dates)} δεν ταιριάζουν σε κανέναν από τους "
+                "επιτρεπτούς συνδυασμούς ημερών της",
             )
         if v.pinned_date is not None and dates and dates[0] != v.pinned_date:
-            self.bad("pinned", v.id, f"pinned to {v.pinned_date}, first served {dates[0]}")
+            self.bad(
+                "pinned",
+                v.id,
+                f"pinned to {v.pinned_date}, first served {dates[0]}",
+                f"κλειδωμένη για {on_day_el(v.pinned_date)}, η πρώτη επίσκεψη γίνεται {on_day_el(dates[0])}",
+            )
 
 
 def validate(problem: Problem, plan: Plan) -> list[Violation]:

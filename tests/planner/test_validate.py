@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from itertools import pairwise
 from typing import Any
 
 import pytest
 
 from planner.model import HOUR, MINUTE, Plan, Problem, Route, TimeWindow
-from planner.validate import validate
+from planner.schema import format_time
+from planner.validate import Violation, validate
 from tests.planner.conftest import MON, THU, TUE, WED, crew, hm, make_problem, make_unit, make_visit, quick
 
 MONDAY_ONLY = frozenset({0})
@@ -49,8 +50,12 @@ def busy_plan(busy_week: Problem) -> Plan:
 
 
 def codes(problem: Problem, plan: Plan) -> set[str]:
-    """The violation codes the validator finds."""
-    return {v.code for v in validate(problem, plan)}
+    """The violation codes the validator finds (each one said in Greek, then in English)."""
+    found = validate(problem, plan)
+    for v in found:
+        assert v.message_el and v.message_el != v.message, v
+        assert str(v).endswith(f": {v.message_el} / {v.message}"), v
+    return {v.code for v in found}
 
 
 def route_index(plan: Plan, day: date) -> int:
@@ -364,3 +369,101 @@ def test_plan_file_with_a_step_at_the_wrong_place_is_refused(busy_week: Problem,
     )
     with pytest.raises(SchemaError, match=wrong_base):
         plan_from_dict(d, busy_week)
+
+
+# --- the violations in words: Greek, then English --------------------------------------------------
+
+
+def one(problem: Problem, plan: Plan, code: str, where: str = "") -> Violation:
+    """The single violation of ``code`` the validator finds (at a ``where`` starting so)."""
+    [v] = [v for v in validate(problem, plan) if v.code == code and v.where.startswith(where)]
+    return v
+
+
+def stop_label(plan: Plan, day: date, vid: str) -> str:
+    """How a stop is named in a violation: 'van1 2026-12-07 στάση/stop 3 (w)'."""
+    k = next(k for k, s in enumerate(plan.routes[route_index(plan, day)].stops, 1) if s.visit_id == vid)
+    return f"van1 {day.isoformat()} στάση/stop {k} ({vid})"
+
+
+def test_a_time_window_violation_reads_in_greek_then_english(busy_week: Problem, busy_plan: Plan) -> None:
+    """'[time_window] van1 2026-12-07 στάση/stop k (w): ξεκινά ... / starts ...'."""
+    s = next(s for s in monday(busy_plan).stops if s.visit_id == "w")
+    v = one(busy_week, shifted(busy_plan, MON, "w", hm(11, 30) - s.start), "time_window")
+    assert (v.where, v.message) == (
+        stop_label(busy_plan, MON, "w").replace("στάση/stop", "stop"),
+        "starts 11:30:00, outside its windows 10:00:00-11:00:00",
+    )
+    assert str(v) == (
+        f"[time_window] {stop_label(busy_plan, MON, 'w')}: ξεκινά 11:30:00, εκτός των ωραρίων της "
+        "10:00:00-11:00:00 / starts 11:30:00, outside its windows 10:00:00-11:00:00"
+    )
+
+
+def test_a_break_violation_reads_in_greek_then_english(busy_week: Problem, busy_plan: Plan) -> None:
+    """A 10-minute break (the rule: 30 min starting 12:00-15:00), Greek first."""
+    rest = monday(busy_plan).rest
+    assert rest is not None
+    v = one(busy_week, with_route(busy_plan, MON, rest=replace(rest, duration=10 * MINUTE)), "break")
+    at = format_time(rest.start)
+    assert str(v) == (
+        f"[break] van1 {MON}: διάλειμμα στις {at} για 10 λεπτά· ο κανόνας θέλει 30 λεπτά με έναρξη "
+        f"12:00:00-15:00:00 / break {at} for 10 min; the rule wants 30 min starting 12:00:00-15:00:00"
+    )
+
+
+def test_a_pinned_violation_names_the_days_in_greek(busy_week: Problem, busy_plan: Plan) -> None:
+    """Pinned to Tuesday, served Monday: the days as the rest of the product writes them."""
+    visits = tuple(replace(v, pinned_date=TUE) if v.id == "a" else v for v in busy_week.visits)
+    pinned = replace(busy_week, visits=visits)
+    assert str(one(pinned, busy_plan, "pinned", "van1")) == (
+        f"[pinned] {stop_label(busy_plan, MON, 'a')}: κλειδωμένη για την Τρίτη 08/12, γίνεται τη "
+        "Δευτέρα 07/12 / pinned to 2026-12-08, served on 2026-12-07"
+    )
+    assert str(one(pinned, busy_plan, "pinned", "a")) == (
+        "[pinned] a: κλειδωμένη για την Τρίτη 08/12, η πρώτη επίσκεψη γίνεται τη Δευτέρα 07/12 / "
+        "pinned to 2026-12-08, first served 2026-12-07"
+    )
+
+
+def test_a_weekly_cap_violation_reads_in_greek_then_english(busy_week: Problem, busy_plan: Plan) -> None:
+    """Hours with a decimal comma in Greek, a decimal point in English."""
+    total = sum(r.work_time for r in busy_plan.routes)
+    capped = replace(busy_week, units=(make_unit(capacity=10, weekly_max_work=5 * HOUR),))
+    v = one(capped, busy_plan, "weekly_cap")
+    hours = f"{total / 3600:.1f}"
+    assert str(v) == (
+        f"[weekly_cap] van1: ο οδηγός εργάζεται {hours.replace('.', ',')} ώρες στο διάστημα του πλάνου, "
+        f"πάνω από το εβδομαδιαίο όριο των 5,0 ωρών / works {hours} h over the horizon, over the cap 5.0 h"
+    )
+
+
+def test_kinito_validate_prints_each_violation_in_greek_then_english(
+    busy_week: Problem, busy_plan: Plan, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito validate` lists the violations, numbered, each Greek first (exit 1)."""
+    from planner import cli
+
+    visits = tuple(replace(v, pinned_date=TUE) if v.id == "a" else v for v in busy_week.visits)
+    pinned = replace(busy_week, visits=visits)
+    monkeypatch.setattr(cli, "load_problem", lambda _path: pinned)
+    monkeypatch.setattr(cli, "load_plan", lambda _path, _problem=None: busy_plan)
+    assert cli.main(["validate", "problem.json", "plan.json"]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "Παραβιάσεις / Violations (2):",
+        f"  1. [pinned] {stop_label(busy_plan, MON, 'a')}: κλειδωμένη για την Τρίτη 08/12, γίνεται τη "
+        "Δευτέρα 07/12 / pinned to 2026-12-08, served on 2026-12-07",
+        "  2. [pinned] a: κλειδωμένη για την Τρίτη 08/12, η πρώτη επίσκεψη γίνεται τη Δευτέρα 07/12 / "
+        "pinned to 2026-12-08, first served 2026-12-07",
+        "",
+    ]
+
+
+def test_the_greek_days_and_roles_are_those_of_the_explanations() -> None:
+    """The checker's own Greek days and roles (it does not import planner.explain) match it."""
+    from planner import explain
+    from planner import validate as checker
+
+    for d in (MON + timedelta(days=i) for i in range(7)):
+        assert (checker.day_el(d), checker.on_day_el(d)) == (explain.day_el(d), explain.on_day_el(d))
+    assert {role: obj for role, (_, obj) in explain.ROLE_EL.items()} == checker._ROLE_EL
