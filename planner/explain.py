@@ -37,32 +37,18 @@ from datetime import date
 
 from planner import candidates as cand
 from planner.model import Plan, Problem, Route, TimeWindow, Unassigned, UnitDay, Visit
-from planner.render import hhmm, short_name
+from planner.render import (
+    DAY_NAMES_EL,
+    DAY_NAMES_EN,
+    ROLE_EL,
+    day_el,
+    day_en,
+    hhmm,
+    on_day_el,
+    short_name,
+)
 from planner.travel import travel_model_of
 
-WEEKDAYS_EL = ("Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο", "Κυριακή")
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def day_el(d: date) -> str:
-    """A date in Greek, e.g. 'Δευτέρα 07/12'."""
-    return f"{WEEKDAYS_EL[d.weekday()]} {d:%d/%m}"
-
-
-def on_day_el(d: date) -> str:
-    """A date in Greek with its article, as after "on": 'τη Δευτέρα 07/12', 'την Τρίτη 08/12',
-    'το Σάββατο 12/12' (the article keeps its final ν before κ, π, τ and vowels)."""
-    day = WEEKDAYS_EL[d.weekday()]
-    article = "το" if d.weekday() == 5 else "την" if day[0] in "ΚΠΤ" else "τη"
-    return f"{article} {day_el(d)}"
-
-
-def day_en(d: date) -> str:
-    """A date in English, e.g. 'Monday 07/12'."""
-    return f"{WEEKDAYS_EN[d.weekday()]} {d:%d/%m}"
-
-
-# Role names in Greek: as the subject ("δεν επιβαίνει ...") and as the object ("προσθέστε ...").
 # where crews come from when the week is planned from the register (no one edits them by hand)
 # (a problem file written by hand has its crews in it: the pointer says when it applies)
 CREWS_EL = (
@@ -72,11 +58,6 @@ CREWS_EL = (
 CREWS_EN = (
     "(when the week is planned from the register: the staff's working days and hours and the units' seats)"
 )
-
-ROLE_EL = {
-    "social_worker": ("κοινωνικός λειτουργός", "κοινωνικό λειτουργό"),
-    "psychologist": ("ψυχολόγος", "ψυχολόγο"),
-}
 
 
 def _who(problem: Problem, v: Visit) -> dict[str, str]:
@@ -222,7 +203,7 @@ def _allowed_words(v: Visit) -> tuple[str, str]:
     days = sorted(v.allowed_weekdays) if v.allowed_weekdays is not None else list(range(7))
     if not days:
         return "καμία ημέρα", "no day"
-    return ", ".join(WEEKDAYS_EL[d] for d in days), ", ".join(WEEKDAYS_EN[d] for d in days)
+    return ", ".join(DAY_NAMES_EL[d] for d in days), ", ".join(DAY_NAMES_EN[d] for d in days)
 
 
 def _mins(seconds: int) -> int:
@@ -438,14 +419,13 @@ class _Miss:
     window: TimeWindow
     out: int
     back: int
-    work: int
 
 
 # What stops a visit that cannot go on any day even on its own (``_Miss.limit``), in the order
-# checked: the visit longer than the driver's working time; the place too far (the trip and the
-# visit longer than the shift); the daily driving limit; no room for the break; the driver's
-# working time; a window closing before the unit can get there; one too late to be back in time.
-LIMITS = ("too_long", "too_far", "max_drive", "break", "max_work", "early", "late")
+# :func:`_alone_miss` checks: ``too_long`` the visit longer than the driver's working time;
+# ``too_far`` the trip and the visit longer than the shift; ``max_drive`` the daily driving
+# limit; ``break`` no room for the break; ``max_work`` the driver's working time; ``early`` a
+# window closing before the unit can get there; ``late`` one too late to be back in time.
 
 
 def _alone_miss(ud: UnitDay, out: int, service: int, back: int, w: TimeWindow) -> _Miss | None:
@@ -455,7 +435,7 @@ def _alone_miss(ud: UnitDay, out: int, service: int, back: int, w: TimeWindow) -
     work = out + service + back
 
     def miss(limit: str, over: int) -> _Miss:
-        return _Miss(limit, over, ud, w, out, back, work)
+        return _Miss(limit, over, ud, w, out, back)
 
     if ud.max_work is not None and service > ud.max_work:
         return miss("too_long", service - ud.max_work)
@@ -503,7 +483,7 @@ def _alone(problem: Problem, v: Visit, slots: Sequence[cand.Slot]) -> tuple[bool
     return False, drive, misses
 
 
-def _miss_words(problem: Problem, v: Visit, m: _Miss, use_pin: bool) -> tuple[str, str, str, str]:
+def _miss_words(v: Visit, m: _Miss, use_pin: bool) -> tuple[str, str, str, str]:
     """The limit ``m`` breaks, in words with its figures, and the advice that can help (Greek,
     English)."""
     ud, s = m.ud, _mins(v.service)
@@ -622,14 +602,12 @@ def _miss_words(problem: Problem, v: Visit, m: _Miss, use_pin: bool) -> tuple[st
     )
 
 
-def _unreachable(
-    problem: Problem, v: Visit, misses: Sequence[_Miss], use_pin: bool
-) -> tuple[str, str, dict[str, object]]:
+def _unreachable(v: Visit, misses: Sequence[_Miss], use_pin: bool) -> tuple[str, str, dict[str, object]]:
     """The message for a visit that fits no day even on its own: the limit that stops it where it
     comes closest (the day named when the days differ), and what can help."""
     best = min(misses, key=lambda m: m.over)
-    el, en, do_el, do_en = _miss_words(problem, v, best, use_pin)
-    if len({_miss_words(problem, v, m, use_pin)[1] for m in misses}) > 1:
+    el, en, do_el, do_en = _miss_words(v, best, use_pin)
+    if len({_miss_words(v, m, use_pin)[1] for m in misses}) > 1:
         el = f"{on_day_el(best.ud.date)}, όπου πλησιάζει περισσότερο, {el}"
         en = f"on {day_en(best.ud.date)}, where it comes closest, {en}"
     details: dict[str, object] = {
@@ -856,7 +834,7 @@ def explain_visit(
                 )
             out.append(Unassigned(v.id, o, "frequency", el, en, {"fits": fit}))
         elif not alone:
-            el, en, details = _unreachable(problem, v, misses, use_pin)
+            el, en, details = _unreachable(v, misses, use_pin)
             out.append(Unassigned(v.id, o, "unreachable", el, en, details))
         else:
             el, en, details = _week_full(problem, plan, v, where, weekly_exact)

@@ -35,6 +35,34 @@ _MINUTES_NOTE = "Οδήγηση, εξυπηρέτηση, αναμονή σε λ�
 _LEFT = frozenset({0, 1, 9, 10})
 
 
+DAY_NAMES_EL = ("Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο", "Κυριακή")
+DAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# Role names in Greek: as the subject ("δεν επιβαίνει ...") and as the object ("προσθέστε ...").
+ROLE_EL = {
+    "social_worker": ("κοινωνικός λειτουργός", "κοινωνικό λειτουργό"),
+    "psychologist": ("ψυχολόγος", "ψυχολόγο"),
+}
+
+
+def day_el(d: date) -> str:
+    """A date in Greek, e.g. 'Δευτέρα 07/12'."""
+    return f"{DAY_NAMES_EL[d.weekday()]} {d:%d/%m}"
+
+
+def on_day_el(d: date) -> str:
+    """A date in Greek with its article, as after "on": 'τη Δευτέρα 07/12', 'την Τρίτη 08/12',
+    'το Σάββατο 12/12' (the article keeps its final ν before κ, π, τ and vowels)."""
+    day = DAY_NAMES_EL[d.weekday()]
+    article = "το" if d.weekday() == 5 else "την" if day[0] in "ΚΠΤ" else "τη"
+    return f"{article} {day_el(d)}"
+
+
+def day_en(d: date) -> str:
+    """A date in English, e.g. 'Monday 07/12'."""
+    return f"{DAY_NAMES_EN[d.weekday()]} {d:%d/%m}"
+
+
 def day_label(day: date) -> str:
     """A date as the coordinator reads it: Greek weekday and day/month, e.g. ``Δευ 07/12``."""
     return f"{WEEKDAYS_EL[day.weekday()]} {day:%d/%m}"

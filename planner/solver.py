@@ -1391,19 +1391,21 @@ def _restore_best(
     ranked = sorted(found, key=lambda f: f.objective)
     for best in ranked:
         orphans = _orphans(prep, best.seqs)
+        hint = best.breaks
         for priced in dict.fromkeys((compact, False)):
-            # the breaks where the day is shortest (ruin and recreate's results), failing that
-            # where OR-Tools puts them
-            hint = best.breaks
-            for tried in [True, False]:
-                model = _Model(prep, best.choice, compact=priced, leave_out=orphans, spans=best.spans)
-                if tried and hint is None:  # OR-Tools' own routes: their breaks placed the same way
-                    hint = _cheapest_breaks(prep, model, best)
-                if tried and not hint:
-                    continue
-                sol = model.restore(params, best.seqs, hint if tried else None)
+            model = _Model(prep, best.choice, compact=priced, leave_out=orphans, spans=best.spans)
+            if hint is None:  # OR-Tools' own routes: their breaks and departures placed the same way
+                hint = _cheapest_breaks(prep, model, best)
+            # the breaks and departures of the day the search priced, failing that OR-Tools' own
+            if hint:
+                sol = model.restore(params, best.seqs, hint)
                 if sol is not None:
                     return best, model, sol
+                # (the hints stay on the model: a fresh one without them)
+                model = _Model(prep, best.choice, compact=priced, leave_out=orphans, spans=best.spans)
+            sol = model.restore(params, best.seqs, None)
+            if sol is not None:
+                return best, model, sol
     best = ranked[0]
     model = _Model(prep, best.choice, compact=compact, leave_out=_orphans(prep, best.seqs), spans=best.spans)
     return best, model, None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from planner.model import REASONS, Plan, Problem, Route, TimeWindow, UnitDay, Visit
+from planner.render import ROLE_EL, day_el, on_day_el
 from planner.travel import TravelMatrix, travel_model_of
 
 
@@ -47,22 +48,8 @@ def _dur(t: int) -> str:
     return f"{t // 60} min" + (f" {t % 60} s" if t % 60 else "")
 
 
-# Days and roles in Greek as planner.explain writes them (day_el, on_day_el, ROLE_EL), repeated
-# here so that the checker imports nothing the solver uses (explain imports planner.candidates).
-_WEEKDAYS_EL = ("Δευτέρα", "Τρίτη", "Τετάρτη", "Πέμπτη", "Παρασκευή", "Σάββατο", "Κυριακή")
-_ROLE_EL = {"social_worker": "κοινωνικό λειτουργό", "psychologist": "ψυχολόγο"}
-
-
-def day_el(d: date) -> str:
-    """A date in Greek, e.g. 'Δευτέρα 07/12'."""
-    return f"{_WEEKDAYS_EL[d.weekday()]} {d:%d/%m}"
-
-
-def on_day_el(d: date) -> str:
-    """A date in Greek with its article: 'τη Δευτέρα 07/12', 'την Τρίτη 08/12', 'το Σάββατο 12/12'."""
-    day = _WEEKDAYS_EL[d.weekday()]
-    article = "το" if d.weekday() == 5 else "την" if day[0] in "ΚΠΤ" else "τη"
-    return f"{article} {day_el(d)}"
+# the roles' Greek as the object of "χρειάζεται" (planner.render: the reasons' words too)
+_ROLE_EL = {role: obj for role, (_, obj) in ROLE_EL.items()}
 
 
 def _dur_el(t: int) -> str:

@@ -310,7 +310,7 @@ class CarePlanForm(FlaskForm):
         """A weekly plan's visits fall on different days: no more than the working days it allows."""
         if self.frequency_kind.data != "weekly" or field.data is None or field.errors:
             return
-        days = _working_days(self.allowed_weekdays.data)
+        days = working_days(self.allowed_weekdays.data)
         if days and field.data > len(days):
             raise ValidationError(
                 _("%(count)d visits a week need as many different days, and this plan allows only "
@@ -319,7 +319,7 @@ class CarePlanForm(FlaskForm):
 
     def validate_allowed_weekdays(self, field: MultiCheckboxField) -> None:
         """At least one of the days ticked is a day the Centre works."""
-        if field.data and not _working_days(field.data):
+        if field.data and not working_days(field.data):
             raise ValidationError(
                 _("The Centre works Monday to Friday: a plan allowed only on Saturday or Sunday is "
                   "never planned.")
@@ -342,11 +342,6 @@ class CarePlanForm(FlaskForm):
             raise ValidationError(_("The end date is before the start date."))
 
 
-def _working_days(weekdays: list[int] | None) -> frozenset[int]:
-    """The ISO weekdays a plan may be visited on that the Centre works (none ticked: all)."""
-    return working_days(weekdays)
-
-
 def _refuse(problem: Problem | None) -> None:
     """A rule the importer checks too (:mod:`planner.register.rules`), in the page's language."""
     if problem is not None:
@@ -363,7 +358,7 @@ def _wrong_staff_member(s: Session, form: CarePlanForm) -> bool:
         required = ROLE_LABELS[str(form.required_role.data)]
         message = _("%(name)s is a %(role)s; this plan needs a %(required)s.", name=member.name,
                     role=ROLE_LABELS[member.role], required=required)  # fmt: skip
-    elif not _working_days(form.allowed_weekdays.data).intersection(member.weekdays or []):
+    elif not working_days(form.allowed_weekdays.data).intersection(member.weekdays or []):
         message = _("%(name)s works on none of the days this plan allows.", name=member.name)
     else:
         return False

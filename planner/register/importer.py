@@ -33,6 +33,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -1371,6 +1372,22 @@ def _allowed_weekdays(value: Cell) -> list[int]:
     return days
 
 
+def _refuse_cell(
+    report: ImportReport,
+    number: int,
+    table: Table,
+    positions: Mapping[str, int],
+    values: list[Cell],
+    cell: Callable[[list[Cell], str], Cell],
+    column: str,
+    problem: Problem | None,
+) -> None:
+    """Report a rule's problem (:mod:`planner.register.rules`), if any, on row ``number``'s
+    cell of ``column``."""
+    if problem is not None:
+        report.error(number, table.header[positions[column]], cell(values, column), problem.el, problem.en)
+
+
 def _check_stop(
     row: dict[str, Any],
     values: list[Cell],
@@ -1383,11 +1400,7 @@ def _check_stop(
     """The rules between a stop's cells, each read without error: every announced time fits the
     stop into the Centre's hours; a weekly stop comes at most once a working day."""
 
-    def refuse(column: str, problem: Problem | None) -> None:
-        if problem is not None:
-            report.error(
-                number, table.header[positions[column]], cell(values, column), problem.el, problem.en
-            )
+    refuse = partial(_refuse_cell, report, number, table, positions, values, cell)
 
     duration = row.get("duration_min")
     if row.get("announced_times") and isinstance(duration, int):
@@ -1483,11 +1496,7 @@ def _beneficiary_cells(
     days_read = "weekdays" in row or "weekdays" not in positions
     days: list[int] = row.get("weekdays", [])
 
-    def refuse(column: str, problem: Problem | None) -> None:
-        if problem is not None:
-            report.error(
-                number, table.header[positions[column]], cell(values, column), problem.el, problem.en
-            )
+    refuse = partial(_refuse_cell, report, number, table, positions, values, cell)
 
     duration = row.get("duration_min")
     if row.get("time_windows") and isinstance(duration, int):

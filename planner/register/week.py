@@ -51,7 +51,6 @@ import holidays as holidays_pkg
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from planner.explain import day_el, day_en
 from planner.model import (
     HOUR,
     MINUTE,
@@ -73,6 +72,7 @@ from planner.register.calendar import today as calendar_today
 from planner.register.db import session_scope
 from planner.register.due import Rhythm, iso_week_of, min_gap_for, monday_of, occurrences_due, priority_of
 from planner.register.places import fold
+from planner.render import day_el, day_en
 from planner.schema import (
     format_time,
     iso_week_dates,
