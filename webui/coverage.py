@@ -7,8 +7,10 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
   ``occurred_at``). Where it happened: the beneficiary's settlement for a care plan, the stop's
   settlement for a village stop.
 - **Due**: the week builder's own rule (:func:`planner.register.due.occurrences_due`),
-  re-applied week by week to the care plans and stops active now, with the visits done
-  before that week; working days are Monday-Friday minus the register's holidays and closures.
+  re-applied week by week to the care plans and stops in force as the register stood when
+  that week ended (the audit log's earlier values: a plan paused or changed today leaves the
+  weeks before as they were; :func:`terms_by_week`), with the visits done before that week;
+  working days are Monday-Friday minus the register's holidays and closures.
   The rule says how many visits a week asks for, and a visit not done stays due the next weeks
   (every N weeks; monthly, within its month), so a week's figure counts it again. Over a period
   each visit due counts **once** (:func:`due_ledger`): in the week it fell due, or, if it was
@@ -28,7 +30,8 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
   and their last visit done, and the people with a care plan (the mountain share of the
   beneficiaries) are counted up to the period's last day, or today if it is earlier: a
   report of a past period stays the same when made again later. A person counts with a care
-  plan in force that day: active, started, not ended (as the due rule treats an end date).
+  plan in force that day, as the register stood at its end: active, started, not ended (as the
+  due rule treats an end date).
 - **Mountain**: ELSTAT's terrain class ``mountainous``.
 - **Years**: periods from ``FIRST_YEAR`` to ``LAST_YEAR`` (ISO years); outside them
   :func:`compute_figures` raises ``ValueError`` (management refuses such weeks first).
@@ -47,11 +50,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from planner.register import models as m
-from planner.register.calendar import local_date
+from planner.register.audit import rows_as_of
+from planner.register.calendar import local_date, local_midnight
 from planner.register.due import Rhythm, iso_week_of, monday_of, occurrences_due, week_month
 from planner.schema import parse_time
 
@@ -126,16 +130,6 @@ def _outcomes(session: Session, before: date) -> list[_Outcome]:
     return out
 
 
-def _with_active_plan(day: date) -> Select[Any]:
-    """Ids of the beneficiaries with a care plan in force on ``day``: active, started by then
-    and not ended before it (the due rule's reading of the dates: due up to its end date)."""
-    return select(m.CarePlan.beneficiary_id).where(
-        m.CarePlan.status == "active",
-        m.CarePlan.start_date <= day,
-        (m.CarePlan.end_date.is_(None)) | (m.CarePlan.end_date >= day),
-    )
-
-
 # --- the map -----------------------------------------------------------------------------------
 
 
@@ -176,13 +170,7 @@ def settlement_coverage(session: Session, today: date) -> list[SettlementCoverag
             done_4[o.settlement_code] += 1
         if o.day > last.get(o.settlement_code, date.min):
             last[o.settlement_code] = o.day
-    people = Counter(
-        session.scalars(
-            select(m.Beneficiary.settlement_code)
-            .where(m.Beneficiary.active)
-            .where(m.Beneficiary.id.in_(_with_active_plan(today)))
-        )
-    )
+    people = Counter(people_with_plan(session, today).values())
     return [
         SettlementCoverage(
             s.code,
@@ -404,6 +392,70 @@ class DueWeek:
 LEAD_IN_WEEKS = 4  # how far back to look for the last open week before the period
 
 
+@dataclass(frozen=True)
+class DueTerms:
+    """What the due rule reads of a care plan or a stop: its rhythm, dates and weekdays."""
+
+    rhythm: Rhythm
+    start: date
+    end: date | None = None
+    allowed_weekdays: list[int] | None = None
+    beneficiary_id: int | None = None
+
+
+def _end_of_week(monday: date) -> datetime:
+    """The instant a week ends in Athens (the register as it stood then)."""
+    return local_midnight(monday + timedelta(weeks=1))
+
+
+def _day(text: Any) -> date | None:
+    return date.fromisoformat(text) if isinstance(text, str) else None
+
+
+def terms_by_week(session: Session, mondays: Sequence[date]) -> dict[tuple[str, int], dict[date, DueTerms]]:
+    """Each care plan and stop in force in each of the weeks ``mondays``, as the register stood
+    when that week ended (:func:`planner.register.audit.rows_as_of`): an active plan of an active
+    person, an active stop. So a plan paused or changed today leaves the weeks before as they
+    were."""
+    instants = [_end_of_week(mo) for mo in mondays]
+    plans = rows_as_of(session, m.CarePlan, instants)
+    people = rows_as_of(session, m.Beneficiary, instants)
+    stops = rows_as_of(session, m.VillageStop, instants)
+    out: dict[tuple[str, int], dict[date, DueTerms]] = defaultdict(dict)
+    for monday, plans_then, people_then, stops_then in zip(mondays, plans, people, stops, strict=True):
+        for key, row in plans_then.items():
+            person = people_then.get(str(row["beneficiary_id"]))
+            start = _day(row["start_date"])
+            if row["status"] != "active" or not person or not person["active"] or start is None:
+                continue
+            rhythm = Rhythm(row["frequency_kind"], row["frequency_count"])
+            allowed = list(row["allowed_weekdays"] or [])
+            out[("cp", int(key))][monday] = DueTerms(rhythm, start, _day(row["end_date"]), allowed,
+                                                     int(row["beneficiary_id"]))  # fmt: skip
+        for key, row in stops_then.items():
+            if row["active"]:
+                rhythm = Rhythm(row["frequency_kind"], row["frequency_count"])
+                out[("vs", int(key))][monday] = DueTerms(rhythm, date.min)
+    return out
+
+
+def people_with_plan(session: Session, day: date) -> dict[int, str]:
+    """The people with a care plan in force on ``day`` (active, started by then, not ended
+    before it: the due rule's reading of the dates), as the register stood at that day's end:
+    beneficiary id -> settlement code."""
+    instant = [local_midnight(day + timedelta(days=1))]
+    (plans,) = rows_as_of(session, m.CarePlan, instant)
+    (people,) = rows_as_of(session, m.Beneficiary, instant)
+    out: dict[int, str] = {}
+    for row in plans.values():
+        start, end = _day(row["start_date"]), _day(row["end_date"])
+        person = people.get(str(row["beneficiary_id"]))
+        if (row["status"] == "active" and person and person["active"] and start is not None
+                and start <= day and (end is None or end >= day)):  # fmt: skip
+            out[int(row["beneficiary_id"])] = str(person["settlement_code"])
+    return out
+
+
 def due_ledger(
     rhythm: Rhythm,
     mondays: Sequence[date],
@@ -413,6 +465,7 @@ def due_ledger(
     end: date | None = None,
     working: Callable[[date], int] = lambda _monday: 5,
     allowed_weekdays: Collection[int] | None = None,
+    terms: Callable[[date], DueTerms | None] | None = None,
 ) -> list[DueWeek]:
     """Each due visit of one care plan or stop counted once, over the consecutive ISO weeks
     ``mondays``: the week builder's rule (:func:`occurrences_due`) says how many visits a week
@@ -425,15 +478,29 @@ def due_ledger(
 
     ``done`` are the days of the visits done; ``working(monday)`` that week's working days;
     ``allowed_weekdays`` the plan's (ISO numbers; empty: any working day): in the week of its
-    start, nothing is due if none of them is left on or after the start."""
+    start, nothing is due if none of them is left on or after the start.
+
+    ``terms(monday)``, if given, replaces ``rhythm``, ``start``, ``end`` and
+    ``allowed_weekdays`` week by week (the plan as it stood that week; ``None``: not in force,
+    nothing due)."""
     done_days = sorted(done)
     per_week = Counter(monday_of(d) for d in done_days)
+    fixed = DueTerms(rhythm, start, end, list(allowed_weekdays) if allowed_weekdays is not None else None)
+    terms_of = terms if terms is not None else (lambda _monday: fixed)
 
     def need(monday: date) -> int:
-        n = working(monday)
+        t = terms_of(monday)
+        if t is None:
+            return 0
         return occurrences_due(
-            rhythm, monday, done_days, start=start, end=end, working_days=n, allowed_weekdays=allowed_weekdays
-        ).occurrences
+            t.rhythm, monday, done_days, start=t.start, end=t.end, working_days=working(monday),
+            allowed_weekdays=t.allowed_weekdays,
+        ).occurrences  # fmt: skip
+
+    def carries(monday: date) -> bool:
+        t = terms_of(monday)
+        kind = (t or fixed).rhythm.kind
+        return kind == "every_n_weeks" or (kind == "monthly" and week_month(monday) == open_month)
 
     open_n, open_month = 0, (0, 0)
     if mondays:
@@ -450,10 +517,7 @@ def due_ledger(
             out.append(DueWeek(0, 0, 0, d))
             continue
         n = need(monday)
-        carries = rhythm.kind == "every_n_weeks" or (
-            rhythm.kind == "monthly" and week_month(monday) == open_month
-        )
-        carried = min(n, open_n) if carries else 0
+        carried = min(n, open_n) if carries(monday) else 0
         done_due = min(n, d)
         out.append(DueWeek(carried, n - carried, done_due, d))
         open_n, open_month = n - done_due, week_month(monday)
@@ -564,24 +628,11 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
 
     due_people: Counter[int] = Counter()
     due_before = 0
-    plans = session.execute(
-        select(m.CarePlan, m.Beneficiary.id)
-        .join(m.Beneficiary)
-        .where(m.CarePlan.status == "active", m.Beneficiary.active)
-    ).all()
-    Subject = tuple[tuple[str, int], Rhythm, date, date | None, list[int] | None, int | None]
-    subjects: list[Subject] = [
-        (("cp", p.id), Rhythm(p.frequency_kind, p.frequency_count), p.start_date, p.end_date,
-         list(p.allowed_weekdays or []), bid)
-        for p, bid in plans
-    ]  # fmt: skip
-    subjects += [
-        (("vs", vs.id), Rhythm(vs.frequency_kind, vs.frequency_count), date.min, None, None, None)
-        for vs in session.scalars(select(m.VillageStop).where(m.VillageStop.active))
-    ]
-    for key, rhythm, plan_start, plan_end, allowed, bid in subjects:
-        ledger = due_ledger(rhythm, counted, done_days[key], start=plan_start, end=plan_end, working=working,
-                            allowed_weekdays=allowed)  # fmt: skip
+    lead_in = [counted[0] - timedelta(weeks=k) for k in range(LEAD_IN_WEEKS, 0, -1)] if counted else []
+    by_week = terms_by_week(session, lead_in + counted)
+    for key, terms in by_week.items():
+        ledger = due_ledger(Rhythm("weekly", 1), counted, done_days[key], start=date.min, working=working,
+                            terms=terms.get)  # fmt: skip
         if ledger:
             due_before += ledger[0].carried
         for monday, row in zip(counted, ledger, strict=True):
@@ -589,6 +640,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
             week.carried += row.carried
             week.new += row.new
             week.done_due += row.done_due
+            bid = terms[monday].beneficiary_id if monday in terms else None
             if bid is not None and row.carried + row.new:
                 due_people[bid] += 1
     recorded_weeks = [weeks[iso_week_of(mo)] for mo in counted]
@@ -644,12 +696,10 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
 
     # mountain share of the people with a care plan in force on the period's last day (or today)
     as_of = period_end if today is None else min(today, period_end)
-    active_people = session.execute(
-        select(m.Beneficiary.id, m.Settlement.terrain)
-        .join(m.Settlement)
-        .where(m.Beneficiary.active)
-        .where(m.Beneficiary.id.in_(_with_active_plan(as_of)))
-    ).all()
+    active_people = people_with_plan(session, as_of)
+    mountain_people = sum(
+        1 for code in active_people.values() if (place := settlements.get(code)) and place.terrain == MOUNTAIN
+    )
 
     # the pseudonymous list: due, not served
     last_done: dict[int, date] = {}
@@ -696,7 +746,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         routes=n_routes if published else None,
         staff_weeks=staff_weeks,
         mountain_visits=mountain_visits,
-        mountain_beneficiaries=sum(1 for _bid, terrain in active_people if terrain == MOUNTAIN),
+        mountain_beneficiaries=mountain_people,
         active_beneficiaries=len(active_people),
         unserved=unserved,
         settlements_served=len(served_settlements),

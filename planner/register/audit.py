@@ -13,10 +13,11 @@ the ORM and therefore this hook: the register's code does not use them for audit
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from planner.register.models import (
@@ -33,7 +34,7 @@ from planner.register.models import (
     VisitOutcome,
 )
 
-__all__ = ["AUDITED", "SYSTEM_ACTOR", "row_values"]
+__all__ = ["AUDITED", "SYSTEM_ACTOR", "row_values", "rows_as_of"]
 
 SYSTEM_ACTOR = "system"
 AUDITED: tuple[type[Base], ...] = (
@@ -80,6 +81,46 @@ def row_values(obj: Base, *, committed: bool = False) -> dict[str, Any]:
             value = f"<{len(value)} characters>"
         values[key] = _jsonable(value)
     return values
+
+
+def _utc(instant: datetime) -> datetime:
+    """A stored instant with its zone (SQLite gives the register's UTC back without it)."""
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
+def rows_as_of(
+    session: Session, model: type[Base], instants: Sequence[datetime]
+) -> list[dict[str, dict[str, Any]]]:
+    """The rows of ``model`` as they stood at each of ``instants`` (aware datetimes), keyed by
+    primary key (as the log writes it), each row as :func:`row_values` gives it: the rows as
+    they are now, with every update logged after the instant undone and every row deleted
+    after it restored.
+
+    Inserts are not undone: a row counts as first stored from before the log's first entry,
+    since a care plan's or a stop's own dates say from when it applies (a plan entered today
+    that started in September was in force in September; a demo register or an import stores
+    its past at once)."""
+    current = {_entity_id(obj): row_values(obj) for obj in session.scalars(select(model))}
+    entries = session.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity == model.__tablename__, AuditLog.action.in_(("update", "delete")))
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+    ).all()
+    out: list[dict[str, dict[str, Any]]] = [{} for _ in instants]
+    state = {key: dict(row) for key, row in current.items()}
+    j = 0
+    for i in sorted(range(len(instants)), key=lambda k: instants[k], reverse=True):
+        while j < len(entries) and _utc(entries[j].at) > instants[i]:
+            entry = entries[j]
+            if entry.action == "update":
+                row = state.get(entry.entity_id)
+                if row is not None:
+                    row.update(entry.before or {})
+            else:
+                state[entry.entity_id] = dict(entry.before or {})
+            j += 1
+        out[i] = {key: dict(row) for key, row in state.items()}
+    return out
 
 
 def _entity_id(obj: Base) -> str:
