@@ -59,6 +59,8 @@ _LABELS: Mapping[str, tuple[str, str]] = {  # key: (Greek, English)
     "dashed": ("διακεκομμένη", "dashed"),
     "unassigned": ("Χωρίς ανάθεση", "Unassigned"),
     "unassigned_one": ("Χωρίς ανάθεση", "Unassigned"),
+    "visit": ("επίσκεψη", "visit"),
+    "visits": ("επισκέψεις", "visits"),
     "base": ("Βάση", "Base"),
     "map": ("Χάρτης", "Map"),
     "stop": ("στάση", "stop"),
@@ -73,7 +75,7 @@ _LABELS: Mapping[str, tuple[str, str]] = {  # key: (Greek, English)
 }
 _EL = {k: el for k, (el, _) in _LABELS.items()}
 _EN = {k: en for k, (_, en) in _LABELS.items()}
-_BOTH = ("all", "routes", "dashed", "unassigned", "base", "map")
+_BOTH = ("all", "routes", "dashed", "unassigned", "base", "map", "visit", "visits")
 _WORDS: Mapping[str | None, Mapping[str, str]] = {
     None: {**_EL, **{k: f"{_EL[k]} / {_EN[k]}" for k in _BOTH}},
     "el": _EL,
@@ -452,6 +454,15 @@ def _add_bases(m: folium.Map, problem: Problem, language: str | None = None) -> 
     return [(b.lat, b.lon) for b in bases.values()]
 
 
+def unassigned_count(plan: Plan, language: str | None = None) -> str:
+    """The unassigned as the plan's table counts them, each unserved occurrence of a visit
+    (a visit twice a week may miss both), with the visits (the map's circles) when fewer:
+    ``12`` or ``12: 11 visits``."""
+    occurrences, visits = len(plan.unassigned), len({u.visit_id for u in plan.unassigned})
+    word = _WORDS[language]["visit" if visits == 1 else "visits"]
+    return str(occurrences) if visits == occurrences else f"{occurrences}: {visits} {word}"
+
+
 def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem, language: str | None = None) -> list[LatLon]:
     """One grey circle per unassigned visit; the popup lists each unserved occurrence's reason
     (the web's map: each reason once, in the reader's language, without the engine's code)."""
@@ -465,7 +476,7 @@ def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem, language: str |
             reasons.append(reason)
     if not by_visit:
         return []
-    name = f"{_swatch(UNASSIGNED_COLOUR)}{words['unassigned']} ({len(by_visit)})"
+    name = f"{_swatch(UNASSIGNED_COLOUR)}{words['unassigned']} ({unassigned_count(plan, language)})"
     group = folium.FeatureGroup(name=name).add_to(m)
     points: list[LatLon] = []
     for visit_id, reasons in by_visit.items():
@@ -542,7 +553,7 @@ def plan_map(
         legend.append((colour, f"{route_label(route, problem, language)}: {stops}, {km:.1f} km{dashed}"))
     unassigned = _add_unassigned(m, plan, problem, language)
     if unassigned:
-        legend.append((UNASSIGNED_COLOUR, f"{words['unassigned']}: {len(unassigned)}"))
+        legend.append((UNASSIGNED_COLOUR, f"{words['unassigned']}: {unassigned_count(plan, language)}"))
     points += unassigned
     folium.LayerControl(collapsed=False).add_to(m)
     if language is not None:
