@@ -111,16 +111,21 @@ def occurrences_due(
     """Visits due in the ISO week starting ``monday`` for a plan with this rhythm.
 
     ``done`` are the dates of visits actually done (earlier weeks only are used).
-    ``allowed_weekdays`` (ISO numbers, 1 = Monday; empty: Monday to Friday), if given: a plan
-    whose ``start`` is after the last of them in this week is not due this week (``None``:
-    due from its start's week whatever the day).
+    ``allowed_weekdays`` (ISO numbers, 1 = Monday; empty: Monday to Friday), if given: only
+    those of them this week on or after ``start`` and not after ``end`` count (the days the
+    plan is in force): none, nothing is due; fewer than the rhythm asks, that many (a plan of
+    three visits a week starting on a Thursday asks for two that week). ``None``: due from its
+    start's week whatever the day, in full.
     """
-    last_day = monday + timedelta(days=6)
+    in_force = 7
     if allowed_weekdays is not None:
-        last_allowed = min(7, max(1, *(allowed_weekdays or WORKING_WEEKDAYS)))
-        last_day = monday + timedelta(days=last_allowed - 1)
-    if start > last_day or (end is not None and end < monday) or working_days <= 0:
+        days = {monday + timedelta(days=d - 1) for d in (allowed_weekdays or WORKING_WEEKDAYS) if 1 <= d <= 7}
+        in_force = sum(1 for day in days if start <= day and (end is None or day <= end))
+    if start > monday + timedelta(days=6) or (end is not None and end < monday) or working_days <= 0:
         return Due(0)
+    if in_force == 0:
+        return Due(0)
+    working_days = min(working_days, in_force)
     earlier = sorted(d for d in done if d < monday)
     last = earlier[-1] if earlier else None
     weeks_since = None if last is None else (monday - monday_of(last)).days // 7

@@ -671,7 +671,7 @@ def build_week(
                 else None,
                 priority=priority_of(person.priority_groups or [], due.overdue_weeks, vid in carried),
                 frequency=n,
-                min_gap_days=min_gap_for(n, working),
+                min_gap_days=min_gap_for(n, min(working, len(in_force) or working)),
                 preferred_weekday=_history_weekday(recent_care.get(cp.id, [])),
                 phone=person.phone or "",
                 address=_with_place(person.address, place.name_el),

@@ -114,3 +114,19 @@ def test_unknown_rhythm_is_refused() -> None:
         Rhythm("daily", 1)
     with pytest.raises(ValueError):
         Rhythm("weekly", 0)
+
+
+def test_a_week_asks_no_more_visits_than_the_plan_has_days_in_force() -> None:
+    """Three a week from Thursday: two that week; two a week Monday/Wednesday ending on Monday:
+    one; without weekdays (``None``, as the village stops are called) in full."""
+    monday = date(2026, 12, 7)
+    thrice, twice = Rhythm("weekly", 3), Rhythm("weekly", 2)
+    thursday = monday + timedelta(days=3)
+
+    def due(rhythm: Rhythm, week: date, **kw: object) -> int:
+        return occurrences_due(rhythm, week, [], **kw).occurrences  # type: ignore[arg-type]
+
+    assert due(thrice, monday, start=thursday, allowed_weekdays=[]) == 2
+    assert due(thrice, monday + timedelta(weeks=1), start=thursday, allowed_weekdays=[]) == 3
+    assert due(twice, monday, start=date(2026, 1, 5), end=monday, allowed_weekdays=[1, 3]) == 1
+    assert due(thrice, monday, start=thursday) == 3

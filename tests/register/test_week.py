@@ -1022,3 +1022,34 @@ def test_a_plan_starting_or_ending_within_the_week_is_visited_only_while_in_forc
         later = {v.id: v for v in build_week(s, "2026-W51").problem.visits}
     assert later[wed_only_from_thu].allowed_weekdays == frozenset({2}) and ends_tue not in later
     assert later[starts_wed].allowed_weekdays is None
+
+
+def test_a_plan_starting_on_thursday_asks_that_week_only_for_the_visits_its_days_can_take(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """A plan of three visits a week starting on Thursday is due twice that week (Thursday and
+    Friday, a day apart), and three times the week after; one of two a week ending on Monday,
+    once. Before, the week asked for all three and the third was listed unassigned."""
+    engine, _ids = register
+    mon = date(2026, 12, 7)  # W50
+    with session_scope(engine, actor="test") as s:
+        person = m.Beneficiary(full_name="Νέα", settlement_code=TEMENI)
+        s.add(person)
+        s.flush()
+        rows = [
+            m.CarePlan(beneficiary_id=person.id, service="home_care", required_role="social_worker",
+                       duration_min=30, frequency_kind="weekly", frequency_count=count, start_date=start,
+                       end_date=end)
+            for count, start, end in ((3, mon + timedelta(days=3), None), (2, date(2026, 1, 5), mon))
+        ]  # fmt: skip
+        s.add_all(rows)
+        s.flush()
+        thrice, twice = (f"cp-{row.id}" for row in rows)
+    with session_scope(engine) as s:
+        visits = {v.id: v for v in build_week(s, W50).problem.visits}
+    assert (visits[thrice].frequency, visits[thrice].min_gap_days) == (2, 1)
+    assert visits[thrice].allowed_weekdays == frozenset({3, 4})
+    assert visits[twice].frequency == 1 and visits[twice].allowed_weekdays == frozenset({0})
+    with session_scope(engine) as s:
+        later = {v.id: v for v in build_week(s, "2026-W51").problem.visits}
+    assert later[thrice].frequency == 3 and twice not in later
