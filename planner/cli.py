@@ -44,6 +44,7 @@ PLUGIN_COMMANDS: tuple[str, ...] = (
     "planner.register.fleet_cli",
     "planner.register.geocode_cli",
     "planner.register.io_cli",
+    "planner.register.backup_cli",
     "planner.roads.cli",
     "webui.cli",
 )

@@ -24,6 +24,7 @@ __all__ = [
     "alembic_config",
     "current_revision",
     "head_revision",
+    "known_revisions",
     "migration_sql",
     "upgrade",
 ]
@@ -50,6 +51,11 @@ def head_revision() -> str:
     if head is None:  # pragma: no cover - the package always ships a revision
         raise RuntimeError("no migration revisions found in " + str(MIGRATIONS_DIR))
     return head
+
+
+def known_revisions() -> set[str]:
+    """Every revision the package ships (a database at another one comes from a newer Kinito)."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
