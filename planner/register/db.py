@@ -10,7 +10,13 @@ uses SQLite-only SQL; the SQLite specifics live here, in connection events:
   writer (an import), and a crash mid-write leaves the last committed state;
 - Python's ``sqlite3`` module is told not to manage transactions itself and SQLAlchemy emits
   ``BEGIN`` (the SQLAlchemy documentation's recipe): otherwise DDL and SAVEPOINTs escape the
-  transaction, and a failed migration or import could be half-applied.
+  transaction, and a failed migration or import could be half-applied;
+- every transaction begins ``IMMEDIATE``, taking the write lock at once, and a connection
+  waits up to ``BUSY_TIMEOUT_S`` for it. With a plain (deferred) ``BEGIN`` a transaction that
+  reads and then writes fails at once ("database is locked", without waiting) when another
+  connection wrote in between: two tablets sending outcomes together, a form saved while the
+  office published, a planning job storing its plan. The register's transactions are short
+  (the solver runs between two of them), so taking turns costs milliseconds.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from planner.register import audit as _audit  # noqa: F401  (registers the audit
 __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "session_scope"]
 
 DEFAULT_DB_PATH = Path("instance") / "kinito.sqlite3"
+BUSY_TIMEOUT_S = 30.0  # how long a transaction waits for another's write lock before giving up
 ENV_VARS = ("KINITO_DATABASE_URL", "DATABASE_URL")
 
 
@@ -79,6 +86,8 @@ def make_engine(url: str | Path | URL | None = None, **engine_options: Any) -> E
             file.parent.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError) as exc:
             raise NotADirectoryError(20, "a file is in the way of the database's folder", str(file)) from exc
+    if db_url.get_backend_name() == "sqlite":
+        engine_options.setdefault("connect_args", {}).setdefault("timeout", BUSY_TIMEOUT_S)
     engine = create_engine(db_url, **engine_options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, wal=file is not None)
@@ -101,7 +110,7 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager

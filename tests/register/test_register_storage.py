@@ -292,3 +292,36 @@ def test_database_location_comes_from_argument_then_environment_then_default(
     monkeypatch.setenv("KINITO_DATABASE_URL", f"sqlite:///{tmp_path / 'k.sqlite3'}")
     assert database_url().database == str(tmp_path / "k.sqlite3")
     assert database_url("x/y.sqlite3").database == str(tmp_path / "x" / "y.sqlite3")
+
+
+def test_a_transaction_that_reads_then_writes_waits_for_another_writer(engine: Engine) -> None:
+    """Two tablets (or a form and a publish) at once: A reads, B writes meanwhile, then A writes.
+    With a deferred BEGIN, A's write failed at once with "database is locked" (SQLite cannot
+    move A's snapshot past B's commit); each transaction now takes the write lock as it begins,
+    so B waits for A and both are stored."""
+    import threading
+    import time
+
+    with session_scope(engine) as s:
+        s.add(Staff(name="Πρώτη", role="social_worker"))
+    errors: list[BaseException] = []
+    a_has_read = threading.Event()
+
+    def writer_b() -> None:
+        a_has_read.wait(5)
+        try:
+            with session_scope(engine, actor="b") as s:
+                s.add(Staff(name="Του Β", role="social_worker"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=writer_b)
+    thread.start()
+    with session_scope(engine, actor="a") as s:
+        assert s.scalar(select(func.count()).select_from(Staff)) == 1
+        a_has_read.set()
+        time.sleep(0.5)  # B tries to write now
+        s.add(Staff(name="Του Α", role="psychologist"))
+    thread.join(10)
+    assert errors == []
+    assert _count(engine, Staff) == 3
