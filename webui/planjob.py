@@ -130,6 +130,22 @@ def _base_version(s: Any, pv_id: int) -> tuple[Any, Plan, Problem]:
     return base, plan_from_dict(json.loads(base.plan_json)), problem_from_dict(json.loads(base.problem_json))
 
 
+def _database_trouble(exc: BaseException) -> str | None:
+    """A database error in words, without the SQL and its parameters (which hold the plan and
+    people's addresses): None for other errors."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    cause = str(exc.orig).splitlines()[0] if exc.orig is not None else type(exc).__name__
+    return (
+        f"Το μητρώο δεν δέχτηκε το πλάνο ({cause}): δεν αποθηκεύτηκε τίποτα. Ελέγξτε ότι το αρχείο "
+        "της βάσης μπορεί να γραφτεί και ότι υπάρχει χώρος στον δίσκο, και ξεκινήστε ξανά τον "
+        f"προγραμματισμό. / The register did not accept the plan ({cause}): nothing was stored. "
+        "Check that the database file is writable and the disk has room, then plan again."
+    )
+
+
 def main() -> int:
     """Run the job read from stdin."""
     spec = json.loads(sys.stdin.read())
@@ -187,6 +203,8 @@ def main() -> int:
 
         if isinstance(exc, WeekError):  # the register's own words, "Greek / English"
             _emit({"error": str(exc), "expected": True})
+        elif (database := _database_trouble(exc)) is not None:
+            _emit({"error": database, "expected": True})
         else:
             _emit({"error": f"{type(exc).__name__}: {exc}"})
         return 1
