@@ -30,6 +30,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import FloatField, StringField
@@ -384,6 +385,18 @@ def _load(pv_id: int) -> tuple[Any, Plan, Problem]:
     return row, plan_from_dict(json.loads(row.plan_json)), problem_from_dict(json.loads(row.problem_json))
 
 
+def _unwanted_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
+    """The plan's visits the register no longer asks for, a line each in the reader's language:
+    «Όνομα (Τρί 08/12): το πλάνο φροντίδας είναι σε παύση»."""
+    from planner.register.week import no_longer_wanted
+
+    english = current_language() == "en"
+    return [
+        f"{u.name} ({short_date(u.day)}): {u.why_en if english else u.why_el}"
+        for u in no_longer_wanted(session, plan, problem)
+    ]
+
+
 @bp.route("/plans/<int:pv_id>")
 def version(pv_id: int) -> Any:
     """A plan version: summary, map, timeline per day, per-day tables, unassigned, publish."""
@@ -408,6 +421,8 @@ def version(pv_id: int) -> Any:
     statuses = version_statuses(siblings)
     published_now = next((r for r in siblings if r.status == "published"), None)
     changes, compared = _changes(row, plan, problem, statuses[row.id], published_now)
+    with reader() as s:
+        unwanted = _unwanted_lines(s, plan, problem)
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
@@ -418,7 +433,7 @@ def version(pv_id: int) -> Any:
         closed=_closed_days(row.summary or {}),
         carried=_carried_over(row.summary or {}, problem),
         statuses=statuses, status_labels=STATUS_LABELS,
-        newer_published=newer[0] if newer else None,
+        newer_published=newer[0] if newer else None, unwanted=unwanted,
     )  # fmt: skip
 
 
@@ -447,6 +462,19 @@ def publish(pv_id: int) -> Any:
     except WeekError:
         abort(404)
     flash(_("Published."), "info")
+    _row, plan, problem = _load(pv_id)
+    with reader() as s:
+        unwanted = _unwanted_lines(s, plan, problem)
+    if unwanted:
+        message = ngettext(
+            "The register no longer asks for %(num)d visit of this plan: %(names)s. "
+            "Adjust the plan, or tell the driver.",
+            "The register no longer asks for %(num)d visits of this plan: %(names)s. "
+            "Adjust the plan, or tell the driver.",
+            len(unwanted),
+            names="; ".join(unwanted),
+        )
+        flash(message, "warning")
     return redirect(url_for("desk.version", pv_id=pv_id))
 
 

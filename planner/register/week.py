@@ -1164,6 +1164,56 @@ def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m
         return row
 
 
+@dataclass(frozen=True)
+class Unwanted:
+    """A visit a stored plan serves that the register no longer asks for, and why."""
+
+    visit_id: str
+    name: str
+    day: date
+    why_el: str
+    why_en: str
+
+
+def no_longer_wanted(session: Session, plan: Plan, problem: Problem) -> list[Unwanted]:
+    """The visits ``plan`` serves whose care plan (or stop) the register no longer has in force
+    on the route's day: paused, ended or not yet started, the person made inactive, the stop
+    made inactive, or deleted. A plan is read from the register when it is made, so a change
+    made while it was planned, or before a draft is published days later, shows here. Visits
+    that are not the register's own (an urgent visit added in Adjust) are not checked."""
+    names = {v.id: v.name or v.id for v in problem.visits}
+    out: list[Unwanted] = []
+    for route in sorted(plan.routes, key=lambda r: (r.date, r.unit_id)):
+        for stop in route.stops:
+            try:
+                kind, number = visit_subject(stop.visit_id)
+            except WeekError:
+                continue
+            why: tuple[str, str] | None = None
+            if kind == "care_plan":
+                cp = session.get(m.CarePlan, number)
+                if cp is None:
+                    why = ("το πλάνο φροντίδας διαγράφηκε", "the care plan was deleted")
+                elif not cp.beneficiary.active:
+                    why = ("ο ωφελούμενος είναι πια ανενεργός", "the person is no longer active")
+                elif cp.status != "active":
+                    why = ("το πλάνο φροντίδας είναι σε παύση", "the care plan is paused")
+                elif cp.end_date is not None and cp.end_date < route.date:
+                    why = (f"το πλάνο λήγει {cp.end_date:%d/%m}", f"the care plan ends {cp.end_date:%d/%m}")
+                elif cp.start_date > route.date:
+                    starts = f"{cp.start_date:%d/%m}"
+                    why = (f"το πλάνο αρχίζει {starts}", f"the care plan starts {starts}")
+            else:
+                vs = session.get(m.VillageStop, number)
+                if vs is None:
+                    why = ("η στάση διαγράφηκε", "the stop was deleted")
+                elif not vs.active:
+                    why = ("η στάση είναι ανενεργή", "the stop is inactive")
+            if why is not None:
+                out.append(Unwanted(stop.visit_id, names.get(stop.visit_id, stop.visit_id), route.date, *why))
+    return out
+
+
 def published_once(session: Session, versions: Iterable[m.PlanVersion]) -> set[int]:
     """The ids of ``versions`` that drivers were shown: published now, or published once and
     then replaced (:func:`publish` sets them back to draft; the audit log keeps their update
