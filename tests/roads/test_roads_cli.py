@@ -75,7 +75,8 @@ def test_build_reports_each_stage_and_then_comes_from_the_cache(
 def test_cached_matrix_needs_no_graph(
     tiny_extract: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The 141-place gazetteer matrix comes back from the cache without loading the graph, fast."""
+    """The 141-place gazetteer matrix comes back from the cache without loading the graph (how
+    fast is the roads benchmark's to say, not a test's: a busy machine failed a 1 s bound)."""
     places = gazetteer_locations()
     RoadTravel(tiny_extract, cache=RoadCache(cache_dir)).road_matrix(places)
 
@@ -83,9 +84,7 @@ def test_cached_matrix_needs_no_graph(
         raise AssertionError("the graph was loaded although the matrix is cached")
 
     monkeypatch.setattr(RoadNetwork, "open", no_graph)
-    t0 = time.perf_counter()
     again = RoadTravel(tiny_extract, cache=RoadCache(cache_dir)).road_matrix(places)
-    assert time.perf_counter() - t0 < 1.0
     assert again.from_cache and again.seconds.shape == (141, 141)
     moved = [Location("base", 38.0, 22.031), *places[1:]]
     with pytest.raises(AssertionError, match="graph was loaded"):
