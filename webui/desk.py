@@ -345,25 +345,32 @@ def _changes(
 
     summary = row.summary or {}
     stored = summary.get("changes") or []
-    now = int(published_now.version) if status == "draft" and published_now is not None else None
+    now = published_now if status == "draft" else None
+    against_id: int | None = None
     if summary.get("base_version") is not None:
-        if now is None or now == int(summary["base_version"]):
+        same_series = now is not None and getattr(now, "unit_set", row.unit_set) == row.unit_set
+        if now is None or (same_series and int(now.version) == int(summary["base_version"])):
             return list(stored), ("version", int(summary["base_version"]))
-        against, compared = now, "published"
+        against, against_id, compared = int(now.version), int(now.id), "published"
     elif summary.get("based_on_published") is None:
         return list(stored), ("published", None)
     elif now is not None:
-        against, compared = now, "published"
+        against, against_id, compared = int(now.version), int(now.id), "published"
     else:
         against, compared = int(summary["based_on_published"]), "published_then"
+        against_id = summary.get("based_on_published_id")
     with reader() as s:
-        base = s.scalars(
-            select(PlanVersion).where(
-                PlanVersion.iso_week == row.iso_week,
-                PlanVersion.unit_set == row.unit_set,
-                PlanVersion.version == against,
-            )
-        ).first()
+        base = (
+            s.get(PlanVersion, int(against_id))
+            if against_id is not None
+            else s.scalars(
+                select(PlanVersion).where(
+                    PlanVersion.iso_week == row.iso_week,
+                    PlanVersion.unit_set == row.unit_set,
+                    PlanVersion.version == against,
+                )
+            ).first()
+        )
         base_plan = plan_from_dict(json.loads(base.plan_json)) if base is not None else None
         base_problem = None
         if base is not None and base.problem_json:
@@ -419,7 +426,12 @@ def version(pv_id: int) -> Any:
     # publishing a version older than the published one sends the drivers back to it
     newer = [r.version for r in siblings if r.status == "published" and r.version > row.version]
     statuses = version_statuses(siblings)
-    published_now = next((r for r in siblings if r.status == "published"), None)
+    published_now: Any = next((r for r in siblings if r.status == "published"), None)
+    if published_now is None:  # another unit set's version, one of whose units this plans
+        from planner.register.week import published_for
+
+        with reader() as s:
+            published_now = published_for(s, row.iso_week, row.unit_set)
     changes, compared = _changes(row, plan, problem, statuses[row.id], published_now)
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
@@ -483,7 +495,7 @@ def adjust(pv_id: int) -> Any:
     """Pin a visit to a day, move it, drop it, add an urgent one; re-optimise as a new version."""
     from planner.model import Location, Terrain
     from planner.register.models import Beneficiary
-    from planner.register.week import frozen_dates, latest_version
+    from planner.register.week import frozen_dates, published_for
     from planner.schema import problem_to_dict
     from webui.adjust import adjusted_problem, served_dates, urgent_visit
 
@@ -494,7 +506,7 @@ def adjust(pv_id: int) -> Any:
     # the week's published plan's route of today is kept as it is (the driver may be on it),
     # whichever version is adjusted: from tomorrow
     with reader() as s:
-        published = latest_version(s, row.iso_week, row.unit_set, published=True)
+        published = published_for(s, row.iso_week, row.unit_set)
         driven_plan = plan if row.status == "published" else None
         if driven_plan is None and published is not None:
             driven_plan = plan_from_dict(json.loads(published.plan_json))

@@ -100,7 +100,7 @@ def _keep_past(
     may have recorded outcomes on them), whichever version is adjusted: a draft's own past
     routes were never driven. See :func:`planner.register.week.keep_past`."""
     from planner.register.db import make_engine, session_scope
-    from planner.register.week import keep_past, latest_version
+    from planner.register.week import keep_past, published_for
 
     base_id = spec.get("base_plan_version_id")
     if base_id is None:
@@ -110,7 +110,7 @@ def _keep_past(
         with session_scope(engine) as s:
             base, old_plan, old_problem = _base_version(s, base_id)
             if base.status != "published":
-                driven = latest_version(s, base.iso_week, base.unit_set, published=True)
+                driven = published_for(s, base.iso_week, base.unit_set)
                 if driven is None:  # nothing published: no driver has seen a route of the week
                     return keep_past(problem, None, None, today)
                 _row, old_plan, old_problem = _base_version(s, driven.id)

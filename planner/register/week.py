@@ -411,6 +411,23 @@ def latest_version(
     return session.scalars(query.order_by(m.PlanVersion.version.desc()).limit(1)).first()
 
 
+def published_for(session: Session, iso_week: str, unit_set: str) -> m.PlanVersion | None:
+    """The week's published version that drivers of ``unit_set``'s units have now: the unit
+    set's own, else the newest published one that plans one of its units (a van taken out of
+    service makes a new unit set, "1" after "1,2"; publishing it sends that one back to draft,
+    :func:`publish`), so that a re-plan keeps and lists against what people were told."""
+    own = latest_version(session, iso_week, unit_set, published=True)
+    if own is not None:
+        return own
+    units = m.unit_ids(unit_set)
+    rows = session.scalars(
+        select(m.PlanVersion)
+        .where(m.PlanVersion.iso_week == iso_week, m.PlanVersion.status == "published")
+        .order_by(m.PlanVersion.published_at.desc(), m.PlanVersion.id.desc())
+    )
+    return next((row for row in rows if m.unit_ids(row.unit_set) & units), None)
+
+
 def _previous_week(iso_week: str) -> str:
     return iso_week_of(iso_week_dates(iso_week)[0] - timedelta(days=7))
 
@@ -580,7 +597,7 @@ def build_week(
             if v.pinned_date is not None:
                 kept_pins[v.id] = (v.pinned_date, v.pinned_time)
     kept_pins.update(pins or {})
-    published_row = latest_version(session, iso_week, unit_set, published=True)
+    published_row = published_for(session, iso_week, unit_set)
     published = None
     published_problem: Problem | None = None
     kept_dates: dict[str, set[date]] = defaultdict(set)
@@ -985,6 +1002,7 @@ def _summary(plan: Plan, problem: Problem, built: BuiltWeek, changes: Sequence[s
         "closed_dates": [[d.isoformat(), why] for d, why in built.removed_dates],
         "changes": list(changes),
         "based_on_published": built.published.version if built.published else None,
+        "based_on_published_id": built.published.plan_version_id if built.published else None,
         "kept_dates": [d.isoformat() for d in built.frozen_dates],
     }
 

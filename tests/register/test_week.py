@@ -1053,3 +1053,32 @@ def test_a_plan_starting_on_thursday_asks_that_week_only_for_the_visits_its_days
     with session_scope(engine) as s:
         later = {v.id: v for v in build_week(s, "2026-W51").problem.visits}
     assert later[thrice].frequency == 3 and twice not in later
+
+
+def test_a_unit_taken_out_of_the_week_re_plans_against_the_published_plan_of_both(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """W50 published for both units; the van is made inactive and the week re-planned: the new
+    plan (the car alone) starts from and lists its changes against that published version, so the
+    visits the van had are named (moved, or dropped and why); before, a new unit set had no
+    published version to compare with, and its dropped visits were named nowhere."""
+    engine, ids = register
+    first = plan_week(engine, W50, time_limit=1.5, workers=1, actor="maria")
+    publish(engine, first.plan_version_id, actor="maria")
+    with session_scope(engine) as s:
+        both = s.get(m.PlanVersion, first.plan_version_id)
+        assert both is not None and both.unit_set == f"{ids['van']},{ids['car']}"
+        van = s.get(m.Unit, ids["van"])
+        assert van is not None
+        van.active = False
+    van_id = f"unit-{ids['van']}"
+    van_visits = {st.visit_id for r in first.plan.routes if r.unit_id == van_id for st in r.stops}
+    assert van_visits, [r.unit_id for r in first.plan.routes]
+    second = plan_week(engine, W50, time_limit=1.5, workers=1, actor="maria")
+    assert second.summary["based_on_published"] == first.version
+    assert second.summary["based_on_published_id"] == first.plan_version_id
+    changed = " ".join(second.changes)
+    served_now = {st.visit_id for r in second.plan.routes for st in r.stops}
+    for vid in van_visits:  # each of the van's visits is either still served (by the car) or named
+        assert vid in served_now or f"({vid})" in changed, vid
+    assert any("αφαιρέθηκε" in line or "μετακινήθηκε" in line for line in second.changes), second.changes
