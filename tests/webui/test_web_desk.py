@@ -217,15 +217,18 @@ def test_the_driver_cannot_open_the_desk_or_a_plan(client: FlaskClient, solved: 
 
 
 def test_server_stays_responsive_while_a_job_runs(coordinator: FlaskClient, app: Flask) -> None:
-    """The solve runs in a child process: pages answer quickly meanwhile."""
+    """The solve runs in a child process: pages answer meanwhile, many times over during one
+    3 s search (a server that waited for the search would answer once or twice), each well
+    within the search's time (a bound loose enough for a busy machine)."""
     runner: JobRunner = app.extensions["kinito_jobs"]
-    job = runner.start(WEEK, COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
-    slowest = 0.0
+    job = runner.start(WEEK, COORDINATOR, time_limit=3.0, problem=problem_to_dict(small_problem()))
+    slowest, answered = 0.0, 0
     while runner.get(job.id).state == "running":  # type: ignore[union-attr]
         t0 = time.monotonic()
         assert coordinator.get("/register/beneficiaries").status_code == 200
         slowest = max(slowest, time.monotonic() - t0)
-    assert slowest < 0.5, slowest
+        answered += 1
+    assert answered >= 5 and slowest < 1.5, (answered, slowest)
 
 
 def test_timeline_covers_the_day_and_adds_up_to_the_route() -> None:
