@@ -109,8 +109,13 @@ def test_what_is_not_a_kinito_register_of_this_version_is_refused(
     con.commit()
     con.close()
     before = register.read_bytes()
-    for path, said in ((text, "δεν είναι βάση SQLite"), (other, "δεν είναι μητρώο του Kinito"),
-                       (newer, "νεότερη έκδοση του Kinito"), (tmp_path / "none.sqlite3", "δεν υπάρχει")):  # fmt: skip
+    refused = (
+        (text, "δεν είναι βάση SQLite"),
+        (other, "δεν είναι μητρώο του Kinito"),
+        (newer, "νεότερη έκδοση του Kinito"),
+        (tmp_path / "none.sqlite3", "δεν υπάρχει"),
+    )
+    for path, said in refused:
         assert main(["restore", str(path), "--db", str(register), "--yes"]) == 2
         assert said in capsys.readouterr().err, path
     assert register.read_bytes() == before and not (register.parent / "backups").exists()
