@@ -408,8 +408,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly; KINITO_DEBUG=1 shows the traceback
         if os.environ.get("KINITO_DEBUG"):
             raise
+        if (database := _database_error(exc)) is not None:
+            _err(database)
+            return EXIT_INPUT
         _err(f"internal error ({type(exc).__name__}: {exc}); please report it. KINITO_DEBUG=1 shows details.")
         return EXIT_BUG
+
+
+def _database_error(exc: BaseException) -> str | None:
+    """The register's database refusing (a read-only file or folder, a full disk, a path that
+    cannot be opened), in words with SQLite's cause and without the SQL: None for other errors."""
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return None
+    cause = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+    return (
+        f"η βάση δεδομένων δεν μπορεί να χρησιμοποιηθεί ({cause}): ελέγξτε τη διαδρομή, τα δικαιώματα "
+        f"του αρχείου και του φακέλου του και τον χώρο στον δίσκο / the database cannot be used ({cause}): "
+        "check the path, the permissions of the file and its folder, and the room on the disk"
+    )
 
 
 # Commands after which the process leaves without the interpreter's teardown: with the

@@ -21,7 +21,9 @@ from planner.register.db import make_engine
 
 __all__ = [
     "MIGRATIONS_DIR",
+    "SchemaTooNew",
     "alembic_config",
+    "check_not_newer",
     "current_revision",
     "head_revision",
     "known_revisions",
@@ -64,6 +66,24 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+class SchemaTooNew(ValueError):
+    """The database was made or upgraded by a newer Kinito than this one."""
+
+
+def check_not_newer(engine: Engine) -> None:
+    """Raise :class:`SchemaTooNew` (Greek, then English) if the database is at a revision this
+    package does not ship: a newer Kinito wrote it, and this one would misread it."""
+    found = current_revision(engine)
+    if found is not None and found not in known_revisions():
+        raise SchemaTooNew(
+            f"το μητρώο είναι από νεότερη έκδοση του Kinito (σχήμα {found}· αυτή η έκδοση φτάνει ως το "
+            f"{head_revision()}): ενημερώστε το Kinito, ή επαναφέρετε αντίγραφο ασφαλείας του μητρώου "
+            f"που έγινε με αυτή την έκδοση / the register comes from a newer Kinito (schema {found}; "
+            f"this one knows up to {head_revision()}): update Kinito, or restore a backup made with "
+            "this version"
+        )
+
+
 def upgrade(engine_or_url: Engine | URL | str | Path | None = None, revision: str = "head") -> str:
     """Bring the database up to ``revision`` (default: the newest) in one transaction.
 
@@ -72,6 +92,7 @@ def upgrade(engine_or_url: Engine | URL | str | Path | None = None, revision: st
     """
     engine = engine_or_url if isinstance(engine_or_url, Engine) else make_engine(engine_or_url)
     try:
+        check_not_newer(engine)
         config = alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
