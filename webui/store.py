@@ -41,6 +41,7 @@ def transaction() -> Iterator[Session]:
 
 @contextmanager
 def reader() -> Iterator[Session]:
-    """A session for reading (one transaction too, so a page sees one consistent state)."""
-    with session_scope(engine()) as session:
+    """A session for reading (one transaction too, so a page sees one consistent state); it
+    does not wait for a writer's lock (a page opens during a long import)."""
+    with session_scope(engine(), read_only=True) as session:
         yield session

@@ -11,12 +11,15 @@ uses SQLite-only SQL; the SQLite specifics live here, in connection events:
 - Python's ``sqlite3`` module is told not to manage transactions itself and SQLAlchemy emits
   ``BEGIN`` (the SQLAlchemy documentation's recipe): otherwise DDL and SAVEPOINTs escape the
   transaction, and a failed migration or import could be half-applied;
-- every transaction begins ``IMMEDIATE``, taking the write lock at once, and a connection
-  waits up to ``BUSY_TIMEOUT_S`` for it. With a plain (deferred) ``BEGIN`` a transaction that
-  reads and then writes fails at once ("database is locked", without waiting) when another
-  connection wrote in between: two tablets sending outcomes together, a form saved while the
-  office published, a planning job storing its plan. The register's transactions are short
-  (the solver runs between two of them), so taking turns costs milliseconds.
+- every transaction that may write begins ``IMMEDIATE``, taking the write lock at once, and a
+  connection waits up to ``BUSY_TIMEOUT_S`` for it. With a plain (deferred) ``BEGIN`` a
+  transaction that reads and then writes fails at once ("database is locked", without
+  waiting) when another connection wrote in between: two tablets sending outcomes together, a
+  form saved while the office published, a planning job storing its plan. The register's
+  transactions are short (the solver runs between two of them), so taking turns costs
+  milliseconds. A session opened ``read_only`` (:func:`session_scope`: the web's pages) begins
+  deferred, as before: it reads a consistent snapshot and never waits for a writer, even a
+  long import.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from planner.register import audit as _audit  # noqa: F401  (registers the audit
 __all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "session_scope"]
 
 DEFAULT_DB_PATH = Path("instance") / "kinito.sqlite3"
+READ_ONLY = "kinito_read_only"  # the execution option of a session_scope(read_only=True)
 BUSY_TIMEOUT_S = 30.0  # how long a transaction waits for another's write lock before giving up
 ENV_VARS = ("KINITO_DATABASE_URL", "DATABASE_URL")
 
@@ -110,16 +114,28 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 @contextmanager
-def session_scope(engine: Engine, actor: str | None = None) -> Iterator[Session]:
+def session_scope(engine: Engine, actor: str | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """A session in one transaction: committed when the block ends, rolled back on any error.
 
     Objects stay readable after the commit (``expire_on_commit=False``), so a caller can
     report what was written without another query. ``actor`` (a user name) is written to the
     audit log with every change made in the session (:mod:`planner.register.audit`).
+    ``read_only``: the transaction does not take the write lock (see the module); a write in
+    it may then fail at once with "database is locked" when another connection writes.
     """
-    with Session(engine, expire_on_commit=False, info={"actor": actor}) as session, session.begin():
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    info = {"actor": actor, READ_ONLY: read_only}
+    with Session(bind, expire_on_commit=False, info=info) as session, session.begin():
         yield session
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_when_read_only(session: Session, _context: Any, _instances: Any) -> None:
+    """A read-only session that would write is a bug: said at once, not as a rare lock error."""
+    if session.info.get(READ_ONLY) and (session.new or session.deleted or session.dirty):
+        raise RuntimeError("a read-only session (session_scope(read_only=True)) tried to write")

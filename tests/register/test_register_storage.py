@@ -325,3 +325,25 @@ def test_a_transaction_that_reads_then_writes_waits_for_another_writer(engine: E
     thread.join(10)
     assert errors == []
     assert _count(engine, Staff) == 3
+
+
+def test_a_read_only_session_does_not_wait_for_a_writer_and_may_not_write(engine: Engine) -> None:
+    """The web's pages read in read-only sessions: while a long write (an import) holds the lock
+    they read the last committed state at once, not after it; a read-only session that would
+    write is refused at once (a bug, not a rare lock error)."""
+    with session_scope(engine) as s:
+        s.add(Staff(name="Πρώτη", role="social_worker"))
+    with session_scope(engine, actor="import") as writer:
+        writer.add(Staff(name="Από την εισαγωγή", role="social_worker"))
+        writer.flush()
+        # (a reader that took the write lock would wait here for the writer, in this same
+        # thread: "database is locked" after the 30 s busy timeout)
+        with session_scope(engine, read_only=True) as page:
+            names = list(page.scalars(select(Staff.name)))
+    assert names == ["Πρώτη"]
+    with (
+        pytest.raises(RuntimeError, match="read-only session"),
+        session_scope(engine, read_only=True) as page,
+    ):
+        page.add(Staff(name="Από σελίδα", role="social_worker"))
+    assert _count(engine, Staff) == 2
