@@ -27,7 +27,10 @@
   status (the tablet shows it among the outcomes kept but flagged: the office has taken the
   visit off the day), and flagged on the office's outcomes page until one is corrected.
 - "Today" is :func:`current_day`: the ``TODAY`` setting, else the ``KINITO_TODAY``
-  environment variable (an ISO date: tests, demonstrations), else the date in Athens.
+  environment variable (an ISO date: tests, demonstrations), else the date in Athens. The
+  route's JSON carries it as ``today``: a tablet whose own date disagrees is told to check
+  its clock (the page refetches the route while open, so a route of another day shown with
+  signal is the tablet's clock, not a route left from before).
 """
 
 from __future__ import annotations
@@ -346,7 +349,7 @@ def _own_unit() -> m.Unit | None:
 
 def _no_route(day: date, unit: str | None) -> dict[str, Any]:
     return {"date": day.isoformat(), "date_label": long_date(day), "unit": unit, "stops": None,
-            "csrf": generate_csrf()}  # fmt: skip
+            "today": current_day().isoformat(), "csrf": generate_csrf()}  # fmt: skip
 
 
 def _route_json(unit_id: int, day: date) -> Any:
@@ -358,6 +361,7 @@ def _route_json(unit_id: int, day: date) -> Any:
         if found is None or found.route is None:
             return jsonify(_no_route(day, unit.name))
         doc = route_document(s, found, unit)
+    doc["today"] = current_day().isoformat()  # the office's day: the tablet checks its own clock
     doc["csrf"] = generate_csrf()
     return jsonify(doc)
 
@@ -405,7 +409,7 @@ def service_worker() -> Response:
         url_for("auth.leaflet", name="leaflet.css"),
         url_for("auth.leaflet", name="leaflet.js"),
     ]
-    response = make_response(render_template("driver/sw.js", kept=kept))
+    response = make_response(render_template("driver/sw.js", kept=kept, data=url_for("driver.today_json")))
     response.mimetype = "text/javascript"
     return response
 

@@ -199,9 +199,10 @@ def test_driver_works_offline_and_sends_three_outcomes_once(live_driver: dict[st
 
 
 @contextmanager
-def _driver_tablet(base: str, clock_at: str) -> Iterator[Any]:
+def _driver_tablet(base: str, clock_at: str, timezone_id: str = "Europe/Athens") -> Iterator[Any]:
     """Chromium logged in as the driver on today's route (its service worker in control), the
-    page's clock installed (timers too) at ``clock_at``; yields the page."""
+    page's clock installed (timers too) at ``clock_at``, the tablet set to ``timezone_id``;
+    yields the page."""
     reason = _browser_missing()
     if reason and os.environ.get("CI"):
         pytest.fail(f"CI must run the browser test: {reason}")
@@ -213,7 +214,7 @@ def _driver_tablet(base: str, clock_at: str) -> Iterator[Any]:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(
-                viewport={"width": 800, "height": 1280}, locale="el-GR", timezone_id="Europe/Athens"
+                viewport={"width": 800, "height": 1280}, locale="el-GR", timezone_id=timezone_id
             )
             page = context.new_page()
             page.clock.install(time=clock_at)

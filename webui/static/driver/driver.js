@@ -1,6 +1,8 @@
 // The driver's tablet: today's route, outcomes queued on the device and sent when there is
 // signal. Never lost (the queue lives in localStorage until the server has stored each item),
 // never recorded twice (each outcome carries a UUID, client_ref; the server is idempotent).
+// Two tabs of one tablet share what is stored: every change reads the stored marks and queue
+// afresh and writes them back, and each tab redraws when another changes them (`storage`).
 (function () {
   "use strict";
   var root = document.getElementById("driver");
@@ -16,12 +18,22 @@
   var KEY_ROUTE = "kinito.driver.route." + user;
   var KEY_MARKS = "kinito.driver.marks." + user;
   var KEY_OFF_ROUTE = "kinito.driver.offroute." + user;
+  var KEY_NOTES = "kinito.driver.notes." + user;  // sessionStorage: notes typed, not yet recorded
 
   var route = null;      // today's route document (today.json)
+  var routeSig = "";     // that document as it came (csrf aside): a refetch redraws only on a change
   var marks = {};        // visit_id -> {status, time}: what this tablet recorded (arrived too)
+  var notes = {};        // visit_id -> a note typed and not yet recorded: kept across redraws
   var map = null, layers = null, fitted = null;
   var sending = false;
+  var fetching = false;  // the route is being fetched
+  var checked = null;    // {office, tablet}: the office's day and the tablet's, at the last fetch with signal
   var KEEP_ALIVE_MS = 10 * 60 * 1000;
+  var REFRESH_MS = 5 * 60 * 1000;      // with signal, the route is fetched again this often
+  var RETRY_MS = 5 * 1000;             // ... this soon after the signal returns (the queue goes
+                                       // first), and once more this soon when that found none
+  var FETCH_TIMEOUT_MS = 20 * 1000;    // a request with no answer by then is given up (tried again later)
+  var REJECTED_DAYS = 14;              // refused outcomes are listed this many days, unless dismissed
 
   // --- storage ------------------------------------------------------------------------------
   function load(key, fallback) {
@@ -32,6 +44,40 @@
   }
   function save(key, value) { window.localStorage.setItem(key, JSON.stringify(value)); }
   function queue() { return load(KEY_QUEUE, []); }
+  // the marks as stored now (another tab may have recorded since this one drew), for the route's day
+  function storedMarks() {
+    var kept = load(KEY_MARKS, null);
+    return kept && route && kept.date === route.date && kept.marks ? kept.marks : {};
+  }
+  function saveNotes() {
+    try {
+      window.sessionStorage.setItem(KEY_NOTES, JSON.stringify({ date: route ? route.date : null, notes: notes }));
+    } catch (e) { /* kept in memory only */ }
+  }
+  function loadNotes() {
+    var kept = null;
+    try { kept = JSON.parse(window.sessionStorage.getItem(KEY_NOTES) || "null"); } catch (e) { kept = null; }
+    return kept && route && kept.date === route.date && kept.notes ? kept.notes : {};
+  }
+  function keepNote(visitId, text) {
+    if (text) { notes[visitId] = text; } else { delete notes[visitId]; }
+    saveNotes();
+  }
+
+  // every request gives up after FETCH_TIMEOUT_MS (the answer's body included): a request that
+  // never answers on a weak signal must not hold the queue back until the page is reloaded
+  function request(url, options) {
+    var opts = options || {};
+    var controller = typeof window.AbortController === "function" ? new window.AbortController() : null;
+    if (controller) { opts.signal = controller.signal; }
+    return new Promise(function (resolve, reject) {
+      window.setTimeout(function () {
+        if (controller) { controller.abort(); }
+        reject(new Error("timeout"));
+      }, FETCH_TIMEOUT_MS);
+      fetch(url, opts).then(resolve, reject);
+    });
+  }
 
   function uuid() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
@@ -51,24 +97,53 @@
     m = m % 60;
     return (h < 10 ? "0" : "") + h + ":" + (m < 10 ? "0" : "") + m;
   }
+  // The day and the time of day in Athens, whatever time zone the tablet is set to (one left
+  // on UTC recorded 10:10 as 08:10); the device's own zone only where Intl has no time zones.
+  var ATHENS = (function () {
+    try {
+      return new Intl.DateTimeFormat("en-GB", { timeZone: "Europe/Athens", year: "numeric", month: "2-digit",
+        day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    } catch (e) { return null; }
+  })();
+  function athens(d) {
+    var out = {};
+    ATHENS.formatToParts(d).forEach(function (p) { out[p.type] = p.value; });
+    return out;
+  }
   function nowHHMM() {
     var d = new Date();
+    if (ATHENS) { var p = athens(d); return p.hour + ":" + p.minute; }
     var h = d.getHours(), m = d.getMinutes();
     return (h < 10 ? "0" : "") + h + ":" + (m < 10 ? "0" : "") + m;
   }
-  function isoDay(d) {  // the device's local date, YYYY-MM-DD
+  function isoDay(d) {  // the date in Athens, YYYY-MM-DD
+    if (ATHENS) { var p = athens(d); return p.year + "-" + p.month + "-" + p.day; }
     var m = d.getMonth() + 1, day = d.getDate();
     return d.getFullYear() + "-" + (m < 10 ? "0" : "") + m + "-" + (day < 10 ? "0" : "") + day;
   }
-  function dayLabel(iso) {
+  function dayLabel(iso, short) {
     try {
       return new Date(iso + "T12:00:00").toLocaleDateString(document.documentElement.lang || undefined,
-        { weekday: "long", day: "numeric", month: "long", year: "numeric" });
+        short ? { weekday: "short", day: "numeric", month: "numeric" }
+              : { weekday: "long", day: "numeric", month: "long", year: "numeric" });
     } catch (e) { return iso; }
+  }
+  function daysBetween(from, to) {  // two ISO dates
+    return Math.round((Date.parse(to + "T12:00:00Z") - Date.parse(from + "T12:00:00Z")) / 86400000);
   }
   // a route kept from another day (the tablet reopened offline the next morning), or a tablet
   // whose clock says another day: shown with a warning, and nothing is recorded on it
   function stale() { return !!(route && route.date && route.date !== isoDay(new Date())); }
+  // what the warning says about it: nothing (today's route), "loading" (with signal, today's
+  // route is being fetched, or will be in a moment), "clock" (the office answered just now with another day than the
+  // tablet's: its date is wrong), "stale" (a route kept from another day: connect to load today's)
+  function dayState() {
+    if (!stale()) { return ""; }
+    if ((fetching || retry !== null) && navigator.onLine) { return "loading"; }  // (or about to)
+    var today = isoDay(new Date());
+    if (checked && checked.tablet === today && checked.office !== today) { return "clock"; }
+    return "stale";
+  }
   function seconds(text) {
     var p = String(text).split(":");
     return parseInt(p[0], 10) * 3600 + parseInt(p[1], 10) * 60;
@@ -182,6 +257,10 @@
 
   function drawStops() {
     var list = document.getElementById("stops");
+    // a note being typed keeps its text (notes) and its caret through the redraw
+    var active = document.activeElement;
+    var typing = active && active.classList && active.classList.contains("stop-note") ? active.dataset.visit : null;
+    var caret = typing ? [active.selectionStart, active.selectionEnd] : null;
     list.textContent = "";
     var times = expectedTimes();
     var next = nextIndex();
@@ -228,6 +307,9 @@
         note.placeholder = T.note;
         note.setAttribute("aria-label", T.note);
         note.maxLength = 1000;
+        note.dataset.visit = s.visit_id;
+        note.value = notes[s.visit_id] || "";
+        note.addEventListener("input", function () { keepNote(s.visit_id, note.value); });
         if (mark && mark.status === "arrived") {
           rec.appendChild(el("span", "arrived-at", T.arrived_at + " " + mark.time));
         } else {
@@ -241,6 +323,13 @@
       }
       list.appendChild(li);
     });
+    if (typing) {
+      var again = list.querySelector(".stop-note[data-visit='" + typing.replace(/[^A-Za-z0-9_-]/g, "") + "']");
+      if (again) {
+        again.focus();
+        try { again.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ }
+      }
+    }
   }
 
   function button(status, stop, note) {
@@ -260,13 +349,19 @@
     var net = document.getElementById("net");
     net.dataset.state = navigator.onLine ? "online" : "offline";
     net.textContent = navigator.onLine ? T.online : T.offline;
-    var rejected = load(KEY_REJECTED, []);
+    var rejected = rejectedList();
     var box = document.getElementById("rejected");
     box.hidden = rejected.length === 0;
     box.textContent = "";
     if (rejected.length) {
       box.appendChild(el("li", "", T.rejected));
-      rejected.forEach(function (r) { box.appendChild(el("li", "", r.visit_name + ": " + T[r.status] + " " + r.time + " (" + r.error + ")")); });
+      rejected.forEach(function (r) { box.appendChild(el("li", "rejected-item", rejectedText(r))); });
+      var seen = el("button", "big-touch dismiss-rejected", T.dismiss);
+      seen.type = "button";
+      seen.addEventListener("click", function () { window.localStorage.removeItem(KEY_REJECTED); drawBadge(); });
+      var last = el("li", "");
+      last.appendChild(seen);
+      box.appendChild(last);
     }
     // stored, but the route published since no longer has the visit that day: said, not hidden
     var moved = load(KEY_OFF_ROUTE, []).filter(function (r) { return !route || r.date === route.date; });
@@ -286,16 +381,42 @@
   function drawDay() {
     var warning = document.getElementById("stale-route");
     var old = stale();
+    var state = dayState();
     warning.hidden = !old;
     root.dataset.stale = old ? "1" : "";
+    root.dataset.day = state;
     if (route && route.date) {
       document.getElementById("route-date").textContent = route.date_label || dayLabel(route.date);
     }
     document.getElementById("route-label").textContent = old ? T.route_of : T.today;
-    if (old) {
+    warning.classList.toggle("error", state !== "loading");
+    if (state === "loading") {  // not "connect to the network": it is connected, and loading
+      warning.textContent = T.loading;
+    } else if (state === "clock") {
+      warning.textContent = T.check_date.replace("{office}", dayLabel(checked.office))
+        .replace("{today}", dayLabel(isoDay(new Date())));
+    } else if (old) {
       warning.textContent = T.stale.replace("{route}", route.date_label || dayLabel(route.date))
         .replace("{today}", dayLabel(isoDay(new Date())));
     }
+  }
+  // the day's state changed (midnight, a fetch begun or done): drawn again, buttons and all
+  function redrawIfDayChanged() {
+    if (route && (root.dataset.day || "") !== dayState()) { draw(); }
+  }
+
+  // the outcomes the office refused, for the driver to tell it: day, time, stop, outcome, note
+  // and the reason; each is listed REJECTED_DAYS days from its refusal, or until dismissed
+  function rejectedList() {
+    var all = load(KEY_REJECTED, []);
+    var today = isoDay(new Date());
+    var recent = all.filter(function (r) { return daysBetween(r.rejected_at || r.date || today, today) <= REJECTED_DAYS; });
+    if (recent.length !== all.length) { save(KEY_REJECTED, recent); }
+    return recent;
+  }
+  function rejectedText(r) {
+    return (r.date ? dayLabel(r.date, true) + " " : "") + r.time + " · " + r.visit_name + ": " + (T[r.status] || r.status) +
+      (r.note ? " · «" + r.note + "»" : "") + " (" + r.error + ")";
   }
 
   function draw() {
@@ -311,10 +432,16 @@
   // --- recording and sending ----------------------------------------------------------------
   function record(stop, status, note) {
     if (stale()) { draw(); return; }  // never dated with another day's route
+    // read, change, write: another tab of this tablet may have recorded since this one drew;
+    // a stop it closed is not recorded again (with another status, or twice)
+    marks = storedMarks();
+    var was = markOf(stop.visit_id);
+    if (was && FINAL[was.status]) { draw(); return; }
     var time = nowHHMM();
     marks[stop.visit_id] = { status: status, time: time };
     save(KEY_MARKS, { date: route.date, version: route.plan_version_id, marks: marks });
     if (status !== "arrived") {
+      keepNote(stop.visit_id, "");  // recorded with the outcome: nothing left to keep
       var q = queue();
       q.push({
         client_ref: uuid(), visit_id: stop.visit_id, visit_name: stop.name, status: status,
@@ -329,7 +456,7 @@
   function send() {
     if (sending || queue().length === 0) { drawBadge(); return; }
     sending = true;
-    fetch(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+    request(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (r) {
         if (r.status === 401) { throw new Error("login"); }
         if (!r.ok) { throw new Error("token"); }
@@ -349,7 +476,7 @@
       client_ref: item.client_ref, visit_id: item.visit_id, status: item.status, note: item.note,
       time: item.time, date: item.date, plan_version_id: item.plan_version_id
     };
-    return fetch(urls.post, {
+    return request(urls.post, {
       method: "POST", credentials: "same-origin", cache: "no-store",
       headers: { "Content-Type": "application/json", "X-CSRFToken": token, Accept: "application/json" },
       body: JSON.stringify(body)
@@ -358,13 +485,16 @@
       if (r.ok || r.status === 403 || r.status === 422) {
         return r.json().catch(function () { return {}; }).then(function (answer) {
           if (!r.ok) {  // the office must hear of it: kept, shown, not retried for ever
-            var rejected = load(KEY_REJECTED, []);
+            var rejected = load(KEY_REJECTED, []).filter(function (x) { return x.client_ref !== item.client_ref; });
             item.error = answer.error || String(r.status);
+            item.rejected_at = isoDay(new Date());
             rejected.push(item);
             save(KEY_REJECTED, rejected);
           }
           save(KEY_QUEUE, queue().filter(function (x) { return x.client_ref !== item.client_ref; }));
-          if (r.ok && route && route.outcomes) {
+          // an outcome of an earlier day (queued offline then) is not today's: today's stop of
+          // the same visit stays open
+          if (r.ok && route && route.outcomes && item.date === route.date) {
             route.outcomes[item.visit_id] = { status: item.status, time: item.time };
           }
           if (r.ok && answer.on_route === false) {
@@ -384,33 +514,83 @@
   // --- loading ------------------------------------------------------------------------------
   // the marks of the day stay when the office publishes a new version of it: a visit keeps
   // its id across versions, and what was recorded on the tablet is a fact
+  function signature(doc) {
+    var copy = {};
+    Object.keys(doc || {}).forEach(function (k) { if (k !== "csrf") { copy[k] = doc[k]; } });
+    return JSON.stringify(copy);
+  }
   function adopt(doc) {
     route = doc;
-    var kept = load(KEY_MARKS, null);
-    marks = kept && kept.date === doc.date ? kept.marks : {};
+    routeSig = signature(doc);
+    marks = storedMarks();
+    notes = loadNotes();
     if (doc.date) {  // notices of earlier days go
       save(KEY_OFF_ROUTE, load(KEY_OFF_ROUTE, []).filter(function (r) { return r.date === doc.date; }));
     }
     draw();
   }
 
-  function start() {
-    fetch(urls.data, { credentials: "same-origin", headers: { Accept: "application/json" } })
+  // today.json: {doc, fresh}; fresh is false for the copy the service worker kept (no signal)
+  function fetchRoute() {
+    return request(urls.data, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (r) {
         if (r.status === 401) { throw new Error("login"); }
         if (!r.ok) { throw new Error("http " + r.status); }
-        return r.json();
-      })
-      .then(function (doc) {
-        save(KEY_ROUTE, doc);
-        adopt(doc);
+        var fresh = r.headers.get("X-Kinito-Kept") !== "1";
+        return r.json().then(function (doc) {
+          if (fresh) { checked = { office: doc.today || doc.date, tablet: isoDay(new Date()) }; }
+          return { doc: doc, fresh: fresh };
+        });
+      });
+  }
+
+  function start() {
+    fetching = true;
+    fetchRoute()
+      .then(function (got) {
+        fetching = false;
+        save(KEY_ROUTE, got.doc);
+        adopt(got.doc);
+        if (!got.fresh) { retrySoon(); }
       })
       .catch(function (e) {
+        fetching = false;
+        if (e.message !== "login") { retrySoon(); }
         var kept = load(KEY_ROUTE, null);
         if (kept) { adopt(kept); } else { document.getElementById("load-error").hidden = false; }
         document.getElementById("login-again").hidden = e.message !== "login";
       })
       .then(send);
+  }
+
+  // a page left open picks up what the office publishes: with signal, the route is fetched
+  // again every REFRESH_MS, RETRY_MS after the signal returns, when the page is shown again
+  // and on a new day; a changed one is adopted as at load (the marks and the queue stay)
+  var retry = null;
+  function refreshSoon(retried) {
+    if (retry === null && navigator.onLine) {
+      retry = window.setTimeout(function () { retry = null; refresh(retried); }, RETRY_MS);
+    }
+  }
+  function retrySoon() { refreshSoon(true); }  // the link said it was up before it was: once more
+  function refresh(retried) {
+    if (fetching || !navigator.onLine) { return; }
+    fetching = true;
+    redrawIfDayChanged();
+    var again = function () { if (retried !== true) { retrySoon(); } };
+    fetchRoute()
+      .then(function (got) {
+        if (!got.fresh) { again(); return; }  // the kept copy: no signal after all, nothing new
+        document.getElementById("load-error").hidden = true;
+        if (signature(got.doc) !== routeSig) {
+          save(KEY_ROUTE, got.doc);
+          fetching = false;
+          adopt(got.doc);
+        }
+      }, function (e) {
+        if (e.message === "login") { document.getElementById("login-again").hidden = false; } else { again(); }
+      })
+      .then(function () { fetching = false; redrawIfDayChanged(); });
   }
 
   if ("serviceWorker" in navigator) {
@@ -424,21 +604,38 @@
   if (logout && logout.form) {
     logout.form.addEventListener("submit", function (event) {
       event.preventDefault();
+      // outcomes not sent yet, or refused: said before leaving (the refused ones for the last
+      // time: the list goes with the log-out)
+      var waiting = queue().length;
+      var refused = rejectedList();
+      if (waiting || refused.length) {
+        var lines = [];
+        if (waiting) { lines.push(T.logout_unsent.replace("{n}", String(waiting)).replace("{user}", user), ""); }
+        if (refused.length) {
+          lines.push(T.rejected);
+          refused.forEach(function (r) { lines.push("- " + rejectedText(r)); });
+          lines.push("");
+        }
+        lines.push(T.logout_ask);
+        if (!window.confirm(lines.join("\n"))) { return; }
+      }
       var notice = document.getElementById("logout-offline");
       var forget = function () {
         window.localStorage.removeItem(KEY_ROUTE);
         window.localStorage.removeItem(KEY_OFF_ROUTE);  // names too; the office has them flagged
+        window.localStorage.removeItem(KEY_REJECTED);   // shown just before
+        try { window.sessionStorage.removeItem(KEY_NOTES); } catch (e) { /* none kept */ }
         var go = function () { window.location.assign(root.dataset.loggedOutUrl); };
         if (window.caches) { window.caches.delete("kinito-driver-v1").then(go, go); } else { go(); }
       };
       var offline = function () { notice.hidden = false; };
       if (!navigator.onLine) { offline(); return; }
-      fetch(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      request(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
         .then(function (r) {
           if (r.status === 401) { return "ended"; }  // already logged out on the server
           if (!r.ok) { throw new Error("token"); }
           return r.json().then(function (t) {
-            return fetch(logout.form.action, {
+            return request(logout.form.action, {
               method: "POST", credentials: "same-origin", cache: "no-store", redirect: "manual",
               headers: { "Content-Type": "application/x-www-form-urlencoded" },
               body: "csrf_token=" + encodeURIComponent(t.csrf)
@@ -451,20 +648,47 @@
         .catch(offline);
     });
   }
-  window.addEventListener("online", function () { drawBadge(); send(); });
-  window.addEventListener("offline", drawBadge);
+  // the signal is back: the queue at once, the route a moment later (the link settled, and
+  // the outcomes just sent in it)
+  window.addEventListener("online", function () {
+    drawBadge();
+    send();
+    refreshSoon(false);
+    redrawIfDayChanged();
+  });
+  window.addEventListener("offline", function () { drawBadge(); redrawIfDayChanged(); });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { refresh(); }
+  });
+  // another tab of this tablet changed what is stored: this one shows it too
+  window.addEventListener("storage", function (event) {
+    if (event.storageArea && event.storageArea !== window.localStorage) { return; }
+    if (event.key === KEY_MARKS || event.key === null) {
+      if (route) { marks = storedMarks(); draw(); } else { drawBadge(); }
+    } else if (event.key === KEY_ROUTE) {
+      var doc = load(KEY_ROUTE, null);  // a route the other tab fetched (not one it forgot)
+      if (doc && route && doc.date >= route.date && signature(doc) !== routeSig) { adopt(doc); }
+    } else if (event.key === KEY_QUEUE || event.key === KEY_REJECTED || event.key === KEY_OFF_ROUTE) {
+      drawBadge();
+    }
+  });
   window.addEventListener("resize", function () {  // the tablet turned: keep the route in view
     if (map && fitted) { map.invalidateSize(); map.fitBounds(fitted); }
   });
   window.setInterval(send, 15000);
-  window.setInterval(function () {  // past midnight with the page open: say so at once
-    if (route && (root.dataset.stale === "1") !== stale()) { draw(); }
+  window.setInterval(function () { refresh(); }, REFRESH_MS);
+  var lastDay = isoDay(new Date());
+  window.setInterval(function () {  // past midnight with the page open: today's route, or say so
+    var day = isoDay(new Date());
+    if (day !== lastDay) { lastDay = day; refresh(); }
+    if (dayState() === "clock") { refresh(); }  // a clock a minute off at midnight: soon over
+    redrawIfDayChanged();
   }, 60000);
   // with signal, a light request now and then keeps the session alive through the day, so
   // outcomes are not left waiting behind a log-in that would itself need signal
   function keepAlive() {
     if (!navigator.onLine || sending) { return; }
-    fetch(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+    request(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (r) {
         if (r.status === 401) { document.getElementById("login-again").hidden = false; }
       })

@@ -2,10 +2,25 @@
 // page, its data and what draws them (script, styles, Leaflet) in the Cache API, so the route
 // keeps working with no signal. Every GET it knows goes to the network first (fresh when there
 // is signal) and falls back to the kept copy; nothing else (log-in, tokens, the outcomes POST)
-// is touched: outcomes wait in the page's own queue until they are sent.
+// is touched: outcomes wait in the page's own queue until they are sent. A kept copy of the
+// route's data is answered with the header X-Kinito-Kept: 1, so the page tells a route kept
+// from earlier (no signal) from the office's answer of now.
 "use strict";
 var CACHE = "kinito-driver-v1";
 var KEPT = {{ kept | tojson }};
+var DATA = {{ data | tojson }};
+
+function keptCopy(key, otherwise) {
+  return caches.match(key).then(function (copy) {
+    if (!copy) { return otherwise; }
+    if (key !== DATA) { return copy; }
+    var headers = new Headers(copy.headers);
+    headers.set("X-Kinito-Kept", "1");
+    return copy.blob().then(function (body) {
+      return new Response(body, { status: copy.status, statusText: copy.statusText, headers: headers });
+    });
+  });
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -47,13 +62,11 @@ self.addEventListener("fetch", function (event) {
       }
       if (response.status === 401) {
         // the data, signed out (the session ended while offline): the kept copy still serves the day
-        return caches.match(key).then(function (kept) { return kept || response; });
+        return keptCopy(key, response);
       }
       return response;
     }).catch(function () {
-      return caches.match(key).then(function (kept) {
-        return kept || new Response("", { status: 503, statusText: "offline" });
-      });
+      return keptCopy(key, new Response("", { status: 503, statusText: "offline" }));
     })
   );
 });
