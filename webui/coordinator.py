@@ -5,6 +5,13 @@ normalise` on both sides: "Παπαδοπουλος", "papadopoulos" and "ΠΑΠ
 person; so do Greeklish spellings such as "papadopulos", :mod:`webui.greeklish`); add, edit
 and pause; a person's exact point set by clicking on a map. Every change runs in
 :func:`webui.store.transaction`, so the audit log records the coordinator's name.
+
+Two coordinators may edit the same row: each edit form carries the id of the row's newest
+audit entry when it was shown (``last_change``), and a save over a later change is refused
+and the form shown again with the stored values that differ (:func:`_conflict`). Pause and
+resume buttons send the state they show (``to=paused|active``), not a toggle. A save is
+confirmed («Αποθηκεύτηκε.») only after its transaction committed; a database that cannot be
+written (locked, full, read-only) shows the form again with the input kept (:func:`_respond`).
 """
 
 from __future__ import annotations
@@ -12,10 +19,15 @@ from __future__ import annotations
 import secrets
 import time
 import zipfile
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
+from babel.dates import format_datetime, get_timezone
 from flask import (
     Blueprint,
     abort,
@@ -29,16 +41,20 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_decimal
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from itsdangerous import BadData, URLSafeTimedSerializer
+from sqlalchemy import Date, DateTime, Time, inspect, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     FloatField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -51,6 +67,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 import planner.register
 from planner.model import HOUR, WEEKLY_MAX_WORK
+from planner.register.calendar import today as calendar_today
 from planner.register.fleet_cli import MAX_WEEKLY_HOURS, parse_weekly_hours, same_name_unit
 from planner.register.importer import (
     CellError,
@@ -66,12 +83,15 @@ from planner.register.models import (
     CALENDAR_KINDS,
     FREQUENCY_KINDS,
     ROLES,
+    AuditLog,
+    Base,
     Beneficiary,
     CalendarDay,
     CarePlan,
     Settlement,
     Staff,
     Unit,
+    User,
     VillageStop,
 )
 from planner.register.places import normalise
@@ -101,7 +121,7 @@ from webui.forms import (
     time_of,
     weekday_choices,
 )
-from webui.i18n import WEEKDAYS, current_language
+from webui.i18n import WEEKDAYS, current_language, when
 from webui.security import require_role
 from webui.store import engine, reader, transaction
 
@@ -126,11 +146,19 @@ def _settlement_choices(s: Session) -> list[SelectChoice]:
     return options((r.code, f"{r.name_el} ({r.municipal_unit})") for r in rows)
 
 
-def _staff_choices(s: Session) -> list[SelectChoice]:
+def _staff_choices(s: Session, named: Staff | None = None) -> list[SelectChoice]:
+    """The staff a care plan may name: the active ones, and the one the plan names (``named``)
+    if no longer active, marked so: otherwise the form would show «anyone with the role» for
+    them, and saving the plan for any other reason would clear the name."""
     rows = s.scalars(select(Staff).where(Staff.active).order_by(Staff.name))
-    return options(
-        [("", _("anyone with the role")), *((r.id, f"{r.name} ({ROLE_LABELS[r.role]})") for r in rows)]
-    )
+    pairs: list[tuple[object, object]] = [
+        ("", _("anyone with the role")),
+        *((r.id, f"{r.name} ({ROLE_LABELS[r.role]})") for r in rows),
+    ]
+    if named is not None and not named.active:
+        pairs.append((named.id, _("%(name)s (%(role)s, inactive staff member)", name=named.name,
+                                  role=ROLE_LABELS[named.role])))  # fmt: skip
+    return options(pairs)
 
 
 def matches(query: str, *texts: str | None) -> bool:
@@ -144,10 +172,278 @@ def matches(query: str, *texts: str | None) -> bool:
     return all(greeklish.pattern(word).search(key) for word in missing)
 
 
+# --- saving: after the commit, and never over a change made after the form was shown --------
+
+
+class RegisterForm(FlaskForm):
+    """A form that edits one row of the register. ``last_change`` is the id of the row's newest
+    audit entry when the form was shown (0: none), so that a save over a later change, someone
+    else's or another tab's, is caught (:func:`_conflict`) instead of writing every field back."""
+
+    last_change = HiddenField()
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """The row changed after the form was shown: who and when (``message``), and the fields
+    changed meanwhile, as (label, stored value) pairs: ``taken``, only they changed it, and the
+    form now holds the stored value; ``clashes``, the user changed it too, and the form keeps
+    the user's value."""
+
+    message: str
+    taken: list[tuple[str, str]]
+    clashes: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A change written: where to go next, and what to say there once the transaction committed
+    (category, message)."""
+
+    location: str
+    messages: tuple[tuple[str, str], ...] = ()
+
+
+Handler = Callable[[Session, bool], "Saved | dict[str, Any]"]
+"""A form page's work in one session: given ``write`` (a POST whose change may be written) it
+returns :class:`Saved` or the template's context (the form with the user's input, on a POST)."""
+
+
+def _not_saved_message() -> str:
+    """The message of a save the database refused (locked, full, read-only): nothing stored."""
+    return str(_("Nothing was saved: the register could not store the change just now (it may be busy "
+                 "with another change). Please save again in a moment; if it keeps happening, tell "
+                 "the administrator."))  # fmt: skip
+
+
+def _respond(template: str, handle: Handler) -> Any:
+    """Run a form page: ``handle`` in one transaction (a read-only session for a GET); the
+    messages of a save flashed only once it committed. A database that cannot be written
+    (locked beyond the wait, disk full, read-only: SQLAlchemy's ``OperationalError``) is no
+    error page: the form is shown again, with the user's input, saying nothing was saved."""
+    writing = request.method == "POST"
+    try:
+        with transaction() if writing else reader() as s:
+            result = handle(s, writing)
+    except OperationalError:
+        if not writing:
+            raise
+        current_app.logger.warning("%s: nothing saved, the register refused the write", request.path,
+                                   exc_info=True)  # fmt: skip
+        try:
+            with reader() as s:
+                result = handle(s, False)  # the same form, the user's input, nothing written
+        except OperationalError:
+            return render_template("error.html", code=503, message=_not_saved_message()), 503
+        assert not isinstance(result, Saved)
+        flash(_not_saved_message(), "error")
+        return render_template(template, **result), 503
+    if isinstance(result, Saved):
+        for category, message in result.messages:
+            flash(message, category)
+        return redirect(result.location)
+    return render_template(template, **result), 409 if result.get("conflict") else 200
+
+
+def _entity(row: Base) -> tuple[str, str]:
+    """The audit log's name of a row: its table, and its primary key as text."""
+    return row.__tablename__, str(cast(Any, row).id)
+
+
+def _newest_change(s: Session, row: Base | None) -> int:
+    """The id of the row's newest audit entry, 0 if none (or no row yet)."""
+    if row is None:
+        return 0
+    entity, key = _entity(row)
+    stmt = select(AuditLog.id).where(AuditLog.entity == entity, AuditLog.entity_id == key)
+    return int(s.scalars(stmt.order_by(AuditLog.id.desc()).limit(1)).first() or 0)
+
+
+def _note_last_change(s: Session, form: RegisterForm, row: Base | None) -> None:
+    """On showing a form: the row's newest audit entry, the baseline a save is checked against."""
+    form.last_change.data = str(_newest_change(s, row))
+
+
+def _changes_after(s: Session, form: RegisterForm, row: Base) -> list[AuditLog]:
+    """The changes to ``row`` made after ``form`` was shown, newest first: with ``last_change``
+    (every form shown since this check exists), the audit entries after it; without it, as
+    :func:`_changed_since_page`."""
+    entity, key = _entity(row)
+    seen = str(form.last_change.data or "").strip()
+    if not seen.isdigit():
+        return _changed_since_page(s, row)
+    stmt = select(AuditLog).where(
+        AuditLog.entity == entity, AuditLog.entity_id == key, AuditLog.id > int(seen)
+    )
+    return list(s.scalars(stmt.order_by(AuditLog.id.desc())))
+
+
+def _changed_since_page(s: Session, row: Base) -> list[AuditLog]:
+    """The changes to ``row`` after the page that sent this request was shown, newest first, for
+    a page that does not say it (shown before this check existed, or a hand-made request).
+
+    The page's time is read from its CSRF token, which Flask-WTF signs with the time at every
+    page it serves: a change in a later second counts (one in the same second as the page does
+    not: it cannot be told from one just before). A token that cannot be read (none sent):
+    a change by someone else since this session's log-in, when the page was shown at the earliest
+    (the user's own changes are not held against them here, nor can they be told apart)."""
+    entity, key = _entity(row)
+    stmt = select(AuditLog).where(
+        AuditLog.entity == entity, AuditLog.entity_id == key, AuditLog.action != "insert"
+    )
+    shown = _page_shown_at()
+    if shown is not None:
+        stmt = stmt.where(AuditLog.at >= shown + timedelta(seconds=1))
+    else:
+        since = datetime.fromtimestamp(float(session.get("since") or 0), UTC)
+        stmt = stmt.where(AuditLog.at > since, AuditLog.actor != g.user.username)
+    return list(s.scalars(stmt.order_by(AuditLog.id.desc())))
+
+
+def _page_shown_at() -> datetime | None:
+    """When the page that sent this POST was served (to the second, UTC), from the timestamp of
+    its CSRF token (``flask_wtf.csrf.generate_csrf``); None if there is none or it cannot be read."""
+    token = request.form.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    secret = current_app.config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    if not token or not secret:
+        return None
+    try:
+        signed = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+        stamp = cast(datetime, signed.loads(token, return_timestamp=True)[1])
+    except BadData:
+        return None
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=UTC)
+
+
+def _conflict(
+    s: Session, form: RegisterForm, row: Base | None, stored: Callable[[Any], FlaskForm]
+) -> Conflict | None:
+    """Whether saving ``form`` would undo a change made to ``row`` after the form was shown.
+
+    ``stored(obj)`` is the form as a GET shows ``obj``: the row now ("theirs"), and the row as it
+    was when the form was shown ("base": the audit log's earlier values put back). A field they
+    changed and the user sent otherwise is a conflict: then nothing is saved, and the form is
+    shown again with the user's own changes kept, each field only they changed filled in with its
+    stored value (so that saving again keeps their change), and ``last_change`` moved to the
+    newest change, so that saving again goes through. Changes that touch no field the user sent
+    otherwise (the same edit twice, a column the form does not show) are no conflict: saving
+    undoes nothing."""
+    if row is None:
+        return None
+    changes = _changes_after(s, form, row)
+    if not changes:
+        return None
+    theirs, base = stored(row), stored(_as_it_was(row, changes))
+    taken: list[tuple[str, str]] = []
+    clashes: list[tuple[str, str]] = []
+    for field in theirs:
+        if field.name in ("csrf_token", "last_change"):
+            continue
+        mine, before, now = form[field.name], base[field.name], _comparable(field)
+        if now == _comparable(before) or now == _comparable(mine):
+            continue
+        if _comparable(mine) == _comparable(before):  # only they changed it: the form takes theirs
+            mine.data, mine.raw_data, mine.errors = field.data, [], []
+            taken.append((str(field.label.text), _shown(field)))
+        else:
+            clashes.append((str(field.label.text), _shown(field)))
+    if not taken and not clashes:
+        return None
+    form.last_change.data = str(changes[0].id)
+    message = _("This record was changed by %(actor)s at %(time)s, after you opened the form. Your "
+                "changes were not saved: check the current values below and save again.",
+                actor=_actor_name(s, changes[0].actor), time=_change_time(changes[0].at))  # fmt: skip
+    return Conflict(message, taken, clashes)
+
+
+def _as_it_was(row: Base, changes: list[AuditLog]) -> SimpleNamespace:
+    """``row``'s column values before ``changes`` (newest first), from the audit log's before-values."""
+    mapper = inspect(row).mapper
+    values = {attr.key: getattr(row, attr.key) for attr in mapper.column_attrs}
+    for change in changes:
+        for key, value in (change.before or {}).items():
+            if key in values:
+                values[key] = _from_log(mapper.columns[key].type, value)
+    return SimpleNamespace(**values)
+
+
+def _from_log(kind: Any, value: Any) -> Any:
+    """A value as the audit log keeps it (JSON: dates and times as ISO text) back as the column's."""
+    if not isinstance(value, str):
+        return value
+    if isinstance(kind, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(kind, Date):
+        return date.fromisoformat(value)
+    if isinstance(kind, Time):
+        return dt_time.fromisoformat(value)
+    return value
+
+
+def _comparable(field: Field) -> Any:
+    """A field's value for telling whether the stored and the sent one differ (spaces, and the
+    order of ticked boxes, aside)."""
+    data = field.data
+    if isinstance(field, BooleanField):
+        return bool(data)
+    if isinstance(field, SelectMultipleField):
+        return sorted(str(v) for v in data or [])
+    if isinstance(field, SelectField):
+        return str(data or "")
+    if isinstance(field, StringField):  # text areas too
+        return " ".join(str(data or "").split())
+    return data
+
+
+def _shown(field: Field) -> str:
+    """A stored value as the form shows it: a choice's label, yes/no, the text."""
+    if isinstance(field, BooleanField):
+        return str(_("yes") if field.data else _("no"))
+    if isinstance(field, SelectMultipleField | SelectField):
+        chosen = (
+            {str(v) for v in field.data or []}
+            if isinstance(field, SelectMultipleField)
+            else {str(field.data or "")}
+        )
+        labels = [str(c.label) for c in cast(list[SelectChoice], field.choices) if c.value in chosen]
+        return ", ".join(labels) or "—"
+    return str(field._value()).strip() or "—"
+
+
+def _actor_name(s: Session, actor: str) -> str:
+    """An audit actor as people know them: the account's name, else the name as logged (a user
+    name, or ``system`` for a command without one)."""
+    user = s.scalars(select(User).where(User.username == actor)).first()
+    return user.display_name if user is not None and user.display_name else actor
+
+
+def _change_time(at: datetime) -> str:
+    """When a change was made, in Athens time: ``14:32`` today, else ``7 Δεκ 2026, 14:32``."""
+    instant = at if at.tzinfo is not None else at.replace(tzinfo=UTC)  # SQLite gives UTC back bare
+    zone = get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if instant.astimezone(zone).date() == datetime.now(zone).date():
+        return str(format_datetime(instant, "HH:mm", tzinfo=zone, locale=str(get_locale())))
+    return when(instant)
+
+
+def _wanted_state() -> str | None:
+    """The state a pause/resume button asks for (``paused`` or ``active``); None from a page
+    shown before the buttons said it (they toggled)."""
+    to = request.values.get("to")
+    return to if to in ("paused", "active") else None
+
+
+def _stale_toggle(s: Session, row: Base) -> bool:
+    """A pause/resume button from a page shown before the buttons said their state: whether the
+    row changed after that page was shown (:func:`_changed_since_page`), so that toggling could
+    undo that change (or a double click undo the first)."""
+    return bool(_changed_since_page(s, row))
+
+
 # --- beneficiaries --------------------------------------------------------------------------
 
 
-class BeneficiaryForm(FlaskForm):
+class BeneficiaryForm(RegisterForm):
     """A person in the register."""
 
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
@@ -209,41 +505,54 @@ def beneficiaries() -> Any:
     )  # fmt: skip
 
 
+def _beneficiary_form(s: Session, person: Beneficiary | None, *, stored: bool) -> BeneficiaryForm:
+    """The person's form: as stored (``stored``, a GET), else with what the browser sent."""
+    form = BeneficiaryForm(formdata=None, obj=person) if stored else BeneficiaryForm(obj=person)
+    form.settlement_code.choices = _settlement_choices(s)
+    return form
+
+
 @bp.route("/beneficiaries/new", methods=["GET", "POST"])
 @bp.route("/beneficiaries/<int:bid>", methods=["GET", "POST"])
 def beneficiary(bid: int | None = None) -> Any:
     """One person: details, exact point on the map, care plans."""
-    with transaction() as s:
+
+    def handle(s: Session, write: bool) -> Saved | dict[str, Any]:
         person = s.get(Beneficiary, bid) if bid is not None else None
         if bid is not None and person is None:
             abort(404)
-        form = BeneficiaryForm(obj=person)
-        form.settlement_code.choices = _settlement_choices(s)
-        if form.validate_on_submit() and not _office_id_taken(s, form, person):
-            if person is None:
-                person = Beneficiary()
-                s.add(person)
-            person.full_name = str(form.full_name.data).strip()
-            person.external_id = (form.external_id.data or "").strip() or None
-            person.settlement_code = str(form.settlement_code.data)
-            person.address = (form.address.data or "").strip() or None
-            person.phone = (form.phone.data or "").strip() or None
-            person.lat, person.lon = form.lat.data, form.lon.data
-            offered = set(PRIORITY_GROUP_LABELS)  # a code the form does not offer is kept as it is
-            kept = {g for g in (person.priority_groups or []) if g not in offered}
-            person.priority_groups = sorted(kept | set(form.priority_groups.data or []))
-            person.notes = (form.notes.data or "").strip() or None
-            person.active = bool(form.active.data)
-            s.flush()
-            flash(_("Saved."), "info")
-            return redirect(url_for("coordinator.beneficiary", bid=person.id))
-        settlements = {r.code: (r.lat, r.lon) for r in s.scalars(select(Settlement))}
-        plans = list(person.care_plans) if person else []
-        staff_names = {st.id: st.name for st in s.scalars(select(Staff))}
-    return render_template(
-        "coordinator/beneficiary.html", form=form, person=person, plans=plans, settlements=settlements,
-        staff_names=staff_names, post=PostForm(),
-    )  # fmt: skip
+        form = _beneficiary_form(s, person, stored=request.method != "POST")
+        conflict = None
+        if request.method != "POST":
+            _note_last_change(s, form, person)
+        elif write:
+            valid = form.validate_on_submit() and not _office_id_taken(s, form, person)
+            conflict = _conflict(s, form, person, lambda obj: _beneficiary_form(s, obj, stored=True))
+            if valid and conflict is None:
+                if person is None:
+                    person = Beneficiary()
+                    s.add(person)
+                person.full_name = str(form.full_name.data).strip()
+                person.external_id = (form.external_id.data or "").strip() or None
+                person.settlement_code = str(form.settlement_code.data)
+                person.address = (form.address.data or "").strip() or None
+                person.phone = (form.phone.data or "").strip() or None
+                person.lat, person.lon = form.lat.data, form.lon.data
+                offered = set(PRIORITY_GROUP_LABELS)  # a code the form does not offer is kept as it is
+                kept = {g for g in (person.priority_groups or []) if g not in offered}
+                person.priority_groups = sorted(kept | set(form.priority_groups.data or []))
+                person.notes = (form.notes.data or "").strip() or None
+                person.active = bool(form.active.data)
+                s.flush()
+                return Saved(url_for("coordinator.beneficiary", bid=person.id), (("info", _("Saved.")),))
+        return {
+            "form": form, "person": person, "plans": list(person.care_plans) if person else [],
+            "settlements": {r.code: (r.lat, r.lon) for r in s.scalars(select(Settlement))},
+            "staff_names": {st.id: st.name for st in s.scalars(select(Staff))}, "post": PostForm(),
+            "conflict": conflict,
+        }  # fmt: skip
+
+    return _respond("coordinator/beneficiary.html", handle)
 
 
 def _office_id_taken(s: Session, form: BeneficiaryForm, person: Beneficiary | None) -> bool:
@@ -261,22 +570,40 @@ def _office_id_taken(s: Session, form: BeneficiaryForm, person: Beneficiary | No
 
 @bp.route("/beneficiaries/<int:bid>/pause", methods=["POST"])
 def beneficiary_pause(bid: int) -> Any:
-    """Pause a person (no visits planned) or resume them."""
+    """Pause a person (no visits planned) or resume them: the button says which (``to``), so a
+    click on a page shown before someone else's pause or resume does not undo it."""
     if not PostForm().validate_on_submit():
         abort(400)
-    with transaction() as s:
-        person = s.get(Beneficiary, bid)
-        if person is None:
-            abort(404)
-        person.active = not person.active
-        flash(_("Resumed.") if person.active else _("Paused: no visits will be planned."), "info")
-    return redirect(url_for("coordinator.beneficiary", bid=bid))
+    to = _wanted_state()
+    back = redirect(url_for("coordinator.beneficiary", bid=bid))
+    try:
+        with transaction() as s:
+            person = s.get(Beneficiary, bid)
+            if person is None:
+                abort(404)
+            if to is None and _stale_toggle(s, person):
+                flash(_("This page was out of date, so nothing was changed: check the state below and use "
+                        "the button again."), "error")  # fmt: skip
+                return back
+            wanted = (not person.active) if to is None else to == "active"
+            changed = person.active != wanted
+            person.active = wanted
+    except OperationalError:
+        current_app.logger.warning("%s: nothing saved", request.path, exc_info=True)
+        flash(_not_saved_message(), "error")
+        return back
+    if not changed:
+        flash(_("This person is already active: nothing was changed.") if wanted
+              else _("This person is already paused: nothing was changed."), "info")  # fmt: skip
+    else:
+        flash(_("Resumed.") if wanted else _("Paused: no visits will be planned."), "info")
+    return back
 
 
 # --- care plans ------------------------------------------------------------------------------
 
 
-class CarePlanForm(FlaskForm):
+class CarePlanForm(RegisterForm):
     """What a person gets and how often."""
 
     service = StringField(
@@ -366,60 +693,99 @@ def _wrong_staff_member(s: Session, form: CarePlanForm) -> bool:
     return True
 
 
+def _care_plan_form(s: Session, plan: CarePlan | None, *, stored: bool) -> CarePlanForm:
+    """The plan's form: as stored (``stored``, a GET), else with what the browser sent."""
+    form = CarePlanForm(formdata=None, obj=plan) if stored else CarePlanForm(obj=plan)
+    form.allowed_weekdays.choices = weekday_choices()
+    named = s.get(Staff, plan.staff_id) if plan is not None and plan.staff_id is not None else None
+    form.staff_id.choices = _staff_choices(s, named)
+    if named is not None and not named.active:
+        form.staff_id.description = _(
+            "%(name)s is no longer an active staff member: this plan's visits are planned with anyone "
+            "of the role until you choose someone else.", name=named.name)  # fmt: skip
+    if stored and plan is not None:
+        form.time_windows.data = format_windows(plan.time_windows)
+        form.staff_id.data = str(plan.staff_id or "")
+        form.active.data = plan.status == "active"
+    return form
+
+
 @bp.route("/beneficiaries/<int:bid>/plans/new", methods=["GET", "POST"])
 @bp.route("/beneficiaries/<int:bid>/plans/<int:pid>", methods=["GET", "POST"])
 def care_plan(bid: int, pid: int | None = None) -> Any:
     """Add or edit a care plan of a person."""
-    with transaction() as s:
+
+    def handle(s: Session, write: bool) -> Saved | dict[str, Any]:
         person = s.get(Beneficiary, bid)
         plan = s.get(CarePlan, pid) if pid is not None else None
         if person is None or (pid is not None and (plan is None or plan.beneficiary_id != bid)):
             abort(404)
-        form = CarePlanForm(obj=plan)
-        form.allowed_weekdays.choices = weekday_choices()
-        form.staff_id.choices = _staff_choices(s)
-        if request.method == "GET" and plan is not None:
-            form.time_windows.data = format_windows(plan.time_windows)
-            form.staff_id.data = str(plan.staff_id or "")
-            form.active.data = plan.status == "active"
-        if form.validate_on_submit() and not _wrong_staff_member(s, form):
-            if plan is None:
-                plan = CarePlan(beneficiary_id=bid)
-                s.add(plan)
-            plan.service = str(form.service.data).strip()
-            plan.required_role = str(form.required_role.data)
-            plan.staff_id = int(form.staff_id.data) if form.staff_id.data else None
-            plan.duration_min = int(form.duration_min.data or 0)
-            plan.frequency_kind = str(form.frequency_kind.data)
-            plan.frequency_count = int(form.frequency_count.data or 1)
-            plan.allowed_weekdays = sorted(form.allowed_weekdays.data or [])
-            plan.time_windows = parse_windows(form.time_windows.data or "")
-            plan.start_date = form.start_date.data or date.today()
-            plan.end_date = form.end_date.data
-            plan.status = "active" if form.active.data else "paused"
-            plan.notes = (form.notes.data or "").strip() or None
-            flash(_("Saved."), "info")
-            return redirect(url_for("coordinator.beneficiary", bid=bid))
-    return render_template("coordinator/care_plan.html", form=form, person=person, plan=plan)
+        form = _care_plan_form(s, plan, stored=request.method != "POST")
+        conflict = None
+        if request.method != "POST":
+            _note_last_change(s, form, plan)
+        elif write:
+            valid = form.validate_on_submit() and not _wrong_staff_member(s, form)
+            conflict = _conflict(s, form, plan, lambda obj: _care_plan_form(s, obj, stored=True))
+            if valid and conflict is None:
+                if plan is None:
+                    plan = CarePlan(beneficiary_id=bid)
+                    s.add(plan)
+                plan.service = str(form.service.data).strip()
+                plan.required_role = str(form.required_role.data)
+                plan.staff_id = int(form.staff_id.data) if form.staff_id.data else None
+                plan.duration_min = int(form.duration_min.data or 0)
+                plan.frequency_kind = str(form.frequency_kind.data)
+                plan.frequency_count = int(form.frequency_count.data or 1)
+                plan.allowed_weekdays = sorted(form.allowed_weekdays.data or [])
+                plan.time_windows = parse_windows(form.time_windows.data or "")
+                plan.start_date = form.start_date.data or date.today()
+                plan.end_date = form.end_date.data
+                plan.status = "active" if form.active.data else "paused"
+                plan.notes = (form.notes.data or "").strip() or None
+                s.flush()
+                return Saved(url_for("coordinator.beneficiary", bid=bid), (("info", _("Saved.")),))
+        return {"form": form, "person": person, "plan": plan, "conflict": conflict}
+
+    return _respond("coordinator/care_plan.html", handle)
 
 
 @bp.route("/beneficiaries/<int:bid>/plans/<int:pid>/pause", methods=["POST"])
 def care_plan_pause(bid: int, pid: int) -> Any:
-    """Pause a care plan or resume it."""
+    """Pause a care plan or resume it: the button says which (``to``), so a click on a page shown
+    before someone else's pause or resume does not undo it."""
     if not PostForm().validate_on_submit():
         abort(400)
-    with transaction() as s:
-        plan = s.get(CarePlan, pid)
-        if plan is None or plan.beneficiary_id != bid:
-            abort(404)
-        plan.status = "paused" if plan.status == "active" else "active"
-    return redirect(url_for("coordinator.beneficiary", bid=bid))
+    to = _wanted_state()
+    back = redirect(url_for("coordinator.beneficiary", bid=bid))
+    try:
+        with transaction() as s:
+            plan = s.get(CarePlan, pid)
+            if plan is None or plan.beneficiary_id != bid:
+                abort(404)
+            if to is None and _stale_toggle(s, plan):
+                flash(_("This page was out of date, so nothing was changed: check the state below and use "
+                        "the button again."), "error")  # fmt: skip
+                return back
+            wanted = ("paused" if plan.status == "active" else "active") if to is None else to
+            changed = plan.status != wanted
+            plan.status = wanted
+    except OperationalError:
+        current_app.logger.warning("%s: nothing saved", request.path, exc_info=True)
+        flash(_not_saved_message(), "error")
+        return back
+    if not changed:
+        flash(_("This care plan is already active: nothing was changed.") if wanted == "active"
+              else _("This care plan is already paused: nothing was changed."), "info")  # fmt: skip
+    else:
+        flash(_("Resumed.") if wanted == "active" else _("Paused: no visits will be planned."), "info")
+    return back
 
 
 # --- village stops ---------------------------------------------------------------------------
 
 
-class StopForm(FlaskForm):
+class StopForm(RegisterForm):
     """A village stop."""
 
     settlement_code = SelectField(_l("Settlement"), validators=[DataRequired()])
@@ -479,42 +845,57 @@ def stops() -> Any:
     return render_template("coordinator/stops.html", rows=rows, query=query)
 
 
+def _stop_form(s: Session, row: VillageStop | None, *, stored: bool) -> StopForm:
+    """The stop's form: as stored (``stored``, a GET), else with what the browser sent."""
+    form = StopForm(formdata=None, obj=row) if stored else StopForm(obj=row)
+    form.settlement_code.choices = _settlement_choices(s)
+    form.usual_weekday.choices = options([("", "—"), *WEEKDAYS.items()])
+    if stored and row is not None:
+        form.announced_times.data = ", ".join(row.announced_times)
+        form.usual_weekday.data = str(row.usual_weekday or "")
+    return form
+
+
 @bp.route("/stops/new", methods=["GET", "POST"])
 @bp.route("/stops/<int:sid>", methods=["GET", "POST"])
 def stop(sid: int | None = None) -> Any:
     """Add or edit a village stop."""
-    with transaction() as s:
+
+    def handle(s: Session, write: bool) -> Saved | dict[str, Any]:
         row = s.get(VillageStop, sid) if sid is not None else None
         if sid is not None and row is None:
             abort(404)
-        form = StopForm(obj=row)
-        form.settlement_code.choices = _settlement_choices(s)
-        form.usual_weekday.choices = options([("", "—"), *WEEKDAYS.items()])
-        if request.method == "GET" and row is not None:
-            form.announced_times.data = ", ".join(row.announced_times)
-            form.usual_weekday.data = str(row.usual_weekday or "")
-        if form.validate_on_submit():
-            if row is None:
-                row = VillageStop()
-                s.add(row)
-            row.settlement_code = str(form.settlement_code.data)
-            row.place = (form.place.data or "").strip() or None
-            row.duration_min = int(form.duration_min.data or 0)
-            row.announced_times = parse_times(form.announced_times.data or "")
-            row.frequency_kind = str(form.frequency_kind.data)
-            row.frequency_count = int(form.frequency_count.data or 1)
-            row.usual_weekday = int(form.usual_weekday.data) if form.usual_weekday.data else None
-            row.required_role = str(form.required_role.data)
-            row.active = bool(form.active.data)
-            flash(_("Saved."), "info")
-            return redirect(url_for("coordinator.stops"))
-    return render_template("coordinator/stop.html", form=form, row=row)
+        form = _stop_form(s, row, stored=request.method != "POST")
+        conflict = None
+        if request.method != "POST":
+            _note_last_change(s, form, row)
+        elif write:
+            valid = form.validate_on_submit()
+            conflict = _conflict(s, form, row, lambda obj: _stop_form(s, obj, stored=True))
+            if valid and conflict is None:
+                if row is None:
+                    row = VillageStop()
+                    s.add(row)
+                row.settlement_code = str(form.settlement_code.data)
+                row.place = (form.place.data or "").strip() or None
+                row.duration_min = int(form.duration_min.data or 0)
+                row.announced_times = parse_times(form.announced_times.data or "")
+                row.frequency_kind = str(form.frequency_kind.data)
+                row.frequency_count = int(form.frequency_count.data or 1)
+                row.usual_weekday = int(form.usual_weekday.data) if form.usual_weekday.data else None
+                row.required_role = str(form.required_role.data)
+                row.active = bool(form.active.data)
+                s.flush()
+                return Saved(url_for("coordinator.stops"), (("info", _("Saved.")),))
+        return {"form": form, "row": row, "conflict": conflict}
+
+    return _respond("coordinator/stop.html", handle)
 
 
 # --- staff ------------------------------------------------------------------------------------
 
 
-class StaffForm(FlaskForm):
+class StaffForm(RegisterForm):
     """A staff member's role, working weekdays and hours."""
 
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
@@ -548,36 +929,76 @@ def staff() -> Any:
     return render_template("coordinator/staff.html", rows=rows, role_labels=ROLE_LABELS)
 
 
+def _staff_form(s: Session, row: Staff | None, *, stored: bool) -> StaffForm:
+    """The staff member's form: as stored (``stored``, a GET), else with what the browser sent."""
+    form = StaffForm(formdata=None, obj=row) if stored else StaffForm(obj=row)
+    form.weekdays.choices = weekday_choices()
+    if stored and row is not None:
+        form.day_start.data = row.day_start.strftime("%H:%M")
+        form.day_end.data = row.day_end.strftime("%H:%M")
+    elif stored:
+        form.weekdays.data = [1, 2, 3, 4, 5]
+    return form
+
+
+def _plans_naming(s: Session, member: Staff | None) -> list[tuple[CarePlan, Beneficiary]]:
+    """The care plans that name ``member`` and have not ended, with their person, by name."""
+    if member is None or member.id is None:
+        return []
+    rows = s.execute(
+        select(CarePlan, Beneficiary)
+        .join(Beneficiary, CarePlan.beneficiary_id == Beneficiary.id)
+        .where(
+            CarePlan.staff_id == member.id,
+            or_(CarePlan.end_date.is_(None), CarePlan.end_date >= calendar_today()),
+        )
+    ).all()
+    return sorted(((p, b) for p, b in rows), key=lambda pb: (collation_key(pb[1].full_name), pb[0].id))
+
+
 @bp.route("/staff/new", methods=["GET", "POST"])
 @bp.route("/staff/<int:sid>", methods=["GET", "POST"])
 def staff_member(sid: int | None = None) -> Any:
-    """Add or edit a staff member."""
-    with transaction() as s:
+    """Add or edit a staff member; the care plans that name them are listed, since making them
+    inactive leaves those plans' visits to anyone of the role."""
+
+    def handle(s: Session, write: bool) -> Saved | dict[str, Any]:
         row = s.get(Staff, sid) if sid is not None else None
         if sid is not None and row is None:
             abort(404)
-        form = StaffForm(obj=row)
-        form.weekdays.choices = weekday_choices()
-        if request.method == "GET":
-            if row is not None:
-                form.day_start.data = row.day_start.strftime("%H:%M")
-                form.day_end.data = row.day_end.strftime("%H:%M")
-            else:
-                form.weekdays.data = [1, 2, 3, 4, 5]
-        if form.validate_on_submit():
-            if row is None:
-                row = Staff()
-                s.add(row)
-            row.name = str(form.name.data).strip()
-            row.role = str(form.role.data)
-            row.part_time = bool(form.part_time.data)
-            row.weekdays = sorted(form.weekdays.data or [])
-            row.day_start = time_of(form.day_start.data or "")
-            row.day_end = time_of(form.day_end.data or "")
-            row.active = bool(form.active.data)
-            flash(_("Saved."), "info")
-            return redirect(url_for("coordinator.staff"))
-    return render_template("coordinator/staff_member.html", form=form, row=row)
+        form = _staff_form(s, row, stored=request.method != "POST")
+        conflict = None
+        if request.method != "POST":
+            _note_last_change(s, form, row)
+        elif write:
+            valid = form.validate_on_submit()
+            conflict = _conflict(s, form, row, lambda obj: _staff_form(s, obj, stored=True))
+            if valid and conflict is None:
+                was_active = row is not None and row.active
+                if row is None:
+                    row = Staff()
+                    s.add(row)
+                row.name = str(form.name.data).strip()
+                row.role = str(form.role.data)
+                row.part_time = bool(form.part_time.data)
+                row.weekdays = sorted(form.weekdays.data or [])
+                row.day_start = time_of(form.day_start.data or "")
+                row.day_end = time_of(form.day_end.data or "")
+                row.active = bool(form.active.data)
+                s.flush()
+                naming = _plans_naming(s, row) if was_active and not row.active else []
+                if not naming:
+                    return Saved(url_for("coordinator.staff"), (("info", _("Saved.")),))
+                warning = ngettext(
+                    "%(name)s is now inactive, and %(num)d care plan still names them: see below.",
+                    "%(name)s is now inactive, and %(num)d care plans still name them: see below.",
+                    len(naming), name=row.name,
+                )  # fmt: skip
+                return Saved(url_for("coordinator.staff_member", sid=row.id),
+                             (("info", _("Saved.")), ("error", warning)))  # fmt: skip
+        return {"form": form, "row": row, "conflict": conflict, "naming": _plans_naming(s, row)}
+
+    return _respond("coordinator/staff_member.html", handle)
 
 
 # --- units -----------------------------------------------------------------------------------
@@ -589,7 +1010,7 @@ MAX_SEATS = 20
 """The most seats for staff (besides the driver) a unit may have: a van has a few, a minibus some more."""
 
 
-class UnitForm(FlaskForm):
+class UnitForm(RegisterForm):
     """A mobile unit: its name, base, seats for staff and its driver's working hours a week."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
@@ -659,39 +1080,54 @@ def units() -> Any:
     return render_template("coordinator/units.html", rows=rows)
 
 
+def _unit_form(s: Session, row: Unit | None, *, stored: bool) -> UnitForm:
+    """The unit's form: as stored (``stored``, a GET), else with what the browser sent."""
+    form = UnitForm(formdata=None, obj=row) if stored else UnitForm(obj=row)
+    form.base.choices, current = _base_choices(s, row)
+    form.weekly_hours.description = _(
+        "e.g. 20 or 20,5 for a part-time driver; empty: %(default)s.",
+        default=weekly_hours_text(None),
+    )
+    if stored and row is not None:
+        form.base.data = current
+        form.weekly_hours.data = "" if row.weekly_hours is None else weekly_hours_text(row.weekly_hours)
+    return form
+
+
 @bp.route("/units/new", methods=["GET", "POST"])
 @bp.route("/units/<int:uid>", methods=["GET", "POST"])
 def unit(uid: int | None = None) -> Any:
     """Add or edit a mobile unit; a base that is no settlement's point is kept unless another is chosen."""
-    with transaction() as s:
+
+    def handle(s: Session, write: bool) -> Saved | dict[str, Any]:
         row = s.get(Unit, uid) if uid is not None else None
         if uid is not None and row is None:
             abort(404)
-        form = UnitForm(obj=row)
-        form.base.choices, current = _base_choices(s, row)
-        form.weekly_hours.description = _(
-            "e.g. 20 or 20,5 for a part-time driver; empty: %(default)s.",
-            default=weekly_hours_text(None),
-        )
-        if request.method == "GET" and row is not None:
-            form.base.data = current
-            form.weekly_hours.data = "" if row.weekly_hours is None else weekly_hours_text(row.weekly_hours)
-        if form.validate_on_submit() and not _unit_name_taken(s, form, row):
-            # one of the choices, read in this transaction; None: keep the base (only a unit has one)
-            place = None if form.base.data == KEEP_BASE else s.get(Settlement, str(form.base.data))
-            if row is None:
-                row = Unit()
-                s.add(row)
-            row.name = str(form.name.data).strip()
-            if place is not None:
-                row.base_name, row.base_lat, row.base_lon = place.name_el, place.lat, place.lon
-            row.capacity = int(form.capacity.data or 0)
-            hours = str(form.weekly_hours.data or "").strip()  # empty: the engine's default
-            row.weekly_hours = parse_weekly_hours(hours) if hours else None
-            row.active = bool(form.active.data)
-            flash(_("Saved."), "info")
-            return redirect(url_for("coordinator.units"))
-    return render_template("coordinator/unit.html", form=form, row=row)
+        form = _unit_form(s, row, stored=request.method != "POST")
+        conflict = None
+        if request.method != "POST":
+            _note_last_change(s, form, row)
+        elif write:
+            valid = form.validate_on_submit() and not _unit_name_taken(s, form, row)
+            conflict = _conflict(s, form, row, lambda obj: _unit_form(s, obj, stored=True))
+            if valid and conflict is None:
+                # one of the choices, read in this transaction; None: keep the base (only a unit has one)
+                place = None if form.base.data == KEEP_BASE else s.get(Settlement, str(form.base.data))
+                if row is None:
+                    row = Unit()
+                    s.add(row)
+                row.name = str(form.name.data).strip()
+                if place is not None:
+                    row.base_name, row.base_lat, row.base_lon = place.name_el, place.lat, place.lon
+                row.capacity = int(form.capacity.data or 0)
+                hours = str(form.weekly_hours.data or "").strip()  # empty: the engine's default
+                row.weekly_hours = parse_weekly_hours(hours) if hours else None
+                row.active = bool(form.active.data)
+                s.flush()
+                return Saved(url_for("coordinator.units"), (("info", _("Saved.")),))
+        return {"form": form, "row": row, "conflict": conflict}
+
+    return _respond("coordinator/unit.html", handle)
 
 
 # --- calendar --------------------------------------------------------------------------------
@@ -753,18 +1189,19 @@ def calendar() -> Any:
         flash(_("Choose a year from %(first)d to %(last)d.", first=CALENDAR_YEARS[0], last=CALENDAR_YEARS[1]),
               "error")  # fmt: skip
         return redirect(url_for("coordinator.calendar"))
-    with transaction() as s:
+
+    def handle(s: Session, write: bool) -> Saved | dict[str, Any]:
         form = CalendarForm()
         units = list(s.scalars(select(Unit).order_by(Unit.name)))
         form.unit_id.choices = options([("", "—"), *((u.id, u.name) for u in units)])
-        if form.validate_on_submit() and not _day_already_entered(s, form):
+        if write and form.validate_on_submit() and not _day_already_entered(s, form):
             day = form.day.data
             assert day is not None
             unit_id = _calendar_unit(form)
             s.add(CalendarDay(day=day, kind=str(form.kind.data), unit_id=unit_id,
                               name=(form.name.data or "").strip() or None))  # fmt: skip
-            flash(_("Saved."), "info")
-            return redirect(url_for("coordinator.calendar", year=day.year))
+            s.flush()
+            return Saved(url_for("coordinator.calendar", year=day.year), (("info", _("Saved.")),))
         rows = list(
             s.scalars(
                 select(CalendarDay)
@@ -772,11 +1209,12 @@ def calendar() -> Any:
                 .order_by(CalendarDay.day)
             )
         )
-        unit_names = {u.id: u.name for u in units}
-    return render_template(
-        "coordinator/calendar.html", form=form, rows=rows, year=year, unit_names=unit_names,
-        kind_labels=CALENDAR_LABELS, post=PostForm(), public_holidays=public_holidays(year),
-    )  # fmt: skip
+        return {
+            "form": form, "rows": rows, "year": year, "unit_names": {u.id: u.name for u in units},
+            "kind_labels": CALENDAR_LABELS, "post": PostForm(), "public_holidays": public_holidays(year),
+        }  # fmt: skip
+
+    return _respond("coordinator/calendar.html", handle)
 
 
 def public_holidays(year: int) -> list[tuple[date, str]]:
@@ -796,12 +1234,17 @@ def calendar_delete(cid: int) -> Any:
     """Remove a calendar day."""
     if not PostForm().validate_on_submit():
         abort(400)
-    with transaction() as s:
-        row = s.get(CalendarDay, cid)
-        if row is None:
-            abort(404)
-        year = row.day.year
-        s.delete(row)
+    try:
+        with transaction() as s:
+            row = s.get(CalendarDay, cid)
+            if row is None:
+                abort(404)
+            year = row.day.year
+            s.delete(row)
+    except OperationalError:
+        current_app.logger.warning("%s: nothing saved", request.path, exc_info=True)
+        flash(_not_saved_message(), "error")
+        return redirect(url_for("coordinator.calendar"))
     flash(_("Removed."), "info")
     return redirect(url_for("coordinator.calendar", year=year))
 
