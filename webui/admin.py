@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from planner.register.models import USER_ROLES, Unit, User
 from webui.forms import USER_ROLE_LABELS, options
-from webui.security import hash_password, require_role
+from webui.security import hash_password, password_fingerprint, require_role
 from webui.store import reader, transaction
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -77,7 +77,8 @@ def users() -> Any:
 @bp.route("/users/new", methods=["GET", "POST"])
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int | None = None) -> Any:
-    """Add an account, or edit one (a blank password keeps the current one)."""
+    """Add an account, or edit one (a blank password keeps the current one; a new one ends
+    the account's open sessions)."""
     with transaction() as s:
         user = s.get(User, user_id) if user_id is not None else None
         if user_id is not None and user is None:
@@ -112,8 +113,10 @@ def user_edit(user_id: int | None = None) -> Any:
                 # only a driver has a unit: it decides which route the tablet shows
                 unit = form.unit_id.data if form.role.data == "driver" else ""
                 user.unit_id = int(unit) if unit else None
-                if form.password.data:
-                    user.password_hash = hash_password(form.password.data)
+                if form.password.data:  # ends the account's sessions (webui.security), and is
+                    user.password_hash = hash_password(form.password.data)  # audited as changed
+                    if user.id == g.user.id:  # ... but not the one the admin is using now
+                        session["pwf"] = password_fingerprint(user.password_hash)
                 flash(_("Saved."), "info")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", form=form, user=user)

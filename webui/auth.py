@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import time
+import unicodedata
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -26,8 +28,8 @@ from sqlalchemy import select
 import planner
 from planner.register.models import User
 from webui.forms import LanguageForm, LoginForm
-from webui.security import HOME, LoginThrottle, check_password
-from webui.store import reader
+from webui.security import HOME, LoginThrottle, check_password, start_session
+from webui.store import reader, transaction
 
 bp = Blueprint("auth", __name__)
 
@@ -42,10 +44,19 @@ _DUMMY_HASH = (
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site (no scheme, no //host) is followed after log-in."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Only a clean path on this site is followed after log-in: one leading "/" (not "//" or
+    "/\\"), no backslash, no control or invisible character (Werkzeug and browsers drop a tab
+    or a line break: ``next=/%09/evil.example`` would send the browser to //evil.example, and
+    a line break in the Location header is a server error), and no scheme or host as urlsplit
+    reads it. Anything else: None (the caller goes to the role's first page)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if "\\" in target or any(unicodedata.category(ch)[0] == "C" for ch in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 @bp.route("/")
@@ -76,13 +87,7 @@ def login() -> Any:
             ok = ok and user is not None and user.active
             if ok and user is not None:
                 throttle.succeeded(keys[0])
-                lang = session.get("lang")
-                session.clear()
-                session.permanent = True
-                now = time.time()
-                session.update(uid=user.id, role=user.role, since=now, seen=now)
-                if lang:
-                    session["lang"] = lang
+                start_session(user)
                 return redirect(_safe_next(request.args.get("next")) or url_for(HOME[user.role]))
         throttle.failed(*keys)
         flash(_("Wrong user name or password."), "error")
@@ -94,7 +99,15 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
-    """End the session (POST, with the CSRF token, so no other site can log a user out)."""
+    """End the session (POST, with the CSRF token, so no other site can log a user out), and
+    every other session of the user begun before now, on any device: a copy of the cookie
+    no longer works."""
+    user = g.get("user")
+    if user is not None:
+        with transaction() as s:
+            row = s.get(User, user.id)
+            if row is not None:
+                row.sessions_after = datetime.now(UTC)
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -136,6 +149,16 @@ def not_found(_error: Exception) -> Any:
     return render_template("error.html", code=404, message=_("This page does not exist.")), 404
 
 
+@bp.app_errorhandler(OverflowError)
+def number_too_large(error: OverflowError) -> Any:
+    """An id past the largest integer SQLite holds, from a form or a query string (ids in a
+    path never get here: webui.security's converter refuses them): no such row, so 404. Any
+    other overflow is a server error."""
+    if "SQLite INTEGER" not in str(error):
+        raise error
+    return not_found(error)
+
+
 @bp.app_errorhandler(400)
 def bad_request(error: Exception) -> Any:
     """A bad request, most often a form sent without its security token."""
@@ -155,6 +178,17 @@ def method_not_allowed(_error: Exception) -> Any:
         code=405,
         message=_("This page cannot be opened this way. Use the application's buttons and links."),
     ), 405
+
+
+@bp.app_errorhandler(413)
+def too_large(_error: Exception) -> Any:
+    """An upload over ``MAX_CONTENT_LENGTH``: the limit, in the user's language."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    message = _(
+        "The file is too large: at most %(mb)s MB can be uploaded. Split it into smaller files.",
+        mb=format(limit / 2**20, "g"),
+    )
+    return render_template("error.html", code=413, message=message), 413
 
 
 @bp.app_errorhandler(500)

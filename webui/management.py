@@ -532,6 +532,8 @@ def export_xlsx() -> Any:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from planner.register.exporter import text_cells_only
+
     asked = period_from_request()
     if asked.period is None:
         return _render_overview(asked, 400)
@@ -574,6 +576,7 @@ def export_xlsx() -> Any:
             ws.column_dimensions[chr(ord("A") + len(header) - 1)].width = 60
             if figures.weeks_recorded:
                 _week_chart(ws, len(figures.weeks))
+    text_cells_only(book)  # a name or settlement typed as "=…" stays text, never a formula
     out = io.BytesIO()
     book.save(out)
     out.seek(0)

@@ -6,7 +6,10 @@
   ``PERMANENT_SESSION_LIFETIME`` after log-in, the session ends. A driver's session lasts a
   working day instead (``DRIVER_SESSION_IDLE_MINUTES``, ``DRIVER_SESSION_MAX_HOURS``): the
   tablet may go an hour between taps, and logging in again needs signal. A deactivated account or a
-  changed role ends it at the next request, since the user is re-read every time.
+  changed role ends it at the next request, since the user is re-read every time; so does a
+  changed password (the session holds :func:`password_fingerprint` of the hash it began with)
+  and a log-out (``User.sessions_after``: every session of that user begun before it ends, on
+  every device, so a copied cookie is worthless after log-out).
 - Each blueprint calls :func:`require_role` for its role; anyone else gets 403, and someone
   not logged in is sent to the log-in page.
 - :class:`LoginThrottle`: ``LOGIN_MAX_FAILURES`` failed log-ins for one user name lock that
@@ -15,10 +18,14 @@
   proxy do not lock everyone else out, while guessing over many names still is. Kept in
   memory: one server process (waitress, threads) serves the app; a restart forgets the count.
 - CSRF: Flask-WTF's CSRFProtect on every POST (forms and fetch calls alike).
+- Ids in addresses (``<int:...>``) are at most SQLite's largest integer: a longer number is
+  404, not an overflow in the database driver (:class:`RegisterIdConverter`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +37,7 @@ from flask import Flask, Response, abort, current_app, flash, g, redirect, reque
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter, ValidationError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.register.models import User
@@ -41,7 +49,9 @@ __all__ = [
     "check_password",
     "hash_password",
     "init_security",
+    "password_fingerprint",
     "require_role",
+    "start_session",
 ]
 
 csrf = CSRFProtect()
@@ -63,6 +73,57 @@ def hash_password(password: str) -> str:
 def check_password(stored_hash: str, password: str) -> bool:
     """Whether ``password`` matches ``stored_hash``."""
     return check_password_hash(stored_hash, password)
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """A short keyed digest of a user's password hash, kept in the session: a new password
+    (a new hash) ends every session begun with the old one. Keyed with the app's secret, so
+    the (signed, not encrypted) cookie shows nothing of the hash."""
+    secret = current_app.config["SECRET_KEY"]
+    key = secret if isinstance(secret, bytes) else str(secret).encode()
+    message = b"kinito session password " + password_hash.encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def start_session(user: User) -> None:
+    """Begin ``user``'s session (after a successful log-in): a fresh cookie, the language kept."""
+    lang = session.get("lang")
+    session.clear()
+    session.permanent = True
+    now = time.time()
+    session.update(
+        uid=user.id, role=user.role, since=now, seen=now, pwf=password_fingerprint(user.password_hash)
+    )
+    if lang:
+        session["lang"] = lang
+
+
+def _session_still_valid(user: User) -> bool:
+    """Whether the session was begun with the user's present password and after their last
+    log-out."""
+    fingerprint = session.get("pwf")
+    if not isinstance(fingerprint, str) or not hmac.compare_digest(
+        fingerprint, password_fingerprint(user.password_hash)
+    ):
+        return False
+    after = user.sessions_after
+    if after is None:
+        return True
+    if after.tzinfo is None:  # SQLite hands back the stored UTC instant without its zone
+        after = after.replace(tzinfo=UTC)
+    return float(session.get("since", 0)) > after.timestamp()
+
+
+class RegisterIdConverter(IntegerConverter):
+    """``<int:...>`` in a URL: at most SQLite's (and PostgreSQL's BIGINT's) largest integer, so
+    ``/register/beneficiaries/99999999999999999999999`` is 404 rather than an OverflowError."""
+
+    def to_python(self, value: str) -> Any:
+        """The id, or no match (404) past ``2**63 - 1``."""
+        number = super().to_python(value)
+        if number > 2**63 - 1:
+            raise ValidationError()
+        return number
 
 
 @dataclass(frozen=True)
@@ -173,6 +234,10 @@ def _load_user() -> None:
         if user is None or not user.active or user.role != session.get("role"):
             session.clear()
             return
+        if not _session_still_valid(user):  # a new password, or a log-out since
+            session.clear()
+            flash(_("Your session has expired. Please log in again."), "info")
+            return
         g.user = CurrentUser.of(user)
     # refreshing the cookie on every request would defeat caching; once a minute is plenty
     if now - float(session.get("seen", 0)) > 60:
@@ -235,6 +300,7 @@ def _headers(response: Response) -> Response:
 def init_security(app: Flask) -> None:
     """CSRF protection, the current user, expiring sessions, the log-in throttle, headers."""
     csrf.init_app(app)
+    app.url_map.converters["int"] = RegisterIdConverter  # before the blueprints add their rules
     app.session_interface = RoleSessionInterface()
     app.extensions["kinito_throttle"] = LoginThrottle(
         int(app.config["LOGIN_MAX_FAILURES"]),

@@ -7,8 +7,11 @@ version, an outcome or a user without leaving a row in ``audit_log``, in the sam
 ``info["actor"]`` (see :func:`planner.register.db.session_scope`); a change without one is
 recorded as ``"system"``.
 
-Password hashes are never copied into the log. Bulk ``UPDATE``/``DELETE`` statements bypass
-the ORM and therefore this hook: the register's code does not use them for audited tables.
+Password hashes are never copied into the log: a changed password is logged as
+``{"password": "changed"}`` (before: ``"previous"``), so a reset shows who did it and when.
+A user's ``sessions_after`` (set at every log-out) is not logged: it is no one's data. Bulk
+``UPDATE``/``DELETE`` statements bypass the ORM and therefore this hook: the register's code
+does not use them for audited tables.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ AUDITED: tuple[type[Base], ...] = (
 )
 # never copied into the log
 _SECRET_COLUMNS = frozenset({"password_hash"})
+# bookkeeping of log-ins, not a change of anyone's data: not logged
+_UNLOGGED_COLUMNS = frozenset({"sessions_after"})
 # plan documents are large: the log keeps their length, the row keeps the text
 _BULKY_COLUMNS = frozenset({"plan_json", "problem_json"})
 
@@ -66,7 +71,7 @@ def row_values(obj: Base, *, committed: bool = False) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in _SECRET_COLUMNS:
+        if key in _SECRET_COLUMNS or key in _UNLOGGED_COLUMNS:
             continue
         if committed:
             history = state.attrs[key].history
@@ -144,6 +149,17 @@ def _order(obj: object) -> tuple[str, str]:
     return (obj.__tablename__, _entity_id(obj).zfill(12))
 
 
+def _secret_changed(obj: Base) -> bool:
+    """Whether a secret column (a password hash) of ``obj`` was given a different value."""
+    state = inspect(obj)
+    for key in _SECRET_COLUMNS:
+        if key in state.attrs:
+            history = state.attrs[key].history
+            if history.added and list(history.added) != list(history.deleted):
+                return True
+    return False
+
+
 @event.listens_for(Session, "before_flush")
 def _record(session: Session, _context: Any, _instances: Any) -> None:
     actor = str(session.info.get("actor") or SYSTEM_ACTOR)
@@ -153,6 +169,8 @@ def _record(session: Session, _context: Any, _instances: Any) -> None:
             continue
         before = row_values(obj, committed=True)
         after = row_values(obj)
+        if _secret_changed(obj):  # the hash stays out of the log; that it changed does not
+            before["password"], after["password"] = "previous", "changed"
         changed = {k for k in after if before.get(k) != after.get(k)}
         if not changed:
             continue

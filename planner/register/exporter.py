@@ -3,6 +3,10 @@
 - XLSX: one workbook, one sheet per table, real dates and numbers, a bold frozen header row.
 - CSV: one file per table in a folder, UTF-8 with BOM and ``;`` separators (what Greek Excel
   opens with a double click), dates ``dd/mm/yyyy``, decimal commas.
+- No text is ever a live formula (a note ``=HYPERLINK(...)`` typed on a tablet would otherwise
+  run in the office's Excel): in XLSX every text is a text cell, shown exactly as stored
+  (:func:`text_cells_only`); in CSV a text that a spreadsheet would read as a formula gets a
+  leading apostrophe (:func:`csv_text`), which the importer drops again.
 
 The beneficiaries and village-stops tables use the import layout
 (:data:`planner.register.importer.BENEFICIARY_COLUMNS`, ``STOP_COLUMNS``), so an export can be
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -57,9 +62,11 @@ __all__ = [
     "WHAT",
     "Sheet",
     "collect",
+    "csv_text",
     "export",
     "template_path",
     "template_sheets",
+    "text_cells_only",
     "write_csv",
     "write_templates",
     "write_xlsx",
@@ -360,11 +367,35 @@ def write_xlsx(sheets: Sequence[Sheet], path: Path) -> Path:
             ws.column_dimensions[get_column_letter(i)].width = min(60, max(8, width + 2))
     if default is not None and sheets:
         wb.remove(default)
+    text_cells_only(wb)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     wb.close()
     return path
+
+
+def text_cells_only(book: Any) -> None:
+    """Make every text cell of an openpyxl workbook a text cell: openpyxl stores a string that
+    starts with ``=`` as a formula (and ``#N/A`` as an error), which Excel would run on
+    opening; a text cell shows exactly the characters stored."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.data_type != "s":
+                    cell.data_type = "s"
+
+
+# A CSV cell a spreadsheet would read as a formula: = @ tab CR; + or - unless only a number
+# follows (a phone "+30 6900000001", a "-2,5"); or such a text already behind apostrophes,
+# since the importer takes one leading apostrophe off (so that "'=x" comes back as "'=x").
+_LIVE_CSV = re.compile(r"'+[=+\-@]|[=@\t\r]|[+-](?![\d\s.,]*$)")
+
+
+def csv_text(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs as a formula: behind an apostrophe when it
+    starts like one (Excel shows the apostrophe; the importer drops it)."""
+    return "'" + text if _LIVE_CSV.match(text) else text
 
 
 def _text(value: Value) -> str:
@@ -390,7 +421,7 @@ def write_csv(sheets: Sequence[Sheet], folder: Path) -> list[Path]:
         with target.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
             writer.writerow(sheet.header)
-            writer.writerows([_text(v) for v in row] for row in sheet.rows)
+            writer.writerows([csv_text(_text(v)) for v in row] for row in sheet.rows)
         written.append(target)
     return written
 

@@ -444,6 +444,89 @@ def _decode(data: bytes) -> tuple[str, str]:
     )
 
 
+MAX_ROWS = 100_000
+"""The most data rows one file may hold: a larger file is refused, naming the limit."""
+MAX_COLUMNS = 200
+"""The cells read of each row: a value further right refuses the file, naming the limit."""
+
+
+def _thousands(number: int, separator: str) -> str:
+    return f"{number:,}".replace(",", separator)
+
+
+def _too_many_rows() -> FileError:
+    return FileError(
+        f"Το αρχείο έχει περισσότερες από {_thousands(MAX_ROWS, '.')} γραμμές δεδομένων, όσες το πολύ "
+        "διαβάζει μία εισαγωγή. Χωρίστε το σε μικρότερα αρχεία.",
+        f"The file has more than {MAX_ROWS:,} data rows, the most one import reads. Split it into "
+        "smaller files.",
+    )
+
+
+def _too_wide(row: int, column: int, letter: str | None) -> FileError:
+    where_el = f"στη στήλη {letter} (στήλη {column})" if letter else f"στο κελί {column}"
+    where_en = f"in column {letter} (column {column})" if letter else f"in cell {column}"
+    return FileError(
+        f"Η γραμμή {row} έχει τιμή {where_el}, ενώ διαβάζονται το πολύ {MAX_COLUMNS} στήλες. Σβήστε ό,τι "
+        "βρίσκεται δεξιά από τον πίνακα ή αντιγράψτε τον πίνακα μόνο σε ένα νέο αρχείο.",
+        f"Row {row} has a value {where_en}, while at most {MAX_COLUMNS} columns are read. Delete what "
+        "lies to the right of the table, or copy the table alone into a new file.",
+    )
+
+
+def _gather(
+    records: Iterable[Sequence[Any]], convert: Callable[[Any], Cell], *, sheet: bool
+) -> tuple[list[Cell] | None, list[tuple[int, list[Cell]]]]:
+    """The first non-blank record (the header) and the non-blank ones after it with their
+    numbers (from 1), ``convert``-ed: at most :data:`MAX_COLUMNS` cells of a record and
+    :data:`MAX_ROWS` data rows are kept, and a value past either refuses the file
+    (:class:`FileError`). Blank records are skipped as they come, never kept. ``sheet``: the
+    records are an XLSX sheet's rows (columns named by letters, no row past Excel's last)."""
+    header: list[Cell] | None = None
+    rows: list[tuple[int, list[Cell]]] = []
+    for number, record in enumerate(records, start=1):
+        if sheet and number > EXCEL_MAX_ROWS:  # a row numbered past Excel's last: padding to it
+            raise FileError(  # would take forever
+                f"Το αρχείο .xlsx έχει γραμμή μετά την {_thousands(EXCEL_MAX_ROWS, '.')}η, την τελευταία "
+                "του Excel: είναι κατεστραμμένο. Ανοίξτε το στο Excel και αποθηκεύστε το ξανά.",
+                f"The .xlsx file has a row after row {EXCEL_MAX_ROWS:,}, Excel's last: it is damaged. "
+                "Open it in Excel and save it again.",
+            )
+        if not record:
+            continue
+        if len(record) > MAX_COLUMNS:
+            tail = record[MAX_COLUMNS:]
+            if tail.count(None) != len(tail):  # (fast: a padded XLSX row is mostly None)
+                far = next((i for i, c in enumerate(tail) if not _blank(c)), None)
+                if far is not None:
+                    column = MAX_COLUMNS + 1 + far
+                    raise _too_wide(number, column, _column_letter(column) if sheet else None)
+            record = record[:MAX_COLUMNS]
+        values = [convert(c) for c in record]
+        if all(_blank(c) for c in values):
+            continue
+        if header is None:
+            header = values
+        elif len(rows) == MAX_ROWS:
+            raise _too_many_rows()
+        else:
+            rows.append((number, values))
+    return header, rows
+
+
+def _column_letter(column: int) -> str:
+    """A spreadsheet column's letters: 1 -> A, 27 -> AA."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _header(cells: list[Cell]) -> list[str]:
+    return ["" if c is None else str(c).strip() for c in cells]
+
+
 def _read_csv(data: bytes) -> Table:
     text, encoding = _decode(data)
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -454,15 +537,28 @@ def _read_csv(data: bytes) -> Table:
     else:
         delimiter = max(";,\t", key=first.count)  # ties (no separator at all) go to ';'
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = [list(r) for r in reader]
-    header_at = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
-    if header_at is None:
+    try:
+        header, rows = _gather(reader, str, sheet=False)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            limit = csv.field_size_limit()
+            raise FileError(
+                f"Ένα κελί του αρχείου έχει περισσότερους από {_thousands(limit, '.')} χαρακτήρες "
+                f'(διαβάστηκε ως τη γραμμή {reader.line_num}): μάλλον ένα εισαγωγικό " ανοίγει μια τιμή '
+                "και δεν κλείνει ποτέ. Ελέγξτε το αρχείο ή αποθηκεύστε το ως .xlsx.",
+                f"A cell of the file has more than {limit:,} characters (read up to line "
+                f'{reader.line_num}): most likely a quote mark " opens a value and never closes it. '
+                "Check the file, or save it as .xlsx.",
+            ) from exc
+        raise FileError(
+            f"Το αρχείο δεν διαβάζεται ως CSV (γραμμή {reader.line_num}: {exc}). Αποθηκεύστε το από το "
+            "Excel ως «CSV UTF-8» ή ως .xlsx.",
+            f"The file cannot be read as CSV (line {reader.line_num}: {exc}). Save it from Excel as "
+            "'CSV UTF-8' or as .xlsx.",
+        ) from exc
+    if header is None:
         return Table([], [], encoding, delimiter)
-    header = [c.strip() for c in records[header_at]]
-    rows: list[tuple[int, list[Cell]]] = [
-        (i + 1, list(r)) for i, r in enumerate(records) if i > header_at and any(c.strip() for c in r)
-    ]
-    return Table(header, rows, encoding, delimiter)
+    return Table(_header(header), rows, encoding, delimiter)
 
 
 def _cell(value: object) -> Cell:
@@ -476,9 +572,87 @@ def _cell(value: object) -> Cell:
         return str(value)
 
 
+XLSX_MAX_UNPACKED = 128 * 1024 * 1024
+"""The most bytes an XLSX file's parts may hold unpacked (an .xlsx is a ZIP of XML parts)."""
+XLSX_MAX_ELEMENTS = 4_000_000
+"""The most XML elements its parts may hold (a cell is two or three: some 1.5 million cells)."""
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+
+
+def _too_big_xlsx() -> FileError:
+    return FileError(
+        f"Το αρχείο .xlsx είναι πολύ μεγάλο για να διαβαστεί: αποσυμπιεσμένο ξεπερνά τα "
+        f"{XLSX_MAX_UNPACKED // 2**20} MB ή τα {_thousands(XLSX_MAX_ELEMENTS, '.')} στοιχεία XML "
+        "(περίπου 1,5 εκατομμύριο κελιά). Χωρίστε το σε μικρότερα αρχεία ή αποθηκεύστε το ως CSV.",
+        f"The .xlsx file is too large to read: unpacked it holds more than "
+        f"{XLSX_MAX_UNPACKED // 2**20} MB or {XLSX_MAX_ELEMENTS:,} XML elements (about 1.5 million "
+        "cells). Split it into smaller files, or save it as CSV.",
+    )
+
+
+def _check_xlsx_size(data: bytes) -> None:
+    """Refuse, before openpyxl reads it, a workbook whose parts would take the server's memory:
+    more than :data:`XLSX_MAX_UNPACKED` bytes unpacked (a "ZIP bomb": a few KB can unpack to
+    gigabytes), more than :data:`XLSX_MAX_ELEMENTS` XML elements (openpyxl keeps every row it
+    has read, emptied, until the sheet ends, and parses the other parts whole), or a row of
+    more than Excel's 16,384 cells (openpyxl holds a row's cells at once). Each part is read
+    as a stream, with no tree kept. A damaged archive is left to openpyxl to report."""
+    from xml.parsers import expat
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        members = archive.infolist()
+        if sum(m.file_size for m in members) > XLSX_MAX_UNPACKED:
+            raise _too_big_xlsx()
+        elements = 0
+        for member in members:
+            cells: list[int] = []  # per open element: its children if it is a row, else -1
+
+            def start(name: str, _attrs: object, cells: list[int] = cells) -> None:
+                nonlocal elements
+                elements += 1
+                if elements > XLSX_MAX_ELEMENTS:
+                    raise _too_big_xlsx()
+                if cells and cells[-1] >= 0:
+                    cells[-1] += 1
+                    if cells[-1] > EXCEL_MAX_COLUMNS:
+                        raise FileError(
+                            f"Μια γραμμή του αρχείου .xlsx έχει περισσότερα από "
+                            f"{_thousands(EXCEL_MAX_COLUMNS, '.')} κελιά, όσα επιτρέπει το Excel: το "
+                            "αρχείο είναι κατεστραμμένο. Ανοίξτε το στο Excel και αποθηκεύστε το ξανά.",
+                            f"A row of the .xlsx file has more than {EXCEL_MAX_COLUMNS:,} cells, the most "
+                            "Excel allows: the file is damaged. Open it in Excel and save it again.",
+                        )
+                cells.append(0 if name.rpartition(" ")[2] == "row" else -1)
+
+            def end(_name: str, cells: list[int] = cells) -> None:
+                cells.pop()
+
+            parser = expat.ParserCreate(namespace_separator=" ")
+            parser.StartElementHandler = start
+            parser.EndElementHandler = end
+            try:
+                with archive.open(member) as part:
+                    head = part.read(64 * 1024)
+                    if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                        continue  # not XML (an image): openpyxl does not parse it
+                    chunk = head
+                    while chunk:
+                        parser.Parse(chunk, False)
+                        chunk = part.read(1024 * 1024)
+                    parser.Parse(b"", True)
+            except (expat.ExpatError, zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+                continue  # not XML after all, or damaged: openpyxl reports what it cannot read
+
+
 def _read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    _check_xlsx_size(data)
     try:
         with warnings.catch_warnings():  # openpyxl warns about Excel features it skips (validation, ...)
             warnings.simplefilter("ignore")
@@ -490,17 +664,15 @@ def _read_xlsx(data: bytes) -> Table:
     try:
         ws = wb.worksheets[0]
         sheet, others = ws.title, tuple(w.title for w in wb.worksheets[1:])
-        records = [[_cell(c) for c in r] for r in ws.iter_rows(values_only=True)]
+        # The sheet's declared size (<dimension ref="A1:XFD1048576"/>, or a used range Excel
+        # left at the last row) would pad every row to it: only the cells present are read.
+        ws.reset_dimensions()
+        header, rows = _gather(ws.iter_rows(values_only=True), _cell, sheet=True)
     finally:
         wb.close()
-    header_at = next((i for i, r in enumerate(records) if any(not _blank(c) for c in r)), None)
-    if header_at is None:
+    if header is None:
         return Table([], [], sheet=sheet, other_sheets=others)
-    header = ["" if c is None else str(c).strip() for c in records[header_at]]
-    rows: list[tuple[int, list[Cell]]] = [
-        (i + 1, r) for i, r in enumerate(records) if i > header_at and any(not _blank(c) for c in r)
-    ]
-    return Table(header, rows, sheet=sheet, other_sheets=others)
+    return Table(_header(header), rows, sheet=sheet, other_sheets=others)
 
 
 def _first_sheet_only(table: Table) -> tuple[str, str]:
@@ -541,7 +713,13 @@ def _text(value: Cell) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    text = str(value).strip()
+    if text.startswith("'") and text.lstrip("'")[:1] in _FORMULA_SIGNS:
+        return text[1:]  # the CSV export's guard against spreadsheet formulas ('=…), not the value's
+    return text
+
+
+_FORMULA_SIGNS = ("=", "+", "-", "@")
 
 
 _DATE_RE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")

@@ -389,7 +389,10 @@ class AuditLog(Base):
 
 class User(Base):
     """Someone who logs in: a role, a password hash (never the password), optionally the unit a
-    driver drives or the staff member the account belongs to."""
+    driver drives or the staff member the account belongs to.
+
+    ``sessions_after``: log-ins before this instant are over (set when the user logs out, so a
+    copy of the cookie no longer works, on any device); NULL: none ended so far."""
 
     __tablename__ = "users"
     __table_args__ = (CheckConstraint(_one_of("role", USER_ROLES), name="role"),)
@@ -404,6 +407,9 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(5), default="el")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow)
+    sessions_after: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), comment="log-ins before this instant are over (set at log-out)"
+    )
 
 
 class GeocodeCache(Base):
