@@ -35,6 +35,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -375,7 +376,11 @@ class AuditLog(Base):
     """One change to the register: who, when, which row, and its values before and after."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="action"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("action", AUDIT_ACTIONS), name="action"),
+        # one row's history (the forms' check for a later change, management's "as it stood")
+        Index("ix_audit_log_entity_entity_id", "entity", "entity_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, index=True)
