@@ -202,8 +202,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         if register.is_file():
             kept = _default_target(register, "-before-restore")
             backup_file(register, kept)
-        else:
+        else:  # a new register file, its owner's alone as kinito init makes it
             register.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(register, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         _copy(source, register)
     except BackupError as exc:
         _err(str(exc))

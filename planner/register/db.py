@@ -75,8 +75,9 @@ def _sqlite_file(url: URL) -> Path | None:
 def make_engine(url: str | Path | URL | None = None, **engine_options: Any) -> Engine:
     """An engine for the register (see :func:`database_url` for how ``url`` is chosen).
 
-    For a SQLite file the parent directory is created if missing; every connection gets
-    foreign keys on and WAL journalling. ``engine_options`` go to ``create_engine``.
+    For a SQLite file the parent directory is created if missing, and a new file is made
+    readable and writable by its owner only; every connection gets foreign keys on and WAL
+    journalling. ``engine_options`` go to ``create_engine``.
     Raises ``NotADirectoryError`` when a file is in the way of the database's folder,
     ``IsADirectoryError`` when the path is a directory, ``OSError`` when the folder cannot be
     created; a missing driver (e.g. for PostgreSQL) raises ``ImportError``.
@@ -90,6 +91,10 @@ def make_engine(url: str | Path | URL | None = None, **engine_options: Any) -> E
             file.parent.mkdir(parents=True, exist_ok=True)
         except (FileExistsError, NotADirectoryError) as exc:
             raise NotADirectoryError(20, "a file is in the way of the database's folder", str(file)) from exc
+        if not file.exists():
+            # the register holds names, addresses and health notes: readable by its owner only
+            # (SQLite gives its -wal and -shm files the same permissions)
+            os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     if db_url.get_backend_name() == "sqlite":
         engine_options.setdefault("connect_args", {}).setdefault("timeout", BUSY_TIMEOUT_S)
     engine = create_engine(db_url, **engine_options)

@@ -347,3 +347,23 @@ def test_a_read_only_session_does_not_wait_for_a_writer_and_may_not_write(engine
     ):
         page.add(Staff(name="Από σελίδα", role="social_worker"))
     assert _count(engine, Staff) == 2
+
+
+def test_a_new_register_file_is_its_owners_alone(tmp_path: Path) -> None:
+    """Names, addresses and health notes: a new register (and its -wal) is mode 0600, not the
+    umask's 0644; an existing file's mode is left as its owner set it."""
+    import os
+
+    path = tmp_path / "instance" / "kinito.sqlite3"
+    engine = make_engine(path)
+    upgrade(engine)
+    with session_scope(engine) as s:  # the pool keeps this connection open, and so the -wal
+        s.add(Staff(name="Πρώτη", role="social_worker"))
+    for file in (path, Path(f"{path}-wal")):
+        assert os.stat(file).st_mode & 0o777 == 0o600, file
+    engine.dispose()
+    shared = tmp_path / "shared.sqlite3"
+    shared.touch(mode=0o640)
+    os.chmod(shared, 0o640)
+    make_engine(shared).dispose()
+    assert os.stat(shared).st_mode & 0o777 == 0o640
