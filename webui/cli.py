@@ -60,6 +60,20 @@ def _cli_session(db: str | None) -> Iterator[Any]:
         engine.dispose()
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def insecure_network_warning(host: str) -> str:
+    """What ``serve`` says when it listens beyond this machine over plain HTTP."""
+    return (
+        f"Προσοχή: η εφαρμογή ακούει στο δίκτυο ({host}) με απλό HTTP· κωδικοί και στοιχεία των "
+        "ωφελουμένων ταξιδεύουν χωρίς κρυπτογράφηση. Βάλτε μπροστά έναν διακομιστή HTTPS και ορίστε "
+        "KINITO_SESSION_COOKIE_SECURE=true (docs/webui.md). / Warning: listening on the network "
+        f"({host}) over plain HTTP; passwords and people's data travel unencrypted. Put an HTTPS "
+        "proxy in front and set KINITO_SESSION_COOKIE_SECURE=true (docs/webui.md)."
+    )
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web application with waitress (a production WSGI server) on host:port."""
     import waitress
@@ -92,6 +106,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     else:
         print("Συνδεθείτε με τον λογαριασμό σας / log in with your account.")
+    if args.host not in LOOPBACK and not app.config.get("SESSION_COOKIE_SECURE"):
+        print(insecure_network_warning(args.host), file=sys.stderr)
     print("Διακοπή / stop: Ctrl+C", flush=True)
     try:
         waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="kinito")

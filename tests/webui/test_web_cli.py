@@ -178,3 +178,25 @@ def test_user_add_and_user_unit_give_a_driver_a_unit(
     assert main(["user", "add", "m", "--role", "management", "--unit", "1", "--password-stdin",
                  "--db", str(db)]) == 2  # fmt: skip
     engine.dispose()
+
+
+def test_serve_warns_when_it_listens_on_the_network_over_plain_http(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--host 0.0.0.0 without secure cookies: a warning in Greek and English (passwords and
+    people's data would travel unencrypted); on 127.0.0.1, or with secure cookies, none."""
+    import waitress
+
+    from planner.cli import main
+
+    monkeypatch.setattr(waitress, "serve", lambda *_a, **_k: None)
+    monkeypatch.setenv("KINITO_SECRET_KEY", "test-secret")
+    db = str(tmp_path / "serve.sqlite3")
+    assert main(["serve", "--db", db, "--host", "0.0.0.0", "--port", "8999"]) == 0
+    err = capsys.readouterr().err
+    assert "με απλό HTTP" in err and "KINITO_SESSION_COOKIE_SECURE=true" in err and "over plain HTTP" in err
+    assert main(["serve", "--db", db, "--host", "127.0.0.1", "--port", "8999"]) == 0
+    assert "HTTP" not in capsys.readouterr().err
+    monkeypatch.setenv("KINITO_SESSION_COOKIE_SECURE", "true")
+    assert main(["serve", "--db", db, "--host", "0.0.0.0", "--port", "8999"]) == 0
+    assert "HTTP" not in capsys.readouterr().err
