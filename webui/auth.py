@@ -70,13 +70,15 @@ def index() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """The log-in form; too many failures lock the name (and, after many more, the address)."""
+    """The log-in form; too many failures lock the name at that address (and, after many more,
+    the address): a name is locked where it was guessed, so no one can lock a colleague out of
+    the office, or a driver out on the road, from somewhere else."""
     form = LoginForm()
     throttle: LoginThrottle = current_app.extensions["kinito_throttle"]
     status = 200
     if form.validate_on_submit():
         username = form.username.data.strip() if form.username.data else ""
-        keys = (f"user:{username.lower()}", f"ip:{request.remote_addr}")
+        keys = (f"user:{username.lower()}@{request.remote_addr}", f"ip:{request.remote_addr}")
         if throttle.locked(*keys):
             minutes = current_app.config["LOGIN_LOCK_MINUTES"]
             flash(_("Too many failed log-ins. Try again in %(minutes)s minutes.", minutes=minutes), "error")

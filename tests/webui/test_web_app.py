@@ -325,3 +325,22 @@ def test_error_pages_are_greek(coordinator: FlaskClient, db_file: Path, tmp_path
         assert "Πίσω στην αρχική σελίδα" in text
     finally:
         app.extensions["kinito_engine"].dispose()
+
+
+def test_wrong_passwords_from_elsewhere_do_not_lock_the_user_out(db_file: Path, tmp_path: Path) -> None:
+    """Five wrong passwords for the coordinator from another address (behind the trusted proxy)
+    lock the name there only: at the office the right password still logs her in. Before, any
+    five anonymous requests every 15 minutes kept her out."""
+    settings = {"TESTING": True, "TRUSTED_PROXIES": 1}
+    app = create_app({"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance"), **settings})
+    try:
+        outside = app.test_client()
+        outside.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.9"
+        for _ in range(5):
+            assert login(outside, COORDINATOR, "wrong password").status_code == 401
+        assert login(outside, COORDINATOR).status_code == 429
+        office = app.test_client()
+        office.environ_base["HTTP_X_FORWARDED_FOR"] = "10.0.0.5"
+        assert login(office, COORDINATOR).status_code == 302
+    finally:
+        app.extensions["kinito_engine"].dispose()
