@@ -48,7 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_store(app)
     init_i18n(app)
     init_security(app)
-    app.extensions["kinito_jobs"] = JobRunner(app.config["DATABASE_URL_RESOLVED"])
+    app.extensions["kinito_jobs"] = JobRunner(app.config["DATABASE_URL_RESOLVED"], journal=instance / "jobs")
     for module in (auth, coordinator, desk, outcomes, driver, management, admin):
         app.register_blueprint(module.bp)
     return app

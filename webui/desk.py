@@ -182,10 +182,11 @@ def index() -> Any:
             )
         )
     units = {v.unit_set: _unit_names(v.unit_set, unit_names) for v in versions}
+    jobs = _runner().jobs()[:10]
     return render_template(
-        "desk/index.html", form=form, jobs=_runner().jobs()[:10], versions=versions, units=units,
+        "desk/index.html", form=form, jobs=jobs, versions=versions, units=units,
         statuses=version_statuses(versions), status_labels=STATUS_LABELS,
-        this_week=iso_week_of(current_day()),
+        this_week=iso_week_of(current_day()), job_errors={j.id: job_error_text(j) for j in jobs},
     )  # fmt: skip
 
 

@@ -8,8 +8,11 @@ report and a last line with the stored plan version (see :mod:`webui.planjob`). 
 thread here turns those lines into the :class:`Job`'s state, which the planning desk polls.
 
 Jobs live in this registry, keyed by a random id: closing the page does not stop a job, and
-the coordinator finds it again from the desk. A server restart forgets running jobs (their
-children end with the server); finished ones are in the database as plan versions anyway.
+the coordinator finds it again from the desk. Finished ones are in the database as plan
+versions anyway. A running job also leaves a note in the instance folder (``jobs/<id>.json``,
+removed when it ends): a server stopped or killed mid-run leaves it behind, and the next server
+lists that run as failed, «interrupted when the server stopped: nothing was stored; start it
+again», instead of forgetting it (its child ends with the server, before storing anything).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from planner import child_env
@@ -73,15 +77,78 @@ def _terminate(proc: subprocess.Popen[str]) -> None:
         os.killpg(proc.pid, signal.SIGTERM)
 
 
+LOST = (
+    "Ο προγραμματισμός διακόπηκε όταν σταμάτησε ο διακομιστής: δεν αποθηκεύτηκε τίποτα. Ξεκινήστε "
+    "τον ξανά. / The planning was interrupted when the server stopped: nothing was stored. Start "
+    "it again."
+)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def _lost_jobs(journal: Path) -> list[Job]:
+    """The runs a server that is no longer running left in ``journal``: failed, saying so. Their
+    notes are removed (listed once, by this server); a note of a server still running (another
+    process on the same instance folder) is left alone."""
+    lost = []
+    for path in sorted(journal.glob("*.json")) if journal.is_dir() else []:
+        try:
+            note = json.loads(path.read_text(encoding="utf-8"))
+            pid = int(note.get("pid", 0))
+            if pid and pid != os.getpid() and _alive(pid):
+                continue
+            job = Job(
+                id=str(note["id"]),
+                iso_week=str(note["iso_week"]),
+                actor=str(note["actor"]),
+                started_at=float(note["started_at"]),
+                time_limit=float(note.get("time_limit", 0)),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        job.state, job.error, job.expected_error = "failed", LOST, True
+        job.finished_at = job.started_at
+        lost.append(job)
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return lost
+
+
 class JobRunner:
     """Starts planning jobs and keeps their state; one per application."""
 
-    def __init__(self, database_url: str, python: str = sys.executable) -> None:
+    def __init__(self, database_url: str, python: str = sys.executable, journal: Path | None = None) -> None:
         self.database_url = database_url
         self.python = python
+        self.journal = journal
         self._jobs: dict[str, Job] = {}
         self._procs: dict[str, subprocess.Popen[str]] = {}
         self._lock = threading.Lock()
+        if journal is not None:
+            self._jobs.update({job.id: job for job in _lost_jobs(journal)})
+
+    def _note(self, job: Job) -> None:
+        """The running job's note in the journal (see the module)."""
+        if self.journal is None:
+            return
+        with contextlib.suppress(OSError):  # a read-only instance folder: the run goes on
+            self.journal.mkdir(parents=True, exist_ok=True)
+            note = {"id": job.id, "iso_week": job.iso_week, "actor": job.actor, "started_at": job.started_at,
+                    "time_limit": job.time_limit, "pid": os.getpid()}  # fmt: skip
+            (self.journal / f"{job.id}.json").write_text(json.dumps(note), encoding="utf-8")
+
+    def _unnote(self, job: Job) -> None:
+        if self.journal is not None:
+            with contextlib.suppress(OSError):
+                (self.journal / f"{job.id}.json").unlink(missing_ok=True)
 
     def start(
         self,
@@ -132,6 +199,7 @@ class JobRunner:
         with self._lock:
             self._jobs[job.id] = job
             self._procs[job.id] = proc
+        self._note(job)
         threading.Thread(
             target=self._follow, args=(job, proc, errors), daemon=True, name=f"job-{job.id}"
         ).start()
@@ -175,6 +243,7 @@ class JobRunner:
                 if job.error is None:
                     job.error = tail.strip().splitlines()[-1] if tail.strip() else f"exit code {code}"
             self._procs.pop(job.id, None)
+        self._unnote(job)
 
     def get(self, job_id: str) -> Job | None:
         """A job by id (None if unknown)."""
