@@ -344,3 +344,26 @@ def test_a_tablet_left_on_utc_records_the_time_in_athens(tablet_server: dict[str
         (row,) = s.scalars(select(VisitOutcome)).all()
     at = row.occurred_at if row.occurred_at.tzinfo else row.occurred_at.replace(tzinfo=UTC)
     assert at.astimezone(ZoneInfo("Europe/Athens")).strftime("%Y-%m-%d %H:%M") == "2026-12-07 10:10"
+
+
+def test_the_bases_name_is_shown_as_text_not_html(tablet_server: dict[str, Any]) -> None:
+    """The base's tooltip takes the name as text: a name with markup (a unit's base given on the
+    command line) shows its characters, and adds no element."""
+    from playwright.sync_api import expect
+
+    app, version = tablet_server["app"], tablet_server["version"]
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, version)
+        assert row is not None and row.problem_json
+        problem = json.loads(row.problem_json)
+        bases = {unit["base"] for unit in problem["units"]}
+        for place in problem["locations"]:
+            if place["id"] in bases:
+                place["name"] = '<img src=x id="injected">Βάση'
+        row.problem_json = json.dumps(problem, ensure_ascii=False)
+    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+        page.evaluate("() => document.querySelector('.base-pin').dispatchEvent("
+                      "new MouseEvent('mouseover', {bubbles: true}))")  # fmt: skip
+        tip = page.locator(".leaflet-tooltip")
+        expect(tip).to_contain_text('<img src=x id="injected">Βάση')
+        assert page.locator("#injected").count() == 0

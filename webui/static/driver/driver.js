@@ -110,6 +110,11 @@
     ATHENS.formatToParts(d).forEach(function (p) { out[p.type] = p.value; });
     return out;
   }
+  function textNode(text) {  // Leaflet takes a string as HTML: names go in as text
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
   function nowHHMM() {
     var d = new Date();
     if (ATHENS) { var p = athens(d); return p.hour + ":" + p.minute; }
@@ -232,7 +237,7 @@
     L.polyline(points, { color: "#0b5cad", weight: 5, opacity: 0.85 }).addTo(layers);
     L.marker([route.base.lat, route.base.lon], {
       icon: L.divIcon({ className: "stop-pin base-pin", html: "&#8962;", iconSize: [30, 30], iconAnchor: [15, 15] })
-    }).bindTooltip(T.base + ": " + route.base.name).addTo(layers);
+    }).bindTooltip(textNode(T.base + ": " + route.base.name)).addTo(layers);
     var next = nextIndex();
     route.stops.forEach(function (s, i) {
       var mark = markOf(s.visit_id);
