@@ -153,6 +153,11 @@ def record_outcome(
         )
     )
     if same is not None:
+        # the same outcome again (a second tab, a retry with a new reference): stored once, but
+        # a note it brings is kept beside the first one's, not dropped
+        extra = (note or "").strip()
+        if extra and extra not in (same.note or ""):
+            same.note = f"{same.note}\n{extra}" if same.note else extra
         return Recorded(same.id, False, same.status)
     if plan_version_id is not None and session.get(m.PlanVersion, plan_version_id) is None:
         raise WeekError(f"δεν υπάρχει έκδοση σχεδίου {plan_version_id} / no plan version {plan_version_id}")

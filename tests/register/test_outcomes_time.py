@@ -103,3 +103,22 @@ def test_the_week_builder_dates_a_done_visit_by_its_day_in_athens(loaded_engine:
         assert last[int(visit[3:])] == wednesday
         last, _stops = _last_done_before(s, date(2026, 11, 27))
         assert last[int(visit[3:])] == thursday
+
+
+def test_the_same_outcome_twice_is_stored_once_and_keeps_both_notes(loaded_engine: Engine) -> None:
+    """A second «done» for the same visit and day (another tab, another reference) is not a
+    second row, but its note joins the first's; the same note again is not repeated. Before,
+    the second note was dropped without a word."""
+    visit = _care_plan(loaded_engine)
+    day = date(2026, 11, 23)
+    with session_scope(loaded_engine, actor="odigos") as s:
+        first = outcomes.record_outcome(s, visit, "done", on=day, recorded_by="odigos",
+                                        note="πήρε τα φάρμακα", client_ref="a")  # fmt: skip
+        again = outcomes.record_outcome(s, visit, "done", on=day, recorded_by="odigos",
+                                        note="να τηλεφωνήσει η κόρη", client_ref="b")  # fmt: skip
+        outcomes.record_outcome(s, visit, "done", on=day, recorded_by="odigos",
+                                note="να τηλεφωνήσει η κόρη", client_ref="c")  # fmt: skip
+        assert first.created and not again.created and again.outcome_id == first.outcome_id
+    with session_scope(loaded_engine) as s:
+        (row,) = s.scalars(select(m.VisitOutcome)).all()
+        assert row.note == "πήρε τα φάρμακα\nνα τηλεφωνήσει η κόρη"
