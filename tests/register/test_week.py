@@ -639,7 +639,9 @@ def test_unit_weekly_hours_are_set_changed_and_listed_by_the_cli(
     assert "Αυτοκίνητο" in car and "12,25 ώρες/εβδ. / h/week\t" in car
     with session_scope(loaded_engine) as s:
         changes = s.scalars(
-            select(m.AuditLog).where(m.AuditLog.entity == "units", m.AuditLog.action == "update")
+            select(m.AuditLog)
+            .where(m.AuditLog.entity == "units", m.AuditLog.action == "update")
+            .order_by(m.AuditLog.id)
         ).all()
     assert changes[0].actor == "maria" and changes[0].after == {"weekly_hours": 12}
     assert len(changes) == 4
