@@ -479,7 +479,11 @@ def post_outcome() -> Any:
     unit = _own_unit()
     if unit is None:
         abort(403)
-    if not 0 <= (current_day() - day).days <= SEND_DAYS:
+    if day > current_day():
+        return _problem(
+            _("This route's day has not come yet: an outcome is recorded on the day of the visit.")
+        )
+    if (current_day() - day).days > SEND_DAYS:
         return _problem(_("This route's day is over; tell the office."))
     try:
         with transaction() as s:

@@ -242,7 +242,9 @@ def test_outcomes_outside_the_drivers_route_are_refused(driver: FlaskClient, fie
         answer.get_json()["error"]
         == "Αυτή η επίσκεψη δεν είναι στο δρομολόγιο της μονάδας σας εκείνη την ημέρα."
     )
-    assert _send(driver, date=(TODAY + timedelta(days=2)).isoformat()).status_code == 422  # in the future
+    future = _send(driver, date=(TODAY + timedelta(days=2)).isoformat())
+    assert future.status_code == 422
+    assert "δεν έχει έρθει ακόμη" in future.get_json()["error"]  # not "the day is over"
     assert _send(driver, visit_id="cp-2", plan_version_id=99).status_code == 403
     assert _send(driver, visit_id="xx-1").status_code == 403
     assert _count(field_app) == 0
@@ -364,7 +366,9 @@ def test_a_queued_outcome_sent_the_next_morning_is_accepted(driver: FlaskClient,
     field_app.config["TODAY"] = date(2026, 12, 8).isoformat()
     assert _send(driver).status_code == 200
     field_app.config["TODAY"] = date(2026, 12, 20).isoformat()
-    assert _send(driver).status_code == 422  # more than a week later: the office must hear of it
+    late = _send(driver)
+    assert late.status_code == 422  # more than a week later: the office must hear of it
+    assert "έχει περάσει" in late.get_json()["error"]
     assert _count(field_app) == 1
 
 
