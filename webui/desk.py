@@ -577,6 +577,10 @@ def adjust(pv_id: int) -> Any:
         if time_limit is None:
             flash(str(TIME_LIMIT_MESSAGE), "error")
             return redirect(url_for("desk.adjust", pv_id=pv_id))
+        running = _runner().running(row.iso_week)
+        if running:  # one run of a week at a time: two would share the two cores and both end worse
+            flash(_("This week is already being planned."), "info")
+            return redirect(url_for("desk.job", job_id=running[0].id))
         job = _runner().start(
             row.iso_week,
             g.user.username,

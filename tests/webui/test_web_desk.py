@@ -315,6 +315,23 @@ def test_adjust_pin_drop_and_urgent_make_a_new_version_with_its_changes(
     assert "Αλλαγή ημέρας: Αικατερίνη" not in changes and "Δεν εξυπηρετείται πια: Αικατερίνη" not in changes
 
 
+def test_adjust_while_the_week_is_being_planned_goes_to_that_run(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """As «Plan» does: while a run of the week goes on, an adjustment starts no second one (both
+    would share the two cores and end worse) but shows the running one."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    first = runner.start(WEEK, COORDINATOR, time_limit=20.0, problem=problem_to_dict(small_problem()))
+    try:
+        form = {"action-hv-3": "keep", "time_limit": "1"}
+        response = post(coordinator, f"/desk/plans/{solved['plan_version_id']}/adjust", form)
+        assert response.status_code == 302 and response.location.endswith(f"/desk/jobs/{first.id}")
+        assert [j.id for j in runner.running(WEEK)] == [first.id]
+    finally:
+        runner.cancel(first.id)
+        runner.wait(first.id, 30)
+
+
 def test_adjust_refuses_a_day_outside_the_week(coordinator: FlaskClient, solved: dict[str, Any]) -> None:
     """A pin to a date not in the week changes nothing and says so."""
     pv_id = solved["plan_version_id"]
