@@ -99,6 +99,15 @@ def login() -> Any:
     return render_template("auth/login.html", form=form), status
 
 
+@bp.route("/session/alive")
+def keepalive() -> Any:
+    """204 for a logged-in user (loading the user refreshed the session's idle clock), 401 if
+    the session has ended: what the office pages' keep-alive asks while someone types."""
+    if g.get("user") is None:
+        abort(401)
+    return "", 204
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> Any:
     """End the session (POST, with the CSRF token, so no other site can log a user out), and
