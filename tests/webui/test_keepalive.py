@@ -60,3 +60,37 @@ def test_typing_in_a_form_keeps_the_session(db_file: Path, tmp_path: Path) -> No
             assert 1 <= len(pings) <= 3, pings
         finally:
             browser.close()
+
+
+def test_the_import_button_says_it_is_busy_and_cannot_be_pressed_twice(db_file: Path, tmp_path: Path) -> None:
+    """«Έλεγχος αρχείου» pressed: the button then reads «Έλεγχος του αρχείου…» and is disabled
+    while the server works, so the file is not sent twice."""
+    reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {reason}")
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import expect, sync_playwright
+
+    upload = tmp_path / "people.csv"
+    upload.write_text("Ονοματεπώνυμο;Οικισμός\nΜαρία Π.;Αίγιο\n", encoding="utf-8")
+    app = create_app({"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance")})
+    with live_server(app) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(locale="el-GR").new_page()
+            page.goto(f"{base}/login")
+            page.get_by_label("Όνομα χρήστη").fill(COORDINATOR)
+            page.get_by_label("Κωδικός").fill(PASSWORDS[COORDINATOR])
+            page.get_by_role("button", name="Σύνδεση").click()
+            page.goto(f"{base}/register/import")
+            page.locator("#import-form input[type=file]").set_input_files(str(upload))
+            # the form sent to another tab, so that this page stays to be looked at
+            page.evaluate("() => { document.getElementById('import-form').target = '_blank'; }")
+            with page.context.expect_page():
+                page.locator("#check-button").click()
+            button = page.locator("#check-button")
+            expect(button).to_be_disabled()
+            expect(button).to_have_text("Έλεγχος του αρχείου…")
+        finally:
+            browser.close()
