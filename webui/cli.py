@@ -80,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from planner.register.db import session_scope
     from webui import create_app
-    from webui.demo_users import demo_users_present
+    from webui.demo_users import demo_register_problem, demo_users_present
 
     engine, where = _prepare_database(args.db)
     with session_scope(engine) as s:
@@ -90,6 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from planner.register.models import User
 
         n_users = s.scalar(select(func.count()).select_from(User)) or 0
+        demo_register = demo_register_problem(s) is None
     engine.dispose()
     app = create_app({"DATABASE_URL": str(engine.url.render_as_string(hide_password=False))})
     url = f"http://{args.host}:{args.port}/"
@@ -101,8 +102,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"  {username:<14} {role:<12} {password}")
     elif n_users == 0:
         print(
-            "Δεν υπάρχουν χρήστες / no users yet: "
-            "kinito user add NAME --role admin   (ή / or: kinito user demo)"
+            "Δεν υπάρχουν χρήστες / no users yet: kinito user add NAME --role admin"
+            + ("   (ή / or: kinito user demo)" if demo_register else "")
         )
     else:
         print("Συνδεθείτε με τον λογαριασμό σας / log in with your account.")
@@ -167,6 +168,11 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        print("kinito: δεν υπάρχει τερματικό για να ζητηθεί ο κωδικός: δώστε τον στην είσοδο με "
+              "--password-stdin / no terminal to ask for the password: give it on standard input "
+              "with --password-stdin", file=sys.stderr)  # fmt: skip
+        return EXIT_INPUT
     else:
         password = getpass.getpass("κωδικός / password: ")
         if getpass.getpass("ξανά / again: ") != password:

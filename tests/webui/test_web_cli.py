@@ -200,3 +200,27 @@ def test_serve_warns_when_it_listens_on_the_network_over_plain_http(
     monkeypatch.setenv("KINITO_SESSION_COOKIE_SECURE", "true")
     assert main(["serve", "--db", db, "--host", "0.0.0.0", "--port", "8999"]) == 0
     assert "HTTP" not in capsys.readouterr().err
+
+
+def test_user_add_without_a_terminal_says_to_use_password_stdin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """From a script (no terminal) without --password-stdin: a clear message and exit 2, not
+    «internal error (EOFError)»; a real register with no users is not pointed to the demo
+    accounts, which it would refuse."""
+    import io
+
+    import waitress
+
+    from planner.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    db = str(tmp_path / "real.sqlite3")
+    assert main(["user", "add", "maria", "--role", "admin", "--db", db]) == 2
+    err = capsys.readouterr().err
+    assert "--password-stdin" in err and "internal error" not in err
+    monkeypatch.setattr(waitress, "serve", lambda *_a, **_k: None)
+    monkeypatch.setenv("KINITO_SECRET_KEY", "test-secret")
+    assert main(["serve", "--db", db, "--port", "8999"]) == 0
+    out = capsys.readouterr().out
+    assert "kinito user add NAME --role admin" in out and "user demo" not in out
