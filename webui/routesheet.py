@@ -110,6 +110,23 @@ def _draw_map(
     pdf.set_text_color(0)
 
 
+def _who(problem: Problem, visit_id: str) -> str:
+    """Whose visit a stop is, for a crew of two professionals: the staff member it names, else
+    the role it needs (in the reader's language), else nothing."""
+    from webui.forms import ROLE_LABELS
+
+    try:
+        visit = problem.visit(visit_id)
+    except KeyError:
+        return ""
+    if visit.required_staff:
+        try:
+            return problem.staff_member(visit.required_staff).name
+        except KeyError:
+            pass
+    return str(ROLE_LABELS.get(visit.required_role, "")) if visit.required_role else ""
+
+
 def route_sheet_pdf(
     plan: Plan,
     problem: Problem,
@@ -183,7 +200,8 @@ def route_sheet_pdf(
                 row.cell(stop.name)
                 row.cell(stop.place)
                 row.cell(stop.phone)
-                row.cell(f"{kind}, {stop.service_min}′")
+                who = _who(problem, stop.visit_id)
+                row.cell(f"{kind}, {stop.service_min}′" + (f"\n{who}" if who else ""))
                 row.cell("")
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", 9)

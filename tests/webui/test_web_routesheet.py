@@ -139,3 +139,23 @@ def test_a_village_stops_spot_is_not_said_twice() -> None:
     assert _place(stop) == "Σαρκουνάς"
     home = Visit("cp-1", village, 1800, name="Σοφία Ι.", address="Οδός 1, Σαρκουνάς")
     assert _place(home) == "Οδός 1, Σαρκουνάς"
+
+
+def test_each_stop_says_whose_visit_it_is(app: Flask) -> None:
+    """On a day with two professionals aboard, the sheet's service column names the staff
+    member a visit names, else the role it needs (in the reader's language)."""
+    from dataclasses import replace
+
+    from webui_helpers import small_problem
+
+    from webui.routesheet import _who
+
+    problem = small_problem()
+    visits = {v.id: v for v in problem.visits}
+    visits["hv-1"] = replace(visits["hv-1"], required_staff="sw1")
+    visits["hv-3"] = replace(visits["hv-3"], required_role="psychologist")
+    problem = replace(problem, visits=tuple(visits.values()))
+    with app.test_request_context():
+        assert _who(problem, "hv-1") == "Μαρία Κ."
+        assert _who(problem, "hv-3") == "Ψυχολόγος"
+        assert _who(problem, "vs-2") == "" and _who(problem, "no-such") == ""
