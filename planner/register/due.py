@@ -107,8 +107,14 @@ def occurrences_due(
     end: date | None = None,
     working_days: int = 5,
     allowed_weekdays: Collection[int] | None = None,
+    since: date | None = None,
 ) -> Due:
     """Visits due in the ISO week starting ``monday`` for a plan with this rhythm.
+
+    ``since``: the day the register began planning (its first plan's week). A plan never
+    visited is late only for the weeks since its start *and* since then: a caseload imported
+    with start dates months back is not overdue in the register's first weeks (it has no
+    history to say so), while a plan started after that and never visited is.
 
     ``done`` are the dates of visits actually done (earlier weeks only are used).
     ``allowed_weekdays`` (ISO numbers, 1 = Monday; empty: Monday to Friday), if given: only
@@ -135,7 +141,8 @@ def occurrences_due(
     if rhythm.kind == "every_n_weeks":
         n = rhythm.count
         if weeks_since is None:
-            late = max(0, (monday - monday_of(start)).days // 7 - n)
+            clock = start if since is None else max(start, since)
+            late = max(0, (monday - monday_of(clock)).days // 7 - n)
             return Due(1, late)
         if weeks_since < n:
             return Due(0)

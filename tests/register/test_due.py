@@ -130,3 +130,18 @@ def test_a_week_asks_no_more_visits_than_the_plan_has_days_in_force() -> None:
     assert due(thrice, monday + timedelta(weeks=1), start=thursday, allowed_weekdays=[]) == 3
     assert due(twice, monday, start=date(2026, 1, 5), end=monday, allowed_weekdays=[1, 3]) == 1
     assert due(thrice, monday, start=thursday) == 3
+
+
+def test_a_plan_never_visited_is_late_only_since_the_register_began_planning() -> None:
+    """A fortnightly plan imported with a start months back is not overdue in the register's
+    first weeks; one started after the register began, and never visited, is."""
+    fortnightly = Rhythm("every_n_weeks", 2)
+    months_back = W50 - timedelta(weeks=12)
+    assert occurrences_due(fortnightly, W50, [], start=months_back) == Due(1, 10)  # no register start known
+    assert occurrences_due(fortnightly, W50, [], start=months_back, since=W50) == Due(1, 0)
+    assert occurrences_due(fortnightly, W50, [], start=months_back, since=W50 - timedelta(weeks=5)) == Due(
+        1, 3
+    )
+    assert occurrences_due(
+        fortnightly, W50, [], start=W50 - timedelta(weeks=4), since=W50 - timedelta(weeks=9)
+    ) == Due(1, 2)
