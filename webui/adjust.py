@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "STABILITY_SECONDS",
+    "URGENT_MARK",
     "URGENT_PRIORITY",
     "Change",
     "adjusted_problem",
@@ -41,6 +42,11 @@ __all__ = [
 
 URGENT_PRIORITY = 5
 """An urgent visit's priority: leaving it out costs five ordinary visits."""
+URGENT_MARK = ("επείγουσα", "urgent")
+"""What an urgent visit's name says after the person's, in Greek and in English: the problem
+stores "Όνομα (επείγουσα / urgent)", so that every list (unassigned visits, route tables and
+sheets, the tablet) tells it from the same person's care plan visit; the changes are written
+in each language (:func:`localized_name`)."""
 STABILITY_SECONDS = 2 * 3600
 """Moving a kept visit to another day costs as much as this much driving: it moves only to
 serve more visits or to save more than two hours on the road."""
@@ -143,19 +149,41 @@ def urgent_visit(
     day: date | None = None,
     phone: str = "",
     address: str = "",
+    place: str = "",
 ) -> Visit:
-    """An urgent home visit, wanted once this week (on ``day`` if given), high priority."""
+    """An urgent home visit, wanted once this week (on ``day`` if given), high priority.
+
+    ``visit_id`` is ``urgent-b<person id>`` (``-2``, ``-3`` for another one of the same person
+    in the same plan): outcomes are stored against the person
+    (:func:`planner.register.week.visit_subject`). ``name`` is the person's; the visit is
+    named ``"<name> (επείγουσα / urgent)"`` (:data:`URGENT_MARK`). ``address`` and ``place``
+    (the person's settlement; default the location's name) make its address as the week
+    builder's visits have it: "Μητροπόλεως 3, Αίγιον", or the settlement alone."""
+    from planner.register.week import _with_place
+
     return Visit(
         id=visit_id,
         location=location,
         service=minutes * 60,
-        name=name,
+        name=f"{name} ({URGENT_MARK[0]} / {URGENT_MARK[1]})",
         required_role=role,
         priority=URGENT_PRIORITY,
         pinned_date=day,
         phone=phone,
-        address=address,
+        address=_with_place(address, place or location.name),
     )
+
+
+def localized_name(name: str, locale: str, *, mark: bool = True) -> str:
+    """A visit's name in one language: an urgent visit's "(επείγουσα / urgent)" becomes
+    "(επείγουσα)" or "(urgent)", or goes (``mark`` false); other names are as they are."""
+    suffix = f" ({URGENT_MARK[0]} / {URGENT_MARK[1]})"
+    if not name.endswith(suffix):
+        return name
+    plain = name.removesuffix(suffix)
+    if not mark:
+        return plain
+    return f"{plain} ({URGENT_MARK[1] if locale == 'en' else URGENT_MARK[0]})"
 
 
 def _day(day: date, locale: str) -> str:
@@ -172,49 +200,54 @@ def _units(ids: set[str], problem: Problem) -> str:
 
 
 def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_problem: Problem) -> list[Change]:
-    """What the new plan does differently: visits added, removed, moved, newly (un)served."""
+    """What the new plan does differently: visits added, removed, moved, newly (un)served.
+    Names in each line's language (:func:`localized_name`); a visit the adjustment added (an
+    urgent one) without its mark: "Νέα επίσκεψη" says it."""
     old, new = served_dates(old_plan), served_dates(new_plan)
     units_before, units_after = served_units(old_plan), served_units(new_plan)
     old_ids = {v.id for v in old_problem.visits}
     names = {v.id: v.name or v.id for v in (*old_problem.visits, *new_problem.visits)}
     changes: list[Change] = []
     for visit in new_problem.visits:
-        vid, name = visit.id, names[visit.id]
+        vid = visit.id
+        el, en = localized_name(names[vid], "el"), localized_name(names[vid], "en")
         before, after = old.get(vid, []), new.get(vid, [])
         if vid not in old_ids:
+            el, en = (localized_name(names[vid], lang, mark=False) for lang in ("el", "en"))
             if after:
-                changes.append(Change(vid, f"Νέα επίσκεψη: {name}, {_days(after, 'el')}",
-                                      f"New visit: {name}, {_days(after, 'en')}"))  # fmt: skip
+                changes.append(Change(vid, f"Νέα επίσκεψη: {el}, {_days(after, 'el')}",
+                                      f"New visit: {en}, {_days(after, 'en')}"))  # fmt: skip
             else:
-                changes.append(Change(vid, f"Νέα επίσκεψη χωρίς ανάθεση: {name}",
-                                      f"New visit, unassigned: {name}"))  # fmt: skip
+                changes.append(Change(vid, f"Νέα επίσκεψη χωρίς ανάθεση: {el}",
+                                      f"New visit, unassigned: {en}"))  # fmt: skip
         elif before and not after:
-            changes.append(Change(vid, f"Δεν εξυπηρετείται πια: {name} (ήταν {_days(before, 'el')})",
-                                  f"No longer served: {name} (was {_days(before, 'en')})"))  # fmt: skip
+            changes.append(Change(vid, f"Δεν εξυπηρετείται πια: {el} (ήταν {_days(before, 'el')})",
+                                  f"No longer served: {en} (was {_days(before, 'en')})"))  # fmt: skip
         elif after and not before:
-            changes.append(Change(vid, f"Εξυπηρετείται τώρα: {name}, {_days(after, 'el')}",
-                                  f"Now served: {name}, {_days(after, 'en')}"))  # fmt: skip
+            changes.append(Change(vid, f"Εξυπηρετείται τώρα: {el}, {_days(after, 'el')}",
+                                  f"Now served: {en}, {_days(after, 'en')}"))  # fmt: skip
         elif before != after:
             changes.append(Change(
                 vid,
-                f"Αλλαγή ημέρας: {name}, {_days(before, 'el')} → {_days(after, 'el')}",
-                f"Day changed: {name}, {_days(before, 'en')} → {_days(after, 'en')}",
+                f"Αλλαγή ημέρας: {el}, {_days(before, 'el')} → {_days(after, 'el')}",
+                f"Day changed: {en}, {_days(before, 'en')} → {_days(after, 'en')}",
             ))  # fmt: skip
         elif units_before.get(vid) and units_after.get(vid) and units_before[vid] != units_after[vid]:
             was, now = _units(units_before[vid], new_problem), _units(units_after[vid], new_problem)
-            changes.append(Change(vid, f"Άλλο όχημα (άλλο πλήρωμα): {name}, {was} → {now}",
-                                  f"Other unit (other crew): {name}, {was} → {now}"))  # fmt: skip
+            changes.append(Change(vid, f"Άλλο όχημα (άλλο πλήρωμα): {el}, {was} → {now}",
+                                  f"Other unit (other crew): {en}, {was} → {now}"))  # fmt: skip
     new_ids = {v.id for v in new_problem.visits}
     for visit in old_problem.visits:
         if visit.id not in new_ids:  # with its place and day: two people may share a short name
             name = names[visit.id]
+            el, en = localized_name(name, "el"), localized_name(name, "en")
             place = visit.location.name.rsplit(", ", 1)[-1] if visit.location.name else ""
             if place and place != name:
-                name = f"{name}, {place}"
+                el, en = f"{el}, {place}", f"{en}, {place}"
             on = old.get(visit.id, [])
-            el = f" (ήταν {_days(on, 'el')})" if on else ""
-            en = f" (was {_days(on, 'en')})" if on else ""
-            changes.append(Change(visit.id, f"Αφαιρέθηκε: {name}{el}", f"Removed: {name}{en}"))
+            was_el = f" (ήταν {_days(on, 'el')})" if on else ""
+            was_en = f" (was {_days(on, 'en')})" if on else ""
+            changes.append(Change(visit.id, f"Αφαιρέθηκε: {el}{was_el}", f"Removed: {en}{was_en}"))
     # and the visits kept on their day and unit whose start moved, as a re-plan lists them
     from planner.register.week import plan_change_items
 
@@ -235,32 +268,33 @@ def week_changes(items: Sequence[PlanChange]) -> list[Change]:
 
     changes: list[Change] = []
     for c in sorted(items, key=order):
-        name, d0, d1, t0, t1 = c.name, c.day_before, c.day_after, c.start_before, c.start_after
+        d0, d1, t0, t1 = c.day_before, c.day_after, c.start_before, c.start_after
+        el, en = localized_name(c.name, "el"), localized_name(c.name, "en")
         if c.kind == "dropped" and d0 is not None and not c.wanted:  # the register no longer asks
             changes.append(Change(
                 c.visit_id,
-                f"Δεν ζητείται πια: {name} (ήταν {_day(d0, 'el')}): πλάνο σε παύση ή λήξη, ή έγινε ήδη",
-                f"No longer wanted: {name} (was {_day(d0, 'en')}): plan paused or ended, or already done",
+                f"Δεν ζητείται πια: {el} (ήταν {_day(d0, 'el')}): πλάνο σε παύση ή λήξη, ή έγινε ήδη",
+                f"No longer wanted: {en} (was {_day(d0, 'en')}): plan paused or ended, or already done",
             ))  # fmt: skip
         elif c.kind == "dropped" and d0 is not None:
-            changes.append(Change(c.visit_id, f"Δεν εξυπηρετείται πια: {name} (ήταν {_day(d0, 'el')})",
-                                  f"No longer served: {name} (was {_day(d0, 'en')})"))  # fmt: skip
+            changes.append(Change(c.visit_id, f"Δεν εξυπηρετείται πια: {el} (ήταν {_day(d0, 'el')})",
+                                  f"No longer served: {en} (was {_day(d0, 'en')})"))  # fmt: skip
         elif c.kind == "added" and d1 is not None and t1 is not None:
             at = f"{hhmm(t1)}, {c.unit_after}" if c.unit_after else hhmm(t1)
-            changes.append(Change(c.visit_id, f"Εξυπηρετείται τώρα: {name}, {_day(d1, 'el')} {at}",
-                                  f"Now served: {name}, {_day(d1, 'en')} {at}"))  # fmt: skip
+            changes.append(Change(c.visit_id, f"Εξυπηρετείται τώρα: {el}, {_day(d1, 'el')} {at}",
+                                  f"Now served: {en}, {_day(d1, 'en')} {at}"))  # fmt: skip
         elif c.kind == "moved" and d0 is not None and d1 is not None:
             changes.append(Change(
                 c.visit_id,
-                f"Αλλαγή ημέρας: {name}, {_day(d0, 'el')} → {_day(d1, 'el')}",
-                f"Day changed: {name}, {_day(d0, 'en')} → {_day(d1, 'en')}",
+                f"Αλλαγή ημέρας: {el}, {_day(d0, 'el')} → {_day(d1, 'el')}",
+                f"Day changed: {en}, {_day(d0, 'en')} → {_day(d1, 'en')}",
             ))  # fmt: skip
         elif c.kind == "other_unit":
             was, now = c.unit_before, c.unit_after
-            changes.append(Change(c.visit_id, f"Άλλο όχημα (άλλο πλήρωμα): {name}, {was} → {now}",
-                                  f"Other unit (other crew): {name}, {was} → {now}"))  # fmt: skip
+            changes.append(Change(c.visit_id, f"Άλλο όχημα (άλλο πλήρωμα): {el}, {was} → {now}",
+                                  f"Other unit (other crew): {en}, {was} → {now}"))  # fmt: skip
         elif c.kind == "new_time" and d1 is not None and t0 is not None and t1 is not None:
             times = f"{hhmm(t0)} → {hhmm(t1)}"
-            changes.append(Change(c.visit_id, f"Άλλη ώρα: {name}, {_day(d1, 'el')}, {times}",
-                                  f"New time: {name}, {_day(d1, 'en')}, {times}"))  # fmt: skip
+            changes.append(Change(c.visit_id, f"Άλλη ώρα: {el}, {_day(d1, 'el')}, {times}",
+                                  f"New time: {en}, {_day(d1, 'en')}, {times}"))  # fmt: skip
     return changes

@@ -303,9 +303,11 @@ def _closed_days(summary: dict[str, Any]) -> list[tuple[date, str]]:
 
 
 def _carried_over(summary: dict[str, Any], problem: Problem) -> list[str]:
-    """The names of the visits carried over from last week (not done then)."""
+    """The names of the visits carried over from last week (not done then) that this week's
+    problem has. Only a care plan's or a stop's visit is carried over; a version stored before
+    that was so may list an urgent visit of last week, which this week does not have."""
     names = {v.id: v.name or v.id for v in problem.visits}
-    return [names.get(str(vid), str(vid)) for vid in summary.get("carried_over") or []]
+    return [names[str(vid)] for vid in summary.get("carried_over") or [] if str(vid) in names]
 
 
 @bp.app_template_global()
@@ -558,7 +560,8 @@ def adjust(pv_id: int) -> Any:
                         vid, n = f"urgent-b{person.id}-{n}", n + 1
                     urgent.append(
                         urgent_visit(vid, location, minutes, name=person.full_name, role=role, day=day,
-                                     phone=person.phone or "", address=person.address or "")
+                                     phone=person.phone or "", address=person.address or "",
+                                     place=place.name_el)
                     )  # fmt: skip
             allowed = {v.id: v.allowed_weekdays for v in problem.visits}
             if locked & set(actions):  # kept as driven: neither moved nor dropped

@@ -226,7 +226,9 @@ def office_conflicts(session: Any, outcomes: list[m.VisitOutcome]) -> dict[int, 
             for other in earlier
             if other.id < outcome.id
             and other.planned_date == outcome.planned_date
-            and (other.care_plan_id, other.village_stop_id) == (outcome.care_plan_id, outcome.village_stop_id)
+            and (other.care_plan_id, other.village_stop_id, other.beneficiary_id)
+            == (outcome.care_plan_id, outcome.village_stop_id, outcome.beneficiary_id)
+            and (outcome.beneficiary_id is None or other.visit_ref == outcome.visit_ref)
             and office_made(other)
         ]
         if office and office[-1].status != outcome.status:  # the office's latest word
@@ -277,7 +279,9 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
                 "visit_id": stop.visit_id,
                 "kind": visit.kind,
                 "name": visit.name or stop.visit_id,
-                "address": visit.address,
+                # a version published before urgent visits carried an address had only the
+                # place in their location: the tablet shows the village at least
+                "address": visit.address or visit.location.name,
                 "phone": visit.phone,
                 "lat": visit.location.lat,
                 "lon": visit.location.lon,

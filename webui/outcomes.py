@@ -70,8 +70,13 @@ class OutcomeRow:
 
 
 def _subject(s: Session, outcome: m.VisitOutcome) -> tuple[str, str, int | None]:
-    """Who or where (a person and the plan's service, or a village stop), the settlement, and
-    the person's id."""
+    """Who or where (a person and the plan's service, a person's urgent visit, or a village
+    stop), the settlement, and the person's id."""
+    if outcome.beneficiary_id is not None:  # an urgent visit added to a plan in Adjust
+        someone = s.get(m.Beneficiary, outcome.beneficiary_id)
+        assert someone is not None  # the foreign key cascades
+        urgent = _("urgent visit")  # (outside the f-string, where Babel finds it)
+        return f"{someone.full_name} · {urgent}", someone.settlement.name_el, someone.id
     if outcome.care_plan_id is not None:
         plan = s.get(m.CarePlan, outcome.care_plan_id)
         assert plan is not None  # the foreign key cascades
@@ -195,7 +200,7 @@ def correct(oid: int) -> Any:
             abort(404)
         form = CorrectionForm(obj=outcome)
         # a village stop is never corrected to "not at home" (kept only if it was recorded so)
-        kind = "care_plan" if outcome.care_plan_id is not None else "village_stop"
+        kind = "village_stop" if outcome.village_stop_id is not None else "care_plan"
         fits = {*STATUSES_FOR[kind], outcome.status}
         form.status.choices = options((k, v) for k, v in OUTCOME_LABELS.items() if k in fits)
         day = outcome.planned_date or local_date(outcome.occurred_at)

@@ -337,17 +337,27 @@ class PlanVersion(Base):
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+ONE_SUBJECT = (
+    "(CASE WHEN care_plan_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN village_stop_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN beneficiary_id IS NULL THEN 0 ELSE 1 END) = 1"
+)
+"""An outcome names exactly one of a care plan, a village stop and a person (an urgent visit)."""
+
+
 class VisitOutcome(Base):
     """What happened at a planned visit or village stop: done, not at home, cancelled, postponed.
 
-    Exactly one of ``care_plan_id`` and ``village_stop_id`` is set; ``visit_ref`` is the
-    visit's id inside the plan version, when it came from one.
+    Exactly one of ``care_plan_id``, ``village_stop_id`` and ``beneficiary_id`` is set: a
+    care plan's visit, a village stop, or an urgent visit a coordinator added to a plan in
+    Adjust (``urgent-b35``: stored against person 35, since no care plan asks for it);
+    ``visit_ref`` is the visit's id inside the plan version, when it came from one.
     """
 
     __tablename__ = "visit_outcomes"
     __table_args__ = (
         CheckConstraint(_one_of("status", OUTCOME_STATUSES), name="status"),
-        CheckConstraint("(care_plan_id IS NULL) <> (village_stop_id IS NULL)", name="one_subject"),
+        CheckConstraint(ONE_SUBJECT, name="one_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -356,6 +366,11 @@ class VisitOutcome(Base):
     )
     village_stop_id: Mapped[int | None] = mapped_column(
         ForeignKey("village_stops.id", ondelete="CASCADE"), index=True
+    )
+    beneficiary_id: Mapped[int | None] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"),
+        index=True,
+        comment="an urgent visit's person (no care plan asks for it)",
     )
     plan_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("plan_versions.id", ondelete="RESTRICT"), index=True

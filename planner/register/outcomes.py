@@ -1,11 +1,15 @@
 """Recording what happened at a planned visit: done, not at home, cancelled, postponed.
 
 An outcome names its visit by the plan's id (``cp-12``: care plan 12, ``vs-3``: village
-stop 3). A device that may send the same outcome twice (the driver's tablet, offline) gives
-a ``client_ref``: a second submission with the same reference returns the stored row and
-writes nothing; the same reference with another visit, date or status is refused. Without a
-reference, the same visit, date and status recorded again is the same fact: the stored row is
-returned. A date before the care plan starts (or after ``today``, when given) is refused.
+stop 3, ``urgent-b35``: an urgent visit to person 35 that a coordinator added to a plan in
+Adjust). A care plan's or a stop's outcome is stored against it; an urgent visit's, which no
+care plan asks for, against its person (``VisitOutcome.beneficiary_id``), and only when a
+published version of that date's week has the visit (:func:`published_with`). A device that
+may send the same outcome twice (the driver's tablet, offline) gives a ``client_ref``: a
+second submission with the same reference returns the stored row and writes nothing; the
+same reference with another visit, date or status is refused. Without a reference, the same
+visit, date and status recorded again is the same fact: the stored row is returned. A date
+before the care plan starts (or after ``today``, when given) is refused.
 
 An outcome recorded without a time of day (the office's ``kinito outcome``) gets the real time
 it was recorded (:func:`recorded_when`), never a made-up one: the tablet and the office's page
@@ -19,6 +23,7 @@ it, and :func:`record_outcome` refuses that status for one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -27,7 +32,8 @@ from sqlalchemy.orm import Session
 
 from planner.register import models as m
 from planner.register.calendar import ATHENS
-from planner.register.week import WeekError, visit_subject
+from planner.register.due import iso_week_of
+from planner.register.week import WeekError, published_once, visit_subject
 
 __all__ = [
     "ATHENS",
@@ -35,6 +41,7 @@ __all__ = [
     "STATUS_NAMES",
     "Recorded",
     "allowed_statuses",
+    "published_with",
     "record_outcome",
     "recorded_when",
 ]
@@ -48,15 +55,43 @@ STATUS_NAMES = {
 STATUSES_FOR: dict[str, tuple[str, ...]] = {
     "care_plan": m.OUTCOME_STATUSES,
     "village_stop": ("done", "cancelled", "postponed"),
+    "beneficiary": m.OUTCOME_STATUSES,
 }
-"""The outcomes each kind of visit allows (by :func:`visit_subject`'s kind): a home visit any
-of them; a village stop has no one to find at home."""
+"""The outcomes each kind of visit allows (by :func:`visit_subject`'s kind): a home visit (a
+care plan's, or an urgent one to a person) any of them; a village stop has no one to find at
+home."""
+SUBJECT_COLUMNS = {
+    "care_plan": m.VisitOutcome.care_plan_id,
+    "village_stop": m.VisitOutcome.village_stop_id,
+    "beneficiary": m.VisitOutcome.beneficiary_id,
+}
+SUBJECT_MODELS: dict[str, type[m.CarePlan] | type[m.VillageStop] | type[m.Beneficiary]] = {
+    "care_plan": m.CarePlan,
+    "village_stop": m.VillageStop,
+    "beneficiary": m.Beneficiary,
+}
 
 
 def allowed_statuses(visit_id: str) -> tuple[str, ...]:
-    """The statuses an outcome of ``visit_id`` (``cp-12``, ``vs-3``) may have."""
+    """The statuses an outcome of ``visit_id`` (``cp-12``, ``vs-3``, ``urgent-b35``) may have."""
     kind, _number = visit_subject(visit_id)
     return STATUSES_FOR[kind]
+
+
+def published_with(session: Session, visit_id: str, on: date) -> list[m.PlanVersion]:
+    """The versions of ``on``'s ISO week that drivers were shown (published now, or once:
+    :func:`planner.register.week.published_once`) and whose problem has ``visit_id``: an
+    urgent visit exists only in them."""
+    rows = [
+        row
+        for row in session.scalars(
+            select(m.PlanVersion).where(m.PlanVersion.iso_week == iso_week_of(on)).order_by(m.PlanVersion.id)
+        )
+        if row.problem_json
+        and any(v.get("id") == visit_id for v in json.loads(row.problem_json).get("visits", ()))
+    ]
+    shown = published_once(session, rows)
+    return [row for row in rows if row.id in shown]
 
 
 def _now() -> datetime:
@@ -131,7 +166,7 @@ def record_outcome(
                     f"nothing was changed"
                 )
             return Recorded(existing.id, False, existing.status)
-    subject = session.get(m.CarePlan if kind == "care_plan" else m.VillageStop, number)
+    subject = session.get(SUBJECT_MODELS[kind], number)
     if subject is None:
         raise WeekError(f"δεν υπάρχει {visit_id} στο μητρώο / {visit_id} is not in the register")
     if today is not None and on > today:
@@ -146,12 +181,19 @@ def record_outcome(
             f"({start:%d/%m/%Y}) / "
             f"the date {on:%d/%m/%Y} is before care plan {visit_id} starts ({start:%d/%m/%Y})"
         )
-    column = m.VisitOutcome.care_plan_id if kind == "care_plan" else m.VisitOutcome.village_stop_id
-    same = session.scalar(
-        select(m.VisitOutcome).where(
-            column == number, m.VisitOutcome.planned_date == on, m.VisitOutcome.status == status
+    if kind == "beneficiary" and not published_with(session, visit_id, on):
+        week = iso_week_of(on)
+        raise WeekError(
+            f"η επείγουσα επίσκεψη {visit_id} δεν είναι σε καμία δημοσιευμένη έκδοση της εβδομάδας "
+            f"{week} ({on:%d/%m/%Y}) / the urgent visit {visit_id} is in no published version of "
+            f"week {week} ({on:%d/%m/%Y})"
         )
+    query = select(m.VisitOutcome).where(
+        SUBJECT_COLUMNS[kind] == number, m.VisitOutcome.planned_date == on, m.VisitOutcome.status == status
     )
+    if kind == "beneficiary":  # a person's two urgent visits (urgent-b35, urgent-b35-2) are two
+        query = query.where(m.VisitOutcome.visit_ref == visit_id)
+    same = session.scalar(query)
     if same is not None:
         # the same outcome again (a second tab, a retry with a new reference): stored once, but
         # a note it brings is kept beside the first one's, not dropped
@@ -167,6 +209,7 @@ def record_outcome(
     row = m.VisitOutcome(
         care_plan_id=number if kind == "care_plan" else None,
         village_stop_id=number if kind == "village_stop" else None,
+        beneficiary_id=number if kind == "beneficiary" else None,
         plan_version_id=plan_version_id,
         visit_ref=visit_id,
         status=status,

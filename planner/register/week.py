@@ -92,6 +92,7 @@ __all__ = [
     "WeekError",
     "WeekResult",
     "build_week",
+    "is_routine",
     "keep_past",
     "latest_version",
     "merge_kept",
@@ -168,15 +169,36 @@ class WeekResult:
 # --- reading the register -----------------------------------------------------------------
 
 
+_URGENT_ID = re.compile(r"^urgent-b(\d+)(?:-\d+)?$")
+
+
 def visit_subject(visit_id: str) -> tuple[str, int]:
-    """``("care_plan", 12)`` for ``cp-12``, ``("village_stop", 3)`` for ``vs-3``."""
+    """``("care_plan", 12)`` for ``cp-12``, ``("village_stop", 3)`` for ``vs-3``, and
+    ``("beneficiary", 35)`` for ``urgent-b35`` (or ``urgent-b35-2``, a second one): an urgent
+    visit a coordinator added in Adjust (:func:`webui.adjust.urgent_visit`), which no care
+    plan asks for, so it names its person."""
     kind, _, number = visit_id.partition("-")
     if kind in ("cp", "vs") and number.isdigit():
         return ("care_plan" if kind == "cp" else "village_stop"), int(number)
+    urgent = _URGENT_ID.match(visit_id)
+    if urgent is not None:
+        return "beneficiary", int(urgent.group(1))
     raise WeekError(
-        f"άγνωστη επίσκεψη {visit_id!r}: αναμένεται cp-<αριθμός> ή vs-<αριθμός> / "
-        f"unknown visit {visit_id!r}: expected cp-<number> or vs-<number>"
+        f"άγνωστη επίσκεψη {visit_id!r}: αναμένεται cp-<αριθμός>, vs-<αριθμός> ή "
+        f"urgent-b<αριθμός> / unknown visit {visit_id!r}: expected cp-<number>, vs-<number> or "
+        f"urgent-b<number>"
     )
+
+
+def is_routine(visit_id: str) -> bool:
+    """Whether ``visit_id`` is one the week builder makes from the register (a care plan's
+    ``cp-12``, a stop's ``vs-3``), as opposed to an urgent visit added in Adjust: only those
+    are due week after week, and carried over when not done."""
+    try:
+        kind, _number = visit_subject(visit_id)
+    except WeekError:
+        return False
+    return kind in ("care_plan", "village_stop")
 
 
 def _unit_set(unit_ids: Iterable[int]) -> str:
@@ -471,13 +493,16 @@ def _carried_over(
     ahead: Mapping[str, list[date]],
 ) -> frozenset[str]:
     """Visits in last week's plan (published, else newest) with nothing done last week;
-    a visit still scheduled there on a day to come (``ahead``) is not missed (yet)."""
+    a visit still scheduled there on a day to come (``ahead``) is not missed (yet). Only the
+    register's own visits (:func:`is_routine`): an urgent one added in Adjust was wanted that
+    week only, and does not come back by itself."""
     prev = _previous_week(iso_week)
     plan = _plan_of_week(session, prev, unit_set)
     if plan is None:
         return frozenset()
     planned = {stop.visit_id for route in plan.routes for stop in route.stops}
     planned |= {u.visit_id for u in plan.unassigned}
+    planned = {v for v in planned if is_routine(v)}
     week = set(iso_week_dates(prev))
     return frozenset(
         v
@@ -638,6 +663,10 @@ def build_week(
         overdue[visit.id] = late
 
     working = len(open_dates)
+    # the register began planning in the week of its first plan version (this one, if none yet):
+    # a plan never visited is late only since then (a caseload imported with old start dates)
+    first_week = session.scalar(select(func.min(m.PlanVersion.iso_week)))
+    since = min(monday, iso_week_dates(first_week)[0]) if first_week else monday
     care_rows = session.scalars(
         select(m.CarePlan)
         .join(m.Beneficiary)
@@ -657,6 +686,7 @@ def build_week(
             end=cp.end_date,
             working_days=working,
             allowed_weekdays=cp.allowed_weekdays or (),
+            since=since,
         )
         if (due.occurrences == 0 or not in_force) and vid not in kept_pins:
             continue
@@ -704,6 +734,7 @@ def build_week(
             [*_done_of(vs.id, recent_stops, last_stops), *ahead.get(vid, [])],
             start=date.min,
             working_days=working,
+            since=since,
         )
         if due.occurrences == 0 and vid not in kept_pins:
             continue
@@ -1203,10 +1234,9 @@ def no_longer_wanted(session: Session, plan: Plan, problem: Problem) -> list[Unw
     out: list[Unwanted] = []
     for route in sorted(plan.routes, key=lambda r: (r.date, r.unit_id)):
         for stop in route.stops:
-            try:
-                kind, number = visit_subject(stop.visit_id)
-            except WeekError:
+            if not is_routine(stop.visit_id):
                 continue
+            kind, number = visit_subject(stop.visit_id)
             why: tuple[str, str] | None = None
             if kind == "care_plan":
                 cp = session.get(m.CarePlan, number)

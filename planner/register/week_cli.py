@@ -388,8 +388,9 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     o.add_argument(
         "visit",
-        help="ο κωδικός της επίσκεψης στο πλάνο, π.χ. cp-12 ή vs-3 / "
-        "the visit's id in the plan, e.g. cp-12 or vs-3",
+        help="ο κωδικός της επίσκεψης στο πλάνο, π.χ. cp-12, vs-3 ή urgent-b35 (επείγουσα επίσκεψη "
+        "στον ωφελούμενο 35) / the visit's id in the plan, e.g. cp-12, vs-3 or urgent-b35 (an urgent "
+        "visit to beneficiary 35)",
     )
     o.add_argument(
         "status",

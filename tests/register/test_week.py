@@ -1084,3 +1084,34 @@ def test_a_unit_taken_out_of_the_week_re_plans_against_the_published_plan_of_bot
     for vid in van_visits:  # each of the van's visits is either still served (by the car) or named
         assert vid in served_now or f"({vid})" in changed, vid
     assert any("αφαιρέθηκε" in line or "μετακινήθηκε" in line for line in second.changes), second.changes
+
+
+def test_a_caseload_imported_with_old_start_dates_is_not_overdue_in_the_first_weeks(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """A fortnightly plan started twelve weeks back and never visited: in the register's first
+    planned week it is due with no overdue bonus (before: ten weeks late, the highest priority,
+    ahead of a weekly plan of a person with a disability, first-week walkthrough); once the
+    register has planned for five weeks, it is late for those weeks."""
+    engine, _ids = register
+    monday = date(2026, 12, 7)  # W50
+    with session_scope(engine, actor="test") as s:
+        person = m.Beneficiary(full_name="Εισαγόμενη", settlement_code=TEMENI)
+        s.add(person)
+        s.flush()
+        row = m.CarePlan(beneficiary_id=person.id, service="home_care", required_role="social_worker",
+                         duration_min=30, frequency_kind="every_n_weeks", frequency_count=2,
+                         start_date=monday - timedelta(weeks=12))  # fmt: skip
+        s.add(row)
+        s.flush()
+        vid = f"cp-{row.id}"
+        assert s.scalar(select(func.count()).select_from(m.PlanVersion)) == 0
+    with session_scope(engine) as s:
+        first = {v.id: v for v in build_week(s, W50).problem.visits}[vid]
+    assert first.priority == 1
+    with session_scope(engine, actor="test") as s:
+        s.add(m.PlanVersion(iso_week="2026-W45", unit_set="1", version=1, status="published",
+                            plan_json="{}", summary={}))  # fmt: skip
+    with session_scope(engine) as s:
+        later = {v.id: v for v in build_week(s, W50).problem.visits}[vid]
+    assert later.priority == 1 + 3  # W45 to W50, less its two weeks
