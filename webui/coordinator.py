@@ -106,6 +106,7 @@ from planner.register.rules import (
     working_days,
 )
 from webui import greeklish
+from webui.coverage import pseudonym_id
 from webui.forms import (
     CALENDAR_LABELS,
     FREQUENCY_LABELS,
@@ -482,17 +483,22 @@ class BeneficiaryForm(RegisterForm):
 @bp.route("/")
 @bp.route("/beneficiaries")
 def beneficiaries() -> Any:
-    """The register's people, with search; paused people are listed too, marked."""
+    """The register's people, with search; paused people are listed too, marked. A query that
+    is management's pseudonym (``Ψ-0042``, ``ψ42``: :func:`webui.coverage.pseudonym`) finds
+    that person, active or paused, and anyone whose own code is typed so."""
     query = request.args.get("q", "").strip()
     show = request.args.get("show", "active")
+    wanted = pseudonym_id(query)
     with reader() as s:
         stmt = select(Beneficiary).options(
             selectinload(Beneficiary.settlement), selectinload(Beneficiary.care_plans)
         )
-        if show == "active":
+        if show == "active" and wanted is None:
             stmt = stmt.where(Beneficiary.active)
         rows = sorted(s.scalars(stmt), key=lambda b: (collation_key(b.full_name), b.id))
-    if query:
+    if wanted is not None:
+        rows = [b for b in rows if b.id == wanted or normalise(b.external_id or "") == normalise(query)]
+    elif query:
         rows = [
             b for b in rows
             if matches(query, b.full_name, b.settlement.name_el, b.settlement.name_latin, b.address,

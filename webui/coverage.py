@@ -4,20 +4,25 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
 
 - **Outcomes** (``visit_outcomes``): what happened at each visit (done, not at home,
   cancelled, postponed). An outcome's day is its ``planned_date`` (else the Athens date of
-  ``occurred_at``). Where it happened: the beneficiary's settlement for a care plan, the stop's
-  settlement for a village stop.
+  ``occurred_at``). Where it happened: the beneficiary's settlement for a care plan, as the
+  register stood at the end of that day (a person who moved since leaves their past visits
+  where they were: :func:`homes_at`), the stop's settlement for a village stop.
 - **Due**: the week builder's own rule (:func:`planner.register.due.occurrences_due`),
   re-applied week by week to the care plans and stops in force as the register stood when
   that week ended (the audit log's earlier values: a plan paused or changed today leaves the
   weeks before as they were; :func:`terms_by_week`), with the visits done before that week;
-  working days are Monday-Friday minus the register's holidays and closures.
+  working days are Monday-Friday minus Greece's public holidays (as the week builder takes
+  them) and the register's holidays and closures as they stood when that week ended
+  (:func:`_closed_days`).
   The rule says how many visits a week asks for, and a visit not done stays due the next weeks
   (every N weeks; monthly, within its month), so a week's figure counts it again. Over a period
   each visit due counts **once** (:func:`due_ledger`): in the week it fell due, or, if it was
   due already before the period, as carried in. So ``due = done + not done`` for the period,
   and for each week ``from earlier weeks + fell due = done of them + not done``. A weekly
   visit not done is lost, not carried: next week's is a new one. Done visits beyond what was
-  due (a second visit, a plan or person no longer active) are counted apart.
+  due (a second visit, a plan or person no longer active) are counted apart. A week with no
+  working day asks for nothing, but a visit done in it still settles one that was open (due
+  before, still due): so entering a closure for a past week never adds to the visits missed.
 - **Recorded weeks**: the register's records start in the week of its first outcome or plan
   version; weeks before it, and weeks after today's, have no data: nothing is due or missed
   there (not zero: unknown).
@@ -36,18 +41,22 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
 - **Years**: periods from ``FIRST_YEAR`` to ``LAST_YEAR`` (ISO years); outside them
   :func:`compute_figures` raises ``ValueError`` (management refuses such weeks first).
 
-People appear only pseudonymously: ``Ω-0042`` for beneficiary 42 (the office can look the
-number up in the register; management cannot), never a name, an address or a note.
+People appear only pseudonymously: ``Ψ-0042`` for beneficiary 42 (the office finds them by
+typing it in the register's search of beneficiaries; management cannot), never a name, an
+address or a note. Ψ, not the Ω of the office's own codes (``Ω-0001`` in the import template),
+so the one is never taken for the other.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -55,7 +64,7 @@ from sqlalchemy.orm import Session
 
 from planner.register import models as m
 from planner.register.audit import rows_as_of
-from planner.register.calendar import local_date, local_midnight
+from planner.register.calendar import greek_holidays, local_date, local_midnight
 from planner.register.due import Rhythm, iso_week_of, monday_of, occurrences_due, week_month
 from planner.schema import parse_time
 
@@ -70,8 +79,10 @@ __all__ = [
     "WeekFigures",
     "compute_figures",
     "due_ledger",
+    "homes_at",
     "iso_week_of",
     "pseudonym",
+    "pseudonym_id",
     "records_start",
     "settlement_coverage",
 ]
@@ -81,9 +92,21 @@ MOUNTAIN = "mountainous"
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # the ISO years a period may reach: dates stay far from date.min/max
 
 
+PSEUDONYM_LETTER = "Ψ"  # not Ω: the office's own codes are Ω-0001 (the import template)
+_PSEUDONYM = re.compile(r"^\s*[Ψψ]\s*-?\s*(\d{1,9})\s*$")
+
+
 def pseudonym(beneficiary_id: int) -> str:
-    """``Ω-0042``: a beneficiary as management may see them."""
-    return f"Ω-{beneficiary_id:04d}"
+    """``Ψ-0042``: a beneficiary as management may see them (the register's id, not the
+    office's code)."""
+    return f"{PSEUDONYM_LETTER}-{beneficiary_id:04d}"
+
+
+def pseudonym_id(text: str) -> int | None:
+    """The beneficiary id a pseudonym names, however it is typed (``Ψ-0042``, ``ψ42``,
+    ``Ψ 42``); ``None`` when ``text`` is not one."""
+    match = _PSEUDONYM.match(text)
+    return int(match[1]) if match else None
 
 
 @dataclass(frozen=True)
@@ -104,8 +127,43 @@ def _day_of(planned: date | None, occurred: datetime | None) -> date:
     return local_date(occurred)
 
 
+def _utc(instant: datetime) -> datetime:
+    """A stored instant with its zone (SQLite gives the register's UTC back without it)."""
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)
+
+
+def homes_at(session: Session, days: Iterable[date]) -> dict[date, dict[int, str]]:
+    """Each person's settlement as the register stood at the end of each of ``days`` (Athens):
+    day -> beneficiary id -> settlement code. Read with :func:`rows_as_of`, once for each
+    stretch of days between two moves (a change of a person's settlement in the audit log):
+    a register where nobody moved is read once, as it is now."""
+    moves = sorted(
+        _utc(at)
+        for at, before in session.execute(
+            select(m.AuditLog.at, m.AuditLog.before).where(
+                m.AuditLog.entity == m.Beneficiary.__tablename__, m.AuditLog.action == "update"
+            )
+        )
+        if isinstance(before, dict) and "settlement_code" in before
+    )
+    stretches: dict[int, list[date]] = defaultdict(list)
+    for day in sorted(set(days)):
+        stretches[bisect_right(moves, local_midnight(day + timedelta(days=1)))].append(day)
+    rows_now = session.execute(select(m.Beneficiary.id, m.Beneficiary.settlement_code))
+    now = {int(bid): str(code) for bid, code in rows_now}
+    past = sorted(k for k in stretches if k < len(moves))  # stretches before a move: as they stood
+    instants = [local_midnight(stretches[k][0] + timedelta(days=1)) for k in past]
+    then = rows_as_of(session, m.Beneficiary, instants)
+    homes = {k: {int(key): str(row["settlement_code"]) for key, row in rows.items()}
+             for k, rows in zip(past, then, strict=True)}  # fmt: skip
+    return {day: homes.get(k, now) for k, group in stretches.items() for day in group}
+
+
 def _outcomes(session: Session, before: date) -> list[_Outcome]:
-    """Every outcome with a day before ``before`` (exclusive), with where and whose."""
+    """Every outcome with a day before ``before`` (exclusive), with where and whose: a home
+    visit in the person's settlement as it stood at the end of that day (:func:`homes_at`)."""
+    # whose: a care plan's person, or an urgent visit's (outcomes.beneficiary_id)
+    person = func.coalesce(m.VisitOutcome.beneficiary_id, m.CarePlan.beneficiary_id)
     rows = session.execute(
         select(
             m.VisitOutcome.planned_date,
@@ -114,20 +172,24 @@ def _outcomes(session: Session, before: date) -> list[_Outcome]:
             m.VisitOutcome.staff_id,
             m.VisitOutcome.care_plan_id,
             m.VisitOutcome.village_stop_id,
-            m.CarePlan.beneficiary_id,
+            person,
             m.Beneficiary.settlement_code,
             m.VillageStop.settlement_code,
         )
         .outerjoin(m.CarePlan, m.CarePlan.id == m.VisitOutcome.care_plan_id)
-        .outerjoin(m.Beneficiary, m.Beneficiary.id == m.CarePlan.beneficiary_id)
+        .outerjoin(m.Beneficiary, m.Beneficiary.id == person)
         .outerjoin(m.VillageStop, m.VillageStop.id == m.VisitOutcome.village_stop_id)
     )
-    out = []
+    kept = []
     for planned, occurred, status, staff_id, cp, vs, bid, home_code, stop_code in rows:
         day = _day_of(planned, occurred)
         if day < before:
-            out.append(_Outcome(day, status, staff_id, cp, vs, bid, home_code or stop_code or ""))
-    return out
+            kept.append((day, status, staff_id, cp, vs, bid, home_code or stop_code or ""))
+    homes = homes_at(session, {row[0] for row in kept if row[5] is not None})
+    return [
+        _Outcome(day, status, staff_id, cp, vs, bid, homes[day].get(bid, code) if bid is not None else code)
+        for day, status, staff_id, cp, vs, bid, code in kept
+    ]
 
 
 # --- the map -----------------------------------------------------------------------------------
@@ -349,16 +411,26 @@ class Figures:
         return self.mountain_beneficiaries / self.active_beneficiaries if self.active_beneficiaries else 0.0
 
 
-def _closed_days(session: Session, start: date, end: date) -> set[date]:
-    return set(
-        session.scalars(
-            select(m.CalendarDay.day).where(
-                m.CalendarDay.day >= start,
-                m.CalendarDay.day <= end,
-                m.CalendarDay.kind.in_(("holiday", "closure")),
-            )
-        )
-    )
+CLOSED_KINDS = ("holiday", "closure")  # the calendar days on which no unit goes out
+
+
+def _closed_days(session: Session, mondays: Sequence[date]) -> dict[date, set[date]]:
+    """Each week's weekdays (Monday-Friday) on which no unit goes out, as the week builder
+    takes them (:func:`planner.register.week._closed_days`): Greece's public holidays (the
+    ``holidays`` package, :func:`planner.register.calendar.greek_holidays`) and the register's
+    holidays and closures as they stood when that week ended (:func:`rows_as_of`: a closure
+    deleted or moved later leaves the week as it was)."""
+    if not mondays:
+        return {}
+    weekdays = {mo: {mo + timedelta(days=i) for i in range(5)} for mo in mondays}
+    years = {d.year for days in weekdays.values() for d in days}
+    greek = {d for d, _name in greek_holidays(years)}
+    ends = rows_as_of(session, m.CalendarDay, [_end_of_week(mo) for mo in mondays])
+    out: dict[date, set[date]] = {}
+    for mo, rows in zip(mondays, ends, strict=True):
+        register = {_day(row["day"]) for row in rows.values() if row["kind"] in CLOSED_KINDS}
+        out[mo] = weekdays[mo] & (greek | register)
+    return out
 
 
 def records_start(session: Session) -> date | None:
@@ -475,6 +547,9 @@ def due_ledger(
     weekly visit is never carried (next week's is another visit). A week with no working day
     asks for nothing and carries what was open through. What is open before the first week
     comes from the last week before it with a working day (at most ``LEAD_IN_WEEKS`` back).
+    A visit done in a week with no working day still settles one that is open and still due
+    (carried): the week shows it as carried and done (so a closure entered afterwards for a
+    week with visits done never turns them into visits missed).
 
     ``done`` are the days of the visits done; ``working(monday)`` that week's working days;
     ``allowed_weekdays`` the plan's (ISO numbers; empty: any working day): in the week of its
@@ -487,6 +562,7 @@ def due_ledger(
     per_week = Counter(monday_of(d) for d in done_days)
     fixed = DueTerms(rhythm, start, end, list(allowed_weekdays) if allowed_weekdays is not None else None)
     terms_of = terms if terms is not None else (lambda _monday: fixed)
+    open_n, open_month = 0, (0, 0)  # due, not done, as of the week before; that week's month
 
     def need(monday: date) -> int:
         t = terms_of(monday)
@@ -502,19 +578,26 @@ def due_ledger(
         kind = (t or fixed).rhythm.kind
         return kind == "every_n_weeks" or (kind == "monthly" and week_month(monday) == open_month)
 
-    open_n, open_month = 0, (0, 0)
+    def closed_week(monday: date) -> DueWeek:  # no working day: nothing new, the open ones settled
+        nonlocal open_n
+        settled = min(open_n, per_week[monday]) if carries(monday) else 0
+        open_n -= settled
+        return DueWeek(settled, 0, settled, per_week[monday])
+
     if mondays:
         for back in range(1, LEAD_IN_WEEKS + 1):
             monday = mondays[0] - timedelta(weeks=back)
             if working(monday) > 0:
                 open_n = need(monday) - min(need(monday), per_week[monday])
                 open_month = week_month(monday)
+                for later in range(back - 1, 0, -1):  # the closed weeks between it and the first
+                    closed_week(mondays[0] - timedelta(weeks=later))
                 break
     out = []
     for monday in mondays:
         d = per_week[monday]
         if working(monday) <= 0:
-            out.append(DueWeek(0, 0, 0, d))
+            out.append(closed_week(monday))
             continue
         n = need(monday)
         carried = min(n, open_n) if carries(monday) else 0
@@ -599,15 +682,15 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     missed_by_person: dict[int, Counter[str]] = defaultdict(Counter)
     done_days: dict[tuple[str, int], list[date]] = defaultdict(list)
     for o in outcomes:
-        if o.status == "done":
+        if o.status == "done" and (o.care_plan_id is not None or o.village_stop_id is not None):
             key = ("cp", o.care_plan_id) if o.care_plan_id is not None else ("vs", o.village_stop_id or 0)
-            done_days[key].append(o.day)
+            done_days[key].append(o.day)  # (an urgent visit is no care plan's: done beyond what is due)
         if o.day < first:
             continue
         week = weeks[iso_week_of(o.day)]
         week.outcomes[o.status] += 1
         totals[o.status] += 1
-        (home if o.care_plan_id is not None else stops)[o.status] += 1
+        (stops if o.village_stop_id is not None else home)[o.status] += 1
         if o.staff_id is not None:
             staff_visits[(o.staff_id, week.iso_week)] += 1
         if o.status == "done":
@@ -621,20 +704,22 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
             missed_by_person[o.beneficiary_id][o.status] += 1
 
     # due, each visit once (due_ledger), in the weeks with records
-    closed = _closed_days(session, first - timedelta(weeks=LEAD_IN_WEEKS), period_end)
+    lead_in = [counted[0] - timedelta(weeks=k) for k in range(LEAD_IN_WEEKS, 0, -1)] if counted else []
+    closed = _closed_days(session, lead_in + counted)
 
     def working(monday: date) -> int:
-        return sum(1 for i in range(5) if monday + timedelta(days=i) not in closed)
+        return 5 - len(closed.get(monday, ()))
 
     due_people: Counter[int] = Counter()
     due_before = 0
-    lead_in = [counted[0] - timedelta(weeks=k) for k in range(LEAD_IN_WEEKS, 0, -1)] if counted else []
     by_week = terms_by_week(session, lead_in + counted)
     for key, terms in by_week.items():
         ledger = due_ledger(Rhythm("weekly", 1), counted, done_days[key], start=date.min, working=working,
                             terms=terms.get)  # fmt: skip
-        if ledger:
-            due_before += ledger[0].carried
+        for monday, row in zip(counted, ledger, strict=True):  # carried in: up to the first working week
+            due_before += row.carried
+            if working(monday) > 0:
+                break
         for monday, row in zip(counted, ledger, strict=True):
             week = weeks[iso_week_of(monday)]
             week.carried += row.carried
@@ -707,7 +792,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         who = o.beneficiary_id
         if o.status == "done" and who is not None and o.day > last_done.get(who, date.min):
             last_done[who] = o.day
-    homes = dict(session.execute(select(m.Beneficiary.id, m.Beneficiary.settlement_code)).all())
+    homes = homes_at(session, [as_of])[as_of]  # where each person lived then
     unserved = []
     for bid in sorted(set(due_people) - served):
         place = settlements.get(homes.get(bid, ""))

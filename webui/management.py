@@ -2,8 +2,12 @@
 
 Every figure comes from :mod:`webui.coverage` (pure, tested without Flask); this module picks
 the period, draws the page and writes the same figures to XLSX (openpyxl) and PDF (fpdf2
-with the DejaVu fonts, which carry Greek). People appear only as ``Ω-0042``: no names, no
-addresses, no notes reach management.
+with the DejaVu fonts, which carry Greek). People appear only as ``Ψ-0042``: no names, no
+addresses, no notes reach management (the office finds ``Ψ-0042`` with the register's search).
+
+Numbers are written in the interface's language (:func:`figure_text`): ``841,4`` km and
+``41,6%`` in Greek, ``841.4`` and ``41.6%`` in English; the XLSX keeps them numbers (a share
+with Excel's percent format), and an unknown figure is an empty cell there.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 from babel.dates import format_date
 from flask import Blueprint, render_template, request, send_file
-from flask_babel import get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -47,6 +51,8 @@ ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$")  # 2026-W48; also 2026w48, 2026-
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 104  # two years: the longest period the page and the exports show
 UNKNOWN = "—"  # a figure nobody measured: no records, or no published plan
+DECIMAL = "#,##0.0"  # kilometres and hours: one decimal, grouped, in the interface's manner
+XLSX_DECIMAL, XLSX_PERCENT = "0.0", "0.0%"  # Excel's own formats (shown in the reader's locale)
 # the weeks table's columns after the week: the due visits and outcomes, then the plan's
 WEEK_KEYS = ("carried", "new", "due", "done-due", "not-done", "done-beyond", "not_at_home", "cancelled",
              "postponed")  # fmt: skip
@@ -341,6 +347,8 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
         chart=trend_chart(figures),
         staff_rows=staff_pivot(figures),
         UNKNOWN=UNKNOWN,
+        figure=figure_text,
+        mountain_shares=(Share(figures.mountain_visit_share), Share(figures.mountain_beneficiary_share)),
         OUTCOME_ORDER=OUTCOME_ORDER,
         OUTCOME_LABELS=OUTCOME_LABELS,
         REASON_LABELS=REASON_LABELS,
@@ -358,13 +366,41 @@ def overview() -> Any:
 # --- exports ------------------------------------------------------------------------------------
 
 
-def _pct(share: float) -> str:
-    return f"{share * 100:.1f} %"
+class Share(float):
+    """A share (0..1) of the summary: a percentage on the page and in the PDF, a number with
+    Excel's percent format in the XLSX."""
 
 
-def _shown(value: Any) -> Any:
-    """A figure as the page and the PDF show it: ``—`` when unknown."""
-    return UNKNOWN if value is None else value
+def _percent_pattern() -> str:
+    """The interface language's percent pattern with one decimal: ``#,##0.0%``."""
+    pattern = get_locale().percent_formats[None].pattern
+    return re.sub(r"0(?!.*0)", "0.0", pattern, count=1)
+
+
+def figure_text(value: Any) -> str:
+    """A figure as the page and the PDF write it, in the interface's language: ``—`` when
+    unknown, a share as a percentage (``41,6%``), kilometres and hours with one decimal
+    (``841,4``), a date as ``19/10/2026``; counts and texts as they are."""
+    if value is None:
+        return UNKNOWN
+    if isinstance(value, Share):
+        return str(format_percent(float(value), format=_percent_pattern()))
+    if isinstance(value, float):
+        return str(format_decimal(value, format=DECIMAL))
+    if isinstance(value, date):
+        return _day(value)
+    return str(value)
+
+
+def _xlsx_cell(cell: Any) -> None:
+    """An XLSX cell's number format: a share as a percentage, a decimal with one decimal, a
+    date as a date (the value itself stays a number: Excel shows it in the reader's manner)."""
+    if isinstance(cell.value, date):
+        cell.number_format = "dd/mm/yyyy"
+    elif isinstance(cell.value, Share):
+        cell.value, cell.number_format = float(cell.value), XLSX_PERCENT
+    elif isinstance(cell.value, float):
+        cell.number_format = XLSX_DECIMAL
 
 
 def _day(day: date | None) -> str:
@@ -415,9 +451,9 @@ def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
         ("service", _("Service hours (published plans)"), figures.service_h),
         ("routes", _("Routes (published plans)"), figures.routes),
         ("mountain-visits", _("Mountain villages: share of visits done"),
-         seen(_pct(figures.mountain_visit_share))),
+         seen(Share(figures.mountain_visit_share))),
         ("mountain-people", _("Mountain villages: share of beneficiaries"),
-         _pct(figures.mountain_beneficiary_share)),
+         Share(figures.mountain_beneficiary_share)),
     ]  # fmt: skip
     return rows
 
@@ -546,7 +582,8 @@ def export_xlsx() -> Any:
     sheet.append([_("Kinito: coverage of the mobile unit")])
     sheet["A1"].font = Font(bold=True, size=13)
     for _key, label, value in summary_rows(figures):
-        sheet.append([label, _shown(value)])
+        sheet.append([label, value])  # unknown (None): an empty cell, as in the other sheets
+        _xlsx_cell(sheet.cell(row=sheet.max_row, column=2))
     sheet.append([])
     sheet.append([due_note()])
     at = sheet.max_row
@@ -566,8 +603,7 @@ def export_xlsx() -> Any:
         for row in rows:
             ws.append(row)
             for cell in ws[ws.max_row]:
-                if isinstance(cell.value, date):
-                    cell.number_format = "dd/mm/yyyy"
+                _xlsx_cell(cell)
         for i, _h in enumerate(header):
             ws.column_dimensions[chr(ord("A") + i)].width = 18
         if index == 0:  # the weeks (and the period's row): bold total, a line chart of the weeks
@@ -628,13 +664,6 @@ def _pdf_chart(pdf: Any, figures: Figures) -> None:
     pdf.set_y(y0 + chart["height"] + 6)
 
 
-def _cell_text(value: Any) -> str:
-    """A table cell in the PDF: ``—`` for unknown, dates as the interface writes them."""
-    if isinstance(value, date):
-        return _day(value)
-    return str(_shown(value))
-
-
 def _col_widths(pdf: Any, header: list[str], rows: list[list[str]]) -> tuple[float, ...]:
     """Column widths (mm) for a PDF table: every column at least as wide as its longest word
     (no word broken, "προηγούμενες" stays whole), the rest of the page shared by how much
@@ -684,7 +713,7 @@ def export_pdf() -> Any:
     with pdf.table(col_widths=(130, 70), text_align=("LEFT", "RIGHT"), first_row_as_headings=False,
                    width=200, align="LEFT") as table:  # fmt: skip
         for _key, label, value in summary_rows(figures):
-            table.row([label, _cell_text(value)])
+            table.row([label, figure_text(value)])
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 8)
     for note in (due_note(), _records_note(figures)):
@@ -702,7 +731,7 @@ def export_pdf() -> Any:
         if not rows:
             pdf.cell(0, 6, _("None."), new_x="LMARGIN", new_y="NEXT")
             continue
-        cells = [[_cell_text(x) for x in row] for row in rows]
+        cells = [[figure_text(x) for x in row] for row in rows]
         with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4,
                        col_widths=_col_widths(pdf, header, cells)) as table:  # fmt: skip
             table.row(header)

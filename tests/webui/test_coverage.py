@@ -57,8 +57,8 @@ def session(demo: tuple[Path, int]) -> Iterator[Session]:
 
 
 def test_pseudonyms_and_week_names() -> None:
-    """Ω and four digits; ISO week names."""
-    assert pseudonym(42) == "Ω-0042" and pseudonym(12345) == "Ω-12345"
+    """Ψ and four digits (not the Ω of the office's codes); ISO week names."""
+    assert pseudonym(42) == "Ψ-0042" and pseudonym(12345) == "Ψ-12345"
     assert iso_week_of(date(2026, 12, 7)) == "2026-W50" and iso_week_of(date(2027, 1, 1)) == "2026-W53"
 
 
@@ -224,7 +224,7 @@ def test_figures_name_nobody(session: Session) -> None:
     names = list(session.scalars(select(Beneficiary.full_name)))
     notes = [n for n in session.scalars(select(VisitOutcome.note)) if n]
     assert not [n for n in names + notes if n in text]
-    assert all(u.pseudonym.startswith("Ω-") for u in f.unserved)
+    assert all(u.pseudonym.startswith("Ψ-") for u in f.unserved)
 
 
 def test_an_empty_register_has_no_data(tmp_path: Path) -> None:

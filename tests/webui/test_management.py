@@ -60,6 +60,12 @@ def _names(app: Flask) -> tuple[list[str], list[str], list[str]]:
     return names, phones, notes
 
 
+def _greek_number(text: str) -> float:
+    """A number as the Greek interface writes it: ``1.234,5`` is 1234.5."""
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*(,\d+)?", text), text
+    return float(text.replace(".", "").replace(",", "."))
+
+
 def _cell(html: str, cell_id: str) -> str:
     match = re.search(rf'id="{cell_id}">([^<]*)<', html)
     assert match, cell_id
@@ -95,7 +101,7 @@ def test_the_page_shows_the_figures_counted_from_the_rows(manager: FlaskClient, 
     assert html.count('<tr data-week="2026-W') == 9
     assert 'id="trend"' in html and html.count("<polyline") == 3
     assert _cell(html, "k-settlements").endswith("/ 140")
-    assert float(_cell(html, "k-km")) > 0  # W50's published plan
+    assert _greek_number(_cell(html, "k-km")) > 0  # W50's published plan, in Greek: 644,5
 
 
 def test_the_map_data_has_every_settlement(manager: FlaskClient) -> None:
@@ -125,7 +131,7 @@ def test_no_name_phone_or_note_reaches_management(manager: FlaskClient, demo_app
         assert not [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", people_text)]
         assert not [p for p in phones if p in text]
         assert not [n for n in notes if n in text]
-    assert "Ω-0" in html and "Ω-0" in cells
+    assert "Ψ-0" in html and "Ψ-0" in cells
 
 
 def test_the_xlsx_export_holds_the_same_figures(manager: FlaskClient, demo_app: Flask) -> None:
@@ -176,7 +182,7 @@ def test_the_pdf_export_has_greek_text(manager: FlaskClient) -> None:
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Kinito: κάλυψη της κινητής μονάδας" in text
     assert "Επισκέψεις που έγιναν" in text and "Ορεινά χωριά" in text and "2026-W50" in text
-    assert "Ω-0" in text
+    assert "Ψ-0" in text
     assert "Πορεία ανά εβδομάδα" in text and "W42" in reader.pages[0].extract_text()  # the chart
 
 
@@ -253,8 +259,8 @@ def test_kilometres_without_a_published_plan_are_unknown(manager: FlaskClient) -
     html = manager.get(f"/management/{PERIOD}").get_data(as_text=True)
     km = dict(re.findall(r'<tr data-week="(2026-W\d\d)".*?<td data-key="km">([^<]*)</td>', html, re.S))
     assert [km[f"2026-W{n}"] for n in range(42, 50)] == ["—"] * 8
-    assert float(km["2026-W50"]) == float(_cell(html, "k-km")) > 0
-    assert "0.0" not in km.values()
+    assert _greek_number(km["2026-W50"]) == _greek_number(_cell(html, "k-km")) > 0
+    assert "0,0" not in km.values()
 
 
 def test_the_map_data_carries_greek_dates(manager: FlaskClient) -> None:
@@ -322,7 +328,7 @@ def test_page_xlsx_and_pdf_show_the_figures_counted_by_hand(hand_manager: FlaskC
         "km",
     )
     ids = dict(zip(HAND_SUMMARY, (f"k-{k}" for k in keys), strict=True))
-    assert {label: float(_cell(html, ids[label])) for label in HAND_SUMMARY} == HAND_SUMMARY
+    assert {label: _greek_number(_cell(html, ids[label])) for label in HAND_SUMMARY} == HAND_SUMMARY
     assert DUE_NOTE in html
     keys = ("carried", "new", "due", "done-due", "not-done")
     for week, expected in HAND_WEEKS.items():
@@ -345,7 +351,7 @@ def test_page_xlsx_and_pdf_show_the_figures_counted_by_hand(hand_manager: FlaskC
     reader = PdfReader(io.BytesIO(hand_manager.get(f"/management/export.pdf{query}").data))
     text = "\n".join(page.extract_text() for page in reader.pages)
     for label, value in HAND_SUMMARY.items():
-        assert f"{label} {value}" in text, label
+        assert f"{label} {str(value).replace('.', ',')}" in text, label  # 12,5 km, in Greek
     assert DUE_NOTE in text.replace("\n", " ")
 
 
@@ -424,9 +430,9 @@ def test_a_period_of_weeks_still_to_come_shows_unknown_not_zero(manager: FlaskCl
     for key in ("done", "done-beyond", "not_at_home", "cancelled", "postponed", "ben-served", "settlements",
                 "mountain-visits"):  # fmt: skip
         assert _cell(html, f"k-{key}") == "—", key
-    assert _cell(html, "k-mountain-people").endswith(" %") and _cell(html, "k-mountain-people") != "—"
+    assert re.fullmatch(r"\d{1,3},\d%", _cell(html, "k-mountain-people"))  # Greek: 43,9%
     shares = re.findall(r"<strong>([^<]*)</strong>", html[html.index('id="mountain"') :])[:2]
-    assert shares[0] == "—" and shares[1].endswith(" %")
+    assert shares[0] == "—" and shares[1] == _cell(html, "k-mountain-people")
     outcomes = html[html.index('id="outcomes"') :]
     outcomes = outcomes[: outcomes.index("</table>")]
     cells = re.findall(r"<td>([^<]*)</td>", outcomes)
@@ -440,10 +446,10 @@ def test_a_period_of_weeks_still_to_come_shows_unknown_not_zero(manager: FlaskCl
     labels = ("Επισκέψεις που έγιναν", "Ακυρώθηκε", "Ωφελούμενοι που εξυπηρετήθηκαν",
               "Οικισμοί που εξυπηρετήθηκαν", "Ορεινά χωριά: μερίδιο των επισκέψεων που έγιναν")  # fmt: skip
     for label in labels:
-        assert summary[label] == "—", label
+        assert summary[label] is None, label  # unknown: an empty cell, as in the other sheets
     outcome_sheet = list(book["Εκβάσεις"].iter_rows(min_row=2, values_only=True))
     assert all(row[1:] == (None, None, None) for row in outcome_sheet)
     pdf = PdfReader(io.BytesIO(manager.get(f"/management/export.pdf{FUTURE}").data))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Επισκέψεις που έγιναν —" in text and "Επισκέψεις που έγιναν 0" not in text
-    assert "0.0 %" not in text
+    assert "0,0%" not in text
