@@ -35,6 +35,7 @@ from planner.register.db import session_scope
 from planner.register.importer import (
     BENEFICIARY_COLUMNS,
     CARE_PLAN_STATUS_EL,
+    EXAMPLE_ID,
     KINDS,
     ROLE_EL,
     STOP_COLUMNS,
@@ -303,16 +304,21 @@ def _outcomes(session: Session) -> Sheet:
         s.id: s for s in session.scalars(select(VillageStop).options(selectinload(VillageStop.settlement)))
     }
     plans = {p.id: p for p in session.scalars(select(CarePlan).options(selectinload(CarePlan.beneficiary)))}
+    people = {b.id: b for b in session.scalars(select(Beneficiary))}
     outcomes = session.scalars(select(VisitOutcome).order_by(VisitOutcome.occurred_at, VisitOutcome.id))
     rows: list[list[Value]] = []
     for o in outcomes:
         plan = plans.get(o.care_plan_id) if o.care_plan_id is not None else None
         stop = stops.get(o.village_stop_id) if o.village_stop_id is not None else None
         version = versions.get(o.plan_version_id) if o.plan_version_id is not None else None
+        # whose: the care plan's person, or an urgent visit's (no care plan: its service says so)
+        urgent = o.beneficiary_id is not None
+        person = plan.beneficiary if plan else (people.get(o.beneficiary_id or 0) if urgent else None)
+        service = plan.service if plan else ("επείγουσα επίσκεψη" if urgent else None)
         rows.append([
             o.id, OUTCOME_EL.get(o.status, o.status), o.planned_date, _local(o.occurred_at),
-            plan.beneficiary.external_id if plan else None, plan.beneficiary.full_name if plan else None,
-            plan.service if plan else None, stop.external_id if stop else None,
+            person.external_id if person else None, person.full_name if person else None,
+            service, stop.external_id if stop else None,
             stop.settlement.name_el if stop else None, version.iso_week if version else None,
             version.version if version else None, o.visit_ref,
             staff.get(o.staff_id) if o.staff_id is not None else None, o.recorded_by, o.note,
@@ -440,8 +446,10 @@ _TEMPLATE_TITLES = {"beneficiaries": "Ωφελούμενοι", "stops": "Στά�
 
 
 def template_sheets(kind: Kind) -> list[Sheet]:
-    """The import template of ``kind``: the Greek header row and an example row, then a sheet
-    of instructions (each column in Greek and English, required or not, what to write)."""
+    """The import template of ``kind``: the Greek header row and an example row (its ID
+    :data:`~planner.register.importer.EXAMPLE_ID`: the import skips it), then a sheet of
+    instructions (each column in Greek and English, required or not, what to write, and what a
+    row is: one care plan, one stop)."""
     columns = columns_for(kind)
     data = Sheet(
         _TEMPLATE_TITLES[kind], f"{kind}.csv", tuple(c.el for c in columns), [list(example_row(kind))]
@@ -450,10 +458,21 @@ def template_sheets(kind: Kind) -> list[Sheet]:
         [c.el, c.en, "ναι / yes" if c.required else "όχι / no", c.help_el, c.help_en] for c in columns
     ]
     if kind == "beneficiaries":
-        help_rows.append(["", "", "", "Μία γραμμή ανά ωφελούμενο, με ένα πλάνο φροντίδας (κενή υπηρεσία: "
-                          "χωρίς πλάνο). Αντί για «Οικισμός» αρκεί «Κωδικός ΕΛΣΤΑΤ».",
-                          "One row per beneficiary, with one care plan (empty service: no plan). "
-                          "'ELSTAT code' may replace 'Settlement'."])  # fmt: skip
+        help_rows.append(["", "", "", "Μία γραμμή ανά πλάνο φροντίδας: ωφελούμενος με δύο πλάνα έχει δύο "
+                          "γραμμές με τον ίδιο «Κωδικό» και τα ίδια προσωπικά στοιχεία, μία για κάθε "
+                          "υπηρεσία· ωφελούμενος χωρίς πλάνο έχει μία γραμμή με κενή «Υπηρεσία». Αντί για "
+                          "«Οικισμός» αρκεί «Κωδικός ΕΛΣΤΑΤ».",
+                          "One row per care plan: a beneficiary with two plans has two rows with the same "
+                          "'ID' and the same personal details, one for each service; a beneficiary without a "
+                          "plan has one row with an empty 'Service'. 'ELSTAT code' may replace "
+                          "'Settlement'."])  # fmt: skip
+    else:
+        help_rows.append(["", "", "", "Μία γραμμή ανά στάση. Αντί για «Οικισμός» αρκεί «Κωδικός ΕΛΣΤΑΤ».",
+                          "One row per stop. 'ELSTAT code' may replace 'Settlement'."])  # fmt: skip
+    help_rows.append(["", "", "", f"Η γραμμή με κωδικό «{EXAMPLE_ID}» είναι παράδειγμα και δεν εισάγεται: "
+                      "σβήστε την και γράψτε τα δικά σας στοιχεία στις επόμενες γραμμές.",
+                      f"The row with the ID '{EXAMPLE_ID}' is an example and is not imported: delete it "
+                      "and write your own details in the rows below."])  # fmt: skip
     guide = Sheet(
         "Οδηγίες", f"{kind}_help.csv",
         ("Στήλη", "Column", "Υποχρεωτική / Required", "Τι γράφω", "What to write"), help_rows,

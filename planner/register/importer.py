@@ -14,11 +14,17 @@ An import runs in two steps, both inside :func:`import_file`:
    re-import idempotent: a known ID updates its row when something changed, else leaves it
    unchanged.
 
-One row is one beneficiary and (optionally) one care plan; a beneficiary with several plans
-has several rows with the same ID (one per plan, the same personal details). A row's plan is
-matched to the beneficiary's stored plan by the plan ID (``cp-12``) when the file has one, else
-by the same service; otherwise it is added (never written over another service's plan). The
-documentation of the columns is ``docs/import.md``.
+One row is one care plan of a beneficiary (or a beneficiary without a plan); a beneficiary
+with several plans has several rows with the same ID (one per plan, the same personal details).
+A row's plan is matched to the beneficiary's stored plan by the plan ID (``cp-12``) when the
+file has one, else by the same service; otherwise it is added (never written over another
+service's plan). The documentation of the columns is ``docs/import.md``.
+
+The templates' example row has the ID «ΠΑΡΑΔΕΙΓΜΑ» (:data:`EXAMPLE_ID`): such a row is skipped
+with a warning, never imported. The report also warns (the import goes on) about a known ID
+under an entirely other name and a new person with the phone or name of someone already in
+the register or earlier in the file, and lists the settlements found under another name than
+the one typed (:class:`SettlementGuess`), so that a wrong guess is caught before importing.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, CarePlan, Settlement, Staff, VillageStop
-from planner.register.places import Match, find_settlement, normalise
+from planner.register.places import Match, _split_unit, find_settlement, loose_key, normalise
 from planner.register.rules import (
     CARE_PLAN_DURATION,
     STOP_DURATION,
@@ -59,6 +65,7 @@ from planner.register.rules import (
 
 __all__ = [
     "BENEFICIARY_COLUMNS",
+    "EXAMPLE_ID",
     "PRIORITY_GROUPS",
     "STOP_COLUMNS",
     "Column",
@@ -67,6 +74,7 @@ __all__ = [
     "Issue",
     "Kind",
     "RowChange",
+    "SettlementGuess",
     "columns_for",
     "format_frequency",
     "format_phone",
@@ -108,10 +116,15 @@ class Column:
         return f"«{self.el}» / '{self.en}'"
 
 
+EXAMPLE_ID = "ΠΑΡΑΔΕΙΓΜΑ"
+"""The ID of the templates' example row: a row with it (any case or accents, also followed by
+more words: «Παράδειγμα 2») is skipped with a warning, never imported."""
+
 _ID = Column(
     "external_id", "Κωδικός", "ID", True,
-    "ο κωδικός του γραφείου, μοναδικός στο αρχείο", "the office's own ID, unique in the file",
-    "Ω-0001", ("Α/Α", "Κωδ", "Κωδικός ωφελούμενου", "Κωδικός στάσης", "External ID", "Code"),
+    "ο κωδικός του γραφείου, μοναδικός στο αρχείο (η γραμμή με κωδικό «ΠΑΡΑΔΕΙΓΜΑ» δεν εισάγεται)",
+    "the office's own ID, unique in the file (the row with the ID 'ΠΑΡΑΔΕΙΓΜΑ' is not imported)",
+    EXAMPLE_ID, ("Α/Α", "Κωδ", "Κωδικός ωφελούμενου", "Κωδικός στάσης", "External ID", "Code"),
 )  # fmt: skip
 _SETTLEMENT = Column(
     "settlement", "Οικισμός", "Settlement", False,
@@ -166,7 +179,8 @@ BENEFICIARY_COLUMNS: tuple[Column, ...] = (
            "comma-separated: KEA, poverty, unemployed, child, disability, elderly, living alone, Roma, "
            "migrant, vulnerable",
            "ηλικιωμένος, μόνος/μόνη", ("Προτεραιότητα", "Ομάδες", "Priority", "Groups")),
-    Column("notes", "Σημειώσεις", "Notes", False, "ελεύθερο κείμενο", "free text", "", ("Παρατηρήσεις",)),
+    Column("notes", "Σημειώσεις", "Notes", False, "ελεύθερο κείμενο", "free text",
+           "γραμμή-παράδειγμα: δεν εισάγεται· γράψτε τα δικά σας στοιχεία από κάτω", ("Παρατηρήσεις",)),
     Column("active", "Ενεργός", "Active", False, "ναι / όχι (κενό: ναι)", "yes / no (empty: yes)", "ναι",
            ("Ενεργή",)),
     Column("service", "Υπηρεσία", "Service", True, "η υπηρεσία του πλάνου (κενό: χωρίς πλάνο)",
@@ -203,8 +217,10 @@ BENEFICIARY_COLUMNS: tuple[Column, ...] = (
 )  # fmt: skip
 
 STOP_COLUMNS: tuple[Column, ...] = (
-    Column("external_id", _ID.el, _ID.en, True, "ο κωδικός της στάσης, μοναδικός στο αρχείο",
-           "the stop's own ID, unique in the file", "Σ-01", _ID.aliases),
+    Column("external_id", _ID.el, _ID.en, True,
+           "ο κωδικός της στάσης, μοναδικός στο αρχείο (η γραμμή με κωδικό «ΠΑΡΑΔΕΙΓΜΑ» δεν εισάγεται)",
+           "the stop's own ID, unique in the file (the row with the ID 'ΠΑΡΑΔΕΙΓΜΑ' is not imported)",
+           EXAMPLE_ID, _ID.aliases),
     _SETTLEMENT,
     _ELSTAT,
     Column("place", "Σημείο", "Place", False, "π.χ. η πλατεία, το κοινοτικό γραφείο",
@@ -233,9 +249,21 @@ def columns_for(kind: Kind) -> tuple[Column, ...]:
 
 
 def example_row(kind: Kind) -> list[str]:
-    """The template's example row (it imports cleanly into a register with the gazetteer)."""
+    """The template's example row: valid in every cell, and skipped by the import for its ID
+    (:data:`EXAMPLE_ID`), so that a template still holding it adds or changes nothing."""
     overrides = _STOP_EXAMPLES if kind == "stops" else {}
     return [overrides.get(c.field, c.example) for c in columns_for(kind)]
+
+
+_EXAMPLE_KEYS = {normalise(EXAMPLE_ID), "example"}
+# The example row of the templates shipped before it had its own ID: (ID, name key, phone).
+_OLD_EXAMPLE = ("Ω-0001", normalise("Παπαδοπούλου Μαρία"), "+306900000001")
+
+
+def is_example_id(text: str) -> bool:
+    """Whether an ID cell is the templates' example ID (``ΠΑΡΑΔΕΙΓΜΑ``, ``Παράδειγμα 2``)."""
+    words = normalise(text).split()
+    return bool(words) and words[0] in _EXAMPLE_KEYS
 
 
 # --- the report ----------------------------------------------------------------------------
@@ -324,11 +352,54 @@ class RowChange:
 
 
 @dataclass
+class SettlementGuess:
+    """A settlement a file names otherwise than by its official name (an everyday form, another
+    spelling, a GeoNames name: «Σελινούντας» for Σελινούς, «Καμάρες» for Καμάραι), so that the
+    preview shows which settlement it was taken to be, and a wrong guess is caught: what was
+    typed (as first written), the settlement found and the rows."""
+
+    typed: str
+    code: str
+    name_el: str
+    name_latin: str
+    municipal_unit: str
+    rows: list[int] = field(default_factory=list)
+
+    SHOWN_ROWS = 10
+
+    def rows_text(self, lang: str = "el") -> str:
+        """``γραμμές 3, 7`` / ``rows 3, 7`` (the first ten, then how many in all)."""
+        shown = ", ".join(str(r) for r in self.rows[: self.SHOWN_ROWS])
+        n = len(self.rows)
+        if lang == "el":
+            label = "γραμμή" if n == 1 else "γραμμές"
+            more = f" κ.ά. ({n} γραμμές)" if n > self.SHOWN_ROWS else ""
+        else:
+            label = "row" if n == 1 else "rows"
+            more = f" and more ({n} rows)" if n > self.SHOWN_ROWS else ""
+        return f"{label} {shown}{more}"
+
+    def text(self, lang: str = "el") -> str:
+        """``«Σελινούντας» → Σελινούς (Δ.Ε. Αιγίου, 3702011201): γραμμή 3``."""
+        if lang == "el":
+            return (
+                f"«{self.typed}» → {self.name_el} (Δ.Ε. {self.municipal_unit}, {self.code}): "
+                f"{self.rows_text('el')}"
+            )
+        return (
+            f"'{self.typed}' → {self.name_el} / {self.name_latin} (municipal unit of {self.municipal_unit}, "
+            f"{self.code}): {self.rows_text('en')}"
+        )
+
+
+@dataclass
 class ImportReport:
     """What an import found and did. Nothing was written unless ``written`` is true.
 
     ``changes`` names every row added or updated and, for an update, each column changed with
     its old and new value (a dry run's too: the writes are made, described, then rolled back).
+    ``settlements`` lists the settlements found under another name than the one typed;
+    ``examples`` counts the template's example rows skipped.
     """
 
     path: str
@@ -341,6 +412,8 @@ class ImportReport:
     written: bool = False
     dry_run: bool = False
     changes: list[RowChange] = field(default_factory=list)
+    settlements: list[SettlementGuess] = field(default_factory=list)
+    examples: int = 0
 
     @property
     def errors(self) -> list[Issue]:
@@ -359,6 +432,23 @@ class ImportReport:
     def warn(self, row: int | None, column: str | None, value: Any, el: str, en: str) -> None:
         """Record a warning (the import goes on)."""
         self.issues.append(Issue(row, column, _show(value), el, en, "warning"))
+
+    def guessed(self, row: int, typed: str, settlement: Settlement) -> None:
+        """Record that row ``row`` names ``settlement`` as ``typed``, when that is not its
+        official Greek or Latin name (accents and case aside) nor its ELSTAT code."""
+        name, _hint = _split_unit(typed)
+        official = {normalise(settlement.name_el), normalise(settlement.name_latin)}
+        if normalise(name) in official or typed == settlement.code:
+            return
+        for guess in self.settlements:
+            if guess.code == settlement.code and normalise(guess.typed) == normalise(typed):
+                if row not in guess.rows:
+                    guess.rows.append(row)
+                return
+        self.settlements.append(
+            SettlementGuess(typed, settlement.code, settlement.name_el, settlement.name_latin,
+                            settlement.municipal_unit, [row])
+        )  # fmt: skip
 
 
 def _show(value: Any) -> str:
@@ -1154,9 +1244,82 @@ def _match_header(
     return found, unknown, duplicates
 
 
+@dataclass(frozen=True)
+class _Person:
+    """A beneficiary the register (``row`` ``None``) or an earlier row of the file holds: ID
+    (``None``: a person added on the web without one), name and phone (``+30`` and 10 digits, or
+    as stored when it is not a Greek number)."""
+
+    external_id: str | None
+    full_name: str
+    phone: str | None
+    row: int | None = None
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words as compared: accentless, case-folded, Greek in Latin letters (Greeklish
+    ``Papadopoulou`` is ``Παπαδοπούλου``), loosely spelled (y/i, ai/e, double letters)."""
+    return [loose_key(w) for w in normalise(name).split()]
+
+
+def _name_key(name: str) -> tuple[str, ...]:
+    """Two names are the same one when their keys are equal (any word order)."""
+    return tuple(sorted(_name_words(name)))
+
+
+def _share_a_word(a: str, b: str) -> bool:
+    """Whether two names have a word in common (initials aside, unless a name has only those)."""
+    words_a, words_b = ({w for w in _name_words(n) if len(w) > 1} or set(_name_words(n)) for n in (a, b))
+    return bool(words_a & words_b)
+
+
+def _stored_phone(phone: str | None) -> str | None:
+    try:
+        return normalise_phone(phone)
+    except CellError:
+        return phone
+
+
+@dataclass
+class _People:
+    """Beneficiaries by ID, phone and name, for the warnings about a known ID under another
+    name and about likely duplicates: the register's (built once per import), or the new ones
+    of a file's rows so far with the register's in ``register``."""
+
+    by_id: dict[str, _Person] = field(default_factory=dict)
+    by_phone: dict[str, list[_Person]] = field(default_factory=dict)
+    by_name: dict[tuple[str, ...], list[_Person]] = field(default_factory=dict)
+    register: _People | None = None  # the register's people, when these are the file's
+
+    def add(self, person: _Person) -> None:
+        if person.external_id:
+            self.by_id.setdefault(person.external_id, person)
+        if person.phone:
+            self.by_phone.setdefault(person.phone, []).append(person)
+        key = _name_key(person.full_name)
+        if key:
+            self.by_name.setdefault(key, []).append(person)
+
+    def known(self, external_id: str) -> _Person | None:
+        """The register's person with this ID (``None``: a new ID)."""
+        return (self.register or self).by_id.get(external_id)
+
+    def alike(self, name: str, phone: str | None) -> list[tuple[_Person, bool, bool]]:
+        """The people with this phone or this name: (person, same phone, same name), the
+        register's first, then the file's in row order."""
+        key = _name_key(name)
+        found: dict[int, _Person] = {}
+        for index in (self.register, self):
+            if index is not None:
+                for person in (*index.by_phone.get(phone or "", ()), *index.by_name.get(key, ())):
+                    found.setdefault(id(person), person)
+        people = sorted(found.values(), key=lambda p: (p.row is not None, p.row or 0))
+        return [(p, bool(phone) and p.phone == phone, _name_key(p.full_name) == key) for p in people]
+
+
 @dataclass
 class _Context:
-    """What validation reads from the register once: settlements, aliases and staff."""
+    """What validation reads from the register once: settlements, aliases, staff, people."""
 
     settlements: list[Settlement]
     aliases: dict[str, Sequence[str]]
@@ -1165,6 +1328,16 @@ class _Context:
     plan_owners: dict[int, str | None] = field(default_factory=dict)  # care plan id -> beneficiary ID
     found: dict[str, Any] = field(default_factory=dict)
     exact: dict[str, set[str]] = field(default_factory=dict)
+    people: list[_Person] = field(default_factory=list)  # the register's beneficiaries
+    _people_index: _People | None = None
+
+    def register_people(self) -> _People:
+        """The register's beneficiaries by ID, phone and name (built on the first call)."""
+        if self._people_index is None:
+            self._people_index = _People()
+            for person in self.people:
+                self._people_index.add(person)
+        return self._people_index
 
     @classmethod
     def load(cls, session: Session) -> _Context:
@@ -1184,7 +1357,22 @@ class _Context:
                 select(CarePlan.id, Beneficiary.external_id).join(Beneficiary)
             )
         }
-        return cls(rows, {s.code: list(s.aliases or ()) for s in rows}, staff, bounds, owners)
+        people = [
+            _Person(external_id, full_name, _stored_phone(phone))
+            for external_id, full_name, phone in session.execute(
+                select(Beneficiary.external_id, Beneficiary.full_name, Beneficiary.phone).order_by(
+                    Beneficiary.id
+                )
+            )
+        ]
+        return cls(rows, {s.code: list(s.aliases or ()) for s in rows}, staff, bounds, owners, people=people)
+
+    def settlement_named(self, name: Cell, code: Cell) -> Settlement | None:
+        """The settlement a row names by its name alone (no ELSTAT code), when found."""
+        if _text(code) or not _text(name):
+            return None
+        match = self._find(_text(name))
+        return match.settlement if match.found else None
 
     def settlement(self, name: Cell, code: Cell) -> str:
         """The ELSTAT code of the settlement a row names (by code or by name)."""
@@ -1328,8 +1516,11 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
 
     seen: dict[str, int] = {}
     earlier: dict[str, list[dict[str, Any]]] = {}  # beneficiaries: ID -> its valid rows so far
+    people = _People(register=ctx.register_people()) if kind == "beneficiaries" else _People()
     out: list[dict[str, Any]] = []
     for number, values in table.rows:
+        if _example_row(number, values, cell, positions, table, kind, report):
+            continue
         report.rows += 1
         if _too_many_cells(values, table) and any(not _blank(v) for v in values[len(table.header) :]):
             _report_cell_count(number, values, table, kind, ctx, report)  # the cells are shifted:
@@ -1372,6 +1563,9 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
         row["external_id"] = ext
         try:
             row["settlement_code"] = ctx.settlement(cell(values, "settlement"), cell(values, "elstat_code"))
+            named = ctx.settlement_named(cell(values, "settlement"), cell(values, "elstat_code"))
+            if named is not None:
+                report.guessed(number, _text(cell(values, "settlement")), named)
         except CellError as exc:
             by_code = "elstat_code" in positions and bool(_text(cell(values, "elstat_code")))
             name = "elstat_code" if by_code or "settlement" not in positions else "settlement"
@@ -1390,6 +1584,8 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             if ext in seen and seen[ext] != number and len(report.errors) == errors_before:
                 _check_repeated_person(row, earlier.get(ext, []), positions, table, report)
             if ext and len(report.errors) == errors_before:
+                if seen.get(ext) == number:
+                    _check_identity(row, people, positions, table, report)
                 earlier.setdefault(ext, []).append(row)
         if len(report.errors) == errors_before:
             out.append(row)
@@ -1399,6 +1595,102 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
         elif table.delimiter is not None and len(values) < len(table.header):
             _hint_missing_cells(number, values, table, report, issues_before)
     return out
+
+
+def _example_row(
+    number: int,
+    values: list[Cell],
+    cell: Callable[[list[Cell], str], Cell],
+    positions: Mapping[str, int],
+    table: Table,
+    kind: Kind,
+    report: ImportReport,
+) -> bool:
+    """Whether a row is the templates' example row (its ID :data:`EXAMPLE_ID`, or the example of
+    the templates shipped before it, Ω-0001 «Παπαδοπούλου Μαρία» with the phone 6900000001):
+    then a warning says that it is skipped, and it is neither imported nor counted."""
+    ext = _text(cell(values, "external_id"))
+    old = False
+    if not is_example_id(ext):
+        if kind != "beneficiaries" or ext != _OLD_EXAMPLE[0]:
+            return False
+        try:
+            phone = normalise_phone(cell(values, "phone"))
+        except CellError:
+            return False
+        if (normalise(_text(cell(values, "full_name"))), phone) != _OLD_EXAMPLE[1:]:
+            return False
+        old = True
+    report.examples += 1
+    which_el = "του παλιού προτύπου (Ω-0001, Παπαδοπούλου Μαρία, 6900000001)" if old else "του προτύπου"
+    which_en = "of the old template (Ω-0001, Παπαδοπούλου Μαρία, 6900000001)" if old else "of the template"
+    report.warn(
+        number, table.header[positions["external_id"]], ext,
+        f"Η γραμμή-παράδειγμα {which_el} δεν εισάγεται: σβήστε την και γράψτε τα δικά σας στοιχεία "
+        "στις γραμμές του αρχείου.",
+        f"The example row {which_en} is not imported: delete it and write your own details in the "
+        "file's rows.",
+    )  # fmt: skip
+    return True
+
+
+def _check_identity(
+    row: Mapping[str, Any], people: _People, positions: Mapping[str, int], table: Table, report: ImportReport
+) -> None:
+    """A beneficiary's first valid row: a warning (the import goes on) when its known ID comes
+    with an entirely other name (no word in common, accents and case aside), or when a new ID
+    has the phone or the name (accents, word order and Greeklish aside) of someone in the
+    register or earlier in the file; then the row's person joins ``people``."""
+    ext, number, name = row["external_id"], row["_row"], row.get("full_name")
+    if not name:
+        return
+    name_header = table.header[positions["full_name"]]
+    phone = row.get("phone")
+    known = people.known(ext)
+    if known is not None:
+        if not _share_a_word(known.full_name, name):
+            report.warn(
+                number, name_header, name,
+                f"Άλλο όνομα για τον ίδιο κωδικό «{ext}» (στο μητρώο: «{known.full_name}»): ελέγξτε ότι "
+                "είναι το ίδιο πρόσωπο. Η εισαγωγή θα αλλάξει το όνομα και όσα άλλα στοιχεία του διαφέρουν.",
+                f"Another name for the same ID '{ext}' (the register has '{known.full_name}'): check that "
+                "it is the same person. The import will change the name and any other details that differ.",
+            )  # fmt: skip
+        return
+    alike = people.alike(name, phone)
+    if alike:
+        other, same_phone, same_name = alike[0]
+        if same_phone and same_name:
+            why_el, why_en = "ίδιο όνομα και τηλέφωνο", "the same name and phone"
+        elif same_phone:
+            why_el, why_en = "ίδιο τηλέφωνο", "the same phone"
+        else:
+            why_el, why_en = "ίδιο όνομα", "the same name"
+        if other.row is not None:
+            where_el = f" ({other.external_id}, γραμμή {other.row} του αρχείου)"
+            where_en = f" ({other.external_id}, row {other.row} of the file)"
+        elif other.external_id:
+            where_el = f" ({other.external_id}) του μητρώου"
+            where_en = f" ({other.external_id}) in the register"
+        else:
+            where_el, where_en = " του μητρώου (χωρίς κωδικό)", " in the register (without an ID)"
+        if other.external_id:
+            then_el = f"γράψτε στη γραμμή τον κωδικό «{other.external_id}»"
+            then_en = f"write the ID '{other.external_id}' in the row"
+        else:
+            then_el = f"δώστε πρώτα σε αυτό το πρόσωπο τον κωδικό «{ext}» στο μητρώο (σελίδα ωφελούμενου)"
+            then_en = f"first give that person the ID '{ext}' in the register (the beneficiary's page)"
+        more_el = f" (και ακόμη {len(alike) - 1})" if len(alike) > 1 else ""
+        more_en = f" (and {len(alike) - 1} more)" if len(alike) > 1 else ""
+        column = "phone" if same_phone and not same_name else "full_name"
+        report.warn(
+            number, table.header[positions[column]], format_phone(phone) if column == "phone" else name,
+            f"Πιθανό διπλότυπο του «{other.full_name}»{where_el}{more_el}: {why_el}. Αν είναι το ίδιο "
+            f"πρόσωπο, {then_el}· αλλιώς η γραμμή θα προστεθεί ως νέο πρόσωπο.",
+            f"Possibly a duplicate of '{other.full_name}'{where_en}{more_en}: {why_en}. If it is the same "
+            f"person, {then_en}; otherwise the row is added as a new person.",
+        )  # fmt: skip
+    people.add(_Person(ext, name, phone, number))
 
 
 def _too_many_cells(values: Sequence[Cell], table: Table) -> bool:
@@ -1990,7 +2282,7 @@ def import_file(
     rows = _validate_rows(table, kind, ctx, report)
     if not report.ok:
         return report
-    if not rows:
+    if not rows and not report.examples:
         report.warn(None, None, "", "Το αρχείο δεν έχει γραμμές δεδομένων.", "The file has no data rows.")
     try:
         with session_scope(engine, actor=actor) as session:

@@ -23,7 +23,15 @@ if TYPE_CHECKING:
 
     from planner.register.importer import ImportReport
 
-__all__ = ["add_commands", "cmd_export", "cmd_import", "cmd_template", "format_changes", "format_report"]
+__all__ = [
+    "add_commands",
+    "cmd_export",
+    "cmd_import",
+    "cmd_template",
+    "format_changes",
+    "format_report",
+    "format_settlements",
+]
 
 _DB_HELP = (
     "αρχείο ή URL της βάσης δεδομένων (προεπιλογή: $KINITO_DATABASE_URL, $DATABASE_URL, "
@@ -89,6 +97,22 @@ def format_changes(report: ImportReport, limit: int = SHOWN_CHANGES) -> list[str
     return lines
 
 
+def format_settlements(report: ImportReport) -> list[str]:
+    """The settlements the file names otherwise than by their official names, each with the
+    settlement it was taken to be and its rows, in Greek then English: a wrong guess (another
+    village of a similar name) is caught before importing."""
+    if not report.settlements:
+        return []
+    lines = [
+        "οικισμοί που βρέθηκαν με άλλο όνομα, ελέγξτε τους / "
+        "settlements found under another name, check them:"
+    ]
+    for guess in report.settlements:
+        lines.append(f"  {guess.text('el')}")
+        lines.append(f"  {guess.text('en')}")
+    return lines
+
+
 def format_report(report: ImportReport) -> str:
     """The import report as a text table (row, column, value, message in Greek then English)."""
     lines = [f"αρχείο / file: {report.path}  ({report.kind or '?'})"]
@@ -104,6 +128,7 @@ def format_report(report: ImportReport) -> str:
             )
             lines.append(f"{'':>10}  {'':<24}  {'':<22}  {issue.message_en}")
         lines.append("-" * 100)
+    lines += format_settlements(report)
     if not report.ok:
         lines.append(
             f"σφάλματα / errors: {len(report.errors)} (γραμμές / rows: {report.rows}): "

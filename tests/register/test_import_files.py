@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import Engine, select
 
 from planner.cli import main
@@ -397,9 +398,11 @@ def test_bad_stop_cells_write_nothing(loaded_engine: Engine, tmp_path: Path, col
 @pytest.mark.parametrize("kind", ["beneficiaries", "stops"])
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_the_shipped_template_imports_cleanly(loaded_engine: Engine, kind: str, fmt: str) -> None:
-    """Its example row is valid: one row added, no issue at all (not even a warning)."""
+    """Its example row (ID «ΠΑΡΑΔΕΙΓΜΑ») is skipped: nothing added, one warning naming it and no
+    other issue (test_import_seventh checks that its cells are valid)."""
     report = import_file(loaded_engine, template_path(kind, fmt), actor="maria")  # type: ignore[arg-type]
-    assert (report.kind, report.issues, report.added) == (kind, [], 1)
+    assert (report.kind, report.ok, report.added) == (kind, True, 0)
+    assert [(i.row, i.column, i.severity) for i in report.issues] == [(2, "Κωδικός", "warning")]
 
 
 @pytest.mark.parametrize("kind", ["beneficiaries", "stops"])
@@ -416,6 +419,12 @@ def test_kinito_template_then_import_from_the_command_line(
     """`kinito template` writes the file, `kinito import` takes it; a bad file exits 2 with a table."""
     out = tmp_path / "t.xlsx"
     assert main(["template", "--out", str(out)]) == 0
+    assert main(["import", str(out), "--db", str(db_file), "--actor", "maria"]) == 0
+    printed = capsys.readouterr().out
+    assert "νέες / added 0" in printed and "γραμμή-παράδειγμα" in printed  # the example is skipped
+    book = load_workbook(out)
+    book.worksheets[0]["A2"] = "Ω-0100"  # the office's first person, over the example
+    book.save(out)
     assert main(["import", str(out), "--db", str(db_file), "--actor", "maria"]) == 0
     assert "νέες / added 1" in capsys.readouterr().out
     bad = write_rows(tmp_path / "bad.csv", [{**GOOD_PERSON, "Ημέρες": "Funday"}])
@@ -510,7 +519,7 @@ def test_kinito_import_dry_run_and_template_formats(
     before = counts(loaded_engine)
     assert main(["import", str(written), "--db", str(db_file), "--dry-run"]) == 0
     printed = capsys.readouterr().out
-    assert "νέες / added 1" in printed and "dry run: nothing was written" in printed
+    assert "νέες / added 0" in printed and "dry run: nothing was written" in printed
     assert counts(loaded_engine) == before
 
 

@@ -32,9 +32,11 @@ def _upload(client: FlaskClient, name: str, data: bytes, kind: str = "") -> Any:
 
 
 def test_the_template_is_checked_then_imported_on_confirmation(coordinator: FlaskClient, app: Flask) -> None:
-    """The shipped template passes; nothing is written until "Import"; then one person is added."""
+    """The shipped template, its example row given an ID of its own, passes; nothing is written
+    until "Import"; then one person is added."""
     before = _people(app)
-    page = _upload(coordinator, "ofeloumenoi.csv", (TEMPLATES / "beneficiaries.csv").read_bytes())
+    data = (TEMPLATES / "beneficiaries.csv").read_bytes().replace("ΠΑΡΑΔΕΙΓΜΑ".encode(), "Ω-0100".encode())
+    page = _upload(coordinator, "ofeloumenoi.csv", data)
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and 'id="import-ok"' in text and "θα προσθέσει 1" in text
     assert 'id="confirm-import"' in text
@@ -58,7 +60,8 @@ def test_a_file_with_errors_shows_them_row_by_row_and_changes_nothing(
 ) -> None:
     """An unknown village and a bad date: each in the table with row and column, in Greek; no Import."""
     good = (TEMPLATES / "beneficiaries.csv").read_bytes().decode("utf-8-sig").splitlines()
-    bad_row = good[1].replace("Διακοπτό", "Ατλαντίδα").replace("02/11/2026", "31/02/2026")
+    bad_row = good[1].replace("ΠΑΡΑΔΕΙΓΜΑ", "Ω-0100").replace("Διακοπτό", "Ατλαντίδα")
+    bad_row = bad_row.replace("02/11/2026", "31/02/2026")
     data = "\n".join([good[0], bad_row]).encode("utf-8")
     before = _people(app)
     text = _upload(coordinator, "bad.csv", data).get_data(as_text=True)
