@@ -421,6 +421,28 @@ def _history_weekday(days: Sequence[date]) -> int | None:
     return weekday if n * 2 > len(days) else None
 
 
+def _preferred_weekday(done: Sequence[date], last_week: int | None) -> int | None:
+    """A visit's preferred weekday (soft): that of most of its visits done (two or more, a
+    majority), else the one it had in last week's plan, so that a person keeps their day from
+    the second week on rather than once a history has formed."""
+    found = _history_weekday(done)
+    return found if found is not None else last_week
+
+
+def _last_weeks_weekdays(session: Session, iso_week: str, unit_set: str) -> dict[str, int]:
+    """The weekday (0 = Monday) each visit had in last week's plan (published, else newest),
+    for the visits planned there on one weekday only: the day the person (or the village) was
+    last told, which a visit keeps as its preferred weekday until its own history says one."""
+    plan = _plan_of_week(session, _previous_week(iso_week), unit_set)
+    if plan is None:
+        return {}
+    days: dict[str, set[int]] = defaultdict(set)
+    for route in plan.routes:
+        for stop in route.stops:
+            days[stop.visit_id].add(route.date.weekday())
+    return {vid: next(iter(found)) for vid, found in days.items() if len(found) == 1}
+
+
 def latest_version(
     session: Session, iso_week: str, unit_set: str, *, published: bool = False
 ) -> m.PlanVersion | None:
@@ -663,6 +685,7 @@ def build_week(
         overdue[visit.id] = late
 
     working = len(open_dates)
+    last_weekday = _last_weeks_weekdays(session, iso_week, unit_set)
     # the register began planning in the week of its first plan version (this one, if none yet):
     # a plan never visited is late only since then (a caseload imported with old start dates)
     first_week = session.scalar(select(func.min(m.PlanVersion.iso_week)))
@@ -719,7 +742,7 @@ def build_week(
                 priority=priority_of(person.priority_groups or [], due.overdue_weeks, vid in carried),
                 frequency=n,
                 min_gap_days=min_gap_for(n, min(working, len(in_force) or working)),
-                preferred_weekday=_history_weekday(recent_care.get(cp.id, [])),
+                preferred_weekday=_preferred_weekday(recent_care.get(cp.id, []), last_weekday.get(vid)),
                 phone=person.phone or "",
                 address=_with_place(person.address, place.name_el),
                 notes=cp.service,
@@ -745,7 +768,7 @@ def build_week(
         usual = (
             vs.usual_weekday - 1
             if vs.usual_weekday is not None
-            else _history_weekday(recent_stops.get(vs.id, []))
+            else _preferred_weekday(recent_stops.get(vs.id, []), last_weekday.get(vid))
         )
         n = max(1, due.occurrences)
         add(

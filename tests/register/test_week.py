@@ -1115,3 +1115,35 @@ def test_a_caseload_imported_with_old_start_dates_is_not_overdue_in_the_first_we
     with session_scope(engine) as s:
         later = {v.id: v for v in build_week(s, W50).problem.visits}[vid]
     assert later.priority == 1 + 3  # W45 to W50, less its two weeks
+
+
+def test_a_visit_keeps_last_weeks_weekday_before_it_has_a_history(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """W49 planned and published; in W50 each visit W49 had on one weekday prefers that weekday
+    (soft), unless its own visits done say another: before, a preference needed two visits
+    done on one weekday, so in a new register people changed day week after week."""
+    engine, _ids = register
+    w49 = plan_week(engine, "2026-W49", time_limit=1, workers=1, today=date(2026, 11, 27))
+    publish(engine, w49.plan_version_id)
+    told = {}
+    for route in w49.plan.routes:
+        for stop in route.stops:
+            told.setdefault(stop.visit_id, set()).add(route.date.weekday())
+    with session_scope(engine) as s:
+        visits = {v.id: v for v in build_week(s, W50, today=date(2026, 11, 27)).problem.visits}
+    once = [vid for vid, days in told.items() if len(days) == 1 and vid in visits and vid.startswith("cp-")]
+    assert once  # (care plans: a village stop's announced usual weekday comes first)
+    for vid in once:
+        assert visits[vid].preferred_weekday is not None, vid
+    from planner.register.week import _history_weekday
+
+    with session_scope(engine) as s:
+        for vid in once:
+            done = [
+                r.planned_date
+                for r in s.scalars(select(m.VisitOutcome).where(m.VisitOutcome.visit_ref == vid))
+                if r.status == "done" and r.planned_date is not None
+            ]
+            own = _history_weekday(done)
+            assert visits[vid].preferred_weekday == (own if own is not None else next(iter(told[vid]))), vid
