@@ -18,6 +18,7 @@ from pathlib import Path
 from fpdf import FPDF, FontFace
 
 from planner.model import Plan, Problem, Route
+from planner.register.importer import format_phone
 from webui.planview import DayView, day_views
 
 __all__ = ["FONT_DIRS", "FontMissing", "find_font_dir", "route_sheet_pdf"]
@@ -199,7 +200,9 @@ def route_sheet_pdf(
                 kind = labels("village stop") if stop.kind == "village_stop" else labels("home visit")
                 row.cell(stop.name)
                 row.cell(stop.place)
-                row.cell(stop.phone)
+                row.cell(
+                    format_phone(stop.phone) or ""
+                )  # «+30 6977000014»: wraps at the space, not mid-number
                 who = _who(problem, stop.visit_id)
                 row.cell(f"{kind}, {stop.service_min}′" + (f"\n{who}" if who else ""))
                 row.cell("")

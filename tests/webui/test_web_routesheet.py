@@ -77,7 +77,7 @@ def test_route_sheet_is_an_a4_pdf_in_greek(coordinator: FlaskClient, plan_id: in
         "Σοφία Ι.",
         "Αικατερίνη Ν.",
         "Στάση Κουνινών",
-        "2691099999",
+        "+30 2691099999",  # (as the exports write a phone: wrapped at the space, not mid-number)
         "Οδός 1",
         "επίσκεψη κατ' οίκον, 30′",
         "στάση σε οικισμό, 90′",
