@@ -261,6 +261,8 @@ def week_changes(items: Sequence[PlanChange]) -> list[Change]:
     the words of :func:`plan_changes`: names, not ids; days as ``Πέμπτη 3/12``; times HH:MM.
     Listed by the day they concern (the new one, else the old one), then by time and name."""
 
+    from planner.register.week import URGENT_DROPPED, is_routine
+
     def order(c: PlanChange) -> tuple[date, int, str]:
         day = c.day_after or c.day_before or date.min
         start = c.start_after if c.start_after is not None else (c.start_before or 0)
@@ -270,7 +272,11 @@ def week_changes(items: Sequence[PlanChange]) -> list[Change]:
     for c in sorted(items, key=order):
         d0, d1, t0, t1 = c.day_before, c.day_after, c.start_before, c.start_after
         el, en = localized_name(c.name, "el"), localized_name(c.name, "en")
-        if c.kind == "dropped" and d0 is not None and not c.wanted:  # the register no longer asks
+        if c.kind == "dropped" and d0 is not None and not c.wanted and not is_routine(c.visit_id):
+            why_el, why_en = URGENT_DROPPED  # an urgent visit of the earlier version: not the register's
+            changes.append(Change(c.visit_id, f"Δεν ζητείται πια: {el} (ήταν {_day(d0, 'el')}): {why_el}",
+                                  f"No longer wanted: {en} (was {_day(d0, 'en')}): {why_en}"))  # fmt: skip
+        elif c.kind == "dropped" and d0 is not None and not c.wanted:  # the register no longer asks
             changes.append(Change(
                 c.visit_id,
                 f"Δεν ζητείται πια: {el} (ήταν {_day(d0, 'el')}): πλάνο σε παύση ή λήξη, ή έγινε ήδη",

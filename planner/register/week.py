@@ -1011,6 +1011,14 @@ DROPPED_WHY_EN = {True: "left out of the new plan (why: see the unassigned visit
                   False: "no longer wanted (plan paused or ended, or already done)"}  # fmt: skip
 
 
+URGENT_DROPPED = (
+    "επείγουσα επίσκεψη της προηγούμενης έκδοσης· το μητρώο δεν τη ζητά (αν χρειάζεται ακόμη, "
+    "προσθέστε τη ξανά στην Προσαρμογή)",
+    "an urgent visit of the earlier version; the register does not ask for it (if still "
+    "needed, add it again in Adjust)",
+)
+
+
 def plan_changes(
     before: Plan, after: Plan, problem: Problem, before_problem: Problem | None = None
 ) -> tuple[str, ...]:
@@ -1021,9 +1029,11 @@ def plan_changes(
         who = f"{c.name} ({c.visit_id})"
         d0, d1, t0, t1 = c.day_before, c.day_after, c.start_before, c.start_after
         if c.kind == "dropped" and d0 is not None:
+            why_el, why_en = DROPPED_WHY_EL[c.wanted], DROPPED_WHY_EN[c.wanted]
+            if not c.wanted and not is_routine(c.visit_id):
+                why_el, why_en = URGENT_DROPPED
             lines.append(
-                f"αφαιρέθηκε / dropped: {who}: ήταν / was {day_el(d0)} / {day_en(d0)}: "
-                f"{DROPPED_WHY_EL[c.wanted]} / {DROPPED_WHY_EN[c.wanted]}"
+                f"αφαιρέθηκε / dropped: {who}: ήταν / was {day_el(d0)} / {day_en(d0)}: {why_el} / {why_en}"
             )
         elif c.kind == "added" and d1 is not None and t1 is not None:
             when = f"{day_el(d1)} / {day_en(d1)} {format_time(t1, short=True)}"

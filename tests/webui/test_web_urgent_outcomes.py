@@ -259,3 +259,29 @@ def test_management_counts_an_urgent_visit_done_as_a_home_visit_for_the_person(
         figures = compute_figures(s, TODAY, TODAY, today=TODAY)
     assert figures.outcomes_home["done"] == 1 and figures.outcomes_stops["done"] == 0
     assert figures.beneficiaries_served == 1
+
+
+def test_a_dropped_urgent_visit_is_not_said_to_be_a_paused_plan() -> None:
+    """A re-plan without an earlier version's urgent visit: the change says it was that
+    version's urgent visit (add it again if still needed), not «πλάνο σε παύση ή λήξη»."""
+    from dataclasses import replace
+
+    from webui_helpers import MON, small_problem
+
+    from planner.model import HOUR, MINUTE, Plan, Route, Stop, Visit
+    from planner.register.week import plan_change_items, plan_changes
+    from webui.adjust import week_changes
+
+    now = small_problem()
+    urgent = Visit("urgent-b7", now.visits[0].location, 30 * MINUTE, name="Ελένη Π. (επείγουσα / urgent)")
+    before_problem = replace(now, visits=(*now.visits, urgent))
+    stop = Stop("urgent-b7", 0, 9 * HOUR, 9 * HOUR, 9 * HOUR + 30 * MINUTE, 1800, 20_000)
+    route = Route("van1", MON, 8 * HOUR, 10 * HOUR, (stop,), return_travel=1800, return_distance=20_000)
+    before = Plan("v1", (route,), (), 0, 1, 1.0, 0.1)
+    after = Plan("v2", (), (), 0, 1, 1.0, 0.1)
+    (line,) = plan_changes(before, after, now, before_problem)
+    assert "επείγουσα επίσκεψη της προηγούμενης έκδοσης" in line and "an urgent visit" in line
+    assert "παύση" not in line
+    (change,) = week_changes(plan_change_items(before, after, now, before_problem))
+    assert "επείγουσα επίσκεψη της προηγούμενης έκδοσης" in change.el and "παύση" not in change.el
+    assert "add it again in Adjust" in change.en
