@@ -15,36 +15,51 @@ plan may send someone there again. So is an outcome the tablet sent for a visit 
 had already recorded otherwise that day (postponed it: :func:`webui.driver.office_conflicts`):
 both rows stay, the tablet's is flagged with the office's status, until a correction makes
 them agree.
+
+The week's page also lists what was planned and has **no** outcome (:func:`missing_rows`):
+each stop of the week's published plans (every unit set's published version) on a day up to
+today with nothing recorded for that visit on that day (the driver phoned in, the tablet
+broke). Next week's planning takes such a visit as not done (docs/week.md), so the office
+records it there (``POST /desk/outcomes/<week>/record``): through
+:func:`planner.register.outcomes.record_outcome`, under the coordinator's name, against the
+published version and on the route's day, at the time given in Athens; audited as any change.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from wtforms import SelectField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from planner.model import Problem, Route
 from planner.register import models as m
 from planner.register.calendar import local_date
 from planner.register.due import iso_week_of
-from planner.register.outcomes import STATUSES_FOR
+from planner.register.outcomes import ATHENS, STATUSES_FOR, allowed_statuses, record_outcome
+from planner.register.week import WeekError, visit_subject
+from planner.render import hhmm
+from planner.schema import plan_from_dict, problem_from_dict
 from webui.desk import ISO_WEEK, week_dates
-from webui.driver import current_day, off_route, office_conflicts
+from webui.driver import _staff_for, current_day, off_route, office_conflicts
 from webui.forms import options
-from webui.i18n import short_date
+from webui.i18n import current_language, short_date
 from webui.management import OUTCOME_LABELS
 from webui.security import require_role
 from webui.store import reader, transaction
 
-__all__ = ["bp", "iso_week_of", "week_rows"]
+__all__ = ["bp", "iso_week_of", "missing_rows", "week_rows"]
 
 bp = Blueprint("outcomes", __name__, url_prefix="/desk/outcomes")
 bp.before_request(require_role("coordinator"))
@@ -69,23 +84,41 @@ class OutcomeRow:
     office_status: str | None = None  # from the tablet, against the office's earlier record
 
 
+def _described(s: Session, kind: str, number: int) -> tuple[str, str, int | None] | None:
+    """Who or where a visit is, by :func:`planner.register.week.visit_subject`'s kind and number
+    (a person and the plan's service, a person's urgent visit, or a village stop), the
+    settlement, and the person's id; None when the register no longer has it."""
+    if kind == "beneficiary":  # an urgent visit added to a plan in Adjust
+        someone = s.get(m.Beneficiary, number)
+        if someone is None:
+            return None
+        urgent = _("urgent visit")  # (outside the f-string, where Babel finds it)
+        return f"{someone.full_name} · {urgent}", someone.settlement.name_el, someone.id
+    if kind == "care_plan":
+        plan = s.get(m.CarePlan, number)
+        if plan is None:
+            return None
+        person = plan.beneficiary
+        return f"{person.full_name} · {plan.service}", person.settlement.name_el, person.id
+    stop = s.get(m.VillageStop, number)
+    if stop is None:
+        return None
+    label = _("Village stop") + (f" · {stop.place}" if stop.place else "")
+    return label, stop.settlement.name_el, None
+
+
 def _subject(s: Session, outcome: m.VisitOutcome) -> tuple[str, str, int | None]:
     """Who or where (a person and the plan's service, a person's urgent visit, or a village
     stop), the settlement, and the person's id."""
-    if outcome.beneficiary_id is not None:  # an urgent visit added to a plan in Adjust
-        someone = s.get(m.Beneficiary, outcome.beneficiary_id)
-        assert someone is not None  # the foreign key cascades
-        urgent = _("urgent visit")  # (outside the f-string, where Babel finds it)
-        return f"{someone.full_name} · {urgent}", someone.settlement.name_el, someone.id
-    if outcome.care_plan_id is not None:
-        plan = s.get(m.CarePlan, outcome.care_plan_id)
-        assert plan is not None  # the foreign key cascades
-        person = plan.beneficiary
-        return f"{person.full_name} · {plan.service}", person.settlement.name_el, person.id
-    stop = s.get(m.VillageStop, outcome.village_stop_id)
-    assert stop is not None
-    label = _("Village stop") + (f" · {stop.place}" if stop.place else "")
-    return label, stop.settlement.name_el, None
+    if outcome.beneficiary_id is not None:
+        found = _described(s, "beneficiary", outcome.beneficiary_id)
+    elif outcome.care_plan_id is not None:
+        found = _described(s, "care_plan", outcome.care_plan_id)
+    else:
+        assert outcome.village_stop_id is not None
+        found = _described(s, "village_stop", outcome.village_stop_id)
+    assert found is not None  # the foreign keys cascade
+    return found
 
 
 def _corrections(s: Session, ids: list[int]) -> dict[int, m.AuditLog]:
@@ -130,23 +163,162 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class MissingRow:
+    """A stop of a published plan on a day up to today with no outcome recorded for it."""
+
+    day: date
+    visit_id: str
+    plan_version_id: int
+    unit: str
+    planned: str  # the planned start, HH:MM
+    subject: str
+    place: str
+    beneficiary_id: int | None
+    choices: tuple[str, ...]  # the statuses the visit allows
+
+    @property
+    def key(self) -> str:
+        """The row's id on the page (``2026-12-07-cp-1``)."""
+        return f"{self.day.isoformat()}-{self.visit_id}"
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A stop of a published version: the version, its problem, the route and the stop's start."""
+
+    version: m.PlanVersion
+    problem: Problem
+    route: Route
+    visit_id: str
+    start: int
+
+
+def _planned_stops(s: Session, iso_week: str) -> dict[tuple[date, str], _Planned]:
+    """Every stop of the week's published versions (one per unit set; the newest published
+    first, should two ever plan the same visit on the same day), by (day, visit)."""
+    versions = s.scalars(
+        select(m.PlanVersion)
+        .where(m.PlanVersion.iso_week == iso_week, m.PlanVersion.status == "published")
+        .order_by(m.PlanVersion.published_at.desc(), m.PlanVersion.id.desc())
+    )
+    found: dict[tuple[date, str], _Planned] = {}
+    for version in versions:
+        if not version.problem_json:
+            continue
+        plan = plan_from_dict(json.loads(version.plan_json))
+        problem = problem_from_dict(json.loads(version.problem_json))
+        for route in plan.routes:
+            for stop in route.stops:
+                planned = _Planned(version, problem, route, stop.visit_id, stop.start)
+                found.setdefault((route.date, stop.visit_id), planned)
+    return found
+
+
+def _recorded_keys(s: Session, monday: date, sunday: date) -> set[tuple[date, str]]:
+    """(day, visit) of every outcome recorded for the days from ``monday`` to ``sunday``,
+    whatever its status or version (a row stored before visits carried their id counts by its
+    care plan or stop)."""
+    keys: set[tuple[date, str]] = set()
+    rows = s.execute(
+        select(
+            m.VisitOutcome.planned_date, m.VisitOutcome.visit_ref,
+            m.VisitOutcome.care_plan_id, m.VisitOutcome.village_stop_id,
+        ).where(m.VisitOutcome.planned_date >= monday, m.VisitOutcome.planned_date <= sunday)
+    )  # fmt: skip
+    for day, ref, care_plan_id, village_stop_id in rows:
+        if day is None:  # (the query asks for a day)
+            continue
+        if ref:
+            keys.add((day, ref))
+        if care_plan_id is not None:
+            keys.add((day, f"cp-{care_plan_id}"))
+        if village_stop_id is not None:
+            keys.add((day, f"vs-{village_stop_id}"))
+    return keys
+
+
+def _unit_name(s: Session, problem: Problem, unit_id: str) -> str:
+    """The register's name of a plan's unit (``unit-1``), else the name the plan has."""
+    number = unit_id.removeprefix("unit-")
+    unit = s.get(m.Unit, int(number)) if number.isdigit() else None
+    if unit is not None:
+        return unit.name
+    try:
+        return problem.unit(unit_id).name
+    except KeyError:
+        return unit_id
+
+
+def _choices(visit_id: str) -> tuple[str, ...]:
+    """The statuses the office may record for the visit, in the list's order."""
+    try:
+        allowed = allowed_statuses(visit_id)
+    except WeekError:
+        return ()
+    return tuple(k for k in OUTCOME_LABELS if k in allowed)
+
+
+def _missing_row(s: Session, planned: _Planned, day: date) -> MissingRow:
+    described = None
+    with contextlib.suppress(WeekError):  # an id the register cannot read: as the plan names it
+        described = _described(s, *visit_subject(planned.visit_id))
+    if described is None:  # gone from the register: as the plan names it
+        try:
+            visit = planned.problem.visit(planned.visit_id)
+            described = (visit.name or planned.visit_id, visit.location.name, None)
+        except KeyError:
+            described = (planned.visit_id, "", None)
+    subject, place, beneficiary_id = described
+    return MissingRow(
+        day=day, visit_id=planned.visit_id, plan_version_id=planned.version.id,
+        unit=_unit_name(s, planned.problem, planned.route.unit_id), planned=hhmm(planned.start),
+        subject=subject, place=place, beneficiary_id=beneficiary_id, choices=_choices(planned.visit_id),
+    )  # fmt: skip
+
+
+def missing_rows(s: Session, iso_week: str, today: date) -> list[MissingRow]:
+    """The stops of the week's published plans on a day up to ``today`` with no outcome
+    recorded for that visit on that day: by day, unit and planned start."""
+    monday, sunday = week_dates(iso_week)
+    recorded = _recorded_keys(s, monday, sunday)
+    rows = [
+        (planned.start, _missing_row(s, planned, day))
+        for (day, visit_id), planned in _planned_stops(s, iso_week).items()
+        if day <= today and (day, visit_id) not in recorded
+    ]
+    rows.sort(key=lambda pair: (pair[1].day, pair[1].unit, pair[0], pair[1].visit_id))
+    return [row for _start, row in rows]
+
+
 @bp.route("/")
 def this_week() -> Any:
     """The current week's outcomes."""
     return redirect(url_for("outcomes.week", iso_week=iso_week_of(current_day())))
 
 
-@bp.route("/<iso_week>")
-def week(iso_week: str) -> Any:
-    """A week's recorded outcomes, with the previous and next weeks a click away."""
+def _week_or_404(iso_week: str) -> tuple[date, date]:
     if not ISO_WEEK.match(iso_week):
         abort(404)
     try:
-        monday, sunday = week_dates(iso_week)
+        return week_dates(iso_week)
     except ValueError:  # week 53 of a year that has 52
         abort(404)
+
+
+@bp.route("/<iso_week>")
+def week(iso_week: str) -> Any:
+    """A week's recorded outcomes, with the previous and next weeks a click away."""
+    return _page(iso_week)
+
+
+def _page(iso_week: str, kept: dict[str, str] | None = None, status: int = 200) -> Any:
+    """The week's page; ``kept``: a refused recording's fields, shown again on its row."""
+    monday, sunday = _week_or_404(iso_week)
+    today = current_day()
     with reader() as s:
         rows = week_rows(s, iso_week)
+        missing = missing_rows(s, iso_week, today)
     changed = [r for r in rows if r.off_route]
     if changed:
         flash(
@@ -177,11 +349,108 @@ def week(iso_week: str) -> Any:
             ),
             "error",
         )
-    return render_template(
+    page = render_template(
         "desk/outcomes.html", rows=rows, iso_week=iso_week, monday=monday, sunday=sunday,
         previous=iso_week_of(monday - timedelta(days=7)), following=iso_week_of(monday + timedelta(days=7)),
-        labels=OUTCOME_LABELS,
+        labels=OUTCOME_LABELS, missing=missing, kept=kept or {}, today=today,
     )  # fmt: skip
+    return page, status
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class MissingForm(FlaskForm):
+    """The outcome of a planned visit that has none, as the office records it from the list."""
+
+    visit_id = HiddenField()
+    day = HiddenField()
+    status = SelectField(_l("Outcome"), choices=options(OUTCOME_LABELS.items()))
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    time = StringField(_l("Time"))
+
+
+class _Refused(Exception):
+    """A recording refused, with the message for the coordinator."""
+
+
+def _register_words(error: WeekError) -> str:
+    """The register's message ("Greek / English") in the interface's language."""
+    greek, _sep, english = str(error).partition(" / ")
+    return (english or greek) if current_language() == "en" else greek
+
+
+def _check(form: MissingForm, monday: date, sunday: date) -> tuple[str, date, str, time, str | None]:
+    """The posted visit, day, status, time and note; :class:`_Refused` when one is wrong."""
+    visit_id = (form.visit_id.data or "").strip()
+    try:
+        day = date.fromisoformat(form.day.data or "")
+    except ValueError:
+        raise _Refused(_("The outcome names no route.")) from None
+    if not visit_id or not monday <= day <= sunday:
+        raise _Refused(_("The outcome names no route."))
+    if form.status.errors or form.status.data not in OUTCOME_LABELS:
+        raise _Refused(_("Unknown outcome."))
+    if form.note.errors:
+        raise _Refused(_("The note is too long."))
+    clock = _HHMM.match((form.time.data or "").strip())
+    if clock is None:
+        raise _Refused(_("The time is not a time of day."))
+    note = (form.note.data or "").strip() or None
+    return visit_id, day, str(form.status.data), time(int(clock.group(1)), int(clock.group(2))), note
+
+
+@bp.route("/<iso_week>/record", methods=["POST"])
+def record(iso_week: str) -> Any:
+    """Record the outcome of a planned visit the list shows without one (see the module)."""
+    monday, sunday = _week_or_404(iso_week)
+    form = MissingForm()
+    kept = {key: str(getattr(form, key).data or "") for key in ("visit_id", "day", "status", "note", "time")}
+    today = current_day()
+    try:
+        form.validate_on_submit()  # (the CSRF token is checked before: CSRFProtect)
+        visit_id, day, status, clock, note = _check(form, monday, sunday)
+        if day > today:
+            raise _Refused(
+                _("This route's day has not come yet: an outcome is recorded on the day of the visit.")
+            )
+        with transaction() as s:
+            planned = _planned_stops(s, iso_week).get((day, visit_id))
+            if planned is None:
+                raise _Refused(
+                    _(
+                        "This visit is not on the week's published plan on that day (the plan "
+                        "may have changed since the page was shown): nothing was recorded."
+                    )
+                )
+            if (day, visit_id) in _recorded_keys(s, day, day):
+                raise _Refused(
+                    _(
+                        "An outcome is already recorded for this visit on that day: nothing was "
+                        "recorded; correct the recorded one if it is wrong."
+                    )
+                )
+            record_outcome(
+                s, visit_id, status, on=day, recorded_by=g.user.username,
+                at=datetime.combine(day, clock, tzinfo=ATHENS), note=note,
+                plan_version_id=planned.version.id,
+                staff_id=_staff_for(planned.problem, planned.route, visit_id), today=today,
+            )  # fmt: skip
+            subject = _missing_row(s, planned, day).subject
+    except _Refused as refused:
+        flash(str(refused), "error")
+        return _page(iso_week, kept, 422)
+    except WeekError as error:  # the register's own refusal ("Greek / English")
+        flash(_register_words(error), "error")
+        return _page(iso_week, kept, 422)
+    flash(
+        _(
+            'Recorded: %(day)s %(subject)s, "%(status)s".',
+            day=short_date(day), subject=subject, status=OUTCOME_LABELS[status],
+        ),
+        "info",
+    )  # fmt: skip
+    return redirect(url_for("outcomes.week", iso_week=iso_week) + "#missing")
 
 
 class CorrectionForm(FlaskForm):
