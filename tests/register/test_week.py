@@ -934,11 +934,13 @@ def test_plan_change_items_are_the_changes_as_data_and_the_cli_lines_come_from_t
     ]
     assert gone[0].wanted is False and dropped.wanted is True
     # the command line's line names it too (fourth walkthrough: "cp-74 (cp-74)" for a paused
-    # plan) and says that the new week no longer wants it
+    # plan) and says that the new week no longer wants it: for an urgent visit, that it was the
+    # earlier version's (not «a plan paused or ended», which it never had)
     assert [line for line in plan_changes(with_urgent, after, problem, published) if "urgent-b9" in line] == [
         "αφαιρέθηκε / dropped: Επείγουσα Α. (urgent-b9): ήταν / was Δευτέρα 07/12 / Monday 07/12: "
-        "δεν ζητείται πια (πλάνο σε παύση ή λήξη, ή έγινε ήδη) / "
-        "no longer wanted (plan paused or ended, or already done)"
+        "επείγουσα επίσκεψη της προηγούμενης έκδοσης· το μητρώο δεν τη ζητά (αν χρειάζεται ακόμη, "
+        "προσθέστε τη ξανά στην Προσαρμογή) / an urgent visit of the earlier version; the register "
+        "does not ask for it (if still needed, add it again in Adjust)"
     ]
 
     # an adjustment's own list names the visits whose start moved on their day, as a re-plan does
