@@ -32,13 +32,10 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from planner.register.io_cli import _DB_HELP
+
 __all__ = ["add_commands", "backup_file", "check_register_file", "cmd_backup", "cmd_restore"]
 
-_DB_HELP = (
-    "αρχείο της βάσης δεδομένων (προεπιλογή: $KINITO_DATABASE_URL, $DATABASE_URL, "
-    "αλλιώς instance/kinito.sqlite3) / "
-    "database file (default: $KINITO_DATABASE_URL, $DATABASE_URL, else instance/kinito.sqlite3)"
-)
 # what a backup's summary counts, and what a register must have
 COUNTED = (
     ("beneficiaries", "ωφελούμενοι", "beneficiaries"),
@@ -181,7 +178,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     """Replace the register with a checked backup, keeping the register as it was beside it."""
     from planner.cli import EXIT_INPUT, EXIT_OK, _err
-    from planner.register.db import make_engine
+    from planner.register.db import create_private_file, make_engine
     from planner.register.migrate import upgrade
 
     source = Path(args.file)
@@ -204,7 +201,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
             backup_file(register, kept)
         else:  # a new register file, its owner's alone as kinito init makes it
             register.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(register, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            create_private_file(register)
         _copy(source, register)
     except BackupError as exc:
         _err(str(exc))

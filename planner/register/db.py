@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from planner.register import audit as _audit  # noqa: F401  (registers the audit hook)
 
-__all__ = ["DEFAULT_DB_PATH", "database_url", "make_engine", "session_scope"]
+__all__ = ["DEFAULT_DB_PATH", "create_private_file", "database_url", "make_engine", "session_scope"]
 
 DEFAULT_DB_PATH = Path("instance") / "kinito.sqlite3"
 READ_ONLY = "kinito_read_only"  # the execution option of a session_scope(read_only=True)
@@ -72,6 +72,12 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+def create_private_file(path: Path) -> None:
+    """A new, empty register file readable by its owner only: the register holds names,
+    addresses and health notes (SQLite gives its -wal and -shm files the same permissions)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str | Path | URL | None = None, **engine_options: Any) -> Engine:
     """An engine for the register (see :func:`database_url` for how ``url`` is chosen).
 
@@ -92,9 +98,7 @@ def make_engine(url: str | Path | URL | None = None, **engine_options: Any) -> E
         except (FileExistsError, NotADirectoryError) as exc:
             raise NotADirectoryError(20, "a file is in the way of the database's folder", str(file)) from exc
         if not file.exists():
-            # the register holds names, addresses and health notes: readable by its owner only
-            # (SQLite gives its -wal and -shm files the same permissions)
-            os.close(os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            create_private_file(file)
     if db_url.get_backend_name() == "sqlite":
         engine_options.setdefault("connect_args", {}).setdefault("timeout", BUSY_TIMEOUT_S)
     engine = create_engine(db_url, **engine_options)

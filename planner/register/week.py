@@ -47,7 +47,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import holidays as holidays_pkg
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -67,7 +66,7 @@ from planner.model import (
     Visit,
 )
 from planner.register import models as m
-from planner.register.calendar import local_date, local_midnight
+from planner.register.calendar import greek_holidays, local_date, local_midnight
 from planner.register.calendar import today as calendar_today
 from planner.register.db import session_scope
 from planner.register.due import Rhythm, iso_week_of, min_gap_for, monday_of, occurrences_due, priority_of
@@ -255,10 +254,10 @@ def _select_units(session: Session, names: Sequence[str] | None) -> list[m.Unit]
 def _closed_days(session: Session, dates: Sequence[date]) -> dict[date, str]:
     """Dates on which no unit goes out: public holidays and the register's closures."""
     closed: dict[date, str] = {}
-    greek = holidays_pkg.country_holidays("GR", years=sorted({d.year for d in dates}), language="el")
+    greek = dict(greek_holidays({d.year for d in dates}))
     for d in dates:
         if d in greek:
-            closed[d] = str(greek.get(d))
+            closed[d] = greek[d]
     rows = session.scalars(
         select(m.CalendarDay).where(
             m.CalendarDay.day.in_(dates), m.CalendarDay.kind.in_(("holiday", "closure"))
