@@ -441,9 +441,18 @@ def test_stops_at_one_point_are_drawn_side_by_side(problem: Problem, tmp_path: P
             centres = {(round(b["x"] + b["width"] / 2), round(b["y"] + b["height"] / 2)) for b in boxes if b}
             assert len(centres) == 3, centres  # apart, not on one another
             names = []
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+            popup = page.locator(".leaflet-popup-content")
             for i in range(3):
-                markers.nth(i).click()
-                names.append(page.locator(".leaflet-popup-content").inner_text())
+                for _attempt in range(3):  # a click while the map still pans after loading can miss
+                    markers.nth(i).click()
+                    try:
+                        popup.wait_for(state="visible", timeout=3000)
+                        break
+                    except PlaywrightTimeout:  # click again
+                        page.wait_for_timeout(300)
+                names.append(popup.inner_text())
                 page.locator(".leaflet-popup-close-button").click()
                 page.wait_for_selector(".leaflet-popup", state="detached")
         finally:
