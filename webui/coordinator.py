@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from babel.dates import format_datetime, get_timezone
 from flask import (
@@ -357,6 +357,35 @@ def _conflict(
     return Conflict(message, taken, clashes)
 
 
+_Form = TypeVar("_Form", bound=RegisterForm)
+
+
+def _edit(
+    s: Session,
+    write: bool,
+    row: Base | None,
+    form_of: Callable[..., _Form],
+    taken: Callable[[_Form], bool] | None = None,
+) -> tuple[_Form, Conflict | None, bool]:
+    """An edit page's form for ``row`` (None: a new one), what conflicts, and whether to store it.
+
+    ``form_of(s, row, stored=...)`` makes the form: as stored for a GET, which also notes the
+    row's newest change (the baseline a save is checked against); with the browser's input for
+    a POST. A POST that may write (``write``) is stored when the form validates, ``taken(form)``
+    finds nothing in its way (a name or ID another row has) and saving would undo no change made
+    since the form was shown (:func:`_conflict`)."""
+    shown = request.method != "POST"
+    form = form_of(s, row, stored=shown)
+    if shown:
+        _note_last_change(s, form, row)
+        return form, None, False
+    if not write:
+        return form, None, False
+    valid = form.validate_on_submit() and not (taken is not None and taken(form))
+    conflict = _conflict(s, form, row, lambda obj: form_of(s, obj, stored=True))
+    return form, conflict, bool(valid) and conflict is None
+
+
 def _as_it_was(row: Base, changes: list[AuditLog]) -> SimpleNamespace:
     """``row``'s column values before ``changes`` (newest first), from the audit log's before-values."""
     mapper = inspect(row).mapper
@@ -527,30 +556,26 @@ def beneficiary(bid: int | None = None) -> Any:
         person = s.get(Beneficiary, bid) if bid is not None else None
         if bid is not None and person is None:
             abort(404)
-        form = _beneficiary_form(s, person, stored=request.method != "POST")
-        conflict = None
-        if request.method != "POST":
-            _note_last_change(s, form, person)
-        elif write:
-            valid = form.validate_on_submit() and not _office_id_taken(s, form, person)
-            conflict = _conflict(s, form, person, lambda obj: _beneficiary_form(s, obj, stored=True))
-            if valid and conflict is None:
-                if person is None:
-                    person = Beneficiary()
-                    s.add(person)
-                person.full_name = str(form.full_name.data).strip()
-                person.external_id = (form.external_id.data or "").strip() or None
-                person.settlement_code = str(form.settlement_code.data)
-                person.address = (form.address.data or "").strip() or None
-                person.phone = (form.phone.data or "").strip() or None
-                person.lat, person.lon = form.lat.data, form.lon.data
-                offered = set(PRIORITY_GROUP_LABELS)  # a code the form does not offer is kept as it is
-                kept = {g for g in (person.priority_groups or []) if g not in offered}
-                person.priority_groups = sorted(kept | set(form.priority_groups.data or []))
-                person.notes = (form.notes.data or "").strip() or None
-                person.active = bool(form.active.data)
-                s.flush()
-                return Saved(url_for("coordinator.beneficiary", bid=person.id), (("info", _("Saved.")),))
+        form, conflict, store = _edit(
+            s, write, person, _beneficiary_form, taken=lambda f: _office_id_taken(s, f, person)
+        )
+        if store:
+            if person is None:
+                person = Beneficiary()
+                s.add(person)
+            person.full_name = str(form.full_name.data).strip()
+            person.external_id = (form.external_id.data or "").strip() or None
+            person.settlement_code = str(form.settlement_code.data)
+            person.address = (form.address.data or "").strip() or None
+            person.phone = (form.phone.data or "").strip() or None
+            person.lat, person.lon = form.lat.data, form.lon.data
+            offered = set(PRIORITY_GROUP_LABELS)  # a code the form does not offer is kept as it is
+            kept = {g for g in (person.priority_groups or []) if g not in offered}
+            person.priority_groups = sorted(kept | set(form.priority_groups.data or []))
+            person.notes = (form.notes.data or "").strip() or None
+            person.active = bool(form.active.data)
+            s.flush()
+            return Saved(url_for("coordinator.beneficiary", bid=person.id), (("info", _("Saved.")),))
         return {
             "form": form, "person": person, "plans": list(person.care_plans) if person else [],
             "settlements": {r.code: (r.lat, r.lon) for r in s.scalars(select(Settlement))},
@@ -726,31 +751,27 @@ def care_plan(bid: int, pid: int | None = None) -> Any:
         plan = s.get(CarePlan, pid) if pid is not None else None
         if person is None or (pid is not None and (plan is None or plan.beneficiary_id != bid)):
             abort(404)
-        form = _care_plan_form(s, plan, stored=request.method != "POST")
-        conflict = None
-        if request.method != "POST":
-            _note_last_change(s, form, plan)
-        elif write:
-            valid = form.validate_on_submit() and not _wrong_staff_member(s, form)
-            conflict = _conflict(s, form, plan, lambda obj: _care_plan_form(s, obj, stored=True))
-            if valid and conflict is None:
-                if plan is None:
-                    plan = CarePlan(beneficiary_id=bid)
-                    s.add(plan)
-                plan.service = str(form.service.data).strip()
-                plan.required_role = str(form.required_role.data)
-                plan.staff_id = int(form.staff_id.data) if form.staff_id.data else None
-                plan.duration_min = int(form.duration_min.data or 0)
-                plan.frequency_kind = str(form.frequency_kind.data)
-                plan.frequency_count = int(form.frequency_count.data or 1)
-                plan.allowed_weekdays = sorted(form.allowed_weekdays.data or [])
-                plan.time_windows = parse_windows(form.time_windows.data or "")
-                plan.start_date = form.start_date.data or date.today()
-                plan.end_date = form.end_date.data
-                plan.status = "active" if form.active.data else "paused"
-                plan.notes = (form.notes.data or "").strip() or None
-                s.flush()
-                return Saved(url_for("coordinator.beneficiary", bid=bid), (("info", _("Saved.")),))
+        form, conflict, store = _edit(
+            s, write, plan, _care_plan_form, taken=lambda f: _wrong_staff_member(s, f)
+        )
+        if store:
+            if plan is None:
+                plan = CarePlan(beneficiary_id=bid)
+                s.add(plan)
+            plan.service = str(form.service.data).strip()
+            plan.required_role = str(form.required_role.data)
+            plan.staff_id = int(form.staff_id.data) if form.staff_id.data else None
+            plan.duration_min = int(form.duration_min.data or 0)
+            plan.frequency_kind = str(form.frequency_kind.data)
+            plan.frequency_count = int(form.frequency_count.data or 1)
+            plan.allowed_weekdays = sorted(form.allowed_weekdays.data or [])
+            plan.time_windows = parse_windows(form.time_windows.data or "")
+            plan.start_date = form.start_date.data or date.today()
+            plan.end_date = form.end_date.data
+            plan.status = "active" if form.active.data else "paused"
+            plan.notes = (form.notes.data or "").strip() or None
+            s.flush()
+            return Saved(url_for("coordinator.beneficiary", bid=bid), (("info", _("Saved.")),))
         return {"form": form, "person": person, "plan": plan, "conflict": conflict}
 
     return _respond("coordinator/care_plan.html", handle)
@@ -871,28 +892,22 @@ def stop(sid: int | None = None) -> Any:
         row = s.get(VillageStop, sid) if sid is not None else None
         if sid is not None and row is None:
             abort(404)
-        form = _stop_form(s, row, stored=request.method != "POST")
-        conflict = None
-        if request.method != "POST":
-            _note_last_change(s, form, row)
-        elif write:
-            valid = form.validate_on_submit()
-            conflict = _conflict(s, form, row, lambda obj: _stop_form(s, obj, stored=True))
-            if valid and conflict is None:
-                if row is None:
-                    row = VillageStop()
-                    s.add(row)
-                row.settlement_code = str(form.settlement_code.data)
-                row.place = (form.place.data or "").strip() or None
-                row.duration_min = int(form.duration_min.data or 0)
-                row.announced_times = parse_times(form.announced_times.data or "")
-                row.frequency_kind = str(form.frequency_kind.data)
-                row.frequency_count = int(form.frequency_count.data or 1)
-                row.usual_weekday = int(form.usual_weekday.data) if form.usual_weekday.data else None
-                row.required_role = str(form.required_role.data)
-                row.active = bool(form.active.data)
-                s.flush()
-                return Saved(url_for("coordinator.stops"), (("info", _("Saved.")),))
+        form, conflict, store = _edit(s, write, row, _stop_form)
+        if store:
+            if row is None:
+                row = VillageStop()
+                s.add(row)
+            row.settlement_code = str(form.settlement_code.data)
+            row.place = (form.place.data or "").strip() or None
+            row.duration_min = int(form.duration_min.data or 0)
+            row.announced_times = parse_times(form.announced_times.data or "")
+            row.frequency_kind = str(form.frequency_kind.data)
+            row.frequency_count = int(form.frequency_count.data or 1)
+            row.usual_weekday = int(form.usual_weekday.data) if form.usual_weekday.data else None
+            row.required_role = str(form.required_role.data)
+            row.active = bool(form.active.data)
+            s.flush()
+            return Saved(url_for("coordinator.stops"), (("info", _("Saved.")),))
         return {"form": form, "row": row, "conflict": conflict}
 
     return _respond("coordinator/stop.html", handle)
@@ -972,36 +987,30 @@ def staff_member(sid: int | None = None) -> Any:
         row = s.get(Staff, sid) if sid is not None else None
         if sid is not None and row is None:
             abort(404)
-        form = _staff_form(s, row, stored=request.method != "POST")
-        conflict = None
-        if request.method != "POST":
-            _note_last_change(s, form, row)
-        elif write:
-            valid = form.validate_on_submit()
-            conflict = _conflict(s, form, row, lambda obj: _staff_form(s, obj, stored=True))
-            if valid and conflict is None:
-                was_active = row is not None and row.active
-                if row is None:
-                    row = Staff()
-                    s.add(row)
-                row.name = str(form.name.data).strip()
-                row.role = str(form.role.data)
-                row.part_time = bool(form.part_time.data)
-                row.weekdays = sorted(form.weekdays.data or [])
-                row.day_start = time_of(form.day_start.data or "")
-                row.day_end = time_of(form.day_end.data or "")
-                row.active = bool(form.active.data)
-                s.flush()
-                naming = _plans_naming(s, row) if was_active and not row.active else []
-                if not naming:
-                    return Saved(url_for("coordinator.staff"), (("info", _("Saved.")),))
-                warning = ngettext(
-                    "%(name)s is now inactive, and %(num)d care plan still names them: see below.",
-                    "%(name)s is now inactive, and %(num)d care plans still name them: see below.",
-                    len(naming), name=row.name,
-                )  # fmt: skip
-                return Saved(url_for("coordinator.staff_member", sid=row.id),
-                             (("info", _("Saved.")), ("error", warning)))  # fmt: skip
+        form, conflict, store = _edit(s, write, row, _staff_form)
+        if store:
+            was_active = row is not None and row.active
+            if row is None:
+                row = Staff()
+                s.add(row)
+            row.name = str(form.name.data).strip()
+            row.role = str(form.role.data)
+            row.part_time = bool(form.part_time.data)
+            row.weekdays = sorted(form.weekdays.data or [])
+            row.day_start = time_of(form.day_start.data or "")
+            row.day_end = time_of(form.day_end.data or "")
+            row.active = bool(form.active.data)
+            s.flush()
+            naming = _plans_naming(s, row) if was_active and not row.active else []
+            if not naming:
+                return Saved(url_for("coordinator.staff"), (("info", _("Saved.")),))
+            warning = ngettext(
+                "%(name)s is now inactive, and %(num)d care plan still names them: see below.",
+                "%(name)s is now inactive, and %(num)d care plans still name them: see below.",
+                len(naming), name=row.name,
+            )  # fmt: skip
+            return Saved(url_for("coordinator.staff_member", sid=row.id),
+                         (("info", _("Saved.")), ("error", warning)))  # fmt: skip
         return {"form": form, "row": row, "conflict": conflict, "naming": _plans_naming(s, row)}
 
     return _respond("coordinator/staff_member.html", handle)
@@ -1109,28 +1118,22 @@ def unit(uid: int | None = None) -> Any:
         row = s.get(Unit, uid) if uid is not None else None
         if uid is not None and row is None:
             abort(404)
-        form = _unit_form(s, row, stored=request.method != "POST")
-        conflict = None
-        if request.method != "POST":
-            _note_last_change(s, form, row)
-        elif write:
-            valid = form.validate_on_submit() and not _unit_name_taken(s, form, row)
-            conflict = _conflict(s, form, row, lambda obj: _unit_form(s, obj, stored=True))
-            if valid and conflict is None:
-                # one of the choices, read in this transaction; None: keep the base (only a unit has one)
-                place = None if form.base.data == KEEP_BASE else s.get(Settlement, str(form.base.data))
-                if row is None:
-                    row = Unit()
-                    s.add(row)
-                row.name = str(form.name.data).strip()
-                if place is not None:
-                    row.base_name, row.base_lat, row.base_lon = place.name_el, place.lat, place.lon
-                row.capacity = int(form.capacity.data or 0)
-                hours = str(form.weekly_hours.data or "").strip()  # empty: the engine's default
-                row.weekly_hours = parse_weekly_hours(hours) if hours else None
-                row.active = bool(form.active.data)
-                s.flush()
-                return Saved(url_for("coordinator.units"), (("info", _("Saved.")),))
+        form, conflict, store = _edit(s, write, row, _unit_form, taken=lambda f: _unit_name_taken(s, f, row))
+        if store:
+            # one of the choices, read in this transaction; None: keep the base (only a unit has one)
+            place = None if form.base.data == KEEP_BASE else s.get(Settlement, str(form.base.data))
+            if row is None:
+                row = Unit()
+                s.add(row)
+            row.name = str(form.name.data).strip()
+            if place is not None:
+                row.base_name, row.base_lat, row.base_lon = place.name_el, place.lat, place.lon
+            row.capacity = int(form.capacity.data or 0)
+            hours = str(form.weekly_hours.data or "").strip()  # empty: the engine's default
+            row.weekly_hours = parse_weekly_hours(hours) if hours else None
+            row.active = bool(form.active.data)
+            s.flush()
+            return Saved(url_for("coordinator.units"), (("info", _("Saved.")),))
         return {"form": form, "row": row, "conflict": conflict}
 
     return _respond("coordinator/unit.html", handle)
