@@ -43,7 +43,7 @@ def _seeds(text: str) -> list[int]:
 def build_parser() -> argparse.ArgumentParser:
     """The ``python -m benchmarks`` argument parser."""
     from benchmarks.demo import DEMO_MD, DEMO_PROBLEM
-    from benchmarks.table import RESULTS_DIR, RESULTS_MD, SETS
+    from benchmarks.table import RESULTS_DIR, SETS
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -76,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     table.add_argument(
         "--output",
         type=Path,
-        default=RESULTS_MD,
+        default=None,
         metavar="FILE",
-        help="Markdown results file (default benchmarks/RESULTS.md)",
+        help="Markdown results file (default benchmarks/RESULTS.md for a whole run; a run "
+        "restricted by --instances or --solvers writes none unless given)",
     )
     table.add_argument(
         "--results-dir",
@@ -137,11 +138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from benchmarks.table import RESULTS_MD, run_table, summarise, write_outputs
 
+    output = args.output
     results_dir = args.results_dir
     if results_dir is None:
-        results_dir = (
-            args.results_dir_default if args.output == RESULTS_MD else args.output.parent / "results"
-        )
+        results_dir = args.results_dir_default if output in (None, RESULTS_MD) else output.parent / "results"
     try:
         run = run_table(
             args.set_name,
@@ -153,12 +153,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ValueError as exc:
         parser.error(str(exc))
-    json_path = write_outputs(run, args.output, results_dir)
+    if output is None and not run.partial:
+        output = RESULTS_MD
+    json_path = write_outputs(run, output, results_dir)
+    if output is None and not args.quiet:
+        print(f"a partial run: {json_path} written, {RESULTS_MD.name} left as it is "
+              "(--output FILE writes its table)", file=sys.stderr)  # fmt: skip
     summary = {
         "set": args.set_name,
         "time_limit": args.time_limit,
         "seed": args.seed,
-        "output": str(args.output),
+        "output": None if output is None else str(output),
         "results": str(json_path),
         "summary": [s.__dict__ for s in summarise(run)],
     }

@@ -197,8 +197,9 @@ def cordeau_problem(inst: CordeauInstance) -> Problem:
     Each customer's allowed patterns become ``Visit.patterns`` (tuples of dates).  A
     customer visited once whose allowed days are not all the days is also given the same
     restriction in fields that the engine honours for single visits: ``pinned_date`` when
-    one day is allowed, ``allowed_weekdays`` otherwise (the dates are consecutive, so for
-    ``t <= 7`` weekdays tell the days apart).  This is the generic translation of the
+    one day is allowed, ``allowed_weekdays`` otherwise when ``t <= 7`` (the dates are
+    consecutive, so weekdays tell the days apart; with more days the engine keeps a single
+    visit to its patterns' dates as it is).  This is the generic translation of the
     pattern, not a special case of an instance (p01's dummy customer 51 is one such
     customer: day 1 only).
     """
@@ -239,9 +240,7 @@ def cordeau_problem(inst: CordeauInstance) -> Problem:
             allowed = sorted({p[0] for p in patterns})
             if len(allowed) == 1:
                 pinned = allowed[0]
-            elif len(allowed) < inst.t:
-                if inst.t > 7:
-                    raise ValueError(f"{inst.name}: customer {i}: day restriction needs t <= 7")
+            elif len(allowed) < inst.t <= 7:  # beyond 7 days weekdays repeat: the patterns alone say it
                 weekdays = frozenset(d.weekday() for d in allowed)
         visits.append(
             Visit(

@@ -104,6 +104,20 @@ class TableRun:
     machine: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     finished: datetime | None = None
+    set_instances: list[str] = field(default_factory=list)
+    """Every instance of the set (its folder), to tell a partial run from a whole one."""
+
+    def left_out(self) -> tuple[list[str], list[str]]:
+        """The set's instances and solvers this run did not run (a run restricted with
+        ``--instances`` or ``--solvers``); both empty for a whole run."""
+        instances = [name for name in self.set_instances if name not in self.instances]
+        return instances, [s for s in self.set.solvers if s not in self.solvers]
+
+    @property
+    def partial(self) -> bool:
+        """Whether some of the set's instances or solvers were not run."""
+        instances, solvers = self.left_out()
+        return bool(instances or solvers)
 
     def outcome(self, instance: str, solver: str) -> Outcome | None:
         """The outcome of ``solver`` on ``instance``, if it ran."""
@@ -212,6 +226,7 @@ def run_table(
         solvers=chosen,
         machine=machine_info(),
         versions=versions(),
+        set_instances=[p.stem for p in instance_files(bench)],
     )
     for k, path in enumerate(files, 1):
         _, inst = read_instance(path)
@@ -303,6 +318,7 @@ def to_json(run: TableRun) -> dict[str, Any]:
         "versions": run.versions,
         "solvers": list(run.solvers),
         "instances": run.instances,
+        "partial": run.partial,
         "bks": {name: run.bks.get(name) for name in run.instances},
         "summary": [s.__dict__ for s in summarise(run)],
         "results": [{**o.to_json(), "bks": run.bks.get(o.instance), "gap": run.gap(o)} for o in run.outcomes],
@@ -351,6 +367,15 @@ def render_section(run: TableRun, results_ref: str | None = None) -> str:
         f"- Raw results: `{results_ref or f'benchmarks/results/{b.name}-{date}.json'}`",
         "",
     ]
+    missing_instances, missing_solvers = run.left_out()
+    if missing_instances or missing_solvers:
+        lines[1:1] = [
+            f"- **Partial run**: {len(run.instances)} of {len(run.set_instances)} instances"
+            + (f" (not run: {', '.join(missing_instances)})" if missing_instances else "")
+            + f", {len(run.solvers)} of {len(b.solvers)} solvers"
+            + (f" (not run: {', '.join(missing_solvers)})" if missing_solvers else "")
+            + "; its means cover only what was run, not the set.",
+        ]
     header = ["instance", "BKS"]
     rule = ["---", "---:"]
     for solver in run.solvers:
@@ -422,13 +447,26 @@ def update_results_md(path: Path, run: TableRun, results_ref: str | None = None)
     path.write_text(text, encoding="utf-8")
 
 
-def write_outputs(run: TableRun, output: Path = RESULTS_MD, results_dir: Path = RESULTS_DIR) -> Path:
-    """Write the JSON results and update the Markdown file; return the JSON path."""
-    results_dir.mkdir(parents=True, exist_ok=True)
-    json_path = results_dir / f"{run.set.name}-{run.started.date().isoformat()}.json"
+def write_outputs(run: TableRun, output: Path | None = RESULTS_MD, results_dir: Path = RESULTS_DIR) -> Path:
+    """Write the JSON results and update the Markdown file (none when ``output`` is None);
+    return the JSON path."""
+    json_path = new_results_path(run, results_dir)
     json_path.write_text(json.dumps(to_json(run), indent=2) + "\n", encoding="utf-8")
-    update_results_md(output, run, _display_path(json_path))
+    if output is not None:
+        update_results_md(output, run, _display_path(json_path))
     return json_path
+
+
+def new_results_path(run: TableRun, results_dir: Path = RESULTS_DIR) -> Path:
+    """Where this run's JSON goes: ``<set>-<date>.json`` (UTC date), ``-partial`` added for a
+    restricted run, and ``-2``, ``-3``... rather than over an earlier run's file of that day."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{run.set.name}-{run.started.date().isoformat()}" + ("-partial" if run.partial else "")
+    path, n = results_dir / f"{stem}.json", 1
+    while path.exists():
+        n += 1
+        path = results_dir / f"{stem}-{n}.json"
+    return path
 
 
 def _display_path(path: Path) -> str:

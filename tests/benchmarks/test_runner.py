@@ -21,6 +21,7 @@ from benchmarks.adapters import (
     CORDEAU_SCALE,
     CORDEAU_START,
     SOLOMON_DATE,
+    cordeau_date,
     cordeau_problem,
     cordeau_routes,
     node_of,
@@ -29,8 +30,17 @@ from benchmarks.adapters import (
     visit_id,
 )
 from benchmarks.readers import dimacs_tenths, euclid, read_cordeau, read_solomon
-from benchmarks.runner import Outcome, detect_format, judge
-from benchmarks.table import SETS, TableRun, common_instances, summarise, update_results_md
+from benchmarks.runner import Outcome, detect_format, judge, solve_file
+from benchmarks.table import (
+    SETS,
+    TableRun,
+    common_instances,
+    new_results_path,
+    render_section,
+    summarise,
+    update_results_md,
+    write_outputs,
+)
 from planner.model import Plan, Route, Stop
 
 REPO = Path(__file__).resolve().parents[2]
@@ -110,6 +120,26 @@ def test_cordeau_single_day_customer_is_restricted_generically() -> None:
     assert all(ud.max_work is None for ud in problem.unit_days)  # D = 0: no limit
     others = [v for v in problem.visits if v.id != visit_id(51)]
     assert all(v.pinned_date is None and v.allowed_weekdays is None for v in others)
+
+
+def test_cordeau_single_visit_restricted_beyond_seven_days(tmp_path: Path) -> None:
+    # p06 has 10 days; customer 1 (visited once) here may only go on day 9 or 10 (pattern codes
+    # 2 and 1). Weekdays repeat beyond 7 days, so the patterns alone carry the restriction.
+    lines = (PVRP_DIR / "p06.txt").read_text(encoding="utf-8").splitlines()
+    row = next(k for k, line in enumerate(lines) if line.split()[:1] == ["1"] and k > 0)
+    fields = lines[row].split()
+    assert fields[5] == "1", "customer 1 of p06 is visited once"
+    lines[row] = " " + " ".join([*fields[:6], "2", "1", "2"])
+    path = tmp_path / "p06x.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    inst = read_cordeau(path)
+    problem = cordeau_problem(inst)
+    visit = problem.visit(visit_id(1))
+    assert visit.allowed_weekdays is None and visit.pinned_date is None
+    assert sorted(visit.patterns or ()) == [(cordeau_date(8),), (cordeau_date(9),)]
+    out = solve_file(path, 3.0, 1)
+    assert out["feasible"] is True, out.get("violations") or out.get("error")
+    assert [r["day"] for r in out["routes"] if 1 in r["nodes"]] in ([8], [9])
 
 
 def test_plan_routes_map_back_to_node_ids() -> None:
@@ -195,6 +225,26 @@ def test_infeasible_results_are_counted_not_averaged(tmp_path: Path) -> None:
     assert text.index("results:solomon:start") < text.index("results:pvrp:start")
 
 
+def test_partial_run_is_marked_and_never_overwrites(tmp_path: Path) -> None:
+    run = _run_with([Outcome("kinito", "C101", "solomon", "feasible", 827.3, 1.0)])
+    run.set_instances = ["C101", "C201", "R101"]
+    run.instances, run.solvers = ["C101"], ("kinito",)
+    assert run.partial and run.left_out() == (["C201", "R101"], ["ortools", "pyvrp", "vroom"])
+    section = render_section(run)
+    assert "**Partial run**: 1 of 3 instances (not run: C201, R101), 1 of 4 solvers" in section
+    first = write_outputs(run, None, tmp_path)
+    second = write_outputs(run, None, tmp_path)
+    assert (first.name, second.name) == (
+        "solomon-2025-01-01-partial.json",
+        "solomon-2025-01-01-partial-2.json",
+    )
+    assert json.loads(first.read_text(encoding="utf-8"))["partial"] is True
+    assert not list(tmp_path.glob("*.md"))
+    run.instances, run.solvers = list(run.set_instances), SETS["solomon"].solvers
+    assert not run.partial and "Partial run" not in render_section(run)
+    assert new_results_path(run, tmp_path).name == "solomon-2025-01-01.json"
+
+
 # --- end to end (subprocess, short limits) ---------------------------------------------------------
 
 
@@ -237,6 +287,7 @@ def test_table_cli_on_one_instance(tmp_path: Path) -> None:
     assert [s["solver"] for s in summary["summary"]] == ["kinito", "ortools", "pyvrp", "vroom"]
     assert "[1/1] C101 kinito" in done.stderr and "[1/1] C101 vroom" in done.stderr
     text = output.read_text(encoding="utf-8")
+    assert "**Partial run**: 1 of 14 instances" in text
     for column in ("kinito cost", "ortools cost", "pyvrp cost", "vroom cost", "| C101 | 827.30 |"):
         assert column in text
     for fact in ("nproc", "ortools", "pyvrp", "vroom", "Python", "Seed: 1", "1 s per solver"):
@@ -249,6 +300,19 @@ def test_table_cli_on_one_instance(tmp_path: Path) -> None:
     assert results["kinito"]["feasible"] is True
     for r in results.values():
         assert r["status"] in {"feasible", "infeasible", "no_solution", "error"}
+
+
+def test_partial_table_cli_leaves_results_md_alone(tmp_path: Path) -> None:
+    results_md = REPO / "benchmarks" / "RESULTS.md"
+    before = results_md.read_bytes()
+    done = run_cli(
+        "table", "--set", "pvrp", "--time-limit", "1", "--instances", "p01", "--results-dir", str(tmp_path)
+    )
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert summary["output"] is None and Path(summary["results"]).parent == tmp_path
+    assert "RESULTS.md left as it is" in done.stderr
+    assert results_md.read_bytes() == before
 
 
 def test_table_cli_rejects_unknown_instance(tmp_path: Path) -> None:
