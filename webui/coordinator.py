@@ -659,7 +659,7 @@ class CarePlanForm(RegisterForm):
     time_windows = StringField(
         _l("Time windows"), validators=[Optional()], description=_l("e.g. 09:00-12:00, 14:00-16:00")
     )
-    start_date = DateField(_l("Start date"), validators=[InputRequired()], default=date.today)
+    start_date = DateField(_l("Start date"), validators=[InputRequired()], default=calendar_today)
     end_date = DateField(_l("End date"), validators=[Optional()])
     active = BooleanField(_l("Active (not paused)"), default=True)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
@@ -766,7 +766,7 @@ def care_plan(bid: int, pid: int | None = None) -> Any:
             plan.frequency_count = int(form.frequency_count.data or 1)
             plan.allowed_weekdays = sorted(form.allowed_weekdays.data or [])
             plan.time_windows = parse_windows(form.time_windows.data or "")
-            plan.start_date = form.start_date.data or date.today()
+            plan.start_date = form.start_date.data or calendar_today()
             plan.end_date = form.end_date.data
             plan.status = "active" if form.active.data else "paused"
             plan.notes = (form.notes.data or "").strip() or None
@@ -1191,7 +1191,7 @@ CALENDAR_YEARS = (1990, 2100)
 def calendar() -> Any:
     """Holidays, closures, pilot days and unit unavailability, by year; add a day."""
     try:
-        year = int(request.args.get("year", date.today().year))
+        year = int(request.args.get("year", calendar_today().year))
     except ValueError:
         year = 0
     if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:

@@ -38,6 +38,7 @@ from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from planner.mapview import offline_html, plan_map
 from planner.model import Plan, Problem
+from planner.register.calendar import today as calendar_today
 from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
@@ -89,8 +90,8 @@ def version_statuses(rows: Iterable[Any]) -> dict[int, str]:
 
 
 def next_iso_week(today: date | None = None) -> str:
-    """The ISO week after this one, e.g. ``2026-W49``."""
-    return iso_week_of((today or date.today()) + timedelta(days=7))
+    """The ISO week after this one (``today``: default, Athens' date), e.g. ``2026-W49``."""
+    return iso_week_of((today or calendar_today()) + timedelta(days=7))
 
 
 def week_dates(iso_week: str) -> tuple[date, date]:

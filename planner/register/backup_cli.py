@@ -32,6 +32,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from planner.register.calendar import ATHENS
 from planner.register.io_cli import _DB_HELP
 
 __all__ = ["add_commands", "backup_file", "check_register_file", "cmd_backup", "cmd_restore"]
@@ -64,7 +65,8 @@ def _register_file(db: str | None) -> Path:
 
 
 def _stamp() -> str:
-    return datetime.now().strftime("%Y%m%d-%H%M%S")
+    """The time of a backup in its file's name: Athens time, as the office reads it."""
+    return datetime.now(ATHENS).strftime("%Y%m%d-%H%M%S")
 
 
 def _copy(source: Path, target: Path, *, standalone: bool = False) -> None:

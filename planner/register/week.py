@@ -404,8 +404,12 @@ def _weekdays_in_force(
 
 
 def _done_of(key: int, recent: Mapping[int, list[date]], last: Mapping[int, date]) -> list[date]:
-    """Done dates of one care plan or stop: the recent ones and the last ever."""
-    return [*recent.get(key, []), *([last[key]] if key in last else [])]
+    """Done dates of one care plan or stop: the recent ones and the last ever, each once (the
+    last is usually among the recent ones; counted twice, a monthly plan's month looks done)."""
+    dates = list(recent.get(key, []))
+    if key in last and last[key] not in dates:
+        dates.append(last[key])
+    return dates
 
 
 def _as_date(value: datetime | date) -> date:
@@ -524,7 +528,8 @@ def _carried_over(
     planned = {stop.visit_id for route in plan.routes for stop in route.stops}
     planned |= {u.visit_id for u in plan.unassigned}
     planned = {v for v in planned if is_routine(v)}
-    week = set(iso_week_dates(prev))
+    monday = iso_week_dates(prev)[0]
+    week = {monday + timedelta(days=k) for k in range(7)}  # a visit done at the weekend counts too
     return frozenset(
         v
         for v in planned

@@ -195,6 +195,19 @@ def test_due_visits_crews_and_holidays_of_a_week(register: tuple[Engine, dict[st
     assert part_timer and all(c.hours is not None and c.hours.end == 12 * 3600 for c in part_timer)
 
 
+def test_monthly_twice_done_once_this_month_is_due_again(register: tuple[Engine, dict[str, int]]) -> None:
+    # Twice a month, done once in December (Tue 1/12, W49): two weeks on, in W51, the second
+    # December visit is due. The one done visit counts once, though it is both among the recent
+    # ones and the last ever (counted twice, the month looked complete and the visit was lost).
+    engine, ids = register
+    with session_scope(engine, actor="test") as s:
+        s.get_one(m.CarePlan, ids["monthly"]).frequency_count = 2
+    _done(engine, f"cp-{ids['monthly']}", date(2026, 12, 1))
+    with session_scope(engine) as s:
+        due = {v.id for v in build_week(s, "2026-W51").problem.visits}
+    assert f"cp-{ids['monthly']}" in due
+
+
 def test_a_person_a_due_visit_names_is_seated_on_a_day_they_work(
     register: tuple[Engine, dict[str, int]],
 ) -> None:
@@ -346,6 +359,22 @@ def test_not_done_visit_carries_over_with_higher_priority(register: tuple[Engine
     assert weekly in built.carried_over and psy not in built.carried_over
     visits = {v.id: v for v in built.problem.visits}
     assert visits[weekly].priority == visits[psy].priority + 1
+
+
+def test_visit_done_at_the_weekend_is_not_carried_over(register: tuple[Engine, dict[str, int]]) -> None:
+    # Not at home on its day, then seen on Saturday: done in its week, so neither overdue nor
+    # carried over (the due rule and the carry-over both count the whole ISO week).
+    engine, ids = register
+    last_week = plan_week(engine, "2026-W49", time_limit=1, workers=1)
+    publish(engine, last_week.plan_version_id)
+    served = {s.visit_id: r.date for r in last_week.plan.routes for s in r.stops}
+    weekly = f"cp-{ids['thursdays']}"
+    with session_scope(engine, actor="driver") as s:
+        record_outcome(s, weekly, "not_at_home", on=served[weekly], recorded_by="driver")
+        record_outcome(s, weekly, "done", on=date(2026, 12, 5), recorded_by="office")
+    with session_scope(engine) as s:
+        built = build_week(s, W50, today=date(2026, 12, 7))
+    assert weekly not in built.carried_over
 
 
 def test_pins_are_kept_from_the_latest_version(register: tuple[Engine, dict[str, int]]) -> None:

@@ -581,3 +581,14 @@ def test_the_forms_refuse_what_the_import_refuses(coordinator: FlaskClient, app:
     with session_scope(app.extensions["kinito_engine"]) as s:
         assert s.scalars(select(VillageStop).where(VillageStop.place == "Πλατεία Δοκιμής")).first() is None
     assert post(coordinator, "/register/stops/new", stop).status_code == 302  # as it was, it is fine
+
+
+def test_new_care_plan_and_calendar_take_athens_today(
+    coordinator: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new care plan's start date and the calendar's year are today in Athens (here fixed by
+    KINITO_TODAY), not the server's date: on a UTC server they were yesterday's until 02:00-03:00."""
+    monkeypatch.setenv("KINITO_TODAY", "2027-01-01")
+    form = _text(coordinator.get("/register/beneficiaries/2/plans/new"))
+    assert re.search(r'name="start_date"[^>]*value="2027-01-01"', form), form
+    assert re.search(r"<h1[^>]*>[^<]*2027", _text(coordinator.get("/register/calendar")))
