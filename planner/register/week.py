@@ -12,11 +12,12 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
 - **The driver's week**: a unit's ``weekly_hours`` (a part-time driver's 20 h) caps the
   unit's working time over the week; without it the engine's default, 40 h.
 - **Crews** from the staff calendar: who works on that weekday (staff ``weekdays`` and hours;
-  part-timers ride only within their hours). The psychologist rides in the first unit (by
-  id); social workers are spread so that every unit with a free seat gets one, first unit
-  first, up to its ``capacity`` seats. If the register has an active driver, the first unit
-  is the van he drives: on his days off it stays at the base. Other units are driven by
-  their crew. A person a due visit names who would ride on no day of the week is seated
+  part-timers ride only within their hours). Psychologists, then social workers, are spread
+  over the units that run that day so that every unit with a free seat gets one before any
+  gets a second (two in one van serve one visit at a time), first unit (by id) first, up to
+  its ``capacity`` seats; nobody is seated in a unit that stays at the base. If the register
+  has an active driver, the first unit is the van he drives: on his days off it stays at the
+  base. Other units are driven by their crew. A person a due visit names who would ride on no day of the week is seated
   first, before the others of the same role, on the days they work. Crews are not edited by
   hand: they follow the staff's days and hours and the units' seats. A person on the
   standard 08:00-16:00 hours rides the whole shift, a pilot day's too (a staggered day: the
@@ -293,16 +294,19 @@ def _windows(pairs: Sequence[Sequence[str]], service: int) -> tuple[TimeWindow, 
     return tuple(out)
 
 
+def _driver_in(staff: Sequence[m.Staff], day: date) -> bool:
+    """Whether the van's driver works on ``day`` (True when the register has no driver at all)."""
+    drivers = [s for s in staff if s.active and s.role == "driver"]
+    return not drivers or any(day.isoweekday() in (s.weekdays or []) for s in drivers)
+
+
 def _crews(
     units: Sequence[m.Unit], staff: Sequence[m.Staff], day: date, first: Collection[int] = ()
-) -> tuple[dict[int, list[CrewMember]], bool]:
-    """Who rides in which unit on ``day`` (see the module's rules); and whether the van's
-    driver works that day (True when the register has no driver at all). Staff ids in
-    ``first`` are seated before the others of their role."""
+) -> dict[int, list[CrewMember]]:
+    """Who rides in which of ``units`` (those that run on ``day``) (see the module's rules).
+    Staff ids in ``first`` are seated before the others of their role."""
     iso = day.isoweekday()
     working = [s for s in staff if s.active and iso in (s.weekdays or [])]
-    drivers = [s for s in staff if s.active and s.role == "driver"]
-    driver_in = not drivers or any(s.role == "driver" for s in working)
     crews: dict[int, list[CrewMember]] = {u.id: [] for u in units}
 
     def member(s: m.Staff) -> CrewMember:
@@ -316,26 +320,24 @@ def _crews(
 
     seats = {u.id: u.capacity for u in units}
     order = [u.id for u in units]
-    for s in sorted(
+    psychologists = sorted(
         (s for s in working if s.role == "psychologist"), key=lambda s: (s.id not in first, s.id)
-    ):
-        for uid in order:
-            if seats[uid] > 0:
-                crews[uid].append(member(s))
-                seats[uid] -= 1
-                break
+    )
     social = sorted(
         (s for s in working if s.role == "social_worker"),
         key=lambda s: (s.id not in first, s.part_time, s.id),
     )
-    # spread: each round gives every unit with a free seat one social worker, first unit first
-    while social and any(seats[u] > 0 for u in order):
-        # a unit that already has someone waits until every empty unit has had one
-        for uid in sorted(order, key=lambda u: (len(crews[u]) > 0, order.index(u))):
-            if social and seats[uid] > 0:
-                crews[uid].append(member(social.pop(0)))
-                seats[uid] -= 1
-    return crews, driver_in
+    # spread, psychologists first: a unit that already has someone waits until every unit
+    # with a free seat has had one (two professionals in one van serve one visit at a time),
+    # first unit first
+    for s in [*psychologists, *social]:
+        free = [u for u in order if seats[u] > 0]
+        if not free:
+            break
+        uid = min(free, key=lambda u: (len(crews[u]) > 0, order.index(u)))
+        crews[uid].append(member(s))
+        seats[uid] -= 1
+    return crews
 
 
 def _done_dates(
@@ -601,7 +603,13 @@ def build_week(
     def crewed_days(first: Collection[int]) -> list[UnitDay]:
         out: list[UnitDay] = []
         for d in week_dates:
-            crews, driver_in = _crews(chosen, staff, d, first)
+            driver_in = _driver_in(staff, d)
+            running = [
+                u
+                for i, u in enumerate(chosen)
+                if d not in closed and (u.id, d) not in unavailable and (i > 0 or driver_in)
+            ]
+            crews = _crews(running, staff, d, first)  # nobody is seated in a unit that stays
             for i, u in enumerate(chosen):
                 note = ""
                 available = d not in closed and (u.id, d) not in unavailable
@@ -611,7 +619,7 @@ def build_week(
                     available, note = False, "ρεπό οδηγού / driver off"
                 elif (u.id, d) in unavailable:
                     note = "μονάδα εκτός / unit unavailable"
-                crew = tuple(crews[u.id])
+                crew = tuple(crews.get(u.id, ()))
                 if available and not crew:
                     available, note = False, "χωρίς πλήρωμα / no crew"
                 pilot = d in pilot_days

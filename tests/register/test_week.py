@@ -191,6 +191,8 @@ def test_due_visits_crews_and_holidays_of_a_week(register: tuple[Engine, dict[st
     assert {c.staff_id for c in days[(car, 1)].crew} == {f"st-{ids['sw1']}"}
     assert not days[(van, 5)].available and "driver" in days[(van, 5)].note
     assert days[(car, 5)].available
+    # nobody is seated in the van that stays: Friday's first social worker rides the car
+    assert not days[(van, 5)].crew and {c.staff_id for c in days[(car, 5)].crew} == {f"st-{ids['sw1']}"}
     part_timer = [c for ud in p.unit_days for c in ud.crew if c.staff_id == f"st-{ids['sw3']}"]
     assert part_timer and all(c.hours is not None and c.hours.end == 12 * 3600 for c in part_timer)
 
@@ -206,6 +208,26 @@ def test_monthly_twice_done_once_this_month_is_due_again(register: tuple[Engine,
     with session_scope(engine) as s:
         due = {v.id for v in build_week(s, "2026-W51").problem.visits}
     assert f"cp-{ids['monthly']}" in due
+
+
+def test_two_psychologists_ride_in_two_units() -> None:
+    # Two professionals in one van serve one visit at a time: every unit gets one before any
+    # gets a second, psychologists too (both in the first van, three units served one role each).
+    from planner.register.week import _crews
+
+    units = [m.Unit(id=k, name=f"u{k}", capacity=2) for k in (1, 2, 3)]
+    staff = [
+        m.Staff(id=1, name="Ψ1", role="psychologist", weekdays=[1], active=True),
+        m.Staff(id=2, name="Ψ2", role="psychologist", weekdays=[1], active=True),
+        *(m.Staff(id=k, name=f"Κ{k}", role="social_worker", weekdays=[1], active=True,
+                  part_time=False) for k in (3, 4, 5, 6)),
+    ]  # fmt: skip
+    for s in staff:
+        s.day_start, s.day_end = time(8), time(16)
+    crews = _crews(units, staff, date(2026, 12, 7))
+    assert {uid: [c.staff_id for c in crew] for uid, crew in crews.items()} == {
+        1: ["st-1", "st-4"], 2: ["st-2", "st-5"], 3: ["st-3", "st-6"]
+    }  # fmt: skip
 
 
 def test_a_person_a_due_visit_names_is_seated_on_a_day_they_work(
