@@ -534,9 +534,13 @@ def beneficiaries() -> Any:
                        b.external_id, b.phone)
         ]  # fmt: skip
     total = len(rows)
+    pages = max(1, -(-total // LIST_LIMIT))
+    page = request.args.get("page", "1")
+    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    first = (page - 1) * LIST_LIMIT
     return render_template(
-        "coordinator/beneficiaries.html", rows=rows[:LIST_LIMIT], total=total, query=query, show=show,
-        limit=LIST_LIMIT,
+        "coordinator/beneficiaries.html", rows=rows[first:first + LIST_LIMIT], total=total,
+        query=query, show=show, page=page, pages=pages, first=first,
     )  # fmt: skip
 
 

@@ -17,11 +17,11 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   gets a second (two in one van serve one visit at a time), first unit (by id) first, up to
   its ``capacity`` seats; nobody is seated in a unit that stays at the base. If the register
   has an active driver, the first unit is the van he drives: on his days off it stays at the
-  base. Other units are driven by their crew. A person a due visit names who would ride on no day of the week is seated
-  first, before the others of the same role, on the days they work. Crews are not edited by
-  hand: they follow the staff's days and hours and the units' seats. A person on the
-  standard 08:00-16:00 hours rides the whole shift, a pilot day's too (a staggered day: the
-  driver's working time still bounds it).
+  base. Other units are driven by their crew. A person a due visit names who would ride on
+  no day of the week is seated first, before the others of the same role, on the days they
+  work. Crews are not edited by hand: they follow the staff's days and hours and the units'
+  seats. A person on the standard 08:00-16:00 hours rides the whole shift, a pilot day's too
+  (a staggered day: the driver's working time still bounds it).
 - **Visits**: every care plan and village stop due this week (:mod:`planner.register.due`):
   frequency against the date of the last visit actually done, overdue visits and carry-overs
   ranked higher. Visit ids are stable across weeks: ``cp-<care plan id>``, ``vs-<stop id>``.

@@ -592,3 +592,27 @@ def test_new_care_plan_and_calendar_take_athens_today(
     form = _text(coordinator.get("/register/beneficiaries/2/plans/new"))
     assert re.search(r'name="start_date"[^>]*value="2027-01-01"', form), form
     assert re.search(r"<h1[^>]*>[^<]*2027", _text(coordinator.get("/register/calendar")))
+
+
+def test_long_people_list_is_paged(
+    coordinator: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A register longer than a page is listed page after page (before: the first 300 only, the
+    rest reachable only by searching); every active person on exactly one page, in order."""
+    monkeypatch.setattr("webui.coordinator.LIST_LIMIT", 2)
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        active = s.scalars(select(Beneficiary).where(Beneficiary.active)).all()
+        wanted = sorted(active, key=lambda b: (collation_key(b.full_name), b.id))
+        expected = [b.id for b in wanted]
+    pages = -(-len(expected) // 2)
+    assert pages >= 2
+    seen: list[int] = []
+    for page in range(1, pages + 1):
+        html = _text(coordinator.get(f"/register/beneficiaries?page={page}"))
+        seen += [int(i) for i in re.findall(r'<td><a href="/register/beneficiaries/(\d+)">', html)]
+        assert f"{page} από {pages}" in html
+        assert ('rel="next"' in html) == (page < pages) and ('rel="prev"' in html) == (page > 1)
+    assert seen == expected
+    # a page beyond the last shows the last; nonsense shows the first
+    assert _text(coordinator.get(f"/register/beneficiaries?page={pages + 5}")).count('rel="prev"') == 2
+    assert 'rel="prev"' not in _text(coordinator.get("/register/beneficiaries?page=abc"))
