@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -246,12 +247,20 @@ class Problem:
                 return s
         raise KeyError(staff_id)
 
-    def visit(self, visit_id: str) -> Visit:
-        """The visit with this id."""
+    @cached_property
+    def _visits_by_id(self) -> dict[str, Visit]:
+        index: dict[str, Visit] = {}
         for v in self.visits:
-            if v.id == visit_id:
-                return v
-        raise KeyError(visit_id)
+            index.setdefault(v.id, v)
+        return index
+
+    def visit(self, visit_id: str) -> Visit:
+        """The visit with this id (looked up in an index made once: explaining a large week's
+        unassigned visits asks hundreds of thousands of times)."""
+        try:
+            return self._visits_by_id[visit_id]
+        except KeyError:
+            raise KeyError(visit_id) from None
 
     def unserved_cost(self, v: Visit, occurrence: int) -> int:
         """What leaving out ``occurrence`` of ``v`` costs: ``weights.unserved`` times its

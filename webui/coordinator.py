@@ -535,8 +535,8 @@ def beneficiaries() -> Any:
         ]  # fmt: skip
     total = len(rows)
     pages = max(1, -(-total // LIST_LIMIT))
-    page = request.args.get("page", "1")
-    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    asked = request.args.get("page", "1")
+    page = min(int(asked), pages) if asked.isdigit() and int(asked) > 0 else 1
     first = (page - 1) * LIST_LIMIT
     return render_template(
         "coordinator/beneficiaries.html", rows=rows[first:first + LIST_LIMIT], total=total,
