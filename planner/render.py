@@ -83,14 +83,22 @@ def _km(metres: int) -> str:
 
 def crew_names(problem: Problem, route: Route) -> list[str]:
     """The names of the crew aboard the route's unit on its date (ids for unknown staff)."""
+    return [
+        name
+        for ud in problem.unit_days
+        if ud.unit_id == route.unit_id and ud.date == route.date
+        for name in _unit_day_crew(problem, ud)
+    ]
+
+
+def _unit_day_crew(problem: Problem, ud: UnitDay) -> list[str]:
+    """The names of a unit-day's crew (ids for unknown staff)."""
     names: list[str] = []
-    for ud in problem.unit_days:
-        if ud.unit_id == route.unit_id and ud.date == route.date:
-            for member in ud.crew:
-                try:
-                    names.append(problem.staff_member(member.staff_id).name or member.staff_id)
-                except KeyError:
-                    names.append(member.staff_id)
+    for member in ud.crew:
+        try:
+            names.append(problem.staff_member(member.staff_id).name or member.staff_id)
+        except KeyError:
+            names.append(member.staff_id)
     return names
 
 
@@ -134,8 +142,12 @@ def _route_row(route: Route, problem: Problem) -> list[str]:
 
 
 def _idle_row(ud: UnitDay, problem: Problem) -> list[str]:
-    """The row of a unit-day with no route: why (unavailable) or that none was needed."""
+    """The row of a unit-day with no route: why (unavailable), or that none was sent out and
+    who was aboard (so that a crew left idle while visits wait is seen)."""
     note = "μη διαθέσιμη / unavailable" if not ud.available else "χωρίς διαδρομή / no route"
+    crew = ", ".join(short_name(n) for n in _unit_day_crew(problem, ud)) if ud.available else ""
+    if crew:
+        note += f": {crew}"
     return [day_label(ud.date), unit_label(problem, ud.unit_id), "0", *[NONE_MARK] * 2, *[""] * 5, note]
 
 

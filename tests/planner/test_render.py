@@ -208,11 +208,16 @@ def test_unit_days_with_no_route_get_a_row_saying_why(plan: Plan, problem: Probl
     wider = replace(
         problem,
         dates=(MON, TUE, wed, thu),
-        unit_days=(*problem.unit_days, UnitDay("van1", wed, available=False), UnitDay("van1", thu)),
+        unit_days=(
+            *problem.unit_days,
+            UnitDay("van1", wed, available=False),
+            UnitDay("van1", thu, crew=(CrewMember("psy"),)),
+        ),
     )
     table = format_plan_table(plan, wider)
     assert "μη διαθέσιμη / unavailable" in _row(table, "Τετ 09/12")
-    assert "χωρίς διαδρομή / no route" in _row(table, "Πέμ 10/12")
+    # who sat idle aboard is named, so a crew left at the base while visits wait is seen
+    assert _row(table, "Πέμ 10/12").endswith("χωρίς διαδρομή / no route: Νίκος Κ.")
     lines = table.splitlines()
     assert [line[:9] for line in lines[3:7]] == ["Δευ 07/12", "Τρί 08/12", "Τετ 09/12", "Πέμ 10/12"]
     assert _row(table, "Σύνολο/Total").split()[1] == "3"
