@@ -176,7 +176,7 @@ def best_partial_patterns(problem: Problem, visit: Visit, slots: Sequence[Slot])
 def own_limit(ud: UnitDay) -> int:
     """The most a unit-day's driver may work by the day's own rules: its working time, or the
     length of its shift."""
-    return min(ud.max_work or 2**40, ud.shift.end - ud.shift.start)
+    return min(2**40 if ud.max_work is None else ud.max_work, ud.shift.end - ud.shift.start)
 
 
 def binding_caps(problem: Problem, uds: Sequence[UnitDay]) -> dict[str, int]:

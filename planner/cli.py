@@ -110,12 +110,38 @@ def _params(args: argparse.Namespace) -> SolveParams:
     return SolveParams(**settings)
 
 
-def check_writable(*paths: Path | None) -> None:
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (the same path spelt otherwise, a link to it)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist yet
+        return False
+
+
+def check_writable(
+    *paths: Path | None,
+    source: Path | None = None,
+    source_name: tuple[str, str] = ("του προβλήματος", "problem"),
+) -> None:
     """Refuse, before any work is done, an output path that cannot be written: a folder, a
-    folder that does not exist, or one (or a file) without permission to write."""
-    for path in paths:
-        if path is None:
-            continue
+    folder that does not exist, or one (or a file) without permission to write; the file the
+    command reads (``source``: the problem, the register, named by ``source_name``, Greek
+    genitive and English), or another output of the same command (``-o x --map x``): the
+    plan or the map would replace it."""
+    given = [path for path in paths if path is not None]
+    for k, path in enumerate(given):
+        if source is not None and _same_file(path, source):
+            raise ValueError(
+                f"{path}: είναι το ίδιο το αρχείο {source_name[0]}· δώστε άλλο όνομα / "
+                f"is the {source_name[1]} file itself; give another name"
+            )
+        if any(_same_file(path, other) for other in given[:k]):
+            raise ValueError(
+                f"{path}: δίνεται και για το πλάνο και για τον χάρτη· δώστε δύο ονόματα / "
+                "is given for both the plan and the map; give two names"
+            )
         folder = path.parent if str(path.parent) else Path(".")
         if path.is_dir():
             raise ValueError(f"{path}: είναι φάκελος, όχι αρχείο / is a folder, not a file")
@@ -130,7 +156,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from planner.render import format_plan_table, format_violations
     from planner.roads.cli import roads_after_plan, roads_for_plan
 
-    check_writable(args.output, args.map)
+    check_writable(args.output, args.map, source=args.problem)
     params = _params(args)  # before the roads read their own table of the same file
     problem = roads_for_plan(load_problem(args.problem), args.roads, args.config)
     print(

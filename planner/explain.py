@@ -689,15 +689,26 @@ def _week_full(
         el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower_el)}"
         en = f"Lower-priority visits were served instead: {', '.join(lower_en)}"
         el, en = (text if text.endswith(".") else text + "." for text in (el, en))
-    else:
+    elif higher:
         el = f"Εκείνη την ημέρα εξυπηρετήθηκαν επισκέψεις ίσης ή υψηλότερης προτεραιότητας ({len(higher)})."
         en = f"That day serves visits of equal or higher priority ({len(higher)})."
+    else:
+        el, en = "Εκείνη την ημέρα δεν εξυπηρετείται καμία επίσκεψη.", "Nothing is served that day."
     own = cand.own_limit(ud)
     unit = problem.unit(ud.unit_id)
     if not loaded and limits[where] < own and unit.weekly_max_work is not None:
         cap_h, left_h = _hours(unit.weekly_max_work), _hours(max(0, limits[where]))
         worked_h = _hours(unit.weekly_worked)
-        if weekly_exact:
+        if unit.weekly_worked >= unit.weekly_max_work:
+            el += (
+                f" Το εβδομαδιαίο όριο του οδηγού ({_el(cap_h)} ώρες) έχει ήδη εξαντληθεί: {_el(worked_h)} "
+                "ώρες δουλεμένες σε ημέρες που κρατήθηκαν· δεν μένει χρόνος αυτή την εβδομάδα."
+            )
+            en += (
+                f" The driver's weekly cap ({cap_h} h) is already used up: {worked_h} h worked on the "
+                "days kept; no time is left this week."
+            )
+        elif weekly_exact:
             others_h = _hours(unit.weekly_max_work - unit.weekly_worked - limits[where])
             before_el, before_en = "", ""
             if unit.weekly_worked:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
@@ -218,13 +219,22 @@ def _join(path: str, key: str) -> str:
 
 
 def _string(value: object, path: str) -> str:
-    """A JSON string."""
+    """A JSON string that is Unicode text (JSON can spell half of a character, a lone
+    ``\\ud83d``, which no file can be written with)."""
     if not isinstance(value, str):
         raise SchemaError(
             path,
             f"expected a string, got {_show(value)}",
             f"αναμενόταν κείμενο, βρέθηκε {_show(value, el=True)}",
         )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SchemaError(
+            path,
+            f"not valid Unicode text (half a character at position {exc.start})",
+            f"μη έγκυρο κείμενο Unicode (μισός χαρακτήρας στη θέση {exc.start})",
+        ) from None
     return value
 
 
@@ -388,14 +398,37 @@ _positive_int = _where(_integer, lambda n: n >= 1, ">= 1")
 _non_negative = _where(_number, lambda x: x >= 0, ">= 0")
 
 
+def _int_range(low: int, high: int) -> Reader[int]:
+    """An integer from ``low`` to ``high``: the bounds keep every cost and count the engine adds
+    up within its 64-bit integers (a larger value is a slip, refused by its field's name)."""
+    return _where(_integer, lambda n: low <= n <= high, f"from {low} to {high:,}", f"από {low} έως {high:,}")
+
+
+def _number_range(low: float, high: float) -> Reader[float]:
+    """A number from ``low`` to ``high``."""
+    return _where(
+        _number, lambda x: low <= x <= high, f"from {low:g} to {high:g}", f"από {low:g} έως {high:g}"
+    )
+
+
+MAX_MINUTES = 7 * 24 * 60
+"""The longest duration a problem may give (a week, in minutes)."""
+MAX_PRIORITY = 1000
+MAX_COUNT = 366
+"""The most visits of one visit in a horizon, and the widest gap in days between two."""
+MAX_LOAD = 1_000_000
+MAX_WEIGHT = 10**12
+_minutes_in_range = _number_range(0, MAX_MINUTES)
+
+
 def _minutes(value: object, path: str) -> int:
-    """A duration: minutes >= 0 in the JSON, seconds in the model."""
-    return minutes_to_seconds(_non_negative(value, path))
+    """A duration: minutes from 0 to a week in the JSON, seconds in the model."""
+    return minutes_to_seconds(_minutes_in_range(value, path))
 
 
 def _km(value: object, path: str) -> int:
-    """A distance: kilometres >= 0 in the JSON, metres in the model."""
-    return round(_non_negative(value, path) * 1000)
+    """A distance: kilometres >= 0 (at most round the Earth) in the JSON, metres in the model."""
+    return round(_number_range(0, 40_000)(value, path) * 1000)
 
 
 def _window(value: object, path: str) -> TimeWindow:
@@ -649,7 +682,7 @@ def _read_weights(value: object, path: str) -> Weights:
     return Weights(
         **{
             name: obj.opt(
-                name, _minutes if name == "balance_target" else _non_negative_int, getattr(base, name)
+                name, _minutes if name == "balance_target" else _int_range(0, MAX_WEIGHT), getattr(base, name)
             )
             for name in names
         }
@@ -664,8 +697,8 @@ def _read_terrain_table(value: object, path: str) -> dict[Terrain, TerrainSpeed]
         base = DEFAULT_TERRAIN[terrain]
         entry = _Object(table.data.get(terrain, {}), table.at(terrain), _TERRAIN_SPEED_KEYS)
         out[terrain] = TerrainSpeed(
-            circuity=entry.opt("circuity", _where(_number, lambda x: x >= 1.0, ">= 1"), base.circuity),
-            speed_kmh=entry.opt("speed_kmh", _where(_number, lambda x: x > 0, "> 0"), base.speed_kmh),
+            circuity=entry.opt("circuity", _number_range(1, 10), base.circuity),
+            speed_kmh=entry.opt("speed_kmh", _number_range(1, 300), base.speed_kmh),
         )
     return out
 
@@ -754,9 +787,9 @@ def _unit_reader(places: _Places, defaults: _Defaults) -> Reader[Unit]:
             id=obj.req("id", _id),
             name=obj.opt("name", _string, ""),
             base=obj.opt("base", places.read, None) or places.default_base(),
-            capacity=obj.opt("capacity", _nullable(_non_negative_int), None),
+            capacity=obj.opt("capacity", _nullable(_int_range(0, MAX_LOAD)), None),
             weekly_max_work=obj.opt("weekly_max_work", _nullable(_minutes), defaults.weekly_max_work),
-            speed_factor=obj.opt("speed_factor", _where(_number, lambda x: x > 0, "> 0"), 1.0),
+            speed_factor=obj.opt("speed_factor", _number_range(0.1, 10), 1.0),
             weekly_worked=obj.opt("weekly_worked", _minutes, 0),
         )
 
@@ -832,7 +865,7 @@ def _visit_reader(
     def read_visit(value: object, path: str) -> Visit:
         obj = _Object(value, path, _VISIT_KEYS)
         visit_id = obj.req("id", _id)
-        frequency = obj.opt("frequency", _positive_int, 1)
+        frequency = obj.opt("frequency", _int_range(1, MAX_COUNT), 1)
         read_patterns = _where(
             _list(_pattern_reader(dates, frequency)),
             bool,
@@ -861,10 +894,10 @@ def _visit_reader(
             allowed_weekdays=_maybe(allowed, frozenset),
             required_role=obj.opt("required_role", _nullable(_id), None),
             required_staff=obj.opt("required_staff", _nullable(_ref(staff_ids, "staff")), None),
-            priority=obj.opt("priority", _positive_int, 1),
-            load=obj.opt("load", _non_negative_int, 0),
+            priority=obj.opt("priority", _int_range(1, MAX_PRIORITY), 1),
+            load=obj.opt("load", _int_range(0, MAX_LOAD), 0),
             frequency=frequency,
-            min_gap_days=obj.opt("min_gap_days", _positive_int, 1),
+            min_gap_days=obj.opt("min_gap_days", _int_range(1, MAX_COUNT), 1),
             patterns=patterns,
             pinned_date=pinned_date,
             pinned_time=pinned_time,
@@ -962,6 +995,27 @@ def _read_horizon(top: _Object) -> tuple[date, ...]:
     return dates
 
 
+MAX_TOTAL_COST = 2**60
+"""What the costs of leaving every visit out may add up to at most: the engine sums costs in
+64-bit integers (2**63), with room left for travel and the soft costs."""
+
+
+def _costs_fit(problem: Problem) -> None:
+    """Refuse weights under which leaving visits out would cost more than the engine can add up
+    (a pinned visit weighs as much again as all the others: with ``weights.unserved`` 4e16 a
+    pinned visit of the demo week was silently dropped)."""
+    total = sum(problem.unserved_cost(v, k) for v in problem.visits for k in range(v.frequency))
+    if total > MAX_TOTAL_COST:
+        most = max(1, problem.weights.unserved * MAX_TOTAL_COST // total)
+        raise SchemaError(
+            "weights.unserved",
+            f"too large for this problem: leaving every visit out would cost {total:.3g}, more than "
+            f"the engine can add up ({MAX_TOTAL_COST:.3g}); at most about {most:,}",
+            f"πολύ μεγάλο για αυτό το πρόβλημα: η παράλειψη όλων των επισκέψεων θα κόστιζε {total:.3g}, "
+            f"περισσότερο από όσο αθροίζει η μηχανή ({MAX_TOTAL_COST:.3g}); το πολύ περίπου {most:,}",
+        )
+
+
 def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     """The :class:`Problem` described by a parsed ``problem.json``, checked against the contract.
 
@@ -1019,6 +1073,7 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
         weights=weights,
         travel=travel,
     )
+    _costs_fit(problem)
     if isinstance(travel, MatrixTravel):
         missing = [loc.id for loc in problem.locations() if loc.id not in travel.ids]
         if missing:
@@ -1507,7 +1562,11 @@ def _read_json(path: str | Path) -> Any:
     if not text.strip():
         raise SchemaError("", "the file is empty", "το αρχείο είναι κενό")
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_repeated_keys)
+    except RecursionError:
+        raise SchemaError(
+            "", "nested too deeply to be a Kinito file", "υπερβολικά βαθιά εμφώλευση για αρχείο του Kinito"
+        ) from None
     except json.JSONDecodeError as e:
         raise SchemaError(
             "",
@@ -1516,6 +1575,22 @@ def _read_json(path: str | Path) -> Any:
             line=e.lineno,
             column=e.colno,
         ) from None
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are each given once: as an unknown key is refused so that a
+    typo is not ignored, a key given twice (a block pasted into another) is refused rather
+    than the last one silently winning."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise SchemaError(
+                "",
+                f'the key "{key}" is given twice in one object',
+                f"το κλειδί «{key}» δίνεται δύο φορές στο ίδιο αντικείμενο",
+            )
+        out[key] = value
+    return out
 
 
 def _from_file(path: str | Path, read: Callable[[Any], T]) -> T:
@@ -1559,6 +1634,14 @@ def load_plan(path: str | Path, problem: Problem | None = None) -> Plan:
 
 
 def save_json(path: str | Path, obj: object) -> None:
-    """Write ``obj`` as UTF-8 JSON (Greek left readable, one-space indent, final newline)."""
-    text = json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
+    """Write ``obj`` as UTF-8 JSON (Greek left readable, one-space indent, final newline): the
+    whole text first into a file beside ``path``, then put in its place, so that a write that
+    fails (a full disk) never leaves a truncated file where an earlier one was."""
+    data = (json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)

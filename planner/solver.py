@@ -479,7 +479,7 @@ class _Model:
         """Vehicle ``v``'s break rule, when its day can be long enough to need one."""
         ud = self.uds[v]
         rule = ud.break_rule
-        longest = min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
+        longest = min(DAY if ud.max_work is None else ud.max_work, ud.shift.end - ud.shift.start)
         return None if rule is None or longest <= rule.required_after else rule
 
     def _add_weekly_caps(self) -> None:
@@ -846,7 +846,7 @@ def _day_capacity(prep: _Prep) -> tuple[dict[date, float], dict[date, float]]:
     load: dict[date, float] = {d: 0.0 for d in problem.dates}
     for k in prep.vehicles:
         ud = problem.unit_days[k]
-        work[ud.date] += min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
+        work[ud.date] += min(DAY if ud.max_work is None else ud.max_work, ud.shift.end - ud.shift.start)
         cap = problem.unit(ud.unit_id).capacity
         load[ud.date] += cap if cap is not None else float("inf")
     return work, load
@@ -956,7 +956,7 @@ def _insertion(prep: _Prep, model: _Model, st: _RouteState, v: int, vi: int) -> 
     over = 0.0
     if cap is not None and st.load + visit.load > cap:
         over += (st.load + visit.load - cap) / max(cap, 1) * 10 * DAY
-    limit = min(ud.max_work or DAY, ud.shift.end - ud.shift.start)
+    limit = min(DAY if ud.max_work is None else ud.max_work, ud.shift.end - ud.shift.start)
     if st.duration + best + visit.service > limit:
         over += st.duration + best + visit.service - limit + DAY
     return best + over, pos

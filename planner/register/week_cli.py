@@ -106,7 +106,10 @@ def cmd_week(args: argparse.Namespace) -> int:
     """Build the week from the register, solve it, store a new version, print the plan."""
     from planner.cli import check_writable
 
-    check_writable(args.output, args.map)  # before a version is stored (and published)
+    url = database_url(args.db)
+    register = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+    # before a version is stored (and published)
+    check_writable(args.output, args.map, source=register, source_name=("του μητρώου", "register"))
     with MapWriter(args.map) as maps:  # gets ready to draw the map while the week is planned
         return _week(args, maps)
 

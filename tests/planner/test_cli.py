@@ -135,6 +135,59 @@ def test_unwritable_output_is_refused_before_the_search(
         assert out.out == ""
 
 
+def test_outputs_never_replace_the_problem_or_each_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`-o` or `--map` naming the problem file (spelt otherwise too), or both naming one file:
+    exit 2 before the search, every file as it was (before, the problem was overwritten)."""
+    problem = tmp_path / "week.json"
+    problem.write_bytes(DEMO.read_bytes())
+    same = tmp_path / "sub" / ".." / "week.json"
+    (tmp_path / "sub").mkdir()
+    for args, words in (
+        (["-o", str(problem)], "is the problem file itself"),
+        (["--map", str(same)], "is the problem file itself"),
+        (
+            ["-o", str(tmp_path / "x.json"), "--map", str(tmp_path / "x.json")],
+            "for both the plan and the map",
+        ),
+    ):
+        assert main(["plan", str(problem), *args, "--time-limit", "30"]) == 2
+        out = capsys.readouterr()
+        assert words in out.err and "δώστε" in out.err and out.out == ""
+    assert problem.read_bytes() == DEMO.read_bytes() and not (tmp_path / "x.json").exists()
+
+
+def test_repeated_keys_and_deep_nesting_are_input_errors(tmp_path: Path) -> None:
+    """A key given twice in one object (a block pasted into another) is refused rather than the
+    last one silently winning; a file nested thousands deep is bad input, not an internal error."""
+    twice = tmp_path / "twice.json"
+    text = DEMO.read_text(encoding="utf-8").replace('"service":', '"service": 5, "service":', 1)
+    twice.write_text(text, encoding="utf-8")
+    run = _kinito("plan", twice, "-o", tmp_path / "p.json")
+    assert run.returncode == 2 and 'the key "service" is given twice in one object' in run.stderr
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    run = _kinito("plan", deep, "-o", tmp_path / "p.json")
+    assert run.returncode == 2 and "nested too deeply" in run.stderr and "internal error" not in run.stderr
+    assert not (tmp_path / "p.json").exists()
+
+
+def test_a_failed_write_leaves_the_earlier_plan(tmp_path: Path) -> None:
+    """A plan file is written whole beside its place and then moved there: a write that fails
+    (here text that cannot be encoded) leaves the earlier file as it was, not 0 bytes."""
+    from planner.schema import save_json
+
+    target = tmp_path / "plan.json"
+    target.write_text('{"old": 1}\n', encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        save_json(target, {"bad": "\ud83d"})
+    assert target.read_text(encoding="utf-8") == '{"old": 1}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
+    save_json(target, {"new": "ψ"})
+    assert json.loads(target.read_text(encoding="utf-8")) == {"new": "ψ"}
+
+
 def test_a_folder_as_the_problem_is_a_clear_error(tmp_path: Path) -> None:
     run = _kinito("plan", tmp_path)
     assert run.returncode == 2

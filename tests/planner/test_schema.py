@@ -519,9 +519,34 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
         "visits[0].priority",
         "expected an integer, got true",
     ),
-    ("priority zero", _set(("visits", 0, "priority"), 0), "visits[0].priority", "must be >= 1, got 0"),
-    ("frequency zero", _set(("visits", 0, "frequency"), 0), "visits[0].frequency", "must be >= 1"),
-    ("negative service", _set(("visits", 0, "service"), -5), "visits[0].service", "must be >= 0"),
+    (
+        "priority zero",
+        _set(("visits", 0, "priority"), 0),
+        "visits[0].priority",
+        "must be from 1 to 1,000, got 0",
+    ),
+    (
+        "priority huge",
+        _set(("visits", 0, "priority"), 10**20),
+        "visits[0].priority",
+        "must be from 1 to 1,000",
+    ),
+    ("frequency zero", _set(("visits", 0, "frequency"), 0), "visits[0].frequency", "must be from 1 to 366"),
+    (
+        "frequency huge",
+        _set(("visits", 0, "frequency"), 10**9),
+        "visits[0].frequency",
+        "must be from 1 to 366",
+    ),
+    ("negative service", _set(("visits", 0, "service"), -5), "visits[0].service", "must be from 0 to 10080"),
+    ("service huge", _set(("visits", 0, "service"), 1e300), "visits[0].service", "must be from 0 to 10080"),
+    ("load huge", _set(("visits", 0, "load"), 10**30), "visits[0].load", "must be from 0 to 1,000,000"),
+    (
+        "half a character",
+        _set(("visits", 0, "id"), "v\ud83d"),
+        "visits[0].id",
+        "not valid Unicode text (half a character at position 1)",
+    ),
     ("service missing", _drop(("visits", 0, "service")), "visits[0].service", "required field is missing"),
     ("service not a number", _set(("visits", 0, "service"), "45"), "visits[0].service", "expected a number"),
     ("bad kind", _set(("visits", 0, "kind"), "visit"), "visits[0].kind", "one of home_visit, village_stop"),
@@ -575,8 +600,15 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
     ("dates out of order", _set(("dates",), ["2026-12-08", "2026-12-07"]), "dates[1]", "must come after"),
     ("visits not a list", _set(("visits",), {}), "visits", "expected a list, got an object"),
     ("name not a string", _set(("name",), None), "name", "expected a string, got null"),
-    ("bad weight", _set(("weights",), {"unserved": -1}), "weights.unserved", "must be >= 0"),
-    ("negative work", _set(("units", 0, "weekly_worked"), -60), "units[0].weekly_worked", "must be >= 0"),
+    ("bad weight", _set(("weights",), {"unserved": -1}), "weights.unserved", "must be from 0 to"),
+    ("huge weight", _set(("weights",), {"travel": 10**18}), "weights.travel", "must be from 0 to"),
+    (
+        "negative work",
+        _set(("units", 0, "weekly_worked"), -60),
+        "units[0].weekly_worked",
+        "must be from 0 to",
+    ),
+    ("crawling unit", _set(("units", 0, "speed_factor"), 1e-300), "units[0].speed_factor", "from 0.1 to 10"),
     (
         "bad preferred time",
         _set(("visits", 0, "preferred_times"), {"2026-12-07": "25:00"}),
@@ -606,7 +638,13 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
         "bad circuity",
         _set(("travel",), {"model": "estimate", "terrain": {"plain": {"circuity": 0.5}}}),
         "travel.terrain.plain.circuity",
-        "must be >= 1",
+        "must be from 1 to 10",
+    ),
+    (
+        "tiny speed",
+        _set(("travel",), {"model": "estimate", "terrain": {"mountainous": {"speed_kmh": 1e-300}}}),
+        "travel.terrain.mountainous.speed_kmh",
+        "must be from 1 to 300",
     ),
     (
         "matrix row short",
@@ -621,6 +659,24 @@ BAD_PROBLEMS: list[tuple[str, Mutation, str, str]] = [
         "no row for location(s) base",
     ),
 ]
+
+
+def test_weights_the_engine_cannot_add_up_are_refused() -> None:
+    """Leaving every visit out must cost less than the engine's 64-bit sums can hold: a pinned
+    visit weighs as much again as all the others, and with ``weights.unserved`` 4e16 the demo
+    week's pinned visit was silently dropped (the objective saturated)."""
+    d = minimal_dict()
+    d["visits"] = [
+        {"id": f"v{k}", "location": "base", "service": 10, "priority": 1000, "frequency": 100}
+        for k in range(10)
+    ]
+    d["visits"][0]["pinned_date"] = "2026-12-07"
+    d["weights"] = {"unserved": 10**11}
+    problem_from_dict(d)  # 2e17 in all: fits
+    d["weights"] = {"unserved": 10**12}
+    err = error_of(d)
+    assert err.path == "weights.unserved" and "too large for this problem" in err.detail
+    assert "at most about 5" in err.detail and "πολύ μεγάλο" in err.detail_el
 
 
 @pytest.mark.parametrize(

@@ -251,6 +251,21 @@ def test_max_working_time_is_honoured() -> None:
     assert plan.unassigned  # 8 hours of service cannot fit in two 3 h days
 
 
+@pytest.mark.parametrize("search", ["ruin", "ortools"])
+def test_a_day_of_no_working_time_is_a_day_off(search: str) -> None:
+    """``max_work`` 0 is no working time that day, not "no limit" (0 read as false made the
+    search plan a full Monday it could not read back: nothing served, every visit "week full")."""
+    visits = [make_visit("v1", "temeni", 45 * MINUTE, priority=2), make_visit("v2", "rododafni", 30 * MINUTE)]
+    p = make_problem(visits, dates=(MON, TUE), days={MON: {"max_work": 0}})
+    plan = quick(p, 1.0, search=search)
+    assert validate(p, plan) == []
+    assert served_ids(plan) == {"v1", "v2"} and {r.date for r in plan.routes} == {TUE}
+    alone = make_problem(visits[:1], dates=(MON,), day_defaults={"max_work": 0})
+    plan = quick(alone, 1.0, search=search)
+    assert validate(alone, plan) == [] and not plan.routes
+    assert [u.visit_id for u in plan.unassigned] == ["v1"]
+
+
 def test_max_driving_time_is_honoured() -> None:
     """With max_drive 1 h, no route drives more than an hour, even with mountain villages."""
     far = [

@@ -578,6 +578,18 @@ def _copies_of_version(engine: Engine, pv_id: int, versions: tuple[int, ...]) ->
                                 created_by="test"))  # fmt: skip
 
 
+def test_week_never_writes_its_plan_over_the_register(
+    register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito week -o` or `--map` naming the register file: exit 2 before anything is planned
+    or stored, the register intact (before, the plan JSON replaced the database)."""
+    before = db_file.read_bytes()
+    for flag in ("-o", "--map"):
+        assert main(["week", W50, "--db", str(db_file), flag, str(db_file), "--time-limit", "1"]) == 2
+        assert "is the register file itself" in capsys.readouterr().err
+    assert db_file.read_bytes() == before
+
+
 def test_publishing_an_older_version_makes_it_the_one_drivers_get(
     register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
