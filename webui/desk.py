@@ -43,7 +43,7 @@ from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm, between
-from webui.i18n import current_language, short_date
+from webui.i18n import current_language, in_language, short_date
 from webui.jobs import Job, JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
 from webui.security import require_role
@@ -280,13 +280,10 @@ def job_json(job_id: str) -> Response:
 def job_error_text(job: Job) -> str | None:
     """A failed job's error for the coordinator: the week builder's message in the interface's
     language (it writes "Greek / English"), else a plain sentence with the technical detail."""
-    from webui.i18n import current_language
-
     if not job.error or job.state != "failed":
         return None
     if job.expected_error:
-        greek, _sep, english = job.error.partition(" / ")
-        return (english or greek) if current_language() == "en" else greek
+        return in_language(job.error)
     return str(
         _("An unexpected error stopped the planning (%(detail)s). Tell the administrator.", detail=job.error)
     )
@@ -469,12 +466,15 @@ def publish(pv_id: int) -> Any:
     """Publish a plan version: drivers will see it; earlier versions stay viewable."""
     if not PostForm().validate_on_submit():
         abort(400)
-    from planner.register.week import WeekError
+    from planner.register.week import StalePublish, WeekError
     from planner.register.week import publish as publish_version
     from webui.store import engine
 
     try:
-        publish_version(engine(), pv_id, g.user.username)
+        publish_version(engine(), pv_id, g.user.username, today=current_day())
+    except StalePublish as exc:
+        flash(in_language(str(exc)), "error")
+        return redirect(url_for("desk.version", pv_id=pv_id))
     except WeekError:
         abort(404)
     flash(_("Published."), "info")

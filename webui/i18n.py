@@ -51,6 +51,12 @@ def current_language() -> str:
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def in_language(text: str) -> str:
+    """A message of the command line's kind ("Greek / English") in the interface's language."""
+    greek, _sep, english = text.partition(" / ")
+    return (english or greek) if current_language() == "en" else greek
+
+
 def long_date(day: date) -> str:
     """``Δευτέρα 7 Δεκεμβρίου 2026`` in Greek, ``Monday 7 December 2026`` in English."""
     return format_date(day, "EEEE d MMMM y", locale=str(get_locale()))

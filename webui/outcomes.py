@@ -54,7 +54,7 @@ from planner.schema import plan_from_dict, problem_from_dict
 from webui.desk import ISO_WEEK, week_dates
 from webui.driver import _staff_for, current_day, off_route, office_conflicts
 from webui.forms import options
-from webui.i18n import current_language, short_date
+from webui.i18n import in_language, short_date
 from webui.management import OUTCOME_LABELS
 from webui.security import require_role
 from webui.store import reader, transaction
@@ -376,8 +376,7 @@ class _Refused(Exception):
 
 def _register_words(error: WeekError) -> str:
     """The register's message ("Greek / English") in the interface's language."""
-    greek, _sep, english = str(error).partition(" / ")
-    return (english or greek) if current_language() == "en" else greek
+    return in_language(str(error))
 
 
 def _check(form: MissingForm, monday: date, sunday: date) -> tuple[str, date, str, time, str | None]:

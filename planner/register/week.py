@@ -1230,28 +1230,71 @@ def freeze_travel(problem: Problem, travel: TravelModel) -> MatrixTravel:
     )
 
 
-def publish(engine: Engine, plan_version_id: int, actor: str | None = None) -> m.PlanVersion:
+class StalePublish(WeekError):
+    """Publishing would change routes of days already driven (or today's, under way)."""
+
+
+def _route_lists(plan: Plan, units: Collection[str] | None, until: date) -> dict[tuple[date, str], list[str]]:
+    """The stops of ``plan``'s routes up to ``until`` (of ``units`` only, if given), by (date, unit)."""
+    return {
+        (r.date, r.unit_id): [s.visit_id for s in r.stops]
+        for r in plan.routes
+        if r.date <= until and (units is None or r.unit_id in units) and r.stops
+    }
+
+
+def _changed_past(row: m.PlanVersion, other: m.PlanVersion, today: date) -> list[date]:
+    """The days up to ``today`` whose routes of the units both versions plan differ."""
+    units = None if row.unit_set == other.unit_set else {f"unit-{u}" for u in m.unit_ids(row.unit_set)}
+    mine = _route_lists(plan_from_dict(json.loads(row.plan_json)), units, today)
+    theirs = _route_lists(plan_from_dict(json.loads(other.plan_json)), units, today)
+    return sorted({key[0] for key in set(mine) | set(theirs) if mine.get(key) != theirs.get(key)})
+
+
+def publish(
+    engine: Engine, plan_version_id: int, actor: str | None = None, *, today: date | None = None
+) -> m.PlanVersion:
     """Publish a stored version: it becomes the one plan drivers see for its week and units.
 
     Any other published version of the same week that plans one of its units goes back to
     draft (its ``published_at`` cleared; the audit log keeps when and by whom), so publishing
-    an older version brings it back. Every version is kept."""
+    an older version brings it back. Every version is kept. A version whose routes up to
+    ``today`` (default: Athens' date) differ from those of the version published now is
+    refused (:class:`StalePublish`): it was made before those days, which drivers have driven
+    (today's under way), and would send them again visits already done; a re-plan or an
+    Adjust of it keeps those days as published."""
+    today = calendar_today() if today is None else today
     with session_scope(engine, actor=actor) as session:
         row = session.get(m.PlanVersion, plan_version_id)
         if row is None:
             raise WeekError(f"δεν υπάρχει έκδοση {plan_version_id} / no plan version {plan_version_id}")
         units = m.unit_ids(row.unit_set)
-        others = session.scalars(
-            select(m.PlanVersion).where(
-                m.PlanVersion.iso_week == row.iso_week,
-                m.PlanVersion.status == "published",
-                m.PlanVersion.id != row.id,
+        others = list(
+            session.scalars(
+                select(m.PlanVersion).where(
+                    m.PlanVersion.iso_week == row.iso_week,
+                    m.PlanVersion.status == "published",
+                    m.PlanVersion.id != row.id,
+                )
             )
         )
+        others = [o for o in others if m.unit_ids(o.unit_set) & units or o.unit_set == row.unit_set]
         for other in others:
-            if m.unit_ids(other.unit_set) & units or other.unit_set == row.unit_set:
-                other.status = "draft"
-                other.published_at = None
+            changed = _changed_past(row, other, today)
+            if changed:
+                days = ", ".join(d.strftime("%d/%m") for d in changed)
+                raise StalePublish(
+                    f"η έκδοση {row.version} αλλάζει διαδρομές ημερών που έχουν ήδη γίνει ή γίνονται "
+                    f"σήμερα ({days}) σε σχέση με τη δημοσιευμένη έκδοση {other.version}: φτιάχτηκε πριν "
+                    "από αυτές. Ξαναπρογραμματίστε την εβδομάδα ή προσαρμόστε αυτή την έκδοση (κρατούν "
+                    "αυτές τις ημέρες όπως δημοσιεύτηκαν) και δημοσιεύστε το νέο / "
+                    f"version {row.version} changes routes of days already driven or under way today "
+                    f"({days}) from published version {other.version}: it was made before them. Re-plan "
+                    "the week or adjust this version (both keep those days as published) and publish that"
+                )
+        for other in others:
+            other.status = "draft"
+            other.published_at = None
         if row.status != "published":
             row.status = "published"
             row.published_at = datetime.now(UTC)

@@ -619,6 +619,43 @@ def test_publishing_an_older_version_makes_it_the_one_drivers_get(
     assert "already published" in capsys.readouterr().out
 
 
+def test_a_draft_made_before_days_since_driven_is_not_published(
+    register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """v1 published; v2, a draft whose Tuesday differs (made before Tuesday), published on
+    Thursday would send the drivers Tuesday's and Wednesday's routes again with visits already
+    done: refused, v1 stays published, the CLI says which days and what to do. Published before
+    Tuesday, it goes through. A re-plan made on Thursday keeps the days so far and publishes."""
+    from planner.register.week import StalePublish
+
+    engine, _ids = register
+    first = plan_week(engine, W50, time_limit=0.5, workers=1, actor="maria", today=date(2026, 12, 4))
+    publish(engine, first.plan_version_id, today=date(2026, 12, 4))
+    _copies_of_version(engine, first.plan_version_id, (2,))
+    with session_scope(engine) as s:
+        v2 = s.scalars(select(m.PlanVersion).where(m.PlanVersion.version == 2)).one()
+        plan = json.loads(v2.plan_json)
+        day = date.fromisoformat(min(r["date"] for r in plan["routes"]))  # the week's first route
+        assert day < date(2026, 12, 10)
+        plan["routes"] = [r for r in plan["routes"] if r["date"] != day.isoformat()]
+        v2.plan_json, v2_id = json.dumps(plan), v2.id
+    with pytest.raises(StalePublish, match=day.strftime("%d/%m")):
+        publish(engine, v2_id, today=date(2026, 12, 10))
+    db = ["--db", str(db_file)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("KINITO_TODAY", "2026-12-10")
+        assert main(["publish", W50, "--version", "2", *db]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"({day:%d/%m}) from published version 1" in err and "Re-plan the week or adjust this version" in err
+    )
+    with session_scope(engine) as s:
+        assert s.get_one(m.PlanVersion, first.plan_version_id).status == "published"
+    again = plan_week(engine, W50, time_limit=0.5, workers=1, actor="maria", today=date(2026, 12, 10))
+    publish(engine, again.plan_version_id, today=date(2026, 12, 10))  # keeps Monday to Thursday
+    publish(engine, v2_id, today=day - timedelta(days=1))  # the day before, that day was still to come
+
+
 def test_a_register_made_by_plain_init_is_planned_after_unit_and_staff_add(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -579,6 +579,35 @@ def test_adjusting_a_draft_of_a_published_week_keeps_the_published_past_and_toda
     assert validate(new_problem, new) == []
 
 
+def test_publishing_a_draft_made_before_days_since_driven_is_refused(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Version 1 is published; version 2 differs on Monday. Published on Tuesday it would send
+    the driver Monday's route again (midweek walkthrough: visits done were sent again): refused
+    with why and what to do, version 1 stays the published one."""
+    from dataclasses import replace as replaced
+
+    from planner.schema import plan_from_dict
+
+    pv_id = solved["plan_version_id"]
+    assert post(coordinator, f"/desk/plans/{pv_id}/publish").status_code == 302
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        first = s.get_one(PlanVersion, pv_id)
+        published, unit_set = plan_from_dict(json.loads(first.plan_json)), first.unit_set
+    monday = date(2026, 12, 7)
+    assert any(r.date == monday and r.stops for r in published.routes)
+    other = replaced(published, routes=tuple(r for r in published.routes if r.date != monday))
+    draft = store_version(app, other, 2, unit_set=unit_set)
+    app.config["TODAY"] = "2026-12-08"
+    response = post(coordinator, f"/desk/plans/{draft}/publish")
+    assert response.status_code == 302 and response.location.endswith(f"/desk/plans/{draft}")
+    page = coordinator.get(response.location).get_data(as_text=True)
+    assert "αλλάζει διαδρομές ημερών που έχουν ήδη γίνει" in page and "07/12" in page
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert s.get_one(PlanVersion, pv_id).status == "published"
+        assert s.get_one(PlanVersion, draft).status == "draft"
+
+
 def test_adjust_offers_a_pin_only_on_the_visits_allowed_weekdays(
     coordinator: FlaskClient, app: Flask
 ) -> None:
