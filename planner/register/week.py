@@ -15,7 +15,9 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   part-timers ride only within their hours). Psychologists, then social workers, are spread
   over the units that run that day so that every unit with a free seat gets one before any
   gets a second (two in one van serve one visit at a time), first unit (by id) first, up to
-  its ``capacity`` seats; nobody is seated in a unit that stays at the base. If the register
+  its ``capacity`` seats; nobody is seated in a unit that stays at the base. A re-plan of a
+  published week first seats each person in the unit they had that day in it (when it runs),
+  so that an absence does not move the others away from the people they were to visit. If the register
   has an active driver, the first unit is the van he drives: on his days off it stays at the
   base. Other units are driven by their crew. A person a due visit names who would ride on
   no day of the week is seated first, before the others of the same role, on the days they
@@ -301,10 +303,17 @@ def _driver_in(staff: Sequence[m.Staff], day: date) -> bool:
 
 
 def _crews(
-    units: Sequence[m.Unit], staff: Sequence[m.Staff], day: date, first: Collection[int] = ()
+    units: Sequence[m.Unit],
+    staff: Sequence[m.Staff],
+    day: date,
+    first: Collection[int] = (),
+    before: Mapping[int, int] | None = None,
 ) -> dict[int, list[CrewMember]]:
     """Who rides in which of ``units`` (those that run on ``day``) (see the module's rules).
-    Staff ids in ``first`` are seated before the others of their role."""
+    Staff ids in ``first`` are seated before the others of their role. ``before`` (staff id ->
+    unit id) is where each rode that day in the published version: there they sit again when
+    that unit runs, so that a re-plan after someone's absence keeps the others with the people
+    they were to visit (the spread alone, by id, swapped two social workers' vans)."""
     iso = day.isoweekday()
     working = [s for s in staff if s.active and iso in (s.weekdays or [])]
     crews: dict[int, list[CrewMember]] = {u.id: [] for u in units}
@@ -327,10 +336,17 @@ def _crews(
         (s for s in working if s.role == "social_worker"),
         key=lambda s: (s.id not in first, s.part_time, s.id),
     )
+    ordered = [*psychologists, *social]
+    for s in ordered:  # each in the unit they had that day in the published version
+        uid = (before or {}).get(s.id, -1)
+        if seats.get(uid, 0) > 0:
+            crews[uid].append(member(s))
+            seats[uid] -= 1
+    seated = {c.staff_id for crew in crews.values() for c in crew}
     # spread, psychologists first: a unit that already has someone waits until every unit
     # with a free seat has had one (two professionals in one van serve one visit at a time),
     # first unit first
-    for s in [*psychologists, *social]:
+    for s in (s for s in ordered if f"st-{s.id}" not in seated):
         free = [u for u in order if seats[u] > 0]
         if not free:
             break
@@ -338,6 +354,22 @@ def _crews(
         crews[uid].append(member(s))
         seats[uid] -= 1
     return crews
+
+
+def _published_seats(session: Session, iso_week: str, unit_set: str) -> dict[date, dict[int, int]]:
+    """Where each staff member rode on each day in the week's published version (date -> staff
+    id -> unit id), read from the crews of its problem; empty when nothing is published."""
+    row = published_for(session, iso_week, unit_set)
+    if row is None or not row.problem_json:
+        return {}
+    seats: dict[date, dict[int, int]] = defaultdict(dict)
+    for ud in problem_from_dict(json.loads(row.problem_json)).unit_days:
+        unit = ud.unit_id.removeprefix("unit-")
+        for member in ud.crew if unit.isdigit() else ():
+            staff_id = member.staff_id.removeprefix("st-")
+            if staff_id.isdigit():
+                seats[ud.date][int(staff_id)] = int(unit)
+    return dict(seats)
 
 
 def _done_dates(
@@ -600,6 +632,8 @@ def build_week(
             unit = replace(unit, weekly_max_work=weekly_max_work(u.weekly_hours))
         model_units.append(unit)
 
+    seats_before = _published_seats(session, iso_week, unit_set)
+
     def crewed_days(first: Collection[int]) -> list[UnitDay]:
         out: list[UnitDay] = []
         for d in week_dates:
@@ -609,7 +643,7 @@ def build_week(
                 for i, u in enumerate(chosen)
                 if d not in closed and (u.id, d) not in unavailable and (i > 0 or driver_in)
             ]
-            crews = _crews(running, staff, d, first)  # nobody is seated in a unit that stays
+            crews = _crews(running, staff, d, first, seats_before.get(d))  # none in a unit that stays
             for i, u in enumerate(chosen):
                 note = ""
                 available = d not in closed and (u.id, d) not in unavailable

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from planner.cli import main
-from planner.model import HOUR, MINUTE
+from planner.model import HOUR, MINUTE, Problem
 from planner.register import models as m
 from planner.register.db import make_engine, session_scope
 from planner.register.outcomes import record_outcome
@@ -208,6 +208,31 @@ def test_monthly_twice_done_once_this_month_is_due_again(register: tuple[Engine,
     with session_scope(engine) as s:
         due = {v.id for v in build_week(s, "2026-W51").problem.visits}
     assert f"cp-{ids['monthly']}" in due
+
+
+def test_a_re_plan_keeps_everyone_in_the_unit_they_were_published_in(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """Published: on Thursday the psychologist and the second social worker ride the van, the
+    first the car. The psychologist then stops working Thursdays: the re-plan keeps each social
+    worker in the unit the people on their routes were told (spread by id alone, the two
+    swapped units and 16 visits of a demo week silently got another social worker)."""
+    engine, ids = register
+    first = plan_week(engine, W50, time_limit=0.5, workers=1, today=date(2026, 12, 4))
+    publish(engine, first.plan_version_id, today=date(2026, 12, 4))
+    thursday = date(2026, 12, 10)
+    van, car = f"unit-{ids['van']}", f"unit-{ids['car']}"
+
+    def crews(problem: Problem) -> dict[str, set[str]]:
+        return {ud.unit_id: {c.staff_id for c in ud.crew} for ud in problem.unit_days if ud.date == thursday}
+
+    sw1, sw2, psy = (f"st-{ids[k]}" for k in ("sw1", "sw2", "psy"))
+    assert crews(first.problem) == {van: {psy, sw2}, car: {sw1}}
+    with session_scope(engine, actor="test") as s:
+        s.get_one(m.Staff, ids["psy"]).weekdays = [1]
+    with session_scope(engine) as s:
+        again = build_week(s, W50, today=date(2026, 12, 4)).problem
+    assert crews(again) == {van: {sw2}, car: {sw1}}
 
 
 def test_two_psychologists_ride_in_two_units() -> None:
