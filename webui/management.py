@@ -658,7 +658,7 @@ def _pdf_chart(pdf: Any, figures: Figures) -> None:
         pdf.polyline([(x0 + x, y0 + y) for x, y in points])
         pdf.line(legend_x, y0 + chart["height"] + 2, legend_x + 8, y0 + chart["height"] + 2)
         pdf.text(legend_x + 10, y0 + chart["height"] + 3, str(series["label"]))
-        legend_x += 45
+        legend_x += max(45, 10 + pdf.get_string_width(str(series["label"])) + 6)  # a long label: no overlap
     pdf.set_line_width(0.2)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_y(y0 + chart["height"] + 6)

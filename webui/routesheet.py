@@ -159,7 +159,8 @@ def route_sheet_pdf(
         pdf.set_font("DejaVu", "B", 15)
         pdf.cell(0, 8, labels("Route sheet"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "B", 12)
-        pdf.cell(0, 7, f"{long_date(view.date)} · {view.unit_name}", new_x="LMARGIN", new_y="NEXT")
+        # a long unit name wraps rather than running off the page
+        pdf.multi_cell(0, 7, f"{long_date(view.date)} · {view.unit_name}", new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", size=9)
         leaves, back, driving, rest = labels("Leaves"), labels("Back"), labels("Driving"), labels("Break")
         facts = [
@@ -173,10 +174,13 @@ def route_sheet_pdf(
         pdf.cell(0, 5, "  ·  ".join(facts), new_x="LMARGIN", new_y="NEXT")
         if view.crew:
             crew = labels("Crew")
-            pdf.cell(0, 5, f"{crew}: {', '.join(view.crew)}", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, f"{crew}: {', '.join(view.crew)}", new_x="LMARGIN", new_y="NEXT")
         top = pdf.get_y() + 2
         _draw_map(pdf, route, view, problem, (pdf.l_margin, top, 190, 62))
-        pdf.set_fill_color(255)  # the map's marker fill must not leak into the table
+        # the map's marker fill and white outline must not leak into the table (its row lines
+        # were drawn white on white: the notes column showed no row a note belongs to)
+        pdf.set_fill_color(255)
+        pdf.set_draw_color(0)
         pdf.set_y(top + 66)
         pdf.set_font("DejaVu", size=8.5)
         headings = ("#", labels("Time"), labels("Beneficiary / stop"), labels("Address"), labels("Phone"),

@@ -124,6 +124,9 @@ def test_past_midnight_with_signal_the_page_loads_the_new_day(tablet_server: dic
         expect(page.locator("#route-label")).to_have_text("Σήμερα")
         expect(warning).to_be_hidden()
         expect(page.locator("#no-route")).to_be_visible()
+        # no empty map box, and Monday's stops are not left on the page (UI walkthrough)
+        expect(page.locator("#route-map")).to_be_hidden()
+        expect(page.locator("#stops")).to_be_hidden()
 
         page.context.set_offline(True)
         app.config["TODAY"] = "2026-12-09"
@@ -136,6 +139,7 @@ def test_past_midnight_with_signal_the_page_loads_the_new_day(tablet_server: dic
         expect(page.locator("#route-date")).to_have_text("Τετάρτη 9 Δεκεμβρίου 2026")
         expect(warning).to_be_hidden()
         expect(page.locator("#stops > li")).to_have_count(1)
+        expect(page.locator("#route-map")).to_be_visible()
 
 
 def test_a_tablet_with_the_wrong_date_is_told_to_check_it(tablet_server: dict[str, Any]) -> None:
@@ -367,3 +371,22 @@ def test_the_bases_name_is_shown_as_text_not_html(tablet_server: dict[str, Any])
         tip = page.locator(".leaflet-tooltip")
         expect(tip).to_contain_text('<img src=x id="injected">Βάση')
         assert page.locator("#injected").count() == 0
+
+
+def test_the_header_buttons_are_touch_targets_well_apart(tablet_server: dict[str, Any]) -> None:
+    """On the tablet «Σήμερα», «EN» and «Αποσύνδεση» are at least 56 px, as every button of
+    the route, and «EN» and «Αποσύνδεση» far enough apart (UI walkthrough: 30 px tall, 14 px
+    apart, a mis-tap logged the driver out)."""
+    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+        boxes = {
+            name: page.locator(selector).bounding_box()
+            for name, selector in (
+                ("today", "header.top nav a"),
+                ("language", "header.top button[name=lang]"),
+                ("logout", "#logout"),
+            )
+        }
+        for name, box in boxes.items():
+            assert box is not None and box["height"] >= 56 and box["width"] >= 56, (name, box)
+        gap = boxes["logout"]["x"] - (boxes["language"]["x"] + boxes["language"]["width"])
+        assert gap >= 24, gap

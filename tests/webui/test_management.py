@@ -6,6 +6,7 @@ and the PDF show the same ones."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 from collections.abc import Iterator
@@ -184,6 +185,34 @@ def test_the_pdf_export_has_greek_text(manager: FlaskClient) -> None:
     assert "Επισκέψεις που έγιναν" in text and "Ορεινά χωριά" in text and "2026-W50" in text
     assert "Ψ-0" in text
     assert "Πορεία ανά εβδομάδα" in text and "W42" in reader.pages[0].extract_text()  # the chart
+
+
+def test_the_pdf_charts_legend_labels_do_not_overlap(manager: FlaskClient) -> None:
+    """Each legend label of the PDF's chart ends before the next one's line begins (UI
+    walkthrough: «Οφειλόμενες της εβδομάδας» ran into the next item at a fixed 45 mm step)."""
+    import pypdfium2 as pdfium
+
+    response = manager.get(f"/management/export.pdf{PERIOD}")
+    doc = pdfium.PdfDocument(io.BytesIO(response.data))
+    try:
+        hits = []  # every (left, right, baseline) of each label on every page
+        for k in range(len(doc)):
+            text = doc[k].get_textpage()
+            for label in ("Οφειλόμενες της εβδομάδας", "Έγιναν από αυτές", "Δεν έγιναν"):
+                searcher = text.search(label)
+                while (hit := searcher.get_next()) is not None:
+                    first, last = text.get_charbox(hit[0]), text.get_charbox(hit[0] + hit[1] - 1)
+                    hits.append((k, round(first[1]), label, first[0], last[2]))
+        # the legend: the line where all three labels stand
+        line = next(
+            key for key in {(h[0], h[1]) for h in hits} if len({h[2] for h in hits if h[:2] == key}) == 3
+        )
+        spans = sorted((h[3], h[4]) for h in hits if h[:2] == line)
+    finally:
+        doc.close()
+    mm = 72 / 25.4
+    for (_left, right), (next_left, _right) in itertools.pairwise(spans):
+        assert right + 12 * mm <= next_left, spans  # the next item: 2 mm, its 8 mm line, 2 mm, its label
 
 
 def _input(html: str, name: str) -> str:

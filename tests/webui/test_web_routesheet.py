@@ -159,3 +159,17 @@ def test_each_stop_says_whose_visit_it_is(app: Flask) -> None:
         assert _who(problem, "hv-1") == "Μαρία Κ."
         assert _who(problem, "hv-3") == "Ψυχολόγος"
         assert _who(problem, "vs-2") == "" and _who(problem, "no-such") == ""
+
+
+def test_table_rows_are_ruled_for_handwritten_notes(coordinator: FlaskClient, plan_id: int) -> None:
+    """Each stop's row has a line under it across the empty notes column, so a handwritten note
+    belongs to one stop (UI walkthrough: the lines were drawn white, the map's marker outline)."""
+    response = coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf")
+    image = _render(response.data, ARTIFACTS / "web-route-sheet-lines.png").convert("L")
+    px_per_mm = 1.5 * 72 / 25.4
+    x = round(190 * px_per_mm)  # inside the notes column (164-200 mm), where nothing is written
+    top = round(105 * px_per_mm)  # below the map
+    column = [image.getpixel((x, y)) for y in range(top, image.height)]
+    # the table's rules are dark; the notes area's writing lines below it light grey (~190)
+    lines = sum(1 for y in range(1, len(column)) if column[y] < 160 <= column[y - 1])
+    assert lines >= 3, lines  # under the heading and between the three stops

@@ -231,6 +231,7 @@
       layers = L.layerGroup().addTo(map);
     }
     layers.clearLayers();
+    map.invalidateSize();  // its box may have been hidden (a day with no route) until now
     var points = [[route.base.lat, route.base.lon]];
     route.stops.forEach(function (s) { points.push([s.lat, s.lon]); });
     points.push([route.base.lat, route.base.lon]);
@@ -426,8 +427,11 @@
 
   function draw() {
     drawDay();
-    document.getElementById("no-route").hidden = !!(route && route.stops);
-    if (route && route.stops) {
+    var has = !!(route && route.stops);
+    document.getElementById("no-route").hidden = has;
+    // no route: no empty map box, and no stops left from a route since withdrawn
+    document.querySelector(".driver-body").hidden = !has;
+    if (has) {
       drawStops();
       drawMap();
     }
