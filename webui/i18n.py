@@ -77,6 +77,25 @@ def when(instant: datetime | None) -> str:
     )  # fmt: skip
 
 
+def person(username: str | None) -> str:
+    """Who did something, as the office knows them: the account's display name for a user name
+    (``odigos`` -> «Γιώργος Οδηγός»), else the name as logged (a command's operating-system
+    user, a demo history's ``demo-sw``); the request's accounts are read once."""
+    if not username:
+        return ""
+    names = g.get("account_names")
+    if names is None:
+        from sqlalchemy import select
+
+        from planner.register.models import User
+        from webui.store import reader
+
+        with reader() as s:
+            names = {u: d for u, d in s.execute(select(User.username, User.display_name)) if d}
+        g.account_names = names
+    return str(names.get(username, username))
+
+
 def init_i18n(app: Flask) -> None:
     """Flask-Babel with the package's catalogues and the date filters for templates."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
@@ -84,5 +103,6 @@ def init_i18n(app: Flask) -> None:
     app.add_template_filter(long_date, "long_date")
     app.add_template_filter(short_date, "short_date")
     app.add_template_filter(when, "when")
+    app.add_template_filter(person, "person")
     app.jinja_env.globals["WEEKDAYS"] = WEEKDAYS
     app.add_template_global(current_language, "current_language")

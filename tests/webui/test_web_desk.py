@@ -165,6 +165,10 @@ def test_publish_marks_the_version_and_keeps_it_listed(
         assert row is not None and row.status == "published" and row.published_at is not None
     desk = coordinator.get("/desk/").get_data(as_text=True)
     assert WEEK in desk and "δημοσιευμένη" in desk
+    # who made it: the account's name, as the header says it, not the log-in «syntonistria»
+    assert f'<td title="{COORDINATOR}">Ελένη Συντονίστρια (demo)</td>' in desk
+    page = coordinator.get(f"/desk/plans/{solved['plan_version_id']}").get_data(as_text=True)
+    assert "από Ελένη Συντονίστρια (demo)" in page
 
 
 def test_a_second_run_is_version_two_and_both_stay_viewable(
