@@ -81,7 +81,7 @@ def test_a_wrong_status_is_corrected_and_audited(
         assert audit.after["note"] == "πατήθηκε κατά λάθος «Ακυρώθηκε»"
     page = _text(coordinator.get("/desk/outcomes/2026-W48"))
     row = page[page.index(f'id="outcome-{oid}"') :]
-    assert f"διορθώθηκε από {COORDINATOR}" in row[: row.index("</tr>")]
+    assert "διορθώθηκε από Ελένη Συντονίστρια (demo)" in row[: row.index("</tr>")]
 
 
 def test_an_unchanged_correction_writes_nothing(
