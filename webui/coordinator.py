@@ -1152,14 +1152,18 @@ class CalendarForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
     kind = SelectField(_l("Kind"), choices=options((k, CALENDAR_LABELS[k]) for k in CALENDAR_KINDS))
     unit_id = SelectField(_l("Unit"), validators=[Optional()])
+    staff_id = SelectField(_l("Staff member"), validators=[Optional()])
     name = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
 
     def validate(self, extra_validators: Any = None) -> bool:
-        """A unit only, and always, for a day a unit is unavailable (checked here: an empty
-        field skips its own validators)."""
+        """A unit only, and always, for a day a unit is unavailable; a staff member only, and
+        always, for a day one is away (checked here: an empty field skips its own validators)."""
         ok = bool(super().validate(extra_validators))
         if self.kind.data == "unit_unavailable" and not self.unit_id.data:
             self.unit_id.errors = [*self.unit_id.errors, _("Choose the unit that is unavailable.")]
+            return False
+        if self.kind.data == "staff_unavailable" and not self.staff_id.data:
+            self.staff_id.errors = [*self.staff_id.errors, _("Choose the staff member who is away.")]
             return False
         return ok
 
@@ -1172,12 +1176,16 @@ def _calendar_unit(form: CalendarForm) -> int | None:
     return int(form.unit_id.data) if form.kind.data == "unit_unavailable" and form.unit_id.data else None
 
 
+def _calendar_staff(form: CalendarForm) -> int | None:
+    return int(form.staff_id.data) if form.kind.data == "staff_unavailable" and form.staff_id.data else None
+
+
 def _day_already_entered(s: Session, form: CalendarForm) -> bool:
-    """Whether the day already has this entry (the same kind, for the same unit), or is already
-    closed and the form closes it again (then the date field says so)."""
-    kind, unit_id = str(form.kind.data), _calendar_unit(form)
+    """Whether the day already has this entry (the same kind, for the same unit or staff
+    member), or is already closed and the form closes it again (then the date field says so)."""
+    kind, unit_id, staff_id = str(form.kind.data), _calendar_unit(form), _calendar_staff(form)
     for row in s.scalars(select(CalendarDay).where(CalendarDay.day == form.day.data)):
-        same = row.kind == kind and row.unit_id == unit_id
+        same = row.kind == kind and row.unit_id == unit_id and row.staff_id == staff_id
         if same or (kind in CLOSED_KINDS and row.kind in CLOSED_KINDS):
             label = CALENDAR_LABELS.get(row.kind, row.kind)
             message = _("This day is already in the calendar: %(kind)s%(name)s.", kind=label,
@@ -1193,7 +1201,7 @@ CALENDAR_YEARS = (1990, 2100)
 
 @bp.route("/calendar", methods=["GET", "POST"])
 def calendar() -> Any:
-    """Holidays, closures, pilot days and unit unavailability, by year; add a day."""
+    """Holidays, closures, pilot days, unit unavailability and staff absences, by year; add a day."""
     try:
         year = int(request.args.get("year", calendar_today().year))
     except ValueError:
@@ -1207,11 +1215,14 @@ def calendar() -> Any:
         form = CalendarForm()
         units = list(s.scalars(select(Unit).order_by(Unit.name)))
         form.unit_id.choices = options([("", "—"), *((u.id, u.name) for u in units)])
+        people = list(s.scalars(select(Staff).where(Staff.role != "driver").order_by(Staff.name)))
+        people += list(s.scalars(select(Staff).where(Staff.role == "driver").order_by(Staff.name)))
+        form.staff_id.choices = options([("", "—"), *((p.id, p.name) for p in people if p.active)])
         if write and form.validate_on_submit() and not _day_already_entered(s, form):
             day = form.day.data
             assert day is not None
-            unit_id = _calendar_unit(form)
-            s.add(CalendarDay(day=day, kind=str(form.kind.data), unit_id=unit_id,
+            s.add(CalendarDay(day=day, kind=str(form.kind.data), unit_id=_calendar_unit(form),
+                              staff_id=_calendar_staff(form),
                               name=(form.name.data or "").strip() or None))  # fmt: skip
             s.flush()
             return Saved(url_for("coordinator.calendar", year=day.year), (("info", _("Saved.")),))
@@ -1224,6 +1235,7 @@ def calendar() -> Any:
         )
         return {
             "form": form, "rows": rows, "year": year, "unit_names": {u.id: u.name for u in units},
+            "staff_names": {p.id: p.name for p in s.scalars(select(Staff))},
             "kind_labels": CALENDAR_LABELS, "post": PostForm(), "public_holidays": public_holidays(year),
         }  # fmt: skip
 

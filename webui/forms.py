@@ -50,6 +50,7 @@ CALENDAR_LABELS = {
     "closure": _l("Closure"),
     "pilot_extended_hours": _l("Pilot day (open until 20:00)"),
     "unit_unavailable": _l("Unit unavailable"),
+    "staff_unavailable": _l("Staff member away"),
 }
 # the importer's codes (planner.register.importer.PRIORITY_GROUPS), every one of them: a
 # group the form did not offer was dropped when the form was saved

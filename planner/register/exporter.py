@@ -92,6 +92,7 @@ CALENDAR_EL = {
     "closure": "κλειστό",
     "pilot_extended_hours": "διευρυμένο ωράριο",
     "unit_unavailable": "μονάδα μη διαθέσιμη",
+    "staff_unavailable": "απουσία μέλους προσωπικού",
 }
 
 
@@ -217,9 +218,16 @@ def _units(session: Session) -> Sheet:
 
 def _calendar(session: Session) -> Sheet:
     units = {u.id: u.name for u in session.scalars(select(Unit))}
-    header = ("Ημερομηνία", "Είδος", "Μονάδα", "Περιγραφή")
+    staff = {s.id: s.name for s in session.scalars(select(Staff))}
+    header = ("Ημερομηνία", "Είδος", "Μονάδα", "Μέλος προσωπικού", "Περιγραφή")
     rows: list[list[Value]] = [
-        [d.day, CALENDAR_EL.get(d.kind, d.kind), units.get(d.unit_id) if d.unit_id else None, d.name]
+        [
+            d.day,
+            CALENDAR_EL.get(d.kind, d.kind),
+            units.get(d.unit_id) if d.unit_id else None,
+            staff.get(d.staff_id) if d.staff_id else None,
+            d.name,
+        ]
         for d in session.scalars(select(CalendarDay).order_by(CalendarDay.day, CalendarDay.id))
     ]
     return Sheet("Ημερολόγιο", "calendar.csv", header, rows)

@@ -74,7 +74,7 @@ ROLES = ("social_worker", "psychologist", "driver")
 # monthly: `frequency_count` times a calendar month.
 FREQUENCY_KINDS = ("weekly", "every_n_weeks", "monthly")
 CARE_PLAN_STATUSES = ("active", "paused")
-CALENDAR_KINDS = ("holiday", "closure", "pilot_extended_hours", "unit_unavailable")
+CALENDAR_KINDS = ("holiday", "closure", "pilot_extended_hours", "unit_unavailable", "staff_unavailable")
 PLAN_STATUSES = ("draft", "published")
 OUTCOME_STATUSES = ("done", "not_at_home", "cancelled", "postponed")
 AUDIT_ACTIONS = ("insert", "update", "delete")
@@ -283,7 +283,8 @@ class VillageStop(Base):
 
 class CalendarDay(Base):
     """A day that is not ordinary: a public holiday, a local closure, an extended-hours pilot
-    day, or a day a unit is unavailable (then ``unit_id`` names it, and only then)."""
+    day, a day a unit is unavailable (then ``unit_id`` names it, and only then) or a day a
+    staff member is away (then ``staff_id`` names them, and only then)."""
 
     __tablename__ = "calendar_days"
     __table_args__ = (
@@ -293,12 +294,20 @@ class CalendarDay(Base):
             " OR (kind <> 'unit_unavailable' AND unit_id IS NULL)",
             name="unit_only_when_unavailable",
         ),
+        CheckConstraint(
+            "(kind = 'staff_unavailable' AND staff_id IS NOT NULL)"
+            " OR (kind <> 'staff_unavailable' AND staff_id IS NULL)",
+            name="staff_only_when_away",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(30))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), index=True, comment="who is away (staff_unavailable)"
+    )
     name: Mapped[str | None] = mapped_column(String(200), comment="e.g. Μεγάλη Παρασκευή")
 
 

@@ -620,6 +620,14 @@ def build_week(
             )
         )
     )
+    away: dict[date, set[int]] = defaultdict(set)  # the staff members away on each day
+    for row in session.scalars(
+        select(m.CalendarDay).where(
+            m.CalendarDay.day.in_(week_dates), m.CalendarDay.kind == "staff_unavailable"
+        )
+    ):
+        if row.staff_id is not None:
+            away[row.day].add(row.staff_id)
     staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
     model_staff = tuple(
         StaffMember(f"st-{s.id}", s.name, (s.role,)) for s in staff if s.active and s.role != "driver"
@@ -637,13 +645,14 @@ def build_week(
     def crewed_days(first: Collection[int]) -> list[UnitDay]:
         out: list[UnitDay] = []
         for d in week_dates:
-            driver_in = _driver_in(staff, d)
+            present = [s for s in staff if s.id not in away.get(d, ())]  # an absence: not seated
+            driver_in = _driver_in(present, d)
             running = [
                 u
                 for i, u in enumerate(chosen)
                 if d not in closed and (u.id, d) not in unavailable and (i > 0 or driver_in)
             ]
-            crews = _crews(running, staff, d, first, seats_before.get(d))  # none in a unit that stays
+            crews = _crews(running, present, d, first, seats_before.get(d))  # none in a unit that stays
             for i, u in enumerate(chosen):
                 note = ""
                 available = d not in closed and (u.id, d) not in unavailable

@@ -151,7 +151,7 @@ def test_xlsx_plans_staff_calendar_and_outcomes_match_the_database(
         "Μερική απασχόληση": "ναι", "Ημέρες εργασίας": "Δευτέρα, Τρίτη, Τετάρτη", "Έναρξη ωραρίου": "08:00",
         "Λήξη ωραρίου": "12:00", "Ενεργός": "ναι",
     }  # fmt: skip
-    assert _sheet(path, "Ημερολόγιο")[1] == [datetime(2026, 12, 25), "αργία", None, "Χριστούγεννα"]
+    assert _sheet(path, "Ημερολόγιο")[1] == [datetime(2026, 12, 25), "αργία", None, None, "Χριστούγεννα"]
     unit_header, unit = _sheet(path, "Μονάδες")
     assert unit[1:4] == ["Κινητή 1", "Κέντρο Κοινότητας Αιγίου", 38.2497]
     assert unit_header[6] == "Ώρες οδηγού την εβδομάδα" and unit[6] == 20.5  # a part-time driver

@@ -118,6 +118,53 @@ def test_weekly_hours_upgrade_keeps_the_units_days_and_drivers(db_file: Path) ->
         engine.dispose()
 
 
+def test_the_staff_absence_upgrade_keeps_the_calendar_and_its_downgrade_drops_absences(db_file: Path) -> None:
+    """0008 copies calendar_days on SQLite (new kind, staff_id and its CHECK): the existing days
+    keep their ids, kinds and units; an absence needs its staff member; the downgrade deletes
+    the absences (the old CHECK refuses their kind) and keeps the rest."""
+    from alembic import command
+
+    from planner.register.migrate import alembic_config
+
+    engine = make_engine(db_file)
+    try:
+        upgrade(engine, "0007_outcome_beneficiary")
+        with engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO units (id, name, base_name, base_lat, base_lon, capacity, active)"
+                " VALUES (1, 'Βαν', 'Κέντρο', 38.25, 22.08, 2, 1)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO staff (id, name, role, part_time, weekdays, day_start, day_end, active)"
+                " VALUES (4, 'Άννα', 'psychologist', 0, '[1, 4]', '08:00:00', '16:00:00', 1)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO calendar_days (id, day, kind, unit_id)"
+                " VALUES (7, '2026-12-08', 'unit_unavailable', 1), (8, '2026-12-09', 'closure', NULL)"
+            )
+        assert upgrade(engine) == "0008_staff_unavailable"
+        with session_scope(engine) as session:
+            rows = session.scalars(select(CalendarDay).order_by(CalendarDay.id)).all()
+            assert [(r.id, r.kind, r.unit_id, r.staff_id) for r in rows] == [
+                (7, "unit_unavailable", 1, None), (8, "closure", None, None),
+            ]  # fmt: skip
+            session.add(CalendarDay(day=date(2026, 12, 10), kind="staff_unavailable", staff_id=4))
+        with pytest.raises(IntegrityError), session_scope(engine) as session:
+            session.add(CalendarDay(day=date(2026, 12, 11), kind="staff_unavailable"))
+        with pytest.raises(IntegrityError), session_scope(engine) as session:
+            session.add(CalendarDay(day=date(2026, 12, 11), kind="closure", staff_id=4))
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0007_outcome_beneficiary")
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT id, kind FROM calendar_days ORDER BY id").all() == [
+                (7, "unit_unavailable"), (8, "closure"),
+            ]  # fmt: skip
+    finally:
+        engine.dispose()
+
+
 def test_the_child_priority_group_upgrade_renames_the_forms_code(db_file: Path) -> None:
     """0004: the web form stored ``children`` where the importer stores ``child``; the upgrade
     renames it (once, if both were there), leaves the other groups, and the downgrade gives

@@ -213,7 +213,7 @@ def test_migration_0007_keeps_the_outcomes_and_its_downgrade_drops_the_urgent_on
                 " recorded_by, client_ref) VALUES (41, 3, 'cp-3', 'done', '2026-11-23',"
                 " '2026-11-23 10:00:00', 'odigos', 'tablet-0041')"
             )
-        assert upgrade(engine) == "0007_outcome_beneficiary"
+        assert upgrade(engine, "0007_outcome_beneficiary") == "0007_outcome_beneficiary"
         with session_scope(engine) as s:
             row = s.get(m.VisitOutcome, 41)
             assert row is not None and (row.care_plan_id, row.beneficiary_id, row.client_ref) == (

@@ -235,6 +235,26 @@ def test_a_re_plan_keeps_everyone_in_the_unit_they_were_published_in(
     assert crews(again) == {van: {sw2}, car: {sw1}}
 
 
+def test_a_staff_member_away_for_a_day_rides_on_no_unit_that_day(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """The psychologist is away on Thursday (a calendar entry for that date, not a change of
+    her working days): Thursday's crews are seated without her, Monday's keep her (midweek
+    walkthrough: an absence could only be entered by changing the weekdays she works, which a
+    re-plan or the next weeks then got wrong)."""
+    engine, ids = register
+    thursday = date(2026, 12, 10)
+    with session_scope(engine, actor="test") as s:
+        s.add(m.CalendarDay(day=thursday, kind="staff_unavailable", staff_id=ids["psy"], name="άδεια"))
+    with session_scope(engine) as s:
+        built = build_week(s, W50, today=date(2026, 12, 4))
+    psy = f"st-{ids['psy']}"
+    aboard = {(ud.date, c.staff_id) for ud in built.problem.unit_days for c in ud.crew}
+    assert (date(2026, 12, 7), psy) in aboard and (thursday, psy) not in aboard
+    with session_scope(engine) as s:
+        assert s.get_one(m.Staff, ids["psy"]).weekdays == [1, 4]  # her working days as they were
+
+
 def test_two_psychologists_ride_in_two_units() -> None:
     # Two professionals in one van serve one visit at a time: every unit gets one before any
     # gets a second, psychologists too (both in the first van, three units served one role each).

@@ -480,6 +480,28 @@ def test_a_day_already_in_the_calendar_is_refused(coordinator: FlaskClient, app:
     assert [r.action for r in _audit(app, "calendar_days")] == ["insert", "insert", "insert"]
 
 
+def test_a_staff_members_absence_is_a_calendar_day(coordinator: FlaskClient, app: Flask) -> None:
+    """A staff member away on one date: chosen by name (required for that kind, refused for
+    another), listed with their name, once a day."""
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        member = s.scalars(select(Staff).where(Staff.role != "driver", Staff.active)).first()
+        assert member is not None
+        sid, name = member.id, member.name
+    away = {"day": "2026-12-10", "kind": "staff_unavailable", "unit_id": "", "staff_id": "", "name": "άδεια"}
+    response = post(coordinator, "/register/calendar", away)
+    assert response.status_code == 200
+    assert "Επιλέξτε το μέλος του προσωπικού που απουσιάζει" in _text(response)
+    assert post(coordinator, "/register/calendar", {**away, "staff_id": str(sid)}).status_code == 302
+    assert post(coordinator, "/register/calendar", {**away, "staff_id": str(sid)}).status_code == 200  # twice
+    page = _text(coordinator.get("/register/calendar?year=2026"))
+    row = page[page.index('class="kind-staff_unavailable"') :]
+    row = row[: row.index("</tr>")]
+    assert "Απουσία μέλους προσωπικού" in row and name in row and "άδεια" in row
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        day = s.scalars(select(CalendarDay).where(CalendarDay.kind == "staff_unavailable")).one()
+        assert (day.staff_id, day.unit_id) == (sid, None)
+
+
 def test_calendar_days_added_listed_in_greek_and_removed(coordinator: FlaskClient, app: Flask) -> None:
     """A pilot day and a unit's unavailability; the list shows Greek dates; a day can be removed."""
     post(
