@@ -290,10 +290,12 @@ def week_changes(items: Sequence[PlanChange]) -> list[Change]:
             changes.append(Change(c.visit_id, f"Εξυπηρετείται τώρα: {el}, {_day(d1, 'el')} {at}",
                                   f"Now served: {en}, {_day(d1, 'en')} {at}"))  # fmt: skip
         elif c.kind == "moved" and d0 is not None and d1 is not None:
+            # the times: when the person was told, and what to tell them now
+            at0, at1 = ("" if t is None else f" {hhmm(t)}" for t in (t0, t1))
             changes.append(Change(
                 c.visit_id,
-                f"Αλλαγή ημέρας: {el}, {_day(d0, 'el')} → {_day(d1, 'el')}",
-                f"Day changed: {en}, {_day(d0, 'en')} → {_day(d1, 'en')}",
+                f"Αλλαγή ημέρας: {el}, {_day(d0, 'el')}{at0} → {_day(d1, 'el')}{at1}",
+                f"Day changed: {en}, {_day(d0, 'en')}{at0} → {_day(d1, 'en')}{at1}",
             ))  # fmt: skip
         elif c.kind == "other_unit":
             was, now = c.unit_before, c.unit_after

@@ -74,9 +74,8 @@ from planner.register.calendar import today as calendar_today
 from planner.register.db import session_scope
 from planner.register.due import Rhythm, iso_week_of, min_gap_for, monday_of, occurrences_due, priority_of
 from planner.register.places import fold
-from planner.render import day_el, day_en
+from planner.render import day_el, day_en, hhmm
 from planner.schema import (
-    format_time,
     iso_week_dates,
     parse_time,
     plan_from_dict,
@@ -1091,16 +1090,19 @@ def plan_changes(
                 f"αφαιρέθηκε / dropped: {who}: ήταν / was {day_el(d0)} / {day_en(d0)}: {why_el} / {why_en}"
             )
         elif c.kind == "added" and d1 is not None and t1 is not None:
-            when = f"{day_el(d1)} / {day_en(d1)} {format_time(t1, short=True)}"
+            when = f"{day_el(d1)} / {day_en(d1)} {hhmm(t1)}"
             lines.append(f"προστέθηκε / added: {who}: {when}, {c.unit_after}")
         elif c.kind == "moved" and d0 is not None and d1 is not None:
-            el, en = f"{day_el(d0)} -> {day_el(d1)}", f"{day_en(d0)} -> {day_en(d1)}"
-            lines.append(f"μετακινήθηκε / moved: {who}: {el} / {en}")
+            # with the times (when the person was told, when to tell them now) and the unit
+            at0, at1 = ("" if t is None else f" {hhmm(t)}" for t in (t0, t1))
+            el, en = f"{day_el(d0)}{at0} -> {day_el(d1)}{at1}", f"{day_en(d0)}{at0} -> {day_en(d1)}{at1}"
+            unit = f", {c.unit_after}" if c.unit_after else ""
+            lines.append(f"μετακινήθηκε / moved: {who}: {el} / {en}{unit}")
         elif c.kind == "other_unit":
             lines.append(f"άλλη μονάδα / other unit: {who}: {c.unit_before} -> {c.unit_after}")
         elif c.kind == "new_time" and t0 is not None and t1 is not None:
-            times = f"{format_time(t0, short=True)} -> {format_time(t1, short=True)}"
-            lines.append(f"άλλη ώρα / new time: {who}: {times}")
+            day = "" if d1 is None else f"{day_el(d1)} / {day_en(d1)} "
+            lines.append(f"άλλη ώρα / new time: {who}: {day}{hhmm(t0)} -> {hhmm(t1)}")
     return tuple(lines)
 
 

@@ -1046,10 +1046,12 @@ def test_plan_change_items_are_the_changes_as_data_and_the_cli_lines_come_from_t
     assert (added.day_before, added.day_after, added.start_after) == (None, tue, 10 * HOUR)
     assert added.unit_after == "Αυτοκίνητο"
     assert plan_changes(before, after, problem) == (
-        "μετακινήθηκε / moved: Πρόσωπο 1 (cp-1): Δευτέρα 07/12 -> Τρίτη 08/12 / "
-        "Monday 07/12 -> Tuesday 08/12",
+        # the new day with its time and unit (midweek walkthrough: the person could not be told
+        # when to expect the visit); times as on a timetable, a new time with its day
+        "μετακινήθηκε / moved: Πρόσωπο 1 (cp-1): Δευτέρα 07/12 09:00 -> Τρίτη 08/12 09:00 / "
+        "Monday 07/12 09:00 -> Tuesday 08/12 09:00, Αυτοκίνητο",
         "άλλη μονάδα / other unit: Πρόσωπο 1 (cp-1): Βαν -> Αυτοκίνητο",
-        "άλλη ώρα / new time: Πρόσωπο 2 (cp-2): 10:00 -> 12:08:32",
+        "άλλη ώρα / new time: Πρόσωπο 2 (cp-2): Δευτέρα 07/12 / Monday 07/12 10:00 -> 12:08",
         "αφαιρέθηκε / dropped: Πρόσωπο 3 (cp-3): ήταν / was Δευτέρα 07/12 / Monday 07/12: "
         "δεν μπήκε στο νέο πλάνο (το γιατί: στις επισκέψεις χωρίς θέση) / "
         "left out of the new plan (why: see the unassigned visits)",
