@@ -261,7 +261,7 @@ def week_changes(items: Sequence[PlanChange]) -> list[Change]:
     the words of :func:`plan_changes`: names, not ids; days as ``Πέμπτη 3/12``; times HH:MM.
     Listed by the day they concern (the new one, else the old one), then by time and name."""
 
-    from planner.register.week import URGENT_DROPPED, is_routine
+    from planner.register.week import URGENT_DROPPED, is_routine, unwanted_why
 
     def order(c: PlanChange) -> tuple[date, int, str]:
         day = c.day_after or c.day_before or date.min
@@ -277,11 +277,9 @@ def week_changes(items: Sequence[PlanChange]) -> list[Change]:
             changes.append(Change(c.visit_id, f"Δεν ζητείται πια: {el} (ήταν {_day(d0, 'el')}): {why_el}",
                                   f"No longer wanted: {en} (was {_day(d0, 'en')}): {why_en}"))  # fmt: skip
         elif c.kind == "dropped" and d0 is not None and not c.wanted:  # the register no longer asks
-            changes.append(Change(
-                c.visit_id,
-                f"Δεν ζητείται πια: {el} (ήταν {_day(d0, 'el')}): πλάνο σε παύση ή λήξη, ή έγινε ήδη",
-                f"No longer wanted: {en} (was {_day(d0, 'en')}): plan paused or ended, or already done",
-            ))  # fmt: skip
+            why_el, why_en = unwanted_why(c.visit_id)
+            changes.append(Change(c.visit_id, f"Δεν ζητείται πια: {el} (ήταν {_day(d0, 'el')}): {why_el}",
+                                  f"No longer wanted: {en} (was {_day(d0, 'en')}): {why_en}"))  # fmt: skip
         elif c.kind == "dropped" and d0 is not None:
             changes.append(Change(c.visit_id, f"Δεν εξυπηρετείται πια: {el} (ήταν {_day(d0, 'el')})",
                                   f"No longer served: {en} (was {_day(d0, 'en')})"))  # fmt: skip

@@ -1059,10 +1059,20 @@ def plan_change_items(
     return tuple(items)
 
 
-DROPPED_WHY_EL = {True: "δεν μπήκε στο νέο πλάνο (το γιατί: στις επισκέψεις χωρίς θέση)",
-                  False: "δεν ζητείται πια (πλάνο σε παύση ή λήξη, ή έγινε ήδη)"}  # fmt: skip
-DROPPED_WHY_EN = {True: "left out of the new plan (why: see the unassigned visits)",
-                  False: "no longer wanted (plan paused or ended, or already done)"}  # fmt: skip
+LEFT_OUT = (
+    "δεν μπήκε στο νέο πλάνο (το γιατί: στις επισκέψεις χωρίς θέση)",
+    "left out of the new plan (why: see the unassigned visits)",
+)
+"""Why a visit the register still asks for is not in the new plan (Greek, English)."""
+
+
+def unwanted_why(visit_id: str) -> tuple[str, str]:
+    """Why the register no longer asks for a visit a stored plan has (Greek, English): a care
+    plan paused or ended, a village stop made inactive (a stop has no plan to pause), or
+    either already done."""
+    if visit_id.startswith("vs-"):
+        return "στάση ανενεργή, ή έγινε ήδη", "stop made inactive, or already done"
+    return "πλάνο σε παύση ή λήξη, ή έγινε ήδη", "plan paused or ended, or already done"
 
 
 URGENT_DROPPED = (
@@ -1083,7 +1093,10 @@ def plan_changes(
         who = f"{c.name} ({c.visit_id})"
         d0, d1, t0, t1 = c.day_before, c.day_after, c.start_before, c.start_after
         if c.kind == "dropped" and d0 is not None:
-            why_el, why_en = DROPPED_WHY_EL[c.wanted], DROPPED_WHY_EN[c.wanted]
+            why_el, why_en = LEFT_OUT
+            if not c.wanted:
+                el, en = unwanted_why(c.visit_id)
+                why_el, why_en = f"δεν ζητείται πια ({el})", f"no longer wanted ({en})"
             if not c.wanted and not is_routine(c.visit_id):
                 why_el, why_en = URGENT_DROPPED
             lines.append(

@@ -1113,10 +1113,13 @@ def test_the_web_says_a_visit_the_register_no_longer_wants_is_not_wanted() -> No
     mon = date(2026, 12, 7)
     gone = PlanChange("dropped", "cp-74", "Ιωάννα Σ.", 0, day_before=mon, start_before=9 * HOUR, wanted=False)
     left = replace(gone, visit_id="cp-75", name="Νίκος Α.", wanted=True)
-    changes = week_changes([gone, left])
+    stop = replace(gone, visit_id="vs-15", name="Μαμουσιά: ΚΑΠΗ", start_before=10 * HOUR)
+    changes = week_changes([gone, left, stop])
     assert [c.el for c in changes] == [
         "Δεν ζητείται πια: Ιωάννα Σ. (ήταν Δευτέρα 7/12): πλάνο σε παύση ή λήξη, ή έγινε ήδη",
         "Δεν εξυπηρετείται πια: Νίκος Α. (ήταν Δευτέρα 7/12)",
+        # a stop has no plan to pause (midweek walkthrough: it said "plan paused or ended")
+        "Δεν ζητείται πια: Μαμουσιά: ΚΑΠΗ (ήταν Δευτέρα 7/12): στάση ανενεργή, ή έγινε ήδη",
     ]
     assert (
         changes[0].en
