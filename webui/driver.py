@@ -63,7 +63,7 @@ from planner.model import Plan, Problem, Route
 from planner.register import models as m
 from planner.register.calendar import today as calendar_today
 from planner.register.due import iso_week_of
-from planner.register.outcomes import allowed_statuses, record_outcome
+from planner.register.outcomes import allowed_statuses, record_outcome, served_by
 from planner.register.week import WeekError, published_once
 from planner.render import hhmm
 from planner.schema import plan_from_dict, problem_from_dict
@@ -234,33 +234,6 @@ def office_conflicts(session: Any, outcomes: list[m.VisitOutcome]) -> dict[int, 
         if office and office[-1].status != outcome.status:  # the office's latest word
             found[outcome.id] = office[-1].status
     return found
-
-
-def _staff_for(problem: Problem | None, route: Route, visit_id: str) -> int | None:
-    """Who served the visit: the named staff member, else the first aboard with the role."""
-    if problem is None:
-        return None
-    try:
-        visit = problem.visit(visit_id)
-    except KeyError:
-        return None
-    crew: list[str] = []
-    for unit_day in problem.unit_days:
-        if unit_day.unit_id == route.unit_id and unit_day.date == route.date:
-            crew = [c.staff_id for c in unit_day.crew]
-    chosen = visit.required_staff
-    if chosen is None:
-        for sid in crew:
-            try:
-                member = problem.staff_member(sid)
-            except KeyError:
-                continue
-            if visit.required_role is None or visit.required_role in member.roles:
-                chosen = sid
-                break
-    if chosen and chosen.startswith("st-") and chosen[3:].isdigit():
-        return int(chosen[3:])
-    return None
 
 
 def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, Any]:
@@ -505,7 +478,7 @@ def post_outcome() -> Any:
             recorded = record_outcome(
                 s, visit_id, status, on=day, recorded_by=g.user.username,
                 at=datetime.combine(day, time(hour, minute), tzinfo=ATHENS), note=note,
-                plan_version_id=version.id, staff_id=_staff_for(problem, route, visit_id), client_ref=ref,
+                plan_version_id=version.id, staff_id=served_by(problem, route, visit_id), client_ref=ref,
             )  # fmt: skip
             outcome_id, created, version_id = recorded.outcome_id, recorded.created, version.id
             stored = s.get(m.VisitOutcome, outcome_id)

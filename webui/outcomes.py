@@ -47,12 +47,12 @@ from planner.model import Problem, Route
 from planner.register import models as m
 from planner.register.calendar import local_date
 from planner.register.due import iso_week_of
-from planner.register.outcomes import ATHENS, STATUSES_FOR, allowed_statuses, record_outcome
+from planner.register.outcomes import ATHENS, STATUSES_FOR, allowed_statuses, record_outcome, served_by
 from planner.register.week import WeekError, visit_subject
 from planner.render import hhmm
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.desk import ISO_WEEK, week_dates
-from webui.driver import _staff_for, current_day, off_route, office_conflicts
+from webui.driver import current_day, off_route, office_conflicts
 from webui.forms import options
 from webui.i18n import in_language, short_date
 from webui.management import OUTCOME_LABELS
@@ -433,7 +433,7 @@ def record(iso_week: str) -> Any:
                 s, visit_id, status, on=day, recorded_by=g.user.username,
                 at=datetime.combine(day, clock, tzinfo=ATHENS), note=note,
                 plan_version_id=planned.version.id,
-                staff_id=_staff_for(planned.problem, planned.route, visit_id), today=today,
+                staff_id=served_by(planned.problem, planned.route, visit_id), today=today,
             )  # fmt: skip
             subject = _missing_row(s, planned, day).subject
     except _Refused as refused:

@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from planner.model import Problem, Route
 from planner.register import models as m
 from planner.register.calendar import ATHENS
 from planner.register.due import iso_week_of
@@ -92,6 +93,54 @@ def published_with(session: Session, visit_id: str, on: date) -> list[m.PlanVers
     ]
     shown = published_once(session, rows)
     return [row for row in rows if row.id in shown]
+
+
+def served_by(problem: Problem | None, route: Route, visit_id: str) -> int | None:
+    """Who served the visit: the named staff member, else the first aboard with the role."""
+    if problem is None:
+        return None
+    try:
+        visit = problem.visit(visit_id)
+    except KeyError:
+        return None
+    crew: list[str] = []
+    for unit_day in problem.unit_days:
+        if unit_day.unit_id == route.unit_id and unit_day.date == route.date:
+            crew = [c.staff_id for c in unit_day.crew]
+    chosen = visit.required_staff
+    if chosen is None:
+        for sid in crew:
+            try:
+                member = problem.staff_member(sid)
+            except KeyError:
+                continue
+            if visit.required_role is None or visit.required_role in member.roles:
+                chosen = sid
+                break
+    if chosen and chosen.startswith("st-") and chosen[3:].isdigit():
+        return int(chosen[3:])
+    return None
+
+
+def published_stop(session: Session, visit_id: str, on: date) -> tuple[int | None, int | None]:
+    """The published version whose route of ``on`` has ``visit_id``, and who served it there
+    (:func:`served_by`): what an outcome recorded without them (``kinito outcome``) is
+    stored against, as the tablet's and the office page's are. ``(None, None)`` when no
+    published route of that day has it."""
+    from planner.schema import plan_from_dict, problem_from_dict
+
+    rows = session.scalars(
+        select(m.PlanVersion).where(
+            m.PlanVersion.iso_week == iso_week_of(on), m.PlanVersion.status == "published"
+        )
+    )
+    for row in rows:
+        plan = plan_from_dict(json.loads(row.plan_json))
+        for route in plan.routes:
+            if route.date == on and any(stop.visit_id == visit_id for stop in route.stops):
+                problem = problem_from_dict(json.loads(row.problem_json)) if row.problem_json else None
+                return row.id, served_by(problem, route, visit_id)
+    return None, None
 
 
 def _now() -> datetime:

@@ -254,12 +254,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_outcome(args: argparse.Namespace) -> int:
     """Record what happened at one visit."""
     from planner.register.calendar import today as calendar_today
-    from planner.register.outcomes import STATUS_NAMES, record_outcome
+    from planner.register.outcomes import STATUS_NAMES, published_stop, record_outcome
     from planner.register.week import WeekError
 
     try:
         on = parse_day(args.date) if args.date else calendar_today()
         with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
+            # stored against the published route of that day and who served it there, as the
+            # tablet's are (management counts a staff member's visits by them)
+            version, staff = published_stop(session, args.visit, on)
+            if args.plan_version is not None and args.plan_version != version:
+                version, staff = args.plan_version, None
             recorded = record_outcome(
                 session,
                 args.visit,
@@ -267,7 +272,8 @@ def cmd_outcome(args: argparse.Namespace) -> int:
                 on=on,
                 recorded_by=_actor(args),
                 note=args.note,
-                plan_version_id=args.plan_version,
+                plan_version_id=version,
+                staff_id=staff,
                 client_ref=args.ref,
                 today=calendar_today(),
             )

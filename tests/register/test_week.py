@@ -927,6 +927,24 @@ def test_next_week_published_is_not_missed_when_planning_the_week_after(
     assert scheduled <= later.carried_over and biweekly in {v.id for v in later.problem.visits}
 
 
+def test_cli_outcome_is_stored_against_the_published_route_and_who_served_it(
+    register: tuple[Engine, dict[str, int]], db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`kinito outcome` stores the published version whose route of that day has the visit,
+    and the staff member who served it there, as the tablet and the office page do (calendar
+    walkthrough: it stored neither, so management's per-person counts missed those visits)."""
+    engine, ids = register
+    first = plan_week(engine, W50, time_limit=0.5, workers=1, today=date(2026, 12, 4))
+    publish(engine, first.plan_version_id, today=date(2026, 12, 4))
+    visit = f"cp-{ids['psy']}"  # names the psychologist
+    day = next(r.date for r in first.plan.routes for s in r.stops if s.visit_id == visit)
+    monkeypatch.setenv("KINITO_TODAY", "2026-12-11")
+    assert main(["outcome", visit, "done", "--date", day.strftime("%d/%m/%Y"), "--db", str(db_file)]) == 0
+    with session_scope(engine) as s:
+        row = s.scalars(select(m.VisitOutcome).where(m.VisitOutcome.visit_ref == visit)).one()
+        assert (row.plan_version_id, row.staff_id) == (first.plan_version_id, ids["psy"])
+
+
 def test_cli_outcome_is_safe_to_rerun_and_refuses_impossible_dates(
     register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
