@@ -616,12 +616,15 @@ def _inline(match: re.Match[str], js: str, css: str) -> str:
     raise ValueError(f"the map needs {url!r}, which is not vendored in planner/static")
 
 
-def offline_html(m: folium.Map) -> str:
-    """The map's complete HTML page, with Leaflet inlined and no external script or stylesheet."""
-    page = str(m.get_root().render())
+def offline_html(m: folium.Map, lang: str = "el") -> str:
+    """The map's complete HTML page, with Leaflet inlined and no external script or stylesheet;
+    the page says its language (``lang``: a screen reader reads Greek as Greek) and has an
+    empty icon (a browser asks for ``/favicon.ico`` otherwise)."""
+    page = str(m.get_root().render()).replace("<html>", f'<html lang="{lang}">', 1)
     js = "<script>\n" + _static("leaflet.js").decode("utf-8") + "\n</script>"
     css = "<style>\n" + _leaflet_css() + "\n</style>"
-    return _EXTERNAL.sub(lambda match: _inline(match, js, css), page)
+    page = _EXTERNAL.sub(lambda match: _inline(match, js, css), page)
+    return page.replace("<head>", '<head>\n<link rel="icon" href="data:,">', 1)
 
 
 def save_plan_map(

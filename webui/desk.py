@@ -456,7 +456,10 @@ def version_map(pv_id: int) -> Response:
     _row, plan, problem = _load(pv_id)
     tiles = current_app.config.get("TILE_URL") or None
     attribution = current_app.config.get("TILE_ATTRIBUTION") or ""
-    page = offline_html(plan_map(plan, problem, tiles, attribution=attribution, language=current_language()))
+    language = current_language()
+    page = offline_html(
+        plan_map(plan, problem, tiles, attribution=attribution, language=language), lang=language
+    )
     g.inline_scripts = True  # folium writes its map as inline script: allowed on this page only
     return Response(page, mimetype="text/html")
 

@@ -107,10 +107,12 @@ def saved(plan: Plan, problem: Problem, tmp_path: Path) -> Path:
 
 
 def test_saved_map_loads_no_external_script_or_stylesheet(saved: Path) -> None:
-    """No <script src> or <link href> points anywhere: everything needed is inline."""
+    """No <script src> or <link href> points anywhere: everything needed is inline (the one
+    link is the page's empty icon, a data URI, so that no browser asks for /favicon.ico)."""
     page = saved.read_text(encoding="utf-8")
     assert not re.search(r"<script\b[^>]*\bsrc=", page, re.IGNORECASE)
-    assert not re.search(r"<link\b[^>]*\bhref=", page, re.IGNORECASE)
+    assert not re.search(r'<link\b[^>]*\bhref="(?!data:)', page, re.IGNORECASE)
+    assert '<html lang="el">' in page and '<link rel="icon" href="data:,">' in page
     assert not re.search(r"<script[^>]*src=\"http|<link[^>]*href=\"http", page)
 
 

@@ -715,6 +715,8 @@ def test_the_web_map_is_in_the_readers_language_with_a_metric_scale(
     reason, reason_el = unassigned.reason, unassigned.message_el
     url = f"/desk/plans/{solved['plan_version_id']}/map"
     page = _decoded(coordinator.get(url).get_data(as_text=True))
+    # the page says its language, and asks for no /favicon.ico (UI walkthrough: a 404 each time)
+    assert '<html lang="el">' in page and '<link rel="icon" href="data:,">' in page
     script = page[page.index("</style>") :]  # folium's part, after the inlined Leaflet
     assert "<b>Διαδρομές</b>" in script and "Διαδρομές / Routes" not in script
     assert "Χωρίς ανάθεση (1)" in script and "Unassigned" not in script and "Βάση / Base" not in script
@@ -724,6 +726,7 @@ def test_the_web_map_is_in_the_readers_language_with_a_metric_scale(
     assert f"[{reason}]" not in script and reason_el in script  # the reason, without the engine's code
     post(coordinator, "/language", {"lang": "en"})
     script = _decoded(coordinator.get(url).get_data(as_text=True))
+    assert '<html lang="en">' in script
     script = script[script.index("</style>") :]
     assert "<b>Routes</b>" in script and "Unassigned (1)" in script and "Mon 07/12 · Κινητή μονάδα" in script
     assert "Home visit" in script and "Διαδρομές" not in script and "λεπτά" not in script
