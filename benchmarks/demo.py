@@ -26,7 +26,9 @@ each run it records
   validation fails is shown as such in the table and fails both verdicts.
 
 Before the first run and after the last it times a speed probe (``benchmarks/probe.py``: the
-engine's first descent on the problem, always the same work), since what a search reaches in
+engine's first descent on the problem, the same work when the machine runs as usual; when it
+is slow, OR-Tools' own time limits inside the descent can send it another way, which the
+report flags), since what a search reaches in
 a budget of seconds follows how fast the machine is at the time, and that varies.
 
 It then writes ``benchmarks/DEMO_WEEK.md`` with the machine, versions, a row per run and two
@@ -699,8 +701,10 @@ def _speed(bench: DemoBench) -> list[str]:
         return ["- Speed probe: not run."]
     out = [
         f"- Speed probe (`python -m benchmarks.probe {bench.problem}`, the engine's first descent: "
-        "SAVINGS, then greedy descent to a local optimum, one process, no time limit; always the "
-        f"same work, so its seconds measure the machine): {before.seconds:.2f} s before the runs, "
+        "SAVINGS, then greedy descent to a local optimum, one process, no time limit; the same "
+        "work when the machine runs as usual, so its seconds measure the machine; when it is slow "
+        "the descent can take another path, flagged below): "
+        f"{before.seconds:.2f} s before the runs, "
         f"{after.seconds:.2f} s after ({before.moves} and {after.moves} improving moves, objective "
         f"{before.objective} and {after.objective}). What a search reaches in a budget of seconds "
         "follows this speed; the probe is how runs on other days compare."
