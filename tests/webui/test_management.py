@@ -92,6 +92,9 @@ def test_management_cannot_open_a_persons_page(manager: FlaskClient) -> None:
 def test_the_page_shows_the_figures_counted_from_the_rows(manager: FlaskClient, demo_app: Flask) -> None:
     """Done, not at home, cancelled and postponed in W42-W50, as counted in the database."""
     html = manager.get(f"/management/{PERIOD}").get_data(as_text=True)
+    # a keyboard user's way past the map's 140 circles, to the summary (UI walkthrough)
+    assert html.index('<a class="skip-link" href="#summary-heading">') < html.index('id="coverage-map"')
+    assert '<h2 id="summary-heading" tabindex="-1">' in html
     with session_scope(demo_app.extensions["kinito_engine"]) as s:
         query = select(VisitOutcome.status, func.count()).group_by(VisitOutcome.status)
         counts = dict(s.execute(query).all())

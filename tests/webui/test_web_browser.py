@@ -136,6 +136,20 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS / "web-plan.png"), full_page=True)
             first_plan = page.url
+            # a keyboard user gets past the map's markers (UI walkthrough: 97 Tab presses)
+            skip = page.locator("a.skip-link[href='#days']")
+            skip.focus()
+            box = skip.bounding_box()
+            assert box is not None and box["x"] >= 0 and skip.inner_text() == "Παράλειψη χάρτη: στις ημέρες"
+            page.keyboard.press("Enter")
+            assert page.evaluate("document.activeElement.id") == "days"
+            # printed, the page is its content: no menu, no buttons (UI walkthrough)
+            page.emulate_media(media="print")
+            assert (
+                not page.locator("header.top").is_visible() and not page.locator("button").first.is_visible()
+            )
+            assert page.locator("#timeline").is_visible() and page.locator("#plan-map").is_visible()
+            page.emulate_media(media="screen")
 
             # adjust: pin a visit to Thursday, re-optimise; the new version says what changed
             page.locator("#adjust-link").click()
