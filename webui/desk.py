@@ -112,6 +112,18 @@ class PlanForm(FlaskForm):
     )
     time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), between(1, 600)])
 
+    def validate_iso_week(self, field: StringField) -> None:
+        """A week 53 only in a year that has one (2026 does, 2027 not), said as management says it."""
+        text = str(field.data or "")
+        if ISO_WEEK.match(text):
+            year, week = int(text[:4]), int(text[6:])
+            weeks = date(year, 12, 28).isocalendar().week
+            if week > weeks:
+                raise ValidationError(
+                    _("Week %(week)s of %(year)s does not exist: %(year)s has weeks 01 to %(weeks)s.",
+                      week=f"{week:02d}", year=year, weeks=weeks)
+                )  # fmt: skip
+
     def validate_time_limit(self, field: FloatField) -> None:
         """NaN passes NumberRange (every comparison with it is false)."""
         if field.data is not None and not math.isfinite(field.data):
