@@ -16,7 +16,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -124,14 +124,21 @@ def check_writable(
     *paths: Path | None,
     source: Path | None = None,
     source_name: tuple[str, str] = ("του προβλήματος", "problem"),
+    inputs: Mapping[str, Path | str | None] | None = None,
 ) -> None:
     """Refuse, before any work is done, an output path that cannot be written: a folder, a
     folder that does not exist, or one (or a file) without permission to write; the file the
     command reads (``source``: the problem, the register, named by ``source_name``, Greek
-    genitive and English), or another output of the same command (``-o x --map x``): the
-    plan or the map would replace it."""
+    genitive and English), another file it reads (``inputs``: option -> path, ``--config``), or
+    another output of the same command (``-o x --map x``): the plan or the map would replace it."""
     given = [path for path in paths if path is not None]
     for k, path in enumerate(given):
+        for option, read in (inputs or {}).items():
+            if read and _same_file(path, Path(read)):
+                raise ValueError(
+                    f"{path}: είναι το αρχείο του {option}, που διαβάζει η εντολή· δώστε άλλο όνομα / "
+                    f"is the {option} file the command reads; give another name"
+                )
         if source is not None and _same_file(path, source):
             raise ValueError(
                 f"{path}: είναι το ίδιο το αρχείο {source_name[0]}· δώστε άλλο όνομα / "
@@ -156,7 +163,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from planner.render import format_plan_table, format_violations
     from planner.roads.cli import roads_after_plan, roads_for_plan
 
-    check_writable(args.output, args.map, source=args.problem)
+    check_writable(
+        args.output, args.map, source=args.problem, inputs={"--config": args.config, "--roads": args.roads}
+    )
     params = _params(args)  # before the roads read their own table of the same file
     problem = roads_for_plan(load_problem(args.problem), args.roads, args.config)
     print(

@@ -22,6 +22,7 @@ import json
 import math
 import os
 import re
+import stat
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import date, timedelta
@@ -1636,12 +1637,16 @@ def load_plan(path: str | Path, problem: Problem | None = None) -> Plan:
 def save_json(path: str | Path, obj: object) -> None:
     """Write ``obj`` as UTF-8 JSON (Greek left readable, one-space indent, final newline): the
     whole text first into a file beside ``path``, then put in its place, so that a write that
-    fails (a full disk) never leaves a truncated file where an earlier one was."""
+    fails (a full disk) never leaves a truncated file where an earlier one was. A link is
+    followed (the file it names is written, the link stays) and an earlier file's permissions
+    are kept."""
     data = (json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
-    target = Path(path)
+    target = Path(path).resolve() if Path(path).is_symlink() else Path(path)  # the file a link names
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         temporary.write_bytes(data)
+        if target.exists():  # keep who may read it: a plan names people and their addresses
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)

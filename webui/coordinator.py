@@ -16,6 +16,7 @@ written (locked, full, read-only) shows the form again with the input kept (:fun
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 import zipfile
@@ -536,7 +537,8 @@ def beneficiaries() -> Any:
     total = len(rows)
     pages = max(1, -(-total // LIST_LIMIT))
     asked = request.args.get("page", "1")
-    page = min(int(asked), pages) if asked.isdigit() and int(asked) > 0 else 1
+    # ASCII digits only, a few of them ("²" passes isdigit(), 5,000 digits are too many for int())
+    page = min(int(asked), pages) if re.fullmatch(r"[0-9]{1,6}", asked) and int(asked) > 0 else 1
     first = (page - 1) * LIST_LIMIT
     return render_template(
         "coordinator/beneficiaries.html", rows=rows[first:first + LIST_LIMIT], total=total,

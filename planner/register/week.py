@@ -295,10 +295,11 @@ def _windows(pairs: Sequence[Sequence[str]], service: int) -> tuple[TimeWindow, 
     return tuple(out)
 
 
-def _driver_in(staff: Sequence[m.Staff], day: date) -> bool:
-    """Whether the van's driver works on ``day`` (True when the register has no driver at all)."""
+def _driver_in(staff: Sequence[m.Staff], day: date, away: Collection[int] = ()) -> bool:
+    """Whether the van's driver works on ``day`` (True when the register has no driver at all):
+    one of his weekdays, and not a day he is ``away`` (staff ids)."""
     drivers = [s for s in staff if s.active and s.role == "driver"]
-    return not drivers or any(day.isoweekday() in (s.weekdays or []) for s in drivers)
+    return not drivers or any(day.isoweekday() in (s.weekdays or []) and s.id not in away for s in drivers)
 
 
 def _crews(
@@ -335,7 +336,9 @@ def _crews(
         (s for s in working if s.role == "social_worker"),
         key=lambda s: (s.id not in first, s.part_time, s.id),
     )
-    ordered = [*psychologists, *social]
+    # who rides: as many as there are seats, psychologists first (the spread's own order); the
+    # published version only says in which unit each of them sits
+    ordered = [*psychologists, *social][: sum(seats.values())]
     for s in ordered:  # each in the unit they had that day in the published version
         uid = (before or {}).get(s.id, -1)
         if seats.get(uid, 0) > 0:
@@ -645,7 +648,7 @@ def build_week(
         out: list[UnitDay] = []
         for d in week_dates:
             present = [s for s in staff if s.id not in away.get(d, ())]  # an absence: not seated
-            driver_in = _driver_in(present, d)
+            driver_in = _driver_in(staff, d, away.get(d, ()))  # the driver away: the van stays
             running = [
                 u
                 for i, u in enumerate(chosen)

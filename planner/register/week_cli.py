@@ -109,7 +109,13 @@ def cmd_week(args: argparse.Namespace) -> int:
     url = database_url(args.db)
     register = Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
     # before a version is stored (and published)
-    check_writable(args.output, args.map, source=register, source_name=("του μητρώου", "register"))
+    check_writable(
+        args.output,
+        args.map,
+        source=register,
+        source_name=("του μητρώου", "register"),
+        inputs={"--config": getattr(args, "config", None)},
+    )
     with MapWriter(args.map) as maps:  # gets ready to draw the map while the week is planned
         return _week(args, maps)
 

@@ -144,6 +144,8 @@ def test_outputs_never_replace_the_problem_or_each_other(
     problem.write_bytes(DEMO.read_bytes())
     same = tmp_path / "sub" / ".." / "week.json"
     (tmp_path / "sub").mkdir()
+    config = tmp_path / "kinito.toml"
+    config.write_text("[solver]\nseed = 3\n", encoding="utf-8")
     for args, words in (
         (["-o", str(problem)], "is the problem file itself"),
         (["--map", str(same)], "is the problem file itself"),
@@ -151,11 +153,13 @@ def test_outputs_never_replace_the_problem_or_each_other(
             ["-o", str(tmp_path / "x.json"), "--map", str(tmp_path / "x.json")],
             "for both the plan and the map",
         ),
+        (["-o", str(config), "--config", str(config)], "is the --config file the command reads"),
     ):
         assert main(["plan", str(problem), *args, "--time-limit", "30"]) == 2
         out = capsys.readouterr()
         assert words in out.err and "δώστε" in out.err and out.out == ""
     assert problem.read_bytes() == DEMO.read_bytes() and not (tmp_path / "x.json").exists()
+    assert config.read_text(encoding="utf-8") == "[solver]\nseed = 3\n"
 
 
 def test_repeated_keys_and_deep_nesting_are_input_errors(tmp_path: Path) -> None:
@@ -186,6 +190,13 @@ def test_a_failed_write_leaves_the_earlier_plan(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["plan.json"]
     save_json(target, {"new": "ψ"})
     assert json.loads(target.read_text(encoding="utf-8")) == {"new": "ψ"}
+    # the file keeps who may read it, and a link stays a link to the file it names (review)
+    target.chmod(0o640)
+    link = tmp_path / "latest.json"
+    link.symlink_to(target)
+    save_json(link, {"newer": 1})
+    assert link.is_symlink() and json.loads(target.read_text(encoding="utf-8")) == {"newer": 1}
+    assert target.stat().st_mode & 0o777 == 0o640
 
 
 def test_a_folder_as_the_problem_is_a_clear_error(tmp_path: Path) -> None:

@@ -638,3 +638,6 @@ def test_long_people_list_is_paged(
     # a page beyond the last shows the last; nonsense shows the first
     assert _text(coordinator.get(f"/register/beneficiaries?page={pages + 5}")).count('rel="prev"') == 2
     assert 'rel="prev"' not in _text(coordinator.get("/register/beneficiaries?page=abc"))
+    for odd in ("²", "9" * 5000, "-1", "0"):  # not ASCII digits, too many, or none: the first page
+        response = coordinator.get(f"/register/beneficiaries?page={odd}")
+        assert response.status_code == 200 and 'rel="prev"' not in _text(response)
