@@ -7,6 +7,7 @@ import os
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -193,6 +194,23 @@ def _browser_missing() -> str | None:
     return None
 
 
+def _popup_of(page: Any, marker: Any) -> str:
+    """The text of ``marker``'s popup, clicked up to three times: a click while the map still
+    pans after loading can miss (it failed a CI run now and then); the assertions are the
+    caller's."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    popup = page.locator(".leaflet-popup-content")
+    for _attempt in range(3):
+        marker.click()
+        try:
+            popup.wait_for(state="visible", timeout=3000)
+            break
+        except PlaywrightTimeout:  # click again
+            page.wait_for_timeout(300)
+    return str(popup.inner_text())
+
+
 def test_saved_map_draws_in_a_browser_with_no_network(saved: Path) -> None:
     """Headless Chromium, every non-file request refused: routes, circles and markers draw."""
     reason = _browser_missing()
@@ -227,8 +245,7 @@ def test_saved_map_draws_in_a_browser_with_no_network(saved: Path) -> None:
             n_markers = page.locator(".leaflet-marker-icon").count()
             n_layers = page.locator(".leaflet-control-layers-overlays label").count()
             legend = page.locator(".kinito-legend").inner_text()
-            page.locator(".leaflet-marker-icon", has_text="1").first.click()
-            popup = page.locator(".leaflet-popup-content").inner_text()
+            popup = _popup_of(page, page.locator(".leaflet-marker-icon", has_text="1").first)
             page.wait_for_timeout(500)  # let the popup fade in before the screenshot
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "map.png"))
@@ -443,18 +460,8 @@ def test_stops_at_one_point_are_drawn_side_by_side(problem: Problem, tmp_path: P
             centres = {(round(b["x"] + b["width"] / 2), round(b["y"] + b["height"] / 2)) for b in boxes if b}
             assert len(centres) == 3, centres  # apart, not on one another
             names = []
-            from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-            popup = page.locator(".leaflet-popup-content")
             for i in range(3):
-                for _attempt in range(3):  # a click while the map still pans after loading can miss
-                    markers.nth(i).click()
-                    try:
-                        popup.wait_for(state="visible", timeout=3000)
-                        break
-                    except PlaywrightTimeout:  # click again
-                        page.wait_for_timeout(300)
-                names.append(popup.inner_text())
+                names.append(_popup_of(page, markers.nth(i)))
                 page.locator(".leaflet-popup-close-button").click()
                 page.wait_for_selector(".leaflet-popup", state="detached")
         finally:
