@@ -1167,6 +1167,16 @@ class CalendarForm(FlaskForm):
         if self.kind.data == "staff_unavailable" and not self.staff_id.data:
             self.staff_id.errors = [*self.staff_id.errors, _("Choose the staff member who is away.")]
             return False
+        # a unit or a person chosen with another kind would be dropped, and the day closed for
+        # everyone (a walkthrough: a person chosen, «Είδος» left at «Αργία», saved a holiday)
+        if self.unit_id.data and self.kind.data != "unit_unavailable":
+            self.kind.errors = [*self.kind.errors, _("A unit is chosen: the kind is «Unit unavailable», "
+                                                     "or leave the unit empty.")]  # fmt: skip
+            return False
+        if self.staff_id.data and self.kind.data != "staff_unavailable":
+            self.kind.errors = [*self.kind.errors, _("A staff member is chosen: the kind is «Staff member "
+                                                     "away», or leave the staff member empty.")]  # fmt: skip
+            return False
         return ok
 
 

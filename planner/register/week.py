@@ -1345,13 +1345,14 @@ def publish(
             if changed:
                 days = ", ".join(d.strftime("%d/%m") for d in changed)
                 raise StalePublish(
-                    f"η έκδοση {row.version} αλλάζει διαδρομές ημερών που έχουν ήδη γίνει ή γίνονται "
+                    f"Η έκδοση {row.version} αλλάζει διαδρομές ημερών που έχουν ήδη γίνει ή γίνονται "
                     f"σήμερα ({days}) σε σχέση με τη δημοσιευμένη έκδοση {other.version}: φτιάχτηκε πριν "
-                    "από αυτές. Ξαναπρογραμματίστε την εβδομάδα ή προσαρμόστε αυτή την έκδοση (κρατούν "
-                    "αυτές τις ημέρες όπως δημοσιεύτηκαν) και δημοσιεύστε το νέο / "
-                    f"version {row.version} changes routes of days already driven or under way today "
+                    "από αυτές. Ξαναπρογραμματίστε την εβδομάδα ή προσαρμόστε αυτή την έκδοση (και τα "
+                    "δύο κρατούν αυτές τις ημέρες όπως δημοσιεύτηκαν) και δημοσιεύστε τη νέα έκδοση. / "
+                    f"Version {row.version} changes routes of days already driven or under way today "
                     f"({days}) from published version {other.version}: it was made before them. Re-plan "
-                    "the week or adjust this version (both keep those days as published) and publish that"
+                    "the week or adjust this version (both keep those days as published) and publish the "
+                    "new version."
                 )
         for other in others:
             other.status = "draft"

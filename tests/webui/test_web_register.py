@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -491,6 +492,13 @@ def test_a_staff_members_absence_is_a_calendar_day(coordinator: FlaskClient, app
     response = post(coordinator, "/register/calendar", away)
     assert response.status_code == 200
     assert "Επιλέξτε το μέλος του προσωπικού που απουσιάζει" in _text(response)
+    # a person chosen with another kind (left at «Αργία») is refused, not a holiday for everyone
+    response = post(coordinator, "/register/calendar", {**away, "staff_id": str(sid), "kind": "holiday"})
+    assert response.status_code == 200 and "το είδος είναι «Απουσία μέλους προσωπικού»" in _text(response)
+    response = post(coordinator, "/register/calendar", {**away, "unit_id": "1", "kind": "closure"})
+    assert response.status_code == 200 and "το είδος είναι «Μονάδα μη διαθέσιμη»" in _text(response)
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert not s.scalars(select(CalendarDay).where(CalendarDay.day == date(2026, 12, 10))).all()
     assert post(coordinator, "/register/calendar", {**away, "staff_id": str(sid)}).status_code == 302
     assert post(coordinator, "/register/calendar", {**away, "staff_id": str(sid)}).status_code == 200  # twice
     page = _text(coordinator.get("/register/calendar?year=2026"))
