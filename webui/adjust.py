@@ -70,6 +70,15 @@ def served_dates(plan: Plan) -> dict[str, list[date]]:
     return {k: sorted(v) for k, v in out.items()}
 
 
+def served_times(plan: Plan) -> dict[str, list[tuple[date, int]]]:
+    """Visit id -> (date, start) of each time it is served, in order."""
+    out: dict[str, list[tuple[date, int]]] = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            out.setdefault(stop.visit_id, []).append((route.date, stop.start))
+    return {k: sorted(v) for k, v in out.items()}
+
+
 def served_units(plan: Plan) -> dict[str, set[str]]:
     """Visit id -> the units that serve it."""
     out: dict[str, set[str]] = {}
@@ -194,6 +203,11 @@ def _days(days: Sequence[date], locale: str) -> str:
     return ", ".join(_day(d, locale) for d in days)
 
 
+def _at(times: Sequence[tuple[date, int]], locale: str) -> str:
+    """Days with their start times, ``Τρίτη 8/12 10:15``: what the person is to be told."""
+    return ", ".join(f"{_day(d, locale)} {hhmm(start)}" for d, start in times)
+
+
 def _units(ids: set[str], problem: Problem) -> str:
     names = {u.id: u.name or u.id for u in problem.units}
     return ", ".join(sorted(names.get(i, i) for i in ids))
@@ -204,6 +218,7 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
     Names in each line's language (:func:`localized_name`); a visit the adjustment added (an
     urgent one) without its mark: "Νέα επίσκεψη" says it."""
     old, new = served_dates(old_plan), served_dates(new_plan)
+    old_at, new_at = served_times(old_plan), served_times(new_plan)
     units_before, units_after = served_units(old_plan), served_units(new_plan)
     old_ids = {v.id for v in old_problem.visits}
     names = {v.id: v.name or v.id for v in (*old_problem.visits, *new_problem.visits)}
@@ -215,8 +230,8 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
         if vid not in old_ids:
             el, en = (localized_name(names[vid], lang, mark=False) for lang in ("el", "en"))
             if after:
-                changes.append(Change(vid, f"Νέα επίσκεψη: {el}, {_days(after, 'el')}",
-                                      f"New visit: {en}, {_days(after, 'en')}"))  # fmt: skip
+                changes.append(Change(vid, f"Νέα επίσκεψη: {el}, {_at(new_at[vid], 'el')}",
+                                      f"New visit: {en}, {_at(new_at[vid], 'en')}"))  # fmt: skip
             else:
                 changes.append(Change(vid, f"Νέα επίσκεψη χωρίς ανάθεση: {el}",
                                       f"New visit, unassigned: {en}"))  # fmt: skip
@@ -224,13 +239,13 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
             changes.append(Change(vid, f"Δεν εξυπηρετείται πια: {el} (ήταν {_days(before, 'el')})",
                                   f"No longer served: {en} (was {_days(before, 'en')})"))  # fmt: skip
         elif after and not before:
-            changes.append(Change(vid, f"Εξυπηρετείται τώρα: {el}, {_days(after, 'el')}",
-                                  f"Now served: {en}, {_days(after, 'en')}"))  # fmt: skip
+            changes.append(Change(vid, f"Εξυπηρετείται τώρα: {el}, {_at(new_at[vid], 'el')}",
+                                  f"Now served: {en}, {_at(new_at[vid], 'en')}"))  # fmt: skip
         elif before != after:
             changes.append(Change(
                 vid,
-                f"Αλλαγή ημέρας: {el}, {_days(before, 'el')} → {_days(after, 'el')}",
-                f"Day changed: {en}, {_days(before, 'en')} → {_days(after, 'en')}",
+                f"Αλλαγή ημέρας: {el}, {_at(old_at[vid], 'el')} → {_at(new_at[vid], 'el')}",
+                f"Day changed: {en}, {_at(old_at[vid], 'en')} → {_at(new_at[vid], 'en')}",
             ))  # fmt: skip
         elif units_before.get(vid) and units_after.get(vid) and units_before[vid] != units_after[vid]:
             was, now = _units(units_before[vid], new_problem), _units(units_after[vid], new_problem)
