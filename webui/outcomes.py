@@ -28,7 +28,6 @@ published version and on the route's day, at the time given in Athens; audited a
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -43,14 +42,21 @@ from sqlalchemy.orm import Session
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from planner.model import Problem, Route
+from planner.model import Problem
 from planner.register import models as m
 from planner.register.calendar import local_date
 from planner.register.due import iso_week_of
-from planner.register.outcomes import ATHENS, STATUSES_FOR, allowed_statuses, record_outcome, served_by
+from planner.register.outcomes import (
+    ATHENS,
+    STATUSES_FOR,
+    Planned,
+    allowed_statuses,
+    planned_stops,
+    record_outcome,
+    served_by,
+)
 from planner.register.week import WeekError, visit_subject
 from planner.render import hhmm
-from planner.schema import plan_from_dict, problem_from_dict
 from webui.desk import ISO_WEEK, week_dates
 from webui.driver import current_day, off_route, office_conflicts
 from webui.forms import options
@@ -183,38 +189,6 @@ class MissingRow:
         return f"{self.day.isoformat()}-{self.visit_id}"
 
 
-@dataclass(frozen=True)
-class _Planned:
-    """A stop of a published version: the version, its problem, the route and the stop's start."""
-
-    version: m.PlanVersion
-    problem: Problem
-    route: Route
-    visit_id: str
-    start: int
-
-
-def _planned_stops(s: Session, iso_week: str) -> dict[tuple[date, str], _Planned]:
-    """Every stop of the week's published versions (one per unit set; the newest published
-    first, should two ever plan the same visit on the same day), by (day, visit)."""
-    versions = s.scalars(
-        select(m.PlanVersion)
-        .where(m.PlanVersion.iso_week == iso_week, m.PlanVersion.status == "published")
-        .order_by(m.PlanVersion.published_at.desc(), m.PlanVersion.id.desc())
-    )
-    found: dict[tuple[date, str], _Planned] = {}
-    for version in versions:
-        if not version.problem_json:
-            continue
-        plan = plan_from_dict(json.loads(version.plan_json))
-        problem = problem_from_dict(json.loads(version.problem_json))
-        for route in plan.routes:
-            for stop in route.stops:
-                planned = _Planned(version, problem, route, stop.visit_id, stop.start)
-                found.setdefault((route.date, stop.visit_id), planned)
-    return found
-
-
 def _recorded_keys(s: Session, monday: date, sunday: date) -> set[tuple[date, str]]:
     """(day, visit) of every outcome recorded for the days from ``monday`` to ``sunday``,
     whatever its status or version (a row stored before visits carried their id counts by its
@@ -259,7 +233,7 @@ def _choices(visit_id: str) -> tuple[str, ...]:
     return tuple(k for k in OUTCOME_LABELS if k in allowed)
 
 
-def _missing_row(s: Session, planned: _Planned, day: date) -> MissingRow:
+def _missing_row(s: Session, planned: Planned, day: date) -> MissingRow:
     described = None
     with contextlib.suppress(WeekError):  # an id the register cannot read: as the plan names it
         described = _described(s, *visit_subject(planned.visit_id))
@@ -284,7 +258,7 @@ def missing_rows(s: Session, iso_week: str, today: date) -> list[MissingRow]:
     recorded = _recorded_keys(s, monday, sunday)
     rows = [
         (planned.start, _missing_row(s, planned, day))
-        for (day, visit_id), planned in _planned_stops(s, iso_week).items()
+        for (day, visit_id), planned in planned_stops(s, iso_week).items()
         if day <= today and (day, visit_id) not in recorded
     ]
     rows.sort(key=lambda pair: (pair[1].day, pair[1].unit, pair[0], pair[1].visit_id))
@@ -414,7 +388,7 @@ def record(iso_week: str) -> Any:
                 _("This route's day has not come yet: an outcome is recorded on the day of the visit.")
             )
         with transaction() as s:
-            planned = _planned_stops(s, iso_week).get((day, visit_id))
+            planned = planned_stops(s, iso_week).get((day, visit_id))
             if planned is None:
                 raise _Refused(
                     _(

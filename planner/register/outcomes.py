@@ -35,6 +35,7 @@ from planner.register import models as m
 from planner.register.calendar import ATHENS
 from planner.register.due import iso_week_of
 from planner.register.week import WeekError, published_once, visit_subject
+from planner.schema import plan_from_dict, problem_from_dict
 
 __all__ = [
     "ATHENS",
@@ -122,25 +123,47 @@ def served_by(problem: Problem | None, route: Route, visit_id: str) -> int | Non
     return None
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A stop of a published version: the version, its problem, the route and the stop's start."""
+
+    version: m.PlanVersion
+    problem: Problem
+    route: Route
+    visit_id: str
+    start: int
+
+
+def planned_stops(s: Session, iso_week: str) -> dict[tuple[date, str], Planned]:
+    """Every stop of the week's published versions (one per unit set; the newest published
+    first, should two ever plan the same visit on the same day), by (day, visit)."""
+    versions = s.scalars(
+        select(m.PlanVersion)
+        .where(m.PlanVersion.iso_week == iso_week, m.PlanVersion.status == "published")
+        .order_by(m.PlanVersion.published_at.desc(), m.PlanVersion.id.desc())
+    )
+    found: dict[tuple[date, str], Planned] = {}
+    for version in versions:
+        if not version.problem_json:
+            continue
+        plan = plan_from_dict(json.loads(version.plan_json))
+        problem = problem_from_dict(json.loads(version.problem_json))
+        for route in plan.routes:
+            for stop in route.stops:
+                planned = Planned(version, problem, route, stop.visit_id, stop.start)
+                found.setdefault((route.date, stop.visit_id), planned)
+    return found
+
+
 def published_stop(session: Session, visit_id: str, on: date) -> tuple[int | None, int | None]:
     """The published version whose route of ``on`` has ``visit_id``, and who served it there
     (:func:`served_by`): what an outcome recorded without them (``kinito outcome``) is
     stored against, as the tablet's and the office page's are. ``(None, None)`` when no
     published route of that day has it."""
-    from planner.schema import plan_from_dict, problem_from_dict
-
-    rows = session.scalars(
-        select(m.PlanVersion).where(
-            m.PlanVersion.iso_week == iso_week_of(on), m.PlanVersion.status == "published"
-        )
-    )
-    for row in rows:
-        plan = plan_from_dict(json.loads(row.plan_json))
-        for route in plan.routes:
-            if route.date == on and any(stop.visit_id == visit_id for stop in route.stops):
-                problem = problem_from_dict(json.loads(row.problem_json)) if row.problem_json else None
-                return row.id, served_by(problem, route, visit_id)
-    return None, None
+    planned = planned_stops(session, iso_week_of(on)).get((on, visit_id))
+    if planned is None:
+        return None, None
+    return planned.version.id, served_by(planned.problem, planned.route, visit_id)
 
 
 def _now() -> datetime:

@@ -17,13 +17,14 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   gets a second (two in one van serve one visit at a time), first unit (by id) first, up to
   its ``capacity`` seats; nobody is seated in a unit that stays at the base. A re-plan of a
   published week first seats each person in the unit they had that day in it (when it runs),
-  so that an absence does not move the others away from the people they were to visit. If the register
-  has an active driver, the first unit is the van he drives: on his days off it stays at the
-  base. Other units are driven by their crew. A person a due visit names who would ride on
-  no day of the week is seated first, before the others of the same role, on the days they
-  work. Crews are not edited by hand: they follow the staff's days and hours and the units'
-  seats. A person on the standard 08:00-16:00 hours rides the whole shift, a pilot day's too
-  (a staggered day: the driver's working time still bounds it).
+  so that an absence does not move the others away from the people they were to visit. If
+  the register has an active driver, the first unit is the van he drives: on his days off
+  (or away) it stays at the base. Other units are driven by their crew. A person a due visit
+  names who would ride on no day of the week is seated first, before the others of the same
+  role, on the days they work. Crews are not edited by hand: they follow the staff's days and
+  hours, their absences and the units' seats. A person on the standard 08:00-16:00 hours
+  rides the whole shift, a pilot day's too (a staggered day: the driver's working time still
+  bounds it).
 - **Visits**: every care plan and village stop due this week (:mod:`planner.register.due`):
   frequency against the date of the last visit actually done, overdue visits and carry-overs
   ranked higher. Visit ids are stable across weeks: ``cp-<care plan id>``, ``vs-<stop id>``.
@@ -348,7 +349,7 @@ def _crews(
     # spread, psychologists first: a unit that already has someone waits until every unit
     # with a free seat has had one (two professionals in one van serve one visit at a time),
     # first unit first
-    for s in (s for s in ordered if f"st-{s.id}" not in seated):
+    for s in (s for s in ordered if member(s).staff_id not in seated):
         free = [u for u in order if seats[u] > 0]
         if not free:
             break
@@ -358,14 +359,11 @@ def _crews(
     return crews
 
 
-def _published_seats(session: Session, iso_week: str, unit_set: str) -> dict[date, dict[int, int]]:
+def _published_seats(published: Problem | None) -> dict[date, dict[int, int]]:
     """Where each staff member rode on each day in the week's published version (date -> staff
     id -> unit id), read from the crews of its problem; empty when nothing is published."""
-    row = published_for(session, iso_week, unit_set)
-    if row is None or not row.problem_json:
-        return {}
     seats: dict[date, dict[int, int]] = defaultdict(dict)
-    for ud in problem_from_dict(json.loads(row.problem_json)).unit_days:
+    for ud in published.unit_days if published is not None else ():
         unit = ud.unit_id.removeprefix("unit-")
         for member in ud.crew if unit.isdigit() else ():
             staff_id = member.staff_id.removeprefix("st-")
@@ -642,7 +640,11 @@ def build_week(
             unit = replace(unit, weekly_max_work=weekly_max_work(u.weekly_hours))
         model_units.append(unit)
 
-    seats_before = _published_seats(session, iso_week, unit_set)
+    published_row = published_for(session, iso_week, unit_set)
+    published_problem: Problem | None = None
+    if published_row is not None and published_row.problem_json:
+        published_problem = problem_from_dict(json.loads(published_row.problem_json))
+    seats_before = _published_seats(published_problem)
 
     def crewed_days(first: Collection[int]) -> list[UnitDay]:
         out: list[UnitDay] = []
@@ -701,17 +703,13 @@ def build_week(
             if v.pinned_date is not None:
                 kept_pins[v.id] = (v.pinned_date, v.pinned_time)
     kept_pins.update(pins or {})
-    published_row = published_for(session, iso_week, unit_set)
     published = None
-    published_problem: Problem | None = None
     kept_dates: dict[str, set[date]] = defaultdict(set)
     kept_units: dict[str, set[str]] = defaultdict(set)  # the unit, and so the crew, it was given
     kept_times: dict[str, dict[date, int]] = defaultdict(dict)  # the time the person was told
     kept_day_units: dict[str, dict[date, str]] = defaultdict(dict)  # and the route it was on
     if published_row is not None:
         published_plan = plan_from_dict(json.loads(published_row.plan_json))
-        if published_row.problem_json:
-            published_problem = problem_from_dict(json.loads(published_row.problem_json))
         published = PublishedRef(published_row.id, published_row.version, published_plan, published_problem)
         for route in published_plan.routes:
             for stop in route.stops:
