@@ -37,6 +37,7 @@ a tuple of arrays whose order :meth:`Instance.arrays` gives.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -202,10 +203,23 @@ class Instance:
 @dataclass(frozen=True)
 class Settings:
     """The search's knobs: at most ``max_routes`` routes lose a string of at most
-    ``max_string`` stops per round, near an unserved visit with probability
-    ``near_unserved``; simulated annealing's temperature falls from ``hot`` to ``cold``
-    (cost units: a priority point unserved costs ``Weights.unserved``, 1,000,000 on the demo
-    week).
+    ``max_string`` stops per round (by default, ``None``, as :func:`ruin_sizes` tells),
+    near an unserved visit with probability ``near_unserved``; simulated annealing's
+    temperature falls from ``hot`` to ``cold``.
+
+    The temperatures are in the objective's own units, so by default (``None``) they follow
+    the instance (:func:`temperatures`): where the first solution serves everything that
+    can be served, only travel is left to save and they are ``hot_arcs`` and ``cold_arcs``
+    times the mean arc cost (SISR's 100 and 1 on the Solomon instances, whose arcs average
+    some 34 units); where it leaves some out, which to serve is the question and they are
+    ``hot_penalty`` and ``cold_penalty`` times the least penalty left out (on the demo week
+    200,000 and 1,000, the fixed values of the sixth to fifteenth sessions: one priority point
+    unserved costs ``Weights.unserved``, 1,000,000 there). Fixed values, one per
+    instance's scale, ran the Solomon instances far too hot (sixteenth session, 10 s, one
+    search, cost against the best known: R101 +6.9 %, R109 +13.0 %, RC105 +11.1 %, R209
+    +2.8 % at 200,000 to 1,000 tenths; +0.3 %, +0.3 %, +0.7 %, +0.4 % at SISR's), while
+    the demo week needs the hot start (16 searches of 6 s, mean priority unserved: 14.0 as
+    it is, 15.5 at 3 and 0.03 mean arcs, 14.8 at 30,000 to 80).
 
     Measured on the demo week with the plain-Python search this was first written as (one
     search, 16 seeds of 3,000 rounds, mean unserved priority): near an unserved visit with
@@ -215,11 +229,71 @@ class Settings:
     moves these by about one point).
     """
 
-    max_routes: int = 3
-    max_string: int = 6
+    max_routes: int | None = None
+    max_string: int | None = None
     near_unserved: float = 0.2
-    hot: float = 2e5
-    cold: float = 1e3
+    hot: float | None = None
+    cold: float | None = None
+    hot_arcs: float = 3.0
+    cold_arcs: float = 0.03
+    hot_penalty: float = 0.2
+    cold_penalty: float = 0.001
+    routes_left_out: int = 3
+    string_left_out: int = 6
+    mean_removed: float = 10.0
+    longest_string: int = 10
+
+
+def left_out(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...]) -> list[int]:
+    """The penalties of the occurrences state ``st`` leaves unserved that some vehicle could
+    serve."""
+    khome, pen, where = m[24], m[17], st[9]
+    return [int(pen[k]) for k in range(where.shape[0]) if where[k] < 0 and khome[k] >= 0]
+
+
+def ruin_sizes(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...], cfg: Settings) -> tuple[int, int]:
+    """How many routes a round ruins at most, and the longest string it takes out of each,
+    for the search from state ``st`` (the first solution).
+
+    Where it leaves visits out, ``routes_left_out`` and ``string_left_out`` (measured on the
+    demo week, see the class). Where it serves everything, SISR's own rule (Christiaens and
+    Vanden Berghe 2020, section 5, with their ``c`` = ``mean_removed`` = 10 and ``L_max`` =
+    ``longest_string`` = 10): strings of at most ``min(L_max, the mean route's stops)``, from
+    at most ``4 c / (1 + that) - 1`` routes (rounded up). With 3 and 6 fixed, the Solomon
+    instance C201 (three routes of some 33 stops) ended at four routes in 3 of 4 searches
+    (+6.4 %), whose last route strings of six seldom empty."""
+    if left_out(m, st):
+        routes, string = cfg.routes_left_out, cfg.string_left_out
+    else:
+        lengths = [int(x) for x in st[0] if x > 0]
+        mean = sum(lengths) / len(lengths) if lengths else 1.0
+        string = max(1, min(cfg.longest_string, round(mean)))
+        routes = max(1, math.ceil(4 * cfg.mean_removed / (1 + string) - 1))
+    return (cfg.max_routes or routes, cfg.max_string or string)
+
+
+def temperatures(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...], cfg: Settings) -> tuple[float, float]:
+    """The annealing's first and last temperature for instance ``m`` (its arrays) searched
+    from state ``st`` (the first solution), as :class:`Settings` tells."""
+    knode = m[16]
+    out = left_out(m, st)
+    if out:
+        least = float(min(out))
+        hot, cold = cfg.hot_penalty * least, cfg.cold_penalty * least
+    else:
+        arcs = [m[7][v][np.ix_(x, x)] for v in range(m[7].shape[0]) for x in [_nodes(m, knode, v)]]
+        flat = np.concatenate([a[a > 0] for a in arcs]) if arcs else np.zeros(0)
+        mean = float(flat.mean()) if flat.size else 1.0
+        hot, cold = cfg.hot_arcs * mean, cfg.cold_arcs * mean
+    hot = cfg.hot if cfg.hot is not None else hot
+    cold = cfg.cold if cfg.cold is not None else cold
+    return max(hot, 1e-9), max(min(cold, hot), 1e-9)
+
+
+def _nodes(m: tuple[np.ndarray, ...], knode: np.ndarray, v: int) -> np.ndarray:
+    """Vehicle ``v``'s base and the nodes it may serve."""
+    served = knode[:, v]
+    return np.unique(np.concatenate([[m[5][v]], served[served >= 0]]))
 
 
 @njit(cache=True)
@@ -1149,6 +1223,16 @@ def anneal(
     return improved
 
 
+def _cache(n_keys: int, n_veh: int) -> tuple[np.ndarray, ...]:
+    """Empty insertion caches: per occurrence and vehicle, ``SLOTS`` route versions, their
+    results (delta, position, gap, route cost) and the slot to fill next."""
+    return (
+        -np.ones((n_keys, n_veh, SLOTS), np.int64) * BIG,
+        np.zeros((n_keys, n_veh, SLOTS, 4), np.int64),
+        np.zeros((n_keys, n_veh), np.int64),
+    )
+
+
 def _state(n_veh: int, n_keys: int) -> tuple[np.ndarray, ...]:
     """Empty routes: 0 stops per vehicle, 1 nodes, 2 occurrences, 3 the break's gap, 4 cost,
     5 load, 6 busy time, 7 version (unique per route content and limit), 8 bounds per stop
@@ -1202,7 +1286,7 @@ def search(
     """Search until ``deadline`` (``time.time()``), or for ``rounds`` rounds; the best found.
 
     The compiled rounds run in chunks of about 20 ms, the temperature falling from
-    ``Settings.hot`` to ``Settings.cold`` over the time (or the rounds) given, so a short
+    the first to the last of :func:`temperatures` over the time (or the rounds) given, so a short
     search settles as a long one does; ``on_best`` hears of each better solution between
     chunks. ``start`` (per vehicle, occurrences in order) is put in first as far as it keeps
     the rules (:func:`place`), the rest recreated around it: the best found is then never
@@ -1210,11 +1294,7 @@ def search(
     cfg = settings or Settings()
     arrs = inst.arrays()
     n_keys, n_veh = len(inst.keys), len(inst.start)
-    cache = (
-        -np.ones((n_keys, n_veh, SLOTS), np.int64) * BIG,
-        np.zeros((n_keys, n_veh, SLOTS, 4), np.int64),
-        np.zeros((n_keys, n_veh), np.int64),
-    )
+    cache = _cache(n_keys, n_veh)
     cur = _state(n_veh, n_keys)
     init_limits(arrs, cur)
     trial = tuple(a if i == 10 else a.copy() for i, a in enumerate(cur))
@@ -1227,6 +1307,8 @@ def search(
         ptr = np.cumsum([0] + [sum(k in index for k in start[v]) for v in order]).astype(np.int64)
         place(arrs, cur, np.array(order, np.int64), np.array(flat, np.int64), ptr)
     recreate(arrs, cur, cache, np.arange(n_keys, dtype=np.int64), n_keys)
+    hot, cold = temperatures(arrs, cur, cfg)
+    max_routes, max_string = ruin_sizes(arrs, cur, cfg)
     copy_state(cur, best)
     objs = np.array([objective(arrs, cur)] * 2, np.int64)
 
@@ -1240,7 +1322,6 @@ def search(
     t_begin = time.time()
     total = max(1e-3, deadline - t_begin)
     done, chunk = 0, 16
-    hot, cold = cfg.hot, cfg.cold
     while True:
         now = time.time()
         if now >= deadline or (rounds is not None and done >= rounds):
@@ -1264,8 +1345,8 @@ def search(
             chunk,
             t_from,
             t_to,
-            cfg.max_routes,
-            cfg.max_string,
+            max_routes,
+            max_string,
             cfg.near_unserved,
             objs,
         )
@@ -1302,6 +1383,19 @@ def best_breaks(
         if cheapest_gap(m, v, seq, len(seq), lim, work, best):
             out[v] = (int(best[2]), int(best[3]))
     return out
+
+
+def first_serves_all(inst: Instance) -> bool:
+    """Whether the search's first solution (each occurrence at its cheapest feasible place,
+    in one of the recreate's orders) serves every occurrence some vehicle can serve."""
+    arrs = inst.arrays()
+    n_keys, n_veh = len(inst.keys), len(inst.start)
+    cache = _cache(n_keys, n_veh)
+    st = _state(n_veh, n_keys)
+    init_limits(arrs, st)
+    seed_rng(0)
+    recreate(arrs, st, cache, np.arange(n_keys, dtype=np.int64), n_keys)
+    return not left_out(arrs, st)
 
 
 def warm() -> float:

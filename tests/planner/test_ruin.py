@@ -272,7 +272,9 @@ def _count_ruin_searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.MonkeyPatch) -> None:
     """Priorities that differ: the ruin-and-recreate search (``search="auto"``), whose plan
-    passes the validator; ``search="ortools"`` keeps OR-Tools' own; equal priorities too."""
+    passes the validator; ``search="ortools"`` keeps OR-Tools' own. Equal priorities that
+    all fit at once take ruin and recreate too (only travel is left to save); ``search``
+    forces either."""
     calls = _count_ruin_searches(monkeypatch)
     places = ["rododafni", "temeni", "valimitika", "diakopto"]
     weighed = make_problem([make_visit(f"v{i}", p, priority=1 + i % 2) for i, p in enumerate(places)])
@@ -282,8 +284,13 @@ def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.Mo
     assert {s.visit_id for r in plan.routes for s in r.stops} == {f"v{i}" for i in range(4)}
     calls.clear()
     solve(weighed, SolveParams(time_limit=1, search="ortools"))
+    assert calls == []
     equal = make_problem([make_visit(f"v{i}", p) for i, p in enumerate(places)])
-    solve(equal, SolveParams(time_limit=1))
+    plan = solve(equal, SolveParams(time_limit=1))
+    assert calls == ["ruin"]
+    assert validate(equal, plan) == [] and not plan.unassigned
+    calls.clear()
+    solve(equal, SolveParams(time_limit=1, search="ortools"))
     assert calls == []
     solve(equal, SolveParams(time_limit=1, search="ruin"))
     assert calls == ["ruin"]
@@ -292,13 +299,16 @@ def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.Mo
 def test_equal_priorities_take_both_searches_and_a_binding_weekly_cap_takes_ruin_and_recreate(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Every visit worth the same: the first worker searches with OR-Tools (better when all
-    fits), the second by ruin and recreate (better when the week cannot hold them all), the
-    best plan wins; with day patterns to choose both keep OR-Tools. A binding weekly cap
-    takes ruin and recreate in the first worker too (only it keeps the cap over the week)."""
+    """Every visit worth the same and more than the first solution serves: the first worker
+    searches with OR-Tools (it finds room for all where loads are tight), the second by ruin
+    and recreate (better when the week cannot hold them all), the best plan wins; when the
+    first solution serves all, the other way round; with day patterns to choose both keep
+    OR-Tools. A binding weekly cap takes ruin and recreate in the first worker too (only it
+    keeps the cap over the week)."""
     calls = _count_ruin_searches(monkeypatch)
     auto = SolveParams()
     assert solver._worker_params(auto, 1, seeded=False, weighed=False).search == "ruin"
+    assert solver._worker_params(auto, 1, seeded=False, weighed=False, ruin_first=True).search == "ortools"
     assert solver._worker_params(auto, 2, seeded=False, weighed=False).search == "auto"
     assert solver._worker_params(auto, 1, seeded=True, weighed=False).search == "auto"
     ortools = SolveParams(search="ortools")
@@ -318,6 +328,41 @@ def test_equal_priorities_take_both_searches_and_a_binding_weekly_cap_takes_ruin
     plan = solve(capped, SolveParams(time_limit=1))
     assert calls == ["ruin"]
     assert validate(capped, plan) == []
+
+
+def _first(inst: ruin.Instance) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
+    """The instance's arrays and the search's first solution in them."""
+    m = inst.arrays()
+    st = ruin._state(len(inst.start), len(inst.keys))
+    ruin.init_limits(m, st)
+    n = len(inst.keys)
+    ruin.recreate(m, st, ruin._cache(n, len(inst.start)), np.arange(n), n)
+    return m, st
+
+
+def test_the_temperatures_and_ruins_follow_what_the_first_solution_leaves_out() -> None:
+    """Everything served at once: only travel is left to save, so the annealing runs from 3
+    to 0.03 times the mean arc (SISR's scale) and the ruins follow SISR's rule from the
+    routes' length; visits left out: from 0.2 to 0.001 of the least penalty left out, and
+    the ruins measured on the demo week. Given values win."""
+    t = 10 * MINUTE
+    travel = [[0, t, 2 * t], [t, 0, 3 * t], [2 * t, 3 * t, 0]]  # arcs 10, 20, 30 min: mean 20
+    day = [(8 * HOUR, 16 * HOUR)]
+    fits = _instance(travel, [[], day, day], [0, HOUR, HOUR])
+    m, st = _first(fits)
+    assert not ruin.left_out(m, st) and ruin.first_serves_all(fits)
+    assert ruin.temperatures(m, st, ruin.Settings()) == pytest.approx((3 * 2 * t, 0.03 * 2 * t))
+    assert ruin.ruin_sizes(m, st, ruin.Settings()) == (13, 2)  # strings of 2, up to 4 * 10 / 3 - 1 routes
+    told = ruin.Settings(hot=5e5, cold=7.0, max_routes=2, max_string=4)
+    assert ruin.temperatures(m, st, told) == (5e5, 7.0)
+    assert ruin.ruin_sizes(m, st, told) == (2, 4)
+    full = _instance(
+        travel, [[], day, day], [0, 5 * HOUR, 5 * HOUR], penalty={(1, 0): 3_000_000, (2, 0): 2_000_000}
+    )
+    m, st = _first(full)  # the day holds one of the two
+    assert ruin.left_out(m, st) == [2_000_000] and not ruin.first_serves_all(full)
+    assert ruin.temperatures(m, st, ruin.Settings()) == pytest.approx((400_000, 2_000))
+    assert ruin.ruin_sizes(m, st, ruin.Settings()) == (3, 6)
 
 
 def test_an_unknown_search_is_refused() -> None:

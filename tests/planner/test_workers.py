@@ -154,5 +154,6 @@ def test_a_long_budget_is_spent_in_episodes_when_visits_are_weighed(monkeypatch:
     assert len(calls) >= 3
     assert calls[:3] == ["SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION"]
     calls.clear()
-    plan = solve(_problem(), SolveParams(time_limit=3, episode=0.6, episode_per_visit=0.0))
+    # (equal priorities that all fit take ruin and recreate by default)
+    plan = solve(_problem(), SolveParams(time_limit=3, episode=0.6, episode_per_visit=0.0, search="ortools"))
     assert len(calls) == 1
