@@ -106,6 +106,7 @@ class Instance:
             if k not in first or v < first[k][0]:
                 first[k] = (v, x)
         self.home: dict[Key, int] = {k: first[k][1] for k in self.keys if k in first}
+        self.home_vehicle: dict[Key, int] = {k: first[k][0] for k in self.keys if k in first}
         self.occurrences: dict[int, list[Key]] = {}
         for k in self.keys:
             self.occurrences.setdefault(k[0], []).append(k)
@@ -127,7 +128,8 @@ class Instance:
         occurrences of each visit, 24 a node (-1: no vehicle can serve it), 25 service, 26
         the others by distance; 27 (after_hours, balance target, balance weight, preferred
         start weight); 28 per vehicle its unit, 29 per unit its weekly cap (-1: none); 30 per
-        node its preferred start (-1: none)."""
+        node its preferred start (-1: none); 31 per occurrence the arc cost to it from the base
+        (of its first vehicle)."""
         n_nodes, n_veh, keys = len(self.service), len(self.start), self.keys
         index = {k: i for i, k in enumerate(keys)}
 
@@ -197,7 +199,16 @@ class Instance:
             i64(unit),
             i64(caps),
             i64(self.prefer if self.prefer else [-1] * n_nodes),
+            i64([self._from_base(k) for k in keys]),
         )
+
+    def _from_base(self, k: Key) -> int:
+        """The arc cost from the base of the first vehicle that may serve ``k`` to its node
+        (0: none may)."""
+        if k not in self.home:
+            return 0
+        v = self.home_vehicle[k]
+        return self.cost[v][self.start[v]][self.home[k]]
 
 
 @dataclass(frozen=True)
@@ -207,19 +218,21 @@ class Settings:
     near an unserved visit with probability ``near_unserved``; simulated annealing's
     temperature falls from ``hot`` to ``cold``.
 
-    The temperatures are in the objective's own units, so by default (``None``) they follow
-    the instance (:func:`temperatures`): where the first solution serves everything that
-    can be served, only travel is left to save and they are ``hot_arcs`` and ``cold_arcs``
-    times the mean arc cost (SISR's 100 and 1 on the Solomon instances, whose arcs average
-    some 34 units); where it leaves some out, which to serve is the question and they are
-    ``hot_penalty`` and ``cold_penalty`` times the least penalty left out (on the demo week
-    200,000 and 1,000, the fixed values of the sixth to fifteenth sessions: one priority point
-    unserved costs ``Weights.unserved``, 1,000,000 there). Fixed values, one per
-    instance's scale, ran the Solomon instances far too hot (sixteenth session, 10 s, one
+    The temperatures are in the objective's own units. By default (``None``) they follow
+    the problem (:func:`temperatures`): where the first solution leaves visits out, which to
+    serve is the question and they are ``hot_left_out`` and ``cold_left_out``, the values of
+    the sixth to fifteenth sessions, measured on the demo week (a priority point unserved
+    costs 1,000,000 there, 10,000,000 in the register's weeks; an arc 2,675 on average, 26,750
+    in the register's weeks, whose travel weighs 10 a second). Where it serves everything,
+    only travel is left to save and they are ``hot_arcs`` and ``cold_arcs`` times the mean
+    arc cost (SISR's 100 and 1 on the Solomon instances, whose arcs average some 34 units).
+    The fixed values ran the Solomon instances far too hot (sixteenth session, 10 s, one
     search, cost against the best known: R101 +6.9 %, R109 +13.0 %, RC105 +11.1 %, R209
-    +2.8 % at 200,000 to 1,000 tenths; +0.3 %, +0.3 %, +0.7 %, +0.4 % at SISR's), while
-    the demo week needs the hot start (16 searches of 6 s, mean priority unserved: 14.0 as
-    it is, 15.5 at 3 and 0.03 mean arcs, 14.8 at 30,000 to 80).
+    +2.8 %; at SISR's temperatures +0.3 %, +0.3 %, +0.7 %, +0.4 %), while the demo week needs
+    the hot start (16 searches of 6 s, mean priority unserved: 14.0 as it is, 15.5 at 3 and
+    0.03 mean arcs, 14.8 from 30,000 to 80), and scaling it to the penalty (0.2 and 0.001 of
+    the least left out) ran the register's weeks ten times hotter, worse by 0.5 % (7 seeds of
+    ``kinito week next`` on the demo register, 6 worse).
 
     Measured on the demo week with the plain-Python search this was first written as (one
     search, 16 seeds of 3,000 rounds, mean unserved priority): near an unserved visit with
@@ -236,12 +249,13 @@ class Settings:
     cold: float | None = None
     hot_arcs: float = 3.0
     cold_arcs: float = 0.03
-    hot_penalty: float = 0.2
-    cold_penalty: float = 0.001
+    hot_left_out: float = 2e5
+    cold_left_out: float = 1e3
     routes_left_out: int = 3
     string_left_out: int = 6
     mean_removed: float = 10.0
     longest_string: int = 10
+    sisr_orders: bool | None = None
 
 
 def left_out(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...]) -> list[int]:
@@ -278,8 +292,7 @@ def temperatures(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...], cfg: Set
     knode = m[16]
     out = left_out(m, st)
     if out:
-        least = float(min(out))
-        hot, cold = cfg.hot_penalty * least, cfg.cold_penalty * least
+        hot, cold = cfg.hot_left_out, cfg.cold_left_out
     else:
         arcs = [m[7][v][np.ix_(x, x)] for v in range(m[7].shape[0]) for x in [_nodes(m, knode, v)]]
         flat = np.concatenate([a[a > 0] for a in arcs]) if arcs else np.zeros(0)
@@ -965,24 +978,35 @@ def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> 
 
 
 @njit(cache=True)
-def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any) -> Any:
+def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any, sisr: Any) -> Any:
     """Insert the occurrences ``pool[:npool]`` one by one, each at its cheapest place, in one
-    of four orders: at random, most worth first, most worth per minute, longest first."""
-    pen, khome, ksvc = m[17], m[24], m[25]
+    of four orders: at random, most worth first, most worth per minute, longest first; or,
+    with ``sisr`` (only travel to save), SISR's: at random, largest load, farthest from the
+    base, nearest to it, chosen 4, 4, 2 and 1 times in 11."""
+    pen, khome, ksvc, load, far = m[17], m[24], m[25], m[4], m[31]
     where = st[9]
     order = np.random.randint(4)
+    if sisr:
+        draw = np.random.randint(11)
+        order = 4 if draw < 4 else (5 if draw < 8 else (6 if draw < 10 else 7))
     sc = np.empty(npool, np.float64)
     for i in range(npool):
         k = pool[i]
         r = np.random.random() * 1e-9
-        if order == 0:
+        if order == 0 or order == 4:
             sc[i] = np.random.random()
         elif order == 1:
             sc[i] = -pen[k] - r * pen[k]
         elif order == 2:
             sc[i] = -(pen[k] / (ksvc[k] + 600.0)) * (1 + r)
-        else:
+        elif order == 3:
             sc[i] = -ksvc[k] - r * 1000
+        elif order == 5:
+            sc[i] = -(load[khome[k]] if khome[k] >= 0 else 0) - np.random.random() * 0.5
+        elif order == 6:
+            sc[i] = -far[k] - np.random.random() * 0.5
+        else:
+            sc[i] = far[k] + np.random.random() * 0.5
     idx = np.argsort(sc)
     out = np.empty(5, np.int64)
     for ii in range(npool):
@@ -1184,10 +1208,11 @@ def anneal(
     max_string: Any,
     near_unserved: Any,
     objs: Any,
+    sisr: Any,
 ) -> Any:
     """Run ``iters`` rounds from ``cur``, the temperature falling from ``t_from`` to
     ``t_to``; ``objs`` holds the current and the best objective, ``best`` the best state;
-    whether the best improved."""
+    whether the best improved. ``sisr``: the recreate's orders are SISR's."""
     K = cur[9].shape[0]
     removed = np.empty(K + 1, np.int64)
     pool = np.empty(2 * K + 2, np.int64)
@@ -1211,7 +1236,7 @@ def anneal(
                 if not dup:
                     pool[npool] = k
                     npool += 1
-        recreate(m, trial, cache, pool, npool)
+        recreate(m, trial, cache, pool, npool, sisr)
         obj = objective(m, trial)
         if obj < objs[0] - temp * np.log(1.0 - np.random.random()):
             copy_state(trial, cur)
@@ -1306,8 +1331,9 @@ def search(
         flat = [index[k] for v in order for k in start[v] if k in index]
         ptr = np.cumsum([0] + [sum(k in index for k in start[v]) for v in order]).astype(np.int64)
         place(arrs, cur, np.array(order, np.int64), np.array(flat, np.int64), ptr)
-    recreate(arrs, cur, cache, np.arange(n_keys, dtype=np.int64), n_keys)
+    recreate(arrs, cur, cache, np.arange(n_keys, dtype=np.int64), n_keys, False)
     hot, cold = temperatures(arrs, cur, cfg)
+    sisr = not left_out(arrs, cur) if cfg.sisr_orders is None else cfg.sisr_orders
     max_routes, max_string = ruin_sizes(arrs, cur, cfg)
     copy_state(cur, best)
     objs = np.array([objective(arrs, cur)] * 2, np.int64)
@@ -1349,6 +1375,7 @@ def search(
             max_string,
             cfg.near_unserved,
             objs,
+            sisr,
         )
         done += chunk
         spent = time.time() - t0
@@ -1394,7 +1421,7 @@ def first_serves_all(inst: Instance) -> bool:
     st = _state(n_veh, n_keys)
     init_limits(arrs, st)
     seed_rng(0)
-    recreate(arrs, st, cache, np.arange(n_keys, dtype=np.int64), n_keys)
+    recreate(arrs, st, cache, np.arange(n_keys, dtype=np.int64), n_keys, False)
     return not left_out(arrs, st)
 
 
