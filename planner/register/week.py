@@ -864,6 +864,8 @@ def build_week(
     frozen = frozen_dates(week_dates, today, published=published is not None)
     kept: tuple[Route, ...] = ()
     solve_problem = None
+    if frozen and published is not None:
+        _refuse_fewer_units(published.plan, published_problem, problem, frozen)
     if frozen:
         problem, solve_problem, kept = keep_past(
             problem, published_problem, published.plan if published else None, today
@@ -880,6 +882,28 @@ def build_week(
         kept,
         solve_problem,
     )
+
+
+def _refuse_fewer_units(
+    plan: Plan, published: Problem | None, problem: Problem, frozen: Collection[date]
+) -> None:
+    """Refuse, with what to do instead, a re-plan of fewer units than the published version
+    drove on the days kept as published: those days' routes of the units left out would
+    belong to no plan (the new version is the smaller unit set's; publishing it withdraws the
+    other), and the engine could not check them against a problem without their unit (it
+    said "no such unit and date in the problem")."""
+    planned = {u.id for u in problem.units}
+    names = {u.id: u.name for u in (published.units if published else ())}
+    gone = sorted({r.unit_id for r in plan.routes if r.date in frozen and r.stops} - planned)
+    if gone:
+        which = ", ".join(names.get(uid, uid) for uid in gone)
+        raise WeekError(
+            f"η δημοσιευμένη εβδομάδα έχει ήδη διαδρομές της μονάδας {which} μέχρι σήμερα· για να "
+            "μη βγει άλλο αυτή τη μονάδα, δηλώστε τη μη διαθέσιμη στο ημερολόγιο για τις υπόλοιπες "
+            "ημέρες και σχεδιάστε ξανά με όλες τις μονάδες / the published week already has routes "
+            f"of {which} up to today; to keep that unit at the base from now on, mark it "
+            "unavailable in the calendar for the remaining days and re-plan with all the units"
+        )
 
 
 def frozen_dates(dates: Sequence[date], today: date, *, published: bool) -> tuple[date, ...]:

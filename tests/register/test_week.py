@@ -495,6 +495,33 @@ def test_bad_week_and_unknown_unit_are_clear_errors(register: tuple[Engine, dict
             build_week(s, W50, units=["Φορτηγό"])
 
 
+def test_re_planning_fewer_units_than_published_mid_week_says_what_to_do_instead(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """Published for both units, then on Wednesday re-planned for the car alone: the van's
+    routes of Monday to Wednesday would belong to no plan, so the re-plan is refused, naming
+    the van and saying what to do (before: "no such unit and date in the problem"). Doing
+    that, the van unavailable on Thursday and Friday and both units re-planned, keeps the
+    van's routes up to today and sends it nowhere after."""
+    engine, ids = register
+    first = plan_week(engine, W50, time_limit=0.5, workers=1, today=date(2026, 12, 4))
+    publish(engine, first.plan_version_id, today=date(2026, 12, 4))
+    wednesday, van = date(2026, 12, 9), f"unit-{ids['van']}"
+    van_days = {r.date for r in first.plan.routes if r.unit_id == van and r.stops}
+    assert van_days & {date(2026, 12, 7), date(2026, 12, 8), wednesday}
+    with pytest.raises(WeekError, match=r"Βαν.*ημερολόγιο.*Βαν.*calendar"):
+        plan_week(engine, W50, units=["Αυτοκίνητο"], time_limit=0.5, workers=1, today=wednesday)
+    with session_scope(engine, actor="test") as s:
+        for day in (10, 11):
+            s.add(m.CalendarDay(day=date(2026, 12, day), kind="unit_unavailable", unit_id=ids["van"]))
+    again = plan_week(engine, W50, time_limit=0.5, workers=1, today=wednesday)
+    assert validate(again.problem, again.plan) == []
+    kept = {(r.date, tuple(s.visit_id for s in r.stops)) for r in first.plan.routes if r.unit_id == van}
+    now = {(r.date, tuple(s.visit_id for s in r.stops)) for r in again.plan.routes if r.unit_id == van}
+    assert {x for x in now if x[0] <= wednesday} == {x for x in kept if x[0] <= wednesday}
+    assert not [x for x in now if x[0] > wednesday and x[1]]
+
+
 def test_a_unit_is_found_by_the_start_of_its_name_without_accents(
     register: tuple[Engine, dict[str, int]],
 ) -> None:
