@@ -256,6 +256,13 @@ class Settings:
     mean_removed: float = 10.0
     longest_string: int = 10
     sisr_orders: bool | None = None
+    travel_only: bool | None = None  # None: when the first solution serves every visit
+
+
+def travel_only(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...], cfg: Settings) -> bool:
+    """Whether the search from state ``st`` (the first solution) has only travel left to save:
+    as ``cfg.travel_only`` says, else when ``st`` serves every occurrence some vehicle can."""
+    return cfg.travel_only if cfg.travel_only is not None else not left_out(m, st)
 
 
 def left_out(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...]) -> list[int]:
@@ -276,27 +283,33 @@ def ruin_sizes(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...], cfg: Setti
     at most ``4 c / (1 + that) - 1`` routes (rounded up). With 3 and 6 fixed, the Solomon
     instance C201 (three routes of some 33 stops) ended at four routes in 3 of 4 searches
     (+6.4 %), whose last route strings of six seldom empty."""
-    if left_out(m, st):
+    if not travel_only(m, st, cfg):
         routes, string = cfg.routes_left_out, cfg.string_left_out
     else:
         lengths = [int(x) for x in st[0] if x > 0]
         mean = sum(lengths) / len(lengths) if lengths else 1.0
         string = max(1, min(cfg.longest_string, round(mean)))
         routes = max(1, math.ceil(4 * cfg.mean_removed / (1 + string) - 1))
-    return (cfg.max_routes or routes, cfg.max_string or string)
+    return (
+        routes if cfg.max_routes is None else cfg.max_routes,
+        string if cfg.max_string is None else cfg.max_string,
+    )
 
 
 def temperatures(m: tuple[np.ndarray, ...], st: tuple[np.ndarray, ...], cfg: Settings) -> tuple[float, float]:
     """The annealing's first and last temperature for instance ``m`` (its arrays) searched
     from state ``st`` (the first solution), as :class:`Settings` tells."""
-    knode = m[16]
-    out = left_out(m, st)
-    if out:
+    knode, cost = m[16], m[7]
+    if not travel_only(m, st, cfg):
         hot, cold = cfg.hot_left_out, cfg.cold_left_out
-    else:
-        arcs = [m[7][v][np.ix_(x, x)] for v in range(m[7].shape[0]) for x in [_nodes(m, knode, v)]]
-        flat = np.concatenate([a[a > 0] for a in arcs]) if arcs else np.zeros(0)
-        mean = float(flat.mean()) if flat.size else 1.0
+    else:  # the mean arc among each vehicle's base and the nodes it may serve
+        total, count = 0.0, 0
+        for v in range(cost.shape[0]):
+            x = _nodes(m, knode, v)
+            sub = cost[v][np.ix_(x, x)]
+            total += float(sub.sum(where=sub > 0))
+            count += int(np.count_nonzero(sub > 0))
+        mean = total / count if count else 1.0
         hot, cold = cfg.hot_arcs * mean, cfg.cold_arcs * mean
     hot = cfg.hot if cfg.hot is not None else hot
     cold = cfg.cold if cfg.cold is not None else cold
@@ -1333,7 +1346,7 @@ def search(
         place(arrs, cur, np.array(order, np.int64), np.array(flat, np.int64), ptr)
     recreate(arrs, cur, cache, np.arange(n_keys, dtype=np.int64), n_keys, False)
     hot, cold = temperatures(arrs, cur, cfg)
-    sisr = not left_out(arrs, cur) if cfg.sisr_orders is None else cfg.sisr_orders
+    sisr = travel_only(arrs, cur, cfg) if cfg.sisr_orders is None else cfg.sisr_orders
     max_routes, max_string = ruin_sizes(arrs, cur, cfg)
     copy_state(cur, best)
     objs = np.array([objective(arrs, cur)] * 2, np.int64)

@@ -98,9 +98,10 @@ class SolveParams:
     seconds (``episode_per_visit`` per visit wanted, if longer) while two still fit in the
     time left, each first solution of ``portfolio`` once and then the one that did best.
 
-    ``search`` chooses the search: ``"auto"`` (ruin and recreate when the visits differ
-    in priority and none has explicit day patterns, see :func:`_ruin_and_recreate`;
-    OR-Tools' otherwise), ``"ruin"`` or ``"ortools"``.
+    ``search`` chooses the search: ``"auto"`` (ruin and recreate when no visit has explicit
+    day patterns and the visits differ in priority, a weekly cap binds or the first solution
+    serves every visit, see :func:`_ruin_and_recreate`; OR-Tools' otherwise), ``"ruin"`` or
+    ``"ortools"``.
     """
 
     time_limit: float = 10.0
@@ -177,6 +178,7 @@ class _Prep:
     vehicle_of_ud: dict[int, int] = field(default_factory=dict)
     # Visits wanted several times whose days OR-Tools chooses itself (see _free_days).
     free: frozenset[int] = frozenset()
+    fits_at_once: bool | None = None  # see _fits_at_once (None: not yet known)
 
 
 def _prepare(problem: Problem) -> _Prep:
@@ -1157,14 +1159,14 @@ def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
     So it is when no visit has explicit day patterns to choose (those are re-chosen around
     OR-Tools' search, see :func:`_episode`) and the visits differ in priority, i.e. which to
     serve is a choice of worth (the product's problems), or a driver's weekly cap binds
-    (only this search keeps it over the week rather than as a share per day). Problems
-    where every visit counts the same keep OR-Tools' search in the first worker: it is the
-    better one when all fits and only travel is left to save (the 14 Solomon instances,
-    10 s each: +2.55 % against +5.29 %) and when vehicle loads bind (six Cordeau instances
-    with no day patterns to choose: OR-Tools served every customer in 60 s, ruin and
-    recreate did not). When more is wanted than the days hold it is not (the demo week with
-    every priority 1, 8 s, two workers: 87-88 visits of 103 served against 94-95), so the
-    second worker searches by ruin and recreate then (:func:`_worker_params`).
+    (only this search keeps it over the week rather than as a share per day), or every
+    visit counts the same and the search's first solution serves them all (only travel is
+    left to save, :func:`_fits_at_once`). Other problems where every visit counts the same
+    keep OR-Tools' search in the first worker: it finds room for every visit where vehicle
+    loads bind (six Cordeau instances with no day patterns to choose), though not when more
+    is wanted than the days hold (the demo week with every priority 1, 8 s, two workers:
+    87-88 visits of 103 served against 94-95), so the second worker searches by ruin and
+    recreate then (:func:`_worker_params`).
     """
     if params.search in ("ortools", "ruin"):
         return params.search == "ruin"
@@ -1182,9 +1184,20 @@ def _fits_at_once(prep: _Prep) -> bool:
     choose, 30 s: OR-Tools served every customer, ruin and recreate left 4-15 out); so too
     where more is wanted than the week holds and every visit counts the same (the second
     worker searches by ruin and recreate then, :func:`_worker_params`)."""
-    from planner import ruin  # numba's import and compiled code: only where the search runs
+    if prep.fits_at_once is None:  # once per problem: the parent's workers and its search ask
+        from planner import ruin  # numba's import and compiled code: only where it is needed
 
-    return ruin.first_serves_all(_Model(prep, _first_patterns(prep, random.Random(0))).ruin_instance())
+        inst = _Model(prep, _first_patterns(prep, random.Random(0))).ruin_instance()
+        prep.fits_at_once = ruin.first_serves_all(inst)
+    return prep.fits_at_once
+
+
+def _ruin_first(prep: _Prep, params: SolveParams) -> bool:
+    """Whether the first worker takes ruin and recreate because every visit counts the same
+    and its first solution serves them all (:func:`_fits_at_once`), so that the second takes
+    OR-Tools' search (:func:`_worker_params`)."""
+    plain = params.search == "auto" and not _multi(prep) and not _weighed(prep) and not _cap_binds(prep)
+    return plain and _fits_at_once(prep)
 
 
 def _cap_binds(prep: _Prep) -> bool:
@@ -1208,7 +1221,11 @@ def _ruin_search(
         if report is not None:
             report(found.objective, found.served)
 
-    best = ruin.search(inst, params.seed, deadline, on_best=on_best, start=model.start_routes())
+    # chosen because the first solution serves all (equal priorities): the search's settings
+    # for travel alone, whatever its own first solution leaves out
+    travel_only = True if prep.fits_at_once and not _weighed(prep) else None
+    settings = ruin.Settings(travel_only=travel_only)
+    best = ruin.search(inst, params.seed, deadline, settings, on_best=on_best, start=model.start_routes())
     seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
     breaks = ruin.best_breaks(inst, best.routes, best.spans, prep.problem.weights.work)
     return _Found(best.objective, choice, seqs, "", best.spans, breaks)
@@ -1491,8 +1508,7 @@ def _run_workers(
     """
     children = []
     seeded, weighed = bool(_multi(prep)), _weighed(prep)
-    plain = params.search == "auto" and not seeded and not weighed and not _cap_binds(prep)
-    ruin_first = plain and _fits_at_once(prep)
+    ruin_first = _ruin_first(prep, params)
     env = child_env()  # so the child imports this very planner
     for k in range(1, params.workers):
         child = subprocess.Popen(

@@ -864,8 +864,6 @@ def build_week(
     frozen = frozen_dates(week_dates, today, published=published is not None)
     kept: tuple[Route, ...] = ()
     solve_problem = None
-    if frozen and published is not None:
-        _refuse_fewer_units(published.plan, published_problem, problem, frozen)
     if frozen:
         problem, solve_problem, kept = keep_past(
             problem, published_problem, published.plan if published else None, today
@@ -888,10 +886,11 @@ def _refuse_fewer_units(
     plan: Plan, published: Problem | None, problem: Problem, frozen: Collection[date]
 ) -> None:
     """Refuse, with what to do instead, a re-plan of fewer units than the published version
-    drove on the days kept as published: those days' routes of the units left out would
-    belong to no plan (the new version is the smaller unit set's; publishing it withdraws the
-    other), and the engine could not check them against a problem without their unit (it
-    said "no such unit and date in the problem")."""
+    drove on the days kept as published (a unit left out by name, or taken out of service):
+    those days' routes of the units left out would belong to no plan (the new version is the
+    smaller unit set's; publishing it withdraws the other), and the engine could not check
+    them against a problem without their unit (it said "no such unit and date in the
+    problem", in the web's Adjust only after the whole solve)."""
     planned = {u.id for u in problem.units}
     names = {u.id: u.name for u in (published.units if published else ())}
     gone = sorted({r.unit_id for r in plan.routes if r.date in frozen and r.stops} - planned)
@@ -900,9 +899,11 @@ def _refuse_fewer_units(
         raise WeekError(
             f"η δημοσιευμένη εβδομάδα έχει ήδη διαδρομές της μονάδας {which} μέχρι σήμερα· για να "
             "μη βγει άλλο αυτή τη μονάδα, δηλώστε τη μη διαθέσιμη στο ημερολόγιο για τις υπόλοιπες "
-            "ημέρες και σχεδιάστε ξανά με όλες τις μονάδες / the published week already has routes "
+            "ημέρες (αν την έχετε θέσει εκτός λειτουργίας, επαναφέρετέ τη πρώτα) και σχεδιάστε ξανά "
+            "με όλες τις μονάδες / the published week already has routes "
             f"of {which} up to today; to keep that unit at the base from now on, mark it "
-            "unavailable in the calendar for the remaining days and re-plan with all the units"
+            "unavailable in the calendar for the remaining days (if you took it out of service, "
+            "put it back in service first) and re-plan with all the units"
         )
 
 
@@ -922,6 +923,8 @@ def keep_past(
     frozen = set(frozen_dates(problem.dates, today, published=published_plan is not None))
     if not frozen:
         return problem, problem, ()
+    if published_plan is not None:
+        _refuse_fewer_units(published_plan, published_problem, problem, frozen)
     kept = tuple(r for r in (published_plan.routes if published_plan else ()) if r.date in frozen and r.stops)
     stored, to_solve = _freeze(problem, published_problem, frozen, kept, today)
     return stored, to_solve, kept

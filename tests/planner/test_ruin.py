@@ -318,8 +318,26 @@ def test_equal_priorities_take_both_searches_and_a_binding_weekly_cap_takes_ruin
     plan = solve(too_many, SolveParams(time_limit=1))
     assert calls == []  # one worker: OR-Tools'
     assert validate(too_many, plan) == [] and plan.unassigned
+    told: list[SolveParams] = []
+    real = solver._worker_params
+
+    def seen(*args: Any) -> SolveParams:
+        told.append(real(*args))
+        return told[-1]
+
+    monkeypatch.setattr(solver, "_worker_params", seen)
     plan = solve(too_many, SolveParams(time_limit=1.5, workers=2))  # the second's ruin and recreate
     assert validate(too_many, plan) == [] and plan.unassigned
+    assert [w.search for w in told] == ["ruin"]
+    fits = make_problem([make_visit(f"v{i}", places[i % 4], HOUR) for i in range(4)], dates=WEEK[:1])
+    assert solver._ruin_first(solver._prepare(fits), auto) and not solver._ruin_first(
+        solver._prepare(too_many), auto
+    )
+    calls.clear()
+    plan = solve(fits, SolveParams(time_limit=1.5, workers=2))  # the first all served: the other way round
+    assert validate(fits, plan) == [] and not plan.unassigned
+    assert calls == ["ruin"] and [w.search for w in told[1:]] == ["ortools"]
+    calls.clear()
     capped = make_problem(
         [make_visit(f"v{i}", places[i % 4], HOUR) for i in range(4)],
         dates=WEEK[:2],
@@ -356,6 +374,7 @@ def test_the_temperatures_and_ruins_follow_what_the_first_solution_leaves_out() 
     told = ruin.Settings(hot=5e5, cold=7.0, max_routes=2, max_string=4)
     assert ruin.temperatures(m, st, told) == (5e5, 7.0)
     assert ruin.ruin_sizes(m, st, told) == (2, 4)
+    assert ruin.ruin_sizes(m, st, ruin.Settings(max_routes=0)) == (0, 2)  # 0 is no route, not "auto"
     full = _instance(
         travel, [[], day, day], [0, 5 * HOUR, 5 * HOUR], penalty={(1, 0): 3_000_000, (2, 0): 2_000_000}
     )
@@ -363,6 +382,10 @@ def test_the_temperatures_and_ruins_follow_what_the_first_solution_leaves_out() 
     assert ruin.left_out(m, st) == [2_000_000] and not ruin.first_serves_all(full)
     assert ruin.temperatures(m, st, ruin.Settings()) == (200_000, 1_000)
     assert ruin.ruin_sizes(m, st, ruin.Settings()) == (3, 6)
+    # told that only travel is left (the solver's choice for equal priorities), whatever is left out
+    travel_only = ruin.Settings(travel_only=True)
+    assert ruin.temperatures(m, st, travel_only) == pytest.approx((3 * 2 * t, 0.03 * 2 * t))
+    assert ruin.ruin_sizes(m, st, travel_only) == (19, 1)  # routes of one stop: 4 * 10 / 2 - 1
 
 
 def test_an_unknown_search_is_refused() -> None:

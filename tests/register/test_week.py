@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -511,6 +512,14 @@ def test_re_planning_fewer_units_than_published_mid_week_says_what_to_do_instead
     assert van_days & {date(2026, 12, 7), date(2026, 12, 8), wednesday}
     with pytest.raises(WeekError, match=r"Βαν.*ημερολόγιο.*Βαν.*calendar"):
         plan_week(engine, W50, units=["Αυτοκίνητο"], time_limit=0.5, workers=1, today=wednesday)
+    # the web's Adjust keeps the past through keep_past too: refused before its solve
+    car_only = replace(
+        first.problem,
+        units=tuple(u for u in first.problem.units if u.id != van),
+        unit_days=tuple(ud for ud in first.problem.unit_days if ud.unit_id != van),
+    )
+    with pytest.raises(WeekError, match="Βαν"):
+        keep_past(car_only, first.problem, first.plan, wednesday)
     with session_scope(engine, actor="test") as s:
         for day in (10, 11):
             s.add(m.CalendarDay(day=date(2026, 12, day), kind="unit_unavailable", unit_id=ids["van"]))
