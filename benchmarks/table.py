@@ -63,7 +63,7 @@ SETS: dict[str, BenchSet] = {
         solver_note=(
             "`kinito` is the product's engine (`planner.solver.solve`, one worker; every customer here has "
             "the same priority and its first solution serves them all, so it takes its ruin-and-recreate "
-            "search with SISR's settings, see README \"How the engine searches\") on "
+            'search with SISR\'s settings, see README "How the engine searches") on '
             "the problem built by `benchmarks/adapters.py`; `ortools` is OR-Tools' textbook VRPTW recipe "
             "(PATH_CHEAPEST_ARC + GUIDED_LOCAL_SEARCH, Python callbacks, all customers mandatory) written "
             "directly in `benchmarks/peers.py`; `pyvrp` is PyVRP's HGS on a `pyvrp.Model`; `vroom` is "

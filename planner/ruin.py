@@ -229,7 +229,7 @@ class Settings:
     The fixed values ran the Solomon instances far too hot (sixteenth session, 10 s, one
     search, cost against the best known: R101 +6.9 %, R109 +13.0 %, RC105 +11.1 %, R209
     +2.8 %; at SISR's temperatures +0.3 %, +0.3 %, +0.7 %, +0.4 %), while the demo week needs
-    the hot start (16 searches of 6 s, mean priority unserved: 14.0 as it is, 15.5 at 3 and
+    the hot start (12 searches of 6 s, mean priority unserved: 14.0 as it is, 15.5 at 3 and
     0.03 mean arcs, 14.8 from 30,000 to 80), and scaling it to the penalty (0.2 and 0.001 of
     the least left out) ran the register's weeks ten times hotter, worse by 0.5 % (7 seeds of
     ``kinito week next`` on the demo register, 6 worse).
