@@ -582,8 +582,9 @@ class _Model:
             shift=[(ud.shift.start, ud.shift.end) for ud in self.uds],
             regular_end=[ud.regular_end for ud in self.uds],
             after_hours=w.after_hours,
-            # each day's own limit (none being "a day"); the weekly cap is the search's to share
-            span_limit=[min(DAY, cand.own_limit(ud)) for ud in self.uds],
+            # each day's own limit (its working time, else its shift's length: not capped at 24 h,
+            # the benchmarks' shifts are longer); the weekly cap is the search's to share
+            span_limit=[cand.own_limit(ud) for ud in self.uds],
             max_drive=[ud.max_drive for ud in self.uds],
             capacity=[units[ud.unit_id].capacity for ud in self.uds],
             brk=brk,

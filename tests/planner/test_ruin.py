@@ -388,6 +388,22 @@ def test_the_temperatures_and_ruins_follow_what_the_first_solution_leaves_out() 
     assert ruin.ruin_sizes(m, st, travel_only) == (19, 1)  # routes of one stop: 4 * 10 / 2 - 1
 
 
+def test_a_shift_longer_than_a_day_bounds_the_span_by_its_length() -> None:
+    """A unit-day with no working-time limit and a shift of more than 24 h (the Cordeau
+    instances, distances times 1,000): the ruin search's span limit is the shift's length,
+    as in OR-Tools' model. Capped at 24 h, the first solution of p03 (one vehicle a day)
+    left customers out that OR-Tools serves."""
+    from benchmarks import adapters
+    from benchmarks.readers import read_cordeau
+
+    prep = solver._prepare(adapters.cordeau_problem(read_cordeau(Path("benchmarks/instances/pvrp/p03.txt"))))
+    model = solver._Model(prep, solver._first_patterns(prep, random.Random(0)))
+    limits = model.ruin_instance().span_limit
+    assert limits == [ud.shift.end - ud.shift.start for ud in model.uds]
+    assert min(limits) > 24 * HOUR
+    assert solver._fits_at_once(prep)
+
+
 def test_an_unknown_search_is_refused() -> None:
     """A misspelt search name is a clear error, not a silent default."""
     with pytest.raises(ValueError, match="search must be auto, ruin or ortools"):
