@@ -83,7 +83,10 @@ SETS: dict[str, BenchSet] = {
         ),
         solver_note=(
             "Only Kinito runs on this set: PyVRP and VROOM have no periodic (multi-day visit pattern) "
-            "model, and the textbook OR-Tools recipe is a single-day VRPTW."
+            "model, and the textbook OR-Tools recipe is a single-day VRPTW. Kinito (one worker) takes "
+            "OR-Tools' search where customers have day patterns to choose or its first solution leaves "
+            "some out, its ruin-and-recreate search with SISR's settings where that serves every "
+            'customer (see README "How the engine searches").'
         ),
     ),
 }
