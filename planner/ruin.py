@@ -1425,19 +1425,6 @@ def best_breaks(
     return out
 
 
-def first_serves_all(inst: Instance) -> bool:
-    """Whether the search's first solution (each occurrence at its cheapest feasible place,
-    in one of the recreate's orders) serves every occurrence some vehicle can serve."""
-    arrs = inst.arrays()
-    n_keys, n_veh = len(inst.keys), len(inst.start)
-    cache = _cache(n_keys, n_veh)
-    st = _state(n_veh, n_keys)
-    init_limits(arrs, st)
-    seed_rng(0)
-    recreate(arrs, st, cache, np.arange(n_keys, dtype=np.int64), n_keys, False)
-    return not left_out(arrs, st)
-
-
 def warm() -> float:
     """Compile the search (or load it from numba's cache): a few rounds on a tiny instance;
     the seconds it took."""

@@ -99,8 +99,7 @@ class SolveParams:
     time left, each first solution of ``portfolio`` once and then the one that did best.
 
     ``search`` chooses the search: ``"auto"`` (ruin and recreate when no visit has explicit
-    day patterns and the visits differ in priority, a weekly cap binds or the first solution
-    serves every visit, see :func:`_ruin_and_recreate`; OR-Tools' otherwise), ``"ruin"`` or
+    day patterns, see :func:`_ruin_and_recreate`; OR-Tools' otherwise), ``"ruin"`` or
     ``"ortools"``.
     """
 
@@ -178,7 +177,6 @@ class _Prep:
     vehicle_of_ud: dict[int, int] = field(default_factory=dict)
     # Visits wanted several times whose days OR-Tools chooses itself (see _free_days).
     free: frozenset[int] = frozenset()
-    fits_at_once: bool | None = None  # see _fits_at_once (None: not yet known)
 
 
 def _prepare(problem: Problem) -> _Prep:
@@ -1155,55 +1153,26 @@ def _search(
 
 
 def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
-    """Whether to search by ruin and recreate (:mod:`planner.ruin`) rather than OR-Tools.
+    """Whether to search by ruin and recreate (:mod:`planner.ruin`) rather than OR-Tools:
+    whenever no visit has explicit day patterns to choose (those are re-chosen around
+    OR-Tools' search, see :func:`_episode`). When every visit counts the same, the second
+    worker takes OR-Tools' search (:func:`_worker_params`).
 
-    So it is when no visit has explicit day patterns to choose (those are re-chosen around
-    OR-Tools' search, see :func:`_episode`) and the visits differ in priority, i.e. which to
-    serve is a choice of worth (the product's problems), or a driver's weekly cap binds
-    (only this search keeps it over the week rather than as a share per day), or every
-    visit counts the same and the search's first solution serves them all (only travel is
-    left to save, :func:`_fits_at_once`). Other problems where every visit counts the same
-    keep OR-Tools' search in the first worker: it finds room for every visit where vehicle
-    loads bind (six Cordeau instances with no day patterns to choose), though not when more
-    is wanted than the days hold (the demo week with every priority 1, 8 s, two workers:
-    87-88 visits of 103 served against 94-95), so the second worker searches by ruin and
-    recreate then (:func:`_worker_params`).
+    Until the sixteenth session problems where every visit counts the same took OR-Tools'
+    search first: it had measured better where all fits (the 14 Solomon instances, 10 s:
+    +2.55 % against +5.29 %) and where vehicle loads bind (six Cordeau instances without
+    day patterns: it served every customer, ruin and recreate did not). Both were the ruin
+    search's defects: temperatures fixed for the demo week's cost scale, a random walk in
+    Solomon's tenths, and every day's span capped at 24 h, shorter than the Cordeau
+    instances' shifts. Fixed, ruin and recreate is the better (the Solomon table at 30 s:
+    +0.19 % against +1.93 %; the six Cordeau instances at 60 s: better on p06, p07, p09,
+    equal on p01, p03, 0.1 % worse on p04), and it was already where more is wanted than
+    the days hold (the demo week with every priority 1, 8 s, two workers: 94-95 visits of
+    103 served against 87-88 by OR-Tools' search alone).
     """
     if params.search in ("ortools", "ruin"):
         return params.search == "ruin"
-    return not _multi(prep) and (_weighed(prep) or _cap_binds(prep) or _fits_at_once(prep))
-
-
-def _fits_at_once(prep: _Prep) -> bool:
-    """Whether the ruin search's first solution (every visit at its cheapest feasible place)
-    already serves every visit that can be served: then only travel is left to save, and ruin
-    and recreate, its temperatures on the arcs' scale (:func:`ruin.temperatures`), does that
-    better than OR-Tools' search (sixteenth session, the 14 Solomon instances, 30 s, one
-    worker: +0.62 % against +1.51 % on average, better or equal on 13 of them; C201 +6.43 %
-    against 0). Where it leaves some out, vehicle loads or windows are tight and OR-Tools'
-    search is the one that finds room for all (six Cordeau instances with no day patterns to
-    choose, 30 s: OR-Tools served every customer, ruin and recreate left 4-15 out); so too
-    where more is wanted than the week holds and every visit counts the same (the second
-    worker searches by ruin and recreate then, :func:`_worker_params`)."""
-    if prep.fits_at_once is None:  # once per problem: the parent's workers and its search ask
-        from planner import ruin  # numba's import and compiled code: only where it is needed
-
-        inst = _Model(prep, _first_patterns(prep, random.Random(0))).ruin_instance()
-        prep.fits_at_once = ruin.first_serves_all(inst)
-    return prep.fits_at_once
-
-
-def _ruin_first(prep: _Prep, params: SolveParams) -> bool:
-    """Whether the first worker takes ruin and recreate because every visit counts the same
-    and its first solution serves them all (:func:`_fits_at_once`), so that the second takes
-    OR-Tools' search (:func:`_worker_params`)."""
-    plain = params.search == "auto" and not _multi(prep) and not _weighed(prep) and not _cap_binds(prep)
-    return plain and _fits_at_once(prep)
-
-
-def _cap_binds(prep: _Prep) -> bool:
-    """Whether some unit's weekly cap is less than its days' own limits together."""
-    return bool(cand.binding_caps(prep.problem, [prep.problem.unit_days[i] for i in prep.vehicles]))
+    return not _multi(prep)
 
 
 def _ruin_search(
@@ -1222,11 +1191,7 @@ def _ruin_search(
         if report is not None:
             report(found.objective, found.served)
 
-    # chosen because the first solution serves all (equal priorities): the search's settings
-    # for travel alone, whatever its own first solution leaves out
-    travel_only = True if prep.fits_at_once and not _weighed(prep) else None
-    settings = ruin.Settings(travel_only=travel_only)
-    best = ruin.search(inst, params.seed, deadline, settings, on_best=on_best, start=model.start_routes())
+    best = ruin.search(inst, params.seed, deadline, on_best=on_best, start=model.start_routes())
     seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
     breaks = ruin.best_breaks(inst, best.routes, best.spans, prep.problem.weights.work)
     return _Found(best.objective, choice, seqs, "", best.spans, breaks)
@@ -1321,9 +1286,7 @@ def _weighed(prep: _Prep) -> bool:
     return len({max(1, vp.visit.priority) for vp in prep.visits}) > 1
 
 
-def _worker_params(
-    params: SolveParams, k: int, seeded: bool, weighed: bool = False, ruin_first: bool = False
-) -> SolveParams:
+def _worker_params(params: SolveParams, k: int, seeded: bool, weighed: bool = False) -> SolveParams:
     """Worker ``k``'s settings: another seed than worker 0, and its packing staged even
     when every visit has the same priority.
 
@@ -1338,18 +1301,16 @@ def _worker_params(
     SAVINGS 19-23 (mean 20.5 with shape 1.3, 20.3 with 1.0, 22.5 with 0.8; 8-12 runs
     each). When every visit counts the same (Solomon) worker k starts from the k-th other
     strategy of the portfolio (on R101 and R109 that start won over a second SAVINGS one),
-    except worker 1 when no visit has day patterns to choose: it searches by ruin and
-    recreate, which wins when more is wanted than the week holds (see
-    :func:`_ruin_and_recreate`), while worker 0's OR-Tools search finds room for all where
-    loads are tight; or, when worker 0 searches by ruin and recreate because its first
-    solution serves everything (``ruin_first``, see :func:`_fits_at_once`), worker 1 takes
-    OR-Tools' search (the one Solomon instance where ruin and recreate did worse, C201, is
-    one it solves).
+    except worker 1 when no visit has day patterns to choose: worker 0 then searches by
+    ruin and recreate (:func:`_ruin_and_recreate`), and worker 1 takes OR-Tools' search, so
+    that a problem where one search is stuck can still gain from the other (C201 at 30 s
+    with SISR's settings but not yet its recreate orders: ruin and recreate +6.43 %,
+    OR-Tools 0).
     """
     if k == 0:
         return params
     if k == 1 and not seeded and not weighed and params.search == "auto":
-        return replace(params, seed=params.seed + k, search="ortools" if ruin_first else "ruin")
+        return replace(params, seed=params.seed + k, search="ortools")
     others = [fs for fs in params.portfolio if fs != params.first_solution]
     same = seeded or weighed or not others
     strategy = params.first_solution if same else others[(k - 1) % len(others)]
@@ -1509,7 +1470,6 @@ def _run_workers(
     """
     children = []
     seeded, weighed = bool(_multi(prep)), _weighed(prep)
-    ruin_first = _ruin_first(prep, params)
     env = child_env()  # so the child imports this very planner
     for k in range(1, params.workers):
         child = subprocess.Popen(
@@ -1520,7 +1480,7 @@ def _run_workers(
             env=env,
         )
         assert child.stdin is not None
-        told = _worker_params(params, k, seeded, weighed, ruin_first)
+        told = _worker_params(params, k, seeded, weighed)
         child.stdin.write(pickle.dumps((problem, told, deadline)))
         child.stdin.close()
         child.stdin = None  # closed: communicate() must not flush it again

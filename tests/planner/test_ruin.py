@@ -299,25 +299,19 @@ def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.Mo
 def test_equal_priorities_take_both_searches_and_a_binding_weekly_cap_takes_ruin_and_recreate(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Every visit worth the same and more than the first solution serves: the first worker
-    searches with OR-Tools (it finds room for all where loads are tight), the second by ruin
-    and recreate (better when the week cannot hold them all), the best plan wins; when the
-    first solution serves all, the other way round; with day patterns to choose both keep
-    OR-Tools. A binding weekly cap takes ruin and recreate in the first worker too (only it
-    keeps the cap over the week)."""
+    """Every visit worth the same, no day patterns to choose: the first worker searches by
+    ruin and recreate, the second with OR-Tools, the best plan wins, whether all fits or
+    not; with day patterns to choose both keep OR-Tools. A binding weekly cap takes ruin
+    and recreate too (only it keeps the cap over the week)."""
     calls = _count_ruin_searches(monkeypatch)
     auto = SolveParams()
-    assert solver._worker_params(auto, 1, seeded=False, weighed=False).search == "ruin"
-    assert solver._worker_params(auto, 1, seeded=False, weighed=False, ruin_first=True).search == "ortools"
+    assert solver._worker_params(auto, 1, seeded=False, weighed=False).search == "ortools"
     assert solver._worker_params(auto, 2, seeded=False, weighed=False).search == "auto"
     assert solver._worker_params(auto, 1, seeded=True, weighed=False).search == "auto"
-    ortools = SolveParams(search="ortools")
-    assert solver._worker_params(ortools, 1, seeded=False, weighed=False).search == "ortools"
+    assert solver._worker_params(auto, 1, seeded=False, weighed=True).search == "auto"
+    ruin_only = SolveParams(search="ruin")
+    assert solver._worker_params(ruin_only, 1, seeded=False, weighed=False).search == "ruin"
     places = ["rododafni", "temeni", "valimitika", "diakopto"]
-    too_many = make_problem([make_visit(f"v{i}", places[i % 4], HOUR) for i in range(12)], dates=WEEK[:1])
-    plan = solve(too_many, SolveParams(time_limit=1))
-    assert calls == []  # one worker: OR-Tools'
-    assert validate(too_many, plan) == [] and plan.unassigned
     told: list[SolveParams] = []
     real = solver._worker_params
 
@@ -326,17 +320,18 @@ def test_equal_priorities_take_both_searches_and_a_binding_weekly_cap_takes_ruin
         return told[-1]
 
     monkeypatch.setattr(solver, "_worker_params", seen)
-    plan = solve(too_many, SolveParams(time_limit=1.5, workers=2))  # the second's ruin and recreate
-    assert validate(too_many, plan) == [] and plan.unassigned
-    assert [w.search for w in told] == ["ruin"]
+    too_many = make_problem([make_visit(f"v{i}", places[i % 4], HOUR) for i in range(12)], dates=WEEK[:1])
     fits = make_problem([make_visit(f"v{i}", places[i % 4], HOUR) for i in range(4)], dates=WEEK[:1])
-    assert solver._ruin_first(solver._prepare(fits), auto) and not solver._ruin_first(
-        solver._prepare(too_many), auto
-    )
-    calls.clear()
-    plan = solve(fits, SolveParams(time_limit=1.5, workers=2))  # the first all served: the other way round
-    assert validate(fits, plan) == [] and not plan.unassigned
-    assert calls == ["ruin"] and [w.search for w in told[1:]] == ["ortools"]
+    for problem in (too_many, fits):
+        calls.clear()
+        plan = solve(problem, SolveParams(time_limit=1))
+        assert calls == ["ruin"]  # one worker: ruin and recreate
+        assert validate(problem, plan) == [] and bool(plan.unassigned) == (problem is too_many)
+        calls.clear()
+        told.clear()
+        plan = solve(problem, SolveParams(time_limit=1.5, workers=2))
+        assert validate(problem, plan) == [] and bool(plan.unassigned) == (problem is too_many)
+        assert calls == ["ruin"] and [w.search for w in told] == ["ortools"]  # the second: OR-Tools'
     calls.clear()
     capped = make_problem(
         [make_visit(f"v{i}", places[i % 4], HOUR) for i in range(4)],
@@ -368,7 +363,7 @@ def test_the_temperatures_and_ruins_follow_what_the_first_solution_leaves_out() 
     day = [(8 * HOUR, 16 * HOUR)]
     fits = _instance(travel, [[], day, day], [0, HOUR, HOUR])
     m, st = _first(fits)
-    assert not ruin.left_out(m, st) and ruin.first_serves_all(fits)
+    assert not ruin.left_out(m, st)
     assert ruin.temperatures(m, st, ruin.Settings()) == pytest.approx((3 * 2 * t, 0.03 * 2 * t))
     assert ruin.ruin_sizes(m, st, ruin.Settings()) == (13, 2)  # strings of 2, up to 4 * 10 / 3 - 1 routes
     told = ruin.Settings(hot=5e5, cold=7.0, max_routes=2, max_string=4)
@@ -379,7 +374,7 @@ def test_the_temperatures_and_ruins_follow_what_the_first_solution_leaves_out() 
         travel, [[], day, day], [0, 5 * HOUR, 5 * HOUR], penalty={(1, 0): 3_000_000, (2, 0): 2_000_000}
     )
     m, st = _first(full)  # the day holds one of the two
-    assert ruin.left_out(m, st) == [2_000_000] and not ruin.first_serves_all(full)
+    assert ruin.left_out(m, st) == [2_000_000]
     assert ruin.temperatures(m, st, ruin.Settings()) == (200_000, 1_000)
     assert ruin.ruin_sizes(m, st, ruin.Settings()) == (3, 6)
     # told that only travel is left (the solver's choice for equal priorities), whatever is left out
@@ -392,16 +387,17 @@ def test_a_shift_longer_than_a_day_bounds_the_span_by_its_length() -> None:
     """A unit-day with no working-time limit and a shift of more than 24 h (the Cordeau
     instances, distances times 1,000): the ruin search's span limit is the shift's length,
     as in OR-Tools' model. Capped at 24 h, the first solution of p03 (one vehicle a day)
-    left customers out that OR-Tools serves."""
+    left customers out, and the search never served them all, where OR-Tools did."""
     from benchmarks import adapters
     from benchmarks.readers import read_cordeau
 
     prep = solver._prepare(adapters.cordeau_problem(read_cordeau(Path("benchmarks/instances/pvrp/p03.txt"))))
     model = solver._Model(prep, solver._first_patterns(prep, random.Random(0)))
-    limits = model.ruin_instance().span_limit
-    assert limits == [ud.shift.end - ud.shift.start for ud in model.uds]
-    assert min(limits) > 24 * HOUR
-    assert solver._fits_at_once(prep)
+    inst = model.ruin_instance()
+    assert inst.span_limit == [ud.shift.end - ud.shift.start for ud in model.uds]
+    assert min(inst.span_limit) > 24 * HOUR
+    m, st = _first(inst)
+    assert not ruin.left_out(m, st)  # every customer served at once
 
 
 def test_an_unknown_search_is_refused() -> None:

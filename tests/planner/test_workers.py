@@ -53,14 +53,14 @@ def test_workers_differ_by_seed_where_patterns_are_chosen_else_by_strategy() -> 
     """Worker k > 0 takes seed + k and stages its packing; it starts from worker 0's
     strategy when day patterns are chosen (the seed makes the searches differ), and from
     another strategy of the portfolio when nothing is chosen at random, except worker 1,
-    which then searches by ruin and recreate."""
+    which then takes OR-Tools' search (worker 0's is ruin and recreate)."""
     base = SolveParams(seed=5)
     seeded = _worker_params(base, 1, seeded=True)
     assert seeded.first_solution == base.first_solution
     assert (seeded.seed, _worker_params(base, 2, seeded=True).seed) == (6, 7)
     assert seeded.stage_uniform and not base.stage_uniform
     plain = [_worker_params(base, k, seeded=False) for k in (1, 2)]
-    assert [w.search for w in plain] == ["ruin", "auto"] and plain[0].seed == 6
+    assert [w.search for w in plain] == ["ortools", "auto"] and plain[0].seed == 6
     others = [fs for fs in base.portfolio if fs != base.first_solution]
     assert plain[1].first_solution == others[1]
     assert _worker_params(base, 0, seeded=False) == _worker_params(base, 0, seeded=True) == base
