@@ -255,7 +255,6 @@ class Settings:
     string_left_out: int = 6
     mean_removed: float = 10.0
     longest_string: int = 10
-    sisr_orders: bool | None = None
     travel_only: bool | None = None  # None: when the first solution serves every visit
 
 
@@ -999,14 +998,14 @@ def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any, sisr: Any) -> A
     pen, khome, ksvc, load, far = m[17], m[24], m[25], m[4], m[31]
     where = st[9]
     order = np.random.randint(4)
-    if sisr:
+    if sisr:  # 0 (at random) 4 times in 11, 4 (load) 4, 5 (far) 2, 6 (near) 1
         draw = np.random.randint(11)
-        order = 4 if draw < 4 else (5 if draw < 8 else (6 if draw < 10 else 7))
+        order = 0 if draw < 4 else (4 if draw < 8 else (5 if draw < 10 else 6))
     sc = np.empty(npool, np.float64)
     for i in range(npool):
         k = pool[i]
         r = np.random.random() * 1e-9
-        if order == 0 or order == 4:
+        if order == 0:
             sc[i] = np.random.random()
         elif order == 1:
             sc[i] = -pen[k] - r * pen[k]
@@ -1014,9 +1013,9 @@ def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any, sisr: Any) -> A
             sc[i] = -(pen[k] / (ksvc[k] + 600.0)) * (1 + r)
         elif order == 3:
             sc[i] = -ksvc[k] - r * 1000
-        elif order == 5:
+        elif order == 4:
             sc[i] = -(load[khome[k]] if khome[k] >= 0 else 0) - np.random.random() * 0.5
-        elif order == 6:
+        elif order == 5:
             sc[i] = -far[k] - np.random.random() * 0.5
         else:
             sc[i] = far[k] + np.random.random() * 0.5
@@ -1346,7 +1345,7 @@ def search(
         place(arrs, cur, np.array(order, np.int64), np.array(flat, np.int64), ptr)
     recreate(arrs, cur, cache, np.arange(n_keys, dtype=np.int64), n_keys, False)
     hot, cold = temperatures(arrs, cur, cfg)
-    sisr = travel_only(arrs, cur, cfg) if cfg.sisr_orders is None else cfg.sisr_orders
+    sisr = travel_only(arrs, cur, cfg)
     max_routes, max_string = ruin_sizes(arrs, cur, cfg)
     copy_state(cur, best)
     objs = np.array([objective(arrs, cur)] * 2, np.int64)

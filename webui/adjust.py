@@ -63,11 +63,7 @@ class Change:
 
 def served_dates(plan: Plan) -> dict[str, list[date]]:
     """Visit id -> the dates it is served on, sorted."""
-    out: dict[str, list[date]] = {}
-    for route in plan.routes:
-        for stop in route.stops:
-            out.setdefault(stop.visit_id, []).append(route.date)
-    return {k: sorted(v) for k, v in out.items()}
+    return {k: [day for day, _start in v] for k, v in served_times(plan).items()}
 
 
 def served_times(plan: Plan) -> dict[str, list[tuple[date, int]]]:

@@ -766,7 +766,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     # staff load
     staff_rows = {s.id: s for s in session.scalars(select(m.Staff))}
     keys = {(sid, w) for sid, w in staff_visits} | {
-        (int(k[3:]), w) for k, w in aboard if k.startswith("st-") and k[3:].isdigit()
+        (sid, w) for k, w in aboard if (sid := m.register_id(k, "st-")) is not None
     }
     staff_weeks = [
         StaffWeek(

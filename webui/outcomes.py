@@ -214,8 +214,8 @@ def _recorded_keys(s: Session, monday: date, sunday: date) -> set[tuple[date, st
 
 def _unit_name(s: Session, problem: Problem, unit_id: str) -> str:
     """The register's name of a plan's unit (``unit-1``), else the name the plan has."""
-    number = unit_id.removeprefix("unit-")
-    unit = s.get(m.Unit, int(number)) if number.isdigit() else None
+    number = m.register_id(unit_id, "unit-")
+    unit = s.get(m.Unit, number) if number is not None else None
     if unit is not None:
         return unit.name
     try:

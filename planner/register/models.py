@@ -311,6 +311,13 @@ class CalendarDay(Base):
     name: Mapped[str | None] = mapped_column(String(200), comment="e.g. Μεγάλη Παρασκευή")
 
 
+def register_id(plan_id: str, prefix: str) -> int | None:
+    """The register's id in a plan's id for a unit or a staff member (``"unit-3"`` with
+    prefix ``"unit-"``, ``"st-7"`` with ``"st-"``); None when it is not one of those."""
+    rest = plan_id.removeprefix(prefix)
+    return int(rest) if rest != plan_id and rest.isdigit() else None
+
+
 def unit_ids(unit_set: str) -> set[int]:
     """The unit ids of a version's ``unit_set`` (``"1,2"`` -> ``{1, 2}``)."""
     return {int(x) for x in unit_set.split(",") if x.strip().isdigit()}

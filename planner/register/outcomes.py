@@ -118,9 +118,7 @@ def served_by(problem: Problem | None, route: Route, visit_id: str) -> int | Non
             if visit.required_role is None or visit.required_role in member.roles:
                 chosen = sid
                 break
-    if chosen and chosen.startswith("st-") and chosen[3:].isdigit():
-        return int(chosen[3:])
-    return None
+    return None if chosen is None else m.register_id(chosen, "st-")
 
 
 @dataclass(frozen=True)

@@ -364,11 +364,11 @@ def _published_seats(published: Problem | None) -> dict[date, dict[int, int]]:
     id -> unit id), read from the crews of its problem; empty when nothing is published."""
     seats: dict[date, dict[int, int]] = defaultdict(dict)
     for ud in published.unit_days if published is not None else ():
-        unit = ud.unit_id.removeprefix("unit-")
-        for member in ud.crew if unit.isdigit() else ():
-            staff_id = member.staff_id.removeprefix("st-")
-            if staff_id.isdigit():
-                seats[ud.date][int(staff_id)] = int(unit)
+        unit = m.register_id(ud.unit_id, "unit-")
+        for member in ud.crew:
+            staff_id = m.register_id(member.staff_id, "st-")
+            if unit is not None and staff_id is not None:
+                seats[ud.date][staff_id] = unit
     return dict(seats)
 
 
