@@ -71,7 +71,10 @@ class Instance:
     only when occurrence 0 of their visit is (a pinned visit's later occurrences).
     ``weekly[unit[v]]``: the most the spans of that unit's vehicles (its days) may take
     together, the driver's weekly cap (None: no cap; give it only where it binds, as a cap
-    the days cannot reach only costs time).
+    the days cannot reach only costs time). ``patterns[visit]``: the allowed days of its
+    occurrences (days since the first date, occurrence k on the pattern's k-th), as in
+    Cordeau's periodic VRP: its served occurrences keep to one of them, the search removes
+    and puts back all of them together, and the recreate chooses the pattern.
     """
 
     service: list[int]
@@ -98,6 +101,7 @@ class Instance:
     prefer_weight: int = 0  # per second a start strays beyond TIME_BAND from it
     unit: list[int] | None = None  # per vehicle, its unit's index (None: each its own)
     weekly: list[int | None] | None = None  # per unit, the cap on its days' spans together
+    patterns: dict[int, list[tuple[int, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         # per occurrence: a node serving it (its first vehicle's), and its visit's occurrences
@@ -129,7 +133,8 @@ class Instance:
         the others by distance; 27 (after_hours, balance target, balance weight, preferred
         start weight); 28 per vehicle its unit, 29 per unit its weekly cap (-1: none); 30 per
         node its preferred start (-1: none); 31 per occurrence the arc cost to it from the base
-        (of its first vehicle)."""
+        (of its first vehicle); per visit 32 its number of patterns (0: none), 33 where they
+        start in 35, 34 their length; 35 the patterns' days."""
         n_nodes, n_veh, keys = len(self.service), len(self.start), self.keys
         index = {k: i for i, k in enumerate(keys)}
 
@@ -163,6 +168,20 @@ class Instance:
         weekly = [*(self.weekly or []), *[None] * n_units][:n_units]
         caps = [-1 if cap is None else cap for cap in weekly]
         near = -np.ones((len(keys), len(keys)), np.int64)
+        pn = np.zeros(len(visits), np.int64)
+        pbase = np.zeros(len(visits), np.int64)
+        plen = np.zeros(len(visits), np.int64)
+        pdays: list[int] = []
+        for vi, pats in self.patterns.items():
+            if vi not in vindex or not pats:
+                continue
+            length = len(pats[0])
+            if any(len(p) != length for p in pats) or any(k[1] >= length for k in self.occurrences[vi]):
+                raise ValueError(f"visit {vi}: patterns of unequal length, or shorter than its occurrences")
+            i = vindex[vi]
+            pn[i], pbase[i], plen[i] = len(pats), len(pdays), length
+            for p in pats:
+                pdays += list(p)
         for k, others in self.near.items():
             near[index[k], : len(others)] = [index[o] for o in others]
         return (
@@ -200,6 +219,10 @@ class Instance:
             i64(caps),
             i64(self.prefer if self.prefer else [-1] * n_nodes),
             i64([self._from_base(k) for k in keys]),
+            pn,
+            pbase,
+            plen,
+            i64(pdays),
         )
 
     def _from_base(self, k: Key) -> int:
@@ -771,9 +794,16 @@ def first_feasible(m: Any, st: Any, v: Any, node: Any, cd: Any, cp: Any, cg: Any
 
 
 @njit(cache=True)
+def constrained(m: Any, key: Any) -> Any:
+    """Whether occurrence ``key``'s day depends on its visit's other occurrences."""
+    return m[21][key] == 1 or m[20][key] >= 0 or m[32][m[18][key]] > 0
+
+
+@njit(cache=True)
 def days_fit(m: Any, st: Any, key: Any, v: Any) -> Any:
     """Whether occurrence ``key`` may go on vehicle ``v``'s day given its visit's other
-    served occurrences (minimum gap, in occurrence order; a pinned visit's first)."""
+    served occurrences (minimum gap, in occurrence order; a pinned visit's first; one of
+    its day patterns)."""
     day = m[15]
     kvis = m[18]
     kocc = m[19]
@@ -787,6 +817,8 @@ def days_fit(m: Any, st: Any, key: Any, v: Any) -> Any:
         first = vkeys[vptr[vi]]
         if where[first] < 0:
             return False
+    if m[32][vi] > 0 and not pattern_fits(m, st, key, day[v], -1):
+        return False
     g = kgap[key]
     if g < 0:
         return True
@@ -808,13 +840,38 @@ def days_fit(m: Any, st: Any, key: Any, v: Any) -> Any:
 
 
 @njit(cache=True)
-def best_insertion(m: Any, st: Any, cache: Any, key: Any, out: Any) -> Any:
-    """The cheapest feasible place for ``key`` in any route into ``out`` (delta, position,
-    gap, route cost, vehicle); whether there is one. Results per route are cached by the
-    route's version."""
+def pattern_fits(m: Any, st: Any, key: Any, d: Any, only: Any) -> Any:
+    """Whether occurrence ``key`` on day ``d`` and its visit's served occurrences keep to
+    one of its day patterns (to pattern ``only`` when it is not -1)."""
+    day, kvis, kocc, vptr, vkeys = m[15], m[18], m[19], m[22], m[23]
+    pn, pbase, plen, pdays = m[32], m[33], m[34], m[35]
+    where = st[9]
+    vi = kvis[key]
+    for j in range(pn[vi]):
+        if only >= 0 and j != only:
+            continue
+        base = pbase[vi] + j * plen[vi]
+        if pdays[base + kocc[key]] != d:
+            continue
+        ok = True
+        for i in range(vptr[vi], vptr[vi + 1]):
+            other = vkeys[i]
+            w = where[other]
+            if other != key and w >= 0 and pdays[base + kocc[other]] != day[w]:
+                ok = False
+                break
+        if ok:
+            return True
+    return False
+
+
+@njit(cache=True)
+def best_insertion(m: Any, st: Any, cache: Any, key: Any, out: Any, only_day: Any = -1) -> Any:
+    """The cheapest feasible place for ``key`` in any route (of day ``only_day``, unless it
+    is -1) into ``out`` (delta, position, gap, route cost, vehicle); whether there is one.
+    Results per route are cached by the route's version."""
     knode = m[16]
-    kgap = m[20]
-    kafter = m[21]
+    day = m[15]
     rver = st[7]
     cver, cres, cptr = cache
     V = knode.shape[1]
@@ -822,9 +879,9 @@ def best_insertion(m: Any, st: Any, cache: Any, key: Any, out: Any) -> Any:
     tmp = np.empty(4, np.int64)
     for v in range(V):
         node = knode[key, v]
-        if node < 0:
+        if node < 0 or (only_day >= 0 and day[v] != only_day):
             continue
-        if (kafter[key] == 1 or kgap[key] >= 0) and not days_fit(m, st, key, v):
+        if constrained(m, key) and not days_fit(m, st, key, v):
             continue
         ver = rver[v]
         hit = -1
@@ -968,9 +1025,11 @@ def take_out(st: Any, v: Any, q: Any) -> Any:
 
 @njit(cache=True)
 def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> Any:
-    """Remove ``keys[:nk]`` from route ``v`` (see :func:`remove_keys`) and the later
-    occurrences that need a removed first one; the new count in ``removed``."""
-    kocc, kafter, vptr, vkeys, kvis = m[19], m[21], m[22], m[23], m[18]
+    """Remove ``keys[:nk]`` from route ``v`` (see :func:`remove_keys`), the later
+    occurrences that need a removed first one, and every occurrence of a visit with day
+    patterns one of whose occurrences went (so that the recreate may choose its pattern
+    afresh); the new count in ``removed``."""
+    kocc, kafter, vptr, vkeys, kvis, pn = m[19], m[21], m[22], m[23], m[18], m[32]
     where = st[9]
     start_nr = nr
     nr = remove_keys(m, st, v, keys, nk, removed, nr)
@@ -979,21 +1038,53 @@ def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> 
     while i < nr:
         gone = removed[i]
         i += 1
-        if kocc[gone] == 0:
-            vi = kvis[gone]
-            for j in range(vptr[vi] + 1, vptr[vi + 1]):
+        vi = kvis[gone]
+        whole = pn[vi] > 0
+        if kocc[gone] == 0 or whole:
+            for j in range(vptr[vi], vptr[vi + 1]):
                 other = vkeys[j]
-                if kafter[other] == 1 and where[other] >= 0:
+                if where[other] >= 0 and (whole or (j > vptr[vi] and kafter[other] == 1)):
                     one[0] = other
                     nr = remove_keys(m, st, where[other], one, 1, removed, nr)
     return nr
 
 
 @njit(cache=True)
+def insert_pattern(m: Any, st: Any, cache: Any, vi: Any, out: Any) -> Any:
+    """Put visit ``vi`` (day patterns, none of its occurrences served) in by the pattern
+    whose occurrences cost least at their cheapest places, an occurrence that fits nowhere
+    on its day counted at its penalty (ties broken at random)."""
+    vptr, vkeys, kocc, khome, pen = m[22], m[23], m[19], m[24], m[17]
+    pn, pbase, plen, pdays = m[32], m[33], m[34], m[35]
+    n = pn[vi]
+    best_j = -1
+    best = 0
+    first = np.random.randint(n)
+    for jj in range(n):
+        j = (first + jj) % n
+        base = pbase[vi] + j * plen[vi]
+        score = 0
+        for i in range(vptr[vi], vptr[vi + 1]):
+            key = vkeys[i]
+            if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pdays[base + kocc[key]]):
+                score += out[0]
+            else:
+                score += pen[key]
+        if best_j < 0 or score < best:
+            best_j, best = j, score
+    base = pbase[vi] + best_j * plen[vi]
+    for i in range(vptr[vi], vptr[vi + 1]):
+        key = vkeys[i]
+        if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pdays[base + kocc[key]]):
+            insert(m, st, key, out)
+
+
+@njit(cache=True)
 def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any, sisr: Any) -> Any:
-    """Insert the occurrences ``pool[:npool]`` one by one, each at its cheapest place, in one
-    of four orders: at random, most worth first, most worth per minute, longest first; or,
-    with ``sisr`` (only travel to save), SISR's: at random, largest load, farthest from the
+    """Insert the occurrences ``pool[:npool]`` one by one, each at its cheapest place (a
+    visit with day patterns all at once, see :func:`insert_pattern`), in one of four
+    orders: at random, most worth first, most worth per minute, longest first; or, with
+    ``sisr`` (only travel to save), SISR's: at random, largest load, farthest from the
     base, nearest to it, chosen 4, 4, 2 and 1 times in 11."""
     pen, khome, ksvc, load, far = m[17], m[24], m[25], m[4], m[31]
     where = st[9]
@@ -1021,10 +1112,21 @@ def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any, sisr: Any) -> A
             sc[i] = far[k] + np.random.random() * 0.5
     idx = np.argsort(sc)
     out = np.empty(5, np.int64)
+    kvis, vptr, vkeys, pn = m[18], m[22], m[23], m[32]
     for ii in range(npool):
         k = pool[idx[ii]]
         if where[k] >= 0 or khome[k] < 0:
             continue
+        vi = kvis[k]
+        if pn[vi] > 0:
+            none = True
+            for j in range(vptr[vi], vptr[vi + 1]):
+                if where[vkeys[j]] >= 0:
+                    none = False
+                    break
+            if none:  # the whole visit: its pattern first
+                insert_pattern(m, st, cache, vi, out)
+                continue
         if best_insertion(m, st, cache, k, out):
             insert(m, st, k, out)
 
@@ -1063,7 +1165,7 @@ def place(m: Any, st: Any, vs: Any, keys: Any, ptr: Any) -> Any:
     rule with it (the break in its cheapest gap) and its days and load allow, else left out
     for the recreate; how many went in. Routes go in day by day (``vs`` in day order), so
     the minimum gaps are checked against the days already placed."""
-    knode, kgap, kafter, load, cap = m[16], m[20], m[21], m[4], m[13]
+    knode, load, cap = m[16], m[4], m[13]
     rlen, rnode, rkey, rgap, rcost, rload, where, lim = (
         st[0],
         st[1],
@@ -1083,7 +1185,7 @@ def place(m: Any, st: Any, vs: Any, keys: Any, ptr: Any) -> Any:
             node = knode[key, v]
             if node < 0 or where[key] >= 0:
                 continue
-            if (kafter[key] == 1 or kgap[key] >= 0) and not days_fit(m, st, key, v):
+            if constrained(m, key) and not days_fit(m, st, key, v):
                 continue
             if cap[v] >= 0 and rload[v] + load[node] > cap[v]:
                 continue

@@ -14,10 +14,14 @@ Model (one OR-Tools routing model per choice of day patterns):
 * arc costs of travel seconds, plus the soft costs: a visit off its preferred weekday,
   work after the regular end on pilot days, and optionally long days (balance).
 
-Visits wanted several times over the horizon (frequency or explicit patterns, as in
-Cordeau's periodic VRP) get a day pattern chosen outside OR-Tools: a greedy first choice,
-then a large-neighbourhood search that re-chooses the patterns of a few visits by
-cheapest insertion and lets OR-Tools re-optimise from the previous routes.
+Visits wanted several times over the horizon with only a minimum gap between their days
+have a node on every date each occurrence may take. Visits with explicit day patterns (as in
+Cordeau's periodic VRP) have theirs chosen by the search: ruin and recreate (the default,
+:mod:`planner.ruin`) takes such a visit out whole and puts it back by its cheapest pattern;
+OR-Tools' search (``search="ortools"``, and the second worker where priorities are equal)
+works on one choice of patterns at a time: a greedy first choice, then a large-neighbourhood
+search that re-chooses the patterns of a few visits by cheapest insertion and lets OR-Tools
+re-optimise from the previous routes.
 
 When more is wanted than the days can hold, choosing what to serve is a knapsack inside
 the routing: a 90-minute stop worth 2 against three half-hour visits worth 2 each. One
@@ -98,9 +102,9 @@ class SolveParams:
     seconds (``episode_per_visit`` per visit wanted, if longer) while two still fit in the
     time left, each first solution of ``portfolio`` once and then the one that did best.
 
-    ``search`` chooses the search: ``"auto"`` (ruin and recreate when no visit has explicit
-    day patterns, see :func:`_ruin_and_recreate`; OR-Tools' otherwise), ``"ruin"`` or
-    ``"ortools"``.
+    ``search`` chooses the search: ``"auto"`` (ruin and recreate, and OR-Tools' in the
+    second worker when every visit has the same priority; see :func:`_ruin_and_recreate`),
+    ``"ruin"`` or ``"ortools"``.
     """
 
     time_limit: float = 10.0
@@ -241,14 +245,18 @@ class _Node:
     prefer: int | None = None  # the start a published plan gave on these days (soft)
 
 
-def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> list[list[_Node]]:
-    """The alternative nodes of each occurrence of visit ``vi`` (one list per occurrence)."""
+def _occurrence_nodes(
+    prep: _Prep, vi: int, choice: tuple[date, ...] | None, wide: bool = False
+) -> list[list[_Node]]:
+    """The alternative nodes of each occurrence of visit ``vi`` (one list per occurrence);
+    ``wide``: on every date the occurrence takes in one of its patterns, not only in
+    ``choice``."""
     vp = prep.visits[vi]
     v = vp.visit
     loc = prep.loc_index[v.location.id]
     dates: list[set[date] | None]
-    if vi in prep.free:  # occurrence k on any date it takes in some pattern
-        dates = [{p[k] for p in vp.patterns} for k in range(v.frequency)]
+    if vi in prep.free or wide:  # occurrence k on any date it takes in some pattern
+        dates = [{p[k] for p in vp.patterns} for k in range(len(vp.patterns[0]))]
     else:
         dates = [None] if choice is None else [{d} for d in choice]
     out: list[list[_Node]] = []
@@ -275,7 +283,12 @@ def _occurrence_nodes(prep: _Prep, vi: int, choice: tuple[date, ...] | None) -> 
 
 class _Model:
     """An OR-Tools routing model for one choice of day patterns (of the visits whose days
-    are not free, see :func:`_free_days`)."""
+    are not free, see :func:`_free_days`).
+
+    ``wide``: the visits with a choice of day patterns (:func:`_multi`, unless pinned) get
+    nodes on every date of their patterns instead, for ruin and recreate, which keeps
+    them to one pattern itself (:meth:`ruin_instance`); OR-Tools must not search such a
+    model, as nothing in it holds the patterns."""
 
     def __init__(
         self,
@@ -284,8 +297,14 @@ class _Model:
         compact: bool = False,
         leave_out: frozenset[tuple[int, int]] = frozenset(),
         spans: Sequence[int] | None = None,
+        wide: bool = False,
     ) -> None:
         self.prep = prep
+        self.wide: frozenset[int] = (
+            frozenset(vi for vi in _multi(prep) if prep.visits[vi].visit.pinned_date is None)
+            if wide
+            else frozenset()
+        )
         self.compact = compact
         self.spans = spans
         self.closed = False
@@ -303,7 +322,9 @@ class _Model:
         for vi, vp in enumerate(prep.visits):
             if vp.plannable == 0:
                 continue
-            per_occ = _occurrence_nodes(prep, vi, choice.get(vi) if vp.visit.frequency > 1 else None)
+            per_occ = _occurrence_nodes(
+                prep, vi, choice.get(vi) if vp.visit.frequency > 1 else None, vi in self.wide
+            )
             for occ, alts in enumerate(per_occ):
                 if (vi, occ) in leave_out:
                     continue
@@ -597,7 +618,29 @@ class _Model:
             prefer_weight=w.off_preferred_time,
             unit=[unit_index[ud.unit_id] for ud in self.uds],
             weekly=[binding.get(u.id) for u in problem.units],  # the others never bind
+            patterns={
+                vi: [tuple((d - first).days for d in p) for p in prep.visits[vi].patterns] for vi in self.wide
+            },
         )
+
+    def chosen_patterns(
+        self, routes: Sequence[Sequence[tuple[int, int]]], choice: dict[int, tuple[date, ...]]
+    ) -> dict[int, tuple[date, ...]]:
+        """``choice`` with each wide visit's pattern read off ``routes`` (per vehicle, its
+        occurrences): the first of its patterns that the dates of its served occurrences
+        keep to (its first choice when none is served)."""
+        out = dict(choice)
+        served: dict[int, dict[int, date]] = {}
+        for v, keys in enumerate(routes):
+            for vi, occ in keys:
+                if vi in self.wide:
+                    served.setdefault(vi, {})[occ] = self.uds[v].date
+        for vi, on in served.items():
+            fits = [p for p in self.prep.visits[vi].patterns if all(p[o] == d for o, d in on.items())]
+            if not fits:
+                raise RuntimeError(f"visit {vi}: its served dates {on} keep to none of its patterns (a bug)")
+            out[vi] = fits[0]
+        return out
 
     def start_routes(self) -> list[list[tuple[int, int]]] | None:
         """Per vehicle, the occurrences a published plan gave it, in the order of their
@@ -1154,9 +1197,19 @@ def _search(
 
 def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
     """Whether to search by ruin and recreate (:mod:`planner.ruin`) rather than OR-Tools:
-    whenever no visit has explicit day patterns to choose (those are re-chosen around
-    OR-Tools' search, see :func:`_episode`). When every visit counts the same, the second
-    worker takes OR-Tools' search (:func:`_worker_params`).
+    always, unless ``params.search`` says otherwise. When every visit counts the same, the
+    second worker takes OR-Tools' search (:func:`_worker_params`).
+
+    Until the seventeenth session visits with explicit day patterns to choose took
+    OR-Tools' search, whose rounds re-choose the patterns of a few visits between
+    searches (:func:`_episode`): ruin and recreate kept the first choice of patterns, and
+    was worse on the Cordeau instances with patterns (30 s: p02 left a customer out, pr01
+    +4.3 %). Now it chooses them itself (a visit with patterns leaves and comes back whole,
+    by its cheapest pattern; :func:`planner.ruin.insert_pattern`), and the seven Cordeau
+    instances with patterns went, one search of 60 s each against the table of the
+    sixteenth session: p02 +1.64 % against +6.39 %, p05 +2.42 % against +5.21 %, p08
+    +1.66 % against +6.26 %, p10 +1.52 % against +13.37 %, pr01 +0.00 % against +0.45 %,
+    pr02 +1.04 % against +3.43 %, pr03 +2.63 % against +8.77 %.
 
     Until the sixteenth session problems where every visit counts the same took OR-Tools'
     search first: it had measured better where all fits (the 14 Solomon instances, 10 s:
@@ -1172,19 +1225,20 @@ def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
     """
     if params.search in ("ortools", "ruin"):
         return params.search == "ruin"
-    return not _multi(prep)
+    return True
 
 
 def _ruin_search(
     prep: _Prep, params: SolveParams, deadline: float, report: Callable[[int, int], None] | None
 ) -> _Found:
-    """One ruin-and-recreate search until ``deadline``, on the model of the first day
-    patterns (of visits with explicit ones; the others' days are free)."""
+    """One ruin-and-recreate search until ``deadline``, on the wide model (every date of a
+    visit's day patterns open to it; the search keeps each visit to one pattern); the
+    patterns the best routes keep to are the result's choice."""
     from planner import ruin  # numba's import and compiled code: only where the search runs
 
     rng = random.Random(params.seed)
     choice = _first_patterns(prep, rng)
-    model = _Model(prep, choice)
+    model = _Model(prep, choice, wide=True)
     inst = model.ruin_instance()
 
     def on_best(found: ruin.Result) -> None:
@@ -1194,7 +1248,7 @@ def _ruin_search(
     best = ruin.search(inst, params.seed, deadline, on_best=on_best, start=model.start_routes())
     seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
     breaks = ruin.best_breaks(inst, best.routes, best.spans, prep.problem.weights.work)
-    return _Found(best.objective, choice, seqs, "", best.spans, breaks)
+    return _Found(best.objective, model.chosen_patterns(best.routes, choice), seqs, "", best.spans, breaks)
 
 
 def _episode(
@@ -1300,16 +1354,15 @@ def _worker_params(params: SolveParams, k: int, seeded: bool, weighed: bool = Fa
     worker from PARALLEL_CHEAPEST_INSERTION left 25 priority unserved in 8 s, one from
     SAVINGS 19-23 (mean 20.5 with shape 1.3, 20.3 with 1.0, 22.5 with 0.8; 8-12 runs
     each). When every visit counts the same (Solomon) worker k starts from the k-th other
-    strategy of the portfolio (on R101 and R109 that start won over a second SAVINGS one),
-    except worker 1 when no visit has day patterns to choose: worker 0 then searches by
-    ruin and recreate (:func:`_ruin_and_recreate`), and worker 1 takes OR-Tools' search, so
-    that a problem where one search is stuck can still gain from the other (C201 at 30 s
-    with SISR's settings but not yet its recreate orders: ruin and recreate +6.43 %,
-    OR-Tools 0).
+    strategy of the portfolio (on R101 and R109 that start won over a second SAVINGS one).
+    Whenever every visit counts the same, worker 1 takes OR-Tools' search while worker 0
+    searches by ruin and recreate (:func:`_ruin_and_recreate`), so that a problem where
+    one search is stuck can still gain from the other (C201 at 30 s with SISR's settings
+    but not yet its recreate orders: ruin and recreate +6.43 %, OR-Tools 0).
     """
     if k == 0:
         return params
-    if k == 1 and not seeded and not weighed and params.search == "auto":
+    if k == 1 and not weighed and params.search == "auto":
         return replace(params, seed=params.seed + k, search="ortools")
     others = [fs for fs in params.portfolio if fs != params.first_solution]
     same = seeded or weighed or not others

@@ -3,6 +3,7 @@ at the cost it computes, and the solver uses it where it should."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 import time
@@ -34,17 +35,18 @@ from planner.model import (
 from planner.schema import load_problem
 from planner.solver import SolveParams, solve
 from planner.validate import validate
-from tests.planner.conftest import BASE, STAFF, WEEK, make_problem, make_visit
+from tests.planner.conftest import BASE, FRI, MON, STAFF, THU, TUE, WEEK, make_problem, make_visit, stops_of
 from tests.planner.test_properties import PROPERTY_SETTINGS, points, problems, windows
 
 DEMO = Path(__file__).resolve().parents[2] / "data" / "demo" / "week.json"
 
 
 def _searched(problem: Problem, rounds: int, seed: int = 0) -> tuple[Any, ruin.Instance, ruin.Result]:
-    """The OR-Tools model of ``problem``, its plain instance and a short search's best."""
+    """The (wide, see ``solver._Model``) OR-Tools model of ``problem``, its plain instance
+    and a short search's best."""
     prep = solver._prepare(problem)
     choice = solver._first_patterns(prep, random.Random(seed))
-    model = solver._Model(prep, choice)
+    model = solver._Model(prep, choice, wide=True)
     inst = model.ruin_instance()
     return model, inst, ruin.search(inst, seed, time.time() + 600, rounds=rounds)
 
@@ -61,8 +63,9 @@ def _reads_back_at_its_cost(problem: Problem, rounds: int) -> None:
             mine = [v for v, ud in enumerate(model.uds) if ud.unit_id == unit.id]
             if unit.weekly_max_work is not None:
                 assert sum(best.spans[v] for v in mine) <= unit.weekly_max_work
-        choice = solver._first_patterns(model.prep, random.Random(0))
-        model = solver._Model(model.prep, choice, spans=best.spans)
+    # read back as the solver does: into the model of the day patterns the routes keep to
+    choice = model.chosen_patterns(best.routes, solver._first_patterns(model.prep, random.Random(0)))
+    model = solver._Model(model.prep, choice, spans=best.spans)
     seqs = {v: list(keys) for v, keys in enumerate(best.routes)}
     sol = model.restore(SolveParams(), seqs)
     assert sol is not None, "routes the search accepted do not read back into OR-Tools' model"
@@ -299,15 +302,15 @@ def test_weighed_visits_are_searched_by_ruin_and_recreate(monkeypatch: pytest.Mo
 def test_equal_priorities_take_both_searches_and_a_binding_weekly_cap_takes_ruin_and_recreate(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Every visit worth the same, no day patterns to choose: the first worker searches by
-    ruin and recreate, the second with OR-Tools, the best plan wins, whether all fits or
-    not; with day patterns to choose both keep OR-Tools. A binding weekly cap takes ruin
-    and recreate too (only it keeps the cap over the week)."""
+    """Every visit worth the same: the first worker searches by ruin and recreate, the
+    second with OR-Tools, the best plan wins, whether all fits or not, with day patterns to
+    choose or without. A binding weekly cap takes ruin and recreate too (only it keeps the
+    cap over the week)."""
     calls = _count_ruin_searches(monkeypatch)
     auto = SolveParams()
     assert solver._worker_params(auto, 1, seeded=False, weighed=False).search == "ortools"
     assert solver._worker_params(auto, 2, seeded=False, weighed=False).search == "auto"
-    assert solver._worker_params(auto, 1, seeded=True, weighed=False).search == "auto"
+    assert solver._worker_params(auto, 1, seeded=True, weighed=False).search == "ortools"
     assert solver._worker_params(auto, 1, seeded=False, weighed=True).search == "auto"
     ruin_only = SolveParams(search="ruin")
     assert solver._worker_params(ruin_only, 1, seeded=False, weighed=False).search == "ruin"
@@ -463,6 +466,63 @@ def test_given_routes_keep_the_minimum_gap_and_the_weekly_cap() -> None:
                         weekly=[HOUR + 2 * t])  # fmt: skip
     found = ruin.search(capped, 0, time.time() + 600, rounds=0, start=[[(2, 0)], [(1, 0)], []])
     assert found.routes == [[(2, 0)], [], []]
+
+
+def test_a_visit_with_day_patterns_moves_to_its_cheapest_pattern_whole() -> None:
+    """Four days, a visit wanted twice on days (0, 2) or (1, 3), whose arcs cost ten times
+    as much on days 0 and 2. Given on (0, 2), it stays there with no rounds; a few rounds
+    move both occurrences together to (1, 3), which no move of one occurrence alone can
+    reach. Given on (0, 3), not a pattern, its second occurrence goes to day 2."""
+    t = 10 * MINUTE
+    travel = [[0, t], [t, 0]]
+    dear = [[0, 10 * t], [10 * t, 0]]
+    twice = [(1, 0), (1, 1)]
+    inst = ruin.Instance(
+        service=[0, HOUR], windows=[[], [(8 * HOUR, 16 * HOUR)]], load=[0, 0], start=[0] * 4,
+        travel=[travel] * 4, cost=[dear, travel, dear, travel], shift=[(8 * HOUR, 16 * HOUR)] * 4,
+        regular_end=[16 * HOUR] * 4, after_hours=0, span_limit=[8 * HOUR] * 4, max_drive=[None] * 4,
+        capacity=[None] * 4, brk=[None] * 4, day=[0, 1, 2, 3], keys=twice,
+        key_node={(k, v): 1 for k in twice for v in range(4)}, penalty={k: 1_000_000 for k in twice},
+        patterns={1: [(0, 2), (1, 3)]},
+    )  # fmt: skip
+    given = [[(1, 0)], [], [(1, 1)], []]
+    assert ruin.search(inst, 0, time.time() + 600, rounds=0, start=given).routes == given
+    found = ruin.search(inst, 0, time.time() + 600, rounds=20, start=given)
+    assert found.routes == [[], [(1, 0)], [], [(1, 1)]]
+    assert found.objective == 4 * t
+    odd = ruin.search(inst, 0, time.time() + 600, rounds=0, start=[[(1, 0)], [], [], [(1, 1)]])
+    assert odd.routes == given
+    m = inst.arrays()
+    st = ruin._state(4, 2)
+    ruin.init_limits(m, st)
+    ruin.recreate(m, st, ruin._cache(2, 4), np.arange(2, dtype=np.int64), 2, False)
+    assert list(st[9]) == [1, 3]  # from nothing: the cheap pattern at once
+    removed = np.empty(3, dtype=np.int64)
+    count = ruin.drop(m, st, 1, np.array([0]), 1, removed, 0)
+    assert sorted(removed[:count]) == [0, 1] and list(st[9]) == [-1, -1]  # both go
+    with pytest.raises(ValueError, match="patterns"):
+        dataclasses.replace(inst, patterns={1: [(0,)]}).arrays()
+
+
+def test_the_solver_re_chooses_day_patterns_in_ruin_and_recreate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A visit wanted on (Mon, Thu) or (Tue, Fri), whose first choice is made (Mon, Thu),
+    where pinned visits fill both days: ruin and recreate, now the default search for day
+    patterns too, serves it on Tuesday and Friday; the plan passes the validator."""
+    calls = _count_ruin_searches(monkeypatch)
+    patterns = ((MON, THU), (TUE, FRI))
+    full = [make_visit(f"full{i}", "temeni", 2 * HOUR, pinned_date=d) for i, d in enumerate(3 * (MON, THU))]
+    pv = make_visit("pv", "kounina", 90 * MINUTE, frequency=2, patterns=patterns)
+    problem = make_problem([pv, *full])
+    first = solver._first_patterns
+
+    def bad_first(prep: Any, rng: random.Random) -> dict[int, tuple[date, ...]]:
+        return {**first(prep, rng), 0: (MON, THU)}
+
+    monkeypatch.setattr(solver, "_first_patterns", bad_first)
+    plan = solve(problem, SolveParams(time_limit=1))
+    assert calls == ["ruin"]
+    assert validate(problem, plan) == [] and not plan.unassigned
+    assert tuple(d for d, _ in stops_of(plan, "pv")) == (TUE, FRI)
 
 
 def _unserved_priority(problem: Problem, plan: Any) -> int:

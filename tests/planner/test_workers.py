@@ -52,12 +52,13 @@ def test_two_workers_give_a_valid_plan() -> None:
 def test_workers_differ_by_seed_where_patterns_are_chosen_else_by_strategy() -> None:
     """Worker k > 0 takes seed + k and stages its packing; it starts from worker 0's
     strategy when day patterns are chosen (the seed makes the searches differ), and from
-    another strategy of the portfolio when nothing is chosen at random, except worker 1,
-    which then takes OR-Tools' search (worker 0's is ruin and recreate)."""
+    another strategy of the portfolio when nothing is chosen at random; either way worker
+    1 takes OR-Tools' search (worker 0's is ruin and recreate)."""
     base = SolveParams(seed=5)
-    seeded = _worker_params(base, 1, seeded=True)
-    assert seeded.first_solution == base.first_solution
-    assert (seeded.seed, _worker_params(base, 2, seeded=True).seed) == (6, 7)
+    assert _worker_params(base, 1, seeded=True).search == "ortools"
+    seeded = _worker_params(base, 2, seeded=True)
+    assert seeded.first_solution == base.first_solution and seeded.search == "auto"
+    assert (_worker_params(base, 1, seeded=True).seed, seeded.seed) == (6, 7)
     assert seeded.stage_uniform and not base.stage_uniform
     plain = [_worker_params(base, k, seeded=False) for k in (1, 2)]
     assert [w.search for w in plain] == ["ortools", "auto"] and plain[0].seed == 6
