@@ -61,9 +61,9 @@ SETS: dict[str, BenchSet] = {
             "rows of `instances/BKS.csv`."
         ),
         solver_note=(
-            "`kinito` is the product's engine (`planner.solver.solve`, one worker; no customer here has "
-            "day patterns to choose, so it takes its ruin-and-recreate search, with SISR's settings as "
-            'its first solution serves every customer, see README "How the engine searches") on '
+            "`kinito` is the product's engine (`planner.solver.solve`, one worker: its ruin-and-recreate "
+            "search, with SISR's settings as its first solution serves every customer, see README "
+            '"How the engine searches") on '
             "the problem built by `benchmarks/adapters.py`; `ortools` is OR-Tools' textbook VRPTW recipe "
             "(PATH_CHEAPEST_ARC + GUIDED_LOCAL_SEARCH, Python callbacks, all customers mandatory) written "
             "directly in `benchmarks/peers.py`; `pyvrp` is PyVRP's HGS on a `pyvrp.Model`; `vroom` is "
@@ -84,9 +84,8 @@ SETS: dict[str, BenchSet] = {
         solver_note=(
             "Only Kinito runs on this set: PyVRP and VROOM have no periodic (multi-day visit pattern) "
             "model, and the textbook OR-Tools recipe is a single-day VRPTW. Kinito (one worker) takes "
-            "OR-Tools' search where customers have day patterns to choose (p02, p05, p08, p10, "
-            "pr01-pr03), its ruin-and-recreate search otherwise (see README "
-            '"How the engine searches").'
+            "its ruin-and-recreate search, which also chooses the day patterns where customers have "
+            'several (p02, p05, p08, p10, pr01-pr03; see README "How the engine searches").'
         ),
     ),
 }
