@@ -68,7 +68,7 @@ def search_once(
     from planner.schema import load_problem
 
     prep = solver._prepare(load_problem(problem))
-    model = solver._Model(prep, solver._first_patterns(prep, random.Random(seed)))
+    model = solver._Model(prep, solver._first_patterns(prep, random.Random(seed)), wide=True)
     inst = model.ruin_instance()
     if serve_only is not None:
         allowed = set(serve_only)

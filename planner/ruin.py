@@ -800,10 +800,10 @@ def constrained(m: Any, key: Any) -> Any:
 
 
 @njit(cache=True)
-def days_fit(m: Any, st: Any, key: Any, v: Any) -> Any:
+def days_fit(m: Any, st: Any, key: Any, v: Any, as_if_first: Any = False) -> Any:
     """Whether occurrence ``key`` may go on vehicle ``v``'s day given its visit's other
-    served occurrences (minimum gap, in occurrence order; a pinned visit's first; one of
-    its day patterns)."""
+    served occurrences (minimum gap, in occurrence order; a pinned visit's first, unless
+    ``as_if_first``: as if it were; one of its day patterns)."""
     day = m[15]
     kvis = m[18]
     kocc = m[19]
@@ -813,7 +813,7 @@ def days_fit(m: Any, st: Any, key: Any, v: Any) -> Any:
     vkeys = m[23]
     where = st[9]
     vi = kvis[key]
-    if kafter[key] == 1:
+    if kafter[key] == 1 and not as_if_first:
         first = vkeys[vptr[vi]]
         if where[first] < 0:
             return False
@@ -866,10 +866,13 @@ def pattern_fits(m: Any, st: Any, key: Any, d: Any, only: Any) -> Any:
 
 
 @njit(cache=True)
-def best_insertion(m: Any, st: Any, cache: Any, key: Any, out: Any, only_day: Any = -1) -> Any:
+def best_insertion(
+    m: Any, st: Any, cache: Any, key: Any, out: Any, only_day: Any = -1, as_if_first: Any = False
+) -> Any:
     """The cheapest feasible place for ``key`` in any route (of day ``only_day``, unless it
     is -1) into ``out`` (delta, position, gap, route cost, vehicle); whether there is one.
-    Results per route are cached by the route's version."""
+    ``as_if_first``: as if its visit's first occurrence were served (for pricing a whole
+    pattern). Results per route are cached by the route's version."""
     knode = m[16]
     day = m[15]
     rver = st[7]
@@ -881,7 +884,7 @@ def best_insertion(m: Any, st: Any, cache: Any, key: Any, out: Any, only_day: An
         node = knode[key, v]
         if node < 0 or (only_day >= 0 and day[v] != only_day):
             continue
-        if constrained(m, key) and not days_fit(m, st, key, v):
+        if constrained(m, key) and not days_fit(m, st, key, v, as_if_first):
             continue
         ver = rver[v]
         hit = -1
@@ -1053,7 +1056,8 @@ def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> 
 def insert_pattern(m: Any, st: Any, cache: Any, vi: Any, out: Any) -> Any:
     """Put visit ``vi`` (day patterns, none of its occurrences served) in by the pattern
     whose occurrences cost least at their cheapest places, an occurrence that fits nowhere
-    on its day counted at its penalty (ties broken at random)."""
+    on its day counted at its penalty (ties broken at random; a pinned visit's later
+    occurrences priced as if its first were in); whether any went in."""
     vptr, vkeys, kocc, khome, pen = m[22], m[23], m[19], m[24], m[17]
     pn, pbase, plen, pdays = m[32], m[33], m[34], m[35]
     n = pn[vi]
@@ -1066,17 +1070,20 @@ def insert_pattern(m: Any, st: Any, cache: Any, vi: Any, out: Any) -> Any:
         score = 0
         for i in range(vptr[vi], vptr[vi + 1]):
             key = vkeys[i]
-            if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pdays[base + kocc[key]]):
+            if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pdays[base + kocc[key]], True):
                 score += out[0]
             else:
                 score += pen[key]
         if best_j < 0 or score < best:
             best_j, best = j, score
     base = pbase[vi] + best_j * plen[vi]
+    placed = False
     for i in range(vptr[vi], vptr[vi + 1]):
         key = vkeys[i]
         if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pdays[base + kocc[key]]):
             insert(m, st, key, out)
+            placed = True
+    return placed
 
 
 @njit(cache=True)
@@ -1113,19 +1120,22 @@ def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any, sisr: Any) -> A
     idx = np.argsort(sc)
     out = np.empty(5, np.int64)
     kvis, vptr, vkeys, pn = m[18], m[22], m[23], m[32]
+    tried = np.zeros(pn.shape[0], np.bool_)  # visits with patterns that went in nowhere
     for ii in range(npool):
         k = pool[idx[ii]]
         if where[k] >= 0 or khome[k] < 0:
             continue
         vi = kvis[k]
         if pn[vi] > 0:
+            if tried[vi]:
+                continue
             none = True
             for j in range(vptr[vi], vptr[vi + 1]):
                 if where[vkeys[j]] >= 0:
                     none = False
                     break
             if none:  # the whole visit: its pattern first
-                insert_pattern(m, st, cache, vi, out)
+                tried[vi] = not insert_pattern(m, st, cache, vi, out)
                 continue
         if best_insertion(m, st, cache, k, out):
             insert(m, st, k, out)

@@ -15,8 +15,9 @@ Model (one OR-Tools routing model per choice of day patterns):
   work after the regular end on pilot days, and optionally long days (balance).
 
 Visits wanted several times over the horizon with only a minimum gap between their days
-have a node on every date each occurrence may take. Visits with explicit day patterns (as in
-Cordeau's periodic VRP) have theirs chosen by the search: ruin and recreate (the default,
+have a node on every date each occurrence may take. The others wanted several times (with
+explicit day patterns as in Cordeau's periodic VRP, a pinned date, or too few dates for
+every occurrence) have a day pattern chosen by the search: ruin and recreate (the default,
 :mod:`planner.ruin`) takes such a visit out whole and puts it back by its cheapest pattern;
 OR-Tools' search (``search="ortools"``, and the second worker where priorities are equal)
 works on one choice of patterns at a time: a greedy first choice, then a large-neighbourhood
@@ -285,8 +286,8 @@ class _Model:
     """An OR-Tools routing model for one choice of day patterns (of the visits whose days
     are not free, see :func:`_free_days`).
 
-    ``wide``: the visits with a choice of day patterns (:func:`_multi`, unless pinned) get
-    nodes on every date of their patterns instead, for ruin and recreate, which keeps
+    ``wide``: the visits with a choice of day patterns (:func:`_multi`) get nodes on every
+    date of their patterns instead, for ruin and recreate, which keeps
     them to one pattern itself (:meth:`ruin_instance`); OR-Tools must not search such a
     model, as nothing in it holds the patterns."""
 
@@ -300,11 +301,7 @@ class _Model:
         wide: bool = False,
     ) -> None:
         self.prep = prep
-        self.wide: frozenset[int] = (
-            frozenset(vi for vi in _multi(prep) if prep.visits[vi].visit.pinned_date is None)
-            if wide
-            else frozenset()
-        )
+        self.wide: frozenset[int] = frozenset(_multi(prep)) if wide else frozenset()
         self.compact = compact
         self.spans = spans
         self.closed = False
@@ -1342,7 +1339,8 @@ def _weighed(prep: _Prep) -> bool:
 
 def _worker_params(params: SolveParams, k: int, seeded: bool, weighed: bool = False) -> SolveParams:
     """Worker ``k``'s settings: another seed than worker 0, and its packing staged even
-    when every visit has the same priority.
+    when every visit has the same priority (but worker 1 when it takes OR-Tools' search
+    in place of ruin and recreate, see below).
 
     The workers must not repeat one another. A seed makes a search different only where
     something is chosen at random: the day patterns of visits that have several

@@ -344,6 +344,17 @@ def test_equal_priorities_take_both_searches_and_a_binding_weekly_cap_takes_ruin
     plan = solve(capped, SolveParams(time_limit=1))
     assert calls == ["ruin"]
     assert validate(capped, plan) == []
+    calls.clear()
+    told.clear()
+    patterned = make_problem(
+        [
+            make_visit("pv", "kounina", frequency=2, patterns=((WEEK[0], WEEK[3]), (WEEK[1], WEEK[4]))),
+            *(make_visit(f"v{i}", places[i % 4], HOUR) for i in range(4)),
+        ]
+    )
+    plan = solve(patterned, SolveParams(time_limit=1.5, workers=2))
+    assert validate(patterned, plan) == [] and not plan.unassigned
+    assert calls == ["ruin"] and [w.search for w in told] == ["ortools"]
 
 
 def _first(inst: ruin.Instance) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
@@ -469,34 +480,38 @@ def test_given_routes_keep_the_minimum_gap_and_the_weekly_cap() -> None:
 
 
 def test_a_visit_with_day_patterns_moves_to_its_cheapest_pattern_whole() -> None:
-    """Four days, a visit wanted twice on days (0, 2) or (1, 3), whose arcs cost ten times
-    as much on days 0 and 2. Given on (0, 2), it stays there with no rounds; a few rounds
-    move both occurrences together to (1, 3), which no move of one occurrence alone can
-    reach. Given on (0, 3), not a pattern, its second occurrence goes to day 2."""
+    """Four days, a visit wanted twice on days (0, 2) or (1, 3), its arcs costing 1, 2, 10
+    and 2 units on days 0 to 3. Put in from nothing, it takes (1, 3) (8 units) whichever
+    occurrence comes first: occurrence by occurrence, the first on its cheapest day, day 0
+    would tie the second to day 2 (22). Given on (0, 2), it stays there with no rounds; a
+    few rounds move both occurrences together to (1, 3), which no move of one occurrence
+    alone can reach. Given on (0, 3), not a pattern, its second occurrence goes to day 2."""
     t = 10 * MINUTE
     travel = [[0, t], [t, 0]]
-    dear = [[0, 10 * t], [10 * t, 0]]
     twice = [(1, 0), (1, 1)]
     inst = ruin.Instance(
         service=[0, HOUR], windows=[[], [(8 * HOUR, 16 * HOUR)]], load=[0, 0], start=[0] * 4,
-        travel=[travel] * 4, cost=[dear, travel, dear, travel], shift=[(8 * HOUR, 16 * HOUR)] * 4,
-        regular_end=[16 * HOUR] * 4, after_hours=0, span_limit=[8 * HOUR] * 4, max_drive=[None] * 4,
-        capacity=[None] * 4, brk=[None] * 4, day=[0, 1, 2, 3], keys=twice,
-        key_node={(k, v): 1 for k in twice for v in range(4)}, penalty={k: 1_000_000 for k in twice},
-        patterns={1: [(0, 2), (1, 3)]},
+        travel=[travel] * 4, cost=[[[0, c], [c, 0]] for c in (1, 2, 10, 2)],
+        shift=[(8 * HOUR, 16 * HOUR)] * 4, regular_end=[16 * HOUR] * 4, after_hours=0,
+        span_limit=[8 * HOUR] * 4, max_drive=[None] * 4, capacity=[None] * 4, brk=[None] * 4,
+        day=[0, 1, 2, 3], keys=twice, key_node={(k, v): 1 for k in twice for v in range(4)},
+        penalty={k: 1_000_000 for k in twice}, patterns={1: [(0, 2), (1, 3)]},
     )  # fmt: skip
+    cheap = [[], [(1, 0)], [], [(1, 1)]]
+    for seed in range(8):
+        fresh = ruin.search(inst, seed, time.time() + 600, rounds=0)
+        assert (fresh.routes, fresh.objective) == (cheap, 8)
     given = [[(1, 0)], [], [(1, 1)], []]
     assert ruin.search(inst, 0, time.time() + 600, rounds=0, start=given).routes == given
     found = ruin.search(inst, 0, time.time() + 600, rounds=20, start=given)
-    assert found.routes == [[], [(1, 0)], [], [(1, 1)]]
-    assert found.objective == 4 * t
+    assert (found.routes, found.objective) == (cheap, 8)
     odd = ruin.search(inst, 0, time.time() + 600, rounds=0, start=[[(1, 0)], [], [], [(1, 1)]])
     assert odd.routes == given
     m = inst.arrays()
     st = ruin._state(4, 2)
     ruin.init_limits(m, st)
     ruin.recreate(m, st, ruin._cache(2, 4), np.arange(2, dtype=np.int64), 2, False)
-    assert list(st[9]) == [1, 3]  # from nothing: the cheap pattern at once
+    assert list(st[9]) == [1, 3]
     removed = np.empty(3, dtype=np.int64)
     count = ruin.drop(m, st, 1, np.array([0]), 1, removed, 0)
     assert sorted(removed[:count]) == [0, 1] and list(st[9]) == [-1, -1]  # both go
@@ -504,25 +519,38 @@ def test_a_visit_with_day_patterns_moves_to_its_cheapest_pattern_whole() -> None
         dataclasses.replace(inst, patterns={1: [(0,)]}).arrays()
 
 
-def test_the_solver_re_chooses_day_patterns_in_ruin_and_recreate(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A visit wanted on (Mon, Thu) or (Tue, Fri), whose first choice is made (Mon, Thu),
-    where pinned visits fill both days: ruin and recreate, now the default search for day
-    patterns too, serves it on Tuesday and Friday; the plan passes the validator."""
-    calls = _count_ruin_searches(monkeypatch)
+def test_ruin_and_recreate_serves_a_visit_on_the_pattern_with_room() -> None:
+    """A visit wanted on (Mon, Thu) or (Tue, Fri), where pinned visits fill Monday and
+    Thursday: ruin and recreate, now the search for day patterns too, serves it on Tuesday
+    and Friday; the plan passes the validator."""
     patterns = ((MON, THU), (TUE, FRI))
     full = [make_visit(f"full{i}", "temeni", 2 * HOUR, pinned_date=d) for i, d in enumerate(3 * (MON, THU))]
     pv = make_visit("pv", "kounina", 90 * MINUTE, frequency=2, patterns=patterns)
     problem = make_problem([pv, *full])
+    plan = solve(problem, SolveParams(time_limit=1, search="ruin"))
+    assert validate(problem, plan) == [] and not plan.unassigned
+    assert tuple(d for d, _ in stops_of(plan, "pv")) == (TUE, FRI)
+
+
+def test_a_pinned_visit_wanted_twice_is_not_held_to_its_first_days(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A visit wanted twice, pinned to Monday, its first choice of days made (Mon, Tue),
+    where pinned visits fill Tuesday: ruin and recreate (the default search) serves its
+    second visit on another day, and the plan passes the validator."""
+    calls = _count_ruin_searches(monkeypatch)
+    full = [make_visit(f"full{i}", "temeni", 2 * HOUR, pinned_date=TUE) for i in range(3)]
+    pp = make_visit("pp", "kounina", 90 * MINUTE, frequency=2, pinned_date=MON)
+    problem = make_problem([pp, *full])
     first = solver._first_patterns
 
-    def bad_first(prep: Any, rng: random.Random) -> dict[int, tuple[date, ...]]:
-        return {**first(prep, rng), 0: (MON, THU)}
+    def stuck(prep: Any, rng: random.Random) -> dict[int, tuple[date, ...]]:
+        return {**first(prep, rng), 0: (MON, TUE)}
 
-    monkeypatch.setattr(solver, "_first_patterns", bad_first)
+    monkeypatch.setattr(solver, "_first_patterns", stuck)
     plan = solve(problem, SolveParams(time_limit=1))
     assert calls == ["ruin"]
     assert validate(problem, plan) == [] and not plan.unassigned
-    assert tuple(d for d, _ in stops_of(plan, "pv")) == (TUE, FRI)
+    days = [d for d, _ in stops_of(plan, "pp")]
+    assert days[0] == MON and days[1] not in (MON, TUE)
 
 
 def _unserved_priority(problem: Problem, plan: Any) -> int:
