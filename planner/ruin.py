@@ -52,6 +52,7 @@ Break = tuple[int, int, int, int]  # window start, window end, duration, require
 NO_BREAK = -1
 TIME_BAND = 30 * 60  # planner.model.TIME_BAND (no import: this module stands alone)
 BIG = 1 << 50  # "no time": below or above any time of day
+PAT = 4  # where the day patterns start in the instance's array 27 (see Instance.arrays)
 SLOTS = 4  # insertion results kept per (occurrence, vehicle), by route version
 
 
@@ -131,10 +132,13 @@ class Instance:
         number, 20 minimum gap in days (-1: none), 21 needs occurrence 0, 22-23 the
         occurrences of each visit, 24 a node (-1: no vehicle can serve it), 25 service, 26
         the others by distance; 27 (after_hours, balance target, balance weight, preferred
-        start weight); 28 per vehicle its unit, 29 per unit its weekly cap (-1: none); 30 per
-        node its preferred start (-1: none); 31 per occurrence the arc cost to it from the base
-        (of its first vehicle); per visit 32 its number of patterns (0: none), 33 where they
-        start in 35, 34 their length; 35 the patterns' days."""
+        start weight), then from ``PAT`` on the day patterns: per visit its number of
+        patterns (0: none), then per visit where its patterns' days start in this array,
+        then per visit their length, then the days (here rather than in arrays of their
+        own: every array more in the tuple costs every compiled call that takes it, about
+        4 % of the demo week's rounds for one, seventeenth session); 28 per vehicle its
+        unit, 29 per unit its weekly cap (-1: none); 30 per node its preferred start (-1:
+        none); 31 per occurrence the arc cost to it from the base (of its first vehicle)."""
         n_nodes, n_veh, keys = len(self.service), len(self.start), self.keys
         index = {k: i for i, k in enumerate(keys)}
 
@@ -168,10 +172,8 @@ class Instance:
         weekly = [*(self.weekly or []), *[None] * n_units][:n_units]
         caps = [-1 if cap is None else cap for cap in weekly]
         near = -np.ones((len(keys), len(keys)), np.int64)
-        pn = np.zeros(len(visits), np.int64)
-        pbase = np.zeros(len(visits), np.int64)
-        plen = np.zeros(len(visits), np.int64)
-        pdays: list[int] = []
+        nv = len(visits)
+        pat = [0] * (3 * nv)
         for vi, pats in self.patterns.items():
             if vi not in vindex or not pats:
                 continue
@@ -179,9 +181,9 @@ class Instance:
             if any(len(p) != length for p in pats) or any(k[1] >= length for k in self.occurrences[vi]):
                 raise ValueError(f"visit {vi}: patterns of unequal length, or shorter than its occurrences")
             i = vindex[vi]
-            pn[i], pbase[i], plen[i] = len(pats), len(pdays), length
+            pat[i], pat[nv + i], pat[2 * nv + i] = len(pats), PAT + len(pat), length
             for p in pats:
-                pdays += list(p)
+                pat += list(p)
         for k, others in self.near.items():
             near[index[k], : len(others)] = [index[o] for o in others]
         return (
@@ -213,16 +215,18 @@ class Instance:
             i64([self.service[self.home[k]] if k in self.home else 0 for k in keys]),
             near,
             i64(
-                [self.after_hours, self.balance[0], self.balance[1], self.prefer_weight if self.prefer else 0]
+                [
+                    self.after_hours,
+                    self.balance[0],
+                    self.balance[1],
+                    self.prefer_weight if self.prefer else 0,
+                    *pat,
+                ]
             ),
             i64(unit),
             i64(caps),
             i64(self.prefer if self.prefer else [-1] * n_nodes),
             i64([self._from_base(k) for k in keys]),
-            pn,
-            pbase,
-            plen,
-            i64(pdays),
         )
 
     def _from_base(self, k: Key) -> int:
@@ -796,7 +800,7 @@ def first_feasible(m: Any, st: Any, v: Any, node: Any, cd: Any, cp: Any, cg: Any
 @njit(cache=True)
 def constrained(m: Any, key: Any) -> Any:
     """Whether occurrence ``key``'s day depends on its visit's other occurrences."""
-    return m[21][key] == 1 or m[20][key] >= 0 or m[32][m[18][key]] > 0
+    return m[21][key] == 1 or m[20][key] >= 0 or m[27][PAT + m[18][key]] > 0
 
 
 @njit(cache=True)
@@ -817,7 +821,7 @@ def days_fit(m: Any, st: Any, key: Any, v: Any, as_if_first: Any = False) -> Any
         first = vkeys[vptr[vi]]
         if where[first] < 0:
             return False
-    if m[32][vi] > 0 and not pattern_fits(m, st, key, day[v], -1):
+    if m[27][PAT + vi] > 0 and not pattern_fits(m, st, key, day[v], -1):
         return False
     g = kgap[key]
     if g < 0:
@@ -843,21 +847,21 @@ def days_fit(m: Any, st: Any, key: Any, v: Any, as_if_first: Any = False) -> Any
 def pattern_fits(m: Any, st: Any, key: Any, d: Any, only: Any) -> Any:
     """Whether occurrence ``key`` on day ``d`` and its visit's served occurrences keep to
     one of its day patterns (to pattern ``only`` when it is not -1)."""
-    day, kvis, kocc, vptr, vkeys = m[15], m[18], m[19], m[22], m[23]
-    pn, pbase, plen, pdays = m[32], m[33], m[34], m[35]
+    day, kvis, kocc, vptr, vkeys, pat = m[15], m[18], m[19], m[22], m[23], m[27]
     where = st[9]
+    nv = vptr.shape[0] - 1
     vi = kvis[key]
-    for j in range(pn[vi]):
+    for j in range(pat[PAT + vi]):
         if only >= 0 and j != only:
             continue
-        base = pbase[vi] + j * plen[vi]
-        if pdays[base + kocc[key]] != d:
+        base = pat[PAT + nv + vi] + j * pat[PAT + 2 * nv + vi]
+        if pat[base + kocc[key]] != d:
             continue
         ok = True
         for i in range(vptr[vi], vptr[vi + 1]):
             other = vkeys[i]
             w = where[other]
-            if other != key and w >= 0 and pdays[base + kocc[other]] != day[w]:
+            if other != key and w >= 0 and pat[base + kocc[other]] != day[w]:
                 ok = False
                 break
         if ok:
@@ -880,11 +884,14 @@ def best_insertion(
     V = knode.shape[1]
     found = False
     tmp = np.empty(4, np.int64)
+    # (constrained(m, key) written out: a compiled call that takes the instance's tuple
+    # cost some 8 % of the demo week's rounds here)
+    need = m[21][key] == 1 or m[20][key] >= 0 or m[27][PAT + m[18][key]] > 0
     for v in range(V):
         node = knode[key, v]
         if node < 0 or (only_day >= 0 and day[v] != only_day):
             continue
-        if constrained(m, key) and not days_fit(m, st, key, v, as_if_first):
+        if need and not days_fit(m, st, key, v, as_if_first):
             continue
         ver = rver[v]
         hit = -1
@@ -1032,7 +1039,7 @@ def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> 
     occurrences that need a removed first one, and every occurrence of a visit with day
     patterns one of whose occurrences went (so that the recreate may choose its pattern
     afresh); the new count in ``removed``."""
-    kocc, kafter, vptr, vkeys, kvis, pn = m[19], m[21], m[22], m[23], m[18], m[32]
+    kocc, kafter, vptr, vkeys, kvis, pat = m[19], m[21], m[22], m[23], m[18], m[27]
     where = st[9]
     start_nr = nr
     nr = remove_keys(m, st, v, keys, nk, removed, nr)
@@ -1042,7 +1049,7 @@ def drop(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: Any) -> 
         gone = removed[i]
         i += 1
         vi = kvis[gone]
-        whole = pn[vi] > 0
+        whole = pat[PAT + vi] > 0
         if kocc[gone] == 0 or whole:
             for j in range(vptr[vi], vptr[vi + 1]):
                 other = vkeys[j]
@@ -1058,29 +1065,29 @@ def insert_pattern(m: Any, st: Any, cache: Any, vi: Any, out: Any) -> Any:
     whose occurrences cost least at their cheapest places, an occurrence that fits nowhere
     on its day counted at its penalty (ties broken at random; a pinned visit's later
     occurrences priced as if its first were in); whether any went in."""
-    vptr, vkeys, kocc, khome, pen = m[22], m[23], m[19], m[24], m[17]
-    pn, pbase, plen, pdays = m[32], m[33], m[34], m[35]
-    n = pn[vi]
+    vptr, vkeys, kocc, khome, pen, pat = m[22], m[23], m[19], m[24], m[17], m[27]
+    nv = vptr.shape[0] - 1
+    n = pat[PAT + vi]
     best_j = -1
     best = 0
     first = np.random.randint(n)
     for jj in range(n):
         j = (first + jj) % n
-        base = pbase[vi] + j * plen[vi]
+        base = pat[PAT + nv + vi] + j * pat[PAT + 2 * nv + vi]
         score = 0
         for i in range(vptr[vi], vptr[vi + 1]):
             key = vkeys[i]
-            if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pdays[base + kocc[key]], True):
+            if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pat[base + kocc[key]], True):
                 score += out[0]
             else:
                 score += pen[key]
         if best_j < 0 or score < best:
             best_j, best = j, score
-    base = pbase[vi] + best_j * plen[vi]
+    base = pat[PAT + nv + vi] + best_j * pat[PAT + 2 * nv + vi]
     placed = False
     for i in range(vptr[vi], vptr[vi + 1]):
         key = vkeys[i]
-        if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pdays[base + kocc[key]]):
+        if khome[key] >= 0 and best_insertion(m, st, cache, key, out, pat[base + kocc[key]]):
             insert(m, st, key, out)
             placed = True
     return placed
@@ -1119,14 +1126,14 @@ def recreate(m: Any, st: Any, cache: Any, pool: Any, npool: Any, sisr: Any) -> A
             sc[i] = far[k] + np.random.random() * 0.5
     idx = np.argsort(sc)
     out = np.empty(5, np.int64)
-    kvis, vptr, vkeys, pn = m[18], m[22], m[23], m[32]
-    tried = np.zeros(pn.shape[0], np.bool_)  # visits with patterns that went in nowhere
+    kvis, vptr, vkeys, pat = m[18], m[22], m[23], m[27]
+    tried = np.zeros(vptr.shape[0] - 1, np.bool_)  # visits with patterns that went in nowhere
     for ii in range(npool):
         k = pool[idx[ii]]
         if where[k] >= 0 or khome[k] < 0:
             continue
         vi = kvis[k]
-        if pn[vi] > 0:
+        if pat[PAT + vi] > 0:
             if tried[vi]:
                 continue
             none = True
