@@ -14,7 +14,7 @@ SEED ?= 1
 
 .PHONY: install install-dev install-browser install-osrm demo demo-plan demo-week test lint bench bench-solomon bench-pvrp bench-demo bench-search-curve serve serve-demo translations
 
-# Both also compile the engine's search once (numba, about a minute the first time; then
+# Both also compile the engine's search once (numba, about four minutes the first time; then
 # loaded from its cache beside planner/ruin.py in about a second).
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e .

@@ -16,8 +16,8 @@ of long and late days). Insertion results are cached per route version, so a rou
 not change is not priced again. Written first in plain Python (about 0.8 ms a round on the
 demo week), compiled with numba it makes a round in about 70 us: an 8 s search then makes
 some 80,000 rounds rather than 9,000, and leaves 13-15 priority unserved rather than 15-17.
-Numba compiles the functions once (about a minute) into its cache beside this file;
-``python -m planner.ruin`` does that ahead (``make install`` runs it).
+Numba compiles the functions once (about four minutes, see :func:`warm_all`) into its cache
+beside this file; ``python -m planner.ruin`` does that ahead (``make install`` runs it).
 
 A route's times are exact in the same model OR-Tools solves: start windows (several per
 node), waiting allowed, the shift, the driver's span limit (and the weekly cap: the spans of
@@ -366,7 +366,7 @@ def snap_down(x: Any, bound: Any, wptr: Any, wst: Any, wen: Any) -> Any:
     return -BIG
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any, lim: Any, span: Any) -> Any:
     """The cost of vehicle ``v`` serving nodes ``seq[:n]`` in order with the break in gap
     ``b`` (before ``seq[b]``; ``n`` after the last stop; ``NO_BREAK`` for none), or -1 when
@@ -500,7 +500,7 @@ def route_cost(m: Any, v: Any, seq: Any, n: Any, b: Any, lim: Any, span: Any) ->
     return cost
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def driving_and_service(m: Any, v: Any, seq: Any, n: Any) -> Any:
     """Vehicle ``v``'s driving (from the base, back to it) and service time for ``seq[:n]``:
     what the day takes whatever the waiting and the break."""
@@ -517,7 +517,7 @@ def driving_and_service(m: Any, v: Any, seq: Any, n: Any) -> Any:
     return busy + T[v, prev, base]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def refresh(m: Any, st: Any, v: Any) -> Any:
     """Recompute route ``v``'s load, busy time (driving, service, break) and per-stop bounds
     after a change, and give it a new version."""
@@ -581,7 +581,7 @@ def refresh(m: Any, st: Any, v: Any) -> Any:
     rver[v] = ctr[0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def share_cap(m: Any, st: Any, v: Any) -> Any:
     """After route ``v`` changed: when its unit's weekly cap can bind, its shortest span,
     and each of the unit's routes' limit (its own, or what the cap leaves after the others'
@@ -630,7 +630,7 @@ def push(cd: Any, cp: Any, cg: Any, count: Any, delta: Any, p: Any, g: Any) -> A
     return count + 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
     """The cheapest feasible insertion of ``node`` into route ``v`` into ``out`` (delta,
     position, gap, route cost); whether there is one. Places are ranked by cost and checked in
@@ -770,7 +770,7 @@ def best_in_route(m: Any, st: Any, v: Any, node: Any, out: Any) -> Any:
     return first_feasible(m, st, v, node, md, mp, mg, nm, out)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def first_feasible(m: Any, st: Any, v: Any, node: Any, cd: Any, cp: Any, cg: Any, nc: Any, out: Any) -> Any:
     """Of the ``nc`` insertions of ``node`` into route ``v`` (cost delta, position, break's
     gap), the cheapest whose schedule holds, into ``out`` (delta, position, gap, route cost);
@@ -803,7 +803,7 @@ def constrained(m: Any, key: Any) -> Any:
     return m[21][key] == 1 or m[20][key] >= 0 or m[27][PAT + m[18][key]] > 0
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def days_fit(m: Any, st: Any, key: Any, v: Any, as_if_first: Any = False) -> Any:
     """Whether occurrence ``key`` may go on vehicle ``v``'s day given its visit's other
     served occurrences (minimum gap, in occurrence order; a pinned visit's first, unless
@@ -843,7 +843,7 @@ def days_fit(m: Any, st: Any, key: Any, v: Any, as_if_first: Any = False) -> Any
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def pattern_fits(m: Any, st: Any, key: Any, d: Any, only: Any) -> Any:
     """Whether occurrence ``key`` on day ``d`` and its visit's served occurrences keep to
     one of its day patterns (to pattern ``only`` when it is not -1)."""
@@ -869,7 +869,7 @@ def pattern_fits(m: Any, st: Any, key: Any, d: Any, only: Any) -> Any:
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def best_insertion(
     m: Any, st: Any, cache: Any, key: Any, out: Any, only_day: Any = -1, as_if_first: Any = False
 ) -> Any:
@@ -924,7 +924,7 @@ def best_insertion(
     return found
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def insert(m: Any, st: Any, key: Any, out: Any) -> Any:
     """Insert ``key`` as ``out`` (from :func:`best_insertion`) says."""
     rlen = st[0]
@@ -1019,7 +1019,7 @@ def remove_keys(m: Any, st: Any, v: Any, keys: Any, nk: Any, removed: Any, nr: A
             gap -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def take_out(st: Any, v: Any, q: Any) -> Any:
     """Take the stop at position ``q`` out of route ``v`` (its times not yet updated); its
     occurrence."""
@@ -1576,5 +1576,20 @@ def warm() -> float:
     return time.time() - t0
 
 
+def warm_all() -> None:
+    """Compile the search into numba's cache so that later processes only load it: the
+    functions inlined into others (``inline="always"``) leave some callers unsaved the
+    first time they compile (seventeenth session: a second process compiled for another
+    90 s, a third loaded all in 0.4 s), so a process that compiled anything hands over to
+    a fresh one, which compiles what is left."""
+    took = warm()
+    print(f"ruin and recreate: compiled or loaded in {took:.1f} s", flush=True)
+    if took > 5.0:
+        import subprocess
+        import sys
+
+        subprocess.run([sys.executable, "-m", "planner.ruin"], check=True)
+
+
 if __name__ == "__main__":
-    print(f"ruin and recreate: compiled or loaded in {warm():.1f} s")
+    warm_all()
