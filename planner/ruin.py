@@ -1572,7 +1572,8 @@ def warm() -> float:
         unit=[0],
         weekly=[5000],  # binding: the weekly cap's code is compiled too
     )
-    search(inst, 1, time.time() + 60, rounds=3, start=[[(0, 0), (1, 0)]])  # place() compiled too
+    found = search(inst, 1, time.time() + 60, rounds=3, start=[[(0, 0), (1, 0)]])  # place() too
+    best_breaks(inst, found.routes, found.spans, 1)  # what reading routes back calls
     return time.time() - t0
 
 
