@@ -1167,7 +1167,7 @@ def _search(
     another first solution or day patterns, than on one: episodes of ``params.episode``
     seconds (longer for big problems), the last one taking what is left, the best kept.
     """
-    if _ruin_and_recreate(prep, params):
+    if _ruin_and_recreate(params):
         return _ruin_search(prep, params, deadline, report)
     rng = random.Random(params.seed)
     weighed = _weighed(prep) or params.stage_uniform
@@ -1192,7 +1192,7 @@ def _search(
     raise AssertionError("unreachable")
 
 
-def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
+def _ruin_and_recreate(params: SolveParams) -> bool:
     """Whether to search by ruin and recreate (:mod:`planner.ruin`) rather than OR-Tools:
     always, unless ``params.search`` says otherwise. When every visit counts the same, the
     second worker takes OR-Tools' search (:func:`_worker_params`).
@@ -1220,9 +1220,7 @@ def _ruin_and_recreate(prep: _Prep, params: SolveParams) -> bool:
     the days hold (the demo week with every priority 1, 8 s, two workers: 94-95 visits of
     103 served against 87-88 by OR-Tools' search alone).
     """
-    if params.search in ("ortools", "ruin"):
-        return params.search == "ruin"
-    return True
+    return params.search != "ortools"
 
 
 def _ruin_search(
