@@ -54,6 +54,13 @@ def _err(message: str) -> None:
     print(f"kinito: {message}", file=sys.stderr)
 
 
+COMPILING = (
+    "η αναζήτηση μεταγλωττίζεται μία φορά μετά την εγκατάσταση (περίπου 4 λεπτά· ο χρόνος της επίλυσης "
+    "μετρά μετά) / the search is compiled once after installing (about 4 minutes; the time limit "
+    "starts after)"
+)
+
+
 def _progress_printer(
     time_limit: float,
 ) -> tuple[Callable[[Progress], None], Callable[..., None]]:
@@ -61,16 +68,27 @@ def _progress_printer(
     ``done``, which ends the line and, given the plan, says what it serves: the last line of
     progress may be from before the plan's final polish."""
     tty = sys.stderr.isatty()
-    state = {"last": -1.0}
+    state: dict[str, Any] = {"last": -1.0, "stage": "search"}
 
     def show(p: Progress) -> None:
-        if not tty and p.elapsed - state["last"] < 1.0:
-            return
+        if p.stage != state["stage"]:  # a new stage: its own line, its own clock
+            if tty and state["last"] >= 0:
+                print(file=sys.stderr)
+            state["stage"], state["last"] = p.stage, -1.0
+        if p.stage == "compile":  # what happens, then the seconds (every 15 when not on a terminal)
+            if state["last"] < 0:
+                print(COMPILING, file=sys.stderr, flush=True)
+            elif not tty and p.elapsed - state["last"] < 15.0:
+                return
+            line = f"μεταγλώττιση / compiling {p.elapsed:4.0f} s"
+        else:
+            if not tty and p.elapsed - state["last"] < 1.0:
+                return
+            line = (
+                f"επίλυση / solving {p.elapsed:5.1f}/{time_limit:.0f} s  "
+                f"εξυπηρετούνται / served {p.served}/{p.wanted}  κόστος / objective {p.objective}"
+            )
         state["last"] = p.elapsed
-        line = (
-            f"επίλυση / solving {p.elapsed:5.1f}/{time_limit:.0f} s  "
-            f"εξυπηρετούνται / served {p.served}/{p.wanted}  κόστος / objective {p.objective}"
-        )
         print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
 
     def done(plan: Plan | None = None) -> None:

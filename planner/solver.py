@@ -39,6 +39,7 @@ import pickle
 import random
 import subprocess
 import sys
+import tempfile
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -147,12 +148,15 @@ class SolveParams:
 
 @dataclass(frozen=True)
 class Progress:
-    """A progress report during a solve."""
+    """A progress report during a solve: ``stage`` "search", or "compile" while the search is
+    compiled before its time starts (once after installing, see :func:`_ready_search`; then
+    ``elapsed`` counts that and the other figures are 0)."""
 
     elapsed: float
     objective: int
     served: int
     wanted: int
+    stage: str = "search"
 
 
 ProgressFn = Callable[[Progress], None]
@@ -1377,10 +1381,12 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     """
     params = params or SolveParams()
     t0 = time.monotonic()
+    wanted = sum(v.frequency for v in problem.visits)
     prep = _prepare(problem)
     if not prep.vehicles or not any(vp.plannable for vp in prep.visits):
         return _empty_plan(problem, params, t0, "NOTHING_TO_PLAN")
-    wanted = sum(v.frequency for v in problem.visits)
+    if _ruin_and_recreate(params) and _ready_search(on_progress, wanted):
+        t0 = time.monotonic()  # the time limit is the search's: it starts once compiled
     last = [0.0]
 
     def report(obj: int, served: int) -> None:
@@ -1426,6 +1432,45 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     exact = best.spans is not None  # found by ruin and recreate, which keeps a binding weekly cap whole
     plan = replace(plan, unassigned=explain_unassigned(problem, plan, weekly_exact=exact))
     return replace(plan, wall_time=round(time.monotonic() - t0, 3))
+
+
+WARM_COMMAND = ("-m", "planner.ruin")  # what compiles the search ahead (:func:`ruin.warm_all`)
+
+
+def _ready_search(on_progress: ProgressFn | None, wanted: int) -> bool:
+    """Make sure the compiled search loads from numba's cache before a plan's time starts;
+    whether it had to be compiled.
+
+    Numba compiles the search the first time it runs after installing or changing
+    :mod:`planner.ruin` (about four minutes; ``make install`` does it ahead). Compiled
+    inside a plan, it took that plan's time: the demo week's first plan on a fresh copy took
+    104 s for its 8 s and served 73 of 103 visits rather than about 95. So it is compiled
+    first, in fresh processes (``python -m planner.ruin``: the cache is whole only after a
+    second one), reported as the "compile" stage once a second. Should that fail, the search
+    compiles here as it used to."""
+    from planner import ruin
+
+    if ruin.ready():
+        return False
+    t0 = time.monotonic()
+    with tempfile.TemporaryFile() as out:  # its lines: in an error's place, not the caller's output
+        child = subprocess.Popen(
+            [sys.executable, *WARM_COMMAND], stdout=out, stderr=subprocess.STDOUT, env=child_env()
+        )
+        try:
+            while True:
+                if on_progress is not None:
+                    on_progress(Progress(round(time.monotonic() - t0, 1), 0, 0, wanted, "compile"))
+                try:
+                    child.wait(timeout=1.0)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        finally:
+            if child.poll() is None:  # interrupted (Ctrl-C): the compile goes with the plan
+                child.kill()
+                child.wait()
+    return True
 
 
 def _restore_best(

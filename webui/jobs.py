@@ -48,6 +48,7 @@ class Job:
     state: str = "running"  # running | done | failed | cancelled
     elapsed: float = 0.0
     time_limit: float = 0.0
+    stage: str = "search"  # or "compile": the search compiled before its time starts (once)
     objective: int | None = None
     served: int = 0
     wanted: int = 0
@@ -216,6 +217,7 @@ class JobRunner:
                 if "progress" in message:
                     p = message["progress"]
                     job.elapsed = float(p["elapsed"])
+                    job.stage = str(p.get("stage", "search"))
                     job.objective = int(p["objective"])
                     job.served, job.wanted = int(p["served"]), int(p["wanted"])
                 elif "done" in message:

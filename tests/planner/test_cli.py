@@ -221,3 +221,21 @@ def test_validate_names_the_file_at_fault_and_spots_swapped_arguments(tmp_path: 
     plan_file.write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
     run = _kinito("validate", DEMO, plan_file)
     assert "the plan is for problem 'another week'" in run.stderr
+
+
+def test_progress_says_when_the_search_is_compiled_first(capsys: pytest.CaptureFixture[str]) -> None:
+    """Off a terminal, the compile stage (once after installing) prints what happens and its
+    seconds every 15 s, then the search's progress starts its own clock."""
+    from planner.cli import COMPILING, _progress_printer
+    from planner.solver import Progress
+
+    show, done = _progress_printer(8.0)
+    for second in range(31):
+        show(Progress(float(second), 0, 0, 103, "compile"))
+    for tenth in range(0, 25, 5):
+        show(Progress(tenth / 10, 500, 90 + tenth, 103))
+    done()
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == COMPILING and "μεταγλωττίζεται" in lines[0] and "compiled once" in lines[0]
+    assert lines[1:4] == [f"μεταγλώττιση / compiling {s:4d} s" for s in (0, 15, 30)]
+    assert [line.split()[3] for line in lines[4:]] == ["0.0/8", "1.0/8", "2.0/8"]

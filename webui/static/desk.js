@@ -11,6 +11,9 @@
     document.getElementById("p-wanted").textContent = job.wanted;
     document.getElementById("p-bar").value = Math.min(job.elapsed, job.time_limit);
     box.dataset.state = job.state;
+    if (job.state === "running") {
+      state.textContent = job.stage === "compile" ? state.dataset.compiling : state.dataset.running;
+    }
     if (job.state === "done") {
       state.textContent = state.dataset.done;
       var link = document.getElementById("result-link");
