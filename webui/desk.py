@@ -417,6 +417,19 @@ def _unwanted_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
     ]
 
 
+def _drift_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
+    """What the calendar no longer allows of the plan's routes from today on, a line each in
+    the reader's language: «Παρ 04/12, Κινητή μονάδα: η ημέρα είναι πια κλειστή (Τοπική αργία)»."""
+    from planner.register.week import calendar_drift
+
+    english = current_language() == "en"
+    units = {u.id: u.name for u in problem.units}
+    return [
+        f"{short_date(d.day)}, {units.get(d.unit_id, d.unit_id)}: {d.why_en if english else d.why_el}"
+        for d in calendar_drift(session, problem, plan, current_day())
+    ]
+
+
 @bp.route("/plans/<int:pv_id>")
 def version(pv_id: int) -> Any:
     """A plan version: summary, map, timeline per day, per-day tables, unassigned, publish."""
@@ -448,6 +461,7 @@ def version(pv_id: int) -> Any:
     changes, compared = _changes(row, plan, problem, statuses[row.id], published_now)
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
+        drift = _drift_lines(s, plan, problem)
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
@@ -458,7 +472,7 @@ def version(pv_id: int) -> Any:
         closed=_closed_days(row.summary or {}),
         carried=_carried_over(row.summary or {}, problem),
         statuses=statuses, status_labels=STATUS_LABELS,
-        newer_published=newer[0] if newer else None, unwanted=unwanted,
+        newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift,
     )  # fmt: skip
 
 
@@ -496,6 +510,14 @@ def publish(pv_id: int) -> Any:
     _row, plan, problem = _load(pv_id)
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
+        drift = _drift_lines(s, plan, problem)
+    if drift:
+        message = _(
+            "The calendar has changed since this plan was made, and its routes do not follow it: "
+            "%(lines)s. Adjust the plan (re-optimising applies the calendar), or tell the driver.",
+            lines="; ".join(drift),
+        )
+        flash(message, "warning")
     if unwanted:
         message = ngettext(
             "The register no longer asks for %(num)d visit of this plan: %(names)s. "
@@ -514,7 +536,7 @@ def adjust(pv_id: int) -> Any:
     """Pin a visit to a day, move it, drop it, add an urgent one; re-optimise as a new version."""
     from planner.model import Location, Terrain
     from planner.register.models import Beneficiary
-    from planner.register.week import frozen_dates, published_for
+    from planner.register.week import frozen_dates, published_for, with_calendar_now
     from planner.schema import problem_to_dict
     from webui.adjust import adjusted_problem, served_dates, urgent_visit
 
@@ -532,7 +554,11 @@ def adjust(pv_id: int) -> Any:
     driven = driven_plan is not None
     kept_today = driven and today in problem.dates
     frozen = frozen_dates(problem.dates, today, published=driven)
-    open_dates = [d for d in problem.dates if d not in frozen]
+    # the days planned anew as the calendar has them now (a closure, an absence added since)
+    with reader() as s:
+        problem_now = with_calendar_now(s, problem, [d for d in problem.dates if d not in frozen])
+    going = {ud.date for ud in problem_now.unit_days if ud.available}  # a unit goes out
+    open_dates = [d for d in problem.dates if d not in frozen and d in going]
     # a visit the published routes of the days before and of today have: kept as it was driven
     locked = {
         vid
@@ -588,7 +614,7 @@ def adjust(pv_id: int) -> Any:
                     weekdays = allowed.get(vid)
                     if day not in open_dates or (weekdays is not None and day.weekday() not in weekdays):
                         raise ValueError(action)  # past, or a weekday the visit may not have
-            new_problem = adjusted_problem(problem, plan, actions, urgent)
+            new_problem = adjusted_problem(problem_now, plan, actions, urgent)
         except ValueError:
             flash(_("The adjustment could not be applied: check the choices."), "error")
             return redirect(url_for("desk.adjust", pv_id=pv_id))
@@ -622,7 +648,33 @@ def adjust(pv_id: int) -> Any:
         "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
         monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
         open_dates=open_dates, today=today, kept_today=kept_today, locked=locked,
+        changed_days=_changed_days(problem, problem_now), has_past=bool(frozen),
     )  # fmt: skip
+
+
+def _changed_days(before: Problem, now: Problem) -> list[str]:
+    """The unit days the calendar has changed since ``before`` was made, a line each in the
+    reader's language, as Adjust will plan them: «Παρ 04/12, Κινητή μονάδα: κλειστή (Τοπική
+    αργία)», «Πέμ 03/12, Κινητή μονάδα: πλήρωμα Σοφία Μ.»."""
+    from planner.render import hhmm
+
+    english = current_language() == "en"
+    units = {u.id: u.name for u in now.units}
+    names = {st.id: st.name for st in now.staff}
+    old = {(ud.unit_id, ud.date): ud for ud in before.unit_days}
+    out = []
+    for ud in now.unit_days:
+        was = old.get((ud.unit_id, ud.date))
+        if was is None or was == ud:
+            continue
+        if not ud.available:
+            note = ud.note.partition(" / ")[2 if english else 0] or ud.note
+            what = _("closed (%(why)s)", why=note)
+        else:
+            crew = ", ".join(names.get(c.staff_id, c.staff_id) for c in ud.crew)
+            what = _("open until %(end)s, crew %(crew)s", end=hhmm(ud.shift.end), crew=crew)
+        out.append(f"{short_date(ud.date)}, {units.get(ud.unit_id, ud.unit_id)}: {what}")
+    return out
 
 
 @bp.route("/plans/<int:pv_id>/sheet.pdf")

@@ -359,6 +359,80 @@ def _crews(
     return crews
 
 
+@dataclass(frozen=True)
+class _Calendar:
+    """What the register's calendar says of some dates."""
+
+    closed: Mapping[date, str]  # public holidays and closures: no unit goes out
+    unavailable: frozenset[tuple[int, date]]  # (unit id, date)
+    pilot: frozenset[date]  # extended hours, to 20:00
+    away: Mapping[date, frozenset[int]]  # staff ids
+
+
+def _calendar(session: Session, dates: Sequence[date]) -> _Calendar:
+    rows = list(session.scalars(select(m.CalendarDay).where(m.CalendarDay.day.in_(dates))))
+    away: dict[date, set[int]] = defaultdict(set)
+    for row in rows:
+        if row.kind == "staff_unavailable" and row.staff_id is not None:
+            away[row.day].add(row.staff_id)
+    return _Calendar(
+        _closed_days(session, dates),
+        frozenset((r.unit_id, r.day) for r in rows if r.kind == "unit_unavailable" and r.unit_id is not None),
+        frozenset(r.day for r in rows if r.kind == "pilot_extended_hours"),
+        {d: frozenset(ids) for d, ids in away.items()},
+    )
+
+
+def _unit_days(
+    calendar: _Calendar,
+    chosen: Sequence[m.Unit],
+    staff: Sequence[m.Staff],
+    dates: Sequence[date],
+    first: Collection[int] = (),
+    seats_before: Mapping[date, Mapping[int, int]] | None = None,
+) -> list[UnitDay]:
+    """Each of ``chosen`` units' days on ``dates`` as the calendar has them: available or not
+    (and why), the shift (to 20:00 on a pilot day) and the crew (see :func:`_crews`;
+    ``seats_before``: where each rode in the published version)."""
+    closed, unavailable = calendar.closed, calendar.unavailable
+    out: list[UnitDay] = []
+    for d in dates:
+        away = calendar.away.get(d, frozenset())
+        present = [s for s in staff if s.id not in away]  # an absence: not seated
+        driver_in = _driver_in(staff, d, away)  # the driver away: the van stays
+        running = [
+            u
+            for i, u in enumerate(chosen)
+            if d not in closed and (u.id, d) not in unavailable and (i > 0 or driver_in)
+        ]
+        crews = _crews(running, present, d, first, (seats_before or {}).get(d))  # none in a unit that stays
+        for i, u in enumerate(chosen):
+            note = ""
+            available = d not in closed and (u.id, d) not in unavailable
+            if d in closed:
+                note = closed[d]
+            elif (u.id, d) not in unavailable and i == 0 and not driver_in:
+                available, note = False, "ρεπό οδηγού / driver off"
+            elif (u.id, d) in unavailable:
+                note = "μονάδα εκτός / unit unavailable"
+            crew = tuple(crews.get(u.id, ()))
+            if available and not crew:
+                available, note = False, "χωρίς πλήρωμα / no crew"
+            pilot = d in calendar.pilot
+            out.append(
+                UnitDay(
+                    f"unit-{u.id}",
+                    d,
+                    shift=TimeWindow(SHIFT.start, PILOT_END if pilot else SHIFT.end),
+                    available=available,
+                    crew=crew if available else (),
+                    pilot=pilot,
+                    note=note,
+                )
+            )
+    return out
+
+
 def _published_seats(published: Problem | None) -> dict[date, dict[int, int]]:
     """Where each staff member rode on each day in the week's published version (date -> staff
     id -> unit id), read from the crews of its problem; empty when nothing is published."""
@@ -605,29 +679,6 @@ def build_week(
             f"όλες οι ημέρες της εβδομάδας {iso_week} είναι κλειστές / every day of week {iso_week} "
             f"is closed ({why})"
         )
-    unavailable = {
-        (row.unit_id, row.day)
-        for row in session.scalars(
-            select(m.CalendarDay).where(
-                m.CalendarDay.day.in_(week_dates), m.CalendarDay.kind == "unit_unavailable"
-            )
-        )
-    }
-    pilot_days = set(
-        session.scalars(
-            select(m.CalendarDay.day).where(
-                m.CalendarDay.day.in_(week_dates), m.CalendarDay.kind == "pilot_extended_hours"
-            )
-        )
-    )
-    away: dict[date, set[int]] = defaultdict(set)  # the staff members away on each day
-    for row in session.scalars(
-        select(m.CalendarDay).where(
-            m.CalendarDay.day.in_(week_dates), m.CalendarDay.kind == "staff_unavailable"
-        )
-    ):
-        if row.staff_id is not None:
-            away[row.day].add(row.staff_id)
     staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
     model_staff = tuple(
         StaffMember(f"st-{s.id}", s.name, (s.role,)) for s in staff if s.active and s.role != "driver"
@@ -646,42 +697,10 @@ def build_week(
         published_problem = problem_from_dict(json.loads(published_row.problem_json))
     seats_before = _published_seats(published_problem)
 
+    calendar = _calendar(session, week_dates)
+
     def crewed_days(first: Collection[int]) -> list[UnitDay]:
-        out: list[UnitDay] = []
-        for d in week_dates:
-            present = [s for s in staff if s.id not in away.get(d, ())]  # an absence: not seated
-            driver_in = _driver_in(staff, d, away.get(d, ()))  # the driver away: the van stays
-            running = [
-                u
-                for i, u in enumerate(chosen)
-                if d not in closed and (u.id, d) not in unavailable and (i > 0 or driver_in)
-            ]
-            crews = _crews(running, present, d, first, seats_before.get(d))  # none in a unit that stays
-            for i, u in enumerate(chosen):
-                note = ""
-                available = d not in closed and (u.id, d) not in unavailable
-                if d in closed:
-                    note = closed[d]
-                elif (u.id, d) not in unavailable and i == 0 and not driver_in:
-                    available, note = False, "ρεπό οδηγού / driver off"
-                elif (u.id, d) in unavailable:
-                    note = "μονάδα εκτός / unit unavailable"
-                crew = tuple(crews.get(u.id, ()))
-                if available and not crew:
-                    available, note = False, "χωρίς πλήρωμα / no crew"
-                pilot = d in pilot_days
-                out.append(
-                    UnitDay(
-                        f"unit-{u.id}",
-                        d,
-                        shift=TimeWindow(SHIFT.start, PILOT_END if pilot else SHIFT.end),
-                        available=available,
-                        crew=crew if available else (),
-                        pilot=pilot,
-                        note=note,
-                    )
-                )
-        return out
+        return _unit_days(calendar, chosen, staff, week_dates, first, seats_before)
 
     unit_days = crewed_days(())
 
@@ -1454,3 +1473,126 @@ def published_once(session: Session, versions: Iterable[m.PlanVersion]) -> set[i
             int(eid) for eid, after in found if isinstance(after, dict) and after.get("status") == "published"
         }
     return out
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A unit's day of a stored plan that the register's calendar has changed since."""
+
+    unit_id: str
+    day: date
+    kind: str  # closed | opened | crew | hours_taken | hours_given
+    why_el: str
+    why_en: str
+
+
+def _drift(
+    session: Session, problem: Problem, dates: Collection[date]
+) -> dict[tuple[str, date], list[Drift]]:
+    """Per (unit, date) of ``dates``, how the calendar now differs from ``problem``'s unit days:
+    a day now closed (a holiday or closure, the unit unavailable or gone from the register,
+    its driver away), a crew member now away (or no longer active, or not working that
+    weekday), extended hours taken back or given, a day now open that was not."""
+    dates = sorted(d for d in problem.dates if d in dates)
+    if not dates:
+        return {}
+    calendar = _calendar(session, dates)
+    staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
+    by_id = {s.id: s for s in staff}
+    now = {
+        (ud.unit_id, ud.date): ud for ud in _unit_days(calendar, _units_of(session, problem), staff, dates)
+    }
+    out: dict[tuple[str, date], list[Drift]] = defaultdict(list)
+    ours = _ours(problem)
+    for ud in (ud for ud in problem.unit_days if ud.date in dates and ud.unit_id in ours):
+        said = out[(ud.unit_id, ud.date)]
+        current = now.get((ud.unit_id, ud.date))
+        is_open = current is not None and current.available
+        if ud.available and not is_open:
+            el, _, en = (current.note if current else "μονάδα εκτός / unit unavailable").partition(" / ")
+            said.append(Drift(ud.unit_id, ud.date, "closed", f"η ημέρα είναι πια κλειστή ({el})",
+                              f"the day is now closed to the unit ({en or el})"))  # fmt: skip
+        elif not ud.available and is_open:
+            said.append(Drift(ud.unit_id, ud.date, "opened", "η ημέρα είναι πια ανοιχτή για τη μονάδα",
+                              "the day is now open to the unit"))  # fmt: skip
+        if not (ud.available and is_open) or current is None:
+            continue
+        for member in ud.crew:
+            sid = m.register_id(member.staff_id, "st-")
+            if sid is None:  # not one of the register's staff
+                continue
+            person = by_id.get(sid)
+            name = person.name if person is not None else member.staff_id
+            if person is None or not person.active:
+                why = (
+                    f"{name}: δεν είναι πια ενεργό μέλος του προσωπικού",
+                    f"{name}: no longer active staff",
+                )
+            elif person.id in calendar.away.get(ud.date, ()):
+                why = (f"{name}: απουσιάζει", f"{name}: away")
+            elif ud.date.isoweekday() not in (person.weekdays or []):
+                why = (f"{name}: δεν εργάζεται πια αυτή την ημέρα", f"{name}: no longer works on that day")
+            else:
+                continue
+            said.append(Drift(ud.unit_id, ud.date, "crew", *why))
+        if ud.shift.end > current.shift.end:
+            said.append(Drift(ud.unit_id, ud.date, "hours_taken", "το διευρυμένο ωράριο καταργήθηκε",
+                              "the extended hours were taken back"))  # fmt: skip
+        elif ud.shift.end < current.shift.end:
+            said.append(Drift(ud.unit_id, ud.date, "hours_given", "η ημέρα έχει πια διευρυμένο ωράριο",
+                              "the day now has extended hours"))  # fmt: skip
+    return {key: items for key, items in out.items() if items}
+
+
+def _ours(problem: Problem) -> set[str]:
+    """The ids of ``problem``'s units that are the register's (``unit-N``): a problem given
+    whole (an imported file, a test's) may have others, which the calendar does not know."""
+    return {u.id for u in problem.units if m.register_id(u.id, "unit-") is not None}
+
+
+def _units_of(session: Session, problem: Problem) -> list[m.Unit]:
+    """The register's rows of ``problem``'s units, in its order (those still there)."""
+    rows = (session.get(m.Unit, m.register_id(u.id, "unit-") or 0) for u in problem.units)
+    return [u for u in rows if u is not None]
+
+
+def calendar_drift(session: Session, problem: Problem, plan: Plan, today: date) -> list[Drift]:
+    """What of ``plan``'s routes from ``today`` on the calendar no longer allows: the route's
+    day now closed to its unit, a member of its crew now away, the extended hours taken back
+    from a route that returns after 16:00. A plan is read from the register when it is made,
+    so a calendar change made since shows here (a re-plan, or Adjust, applies it)."""
+    routes = {(r.unit_id, r.date): r for r in plan.routes if r.stops and r.date >= today}
+    found = _drift(session, problem, {d for _, d in routes})
+    out: list[Drift] = []
+    for key in sorted((k for k in found if k in routes), key=lambda k: (k[1], k[0])):
+        late = routes[key].arrive > SHIFT.end
+        out += [d for d in found[key] if d.kind in ("closed", "crew") or (d.kind == "hours_taken" and late)]
+    return out
+
+
+def with_calendar_now(session: Session, problem: Problem, dates: Collection[date]) -> Problem:
+    """``problem`` with its unit days on ``dates`` as the calendar has them now where it
+    changed (:func:`_drift`): those dates rebuilt by the week's own rules, who rode then seated
+    first again in the unit they had, an absent member's seat given to another who works that
+    day. The other days are left as they were."""
+    days = sorted({d for _, d in _drift(session, problem, dates)})
+    if not days:
+        return problem
+    staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
+    seats = _published_seats(problem)  # who rode where: seated first again, in the same unit
+    calendar = _calendar(session, days)
+    units = _units_of(session, problem)
+    rebuilt = {
+        (ud.unit_id, ud.date): ud
+        for d in days
+        for ud in _unit_days(calendar, units, staff, [d], seats.get(d, {}).keys(), seats)
+    }
+    ours = _ours(problem)
+    gone = "μονάδα εκτός / unit unavailable"  # a unit no longer in the register: its days closed
+    unit_days = tuple(
+        rebuilt.get((ud.unit_id, ud.date), replace(ud, available=False, crew=(), note=gone))
+        if ud.date in days and ud.unit_id in ours
+        else ud
+        for ud in problem.unit_days
+    )
+    return replace(problem, unit_days=unit_days)
