@@ -706,6 +706,13 @@ class CarePlanForm(RegisterForm):
             raise ValidationError(_("The end date is before the start date."))
 
 
+def chosen_id(value: object) -> int | None:
+    """A select's chosen id, None for no choice: an optional select lets blank input through
+    (``Optional`` stops its checks), so "" and " " both mean none."""
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
 def _refuse(problem: Problem | None) -> None:
     """A rule the importer checks too (:mod:`planner.register.rules`), in the page's language."""
     if problem is not None:
@@ -715,7 +722,8 @@ def _refuse(problem: Problem | None) -> None:
 def _wrong_staff_member(s: Session, form: CarePlanForm) -> bool:
     """Whether the named staff member cannot make the plan's visits: another role, or no working
     day among the plan's allowed days (then the field says why)."""
-    member = s.get(Staff, int(form.staff_id.data)) if form.staff_id.data else None
+    sid = chosen_id(form.staff_id.data)
+    member = s.get(Staff, sid) if sid is not None else None
     if member is None:
         return False
     if member.role != form.required_role.data:
@@ -766,7 +774,7 @@ def care_plan(bid: int, pid: int | None = None) -> Any:
                 s.add(plan)
             plan.service = str(form.service.data).strip()
             plan.required_role = str(form.required_role.data)
-            plan.staff_id = int(form.staff_id.data) if form.staff_id.data else None
+            plan.staff_id = chosen_id(form.staff_id.data)
             plan.duration_min = int(form.duration_min.data or 0)
             plan.frequency_kind = str(form.frequency_kind.data)
             plan.frequency_count = int(form.frequency_count.data or 1)
@@ -856,8 +864,8 @@ class StopForm(RegisterForm):
             _refuse(announced_time_problem(times, duration))
 
     def validate_usual_weekday(self, field: SelectField) -> None:
-        """A day the Centre works."""
-        if field.data:
+        """A day the Centre works (one of the choices: the choice's own check said if not)."""
+        if field.data and not field.errors:
             _refuse(stop_weekday_problem(int(field.data)))
 
     def validate_frequency_count(self, field: IntegerField) -> None:
@@ -909,7 +917,7 @@ def stop(sid: int | None = None) -> Any:
             row.announced_times = parse_times(form.announced_times.data or "")
             row.frequency_kind = str(form.frequency_kind.data)
             row.frequency_count = int(form.frequency_count.data or 1)
-            row.usual_weekday = int(form.usual_weekday.data) if form.usual_weekday.data else None
+            row.usual_weekday = chosen_id(form.usual_weekday.data)
             row.required_role = str(form.required_role.data)
             row.active = bool(form.active.data)
             s.flush()
@@ -1161,19 +1169,19 @@ class CalendarForm(FlaskForm):
         """A unit only, and always, for a day a unit is unavailable; a staff member only, and
         always, for a day one is away (checked here: an empty field skips its own validators)."""
         ok = bool(super().validate(extra_validators))
-        if self.kind.data == "unit_unavailable" and not self.unit_id.data:
+        if self.kind.data == "unit_unavailable" and chosen_id(self.unit_id.data) is None:
             self.unit_id.errors = [*self.unit_id.errors, _("Choose the unit that is unavailable.")]
             return False
-        if self.kind.data == "staff_unavailable" and not self.staff_id.data:
+        if self.kind.data == "staff_unavailable" and chosen_id(self.staff_id.data) is None:
             self.staff_id.errors = [*self.staff_id.errors, _("Choose the staff member who is away.")]
             return False
         # a unit or a person chosen with another kind would be dropped, and the day closed for
         # everyone (a walkthrough: a person chosen, «Είδος» left at «Αργία», saved a holiday)
-        if self.unit_id.data and self.kind.data != "unit_unavailable":
+        if chosen_id(self.unit_id.data) is not None and self.kind.data != "unit_unavailable":
             self.kind.errors = [*self.kind.errors, _("A unit is chosen: the kind is «Unit unavailable», "
                                                      "or leave the unit empty.")]  # fmt: skip
             return False
-        if self.staff_id.data and self.kind.data != "staff_unavailable":
+        if chosen_id(self.staff_id.data) is not None and self.kind.data != "staff_unavailable":
             self.kind.errors = [*self.kind.errors, _("A staff member is chosen: the kind is «Staff member "
                                                      "away», or leave the staff member empty.")]  # fmt: skip
             return False
@@ -1185,11 +1193,11 @@ CLOSED_KINDS = frozenset({"holiday", "closure"})
 
 
 def _calendar_unit(form: CalendarForm) -> int | None:
-    return int(form.unit_id.data) if form.kind.data == "unit_unavailable" and form.unit_id.data else None
+    return chosen_id(form.unit_id.data) if form.kind.data == "unit_unavailable" else None
 
 
 def _calendar_staff(form: CalendarForm) -> int | None:
-    return int(form.staff_id.data) if form.kind.data == "staff_unavailable" and form.staff_id.data else None
+    return chosen_id(form.staff_id.data) if form.kind.data == "staff_unavailable" else None
 
 
 def _day_already_entered(s: Session, form: CalendarForm) -> bool:

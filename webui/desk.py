@@ -95,9 +95,13 @@ def next_iso_week(today: date | None = None) -> str:
 
 
 def week_dates(iso_week: str) -> tuple[date, date]:
-    """Monday and Sunday of an ISO week."""
+    """Monday and Sunday of an ISO week; ValueError for one that is not (2025-W53) or whose
+    Sunday is past the calendar's last day (9999-W52)."""
     monday = date.fromisocalendar(int(iso_week[:4]), int(iso_week[6:]), 1)
-    return monday, monday + timedelta(days=6)
+    try:
+        return monday, monday + timedelta(days=6)
+    except OverflowError:
+        raise ValueError(f"{iso_week}: past the calendar's last day") from None
 
 
 WEEK_MESSAGE = _l("A week like 2026-W49")

@@ -448,3 +448,49 @@ def test_deactivating_a_staff_member_says_how_many_plans_name_them(
     assert "Ελένη Π. is now inactive, and 1 care plan still names them: see below." in _flashes(page)
     assert "1 care plan still names this inactive staff member" in page
     assert not _row(app, Staff, 2).active and _row(app, CarePlan, 2).staff_id == 2
+
+
+@pytest.mark.parametrize(
+    ("url", "name", "value"),
+    [
+        ("/register/stops/1", "usual_weekday", "abc"),
+        ("/register/stops/1", "usual_weekday", "0"),
+        ("/register/stops/1", "usual_weekday", "-1"),
+        ("/register/stops/1", "usual_weekday", "99999999999999999999"),
+        ("/register/stops/1", "usual_weekday", " "),
+        ("/register/beneficiaries/1/plans/1", "staff_id", " "),
+        ("/register/beneficiaries/1/plans/1", "staff_id", "x"),
+    ],
+)
+def test_a_tampered_choice_is_refused_or_read_as_none_never_an_error_page(
+    coordinator: FlaskClient, app: Flask, url: str, name: str, value: str
+) -> None:
+    """A reviewer's hand-edited requests (eighteenth session) gave error 500 pages: a choice
+    that is not one of the select's options is refused with the form shown again (200); a
+    blank one means no choice (the form's ``Optional``) and saves as none."""
+    response = _send(coordinator, url, _set(_form(coordinator, url), name, value))
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code == 200:
+        assert "Άγνωστη επιλογή" in _text(response)  # the choice refused, in Greek
+    else:
+        assert value.strip() == ""
+        with session_scope(app.extensions["kinito_engine"]) as s:
+            row = s.get(VillageStop if "stops" in url else CarePlan, 1)
+            assert getattr(row, name) is None
+
+
+@pytest.mark.parametrize("value", [" ", "x"])
+def test_a_tampered_calendar_choice_is_refused(coordinator: FlaskClient, value: str) -> None:
+    """A staff member's absence with a blank or unknown staff member: refused, no error page."""
+    token = dict(_form(coordinator, "/register/calendar"))["csrf_token"]
+    fields = [("day", "2026-12-09"), ("kind", "staff_unavailable"), ("staff_id", value), ("unit_id", ""),
+              ("name", ""), ("csrf_token", token)]  # fmt: skip
+    response = _send(coordinator, "/register/calendar", fields)
+    assert response.status_code in (200, 302) and response.status_code != 500
+    page = _text(coordinator.get("/register/calendar"))
+    assert "09/12/2026" not in page and "9 Δεκεμβρίου 2026" not in page
+
+
+def test_a_week_past_the_calendars_last_day_is_not_found(coordinator: FlaskClient) -> None:
+    """9999-W52's Sunday is past year 9999: a 404 and a refusal, not an error page."""
+    assert coordinator.get("/desk/outcomes/9999-W52").status_code == 404
