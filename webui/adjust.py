@@ -15,7 +15,7 @@ version (:func:`planner.register.week.plan_change_items`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -155,8 +155,11 @@ def urgent_visit(
     phone: str = "",
     address: str = "",
     place: str = "",
+    hours: Sequence[Sequence[str]] = (),
 ) -> Visit:
-    """An urgent home visit, wanted once this week (on ``day`` if given), high priority.
+    """An urgent home visit, wanted once this week (on ``day`` if given), high priority, inside
+    the person's available ``hours`` (``[["09:00", "12:00"], ...]``: the visit begins and ends
+    inside one of them; none: any time of the day's shift).
 
     ``visit_id`` is ``urgent-b<person id>`` (``-2``, ``-3`` for another one of the same person
     in the same plan): outcomes are stored against the person
@@ -164,12 +167,13 @@ def urgent_visit(
     named ``"<name> (επείγουσα / urgent)"`` (:data:`URGENT_MARK`). ``address`` and ``place``
     (the person's settlement; default the location's name) make its address as the week
     builder's visits have it: "Μητροπόλεως 3, Αίγιον", or the settlement alone."""
-    from planner.register.week import _with_place
+    from planner.register.week import _windows, _with_place
 
     return Visit(
         id=visit_id,
         location=location,
         service=minutes * 60,
+        time_windows=_windows(hours, minutes * 60),
         name=f"{name} ({URGENT_MARK[0]} / {URGENT_MARK[1]})",
         required_role=role,
         priority=URGENT_PRIORITY,
@@ -177,6 +181,18 @@ def urgent_visit(
         phone=phone,
         address=_with_place(address, place or location.name),
     )
+
+
+def merged_hours(hours: Iterable[Sequence[str]]) -> list[list[str]]:
+    """Hours ``[["09:00", "12:00"], ["11:00", "13:00"]]`` in order, those that overlap or touch
+    joined: ``[["09:00", "13:00"]]``."""
+    out: list[list[str]] = []
+    for start, end in sorted((str(a), str(b)) for a, b in hours):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return out
 
 
 def localized_name(name: str, locale: str, *, mark: bool = True) -> str:

@@ -542,7 +542,8 @@ def adjust(pv_id: int) -> Any:
     from planner.register.models import Beneficiary
     from planner.register.week import frozen_dates, published_for, with_calendar_now
     from planner.schema import problem_to_dict
-    from webui.adjust import adjusted_problem, served_dates, urgent_visit
+    from webui.adjust import adjusted_problem, merged_hours, served_dates, urgent_visit
+    from webui.forms import minutes_between, parse_windows
 
     row, plan, problem = _load(pv_id)
     served = served_dates(plan)
@@ -599,6 +600,14 @@ def adjust(pv_id: int) -> Any:
                     location = Location(
                         f"b{person.id}", float(lat), float(lon or 0.0), place.name_el, terrain
                     )
+                    # the person's available hours: as given, else their care plans' in force
+                    given = request.form.get("urgent_hours", "").strip()
+                    in_force = [cp for cp in person.care_plans if cp.status == "active"]
+                    hours = parse_windows(given) if given else merged_hours(
+                        pair for cp in in_force for pair in cp.time_windows or []
+                    )  # fmt: skip
+                    if any(minutes_between(a, b) < minutes for a, b in hours):
+                        raise ValueError(hours)  # hours shorter than the visit
                     taken = {v.id for v in problem.visits}
                     vid = f"urgent-b{person.id}"
                     n = 2
@@ -607,7 +616,7 @@ def adjust(pv_id: int) -> Any:
                     urgent.append(
                         urgent_visit(vid, location, minutes, name=person.full_name, role=role, day=day,
                                      phone=person.phone or "", address=person.address or "",
-                                     place=place.name_el)
+                                     place=place.name_el, hours=hours)
                     )  # fmt: skip
             allowed = {v.id: v.allowed_weekdays for v in problem.visits}
             if locked & set(actions):  # kept as driven: neither moved nor dropped

@@ -847,3 +847,51 @@ def test_the_job_page_and_the_runs_say_what_a_coordinator_reads(
 def _versions_table(page: str) -> str:
     table = page[page.index('id="versions"') :]
     return table[: table.index("</table>")]
+
+
+def _urgent_stop(app: Flask, pv_id: int, visit_id: str) -> tuple[Any, Any]:
+    """The urgent visit of version ``pv_id`` (its problem's) and its stop in the plan."""
+    from planner.schema import plan_from_dict, problem_from_dict
+
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, pv_id)
+        assert row is not None
+        problem = problem_from_dict(json.loads(row.problem_json))
+        plan = plan_from_dict(json.loads(row.plan_json))
+    visit = next(v for v in problem.visits if v.id == visit_id)
+    stop = next(st for r in plan.routes for st in r.stops if st.visit_id == visit_id)
+    return visit, stop
+
+
+@pytest.mark.parametrize(
+    ("hours", "expected"),
+    [
+        ("", ((9 * 3600, 12 * 3600 + 1800),)),  # his care plan's 09:00-13:00, for a 30-minute visit
+        ("14:00-15:00", ((14 * 3600, 14 * 3600 + 1800),)),  # as the coordinator gives them
+    ],
+)
+def test_an_urgent_visit_keeps_to_the_persons_hours(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask, hours: str, expected: tuple[Any, ...]
+) -> None:
+    """A reviewer's walkthrough (eighteenth session): an urgent visit had no time of day, so a
+    person available 08:30-10:30 was visited at 13:08. Now it keeps to the hours given, else
+    to those of the person's care plans."""
+    form = {"urgent_beneficiary": "1", "urgent_role": "social_worker", "urgent_minutes": "30",
+            "urgent_day": "2026-12-08", "urgent_hours": hours, "time_limit": "1"}  # fmt: skip
+    response = post(coordinator, f"/desk/plans/{solved['plan_version_id']}/adjust", form)
+    assert response.status_code == 302 and "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    assert done["state"] == "done", done
+    visit, stop = _urgent_stop(app, done["plan_version_id"], "urgent-b1")
+    assert tuple((w.start, w.end) for w in visit.time_windows) == expected
+    assert expected[0][0] <= stop.start <= expected[0][1]
+
+
+def test_urgent_hours_shorter_than_the_visit_are_refused(
+    coordinator: FlaskClient, solved: dict[str, Any]
+) -> None:
+    form = {"urgent_beneficiary": "1", "urgent_role": "social_worker", "urgent_minutes": "30",
+            "urgent_hours": "14:00-14:20", "time_limit": "1"}  # fmt: skip
+    url = f"/desk/plans/{solved['plan_version_id']}/adjust"
+    response = post(coordinator, url, form, follow_redirects=True)
+    assert "Η προσαρμογή δεν εφαρμόστηκε" in response.get_data(as_text=True)
