@@ -179,6 +179,7 @@ def _outcomes(session: Session, before: date) -> list[_Outcome]:
         .outerjoin(m.CarePlan, m.CarePlan.id == m.VisitOutcome.care_plan_id)
         .outerjoin(m.Beneficiary, m.Beneficiary.id == person)
         .outerjoin(m.VillageStop, m.VillageStop.id == m.VisitOutcome.village_stop_id)
+        .where(~m.superseded_outcome())  # a visit's outcome that day is its last one
     )
     kept = []
     for planned, occurred, status, staff_id, cp, vs, bid, home_code, stop_code in rows:

@@ -274,7 +274,7 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
         select(m.VisitOutcome.visit_ref, m.VisitOutcome.status, m.VisitOutcome.occurred_at)
         .where(m.VisitOutcome.planned_date == route.date)
         .where(m.VisitOutcome.visit_ref.in_([s.visit_id for s in route.stops]))
-        .order_by(m.VisitOutcome.id)
+        .order_by(m.VisitOutcome.occurred_at, m.VisitOutcome.id)  # the last one is the visit's
     )
     outcomes = {ref: {"status": status, "time": _local_hhmm(occurred)} for ref, status, occurred in recorded}
     base = problem.unit(route.unit_id).base

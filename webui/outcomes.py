@@ -88,6 +88,7 @@ class OutcomeRow:
     corrected_at: datetime | None
     off_route: bool = False  # recorded on a route that changed since (see the module)
     office_status: str | None = None  # from the tablet, against the office's earlier record
+    superseded: bool = False  # a later outcome of the visit that day is the one counted
 
 
 def _described(s: Session, kind: str, number: int) -> tuple[str, str, int | None] | None:
@@ -154,6 +155,10 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
     corrected = _corrections(s, [o.id for o in outcomes])
     changed = off_route(s, outcomes)
     conflicts = office_conflicts(s, outcomes)
+    ids = [o.id for o in outcomes]
+    replaced = set(
+        s.scalars(select(m.VisitOutcome.id).where(m.VisitOutcome.id.in_(ids), m.superseded_outcome()))
+    )
     rows = []
     for o in outcomes:
         subject, place, beneficiary_id = _subject(s, o)
@@ -163,7 +168,7 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
                 id=o.id, day=o.planned_date, subject=subject, place=place, beneficiary_id=beneficiary_id,
                 status=o.status, note=o.note or "", recorded_by=o.recorded_by, occurred_at=o.occurred_at,
                 corrected_by=fix.actor if fix else None, corrected_at=fix.at if fix else None,
-                off_route=o.id in changed, office_status=conflicts.get(o.id),
+                off_route=o.id in changed, office_status=conflicts.get(o.id), superseded=o.id in replaced,
             )
         )  # fmt: skip
     return rows

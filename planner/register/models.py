@@ -42,8 +42,12 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    and_,
+    exists,
+    or_,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 __all__ = [
     "CALENDAR_KINDS",
@@ -66,6 +70,7 @@ __all__ = [
     "User",
     "VillageStop",
     "VisitOutcome",
+    "superseded_outcome",
 ]
 
 TERRAINS = ("plain", "semi_mountainous", "mountainous")
@@ -400,6 +405,24 @@ class VisitOutcome(Base):
     note: Mapped[str | None] = mapped_column(Text)
     client_ref: Mapped[str | None] = mapped_column(
         String(64), unique=True, comment="the submitting device's id for it: makes resubmission idempotent"
+    )
+
+
+def superseded_outcome() -> ColumnElement[bool]:
+    """True for an outcome that a later one of the same visit on the same day replaces (later
+    by ``occurred_at``, then by id): the visit's outcome that day is its last one. A driver who
+    taps «done» by mistake and then «not at home», or two devices of one unit that disagree,
+    leave two rows; counting both made a visit not made count as done (the week builder then
+    did not carry it over) and a visit count twice. A visit found not at home at 09:10 and done
+    at 13:00 is done. Rows without a ``visit_ref`` (imported history) are never replaced."""
+    later = aliased(VisitOutcome)
+    return exists().where(
+        later.visit_ref == VisitOutcome.visit_ref,
+        later.planned_date == VisitOutcome.planned_date,
+        or_(
+            later.occurred_at > VisitOutcome.occurred_at,
+            and_(later.occurred_at == VisitOutcome.occurred_at, later.id > VisitOutcome.id),
+        ),
     )
 
 

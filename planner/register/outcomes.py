@@ -8,7 +8,9 @@ published version of that date's week has the visit (:func:`published_with`). A 
 may send the same outcome twice (the driver's tablet, offline) gives a ``client_ref``: a
 second submission with the same reference returns the stored row and writes nothing; the
 same reference with another visit, date or status is refused. Without a reference, the same
-visit, date and status recorded again is the same fact: the stored row is returned. A date
+visit, date and status recorded again is the same fact: the stored row is returned (unless
+another status was recorded for them after it: done, not at home, done is three rows, and the
+visit's outcome that day is the last, :func:`planner.register.models.superseded_outcome`). A date
 before the care plan starts (or after ``today``, when given) is refused.
 
 An outcome recorded without a time of day (the office's ``kinito outcome``) gets the real time
@@ -258,12 +260,16 @@ def record_outcome(
             f"{week} ({on:%d/%m/%Y}) / the urgent visit {visit_id} is in no published version of "
             f"week {week} ({on:%d/%m/%Y})"
         )
-    query = select(m.VisitOutcome).where(
-        SUBJECT_COLUMNS[kind] == number, m.VisitOutcome.planned_date == on, m.VisitOutcome.status == status
-    )
+    query = select(m.VisitOutcome).where(SUBJECT_COLUMNS[kind] == number, m.VisitOutcome.planned_date == on)
     if kind == "beneficiary":  # a person's two urgent visits (urgent-b35, urgent-b35-2) are two
         query = query.where(m.VisitOutcome.visit_ref == visit_id)
-    same = session.scalar(query)
+    # the visit's outcome that day is its last one (see m.superseded_outcome): the same status
+    # as that is the same fact; another status, or the first one's again after it (done, not
+    # at home, done), is stored
+    last = session.scalar(
+        query.order_by(m.VisitOutcome.occurred_at.desc(), m.VisitOutcome.id.desc()).limit(1)
+    )
+    same = last if last is not None and last.status == status else None
     if same is not None:
         # the same outcome again (a second tab, a retry with a new reference): stored once, but
         # a note it brings is kept beside the first one's, not dropped

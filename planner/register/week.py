@@ -458,7 +458,7 @@ def _done_dates(
             m.VisitOutcome.planned_date,
             m.VisitOutcome.occurred_at,
         )
-        .where(m.VisitOutcome.status == "done")
+        .where(m.VisitOutcome.status == "done", ~m.superseded_outcome())
         .where(m.VisitOutcome.occurred_at >= start, m.VisitOutcome.occurred_at < end)
     )
     care: dict[int, list[date]] = defaultdict(list)
@@ -479,6 +479,7 @@ def _last_done_before(session: Session, before: date) -> tuple[dict[int, date], 
         session.execute(
             select(m.VisitOutcome.care_plan_id, func.max(m.VisitOutcome.occurred_at))
             .where(m.VisitOutcome.status == "done", m.VisitOutcome.care_plan_id.is_not(None))
+            .where(~m.superseded_outcome())
             .where(m.VisitOutcome.occurred_at < end)
             .group_by(m.VisitOutcome.care_plan_id)
         ).all()
@@ -487,6 +488,7 @@ def _last_done_before(session: Session, before: date) -> tuple[dict[int, date], 
         session.execute(
             select(m.VisitOutcome.village_stop_id, func.max(m.VisitOutcome.occurred_at))
             .where(m.VisitOutcome.status == "done", m.VisitOutcome.village_stop_id.is_not(None))
+            .where(~m.superseded_outcome())
             .where(m.VisitOutcome.occurred_at < end)
             .group_by(m.VisitOutcome.village_stop_id)
         ).all()
