@@ -92,6 +92,8 @@ def test_adjust_plans_the_open_days_as_the_calendar_has_them_now(changed: dict[s
     box = page[page.index('id="calendar-changed"') :]
     assert "Παρ 11/12" in box and "κλειστή (Τοπική αργία)" in box and "Πέμ 10/12" in box
     assert "pin:2026-12-11" not in page  # no visit can be put on the closed day
+    # and what dropping a visit does, in Greek (a reviewer expected a drop to last the week)
+    assert "θέστε το πλάνο φροντίδας σε παύση" in page[page.index('id="drop-hint"') :]
     reply = post(client, url, {"time_limit": "1"})
     assert reply.status_code == 302 and "/desk/jobs/" in reply.location
     job_url = reply.location.split("localhost")[-1] + ".json"
