@@ -55,9 +55,9 @@ def _err(message: str) -> None:
 
 
 COMPILING = (
-    "η αναζήτηση μεταγλωττίζεται μία φορά μετά την εγκατάσταση (περίπου 4 λεπτά· ο χρόνος της επίλυσης "
-    "μετρά μετά) / the search is compiled once after installing (about 4 minutes; the time limit "
-    "starts after)"
+    "η αναζήτηση μεταγλωττίζεται μία φορά μετά την εγκατάσταση ή την ενημέρωση (περίπου 4 λεπτά· ο "
+    "χρόνος της επίλυσης μετρά μετά) / the search is compiled once after installing or updating "
+    "(about 4 minutes; the time limit starts after)"
 )
 
 

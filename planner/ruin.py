@@ -16,8 +16,8 @@ of long and late days). Insertion results are cached per route version, so a rou
 not change is not priced again. Written first in plain Python (about 0.8 ms a round on the
 demo week), compiled with numba it makes a round in about 70 us: an 8 s search then makes
 some 80,000 rounds rather than 9,000, and leaves 13-15 priority unserved rather than 15-17.
-Numba compiles the functions once (about four minutes, see :func:`warm_all`) into its cache
-beside this file; ``python -m planner.ruin`` does that ahead (``make install`` runs it).
+Numba compiles the functions once (about four minutes, see :mod:`planner.warmup`) into its
+cache beside this file; ``python -m planner.ruin`` does that ahead (``make install`` runs it).
 
 A route's times are exact in the same model OR-Tools solves: start windows (several per
 node), waiting allowed, the shift, the driver's span limit (and the weekly cap: the spans of
@@ -37,17 +37,14 @@ a tuple of arrays whose order :meth:`Instance.arrays` gives.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numba import __version__ as numba_version
 from numba import njit
 
 Key = tuple[int, int]  # (visit index, occurrence)
@@ -1581,88 +1578,7 @@ def warm() -> float:
     return time.time() - t0
 
 
-def _dispatchers() -> list[Any]:
-    """This module's compiled functions."""
-    from numba.core.registry import CPUDispatcher
+if __name__ == "__main__":  # compile ahead: see planner.warmup (kept apart, so that editing it
+    from planner.warmup import main  # leaves numba's cache of this file valid)
 
-    return [f for f in globals().values() if isinstance(f, CPUDispatcher)]
-
-
-def _marker() -> tuple[Path, str]:
-    """Where the note that numba's cache holds the whole search goes, and what it must say:
-    this source (numba's own stamp of it), this numba and this Python."""
-    cache: Any = getattr(anneal, "_cache")  # noqa: B009  numba's cache (its folder, the source's stamp)
-    stamp = cache._cache_file._source_stamp
-    mark = {
-        "source": stamp.hex() if isinstance(stamp, bytes) else repr(stamp),
-        "numba": numba_version,
-        "python": sys.implementation.cache_tag,
-    }
-    return Path(cache._cache_path) / f"ruin.warm.{sys.implementation.cache_tag}.json", json.dumps(mark)
-
-
-def ready() -> bool:
-    """Whether the search loads from numba's cache (a pass of :func:`warm_all` found every
-    function there), so that a plan needs no compiling."""
-    try:
-        path, mark = _marker()
-        return path.read_text(encoding="utf-8") == mark
-    except (OSError, AttributeError, ValueError):  # no note, or a numba whose cache reads otherwise
-        return False
-
-
-PASSES = 4  # warm_all's processes at most (three always were: two compile, the third finds all)
-
-
-def warm_all(passes: int = PASSES) -> bool:
-    """Compile the search into numba's cache so that later processes only load it, and note
-    when it is whole (:func:`ready`); whether it is.
-
-    The functions inlined into others (``inline="always"``) leave some callers unsaved the
-    first time they compile (seventeenth session: a second process compiled for another
-    90 s, a third loaded all in 0.4 s), so a process that compiled anything hands over to
-    a fresh one, which compiles what is left; ``passes`` processes at most, so that a cache
-    that never fills (a disk full) ends the attempt."""
-    took = warm()
-    compiled = sum(len(f.stats.cache_misses) for f in _dispatchers())
-    print(f"ruin and recreate: {compiled} functions compiled, the rest loaded, in {took:.1f} s", flush=True)
-    if compiled == 0:
-        try:
-            path, mark = _marker()
-            path.write_text(mark, encoding="utf-8")
-        except (OSError, AttributeError, ValueError) as exc:
-            print(f"ruin and recreate: the cache's note not written ({exc})", flush=True)
-            return False
-        return True
-    if passes <= 1:
-        return False
-    import subprocess
-
-    done = subprocess.run([sys.executable, "-m", "planner.ruin", "--passes", str(passes - 1)], check=False)
-    return done.returncode == 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m planner.ruin [--passes N]``: :func:`warm_all`; exit 1 if the cache is not
-    whole after it."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m planner.ruin", description=main.__doc__)
-    parser.add_argument("--passes", type=int, default=PASSES, help="processes at most (default %(default)s)")
-    args = parser.parse_args(argv)
-    if warm_all(max(1, args.passes)):
-        return 0
-    if args.passes >= PASSES:  # the first process speaks for the others
-        print(
-            "η μεταγλωττισμένη αναζήτηση δεν αποθηκεύτηκε ολόκληρη στην κρυφή μνήμη του numba: κάθε "
-            "πλάνο θα τη μεταγλωττίζει ξανά (λεπτά)· ελέγξτε ότι ο φάκελος planner/__pycache__ (ή ο "
-            "NUMBA_CACHE_DIR) γράφεται και ότι υπάρχει χώρος στον δίσκο / the compiled search was not "
-            "stored whole in numba's cache: every plan will compile it again (minutes); check that "
-            "planner/__pycache__ (or NUMBA_CACHE_DIR) is writable and the disk has room",
-            file=sys.stderr,
-        )
-    return 1
-
-
-if __name__ == "__main__":
     sys.exit(main())

@@ -39,7 +39,6 @@ import pickle
 import random
 import subprocess
 import sys
-import tempfile
 import time
 import weakref
 from collections.abc import Callable, Sequence
@@ -1434,43 +1433,17 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     return replace(plan, wall_time=round(time.monotonic() - t0, 3))
 
 
-WARM_COMMAND = ("-m", "planner.ruin")  # what compiles the search ahead (:func:`ruin.warm_all`)
-
-
 def _ready_search(on_progress: ProgressFn | None, wanted: int) -> bool:
-    """Make sure the compiled search loads from numba's cache before a plan's time starts;
-    whether it had to be compiled.
+    """Make sure the compiled search loads from numba's cache before a plan's time starts
+    (:func:`planner.warmup.prepare`), reporting the wait as the "compile" stage once a
+    second; whether it had to wait (then the plan's time starts after)."""
+    from planner import warmup
 
-    Numba compiles the search the first time it runs after installing or changing
-    :mod:`planner.ruin` (about four minutes; ``make install`` does it ahead). Compiled
-    inside a plan, it took that plan's time: the demo week's first plan on a fresh copy took
-    104 s for its 8 s and served 73 of 103 visits rather than about 95. So it is compiled
-    first, in fresh processes (``python -m planner.ruin``: the cache is whole only after a
-    second one), reported as the "compile" stage once a second. Should that fail, the search
-    compiles here as it used to."""
-    from planner import ruin
+    def report(elapsed: float) -> None:
+        if on_progress is not None:
+            on_progress(Progress(elapsed, 0, 0, wanted, "compile"))
 
-    if ruin.ready():
-        return False
-    t0 = time.monotonic()
-    with tempfile.TemporaryFile() as out:  # its lines: in an error's place, not the caller's output
-        child = subprocess.Popen(
-            [sys.executable, *WARM_COMMAND], stdout=out, stderr=subprocess.STDOUT, env=child_env()
-        )
-        try:
-            while True:
-                if on_progress is not None:
-                    on_progress(Progress(round(time.monotonic() - t0, 1), 0, 0, wanted, "compile"))
-                try:
-                    child.wait(timeout=1.0)
-                    break
-                except subprocess.TimeoutExpired:
-                    continue
-        finally:
-            if child.poll() is None:  # interrupted (Ctrl-C): the compile goes with the plan
-                child.kill()
-                child.wait()
-    return True
+    return warmup.prepare(report)
 
 
 def _restore_best(

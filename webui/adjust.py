@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_date
 
@@ -181,6 +181,23 @@ def urgent_visit(
         phone=phone,
         address=_with_place(address, place or location.name),
     )
+
+
+def person_hours(care_plans: Iterable[Any], monday: date, sunday: date) -> list[list[str]]:
+    """A person's available hours in the week ``monday``..``sunday`` as their care plans in
+    force then state them (active, started by its end, not ended before it), joined
+    (:func:`merged_hours`); none (any time) when no plan in force states hours, or one of them
+    has none (that visit may come at any time, so the person is in)."""
+    in_force = [
+        cp
+        for cp in care_plans
+        if cp.status == "active"
+        and cp.start_date <= sunday
+        and (cp.end_date is None or cp.end_date >= monday)
+    ]
+    if not in_force or any(not cp.time_windows for cp in in_force):
+        return []
+    return merged_hours(pair for cp in in_force for pair in cp.time_windows)
 
 
 def merged_hours(hours: Iterable[Sequence[str]]) -> list[list[str]]:

@@ -710,7 +710,7 @@ def chosen_id(value: object) -> int | None:
     """A select's chosen id, None for no choice: an optional select lets blank input through
     (``Optional`` stops its checks), so "" and " " both mean none."""
     text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None  # not "²", which isdigit() allows
 
 
 def _refuse(problem: Problem | None) -> None:

@@ -542,8 +542,8 @@ def adjust(pv_id: int) -> Any:
     from planner.register.models import Beneficiary
     from planner.register.week import frozen_dates, published_for, with_calendar_now
     from planner.schema import problem_to_dict
-    from webui.adjust import adjusted_problem, merged_hours, served_dates, urgent_visit
-    from webui.forms import minutes_between, parse_windows
+    from webui.adjust import adjusted_problem, person_hours, served_dates, urgent_visit
+    from webui.forms import format_windows, minutes_between, parse_windows
 
     row, plan, problem = _load(pv_id)
     served = served_dates(plan)
@@ -602,12 +602,19 @@ def adjust(pv_id: int) -> Any:
                     )
                     # the person's available hours: as given, else their care plans' in force
                     given = request.form.get("urgent_hours", "").strip()
-                    in_force = [cp for cp in person.care_plans if cp.status == "active"]
-                    hours = parse_windows(given) if given else merged_hours(
-                        pair for cp in in_force for pair in cp.time_windows or []
-                    )  # fmt: skip
-                    if any(minutes_between(a, b) < minutes for a, b in hours):
-                        raise ValueError(hours)  # hours shorter than the visit
+                    stated = (
+                        parse_windows(given)
+                        if given
+                        else person_hours(person.care_plans, *week_dates(row.iso_week))
+                    )
+                    hours = [
+                        [a, b] for a, b in stated if minutes_between(a, b) >= minutes
+                    ]  # room for the visit
+                    if stated and not hours:
+                        flash(_("The hours %(hours)s are all shorter than the visit's %(minutes)d minutes: "
+                                "give other hours or a shorter visit.", hours=format_windows(stated),
+                                minutes=minutes), "error")  # fmt: skip
+                        return redirect(url_for("desk.adjust", pv_id=pv_id))
                     taken = {v.id for v in problem.visits}
                     vid = f"urgent-b{person.id}"
                     n = 2

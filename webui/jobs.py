@@ -49,6 +49,7 @@ class Job:
     elapsed: float = 0.0
     time_limit: float = 0.0
     stage: str = "search"  # or "compile": the search compiled before its time starts (once)
+    clock_from: float | None = None  # when the reported stage's clock started (time.time())
     objective: int | None = None
     served: int = 0
     wanted: int = 0
@@ -67,8 +68,8 @@ class Job:
     def as_dict(self) -> dict[str, Any]:
         """The job as JSON for the desk's progress page."""
         data = asdict(self)
-        if self.state == "running":
-            data["elapsed"] = round(time.time() - self.started_at, 1)
+        if self.state == "running":  # the stage's own clock: the search's starts after a compile
+            data["elapsed"] = round(time.time() - (self.clock_from or self.started_at), 1)
         return data
 
 
@@ -218,6 +219,7 @@ class JobRunner:
                     p = message["progress"]
                     job.elapsed = float(p["elapsed"])
                     job.stage = str(p.get("stage", "search"))
+                    job.clock_from = time.time() - job.elapsed
                     job.objective = int(p["objective"])
                     job.served, job.wanted = int(p["served"]), int(p["wanted"])
                 elif "done" in message:

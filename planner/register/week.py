@@ -17,7 +17,9 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   gets a second (two in one van serve one visit at a time), first unit (by id) first, up to
   its ``capacity`` seats; nobody is seated in a unit that stays at the base. A re-plan of a
   published week first seats each person in the unit they had that day in it (when it runs),
-  so that an absence does not move the others away from the people they were to visit. If
+  so that an absence does not move the others away from the people they were to visit; when
+  there are fewer seats than people, those whose unit runs again keep theirs first (a unit
+  out of service does not send its crew into the other's seats). If
   the register has an active driver, the first unit is the van he drives: on his days off
   (or away) it stays at the base. Other units are driven by their crew. A person a due visit
   names who would ride on no day of the week is seated first, before the others of the same
@@ -330,12 +332,16 @@ def _crews(
 
     seats = {u.id: u.capacity for u in units}
     order = [u.id for u in units]
+    # who rode a unit that runs again keeps a seat first (a unit out of service leaves the
+    # other's crew where it was, rather than seating its own people there by id)
+    kept = {sid for sid, uid in (before or {}).items() if uid in seats}
     psychologists = sorted(
-        (s for s in working if s.role == "psychologist"), key=lambda s: (s.id not in first, s.id)
+        (s for s in working if s.role == "psychologist"),
+        key=lambda s: (s.id not in kept, s.id not in first, s.id),
     )
     social = sorted(
         (s for s in working if s.role == "social_worker"),
-        key=lambda s: (s.id not in first, s.part_time, s.id),
+        key=lambda s: (s.id not in kept, s.id not in first, s.part_time, s.id),
     )
     # who rides: as many as there are seats, psychologists first (the spread's own order); the
     # published version only says in which unit each of them sits
@@ -1498,12 +1504,9 @@ def _drift(
     dates = sorted(d for d in problem.dates if d in dates)
     if not dates:
         return {}
-    calendar = _calendar(session, dates)
     staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
     by_id = {s.id: s for s in staff}
-    now = {
-        (ud.unit_id, ud.date): ud for ud in _unit_days(calendar, _units_of(session, problem), staff, dates)
-    }
+    calendar, now = _days_now(session, problem, dates, staff)
     out: dict[tuple[str, date], list[Drift]] = defaultdict(list)
     ours = _ours(problem)
     for ud in (ud for ud in problem.unit_days if ud.date in dates and ud.unit_id in ours):
@@ -1511,7 +1514,7 @@ def _drift(
         current = now.get((ud.unit_id, ud.date))
         is_open = current is not None and current.available
         if ud.available and not is_open:
-            el, _, en = (current.note if current else "μονάδα εκτός / unit unavailable").partition(" / ")
+            el, _, en = (current.note if current else "μονάδα εκτός / unit out of service").partition(" / ")
             said.append(Drift(ud.unit_id, ud.date, "closed", f"η ημέρα είναι πια κλειστή ({el})",
                               f"the day is now closed to the unit ({en or el})"))  # fmt: skip
         elif not ud.available and is_open:
@@ -1553,9 +1556,28 @@ def _ours(problem: Problem) -> set[str]:
 
 
 def _units_of(session: Session, problem: Problem) -> list[m.Unit]:
-    """The register's rows of ``problem``'s units, in its order (those still there)."""
+    """The register's rows of ``problem``'s units, in its order: those still there and in
+    service (as the week builder chooses them; the first is the van whose driver's days count)."""
     rows = (session.get(m.Unit, m.register_id(u.id, "unit-") or 0) for u in problem.units)
-    return [u for u in rows if u is not None]
+    return [u for u in rows if u is not None and u.active]
+
+
+def _days_now(
+    session: Session, problem: Problem, dates: Sequence[date], staff: Sequence[m.Staff]
+) -> tuple[_Calendar, dict[tuple[str, date], UnitDay]]:
+    """The calendar of ``dates`` and ``problem``'s unit days on them as the week's rules make
+    them now, each day's crew seated as in ``problem`` first (who rode where sits there again,
+    as a re-plan keeps a published version's crews): so a day changes only where the calendar
+    did. A unit no longer in the register, or out of service, has no day here."""
+    calendar = _calendar(session, dates)
+    units = _units_of(session, problem)
+    seats = _published_seats(problem)
+    now = {
+        (ud.unit_id, ud.date): ud
+        for d in dates
+        for ud in _unit_days(calendar, units, staff, [d], seats.get(d, {}).keys(), seats)
+    }
+    return calendar, now
 
 
 def calendar_drift(session: Session, problem: Problem, plan: Plan, today: date) -> list[Drift]:
@@ -1581,16 +1603,9 @@ def with_calendar_now(session: Session, problem: Problem, dates: Collection[date
     if not days:
         return problem
     staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
-    seats = _published_seats(problem)  # who rode where: seated first again, in the same unit
-    calendar = _calendar(session, days)
-    units = _units_of(session, problem)
-    rebuilt = {
-        (ud.unit_id, ud.date): ud
-        for d in days
-        for ud in _unit_days(calendar, units, staff, [d], seats.get(d, {}).keys(), seats)
-    }
+    _calendar_now, rebuilt = _days_now(session, problem, days, staff)
     ours = _ours(problem)
-    gone = "μονάδα εκτός / unit unavailable"  # a unit no longer in the register: its days closed
+    gone = "μονάδα εκτός / unit out of service"  # no longer in the register, or out of service
     unit_days = tuple(
         rebuilt.get((ud.unit_id, ud.date), replace(ud, available=False, crew=(), note=gone))
         if ud.date in days and ud.unit_id in ours

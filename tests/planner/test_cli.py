@@ -236,6 +236,6 @@ def test_progress_says_when_the_search_is_compiled_first(capsys: pytest.CaptureF
         show(Progress(tenth / 10, 500, 90 + tenth, 103))
     done()
     lines = capsys.readouterr().err.splitlines()
-    assert lines[0] == COMPILING and "μεταγλωττίζεται" in lines[0] and "compiled once" in lines[0]
+    assert lines[0] == COMPILING and "μεταγλωττίζεται" in lines[0] and "installing or updating" in lines[0]
     assert lines[1:4] == [f"μεταγλώττιση / compiling {s:4d} s" for s in (0, 15, 30)]
     assert [line.split()[3] for line in lines[4:]] == ["0.0/8", "1.0/8", "2.0/8"]

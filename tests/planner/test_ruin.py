@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import json
 import random
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -652,80 +650,3 @@ def test_a_day_of_visits_with_no_windows_does_not_wait_before_its_break() -> Non
         assert len(route.stops) == 6 and route.rest is not None
         assert route.waiting_time == 0, (seed, route.depart, [s.start for s in route.stops])
         assert route.arrive - route.depart == route.drive_time + route.service_time + route.rest.duration
-
-
-def test_the_cache_note_says_whether_the_search_loads_without_compiling(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """:func:`ruin.ready` holds only when the note matches this source, numba and Python."""
-    note = tmp_path / "note.json"
-    monkeypatch.setattr(ruin, "_marker", lambda: (note, '{"source": "x"}'))
-    assert not ruin.ready()  # no note
-    note.write_text('{"source": "y"}', encoding="utf-8")
-    assert not ruin.ready()  # another source's
-    note.write_text('{"source": "x"}', encoding="utf-8")
-    assert ruin.ready()
-
-
-def test_warm_all_notes_a_whole_cache_and_hands_over_at_most_its_passes(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """A pass that compiled nothing writes the note; one that compiled something hands over
-    to a fresh process with one pass fewer, and the last gives up (before, a cache that never
-    filled would have started processes without end)."""
-    import subprocess
-    from collections import Counter
-    from types import SimpleNamespace
-
-    note = tmp_path / "note.json"
-    misses: Counter[tuple[str, ...]] = Counter()
-    monkeypatch.setattr(ruin, "_marker", lambda: (note, "mark"))
-    monkeypatch.setattr(ruin, "warm", lambda: 0.1)
-    compiled = SimpleNamespace(stats=SimpleNamespace(cache_misses=misses))  # a compiled function's record
-    monkeypatch.setattr(ruin, "_dispatchers", lambda: [compiled])
-    calls: list[list[str]] = []
-
-    def run(cmd: list[str], check: bool) -> SimpleNamespace:
-        calls.append(cmd)
-        return SimpleNamespace(returncode=1)
-
-    monkeypatch.setattr(subprocess, "run", run)
-    assert ruin.warm_all(1) and note.read_text(encoding="utf-8") == "mark" and not calls
-    note.unlink()
-    misses[("int64",)] = 1  # this pass compiled a function
-    assert not ruin.warm_all(1) and not calls and not note.exists()
-    assert not ruin.warm_all(3) and calls == [[sys.executable, "-m", "planner.ruin", "--passes", "2"]]
-
-
-def test_the_installed_search_is_noted_whole() -> None:
-    """``python -m planner.ruin`` (which ``make install`` runs) leaves the search whole in
-    numba's cache and says so: a fresh process reads the note through numba's own stamp of
-    this source (about a second when the cache is filled, as after installing)."""
-    import subprocess
-
-    done = subprocess.run([sys.executable, "-m", "planner.ruin"], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert ": 0 functions compiled" in done.stdout.splitlines()[-1]
-    assert ruin.ready()
-    path, mark = ruin._marker()
-    assert path.parent == Path(ruin.__file__).parent / "__pycache__" or path.exists()
-    assert json.loads(mark)["python"] == sys.implementation.cache_tag
-
-
-def test_a_plan_compiles_the_search_first_and_its_time_starts_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the search not yet in numba's cache, a plan first runs the compile (here a
-    stand-in that takes 2.5 s), reported as its own stage, and the time limit starts after
-    it: before, the compile came out of the plan's seconds (the demo week's first plan on a
-    fresh copy: 104 s for its 8 and 73 of 103 visits served)."""
-    monkeypatch.setattr(ruin, "ready", lambda: False)
-    monkeypatch.setattr(solver, "WARM_COMMAND", ("-c", "import time; time.sleep(2.5)"))
-    villages = ("temeni", "diakopto", "kounina")
-    problem = make_problem([make_visit(f"v-{name}", name) for name in villages], dates=(MON,))
-    seen: list[solver.Progress] = []
-    plan = solve(problem, SolveParams(time_limit=1.0, workers=1), seen.append)
-    stages = [p.stage for p in seen]
-    assert stages[0] == "compile" and stages.count("compile") >= 2  # at once, then every second
-    assert "search" not in stages[: stages.count("compile")]  # the search only after
-    assert all(p.stage == "search" for p in seen[stages.count("compile") :])
-    assert plan.wall_time < 2.5  # counted from after the compile
-    assert validate(problem, plan) == [] and sum(len(r.stops) for r in plan.routes) == 3

@@ -61,6 +61,7 @@ def test_the_progress_page_says_the_search_is_being_prepared(db_file: Path, tmp_
                 expect(state).to_contain_text("περίπου 4 λεπτά")
                 data: Any = page.evaluate(f"fetch('/desk/jobs/{job.id}.json').then(r => r.json())")
                 assert (data["state"], data["stage"]) == ("running", "compile")
+                assert data["elapsed"] >= 12.0  # the stage's own clock (12 s in), not the run's
             finally:
                 browser.close()
     finally:

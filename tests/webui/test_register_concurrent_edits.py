@@ -460,6 +460,8 @@ def test_deactivating_a_staff_member_says_how_many_plans_name_them(
         ("/register/stops/1", "usual_weekday", " "),
         ("/register/beneficiaries/1/plans/1", "staff_id", " "),
         ("/register/beneficiaries/1/plans/1", "staff_id", "x"),
+        ("/register/beneficiaries/1/plans/1", "staff_id", "²"),
+        ("/register/stops/1", "usual_weekday", "³"),
     ],
 )
 def test_a_tampered_choice_is_refused_or_read_as_none_never_an_error_page(
@@ -479,14 +481,14 @@ def test_a_tampered_choice_is_refused_or_read_as_none_never_an_error_page(
             assert getattr(row, name) is None
 
 
-@pytest.mark.parametrize("value", [" ", "x"])
+@pytest.mark.parametrize("value", [" ", "x", "²"])
 def test_a_tampered_calendar_choice_is_refused(coordinator: FlaskClient, value: str) -> None:
     """A staff member's absence with a blank or unknown staff member: refused, no error page."""
     token = dict(_form(coordinator, "/register/calendar"))["csrf_token"]
     fields = [("day", "2026-12-09"), ("kind", "staff_unavailable"), ("staff_id", value), ("unit_id", ""),
               ("name", ""), ("csrf_token", token)]  # fmt: skip
     response = _send(coordinator, "/register/calendar", fields)
-    assert response.status_code in (200, 302) and response.status_code != 500
+    assert response.status_code == 200  # the form again, with why
     page = _text(coordinator.get("/register/calendar"))
     assert "09/12/2026" not in page and "9 Δεκεμβρίου 2026" not in page
 
