@@ -390,3 +390,42 @@ def test_the_header_buttons_are_touch_targets_well_apart(tablet_server: dict[str
             assert box is not None and box["height"] >= 56 and box["width"] >= 56, (name, box)
         gap = boxes["logout"]["x"] - (boxes["language"]["x"] + boxes["language"]["width"])
         assert gap >= 24, gap
+
+
+def test_the_day_shows_when_to_leave_the_break_and_when_back(tablet_server: dict[str, Any]) -> None:
+    """A reviewer's walkthrough (eighteenth session): the tablet showed the stops but not when
+    to leave the base, when to take the legal break, or when the van is due back (the route
+    sheet had them). Now the day's frame heads the list, and the break sits after its stop."""
+    from playwright.sync_api import expect
+
+    app, version = tablet_server["app"], tablet_server["version"]
+    with session_scope(app.extensions["kinito_engine"], actor="fixture") as s:
+        row = s.get(PlanVersion, version)
+        assert row is not None
+        plan = json.loads(row.plan_json)
+        route = next(r for r in plan["routes"] if r["unit"] == "unit-1" and r["date"] == "2026-12-07")
+        steps = route["steps"]
+        assert [x["type"] for x in steps].count("visit") == 3 and "break" not in [x["type"] for x in steps]
+        first_end = steps[1]["end"]  # a half-hour break after the first stop, as a longer day has
+        steps.insert(
+            2, {"type": "break", "start": first_end, "end": _plus_minutes(first_end, 30), "after_stop": 1}
+        )
+        row.plan_json = json.dumps(plan, ensure_ascii=False)
+        depart, arrive = route["depart"][:5], route["arrive"][:5]
+    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+        frame = page.locator("#day-times")
+        expect(frame).to_be_visible()
+        text = frame.inner_text()
+        assert f"Αναχώρηση από τη βάση {depart}" in text and f"Επιστροφή στη βάση {arrive}" in text
+        breaks = f"Διάλειμμα {first_end[:5]}–{_plus_minutes(first_end, 30)[:5]}"
+        assert breaks in text
+        stops = page.locator("#stops > li")
+        expect(stops).to_have_count(3)  # the break is no stop of its own
+        assert stops.nth(0).locator(".stop-break").inner_text() == f"{breaks} · μετά από αυτή τη στάση"
+        assert page.locator("#stops .stop-break").count() == 1
+
+
+def _plus_minutes(hhmmss: str, minutes: int) -> str:
+    h, m, s = (int(x) for x in hhmmss.split(":"))
+    total = h * 60 + m + minutes
+    return f"{total // 60:02d}:{total % 60:02d}:{s:02d}"

@@ -327,6 +327,12 @@
         li.appendChild(rec);
         li.appendChild(note);
       }
+      // the break in its place: after the stop it follows (before the first, when it comes first)
+      if (route.rest && route.rest.after === i + 1) {
+        li.appendChild(el("div", "stop-break", breakText() + " · " + T.break_after));
+      } else if (route.rest && route.rest.after === 0 && i === 0) {
+        li.insertBefore(el("div", "stop-break", breakText() + " · " + T.break_before), li.firstChild);
+      }
       list.appendChild(li);
     });
     if (typing) {
@@ -336,6 +342,23 @@
         try { again.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ }
       }
     }
+  }
+
+  // The day's frame as planned: leave the base, the break, back at the base (the route
+  // sheet's heading has them; the legal break must be where the driver sees it)
+  function breakText() {
+    var r = route.rest;
+    return T.break_label + " " + hhmm(r.start) + "–" + hhmm(r.start + r.duration);
+  }
+  function drawFrame(has) {
+    var box = document.getElementById("day-times");
+    if (!box) { return; }
+    box.textContent = "";
+    box.hidden = !has;
+    if (!has) { return; }
+    box.appendChild(el("span", "day-depart", T.depart + " " + hhmm(route.depart) + " · " + route.base.name));
+    if (route.rest) { box.appendChild(el("span", "day-break", breakText())); }
+    box.appendChild(el("span", "day-return", T.back + " " + hhmm(route.arrive)));
   }
 
   function button(status, stop, note) {
@@ -431,6 +454,7 @@
     document.getElementById("no-route").hidden = has;
     // no route: no empty map box, and no stops left from a route since withdrawn
     document.querySelector(".driver-body").hidden = !has;
+    drawFrame(has);
     if (has) {
       drawStops();
       drawMap();
