@@ -10,11 +10,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -189,9 +190,24 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     return EXIT_OK
 
 
+def _describe_sets(session: Any, rows: Sequence[m.PlanVersion]) -> str:
+    """Each set of units of ``rows`` by its units' names, with its versions: «Κινητή μονάδα,
+    Δημοτικό αυτοκίνητο: 1, 2; Κινητή μονάδα, Βαν Ζ: 1»."""
+    by_set: dict[str, list[int]] = {}
+    for r in rows:
+        by_set.setdefault(r.unit_set, []).append(r.version)
+    parts = []
+    for unit_set, versions in by_set.items():
+        names = [
+            (u.name if (u := session.get(m.Unit, uid)) else str(uid)) for uid in sorted(m.unit_ids(unit_set))
+        ]
+        parts.append(f"{', '.join(names)}: {', '.join(str(v) for v in sorted(versions))}")
+    return "; ".join(parts)
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Publish a stored version of a week (default: the newest)."""
-    from planner.register.week import WeekError, publish
+    from planner.register.week import WeekError, _select_units, _unit_set, publish
     from planner.schema import SchemaError, iso_week_dates
 
     args.week = resolve_week(args.week)
@@ -209,6 +225,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
                 query = select(m.PlanVersion).where(m.PlanVersion.iso_week == args.week)
                 every = list(session.scalars(query.order_by(m.PlanVersion.version.desc())))
             rows = [r for r in every if args.version is None or r.version == args.version]
+            if args.units:  # the versions of those units (version numbers count per set of units)
+                with session_scope(engine) as session:
+                    chosen = _unit_set([u.id for u in _select_units(session, args.units)])
+                rows = [r for r in rows if r.unit_set == chosen]
+                every = [r for r in every if r.unit_set == chosen]
             if every and not rows:
                 known = ", ".join(str(r.version) for r in sorted(every, key=lambda r: r.version))
                 raise WeekError(
@@ -221,10 +242,12 @@ def cmd_publish(args: argparse.Namespace) -> int:
                     f"no plan for week {args.week}: run `kinito week {args.week}`"
                 )
             sets = {r.unit_set for r in rows}
-            if len(sets) > 1 and args.version is None:
+            if len(sets) > 1:  # a version number of one set of units may be another's too
+                with session_scope(engine) as session:
+                    which = _describe_sets(session, rows)
                 raise WeekError(
-                    "η εβδομάδα έχει σχέδια για διαφορετικές μονάδες: δώστε --version / "
-                    "the week has plans for different unit sets: give --version"
+                    f"η εβδομάδα έχει σχέδια για διαφορετικές μονάδες ({which}): δώστε --units / "
+                    f"the week has plans for different sets of units ({which}): give --units"
                 )
             with session_scope(engine) as session:
                 was_published = {
@@ -387,6 +410,14 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         type=int,
         default=None,
         help="αριθμός έκδοσης (προεπιλογή: η νεότερη) / version number (default: the newest)",
+    )
+    p.add_argument(
+        "--units",
+        nargs="+",
+        default=None,
+        metavar="NAME",
+        help="οι μονάδες του σχεδίου, όταν η εβδομάδα έχει σχέδια για διαφορετικές / the plan's units, "
+        "when the week has plans for different sets of units",
     )
     p.add_argument("--db", default=None, metavar="PATH", help=DB_HELP)
     p.add_argument(

@@ -1383,3 +1383,33 @@ def test_a_visit_keeps_last_weeks_weekday_before_it_has_a_history(
             ]
             own = _history_weekday(done)
             assert visits[vid].preferred_weekday == (own if own is not None else next(iter(told[vid]))), vid
+
+
+def test_publish_names_the_units_when_the_week_has_plans_for_different_sets(
+    register: tuple[Engine, dict[str, int]], db_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Version numbers count per set of units: with a plan of both units (version 1) and one of
+    the van alone (version 1 too), `kinito publish --version 1` picked either (a reviewer's
+    walkthrough: it answered «already published» of the other one). It now lists the sets and
+    asks for --units, which picks the set."""
+    engine, ids = register
+    both = plan_week(engine, W50, time_limit=0.5, workers=1, actor="maria")
+    alone = plan_week(engine, W50, units=[str(ids["van"])], time_limit=0.5, workers=1, actor="maria")
+    db = ["--db", str(db_file)]
+    with session_scope(engine) as s:
+        rows = {r.id: r for r in s.scalars(select(m.PlanVersion))}
+        assert rows[both.plan_version_id].version == rows[alone.plan_version_id].version == 1
+        van, car = s.get(m.Unit, ids["van"]), s.get(m.Unit, ids["car"])
+        assert van is not None and car is not None
+        van_name, car_name = van.name, car.name
+    capsys.readouterr()
+    for version in ([], ["--version", "1"]):
+        assert main(["publish", W50, *version, *db]) == 2
+        err = capsys.readouterr().err
+        assert "give --units" in err and f"{van_name}, {car_name}: 1" in err and f"{van_name}: 1" in err
+    assert main(["publish", W50, "--units", str(ids["van"]), *db]) == 0
+    assert "published: 2026-W50 έκδοση / version 1" in capsys.readouterr().out
+    with session_scope(engine) as s:
+        assert [
+            r.id for r in s.scalars(select(m.PlanVersion).where(m.PlanVersion.status == "published"))
+        ] == [alone.plan_version_id]
