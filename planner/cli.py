@@ -456,7 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(str(exc))
         return EXIT_INPUT
     except KeyboardInterrupt:
-        _err("interrupted")
+        _err("διακόπηκε / interrupted")
         return 130
     except Exception as exc:  # a bug: say so plainly; KINITO_DEBUG=1 shows the traceback
         if os.environ.get("KINITO_DEBUG"):
@@ -471,13 +471,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _database_error(exc: BaseException) -> str | None:
     """The register's database refusing (a read-only file or folder, a full disk, a path that
     cannot be opened), in words with SQLite's cause and without the SQL: None for other errors."""
-    if "sqlalchemy" not in sys.modules:
-        return None
-    from sqlalchemy.exc import OperationalError
+    import sqlite3
 
-    if not isinstance(exc, OperationalError):
+    if isinstance(exc, sqlite3.DatabaseError):  # SQLite's own (a backup's copy)
+        cause = str(exc).splitlines()[0]
+    elif "sqlalchemy" not in sys.modules:
         return None
-    cause = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+    else:
+        from sqlalchemy.exc import DatabaseError
+
+        if not isinstance(exc, DatabaseError):  # a read-only file, a full disk, a file not a database...
+            return None
+        cause = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
     return (
         f"η βάση δεδομένων δεν μπορεί να χρησιμοποιηθεί ({cause}): ελέγξτε τη διαδρομή, τα δικαιώματα "
         f"του αρχείου και του φακέλου του και τον χώρο στον δίσκο / the database cannot be used ({cause}): "

@@ -47,11 +47,53 @@ def _prepare_database(db: str | None) -> tuple[Any, str]:
     return engine, str(where)
 
 
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why ``serve`` could not listen on ``host``:``port`` (a port taken by another server, an
+    address not this machine's), tried by binding it for a moment; None when it can."""
+    import socket
+
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(
+                socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+            )  # as waitress: TIME_WAIT is no refusal
+            probe.bind(address)
+    except OSError as exc:
+        where, why = f"{host}:{port}", exc.strerror or exc
+        return (
+            f"δεν μπορεί να ακούσει στο {where} ({why}): η θύρα είναι ίσως πιασμένη (άλλο `kinito serve`;) "
+            f"ή η διεύθυνση δεν είναι αυτού του υπολογιστή· δοκιμάστε άλλη --port / cannot listen on {where} "
+            f"({why}): the port may be taken (another `kinito serve`?) or the address not this machine's; "
+            "try another --port"
+        )
+    return None
+
+
+def _port(text: str) -> int:
+    """A TCP port, 1-65535 (a larger number wrapped around to another port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text}: θύρα από 1 έως 65535 / a port from 1 to 65535")
+    return port
+
+
 @contextmanager
 def _cli_session(db: str | None) -> Iterator[Any]:
-    """A session on the register ``db`` (brought to the newest schema), audited as the CLI."""
-    from planner.register.db import session_scope
+    """A session on the existing register ``db`` (brought to the newest schema), audited as the
+    CLI; a ValueError when there is no register file there (a mistyped --db made a new,
+    empty register before, which got the account while the real one did not)."""
+    from planner.register.db import database_url, session_scope
 
+    url = database_url(db)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise ValueError(
+            f"δεν υπάρχει μητρώο στο {url.database}: ελέγξτε το --db, ή δημιουργήστε το με `kinito init` / "
+            f"no register at {url.database}: check --db, or create it with `kinito init`"
+        )
     engine, _where = _prepare_database(db)
     try:
         with session_scope(engine, actor="kinito-cli") as session:
@@ -93,6 +135,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         demo_register = demo_register_problem(s) is None
     engine.dispose()
     app = create_app({"DATABASE_URL": str(engine.url.render_as_string(hide_password=False))})
+    refusal = _cannot_listen(args.host, args.port)  # before anything is printed as served
+    if refusal is not None:
+        app.extensions["kinito_jobs"].stop_all()
+        from planner.cli import _err
+
+        _err(refusal)
+        return EXIT_INPUT
     url = f"http://{args.host}:{args.port}/"
     print(f"Kinito: {url}")
     print(f"βάση / database: {where}")
@@ -312,7 +361,9 @@ def add_commands(subparsers: Any) -> None:
         default="127.0.0.1",
         help="διεύθυνση ακρόασης (προεπιλογή 127.0.0.1) / address to listen on (default 127.0.0.1)",
     )
-    serve.add_argument("--port", type=int, default=8000, help="θύρα (προεπιλογή 8000) / port (default 8000)")
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="θύρα (προεπιλογή 8000) / port (default 8000)"
+    )
     serve.add_argument(
         "--threads",
         type=int,

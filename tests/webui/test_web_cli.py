@@ -27,6 +27,7 @@ def test_user_add_reads_the_password_from_stdin(
 ) -> None:
     """The account is created with a scrypt hash of the given password; the audit says the CLI did it."""
     db = tmp_path / "k.sqlite3"
+    assert main(["init", "--db", str(db)]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("a long secret pass\n"))
     code = main(
         [
@@ -59,6 +60,7 @@ def test_user_add_refuses_a_short_password_and_an_existing_name(
 ) -> None:
     """Short passwords are refused (exit 2); adding the same name twice needs --update."""
     db = str(tmp_path / "k.sqlite3")
+    assert main(["init", "--db", db]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert main(["user", "add", "nikos", "--role", "driver", "--password-stdin", "--db", db]) == 2
     assert "10" in capsys.readouterr().err
@@ -138,6 +140,7 @@ def test_user_add_and_user_unit_give_a_driver_a_unit(
     from planner.register.models import Unit
 
     db = tmp_path / "k.sqlite3"
+    assert main(["init", "--db", str(db)]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
     assert main(["user", "add", "maria", "--role", "coordinator", "--password-stdin", "--db", str(db)]) == 0
     engine = make_engine(db)
@@ -224,3 +227,62 @@ def test_user_add_without_a_terminal_says_to_use_password_stdin(
     assert main(["serve", "--db", db, "--port", "8999"]) == 0
     out = capsys.readouterr().out
     assert "kinito user add NAME --role admin" in out and "user demo" not in out
+
+
+def test_user_commands_refuse_a_register_that_is_not_there(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped --db made a new, empty register that got the account while the real one did
+    not (a reviewer's walkthrough): now refused, with the path, and nothing created."""
+    typo = tmp_path / "kinito.sqlite" / ".." / "kinto.sqlite3"
+    for words in (
+        ["user", "add", "nikos", "--role", "driver", "--password-stdin"],
+        ["user", "unit", "nikos", "1"],
+    ):
+        monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+        assert main([*words, "--db", str(typo)]) == 2
+        err = capsys.readouterr().err
+        assert "δεν υπάρχει μητρώο" in err and "no register at" in err and "kinito init" in err
+    assert not typo.exists()
+
+
+def test_serve_says_when_it_cannot_listen_and_refuses_a_port_past_65535(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A port already taken: one clear message naming it, exit 2, and nothing printed as served
+    (before: the address and the log-ins, then «cannot use a file: Address already in use»);
+    --port 99999 is refused (it wrapped round to another port)."""
+    import socket
+
+    db = str(tmp_path / "serve.sqlite3")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--db", db, "--port", str(port)]) == 2
+    out = capsys.readouterr()
+    assert (
+        f"127.0.0.1:{port}" in out.err and "cannot listen" in out.err and "δεν μπορεί να ακούσει" in out.err
+    )
+    assert "Kinito: http" not in out.out
+    with pytest.raises(SystemExit) as refused:
+        main(["serve", "--db", db, "--port", "99999"])
+    assert refused.value.code == 2 and "65535" in capsys.readouterr().err
+
+
+def test_a_file_that_is_no_database_is_said_so_not_an_internal_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito serve`, `user add`, `backup` on a file that is not SQLite: exit 2 with SQLite's
+    own words, as `week` and `import` had (before: «internal error (DatabaseError ...)», exit 3)."""
+    not_db = tmp_path / "notes.sqlite3"
+    not_db.write_text("these are notes, not a register\n" * 200, encoding="utf-8")
+    for words in (
+        ["user", "add", "nikos", "--role", "driver", "--password-stdin"],
+        ["serve", "--port", "1"],
+        ["backup", "--out", str(tmp_path / "copy.sqlite3")],
+    ):
+        monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+        assert main([*words, "--db", str(not_db)]) == 2, words
+        err = capsys.readouterr().err
+        assert "file is not a database" in err and "internal error" not in err, (words, err)
