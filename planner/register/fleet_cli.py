@@ -72,6 +72,24 @@ def same_name_unit(session: Session, name: str, other_than: m.Unit | None = None
     return next(same, None)
 
 
+def _check_base(lat: float, lon: float) -> None:
+    """A base given by coordinates lies in the municipality, as the web form's map and the
+    geocoder hold it (a base elsewhere left the unit with no route all week, silently)."""
+    from planner.register.geocode import municipality_bounds
+
+    box = municipality_bounds()
+    if box.contains(lat, lon):
+        return
+    swapped = box.contains(lon, lat)
+    hint_el = " (μήπως αντιστράφηκαν πλάτος και μήκος;)" if swapped else ""
+    hint_en = " (latitude and longitude swapped?)" if swapped else ""
+    where = box.describe()
+    raise ValueError(
+        f"--base-lat/--base-lon: το σημείο ({lat}, {lon}) είναι έξω από τον δήμο ({where}){hint_el} / "
+        f"the point ({lat}, {lon}) is outside the municipality ({where}){hint_en}"
+    )
+
+
 def cmd_unit_add(args: argparse.Namespace) -> int:
     """Add an active mobile unit with its base point."""
     name = args.name.strip()
@@ -87,6 +105,8 @@ def cmd_unit_add(args: argparse.Namespace) -> int:
             "δώστε τη βάση: --base ΟΙΚΙΣΜΟΣ ή --base-lat/--base-lon / "
             "give the base: --base SETTLEMENT or --base-lat/--base-lon"
         )
+    if args.base_lat is not None:
+        _check_base(args.base_lat, args.base_lon)
     with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
         same = same_name_unit(session, name)
         if same is not None:

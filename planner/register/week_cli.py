@@ -121,6 +121,29 @@ def cmd_week(args: argparse.Namespace) -> int:
         return _week(args, maps)
 
 
+def _week_over(iso_week: str) -> str | None:
+    """Why ``iso_week`` cannot be planned because it has ended (a mistyped year stored an empty
+    draft, and publishing it said «published»), as the planning desk refuses it; None else
+    (a week that is not one is the week builder's to refuse)."""
+    from planner.register.calendar import today as calendar_today
+    from planner.schema import SchemaError, iso_week_dates
+
+    try:
+        sunday = iso_week_dates(iso_week)[-1] + timedelta(days=2)  # the dates run Monday to Friday
+    except SchemaError:
+        return None
+    today = calendar_today()
+    if sunday >= today:
+        return None
+    this = resolve_week("this", today)
+    end = f"{sunday:%d/%m/%Y}"
+    return (
+        f"η εβδομάδα {iso_week} έχει τελειώσει (έως {end}): μια περασμένη εβδομάδα δεν προγραμματίζεται· "
+        f"προγραμματίστε αυτή ({this}: από σήμερα) ή επόμενη / week {iso_week} is over (to {end}): a past "
+        f"week cannot be planned; plan this one ({this}: from today on) or a later one"
+    )
+
+
 def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     """:func:`cmd_week`, the map drawn through ``maps``."""
     from planner.cli import _progress_printer, write_outputs
@@ -130,6 +153,10 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
 
     time_limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
     args.week = resolve_week(args.week)
+    over = _week_over(args.week)
+    if over is not None:
+        _err(over)
+        return EXIT_INPUT
     try:
         travel, sentence = configured_travel(args.roads, args.config)
         print(sentence, file=sys.stderr)

@@ -795,6 +795,12 @@ def test_a_register_made_by_plain_init_is_planned_after_unit_and_staff_add(
     assert main(["unit", "add", "Βαν", "--base", "Αίγιο", *db]) == 2  # the same name twice
     assert main(["unit", "add", "Άλλη", "--base", "Πουθενά", *db]) == 2
     assert main(["unit", "add", "Άλλη", "--base-lat", "38.2", *db]) == 2
+    capsys.readouterr()
+    # a base outside the municipality (here latitude and longitude swapped): refused, with why
+    assert main(["unit", "add", "Άλλη", "--base-lat", "22.0816", "--base-lon", "38.2498", *db]) == 2
+    err = capsys.readouterr().err
+    assert "outside the municipality" in err and "latitude and longitude swapped?" in err
+    assert main(["unit", "add", "Άλλη", "--base-lat", "38.2498", "--base-lon", "22.0816", *db]) == 0
     assert main(["staff", "add", "Μαρία Κ.", "--role", "κοινωνική λειτουργός", "--id", "ΚΛ-1", *db]) == 0
     assert main(["staff", "add", "Γιώργος", "--role", "οδηγός", "--weekdays", "Δευ-Πεμ", *db]) == 0
     assert main(["staff", "add", "Κάποιος", "--role", "μάγειρας", *db]) == 2
@@ -1413,3 +1419,23 @@ def test_publish_names_the_units_when_the_week_has_plans_for_different_sets(
         assert [
             r.id for r in s.scalars(select(m.PlanVersion).where(m.PlanVersion.status == "published"))
         ] == [alone.plan_version_id]
+
+
+def test_kinito_week_refuses_a_week_that_is_over(
+    register: tuple[Engine, dict[str, int]],
+    db_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A mistyped year (1999-W10) stored an empty draft, and publishing it said «published» (a
+    reviewer's walkthrough): `kinito week` refuses a week that has ended, as the planning desk
+    does, and stores nothing; the current week is still planned (from today on)."""
+    monkeypatch.setenv("KINITO_TODAY", "2026-12-09")
+    db = ["--db", str(db_file), "--time-limit", "0.5", "--workers", "1"]
+    for past in ("1999-W10", "2026-W49"):
+        assert main(["week", past, *db]) == 2
+        err = capsys.readouterr().err
+        assert f"week {past} is over" in err and "2026-W50" in err and "έχει τελειώσει" in err
+    with session_scope(register[0]) as s:
+        assert s.scalar(select(func.count()).select_from(m.PlanVersion)) == 0
+    assert main(["week", "2026-W50", *db]) == 0
