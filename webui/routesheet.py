@@ -56,6 +56,15 @@ Labels = Callable[[str], str]
 
 class _Sheet(FPDF):
     footer_text = ""
+    continued = ""  # a route's date and unit: heads the pages its table runs onto
+
+    def header(self) -> None:
+        if not self.continued:
+            return
+        self.set_font("DejaVu", "B", 10)
+        self.set_text_color(0)
+        self.multi_cell(0, 6, self.continued, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1)
 
     def footer(self) -> None:
         self.set_y(-12)
@@ -155,7 +164,11 @@ def route_sheet_pdf(
     ]
     for view in views:
         route = routes[(view.date, view.unit_id)]
+        pdf.continued = ""  # the route's first page has its own heading
         pdf.add_page()
+        # a page the stops run onto says whose they are (a loose page could not be matched to its van)
+        more = labels("continued")
+        pdf.continued = f"{long_date(view.date)} · {view.unit_name} ({more})"
         pdf.set_font("DejaVu", "B", 15)
         pdf.cell(0, 8, labels("Route sheet"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "B", 12)
@@ -219,6 +232,7 @@ def route_sheet_pdf(
         while y < pdf.h - 20:
             pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
             y += 8
+    pdf.continued = ""
     if not views:
         pdf.add_page()
         pdf.set_font("DejaVu", size=11)

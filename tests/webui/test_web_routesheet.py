@@ -190,3 +190,42 @@ def test_table_rows_are_ruled_for_handwritten_notes(coordinator: FlaskClient, pl
     # the table's rules are dark; the notes area's writing lines below it light grey (~190)
     lines = sum(1 for y in range(1, len(column)) if column[y] < 160 <= column[y - 1])
     assert lines >= 3, lines  # under the heading and between the three stops
+
+
+def test_a_page_the_stops_run_onto_says_whose_route_it_is(tmp_path: Path) -> None:
+    """A reviewer's walkthrough (eighteenth session): a route of many stops ran onto a second
+    page with only the table's header, a stop and the footer, so a loose page could not be
+    matched to its van. Every page now names the day and the unit (the demo week's routes)."""
+    import shutil
+
+    from field_helpers import demo_template
+
+    from planner.register.db import session_scope
+    from planner.register.models import PlanVersion
+    from planner.schema import plan_from_dict
+    from webui import create_app
+
+    template, pv_id = demo_template(tmp_path / "template")
+    db = tmp_path / "demo.sqlite3"
+    shutil.copy(template, db)
+    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                      "TODAY": "2026-12-07"})  # fmt: skip
+    try:
+        client = app.test_client()
+        assert login(client, COORDINATOR).status_code == 302
+        with session_scope(app.extensions["kinito_engine"]) as s:
+            routes = [
+                r
+                for r in plan_from_dict(json.loads(s.get_one(PlanVersion, pv_id).plan_json)).routes
+                if r.stops
+            ]
+        _sizes, texts = _pdf(client.get(f"/desk/plans/{pv_id}/sheet.pdf").data)
+    finally:
+        app.extensions["kinito_engine"].dispose()
+    assert len(texts) > len(routes)  # some route's stops run onto a second page
+    continued = [text for text in texts if "(συνέχεια)" in text]
+    assert len(continued) == len(texts) - len(routes)
+    for text in texts:
+        assert "Δεκεμβρίου 2026 · " in text and ("Κινητή μονάδα" in text or "Δημοτικό αυτοκίνητο" in text), (
+            text[:200]
+        )
