@@ -207,6 +207,13 @@ def cmd_staff_add(args: argparse.Namespace) -> int:
     with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
         if args.id and session.scalar(select(m.Staff.id).where(m.Staff.external_id == args.id)) is not None:
             raise ValueError(f"υπάρχει ήδη υπάλληλος με κωδικό «{args.id}» / staff ID '{args.id}' exists")
+        same = [s for s in session.scalars(select(m.Staff)) if normalise(s.name) == normalise(name)]
+        if same and not args.id:  # the same person added twice, as a unit's name is refused
+            raise ValueError(
+                f"υπάρχει ήδη υπάλληλος «{same[0].name}» (st-{same[0].id}): για δεύτερο με το ίδιο όνομα "
+                f"δώστε --id / there is already staff member '{same[0].name}' (st-{same[0].id}): for a "
+                "second one of the same name give --id"
+            )
         staff = m.Staff(external_id=args.id or None, name=name, role=role, part_time=args.part_time,
                         weekdays=weekdays, day_start=day_start, day_end=day_end)  # fmt: skip
         session.add(staff)

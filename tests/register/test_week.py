@@ -802,6 +802,9 @@ def test_a_register_made_by_plain_init_is_planned_after_unit_and_staff_add(
     assert "outside the municipality" in err and "latitude and longitude swapped?" in err
     assert main(["unit", "add", "Άλλη", "--base-lat", "38.2498", "--base-lon", "22.0816", *db]) == 0
     assert main(["staff", "add", "Μαρία Κ.", "--role", "κοινωνική λειτουργός", "--id", "ΚΛ-1", *db]) == 0
+    capsys.readouterr()
+    assert main(["staff", "add", "Μαρία Κ.", "--role", "κοινωνική λειτουργός", *db]) == 2  # twice, by mistake
+    assert "there is already staff member 'Μαρία Κ.'" in capsys.readouterr().err
     assert main(["staff", "add", "Γιώργος", "--role", "οδηγός", "--weekdays", "Δευ-Πεμ", *db]) == 0
     assert main(["staff", "add", "Κάποιος", "--role", "μάγειρας", *db]) == 2
     assert main(["unit", "list", *db]) == 0 and main(["staff", "list", *db]) == 0
