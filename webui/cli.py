@@ -15,7 +15,6 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 __all__ = ["add_commands", "cmd_serve", "cmd_user_add", "cmd_user_demo", "cmd_user_unit"]
@@ -86,13 +85,13 @@ def _cli_session(db: str | None) -> Iterator[Any]:
     """A session on the existing register ``db`` (brought to the newest schema), audited as the
     CLI; a ValueError when there is no register file there (a mistyped --db made a new,
     empty register before, which got the account while the real one did not)."""
-    from planner.register.db import database_url, session_scope
+    from planner.register.db import database_url, missing_file, session_scope
 
-    url = database_url(db)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+    missing = missing_file(database_url(db))
+    if missing is not None:
         raise ValueError(
-            f"δεν υπάρχει μητρώο στο {url.database}: ελέγξτε το --db, ή δημιουργήστε το με `kinito init` / "
-            f"no register at {url.database}: check --db, or create it with `kinito init`"
+            f"δεν υπάρχει μητρώο στο {missing}: ελέγξτε το --db, ή δημιουργήστε το με `kinito init` / "
+            f"no register at {missing}: check --db, or create it with `kinito init`"
         )
     engine, _where = _prepare_database(db)
     try:
@@ -306,12 +305,12 @@ def _demo_users_refusal(db: str | None) -> str | None:
     that does not exist yet is refused without creating it."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from planner.register.db import database_url, make_engine, session_scope
+    from planner.register.db import database_url, make_engine, missing_file, session_scope
     from webui.demo_users import demo_register_problem
 
     url = database_url(db)
     where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+    if missing_file(url) is not None:
         return (
             f"δεν υπάρχει μητρώο στο {where}: δημιουργήστε το μητρώο επίδειξης με `kinito init --demo` / "
             f"there is no register at {where}: make the demo register with `kinito init --demo`"

@@ -541,9 +541,9 @@ def adjust(pv_id: int) -> Any:
     from planner.model import Location, Terrain
     from planner.register.models import Beneficiary
     from planner.register.week import frozen_dates, published_for, with_calendar_now
-    from planner.schema import problem_to_dict
+    from planner.schema import parse_time, problem_to_dict
     from webui.adjust import adjusted_problem, person_hours, served_dates, urgent_visit
-    from webui.forms import format_windows, minutes_between, parse_windows
+    from webui.forms import format_windows, parse_windows
 
     row, plan, problem = _load(pv_id)
     served = served_dates(plan)
@@ -608,7 +608,7 @@ def adjust(pv_id: int) -> Any:
                         else person_hours(person.care_plans, *week_dates(row.iso_week))
                     )
                     hours = [
-                        [a, b] for a, b in stated if minutes_between(a, b) >= minutes
+                        [a, b] for a, b in stated if parse_time(b) - parse_time(a) >= minutes * 60
                     ]  # room for the visit
                     if stated and not hours:
                         flash(_("The hours %(hours)s are all shorter than the visit's %(minutes)d minutes: "

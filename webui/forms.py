@@ -122,12 +122,6 @@ def parse_windows(text: str) -> list[list[str]]:
     return windows
 
 
-def minutes_between(start: str, end: str) -> int:
-    """Minutes from ``"09:00"`` to ``"12:30"``: 210."""
-    (h1, m1), (h2, m2) = (map(int, _hhmm(t).split(":")) for t in (start, end))
-    return (h2 * 60 + m2) - (h1 * 60 + m1)
-
-
 def format_windows(windows: list[list[str]]) -> str:
     """The inverse of :func:`parse_windows`."""
     return ", ".join(f"{a}-{b}" for a, b in windows)

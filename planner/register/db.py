@@ -72,6 +72,13 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+def missing_file(url: URL) -> Path | None:
+    """The SQLite file ``url`` names when it does not exist (a register not made yet, or a
+    mistyped path); None when it does, or for other backends."""
+    path = _sqlite_file(url)
+    return path if path is not None and not path.exists() else None
+
+
 def create_private_file(path: Path) -> None:
     """A new, empty register file readable by its owner only: the register holds names,
     addresses and health notes (SQLite gives its -wal and -shm files the same permissions)."""

@@ -679,7 +679,8 @@ def build_week(
     unit_ids = tuple(u.id for u in chosen)
     unit_set = _unit_set(unit_ids)
     settlements = _settlements(session)
-    closed = _closed_days(session, week_dates)
+    calendar = _calendar(session, week_dates)  # closures, units out, pilot days, absences
+    closed = calendar.closed
     open_dates = [d for d in week_dates if d not in closed]
     if not open_dates:
         why = "; ".join(f"{d:%d/%m}: {closed[d]}" for d in week_dates if d in closed)
@@ -704,8 +705,6 @@ def build_week(
     if published_row is not None and published_row.problem_json:
         published_problem = problem_from_dict(json.loads(published_row.problem_json))
     seats_before = _published_seats(published_problem)
-
-    calendar = _calendar(session, week_dates)
 
     def crewed_days(first: Collection[int]) -> list[UnitDay]:
         return _unit_days(calendar, chosen, staff, week_dates, first, seats_before)
@@ -1496,14 +1495,15 @@ class Drift:
 
 def _drift(
     session: Session, problem: Problem, dates: Collection[date]
-) -> dict[tuple[str, date], list[Drift]]:
+) -> tuple[dict[tuple[str, date], list[Drift]], dict[tuple[str, date], UnitDay]]:
     """Per (unit, date) of ``dates``, how the calendar now differs from ``problem``'s unit days:
     a day now closed (a holiday or closure, the unit unavailable or gone from the register,
     its driver away), a crew member now away (or no longer active, or not working that
-    weekday), extended hours taken back or given, a day now open that was not."""
+    weekday), extended hours taken back or given, a day now open that was not; and the unit
+    days as they are now (:func:`_days_now`)."""
     dates = sorted(d for d in problem.dates if d in dates)
     if not dates:
-        return {}
+        return {}, {}
     staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
     by_id = {s.id: s for s in staff}
     calendar, now = _days_now(session, problem, dates, staff)
@@ -1546,7 +1546,7 @@ def _drift(
         elif ud.shift.end < current.shift.end:
             said.append(Drift(ud.unit_id, ud.date, "hours_given", "η ημέρα έχει πια διευρυμένο ωράριο",
                               "the day now has extended hours"))  # fmt: skip
-    return {key: items for key, items in out.items() if items}
+    return {key: items for key, items in out.items() if items}, now
 
 
 def _ours(problem: Problem) -> set[str]:
@@ -1586,7 +1586,7 @@ def calendar_drift(session: Session, problem: Problem, plan: Plan, today: date) 
     from a route that returns after 16:00. A plan is read from the register when it is made,
     so a calendar change made since shows here (a re-plan, or Adjust, applies it)."""
     routes = {(r.unit_id, r.date): r for r in plan.routes if r.stops and r.date >= today}
-    found = _drift(session, problem, {d for _, d in routes})
+    found, _now = _drift(session, problem, {d for _, d in routes})
     out: list[Drift] = []
     for key in sorted((k for k in found if k in routes), key=lambda k: (k[1], k[0])):
         late = routes[key].arrive > SHIFT.end
@@ -1599,11 +1599,10 @@ def with_calendar_now(session: Session, problem: Problem, dates: Collection[date
     changed (:func:`_drift`): those dates rebuilt by the week's own rules, who rode then seated
     first again in the unit they had, an absent member's seat given to another who works that
     day. The other days are left as they were."""
-    days = sorted({d for _, d in _drift(session, problem, dates)})
+    found, rebuilt = _drift(session, problem, dates)
+    days = {d for _, d in found}
     if not days:
         return problem
-    staff = list(session.scalars(select(m.Staff).order_by(m.Staff.id)))
-    _calendar_now, rebuilt = _days_now(session, problem, days, staff)
     ours = _ours(problem)
     gone = "μονάδα εκτός / unit out of service"  # no longer in the register, or out of service
     unit_days = tuple(

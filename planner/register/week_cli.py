@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from planner.mapworker import MapWriter
 from planner.register import models as m
-from planner.register.db import database_url, make_engine, session_scope
+from planner.register.db import database_url, make_engine, missing_file, session_scope
 from planner.register.migrate import current_revision, head_revision
 
 __all__ = ["add_commands"]
@@ -47,7 +47,7 @@ class _NotReady(ValueError):
 def _engine(db: str | None) -> Iterator[Engine]:
     """An engine on an existing, migrated register; a clear error otherwise."""
     url = database_url(db)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+    if missing_file(url) is not None:
         raise _NotReady(
             f"δεν υπάρχει βάση στο {url.database}: τρέξτε πρώτα `kinito init --demo` ή `kinito init` / "
             f"no database at {url.database}: run `kinito init --demo` or `kinito init` first"
