@@ -214,11 +214,15 @@ def test_a_page_the_stops_run_onto_says_whose_route_it_is(tmp_path: Path) -> Non
         client = app.test_client()
         assert login(client, COORDINATOR).status_code == 302
         with session_scope(app.extensions["kinito_engine"]) as s:
-            routes = [
-                r
-                for r in plan_from_dict(json.loads(s.get_one(PlanVersion, pv_id).plan_json)).routes
-                if r.stops
-            ]
+            row = s.get_one(PlanVersion, pv_id)
+            stored = json.loads(row.plan_json)
+            # one route three times as long, so that its stops surely run onto another page
+            route = next(r for r in stored["routes"] if any(x["type"] == "visit" for x in r["steps"]))
+            steps = route["steps"]
+            visits = [x for x in steps if x["type"] == "visit"]
+            steps[-1:-1] = visits + visits
+            row.plan_json = json.dumps(stored, ensure_ascii=False)
+            routes = [r for r in plan_from_dict(stored).routes if r.stops]
         _sizes, texts = _pdf(client.get(f"/desk/plans/{pv_id}/sheet.pdf").data)
     finally:
         app.extensions["kinito_engine"].dispose()
