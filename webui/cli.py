@@ -1,6 +1,6 @@
 """``kinito serve`` and ``kinito user``: the web application's commands.
 
-    kinito serve [--db PATH|URL] [--host 127.0.0.1] [--port 8000]
+    kinito serve [--db PATH|URL] [--host 127.0.0.1] [--port 8000] [--instance DIR]
     kinito user add USERNAME --role coordinator|driver|management|admin [--unit UNIT] [--password-stdin]
     kinito user unit USERNAME UNIT   # set (or change) a driver's unit, by name or id
     kinito user demo        # the demo accounts (webui.demo_users), for the demo register only
@@ -15,9 +15,10 @@ import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-__all__ = ["add_commands", "cmd_serve", "cmd_user_add", "cmd_user_demo", "cmd_user_unit"]
+__all__ = ["add_commands", "cmd_serve", "cmd_user_add", "cmd_user_demo", "cmd_user_unit", "instance_folder"]
 
 EXIT_OK, EXIT_INPUT = 0, 2
 _DB_HELP = (
@@ -67,6 +68,33 @@ def _cannot_listen(host: str, port: int) -> str | None:
             "try another --port"
         )
     return None
+
+
+_INSTANCE_FILES = ("secret_key", "webui.toml")
+
+
+def instance_folder(url: Any, given: str | None) -> tuple[Path, Path | None]:
+    """The web application's instance folder (its settings ``webui.toml``, the key that signs
+    the sign-ins, the planning jobs' notes, the uploads) for the register at ``url``: ``given``
+    if any, else the folder of the register's SQLite file, so that the server finds the same
+    key and settings from whichever folder it is started (it took ``./instance`` before, and a
+    server started elsewhere made a new key: every tablet logged out), else ``./instance``.
+
+    The second value is ``./instance`` when it holds settings or a key that the chosen folder
+    does not (a server set up before the folder followed the register), to be warned about."""
+    from planner.register.db import sqlite_file
+
+    here = (Path.cwd() / "instance").resolve()
+    if given:
+        return Path(given).expanduser().resolve(), None
+    file = sqlite_file(url)
+    if file is None:
+        return here, None
+    chosen = file.resolve().parent
+    if chosen == here:
+        return chosen, None
+    left = [name for name in _INSTANCE_FILES if (here / name).is_file() and not (chosen / name).exists()]
+    return chosen, (here if left else None)
 
 
 def _port(text: str) -> int:
@@ -133,7 +161,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         n_users = s.scalar(select(func.count()).select_from(User)) or 0
         demo_register = demo_register_problem(s) is None
     engine.dispose()
-    app = create_app({"DATABASE_URL": str(engine.url.render_as_string(hide_password=False))})
+    instance, stray = instance_folder(engine.url, args.instance)
+    db_url = str(engine.url.render_as_string(hide_password=False))
+    app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(instance)})
     refusal = _cannot_listen(args.host, args.port)  # before anything is printed as served
     if refusal is not None:
         app.extensions["kinito_jobs"].stop_all()
@@ -144,6 +174,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = f"http://{args.host}:{args.port}/"
     print(f"Kinito: {url}")
     print(f"βάση / database: {where}")
+    print(f"ρυθμίσεις και κλειδί συνδέσεων / settings and sign-in key: {instance}")
+    if stray is not None:
+        print(
+            f"Προσοχή: οι ρυθμίσεις στο {stray} δεν διαβάζονται πια· ο φάκελος ρυθμίσεων είναι αυτός "
+            f"του μητρώου ({instance}): μετακινήστε τις εκεί, ή δώστε --instance {stray} / Warning: the "
+            f"settings in {stray} are no longer read; the settings folder is the register's ({instance}): "
+            f"move them there, or give --instance {stray}",
+            file=sys.stderr,
+        )
     if demo:
         print("Λογαριασμοί επίδειξης / demo accounts (χρήστης / user  ρόλος / role  κωδικός / password):")
         for username, role, password in demo:
@@ -362,6 +401,15 @@ def add_commands(subparsers: Any) -> None:
     )
     serve.add_argument(
         "--port", type=_port, default=8000, help="θύρα (προεπιλογή 8000) / port (default 8000)"
+    )
+    serve.add_argument(
+        "--instance",
+        default=None,
+        metavar="DIR",
+        help=(
+            "φάκελος ρυθμίσεων (webui.toml, κλειδί συνδέσεων, εργασίες)· προεπιλογή ο φάκελος του "
+            "μητρώου / settings folder (webui.toml, sign-in key, jobs); default: the register's folder"
+        ),
     )
     serve.add_argument(
         "--threads",

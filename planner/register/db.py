@@ -36,7 +36,15 @@ from sqlalchemy.orm import Session
 
 from planner.register import audit as _audit  # noqa: F401  (registers the audit hook)
 
-__all__ = ["DEFAULT_DB_PATH", "create_private_file", "database_url", "make_engine", "session_scope"]
+__all__ = [
+    "DEFAULT_DB_PATH",
+    "create_private_file",
+    "database_url",
+    "make_engine",
+    "missing_file",
+    "session_scope",
+    "sqlite_file",
+]
 
 DEFAULT_DB_PATH = Path("instance") / "kinito.sqlite3"
 READ_ONLY = "kinito_read_only"  # the execution option of a session_scope(read_only=True)
@@ -62,7 +70,7 @@ def database_url(url: str | Path | URL | None = None) -> URL:
     return make_url(value)
 
 
-def _sqlite_file(url: URL) -> Path | None:
+def sqlite_file(url: URL) -> Path | None:
     """The file behind a SQLite URL, or None for in-memory databases and other backends."""
     if url.get_backend_name() != "sqlite":
         return None
@@ -75,7 +83,7 @@ def _sqlite_file(url: URL) -> Path | None:
 def missing_file(url: URL) -> Path | None:
     """The SQLite file ``url`` names when it does not exist (a register not made yet, or a
     mistyped path); None when it does, or for other backends."""
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     return path if path is not None and not path.exists() else None
 
 
@@ -96,7 +104,7 @@ def make_engine(url: str | Path | URL | None = None, **engine_options: Any) -> E
     created; a missing driver (e.g. for PostgreSQL) raises ``ImportError``.
     """
     db_url = database_url(url)
-    file = _sqlite_file(db_url)
+    file = sqlite_file(db_url)
     if file is not None:
         if file.is_dir():
             raise IsADirectoryError(21, "is a directory, not a database file", str(file))

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -286,3 +287,53 @@ def test_a_file_that_is_no_database_is_said_so_not_an_internal_error(
         assert main([*words, "--db", str(not_db)]) == 2, words
         err = capsys.readouterr().err
         assert "file is not a database" in err and "internal error" not in err, (words, err)
+
+
+def test_serve_keeps_its_settings_and_key_beside_the_register_wherever_it_is_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kinito serve --db /elsewhere/register.sqlite3` took its instance folder (the key that
+    signs the sign-ins, webui.toml) from the folder it was started in: started from another
+    folder, it made a new key and every tablet was logged out, and its settings were not read.
+    Now the folder is the register's, from any folder; --instance chooses another; settings
+    left in ./instance by a server set up before are warned about, not silently dropped."""
+    import waitress
+
+    from planner.cli import main
+
+    served: list[Any] = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **_k: served.append(app))
+    monkeypatch.delenv("KINITO_SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    register = tmp_path / "office" / "register.sqlite3"
+    (tmp_path / "office").mkdir()
+    (tmp_path / "office" / "webui.toml").write_text(
+        '[webui]\nTILE_URL = "https://tiles.example.gr/{z}/{x}/{y}.png"\n'
+    )
+    for start in ("home", "desktop"):
+        (tmp_path / start).mkdir()
+        monkeypatch.chdir(tmp_path / start)
+        assert main(["serve", "--db", str(register), "--port", "8999"]) == 0
+        assert not (tmp_path / start / "instance").exists()
+    first, second = served
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert (tmp_path / "office" / "secret_key").read_text().strip() == first.config["SECRET_KEY"]
+    assert second.config["TILE_URL"] == "https://tiles.example.gr/{z}/{x}/{y}.png"
+    out = capsys.readouterr().out
+    assert f"settings and sign-in key: {tmp_path / 'office'}" in out
+
+    # A server set up before: its key and settings in ./instance of the folder it ran from.
+    old = tmp_path / "home" / "instance"
+    old.mkdir()
+    (old / "webui.toml").write_text("[webui]\nSESSION_IDLE_MINUTES = 45\n")
+    monkeypatch.chdir(tmp_path / "home")
+    other = tmp_path / "data" / "register.sqlite3"
+    assert main(["serve", "--db", str(other), "--port", "8999"]) == 0
+    err = capsys.readouterr().err
+    assert f"--instance {old}" in err and "δεν διαβάζονται πια" in err and "no longer read" in err
+    assert served[-1].config["SESSION_IDLE_MINUTES"] == 30  # the default: not read, as said
+    assert main(["serve", "--db", str(other), "--port", "8999", "--instance", str(old)]) == 0
+    assert "no longer read" not in capsys.readouterr().err
+    assert served[-1].config["SESSION_IDLE_MINUTES"] == 45
+    for app in served:
+        app.extensions["kinito_jobs"].stop_all()
