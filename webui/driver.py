@@ -286,6 +286,7 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
         "version": found.version.version,
         "iso_week": found.version.iso_week,
         "unit": unit.name,
+        "unit_id": unit.id,
         "base": {"name": base.name, "lat": base.lat, "lon": base.lon},
         "depart": route.depart,
         "arrive": route.arrive,
@@ -396,23 +397,44 @@ def _problem(message: str, status: int = 422) -> Any:
 
 
 def _route_for_outcome(
-    session: Any, unit_id: int, day: date, visit_id: str, tablet_version: int | None
+    session: Any, unit_id: int, day: date, visit_id: str, tablet_version: int | None, held_only: bool = False
 ) -> tuple[m.PlanVersion, Route, Problem | None, bool] | None:
     """Where an outcome from the tablet belongs: (version, route, problem, on the published
     route). The currently published route of the unit on ``day`` when the visit is on it;
     else the tablet's version when it was published for the unit and had the visit that day
-    (False: the route changed since); else None (not the driver's to record)."""
+    (False: the route changed since); else None (not the driver's to record). ``held_only``:
+    only when the tablet's version had the visit on the unit's route that day (a unit the
+    driver's account no longer has: the route the tablet held is the proof)."""
+
+    def held() -> tuple[m.PlanVersion, Route, Problem | None, bool] | None:
+        old = session.get(m.PlanVersion, tablet_version) if tablet_version is not None else None
+        if old is None or unit_id not in m.unit_ids(old.unit_set) or not was_published(session, old):
+            return None
+        route = _route_in(plan_from_dict(json.loads(old.plan_json)), unit_id, day)
+        if route is None or visit_id not in {x.visit_id for x in route.stops}:
+            return None
+        problem = problem_from_dict(json.loads(old.problem_json)) if old.problem_json else None
+        return old, route, problem, False
+
+    held_route = held() if held_only else None
+    if held_only and held_route is None:
+        return None
     found = find_route(session, unit_id, day)
     if found is not None and found.route is not None and visit_id in {x.visit_id for x in found.route.stops}:
         return found.version, found.route, found.problem, True
-    old = session.get(m.PlanVersion, tablet_version) if tablet_version is not None else None
-    if old is None or unit_id not in m.unit_ids(old.unit_set) or not was_published(session, old):
-        return None
-    route = _route_in(plan_from_dict(json.loads(old.plan_json)), unit_id, day)
-    if route is None or visit_id not in {x.visit_id for x in route.stops}:
-        return None
-    problem = problem_from_dict(json.loads(old.problem_json)) if old.problem_json else None
-    return old, route, problem, False
+    return held_route if held_only else held()
+
+
+def _units_for_outcome(own: m.Unit | None, tablet_unit: int | None) -> list[tuple[int, bool]]:
+    """The units whose route an outcome may be on, each with whether only the tablet's own
+    version can show it: the account's unit, then the unit of the route the tablet held when
+    that is another (the office moved the account to another unit, or took it off, while
+    outcomes of the earlier route were still waiting on the tablet: they were refused, and
+    visits done counted as not done)."""
+    units = [(own.id, False)] if own is not None else []
+    if tablet_unit is not None and (own is None or tablet_unit != own.id):
+        units.append((tablet_unit, True))
+    return units
 
 
 @bp.route("/outcomes.json", methods=["POST"])
@@ -422,9 +444,11 @@ def post_outcome() -> Any:
     Stored against the currently published route of the driver's unit on that date when the
     visit is on it, whatever version the tablet had; else against the tablet's own version
     when that one was published for the unit with the visit on that date (``on_route``
-    false: the office sees it flagged). Anything else: 403. A visit the office had already
-    recorded otherwise that day (postponed) is stored too, with ``conflict`` the office's
-    status and ``on_route`` false (:func:`office_conflicts`)."""
+    false: the office sees it flagged). When the account's unit changed since (or was taken
+    off), the unit of the route the tablet held (``unit_id``) is tried too, with that
+    version's route as the proof (:func:`_units_for_outcome`). Anything else: 403. A visit
+    the office had already recorded otherwise that day (postponed) is stored too, with
+    ``conflict`` the office's status and ``on_route`` false (:func:`office_conflicts`)."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return _problem(_("The request is not a JSON object."), 400)
@@ -441,8 +465,9 @@ def post_outcome() -> Any:
         return _problem(_("The time is not a time of day."))
     try:
         day = date.fromisoformat(str(data.get("date")))
-        raw_version = data.get("plan_version_id")
+        raw_version, raw_unit = data.get("plan_version_id"), data.get("unit_id")
         tablet_version = None if raw_version is None else int(raw_version)
+        tablet_unit = None if raw_unit is None or tablet_version is None else int(raw_unit)
     except (TypeError, ValueError):
         return _problem(_("The outcome names no route."))
     if not isinstance(visit_id, str):
@@ -453,8 +478,8 @@ def post_outcome() -> Any:
         return _problem(_("This visit is not on your unit's route for that day."), 403)
     if status not in allowed:
         return _problem(_("A village stop has nobody to find at home: record it as done or cancelled."))
-    unit = _own_unit()
-    if unit is None:
+    units = _units_for_outcome(_own_unit(), tablet_unit)
+    if not units:
         abort(403)
     if day > current_day():
         return _problem(
@@ -470,7 +495,11 @@ def post_outcome() -> Any:
                 on_route = existing.id not in off_route(s, [existing]) and conflict is None
                 return jsonify({"ok": True, "outcome_id": existing.id, "created": False,
                                 "on_route": on_route, "conflict": conflict})  # fmt: skip
-            matched = _route_for_outcome(s, unit.id, day, visit_id, tablet_version)
+            matched = None
+            for unit_id, held_only in units:
+                matched = _route_for_outcome(s, unit_id, day, visit_id, tablet_version, held_only)
+                if matched is not None:
+                    break
             if matched is None:
                 return _problem(_("This visit is not on your unit's route for that day."), 403)
             version, route, problem, on_route = matched

@@ -11,12 +11,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from field_helpers import TODAY, publish_week
 from flask import Flask
 from flask.testing import FlaskClient
 from test_coverage import build_hand_register
-from webui_helpers import COORDINATOR, MANAGEMENT, build_register, login
+from webui_helpers import COORDINATOR, MANAGEMENT, build_register, live_server, login
 
 from planner.register.db import ENV_VARS, make_engine, session_scope
 from webui import create_app
@@ -93,3 +95,14 @@ def hand_manager(tmp_path: Path) -> Iterator[FlaskClient]:
     yield client
     app.extensions["kinito_jobs"].stop_all()
     app.extensions["kinito_engine"].dispose()
+
+
+@pytest.fixture
+def live_driver(register_template: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The app under waitress with week 2026-W50 published and Monday 7 December as today."""
+    db = tmp_path / "register.sqlite3"
+    version_id = publish_week(register_template, db)
+    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "TODAY": TODAY.isoformat()})  # fmt: skip
+    with live_server(app) as url:
+        yield {"app": app, "url": url, "version": version_id}

@@ -15,30 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from field_helpers import TODAY, TODAY_STOPS, publish_week
+from field_helpers import TODAY, TODAY_STOPS
 from sqlalchemy import select
 from test_driver import new_version
 from test_web_browser import CHROMIUM_ARGS, _browser_missing
-from webui_helpers import ARTIFACTS, COORDINATOR, DRIVER, PASSWORDS, live_server, login, post
+from webui_helpers import ARTIFACTS, COORDINATOR, DRIVER, PASSWORDS, login, post
 
 from planner.register.db import session_scope
 from planner.register.models import PlanVersion, VisitOutcome
 from planner.register.outcomes import record_outcome
 from planner.schema import format_time, parse_time
-from webui import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
-
-
-@pytest.fixture
-def live_driver(register_template: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """The app under waitress with week 2026-W50 published and Monday 7 December as today."""
-    db = tmp_path / "register.sqlite3"
-    version_id = publish_week(register_template, db)
-    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "TODAY": TODAY.isoformat()})  # fmt: skip
-    with live_server(app) as url:
-        yield {"app": app, "url": url, "version": version_id}
 
 
 def _outcomes(app: Any, version: int) -> list[VisitOutcome]:

@@ -7,22 +7,18 @@ that never answers, the refused outcomes' list and notes typed before a redraw."
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-from field_helpers import TODAY, publish_week
+from field_helpers import TODAY
 from sqlalchemy import select
 from test_driver import new_version
 from test_driver_browser import _driver_tablet, _route_visits
-from webui_helpers import DRIVER, live_server
+from webui_helpers import DRIVER
 
 from planner.register.db import session_scope
 from planner.register.models import PlanVersion, VisitOutcome
-from webui import create_app
 
 MONDAY_0930 = "2026-12-07T09:30:00+02:00"
 QUEUE = f"() => JSON.parse(localStorage.getItem('kinito.driver.queue.{DRIVER}') || '[]')"
@@ -30,28 +26,17 @@ REJECTED = f"kinito.driver.rejected.{DRIVER}"
 I18N = "() => JSON.parse(document.getElementById('driver-i18n').textContent)"
 
 
-@pytest.fixture
-def tablet_server(register_template: Path, tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """The app under waitress with week 2026-W50 published and Monday 7 December as today."""
-    db = tmp_path / "register.sqlite3"
-    version_id = publish_week(register_template, db)
-    app = create_app({"DATABASE_URL": str(db), "INSTANCE_PATH": str(tmp_path / "instance"),
-                      "TODAY": TODAY.isoformat()})  # fmt: skip
-    with live_server(app) as url:
-        yield {"app": app, "url": url, "version": version_id}
-
-
 def _queue(page: Any) -> list[dict[str, Any]]:
     return list(page.evaluate(QUEUE))
 
 
-def test_two_tabs_share_the_marks_and_never_record_a_stop_twice(tablet_server: dict[str, Any]) -> None:
+def test_two_tabs_share_the_marks_and_never_record_a_stop_twice(live_driver: dict[str, Any]) -> None:
     """Offline, tab A marks stop 1 done: tab B redraws it done at once, with no buttons; a tap
     on B's stop-1 button drawn before (the storage event not yet in) records nothing; B marks
     stop 2 and A shows it; after a reload both are done and the queue holds exactly two."""
     from playwright.sync_api import expect
 
-    base = tablet_server["url"]
+    base = live_driver["url"]
     with _driver_tablet(base, MONDAY_0930) as a:
         b = a.context.new_page()
         b.clock.install(time=MONDAY_0930)
@@ -76,13 +61,13 @@ def test_two_tabs_share_the_marks_and_never_record_a_stop_twice(tablet_server: d
         assert len({q["visit_id"] for q in _queue(a)}) == 2
 
 
-def test_a_page_left_open_picks_up_each_new_version(tablet_server: dict[str, Any]) -> None:
+def test_a_page_left_open_picks_up_each_new_version(live_driver: dict[str, Any]) -> None:
     """The office publishes while the page stays open with signal: the page shows the new route
     within 5 minutes, at once when the signal returns, and when it is shown again; what the
     driver recorded stays."""
     from playwright.sync_api import expect
 
-    base, app, version = tablet_server["url"], tablet_server["app"], tablet_server["version"]
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
     engine = app.extensions["kinito_engine"]
     first, _second, last = _route_visits(app, version)
     with _driver_tablet(base, "2026-12-07T08:30:00+02:00") as page:
@@ -107,14 +92,14 @@ def test_a_page_left_open_picks_up_each_new_version(tablet_server: dict[str, Any
         expect(page.locator("#stale-route")).to_be_hidden()
 
 
-def test_past_midnight_with_signal_the_page_loads_the_new_day(tablet_server: dict[str, Any]) -> None:
+def test_past_midnight_with_signal_the_page_loads_the_new_day(live_driver: dict[str, Any]) -> None:
     """Open since Monday night, with signal: after midnight the page fetches Tuesday's route
     (none for van1) and says «Σήμερα: Τρίτη», never "connect to the network". Offline into
     Wednesday it says to connect; when the signal returns it says it is loading (not to
     connect), then shows Wednesday's route."""
     from playwright.sync_api import expect
 
-    base, app = tablet_server["url"], tablet_server["app"]
+    base, app = live_driver["url"], live_driver["app"]
     with _driver_tablet(base, "2026-12-07T23:59:50+02:00") as page:
         texts = page.evaluate(I18N)
         warning = page.locator("#stale-route")
@@ -142,12 +127,12 @@ def test_past_midnight_with_signal_the_page_loads_the_new_day(tablet_server: dic
         expect(page.locator("#route-map")).to_be_visible()
 
 
-def test_a_tablet_with_the_wrong_date_is_told_to_check_it(tablet_server: dict[str, Any]) -> None:
+def test_a_tablet_with_the_wrong_date_is_told_to_check_it(live_driver: dict[str, Any]) -> None:
     """With signal, the office says Monday and the tablet's clock Tuesday: the warning says to
     check the tablet's date (not to connect to the network) and no outcome can be recorded."""
     from playwright.sync_api import expect
 
-    with _driver_tablet(tablet_server["url"], "2026-12-08T08:30:00+02:00") as page:
+    with _driver_tablet(live_driver["url"], "2026-12-08T08:30:00+02:00") as page:
         texts = page.evaluate(I18N)
         warning = page.locator("#stale-route")
         expect(warning).to_be_visible()
@@ -171,12 +156,12 @@ def _monday_again_on_tuesday(app: Any, version: int) -> None:
         row.plan_json = json.dumps(plan)
 
 
-def test_an_outcome_of_an_earlier_day_does_not_close_todays_stop(tablet_server: dict[str, Any]) -> None:
+def test_an_outcome_of_an_earlier_day_does_not_close_todays_stop(live_driver: dict[str, Any]) -> None:
     """Stop 1 done offline on Monday, sent on Tuesday after Tuesday's route (the same visits)
     loaded: stored on Monday, and Tuesday's stop 1 stays open (arrived, then its buttons)."""
     from playwright.sync_api import expect
 
-    base, app, version = tablet_server["url"], tablet_server["app"], tablet_server["version"]
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
     first = _route_visits(app, version)[0]
     with _driver_tablet(base, MONDAY_0930) as page:
         context = page.context
@@ -202,14 +187,14 @@ def test_an_outcome_of_an_earlier_day_does_not_close_todays_stop(tablet_server: 
     assert rows == [(first, "done", TODAY)]
 
 
-def test_logging_out_with_outcomes_unsent_or_refused_asks_first(tablet_server: dict[str, Any]) -> None:
+def test_logging_out_with_outcomes_unsent_or_refused_asks_first(live_driver: dict[str, Any]) -> None:
     """One outcome refused by the office, one waiting (the server answers 502): «Αποσύνδεση»
     asks first, naming the waiting count and the driver who must log in again and listing
     the refused one; declined, nothing happens; accepted, the session ends, the queue stays
     on the tablet and the refused list goes."""
     from playwright.sync_api import expect
 
-    base, app, version = tablet_server["url"], tablet_server["app"], tablet_server["version"]
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
     first = _route_visits(app, version)[0]
 
     def answer(route: Any) -> None:
@@ -242,7 +227,7 @@ def test_logging_out_with_outcomes_unsent_or_refused_asks_first(tablet_server: d
         assert page.evaluate(f"() => localStorage.getItem('{REJECTED}')") is None
 
 
-def test_a_request_that_never_answers_does_not_stall_the_queue(tablet_server: dict[str, Any]) -> None:
+def test_a_request_that_never_answers_does_not_stall_the_queue(live_driver: dict[str, Any]) -> None:
     """The outcome's POST hangs (a dead mobile link): after 20 s it is given up, and the next
     turn sends it once the link works."""
     from playwright.sync_api import expect
@@ -257,7 +242,7 @@ def test_a_request_that_never_answers_does_not_stall_the_queue(tablet_server: di
         else:
             hung.append(route)  # never answered
 
-    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+    with _driver_tablet(live_driver["url"], MONDAY_0930) as page:
         page.context.route("**/driver/outcomes.json", first_hangs)
         page.locator("#stops > li").nth(0).get_by_role("button", name="Έγινε").click()
         for _ in range(50):
@@ -271,7 +256,7 @@ def test_a_request_that_never_answers_does_not_stall_the_queue(tablet_server: di
     assert (len(hung), len(sent)) == (1, 1)
 
 
-def test_refused_outcomes_show_day_and_note_and_can_be_cleared(tablet_server: dict[str, Any]) -> None:
+def test_refused_outcomes_show_day_and_note_and_can_be_cleared(live_driver: dict[str, Any]) -> None:
     """The office refuses an outcome: the list names its day, time, note and reason; one
     refused three weeks ago is no longer listed (nor kept); «seen» clears the list."""
     from playwright.sync_api import expect
@@ -279,7 +264,7 @@ def test_refused_outcomes_show_day_and_note_and_can_be_cleared(tablet_server: di
     old = {"client_ref": "old-1234", "visit_id": "cp-9", "visit_name": "Παλιά Επίσκεψη", "status": "done",
            "note": "", "time": "10:00", "date": "2026-11-16", "plan_version_id": 1, "error": "παλιό",
            "rejected_at": "2026-11-16"}  # fmt: skip
-    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+    with _driver_tablet(live_driver["url"], MONDAY_0930) as page:
         page.evaluate("([k, v]) => localStorage.setItem(k, v)", [REJECTED, json.dumps([old])])
         page.context.route(
             "**/driver/outcomes.json",
@@ -305,12 +290,12 @@ def test_refused_outcomes_show_day_and_note_and_can_be_cleared(tablet_server: di
         assert page.evaluate(f"() => localStorage.getItem('{REJECTED}')") is None
 
 
-def test_a_typed_note_survives_redraws_and_a_reload(tablet_server: dict[str, Any]) -> None:
+def test_a_typed_note_survives_redraws_and_a_reload(live_driver: dict[str, Any]) -> None:
     """A note typed at stop 1 stays after «Έφτασα»; one typed at stop 3 stays when stop 2 is
     recorded; both after a reload; recorded with its outcome, then gone."""
     from playwright.sync_api import expect
 
-    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+    with _driver_tablet(live_driver["url"], MONDAY_0930) as page:
         page.context.set_offline(True)
         stops = page.locator("#stops > li")
         stops.nth(0).locator(".stop-note").fill("Χρειάζεται συνοδεία.")
@@ -332,13 +317,13 @@ def test_a_typed_note_survives_redraws_and_a_reload(tablet_server: dict[str, Any
         expect(stops.nth(2).locator(".stop-note")).to_have_value("Σημείωση για τη στάση 3")
 
 
-def test_a_tablet_left_on_utc_records_the_time_in_athens(tablet_server: dict[str, Any]) -> None:
+def test_a_tablet_left_on_utc_records_the_time_in_athens(live_driver: dict[str, Any]) -> None:
     """The tablet's time zone set to UTC, its clock right: «Έγινε» tapped at 10:10 Athens
     (08:10 UTC) is stored as 10:10 Athens, and today is still today; before, the tablet sent
     its own clock's «08:10» and the office read 08:10 Athens, two hours early."""
     from playwright.sync_api import expect
 
-    base, app, version = tablet_server["url"], tablet_server["app"], tablet_server["version"]
+    base, app, version = live_driver["url"], live_driver["app"], live_driver["version"]
     first = _route_visits(app, version)[0]
     with _driver_tablet(base, "2026-12-07T08:10:00Z", timezone_id="UTC") as page:
         stop = page.locator(f"#stops > li[data-visit='{first}']")
@@ -350,12 +335,12 @@ def test_a_tablet_left_on_utc_records_the_time_in_athens(tablet_server: dict[str
     assert at.astimezone(ZoneInfo("Europe/Athens")).strftime("%Y-%m-%d %H:%M") == "2026-12-07 10:10"
 
 
-def test_the_bases_name_is_shown_as_text_not_html(tablet_server: dict[str, Any]) -> None:
+def test_the_bases_name_is_shown_as_text_not_html(live_driver: dict[str, Any]) -> None:
     """The base's tooltip takes the name as text: a name with markup (a unit's base given on the
     command line) shows its characters, and adds no element."""
     from playwright.sync_api import expect
 
-    app, version = tablet_server["app"], tablet_server["version"]
+    app, version = live_driver["app"], live_driver["version"]
     with session_scope(app.extensions["kinito_engine"]) as s:
         row = s.get(PlanVersion, version)
         assert row is not None and row.problem_json
@@ -365,7 +350,7 @@ def test_the_bases_name_is_shown_as_text_not_html(tablet_server: dict[str, Any])
             if place["id"] in bases:
                 place["name"] = '<img src=x id="injected">Βάση'
         row.problem_json = json.dumps(problem, ensure_ascii=False)
-    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+    with _driver_tablet(live_driver["url"], MONDAY_0930) as page:
         page.evaluate("() => document.querySelector('.base-pin').dispatchEvent("
                       "new MouseEvent('mouseover', {bubbles: true}))")  # fmt: skip
         tip = page.locator(".leaflet-tooltip")
@@ -373,11 +358,11 @@ def test_the_bases_name_is_shown_as_text_not_html(tablet_server: dict[str, Any])
         assert page.locator("#injected").count() == 0
 
 
-def test_the_header_buttons_are_touch_targets_well_apart(tablet_server: dict[str, Any]) -> None:
+def test_the_header_buttons_are_touch_targets_well_apart(live_driver: dict[str, Any]) -> None:
     """On the tablet «Σήμερα», «EN» and «Αποσύνδεση» are at least 56 px, as every button of
     the route, and «EN» and «Αποσύνδεση» far enough apart (UI walkthrough: 30 px tall, 14 px
     apart, a mis-tap logged the driver out)."""
-    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+    with _driver_tablet(live_driver["url"], MONDAY_0930) as page:
         boxes = {
             name: page.locator(selector).bounding_box()
             for name, selector in (
@@ -392,13 +377,13 @@ def test_the_header_buttons_are_touch_targets_well_apart(tablet_server: dict[str
         assert gap >= 24, gap
 
 
-def test_the_day_shows_when_to_leave_the_break_and_when_back(tablet_server: dict[str, Any]) -> None:
+def test_the_day_shows_when_to_leave_the_break_and_when_back(live_driver: dict[str, Any]) -> None:
     """A reviewer's walkthrough (eighteenth session): the tablet showed the stops but not when
     to leave the base, when to take the legal break, or when the van is due back (the route
     sheet had them). Now the day's frame heads the list, and the break sits after its stop."""
     from playwright.sync_api import expect
 
-    app, version = tablet_server["app"], tablet_server["version"]
+    app, version = live_driver["app"], live_driver["version"]
     with session_scope(app.extensions["kinito_engine"], actor="fixture") as s:
         row = s.get(PlanVersion, version)
         assert row is not None
@@ -412,7 +397,7 @@ def test_the_day_shows_when_to_leave_the_break_and_when_back(tablet_server: dict
         )
         row.plan_json = json.dumps(plan, ensure_ascii=False)
         depart, arrive = route["depart"][:5], route["arrive"][:5]
-    with _driver_tablet(tablet_server["url"], MONDAY_0930) as page:
+    with _driver_tablet(live_driver["url"], MONDAY_0930) as page:
         frame = page.locator("#day-times")
         expect(frame).to_be_visible()
         text = frame.inner_text()

@@ -28,6 +28,8 @@
   var sending = false;
   var fetching = false;  // the route is being fetched
   var checked = null;    // {office, tablet}: the office's day and the tablet's, at the last fetch with signal
+  var signedOut = false; // the office answered that the session has ended (the kept route is shown)
+  var reopened = {};     // visit_id -> true: a recorded stop the driver is changing (a mis-tap, a second try)
   var KEEP_ALIVE_MS = 10 * 60 * 1000;
   var REFRESH_MS = 5 * 60 * 1000;      // with signal, the route is fetched again this often
   var RETRY_MS = 5 * 1000;             // ... this soon after the signal returns (the queue goes
@@ -144,6 +146,7 @@
   // tablet's: its date is wrong), "stale" (a route kept from another day: connect to load today's)
   function dayState() {
     if (!stale()) { return ""; }
+    if (signedOut) { return "login"; }  // with signal, but today's route needs a log-in first
     if ((fetching || retry !== null) && navigator.onLine) { return "loading"; }  // (or about to)
     var today = isoDay(new Date());
     if (checked && checked.tablet === today && checked.office !== today) { return "clock"; }
@@ -161,12 +164,14 @@
   var CHOICES = { village_stop: ["done", "cancelled"] };
   var DEFAULT_CHOICES = ["done", "not_at_home", "cancelled"];
 
-  // the office's record (route.outcomes, as loaded or as sent from here) wins: it may have
-  // been corrected since; this tablet's own mark counts until the office has one
+  // the later of the office's record (route.outcomes, as loaded or as sent from here: it may
+  // have been corrected there) and this tablet's own mark, as the office counts a visit's
+  // outcomes (the last one); this tablet's mark counts until the office has one
   function markOf(visitId) {
     var mine = marks[visitId];
     var stored = route && route.outcomes ? route.outcomes[visitId] : null;
-    if (stored && FINAL[stored.status]) { return stored; }
+    var mineFinal = !!(mine && FINAL[mine.status]);
+    if (stored && FINAL[stored.status] && !(mineFinal && mine.time >= stored.time)) { return stored; }
     if (mine && FINAL[mine.status]) { return mine; }
     return mine || stored || null;
   }
@@ -304,8 +309,19 @@
       }
       li.appendChild(acts);
 
-      if (mark && FINAL[mark.status]) {
-        li.appendChild(el("div", "stop-result result-" + mark.status, T[mark.status] + " · " + T.undo_hint + " " + mark.time));
+      var changing = !!reopened[s.visit_id];
+      if (mark && FINAL[mark.status] && !changing) {
+        var result = el("div", "stop-result result-" + mark.status, T[mark.status] + " · " + T.undo_hint + " " + mark.time);
+        // the driver's own outcome may be changed (tapped by mistake; not at home, then found
+        // later): a new outcome, the last one counts; the office's "postponed" only there
+        if (!stale() && mark.status !== "postponed") {
+          var change = el("button", "button big-touch change-outcome", T.change);
+          change.type = "button";
+          change.addEventListener("click", function () { reopened[s.visit_id] = true; draw(); });
+          result.appendChild(document.createTextNode(" "));
+          result.appendChild(change);
+        }
+        li.appendChild(result);
       } else if (!stale()) {
         var rec = el("div", "stop-record");
         var note = el("input", "stop-note");
@@ -316,14 +332,22 @@
         note.dataset.visit = s.visit_id;
         note.value = notes[s.visit_id] || "";
         note.addEventListener("input", function () { keepNote(s.visit_id, note.value); });
-        if (mark && mark.status === "arrived") {
+        if (changing) {
+          rec.appendChild(el("span", "changing", T.changing.replace("{status}", T[mark.status] || mark.status).replace("{time}", mark.time)));
+        } else if (mark && mark.status === "arrived") {
           rec.appendChild(el("span", "arrived-at", T.arrived_at + " " + mark.time));
         } else {
           rec.appendChild(button("arrived", s, note));
         }
         (s.choices || CHOICES[s.kind] || DEFAULT_CHOICES).forEach(function (status) {
-          rec.appendChild(button(status, s, note));
+          if (!(changing && mark && status === mark.status)) { rec.appendChild(button(status, s, note)); }
         });
+        if (changing) {
+          var keep = el("button", "button big-touch keep-outcome", T.keep);
+          keep.type = "button";
+          keep.addEventListener("click", function () { delete reopened[s.visit_id]; draw(); });
+          rec.appendChild(keep);
+        }
         li.appendChild(rec);
         li.appendChild(note);
       }
@@ -421,6 +445,8 @@
     warning.classList.toggle("error", state !== "loading");
     if (state === "loading") {  // not "connect to the network": it is connected, and loading
       warning.textContent = T.loading;
+    } else if (state === "login") {
+      warning.textContent = T.login_today.replace("{route}", route.date_label || dayLabel(route.date));
     } else if (state === "clock") {
       warning.textContent = T.check_date.replace("{office}", dayLabel(checked.office))
         .replace("{today}", dayLabel(isoDay(new Date())));
@@ -450,6 +476,9 @@
 
   function draw() {
     drawDay();
+    if (route && route.unit) {  // the office may have moved the account to another unit since the page was built
+      document.getElementById("route-unit").textContent = route.unit;
+    }
     var has = !!(route && route.stops);
     document.getElementById("no-route").hidden = has;
     // no route: no empty map box, and no stops left from a route since withdrawn
@@ -469,7 +498,9 @@
     // a stop it closed is not recorded again (with another status, or twice)
     marks = storedMarks();
     var was = markOf(stop.visit_id);
-    if (was && FINAL[was.status]) { draw(); return; }
+    var changing = !!reopened[stop.visit_id];
+    delete reopened[stop.visit_id];
+    if (was && FINAL[was.status] && (!changing || was.status === status || status === "arrived")) { draw(); return; }
     var time = nowHHMM();
     marks[stop.visit_id] = { status: status, time: time };
     save(KEY_MARKS, { date: route.date, version: route.plan_version_id, marks: marks });
@@ -478,7 +509,8 @@
       var q = queue();
       q.push({
         client_ref: uuid(), visit_id: stop.visit_id, visit_name: stop.name, status: status,
-        note: note || "", time: time, date: route.date, plan_version_id: route.plan_version_id
+        note: note || "", time: time, date: route.date, plan_version_id: route.plan_version_id,
+        unit_id: route.unit_id
       });
       save(KEY_QUEUE, q);
     }
@@ -507,7 +539,7 @@
     if (!item) { return null; }
     var body = {
       client_ref: item.client_ref, visit_id: item.visit_id, status: item.status, note: item.note,
-      time: item.time, date: item.date, plan_version_id: item.plan_version_id
+      time: item.time, date: item.date, plan_version_id: item.plan_version_id, unit_id: item.unit_id
     };
     return request(urls.post, {
       method: "POST", credentials: "same-origin", cache: "no-store",
@@ -567,9 +599,17 @@
   function fetchRoute() {
     return request(urls.data, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (r) {
-        if (r.status === 401) { throw new Error("login"); }
+        if (r.status === 401) { signedOut = true; throw new Error("login"); }
         if (!r.ok) { throw new Error("http " + r.status); }
         var fresh = r.headers.get("X-Kinito-Kept") !== "1";
+        // the kept copy because the session has ended (the service worker says so): log in,
+        // not "no signal"
+        signedOut = r.headers.get("X-Kinito-Signed-Out") === "1";
+        if (signedOut) {
+          document.getElementById("login-again").hidden = false;
+        } else if (fresh) {
+          document.getElementById("login-again").hidden = true;
+        }
         return r.json().then(function (doc) {
           if (fresh) { checked = { office: doc.today || doc.date, tablet: isoDay(new Date()) }; }
           return { doc: doc, fresh: fresh };
@@ -584,7 +624,7 @@
         fetching = false;
         save(KEY_ROUTE, got.doc);
         adopt(got.doc);
-        if (!got.fresh) { retrySoon(); }
+        if (!got.fresh && !signedOut) { retrySoon(); }
       })
       .catch(function (e) {
         fetching = false;
@@ -613,7 +653,7 @@
     var again = function () { if (retried !== true) { retrySoon(); } };
     fetchRoute()
       .then(function (got) {
-        if (!got.fresh) { again(); return; }  // the kept copy: no signal after all, nothing new
+        if (!got.fresh) { if (!signedOut) { again(); } return; }  // the kept copy: no signal after all, or signed out
         document.getElementById("load-error").hidden = true;
         if (signature(got.doc) !== routeSig) {
           save(KEY_ROUTE, got.doc);

@@ -4,18 +4,20 @@
 // is signal) and falls back to the kept copy; nothing else (log-in, tokens, the outcomes POST)
 // is touched: outcomes wait in the page's own queue until they are sent. A kept copy of the
 // route's data is answered with the header X-Kinito-Kept: 1, so the page tells a route kept
-// from earlier (no signal) from the office's answer of now.
+// from earlier (no signal) from the office's answer of now, and X-Kinito-Signed-Out: 1 too when
+// the office answered that the session has ended.
 "use strict";
 var CACHE = "kinito-driver-v1";
 var KEPT = {{ kept | tojson }};
 var DATA = {{ data | tojson }};
 
-function keptCopy(key, otherwise) {
+function keptCopy(key, otherwise, signedOut) {
   return caches.match(key).then(function (copy) {
     if (!copy) { return otherwise; }
     if (key !== DATA) { return copy; }
     var headers = new Headers(copy.headers);
     headers.set("X-Kinito-Kept", "1");
+    if (signedOut) { headers.set("X-Kinito-Signed-Out", "1"); }
     return copy.blob().then(function (body) {
       return new Response(body, { status: copy.status, statusText: copy.statusText, headers: headers });
     });
@@ -61,8 +63,9 @@ self.addEventListener("fetch", function (event) {
         return response;
       }
       if (response.status === 401) {
-        // the data, signed out (the session ended while offline): the kept copy still serves the day
-        return keptCopy(key, response);
+        // the data, signed out (the session ended, e.g. overnight): the kept copy still serves
+        // the day, marked so that the page asks for a log-in at once rather than for signal
+        return keptCopy(key, response, true);
       }
       return response;
     }).catch(function () {
