@@ -711,7 +711,9 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     def working(monday: date) -> int:
         return 5 - len(closed.get(monday, ()))
 
-    due_people: Counter[int] = Counter()
+    # the weeks each person had a visit due: a set, since two care plans due in one week are
+    # one week due (counting per plan gave more weeks due than the period has)
+    due_people: defaultdict[int, set[date]] = defaultdict(set)
     due_before = 0
     by_week = terms_by_week(session, lead_in + counted)
     for key, terms in by_week.items():
@@ -728,7 +730,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
             week.done_due += row.done_due
             bid = terms[monday].beneficiary_id if monday in terms else None
             if bid is not None and row.carried + row.new:
-                due_people[bid] += 1
+                due_people[bid].add(monday)
     recorded_weeks = [weeks[iso_week_of(mo)] for mo in counted]
     visits_due = due_before + sum(w.new for w in recorded_weeks) if counted else None
     due_done = sum(w.done_due for w in recorded_weeks) if counted else None
@@ -804,7 +806,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
                 place.name_el if place else "",
                 place.municipal_unit if place else "",
                 place.terrain if place else "",
-                due_people[bid],
+                len(due_people[bid]),
                 last_done.get(bid),
                 missed["not_at_home"],
                 missed["cancelled"],

@@ -376,6 +376,24 @@ def test_each_visit_due_counts_once_over_a_period(hand: tuple[Session, dict[str,
     ]
 
 
+def test_a_person_with_two_plans_due_in_a_week_is_due_one_week(hand: tuple[Session, dict[str, int]]) -> None:
+    """«Εβδομάδες οφειλής» counted one per care plan per week: person 2 with a second plan as
+    due as the first showed 8 weeks due in a period of 4 (a walkthrough found 2 in a one-week
+    period). Weeks are counted, not plans."""
+    session, ids = hand
+    first = session.get(CarePlan, ids["C"])
+    assert first is not None
+    second = CarePlan(beneficiary_id=first.beneficiary_id, service="Ψυχολογική υποστήριξη", duration_min=45,
+                      required_role="psychologist", frequency_kind="every_n_weeks", frequency_count=4,
+                      start_date=first.start_date)  # fmt: skip
+    session.add(second)
+    session.flush()
+    f = compute_figures(session, *HAND_PERIOD)
+    assert [(u.pseudonym, u.due_weeks) for u in f.unserved] == [(pseudonym(ids["person2"]), 4)]
+    one_week = compute_figures(session, date(2026, 11, 23), date(2026, 11, 29))
+    assert [u.due_weeks for u in one_week.unserved] == [1]
+
+
 def test_weeks_before_the_first_records_and_after_today_have_no_data(
     hand: tuple[Session, dict[str, int]],
 ) -> None:
