@@ -211,6 +211,17 @@ class SettlementCoverage:
     done_4w: int
     done_12w: int
     last_done: date | None
+    # how recently, in the same weeks as the counts (the map's colours by recency and by count
+    # agreed only by chance: recency went by days, 7/28/84, the counts by ISO weeks):
+    # 0 that day's week, 1 earlier in the 4 weeks, 2 earlier in the 12 weeks, 3 not in them
+    recent: int = 3
+
+
+def _recency(last: date | None, this_monday: date, since_4: date, since_12: date) -> int:
+    """:attr:`SettlementCoverage.recent` of a last visit done on ``last``."""
+    if last is None or last < since_12:
+        return 3
+    return 0 if last >= this_monday else 1 if last >= since_4 else 2
 
 
 def settlement_coverage(session: Session, today: date) -> list[SettlementCoverage]:
@@ -247,6 +258,7 @@ def settlement_coverage(session: Session, today: date) -> list[SettlementCoverag
             done_4[s.code],
             done_12[s.code],
             last.get(s.code),
+            _recency(last.get(s.code), this_monday, since_4, since_12),
         )
         for s in session.scalars(select(m.Settlement).order_by(m.Settlement.code))
     ]

@@ -324,6 +324,7 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
             "done12": p.done_12w,
             "last": p.last_done.isoformat() if p.last_done else None,
             "last_label": short_date(p.last_done) if p.last_done else None,
+            "recent": p.recent,
             "terrain": p.terrain,
         }
         for p in places

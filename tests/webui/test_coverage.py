@@ -214,6 +214,17 @@ def test_settlement_coverage_counts_visits_done_per_settlement(session: Session)
     assert {p.code: p.done_4w for p in places} == {p.code: counts_4[p.code] for p in places}
     assert {p.code: p.last_done for p in places if p.last_done} == last
     assert sum(1 for p in places if p.done_12w) < 140  # some villages were not reached
+    # the map's recency agrees with its counts (a walkthrough found a village «2-4 weeks ago»
+    # by days and «not served» in the last 4 weeks by ISO weeks): the same weeks
+    this_monday = date(2026, 12, 7)
+    for p in places:
+        expected = (
+            3 if p.last_done is None or p.last_done < since_12
+            else 0 if p.last_done >= this_monday else 1 if p.last_done >= since_4 else 2
+        )  # fmt: skip
+        assert p.recent == expected, p
+        assert (p.recent <= 1) == (p.done_4w > 0) and (p.recent <= 2) == (p.done_12w > 0), p
+    assert {1, 2, 3} <= {p.recent for p in places}  # (the demo records nothing in W50 itself)
 
 
 def test_figures_name_nobody(session: Session) -> None:

@@ -6,7 +6,6 @@
   if (!box || typeof L === "undefined") { return; }
   var points = JSON.parse(document.getElementById("coverage-data").textContent);
   var T = JSON.parse(document.getElementById("coverage-i18n").textContent);
-  var today = new Date(box.dataset.today + "T12:00:00");
   var map = L.map(box, { zoomControl: false });
   // Leaflet's own titles in the page's language (base.html gives them)
   L.control.zoom({ zoomInTitle: document.documentElement.dataset.zoomIn || "Zoom in",
@@ -21,17 +20,15 @@
     recent: [["week", "#0a6b2e"], ["month", "#7fbf7b"], ["quarter", "#f2a93b"], ["never", "#b00020"]]
   };
   function countClass(n) { return n === 0 ? 0 : n === 1 ? 1 : n <= 3 ? 2 : 3; }
-  function recentClass(last) {
-    if (!last) { return 3; }
-    var days = (today - new Date(last + "T12:00:00")) / 86400000;
-    return days <= 7 ? 0 : days <= 28 ? 1 : days <= 84 ? 2 : 3;
-  }
+  // how recently, in the weeks the counts use (the server's class: this week, earlier in the
+  // last 4 weeks, earlier in the last 12, not in them), so the two colourings agree
+  function recentClass(p) { return typeof p.recent === "number" ? p.recent : 3; }
   function draw(mode) {
     layer.clearLayers();
     var scale = mode === "recent" ? SCALES.recent : SCALES.count;
     var counts = [0, 0, 0, 0];
     points.forEach(function (p) {
-      var c = mode === "recent" ? recentClass(p.last) : countClass(mode === "done4" ? p.done4 : p.done12);
+      var c = mode === "recent" ? recentClass(p) : countClass(mode === "done4" ? p.done4 : p.done12);
       counts[c] += 1;
       var marker = L.circleMarker([p.lat, p.lon], {
         radius: Math.max(3, Math.min(22, Math.sqrt(p.population) / 3)),
