@@ -972,53 +972,96 @@ _NUMBER_WORDS = {
 }
 
 
+_EVERY = frozenset({"kathe", "ana", "every", "each", "per"})
+# an ordinal after «κάθε» / "every": «κάθε δεύτερη εβδομάδα», "every other week"
+_ORDINALS = {"defteri": 2, "deftero": 2, "defteris": 2, "triti": 3, "trito": 3, "tetarti": 4, "tetarto": 4,
+             "other": 2, "second": 2, "third": 3, "fourth": 4}  # fmt: skip
+
+
+def _frequency_number(word: str, *, ordinal: bool) -> int | None:
+    """The count ``word`` says: digits (``2``, ``2x``, ``x2``), a number word (``δύο``), and
+    where ``ordinal``, an ordinal too (``2η``, ``δεύτερη``, ``other``)."""
+    m = re.fullmatch(r"x?(\d+)x?", word)
+    if m:
+        return int(m.group(1))
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    if ordinal:
+        m = re.fullmatch(r"(\d+)(?:i|h|os|o|nd|rd|th|st)", word)
+        if m:
+            return int(m.group(1))
+        return _ORDINALS.get(word)
+    return None
+
+
 def parse_frequency(value: Cell) -> tuple[str, int]:
     """A readable frequency -> ``(frequency_kind, frequency_count)`` of the model.
 
     ``εβδομαδιαία``/``weekly`` -> (weekly, 1); ``2 φορές την εβδομάδα``/``twice a week`` ->
-    (weekly, 2); ``κάθε 2 εβδομάδες``/``every 2 weeks``/``δεκαπενθήμερη`` -> (every_n_weeks, 2);
+    (weekly, 2); ``κάθε 2 εβδομάδες``/``every 2 weeks``/``δεκαπενθήμερη``/``1 φορά κάθε 2
+    εβδομάδες``/``κάθε δεύτερη εβδομάδα``/``every other week`` -> (every_n_weeks, 2);
     ``μηνιαία``/``monthly`` -> (monthly, 1); ``2 φορές τον μήνα`` -> (monthly, 2).
+
+    The number after «κάθε» / «ανά» / "every" is the interval, any other the times; what the
+    model cannot hold (every N months, several times every N weeks) is refused, not read as
+    something else (the first number used to be taken: «1 φορά κάθε 2 εβδομάδες» became
+    weekly, twice the visits).
     """
     raw = _text(value)
     words = normalise(raw).replace("/", " ").split()
     if not words:
         raise CellError("Κενή συχνότητα.", "Empty frequency.")
-    number: int | None = None
-    for w in words:
-        m = re.fullmatch(r"x?(\d+)x?", w)
-        if m:
-            number = int(m.group(1))
-            break
-        if w in _NUMBER_WORDS:
-            number = _NUMBER_WORDS[w]
-            break
-    week = any(w.startswith(("evdomad", "ebdomad", "week")) for w in words)
-    month = any(w.startswith(("min", "month")) for w in words)
-    fortnight = any(w.startswith(("dekapenthimer", "fortnight", "biweekly")) for w in words)
-    every = any(w in ("kathe", "ana", "every", "each") for w in words)
-    times = any(w in ("fores", "fora", "times", "time", "once", "twice", "thrice") or "x" in w for w in words)
     unknown = CellError(
         f"Άγνωστη συχνότητα «{raw}»: γράψτε π.χ. εβδομαδιαία, 2 φορές την εβδομάδα, κάθε 2 εβδομάδες, "
         "μηνιαία.",
         f"Unknown frequency '{raw}': write e.g. weekly, 2 times a week, every 2 weeks, monthly.",
     )
-    if fortnight and not week and not month:
+    interval: int | None = None  # «κάθε 2 εβδομάδες»
+    times: int | None = None  # «2 φορές», "twice", «2/εβδομάδα»
+    skip = False
+    for i, w in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if w in _EVERY:
+            after = _frequency_number(words[i + 1], ordinal=True) if i + 1 < len(words) else None
+            if after is not None:
+                if interval is not None:
+                    raise unknown
+                interval, skip = after, True
+            continue
+        number = _frequency_number(w, ordinal=False)
+        if number is None and _frequency_number(w, ordinal=True) is not None:
+            raise unknown  # an ordinal not after «κάθε»: «2η εβδομάδα» says no frequency
+        if number is not None:
+            if times is not None:
+                raise unknown
+            times = number
+    week = any(w.startswith(("evdomad", "ebdomad", "week")) for w in words)
+    month = any(w.startswith(("min", "month")) for w in words)
+    fortnight = any(w.startswith(("dekapenthimer", "fortnight", "biweekly")) for w in words)
+    if fortnight and not week and not month and interval is None and times in (None, 1):
         return "every_n_weeks", 2
-    if week == month:
+    if week == month or fortnight:
         raise unknown
-    kind: str
-    if week:
-        if every and number is not None and number >= 2 and not times:
-            kind, count, limit = "every_n_weeks", number, 52
-        else:
-            kind, count, limit = "weekly", 1 if number is None else number, 7
-    else:
-        if every and number is not None and number >= 2 and not times:
+    if interval is not None and interval >= 2:
+        if month:
             raise CellError(
                 f"Η συχνότητα «{raw}» δεν υποστηρίζεται (κάθε N μήνες): γράψτε «κάθε N εβδομάδες».",
                 f"The frequency '{raw}' is not supported (every N months): write 'every N weeks'.",
             )
-        kind, count, limit = "monthly", 1 if number is None else number, 31
+        if times not in (None, 1):
+            raise CellError(
+                f"Η συχνότητα «{raw}» δεν υποστηρίζεται (περισσότερες φορές κάθε N εβδομάδες): γράψτε "
+                "«N φορές την εβδομάδα» ή «κάθε N εβδομάδες».",
+                f"The frequency '{raw}' is not supported (several times every N weeks): write 'N times a "
+                "week' or 'every N weeks'.",
+            )
+        kind, count, limit = "every_n_weeks", interval, 52
+    elif week:
+        kind, count, limit = "weekly", 1 if times is None else times, 7
+    else:
+        kind, count, limit = "monthly", 1 if times is None else times, 31
     if not 1 <= count <= limit:
         raise CellError(
             f"Η συχνότητα «{raw}» είναι εκτός ορίων (1-{limit}).",
@@ -2125,7 +2168,11 @@ def _write_beneficiaries(session: Session, rows: list[dict[str, Any]], report: I
         else:
             person_changes = _assign(person, _differing_person_values(person, person_values))
         plan_writes = [w for w in (_write_care_plan(person, r) for r in person_rows) if w is not None]
-        new_plans = tuple(plan.service for plan, changes in plan_writes if changes is None)
+        new_plans = tuple(  # with the frequency as read: a misread one is caught before it is imported
+            f"{plan.service} ({format_frequency(plan.frequency_kind, plan.frequency_count)})"
+            for plan, changes in plan_writes
+            if changes is None
+        )
         if is_new:
             report.added += 1
             report.changes.append(RowChange("added", person_rows[0]["_row"], ext, person.full_name,

@@ -61,7 +61,7 @@ def test_a_dry_run_names_who_changes_and_which_columns_old_and_new(register: Eng
     )
     assert updated.text("en").startswith("Παπαδοπούλου Μαρία (Ω-1): Phone: +30 2691000001 → +30 2691000002;")
     assert (added.action, added.row, added.who, added.new_plans) == (
-        "added", 4, "Νικολάου Ελένη (Ω-3)", ("ψυχολογική υποστήριξη",),
+        "added", 4, "Νικολάου Ελένη (Ω-3)", ("ψυχολογική υποστήριξη (μηνιαία)",),  # as read
     )  # fmt: skip
 
 
@@ -105,7 +105,7 @@ def test_a_second_care_plan_is_named_by_its_service_and_id(register: Engine, tmp
     third = {**second, "Υπηρεσία": "συμβουλευτική"}
     report = import_file(register, write_csv(tmp_path / "three.csv", [third]), dry_run=True)
     (change,) = report.changes
-    assert change.details("en") == ["new care plan: συμβουλευτική"] and report.updated == 1
+    assert change.details("en") == ["new care plan: συμβουλευτική (κάθε 2 εβδομάδες)"] and report.updated == 1
 
 
 def test_a_stop_is_named_by_settlement_place_and_id(register: Engine, tmp_path: Path) -> None:

@@ -90,6 +90,17 @@ def test_impossible_or_unreadable_dates_are_refused(cell: str) -> None:
         ("2 φορές τον μήνα", ("monthly", 2)),
         ("monthly", ("monthly", 1)),
         ("3 times a month", ("monthly", 3)),
+        # the number after «κάθε» / «ανά» is the interval (a walkthrough: the first number was
+        # taken, so these five were read as weekly: twice the visits)
+        ("1 φορά κάθε 2 εβδομάδες", ("every_n_weeks", 2)),
+        ("μία φορά κάθε δύο εβδομάδες", ("every_n_weeks", 2)),
+        ("1 επίσκεψη ανά 2 εβδομάδες", ("every_n_weeks", 2)),
+        ("κάθε δεύτερη εβδομάδα", ("every_n_weeks", 2)),
+        ("κάθε 2η εβδομάδα", ("every_n_weeks", 2)),
+        ("κάθε τρίτη εβδομάδα", ("every_n_weeks", 3)),
+        ("every other week", ("every_n_weeks", 2)),
+        ("2 φορές ανά εβδομάδα", ("weekly", 2)),
+        ("κάθε μήνα", ("monthly", 1)),
     ],
 )
 def test_readable_frequencies_become_the_models_kind_and_count(cell: str, expected: tuple[str, int]) -> None:
@@ -106,7 +117,19 @@ def test_formatted_frequency_reads_back(kind: str, count: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "cell", ["συχνά", "often", "κάθε 2 μήνες", "9 φορές την εβδομάδα", "εβδομάδα και μήνα", ""]
+    "cell",
+    [
+        "συχνά",
+        "often",
+        "κάθε 2 μήνες",
+        "9 φορές την εβδομάδα",
+        "εβδομάδα και μήνα",
+        "",
+        "1 φορά κάθε 2 μήνες",
+        "2 φορές κάθε 2 εβδομάδες",
+        "2η εβδομάδα",
+        "κάθε 15 ημέρες",
+    ],
 )
 def test_unknown_or_out_of_range_frequencies_are_refused(cell: str) -> None:
     """No guessing: an unreadable frequency is an error."""
