@@ -1512,10 +1512,28 @@ class _Context:
         raise CellError(f"Άγνωστος υπάλληλος «{text}».", f"Unknown staff member '{text}'.")
 
 
+_SURNAME_HEADERS = frozenset(_header_key(h) for h in ("Επώνυμο", "Surname", "Last name", "Family name"))
+_GIVEN_HEADERS = frozenset(_header_key(h) for h in ("Όνομα", "Name", "First name", "Given name"))
+
+
+def _split_name(header: Sequence[str], positions: dict[str, int], unknown: list[int]) -> int | None:
+    """The position of a «Επώνυμο» column beside an «Όνομα» one (the usual layout of a Greek
+    office's lists), when the file has no «Ονοματεπώνυμο»: the name is the two joined, surname
+    first. Before, «Όνομα» was taken for the full name and «Επώνυμο» ignored with a warning:
+    people were stored by their first name alone."""
+    given = positions.get("full_name")
+    if given is None or _header_key(header[given]) not in _GIVEN_HEADERS:
+        return None
+    return next((pos for pos in unknown if _header_key(header[pos]) in _SURNAME_HEADERS), None)
+
+
 def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport) -> list[dict[str, Any]]:
     """Each data row -> the values to write (field -> value); issues go to ``report``."""
     columns = columns_for(kind)
     positions, unknown, repeated = _match_header(table.header, columns)
+    surname = _split_name(table.header, positions, unknown) if kind == "beneficiaries" else None
+    if surname is not None:
+        unknown = [pos for pos in unknown if pos != surname]
     for pos in unknown:
         name = table.header[pos]
         report.warn(
@@ -1555,7 +1573,11 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
 
     def cell(values: list[Cell], name: str) -> Cell:
         pos = positions.get(name)
-        return values[pos] if pos is not None and pos < len(values) else None
+        value = values[pos] if pos is not None and pos < len(values) else None
+        if name == "full_name" and surname is not None:  # «Επώνυμο» «Όνομα» -> «Επώνυμο Όνομα»
+            family = values[surname] if surname < len(values) else None
+            value = " ".join(t for t in (_text(family), _text(value)) if t)
+        return value
 
     seen: dict[str, int] = {}
     earlier: dict[str, list[dict[str, Any]]] = {}  # beneficiaries: ID -> its valid rows so far
@@ -1955,7 +1977,7 @@ def _beneficiary_cells(
     report: ImportReport,
     number: int,
 ) -> None:
-    take("full_name", _required_text)
+    take("full_name", lambda v: " ".join(_required_text(v).split()))  # «Άλφα  Βήτα » is «Άλφα Βήτα»
     take("address", _optional_text(200))
     take("phone", normalise_phone)
     take("priority_groups", parse_priority_groups)

@@ -1,0 +1,59 @@
+"""People's names as Greek offices' lists write them: «Επώνυμο» and «Όνομα» in two columns
+(the surname was dropped with an "unknown column" warning and people stored by their first
+name), and stray spaces inside a name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, select
+
+from planner.register.db import session_scope
+from planner.register.importer import import_file
+from planner.register.models import Beneficiary
+from tests.register.test_import_helpers import GOOD_PERSON, SECOND_PERSON, write_csv
+
+
+def _split(person: dict[str, str], surname: str, given: str) -> dict[str, str]:
+    """``person`` with «Επώνυμο», «Όνομα» and «Πατρώνυμο» columns instead of «Ονοματεπώνυμο»."""
+    out = {"Κωδικός": person["Κωδικός"], "Επώνυμο": surname, "Όνομα": given, "Πατρώνυμο": "Ιωάννης"}
+    out.update({k: v for k, v in person.items() if k not in out and k != "Ονοματεπώνυμο"})
+    return out
+
+
+def _names(engine: Engine) -> dict[str, str]:
+    with session_scope(engine) as s:
+        return {b.external_id or "": b.full_name for b in s.scalars(select(Beneficiary))}
+
+
+def test_surname_and_name_columns_are_joined_surname_first(loaded_engine: Engine, tmp_path: Path) -> None:
+    rows = [_split(GOOD_PERSON, "Οικονόμου", "Βασιλική"), _split(SECOND_PERSON, "Οικονόμου", "Γεώργιος")]
+    report = import_file(loaded_engine, write_csv(tmp_path / "split.csv", rows))
+    assert report.ok, report.errors
+    assert _names(loaded_engine) == {"Ω-1": "Οικονόμου Βασιλική", "Ω-2": "Οικονόμου Γεώργιος"}
+    warned = " ".join(i.message_el for i in report.issues)
+    assert "«Επώνυμο»" not in warned  # joined, not ignored
+    assert "«Πατρώνυμο»" in warned  # still an unknown column, said so
+    # the same file again changes nothing
+    again = import_file(loaded_engine, write_csv(tmp_path / "split.csv", rows))
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_a_surname_left_empty_keeps_the_name_and_an_empty_name_is_refused(
+    loaded_engine: Engine, tmp_path: Path
+) -> None:
+    rows = [_split(GOOD_PERSON, "", "Βασιλική"), _split(SECOND_PERSON, "", "")]
+    report = import_file(loaded_engine, write_csv(tmp_path / "split.csv", rows))
+    assert not report.ok
+    assert [(e.row, e.column) for e in report.errors] == [(3, "Όνομα")]
+
+
+def test_stray_spaces_inside_a_name_are_one(loaded_engine: Engine, tmp_path: Path) -> None:
+    """«Παπαδάκη  Άννα » on one row and «Παπαδάκη Άννα» on the person's next: one name, no
+    conflict between the rows, stored with single spaces."""
+    second_plan = {**GOOD_PERSON, "Ονοματεπώνυμο": "Παπαδάκη Άννα", "Υπηρεσία": "ψυχολογική υποστήριξη",
+                   "Ειδικότητα": "ψυχολόγος"}  # fmt: skip
+    rows = [{**GOOD_PERSON, "Ονοματεπώνυμο": "Παπαδάκη  Άννα "}, second_plan]
+    report = import_file(loaded_engine, write_csv(tmp_path / "spaces.csv", rows))
+    assert report.ok, report.errors
+    assert _names(loaded_engine) == {"Ω-1": "Παπαδάκη Άννα"}
