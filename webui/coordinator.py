@@ -1398,7 +1398,7 @@ def import_upload() -> Any:
         else:
             path.unlink(missing_ok=True)
         return render_template(
-            "coordinator/import.html", form=form, report=report, name=name, need_kind=need_kind
+            "coordinator/import.html", form=form, report=report, name=name, need_kind=need_kind, upload=token
         )
     return render_template("coordinator/import.html", form=form, report=None, name="", need_kind=False)
 
@@ -1447,6 +1447,12 @@ def import_confirm() -> Any:
     path = _pending_upload()
     if path is None:
         flash(_("There is no checked file waiting to be imported; upload it again."), "error")
+        return redirect(url_for("coordinator.import_upload"))
+    if request.form.get("upload") != session.get("import_token"):
+        # the page checked another file: one checked since (another tab of this session) is the
+        # one waiting, and would have been written in place of the one this page showed
+        flash(_("This page's check is out of date: another file was checked since (in another tab). "
+                "Nothing was imported; check the file again."), "error")  # fmt: skip
         return redirect(url_for("coordinator.import_upload"))
     kind = session.get("import_kind")
     try:

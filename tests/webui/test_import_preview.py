@@ -3,14 +3,13 @@ would change, old → new, in the page's language, before anything is written.""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from webui_helpers import csrf_token, post
+from webui_helpers import confirm_import, post, upload_import
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary, CarePlan
@@ -19,12 +18,7 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "planner" / "register" / "temp
 
 
 def _upload(client: FlaskClient, name: str, data: bytes) -> Any:
-    token = csrf_token(client, "/register/import")
-    return client.post(
-        "/register/import",
-        data={"csrf_token": token, "kind": "", "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
+    return upload_import(client, name, data)
 
 
 def test_the_preview_lists_each_changed_row_with_old_and_new_values(
@@ -36,8 +30,8 @@ def test_the_preview_lists_each_changed_row_with_old_and_new_values(
         (TEMPLATES / "beneficiaries.csv").read_bytes().decode("utf-8-sig").replace("ΠΑΡΑΔΕΙΓΜΑ", "Ω-0011")
     )
     template = template.splitlines()  # the example row, given an ID of its own
-    _upload(coordinator, "a.csv", "\n".join(template).encode())
-    assert post(coordinator, "/register/import/confirm").status_code == 302
+    page = _upload(coordinator, "a.csv", "\n".join(template).encode())
+    assert confirm_import(coordinator, page).status_code == 302
     header, row = template[0], template[1]
     changed = row.replace(";45;", ";50;").replace("6900000001", "6900000002")
     other = changed.replace("Ω-0011", "Ω-0002").replace("Παπαδοπούλου Μαρία", "Νικολάου Ελένη")
@@ -61,7 +55,6 @@ def test_the_preview_lists_each_changed_row_with_old_and_new_values(
 def test_an_unchanged_file_lists_nothing(coordinator: FlaskClient) -> None:
     """Re-checking what is stored: the counts, no list of changes."""
     data = (TEMPLATES / "beneficiaries.csv").read_bytes().replace("ΠΑΡΑΔΕΙΓΜΑ".encode(), "Ω-0011".encode())
-    _upload(coordinator, "a.csv", data)
-    post(coordinator, "/register/import/confirm")
+    confirm_import(coordinator, _upload(coordinator, "a.csv", data))
     text = _upload(coordinator, "a.csv", data).get_data(as_text=True)
     assert 'id="import-ok"' in text and 'id="import-changes"' not in text

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from webui_helpers import COORDINATOR, csrf_token, post
+from webui_helpers import COORDINATOR, confirm_import, upload_import
 
 from planner.register.db import session_scope
 from planner.register.models import AuditLog, Beneficiary
@@ -23,12 +23,7 @@ def _people(app: Flask) -> int:
 
 
 def _upload(client: FlaskClient, name: str, data: bytes, kind: str = "") -> Any:
-    token = csrf_token(client, "/register/import")
-    return client.post(
-        "/register/import",
-        data={"csrf_token": token, "kind": kind, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
+    return upload_import(client, name, data, kind)
 
 
 def test_the_template_is_checked_then_imported_on_confirmation(coordinator: FlaskClient, app: Flask) -> None:
@@ -41,7 +36,7 @@ def test_the_template_is_checked_then_imported_on_confirmation(coordinator: Flas
     assert page.status_code == 200 and 'id="import-ok"' in text and "θα προσθέσει 1" in text
     assert 'id="confirm-import"' in text
     assert _people(app) == before  # checked only
-    response = post(coordinator, "/register/import/confirm")
+    response = confirm_import(coordinator, page)
     assert response.status_code == 302 and response.location == "/register/beneficiaries"
     assert _people(app) == before + 1
     assert "Έγινε εισαγωγή: 1 νέα" in coordinator.get("/register/beneficiaries").get_data(as_text=True)
@@ -51,7 +46,7 @@ def test_the_template_is_checked_then_imported_on_confirmation(coordinator: Flas
         ).first()
         assert row is not None and (row.action, row.actor) == ("insert", COORDINATOR)
     assert not list((Path(app.instance_path) / "uploads").iterdir())  # the upload is gone
-    again = post(coordinator, "/register/import/confirm")
+    again = confirm_import(coordinator, page)
     assert again.location == "/register/import"  # nothing waiting any more
 
 
@@ -156,3 +151,22 @@ def test_a_damaged_xlsx_says_it_cannot_be_read_as_xlsx(coordinator: FlaskClient,
         assert 'id="confirm-import"' not in text
     assert not list((Path(app.instance_path) / "uploads").iterdir())
     assert 'id="import-ok"' in _upload(coordinator, "ofeloumenoi.xlsx", whole).get_data(as_text=True)
+
+
+def test_confirming_an_older_check_imports_nothing(coordinator: FlaskClient, app: Flask) -> None:
+    """Two tabs of one session: A checks file A, B checks file B, then «Εισαγωγή» in A. The
+    waiting upload is the session's, so file B was written in place of the file A showed
+    (a walkthrough). Now A's form names its upload: refused, nothing written, B still waiting."""
+    template = (TEMPLATES / "beneficiaries.csv").read_bytes()
+    before = _people(app)
+    tab_a = _upload(coordinator, "a.csv", template.replace("ΠΑΡΑΔΕΙΓΜΑ".encode(), "Ω-0100".encode()))
+    tab_b = _upload(coordinator, "b.csv", template.replace("ΠΑΡΑΔΕΙΓΜΑ".encode(), "Ω-0200".encode()))
+    refused = confirm_import(coordinator, tab_a)
+    assert refused.status_code == 302 and refused.location == "/register/import"
+    assert _people(app) == before
+    page = coordinator.get("/register/import").get_data(as_text=True)
+    assert "Δεν έγινε εισαγωγή" in page
+    assert confirm_import(coordinator, tab_b).location == "/register/beneficiaries"  # B's own check
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        assert set(s.scalars(select(Beneficiary.external_id))) >= {"Ω-0200"}
+        assert "Ω-0100" not in set(s.scalars(select(Beneficiary.external_id)))

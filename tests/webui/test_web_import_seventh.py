@@ -5,14 +5,12 @@ another name for a known ID and a likely duplicate are warnings, the import stil
 from __future__ import annotations
 
 import html
-import io
 from pathlib import Path
-from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from webui_helpers import csrf_token, post
+from webui_helpers import confirm_import, post, upload_import
 
 from planner.register.db import session_scope
 from planner.register.models import Beneficiary
@@ -26,12 +24,7 @@ def _people(app: Flask) -> int:
 
 
 def _upload(client: FlaskClient, name: str, data: bytes) -> str:
-    token = csrf_token(client, "/register/import")
-    response: Any = client.post(
-        "/register/import",
-        data={"csrf_token": token, "kind": "", "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
+    response = upload_import(client, name, data)
     assert response.status_code == 200
     return str(response.get_data(as_text=True))
 
@@ -63,7 +56,7 @@ def test_the_template_as_downloaded_imports_nothing_and_says_why(
     assert 'class="issue-warning"' in report and "ΠΑΡΑΔΕΙΓΜΑ" in report
     assert "Η γραμμή-παράδειγμα του προτύπου δεν εισάγεται" in report
     assert 'id="import-changes"' not in text
-    assert post(coordinator, "/register/import/confirm").status_code == 302
+    assert confirm_import(coordinator, text).status_code == 302
     assert _people(app) == before
 
 
@@ -96,8 +89,7 @@ def test_another_name_for_a_known_id_and_a_likely_duplicate_are_warnings(
     warnings in the check, which still offers the import, and the import goes through."""
     header, row = _template()
     first = row
-    _upload(coordinator, "a.csv", _csv(header, first))
-    assert post(coordinator, "/register/import/confirm").status_code == 302
+    assert confirm_import(coordinator, _upload(coordinator, "a.csv", _csv(header, first))).status_code == 302
     renamed = first.replace("Παπαδοπούλου Μαρία", "Ιωάννου Σοφία")
     twin = first.replace("Ω-0100", "Ω-0101").replace("Παπαδοπούλου Μαρία", "Λάμπρου Άννα")
     twin = twin.replace("6900000011", "2691012345")
@@ -109,5 +101,5 @@ def test_another_name_for_a_known_id_and_a_likely_duplicate_are_warnings(
     assert "Άλλο όνομα για τον ίδιο κωδικό «Ω-0100» (στο μητρώο: «Παπαδοπούλου Μαρία»)" in report
     assert "ελέγξτε ότι είναι το ίδιο πρόσωπο" in report
     assert "Πιθανό διπλότυπο του «Γεώργιος Παπαδόπουλος» του μητρώου (χωρίς κωδικό): ίδιο τηλέφωνο" in report
-    assert post(coordinator, "/register/import/confirm").status_code == 302
+    assert confirm_import(coordinator, text).status_code == 302
     assert _people(app) == before + 1

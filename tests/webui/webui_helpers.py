@@ -255,3 +255,23 @@ def store_version(
         s.add(row)
         s.flush()
         return row.id
+
+
+def upload_import(client: FlaskClient, name: str, data: bytes, kind: str = "") -> Any:
+    """Upload ``data`` as the file ``name`` on the import page (checked, nothing written)."""
+    import io
+
+    token = csrf_token(client, "/register/import")
+    return client.post(
+        "/register/import",
+        data={"csrf_token": token, "kind": kind, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def confirm_import(client: FlaskClient, page: Any) -> Any:
+    """Press «Εισαγωγή» on the check's page ``page`` (the response or its text): the form names
+    the upload it checked."""
+    text = page if isinstance(page, str) else page.get_data(as_text=True)
+    found = re.search(r'name="upload" value="([^"]*)"', text)
+    return post(client, "/register/import/confirm", {"upload": found.group(1) if found else ""})
