@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import math
 import re
 import unicodedata
 import warnings
@@ -1386,12 +1387,11 @@ class _Context:
     def load(cls, session: Session) -> _Context:
         rows = list(session.scalars(select(Settlement).order_by(Settlement.code)))
         staff = list(session.scalars(select(Staff).order_by(Staff.id)))
-        if rows:
-            margin = 0.15  # degrees (~15 km): a house just outside a village's mapped point
-            bounds = (
-                min(s.lat for s in rows) - margin, max(s.lat for s in rows) + margin,
-                min(s.lon for s in rows) - margin, max(s.lon for s in rows) + margin,
-            )  # fmt: skip
+        if rows:  # the geocoder's box (docs/geocoding.md): it was 0.15° wider, and let Patras in
+            from planner.register.geocode import BOUNDS_MARGIN_KM, Bounds
+
+            box = Bounds.around(((s.lat, s.lon) for s in rows), BOUNDS_MARGIN_KM)
+            bounds = (box.south, box.north, box.west, box.east)
         else:
             bounds = (-90.0, 90.0, -180.0, 180.0)
         owners = {
@@ -1945,6 +1945,32 @@ def _check_stop(
         refuse("frequency", weekly_count_problem(kind, count))
 
 
+FAR_FROM_SETTLEMENT_KM = 5.0  # a home this far from its settlement's point is worth a second look
+
+
+def _warn_far(
+    ctx: _Context, code: str | None, lat: float, lon: float, report: ImportReport, number: int, column: str
+) -> None:
+    """A warning when typed coordinates lie more than :data:`FAR_FROM_SETTLEMENT_KM` from the
+    row's settlement (the box lets in the whole municipality and its edges: a point typed for
+    Αίγιο in Kalavryta town, 24 km off, went in unremarked, and the van would go there)."""
+    place = next((s for s in ctx.settlements if s.code == code), None) if code else None
+    if place is None:
+        return
+    rad = math.radians
+    dlat, dlon = rad(lat - place.lat), rad(lon - place.lon)
+    h = math.sin(dlat / 2) ** 2 + math.cos(rad(lat)) * math.cos(rad(place.lat)) * math.sin(dlon / 2) ** 2
+    km = 2 * 6371.0 * math.asin(math.sqrt(h))
+    if km > FAR_FROM_SETTLEMENT_KM:
+        report.warn(
+            number, column, f"{lat}, {lon}",
+            f"Το σημείο απέχει {km:.0f} km από τον οικισμό «{place.name_el}»: ελέγξτε τις συντεταγμένες "
+            "ή τον οικισμό.",
+            f"The point is {km:.0f} km from the settlement '{place.name_el}': check the coordinates or the "
+            "settlement.",
+        )  # fmt: skip
+
+
 def _required_text(value: Cell, limit: int = 200) -> str:
     text = _text(value)
     if not text:
@@ -2003,6 +2029,9 @@ def _beneficiary_cells(
             report.error(number, table.header[positions["lat"]], "",
                          "Γεωγρ. πλάτος και μήκος δίνονται μαζί ή καθόλου.",
                          "Latitude and longitude are given together or not at all.")  # fmt: skip
+        elif lat_lon["lat"] is not None and lat_lon["lon"] is not None:
+            _warn_far(ctx, row.get("settlement_code"), lat_lon["lat"], lat_lon["lon"], report, number,
+                      table.header[positions["lat"]])  # fmt: skip
         row.update(lat_lon)
     # the care plan: all of its cells, or none when the service is empty
     if not _text(cell(values, "service")):
