@@ -101,6 +101,7 @@ from planner.register.rules import (
     STOP_DURATION,
     Problem,
     announced_time_problem,
+    plan_date_problem,
     stop_weekday_problem,
     weekly_count_problem,
     window_problem,
@@ -700,8 +701,15 @@ class CarePlanForm(RegisterForm):
             return
         _refuse(window_problem(windows, duration))  # long enough, inside the Centre's hours
 
+    def validate_start_date(self, field: DateField) -> None:
+        """A year the importer accepts too (2206 typed for 2026: a plan never due)."""
+        if field.data:
+            _refuse(plan_date_problem(field.data))
+
     def validate_end_date(self, field: DateField) -> None:
-        """The end is not before the start."""
+        """The end is not before the start, in a year the importer accepts too."""
+        if field.data:
+            _refuse(plan_date_problem(field.data))
         if field.data and self.start_date.data and field.data < self.start_date.data:
             raise ValidationError(_("The end date is before the start date."))
 

@@ -416,10 +416,10 @@ def _text(value: Value) -> str:
     """A value as Greek Excel reads it from a CSV: dd/mm/yyyy, decimal comma."""
     if value is None:
         return ""
-    if isinstance(value, datetime):
-        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, datetime):  # the year with four digits: strftime writes 0026 as «26»
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d} {value:%H:%M}"
     if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
+        return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
     if isinstance(value, float):
         return repr(value).replace(".", ",")
     return str(value)

@@ -57,6 +57,7 @@ from planner.register.rules import (
     announced_time_problem,
     care_plan_duration_problem,
     care_plan_weekdays_problem,
+    plan_date_problem,
     staff_days_problem,
     stop_duration_problem,
     stop_weekday_problem,
@@ -1971,6 +1972,15 @@ def _warn_far(
         )  # fmt: skip
 
 
+def _plan_date(value: Cell) -> date | None:
+    """A care plan's date (:func:`parse_date`) in the years :func:`plan_date_problem` allows."""
+    day = parse_date(value)
+    problem = plan_date_problem(day) if day is not None else None
+    if problem is not None:
+        raise CellError(problem.el, problem.en)
+    return day
+
+
 def _required_text(value: Cell, limit: int = 200) -> str:
     text = _text(value)
     if not text:
@@ -2052,8 +2062,8 @@ def _beneficiary_cells(
     take("staff", ctx.staff_id)
     take("weekdays", _allowed_weekdays)
     take("time_windows", parse_time_windows)
-    take("start_date", lambda v: parse_date(v) or _required_text(""))
-    take("end_date", parse_date)
+    take("start_date", lambda v: _plan_date(v) or _required_text(""))
+    take("end_date", _plan_date)
     take("status", _parse_status)
     # the rules between the plan's cells (planner.register.rules), each cell read without error;
     # an absent «Ημέρες» column checks as any working day

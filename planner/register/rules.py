@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 __all__ = [
     "CARE_PLAN_DURATION",
@@ -30,6 +31,7 @@ __all__ = [
     "announced_time_problem",
     "care_plan_duration_problem",
     "care_plan_weekdays_problem",
+    "plan_date_problem",
     "require",
     "staff_days_problem",
     "stop_duration_problem",
@@ -63,9 +65,8 @@ _WEEKDAY_EL = {
 }
 _WEEKDAY_EN = {1: "Monday", 2: "Tuesday", 3: "Wednesday", 4: "Thursday", 5: "Friday", 6: "Saturday",
                7: "Sunday"}  # fmt: skip
-_HOURS_EL = (
-    f"το ωράριο του Κέντρου, {DAY_START}-{LATEST_END} "
-    f"(μετά τις {DAY_END} μόνο τις ημέρες διευρυμένου ωραρίου)"
+_HOURS_EL = (  # after «μέσα στο» / «στο»: «στο ωράριο»
+    f"ωράριο του Κέντρου, {DAY_START}-{LATEST_END} (μετά τις {DAY_END} μόνο τις ημέρες διευρυμένου ωραρίου)"
 )
 _HOURS_EN = f"the Centre's hours, {DAY_START}-{LATEST_END} (after {DAY_END} only on extended-hours days)"
 
@@ -161,6 +162,23 @@ def weekly_count_problem(kind: str, count: int, weekdays: Collection[int] = ()) 
         f"μόνο {len(CENTRE_WEEKDAYS)} ημέρες την εβδομάδα (Δευτέρα με Παρασκευή).",
         f"{count} visits a week need as many different days, and the Centre works only "
         f"{len(CENTRE_WEEKDAYS)} days a week (Monday to Friday).",
+    )
+
+
+PLAN_YEARS = (2000, 2099)  # a care plan's dates: any other year is a slip of the keyboard
+
+
+def plan_date_problem(day: date) -> Problem | None:
+    """A care plan's start or end date in :data:`PLAN_YEARS` (01/03/2206 or 01/03/0026, typed for
+    2026, were accepted: a plan starting in 2206 is never due, and the export's «01/03/26»
+    then failed to import back)."""
+    low, high = PLAN_YEARS
+    if low <= day.year <= high:
+        return None
+    shown = day.strftime("%d/%m/") + f"{day.year:04d}"
+    return Problem(
+        f"Το έτος της ημερομηνίας {shown} είναι έξω από {low}-{high}: λάθος πληκτρολόγησης;",
+        f"The year of the date {shown} is outside {low}-{high}: a typing slip?",
     )
 
 

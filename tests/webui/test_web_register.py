@@ -324,6 +324,8 @@ def test_add_a_care_plan(coordinator: FlaskClient, app: Flask) -> None:
         ({"time_windows": "11:00-09:00"}, "Μη έγκυρο διάστημα ωρών"),
         ({"time_windows": "nine to five"}, "Μη έγκυρο διάστημα ωρών"),
         ({"end_date": "2026-11-01"}, "Η λήξη είναι πριν από την έναρξη"),
+        ({"start_date": "2206-03-01"}, "Το έτος της ημερομηνίας 01/03/2206 είναι έξω από 2000-2099"),
+        ({"end_date": "9999-12-31"}, "είναι έξω από 2000-2099"),
         ({"duration_min": "0"}, "has-error"),
     ],
 )
@@ -590,7 +592,7 @@ def test_the_forms_refuse_what_the_import_refuses(coordinator: FlaskClient, app:
     url = "/register/beneficiaries/2/plans/new"
     response = post(coordinator, url, _plan_form(time_windows="06:00-07:30"))
     assert response.status_code == 200
-    assert "Το 06:00-07:30 δεν χωράει την επίσκεψη (60 λεπτά)" in _text(response)
+    assert "Το 06:00-07:30 δεν χωράει την επίσκεψη (60 λεπτά) μέσα στο ωράριο του Κέντρου" in _text(response)
     response = post(coordinator, url, _plan_form(time_windows="08:00-08:30"))
     assert "Το 08:00-08:30 είναι μικρότερο από την επίσκεψη (60 λεπτά)." in _text(response)
     stop = {
@@ -600,7 +602,7 @@ def test_the_forms_refuse_what_the_import_refuses(coordinator: FlaskClient, app:
     }  # fmt: skip
     for change, message in (
         ({"usual_weekday": "6"}, "μια στάση δεν γίνεται Σάββατο"),
-        ({"announced_times": "19:00"}, "Η στάση στις 19:00 (90 λεπτά) δεν χωράει"),
+        ({"announced_times": "19:00"}, "Η στάση στις 19:00 (90 λεπτά) δεν χωράει στο ωράριο του Κέντρου"),
         ({"frequency_count": "6"}, "6 επισκέψεις την εβδομάδα θέλουν ισάριθμες διαφορετικές ημέρες"),
     ):
         response = post(coordinator, "/register/stops/new", {**stop, **change})
