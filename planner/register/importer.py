@@ -1149,9 +1149,12 @@ def _parse_duration(value: Cell, check: Callable[[int], Problem | None] = care_p
     return minutes
 
 
-_YES = {normalise(w) for w in ("ναι", "ν", "yes", "y", "1", "true", "αληθές", "ενεργός", "ενεργή", "ενεργό",
+# «Ν» is Greek «Ναι» or English "No" (the letters look the same, and both normalise to "n"):
+# neither list has it, and it is refused as ambiguous (it was read as yes: an "N" for "no" kept
+# a person active)
+_YES = {normalise(w) for w in ("ναι", "yes", "y", "1", "true", "αληθές", "ενεργός", "ενεργή", "ενεργό",
                                 "active", "x", "✓")}  # fmt: skip
-_NO = {normalise(w) for w in ("όχι", "οχι", "ο", "no", "n", "0", "false", "ψευδές", "ανενεργός", "ανενεργή",
+_NO = {normalise(w) for w in ("όχι", "οχι", "ο", "no", "0", "false", "ψευδές", "ανενεργός", "ανενεργή",
                                "ανενεργό", "inactive")}  # fmt: skip
 
 
@@ -1163,6 +1166,11 @@ def _parse_bool(value: Cell) -> bool:
         return True
     if key in _NO:
         return False
+    if key == "n":
+        raise CellError(
+            f"Η τιμή «{_text(value)}» είναι αμφίσημη (Ναι ή No;): γράψτε ναι ή όχι.",
+            f"The value '{_text(value)}' is ambiguous (Greek Ναι or No?): write yes or no.",
+        )
     raise CellError(
         f"Μη έγκυρη τιμή «{_text(value)}»: γράψτε ναι ή όχι.",
         f"Invalid value '{_text(value)}': write yes or no.",

@@ -57,3 +57,20 @@ def test_stray_spaces_inside_a_name_are_one(loaded_engine: Engine, tmp_path: Pat
     report = import_file(loaded_engine, write_csv(tmp_path / "spaces.csv", rows))
     assert report.ok, report.errors
     assert _names(loaded_engine) == {"Ω-1": "Παπαδάκη Άννα"}
+
+
+def test_an_active_cell_of_n_is_refused_as_ambiguous(loaded_engine: Engine, tmp_path: Path) -> None:
+    """«Ενεργός» = «Ν» (Greek Ναι) or "N" (English No) look the same: it was read as yes, so an
+    "N" meant as no kept the person active. Refused, with why; «όχι» and "no" are no."""
+    rows = [
+        {**GOOD_PERSON, "Ενεργός": "N"},
+        {**SECOND_PERSON, "Ενεργός": "Ν"},
+        {**GOOD_PERSON, "Κωδικός": "Ω-3", "Ενεργός": "όχι"},
+    ]
+    report = import_file(loaded_engine, write_csv(tmp_path / "active.csv", rows), dry_run=True)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "Ενεργός"), (3, "Ενεργός")]
+    assert "αμφίσημη" in report.errors[0].message_el
+    rows = [{**GOOD_PERSON, "Ενεργός": "no"}, {**SECOND_PERSON, "Ενεργός": "ΟΧΙ"}]
+    assert import_file(loaded_engine, write_csv(tmp_path / "active.csv", rows)).ok
+    with session_scope(loaded_engine) as s:
+        assert [b.active for b in s.scalars(select(Beneficiary))] == [False, False]
