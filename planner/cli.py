@@ -483,6 +483,11 @@ def _database_error(exc: BaseException) -> str | None:
         if not isinstance(exc, DatabaseError):  # a read-only file, a full disk, a file not a database...
             return None
         cause = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc).splitlines()[0]
+    from planner.register.db import busy_message
+
+    busy = busy_message(exc)
+    if busy is not None:
+        return busy
     return (
         f"η βάση δεδομένων δεν μπορεί να χρησιμοποιηθεί ({cause}): ελέγξτε τη διαδρομή, τα δικαιώματα "
         f"του αρχείου και του φακέλου του και τον χώρο στον δίσκο / the database cannot be used ({cause}): "

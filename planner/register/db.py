@@ -38,6 +38,8 @@ from planner.register import audit as _audit  # noqa: F401  (registers the audit
 
 __all__ = [
     "DEFAULT_DB_PATH",
+    "busy_message",
+    "cannot_open",
     "create_private_file",
     "database_url",
     "make_engine",
@@ -85,6 +87,28 @@ def missing_file(url: URL) -> Path | None:
     mistyped path); None when it does, or for other backends."""
     path = sqlite_file(url)
     return path if path is not None and not path.exists() else None
+
+
+def busy_message(exc: BaseException) -> str | None:
+    """What to tell a user when ``exc`` is SQLite's "database is locked" (another program kept a
+    write open past :data:`BUSY_TIMEOUT_S`: an import, a plan being stored, the server); None
+    for anything else. It said «(sqlite3.OperationalError) database is locked» before."""
+    if "database is locked" not in str(exc):
+        return None
+    return (
+        f"η βάση είναι απασχολημένη: άλλη εργασία γράφει σε αυτήν εδώ και {BUSY_TIMEOUT_S:.0f} s (μια "
+        "εισαγωγή, ένα πρόγραμμα που αποθηκεύεται, ο διακομιστής)· δεν γράφτηκε τίποτα, δοκιμάστε ξανά σε "
+        f"λίγο / the database is busy: another task has been writing to it for {BUSY_TIMEOUT_S:.0f} s (an "
+        "import, a plan being stored, the server); nothing was written, try again in a moment"
+    )
+
+
+def cannot_open(where: str, exc: BaseException) -> str:
+    """``cannot open the database WHERE: WHY`` in Greek and English, SQLite's first line of why
+    (or :func:`busy_message`)."""
+    return busy_message(exc) or (
+        f"δεν ανοίγει η βάση {where} / cannot open the database {where}: {str(exc).splitlines()[0]}"
+    )
 
 
 def create_private_file(path: Path) -> None:

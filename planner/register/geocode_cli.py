@@ -91,7 +91,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from planner.register.db import database_url, make_engine, session_scope
+    from planner.register.db import cannot_open, database_url, make_engine, session_scope
     from planner.register.geocode import DEFAULT_TIMEOUT, Geocoder, geocoder_url, locate_beneficiary
     from planner.register.models import Settlement
     from planner.register.settlements import find_in_register
@@ -123,7 +123,7 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     try:
         engine = make_engine(url)
     except (OSError, ImportError) as exc:
-        _err(f"δεν ανοίγει η βάση {where} / cannot open the database {where}: {exc}")
+        _err(cannot_open(str(where), exc))
         return _EXIT_INPUT
     try:
         with session_scope(engine, actor="kinito geocode") as session:

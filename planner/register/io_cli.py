@@ -45,7 +45,7 @@ def _open_register(db: str | None) -> tuple[Engine | None, str]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from planner.cli import _err
-    from planner.register.db import database_url, make_engine
+    from planner.register.db import cannot_open, database_url, make_engine
     from planner.register.migrate import current_revision, head_revision
 
     url = database_url(db)
@@ -60,7 +60,7 @@ def _open_register(db: str | None) -> tuple[Engine | None, str]:
         engine = make_engine(url)
         revision = current_revision(engine)
     except (OSError, SQLAlchemyError, ImportError) as exc:
-        _err(f"δεν ανοίγει η βάση {where} / cannot open the database {where}: {str(exc).splitlines()[0]}")
+        _err(cannot_open(str(where), exc))
         return None, where
     if revision != head_revision():
         engine.dispose()

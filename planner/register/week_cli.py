@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from planner.mapworker import MapWriter
 from planner.register import models as m
-from planner.register.db import database_url, make_engine, missing_file, session_scope
+from planner.register.db import cannot_open, database_url, make_engine, missing_file, session_scope
 from planner.register.migrate import current_revision, head_revision
 
 __all__ = ["add_commands"]
@@ -64,9 +64,7 @@ def _engine(db: str | None) -> Iterator[Engine]:
         try:
             revision = current_revision(engine)
         except SQLAlchemyError as exc:  # not a database, a server that does not answer...
-            raise _NotReady(
-                f"δεν ανοίγει η βάση {where} / cannot open the database {where}: {str(exc).splitlines()[0]}"
-            ) from exc
+            raise _NotReady(cannot_open(str(where), exc)) from exc
         if revision != head_revision():
             raise _NotReady(
                 "η βάση δεν είναι ενημερωμένη: τρέξτε `kinito init` / "
