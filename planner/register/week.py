@@ -1238,15 +1238,20 @@ def plan_week(
     *,
     units: Sequence[str] | None = None,
     time_limit: float | None = None,
-    seed: int = 1,
+    seed: int | None = None,
     workers: int | None = None,
     actor: str | None = None,
     pins: Mapping[str, tuple[date, int | None]] | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     travel: TravelModel | None = None,
     today: date | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> WeekResult:
     """Build the week from the register, solve it, validate it and store a new draft version.
+
+    ``settings``: the solver's settings of a ``--config`` file's ``[solver]`` table
+    (:func:`planner.config.solver_settings`), under ``time_limit``, ``seed`` and ``workers``
+    when those are given.
 
     Reading the register and storing the version are two short transactions; the solve in
     between holds no database lock (a web server keeps answering). ``travel`` (e.g. road
@@ -1267,11 +1272,12 @@ def plan_week(
             problem=replace(built.problem, travel=frozen),
             solve_problem=replace(built.solve_problem, travel=frozen) if built.solve_problem else None,
         )
-    params = SolveParams(
-        time_limit=DEFAULT_TIME_LIMIT if time_limit is None else time_limit,
-        seed=seed,
-        workers=min(2, os.cpu_count() or 1) if workers is None else workers,
-    )
+    chosen: dict[str, Any] = {"time_limit": DEFAULT_TIME_LIMIT, "seed": 1}
+    chosen["workers"] = min(2, os.cpu_count() or 1)
+    chosen.update(settings or {})
+    given = {"time_limit": time_limit, "seed": seed, "workers": workers}
+    chosen.update({k: v for k, v in given.items() if v is not None})
+    params = SolveParams(**chosen)
     if params.time_limit <= 0:
         raise WeekError("ο χρόνος επίλυσης πρέπει να είναι θετικός / the time limit must be positive")
     problem = built.problem

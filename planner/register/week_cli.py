@@ -145,11 +145,16 @@ def _week_over(iso_week: str) -> str | None:
 def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     """:func:`cmd_week`, the map drawn through ``maps``."""
     from planner.cli import _progress_printer, write_outputs
+    from planner.config import solver_settings
     from planner.register.week import DEFAULT_TIME_LIMIT, WeekError, plan_week, publish
     from planner.render import format_plan_table
     from planner.roads.cli import configured_travel, roads_after_plan
 
-    time_limit = DEFAULT_TIME_LIMIT if args.time_limit is None else args.time_limit
+    # the [solver] table of --config too (it was read for [roads] only, and [solver] ignored)
+    settings = solver_settings(args.config) if args.config else {}
+    time_limit = args.time_limit
+    if time_limit is None:
+        time_limit = settings.get("time_limit", DEFAULT_TIME_LIMIT)
     args.week = resolve_week(args.week)
     over = _week_over(args.week)
     if over is not None:
@@ -174,6 +179,7 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
                 actor=_actor(args),
                 on_progress=show,
                 travel=travel,
+                settings=settings,
             )
             done()
             status = "draft / πρόχειρο"
@@ -373,7 +379,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     w.add_argument(
         "--seed",
         type=int,
-        default=1,
+        default=None,
         help="σπόρος τυχαίων αριθμών (προεπιλογή 1) / random seed (default 1)",
     )
     w.add_argument(
@@ -417,7 +423,8 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "--config",
         type=Path,
         default=None,
-        help="ρυθμίσεις σε TOML (πίνακας [roads]) / settings TOML ([roads] table)",
+        help="ρυθμίσεις σε TOML (πίνακες [solver] και [roads], όπως στο kinito plan) / "
+        "settings TOML ([solver] and [roads] tables, as for kinito plan)",
     )
     w.set_defaults(func=cmd_week)
     p = sub.add_parser(

@@ -1442,3 +1442,33 @@ def test_kinito_week_refuses_a_week_that_is_over(
     with session_scope(register[0]) as s:
         assert s.scalar(select(func.count()).select_from(m.PlanVersion)) == 0
     assert main(["week", "2026-W50", *db]) == 0
+
+
+def test_kinito_week_reads_the_solver_table_of_its_config(
+    register: tuple[Engine, dict[str, int]],
+    db_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`kinito week --config` read only [roads]: a [solver] table (another search, another time
+    limit) was ignored without a word (a walkthrough). It is read as `kinito plan` reads it,
+    the flags given over it; a key it does not know is refused, naming it."""
+    import planner.register.week as week_module
+    from planner.solver import SolveParams
+
+    seen: list[SolveParams] = []
+    real = week_module.solve
+    monkeypatch.setattr(
+        week_module, "solve", lambda problem, params, *a: seen.append(params) or real(problem, params, *a)
+    )
+    config = tmp_path / "kinito.toml"
+    config.write_text('[solver]\ntime_limit = 0.5\nworkers = 1\nseed = 7\nsearch = "ortools"\n')
+    assert main(["week", W50, "--db", str(db_file), "--config", str(config)]) == 0
+    assert (seen[-1].time_limit, seen[-1].workers, seen[-1].seed, seen[-1].search) == (0.5, 1, 7, "ortools")
+    assert main(["week", W50, "--db", str(db_file), "--config", str(config), "--seed", "3"]) == 0
+    assert seen[-1].seed == 3
+    config.write_text("[solver]\ntime_limt = 0.5\n")
+    capsys.readouterr()
+    assert main(["week", W50, "--db", str(db_file), "--config", str(config)]) == 2
+    assert "time_limt" in capsys.readouterr().err
