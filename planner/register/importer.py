@@ -1267,6 +1267,16 @@ def _header_key(text: str) -> str:
     return normalise(text)
 
 
+def _fields_named(cell: str, columns: Sequence[Column]) -> set[str]:
+    """The fields a header cell names (as :func:`_match_header` reads it)."""
+    keys: dict[str, str] = {}
+    for c in columns:
+        for n in (c.el, c.en, c.field, *c.aliases):
+            keys.setdefault(_header_key(n), c.field)
+    candidates = [cell, *cell.split("/")] if "/" in cell else [cell]
+    return {keys[k] for k in (_header_key(c) for c in candidates) if k in keys}
+
+
 def _match_header(
     header: Sequence[str], columns: Sequence[Column]
 ) -> tuple[dict[str, int], list[int], list[int]]:
@@ -1548,14 +1558,31 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
         report.warn(
             1, name, name, f"Άγνωστη στήλη «{name}»: αγνοείται.", f"Unknown column '{name}': ignored."
         )
+    by_name = {c.field: c for c in columns}
     for pos in repeated:
         name = table.header[pos]
-        report.error(
+        same_fields = _fields_named(name, columns)
+        first = next(
+            (table.header[p] for f, p in positions.items()
+             if f in same_fields and _header_key(table.header[p]) != _header_key(name)),
+            None,
+        )  # fmt: skip
+        if first is None:
+            report.error(
+                1,
+                name,
+                name,
+                f"Η στήλη «{name}» εμφανίζεται δεύτερη φορά.",
+                f"The column '{name}' appears twice.",
+            )
+            continue
+        column = by_name[next(iter(same_fields))]
+        report.error(  # «Τηλέφωνο» and «Κινητό»: two names of one column, not the same header twice
             1,
             name,
             name,
-            f"Η στήλη «{name}» εμφανίζεται δεύτερη φορά.",
-            f"The column '{name}' appears twice.",
+            f"Οι στήλες «{first}» και «{name}» είναι η ίδια στήλη του μητρώου («{column.el}»): κρατήστε μία.",
+            f"The columns '{first}' and '{name}' are the same register column ('{column.en}'): keep one.",
         )
     for c in columns:
         if c.required and c.field not in positions:

@@ -74,3 +74,17 @@ def test_an_active_cell_of_n_is_refused_as_ambiguous(loaded_engine: Engine, tmp_
     assert import_file(loaded_engine, write_csv(tmp_path / "active.csv", rows)).ok
     with session_scope(loaded_engine) as s:
         assert [b.active for b in s.scalars(select(Beneficiary))] == [False, False]
+
+
+def test_two_names_of_one_column_are_said_to_be_one(loaded_engine: Engine, tmp_path: Path) -> None:
+    """«Τηλέφωνο» and «Κινητό» (an alias of it) said «the column «Κινητό» appears twice»,
+    though it appears once: now both are named, and the register's column."""
+    row = {**GOOD_PERSON, "Κινητό": "6912345679"}
+    report = import_file(loaded_engine, write_csv(tmp_path / "phones.csv", [row]), dry_run=True)
+    (error,) = report.errors
+    assert "Οι στήλες «Τηλέφωνο» και «Κινητό» είναι η ίδια στήλη του μητρώου («Τηλέφωνο»)" in error.message_el
+    same = write_csv(tmp_path / "twice.csv", [row]).read_text(encoding="utf-8-sig")
+    same = same.replace("Κινητό", "Τηλέφωνο")
+    (tmp_path / "twice.csv").write_text(same, encoding="utf-8")
+    (error,) = import_file(loaded_engine, tmp_path / "twice.csv", dry_run=True).errors
+    assert "Η στήλη «Τηλέφωνο» εμφανίζεται δεύτερη φορά" in error.message_el
