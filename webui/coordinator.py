@@ -1429,8 +1429,9 @@ def _looks_like_a_workbook(path: Path) -> bool:
 def _kind_unknown(report: ImportReport, path: Path) -> bool:
     """If the importer could not tell beneficiaries from stops by the headers, put its
     message, which names the command line's ``--kind``, in the web's words (the form's
-    «Contents» field); True if so. The importer reports it on row 1 with no kind guessed."""
-    at = next((n for n, i in enumerate(report.issues) if i.severity == "error" and i.row == 1), None)
+    «Contents» field); True if so. The importer reports it on the header's row (row 1, or the
+    row below a title) with no kind guessed."""
+    at = next((n for n, i in enumerate(report.issues) if i.severity == "error" and i.row is not None), None)
     if report.kind is not None or at is None:
         return False
     text = _("The contents of the file cannot be told from its headers. Choose them in the "

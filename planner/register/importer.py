@@ -30,6 +30,7 @@ the one typed (:class:`SettlementGuess`), so that a wrong guess is caught before
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
 import math
@@ -498,6 +499,7 @@ class Table:
     delimiter: str | None = None
     sheet: str | None = None  # the sheet read (the first), for an XLSX file
     other_sheets: tuple[str, ...] = ()  # the sheets after it, not read
+    header_row: int = 1  # the header's row in the spreadsheet (below a title: :func:`_skip_title`)
 
 
 def _blank(value: Cell) -> bool:
@@ -568,13 +570,14 @@ def _too_wide(row: int, column: int, letter: str | None) -> FileError:
 
 def _gather(
     records: Iterable[Sequence[Any]], convert: Callable[[Any], Cell], *, sheet: bool
-) -> tuple[list[Cell] | None, list[tuple[int, list[Cell]]]]:
+) -> tuple[list[Cell] | None, list[tuple[int, list[Cell]]], int]:
     """The first non-blank record (the header) and the non-blank ones after it with their
     numbers (from 1), ``convert``-ed: at most :data:`MAX_COLUMNS` cells of a record and
     :data:`MAX_ROWS` data rows are kept, and a value past either refuses the file
     (:class:`FileError`). Blank records are skipped as they come, never kept. ``sheet``: the
     records are an XLSX sheet's rows (columns named by letters, no row past Excel's last)."""
     header: list[Cell] | None = None
+    header_row = 1
     rows: list[tuple[int, list[Cell]]] = []
     for number, record in enumerate(records, start=1):
         if sheet and number > EXCEL_MAX_ROWS:  # a row numbered past Excel's last: padding to it
@@ -598,12 +601,12 @@ def _gather(
         if all(_blank(c) for c in values):
             continue
         if header is None:
-            header = values
+            header, header_row = values, number
         elif len(rows) == MAX_ROWS:
             raise _too_many_rows()
         else:
             rows.append((number, values))
-    return header, rows
+    return header, rows, header_row
 
 
 def _column_letter(column: int) -> str:
@@ -630,7 +633,7 @@ def _read_csv(data: bytes) -> Table:
         delimiter = max(";,\t", key=first.count)  # ties (no separator at all) go to ';'
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        header, rows = _gather(reader, str, sheet=False)
+        header, rows, header_row = _gather(reader, str, sheet=False)
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             limit = csv.field_size_limit()
@@ -650,7 +653,7 @@ def _read_csv(data: bytes) -> Table:
         ) from exc
     if header is None:
         return Table([], [], encoding, delimiter)
-    return Table(_header(header), rows, encoding, delimiter)
+    return Table(_header(header), rows, encoding, delimiter, header_row=header_row)
 
 
 def _cell(value: object) -> Cell:
@@ -759,12 +762,12 @@ def _read_xlsx(data: bytes) -> Table:
         # The sheet's declared size (<dimension ref="A1:XFD1048576"/>, or a used range Excel
         # left at the last row) would pad every row to it: only the cells present are read.
         ws.reset_dimensions()
-        header, rows = _gather(ws.iter_rows(values_only=True), _cell, sheet=True)
+        header, rows, header_row = _gather(ws.iter_rows(values_only=True), _cell, sheet=True)
     finally:
         wb.close()
     if header is None:
         return Table([], [], sheet=sheet, other_sheets=others)
-    return Table(_header(header), rows, sheet=sheet, other_sheets=others)
+    return Table(_header(header), rows, sheet=sheet, other_sheets=others, header_row=header_row)
 
 
 def _first_sheet_only(table: Table) -> tuple[str, str]:
@@ -1556,7 +1559,11 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
     for pos in unknown:
         name = table.header[pos]
         report.warn(
-            1, name, name, f"Άγνωστη στήλη «{name}»: αγνοείται.", f"Unknown column '{name}': ignored."
+            table.header_row,
+            name,
+            name,
+            f"Άγνωστη στήλη «{name}»: αγνοείται.",
+            f"Unknown column '{name}': ignored.",
         )
     by_name = {c.field: c for c in columns}
     for pos in repeated:
@@ -1569,7 +1576,7 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
         )  # fmt: skip
         if first is None:
             report.error(
-                1,
+                table.header_row,
                 name,
                 name,
                 f"Η στήλη «{name}» εμφανίζεται δεύτερη φορά.",
@@ -1578,7 +1585,7 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             continue
         column = by_name[next(iter(same_fields))]
         report.error(  # «Τηλέφωνο» and «Κινητό»: two names of one column, not the same header twice
-            1,
+            table.header_row,
             name,
             name,
             f"Οι στήλες «{first}» και «{name}» είναι η ίδια στήλη του μητρώου («{column.el}»): κρατήστε μία.",
@@ -1587,7 +1594,7 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
     for c in columns:
         if c.required and c.field not in positions:
             report.error(
-                1,
+                table.header_row,
                 c.el,
                 "",
                 f"Λείπει η υποχρεωτική στήλη «{c.el}».",
@@ -1595,13 +1602,13 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             )
     if "settlement" not in positions and "elstat_code" not in positions:
         report.error(
-            1, _SETTLEMENT.el, "",
+            table.header_row, _SETTLEMENT.el, "",
             f"Λείπει η στήλη «{_SETTLEMENT.el}» (ή «{_ELSTAT.el}»).",
             f"The column '{_SETTLEMENT.en}' (or '{_ELSTAT.en}') is missing.",
         )  # fmt: skip
     if ("lat" in positions) != ("lon" in positions):
         report.error(
-            1, None, "", "Οι στήλες γεωγραφικού πλάτους και μήκους πάνε μαζί.",
+            table.header_row, None, "", "Οι στήλες γεωγραφικού πλάτους και μήκους πάνε μαζί.",
             "The latitude and longitude columns go together.",
         )  # fmt: skip
     if not report.ok:
@@ -2374,6 +2381,27 @@ class _DryRun(Exception):
     """Raised inside the transaction of a dry run, so that it is rolled back."""
 
 
+def _skip_title(table: Table) -> tuple[Table, tuple[int, int] | None]:
+    """A sheet with a title above its header (the office's name, a date: common in the lists a
+    municipality keeps): when the first row names fewer than two known columns and one of the
+    next ten names three or more, that one is the header and the rows above it are skipped;
+    the second value is the first and last row skipped. Before, the title was taken for the
+    header and the advice was to give the file's kind, which then failed on every column."""
+
+    def known(cells: Sequence[str]) -> int:
+        return max(len(_match_header(cells, columns)[0]) for columns in (BENEFICIARY_COLUMNS, STOP_COLUMNS))
+
+    if known(table.header) >= 2:
+        return table, None
+    for i, (number, values) in enumerate(table.rows[:10]):
+        cells = _header(values)
+        if known(cells) >= 3:
+            skipped = (table.header_row, number - 1)
+            below = table.rows[i + 1 :]
+            return dataclasses.replace(table, header=cells, rows=below, header_row=number), skipped
+    return table, None
+
+
 def _guess_kind(header: Sequence[str]) -> Kind | None:
     b = _match_header(header, BENEFICIARY_COLUMNS)[0]
     s = _match_header(header, STOP_COLUMNS)[0]
@@ -2408,11 +2436,29 @@ def import_file(
     if not table.header:
         report.error(None, None, "", "Το αρχείο είναι κενό." + sheet_el, "The file is empty." + sheet_en)
         return report
+    table, title = _skip_title(table)
+    if title is not None:
+        first, last = title
+        if last > first:
+            el, en = (
+                f"οι γραμμές {first}-{last} από πάνω (τίτλος, σημειώσεις) δεν εισάγονται",
+                (f"rows {first}-{last} above them (a title, notes) are not imported"),
+            )
+        else:
+            el, en = (
+                f"η γραμμή {first} από πάνω (τίτλος, σημειώσεις) δεν εισάγεται",
+                (f"row {first} above them (a title, notes) is not imported"),
+            )
+        report.warn(
+            first, None, "",
+            f"Οι επικεφαλίδες διαβάστηκαν από τη γραμμή {table.header_row}· {el}.",
+            f"The headers were read from row {table.header_row}; {en}.",
+        )  # fmt: skip
     if kind is None:
         kind = _guess_kind(table.header)
         if kind is None:
             report.error(
-                1, None, "",
+                table.header_row, None, "",
                 "Δεν αναγνωρίζεται το είδος του αρχείου από τις επικεφαλίδες: "
                 "δώστε --kind beneficiaries ή stops." + sheet_el,
                 "The kind of file cannot be told from its headers: give --kind beneficiaries or stops."

@@ -88,3 +88,29 @@ def test_two_names_of_one_column_are_said_to_be_one(loaded_engine: Engine, tmp_p
     (tmp_path / "twice.csv").write_text(same, encoding="utf-8")
     (error,) = import_file(loaded_engine, tmp_path / "twice.csv", dry_run=True).errors
     assert "Η στήλη «Τηλέφωνο» εμφανίζεται δεύτερη φορά" in error.message_el
+
+
+def test_a_title_above_the_header_is_skipped_and_said(loaded_engine: Engine, tmp_path: Path) -> None:
+    """An office's sheet with its title on row 1, a blank row and the headers on row 3: the
+    title was taken for the header («give --kind»), and with --kind every column was missing.
+    Now the header is found on row 3, the title skipped with a warning, rows keep their
+    spreadsheet numbers."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["ΚΕΝΤΡΟ ΚΟΙΝΟΤΗΤΑΣ ΔΗΜΟΥ ΑΙΓΙΑΛΕΙΑΣ - ΩΦΕΛΟΥΜΕΝΟΙ 2026"])
+    ws.append([])
+    ws.append(list(GOOD_PERSON))
+    ws.append(list(GOOD_PERSON.values()))
+    ws.append(list({**SECOND_PERSON, "Έναρξη": "31/02/2026"}.values()))
+    wb.save(tmp_path / "titled.xlsx")
+    report = import_file(loaded_engine, tmp_path / "titled.xlsx", dry_run=True)
+    assert report.kind == "beneficiaries"
+    assert [(e.row, e.column) for e in report.errors] == [(5, "Έναρξη")]  # the spreadsheet's row
+    (title,) = [i for i in report.issues if "επικεφαλίδες διαβάστηκαν από τη γραμμή 3" in i.message_el]
+    assert title.row == 1 and "οι γραμμές 1-2 από πάνω" in title.message_el
+    ws.delete_rows(5)
+    wb.save(tmp_path / "titled.xlsx")
+    assert import_file(loaded_engine, tmp_path / "titled.xlsx").added == 1
