@@ -131,13 +131,13 @@ def format_report(report: ImportReport) -> str:
     lines += format_settlements(report)
     if not report.ok:
         lines.append(
-            f"σφάλματα / errors: {len(report.errors)} (γραμμές / rows: {report.rows}): "
-            "δεν γράφτηκε τίποτα / nothing was written"
+            f"σφάλματα / errors: {len(report.errors)} σε {report.rows} γραμμές δεδομένων / in {report.rows} "
+            "data rows: δεν γράφτηκε τίποτα / nothing was written"
         )
         return "\n".join(lines)
     lines += format_changes(report)
     lines.append(
-        f"γραμμές / rows: {report.rows}; νέες / added {report.added}, ενημερώθηκαν / updated "
+        f"γραμμές δεδομένων / data rows: {report.rows}; νέες / added {report.added}, ενημερώθηκαν / updated "
         f"{report.updated}, αμετάβλητες / unchanged {report.unchanged}"
     )
     if report.dry_run:

@@ -433,6 +433,8 @@ def test_kinito_template_then_import_from_the_command_line(
     printed = capsys.readouterr().out
     assert "Funday" in printed and "Άγνωστη ημέρα" in printed and "Unknown weekday" in printed
     assert "δεν γράφτηκε τίποτα / nothing was written" in printed
+    # the count of data rows, not a row's number («errors: 1 (rows: 1)» read as "in row 1")
+    assert "σφάλματα / errors: 1 σε 1 γραμμές δεδομένων / in 1 data rows" in printed
     assert counts(loaded_engine) == before
     assert audit_rows(loaded_engine)[0][0] == "maria"
 
