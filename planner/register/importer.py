@@ -1624,6 +1624,7 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
 
     seen: dict[str, int] = {}
     earlier: dict[str, list[dict[str, Any]]] = {}  # beneficiaries: ID -> its valid rows so far
+    first_names: dict[str, tuple[int, str | None]] = {}  # beneficiaries: ID -> its first row, the name there
     people = _People(register=ctx.register_people()) if kind == "beneficiaries" else _People()
     out: list[dict[str, Any]] = []
     for number, values in table.rows:
@@ -1689,8 +1690,11 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             _check_stop(row, values, cell, positions, table, report, number)
         else:
             _beneficiary_cells(row, take, values, cell, positions, table, ctx, report, number)
+            if seen.get(ext) == number:
+                first_names[ext] = (number, row.get("full_name"))  # even when the row has errors of its own
             if ext in seen and seen[ext] != number and len(report.errors) == errors_before:
-                _check_repeated_person(row, earlier.get(ext, []), positions, table, report)
+                named_first = first_names.get(ext)
+                _check_repeated_person(row, earlier.get(ext, []), positions, table, report, named_first)
             if ext and len(report.errors) == errors_before:
                 if seen.get(ext) == number:
                     _check_identity(row, people, positions, table, report)
@@ -1898,10 +1902,23 @@ def _check_repeated_person(
     positions: Mapping[str, int],
     table: Table,
     report: ImportReport,
+    first_named: tuple[int, str | None] | None = None,
 ) -> None:
     """A beneficiary's ID on a further row: allowed for another care plan (another service, or
-    another plan ID), with the same personal details as the ID's first row."""
+    another plan ID), with the same personal details as the ID's first row. Another name than
+    on the ID's first row (``first_named``: its row and name, even when that row had errors of
+    its own) is said to be another person with the same ID, not a care plan repeated."""
     ext, number = row["external_id"], row["_row"]
+    name = row.get("full_name")
+    if first_named is not None and first_named[1] and name and normalise(first_named[1]) != normalise(name):
+        report.error(
+            number, table.header[positions["full_name"]], name,
+            f"Ο κωδικός «{ext}» είναι ήδη του/της «{first_named[1]}» (γραμμή {first_named[0]}): δύο άτομα με "
+            "τον ίδιο κωδικό; Δώστε σε καθένα τον δικό του.",
+            f"The ID '{ext}' already belongs to '{first_named[1]}' (row {first_named[0]}): two people with "
+            "one ID? Give each their own.",
+        )  # fmt: skip
+        return
     if not earlier:  # the earlier rows had errors of their own: reported there
         return
     clash = next((r for r in earlier if _same_plan(r, row)), None)

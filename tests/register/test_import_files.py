@@ -248,11 +248,13 @@ def test_missing_required_column_is_one_clear_error_in_both_languages(
 
 
 def test_a_duplicate_id_in_one_file_is_an_error(registered: Engine, tmp_path: Path) -> None:
-    """Two rows with Ω-2: the second is reported with the row of the first; nothing written."""
+    """Two rows with Ω-2 and two names: the second is reported with the row and name of the
+    first (two people with one ID); nothing written."""
     rows = [GOOD_PERSON, SECOND_PERSON, {**SECOND_PERSON, "Ονοματεπώνυμο": "Άλλος"}]
     before, log_before = counts(registered), audit_rows(registered)
     report = import_file(registered, write_rows(tmp_path / "dup.csv", rows), actor="maria")
-    assert [(e.row, e.column) for e in report.errors] == [(4, "Κωδικός")]
+    assert [(e.row, e.column) for e in report.errors] == [(4, "Ονοματεπώνυμο")]
+    assert "δύο άτομα με τον ίδιο κωδικό" in report.errors[0].message_el
     assert "γραμμή 3" in report.errors[0].message_el and "row 3" in report.errors[0].message_en
     assert (counts(registered), audit_rows(registered)) == (before, log_before)
 

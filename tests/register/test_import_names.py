@@ -114,3 +114,25 @@ def test_a_title_above_the_header_is_skipped_and_said(loaded_engine: Engine, tmp
     ws.delete_rows(5)
     wb.save(tmp_path / "titled.xlsx")
     assert import_file(loaded_engine, tmp_path / "titled.xlsx").added == 1
+
+
+def test_one_id_for_two_people_is_said_so_even_after_a_row_with_errors(
+    loaded_engine: Engine, tmp_path: Path
+) -> None:
+    """D-1 on two rows with two names was «appears again without another care plan»; D-2 whose
+    first row had an error of its own was not reported at all until that row was fixed (an
+    extra round). Both are now «two people with one ID», naming the first row's person."""
+    rows = [
+        {**GOOD_PERSON, "Κωδικός": "D-1", "Ονοματεπώνυμο": "Άλφα Βήτα"},
+        {**GOOD_PERSON, "Κωδικός": "D-1", "Ονοματεπώνυμο": "Γάμμα Δέλτα", "Οικισμός": "Ακράτα"},
+        {**GOOD_PERSON, "Κωδικός": "D-2", "Ονοματεπώνυμο": "Έψιλον Ζήτα", "Οικισμός": "Ατλαντίδα"},
+        {**GOOD_PERSON, "Κωδικός": "D-2", "Ονοματεπώνυμο": "Ήτα Θήτα"},
+    ]
+    report = import_file(loaded_engine, write_csv(tmp_path / "ids.csv", rows), dry_run=True)
+    assert [(e.row, e.column) for e in report.errors] == [
+        (3, "Ονοματεπώνυμο"),
+        (4, "Οικισμός"),
+        (5, "Ονοματεπώνυμο"),
+    ]
+    assert "Ο κωδικός «D-1» είναι ήδη του/της «Άλφα Βήτα» (γραμμή 2)" in report.errors[0].message_el
+    assert "Ο κωδικός «D-2» είναι ήδη του/της «Έψιλον Ζήτα» (γραμμή 4)" in report.errors[2].message_el
