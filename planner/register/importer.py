@@ -1933,16 +1933,23 @@ def _check_repeated_person(
         return
     first = earlier[0]
     first_number = first["_row"]
+
+    def typed(row_number: int, column: str) -> str:  # the cell as the file writes it
+        values = next((v for n, v in table.rows if n == row_number), [])
+        pos = positions.get(column)
+        return _text(values[pos]) if pos is not None and pos < len(values) else ""
+
     for name in _PERSON_FIELDS:
         if row.get(name) != first.get(name):
             column = "settlement" if name == "settlement_code" and "settlement" in positions else name
             header = table.header[positions[column]] if column in positions else name
+            here, there = typed(number, column), typed(first_number, column)  # «Αίγιο», not 3702010101
             report.error(
-                number, header, _show(row.get(name)),
-                f"Ο ωφελούμενος «{ext}» έχει εδώ άλλη τιμή από τη γραμμή {first_number}: τα στοιχεία του "
-                "ατόμου είναι ίδια σε όλες τις γραμμές του.",
-                f"Beneficiary '{ext}' has another value here than in row {first_number}: the person's "
-                "details are the same on all of their rows.",
+                number, header, here or _show(row.get(name)),
+                f"Ο ωφελούμενος «{ext}» έχει εδώ άλλη τιμή από τη γραμμή {first_number} («{there}»): τα "
+                "στοιχεία του ατόμου είναι ίδια σε όλες τις γραμμές του.",
+                f"Beneficiary '{ext}' has another value here than in row {first_number} ('{there}'): the "
+                "person's details are the same on all of their rows.",
             )  # fmt: skip
 
 

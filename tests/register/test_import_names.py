@@ -136,3 +136,18 @@ def test_one_id_for_two_people_is_said_so_even_after_a_row_with_errors(
     ]
     assert "Ο κωδικός «D-1» είναι ήδη του/της «Άλφα Βήτα» (γραμμή 2)" in report.errors[0].message_el
     assert "Ο κωδικός «D-2» είναι ήδη του/της «Έψιλον Ζήτα» (γραμμή 4)" in report.errors[2].message_el
+
+
+def test_a_persons_second_row_with_another_settlement_shows_both_as_typed(
+    loaded_engine: Engine, tmp_path: Path
+) -> None:
+    """The message showed the settlement's ELSTAT code (3702030101) and not the first row's
+    value: now the cell as typed here, and the first row's."""
+    second_plan = {**GOOD_PERSON, "Οικισμός": "Ακράτα", "Υπηρεσία": "ψυχολογική υποστήριξη",
+                   "Ειδικότητα": "ψυχολόγος"}  # fmt: skip
+    report = import_file(
+        loaded_engine, write_csv(tmp_path / "two.csv", [GOOD_PERSON, second_plan]), dry_run=True
+    )
+    (error,) = report.errors
+    assert (error.row, error.column, error.value) == (3, "Οικισμός", "Ακράτα")
+    assert "από τη γραμμή 2 («Διακοπτό»)" in error.message_el
