@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planner import __version__
-from planner.config import solver_settings
+from planner.config import seed_arg, solver_settings
 from planner.mapworker import MapWriter
 from planner.model import Plan, Problem
 from planner.schema import SchemaError, load_plan, load_problem, plan_to_dict, save_json
@@ -125,6 +125,14 @@ def _params(args: argparse.Namespace) -> SolveParams:
         if args.workers < 1:
             raise ValueError(f"--workers {args.workers}: πρέπει να είναι τουλάχιστον 1 / must be at least 1")
         settings["workers"] = args.workers
+    cores = max(1, os.cpu_count() or 1)
+    if settings["workers"] > cores:
+        print(
+            f"σημείωση: {settings['workers']} αναζητήσεις ζητήθηκαν, ο υπολογιστής έχει {cores} πυρήνες: "
+            f"τρέχουν {cores} / note: {settings['workers']} searches asked for, the machine has {cores} "
+            f"cores: {cores} run",
+            file=sys.stderr,
+        )
     return SolveParams(**settings)
 
 
@@ -343,7 +351,7 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--seed",
-        type=int,
+        type=seed_arg,
         default=None,
         help="σπόρος τυχαίων αριθμών (προεπιλογή 1) / random seed (default 1)",
     )

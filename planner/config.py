@@ -10,6 +10,7 @@ not read from OR-Tools, which only :mod:`planner.solver` imports).
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import json
 import math
@@ -132,9 +133,15 @@ _FIRST = _names(
     FIRST_SOLUTIONS, "an OR-Tools first-solution strategy", "στρατηγική πρώτης λύσης του OR-Tools"
 )
 
+SEED_LIMIT = 10**18  # a seed's absolute value is below this (it fits the search's 64 bits)
+
 RULES: dict[str, _Rule] = {
     "time_limit": _seconds(0, strict=True),
-    "seed": _Rule("integer", "an integer", "ακέραιος"),
+    # the search's generators take 64 bits: a 20-digit seed passed the check and failed inside
+    # the search as an internal error
+    "seed": _Rule(
+        "integer", "an integer of at most 18 digits", "ακέραιος έως 18 ψηφία", lambda v: abs(v) < SEED_LIMIT
+    ),
     "workers": _Rule("integer", "an integer, at least 1", "ακέραιος, τουλάχιστον 1", lambda v: v >= 1),
     "first_solution": _FIRST,
     "portfolio": _FIRST,  # an array of them, each checked (the path names its index)
@@ -310,3 +317,15 @@ def _setting(path: str | Path, at: str, key: str, value: object) -> object:
             f'αναμενόταν λίστα στρατηγικών πρώτης λύσης, π.χ. ["SAVINGS"], βρέθηκε {_show(value, el=True)}',
         )
     return tuple(_check(rule, item, path, f"{at}[{i}]") for i, item in enumerate(value))
+
+
+def seed_arg(text: str) -> int:
+    """A ``--seed``: an integer of at most 18 digits (the search's generators take 64 bits; a
+    20-digit seed failed inside the search as an internal error)."""
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = SEED_LIMIT
+    if abs(seed) >= SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"{text}: ακέραιος έως 18 ψηφία / an integer of at most 18 digits")
+    return seed

@@ -35,6 +35,7 @@ then they are offered again for whatever room is left.
 from __future__ import annotations
 
 import itertools
+import os
 import pickle
 import random
 import subprocess
@@ -1376,9 +1377,13 @@ def solve(problem: Problem, params: SolveParams | None = None, on_progress: Prog
     """Plan ``problem``: the best plan found within ``params.time_limit`` seconds.
 
     With ``params.workers`` > 1, further searches with other first-solution strategies run
-    in separate processes (one per core) and the best result wins.
+    in separate processes (one per core, so at most as many as the machine has cores) and the
+    best result wins.
     """
     params = params or SolveParams()
+    cores = max(1, os.cpu_count() or 1)
+    if params.workers > cores:  # more searches than cores: each starts late and runs slower, and
+        params = replace(params, workers=cores)  # the time limit was overrun (64 took 81 s for 2)
     t0 = time.monotonic()
     wanted = sum(v.frequency for v in problem.visits)
     prep = _prepare(problem)

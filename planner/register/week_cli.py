@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from planner.config import seed_arg
 from planner.mapworker import MapWriter
 from planner.register import models as m
 from planner.register.db import cannot_open, database_url, make_engine, missing_file, session_scope
@@ -378,7 +379,7 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     w.add_argument(
         "--seed",
-        type=int,
+        type=seed_arg,
         default=None,
         help="σπόρος τυχαίων αριθμών (προεπιλογή 1) / random seed (default 1)",
     )

@@ -35,6 +35,8 @@ def _plan_with(tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, *f
         ("workers = 0", "workers", ["got 0", "at least 1"]),
         ('seed = "abc"', "seed", ['"abc"', "expected an integer", "αναμενόταν ακέραιος"]),
         ("seed = 1.5", "seed", ["1.5", "expected an integer"]),
+        # a 20-digit seed failed inside the search (an internal error, exit 3)
+        ("seed = 18446744073709551616", "seed", ["18446744073709551616", "at most 18 digits", "18 ψηφία"]),
         ("polish_share = -1", "polish_share", ["-1", "from 0 to 1", "από 0 έως 1"]),
         ("pattern_share = 1.5", "pattern_share", ["1.5", "from 0 to 1"]),
         ("stage_time = 2", "stage_time", ["got 2", "from 0 to 1"]),
@@ -196,3 +198,38 @@ def test_the_allowed_names_are_or_tools_names() -> None:
     defaults = SolveParams()
     assert {defaults.first_solution, *defaults.portfolio} <= set(FIRST_SOLUTIONS)
     assert defaults.metaheuristic in METAHEURISTICS
+
+
+def test_a_seed_flag_too_long_for_the_search_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """--seed 18446744073709551616 passed and failed inside the search as an internal error."""
+    from planner.cli import main
+
+    for command in (["plan", str(SMALL)], ["week", "2026-W50"]):
+        with pytest.raises(SystemExit) as stop:
+            main([*command, "--seed", "18446744073709551616"])
+        assert stop.value.code == 2
+        assert "18 ψηφία / an integer of at most 18 digits" in capsys.readouterr().err
+    assert _args("--seed", "-999999999999999999").seed == -999999999999999999
+
+
+def test_more_searches_than_cores_run_one_per_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--workers 64 on 2 cores took 81 s for a 2 s limit: the searches are one per core, and the
+    command says so."""
+    import os
+
+    from planner import solver
+    from planner.model import Problem
+    from planner.schema import load_problem
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    params = _args("--workers", "4", "--time-limit", "1")
+    assert "4 searches asked for, the machine has 1 cores: 1 run" in capsys.readouterr().err
+
+    def no_second_process(*_a: object, **_k: object) -> None:
+        raise AssertionError("a second search process on a one-core machine")
+
+    monkeypatch.setattr(solver, "_run_workers", no_second_process)
+    problem: Problem = load_problem(SMALL)
+    assert solver.solve(problem, params).routes
