@@ -1563,7 +1563,21 @@ def _read_json(path: str | Path) -> Any:
     if not text.strip():
         raise SchemaError("", "the file is empty", "το αρχείο είναι κενό")
     try:
-        return json.loads(text, object_pairs_hook=_no_repeated_keys)
+        return json.loads(text, object_pairs_hook=_no_repeated_keys, parse_int=_json_int)
+    except _LongNumber as e:  # Python's own message named no place, in English only, for programmers
+        at = text.find(e.literal)
+        line = text.count("\n", 0, at) + 1
+        column = at - text.rfind("\n", 0, at)
+        shown = e.literal[:12] + "…"
+        raise SchemaError(
+            "",
+            f"a number of {len(e.literal)} digits at line {line}, column {column} ({shown}): no field "
+            "takes one",
+            f"αριθμός {len(e.literal)} ψηφίων στη γραμμή {line}, στήλη {column} ({shown}): κανένα πεδίο δεν "
+            "παίρνει τέτοιον",
+            line=line,
+            column=column,
+        ) from None
     except RecursionError:
         raise SchemaError(
             "", "nested too deeply to be a Kinito file", "υπερβολικά βαθιά εμφώλευση για αρχείο του Kinito"
@@ -1576,6 +1590,23 @@ def _read_json(path: str | Path) -> Any:
             line=e.lineno,
             column=e.colno,
         ) from None
+
+
+_LONGEST_INT = 40  # digits: no field of a Kinito file needs more (a seed has at most 18)
+
+
+class _LongNumber(Exception):
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
+def _json_int(literal: str) -> int:
+    """A JSON integer; one longer than any field takes is refused where it stands (Python's own
+    limit, 4,300 digits, answered in English with advice for programmers)."""
+    if len(literal.lstrip("-")) > _LONGEST_INT:
+        raise _LongNumber(literal)
+    return int(literal)
 
 
 def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

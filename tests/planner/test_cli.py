@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -175,6 +176,17 @@ def test_repeated_keys_and_deep_nesting_are_input_errors(tmp_path: Path) -> None
     run = _kinito("plan", deep, "-o", tmp_path / "p.json")
     assert run.returncode == 2 and "nested too deeply" in run.stderr and "internal error" not in run.stderr
     assert not (tmp_path / "p.json").exists()
+    # a 5,000-digit number: Python's «Exceeds the limit (4300 digits) … sys.set_int_max_str_digits()»,
+    # English only, no place; now where it stands, in Greek and English
+    huge = tmp_path / "huge.json"
+    text = re.sub(r'"service": \d+', '"service": ' + "9" * 5000, DEMO.read_text(encoding="utf-8"), count=1)
+    huge.write_text(text, encoding="utf-8")
+    for command in (["plan", huge, "-o", tmp_path / "p.json"], ["validate", huge, huge]):
+        run = _kinito(*command)
+        assert run.returncode == 2, run.stderr
+        assert "αριθμός 5000 ψηφίων στη γραμμή" in run.stderr
+        assert "a number of 5000 digits at line" in run.stderr
+        assert "set_int_max_str_digits" not in run.stderr
 
 
 def test_a_failed_write_leaves_the_earlier_plan(tmp_path: Path) -> None:
