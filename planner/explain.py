@@ -291,7 +291,7 @@ def _no_time_words(problem: Problem, v: Visit, days: Sequence[int], use_pin: boo
             name = short_name(person.name) if person.name else person.id
             people.setdefault((name, _span(member.hours or ud.shift)), []).append(ud.date)
     if people and first is not None:
-        people_el = "; ".join(
+        people_el = " · ".join(  # not ";", a question mark in Greek
             f"{name} {hours} {', '.join(on_day_el(d) for d in sorted(set(ds)))}"
             for (name, hours), ds in people.items()
         )

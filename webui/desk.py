@@ -43,7 +43,7 @@ from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm, between
-from webui.i18n import current_language, in_language, short_date
+from webui.i18n import current_language, in_language, listed, short_date
 from webui.jobs import Job, JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
 from webui.security import require_role
@@ -519,7 +519,7 @@ def publish(pv_id: int) -> Any:
         message = _(
             "The calendar has changed since this plan was made, and its routes do not follow it: "
             "%(lines)s. Adjust the plan (re-optimising applies the calendar), or tell the driver.",
-            lines="; ".join(drift),
+            lines=listed(drift),
         )
         flash(message, "warning")
     if unwanted:
@@ -529,7 +529,7 @@ def publish(pv_id: int) -> Any:
             "The register no longer asks for %(num)d visits of this plan: %(names)s. "
             "Adjust the plan, or tell the driver.",
             len(unwanted),
-            names="; ".join(unwanted),
+            names=listed(unwanted),
         )
         flash(message, "warning")
     return redirect(url_for("desk.version", pv_id=pv_id))

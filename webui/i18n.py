@@ -8,6 +8,7 @@ The language is the one the user chose in this session, else their account's, el
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +21,7 @@ __all__ = [
     "WEEKDAYS",
     "current_language",
     "init_i18n",
+    "listed",
     "long_date",
     "short_date",
     "when",
@@ -55,6 +57,12 @@ def in_language(text: str) -> str:
     """A message of the command line's kind ("Greek / English") in the interface's language."""
     greek, _sep, english = text.partition(" / ")
     return (english or greek) if current_language() == "en" else greek
+
+
+def listed(items: Iterable[str]) -> str:
+    """Items of a sentence's list: «; » in English, « · » in Greek (where «;» is the question
+    mark)."""
+    return (" · " if current_language() == "el" else "; ").join(items)
 
 
 def long_date(day: date) -> str:

@@ -60,7 +60,7 @@ from planner.render import hhmm
 from webui.desk import ISO_WEEK, week_dates
 from webui.driver import current_day, off_route, office_conflicts
 from webui.forms import options
-from webui.i18n import in_language, short_date
+from webui.i18n import in_language, listed, short_date
 from webui.management import OUTCOME_LABELS
 from webui.security import require_role
 from webui.store import reader, transaction
@@ -305,7 +305,7 @@ def _page(iso_week: str, kept: dict[str, str] | None = None, status: int = 200) 
                 "Recorded on the tablet on a route that has changed since: the published plan no "
                 "longer sends that unit to the visit on that day. The outcome is kept; check "
                 "whether the visit is planned again: %(visits)s",
-                visits="; ".join(f"{short_date(r.day)} {r.subject}" for r in changed if r.day),
+                visits=listed(f"{short_date(r.day)} {r.subject}" for r in changed if r.day),
             ),
             "error",
         )
@@ -324,7 +324,7 @@ def _page(iso_week: str, kept: dict[str, str] | None = None, status: int = 200) 
                 "Recorded on the tablet for a visit the office had already recorded otherwise "
                 "(postponed, for instance): both are kept and nothing was overwritten; correct "
                 "the one that is wrong: %(visits)s",
-                visits="; ".join(disputed),
+                visits=listed(disputed),
             ),
             "error",
         )

@@ -683,7 +683,7 @@ def build_week(
     closed = calendar.closed
     open_dates = [d for d in week_dates if d not in closed]
     if not open_dates:
-        why = "; ".join(f"{d:%d/%m}: {closed[d]}" for d in week_dates if d in closed)
+        why = ", ".join(f"{d:%d/%m}: {closed[d]}" for d in week_dates if d in closed)
         raise WeekError(
             f"όλες οι ημέρες της εβδομάδας {iso_week} είναι κλειστές / every day of week {iso_week} "
             f"is closed ({why})"

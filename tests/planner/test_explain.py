@@ -404,3 +404,19 @@ def test_week_full_when_the_days_kept_used_up_the_cap() -> None:
         assert "weekly cap (8 h) is already used up: 10 h worked on the days kept" in u.message_en
         assert "(8 ώρες) έχει ήδη εξαντληθεί: 10 ώρες δουλεμένες" in u.message_el
         assert "-" not in u.message_en.split("cap")[1] and "Nothing is served that day." in u.message_en
+
+
+def test_staff_whose_hours_do_not_hold_the_visit_are_listed_with_a_greek_separator() -> None:
+    """A 5-hour visit needs a social worker, and the two aboard split the day (08:00-12:00,
+    12:00-16:00): the reason names both with their hours, separated by « · » in Greek (it was
+    «;», the Greek question mark) and «; » in English."""
+    day = {"crew": crew("sw1", "sw2", hours={"sw1": (hm(8), hm(12)), "sw2": (hm(12), hm(16))})}
+    problem = make_problem(
+        [make_visit("long", required_role="social_worker", service=5 * HOUR)],
+        dates=(MON,),
+        days={MON: day},
+    )
+    (u,) = quick(problem).unassigned
+    assert "08:00-12:00" in u.message_el and "12:00-16:00" in u.message_el
+    assert " · " in u.message_el and ";" not in u.message_el
+    assert "; " in u.message_en
