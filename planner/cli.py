@@ -27,6 +27,7 @@ from planner.mapworker import MapWriter
 from planner.model import Plan, Problem
 from planner.schema import SchemaError, load_plan, load_problem, plan_to_dict, save_json
 from planner.solver import Progress, SolveParams, solve
+from planner.travel import haversine_km, travel_model_of
 from planner.validate import validate
 
 if TYPE_CHECKING:
@@ -184,6 +185,39 @@ def check_writable(
             raise ValueError(f"{path}: δεν επιτρέπεται η εγγραφή / no permission to write it")
 
 
+FAR_BASE_KM = 150.0  # a base this far from every visit is most likely typed wrong
+
+
+def far_bases(problem: Problem) -> list[str]:
+    """A warning for each unit whose base lies more than :data:`FAR_BASE_KM` from every visit
+    (geographic travel only), saying when its latitude and longitude look swapped: a base typed
+    (22.08, 38.25) left all 103 visits «unreachable», each saying to check its own coordinates,
+    and nothing pointed at the base."""
+    if travel_model_of(problem.travel).name == "matrix" or not problem.visits:
+        return []
+    import numpy as np
+
+    lat = np.array([v.location.lat for v in problem.visits])
+    lon = np.array([v.location.lon for v in problem.visits])
+    out = []
+    for unit in problem.units:
+        base_lat, base_lon = np.array(unit.base.lat), np.array(unit.base.lon)
+        nearest = float(haversine_km(base_lat, base_lon, lat, lon).min())
+        if nearest <= FAR_BASE_KM:
+            continue
+        swapped = float(haversine_km(base_lon, base_lat, lat, lon).min())
+        hint_el = hint_en = ""
+        if swapped <= FAR_BASE_KM and abs(unit.base.lon) <= 90:
+            hint_el = " Μήπως το γεωγραφικό πλάτος και μήκος είναι ανάποδα;"
+            hint_en = " Are its latitude and longitude swapped?"
+        out.append(
+            f"Προσοχή: η βάση της μονάδας {unit.id} ({unit.base.lat}, {unit.base.lon}) απέχει "
+            f"{nearest:.0f} km από την πλησιέστερη επίσκεψη.{hint_el} / Warning: the base of unit {unit.id} "
+            f"({unit.base.lat}, {unit.base.lon}) is {nearest:.0f} km from the nearest visit.{hint_en}"
+        )
+    return out
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     """Solve a problem file, print the table, write the plan JSON and the map."""
     from planner.render import format_plan_table, format_violations
@@ -200,6 +234,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
         f"χρόνος / time limit {params.time_limit:g} s, seed {params.seed}",
         file=sys.stderr,
     )
+    for warning in far_bases(problem):
+        print(warning, file=sys.stderr)
     with MapWriter(args.map) as maps:  # gets ready to draw the map while the plan is solved
         show, done = _progress_printer(params.time_limit)
         plan = solve(problem, params, show)

@@ -251,3 +251,30 @@ def test_progress_says_when_the_search_is_compiled_first(capsys: pytest.CaptureF
     assert lines[0] == COMPILING and "μεταγλωττίζεται" in lines[0] and "installing or updating" in lines[0]
     assert lines[1:4] == [f"μεταγλώττιση / compiling {s:4d} s" for s in (0, 15, 30)]
     assert [line.split()[3] for line in lines[4:]] == ["0.0/8", "1.0/8", "2.0/8"]
+
+
+def test_a_base_far_from_every_visit_is_warned_about(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A base typed with latitude and longitude swapped left all 103 visits «unreachable», each
+    saying to check its own coordinates: the command now says the base is far from every visit
+    and that its coordinates look swapped; the demo week as it is gets no such warning."""
+    from planner.cli import far_bases
+    from planner.schema import load_problem
+
+    assert far_bases(load_problem(DEMO)) == []
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    base = data["locations"][0]
+    base["lat"], base["lon"] = base["lon"], base["lat"]
+    swapped = tmp_path / "swapped.json"
+    swapped.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    warnings = far_bases(load_problem(swapped))
+    assert len(warnings) == len(data["units"])
+    assert "απέχει 2338 km από την πλησιέστερη επίσκεψη" in warnings[0]
+    assert "Μήπως το γεωγραφικό πλάτος και μήκος είναι ανάποδα;" in warnings[0] and "swapped?" in warnings[0]
+    base["lat"], base["lon"] = 51.5, -0.12  # London: far, not swapped
+    swapped.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (london, *_rest) = far_bases(load_problem(swapped))
+    assert "km από την πλησιέστερη επίσκεψη." in london and "swapped" not in london
+    assert main(["plan", str(swapped), "-o", str(tmp_path / "p.json"), "--time-limit", "0.5"]) == 0
+    assert "Warning: the base of unit van1" in capsys.readouterr().err
