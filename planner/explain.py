@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from planner import candidates as cand
@@ -164,6 +164,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Μειώστε τη συχνότητα{or_gap_el}.",
         "{k} visits {apart_en} are wanted, but the available days hold only {fit}. Lower the "
         "frequency{or_gap_en}.",
+    ),
+    "frequency_pinned": (
+        "Ζητούνται {k} επισκέψεις {apart_el}, και η πρώτη είναι κλειδωμένη για {pinned_on_el}: από εκεί "
+        "και πέρα οι διαθέσιμες ημέρες χωρούν μόνο {fit}. Κλειδώστε νωρίτερη ημέρα, ή μειώστε τη "
+        "συχνότητα{or_gap_el}.",
+        "{k} visits {apart_en} are wanted, and the first is pinned to {pinned_en}: from there on the "
+        "available days hold only {fit}. Pin an earlier day, or lower the frequency{or_gap_en}.",
     ),
     "frequency_patterns": (
         "Ζητούνται {k} επισκέψεις σε έναν από τους επιτρεπτούς συνδυασμούς ημερών της, αλλά κανένας "
@@ -775,6 +782,17 @@ def _el(number: str) -> str:
     return number.replace(".", ",")
 
 
+def _pin_blocks(problem: Problem, v: Visit, available: set[int], fit: int) -> bool:
+    """Whether ``v``'s pin is what keeps its visits from fitting: unpinned, the available days
+    would hold more of them than the ``fit`` they hold from the pinned date on (a visit twice a
+    week, 2 days apart, pinned on Thursday: the week holds two, from Thursday only one)."""
+    free = replace(v, pinned_date=None, pinned_time=None)
+    slots = [s for s in cand.visit_slots(problem, free)[0] if s.unit_day in available]
+    patterns = cand.candidate_patterns(problem, free, slots)
+    patterns = patterns or cand.best_partial_patterns(problem, free, slots)
+    return bool(patterns) and len(patterns[0]) > fit
+
+
 def explain_visit(
     problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[int], weekly_exact: bool = False
 ) -> list[Unassigned]:
@@ -832,10 +850,13 @@ def explain_visit(
                 el, en = _message("frequency_patterns", k=v.frequency)
             else:
                 apart = v.min_gap_days > 1
+                blocked = v.pinned_date is not None and _pin_blocks(problem, v, available, fit)
                 el, en = _message(
-                    "frequency",
+                    "frequency_pinned" if blocked else "frequency",
                     k=v.frequency,
                     fit=fit,
+                    pinned_on_el=on_day_el(v.pinned_date) if v.pinned_date else "",
+                    pinned_en=day_en(v.pinned_date) if v.pinned_date else "",
                     apart_el=f"με απόσταση τουλάχιστον {v.min_gap_days} ημερών"
                     if apart
                     else "σε διαφορετικές ημέρες",

@@ -420,3 +420,19 @@ def test_staff_whose_hours_do_not_hold_the_visit_are_listed_with_a_greek_separat
     assert "08:00-12:00" in u.message_el and "12:00-16:00" in u.message_el
     assert " · " in u.message_el and ";" not in u.message_el
     assert "; " in u.message_en
+
+
+def test_a_pin_that_leaves_no_room_for_the_next_visit_is_named() -> None:
+    """Twice a week, 2 days apart, pinned on Thursday: the week holds two such visits, but not
+    from Thursday on. The reason said to lower the frequency, as if the week were too short; it
+    now names the pin and says to pin an earlier day. Unpinned, nothing is left out."""
+    from tests.planner.conftest import THU
+
+    visit = make_visit("twice", frequency=2, min_gap_days=2, pinned_date=THU)
+    plan = quick(make_problem([visit]))
+    (u,) = plan.unassigned
+    assert (u.reason, u.occurrence) == ("frequency", 1)
+    assert "κλειδωμένη για την Πέμπτη 10/12" in u.message_el and "Κλειδώστε νωρίτερη ημέρα" in u.message_el
+    assert "pinned to Thursday 10/12" in u.message_en and "Pin an earlier day" in u.message_en
+    free = make_visit("twice", frequency=2, min_gap_days=2)
+    assert quick(make_problem([free])).unassigned == ()
