@@ -47,7 +47,7 @@ from planner.render import (
     on_day_el,
     short_name,
 )
-from planner.travel import travel_model_of
+from planner.travel import TravelModel, travel_model_of
 
 # where crews come from when the week is planned from the register (no one edits them by hand)
 # (a problem file written by hand has its crews in it: the pointer says when it applies)
@@ -189,6 +189,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{capacity} που χωρά, και το φορτίο της ({load}) δεν χωρά. {instead_el}",
         "It fits on its own, but on {day_en}, where it would go, the unit already carries a load of "
         "{used} of its {capacity}, and its load ({load}) does not fit. {instead_en}",
+    ),
+    "week_full_span": (
+        "Χωράει μόνη της, αλλά {on_day_el} οι ώρες της ({windows_el}) μαζί με των άλλων επισκέψεων θα "
+        "έκαναν τη μέρα του οδηγού τουλάχιστον {span_h} ώρες, πάνω από το όριο των {limit_h} ωρών "
+        "εργασίας εκείνη την ημέρα. Άλλη ώρα γι' αυτήν ή για τις άλλες, ή μεγαλύτερο όριο εκείνη την "
+        "ημέρα, θα τη χωρούσαν. {instead_el}",
+        "It fits on its own, but on {day_en} its hours ({windows_en}) together with the other visits' "
+        "would make the driver's day at least {span_h_en} h, over the {limit_h_en} h working limit that "
+        "day. Another hour for it or for the others, or a longer limit that day, would fit it. "
+        "{instead_en}",
     ),
     "week_full_timing": (
         "Χωράει μόνη της, αλλά {on_day_el}, όπου ταιριάζει καλύτερα, ο χρόνος που περισσεύει δεν "
@@ -641,6 +651,44 @@ def _day_room(problem: Problem, plan: Plan) -> list[int]:
     return out
 
 
+def _day_span_with(problem: Problem, v: Visit, ud: UnitDay, route: Route, travel: TravelModel) -> int | None:
+    """A lower bound of the span, leaving the base to returning, of ``route``'s day with ``v``
+    added: for each stop there, the shortest day that holds it and ``v`` at starts their windows
+    allow, in either order, straight from and back to the base (the other stops only lengthen
+    it); the longest of these, with the break when a day that long needs one. None when some
+    stop cannot share a day with ``v`` at all (then the span is not the reason)."""
+    unit = problem.unit(ud.unit_id)
+    others = [problem.visit(st.visit_id) for st in route.stops]
+    m = travel.matrix([unit.base, v.location, *(o.location for o in others)], unit)
+    d = m.durations
+
+    def windows(x: Visit) -> tuple[TimeWindow, ...]:
+        return _start_windows(x, ud.date, x.frequency == 1) or (TimeWindow(ud.shift.start, ud.shift.end),)
+
+    def shortest(first: int, a: Visit, second: int, b: Visit) -> int | None:
+        """The shortest day serving ``a`` (matrix index ``first``) and then ``b``."""
+        best: int | None = None
+        for wa in windows(a):
+            for wb in windows(b):
+                if wb.end < wa.start + a.service + int(d[first, second]):
+                    continue  # b cannot start after a
+                gap = max(a.service + int(d[first, second]), wb.start - wa.end)
+                span = int(d[0, first]) + gap + b.service + int(d[second, 0])
+                best = span if best is None else min(best, span)
+        return best
+
+    bound = int(d[0, 1]) + v.service + int(d[1, 0])
+    for k, other in enumerate(others, start=2):
+        pair = [x for x in (shortest(k, other, 1, v), shortest(1, v, k, other)) if x is not None]
+        if not pair:
+            return None
+        bound = max(bound, min(pair))
+    rule = ud.break_rule
+    if rule is not None and bound > rule.required_after:
+        bound += rule.duration
+    return bound
+
+
 def _week_full(
     problem: Problem, plan: Plan, v: Visit, slots: Sequence[cand.Slot], weekly_exact: bool = False
 ) -> tuple[str, str, dict[str, object]]:
@@ -757,8 +805,22 @@ def _week_full(
         van_el = van_en = f" – {unit.name or unit.id}"
     if loaded:
         details["load_used"], details["capacity"] = used, unit.capacity
+    key = "week_full_capacity" if loaded else "week_full" if need >= 60 else "week_full_timing"
+    span = _day_span_with(problem, v, ud, route, travel) if key == "week_full_timing" and route else None
+    if span is not None and span > limits[where]:
+        # its hours lie far from the others' (08:30 and 18:00 on a day to 20:00): the day's span,
+        # not its free minutes, is what the driver's working limit refuses
+        key = "week_full_span"
+        details["need_min"] = round((span - limits[where]) / 60)
+    windows_el, windows_en = _windows_words(v, day, v.frequency == 1)
     m_el, m_en = _message(
-        "week_full_capacity" if loaded else "week_full" if need >= 60 else "week_full_timing",
+        key,
+        span_h=_el(_hours(span or 0)),
+        span_h_en=_hours(span or 0),
+        limit_h=_el(_hours(limits[where])),
+        limit_h_en=_hours(limits[where]),
+        windows_el=windows_el,
+        windows_en=windows_en,
         need=round(need / 60),
         used=used,
         capacity=unit.capacity,

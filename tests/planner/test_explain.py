@@ -436,3 +436,27 @@ def test_a_pin_that_leaves_no_room_for_the_next_visit_is_named() -> None:
     assert "pinned to Thursday 10/12" in u.message_en and "Pin an earlier day" in u.message_en
     free = make_visit("twice", frequency=2, min_gap_days=2)
     assert quick(make_problem([free])).unassigned == ()
+
+
+def test_a_visit_too_far_in_the_day_from_the_others_names_the_working_limit() -> None:
+    """A pilot day to 20:00 with the driver's 8 h: a visit at 08:30 and one at 18:00 cannot
+    share the day. The reason said the time left was not at an hour its window allows (0 more
+    minutes needed) and never named the 8 h; it now gives the day's least span and the limit."""
+    early = make_visit("early", time_windows=(TimeWindow(hm(8, 30), hm(9)),), priority=3)
+    late = make_visit("late", "temeni", time_windows=(TimeWindow(hm(18), hm(18, 30)),))
+    problem = make_problem(
+        [early, late], dates=(MON,), days={MON: {"shift": TimeWindow(hm(8), hm(20)), "pilot": True}}
+    )
+    plan = quick(problem)
+    assert validate(problem, plan) == []
+    (u,) = plan.unassigned
+    assert (u.visit_id, u.reason) == ("late", "week_full")
+    assert "πάνω από το όριο των 8 ωρών εργασίας" in u.message_el and "18:00-18:30" in u.message_el
+    assert "over the 8 h working limit" in u.message_en
+    assert u.details["need_min"] > 0
+    # with a 12 h limit that day both are served
+    roomy = make_problem(
+        [early, late], dates=(MON,),
+        days={MON: {"shift": TimeWindow(hm(8), hm(20)), "pilot": True, "max_work": 12 * HOUR}},
+    )  # fmt: skip
+    assert quick(roomy).unassigned == ()
