@@ -15,11 +15,12 @@ import importlib
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from planner import __version__
 from planner.config import seed_arg, solver_settings
@@ -344,10 +345,47 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_ARGPARSE_EL: tuple[tuple[str, str], ...] = (
+    (r"the following arguments are required: (?P<a>.+)", "λείπουν υποχρεωτικά ορίσματα: {a}"),
+    (r"argument (?P<a>\S+): expected one argument", "το {a} θέλει μία τιμή"),
+    (r"argument (?P<a>\S+): expected at least one argument", "το {a} θέλει τουλάχιστον μία τιμή"),
+    (r"argument command: invalid choice: (?P<x>'[^']*') \(choose from (?P<c>.+)\)",
+     "άγνωστη εντολή {x} (οι εντολές: {c})"),
+    (r"argument (?P<a>\S+): invalid choice: (?P<x>'[^']*') \(choose from (?P<c>.+)\)",
+     "το {a}: μη έγκυρη επιλογή {x} (επιλέξτε από {c})"),
+    (r"unrecognized arguments: (?P<a>.+)", "άγνωστα ορίσματα: {a}"),
+    (r"argument (?P<a>\S+): invalid float value: (?P<x>.+)", "το {a}: το {x} δεν είναι αριθμός"),
+    (r"argument (?P<a>\S+): invalid int value: (?P<x>.+)", "το {a}: το {x} δεν είναι ακέραιος"),
+    (r"argument (?P<a>\S+): not allowed with argument (?P<b>\S+)", "το {a} δεν δίνεται μαζί με το {b}"),
+    (r"argument (?P<a>\S+): ignored explicit argument (?P<x>.+)", "το {a} δεν παίρνει τιμή ({x})"),
+)  # fmt: skip
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser with its own error messages in Greek too (they were English only: «the
+    following arguments are required: problem»); messages of Kinito's own checks, already
+    "Greek / English", are left as they are."""
+
+    def error(self, message: str) -> NoReturn:
+        greek = next(
+            (
+                el.format(**m.groupdict())
+                for pattern, el in _ARGPARSE_EL
+                if (m := re.fullmatch(pattern, message))
+            ),
+            None,
+        )
+        if greek is None and " / " in message:  # Kinito's own, bilingual already
+            greek, message = message, ""
+        self.print_usage(sys.stderr)
+        text = f"{greek} / {message}" if greek and message else greek or f"σφάλμα / error: {message}"
+        self.exit(2, f"{self.prog}: {text}\n")
+
+
 def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
     """The argument parser of the ``kinito`` command (``plugins``: with every part's commands;
     ``plan``, ``validate`` and ``init`` need none, and skip their imports)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="kinito",
         description="Kinito: σχεδιασμός διαδρομών και επισκέψεων για κινητές μονάδες / "
         "Kinito: route and visit planner for mobile units",

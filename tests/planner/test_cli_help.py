@@ -96,3 +96,26 @@ def test_every_subcommand_has_help() -> None:
                     f"{' '.join(path)} {n}" for n, sub in action.choices.items() if id(sub) not in helped
                 ]
     assert not missing, "subcommands without help: " + ", ".join(missing)
+
+
+def test_argparse_errors_are_in_greek_too(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse's own messages were English only («the following arguments are required»):
+    each now comes in Greek first, then English; Kinito's own messages stay as they are."""
+    from planner.cli import main
+
+    cases = [
+        (["plan"], "λείπουν υποχρεωτικά ορίσματα: problem / the following arguments are required: problem"),
+        (["plnn"], "άγνωστη εντολή 'plnn' (οι εντολές: 'plan', 'validate'"),
+        (["plan", "x.json", "--bogus"], "άγνωστα ορίσματα: --bogus / unrecognized arguments: --bogus"),
+        (["plan", "x.json", "--time-limit", "abc"], "το --time-limit: το 'abc' δεν είναι αριθμός / argument"),
+        (["plan", "x.json", "--workers", "two"], "το --workers: το 'two' δεν είναι ακέραιος"),
+        (["week", "2026-W50", "--units"], "το --units θέλει τουλάχιστον μία τιμή"),
+        (["serve", "--port", "0"], "θύρα από 1 έως 65535 / a port from 1 to 65535"),
+    ]
+    for words, expected in cases:
+        with pytest.raises(SystemExit) as stop:
+            main(words)
+        assert stop.value.code == 2
+        err = capsys.readouterr().err
+        assert expected in err, err
+        assert "σφάλμα / error" not in err  # each one recognised
