@@ -978,6 +978,9 @@ _NUMBER_WORDS = {
 
 
 _EVERY = frozenset({"kathe", "ana", "every", "each", "per"})
+_PERIOD_WORDS = ("evdomad", "ebdomad", "week", "min", "month")  # how a week's and a month's words begin
+# «εβδομάδα» and «μήνας» as nouns (after an ordinal: «κάθε τρίτη εβδομάδα»), not «εβδομαδιαία»
+_PERIOD_NOUN = re.compile(r"(?:evdomad|ebdomad)(?:a|es|as|on)|weeks?|min(?:a|es|as|on)|months?")
 # an ordinal after «κάθε» / "every": «κάθε δεύτερη εβδομάδα», "every other week"
 _ORDINALS = {"defteri": 2, "deftero": 2, "defteris": 2, "triti": 3, "trito": 3, "tetarti": 4, "tetarto": 4,
              "other": 2, "second": 2, "third": 3, "fourth": 4}  # fmt: skip
@@ -1030,20 +1033,24 @@ def parse_frequency(value: Cell) -> tuple[str, int]:
             continue
         if w in _EVERY:
             after = _frequency_number(words[i + 1], ordinal=True) if i + 1 < len(words) else None
+            if words[i + 1 : i + 2] in (["triti"], ["tetarti"]) and not (
+                i + 2 < len(words) and _PERIOD_NOUN.fullmatch(words[i + 2].strip(",.;"))
+            ):
+                after = None  # «κάθε Τετάρτη»: the weekday, not «κάθε τέταρτη εβδομάδα»
             if after is not None:
                 if interval is not None:
                     raise unknown
                 interval, skip = after, True
             continue
         number = _frequency_number(w, ordinal=False)
-        if number is None and _frequency_number(w, ordinal=True) is not None:
+        if number is None and re.fullmatch(r"\d+(?:i|h|os|o|nd|rd|th|st)", w):
             raise unknown  # an ordinal not after «κάθε»: «2η εβδομάδα» says no frequency
         if number is not None:
             if times is not None:
                 raise unknown
             times = number
-    week = any(w.startswith(("evdomad", "ebdomad", "week")) for w in words)
-    month = any(w.startswith(("min", "month")) for w in words)
+    week = any(w.startswith(_PERIOD_WORDS[:3]) for w in words)
+    month = any(w.startswith(_PERIOD_WORDS[3:]) for w in words)
     fortnight = any(w.startswith(("dekapenthimer", "fortnight", "biweekly")) for w in words)
     if fortnight and not week and not month and interval is None and times in (None, 1):
         return "every_n_weeks", 2

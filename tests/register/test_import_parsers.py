@@ -101,6 +101,10 @@ def test_impossible_or_unreadable_dates_are_refused(cell: str) -> None:
         ("every other week", ("every_n_weeks", 2)),
         ("2 φορές ανά εβδομάδα", ("weekly", 2)),
         ("κάθε μήνα", ("monthly", 1)),
+        # «Τρίτη» and «Τετάρτη» are weekdays too: an ordinal only before «εβδομάδα» / «μήνα»
+        ("εβδομαδιαία, κάθε Τετάρτη", ("weekly", 1)),
+        ("κάθε Τρίτη, εβδομαδιαία", ("weekly", 1)),
+        ("κάθε τέταρτη εβδομάδα", ("every_n_weeks", 4)),
     ],
 )
 def test_readable_frequencies_become_the_models_kind_and_count(cell: str, expected: tuple[str, int]) -> None:
