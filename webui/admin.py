@@ -9,10 +9,10 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from planner.register.models import USER_ROLES, Unit, User
 from webui.forms import USER_ROLE_LABELS, options
@@ -33,7 +33,7 @@ class UserForm(FlaskForm):
         validators=[
             DataRequired(),
             Length(max=64),
-            Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("Latin letters, digits, . _ - only")),
+            Regexp(r"^[A-Za-z0-9_.-]+\Z", message=_l("Latin letters, digits, . _ - only")),  # \Z: no "\n"
         ],
     )
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
@@ -41,7 +41,9 @@ class UserForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=options([("el", "Ελληνικά"), ("en", "English")]))
     password = PasswordField(
         _l("Password"),
-        validators=[Optional(), Length(min=MIN_PASSWORD, max=200)],
+        # blank keeps the current one; spaces are not blank (Optional() took them for blank, so
+        # a password of spaces skipped the length check and locked the account)
+        validators=[Optional(strip_whitespace=False), Length(min=MIN_PASSWORD, max=200)],
         description=_l("At least %(n)s characters.", n=MIN_PASSWORD),
     )
     unit_id = SelectField(
@@ -50,6 +52,11 @@ class UserForm(FlaskForm):
         description=_l("The mobile unit whose route the driver sees on the tablet."),
     )
     active = BooleanField(_l("Active"), default=True)
+
+    def validate_password(self, field: PasswordField) -> None:
+        """Not spaces alone (they cannot be typed at the log-in, which takes them for empty)."""
+        if field.data and not field.data.strip():
+            raise ValidationError(_("A password cannot be spaces alone."))
 
 
 def unit_choices(session: Any, current: int | None = None) -> list[SelectChoice]:
@@ -88,7 +95,9 @@ def user_edit(user_id: int | None = None) -> Any:
         if form.unit_id.data is None:  # no unit (WTForms leaves None uncoerced): "— none —"
             form.unit_id.data = ""
         if form.validate_on_submit():
-            taken = s.scalars(select(User).where(User.username == form.username.data)).one_or_none()
+            # whatever the case: «Odigos» beside «odigos» shared its log-in lock (webui.auth)
+            wanted = str(form.username.data).lower()
+            taken = s.scalars(select(User).where(func.lower(User.username) == wanted)).first()
             if taken is not None and taken is not user:
                 form.username.errors = [*form.username.errors, _("This user name is taken.")]
             elif user is None and not form.password.data:

@@ -247,7 +247,7 @@ def _default_unit(session: Any) -> tuple[Any, bool]:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     """Add a user account (or, with --update, replace an existing one's role and password)."""
-    from sqlalchemy import select
+    from sqlalchemy import func, select
 
     from planner.register.models import Unit, User
     from webui.admin import MIN_PASSWORD
@@ -265,15 +265,20 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         if getpass.getpass("ξανά / again: ") != password:
             print("kinito: οι κωδικοί διαφέρουν / the passwords differ", file=sys.stderr)
             return EXIT_INPUT
-    if len(password) < MIN_PASSWORD:
-        print(f"kinito: ο κωδικός θέλει {MIN_PASSWORD}+ χαρακτήρες / the password needs "
-              f"at least {MIN_PASSWORD} characters", file=sys.stderr)  # fmt: skip
+    if len(password) < MIN_PASSWORD or not password.strip():
+        print(f"kinito: ο κωδικός θέλει {MIN_PASSWORD}+ χαρακτήρες, όχι μόνο κενά / the password needs "
+              f"at least {MIN_PASSWORD} characters, not spaces alone", file=sys.stderr)  # fmt: skip
         return EXIT_INPUT
     with _cli_session(args.db) as s:
         user = s.scalars(select(User).where(User.username == args.username)).one_or_none()
         if user is not None and not args.update:
             print(f"kinito: ο χρήστης {args.username} υπάρχει / user {args.username} exists "
                   "(--update to change it)", file=sys.stderr)  # fmt: skip
+            return EXIT_INPUT
+        other = s.scalars(select(User).where(func.lower(User.username) == args.username.lower())).first()
+        if user is None and other is not None:  # «Odigos» beside «odigos»: one log-in lock, two accounts
+            print(f"kinito: υπάρχει ήδη ο χρήστης {other.username} (ίδιο όνομα με άλλα κεφαλαία) / user "
+                  f"{other.username} exists (the same name in other capitals)", file=sys.stderr)  # fmt: skip
             return EXIT_INPUT
         unit = None
         if args.unit is not None and args.role != "driver":

@@ -141,3 +141,39 @@ def test_a_unit_only_for_drivers(client: FlaskClient, app: Flask) -> None:
     assert post(client, f"/admin/users/{driver.id}", data).status_code == 302
     after = _user(app, "odigos")
     assert after is not None and after.role == "coordinator" and after.unit_id is None
+
+
+def test_spaces_are_no_password_and_a_name_in_other_capitals_is_taken(
+    client: FlaskClient, app: Flask
+) -> None:
+    """A helper's walkthrough: a password of spaces passed (the length check took it for blank)
+    and, set on a reset, locked the account out (the log-in takes spaces for empty); «Odigos»
+    could be made beside «odigos» and shared its log-in lock; «nl\\n» passed the name's check."""
+    login(client, ADMIN)
+    base = {"display_name": "X", "role": "coordinator", "locale": "el", "active": "y"}
+    for password in (" ", " " * 12):
+        page = post(client, "/admin/users/new", {**base, "username": "x1", "password": password})
+        assert page.status_code == 200 and _user(app, "x1") is None
+    assert "δεν μπορεί να είναι μόνο κενά" in page.get_data(as_text=True)
+    driver = _user(app, "odigos")
+    assert driver is not None
+    reset = {**base, "username": "odigos", "display_name": driver.display_name, "role": "driver",
+             "unit_id": str(driver.unit_id or ""), "password": " " * 12}  # fmt: skip
+    assert post(client, f"/admin/users/{driver.id}", reset).status_code == 200
+    after = _user(app, "odigos")
+    assert after is not None and after.password_hash == driver.password_hash  # unchanged
+    page = post(client, "/admin/users/new", {**base, "username": "Odigos", "password": "long enough 12"})
+    assert "υπάρχει ήδη" in page.get_data(as_text=True) and _user(app, "Odigos") is None
+    post(client, "/admin/users/new", {**base, "username": "nl\n", "password": "long enough 12"})
+    assert _user(app, "nl\n") is None and _user(app, "nl") is None
+
+
+def test_the_user_page_is_headed_with_the_account_edited(client: FlaskClient, app: Flask) -> None:
+    """base.html's «user» (the admin signed in) hid the page's own: every account's page was
+    headed «admin»."""
+    login(client, ADMIN)
+    driver = _user(app, "odigos")
+    assert driver is not None
+    page = client.get(f"/admin/users/{driver.id}").get_data(as_text=True)
+    assert "<h1>odigos</h1>" in page
+    assert "<h1>Νέος χρήστης</h1>" in client.get("/admin/users/new").get_data(as_text=True)

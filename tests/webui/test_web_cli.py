@@ -337,3 +337,20 @@ def test_serve_keeps_its_settings_and_key_beside_the_register_wherever_it_is_sta
     assert served[-1].config["SESSION_IDLE_MINUTES"] == 45
     for app in served:
         app.extensions["kinito_jobs"].stop_all()
+
+
+def test_user_add_refuses_spaces_for_a_password_and_a_name_in_other_capitals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from planner.cli import main
+
+    db = str(tmp_path / "r.sqlite3")
+    assert main(["init", "--db", db]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+    assert main(["user", "add", "odigos", "--role", "admin", "--password-stdin", "--db", db]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO(" " * 12 + "\n"))
+    assert main(["user", "add", "maria", "--role", "admin", "--password-stdin", "--db", db]) == 2
+    assert "όχι μόνο κενά" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
+    assert main(["user", "add", "Odigos", "--role", "admin", "--password-stdin", "--db", db]) == 2
+    assert "υπάρχει ήδη ο χρήστης odigos" in capsys.readouterr().err
