@@ -602,11 +602,16 @@ def adjust(pv_id: int) -> Any:
                     )
                     # the person's available hours: as given, else their care plans' in force
                     given = request.form.get("urgent_hours", "").strip()
-                    stated = (
-                        parse_windows(given)
-                        if given
-                        else person_hours(person.care_plans, *week_dates(row.iso_week))
-                    )
+                    try:
+                        stated = (
+                            parse_windows(given)
+                            if given
+                            else person_hours(person.care_plans, *week_dates(row.iso_week))
+                        )
+                    except ValueError:  # said for the field, not as «check the choices»
+                        flash(_("The available hours «%(hours)s» cannot be read: write them as "
+                                "09:00-12:00 (several with commas).", hours=given), "error")  # fmt: skip
+                        return redirect(url_for("desk.adjust", pv_id=pv_id))
                     hours = [
                         [a, b] for a, b in stated if parse_time(b) - parse_time(a) >= minutes * 60
                     ]  # room for the visit
@@ -644,8 +649,12 @@ def adjust(pv_id: int) -> Any:
             return redirect(url_for("desk.adjust", pv_id=pv_id))
         running = _runner().running(row.iso_week)
         if running:  # one run of a week at a time: two would share the two cores and both end worse
-            flash(_("This week is already being planned."), "info")
-            return redirect(url_for("desk.job", job_id=running[0].id))
+            # said as not applied, and back to this page: sent to the other run's page, a second
+            # coordinator took its version for one with their own changes
+            flash(_("Your adjustments were not applied: this week is being planned already, by "
+                    "%(who)s. When that run ends, adjust the version it makes.",
+                    who=running[0].actor), "error")  # fmt: skip
+            return redirect(url_for("desk.adjust", pv_id=pv_id))
         job = _runner().start(
             row.iso_week,
             g.user.username,

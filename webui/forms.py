@@ -91,14 +91,14 @@ def collation_key(text: str) -> str:
     return fold(text).replace("ς", "σ")
 
 
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+_TIME = re.compile(r"^([01]?\d|2[0-3])(?:[:.]([0-5]\d))?$")  # «9» is 09:00, as the import reads it
 
 
 def _hhmm(text: str) -> str:
     match = _TIME.match(text.strip())
     if not match:
         raise ValueError(text.strip())
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
+    return f"{int(match.group(1)):02d}:{match.group(2) or '00'}"
 
 
 def parse_times(text: str) -> list[str]:

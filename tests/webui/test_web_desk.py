@@ -321,18 +321,25 @@ def test_adjust_pin_drop_and_urgent_make_a_new_version_with_its_changes(
     assert "Αλλαγή ημέρας: Αικατερίνη" not in changes and "Δεν εξυπηρετείται πια: Αικατερίνη" not in changes
 
 
-def test_adjust_while_the_week_is_being_planned_goes_to_that_run(
+def test_adjust_while_the_week_is_being_planned_is_said_not_applied(
     coordinator: FlaskClient, solved: dict[str, Any], app: Flask
 ) -> None:
-    """As «Plan» does: while a run of the week goes on, an adjustment starts no second one (both
-    would share the two cores and end worse) but shows the running one."""
+    """While a run of the week goes on, an adjustment starts no second one (both would share the
+    two cores and end worse). It used to send the coordinator to the running one, whose version
+    lacked their changes, with only «already being planned» (two coordinators at once: the
+    second believed the new version had their pin and urgent visit); now they stay on their
+    adjust page, told their adjustments were not applied, and by whom the week is planned."""
     runner: JobRunner = app.extensions["kinito_jobs"]
-    first = runner.start(WEEK, COORDINATOR, time_limit=20.0, problem=problem_to_dict(small_problem()))
+    first = runner.start(WEEK, "maria", time_limit=20.0, problem=problem_to_dict(small_problem()))
     try:
-        form = {"action-hv-3": "keep", "time_limit": "1"}
-        response = post(coordinator, f"/desk/plans/{solved['plan_version_id']}/adjust", form)
-        assert response.status_code == 302 and response.location.endswith(f"/desk/jobs/{first.id}")
+        url = f"/desk/plans/{solved['plan_version_id']}/adjust"
+        form = {"action-hv-3": "keep", "time_limit": "1", "urgent_beneficiary": "1",
+                "urgent_role": "social_worker", "urgent_minutes": "30"}  # fmt: skip
+        response = post(coordinator, url, form)
+        assert response.status_code == 302 and response.location == url
         assert [j.id for j in runner.running(WEEK)] == [first.id]
+        page = coordinator.get(url).get_data(as_text=True)
+        assert "Οι προσαρμογές σας δεν εφαρμόστηκαν" in page and "maria" in page
     finally:
         runner.cancel(first.id)
         runner.wait(first.id, 30)
@@ -910,3 +917,23 @@ def test_urgent_hours_shorter_than_the_visit_are_refused(
     url = f"/desk/plans/{solved['plan_version_id']}/adjust"
     page = post(coordinator, url, form, follow_redirects=True).get_data(as_text=True)
     assert "Οι ώρες 14:00-14:20 είναι όλες μικρότερες από τα 30 λεπτά της επίσκεψης" in page
+
+
+def test_urgent_hours_as_typed_at_a_desk_are_read_or_said_unreadable(
+    coordinator: FlaskClient, solved: dict[str, Any]
+) -> None:
+    """«9-12» gave only «the adjustment could not be applied: check the choices»: whole hours
+    are read (as the import reads them), and hours that cannot be read are named, with the
+    format, on the adjust page."""
+    url = f"/desk/plans/{solved['plan_version_id']}/adjust"
+    form = {"urgent_beneficiary": "1", "urgent_role": "social_worker", "urgent_minutes": "30",
+            "urgent_hours": "9 έως 12", "time_limit": "1"}  # fmt: skip
+    response = post(coordinator, url, form)
+    assert response.status_code == 302 and response.location == url
+    page = coordinator.get(url).get_data(as_text=True)
+    assert "Οι διαθέσιμες ώρες «9 έως 12» δεν διαβάζονται: γράψτε τες ως 09:00-12:00" in page
+    response = post(coordinator, url, {**form, "urgent_hours": "9-12"})
+    assert "/desk/jobs/" in response.location
+    done = _wait(coordinator, response.location + ".json")
+    visit, _stop = _urgent_stop(coordinator.application, done["plan_version_id"], "urgent-b1")
+    assert tuple((w.start, w.end) for w in visit.time_windows) == ((9 * 3600, 11 * 3600 + 1800),)  # starts
