@@ -15,7 +15,7 @@ version (:func:`planner.register.week.plan_change_items`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -300,10 +300,11 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
     return changes
 
 
-def week_changes(items: Sequence[PlanChange]) -> list[Change]:
+def week_changes(items: Sequence[PlanChange], removed: Collection[str] = ()) -> list[Change]:
     """A re-planned week's changes against the published version, in Greek and in English, in
     the words of :func:`plan_changes`: names, not ids; days as ``Πέμπτη 3/12``; times HH:MM.
-    Listed by the day they concern (the new one, else the old one), then by time and name."""
+    Listed by the day they concern (the new one, else the old one), then by time and name.
+    ``removed``: visits the coordinator removed in Adjust (said so, not «no longer asked for»)."""
 
     from planner.register.week import URGENT_DROPPED, is_routine, unwanted_why
 
@@ -316,7 +317,10 @@ def week_changes(items: Sequence[PlanChange]) -> list[Change]:
     for c in sorted(items, key=order):
         d0, d1, t0, t1 = c.day_before, c.day_after, c.start_before, c.start_after
         el, en = localized_name(c.name, "el"), localized_name(c.name, "en")
-        if c.kind == "dropped" and d0 is not None and not c.wanted and not is_routine(c.visit_id):
+        if c.kind == "dropped" and d0 is not None and not c.wanted and c.visit_id in removed:
+            changes.append(Change(c.visit_id, f"Αφαιρέθηκε στην προσαρμογή: {el} (ήταν {_day(d0, 'el')})",
+                                  f"Removed in Adjust: {en} (was {_day(d0, 'en')})"))  # fmt: skip
+        elif c.kind == "dropped" and d0 is not None and not c.wanted and not is_routine(c.visit_id):
             why_el, why_en = URGENT_DROPPED  # an urgent visit of the earlier version: not the register's
             changes.append(Change(c.visit_id, f"Δεν ζητείται πια: {el} (ήταν {_day(d0, 'el')}): {why_el}",
                                   f"No longer wanted: {en} (was {_day(d0, 'en')}): {why_en}"))  # fmt: skip

@@ -395,7 +395,8 @@ def _changes(
     if base_plan is None:  # versions are never deleted (outcomes refer to them): not expected
         return [], (compared, against)
     items = plan_change_items(base_plan, plan, problem, base_problem)
-    return [{"el": c.el, "en": c.en} for c in week_changes(items)], (compared, against)
+    removed = set(summary.get("removed") or [])
+    return [{"el": c.el, "en": c.en} for c in week_changes(items, removed)], (compared, against)
 
 
 def _load(pv_id: int) -> tuple[Any, Plan, Problem]:

@@ -74,6 +74,10 @@ def store_problem_plan(
                 changes = plan_changes(old_plan, old_problem, plan, problem)
                 summary["base_version"] = base.version
                 summary["changes"] = [{"el": c.el, "en": c.en} for c in changes]
+                # the visits removed by hand in Adjust, since the published version too (the
+                # base's own): compared with it, the page says «removed», not «no longer asked for»
+                gone = {v.id for v in old_problem.visits} - {v.id for v in problem.visits}
+                summary["removed"] = sorted(gone | set((base.summary or {}).get("removed") or []))
             row = PlanVersion(
                 iso_week=iso_week,
                 unit_set=unit_set,

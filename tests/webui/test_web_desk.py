@@ -937,3 +937,30 @@ def test_urgent_hours_as_typed_at_a_desk_are_read_or_said_unreadable(
     done = _wait(coordinator, response.location + ".json")
     visit, _stop = _urgent_stop(coordinator.application, done["plan_version_id"], "urgent-b1")
     assert tuple((w.start, w.end) for w in visit.time_windows) == ((9 * 3600, 11 * 3600 + 1800),)  # starts
+
+
+def test_a_visit_removed_in_adjust_is_said_removed_against_the_published_version(
+    coordinator: FlaskClient, solved: dict[str, Any], app: Flask
+) -> None:
+    """Published version 1; re-optimised into draft 2; draft 2 adjusted, a village stop dropped,
+    into draft 3. Draft 3's page compares with the published version and said «no longer
+    wanted: stop made inactive, or already done», though the stop is active and the
+    coordinator removed it. It now says it was removed in Adjust."""
+    pv_id = solved["plan_version_id"]
+    assert post(coordinator, f"/desk/plans/{pv_id}/publish").status_code == 302
+    url = f"/desk/plans/{pv_id}/adjust"
+    second = _wait(coordinator, post(coordinator, url, {"time_limit": "1"}).location + ".json")
+    assert second["state"] == "done", second
+    gone = next(
+        v for v, days in _served_on(app, second["plan_version_id"]).items() if v.startswith("vs-") and days
+    )
+    url = f"/desk/plans/{second['plan_version_id']}/adjust"
+    third = _wait(
+        coordinator, post(coordinator, url, {f"action-{gone}": "drop", "time_limit": "1"}).location + ".json"
+    )
+    assert third["state"] == "done", third
+    page = coordinator.get(third["result_url"]).get_data(as_text=True)
+    changes = page[page.index('id="changes"') :]
+    assert "Αλλαγές σε σχέση με τη δημοσιευμένη έκδοση (έκδοση 1)" in page
+    assert "Αφαιρέθηκε στην προσαρμογή: Στάση" in changes
+    assert "Δεν ζητείται πια: Στάση" not in changes
