@@ -317,7 +317,9 @@ def cmd_init(args: argparse.Namespace) -> int:
                     # default: next Monday, so `kinito week next` plans the week after the history
                     today = calendar_today()
                     reference = args.reference_date or today + timedelta(days=7 - today.weekday())
-                    demo = load_demo(session, reference=reference, seed=args.seed)
+                    # outcomes only up to today: the week of a default reference is this one, and
+                    # a demo run on a Wednesday stored Thursday's and Friday's (the CLI refuses them)
+                    demo = load_demo(session, reference=reference, seed=args.seed, until=today)
         finally:
             engine.dispose()
     except (OSError, SQLAlchemyError, CommandError, ImportError) as exc:

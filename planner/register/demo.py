@@ -340,7 +340,7 @@ def _require_empty(session: Session) -> None:
         )
 
 
-def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummary:
+def load_demo(session: Session, *, reference: date, seed: int = 1, until: date | None = None) -> DemoSummary:
     """Fill an empty register with the fictional Aigialeia demo; return what was created.
 
     Needs the settlements (``load_gazetteer``) already in the register; refuses with
@@ -717,6 +717,9 @@ def load_demo(session: Session, *, reference: date, seed: int = 1) -> DemoSummar
             )
         due_home[week] = home_due
         due_stops[week] = stop_due
+    if until is not None:  # no outcome dated after today (the history's last week is this one,
+        # when today is not a Friday, and the command line refuses outcomes after today)
+        outcomes = [o for o in outcomes if o.planned_date is None or o.planned_date <= until]
     session.add_all(outcomes)
     session.flush()
 

@@ -526,6 +526,21 @@ def test_kinito_init_demo_end_to_end(
     assert _rows(db, "SELECT count(*) FROM visit_outcomes") == [(n_outcomes,)]
 
 
+def test_kinito_init_demo_stores_no_outcome_after_today(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a Wednesday the default reference is next Monday, and the history's last week is this
+    one: Thursday's and Friday's outcomes were stored (management counted them; the command
+    line refuses outcomes after today). None is dated after today now; today's may be."""
+    monkeypatch.setenv("KINITO_TODAY", "2026-12-02")
+    db = tmp_path / "demo.sqlite3"
+    assert main(["init", "--demo", "--db", str(db)]) == 0
+    (last,) = _rows(db, "SELECT max(planned_date) FROM visit_outcomes")[0]
+    assert last is not None and last <= "2026-12-02"
+    assert _rows(db, "SELECT count(*) FROM visit_outcomes WHERE planned_date > '2026-12-02'") == [(0,)]
+    assert _rows(db, "SELECT count(*) FROM visit_outcomes WHERE planned_date >= '2026-11-30'")[0][0] > 0
+
+
 def test_kinito_init_rejects_a_bad_reference_date(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """A reference date that is not YYYY-MM-DD is a usage error (exit 2), nothing created."""
     with pytest.raises(SystemExit) as excinfo:
