@@ -1450,7 +1450,7 @@ def no_longer_wanted(session: Session, plan: Plan, problem: Problem) -> list[Unw
                 if cp is None:
                     why = ("το πλάνο φροντίδας διαγράφηκε", "the care plan was deleted")
                 elif not cp.beneficiary.active:
-                    why = ("ο ωφελούμενος είναι πια ανενεργός", "the person is no longer active")
+                    why = ("ο ωφελούμενος είναι σε παύση", "the person is paused")  # as the register says
                 elif cp.status != "active":
                     why = ("το πλάνο φροντίδας είναι σε παύση", "the care plan is paused")
                 elif cp.end_date is not None and cp.end_date < route.date:

@@ -63,3 +63,23 @@ def test_visits_paused_after_planning_are_named_before_and_after_publishing(
     text = published.get_data(as_text=True)
     assert "Δημοσιεύτηκε." in text
     assert "Το μητρώο δεν ζητά πια 2 επισκέψεις αυτού του πλάνου" in text and person in text
+
+
+def test_a_paused_person_is_said_paused_as_the_register_says(coordinator: FlaskClient, app: Flask) -> None:
+    """The register pauses a person («Σε παύση»); the desk said «ο ωφελούμενος είναι πια
+    ανενεργός», a word the coordinator never sees elsewhere."""
+    done = _planned(coordinator, app)
+    with session_scope(app.extensions["kinito_engine"], actor="other") as s:
+        row = s.get(PlanVersion, done["plan_version_id"])
+        assert row is not None
+        plan = plan_from_dict(json.loads(row.plan_json))
+        problem = problem_from_dict(json.loads(row.problem_json))
+        cp_id = next(
+            int(st.visit_id[3:]) for r in plan.routes for st in r.stops if st.visit_id.startswith("cp-")
+        )
+        care_plan = s.get(CarePlan, cp_id)
+        assert care_plan is not None
+        care_plan.beneficiary.active = False
+        s.flush()
+        (found,) = [u for u in no_longer_wanted(s, plan, problem) if u.visit_id == f"cp-{cp_id}"]
+    assert (found.why_el, found.why_en) == ("ο ωφελούμενος είναι σε παύση", "the person is paused")
