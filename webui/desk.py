@@ -429,9 +429,13 @@ def _drift_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
 
     english = current_language() == "en"
     units = {u.id: u.name for u in problem.units}
+    today = current_day()
+    # today's route is kept as published by a re-plan: only the driver can be told
+    kept = str(_("today's route stays as published when re-planned: tell the driver"))
     return [
         f"{short_date(d.day)}, {units.get(d.unit_id, d.unit_id)}: {d.why_en if english else d.why_el}"
-        for d in calendar_drift(session, problem, plan, current_day())
+        + (f" ({kept})" if d.day <= today else "")
+        for d in calendar_drift(session, problem, plan, today)
     ]
 
 

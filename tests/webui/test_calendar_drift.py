@@ -214,3 +214,17 @@ def test_a_unit_taken_out_of_service_closes_its_days(demo: tuple[Path, int], tmp
         ]
     finally:
         engine.dispose()
+
+
+def test_todays_route_is_said_to_stay_as_published(changed: dict[str, Any]) -> None:
+    """The same changes seen on Thursday: Thursday's route is today's, which a re-plan keeps as
+    published, so «adjust the plan» cannot help it (a walkthrough): its line says to tell the
+    driver; Friday's does not."""
+    app = changed["app"]
+    app.config["TODAY"] = THU.isoformat()
+    page = _client(app).get(f"/desk/plans/{changed['pv_id']}").get_data(as_text=True)
+    box = page[page.index('id="calendar-drift"') :]
+    box = box[: box.index("</div>")]
+    lines = {line.split(",")[0]: line.split("</li>")[0] for line in box.split("<li>")[1:]}
+    assert "ενημερώστε τον οδηγό" in lines["Πέμ 10/12"]
+    assert "ενημερώστε τον οδηγό" not in lines["Παρ 11/12"]
