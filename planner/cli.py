@@ -128,7 +128,8 @@ def _params(args: argparse.Namespace) -> SolveParams:
             raise ValueError(f"--workers {args.workers}: πρέπει να είναι τουλάχιστον 1 / must be at least 1")
         settings["workers"] = args.workers
     cores = max(1, os.cpu_count() or 1)
-    if settings["workers"] > cores:
+    asked = args.workers is not None or (args.config and "workers" in solver_settings(args.config))
+    if asked and settings["workers"] > cores:  # (the default on a 1-core machine is not news)
         print(
             f"σημείωση: {settings['workers']} αναζητήσεις ζητήθηκαν, ο υπολογιστής έχει {cores} πυρήνες: "
             f"τρέχουν {cores} / note: {settings['workers']} searches asked for, the machine has {cores} "
@@ -317,9 +318,11 @@ def cmd_init(args: argparse.Namespace) -> int:
                     # default: next Monday, so `kinito week next` plans the week after the history
                     today = calendar_today()
                     reference = args.reference_date or today + timedelta(days=7 - today.weekday())
-                    # outcomes only up to today: the week of a default reference is this one, and
-                    # a demo run on a Wednesday stored Thursday's and Friday's (the CLI refuses them)
-                    demo = load_demo(session, reference=reference, seed=args.seed, until=today)
+                    # outcomes only up to today with the default reference (its history's last
+                    # week is this one: run on a Wednesday, it stored Thursday's and Friday's);
+                    # a reference date given makes the same register whatever the day
+                    until = None if args.reference_date else today
+                    demo = load_demo(session, reference=reference, seed=args.seed, until=until)
         finally:
             engine.dispose()
     except (OSError, SQLAlchemyError, CommandError, ImportError) as exc:
@@ -377,7 +380,10 @@ class _Parser(argparse.ArgumentParser):
             ),
             None,
         )
-        if greek is None and " / " in message:  # Kinito's own, bilingual already
+        own = re.fullmatch(r"argument (?P<a>\S+): (?P<el>.+?) / (?P<en>.+)", message)
+        if greek is None and own:  # Kinito's own check of an argument, bilingual already
+            greek, message = f"το {own['a']}: {own['el']}", f"argument {own['a']}: {own['en']}"
+        elif greek is None and " / " in message:
             greek, message = message, ""
         self.print_usage(sys.stderr)
         text = f"{greek} / {message}" if greek and message else greek or f"σφάλμα / error: {message}"

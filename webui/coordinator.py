@@ -1444,7 +1444,7 @@ def _kind_unknown(report: ImportReport, path: Path) -> bool:
         others = ", ".join(f"«{sheet}»" for sheet in table.other_sheets)
         text += " " + _("Only the first sheet, «%(sheet)s», was read (the file also has %(others)s): "
                         "put the data on the first sheet.", sheet=table.sheet, others=others)  # fmt: skip
-    report.issues[at] = Issue(1, None, "", text, text)
+    report.issues[at] = Issue(report.issues[at].row, None, "", text, text)  # the header's row
     return True
 
 

@@ -44,6 +44,7 @@ from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm, between
 from webui.i18n import current_language, in_language, listed, short_date
+from webui.i18n import person as display_name
 from webui.jobs import Job, JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
 from webui.security import require_role
@@ -422,7 +423,7 @@ def _unwanted_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
     ]
 
 
-def _drift_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
+def _drift_lines(session: Any, plan: Plan, problem: Problem, published: bool = True) -> list[str]:
     """What the calendar no longer allows of the plan's routes from today on, a line each in
     the reader's language: «Παρ 04/12, Κινητή μονάδα: η ημέρα είναι πια κλειστή (Τοπική αργία)»."""
     from planner.register.week import calendar_drift
@@ -430,11 +431,12 @@ def _drift_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
     english = current_language() == "en"
     units = {u.id: u.name for u in problem.units}
     today = current_day()
-    # today's route is kept as published by a re-plan: only the driver can be told
+    # today's route is kept as published by a re-plan (when the week has a published plan:
+    # else today is planned anew, frozen_dates): only the driver can be told
     kept = str(_("today's route stays as published when re-planned: tell the driver"))
     return [
         f"{short_date(d.day)}, {units.get(d.unit_id, d.unit_id)}: {d.why_en if english else d.why_el}"
-        + (f" ({kept})" if d.day <= today else "")
+        + (f" ({kept})" if published and d.day <= today else "")
         for d in calendar_drift(session, problem, plan, today)
     ]
 
@@ -470,7 +472,7 @@ def version(pv_id: int) -> Any:
     changes, compared = _changes(row, plan, problem, statuses[row.id], published_now)
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
-        drift = _drift_lines(s, plan, problem)
+        drift = _drift_lines(s, plan, problem, published=published_now is not None)
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
@@ -653,12 +655,15 @@ def adjust(pv_id: int) -> Any:
             flash(str(TIME_LIMIT_MESSAGE), "error")
             return redirect(url_for("desk.adjust", pv_id=pv_id))
         running = _runner().running(row.iso_week)
+        if running and running[0].actor == g.user.username:  # their own run (a double click)
+            flash(_("This week is already being planned."), "info")
+            return redirect(url_for("desk.job", job_id=running[0].id))
         if running:  # one run of a week at a time: two would share the two cores and both end worse
             # said as not applied, and back to this page: sent to the other run's page, a second
             # coordinator took its version for one with their own changes
             flash(_("Your adjustments were not applied: this week is being planned already, by "
                     "%(who)s. When that run ends, adjust the version it makes.",
-                    who=running[0].actor), "error")  # fmt: skip
+                    who=display_name(running[0].actor)), "error")  # fmt: skip
             return redirect(url_for("desk.adjust", pv_id=pv_id))
         job = _runner().start(
             row.iso_week,

@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -425,14 +425,43 @@ def _route_for_outcome(
     return held_route if held_only else held()
 
 
-def _units_for_outcome(own: m.Unit | None, tablet_unit: int | None) -> list[tuple[int, bool]]:
+def held_unit_on(session: Any, user: m.User, unit_id: int, day: date) -> bool:
+    """Whether the account ``user`` had the unit ``unit_id`` at some time on ``day`` (Athens),
+    by the audit log of its changes: the unit it has now since its last change of unit, and
+    before each change the unit that change replaced."""
+    rows = session.scalars(
+        select(m.AuditLog)
+        .where(m.AuditLog.entity == "users", m.AuditLog.entity_id == str(user.id))
+        .where(m.AuditLog.action == "update")
+        .order_by(m.AuditLog.at, m.AuditLog.id)
+    )
+    start = datetime.combine(day, time(0, 0), tzinfo=ATHENS)
+    end = start + timedelta(days=1)
+    since: datetime | None = None  # the current stretch's start (None: from the beginning)
+    for row in rows:
+        before, after = (row.before or {}).get("unit_id"), (row.after or {}).get("unit_id")
+        if before == after:
+            continue
+        at = row.at if row.at.tzinfo is not None else row.at.replace(tzinfo=UTC)
+        if before == unit_id and at > start and (since is None or since < end):
+            return True  # it had the unit until this change, on or after the day began
+        since = at
+    return user.unit_id == unit_id and (since is None or since < end)
+
+
+def _units_for_outcome(
+    session: Any, user: m.User, tablet_unit: int | None, day: date
+) -> list[tuple[int, bool]]:
     """The units whose route an outcome may be on, each with whether only the tablet's own
     version can show it: the account's unit, then the unit of the route the tablet held when
-    that is another (the office moved the account to another unit, or took it off, while
-    outcomes of the earlier route were still waiting on the tablet: they were refused, and
-    visits done counted as not done)."""
-    units = [(own.id, False)] if own is not None else []
-    if tablet_unit is not None and (own is None or tablet_unit != own.id):
+    that is another the account had that day by the audit log (the office moved the account
+    to another unit, or took it off, while outcomes of the earlier route were still waiting on
+    the tablet: they were refused, and visits done counted as not done). Any other unit named
+    by a request is not the driver's: before the audit check, a driver could record on any
+    unit's route by naming it."""
+    own = user.unit_id
+    units = [(own, False)] if own is not None else []
+    if tablet_unit is not None and tablet_unit != own and held_unit_on(session, user, tablet_unit, day):
         units.append((tablet_unit, True))
     return units
 
@@ -478,8 +507,7 @@ def post_outcome() -> Any:
         return _problem(_("This visit is not on your unit's route for that day."), 403)
     if status not in allowed:
         return _problem(_("A village stop has nobody to find at home: record it as done or cancelled."))
-    units = _units_for_outcome(_own_unit(), tablet_unit)
-    if not units:
+    if g.user.unit_id is None and tablet_unit is None:
         abort(403)
     if day > current_day():
         return _problem(
@@ -495,6 +523,8 @@ def post_outcome() -> Any:
                 on_route = existing.id not in off_route(s, [existing]) and conflict is None
                 return jsonify({"ok": True, "outcome_id": existing.id, "created": False,
                                 "on_route": on_route, "conflict": conflict})  # fmt: skip
+            user = s.get(m.User, g.user.id)
+            units = _units_for_outcome(s, user, tablet_unit, day) if user is not None else []
             matched = None
             for unit_id, held_only in units:
                 matched = _route_for_outcome(s, unit_id, day, visit_id, tablet_version, held_only)

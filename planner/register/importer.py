@@ -630,7 +630,10 @@ def _read_csv(data: bytes) -> Table:
         delimiter = declared.group(1)
         text = text.split("\n", 1)[1] if "\n" in text else ""
     else:
-        delimiter = max(";,\t", key=first.count)  # ties (no separator at all) go to ';'
+        # the separator of the line that has most of one among the first few: the first line
+        # may be a title above the header («Αίγιο, 1/3/2026»); ties (none at all) go to ';'
+        lines = [line for line in text.splitlines()[:20] if line.strip()][:10]
+        delimiter = max(";,\t", key=lambda sep: max(line.count(sep) for line in lines))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header, rows, header_row = _gather(reader, str, sheet=False)

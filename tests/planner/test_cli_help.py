@@ -110,7 +110,7 @@ def test_argparse_errors_are_in_greek_too(capsys: pytest.CaptureFixture[str]) ->
         (["plan", "x.json", "--time-limit", "abc"], "το --time-limit: το 'abc' δεν είναι αριθμός / argument"),
         (["plan", "x.json", "--workers", "two"], "το --workers: το 'two' δεν είναι ακέραιος"),
         (["week", "2026-W50", "--units"], "το --units θέλει τουλάχιστον μία τιμή"),
-        (["serve", "--port", "0"], "θύρα από 1 έως 65535 / a port from 1 to 65535"),
+        (["serve", "--port", "0"], "το --port: 0: θύρα από 1 έως 65535 / argument --port: a port from 1"),
     ]
     for words, expected in cases:
         with pytest.raises(SystemExit) as stop:

@@ -208,7 +208,9 @@ def test_a_seed_flag_too_long_for_the_search_is_refused(capsys: pytest.CaptureFi
         with pytest.raises(SystemExit) as stop:
             main([*command, "--seed", "18446744073709551616"])
         assert stop.value.code == 2
-        assert "18 ψηφία / an integer of at most 18 digits" in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert "18446744073709551616: ακέραιος έως 18 ψηφία" in err
+        assert "an integer of at most 18 digits" in err
     assert _args("--seed", "-999999999999999999").seed == -999999999999999999
 
 

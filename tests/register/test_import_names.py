@@ -151,3 +151,17 @@ def test_a_persons_second_row_with_another_settlement_shows_both_as_typed(
     (error,) = report.errors
     assert (error.row, error.column, error.value) == (3, "Οικισμός", "Ακράτα")
     assert "από τη γραμμή 2 («Διακοπτό»)" in error.message_el
+
+
+def test_a_title_above_a_csv_header_is_skipped_whatever_its_commas(
+    loaded_engine: Engine, tmp_path: Path
+) -> None:
+    """The separator was guessed from the first line, which is the title: a comma file with a
+    plain title, or a semicolon file whose title has a comma, were read with the wrong one."""
+    for sep, title in ((",", "Κέντρο Κοινότητας Αιγιαλείας λίστα ωφελουμένων"),
+                       (";", "Κέντρο Κοινότητας Αιγιαλείας, λίστα ωφελουμένων 1/3/2026")):  # fmt: skip
+        body = write_csv(tmp_path / "p.csv", [GOOD_PERSON], delimiter=sep).read_text(encoding="utf-8-sig")
+        (tmp_path / "titled.csv").write_text(f"{title}\n\n{body}", encoding="utf-8")
+        report = import_file(loaded_engine, tmp_path / "titled.csv", dry_run=True)
+        assert report.ok, (sep, report.errors)
+        assert report.added == 1 and any("διαβάστηκαν από τη γραμμή 3" in i.message_el for i in report.issues)

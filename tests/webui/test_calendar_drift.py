@@ -228,3 +228,11 @@ def test_todays_route_is_said_to_stay_as_published(changed: dict[str, Any]) -> N
     lines = {line.split(",")[0]: line.split("</li>")[0] for line in box.split("<li>")[1:]}
     assert "ενημερώστε τον οδηγό" in lines["Πέμ 10/12"]
     assert "ενημερώστε τον οδηγό" not in lines["Παρ 11/12"]
+    # a week with nothing published plans today anew: no such note
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.get(PlanVersion, changed["pv_id"])
+        assert row is not None
+        row.status = "draft"
+    page = _client(app).get(f"/desk/plans/{changed['pv_id']}").get_data(as_text=True)
+    box = page[page.index('id="calendar-drift"') :]
+    assert "μένει όπως δημοσιεύτηκε" not in box[: box.index("</div>")]

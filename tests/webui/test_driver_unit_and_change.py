@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +18,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from test_driver_browser import _driver_tablet
-from webui_helpers import DRIVER, live_server, login
+from webui_helpers import COORDINATOR, DRIVER, live_server, login, post
 
 from planner.register.db import session_scope
-from planner.register.models import Unit, User, VisitOutcome, superseded_outcome
+from planner.register.models import AuditLog, Unit, User, VisitOutcome, superseded_outcome
 from webui import create_app
+from webui.security import hash_password
 
 I18N = "() => JSON.parse(document.getElementById('driver-i18n').textContent)"
 QUEUE = f"() => JSON.parse(localStorage.getItem('kinito.driver.queue.{DRIVER}') || '[]')"
@@ -63,7 +65,16 @@ def _move_driver(app: Flask, unit_id: int | None) -> int:
             unit_id = car.id
         user = s.scalars(select(User).where(User.username == DRIVER)).one()
         user.unit_id = unit_id
-        return unit_id or 0
+        user_id = user.id
+    with session_scope(app.extensions["kinito_engine"]) as s:
+        row = s.scalars(
+            select(AuditLog).where(AuditLog.entity == "users", AuditLog.entity_id == str(user_id))
+            .order_by(AuditLog.id.desc())
+        ).first()  # fmt: skip
+        assert row is not None and (row.after or {}).get("unit_id") == unit_id
+        # on the route's day (the machine's clock is not the app's TODAY), in the order made
+        row.at = datetime.combine(TODAY, time(13, 0), tzinfo=UTC) + timedelta(seconds=row.id)
+    return unit_id or 0
 
 
 def _rows(app: Flask) -> list[tuple[str, str, int | None]]:
@@ -98,6 +109,24 @@ def test_outcomes_of_the_route_held_are_kept_after_the_office_moves_the_driver(
     assert sorted(_rows(app)) == sorted(
         [(TODAY_STOPS[1], "not_at_home", version), (TODAY_STOPS[0], "done", version)]
     )
+
+
+def test_a_driver_cannot_record_on_a_unit_the_account_never_had(published: dict[str, Any]) -> None:
+    """The unit the tablet names counts only if the account had it that day, by the audit log:
+    a driver of another unit naming van1 and the published version (which any tablet knows)
+    could record on van1's visits, unflagged, and the last outcome counts (a review)."""
+    app, version = published["app"], published["version"]
+    with session_scope(app.extensions["kinito_engine"], actor="admin") as s:
+        car = Unit(name="car2", base_name="Αίγιο", base_lat=38.25, base_lon=22.08)
+        s.add(car)
+        s.flush()
+        s.add(User(username="other", display_name="Άλλος Ο.", role="driver", unit_id=car.id,
+                   password_hash=hash_password("long enough password")))  # fmt: skip
+    other = app.test_client()
+    assert login(other, "other", "long enough password").status_code == 302
+    spoof = _send(other, visit_id=TODAY_STOPS[0], status="cancelled", plan_version_id=version, unit_id=1)
+    assert spoof.status_code == 403
+    assert _rows(app) == []
 
 
 def test_the_driver_changes_an_outcome_and_the_last_one_counts(
@@ -187,3 +216,25 @@ def test_the_heading_names_the_unit_of_the_route_shown(live_driver: dict[str, An
         expect(heading).to_have_text(old)
         page.clock.run_for(5 * 60 * 1000 + 1000)  # the page's regular refresh
         expect(heading).to_have_text("Βαν Αιγίου (νέο όνομα)")
+
+
+def test_the_offices_correction_shows_on_the_tablet_that_recorded(live_driver: dict[str, Any]) -> None:
+    """The tablet records «not at home» at 09:10; the office corrects it to «done» (the
+    correction keeps the outcome's time). The tablet's own mark of the same minute won, and
+    it kept showing «not at home» (a review): on the same minute the office's record wins,
+    unless the driver changed it here."""
+    from playwright.sync_api import expect
+
+    base, app = live_driver["url"], live_driver["app"]
+    with _driver_tablet(base, "2026-12-07T09:10:00+02:00") as page:
+        first = page.locator(f"#stops > li[data-visit='{TODAY_STOPS[0]}']")
+        first.get_by_role("button", name="Δεν βρέθηκε στο σπίτι").click()
+        page.wait_for_function(f"() => ({QUEUE})().length === 0")
+        with session_scope(app.extensions["kinito_engine"]) as s:
+            (oid,) = s.scalars(select(VisitOutcome.id))
+        office = app.test_client()
+        login(office, COORDINATOR)
+        corrected = post(office, f"/desk/outcomes/{oid}/correct", {"status": "done", "note": ""})
+        assert corrected.status_code == 302
+        page.reload()
+        expect(first).to_have_attribute("data-status", "done")

@@ -343,6 +343,14 @@ def test_adjust_while_the_week_is_being_planned_is_said_not_applied(
     finally:
         runner.cancel(first.id)
         runner.wait(first.id, 30)
+    # their own run (the button pressed twice): shown, as before
+    own = runner.start(WEEK, COORDINATOR, time_limit=20.0, problem=problem_to_dict(small_problem()))
+    try:
+        response = post(coordinator, url, {"time_limit": "1"})
+        assert response.location.endswith(f"/desk/jobs/{own.id}")
+    finally:
+        runner.cancel(own.id)
+        runner.wait(own.id, 30)
 
 
 def test_adjust_refuses_a_day_outside_the_week(coordinator: FlaskClient, solved: dict[str, Any]) -> None:

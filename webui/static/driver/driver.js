@@ -170,8 +170,12 @@
   function markOf(visitId) {
     var mine = marks[visitId];
     var stored = route && route.outcomes ? route.outcomes[visitId] : null;
+    // on the same minute the office's wins (a correction at the office keeps the time), unless
+    // the driver changed the outcome here, after the one the office has
     var mineFinal = !!(mine && FINAL[mine.status]);
-    if (stored && FINAL[stored.status] && !(mineFinal && mine.time >= stored.time)) { return stored; }
+    var mineLater = mineFinal && !!stored &&
+      (mine.time > stored.time || (mine.time === stored.time && !!mine.changed));
+    if (stored && FINAL[stored.status] && !mineLater) { return stored; }
     if (mine && FINAL[mine.status]) { return mine; }
     return mine || stored || null;
   }
@@ -502,7 +506,7 @@
     delete reopened[stop.visit_id];
     if (was && FINAL[was.status] && (!changing || was.status === status || status === "arrived")) { draw(); return; }
     var time = nowHHMM();
-    marks[stop.visit_id] = { status: status, time: time };
+    marks[stop.visit_id] = changing ? { status: status, time: time, changed: true } : { status: status, time: time };
     save(KEY_MARKS, { date: route.date, version: route.plan_version_id, marks: marks });
     if (status !== "arrived") {
       keepNote(stop.visit_id, "");  // recorded with the outcome: nothing left to keep
