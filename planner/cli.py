@@ -112,8 +112,8 @@ def _params(args: argparse.Namespace) -> SolveParams:
     """The solver settings: the command's defaults, then the ``[solver]`` table of
     ``--config`` (each key checked, see :mod:`planner.config`), then the flags given."""
     settings: dict[str, Any] = {"time_limit": DEFAULT_TIME_LIMIT, "workers": min(2, os.cpu_count() or 1)}
-    if args.config:
-        settings.update(solver_settings(args.config))
+    from_file = solver_settings(args.config) if args.config else {}
+    settings.update(from_file)
     if args.time_limit is not None:
         if not (math.isfinite(args.time_limit) and args.time_limit > 0):
             raise ValueError(
@@ -128,7 +128,7 @@ def _params(args: argparse.Namespace) -> SolveParams:
             raise ValueError(f"--workers {args.workers}: πρέπει να είναι τουλάχιστον 1 / must be at least 1")
         settings["workers"] = args.workers
     cores = max(1, os.cpu_count() or 1)
-    asked = args.workers is not None or (args.config and "workers" in solver_settings(args.config))
+    asked = args.workers is not None or "workers" in from_file
     if asked and settings["workers"] > cores:  # (the default on a 1-core machine is not news)
         print(
             f"σημείωση: {settings['workers']} αναζητήσεις ζητήθηκαν, ο υπολογιστής έχει {cores} πυρήνες: "

@@ -322,10 +322,11 @@ def _setting(path: str | Path, at: str, key: str, value: object) -> object:
 def seed_arg(text: str) -> int:
     """A ``--seed``: an integer of at most 18 digits (the search's generators take 64 bits; a
     20-digit seed failed inside the search as an internal error)."""
+    rule = RULES["seed"]  # the [solver] table's rule, words and all
     try:
         seed = int(text)
     except ValueError:
         seed = SEED_LIMIT
-    if abs(seed) >= SEED_LIMIT:
-        raise argparse.ArgumentTypeError(f"{text}: ακέραιος έως 18 ψηφία / an integer of at most 18 digits")
+    if not rule.ok(seed):
+        raise argparse.ArgumentTypeError(f"{text}: {rule.el} / {rule.en}")
     return seed

@@ -33,7 +33,6 @@ import csv
 import dataclasses
 import io
 import itertools
-import math
 import re
 import unicodedata
 import warnings
@@ -41,7 +40,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -981,7 +980,7 @@ _NUMBER_WORDS = {
 
 
 _EVERY = frozenset({"kathe", "ana", "every", "each", "per"})
-_PERIOD_WORDS = ("evdomad", "ebdomad", "week", "min", "month")  # how a week's and a month's words begin
+_WEEK_WORDS, _MONTH_WORDS = ("evdomad", "ebdomad", "week"), ("min", "month")  # how their words begin
 # «εβδομάδα» and «μήνας» as nouns (after an ordinal: «κάθε τρίτη εβδομάδα»), not «εβδομαδιαία»
 _PERIOD_NOUN = re.compile(r"(?:evdomad|ebdomad)(?:a|es|as|on)|weeks?|min(?:a|es|as|on)|months?")
 # an ordinal after «κάθε» / "every": «κάθε δεύτερη εβδομάδα», "every other week"
@@ -1052,8 +1051,8 @@ def parse_frequency(value: Cell) -> tuple[str, int]:
             if times is not None:
                 raise unknown
             times = number
-    week = any(w.startswith(_PERIOD_WORDS[:3]) for w in words)
-    month = any(w.startswith(_PERIOD_WORDS[3:]) for w in words)
+    week = any(w.startswith(_WEEK_WORDS) for w in words)
+    month = any(w.startswith(_MONTH_WORDS) for w in words)
     fortnight = any(w.startswith(("dekapenthimer", "fortnight", "biweekly")) for w in words)
     if fortnight and not week and not month and interval is None and times in (None, 1):
         return "every_n_weeks", 2
@@ -1280,35 +1279,36 @@ def _header_key(text: str) -> str:
     return normalise(text)
 
 
-def _fields_named(cell: str, columns: Sequence[Column]) -> set[str]:
-    """The fields a header cell names (as :func:`_match_header` reads it)."""
+@cache
+def _header_keys(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Every name a header cell may give a column (normalised) -> the column's field."""
     keys: dict[str, str] = {}
     for c in columns:
-        for n in (c.el, c.en, c.field, *c.aliases):
-            keys.setdefault(_header_key(n), c.field)
+        for name in (c.el, c.en, c.field, *c.aliases):
+            keys.setdefault(_header_key(name), c.field)
+    return keys
+
+
+def _fields_named(cell: str, columns: tuple[Column, ...]) -> set[str]:
+    """The fields a header cell names: its Greek name, English name, field name or an alias,
+    or ``"Greek / English"``."""
+    keys = _header_keys(columns)
     candidates = [cell, *cell.split("/")] if "/" in cell else [cell]
     return {keys[k] for k in (_header_key(c) for c in candidates) if k in keys}
 
 
 def _match_header(
-    header: Sequence[str], columns: Sequence[Column]
+    header: Sequence[str], columns: tuple[Column, ...]
 ) -> tuple[dict[str, int], list[int], list[int]]:
-    """Field -> position of the header cell naming it; positions of unknown and repeated headers.
-
-    A header cell may be the Greek name, the English name, an alias, or ``"Greek / English"``.
-    """
-    keys: dict[str, str] = {}
-    for c in columns:
-        for name in (c.el, c.en, c.field, *c.aliases):
-            keys.setdefault(_header_key(name), c.field)
+    """Field -> position of the header cell naming it (:func:`_fields_named`); positions of
+    unknown and repeated headers."""
     found: dict[str, int] = {}
     unknown: list[int] = []
     duplicates: list[int] = []
     for pos, cell in enumerate(header):
         if not cell.strip():
             continue
-        candidates = [cell, *cell.split("/")] if "/" in cell else [cell]
-        fields = {keys[k] for k in (_header_key(c) for c in candidates) if k in keys}
+        fields = _fields_named(cell, columns)
         if len(fields) != 1:
             unknown.append(pos)
             continue
@@ -2034,10 +2034,11 @@ def _warn_far(
     place = next((s for s in ctx.settlements if s.code == code), None) if code else None
     if place is None:
         return
-    rad = math.radians
-    dlat, dlon = rad(lat - place.lat), rad(lon - place.lon)
-    h = math.sin(dlat / 2) ** 2 + math.cos(rad(lat)) * math.cos(rad(place.lat)) * math.sin(dlon / 2) ** 2
-    km = 2 * 6371.0 * math.asin(math.sqrt(h))
+    import numpy as np
+
+    from planner.travel import haversine_km
+
+    km = float(haversine_km(np.array(lat), np.array(lon), np.array(place.lat), np.array(place.lon)))
     if km > FAR_FROM_SETTLEMENT_KM:
         report.warn(
             number, column, f"{lat}, {lon}",
