@@ -721,6 +721,12 @@ def build_week(
         done_by_visit[f"vs-{sid}"] = days
     ahead = _scheduled_ahead(session, monday, unit_set, today)
     carried = _carried_over(session, iso_week, unit_set, done_by_visit, ahead)
+    # re-planning the current week: visits already done in it count for what it owes
+    this_week_care, this_week_stops = (
+        _done_dates(session, monday, min(today, week_dates[-1]) + timedelta(days=1))
+        if today >= monday
+        else ({}, {})
+    )
 
     previous = latest_version(session, iso_week, unit_set)
     kept_pins: dict[str, tuple[date, int | None]] = {}
@@ -730,6 +736,7 @@ def build_week(
                 kept_pins[v.id] = (v.pinned_date, v.pinned_time)
     kept_pins.update(pins or {})
     published = None
+    frozen = frozen_dates(week_dates, today, published=published_row is not None)
     kept_dates: dict[str, set[date]] = defaultdict(set)
     kept_units: dict[str, set[str]] = defaultdict(set)  # the unit, and so the crew, it was given
     kept_times: dict[str, dict[date, int]] = defaultdict(dict)  # the time the person was told
@@ -747,7 +754,24 @@ def build_week(
     visits: list[Visit] = []
     overdue: dict[str, int] = {}
 
-    def add(visit: Visit, late: int) -> None:
+    def done_aside(vid: str, days: Iterable[date]) -> list[date]:
+        """This week's done dates of a visit, but for those of the published routes kept as
+        they are (those count where the kept routes are taken out of what is owed)."""
+        return sorted(d for d in days if not (d in frozen and d in kept_dates.get(vid, ())))
+
+    def owed(visit: Visit, done: Sequence[date]) -> Visit:
+        """The visit less what was done this week already: the occurrences left, on weekdays
+        far enough after the last one done."""
+        if not done:
+            return visit
+        later = {d.weekday() for d in week_dates if (d - done[-1]).days >= visit.min_gap_days}
+        allowed = later if visit.allowed_weekdays is None else later & visit.allowed_weekdays
+        return replace(
+            visit, frequency=max(1, visit.frequency - len(done)), allowed_weekdays=frozenset(allowed)
+        )
+
+    def add(visit: Visit, late: int, done: Sequence[date] = ()) -> None:
+        visit = owed(visit, done)
         pin = kept_pins.get(visit.id)
         if pin is not None and pin[0] in week_dates:
             visit = replace(visit, pinned_date=pin[0], pinned_time=pin[1])
@@ -792,7 +816,8 @@ def build_week(
             allowed_weekdays=cp.allowed_weekdays or (),
             since=since,
         )
-        if (due.occurrences == 0 or not in_force) and vid not in kept_pins:
+        done = done_aside(vid, this_week_care.get(cp.id, []))
+        if (due.occurrences <= len(done) or not in_force) and vid not in kept_pins:
             continue
         person = cp.beneficiary
         place = settlements[person.settlement_code]
@@ -829,6 +854,7 @@ def build_week(
                 notes=cp.service,
             ),
             due.overdue_weeks,
+            done,
         )
     for vs in session.scalars(select(m.VillageStop).where(m.VillageStop.active).order_by(m.VillageStop.id)):
         vid = f"vs-{vs.id}"
@@ -840,7 +866,8 @@ def build_week(
             working_days=working,
             since=since,
         )
-        if due.occurrences == 0 and vid not in kept_pins:
+        done = done_aside(vid, this_week_stops.get(vs.id, []))
+        if due.occurrences <= len(done) and vid not in kept_pins:
             continue
         place = settlements[vs.settlement_code]
         announced = tuple(
@@ -868,6 +895,7 @@ def build_week(
                 address=vs.place or place.name_el,
             ),
             due.overdue_weeks,
+            done,
         )
     if not visits:
         raise WeekError(
@@ -887,7 +915,6 @@ def build_week(
         model_staff,
         tuple(visits),
     )
-    frozen = frozen_dates(week_dates, today, published=published is not None)
     kept: tuple[Route, ...] = ()
     solve_problem = None
     if frozen:

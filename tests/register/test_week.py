@@ -965,6 +965,49 @@ def test_planning_the_current_week_unpublished_places_nothing_before_today(
     assert all(not ud.available and "past" in ud.note for (_, d), ud in days.items() if d < wednesday)
 
 
+def test_planning_the_current_week_counts_the_visits_done_in_it_already(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """Re-planned on Wednesday, a visit every two weeks done on Tuesday is not planned again,
+    and a twice-a-week visit done on Monday wants one more, two days or more later (both were
+    planned again in full: only visits done before the week's Monday counted)."""
+    engine, ids = register
+    biweekly, weekly2 = f"cp-{ids['biweekly']}", f"cp-{ids['weekly2']}"
+    _done(engine, biweekly, date(2026, 12, 8))
+    _done(engine, weekly2, date(2026, 12, 7))
+    with session_scope(engine) as s:
+        built = build_week(s, W50, today=WEDNESDAY)
+    visits = {v.id: v for v in built.problem.visits}
+    assert biweekly not in visits
+    assert visits[weekly2].frequency == 1 and visits[weekly2].allowed_weekdays == frozenset({2, 3, 4})
+    with session_scope(engine) as s:  # planned the week before, they were owed in full
+        ahead = {v.id: v for v in build_week(s, W50, today=date(2026, 12, 4)).problem.visits}
+    assert biweekly in ahead and ahead[weekly2].frequency == 2
+
+
+def test_replanning_a_published_week_drops_a_visit_done_on_another_day(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """Published with a visit on Thursday, done on Tuesday instead: the re-plan on Wednesday
+    no longer sends it on Thursday, and says so."""
+    engine, _ = register
+    first = plan_week(engine, W50, time_limit=1, workers=1, today=date(2026, 12, 1))
+    publish(engine, first.plan_version_id)
+    visit = next(
+        s.visit_id
+        for r in first.plan.routes
+        if r.date == THURSDAY
+        for s in r.stops
+        if s.visit_id.startswith("cp-")
+        and sum(x.visit_id == s.visit_id for rr in first.plan.routes for x in rr.stops) == 1
+    )
+    _done(engine, visit, date(2026, 12, 8))
+    second = plan_week(engine, W50, time_limit=1, workers=1, today=WEDNESDAY)
+    assert not any(s.visit_id == visit for r in second.plan.routes for s in r.stops)
+    assert any(visit in line and "no longer wanted" in line for line in second.changes)
+    assert not validate(second.problem, second.plan)
+
+
 def test_changes_list_another_unit_and_time_with_a_move(register: tuple[Engine, dict[str, int]]) -> None:
     from dataclasses import replace
 
