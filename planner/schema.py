@@ -1017,6 +1017,24 @@ def _costs_fit(problem: Problem) -> None:
         )
 
 
+def _one_week_if_capped(dates: Sequence[date], units: Sequence[Unit]) -> None:
+    """A weekly cap counts one ISO week: a horizon over two or more weeks with a cap would
+    share one week's hours among all of them (the engine and the validator sum the horizon)."""
+    weeks = sorted({f"{y}-W{w:02d}" for y, w, _ in (d.isocalendar() for d in dates)})
+    capped = [u.id for u in units if u.weekly_max_work is not None]
+    if len(weeks) > 1 and capped:
+        span = ", ".join(weeks)
+        raise SchemaError(
+            "dates",
+            f"the horizon spans the ISO weeks {span}, but the driver's weekly cap (weekly_max_work "
+            f"of {', '.join(capped)}) counts one week: give one week per problem, or set "
+            "weekly_max_work to null",
+            f"οι ημερομηνίες καλύπτουν τις εβδομάδες ISO {span}, ενώ το εβδομαδιαίο όριο ωρών του "
+            f"οδηγού (weekly_max_work της μονάδας {', '.join(capped)}) μετρά μία εβδομάδα: δώστε μία "
+            "εβδομάδα σε κάθε πρόβλημα, ή weekly_max_work null",
+        )
+
+
 def problem_from_dict(d: Mapping[str, Any]) -> Problem:
     """The :class:`Problem` described by a parsed ``problem.json``, checked against the contract.
 
@@ -1051,6 +1069,7 @@ def problem_from_dict(d: Mapping[str, Any]) -> Problem:
         ),
     )
     _no_duplicates([u.id for u in units], "units", ".id")
+    _one_week_if_capped(dates, units)
 
     staff_ids = [s.id for s in staff]
     given = top.opt("days", _list(_day_reader(dates, [u.id for u in units], staff_ids, defaults)), ())

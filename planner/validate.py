@@ -136,7 +136,8 @@ class _Checker:
                     f"stop {k + 1} serves unknown visit {s.visit_id}",
                     f"η στάση {k + 1} είναι για άγνωστη επίσκεψη {s.visit_id}",
                 )
-                return
+                prev_end = s.end  # the rest of the route is still checked (from where it says)
+                continue
             sw = f"{where} stop {k + 1} ({v.id})"
             label = f"{where} στάση/stop {k + 1} ({v.id})"
             travel, dist = self.leg(r.unit_id, place, v.location.id)
@@ -150,16 +151,21 @@ class _Checker:
                     label,
                 )
             self.gap(r, k, prev_end, s.start, travel, sw, label)
-            if not prev_end + travel <= s.arrival <= s.start:
+            # a break taken before the arrival is taken on the way: the drive is outside it
+            rest_on_way = r.rest is not None and r.rest.after_stop == k and r.rest.start < s.arrival
+            earliest = prev_end + travel
+            if r.rest is not None and rest_on_way:
+                earliest = max(earliest + r.rest.duration, r.rest.start + r.rest.duration)
+            if not earliest <= s.arrival <= s.start:
                 self.bad(
                     "arrival",
                     sw,
                     f"arrival {_hm(s.arrival)}: it must be no earlier than the previous place's end plus "
-                    f"the drive ({_hm(prev_end + travel)}) and no later than the visit's start "
-                    f"({_hm(s.start)})",
+                    f"the drive{' and the break' if rest_on_way else ''} ({_hm(earliest)}) and no later "
+                    f"than the visit's start ({_hm(s.start)})",
                     f"άφιξη {_hm(s.arrival)}: πρέπει να είναι όχι νωρίτερα από το τέλος στο προηγούμενο "
-                    f"σημείο συν τη διαδρομή ({_hm(prev_end + travel)}) και όχι αργότερα από την έναρξη "
-                    f"της επίσκεψης ({_hm(s.start)})",
+                    f"σημείο συν τη διαδρομή{' και το διάλειμμα' if rest_on_way else ''} ({_hm(earliest)}) "
+                    f"και όχι αργότερα από την έναρξη της επίσκεψης ({_hm(s.start)})",
                     label,
                 )
             if s.end != s.start + v.service:
@@ -318,20 +324,20 @@ class _Checker:
                 self.bad(
                     "break",
                     where,
-                    f"break {_hm(r.rest.start)} for {r.rest.duration // 60} min; the rule wants "
-                    f"{rule.duration // 60} min starting {window}",
-                    f"διάλειμμα στις {_hm(r.rest.start)} για {r.rest.duration // 60} λεπτά· ο κανόνας "
-                    f"θέλει {rule.duration // 60} λεπτά με έναρξη {window}",
+                    f"break {_hm(r.rest.start)} for {_dur(r.rest.duration)}; the rule wants "
+                    f"{_dur(rule.duration)} starting {window}",
+                    f"διάλειμμα στις {_hm(r.rest.start)} για {_dur_el(r.rest.duration)}· ο κανόνας "
+                    f"θέλει {_dur_el(rule.duration)} με έναρξη {window}",
                 )
             before, after = r.rest.start - r.depart, r.arrive - r.rest.start - r.rest.duration
             if max(before, after) > rule.required_after:
                 self.bad(
                     "break",
                     where,
-                    f"{max(before, after) / 60:.0f} min of work without a break "
-                    f"(at most {rule.required_after / 60:.0f} allowed)",
-                    f"{max(before, after) / 60:.0f} λεπτά εργασίας χωρίς διάλειμμα "
-                    f"(επιτρέπονται έως {rule.required_after / 60:.0f} λεπτά)",
+                    f"{_dur(max(before, after))} of work without a break "
+                    f"(at most {_dur(rule.required_after)} allowed)",
+                    f"{_dur_el(max(before, after))} εργασίας χωρίς διάλειμμα "
+                    f"(επιτρέπονται έως {_dur_el(rule.required_after)})",
                 )
             if not 0 <= r.rest.after_stop <= len(r.stops):
                 self.bad(
@@ -345,10 +351,9 @@ class _Checker:
             self.bad(
                 "break",
                 where,
-                f"works {work / 60:.0f} min with no break (required after "
-                f"{rule.required_after / 60:.0f} min)",
-                f"ο οδηγός εργάζεται {work / 60:.0f} λεπτά χωρίς διάλειμμα (απαιτείται μετά από "
-                f"{rule.required_after / 60:.0f} λεπτά)",
+                f"works {_dur(work)} with no break (required after {_dur(rule.required_after)})",
+                f"ο οδηγός εργάζεται {_dur_el(work)} χωρίς διάλειμμα (απαιτείται μετά από "
+                f"{_dur_el(rule.required_after)})",
             )
 
     # --- the whole plan --------------------------------------------------------------------
@@ -378,12 +383,14 @@ class _Checker:
                 worked = unit.weekly_worked
                 before = f" and {worked / 3600:.1f} h before it" if worked else ""
                 before_el = f" και {_h_el(worked)} ώρες πριν από αυτό" if worked else ""
+                over = total + worked - cap
                 self.bad(
                     "weekly_cap",
                     uid,
-                    f"works {total / 3600:.1f} h over the horizon{before}, over the cap {cap / 3600:.1f} h",
+                    f"works {total / 3600:.1f} h over the horizon{before}, {_dur(over)} over the cap "
+                    f"{cap / 3600:.1f} h",
                     f"ο οδηγός εργάζεται {_h_el(total)} ώρες στο διάστημα του πλάνου{before_el}, "
-                    f"πάνω από το εβδομαδιαίο όριο των {_h_el(cap)} ωρών",
+                    f"{_dur_el(over)} πάνω από το εβδομαδιαίο όριο των {_h_el(cap)} ωρών",
                 )
         unassigned: dict[str, list[int]] = defaultdict(list)
         for u in self.plan.unassigned:

@@ -342,6 +342,20 @@ def test_dates_give_the_horizon_and_week_only_checks_them() -> None:
     assert error_of(d).path == "dates[1]"
 
 
+def test_a_horizon_over_two_weeks_with_a_weekly_cap_is_refused() -> None:
+    """The weekly cap counts one ISO week: dates of two weeks with a cap (the default 40 h) are
+    refused, naming the weeks and what to do (the engine and the validator summed the two
+    weeks' hours against one week's cap); without a cap they are read."""
+    d = minimal_dict()
+    del d["week"]
+    d["dates"] = ["2026-12-07", "2026-12-14"]
+    err = error_of(d)
+    assert err.path == "dates" and "2026-W50, 2026-W51" in str(err) and "weekly_max_work" in str(err)
+    assert "εβδομάδες ISO" in err.detail_el
+    d["units"][0]["weekly_max_work"] = None
+    assert problem_from_dict(d).dates == (MON, date(2026, 12, 14))
+
+
 def test_inline_location_objects_join_the_locations() -> None:
     """A visit's inline location object is read and can then be referenced by id."""
     d = minimal_dict()

@@ -11,7 +11,7 @@ import pytest
 
 from planner.model import HOUR, MINUTE, Plan, Problem, Route, TimeWindow
 from planner.schema import format_time
-from planner.validate import Violation, validate
+from planner.validate import Violation, _dur, _dur_el, validate
 from tests.planner.conftest import MON, THU, TUE, WED, crew, hm, make_problem, make_unit, make_visit, quick
 
 MONDAY_ONLY = frozenset({0})
@@ -320,6 +320,46 @@ def test_stop_for_an_unknown_visit_is_caught(busy_week: Problem, busy_plan: Plan
     assert "unknown_visit" in codes(busy_week, broken)
 
 
+def test_the_rest_of_a_route_is_checked_after_an_unknown_visit(busy_week: Problem, busy_plan: Plan) -> None:
+    """A stop for an unknown visit does not end the route's checks: a later stop outside its
+    window and the day's capacity are still caught."""
+    mon = monday(busy_plan)
+    ids = [s.visit_id for s in mon.stops]
+    first = next(v for v in ids if v not in ("w", "a"))
+    assert ids.index(first) < max(ids.index("w"), ids.index("a"))
+    broken = with_stop(busy_plan, MON, first, visit_id="ghost")
+    s = next(s for s in mon.stops if s.visit_id == "w")
+    broken = shifted(broken, MON, "w", hm(11, 30) - s.start)
+    small = replace(busy_week, units=(make_unit(capacity=1),))
+    found = codes(small, broken)
+    assert {"unknown_visit", "time_window", "capacity"} <= found
+
+
+def test_a_break_taken_on_the_way_delays_the_arrival(busy_week: Problem, busy_plan: Plan) -> None:
+    """The drive after a break taken on the way ends no earlier than the break's end plus the
+    drive: an arrival as if the van drove through the break is caught. The same break taken
+    at the destination, after an arrival straight from the previous place, is valid."""
+    mon = monday(busy_plan)
+    rest = mon.rest
+    assert rest is not None and rest.after_stop < len(mon.stops)
+    k = rest.after_stop
+    prev_end = mon.depart if k == 0 else mon.stops[k - 1].end
+    nxt = mon.stops[k]
+    straight = prev_end + nxt.travel
+    on_way = with_route(busy_plan, MON, rest=replace(rest, start=prev_end))
+    through = with_stop(on_way, MON, nxt.visit_id, arrival=straight)
+    v = one(busy_week, through, "arrival")
+    assert "the drive and the break" in v.message and "διαδρομή και το διάλειμμα" in v.message_el
+    at_destination = with_stop(
+        with_route(busy_plan, MON, rest=replace(rest, start=max(rest.start, straight))),
+        MON,
+        nxt.visit_id,
+        arrival=straight,
+    )
+    assert nxt.start >= straight + rest.duration
+    assert validate(busy_week, at_destination) == []
+
+
 def test_occurrence_beyond_the_frequency_is_caught(busy_week: Problem, busy_plan: Plan) -> None:
     """Occurrence 2 of a visit wanted twice is an occurrence violation."""
     assert "occurrence" in codes(busy_week, with_stop(busy_plan, WED, "twice", occurrence=2))
@@ -434,8 +474,31 @@ def test_a_weekly_cap_violation_reads_in_greek_then_english(busy_week: Problem, 
     hours = f"{total / 3600:.1f}"
     assert str(v) == (
         f"[weekly_cap] van1: ο οδηγός εργάζεται {hours.replace('.', ',')} ώρες στο διάστημα του πλάνου, "
-        f"πάνω από το εβδομαδιαίο όριο των 5,0 ωρών / works {hours} h over the horizon, over the cap 5.0 h"
+        f"{_dur_el(total - 5 * HOUR)} πάνω από το εβδομαδιαίο όριο των 5,0 ωρών / works {hours} h over "
+        f"the horizon, {_dur(total - 5 * HOUR)} over the cap 5.0 h"
     )
+
+
+def test_limits_over_by_seconds_say_by_how_much(busy_week: Problem, busy_plan: Plan) -> None:
+    """A weekly cap, a break rule or a stretch without a break missed by seconds is not said as
+    '17.1 h, over the cap 17.1 h' or 'break for 30 min; the rule wants 30 min'."""
+    total = sum(r.work_time for r in busy_plan.routes)
+    capped = replace(busy_week, units=(make_unit(capacity=10, weekly_max_work=total - 20),))
+    assert "20 s over the cap" in one(capped, busy_plan, "weekly_cap").message
+    rest = monday(busy_plan).rest
+    assert rest is not None
+    short = with_route(busy_plan, MON, rest=replace(rest, duration=rest.duration - 30))
+    assert "for 29 min 30 s; the rule wants 30 min" in one(busy_week, short, "break").message
+    rule = busy_week.unit_days[0].break_rule
+    assert rule is not None
+    mon = monday(busy_plan)
+    longest = max(rest.start - mon.depart, mon.arrive - rest.start - rest.duration)
+    days = tuple(
+        replace(ud, break_rule=replace(rule, required_after=longest - 20)) if ud.date == MON else ud
+        for ud in busy_week.unit_days
+    )
+    v = one(replace(busy_week, unit_days=days), busy_plan, "break")
+    assert f"{_dur(longest)} of work without a break (at most {_dur(longest - 20)} allowed)" == v.message
 
 
 def test_kinito_validate_prints_each_violation_in_greek_then_english(
