@@ -52,11 +52,12 @@ from planner.travel import TravelModel, travel_model_of
 # where crews come from when the week is planned from the register (no one edits them by hand)
 # (a problem file written by hand has its crews in it: the pointer says when it applies)
 CREWS_EL = (
-    "(όταν η εβδομάδα βγαίνει από το μητρώο: οι ημέρες και ώρες εργασίας του προσωπικού και οι "
-    "θέσεις των μονάδων)"
+    "(όταν η εβδομάδα βγαίνει από το μητρώο: οι ημέρες και ώρες εργασίας του προσωπικού, οι "
+    "απουσίες του στο ημερολόγιο και οι θέσεις των μονάδων)"
 )
 CREWS_EN = (
-    "(when the week is planned from the register: the staff's working days and hours and the units' seats)"
+    "(when the week is planned from the register: the staff's working days and hours, their absences "
+    "in the calendar, and the units' seats)"
 )
 
 

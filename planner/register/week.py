@@ -926,7 +926,7 @@ def build_week(
         problem,
         unit_ids,
         tuple(sorted(closed.items())),
-        carried,
+        carried & {v.id for v in visits},  # those the week still owes
         overdue,
         published,
         frozen,

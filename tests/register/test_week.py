@@ -475,6 +475,25 @@ def test_not_done_visit_carries_over_with_higher_priority(register: tuple[Engine
         assert weekly not in build_week(s, W50, today=date(2026, 12, 7)).carried_over
 
 
+def test_a_visit_no_longer_owed_is_not_counted_as_carried(register: tuple[Engine, dict[str, int]]) -> None:
+    """Not done last week, but its plan ended since: not in the week, so not counted among the
+    visits carried over (the summary said 16 carried over, one of them ended)."""
+    engine, ids = register
+    last_week = plan_week(engine, "2026-W49", time_limit=1, workers=1)
+    publish(engine, last_week.plan_version_id)
+    weekly = f"cp-{ids['thursdays']}"
+    assert weekly in {s.visit_id for r in last_week.plan.routes for s in r.stops}
+    with session_scope(engine) as s:
+        assert weekly in build_week(s, W50, today=date(2026, 12, 7)).carried_over
+    with session_scope(engine, actor="office") as s:
+        plan = s.get(m.CarePlan, ids["thursdays"])
+        assert plan is not None
+        plan.end_date = date(2026, 12, 4)
+    with session_scope(engine) as s:
+        built = build_week(s, W50, today=date(2026, 12, 7))
+    assert weekly not in {v.id for v in built.problem.visits} and weekly not in built.carried_over
+
+
 def test_pins_are_kept_from_the_latest_version(register: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = register
     pinned = f"cp-{ids['monthly']}"
