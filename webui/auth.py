@@ -28,7 +28,7 @@ from sqlalchemy import select
 import planner
 from planner.register.models import User
 from webui.forms import LanguageForm, LoginForm
-from webui.security import HOME, LoginThrottle, check_password, start_session
+from webui.security import HOME, LoginThrottle, check_password, form_page, start_session
 from webui.store import reader, transaction
 
 bp = Blueprint("auth", __name__)
@@ -173,12 +173,19 @@ def number_too_large(error: OverflowError) -> Any:
 @bp.app_errorhandler(400)
 def bad_request(error: Exception) -> Any:
     """A bad request, most often a form sent without its security token."""
-    message = _(
-        "The form could not be accepted (its security token was missing or expired). Please try again."
-    )
     if "CSRF" not in str(error):
-        message = _("The request could not be understood.")
-    return render_template("error.html", code=400, message=message), 400
+        return render_template("error.html", code=400, message=_("The request could not be understood.")), 400
+    if request.endpoint == "auth.login":
+        # a log-in page left open (its cookie gone with a closed browser): a fresh one, the name kept
+        form = LoginForm(formdata=None)
+        form.username.data = (request.form.get("username") or "")[:150]
+        flash(_("The log-in page had expired. Please log in again."), "info")
+        return render_template("auth/login.html", form=form), 400
+    message = _(
+        "The form could not be accepted (its security token was missing or expired), so nothing "
+        "was saved. What you typed is kept: go back to the form, log in if asked, and send it again."
+    )
+    return render_template("error.html", code=400, message=message, back=form_page()), 400
 
 
 @bp.app_errorhandler(405)

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
@@ -244,6 +245,17 @@ def _load_user() -> None:
         session["seen"] = now
 
 
+def form_page() -> str | None:
+    """The page of this site the request's form was sent from (its path and query), if the
+    browser said so: where a form refused for an ended session or an expired token is filled in
+    again (webui/static/forms.js)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.scheme not in ("http", "https") or referrer.netloc != request.host:
+        return None
+    page = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return page if page.startswith("/") and not page.startswith("//") else None
+
+
 def require_role(*roles: str) -> Callable[[], Any]:
     """A ``before_request`` hook: log-in required, and one of ``roles``, else 403."""
 
@@ -252,6 +264,8 @@ def require_role(*roles: str) -> Callable[[], Any]:
         if user is None:
             if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):
                 abort(401)
+            if request.method == "POST":  # a form sent after the session ended: back to its page
+                return redirect(url_for("auth.login", next=form_page() or request.path, unsaved=1))
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if user.role not in roles:
             abort(403)
