@@ -569,7 +569,7 @@ def export_xlsx() -> Any:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from planner.register.exporter import text_cells_only
+    from planner.register.exporter import cell_values, text_cells_only
 
     asked = period_from_request()
     if asked.period is None:
@@ -602,7 +602,7 @@ def export_xlsx() -> Any:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            ws.append(cell_values(row))
             for cell in ws[ws.max_row]:
                 _xlsx_cell(cell)
         for i, _h in enumerate(header):

@@ -56,6 +56,7 @@ from planner.register.models import (
     Unit,
     VillageStop,
     VisitOutcome,
+    plain_text,
 )
 
 __all__ = [
@@ -367,7 +368,7 @@ def write_xlsx(sheets: Sequence[Sheet], path: Path) -> Path:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
         for row in sheet.rows:
-            ws.append(list(row))
+            ws.append(cell_values(row))
         for column in ws.iter_cols(min_row=2):
             for cell in column:
                 if isinstance(cell.value, datetime):
@@ -387,6 +388,12 @@ def write_xlsx(sheets: Sequence[Sheet], path: Path) -> Path:
     wb.save(path)
     wb.close()
     return path
+
+
+def cell_values(row: Sequence[Any]) -> list[Any]:
+    """A row for a spreadsheet: texts without control characters (stored before the register
+    cleaned them, openpyxl refused the whole workbook for one of them)."""
+    return [plain_text(v) if isinstance(v, str) else v for v in row]
 
 
 def text_cells_only(book: Any) -> None:
@@ -435,7 +442,7 @@ def write_csv(sheets: Sequence[Sheet], folder: Path) -> list[Path]:
         with target.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
             writer.writerow(sheet.header)
-            writer.writerows([csv_text(_text(v)) for v in row] for row in sheet.rows)
+            writer.writerows([csv_text(plain_text(_text(v))) for v in row] for row in sheet.rows)
         written.append(target)
     return written
 

@@ -24,6 +24,7 @@ JSON columns are not mutation-tracked: assign a new list/dict rather than changi
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -43,10 +44,12 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     and_,
+    event,
     exists,
+    inspect,
     or_,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, aliased, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, aliased, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 __all__ = [
@@ -108,6 +111,34 @@ class Base(DeclarativeBase):
     """Declarative base of the register; its metadata is what the migrations create."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Control characters nobody types but a paste from a word processor brings (a vertical tab is
+# Word's line break, a form feed its page break, a NUL from a broken file): invisible on a
+# page, refused in a spreadsheet cell (XML 1.0 forbids them), a NUL makes a CSV look binary.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_BREAKS = re.compile(r"[\x0b\x0c]")
+
+
+def plain_text(text: str, *, multiline: bool = True) -> str:
+    """``text`` without control characters: Word's line and page breaks become line breaks
+    (spaces where ``multiline`` is false), the others go; tabs and line breaks stay."""
+    return _CONTROL.sub("", _BREAKS.sub("\n" if multiline else " ", text))
+
+
+@event.listens_for(Session, "before_flush", insert=True)
+def _store_plain_text(session: Session, _context: Any, _instances: Any) -> None:
+    """Every text the register stores is plain text (:func:`plain_text`; a ``Text`` column keeps
+    its line breaks), whichever way it came: a form, an import, a tablet, the command line.
+    First of the flush's listeners, so that the audit log records what is stored."""
+    for obj in (*session.new, *session.dirty):
+        if not isinstance(obj, Base):
+            continue
+        values = inspect(obj).dict
+        for attr in obj.__mapper__.column_attrs:
+            value = values.get(attr.key)
+            if isinstance(value, str) and (_CONTROL.search(value) or _BREAKS.search(value)):
+                setattr(obj, attr.key, plain_text(value, multiline=isinstance(attr.columns[0].type, Text)))
 
 
 class Settlement(Base):
