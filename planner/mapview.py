@@ -260,8 +260,37 @@ def route_colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+UNIT_SHADES: tuple[tuple[int, float], ...] = ((0, 0.0), (0, 0.45), (255, 0.4))
+"""How the k-th unit of a day shades its day's colour: (mixed towards black 0 or white 255, by
+how much). The first keeps the day's colour, the second a darker shade, the third a lighter."""
+UNIT_DASHES: tuple[str | None, ...] = (None, "10 7", "2 7")
+"""The k-th unit's Leaflet ``dashArray`` on a day: solid, dashed, dotted."""
+
+
+def shade(colour: str, towards: int, amount: float) -> str:
+    """``colour`` (``#rrggbb``) mixed ``amount`` (0 to 1) of the way towards grey level ``towards``."""
+    rgb = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{round(c + (towards - c) * amount):02x}" for c in rgb)
+
+
+def marker_text_colour(colour: str) -> str:
+    """White on a dark marker, near-black on a light one (a lighter shade, a yellow day), so
+    that its number can be read: whichever contrasts more with ``colour`` (WCAG luminance)."""
+
+    def linear(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    lum = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    dark_lum = 0.0159  # #222222
+    return "#ffffff" if 1.05 / (lum + 0.05) >= (lum + 0.05) / (dark_lum + 0.05) else "#222222"
+
+
 def route_styles(routes: Sequence[Route]) -> dict[tuple[str, date], tuple[str, str | None]]:
-    """One colour per day; on a day with several units, the second and later ones dashed.
+    """One colour family per day; each unit of a day its own shade of it (:data:`UNIT_SHADES`),
+    the second and later ones dashed or dotted too, so that two units' markers on one day
+    (both numbered 1, 2...) can be told apart.
 
     Keyed by (unit id, date): (colour, Leaflet ``dashArray`` or None).
     """
@@ -271,8 +300,11 @@ def route_styles(routes: Sequence[Route]) -> dict[tuple[str, date], tuple[str, s
     for route in sorted(routes, key=lambda r: (r.date, r.unit_id)):
         k = seen.get(route.date, 0)
         seen[route.date] = k + 1
-        dash = None if k == 0 else "10 7"
-        styles[(route.unit_id, route.date)] = (route_colour(days.index(route.date)), dash)
+        towards, amount = UNIT_SHADES[k % len(UNIT_SHADES)]
+        colour = route_colour(days.index(route.date))
+        if amount:
+            colour = shade(colour, towards, amount)
+        styles[(route.unit_id, route.date)] = (colour, UNIT_DASHES[k % len(UNIT_DASHES)])
     return styles
 
 
@@ -295,6 +327,20 @@ def _swatch(colour: str) -> str:
     return (
         f'<span style="display:inline-block;width:12px;height:12px;margin-right:4px;'
         f'vertical-align:middle;background:{colour};border-radius:2px"></span>'
+    )
+
+
+def _line_swatch(colour: str, dash: str | None) -> str:
+    """A route's legend and layer sample: a short stretch of its line, dashed as it is (an
+    inline SVG, no network), its colour's marker at the end."""
+    pattern = ""
+    if dash:  # the map's dashes at the swatch's scale (its line is thinner)
+        pattern = f' stroke-dasharray="{" ".join(str(max(1, round(int(n) * 0.5))) for n in dash.split())}"'
+    return (
+        f'<svg width="30" height="12" viewBox="0 0 30 12" aria-hidden="true" '
+        f'style="margin-right:4px;vertical-align:middle">'
+        f'<line x1="0" y1="6" x2="22" y2="6" stroke="{colour}" stroke-width="3"{pattern}/>'
+        f'<circle cx="24" cy="6" r="5" fill="{colour}" stroke="#fff" stroke-width="1"/></svg>'
     )
 
 
@@ -328,7 +374,8 @@ def _number_icon(text: str, colour: str, size: int = 24, shift: tuple[int, int] 
     dx, dy = shift
     style = (
         f"width:{size}px;height:{size}px;border-radius:50%;box-sizing:border-box;"
-        f"background:{colour};color:#fff;border:2px solid #fff;box-shadow:0 0 3px #000;"
+        f"background:{colour};color:{marker_text_colour(colour)};"
+        "border:2px solid #fff;box-shadow:0 0 3px #000;"
         f"text-align:center;font:bold 12px/{size - 4}px sans-serif"
     )
     return folium.DivIcon(
@@ -417,7 +464,7 @@ def _add_route(
     moved by ``shifts`` (:func:`marker_shifts`)."""
     colour, dash = style
     label = route_label(route, problem, language)
-    group = folium.FeatureGroup(name=f"{_swatch(colour)}{html.escape(label)}").add_to(m)
+    group = folium.FeatureGroup(name=f"{_line_swatch(colour, dash)}{html.escape(label)}").add_to(m)
     path = _route_path(route, problem.unit(route.unit_id).base, problem, shapes)
     line = folium.PolyLine(path, color=colour, weight=4, opacity=0.85, dash_array=dash)  # type: ignore[no-untyped-call]
     _Bind(html.escape(label), tooltip=html.escape(label)).add_to(line)
@@ -430,7 +477,10 @@ def _add_route(
         marker = folium.Marker(
             (visit.location.lat, visit.location.lon), icon=_number_icon(str(number), colour, shift=shift)
         )
-        tooltip = f"{number}. {visit.name or visit.id} ({hhmm(stop.start)})"
+        # two units a day both number their stops from 1: the tooltip says whose stop it is
+        tooltip = (
+            f"{number}. {visit.name or visit.id} ({hhmm(stop.start)}) · {unit_label(problem, route.unit_id)}"
+        )
         _Bind(_stop_popup(route, number, stop, visit, problem, language), html.escape(tooltip)).add_to(marker)
         marker.add_to(group)
     groups.append(group.get_name())
@@ -502,7 +552,8 @@ def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem, language: str |
 
 
 def _legend_html(entries: Sequence[tuple[str, str]], language: str | None = None) -> str:
-    rows = "".join(f"<div>{_swatch(colour)}{html.escape(text)}</div>" for colour, text in entries)
+    """Entries (swatch HTML, text): a route's line sample, or the unassigned's square."""
+    rows = "".join(f"<div>{swatch}{html.escape(text)}</div>" for swatch, text in entries)
     style = "background:#fff;padding:6px 8px;border-radius:4px;box-shadow:0 0 4px #888;font:12px sans-serif"
     return f'<div style="{style}"><b>{_WORDS[language]["routes"]}</b>{rows}</div>'
 
@@ -550,10 +601,13 @@ def plan_map(
         km = route.distance / 1000
         stops = f"{len(route.stops)} {words['stop'] if len(route.stops) == 1 else words['stops']}"
         dashed = f" ({words['dashed']})" if style[1] else ""
-        legend.append((colour, f"{route_label(route, problem, language)}: {stops}, {km:.1f} km{dashed}"))
+        entry = f"{route_label(route, problem, language)}: {stops}, {km:.1f} km{dashed}"
+        legend.append((_line_swatch(colour, style[1]), entry))
     unassigned = _add_unassigned(m, plan, problem, language)
     if unassigned:
-        legend.append((UNASSIGNED_COLOUR, f"{words['unassigned']}: {unassigned_count(plan, language)}"))
+        legend.append(
+            (_swatch(UNASSIGNED_COLOUR), f"{words['unassigned']}: {unassigned_count(plan, language)}")
+        )
     points += unassigned
     folium.LayerControl(collapsed=False).add_to(m)
     if language is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from planner.model import MINUTE, Plan, Problem, Route, Unassigned, UnitDay
+from planner.model import MINUTE, CrewMember, Plan, Problem, Route, Unassigned, UnitDay
 
 WEEKDAYS_EL: tuple[str, ...] = ("Δευ", "Τρί", "Τετ", "Πέμ", "Παρ", "Σάβ", "Κυρ")
 """Greek weekday abbreviations, Monday first (``date.weekday()`` order), accented where the
@@ -31,6 +31,8 @@ _HEADERS: tuple[str, ...] = (
     "Πλήρωμα/Crew",
 )
 _MINUTES_NOTE = "Οδήγηση, εξυπηρέτηση, αναμονή σε λεπτά / Driving, service, waiting in minutes"
+# the totals row rounds the exact sums once, so it may differ from adding up the rounded rows
+_TOTALS_NOTE = "Σύνολα στρογγυλεμένα από τα ακριβή αθροίσματα / Totals rounded from the exact sums"
 # Text columns are left-aligned, numbers and times right-aligned.
 _LEFT = frozenset({0, 1, 9, 10})
 
@@ -81,24 +83,41 @@ def _km(metres: int) -> str:
     return f"{metres / 1000:.1f}"
 
 
-def crew_names(problem: Problem, route: Route) -> list[str]:
-    """The names of the crew aboard the route's unit on its date (ids for unknown staff)."""
+def crew_names(problem: Problem, route: Route, *, hours: bool = False, short: bool = False) -> list[str]:
+    """The names of the crew aboard the route's unit on its date (ids for unknown staff);
+    ``hours``: each part-timer's hours after the name (:func:`crew_hours`); ``short``: the
+    names cut as :func:`short_name` cuts them."""
     return [
         name
         for ud in problem.unit_days
         if ud.unit_id == route.unit_id and ud.date == route.date
-        for name in _unit_day_crew(problem, ud)
+        for name in _unit_day_crew(problem, ud, hours=hours, short=short)
     ]
 
 
-def _unit_day_crew(problem: Problem, ud: UnitDay) -> list[str]:
-    """The names of a unit-day's crew (ids for unknown staff)."""
+def crew_hours(member: CrewMember, ud: UnitDay) -> str:
+    """A crew member's hours aboard as ``08:00-12:00`` when they are not the whole shift
+    (a part-timer: the driver must know who is aboard when), else empty."""
+    hours = member.hours
+    if hours is None or (hours.start <= ud.shift.start and hours.end >= ud.shift.end):
+        return ""
+    return f"{hhmm(hours.start)}-{hhmm(hours.end)}"
+
+
+def _unit_day_crew(problem: Problem, ud: UnitDay, *, hours: bool = False, short: bool = False) -> list[str]:
+    """The names of a unit-day's crew (ids for unknown staff); ``short``: cut to the name
+    (:func:`short_name`); ``hours``: a part-timer's hours after it, «Σοφία Μ. 08:00-12:00»."""
     names: list[str] = []
     for member in ud.crew:
         try:
-            names.append(problem.staff_member(member.staff_id).name or member.staff_id)
+            name = problem.staff_member(member.staff_id).name or member.staff_id
         except KeyError:
-            names.append(member.staff_id)
+            name = member.staff_id
+        if short:
+            name = short_name(name)
+        if hours and (when := crew_hours(member, ud)):
+            name = f"{name} {when}"
+        names.append(name)
     return names
 
 
@@ -137,7 +156,7 @@ def _route_row(route: Route, problem: Problem) -> list[str]:
         _minutes(route.service_time),
         _minutes(route.waiting_time),
         _break_cell(route),
-        ", ".join(short_name(n) for n in crew_names(problem, route)) or NONE_MARK,
+        ", ".join(crew_names(problem, route, hours=True, short=True)) or NONE_MARK,
     ]
 
 
@@ -145,7 +164,7 @@ def _idle_row(ud: UnitDay, problem: Problem) -> list[str]:
     """The row of a unit-day with no route: why (unavailable), or that none was sent out and
     who was aboard (so that a crew left idle while visits wait is seen)."""
     note = "μη διαθέσιμη / unavailable" if not ud.available else "χωρίς διαδρομή / no route"
-    crew = ", ".join(short_name(n) for n in _unit_day_crew(problem, ud)) if ud.available else ""
+    crew = ", ".join(_unit_day_crew(problem, ud, hours=True, short=True)) if ud.available else ""
     if crew:
         note += f": {crew}"
     return [day_label(ud.date), unit_label(problem, ud.unit_id), "0", *[NONE_MARK] * 2, *[""] * 5, note]
@@ -221,9 +240,9 @@ def format_pin_notes(problem: Problem) -> str:
         hours = ", ".join(f"{hhmm(w.start)}-{hhmm(w.end)}" for w in windows)
         who = f"{v.id} {v.name}".strip() if v.name and v.name != v.id else v.id
         lines.append(
-            f"  {who}: κλειδωμένη στις {hhmm(v.pinned_time)} ({day_label(v.pinned_date)}), εκτός του ωραρίου "
-            f"της ({hours}): ισχύει το κλείδωμα / pinned at {hhmm(v.pinned_time)}, outside its hours "
-            f"({hours}): the pin holds"
+            f"  {who}: κλειδωμένη στις {hhmm(v.pinned_time)} ({day_label(v.pinned_date)}), εκτός των ωρών "
+            f"που μπορεί να αρχίσει ({hours}): ισχύει το κλείδωμα / pinned at {hhmm(v.pinned_time)}, "
+            f"outside the times it may start ({hours}): the pin holds"
         )
     if not lines:
         return ""
@@ -244,7 +263,7 @@ def format_plan_table(plan: Plan, problem: Problem) -> str:
         keyed += [((ud.date, ud.unit_id), _idle_row(ud, problem)) for ud in idle]
         body = [row for _, row in sorted(keyed, key=lambda kr: kr[0])]
         rows = [list(_HEADERS), *body, _totals_row(routes)]
-        table = "\n".join([*_format_rows(rows), _MINUTES_NOTE])
+        table = "\n".join([*_format_rows(rows), _MINUTES_NOTE, _TOTALS_NOTE])
     else:
         table = "Καμία διαδρομή / No routes"
     notes = format_pin_notes(problem)

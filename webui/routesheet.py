@@ -17,8 +17,10 @@ from pathlib import Path
 
 from fpdf import FPDF, FontFace
 
+from planner.mapview import marker_text_colour
 from planner.model import Plan, Problem, Route
 from planner.register.importer import format_phone
+from planner.render import crew_names
 from webui.planview import DayView, day_views
 
 __all__ = ["FONT_DIRS", "FontMissing", "find_font_dir", "route_sheet_pdf"]
@@ -92,31 +94,129 @@ def _hex(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
 
-def _draw_map(
-    pdf: FPDF, route: Route, view: DayView, problem: Problem, box: tuple[float, float, float, float]
+Point = tuple[float, float]
+"""A place on the page, (x, y) in mm from the top left."""
+MARKER_RADIUS = 2.4
+"""A map marker's radius on the page (mm): the stops' and the base's."""
+_LEADER_MIN = 0.3  # a marker moved further than this (mm) from its point is tied back to it
+_GOLDEN = math.pi * (3 - math.sqrt(5))  # the golden angle: markers started round a point never line up
+
+
+def spread_markers(
+    points: Sequence[Point],
+    base: Point,
+    box: tuple[float, float, float, float],
+    radius: float = MARKER_RADIUS,
+    iterations: int = 400,
+) -> list[Point]:
+    """Where to draw each stop's marker (page mm) so that none overlaps another or the base's.
+
+    Markers start on their points; stops at one point (a village's visits) first go round it on
+    a small circle. Then each overlapping pair is pushed apart along the line between them
+    (half each), and a marker on the base's pushed off it (the base never moves), until no two
+    centres are closer than a marker's diameter, or ``iterations`` passes. Markers stay inside
+    ``box`` (x, y, w, h).
+    """
+    gap = 2 * radius + 0.3  # a little over the diameter: the white outlines do not touch
+    x0, y0, w, h = box
+    lo_x, hi_x, lo_y, hi_y = x0 + radius, x0 + w - radius, y0 + radius, y0 + h - radius
+    out: list[list[float]] = []
+    at: dict[tuple[float, float], int] = {}
+    for x, y in points:
+        key = (round(x, 3), round(y, 3))
+        k = at.get(key, 0)
+        at[key] = k + 1
+        # the second and later at one point start round it (golden angle: never in line)
+        angle = k * _GOLDEN
+        out.append(
+            [x + 0.5 * radius * math.cos(angle) * (k > 0), y + 0.5 * radius * math.sin(angle) * (k > 0)]
+        )
+
+    def clamp(p: list[float]) -> None:
+        p[0] = min(max(p[0], lo_x), hi_x)
+        p[1] = min(max(p[1], lo_y), hi_y)
+
+    for _ in range(iterations):
+        moved = False
+        for i, p in enumerate(out):
+            # off the base: the whole way, the base stays on its point
+            dx, dy = p[0] - base[0], p[1] - base[1]
+            d = math.hypot(dx, dy)
+            if d < gap:
+                ux, uy = (dx / d, dy / d) if d > 1e-9 else (math.cos(i * _GOLDEN), math.sin(i * _GOLDEN))
+                p[0], p[1] = base[0] + ux * gap, base[1] + uy * gap
+                clamp(p)
+                moved = True
+            for j in range(i + 1, len(out)):
+                q = out[j]
+                dx, dy = q[0] - p[0], q[1] - p[1]
+                d = math.hypot(dx, dy)
+                if d >= gap:
+                    continue
+                ux, uy = (dx / d, dy / d) if d > 1e-9 else (math.cos(j * _GOLDEN), math.sin(j * _GOLDEN))
+                push = (gap - d) / 2
+                p[0], p[1] = p[0] - ux * push, p[1] - uy * push
+                q[0], q[1] = q[0] + ux * push, q[1] + uy * push
+                clamp(p)
+                clamp(q)
+                moved = True
+        if not moved:
+            break
+    return [(p[0], p[1]) for p in out]
+
+
+def _marker(
+    pdf: FPDF, x: float, y: float, label: str, fill: tuple[int, int, int], text: tuple[int, int, int]
 ) -> None:
+    pdf.set_fill_color(*fill)
+    pdf.set_draw_color(255)
+    pdf.set_line_width(0.3)
+    pdf.circle(x, y, MARKER_RADIUS, style="FD")
+    pdf.set_text_color(*text)
+    pdf.set_xy(x - MARKER_RADIUS, y - MARKER_RADIUS)
+    pdf.cell(2 * MARKER_RADIUS, 2 * MARKER_RADIUS, label, align="C")
+
+
+def map_layout(
+    route: Route, problem: Problem, box: tuple[float, float, float, float]
+) -> tuple[list[Point], list[Point]]:
+    """The route sheet's small map in page mm: the route's path (base, stops, base) projected
+    into ``box``, and where each stop's marker is drawn (:func:`spread_markers`)."""
     base = problem.unit(route.unit_id).base
     places = [(base.lat, base.lon)]
     for stop in route.stops:
         visit = problem.visit(stop.visit_id)
         places.append((visit.location.lat, visit.location.lon))
     pts = _project([*places, places[0]], box)
+    return pts, spread_markers(pts[1:-1], pts[0], box)
+
+
+def _draw_map(
+    pdf: FPDF, route: Route, view: DayView, problem: Problem, box: tuple[float, float, float, float]
+) -> None:
+    pts, spots = map_layout(route, problem, box)
     pdf.set_draw_color(180)
     pdf.set_line_width(0.2)
     pdf.rect(*box)
-    pdf.set_draw_color(*_hex(view.colour))
+    colour = _hex(view.colour)
+    pdf.set_draw_color(*colour)
     pdf.set_line_width(0.8)
     pdf.polyline(pts)
+    # stops close together on the page (a village's visits, a stop by the base) would hide
+    # each other's numbers and the base's «B»: their markers are spread apart, each tied to
+    # its true point by a thin line, and the base is drawn last, on top
+    pdf.set_draw_color(90)
+    pdf.set_line_width(0.15)
+    pdf.set_fill_color(90)
+    for (x, y), (mx, my) in zip(pts[1:-1], spots, strict=True):
+        if math.hypot(mx - x, my - y) > _LEADER_MIN:
+            pdf.line(x, y, mx, my)
+            pdf.circle(x, y, 0.35, style="F")
     pdf.set_font("DejaVu", "B", 7)
-    for i, (x, y) in enumerate(pts[:-1]):
-        label = "B" if i == 0 else str(i)
-        pdf.set_fill_color(*((34, 34, 34) if i == 0 else _hex(view.colour)))
-        pdf.set_draw_color(255)
-        pdf.set_line_width(0.3)
-        pdf.circle(x, y, 2.4, style="FD")
-        pdf.set_text_color(255)
-        pdf.set_xy(x - 2.4, y - 2.4)
-        pdf.cell(4.8, 4.8, label, align="C")
+    text = _hex(marker_text_colour(view.colour))
+    for i, (x, y) in enumerate(spots, start=1):
+        _marker(pdf, x, y, str(i), colour, text)
+    _marker(pdf, *pts[0], "B", (34, 34, 34), (255, 255, 255))
     pdf.set_text_color(0)
 
 
@@ -144,11 +244,12 @@ def route_sheet_pdf(
     labels: Labels,
     long_date: Callable[[date], str],
     footer: str,
+    decimal: Callable[[float], str] = lambda x: f"{x:.1f}",
     only: tuple[date, str | None] | None = None,
     font_dir: Path | None = None,
 ) -> bytes:
     """The route sheets of ``plan`` (or, ``only`` = (date, unit id), of that route; (date, None):
-    of that day's) as PDF bytes."""
+    of that day's) as PDF bytes; ``decimal`` writes the kilometres as the language does."""
     folder = font_dir or find_font_dir()
     pdf = _Sheet(orientation="P", unit="mm", format="A4")
     pdf.footer_text = footer
@@ -179,15 +280,18 @@ def route_sheet_pdf(
         facts = [
             f"{leaves} {view.depart}",
             f"{back} {view.arrive}",
-            f"{view.km} km",
+            f"{decimal(view.km)} km",
             f"{driving} {view.drive_min}′",
         ]
         if view.break_text:
             facts.append(f"{rest} {view.break_text}")
         pdf.cell(0, 5, "  ·  ".join(facts), new_x="LMARGIN", new_y="NEXT")
-        if view.crew:
+        # a part-timer's hours after the name, so that the driver knows who is aboard when;
+        # names with commas in them («Σοφία Μ., κοινωνική λειτουργός») listed with semicolons
+        if crew_list := crew_names(problem, route, hours=True):
             crew = labels("Crew")
-            pdf.multi_cell(0, 5, f"{crew}: {', '.join(view.crew)}", new_x="LMARGIN", new_y="NEXT")
+            sep = "; " if any("," in name for name in crew_list) else ", "
+            pdf.multi_cell(0, 5, f"{crew}: {sep.join(crew_list)}", new_x="LMARGIN", new_y="NEXT")
         top = pdf.get_y() + 2
         _draw_map(pdf, route, view, problem, (pdf.l_margin, top, 190, 62))
         # the map's marker fill and white outline must not leak into the table (its row lines

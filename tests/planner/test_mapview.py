@@ -289,8 +289,10 @@ def test_empty_plan_shows_just_the_base(problem: Problem, tmp_path: Path) -> Non
 
 
 def test_one_colour_per_day_and_a_dashed_line_for_a_second_unit() -> None:
-    """Issue 5: one colour per day; two units on one day share it, the second dashed."""
-    from planner.mapview import route_styles
+    """Issue 5: one colour family per day; two units on one day each get their own shade of it
+    (a reviewer's finding: sharing one colour, their numbered markers could not be told apart),
+    the second dashed."""
+    from planner.mapview import route_colour, route_styles
 
     routes = [
         Route("van1", MON, 8 * HOUR, 9 * HOUR, (), 0, 0),
@@ -298,7 +300,8 @@ def test_one_colour_per_day_and_a_dashed_line_for_a_second_unit() -> None:
         Route("van1", TUE, 8 * HOUR, 9 * HOUR, (), 0, 0),
     ]
     styles = route_styles(routes)
-    assert styles[("car1", MON)][0] == styles[("van1", MON)][0] != styles[("van1", TUE)][0]
+    assert styles[("car1", MON)][0] == route_colour(0) != styles[("van1", TUE)][0] == route_colour(1)
+    assert styles[("van1", MON)][0] not in (route_colour(0), route_colour(1))
     assert styles[("car1", MON)][1] is None  # car1 sorts first: solid
     assert styles[("van1", MON)][1] is not None and styles[("van1", TUE)][1] is None
 

@@ -248,6 +248,7 @@ def test_a_pin_outside_the_visits_hours_is_noted_under_the_table(plan: Plan, pro
     table = format_plan_table(plan, replace(problem, visits=tuple(visits)))
     notes = table[table.index("Σημειώσεις / Notes:") :].splitlines()[1:]
     assert notes == [
-        "  hv-001 Ωφελούμενος 001: κλειδωμένη στις 14:00 (Δευ 07/12), εκτός του ωραρίου της (09:00-11:00): "
-        "ισχύει το κλείδωμα / pinned at 14:00, outside its hours (09:00-11:00): the pin holds"
+        "  hv-001 Ωφελούμενος 001: κλειδωμένη στις 14:00 (Δευ 07/12), εκτός των ωρών που μπορεί να αρχίσει "
+        "(09:00-11:00): ισχύει το κλείδωμα / pinned at 14:00, outside the times it may start (09:00-11:00): "
+        "the pin holds"
     ]
