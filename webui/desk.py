@@ -43,7 +43,7 @@ from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm, between
-from webui.i18n import current_language, in_language, listed, short_date
+from webui.i18n import current_language, decimal, in_language, listed, short_date
 from webui.i18n import person as display_name
 from webui.jobs import Job, JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
@@ -739,7 +739,7 @@ def route_sheet(pv_id: int) -> Response:
     status = str(STATUS_LABELS[version_statuses([row])[row.id]])
     footer = f"Kinito · {row.iso_week} · {_('version %(n)d', n=row.version)} ({status})"
     pdf = route_sheet_pdf(plan, problem, labels=_, long_date=long_date, footer=footer, only=only,
-                          font_dir=font_dir)  # fmt: skip
+                          font_dir=font_dir, decimal=decimal)  # fmt: skip
     name = f"kinito-{row.iso_week}-v{row.version}" + (f"-{only[0].isoformat()}" if only else "") + ".pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from babel.dates import format_date, format_datetime
 from flask import Flask, current_app, g, session
-from flask_babel import Babel, get_locale, lazy_gettext
+from flask_babel import Babel, format_decimal, get_locale, lazy_gettext
 
 __all__ = [
     "TRANSLATIONS",
@@ -104,6 +104,12 @@ def person(username: str | None) -> str:
     return str(names.get(username, username))
 
 
+def decimal(value: float, digits: int = 1) -> str:
+    """A number with ``digits`` decimals as the interface's language writes it: «347,7» in
+    Greek, "347.7" in English."""
+    return str(format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0"))
+
+
 def init_i18n(app: Flask) -> None:
     """Flask-Babel with the package's catalogues and the date filters for templates."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
@@ -112,5 +118,6 @@ def init_i18n(app: Flask) -> None:
     app.add_template_filter(short_date, "short_date")
     app.add_template_filter(when, "when")
     app.add_template_filter(person, "person")
+    app.add_template_filter(decimal, "decimal")
     app.jinja_env.globals["WEEKDAYS"] = WEEKDAYS
     app.add_template_global(current_language, "current_language")

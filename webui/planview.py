@@ -176,7 +176,7 @@ def day_views(plan: Plan, problem: Problem) -> list[DayView]:
                 unit_id=route.unit_id,
                 unit_name=_unit_name(problem, route.unit_id),
                 colour=styles[(route.unit_id, route.date)][0],
-                crew=crew_names(problem, route),
+                crew=crew_names(problem, route, hours=True),
                 depart=hhmm(route.depart),
                 arrive=hhmm(route.arrive),
                 km=round(route.distance / 1000, 1),

@@ -25,9 +25,20 @@ def test_the_weeks_km_and_driving_are_rounded_once_as_in_the_cli(
 ) -> None:
     plan = Plan("x", (_route(MON, "hv-1"), _route(TUE, "hv-3")), (), 0, 1, 1.0, 0.1)
     page = coordinator.get(f"/desk/plans/{store_version(app, plan, 1)}").get_data(as_text=True)
-    assert "<li><b>20.1</b> km</li>" in page  # 20,080 m; the days' 10.0 + 10.0 said 20.0
+    assert "<li><b>20,1</b> km</li>" in page  # 20,080 m; the days' 10.0 + 10.0 said 20.0
+    assert " · 10,0 km · " in page and "10.0 km" not in page  # Greek: a decimal comma
     minutes = re.search(r"<li><b>(\d+)</b> [^<]*</li>", page[page.index("km</li>") :])
     assert minutes is not None and minutes.group(1) == "61"  # 3,660 s; the days' 30 + 30 said 60
     table = format_plan_table(plan, small_problem())
     total = next(line for line in table.splitlines() if line.startswith("Σύνολο"))
     assert "20.1" in total and "61" in total
+
+
+def test_kilometres_have_the_languages_decimal_mark(coordinator: FlaskClient, app: Flask) -> None:
+    """Greek «20,1 km», English "20.1 km" (the page wrote 20.1 in both, management 20,1)."""
+    plan = Plan("x", (_route(MON, "hv-1"), _route(TUE, "hv-3")), (), 0, 1, 1.0, 0.1)
+    url = f"/desk/plans/{store_version(app, plan, 1)}"
+    with coordinator.session_transaction() as session:
+        session["lang"] = "en"
+    page = coordinator.get(url).get_data(as_text=True)
+    assert "<li><b>20.1</b> km</li>" in page and " · 10.0 km · " in page
