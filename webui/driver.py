@@ -271,12 +271,17 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
     # recorded on this date, from this version, an earlier one re-planned since, or by the
     # office (as corrected there: a visit the office postponed shows postponed, not open)
     recorded = session.execute(
-        select(m.VisitOutcome.visit_ref, m.VisitOutcome.status, m.VisitOutcome.occurred_at)
+        select(
+            m.VisitOutcome.visit_ref, m.VisitOutcome.status, m.VisitOutcome.occurred_at, m.VisitOutcome.note
+        )
         .where(m.VisitOutcome.planned_date == route.date)
         .where(m.VisitOutcome.visit_ref.in_([s.visit_id for s in route.stops]))
         .order_by(m.VisitOutcome.occurred_at, m.VisitOutcome.id)  # the last one is the visit's
     )
-    outcomes = {ref: {"status": status, "time": _local_hhmm(occurred)} for ref, status, occurred in recorded}
+    outcomes = {
+        ref: {"status": status, "time": _local_hhmm(occurred), "note": note or ""}
+        for ref, status, occurred, note in recorded
+    }
     base = problem.unit(route.unit_id).base
     rest = route.rest
     return {

@@ -413,7 +413,7 @@ def test_outcomes_stay_shown_after_a_new_version(driver: FlaskClient, field_app:
                           published_at=datetime.now(UTC)))  # fmt: skip
     doc = driver.get("/driver/today.json").get_json()
     assert doc["plan_version_id"] == 2 and doc["version"] == 2
-    assert doc["outcomes"] == {"cp-1": {"status": "done", "time": "09:50"}}
+    assert doc["outcomes"] == {"cp-1": {"status": "done", "time": "09:50", "note": ""}}
     assert _send(driver, visit_id="cp-3", plan_version_id=2).status_code == 200
 
 
@@ -561,4 +561,4 @@ def test_a_postponement_the_office_recorded_shows_the_time_it_was_recorded(
     monkeypatch.setattr(outcomes, "_now", lambda: at, raising=False)
     _office_records(field_app.extensions["kinito_engine"], "cp-1", "postponed")
     doc = driver.get("/driver/today.json").get_json()
-    assert doc["outcomes"]["cp-1"] == {"status": "postponed", "time": "09:12"}
+    assert doc["outcomes"]["cp-1"] == {"status": "postponed", "time": "09:12", "note": ""}

@@ -238,3 +238,23 @@ def test_the_offices_correction_shows_on_the_tablet_that_recorded(live_driver: d
         assert corrected.status_code == 302
         page.reload()
         expect(first).to_have_attribute("data-status", "done")
+
+
+def test_the_note_sent_with_an_outcome_shows_with_it(live_driver: dict[str, Any]) -> None:
+    """«Όλα καλά» typed, «Έγινε» tapped: the recorded stop showed the outcome and time but not
+    the note, so the driver could not check what was sent. Now it shows, after a reload too
+    (from the server), and the map's zoom buttons are as large as the page's other controls."""
+    from playwright.sync_api import expect
+
+    base = live_driver["url"]
+    with _driver_tablet(base, "2026-12-07T09:10:00+02:00") as page:
+        texts = page.evaluate(I18N)
+        first = page.locator(f"#stops > li[data-visit='{TODAY_STOPS[0]}']")
+        first.get_by_label(texts["note"]).fill("Όλα καλά")
+        first.get_by_role("button", name="Έγινε").click()
+        expect(first.locator(".stop-result")).to_contain_text("«Όλα καλά»")
+        page.wait_for_function(f"() => ({QUEUE})().length === 0")
+        page.reload()
+        expect(first.locator(".stop-result")).to_contain_text("«Όλα καλά»")
+        zoom = page.locator(".leaflet-control-zoom-in").bounding_box()
+        assert zoom is not None and zoom["width"] >= 44 and zoom["height"] >= 44

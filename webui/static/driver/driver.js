@@ -315,7 +315,9 @@
 
       var changing = !!reopened[s.visit_id];
       if (mark && FINAL[mark.status] && !changing) {
-        var result = el("div", "stop-result result-" + mark.status, T[mark.status] + " · " + T.undo_hint + " " + mark.time);
+        // the note sent with it too, so that the driver sees what was recorded
+        var result = el("div", "stop-result result-" + mark.status, T[mark.status] + " · " + T.undo_hint + " " +
+          mark.time + (mark.note ? " · «" + mark.note + "»" : ""));
         // the driver's own outcome may be changed (tapped by mistake; not at home, then found
         // later): a new outcome, the last one counts; the office's "postponed" only there
         if (!stale() && mark.status !== "postponed") {
@@ -506,7 +508,8 @@
     delete reopened[stop.visit_id];
     if (was && FINAL[was.status] && (!changing || was.status === status || status === "arrived")) { draw(); return; }
     var time = nowHHMM();
-    marks[stop.visit_id] = changing ? { status: status, time: time, changed: true } : { status: status, time: time };
+    marks[stop.visit_id] = { status: status, time: time, note: note || "" };
+    if (changing) { marks[stop.visit_id].changed = true; }
     save(KEY_MARKS, { date: route.date, version: route.plan_version_id, marks: marks });
     if (status !== "arrived") {
       keepNote(stop.visit_id, "");  // recorded with the outcome: nothing left to keep
