@@ -1290,8 +1290,9 @@ def calendar_delete(cid: int) -> Any:
     try:
         with transaction() as s:
             row = s.get(CalendarDay, cid)
-            if row is None:
-                abort(404)
+            if row is None:  # removed already (another tab, a colleague): nothing to do
+                flash(_("This calendar entry had already been removed."), "info")
+                return redirect(url_for("coordinator.calendar"))
             year = row.day.year
             s.delete(row)
     except OperationalError:

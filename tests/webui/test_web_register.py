@@ -539,6 +539,11 @@ def test_calendar_days_added_listed_in_greek_and_removed(coordinator: FlaskClien
     assert [(d.kind, d.unit_id) for d in days] == [("pilot_extended_hours", None), ("unit_unavailable", 1)]
     post(coordinator, f"/register/calendar/{days[0].id}/delete")
     assert [r.action for r in _audit(app, "calendar_days")] == ["insert", "insert", "delete"]
+    # removed again from a page left open: said so (it was «this page does not exist»)
+    again = post(coordinator, f"/register/calendar/{days[0].id}/delete")
+    assert again.status_code == 302
+    assert "είχε ήδη αφαιρεθεί" in _text(coordinator.get(again.headers["Location"]))
+    assert [r.action for r in _audit(app, "calendar_days")] == ["insert", "insert", "delete"]
 
 
 def test_a_taken_office_id_is_a_form_error_not_a_crash(coordinator: FlaskClient, app: Flask) -> None:
