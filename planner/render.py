@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from planner.model import MINUTE, CrewMember, Plan, Problem, Route, Unassigned, UnitDay
+from planner.model import MINUTE, CrewMember, Plan, Problem, Route, Unassigned, UnitDay, Visit
 
 WEEKDAYS_EL: tuple[str, ...] = ("Δευ", "Τρί", "Τετ", "Πέμ", "Παρ", "Σάβ", "Κυρ")
 """Greek weekday abbreviations, Monday first (``date.weekday()`` order), accented where the
@@ -249,6 +249,39 @@ def format_pin_notes(problem: Problem) -> str:
     return "\n".join(["Σημειώσεις / Notes:", *lines])
 
 
+def stops_off_their_day(plan: Plan, problem: Problem) -> list[tuple[Visit, tuple[date, ...]]]:
+    """Village stops served, but on none of them on the weekday the village expects (its
+    preferred weekday: a soft wish the search may trade for serving more), with the dates
+    served: the village must be told, or the plan changed."""
+    served: dict[str, list[date]] = {}
+    for r in plan.routes:
+        for s in r.stops:
+            served.setdefault(s.visit_id, []).append(r.date)
+    return [
+        (v, tuple(sorted(served[v.id])))
+        for v in problem.visits
+        if v.kind == "village_stop"
+        and v.preferred_weekday is not None
+        and v.id in served
+        and all(d.weekday() != v.preferred_weekday for d in served[v.id])
+    ]
+
+
+def format_usual_day_notes(plan: Plan, problem: Problem) -> list[str]:
+    """The notes' lines on :func:`stops_off_their_day`."""
+    lines = []
+    for v, days in stops_off_their_day(plan, problem):
+        who = f"{v.id} {v.name}".strip() if v.name and v.name != v.id else v.id
+        on = ", ".join(day_label(d) for d in days)
+        on_en = ", ".join(f"{DAY_NAMES_EN[d.weekday()][:3]} {d:%d/%m}" for d in days)
+        usual = v.preferred_weekday or 0
+        lines.append(
+            f"  {who}: {on}, όχι {DAY_NAMES_EL[usual]} όπως συνήθως: ενημερώστε το χωριό / "
+            f"on {on_en}, not on its usual {DAY_NAMES_EN[usual]}: tell the village"
+        )
+    return lines
+
+
 def format_plan_table(plan: Plan, problem: Problem) -> str:
     """The plan as a per-day text table with a totals row, then the unassigned visits."""
     routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
@@ -267,6 +300,8 @@ def format_plan_table(plan: Plan, problem: Problem) -> str:
     else:
         table = "Καμία διαδρομή / No routes"
     notes = format_pin_notes(problem)
+    if moved := format_usual_day_notes(plan, problem):
+        notes = "\n".join([notes or "Σημειώσεις / Notes:", *moved])
     return f"{title}\n{table}\n\n{format_unassigned(plan, problem)}\n" + (f"\n{notes}\n" if notes else "")
 
 

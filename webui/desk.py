@@ -43,7 +43,7 @@ from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict
 from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm, between
-from webui.i18n import current_language, decimal, in_language, listed, short_date
+from webui.i18n import WEEKDAYS, current_language, decimal, in_language, listed, short_date
 from webui.i18n import person as display_name
 from webui.jobs import Job, JobRunner
 from webui.planview import clock_range, day_views, unassigned_rows
@@ -423,6 +423,24 @@ def _unwanted_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
     ]
 
 
+def _off_day_lines(plan: Plan, problem: Problem) -> list[str]:
+    """The village stops served on another weekday than the village's usual one, a line each:
+    «Πτέρη: πλατεία: Δευ 7/12 (συνήθως: Παρασκευή)»."""
+    from planner.render import stops_off_their_day
+
+    return [
+        str(
+            _(
+                "%(stop)s: %(days)s (usually: %(weekday)s)",
+                stop=v.name or v.id,
+                days=listed(short_date(d) for d in days),
+                weekday=WEEKDAYS[(v.preferred_weekday or 0) + 1],
+            )
+        )
+        for v, days in stops_off_their_day(plan, problem)
+    ]
+
+
 def _drift_lines(session: Any, plan: Plan, problem: Problem, published: bool = True) -> list[str]:
     """What the calendar no longer allows of the plan's routes from today on, a line each in
     the reader's language: «Παρ 04/12, Κινητή μονάδα: η ημέρα είναι πια κλειστή (Τοπική αργία)»."""
@@ -484,6 +502,7 @@ def version(pv_id: int) -> Any:
         carried=_carried_over(row.summary or {}, problem),
         statuses=statuses, status_labels=STATUS_LABELS,
         newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift,
+        off_day=_off_day_lines(plan, problem),
     )  # fmt: skip
 
 
