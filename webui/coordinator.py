@@ -1271,14 +1271,18 @@ def calendar() -> Any:
 
 
 def public_holidays(year: int) -> list[tuple[date, str]]:
-    """Greece's public holidays of ``year`` (Orthodox Easter included), named in the page's
-    language: the week builder leaves them out of every week without a calendar entry."""
+    """Greece's public holidays of ``year`` (Orthodox Easter included) and Aigio's local one,
+    named in the page's language: the week builder leaves them out of every week without a
+    calendar entry."""
     import holidays
 
+    from planner.register.calendar import aigio_local_holidays
     from webui.i18n import current_language
 
     language = "el" if current_language() == "el" else "en_US"
-    found = holidays.country_holidays("GR", years=year, language=language)
+    found = dict(holidays.country_holidays("GR", years=year, language=language))
+    for day, _name in aigio_local_holidays([year]):
+        found.setdefault(day, _("Panagia Trypiti, patron saint of Aigio (local holiday)"))
     return sorted((day, str(name)) for day, name in found.items())
 
 

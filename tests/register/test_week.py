@@ -494,6 +494,18 @@ def test_a_visit_no_longer_owed_is_not_counted_as_carried(register: tuple[Engine
     assert weekly not in {v.id for v in built.problem.visits} and weekly not in built.carried_over
 
 
+def test_aigios_local_holiday_is_closed_in_any_register_and_year(register: tuple[Engine, dict[str, int]]) -> None:
+    """Bright Friday (Παναγία Τρυπητή) was closed only in the demo register, for two years: a
+    register of its own planned the van out on it."""
+    engine, _ = register
+    with session_scope(engine) as s:
+        built = build_week(s, "2027-W18", today=date(2027, 4, 1))  # Easter 2 May 2027
+        later = build_week(s, "2031-W16", today=date(2031, 4, 1))  # Easter 13 April 2031
+    assert dict(built.removed_dates)[date(2027, 5, 7)].startswith("Παναγία Τρυπητή")
+    assert not any(ud.available for ud in built.problem.unit_days if ud.date == date(2027, 5, 7))
+    assert date(2031, 4, 18) in dict(later.removed_dates)
+
+
 def test_pins_are_kept_from_the_latest_version(register: tuple[Engine, dict[str, int]]) -> None:
     engine, ids = register
     pinned = f"cp-{ids['monthly']}"

@@ -534,6 +534,7 @@ def test_calendar_days_added_listed_in_greek_and_removed(coordinator: FlaskClien
     assert "Τετάρτη 9 Δεκεμβρίου 2026" in page and "Πιλοτική ημέρα" in page and "van1" in page
     holidays = page[page.index('id="public-holidays"') :]
     assert "Παρασκευή 10 Απριλίου 2026" in holidays and "Μεγάλη Παρασκευή" in holidays  # Orthodox Easter
+    assert "Παρασκευή 17 Απριλίου 2026" in holidays and "Παναγία Τρυπητή" in holidays  # Bright Friday
     with session_scope(app.extensions["kinito_engine"]) as s:
         days = list(s.scalars(select(CalendarDay).order_by(CalendarDay.day)))
     assert [(d.kind, d.unit_id) for d in days] == [("pilot_extended_hours", None), ("unit_unavailable", 1)]
