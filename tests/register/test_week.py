@@ -494,7 +494,7 @@ def test_a_visit_no_longer_owed_is_not_counted_as_carried(register: tuple[Engine
     assert weekly not in {v.id for v in built.problem.visits} and weekly not in built.carried_over
 
 
-def test_aigios_local_holiday_is_closed_in_any_register_and_year(register: tuple[Engine, dict[str, int]]) -> None:
+def test_aigios_local_holiday_is_closed_in_any_year(register: tuple[Engine, dict[str, int]]) -> None:
     """Bright Friday (Παναγία Τρυπητή) was closed only in the demo register, for two years: a
     register of its own planned the van out on it."""
     engine, _ = register
