@@ -243,6 +243,7 @@ def trend_chart(
                 "key": "missed",
                 "label": _("Not done"),
                 "colour": "#b00020",
+                "dash": True,  # red against the green of "done": told apart by more than colour
                 "points": points([w.not_done for w in weeks]),
             },
         ],
@@ -655,9 +656,12 @@ def _pdf_chart(pdf: Any, figures: Figures) -> None:
     for series in chart["series"]:
         colour = tuple(int(series["colour"][i : i + 2], 16) for i in (1, 3, 5))
         pdf.set_draw_color(*colour)
+        if series.get("dash"):
+            pdf.set_dash_pattern(dash=2, gap=1.2)
         points = [tuple(float(v) for v in p.split(",")) for p in series["points"].split()]
         pdf.polyline([(x0 + x, y0 + y) for x, y in points])
         pdf.line(legend_x, y0 + chart["height"] + 2, legend_x + 8, y0 + chart["height"] + 2)
+        pdf.set_dash_pattern()
         pdf.text(legend_x + 10, y0 + chart["height"] + 3, str(series["label"]))
         legend_x += max(45, 10 + pdf.get_string_width(str(series["label"])) + 6)  # a long label: no overlap
     pdf.set_line_width(0.2)

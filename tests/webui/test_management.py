@@ -485,3 +485,13 @@ def test_a_period_of_weeks_still_to_come_shows_unknown_not_zero(manager: FlaskCl
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Επισκέψεις που έγιναν —" in text and "Επισκέψεις που έγιναν 0" not in text
     assert "0,0%" not in text
+
+
+def test_the_trend_charts_not_done_line_is_dashed(manager: FlaskClient) -> None:
+    """Red «not done» and green «done of them» were both solid lines: told apart by colour only."""
+    page = manager.get("/management/?from=2026-W42&to=2026-W50").get_data(as_text=True)
+    missed = re.search(r"<polyline [^>]*class=\"series-missed\"", page)
+    done = re.search(r"<polyline [^>]*class=\"series-done\"", page)
+    assert missed and 'stroke-dasharray="8 5"' in missed.group(0)
+    assert done and "stroke-dasharray" not in done.group(0)
+    assert 'class="swatch dashed"' in page

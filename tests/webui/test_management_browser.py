@@ -94,6 +94,10 @@ def test_management_reviews_coverage_in_the_browser(live_demo: dict[str, Any]) -
             served4 = sum(1 for n in done4.values() if n)
             expect(page.locator("#coverage-map path.settlement.c0")).to_have_count(140 - served4)
             expect(page.locator("#map-legend li[data-class='0']")).to_contain_text(f"({140 - served4})")
+            # not reached: hollow in a thick ring, not only red against the green of the well served
+            assert page.locator("#coverage-map path.settlement.c0").first.get_attribute("fill") == "#ffffff"
+            assert page.locator("#coverage-map path.settlement.c3").first.get_attribute("fill") != "#ffffff"
+            assert page.locator("#coverage-map path.settlement.c0").first.get_attribute("stroke-width") == "3"
             page.screenshot(path=str(ARTIFACTS / "management-coverage-4w.png"), full_page=False)
 
             page.locator("#map-mode").select_option("done12")

@@ -30,9 +30,13 @@
     points.forEach(function (p) {
       var c = mode === "recent" ? recentClass(p) : countClass(mode === "done4" ? p.done4 : p.done12);
       counts[c] += 1;
+      // not reached: a hollow circle in a thick red ring, so that it differs from the filled
+      // green of the well served by more than colour (red and green look alike to many)
+      var hollow = scale[c][0] === "none" || scale[c][0] === "never";
       var marker = L.circleMarker([p.lat, p.lon], {
         radius: Math.max(3, Math.min(22, Math.sqrt(p.population) / 3)),
-        color: "#222", weight: 1, fillColor: scale[c][1], fillOpacity: 0.85, className: "settlement c" + c
+        color: hollow ? scale[c][1] : "#222", weight: hollow ? 3 : 1,
+        fillColor: hollow ? "#ffffff" : scale[c][1], fillOpacity: 0.85, className: "settlement c" + c
       });
       marker.bindTooltip(p.name + " · " + T.population + " " + p.population + " · " + T.people + " " + p.people +
         " · " + T.done4 + " " + p.done4 + " · " + T.done12 + " " + p.done12 + (p.last ? " · " + T.last + " " + (p.last_label || p.last) : ""));
@@ -44,7 +48,12 @@
       var li = document.createElement("li");
       var sw = document.createElement("span");
       sw.className = "swatch";
-      sw.style.background = s[1];
+      if (s[0] === "none" || s[0] === "never") {
+        sw.style.background = "#ffffff";
+        sw.style.border = "3px solid " + s[1];
+      } else {
+        sw.style.background = s[1];
+      }
       li.appendChild(sw);
       li.appendChild(document.createTextNode(T[s[0]] + " (" + counts[i] + ")"));
       li.dataset.class = String(i);
