@@ -70,6 +70,7 @@ import planner.register
 from planner.model import HOUR, WEEKLY_MAX_WORK
 from planner.register.calendar import today as calendar_today
 from planner.register.fleet_cli import MAX_WEEKLY_HOURS, parse_weekly_hours, same_name_unit
+from planner.register.geocode import municipality_bounds
 from planner.register.importer import (
     CellError,
     FileError,
@@ -124,16 +125,13 @@ from webui.forms import (
     time_of,
     weekday_choices,
 )
-from webui.i18n import WEEKDAYS, current_language, when
+from webui.i18n import WEEKDAYS, current_language, decimal, when
 from webui.security import require_role
 from webui.store import engine, reader, transaction
 
 bp = Blueprint("coordinator", __name__, url_prefix="/register")
 bp.before_request(require_role("coordinator"))
 
-# the municipality's bounds with a margin: a click far outside is a mistake, not a home
-LAT_RANGE = (37.9, 38.4)
-LON_RANGE = (21.8, 22.5)
 LIST_LIMIT = 300
 
 
@@ -475,6 +473,18 @@ def _stale_toggle(s: Session, row: Base) -> bool:
 # --- beneficiaries --------------------------------------------------------------------------
 
 
+def _within(field: FloatField, low: float, high: float) -> None:
+    """A coordinate from ``low`` to ``high``, said with the language's decimal mark."""
+    if field.data is not None and not low <= field.data <= high:
+        raise ValidationError(
+            _(
+                "Outside the Municipality of Aigialeia: enter a number from %(min)s to %(max)s.",
+                min=decimal(low, 3),
+                max=decimal(high, 3),
+            )
+        )
+
+
 class BeneficiaryForm(RegisterForm):
     """A person in the register."""
 
@@ -483,13 +493,25 @@ class BeneficiaryForm(RegisterForm):
     settlement_code = SelectField(_l("Settlement"), validators=[DataRequired()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
-    lat = FloatField(_l("Latitude"), validators=[Optional(), between(*LAT_RANGE)])
-    lon = FloatField(_l("Longitude"), validators=[Optional(), between(*LON_RANGE)])
+    # inside the municipality's box, the importer's and the geocoder's (a click far outside is
+    # a mistake, not a home; a wider box let points in that an import of the export refused)
+    lat = FloatField(_l("Latitude"), validators=[Optional()])
+    lon = FloatField(_l("Longitude"), validators=[Optional()])
     priority_groups = MultiCheckboxField(
         _l("Priority groups"), choices=options(PRIORITY_GROUP_LABELS.items())
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     active = BooleanField(_l("Active (visits are planned)"), default=True)
+
+    def validate_lat(self, field: FloatField) -> None:
+        """Inside the municipality: :func:`planner.register.geocode.municipality_bounds`."""
+        box = municipality_bounds()
+        _within(field, box.south, box.north)
+
+    def validate_lon(self, field: FloatField) -> None:
+        """Inside the municipality: :func:`planner.register.geocode.municipality_bounds`."""
+        box = municipality_bounds()
+        _within(field, box.west, box.east)
 
     def validate_phone(self, field: StringField) -> None:
         """A Greek number as the importer reads it: 10 digits (landline 2…, mobile 69…), spaces,

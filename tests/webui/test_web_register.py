@@ -264,6 +264,12 @@ def test_a_point_outside_the_municipality_is_refused(coordinator: FlaskClient, a
     with session_scope(app.extensions["kinito_engine"]) as s:
         person = s.get(Beneficiary, 1)
         assert person is not None and person.lat is None
+    # the importer's box, not a wider one (central Patras, 38.246 / 21.735, got in and an import
+    # of the export refused it), said with a decimal comma
+    response = post(coordinator, "/register/beneficiaries/1", _person_form(app, lat="38.246", lon="21.735"))
+    assert "Έξω από τον Δήμο Αιγιαλείας" in _text(response) and "21,850" in _text(response)
+    ok = post(coordinator, "/register/beneficiaries/1", _person_form(app, lat="38.2498", lon="22.0816"))
+    assert ok.status_code == 302
 
 
 def test_edit_logs_before_and_after(coordinator: FlaskClient, app: Flask) -> None:
