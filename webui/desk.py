@@ -180,7 +180,10 @@ def index() -> Any:
     """Pick a week and plan it; running jobs; the weeks already planned."""
     from planner.register.models import PlanVersion, Unit
 
-    form = PlanForm(iso_week=next_iso_week(current_day()), time_limit=current_app.config["PLAN_TIME_LIMIT"])
+    limit = float(current_app.config["PLAN_TIME_LIMIT"])  # «30», not «30.0»
+    form = PlanForm(
+        iso_week=next_iso_week(current_day()), time_limit=int(limit) if limit.is_integer() else limit
+    )
     with reader() as s:
         unit_names = {u.id: u.name for u in s.scalars(select(Unit))}
         versions = list(

@@ -102,6 +102,8 @@ def test_desk_proposes_next_week_and_lists_the_versions(coordinator: FlaskClient
     assert 'type="week"' in page and f'value="{next_iso_week()}"' in page
     assert WEEK in page and "πρόχειρη" in page
     assert next_iso_week(date(2026, 12, 31)) == "2027-W01"
+    field = re.search(r'<input[^>]*id="time_limit"[^>]*>', page)
+    assert field and 'value="1"' in field.group(0)  # the test's 1.0 s, written «1», not «1.0»
 
 
 def test_a_job_reports_progress_and_stores_a_draft_version(solved: dict[str, Any], app: Flask) -> None:
