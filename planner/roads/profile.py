@@ -30,7 +30,7 @@ Adjustments, in this order:
    class speed. Greek zone values count too (``GR:urban`` 50, ``GR:rural`` 90,
    ``GR:motorway`` 130).
 2. ``surface``: unpaved surfaces cap the speed (``surface_caps``, OSRM's values: gravel and
-   unpaved 40, cobblestone 30, dirt/earth 20, mud 10...).
+   unpaved and dirt 40, cobblestone 30, earth 20, mud 10...).
 3. Winding roads: open engines are known to under-estimate time on winding mountain roads
    (hairpins, narrow lanes, no overtaking). Kinito measures how winding each stretch of
    road between two junctions is, as the sum of its turning angles per kilometre, and

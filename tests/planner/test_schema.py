@@ -1004,3 +1004,21 @@ def test_an_empty_list_of_units_is_refused_by_name() -> None:
     err = error_of(d)
     assert err.path == "units"
     assert "non-empty list" in err.detail and "an empty list" in err.detail
+
+
+def test_the_documented_problem_example_reads() -> None:
+    """docs/schema.md's example (its "..." left out, the places and staff it names added) is a
+    problem the reader takes, with every key it shows: the docs do not drift from the code."""
+    import json
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "schema.md").read_text(encoding="utf-8")
+    found = re.search(r"## `problem.json`\n\n```json\n(.*?)\n```", doc, re.S)
+    assert found
+    text = found.group(1).replace('["2026-12-07", "..."]', '["2026-12-07"]').replace(', "...": {}', "")
+    d = json.loads(text)
+    d["locations"].append({"id": "loc-kalavryta-1", "lat": 38.02, "lon": 22.11})
+    d["staff"].append({"id": "sw3", "roles": ["social_worker"]})
+    problem = problem_from_dict(d)
+    assert problem.visits[0].required_role == "social_worker" and problem.units[0].weekly_worked == 0
