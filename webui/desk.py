@@ -640,7 +640,7 @@ def adjust(pv_id: int) -> Any:
                     except ValueError:  # said for the field, not as «check the choices»
                         flash(_("The available hours «%(hours)s» cannot be read: write them as "
                                 "09:00-12:00 (several with commas).", hours=given), "error")  # fmt: skip
-                        return redirect(url_for("desk.adjust", pv_id=pv_id))
+                        return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
                     hours = [
                         [a, b] for a, b in stated if parse_time(b) - parse_time(a) >= minutes * 60
                     ]  # room for the visit
@@ -648,7 +648,7 @@ def adjust(pv_id: int) -> Any:
                         flash(_("The hours %(hours)s are all shorter than the visit's %(minutes)d minutes: "
                                 "give other hours or a shorter visit.", hours=format_windows(stated),
                                 minutes=minutes), "error")  # fmt: skip
-                        return redirect(url_for("desk.adjust", pv_id=pv_id))
+                        return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
                     taken = {v.id for v in problem.visits}
                     vid = f"urgent-b{person.id}"
                     n = 2
@@ -671,22 +671,28 @@ def adjust(pv_id: int) -> Any:
             new_problem = adjusted_problem(problem_now, plan, actions, urgent)
         except ValueError:
             flash(_("The adjustment could not be applied: check the choices."), "error")
-            return redirect(url_for("desk.adjust", pv_id=pv_id))
+            return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
         time_limit = time_limit_of(request.form.get("time_limit"), current_app.config["PLAN_TIME_LIMIT"])
         if time_limit is None:
             flash(str(TIME_LIMIT_MESSAGE), "error")
-            return redirect(url_for("desk.adjust", pv_id=pv_id))
+            return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
         running = _runner().running(row.iso_week)
-        if running and running[0].actor == g.user.username:  # their own run (a double click)
+        mine = running and running[0].actor == g.user.username
+        if mine and running[0].base_plan_version_id == row.id:  # this adjustment sent twice (a double click)
             flash(_("This week is already being planned."), "info")
             return redirect(url_for("desk.job", job_id=running[0].id))
+        if mine:  # another run of theirs (another tab's plan or adjustment): this one not applied
+            flash(_("Your adjustments were not applied: this week is being planned already, in "
+                    "another run of yours. When that run ends, adjust the version it makes."),
+                  "error")  # fmt: skip
+            return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
         if running:  # one run of a week at a time: two would share the two cores and both end worse
             # said as not applied, and back to this page: sent to the other run's page, a second
             # coordinator took its version for one with their own changes
             flash(_("Your adjustments were not applied: this week is being planned already, by "
                     "%(who)s. When that run ends, adjust the version it makes.",
                     who=display_name(running[0].actor)), "error")  # fmt: skip
-            return redirect(url_for("desk.adjust", pv_id=pv_id))
+            return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
         job = _runner().start(
             row.iso_week,
             g.user.username,

@@ -154,6 +154,16 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             # adjust: pin a visit to Thursday, re-optimise; the new version says what changed
             page.locator("#adjust-link").click()
             page.locator("select[name='action-cp-3']").select_option("pin:2026-12-17")
+            # refused (hours that cannot be read), the page comes back with what was chosen
+            # (every choice was reset: a pin, drops, an urgent visit lost for one typo)
+            page.locator("#urgent_beneficiary").select_option(index=1)
+            page.locator("#urgent_hours").fill("πρωί")
+            page.locator("#reoptimise").click()
+            expect(page.get_by_text("δεν διαβάζονται")).to_be_visible()
+            assert page.locator("select[name='action-cp-3']").input_value() == "pin:2026-12-17"
+            assert page.locator("#urgent_hours").input_value() == "πρωί"
+            page.locator("#urgent_beneficiary").select_option("")
+            page.locator("#urgent_hours").fill("")
             page.screenshot(path=str(ARTIFACTS / "web-adjust.png"))
             page.locator("#reoptimise").click()
             page.wait_for_url(lambda url: "/desk/plans/" in url and url != first_plan, timeout=30_000)

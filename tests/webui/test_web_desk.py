@@ -338,28 +338,40 @@ def test_adjust_while_the_week_is_being_planned_is_said_not_applied(
         form = {"action-hv-3": "keep", "time_limit": "1", "urgent_beneficiary": "1",
                 "urgent_role": "social_worker", "urgent_minutes": "30"}  # fmt: skip
         response = post(coordinator, url, form)
-        assert response.status_code == 302 and response.location == url
+        assert response.status_code == 302 and response.location == f"{url}?refill=1"
         assert [j.id for j in runner.running(WEEK)] == [first.id]
         page = coordinator.get(url).get_data(as_text=True)
         assert "Οι προσαρμογές σας δεν εφαρμόστηκαν" in page and "maria" in page
     finally:
         runner.cancel(first.id)
         runner.wait(first.id, 30)
-    # their own run (the button pressed twice): shown, as before
-    own = runner.start(WEEK, COORDINATOR, time_limit=20.0, problem=problem_to_dict(small_problem()))
+    # their own adjustment of this version (the button pressed twice): shown, as before
+    own = runner.start(WEEK, COORDINATOR, time_limit=20.0, problem=problem_to_dict(small_problem()),
+                       base_plan_version_id=solved["plan_version_id"])  # fmt: skip
     try:
         response = post(coordinator, url, {"time_limit": "1"})
         assert response.location.endswith(f"/desk/jobs/{own.id}")
     finally:
         runner.cancel(own.id)
         runner.wait(own.id, 30)
+    # another run of their own (a plan of the week from another tab): this adjustment was
+    # dropped for it, the run's version without the pin; now not applied, and said so
+    other = runner.start(WEEK, COORDINATOR, time_limit=20.0, problem=problem_to_dict(small_problem()))
+    try:
+        response = post(coordinator, url, {"time_limit": "1"})
+        assert response.location == f"{url}?refill=1"
+        page = coordinator.get(response.location).get_data(as_text=True)
+        assert "Οι προσαρμογές σας δεν εφαρμόστηκαν" in page and 'data-refill="1"' in page
+    finally:
+        runner.cancel(other.id)
+        runner.wait(other.id, 30)
 
 
 def test_adjust_refuses_a_day_outside_the_week(coordinator: FlaskClient, solved: dict[str, Any]) -> None:
     """A pin to a date not in the week changes nothing and says so."""
     pv_id = solved["plan_version_id"]
     response = post(coordinator, f"/desk/plans/{pv_id}/adjust", {"action-hv-3": "pin:2026-12-20"})
-    assert response.status_code == 302 and response.location.endswith("/adjust")
+    assert response.status_code == 302 and response.location.endswith("/adjust?refill=1")
     assert "Η προσαρμογή δεν εφαρμόστηκε" in coordinator.get(response.location).get_data(as_text=True)
 
 
@@ -439,7 +451,7 @@ def test_adjust_with_a_search_time_that_is_not_a_number_says_so(
     """No 500 and no job: back to the adjust page with a Greek message."""
     pv_id = solved["plan_version_id"]
     response = post(coordinator, f"/desk/plans/{pv_id}/adjust", {"action-hv-3": "keep", "time_limit": value})
-    assert response.status_code == 302 and response.location.endswith("/adjust")
+    assert response.status_code == 302 and response.location.endswith("/adjust?refill=1")
     page = coordinator.get(response.location).get_data(as_text=True)
     assert "Ο χρόνος αναζήτησης πρέπει να είναι αριθμός δευτερολέπτων από 1 έως 600" in page
 
@@ -509,7 +521,7 @@ def test_adjust_offers_no_day_before_today(
     assert "Οι ημέρες πριν από σήμερα (Τρίτη 8 Δεκεμβρίου 2026) έχουν περάσει" in page
     for form in ({"action-hv-3": "pin:2026-12-07"}, {"urgent_beneficiary": "1", "urgent_day": "2026-12-07"}):
         response = post(coordinator, f"/desk/plans/{pv_id}/adjust", {**form, "time_limit": "1"})
-        assert response.status_code == 302 and response.location.endswith("/adjust")
+        assert response.status_code == 302 and response.location.endswith("/adjust?refill=1")
     assert app.extensions["kinito_jobs"].jobs() == []
 
 
@@ -594,7 +606,7 @@ def test_adjusting_a_draft_of_a_published_week_keeps_the_published_past_and_toda
     assert "κρατείται όπως δημοσιεύτηκε" in page
     drop = {f"action-{done[0]}": "drop", "time_limit": "1"}
     response = post(coordinator, f"/desk/plans/{draft}/adjust", drop)
-    assert response.status_code == 302 and response.location.endswith("/adjust")
+    assert response.status_code == 302 and response.location.endswith("/adjust?refill=1")
     new, new_problem = _adjusted(coordinator, app, draft, URGENT_FORM)
     driven = (date(2026, 12, 7), date(2026, 12, 8))
     kept = {(r.unit_id, r.date, r.stops) for r in published.routes if r.date in driven}
@@ -655,7 +667,7 @@ def test_adjust_offers_a_pin_only_on_the_visits_allowed_weekdays(
     response = post(
         coordinator, f"/desk/plans/{pv_id}/adjust", {"action-hv-3": "pin:2026-12-07", "time_limit": "1"}
     )
-    assert response.status_code == 302 and response.location.endswith("/adjust")
+    assert response.status_code == 302 and response.location.endswith("/adjust?refill=1")
     assert app.extensions["kinito_jobs"].jobs() == []
 
 
@@ -939,7 +951,7 @@ def test_urgent_hours_as_typed_at_a_desk_are_read_or_said_unreadable(
     form = {"urgent_beneficiary": "1", "urgent_role": "social_worker", "urgent_minutes": "30",
             "urgent_hours": "9 έως 12", "time_limit": "1"}  # fmt: skip
     response = post(coordinator, url, form)
-    assert response.status_code == 302 and response.location == url
+    assert response.status_code == 302 and response.location == f"{url}?refill=1"
     page = coordinator.get(url).get_data(as_text=True)
     assert "Οι διαθέσιμες ώρες «9 έως 12» δεν διαβάζονται: γράψτε τες ως 09:00-12:00" in page
     response = post(coordinator, url, {**form, "urgent_hours": "9-12"})

@@ -6,7 +6,8 @@
 //    files are never kept. Any other page drops the copy: the form was saved or left.
 // 2. The server's Greek messages, not the browser's (in the browser's language): the browser's
 //    own checks are off where this script runs; the server checks every field anyway.
-// 3. After a refused form, the first field in error has the focus.
+// 3. After a refused form, the first field in error has the focus; a page the server sends
+//    back to after refusing its form («?refill=1», the page says why) has it filled in again.
 (function () {
   "use strict";
   var KEY = "kinito-form";
@@ -24,6 +25,10 @@
     var type = (el.type || "").toLowerCase();
     return el.name && el.name !== "csrf_token" && !el.disabled &&
       ["password", "file", "submit", "button", "reset", "image"].indexOf(type) < 0;
+  }
+
+  function bare(url) {  // a form's address without its query («?refill=1» after a refusal)
+    return String(url || "").split("?")[0].split("#")[0];
   }
 
   function fill(form, fields) {
@@ -55,17 +60,21 @@
     }
   } else if (draft && store) {
     store.removeItem(KEY);
-    if (draft.pending && draft.path === location.pathname && Date.now() - draft.at < DAY) {
+    // refused by the server, back on its page (which says why): what was chosen, chosen again
+    var refill = body.dataset.refill && Date.now() - draft.at < 10 * 60 * 1000;
+    if ((draft.pending || refill) && draft.path === location.pathname && Date.now() - draft.at < DAY) {
       var form = Array.prototype.find.call(document.forms, function (f) {
-        return f.action === draft.action && f.method.toLowerCase() === "post";
+        return bare(f.action) === bare(draft.action) && f.method.toLowerCase() === "post";
       });
       if (form) {
         fill(form, draft.fields || []);
-        var note = document.createElement("p");
-        note.className = "flash info";
-        note.setAttribute("role", "status");
-        note.textContent = body.dataset.formRestored || "";
-        form.parentNode.insertBefore(note, form);
+        if (draft.pending) {
+          var note = document.createElement("p");
+          note.className = "flash info";
+          note.setAttribute("role", "status");
+          note.textContent = body.dataset.formRestored || "";
+          form.parentNode.insertBefore(note, form);
+        }
       }
     }
   }
