@@ -64,7 +64,7 @@ from sqlalchemy.orm import Session
 
 from planner.register import models as m
 from planner.register.audit import rows_as_of
-from planner.register.calendar import greek_holidays, local_date, local_midnight
+from planner.register.calendar import holidays_closed, local_date, local_midnight
 from planner.register.due import Rhythm, iso_week_of, monday_of, occurrences_due, week_month
 from planner.schema import parse_time
 
@@ -429,15 +429,15 @@ CLOSED_KINDS = ("holiday", "closure")  # the calendar days on which no unit goes
 
 def _closed_days(session: Session, mondays: Sequence[date]) -> dict[date, set[date]]:
     """Each week's weekdays (Monday-Friday) on which no unit goes out, as the week builder
-    takes them (:func:`planner.register.week._closed_days`): Greece's public holidays (the
-    ``holidays`` package, :func:`planner.register.calendar.greek_holidays`) and the register's
+    takes them (:func:`planner.register.week._closed_days`): Greece's public holidays and
+    Aigio's local one (:func:`planner.register.calendar.holidays_closed`) and the register's
     holidays and closures as they stood when that week ended (:func:`rows_as_of`: a closure
     deleted or moved later leaves the week as it was)."""
     if not mondays:
         return {}
     weekdays = {mo: {mo + timedelta(days=i) for i in range(5)} for mo in mondays}
     years = {d.year for days in weekdays.values() for d in days}
-    greek = {d for d, _name in greek_holidays(years)}
+    greek = set(holidays_closed(years))
     ends = rows_as_of(session, m.CalendarDay, [_end_of_week(mo) for mo in mondays])
     out: dict[date, set[date]] = {}
     for mo, rows in zip(mondays, ends, strict=True):

@@ -31,6 +31,7 @@ __all__ = [
     "HolidayLoad",
     "aigio_local_holidays",
     "greek_holidays",
+    "holidays_closed",
     "load_holidays",
     "local_date",
     "local_midnight",
@@ -98,6 +99,15 @@ def greek_holidays(years: Iterable[int]) -> list[tuple[date, str]]:
 def aigio_local_holidays(years: Iterable[int]) -> list[tuple[date, str]]:
     """Aigio's local holiday in ``years``: Παναγία Τρυπητή, on Bright Friday (Easter + 5 days)."""
     return [(orthodox_easter(y) + timedelta(days=5), AIGIO_PATRON_SAINT_EL) for y in _years(years)]
+
+
+def holidays_closed(years: Iterable[int]) -> dict[date, str]:
+    """The days no unit goes out whatever the register says: Greece's public holidays and
+    Aigio's local one, with their Greek names (the week builder and management's figures)."""
+    closed = dict(greek_holidays(years))
+    for day, name in aigio_local_holidays(years):
+        closed.setdefault(day, name)
+    return closed
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ from planner.model import (
     Visit,
 )
 from planner.register import models as m
-from planner.register.calendar import aigio_local_holidays, greek_holidays, local_date, local_midnight
+from planner.register.calendar import holidays_closed, local_date, local_midnight
 from planner.register.calendar import today as calendar_today
 from planner.register.db import session_scope
 from planner.register.due import Rhythm, iso_week_of, min_gap_for, monday_of, occurrences_due, priority_of
@@ -260,10 +260,7 @@ def _closed_days(session: Session, dates: Sequence[date]) -> dict[date, str]:
     """Dates on which no unit goes out: public holidays, Aigio's local holiday (the register
     of any year, not only the demo's, which stores it) and the register's closures."""
     closed: dict[date, str] = {}
-    years = {d.year for d in dates}
-    greek = dict(greek_holidays(years))
-    for day, name in aigio_local_holidays(years):
-        greek.setdefault(day, name)
+    greek = holidays_closed({d.year for d in dates})
     for d in dates:
         if d in greek:
             closed[d] = greek[d]

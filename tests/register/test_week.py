@@ -364,7 +364,8 @@ def test_holiday_week_removes_the_holidays(register: tuple[Engine, dict[str, int
         easter = build_week(s, EASTER_WEEK)
         monday = build_week(s, EASTER_MONDAY_WEEK)
     assert [d.isoformat() for d, _ in easter.removed_dates] == ["2026-04-10"]  # Good Friday
-    assert [d.isoformat() for d, _ in monday.removed_dates] == ["2026-04-13"]  # Easter Monday
+    # Easter Monday, and Bright Friday: Aigio's local holiday (Παναγία Τρυπητή)
+    assert [d.isoformat() for d, _ in monday.removed_dates] == ["2026-04-13", "2026-04-17"]
     closed = {ud.date for ud in easter.problem.unit_days if not ud.available}
     assert date(2026, 4, 10) in closed
     # a weekly twice-a-week visit still gets two dates in a four-day week
