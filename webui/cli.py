@@ -349,7 +349,14 @@ def _demo_users_refusal(db: str | None) -> str | None:
     that does not exist yet is refused without creating it."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from planner.register.db import database_url, make_engine, missing_file, session_scope
+    from planner.register.db import (
+        busy_message,
+        cannot_open,
+        database_url,
+        make_engine,
+        missing_file,
+        session_scope,
+    )
     from webui.demo_users import demo_register_problem
 
     url = database_url(db)
@@ -368,6 +375,8 @@ def _demo_users_refusal(db: str | None) -> str | None:
             engine.dispose()
     except SQLAlchemyError as exc:
         reason = str(exc).splitlines()[0]
+        if busy_message(exc) is not None or "unable to open" in reason:  # busy, full, read-only
+            return cannot_open(str(where), exc)
         return (
             f"δεν διαβάζεται το μητρώο στο {where} (τρέξτε `kinito init --demo`) / cannot read the register "
             f"at {where} (run `kinito init --demo`): {reason}"

@@ -69,6 +69,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 import planner.register
 from planner.model import HOUR, WEEKLY_MAX_WORK
 from planner.register.calendar import today as calendar_today
+from planner.register.db import is_full, is_read_only
 from planner.register.fleet_cli import MAX_WEEKLY_HOURS, parse_weekly_hours, same_name_unit
 from planner.register.geocode import municipality_bounds
 from planner.register.importer import (
@@ -210,8 +211,16 @@ Handler = Callable[[Session, bool], "Saved | dict[str, Any]"]
 returns :class:`Saved` or the template's context (the form with the user's input, on a POST)."""
 
 
-def _not_saved_message() -> str:
-    """The message of a save the database refused (locked, full, read-only): nothing stored."""
+def _not_saved_message(exc: BaseException | None = None) -> str:
+    """The message of a save the database refused, nothing stored: a full disk and a read-only
+    register said as such (a full disk was told as a busy register, "save again in a moment"),
+    else busy."""
+    if exc is not None and is_full(exc):
+        return str(_("Nothing was saved: the server's disk is full. Tell the administrator: space must be "
+                     "freed before anything can be saved."))  # fmt: skip
+    if exc is not None and is_read_only(exc):
+        return str(_("Nothing was saved: the register cannot be written (its file or disk is read-only). "
+                     "Tell the administrator."))  # fmt: skip
     return str(_("Nothing was saved: the register could not store the change just now (it may be busy "
                  "with another change). Please save again in a moment; if it keeps happening, tell "
                  "the administrator."))  # fmt: skip
@@ -226,7 +235,7 @@ def _respond(template: str, handle: Handler) -> Any:
     try:
         with transaction() if writing else reader() as s:
             result = handle(s, writing)
-    except OperationalError:
+    except OperationalError as refused:
         if not writing:
             raise
         current_app.logger.warning("%s: nothing saved, the register refused the write", request.path,
@@ -235,9 +244,9 @@ def _respond(template: str, handle: Handler) -> Any:
             with reader() as s:
                 result = handle(s, False)  # the same form, the user's input, nothing written
         except OperationalError:
-            return render_template("error.html", code=503, message=_not_saved_message()), 503
+            return render_template("error.html", code=503, message=_not_saved_message(refused)), 503
         assert not isinstance(result, Saved)
-        flash(_not_saved_message(), "error")
+        flash(_not_saved_message(refused), "error")
         return render_template(template, **result), 503
     if isinstance(result, Saved):
         for category, message in result.messages:
@@ -648,9 +657,9 @@ def beneficiary_pause(bid: int) -> Any:
             wanted = (not person.active) if to is None else to == "active"
             changed = person.active != wanted
             person.active = wanted
-    except OperationalError:
+    except OperationalError as refused:
         current_app.logger.warning("%s: nothing saved", request.path, exc_info=True)
-        flash(_not_saved_message(), "error")
+        flash(_not_saved_message(refused), "error")
         return back
     if not changed:
         flash(_("This person is already active: nothing was changed.") if wanted
@@ -841,9 +850,9 @@ def care_plan_pause(bid: int, pid: int) -> Any:
             wanted = ("paused" if plan.status == "active" else "active") if to is None else to
             changed = plan.status != wanted
             plan.status = wanted
-    except OperationalError:
+    except OperationalError as refused:
         current_app.logger.warning("%s: nothing saved", request.path, exc_info=True)
-        flash(_not_saved_message(), "error")
+        flash(_not_saved_message(refused), "error")
         return back
     if not changed:
         flash(_("This care plan is already active: nothing was changed.") if wanted == "active"
@@ -1321,9 +1330,9 @@ def calendar_delete(cid: int) -> Any:
                 return redirect(url_for("coordinator.calendar"))
             year = row.day.year
             s.delete(row)
-    except OperationalError:
+    except OperationalError as refused:
         current_app.logger.warning("%s: nothing saved", request.path, exc_info=True)
-        flash(_not_saved_message(), "error")
+        flash(_not_saved_message(refused), "error")
         return redirect(url_for("coordinator.calendar"))
     flash(_("Removed."), "info")
     return redirect(url_for("coordinator.calendar", year=year))

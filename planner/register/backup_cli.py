@@ -8,15 +8,20 @@ newest changes may still be in the ``-wal`` file beside it. ``backup`` uses SQLi
 backup, which copies a consistent snapshot of everything committed, WAL included, while the
 web application keeps running; the copy is checked (``PRAGMA integrity_check``) and readable by
 its owner only (it holds people's names, addresses and health notes). By default it goes to
-``backups/`` beside the register, named by the time it was made.
+``backups/`` beside the register, named by the time it was made. A register from a newer
+Kinito is backed up as any other (only restoring it needs that Kinito). The same copy is made
+before an upgrade (:func:`planner.register.migrate.upgrade`, run by ``kinito init``, ``serve``
+and the other commands): ``backups/<name>-before-upgrade-<time>.sqlite3``.
 
 ``restore`` replaces the register with a backup: the file is checked first (a SQLite file,
-intact, a Kinito register of this version or an older one), the register as it is is backed up
-beside it (``…-before-restore-….sqlite3``, so a restore can itself be undone), the backup is
-copied in the same online way, and an older backup is brought up to this version's schema
-(:func:`planner.register.migrate.upgrade`). It asks for ``--yes``: what was recorded since the
-backup is replaced (it stays in the file made before the restore). Stop the web application
-first, or its users' open pages will show the restored register at their next click.
+intact, a Kinito register of this version or an older one), copied beside the register and,
+if older, brought up to this version's schema (:func:`planner.register.migrate.upgrade`); only
+when that worked is the register as it is backed up beside it (``…-before-restore-….sqlite3``,
+so a restore can itself be undone) and the upgraded copy copied in, in the same online way. A
+backup whose upgrade fails leaves the register as it was, and the message names the migration.
+It asks for ``--yes``: what was recorded since the backup is replaced (it stays in the file
+made before the restore). Stop the web application first, or its users' open pages will show
+the restored register at their next click.
 
 SQLite only: a PostgreSQL register is backed up with ``pg_dump``.
 
@@ -29,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -85,9 +91,10 @@ def _copy(source: Path, target: Path, *, standalone: bool = False) -> None:
         src.close()
 
 
-def check_register_file(path: Path) -> dict[str, int]:
+def check_register_file(path: Path, *, newer: bool = False) -> dict[str, int]:
     """The row counts of a backup file (see ``COUNTED``) after checking that it is an intact
-    Kinito register this version can open; BackupError says what is wrong."""
+    Kinito register this version can open (``newer``: or one from a newer Kinito, which a
+    backup copies as it is); BackupError says what is wrong."""
     from planner.register.migrate import head_revision, known_revisions
 
     if not path.is_file():
@@ -117,7 +124,7 @@ def check_register_file(path: Path) -> dict[str, int]:
         raise BackupError(f"το {path} είναι κατεστραμμένο ({ok}) / {path} is damaged ({ok})")
     if revision is None or missing:
         raise BackupError(f"το {path} δεν είναι μητρώο του Kinito / {path} is not a Kinito register")
-    if revision[0] not in known_revisions():
+    if revision[0] not in known_revisions() and not newer:
         raise BackupError(
             f"το {path} είναι από νεότερη έκδοση του Kinito (σχήμα {revision[0]}, αυτή η έκδοση "
             f"φτάνει ως το {head_revision()}) / {path} comes from a newer Kinito (schema "
@@ -127,7 +134,8 @@ def check_register_file(path: Path) -> dict[str, int]:
 
 
 def backup_file(register: Path, target: Path) -> dict[str, int]:
-    """Back ``register`` up into ``target`` (which must not exist), checked; its row counts."""
+    """Back ``register`` up into ``target`` (which must not exist), checked; its row counts. A
+    register from a newer Kinito is backed up too (only its restore needs that Kinito)."""
     if not register.is_file():
         raise BackupError(
             f"δεν υπάρχει βάση στο {register}: τρέξτε πρώτα «kinito init» / "
@@ -142,7 +150,7 @@ def backup_file(register: Path, target: Path) -> dict[str, int]:
     os.chmod(target, 0o600)
     try:
         _copy(register, target, standalone=True)
-        return check_register_file(target)
+        return check_register_file(target, newer=True)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -150,6 +158,17 @@ def backup_file(register: Path, target: Path) -> dict[str, int]:
 
 def _default_target(register: Path, label: str = "") -> Path:
     return register.parent / "backups" / f"{register.stem}{label}-{_stamp()}.sqlite3"
+
+
+def free_target(register: Path, label: str = "") -> Path:
+    """``backups/<name><label>-<time>.sqlite3`` beside ``register``, with ``-2``, ``-3``… after the
+    time when a copy of the same second is there already (two upgrades in a row)."""
+    first = target = _default_target(register, label)
+    n = 1
+    while target.exists():
+        n += 1
+        target = first.with_name(f"{first.stem}-{n}.sqlite3")
+    return target
 
 
 def _counts_line(counts: dict[str, int]) -> str:
@@ -177,13 +196,61 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _upgraded_copy(source: Path, register: Path) -> tuple[Path, str]:
+    """A private copy of the backup ``source`` beside ``register``, brought to this version's
+    schema and in rollback-journal mode (one file), and the revision it reached; BackupError
+    when it cannot be upgraded (the register is not touched), the copy then removed."""
+    from planner.register.db import make_engine
+    from planner.register.migrate import UpgradeFailed, upgrade
+
+    folder = register.parent
+    handle, name = tempfile.mkstemp(prefix=f".{register.stem}-restoring-", suffix=".sqlite3", dir=folder)
+    os.close(handle)  # mkstemp: readable by its owner only
+    copy = Path(name)
+    try:
+        _copy(source, copy, standalone=True)
+        engine = make_engine(copy)
+        try:
+            revision = upgrade(engine, backup=False, notify=None)
+        except UpgradeFailed as exc:
+            step = f"η μετάβαση {exc.failed} απέτυχε: " if exc.failed else ""
+            step_en = f"migration {exc.failed} failed: " if exc.failed else ""
+            raise BackupError(
+                f"δεν έγινε η επαναφορά: το αντίγραφο {source} δεν μπορεί να φερθεί στο σχήμα αυτής "
+                f"της έκδοσης ({step}{exc.reason})· το μητρώο {register} δεν άλλαξε / the restore was "
+                f"not done: the backup {source} cannot be brought to this version's schema ({step_en}"
+                f"{exc.reason}); the register {register} is unchanged"
+            ) from exc
+        finally:
+            engine.dispose()
+        con = sqlite3.connect(copy)
+        try:
+            con.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            con.close()
+    except BaseException:
+        _remove(copy)
+        raise
+    return copy, revision
+
+
+def _remove(file: Path) -> None:
+    for path in (file, Path(f"{file}-wal"), Path(f"{file}-shm"), Path(f"{file}-journal")):
+        path.unlink(missing_ok=True)
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
-    """Replace the register with a checked backup, keeping the register as it was beside it."""
+    """Replace the register with a checked backup, keeping the register as it was beside it.
+
+    The backup is copied and brought to this version's schema first, beside the register; only
+    when that worked is the register backed up and replaced: a backup that cannot be upgraded
+    (a migration fails on its data) leaves the register as it was."""
     from planner.cli import EXIT_INPUT, EXIT_OK, _err
-    from planner.register.db import create_private_file, make_engine
-    from planner.register.migrate import upgrade
+    from planner.register.db import create_private_file
 
     source = Path(args.file)
+    upgraded: Path | None = None
+    kept: Path | None = None
     try:
         register = _register_file(args.db)
         counts = check_register_file(source)
@@ -197,25 +264,28 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 f"{register} with {source}; what was recorded after the backup is kept only in the copy "
                 "of the register as it is now. Add --yes to go ahead"
             )
-        kept = None
+        register.parent.mkdir(parents=True, exist_ok=True)
+        upgraded, revision = _upgraded_copy(source, register)
         if register.is_file():
-            kept = _default_target(register, "-before-restore")
+            kept = free_target(register, "-before-restore")
             backup_file(register, kept)
         else:  # a new register file, its owner's alone as kinito init makes it
-            register.parent.mkdir(parents=True, exist_ok=True)
             create_private_file(register)
-        _copy(source, register)
+        _copy(upgraded, register)
     except BackupError as exc:
         _err(str(exc))
         return EXIT_INPUT
-    except OSError as exc:
-        _err(f"δεν έγινε η επαναφορά / the restore failed: {exc.strerror or exc}")
+    except (OSError, sqlite3.Error) as exc:
+        from planner.register.db import busy_message
+
+        why = busy_message(exc) or getattr(exc, "strerror", None) or exc
+        _err(f"δεν έγινε η επαναφορά / the restore failed: {why}")
+        if kept is not None:
+            _err(f"το μητρώο όπως ήταν / the register as it was: {kept}")
         return EXIT_INPUT
-    engine = make_engine(register)
-    try:
-        revision = upgrade(engine)
     finally:
-        engine.dispose()
+        if upgraded is not None:
+            _remove(upgraded)
     if kept is not None:
         print(f"το μητρώο όπως ήταν / the register as it was: {kept}")
     print(f"επαναφορά / restored: {register} ← {source} (σχήμα / schema {revision})")

@@ -7,7 +7,10 @@ uses SQLite-only SQL; the SQLite specifics live here, in connection events:
 
 - ``PRAGMA foreign_keys=ON`` on every connection (SQLite leaves it off by default);
 - ``PRAGMA journal_mode=WAL`` for file databases: readers (the web app) do not block the
-  writer (an import), and a crash mid-write leaves the last committed state;
+  writer (an import), and a crash mid-write leaves the last committed state. A file that
+  cannot be written (a copy on a read-only disk, another user's file) is read as it is, not
+  switched to WAL: ``kinito export`` works on it, and a write says the register is read-only
+  (:func:`busy_message`);
 - Python's ``sqlite3`` module is told not to manage transactions itself and SQLAlchemy emits
   ``BEGIN`` (the SQLAlchemy documentation's recipe): otherwise DDL and SAVEPOINTs escape the
   transaction, and a failed migration or import could be half-applied;
@@ -42,6 +45,9 @@ __all__ = [
     "cannot_open",
     "create_private_file",
     "database_url",
+    "is_full",
+    "is_locked",
+    "is_read_only",
     "make_engine",
     "missing_file",
     "session_scope",
@@ -89,11 +95,59 @@ def missing_file(url: URL) -> Path | None:
     return path if path is not None and not path.exists() else None
 
 
+def _sqlite_error(exc: BaseException) -> tuple[str, str]:
+    """SQLite's words and error name (e.g. ``SQLITE_FULL``) behind ``exc``: the exception itself,
+    or the driver's error a SQLAlchemy error wraps; empty strings when there are none."""
+    orig = getattr(exc, "orig", None)
+    error = orig if isinstance(orig, BaseException) else exc
+    return str(error), str(getattr(error, "sqlite_errorname", "") or "")
+
+
+def is_locked(exc: BaseException) -> bool:
+    """``exc`` is SQLite's "database is locked": another connection holds the write lock."""
+    text, name = _sqlite_error(exc)
+    return "database is locked" in text or "database is locked" in str(exc) or name.startswith("SQLITE_BUSY")
+
+
+def is_full(exc: BaseException) -> bool:
+    """``exc`` is SQLite's "database or disk is full" (``SQLITE_FULL``)."""
+    text, name = _sqlite_error(exc)
+    return "database or disk is full" in text or name == "SQLITE_FULL"
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """``exc`` is SQLite's "attempt to write a readonly database" (``SQLITE_READONLY``): the
+    file (or its folder, or the disk) cannot be written."""
+    text, name = _sqlite_error(exc)
+    return "readonly database" in text or name.startswith("SQLITE_READONLY")
+
+
 def busy_message(exc: BaseException) -> str | None:
-    """What to tell a user when ``exc`` is SQLite's "database is locked" (another program kept a
-    write open past :data:`BUSY_TIMEOUT_S`: an import, a plan being stored, the server); None
-    for anything else. It said «(sqlite3.OperationalError) database is locked» before."""
-    if "database is locked" not in str(exc):
+    """What to tell a user when SQLite refused a write for a reason of the moment or of the
+    machine, not of what they asked (None for anything else):
+
+    - "database is locked": another program kept a write open past :data:`BUSY_TIMEOUT_S` (an
+      import, a plan being stored, the server); it said «(sqlite3.OperationalError) database
+      is locked» before;
+    - "database or disk is full": nothing was saved, space must be freed (it was told as a
+      busy database, "save again in a moment");
+    - "attempt to write a readonly database": the file, its folder or the disk is read-only.
+    """
+    cause = _sqlite_error(exc)[0].splitlines()[0] if str(exc) else ""
+    if is_full(exc):
+        return (
+            f"ο δίσκος είναι γεμάτος ({cause}): δεν γράφτηκε τίποτα· ελευθερώστε χώρο στον δίσκο του "
+            f"μητρώου και δοκιμάστε ξανά / the disk is full ({cause}): nothing was written; free some "
+            "space on the register's disk and try again"
+        )
+    if is_read_only(exc):
+        return (
+            f"το μητρώο είναι μόνο για ανάγνωση ({cause}): δεν γράφτηκε τίποτα· ελέγξτε τα δικαιώματα "
+            "του αρχείου και του φακέλου του (ή αν ο δίσκος είναι μόνο για ανάγνωση) / the register is "
+            f"read-only ({cause}): nothing was written; check the permissions of the file and its "
+            "folder (or whether the disk is read-only)"
+        )
+    if not is_locked(exc):
         return None
     return (
         f"η βάση είναι απασχολημένη: άλλη εργασία γράφει σε αυτήν εδώ και {BUSY_TIMEOUT_S:.0f} s (μια "
@@ -105,10 +159,20 @@ def busy_message(exc: BaseException) -> str | None:
 
 def cannot_open(where: str, exc: BaseException) -> str:
     """``cannot open the database WHERE: WHY`` in Greek and English, SQLite's first line of why
-    (or :func:`busy_message`)."""
-    return busy_message(exc) or (
-        f"δεν ανοίγει η βάση {where} / cannot open the database {where}: {str(exc).splitlines()[0]}"
-    )
+    (or :func:`busy_message`); a file that cannot be written, or in a folder that cannot, is
+    said to be read-only (SQLite only says "unable to open database file")."""
+    why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    busy = busy_message(exc)
+    if busy is not None:
+        return busy
+    path = Path(where)
+    if path.is_file() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return (
+            f"δεν ανοίγει η βάση {where}: το αρχείο ή ο φάκελός του είναι μόνο για ανάγνωση ({why})· "
+            f"ελέγξτε τα δικαιώματά τους / cannot open the database {where}: the file or its folder "
+            f"is read-only ({why}); check their permissions"
+        )
+    return f"δεν ανοίγει η βάση {where} / cannot open the database {where}: {why}"
 
 
 def create_private_file(path: Path) -> None:
@@ -143,7 +207,33 @@ def make_engine(url: str | Path | URL | None = None, **engine_options: Any) -> E
     engine = create_engine(db_url, **engine_options)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, wal=file is not None)
+        if file is not None and _unopenable_wal(file):
+            _open_immutable(engine, file)
     return engine
+
+
+def _unopenable_wal(file: Path) -> bool:
+    """A WAL register in a folder that cannot be written (a read-only disk, another user's
+    folder), its ``-shm`` not there: SQLite cannot make the ``-shm`` it reads a WAL file with,
+    and says only "unable to open database file". No one can be writing it (a writer would
+    have made the ``-shm``), so it is read as it is (:func:`_open_immutable`)."""
+    if os.access(file.parent, os.W_OK) or Path(f"{file}-shm").exists():
+        return False
+    try:
+        with file.open("rb") as f:
+            header = f.read(20)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"  # WAL's versions
+
+
+def _open_immutable(engine: Engine, file: Path) -> None:
+    """Open ``file`` read-only and immutable (SQLite's URI parameters), the URL kept."""
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        cargs[:] = [f"{file.resolve().as_uri()}?mode=ro&immutable=1"]
+        cparams["uri"] = True
 
 
 def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
@@ -155,8 +245,14 @@ def _configure_sqlite(engine: Engine, *, wal: bool) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
-            if wal:
-                cursor.execute("PRAGMA journal_mode=WAL")
+            if wal and str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                try:
+                    cursor.execute("PRAGMA journal_mode=WAL")  # writes the file's header once
+                except Exception as exc:
+                    if not is_read_only(exc):
+                        raise
+                    # a read-only file (a copy on a USB stick, a file of another user): read in
+                    # its own journal mode; a write says "attempt to write a readonly database"
         finally:
             cursor.close()
 

@@ -46,7 +46,7 @@ def _open_register(db: str | None) -> tuple[Engine | None, str]:
 
     from planner.cli import _err
     from planner.register.db import cannot_open, database_url, make_engine
-    from planner.register.migrate import current_revision, head_revision
+    from planner.register.migrate import SchemaTooNew, current_revision, head_revision
 
     url = database_url(db)
     where = str(url.database) if url.get_backend_name() == "sqlite" else url.render_as_string()
@@ -58,8 +58,17 @@ def _open_register(db: str | None) -> tuple[Engine | None, str]:
         return None, where
     try:
         engine = make_engine(url)
-        revision = current_revision(engine)
     except (OSError, SQLAlchemyError, ImportError) as exc:
+        _err(cannot_open(str(where), exc))
+        return None, where
+    try:
+        revision = current_revision(engine)
+    except SchemaTooNew as exc:  # not "run kinito init": init refuses it, this Kinito is older
+        engine.dispose()
+        _err(str(exc))
+        return None, where
+    except (OSError, SQLAlchemyError) as exc:
+        engine.dispose()
         _err(cannot_open(str(where), exc))
         return None, where
     if revision != head_revision():

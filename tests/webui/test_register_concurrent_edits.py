@@ -380,6 +380,7 @@ def test_a_failed_commit_says_nothing_was_saved_and_keeps_the_input(
     assert "Saved." not in page and "Αποθηκεύτηκε" not in page
     assert response.status_code == 503
     assert any(f.startswith("Nothing was saved") for f in _flashes(page))
+    assert any("disk is full" in f for f in _flashes(page))  # not "busy, save again in a moment"
     assert dict(_form_of(page))[field] == value
     assert len(_audit_rows(app)) == audits
     assert "Saved." not in _text(coordinator.get("/register/beneficiaries"))
