@@ -262,8 +262,10 @@ def plan() -> Any:
 def job(job_id: str) -> Any:
     """A planning job's live progress (the page polls the JSON below)."""
     found = _runner().get(job_id)
-    if found is None:
-        abort(404)
+    if found is None:  # the server restarted since, or the run ended long ago: not a dead end
+        message = _("This planning run is no longer known to the server (it was restarted, or the run "
+                    "ended long ago). A version it stored is in the list of the planning desk.")  # fmt: skip
+        return render_template("error.html", code=404, message=message, desk=True), 404
     monday, sunday = week_dates(found.iso_week)
     return render_template("desk/job.html", job=found, monday=monday, sunday=sunday)
 
@@ -428,9 +430,11 @@ def _unwanted_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
 
 def _off_day_lines(plan: Plan, problem: Problem) -> list[str]:
     """The village stops served on another weekday than the village's usual one, a line each:
-    «Πτέρη: πλατεία: Δευ 7/12 (συνήθως: Παρασκευή)»."""
+    «Πτέρη: πλατεία: Δευ 7/12 (συνήθως: Παρασκευή)»; those still to come only (a day past, or
+    today's kept route, can no longer be changed)."""
     from planner.render import stops_off_their_day
 
+    today = current_day()
     return [
         str(
             _(
@@ -441,6 +445,7 @@ def _off_day_lines(plan: Plan, problem: Problem) -> list[str]:
             )
         )
         for v, days in stops_off_their_day(plan, problem)
+        if max(days) > today
     ]
 
 
@@ -768,6 +773,9 @@ def route_sheet(pv_id: int) -> Response:
     footer = f"Kinito · {row.iso_week} · {_('version %(n)d', n=row.version)} ({status})"
     pdf = route_sheet_pdf(plan, problem, labels=_, long_date=long_date, footer=footer, only=only,
                           font_dir=font_dir, decimal=decimal)  # fmt: skip
-    name = f"kinito-{row.iso_week}-v{row.version}" + (f"-{only[0].isoformat()}" if only else "") + ".pdf"
+    # one file per route: the day's two units' sheets had one name
+    day = f"-{only[0].isoformat()}" if only else ""
+    unit = f"-{only[1]}" if only and only[1] else ""
+    name = f"kinito-{row.iso_week}-v{row.version}{day}{unit}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip

@@ -67,7 +67,8 @@ from planner.register.outcomes import allowed_statuses, record_outcome, served_b
 from planner.register.week import WeekError, published_once
 from planner.render import hhmm
 from planner.schema import plan_from_dict, problem_from_dict
-from webui.i18n import long_date
+from webui.adjust import localized_name
+from webui.i18n import current_language, long_date
 from webui.security import require_role
 from webui.store import reader, transaction
 
@@ -251,7 +252,7 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
                 "number": n,
                 "visit_id": stop.visit_id,
                 "kind": visit.kind,
-                "name": visit.name or stop.visit_id,
+                "name": localized_name(visit.name, current_language()) or stop.visit_id,
                 # a version published before urgent visits carried an address had only the
                 # place in their location: the tablet shows the village at least
                 "address": visit.address or visit.location.name,

@@ -138,6 +138,19 @@ def timeline(route: Route) -> list[Segment]:
     return out
 
 
+def _name(visit: Visit | None) -> str:
+    """A visit's name in the reader's language: an urgent visit's «(επείγουσα / urgent)» said
+    in one (:func:`webui.adjust.localized_name`)."""
+    from flask import has_request_context
+
+    from webui.adjust import localized_name
+    from webui.i18n import current_language
+
+    if visit is None:
+        return ""
+    return localized_name(visit.name, current_language() if has_request_context() else "el")
+
+
 def _unit_name(problem: Problem, unit_id: str) -> str:
     try:
         return problem.unit(unit_id).name or unit_id
@@ -157,7 +170,7 @@ def day_views(plan: Plan, problem: Problem) -> list[DayView]:
                 StopRow(
                     number=n,
                     visit_id=stop.visit_id,
-                    name=(visit.name if visit else "") or stop.visit_id,
+                    name=_name(visit) or stop.visit_id,
                     kind=visit.kind if visit else "",
                     arrival=hhmm(stop.arrival),
                     start=hhmm(stop.start),
@@ -213,7 +226,7 @@ def unassigned_rows(plan: Plan, problem: Problem) -> list[UnassignedRow]:
         rows.append(
             UnassignedRow(
                 visit_id=visit_id,
-                name=(visit.name if visit else "") or visit_id,
+                name=_name(visit) or visit_id,
                 place=_place(visit),
                 occurrences=len(occurrences),
                 reason=reason,

@@ -112,7 +112,10 @@ def test_route_sheet_is_an_a4_pdf_in_greek(coordinator: FlaskClient, plan_id: in
 def test_one_day_sheet_and_english(coordinator: FlaskClient, plan_id: int) -> None:
     """?day=&unit= gives that route only; an unknown day is 404; in English the labels are English."""
     url = f"/desk/plans/{plan_id}/sheet.pdf?day={MON.isoformat()}&unit=van1"
-    assert len(_pdf(coordinator.get(url).data)[0]) == 1
+    one = coordinator.get(url)
+    assert len(_pdf(one.data)[0]) == 1
+    # a file per route: the day's two units' sheets had the same name
+    assert one.headers["Content-Disposition"].endswith(f'-{MON.isoformat()}-van1.pdf"')
     assert coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day=2026-12-11&unit=van1").status_code == 404
     assert coordinator.get(f"/desk/plans/{plan_id}/sheet.pdf?day=friday").status_code == 400
     # the day alone: that day's routes (fourth walkthrough: a 404 before); another unit: none
