@@ -91,8 +91,9 @@ def adjusted_problem(
     urgent: Sequence[Visit] = (),
 ) -> Problem:
     """The problem to re-optimise: ``actions`` maps a visit id to ``"keep"`` (default),
-    ``"drop"`` or ``"pin:YYYY-MM-DD"`` (that date, which must be in the week; only for a
-    visit wanted once). ``urgent`` visits are added. ValueError names a bad action."""
+    ``"drop"``, ``"pin:YYYY-MM-DD"`` (that date, which must be in the week; only for a
+    visit wanted once) or ``"unpin"`` (kept, its pin taken off: pins carry from version to
+    version). ``urgent`` visits are added. ValueError names a bad action."""
     served = served_dates(plan)
     units = served_units(plan)
     times: dict[str, dict[date, int]] = {}  # the start each person was told, per date
@@ -106,6 +107,8 @@ def adjusted_problem(
         action = actions.get(visit.id, "keep")
         if action == "drop":
             continue
+        if action == "unpin":
+            visit, action = replace(visit, pinned_date=None, pinned_time=None), "keep"
         if action.startswith("pin:"):
             try:
                 day = date.fromisoformat(action[4:])

@@ -49,3 +49,24 @@ def test_a_moved_village_stop_already_past_is_not_listed(coordinator: FlaskClien
     assert 'id="off-usual-day"' in coordinator.get(f"/desk/plans/{pv}").get_data(as_text=True)
     app.config["TODAY"] = TUE.isoformat()
     assert 'id="off-usual-day"' not in coordinator.get(f"/desk/plans/{pv}").get_data(as_text=True)
+
+
+def test_adjust_shows_a_pin_and_takes_it_off(coordinator: FlaskClient, app: Flask) -> None:
+    """Pins carry from version to version, but Adjust showed none and could not take one off
+    («keep» kept the hidden pin). Now it says «κλειδωμένη για …» and offers to keep it unpinned."""
+    from webui.adjust import adjusted_problem
+
+    problem = small_problem()
+    visits = tuple(replace(v, pinned_date=TUE) if v.id == "hv-3" else v for v in problem.visits)
+    pinned = replace(problem, visits=visits)
+    pv = store_version(app, _plan("hv-1"), 1, problem=pinned)
+    page = coordinator.get(f"/desk/plans/{pv}/adjust").get_data(as_text=True)
+    row = page[page.index('data-visit="hv-3"') :]
+    row = row[: row.index("</tr>")]
+    assert "κλειδωμένη για Τρί 8/12" in row and 'value="unpin"' in row
+    other = page[page.index('data-visit="hv-1"') :]
+    assert 'value="unpin"' not in other[: other.index("</tr>")]
+    after = {v.id: v for v in adjusted_problem(pinned, _plan("hv-1"), {"hv-3": "unpin"}).visits}
+    assert after["hv-3"].pinned_date is None
+    kept = {v.id: v for v in adjusted_problem(pinned, _plan("hv-1"), {}).visits}
+    assert kept["hv-3"].pinned_date == TUE
