@@ -48,7 +48,9 @@ class Job:
     state: str = "running"  # running | done | failed | cancelled
     elapsed: float = 0.0
     time_limit: float = 0.0
-    stage: str = "search"  # or "compile": the search compiled before its time starts (once)
+    # "prepare" (the week read from the register, before any progress), "compile" (the
+    # search compiled before its time starts, once), "search"
+    stage: str = "prepare"
     clock_from: float | None = None  # when the reported stage's clock started (time.time())
     objective: int | None = None
     served: int = 0
@@ -69,7 +71,8 @@ class Job:
         """The job as JSON for the desk's progress page."""
         data = asdict(self)
         if self.state == "running":  # the stage's own clock: the search's starts after a compile
-            data["elapsed"] = round(time.time() - (self.clock_from or self.started_at), 1)
+            # (none while preparing: the search's clock would then start again from 0)
+            data["elapsed"] = 0.0 if self.clock_from is None else round(time.time() - self.clock_from, 1)
         return data
 
 

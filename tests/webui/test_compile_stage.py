@@ -67,3 +67,24 @@ def test_the_progress_page_says_the_search_is_being_prepared(db_file: Path, tmp_
     finally:
         runner.cancel(job.id)
     assert blocked == []
+
+
+def test_the_progress_page_says_the_week_is_being_read(coordinator: Any, app: Any, tmp_path: Path) -> None:
+    """Before the first progress the page counted from the run's start (the register read, the
+    problem built) and then jumped back when the search's clock began, over «0 / 0» visits.
+    Now it says the week is being read, with no clock and no counts yet."""
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    script = tmp_path / "python"
+    script.write_text("#!/bin/sh\ncat > /dev/null\nsleep 120\n", encoding="utf-8")  # no progress yet
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    runner.python = str(script)
+    job = runner.start("2026-W50", COORDINATOR, time_limit=1.0, problem=problem_to_dict(small_problem()))
+    try:
+        job.started_at -= 5  # five seconds of reading the week
+        data = coordinator.get(f"/desk/jobs/{job.id}.json").get_json()
+        assert (data["state"], data["stage"], data["elapsed"]) == ("running", "prepare", 0.0)
+        page = coordinator.get(f"/desk/jobs/{job.id}").get_data(as_text=True)
+        assert "ανάγνωση της εβδομάδας από το μητρώο" in page
+        assert '<span id="p-served">–</span> / <span id="p-wanted">–</span>' in page
+    finally:
+        runner.cancel(job.id)

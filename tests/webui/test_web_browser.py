@@ -160,8 +160,8 @@ def test_coordinator_plans_a_week_in_the_browser(live: dict[str, Any]) -> None:
             page.locator("#urgent_hours").fill("πρωί")
             page.locator("#reoptimise").click()
             expect(page.get_by_text("δεν διαβάζονται")).to_be_visible()
-            assert page.locator("select[name='action-cp-3']").input_value() == "pin:2026-12-17"
-            assert page.locator("#urgent_hours").input_value() == "πρωί"
+            expect(page.locator("select[name='action-cp-3']")).to_have_value("pin:2026-12-17")
+            expect(page.locator("#urgent_hours")).to_have_value("πρωί")
             page.locator("#urgent_beneficiary").select_option("")
             page.locator("#urgent_hours").fill("")
             page.screenshot(path=str(ARTIFACTS / "web-adjust.png"))

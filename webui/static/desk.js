@@ -7,12 +7,17 @@
   var state = document.getElementById("p-state");
   function show(job) {
     document.getElementById("p-elapsed").textContent = job.elapsed.toFixed(1);
-    document.getElementById("p-served").textContent = job.served;
-    document.getElementById("p-wanted").textContent = job.wanted;
+    // nothing counted yet while the week is read: a dash, not «0 / 0»
+    document.getElementById("p-served").textContent = job.wanted ? job.served : "–";
+    document.getElementById("p-wanted").textContent = job.wanted ? job.wanted : "–";
     document.getElementById("p-bar").value = Math.min(job.elapsed, job.time_limit);
     box.dataset.state = job.state;
+    box.dataset.stage = job.stage;
     if (job.state === "running") {
-      state.textContent = job.stage === "compile" ? state.dataset.compiling : state.dataset.running;
+      state.textContent = job.stage === "compile" ? state.dataset.compiling
+        : job.stage === "prepare" ? state.dataset.preparing
+        // the search's time is up: the plan is checked, explained and stored
+        : job.elapsed >= job.time_limit ? state.dataset.finishing : state.dataset.running;
     }
     if (job.state === "done") {
       state.textContent = state.dataset.done;
