@@ -278,6 +278,9 @@ def job_cancel(job_id: str) -> Any:
     if _runner().get(job_id) is None:
         abort(404)
     if _runner().cancel(job_id):
+        # the run's process ends within moments: waited for, the desk's list no longer says
+        # «running» beside «stopped»
+        _runner().wait(job_id, 5)
         flash(_("Planning stopped; nothing was stored."), "info")
     return redirect(url_for("desk.index"))
 
@@ -499,6 +502,14 @@ def version(pv_id: int) -> Any:
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
         drift = _drift_lines(s, plan, problem, published=published_now is not None)
+        # a version publishing would refuse (days driven since it was made): said before the
+        # button, which asked for a confirmation and then refused
+        stale = None
+        if row.status != "published":
+            from planner.register.week import stale_publish
+
+            refused = stale_publish(s, row, current_day())
+            stale = in_language(str(refused)) if refused is not None else None
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
@@ -510,7 +521,7 @@ def version(pv_id: int) -> Any:
         carried=_carried_over(row.summary or {}, problem),
         statuses=statuses, status_labels=STATUS_LABELS,
         newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift,
-        off_day=_off_day_lines(plan, problem),
+        off_day=_off_day_lines(plan, problem), stale=stale,
     )  # fmt: skip
 
 

@@ -1397,6 +1397,42 @@ def _changed_past(row: m.PlanVersion, other: m.PlanVersion, today: date) -> list
     return sorted({key[0] for key in set(mine) | set(theirs) if mine.get(key) != theirs.get(key)})
 
 
+def _published_others(session: Session, row: m.PlanVersion) -> list[m.PlanVersion]:
+    """The other published versions of ``row``'s week that plan one of its units."""
+    units = m.unit_ids(row.unit_set)
+    others = session.scalars(
+        select(m.PlanVersion).where(
+            m.PlanVersion.iso_week == row.iso_week,
+            m.PlanVersion.status == "published",
+            m.PlanVersion.id != row.id,
+        )
+    )
+    return [o for o in others if m.unit_ids(o.unit_set) & units or o.unit_set == row.unit_set]
+
+
+def stale_publish(
+    session: Session, row: m.PlanVersion, today: date, others: Sequence[m.PlanVersion] | None = None
+) -> StalePublish | None:
+    """Why :func:`publish` would refuse ``row`` today (its routes up to today differ from those
+    of the version published now), or None: so that a page can say so before the button is
+    pressed (it asked for a confirmation, then refused)."""
+    for other in _published_others(session, row) if others is None else others:
+        changed = _changed_past(row, other, today)
+        if changed:
+            days = ", ".join(d.strftime("%d/%m") for d in changed)
+            return StalePublish(
+                f"Η έκδοση {row.version} αλλάζει διαδρομές ημερών που έχουν ήδη γίνει ή γίνονται "
+                f"σήμερα ({days}) σε σχέση με τη δημοσιευμένη έκδοση {other.version}: φτιάχτηκε πριν "
+                "από αυτές. Ξαναπρογραμματίστε την εβδομάδα ή προσαρμόστε αυτή την έκδοση (και τα "
+                "δύο κρατούν αυτές τις ημέρες όπως δημοσιεύτηκαν) και δημοσιεύστε τη νέα έκδοση. / "
+                f"Version {row.version} changes routes of days already driven or under way today "
+                f"({days}) from published version {other.version}: it was made before them. Re-plan "
+                "the week or adjust this version (both keep those days as published) and publish the "
+                "new version."
+            )
+    return None
+
+
 def publish(
     engine: Engine, plan_version_id: int, actor: str | None = None, *, today: date | None = None
 ) -> m.PlanVersion:
@@ -1414,31 +1450,10 @@ def publish(
         row = session.get(m.PlanVersion, plan_version_id)
         if row is None:
             raise WeekError(f"δεν υπάρχει έκδοση {plan_version_id} / no plan version {plan_version_id}")
-        units = m.unit_ids(row.unit_set)
-        others = list(
-            session.scalars(
-                select(m.PlanVersion).where(
-                    m.PlanVersion.iso_week == row.iso_week,
-                    m.PlanVersion.status == "published",
-                    m.PlanVersion.id != row.id,
-                )
-            )
-        )
-        others = [o for o in others if m.unit_ids(o.unit_set) & units or o.unit_set == row.unit_set]
-        for other in others:
-            changed = _changed_past(row, other, today)
-            if changed:
-                days = ", ".join(d.strftime("%d/%m") for d in changed)
-                raise StalePublish(
-                    f"Η έκδοση {row.version} αλλάζει διαδρομές ημερών που έχουν ήδη γίνει ή γίνονται "
-                    f"σήμερα ({days}) σε σχέση με τη δημοσιευμένη έκδοση {other.version}: φτιάχτηκε πριν "
-                    "από αυτές. Ξαναπρογραμματίστε την εβδομάδα ή προσαρμόστε αυτή την έκδοση (και τα "
-                    "δύο κρατούν αυτές τις ημέρες όπως δημοσιεύτηκαν) και δημοσιεύστε τη νέα έκδοση. / "
-                    f"Version {row.version} changes routes of days already driven or under way today "
-                    f"({days}) from published version {other.version}: it was made before them. Re-plan "
-                    "the week or adjust this version (both keep those days as published) and publish the "
-                    "new version."
-                )
+        others = _published_others(session, row)
+        stale = stale_publish(session, row, today, others)
+        if stale is not None:
+            raise stale
         for other in others:
             other.status = "draft"
             other.published_at = None

@@ -437,6 +437,8 @@ def test_a_running_job_can_be_stopped_and_stores_nothing(coordinator: FlaskClien
     assert "cancel-job" in coordinator.get(f"/desk/jobs/{job.id}").get_data(as_text=True)
     response = post(coordinator, f"/desk/jobs/{job.id}/cancel")
     assert response.status_code == 302
+    # the desk it goes back to lists the run as stopped, not still «in progress»
+    assert "σε εξέλιξη" not in coordinator.get("/desk/").get_data(as_text=True)
     data = _wait(coordinator, f"/desk/jobs/{job.id}.json", timeout=20)
     assert data["state"] == "cancelled" and data["plan_version_id"] is None
     with session_scope(app.extensions["kinito_engine"]) as s:
@@ -634,6 +636,10 @@ def test_publishing_a_draft_made_before_days_since_driven_is_refused(
     other = replaced(published, routes=tuple(r for r in published.routes if r.date != monday))
     draft = store_version(app, other, 2, unit_set=unit_set)
     app.config["TODAY"] = "2026-12-08"
+    # the page says so before the button is pressed (it asked to confirm, then refused)
+    before = coordinator.get(f"/desk/plans/{draft}").get_data(as_text=True)
+    assert 'id="cannot-publish"' in before and "αλλάζει διαδρομές ημερών που έχουν ήδη γίνει" in before
+    assert f'action="/desk/plans/{draft}/publish"' not in before
     response = post(coordinator, f"/desk/plans/{draft}/publish")
     assert response.status_code == 302 and response.location.endswith(f"/desk/plans/{draft}")
     page = coordinator.get(response.location).get_data(as_text=True)
