@@ -731,8 +731,8 @@ def _week_full(
     pinned = {s.id for s in served if s.pinned_date is not None}
     names = {s.id: short_name(s.name) for s in served if s.name}
 
-    def shown(x: str, pin: str) -> str:  # "cp-117 Μαρία Κ." (the coordinator knows names, not ids)
-        return x + (f" {names[x]}" if x in names else "") + (f" ({pin})" if x in pinned else "")
+    def shown(x: str, pin: str) -> str:  # "Μαρία Κ." (the coordinator knows names, not ids)
+        return names.get(x, x) + (f" ({pin})" if x in pinned else "")
 
     lower_el = [shown(x, "κλειδωμένη") for x in lower[:5]]
     lower_en = [shown(x, "pinned") for x in lower[:5]]

@@ -200,9 +200,9 @@ def test_week_full_names_lower_priority_visits_served_instead() -> None:
     plan, [u] = explained(p, "urgent", 1.0)
     assert served_ids(plan) == {"low0", "low1", "low2", "low3"}
     assert u.reason == "week_full"
-    # named by id and short name: the coordinator knows people by name
-    assert "Lower-priority visits were served instead: low0, low1, low2, low3 Μαρία Κ." in u.message_en
-    assert "χαμηλότερης προτεραιότητας: low0, low1, low2, low3 Μαρία Κ." in u.message_el
+    # named by their short name (the coordinator knows people by name), by id only without one
+    assert "Lower-priority visits were served instead: low0, low1, low2, Μαρία Κ." in u.message_en
+    assert "χαμηλότερης προτεραιότητας: low0, low1, low2, Μαρία Κ." in u.message_el
     assert ".." not in u.message_en + u.message_el  # the name's full stop ends the sentence
     assert u.details["served_lower_priority"] == ["low0", "low1", "low2", "low3"]
 
