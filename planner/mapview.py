@@ -32,7 +32,7 @@ from branca.element import Figure, MacroElement
 from folium.template import Template
 
 from planner.model import MINUTE, Location, Plan, Problem, Route, Stop, Visit
-from planner.render import day_label, hhmm, unit_label
+from planner.render import WEEKDAYS_EL, day_label, hhmm, unit_label
 
 DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 """OpenStreetMap's standard tiles (an optional layer: offline it just stays blank)."""
@@ -309,8 +309,18 @@ def route_styles(routes: Sequence[Route]) -> dict[tuple[str, date], tuple[str, s
 
 
 def _day_label(day: date, language: str | None = None) -> str:
-    """``Δευ 07/12``; ``Mon 07/12`` in English."""
-    return f"{WEEKDAYS_EN[day.weekday()]} {day:%d/%m}" if language == "en" else day_label(day)
+    """``Δευ 07/12`` (the command line's map); the web's, as its pages write dates: ``Δευ 7/12``,
+    ``Mon 7/12``."""
+    if language is None:
+        return day_label(day)
+    names = WEEKDAYS_EN if language == "en" else WEEKDAYS_EL
+    return f"{names[day.weekday()]} {day.day}/{day.month}"
+
+
+def _km(metres: float, language: str | None) -> str:
+    """Kilometres with one decimal, with a comma in the web's Greek map («66,2»), as its pages."""
+    text = f"{metres / 1000:.1f}"
+    return text.replace(".", ",") if language == "el" else text
 
 
 def route_label(route: Route, problem: Problem, language: str | None = None) -> str:
@@ -359,7 +369,7 @@ def _stop_popup(
     ]
     if stop.arrival < stop.start:
         lines.append(f"{words['arrival']} {hhmm(stop.arrival)}")
-    lines.append(f"{stop.distance / 1000:.1f} {words['from_previous']}")  # the leg's km
+    lines.append(f"{_km(stop.distance, language)} {words['from_previous']}")  # the leg's km
     if visit and visit.phone:
         lines.append(f"{words['phone']} {esc(visit.phone)}")
     if visit and visit.address:
@@ -598,10 +608,10 @@ def plan_map(
         colour = style[0]
         day = by_day.setdefault(_day_label(route.date, language), [])
         points += _add_route(m, route, style, problem, shapes, day, language, shifts)
-        km = route.distance / 1000
+        km = _km(route.distance, language)
         stops = f"{len(route.stops)} {words['stop'] if len(route.stops) == 1 else words['stops']}"
         dashed = f" ({words['dashed']})" if style[1] else ""
-        entry = f"{route_label(route, problem, language)}: {stops}, {km:.1f} km{dashed}"
+        entry = f"{route_label(route, problem, language)}: {stops}, {km} km{dashed}"
         legend.append((_line_swatch(colour, style[1]), entry))
     unassigned = _add_unassigned(m, plan, problem, language)
     if unassigned:

@@ -403,7 +403,7 @@ def test_the_web_map_speaks_the_readers_language_only(plan: Plan, problem: Probl
 def test_the_web_map_in_english(plan: Plan, problem: Problem) -> None:
     """language="en": English weekdays and words, the English reason, no Greek label."""
     page = _script(offline_html(plan_map(plan, problem, language="en")))
-    assert "Mon 07/12 · Κινητή μονάδα" in page and "Tue 08/12 · Κινητή μονάδα" in page
+    assert "Mon 7/12 · Κινητή μονάδα" in page and "Tue 8/12 · Κινητή μονάδα" in page
     assert '"All"' in page and "<b>Routes</b>" in page and "Unassigned (2: 1 visit)" in page
     assert "09:00–09:45 (45 min)" in page and "Home visit" in page and "Village stop" in page
     assert "Tel. 2691012345" in page and "Does not fit in the shift." in page

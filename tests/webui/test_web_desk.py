@@ -759,12 +759,15 @@ def test_the_web_map_is_in_the_readers_language_with_a_metric_scale(
     assert 'L.control.scale({"metric": true, "imperial": false})' in script
     assert "L.control.scale()" not in script
     assert "Επίσκεψη κατ' οίκον" in script and "hv-1 ·" not in script and "hv-4 ·" not in script
+    # dates and kilometres as the pages write them («Δευ 7/12», «10,0 km»; it wrote 07/12, 10.0)
+    assert "Δευ 7/12 · " in script and "Δευ 07/12" not in script
+    assert re.search(r"\d+,\d km", script) and not re.search(r"\d+\.\d km", script)
     assert f"[{reason}]" not in script and reason_el in script  # the reason, without the engine's code
     post(coordinator, "/language", {"lang": "en"})
     script = _decoded(coordinator.get(url).get_data(as_text=True))
     assert '<html lang="en">' in script
     script = script[script.index("</style>") :]
-    assert "<b>Routes</b>" in script and "Unassigned (1)" in script and "Mon 07/12 · Κινητή μονάδα" in script
+    assert "<b>Routes</b>" in script and "Unassigned (1)" in script and "Mon 7/12 · Κινητή μονάδα" in script
     assert "Home visit" in script and "Διαδρομές" not in script and "λεπτά" not in script
     assert unassigned.message_en in script and reason_el not in script
 
