@@ -818,7 +818,8 @@ def build_week(
             since=since,
         )
         done = done_aside(vid, this_week_care.get(cp.id, []))
-        if (due.occurrences <= len(done) or not in_force) and vid not in kept_pins:
+        # a pin keeps a visit nothing is owed for (the coordinator wants it), not one done already
+        if (due.occurrences <= len(done) or not in_force) and (done or vid not in kept_pins):
             continue
         person = cp.beneficiary
         place = settlements[person.settlement_code]
@@ -868,7 +869,7 @@ def build_week(
             since=since,
         )
         done = done_aside(vid, this_week_stops.get(vs.id, []))
-        if due.occurrences <= len(done) and vid not in kept_pins:
+        if due.occurrences <= len(done) and (done or vid not in kept_pins):
             continue
         place = settlements[vs.settlement_code]
         announced = tuple(

@@ -1015,6 +1015,10 @@ def test_planning_the_current_week_counts_the_visits_done_in_it_already(
     with session_scope(engine) as s:  # planned the week before, they were owed in full
         ahead = {v.id: v for v in build_week(s, W50, today=date(2026, 12, 4)).problem.visits}
     assert biweekly in ahead and ahead[weekly2].frequency == 2
+    # pinned to the Tuesday it was done on (a pin kept from a draft): not planned a second time
+    with session_scope(engine) as s:
+        pinned = build_week(s, W50, pins={biweekly: (date(2026, 12, 8), None)}, today=WEDNESDAY)
+    assert biweekly not in {v.id for v in pinned.problem.visits}
 
 
 def test_replanning_a_published_week_drops_a_visit_done_on_another_day(
