@@ -96,6 +96,7 @@ from planner.register.models import (
     Unit,
     User,
     VillageStop,
+    plain_text,
 )
 from planner.register.places import normalise
 from planner.register.rules import (
@@ -177,10 +178,34 @@ def matches(query: str, *texts: str | None) -> bool:
 # --- saving: after the commit, and never over a change made after the form was shown --------
 
 
+def _plain(value: Any) -> Any:
+    """A one-line text field's value as the register stores it (:func:`planner.register.models.
+    plain_text`), so that checks against stored rows (a name already taken) see what is stored."""
+    return plain_text(value, multiline=False) if isinstance(value, str) else value
+
+
+def _plain_lines(value: Any) -> Any:
+    """The same for a text area: its line breaks kept."""
+    return plain_text(value) if isinstance(value, str) else value
+
+
 class RegisterForm(FlaskForm):
     """A form that edits one row of the register. ``last_change`` is the id of the row's newest
     audit entry when the form was shown (0: none), so that a save over a later change, someone
-    else's or another tab's, is caught (:func:`_conflict`) instead of writing every field back."""
+    else's or another tab's, is caught (:func:`_conflict`) instead of writing every field back.
+    Every text field is cleaned of control characters as it is read (:func:`_plain`)."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            kind = unbound_field.field_class
+            if issubclass(kind, StringField):  # a text area too
+                clean = _plain_lines if issubclass(kind, TextAreaField) else _plain
+                kwargs = {
+                    **unbound_field.kwargs,
+                    "filters": [*unbound_field.kwargs.get("filters", ()), clean],
+                }
+                unbound_field = kind(*unbound_field.args, **kwargs)
+            return unbound_field.bind(form=form, **options)
 
     last_change = HiddenField()
 

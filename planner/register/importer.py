@@ -48,7 +48,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
 from planner.register.db import session_scope
-from planner.register.models import Beneficiary, CarePlan, Settlement, Staff, VillageStop
+from planner.register.models import Beneficiary, CarePlan, Settlement, Staff, VillageStop, plain_text
 from planner.register.places import Match, _split_unit, find_settlement, loose_key, normalise
 from planner.register.rules import (
     CARE_PLAN_DURATION,
@@ -810,7 +810,7 @@ def _text(value: Cell) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    text = str(value).strip()
+    text = plain_text(str(value), multiline=False).strip()  # as stored: so compared and looked up
     if text.startswith("'") and text.lstrip("'")[:1] in _FORMULA_SIGNS:
         return text[1:]  # the CSV export's guard against spreadsheet formulas ('=…), not the value's
     return text

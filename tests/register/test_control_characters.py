@@ -57,3 +57,16 @@ def test_exports_clean_what_an_older_register_holds(loaded_engine: Engine, tmp_p
     with people.open(encoding="utf-8-sig", newline="") as fh:
         assert any("Νίκος Α." in row for row in csv.reader(fh, delimiter=";"))
     assert plain_text("α\x0bβ", multiline=False) == "α β"
+
+
+def test_an_import_compares_what_is_stored(loaded_engine: Engine, tmp_path: Path) -> None:
+    """The importer read cells raw and the register stored them cleaned: a note with a control
+    character was "updated" on every re-import, and an ID with one failed the second import
+    (the lookup by the raw ID missed, the insert of the cleaned one collided)."""
+    row = dict(GOOD_PERSON, **{"Κωδικός": "Ω\x01-1", "Σημειώσεις": "α\x01β"})
+    path = write_csv(tmp_path / "p.csv", [row])
+    assert import_file(loaded_engine, path).ok
+    again = import_file(loaded_engine, path)
+    assert again.ok and again.unchanged == 1 and not again.updated and not again.added
+    with session_scope(loaded_engine) as s:
+        assert [(b.external_id, b.notes) for b in s.scalars(select(Beneficiary))] == [("Ω-1", "αβ")]
