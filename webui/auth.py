@@ -185,7 +185,7 @@ def bad_request(error: Exception) -> Any:
         "The form could not be accepted (its security token was missing or expired), so nothing "
         "was saved. What you typed is kept: go back to the form, log in if asked, and send it again."
     )
-    return render_template("error.html", code=400, message=message, back=form_page()), 400
+    return render_template("error.html", code=400, message=message, back=_safe_next(form_page())), 400
 
 
 @bp.app_errorhandler(405)

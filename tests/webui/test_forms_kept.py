@@ -14,8 +14,9 @@ from sqlalchemy import create_engine, select
 from test_web_browser import CHROMIUM_ARGS, _browser_missing
 from webui_helpers import COORDINATOR, PASSWORDS, live_server
 
-from planner.register.models import Beneficiary
+from planner.register.models import Beneficiary, User
 from webui import create_app
+from webui.security import hash_password
 
 
 def test_a_log_in_page_left_open_logs_in_on_a_second_try(client: FlaskClient) -> None:
@@ -95,6 +96,26 @@ def test_a_form_saved_after_the_session_ended_is_filled_in_again(db_file: Path, 
                 assert c.scalar(select(Beneficiary.notes).where(Beneficiary.id == 1)) == note
             # a page that is not the form's drops the copy: the note is not typed in again
             page.goto(f"{base}/register/beneficiaries/1")
+            expect(page.get_by_text("Δεν έχει αποθηκευτεί ακόμη")).to_have_count(0)
+
+            # a colleague logs in next on the same computer: not handed another's unsaved form
+            with engine.begin() as c:
+                c.execute(
+                    User.__table__.insert().values(
+                        username="eleni", display_name="Ελένη Κ.", role="coordinator", active=True,
+                        locale="el", password_hash=hash_password("another long password"),
+                    )
+                )  # fmt: skip
+            page.locator("textarea").first.fill("Σημείωση της πρώτης")
+            app.config["SESSION_IDLE_MINUTES"] = 0
+            page.get_by_role("button", name="Αποθήκευση").first.click()
+            expect(page.get_by_text("δεν αποθηκεύτηκε: η συνεδρία είχε λήξει")).to_be_visible()
+            app.config["SESSION_IDLE_MINUTES"] = 30
+            page.get_by_label("Όνομα χρήστη").fill("eleni")
+            page.get_by_label("Κωδικός").fill("another long password")
+            page.get_by_role("button", name="Σύνδεση").click()
+            page.wait_for_url(f"{base}/register/beneficiaries/1")
+            expect(page.locator("textarea").first).to_have_value(note)  # as stored, not the other's
             expect(page.get_by_text("Δεν έχει αποθηκευτεί ακόμη")).to_have_count(0)
         finally:
             browser.close()

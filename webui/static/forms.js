@@ -62,7 +62,10 @@
     store.removeItem(KEY);
     // refused by the server, back on its page (which says why): what was chosen, chosen again
     var refill = body.dataset.refill && Date.now() - draft.at < 10 * 60 * 1000;
-    if ((draft.pending || refill) && draft.path === location.pathname && Date.now() - draft.at < DAY) {
+    // only for the one who typed it: on a shared office computer, a colleague logging in next is
+    // not handed someone else's unsaved form (and the audit log their change)
+    var same = draft.user && draft.user === body.dataset.user;
+    if (same && (draft.pending || refill) && draft.path === location.pathname && Date.now() - draft.at < DAY) {
       var form = Array.prototype.find.call(document.forms, function (f) {
         return bare(f.action) === bare(draft.action) && f.method.toLowerCase() === "post";
       });
@@ -98,7 +101,8 @@
         }
       });
       try {
-        store.setItem(KEY, JSON.stringify({ path: location.pathname, action: form.action, at: Date.now(), fields: fields }));
+        store.setItem(KEY, JSON.stringify({ path: location.pathname, action: form.action, at: Date.now(),
+                                            user: body.dataset.user || "", fields: fields }));
       } catch (err) { /* storage full: the browser's Back still has it */ }
     }, true);
   }
