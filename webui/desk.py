@@ -45,7 +45,7 @@ from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm, between
 from webui.i18n import WEEKDAYS, current_language, decimal, in_language, listed, short_date
 from webui.i18n import person as display_name
-from webui.jobs import Job, JobRunner
+from webui.jobs import Job, JobRunner, problem_digest
 from webui.planview import clock_range, day_views, unassigned_rows
 from webui.security import require_role
 from webui.store import reader
@@ -694,7 +694,9 @@ def adjust(pv_id: int) -> Any:
             return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
         running = _runner().running(row.iso_week)
         mine = running and running[0].actor == g.user.username
-        if mine and running[0].base_plan_version_id == row.id:  # this adjustment sent twice (a double click)
+        asked = problem_to_dict(new_problem)
+        same = running and running[0].problem_digest == problem_digest(asked)
+        if mine and running[0].base_plan_version_id == row.id and same:  # sent twice (a double click)
             flash(_("This week is already being planned."), "info")
             return redirect(url_for("desk.job", job_id=running[0].id))
         if mine:  # another run of theirs (another tab's plan or adjustment): this one not applied
@@ -714,7 +716,7 @@ def adjust(pv_id: int) -> Any:
             g.user.username,
             time_limit=time_limit,
             workers=int(current_app.config["PLAN_WORKERS"]),
-            problem=problem_to_dict(new_problem),
+            problem=asked,
             unit_set=row.unit_set,
             base_plan_version_id=row.id,
             today=today,

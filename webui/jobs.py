@@ -18,6 +18,7 @@ again», instead of forgetting it (its child ends with the server, before storin
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -61,6 +62,7 @@ class Job:
     expected_error: bool = False  # the week builder's message ("Greek / English"), not a fault
     finished_at: float | None = None
     base_plan_version_id: int | None = None  # an adjustment of this stored version
+    problem_digest: str | None = None  # of the adjusted problem: the same adjustment sent twice
 
     @property
     def started(self) -> datetime:
@@ -74,6 +76,11 @@ class Job:
             # (none while preparing: the search's clock would then start again from 0)
             data["elapsed"] = 0.0 if self.clock_from is None else round(time.time() - self.clock_from, 1)
         return data
+
+
+def problem_digest(problem: dict[str, Any]) -> str:
+    """A problem document's fingerprint: two adjustments are the same request only if equal."""
+    return hashlib.sha256(json.dumps(problem, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 def _terminate(proc: subprocess.Popen[str]) -> None:
@@ -171,7 +178,8 @@ class JobRunner:
         """Start planning ``iso_week``; or solve ``problem`` for it (an adjusted plan: then
         ``unit_set`` names the version series and ``base_plan_version_id`` what it adjusts)."""
         job = Job(id=secrets.token_urlsafe(12), iso_week=iso_week, actor=actor, time_limit=time_limit,
-                  base_plan_version_id=base_plan_version_id)  # fmt: skip
+                  base_plan_version_id=base_plan_version_id,
+                  problem_digest=problem_digest(problem) if problem is not None else None)  # fmt: skip
         spec = {
             "database_url": self.database_url,
             "iso_week": iso_week,

@@ -345,12 +345,20 @@ def test_adjust_while_the_week_is_being_planned_is_said_not_applied(
     finally:
         runner.cancel(first.id)
         runner.wait(first.id, 30)
-    # their own adjustment of this version (the button pressed twice): shown, as before
-    own = runner.start(WEEK, COORDINATOR, time_limit=20.0, problem=problem_to_dict(small_problem()),
-                       base_plan_version_id=solved["plan_version_id"])  # fmt: skip
+    # their own adjustment of this version sent twice (a double click): its run shown, as
+    # before; another adjustment of it (a second tab's) is not applied, and said so
+    started = post(coordinator, url, {"action-hv-3": "keep", "time_limit": "20"})
+    assert "/desk/jobs/" in started.location
+    own = runner.running(WEEK)[0]
     try:
-        response = post(coordinator, url, {"time_limit": "1"})
-        assert response.location.endswith(f"/desk/jobs/{own.id}")
+        again = post(coordinator, url, {"action-hv-3": "keep", "time_limit": "20"})
+        assert again.location.endswith(f"/desk/jobs/{own.id}")
+        different = post(coordinator, url, {"action-hv-3": "drop", "time_limit": "20"})
+        assert different.location == f"{url}?refill=1"
+        assert "Οι προσαρμογές σας δεν εφαρμόστηκαν" in coordinator.get(different.location).get_data(
+            as_text=True
+        )
+        assert [j.id for j in runner.running(WEEK)] == [own.id]
     finally:
         runner.cancel(own.id)
         runner.wait(own.id, 30)
