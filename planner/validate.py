@@ -125,7 +125,8 @@ class _Checker:
                 f"leaves {_hm(r.depart)} / returns {_hm(r.arrive)} outside the shift {shift}",
                 f"αναχωρεί {_hm(r.depart)} και επιστρέφει {_hm(r.arrive)}, εκτός της βάρδιας {shift}",
             )
-        place, prev_end = unit.base.id, r.depart
+        place: str | None = unit.base.id  # None after a stop for an unknown visit: no leg to check
+        prev_end = r.depart
         load = 0
         for k, s in enumerate(r.stops):
             v = self.visits.get(s.visit_id)
@@ -136,10 +137,15 @@ class _Checker:
                     f"stop {k + 1} serves unknown visit {s.visit_id}",
                     f"η στάση {k + 1} είναι για άγνωστη επίσκεψη {s.visit_id}",
                 )
-                prev_end = s.end  # the rest of the route is still checked (from where it says)
+                place, prev_end = None, s.end  # the rest of the route is still checked
                 continue
             sw = f"{where} stop {k + 1} ({v.id})"
             label = f"{where} στάση/stop {k + 1} ({v.id})"
+            if place is None:  # from an unknown place: its own rules only
+                self.visit_rules(v, s.start, s.end, s.occurrence, ud, sw, label)
+                load += v.load
+                place, prev_end = v.location.id, s.end
+                continue
             travel, dist = self.leg(r.unit_id, place, v.location.id)
             if (s.travel, s.distance) != (travel, dist):
                 self.bad(
@@ -179,6 +185,9 @@ class _Checker:
             self.visit_rules(v, s.start, s.end, s.occurrence, ud, sw, label)
             load += v.load
             place, prev_end = v.location.id, s.end
+        if place is None:
+            self.day_limits(r, ud, load)
+            return
         travel, dist = self.leg(r.unit_id, place, unit.base.id)
         if (r.return_travel, r.return_distance) != (travel, dist):
             self.bad(

@@ -333,6 +333,9 @@ def test_the_rest_of_a_route_is_checked_after_an_unknown_visit(busy_week: Proble
     small = replace(busy_week, units=(make_unit(capacity=1),))
     found = codes(small, broken)
     assert {"unknown_visit", "time_window", "capacity"} <= found
+    # the stop after it is not measured from a place the plan does not know
+    alone = {v.code for v in validate(busy_week, with_stop(busy_plan, MON, first, visit_id="ghost"))}
+    assert alone == {"unknown_visit", "accounting"}  # no "travel", "timing" or "arrival" besides
 
 
 def test_a_break_taken_on_the_way_delays_the_arrival(busy_week: Problem, busy_plan: Plan) -> None:
