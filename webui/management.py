@@ -22,7 +22,7 @@ from typing import Any
 
 from babel.dates import format_date
 from flask import Blueprint, render_template, request, send_file
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_percent, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -40,7 +40,7 @@ from webui.coverage import (
 )
 from webui.driver import current_day
 from webui.forms import ROLE_LABELS
-from webui.i18n import long_date, short_date
+from webui.i18n import decimal, long_date, short_date
 from webui.security import require_role
 from webui.store import reader
 
@@ -51,7 +51,6 @@ ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$")  # 2026-W48; also 2026w48, 2026-
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 104  # two years: the longest period the page and the exports show
 UNKNOWN = "—"  # a figure nobody measured: no records, or no published plan
-DECIMAL = "#,##0.0"  # kilometres and hours: one decimal, grouped, in the interface's manner
 XLSX_DECIMAL, XLSX_PERCENT = "0.0", "0.0%"  # Excel's own formats (shown in the reader's locale)
 # the weeks table's columns after the week: the due visits and outcomes, then the plan's
 WEEK_KEYS = ("carried", "new", "due", "done-due", "not-done", "done-beyond", "not_at_home", "cancelled",
@@ -388,7 +387,7 @@ def figure_text(value: Any) -> str:
     if isinstance(value, Share):
         return str(format_percent(float(value), format=_percent_pattern()))
     if isinstance(value, float):
-        return str(format_decimal(value, format=DECIMAL))
+        return decimal(value)  # kilometres and hours: one decimal, grouped, the language's mark
     if isinstance(value, date):
         return _day(value)
     return str(value)

@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import has_request_context
+
 from planner.mapview import route_styles
 from planner.model import HOUR, MINUTE, Plan, Problem, Route, Visit
 from planner.render import crew_names, hhmm
+from webui.adjust import localized_name
+from webui.i18n import current_language
 
 __all__ = ["DayView", "Segment", "StopRow", "UnassignedRow", "day_views", "unassigned_rows"]
 
@@ -141,11 +145,6 @@ def timeline(route: Route) -> list[Segment]:
 def _name(visit: Visit | None) -> str:
     """A visit's name in the reader's language: an urgent visit's «(επείγουσα / urgent)» said
     in one (:func:`webui.adjust.localized_name`)."""
-    from flask import has_request_context
-
-    from webui.adjust import localized_name
-    from webui.i18n import current_language
-
     if visit is None:
         return ""
     return localized_name(visit.name, current_language() if has_request_context() else "el")
