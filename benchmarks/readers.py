@@ -108,13 +108,14 @@ def read_solomon(path: PathLike) -> SolomonInstance:
     with ``name`` (str), ``vehicles`` and ``capacity`` (int), and numpy arrays
     ``node_coord`` (n+1, 2), ``demand`` (n+1,), ``time_window`` (n+1, 2) and
     ``service_time`` (n+1,); the arrays are converted to plain Python lists.
-    :func:`read_solomon_plain` is an independent parser giving the same result.
+    :func:`read_solomon_plain` is an independent parser; the file is refused unless
+    both read the same (:func:`_same_reading`).
     """
     data = vrplib.read_instance(path, instance_format="solomon", compute_edge_weights=False)
     name = str(data["name"])
     coords = [(float(x), float(y)) for x, y in data["node_coord"].tolist()]
     windows = data["time_window"].tolist()
-    return _check_solomon(
+    inst = _check_solomon(
         SolomonInstance(
             name=name,
             vehicles=_as_int(data["vehicles"], f"{name} vehicles"),
@@ -126,6 +127,28 @@ def read_solomon(path: PathLike) -> SolomonInstance:
             service=[_as_int(s, f"{name} service time") for s in data["service_time"].tolist()],
         )
     )
+    _same_reading(inst, read_solomon_plain(path))
+    return inst
+
+
+def _same_reading(inst: SolomonInstance, plain: SolomonInstance) -> None:
+    """Refuse a file the two readers read differently.
+
+    ``vrplib`` reads the node rows as integers, and a value it cannot convert (a decimal
+    coordinate, a stray character) becomes -1 without a word; it also ignores the id column.
+    The engine and the checker would both work on that corrupted instance and call the
+    answer feasible, so the plain reader (which checks the ids) must agree field by field."""
+    for field_name in ("vehicles", "capacity", "coords", "demand", "ready", "due", "service"):
+        ours, theirs = getattr(inst, field_name), getattr(plain, field_name)
+        if ours == theirs:
+            continue
+        if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+            node = next(k for k, (a, b) in enumerate(zip(ours, theirs, strict=True)) if a != b)
+            raise ValueError(
+                f"{inst.name}: node {node} {field_name} is read as {ours[node]!r} by vrplib but "
+                f"the file says {theirs[node]!r} (Solomon files hold whole numbers)"
+            )
+        raise ValueError(f"{inst.name}: {field_name} read differently by vrplib and the plain reader")
 
 
 def read_solomon_plain(path: PathLike) -> SolomonInstance:

@@ -19,7 +19,7 @@ import re
 import statistics
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from benchmarks import INSTANCES_DIR
 from benchmarks.readers import read_bks
-from benchmarks.runner import KINITO, Outcome, read_instance, run_solver
+from benchmarks.runner import KINITO, Format, Outcome, read_instance, run_solver
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
@@ -231,17 +231,31 @@ def run_table(
         set_instances=[p.stem for p in instance_files(bench)],
     )
     for k, path in enumerate(files, 1):
-        _, inst = read_instance(path)
+        # Outcomes go by the file's name, as the table lists them and the BKS rows name them:
+        # a Solomon file's first line can name another instance (its 25- and 50-customer
+        # versions say C101 too), which would take C101's best known.
+        name = path.stem
+        try:
+            _, inst = read_instance(path)
+        except Exception as exc:  # an unreadable file is a result to report, not the run's end
+            fmt: Format = "solomon" if bench.name == "solomon" else "cordeau"
+            for solver in chosen:
+                run.outcomes.append(
+                    Outcome(solver, name, fmt, "error", None, 0.0, error=f"unreadable: {exc!r}")
+                )
+            if progress is not None:
+                print(f"[{k}/{len(files)}] {name}: unreadable, {exc}", file=progress, flush=True)
+            continue
         for solver in chosen:
             if progress is not None:
-                print(f"[{k}/{len(files)}] {inst.name} {solver} ...", file=progress, flush=True)
-            outcome = run_solver(solver, inst, time_limit, seed)
+                print(f"[{k}/{len(files)}] {name} {solver} ...", file=progress, flush=True)
+            outcome = replace(run_solver(solver, inst, time_limit, seed), instance=name)
             run.outcomes.append(outcome)
             if progress is not None:
                 gap = run.gap(outcome)
                 gap_text = f", gap {gap:+.2f} %" if gap is not None else ""
                 print(
-                    f"[{k}/{len(files)}] {inst.name} {solver}: {_describe(outcome)}{gap_text} "
+                    f"[{k}/{len(files)}] {name} {solver}: {_describe(outcome)}{gap_text} "
                     f"in {outcome.seconds:.1f} s",
                     file=progress,
                     flush=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -282,3 +283,51 @@ def test_dimacs_distance_truncates_to_one_decimal() -> None:
     assert dimacs_distance((0.0, 0.0), (2.0, 3.0)) == 3.6  # sqrt(13) = 3.6056
     assert dimacs_distance((40.0, 50.0), (45.0, 68.0)) == 18.6  # C101 depot -> 1: 18.682
     assert dimacs_tenths((40.0, 50.0), (45.0, 68.0)) == 186
+
+
+def _c101_with(tmp_path: Path, edit: Callable[[list[str]], None]) -> Path:
+    """A copy of C101 with its lines changed by ``edit``."""
+    lines = (SOLOMON_DIR / "C101.txt").read_text(encoding="utf-8").splitlines()
+    edit(lines)
+    path = tmp_path / "C101.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _customer_line(lines: list[str], node: int) -> int:
+    """The index of node ``node``'s row."""
+    return next(
+        k for k, line in enumerate(lines) if line.split()[:1] == [str(node)] and len(line.split()) == 7
+    )
+
+
+def test_decimal_coordinate_is_refused_not_read_as_minus_one(tmp_path: Path) -> None:
+    """vrplib turned 45.7 into -1 silently; the engine and the checker then agreed on a
+    corrupted instance and called the answer feasible."""
+
+    def edit(lines: list[str]) -> None:
+        k = _customer_line(lines, 1)
+        lines[k] = lines[k].replace(" 45 ", " 45.7 ", 1)
+
+    with pytest.raises(ValueError, match=r"node 1 coords .*45\.7"):
+        read_solomon(_c101_with(tmp_path, edit))
+
+
+def test_rows_out_of_order_are_refused(tmp_path: Path) -> None:
+    def edit(lines: list[str]) -> None:
+        a, b = _customer_line(lines, 1), _customer_line(lines, 2)
+        lines[a], lines[b] = lines[b], lines[a]
+
+    with pytest.raises(ValueError, match="not numbered"):
+        read_solomon(_c101_with(tmp_path, edit))
+
+
+def test_decimal_demand_is_refused(tmp_path: Path) -> None:
+    def edit(lines: list[str]) -> None:
+        k = _customer_line(lines, 1)
+        tokens = lines[k].split()
+        tokens[3] = "10.5"
+        lines[k] = "  ".join(tokens)
+
+    with pytest.raises(ValueError, match="demand"):
+        read_solomon(_c101_with(tmp_path, edit))

@@ -328,3 +328,45 @@ def test_table_cli_rejects_unknown_instance(tmp_path: Path) -> None:
         str(tmp_path / "r.md"),
     )
     assert done.returncode == 2 and "unknown pvrp instance" in done.stderr
+
+
+def test_table_goes_by_file_name_and_reports_an_unreadable_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 25-customer C101 (its first line still says C101) is not measured against the
+    100-customer best known, and a broken file is an error row, not the run's end."""
+    from benchmarks import table
+
+    lines = (SOLOMON_DIR / "C101.txt").read_text(encoding="utf-8").splitlines()
+    rows = [k for k, line in enumerate(lines) if len(line.split()) == 7 and line.split()[0].isdigit()]
+    (tmp_path / "C101_25.txt").write_text("\n".join(lines[: rows[0] + 26]) + "\n", encoding="utf-8")
+    broken = list(lines)
+    broken[rows[3]] = " ".join(broken[rows[3]].split()[:6])
+    (tmp_path / "C102.txt").write_text("\n".join(broken) + "\n", encoding="utf-8")
+    monkeypatch.setitem(table.SETS, "solomon", dataclasses.replace(SETS["solomon"], folder=tmp_path))
+
+    run = table.run_table("solomon", 1.0, solvers=["kinito"], progress=None)
+
+    small, bad = run.outcome("C101_25", "kinito"), run.outcome("C102", "kinito")
+    assert small is not None and small.feasible and run.gap(small) is None
+    assert run.outcome("C101", "kinito") is None
+    assert bad is not None and bad.status == "error" and "unreadable" in (bad.error or "")
+    assert "| C102 |" in render_section(run) and "| C101_25 |" in render_section(run)
+    assert [s.feasible for s in summarise(run)] == [1]
+
+
+def test_kinito_search_is_loaded_before_its_clock_starts() -> None:
+    """Loaded inside the first timed call, numba's cache took that call's budget (a 1 s run
+    of C101 stopped at its first solution); the peers' imports are left out of theirs too."""
+    code = (
+        "from benchmarks.runner import _solver, read_instance, KINITO\n"
+        "from benchmarks import INSTANCES_DIR\n"
+        "from planner import ruin\n"
+        "_, inst = read_instance(INSTANCES_DIR / 'solomon' / 'C101.txt')\n"
+        "before = len(ruin.anneal.signatures)\n"
+        "_solver(KINITO, inst)\n"
+        "print(before, len(ruin.anneal.signatures))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["0", "1"]
