@@ -24,7 +24,7 @@
   var routeSig = "";     // that document as it came (csrf aside): a refetch redraws only on a change
   var marks = {};        // visit_id -> {status, time}: what this tablet recorded (arrived too)
   var notes = {};        // visit_id -> a note typed and not yet recorded: kept across redraws
-  var map = null, layers = null, fitted = null;
+  var map = null, layers = null, fitted = null, pins = [];
   var sending = false;
   var fetching = false;  // the route is being fetched
   var checked = null;    // {office, tablet}: the office's day and the tablet's, at the last fetch with signal
@@ -238,6 +238,7 @@
         L.tileLayer(root.dataset.tiles, { attribution: root.dataset.attribution || "", maxZoom: 19 }).addTo(map);
       }
       layers = L.layerGroup().addTo(map);
+      map.on("zoomend", spreadPins);
     }
     layers.clearLayers();
     map.invalidateSize();  // its box may have been hidden (a day with no route) until now
@@ -249,17 +250,57 @@
       icon: L.divIcon({ className: "stop-pin base-pin", html: "&#8962;", iconSize: [30, 30], iconAnchor: [15, 15] })
     }).bindTooltip(textNode(T.base + ": " + route.base.name)).addTo(layers);
     var next = nextIndex();
+    pins = [];
     route.stops.forEach(function (s, i) {
       var mark = markOf(s.visit_id);
       var cls = "stop-pin" + (mark && FINAL[mark.status] ? " pin-" + mark.status : "") + (i === next ? " pin-next" : "");
-      L.marker([s.lat, s.lon], {
-        icon: L.divIcon({ className: cls, html: String(s.number), iconSize: [30, 30], iconAnchor: [15, 15] }),
-        title: s.number + ". " + s.name
+      var icon = { className: cls, html: String(s.number), iconSize: [30, 30], iconAnchor: [15, 15] };
+      var marker = L.marker([s.lat, s.lon], {
+        icon: L.divIcon(icon),
+        title: s.number + ". " + s.name,
+        zIndexOffset: i === next ? 1000 : 0  // the next stop on top of any other
       }).addTo(layers);
+      pins.push({ marker: marker, icon: icon });
     });
     fitted = L.latLngBounds(points).pad(0.15);
     map.fitBounds(fitted);
+    spreadPins();
     box.dataset.ready = "1";
+  }
+
+  // Stops at one village (or a few metres apart) would draw their numbers on top of each other,
+  // the next stop under a done one: at each zoom, markers closer than a marker's width go round
+  // their group's centre on a circle wide enough for all of them (the route sheet's map spreads
+  // them too); the line still goes through the true points.
+  var PIN = 30;
+  function spreadPins() {
+    if (!map || !pins.length) { return; }
+    var groups = [];
+    pins.forEach(function (p) {
+      var at = map.latLngToLayerPoint(p.marker.getLatLng());
+      var group = null;
+      for (var g = 0; g < groups.length && !group; g++) {
+        if (groups[g].points.some(function (q) { return q.distanceTo(at) < PIN; })) { group = groups[g]; }
+      }
+      if (!group) { group = { pins: [], points: [] }; groups.push(group); }
+      group.pins.push(p);
+      group.points.push(at);
+    });
+    groups.forEach(function (group) {
+      var n = group.pins.length;
+      var cx = 0, cy = 0;
+      group.points.forEach(function (q) { cx += q.x / n; cy += q.y / n; });
+      var radius = n > 1 ? Math.max(PIN * 0.75, (PIN + 2) / (2 * Math.sin(Math.PI / n))) : 0;
+      group.pins.forEach(function (p, k) {
+        var angle = -Math.PI / 2 + 2 * Math.PI * k / n;  // the first on top, then clockwise in route order
+        var dx = cx + radius * Math.cos(angle) - group.points[k].x;
+        var dy = cy + radius * Math.sin(angle) - group.points[k].y;
+        var icon = {};
+        for (var key in p.icon) { icon[key] = p.icon[key]; }
+        icon.iconAnchor = [Math.round(15 - dx), Math.round(15 - dy)];
+        p.marker.setIcon(L.divIcon(icon));
+      });
+    });
   }
 
   function nextIndex() {
@@ -407,7 +448,8 @@
     badge.textContent = (n === 1 ? T.waiting_one : T.waiting_many).replace("{n}", String(n));
     var net = document.getElementById("net");
     net.dataset.state = navigator.onLine ? "online" : "offline";
-    net.textContent = navigator.onLine ? T.online : T.offline;
+    // "the route is kept" only when there is one (a day without a route says offline alone)
+    net.textContent = navigator.onLine ? T.online : (route && route.stops ? T.offline : T.offline_plain);
     var rejected = rejectedList();
     var box = document.getElementById("rejected");
     box.hidden = rejected.length === 0;
@@ -676,6 +718,34 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(urls.sw, { scope: "./" }).catch(function () { /* no offline copy */ });
   }
+  // The language switch is a form posted to the office: with no signal (or no answer from it)
+  // it would leave the kept route for the browser's error page, so it is sent only once the
+  // office answers, and otherwise the page says why it stays.
+  var language = document.getElementById("language-form");
+  if (language) {
+    language.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = event.submitter;
+      var notice = document.getElementById("language-offline");
+      var refuse = function () { notice.hidden = false; };
+      if (!navigator.onLine) { refuse(); return; }
+      request(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          if (!r.ok || r.headers.get("X-Kinito-Kept")) { throw new Error("no answer"); }
+          notice.hidden = true;
+          if (chosen && chosen.name) {  // form.submit() leaves the clicked button's value out
+            var value = document.createElement("input");
+            value.type = "hidden";
+            value.name = chosen.name;
+            value.value = chosen.value;
+            language.appendChild(value);
+          }
+          language.submit();
+        })
+        .catch(refuse);
+    });
+  }
+
   // logging out forgets the kept route (names, phones) and the notices of outcomes kept off
   // the route on this tablet, but only once the server has ended the session: with no signal
   // the route stays and the page says why. The queue stays in any case, so outcomes not yet
@@ -684,6 +754,10 @@
   if (logout && logout.form) {
     logout.form.addEventListener("submit", function (event) {
       event.preventDefault();
+      var notice = document.getElementById("logout-offline");
+      var offline = function () { notice.hidden = false; };
+      // no signal: said at once, not after asking whether to log out anyway
+      if (!navigator.onLine) { offline(); return; }
       // outcomes not sent yet, or refused: said before leaving (the refused ones for the last
       // time: the list goes with the log-out)
       var waiting = queue().length;
@@ -699,7 +773,6 @@
         lines.push(T.logout_ask);
         if (!window.confirm(lines.join("\n"))) { return; }
       }
-      var notice = document.getElementById("logout-offline");
       var forget = function () {
         window.localStorage.removeItem(KEY_ROUTE);
         window.localStorage.removeItem(KEY_OFF_ROUTE);  // names too; the office has them flagged
@@ -708,8 +781,6 @@
         var go = function () { window.location.assign(root.dataset.loggedOutUrl); };
         if (window.caches) { window.caches.delete("kinito-driver-v1").then(go, go); } else { go(); }
       };
-      var offline = function () { notice.hidden = false; };
-      if (!navigator.onLine) { offline(); return; }
       request(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
         .then(function (r) {
           if (r.status === 401) { return "ended"; }  // already logged out on the server

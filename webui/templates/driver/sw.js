@@ -67,6 +67,11 @@ self.addEventListener("fetch", function (event) {
         // the day, marked so that the page asks for a log-in at once rather than for signal
         return keptCopy(key, response, true);
       }
+      if (response.status >= 500 || response.status === 408) {
+        // a gateway's "502 Bad Gateway" or "504 Gateway Timeout" (the office restarting, a weak
+        // link timing out behind the HTTPS proxy) is no signal too: the kept route, not the error
+        return keptCopy(key, response);
+      }
       return response;
     }).catch(function () {
       return keptCopy(key, new Response("", { status: 503, statusText: "offline" }));
