@@ -30,14 +30,23 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
   published version of each week's plan (``plan_versions.plan_json``), routes dated inside
   the period. A week without a published plan has them **unknown** (``None``), not zero.
   The metres and seconds of the routes' steps are added up and rounded once (to 0.1 km and
-  0.1 h), as the CLI's table does, not each route's rounded summary.
+  0.1 h), as the CLI's table does, not each route's rounded summary. A week may be published
+  per unit set (one plan per unit): a visit is *not planned* only if no plan of the week
+  serves it, and counts once (:func:`not_planned`); the units in service with no published
+  plan that week are named (``WeekFigures.units_unpublished``), and a staff member none of
+  the week's plans has aboard has unknown days aboard then (they may ride such a unit).
+- **The week under way** (``WeekFigures.current``): today's week while one of its working
+  days is today or later; its due visits not done are not missed yet (counted apart), and
+  the people due only in it are not in the list of people due and not served. On Saturday,
+  or after the week's last working day, it is over.
 - **As of** (``Figures.as_of``): the map, the settlements' visits in the last 4 and 12 weeks
   and their last visit done, and the people with a care plan (the mountain share of the
   beneficiaries) are counted up to the period's last day, or today if it is earlier: a
   report of a past period stays the same when made again later. A person counts with a care
   plan in force that day, as the register stood at its end: active, started, not ended (as the
   due rule treats an end date).
-- **Mountain**: ELSTAT's terrain class ``mountainous``.
+- **Mountain**: ELSTAT's terrain class ``mountainous``. A share of nothing (no visit done,
+  nobody with a care plan) is ``None``: unknown, not 0 %.
 - **Years**: periods from ``FIRST_YEAR`` to ``LAST_YEAR`` (ISO years); outside them
   :func:`compute_figures` raises ``ValueError`` (management refuses such weeks first).
 
@@ -278,7 +287,9 @@ class WeekFigures:
     iso_week: str
     monday: date
     no_data: str = ""  # "" (recorded), "before" (the register's first records), "future"
-    current: bool = False  # today's week: still under way
+    # today's week while one of its working days (Monday-Friday, not closed) is today or
+    # later: still under way; at the weekend, or after its last working day, it is over
+    current: bool = False
     carried: int = 0  # visits due in earlier weeks, not done, still due this week
     new: int = 0  # visits that fell due this week
     done_due: int = 0  # of this week's due visits (carried and new), those done this week
@@ -287,6 +298,10 @@ class WeekFigures:
     drive_h: float | None = None
     service_h: float | None = None
     published: bool = False
+    # the units in service that week (as the register stood at its end) that no published
+    # plan of it covers, by name: a week published for only some of them (its kilometres,
+    # hours and days aboard are those of the others only)
+    units_unpublished: list[str] = field(default_factory=list)
 
     @property
     def recorded(self) -> bool:
@@ -312,6 +327,11 @@ class WeekFigures:
     def attempts_failed(self) -> int:
         """Outcomes other than done: not at home, cancelled, postponed."""
         return sum(n for k, n in self.outcomes.items() if k != "done")
+
+    @property
+    def all_units_published(self) -> bool:
+        """A published plan covers every unit in service that week."""
+        return self.published and not self.units_unpublished
 
 
 @dataclass(frozen=True)
@@ -376,6 +396,9 @@ class Figures:
     settlements_total: int
     records_start: date | None = None
     as_of: date | None = None  # the day the people with a care plan are counted on (see the module)
+    # people due and not served (yet) whose only weeks due are the week under way: not in
+    # ``unserved`` (not missed yet, as the summary counts their visits apart)
+    unserved_in_progress: int = 0
 
     @property
     def visits_done(self) -> int:
@@ -413,15 +436,16 @@ class Figures:
         return sum(1 for w in self.weeks if w.published)
 
     @property
-    def mountain_visit_share(self) -> float:
-        """Mountain villages' share of the visits done (0..1)."""
-        return self.mountain_visits / self.visits_done if self.visits_done else 0.0
+    def mountain_visit_share(self) -> float | None:
+        """Mountain villages' share of the visits done (0..1); ``None`` (no share of nothing)
+        when no visit was done."""
+        return self.mountain_visits / self.visits_done if self.visits_done else None
 
     @property
-    def mountain_beneficiary_share(self) -> float:
+    def mountain_beneficiary_share(self) -> float | None:
         """Mountain villages' share of the beneficiaries with a care plan in force on ``as_of``
-        (0..1)."""
-        return self.mountain_beneficiaries / self.active_beneficiaries if self.active_beneficiaries else 0.0
+        (0..1); ``None`` when nobody has one."""
+        return self.mountain_beneficiaries / self.active_beneficiaries if self.active_beneficiaries else None
 
 
 CLOSED_KINDS = ("holiday", "closure")  # the calendar days on which no unit goes out
@@ -620,8 +644,10 @@ def due_ledger(
     return out
 
 
-def _published_plans(session: Session, weeks: set[str]) -> dict[str, list[dict[str, object]]]:
-    """iso_week -> the plan documents of the newest published version per unit set."""
+def _published_plans(session: Session, weeks: set[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """iso_week -> (unit set, plan document) of the newest published version per unit set
+    (publishing one unit set sends any other of the week that shares a unit back to draft:
+    the week's published unit sets never overlap)."""
     rows = session.execute(
         select(m.PlanVersion.iso_week, m.PlanVersion.unit_set, m.PlanVersion.version, m.PlanVersion.plan_json)
         .where(m.PlanVersion.status == "published", m.PlanVersion.iso_week.in_(weeks))
@@ -630,9 +656,60 @@ def _published_plans(session: Session, weeks: set[str]) -> dict[str, list[dict[s
     newest: dict[tuple[str, str], str] = {}
     for week, unit_set, _version, text in rows:
         newest[(week, unit_set)] = text
-    out: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for (week, _units), text in newest.items():
-        out[week].append(json.loads(text))
+    out: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for (week, units), text in sorted(newest.items()):
+        out[week].append((units, json.loads(text)))
+    return out
+
+
+def _visits_served(doc: Mapping[str, Any]) -> Counter[str]:
+    """How many times each visit is on a route of a plan document (``cp-12`` -> 2)."""
+    return Counter(
+        str(step.get("visit"))
+        for route in doc.get("routes", [])
+        for step in route.get("steps") or []
+        if step.get("type") == "visit"
+    )
+
+
+def not_planned(docs: Sequence[Mapping[str, Any]]) -> Counter[str]:
+    """The reasons of a week's visits that no published plan of the week serves, each visit
+    occurrence once: reason -> visits. Each plan of a unit set is made for every visit due that
+    week and leaves unassigned what its units do not serve, so a visit another unit's plan
+    serves is planned, and one that none serves is listed by each plan: it counts once. For
+    each visit, the plan that asks the most occurrences of it (served and unassigned) says how
+    many were due and why they were left (its first reasons); the routes of all the plans say
+    how many of them were served."""
+    served: Counter[str] = Counter()
+    asked: dict[str, list[tuple[int, list[str]]]] = defaultdict(list)  # visit -> (occurrences, reasons)
+    for doc in docs:
+        mine = _visits_served(doc)
+        served.update(mine)
+        left: dict[str, list[str]] = defaultdict(list)
+        for item in doc.get("unassigned", []):
+            left[str(item.get("visit", ""))].append(str(item.get("reason", "")))
+        for visit, why in left.items():
+            asked[visit].append((mine[visit] + len(why), why))
+    reasons: Counter[str] = Counter()
+    for visit, options in asked.items():
+        n, why = max(options, key=lambda option: (option[0], len(option[1])))
+        reasons.update(why[: max(0, n - served[visit])])
+    return reasons
+
+
+def _units_unpublished(session: Session, unit_sets: Mapping[str, Collection[str]]) -> dict[str, list[str]]:
+    """iso_week -> the names of the units in service that week (as the register stood at its
+    end: :func:`rows_as_of`) that none of its published unit sets covers."""
+    weeks = sorted(unit_sets)
+    mondays = [date.fromisocalendar(int(w[:4]), int(w[6:8]), 1) for w in weeks]
+    out: dict[str, list[str]] = {}
+    for week, rows in zip(
+        weeks, rows_as_of(session, m.Unit, [_end_of_week(mo) for mo in mondays]), strict=True
+    ):
+        covered = {u for unit_set in unit_sets[week] for u in m.unit_ids(unit_set)}
+        out[week] = sorted(
+            str(row["name"]) for key, row in rows.items() if row.get("active") and int(key) not in covered
+        )
     return out
 
 
@@ -674,12 +751,19 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     weeks = {iso_week_of(mo): WeekFigures(iso_week_of(mo), mo) for mo in mondays}
     since = records_start(session)
     this_monday = monday_of(today) if today is not None else None
+    under_way = False  # today's week has a working day today or later
+    if today is not None and this_monday is not None and iso_week_of(this_monday) in weeks:
+        closed_now = _closed_days(session, [this_monday])[this_monday]
+        under_way = any(
+            today <= day and day not in closed_now
+            for day in (this_monday + timedelta(days=i) for i in range(5))
+        )
     for week in weeks.values():
         if since is None or week.monday < since:
             week.no_data = "before"
         elif this_monday is not None and week.monday > this_monday:
             week.no_data = "future"
-        week.current = week.monday == this_monday
+        week.current = week.monday == this_monday and under_way
     counted = [mo for mo in mondays if weeks[iso_week_of(mo)].recorded]
     outcomes = _outcomes(session, period_end + timedelta(days=1))
     settlements = {s.code: s for s in session.scalars(select(m.Settlement))}
@@ -753,12 +837,18 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     aboard: Counter[tuple[str, str]] = Counter()
     metres = drive_s = service_s = 0
     n_routes = 0
-    for week_name, docs in _published_plans(session, set(weeks)).items():
+    plans = _published_plans(session, set(weeks))
+    missing_units = _units_unpublished(
+        session, {w: [units for units, _doc in docs] for w, docs in plans.items()}
+    )
+    for week_name, unit_docs in plans.items():
         week = weeks[week_name]
         week.published = True
+        week.units_unpublished = missing_units[week_name]
+        docs = [doc for _units, doc in unit_docs]
         week_m = week_drive = week_service = 0
         for doc in docs:
-            for route in doc.get("routes", []):  # type: ignore[attr-defined]
+            for route in doc.get("routes", []):
                 day = date.fromisoformat(route["date"])
                 if not first <= day <= period_end:
                     continue
@@ -769,8 +859,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
                 week_service += route_service
                 for member in route.get("crew", []):
                     aboard[(str(member), week_name)] += 1
-            for item in doc.get("unassigned", []):  # type: ignore[attr-defined]
-                reasons[str(item.get("reason", ""))] += 1
+        reasons.update(not_planned(docs))  # each visit once, not per unit set's plan
         week.km, week.drive_h = round(week_m / 1000, 1), round(week_drive / 3600, 1)
         week.service_h = round(week_service / 3600, 1)
         metres += week_m
@@ -789,7 +878,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
             staff_rows[sid].role if sid in staff_rows else "",
             w,
             staff_visits[(sid, w)] if weeks[w].recorded else None,
-            aboard[(f"st-{sid}", w)] if weeks[w].published else None,
+            _days_aboard(aboard[(f"st-{sid}", w)], weeks[w]),
         )
         for sid, w in sorted(keys, key=lambda k: (k[1], k[0]))
     ]
@@ -809,7 +898,12 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
             last_done[who] = o.day
     homes = homes_at(session, [as_of])[as_of]  # where each person lived then
     unserved = []
+    in_progress = {w.monday for w in weeks.values() if w.current and w.recorded}
+    not_missed_yet = 0
     for bid in sorted(set(due_people) - served):
+        if due_people[bid] <= in_progress:  # due only in the week under way: not missed yet
+            not_missed_yet += 1
+            continue
         place = settlements.get(homes.get(bid, ""))
         missed = missed_by_person.get(bid, Counter())
         unserved.append(
@@ -853,4 +947,14 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         settlements_total=len(settlements),
         records_start=since,
         as_of=as_of,
+        unserved_in_progress=not_missed_yet,
     )
+
+
+def _days_aboard(days: int, week: WeekFigures) -> int | None:
+    """A staff member's days aboard in a week's published plans: unknown (``None``) without
+    one, and when none of them has the person aboard while a unit in service has no published
+    plan that week (they may ride that one)."""
+    if not week.published or (not days and week.units_unpublished):
+        return None
+    return days

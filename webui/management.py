@@ -205,17 +205,25 @@ def trend_chart(
 ) -> dict[str, Any]:
     """The weekly trend as polylines (SVG units, or millimetres in the PDF) over the weeks with
     records: visits due that week, done of them, not done; ``left`` and ``bottom`` leave room
-    for the scale and the weeks."""
+    for the scale and the weeks. Each week's value is also a marker (``markers``: x, y), so
+    that a period of one week, a polyline of one point that draws nothing, still shows (its
+    week in the middle of the chart)."""
     weeks = [w for w in figures.weeks if w.recorded]
     right, top = 12, 4 if height < 120 else 12
     top_value = max([1, *(max(w.due, w.done_due, w.not_done) for w in weeks)])
     step = (width - left - right) / max(1, len(weeks) - 1)
 
+    def x(i: int) -> float:
+        return round(left + i * step if len(weeks) > 1 else (left + width - right) / 2, 1)
+
     def y(value: int) -> float:
         return round(top + (height - top - bottom) * (1 - value / top_value), 1)
 
     def points(values: list[int]) -> str:
-        return " ".join(f"{round(left + i * step, 1)},{y(v)}" for i, v in enumerate(values))
+        return " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
+
+    def markers(values: list[int]) -> list[dict[str, float]]:
+        return [{"x": x(i), "y": y(v)} for i, v in enumerate(values)]
 
     ticks = sorted({0, top_value // 2, top_value})
     return {
@@ -228,26 +236,32 @@ def trend_chart(
         "series": [
             {
                 "key": "due",
+                "radius": 7,  # the markers nest when values meet: grey, green, red ring inside
                 "label": _("Due that week"),
                 "colour": "#555555",
                 "points": points([w.due for w in weeks]),
+                "markers": markers([w.due for w in weeks]),
             },
             {
                 "key": "done",
+                "radius": 5,
                 "label": _("Done of them"),
                 "colour": "#0a6b2e",
                 "points": points([w.done_due for w in weeks]),
+                "markers": markers([w.done_due for w in weeks]),
             },
             {
                 "key": "missed",
+                "radius": 3,
                 "label": _("Not done"),
                 "colour": "#b00020",
                 "dash": True,  # red against the green of "done": told apart by more than colour
                 "points": points([w.not_done for w in weeks]),
+                "markers": markers([w.not_done for w in weeks]),
             },
         ],
         "ticks": [{"value": t, "y": y(t)} for t in ticks],
-        "labels": [{"x": round(left + i * step, 1), "text": w.iso_week[5:]} for i, w in enumerate(weeks)],
+        "labels": [{"x": x(i), "text": w.iso_week[5:]} for i, w in enumerate(weeks)],
     }
 
 
@@ -263,8 +277,8 @@ def staff_pivot(figures: Figures) -> list[dict[str, Any]]:
 
     def empty(w: WeekFigures) -> tuple[int | None, int | None] | None:
         if not w.recorded and not w.published:
-            return None
-        return (0 if w.recorded else None, 0 if w.published else None)
+            return None  # (a unit without a published plan: they may have ridden it, unknown)
+        return (0 if w.recorded else None, 0 if w.all_units_published else None)
 
     return [
         {
@@ -300,14 +314,26 @@ def _week_note(week: WeekFigures) -> str:
         notes.append(_("week in progress"))
     if not week.published:
         notes.append(_("no published plan: kilometres and hours unknown"))
+    elif week.units_unpublished:
+        notes.append(units_unpublished_text(week))
     return " · ".join(notes)
+
+
+def units_unpublished_text(week: WeekFigures) -> str:
+    """A week published for only some of the units in service: which have no published plan
+    (their kilometres, hours and days aboard are not in the week's figures)."""
+    return str(
+        _("no published plan for %(units)s: kilometres, hours and days aboard are those of the other "
+          "units only", units=", ".join(week.units_unpublished))
+    )  # fmt: skip
 
 
 def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
     """The page: the form and, for a valid period, its figures; for an invalid one, the form
     with what the user typed and what is wrong (as a form does: 200; an export asked for such
     a period gets the same page with ``status`` 400, not a file)."""
-    common = {"asked": asked, "this_week": iso_week_of(monday_of(current_day())), "MAX_WEEKS": MAX_WEEKS}
+    common = {"asked": asked, "this_week": iso_week_of(monday_of(current_day())), "MAX_WEEKS": MAX_WEEKS,
+              "DEFAULT_WEEKS": DEFAULT_WEEKS}  # fmt: skip
     if asked.period is None:
         return render_template("management/overview.html", figures=None, **common), status
     period = asked.period
@@ -319,6 +345,7 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
             "lat": p.lat,
             "lon": p.lon,
             "population": p.population,
+            "population_label": figure_text(p.population),  # 20.422 in Greek: grouped as km are
             "people": p.beneficiaries,
             "done4": p.done_4w,
             "done12": p.done_12w,
@@ -340,6 +367,7 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
         outcome_rows=tables[1][2],
         records_note=_records_note(figures),
         due_note=due_note(),
+        unserved_note=unserved_note(figures),
         no_plan_text=no_plan_text(),
         WEEK_KEYS=WEEK_KEYS,
         PLAN_KEYS=PLAN_KEYS,
@@ -349,7 +377,8 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
         staff_rows=staff_pivot(figures),
         UNKNOWN=UNKNOWN,
         figure=figure_text,
-        mountain_shares=(Share(figures.mountain_visit_share), Share(figures.mountain_beneficiary_share)),
+        mountain_shares=(share(figures.mountain_visit_share), share(figures.mountain_beneficiary_share)),
+        units_unpublished_text=units_unpublished_text,
         OUTCOME_ORDER=OUTCOME_ORDER,
         OUTCOME_LABELS=OUTCOME_LABELS,
         REASON_LABELS=REASON_LABELS,
@@ -372,6 +401,12 @@ class Share(float):
     Excel's percent format in the XLSX."""
 
 
+def share(value: float | None) -> Share | None:
+    """A share, or ``None`` (unknown: "—", an empty cell) for a share of nothing (no visit
+    done, nobody with a care plan), never 0 %."""
+    return None if value is None else Share(value)
+
+
 def _percent_pattern() -> str:
     """The interface language's percent pattern with one decimal: ``#,##0.0%``."""
     pattern = get_locale().percent_formats[None].pattern
@@ -381,7 +416,8 @@ def _percent_pattern() -> str:
 def figure_text(value: Any) -> str:
     """A figure as the page and the PDF write it, in the interface's language: ``—`` when
     unknown, a share as a percentage (``41,6%``), kilometres and hours with one decimal
-    (``841,4``), a date as ``19/10/2026``; counts and texts as they are."""
+    (``841,4``), a date as ``19/10/2026``, a count of 1,000 or more grouped as kilometres are
+    (``20.422`` in Greek); texts as they are."""
     if value is None:
         return UNKNOWN
     if isinstance(value, Share):
@@ -390,6 +426,8 @@ def figure_text(value: Any) -> str:
         return decimal(value)  # kilometres and hours: one decimal, grouped, the language's mark
     if isinstance(value, date):
         return _day(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1000:
+        return decimal(value, 0)  # a population: 20.422, beside 1.226,9 km
     return str(value)
 
 
@@ -452,9 +490,9 @@ def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
         ("service", _("Service hours (published plans)"), figures.service_h),
         ("routes", _("Routes (published plans)"), figures.routes),
         ("mountain-visits", _("Mountain villages: share of visits done"),
-         seen(Share(figures.mountain_visit_share))),
+         seen(share(figures.mountain_visit_share))),
         ("mountain-people", _("Mountain villages: share of beneficiaries"),
-         Share(figures.mountain_beneficiary_share)),
+         share(figures.mountain_beneficiary_share)),
     ]  # fmt: skip
     return rows
 
@@ -462,6 +500,17 @@ def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
 def no_plan_text() -> str:
     """Why the reasons for unplanned visits are not known."""
     return str(_("No published plan in the period: not known."))
+
+
+def unserved_note(figures: Figures) -> str:
+    """Who the list of people due and not served leaves out: those due only in the week under
+    way ('' when nobody), as the summary counts their visits apart (not missed yet)."""
+    if not figures.unserved_in_progress:
+        return ""
+    return str(
+        _("Not listed: the people due only in the week still under way (not missed yet: they may be on "
+          "its routes still to come): %(n)s.", n=figures.unserved_in_progress)
+    )  # fmt: skip
 
 
 def due_note() -> str:
@@ -605,6 +654,9 @@ def export_xlsx() -> Any:
             ws.append(cell_values(row))
             for cell in ws[ws.max_row]:
                 _xlsx_cell(cell)
+        if index == len(sheet_names()) - 1 and (note := unserved_note(figures)):
+            ws.append([])
+            ws.append([note])  # the people due only in the week under way: not in the list
         for i, _h in enumerate(header):
             ws.column_dimensions[chr(ord("A") + i)].width = 18
         if index == 0:  # the weeks (and the period's row): bold total, a line chart of the weeks
@@ -636,6 +688,9 @@ def _font(name: str) -> str:
     raise RuntimeError(f"{name} not found (apt-get install fonts-dejavu-core)")
 
 
+MARKER_MM = 0.25  # a marker's radius on the PDF's chart, in millimetres per SVG unit
+
+
 def _pdf_chart(pdf: Any, figures: Figures) -> None:
     """The trend chart drawn with lines (the page's SVG, in millimetres) and its legend."""
     chart = trend_chart(figures, width=270, height=60, left=12, bottom=8)
@@ -661,6 +716,12 @@ def _pdf_chart(pdf: Any, figures: Figures) -> None:
         pdf.polyline([(x0 + x, y0 + y) for x, y in points])
         pdf.line(legend_x, y0 + chart["height"] + 2, legend_x + 8, y0 + chart["height"] + 2)
         pdf.set_dash_pattern()
+        with pdf.local_context(
+            fill_color=(255, 255, 255) if series.get("dash") else colour
+        ):  # as on the page
+            for marker in series["markers"]:  # each week a dot: one week alone still shows
+                r = series["radius"] * MARKER_MM
+                pdf.ellipse(x0 + marker["x"] - r, y0 + marker["y"] - r, 2 * r, 2 * r, style="DF")
         pdf.text(legend_x + 10, y0 + chart["height"] + 3, str(series["label"]))
         legend_x += max(45, 10 + pdf.get_string_width(str(series["label"])) + 6)  # a long label: no overlap
     pdf.set_line_width(0.2)
@@ -732,6 +793,8 @@ def export_pdf() -> Any:
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 7 if len(header) > 9 else 8)
+        if title == _("Due and not served") and (note := unserved_note(figures)):
+            pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")
         if not rows:
             pdf.cell(0, 6, _("None."), new_x="LMARGIN", new_y="NEXT")
             continue

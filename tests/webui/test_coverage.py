@@ -252,7 +252,7 @@ def test_an_empty_register_has_no_data(tmp_path: Path) -> None:
         f = compute_figures(s, START, END)
         places = settlement_coverage(s, TODAY)
     engine.dispose()
-    assert f.visits_done == 0 and f.mountain_visit_share == 0.0
+    assert f.visits_done == 0 and f.mountain_visit_share is None  # a share of nothing: unknown, not 0 %
     assert f.visits_due is f.due_not_done is f.beneficiaries_due is f.km is f.routes is None
     assert f.records_start is None and f.weeks_recorded == 0
     assert {w.no_data for w in f.weeks} == {"before"}

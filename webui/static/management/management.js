@@ -38,7 +38,9 @@
         color: hollow ? scale[c][1] : "#222", weight: hollow ? 3 : 1,
         fillColor: hollow ? "#ffffff" : scale[c][1], fillOpacity: 0.85, className: "settlement c" + c
       });
-      marker.bindTooltip(p.name + " · " + T.population + " " + p.population + " · " + T.people + " " + p.people +
+      // the population as the page writes counts: 20.422 in Greek (the server's label)
+      marker.bindTooltip(p.name + " · " + T.population + " " + (p.population_label || p.population) +
+        " · " + T.people + " " + p.people +
         " · " + T.done4 + " " + p.done4 + " · " + T.done12 + " " + p.done12 + (p.last ? " · " + T.last + " " + (p.last_label || p.last) : ""));
       marker.addTo(layer);
     });
