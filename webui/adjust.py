@@ -245,6 +245,11 @@ def _units(ids: set[str], problem: Problem) -> str:
     return ", ".join(sorted(names.get(i, i) for i in ids))
 
 
+def _place(visit: Visit) -> str:
+    """The settlement of a visit's place (the last part of ``Address, Settlement``)."""
+    return visit.location.name.rsplit(", ", 1)[-1] if visit.location.name else ""
+
+
 def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_problem: Problem) -> list[Change]:
     """What the new plan does differently: visits added, removed, moved, newly (un)served.
     Names in each line's language (:func:`localized_name`); a visit the adjustment added (an
@@ -254,13 +259,27 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
     units_before, units_after = served_units(old_plan), served_units(new_plan)
     old_ids = {v.id for v in old_problem.visits}
     names = {v.id: v.name or v.id for v in (*old_problem.visits, *new_problem.visits)}
+    places = {v.id: _place(v) for v in (*old_problem.visits, *new_problem.visits)}
+    # two people may share a short name (Φωτεινή Κ. of Ζήρια and of Διακοπτό): then the place too
+    holders: dict[str, set[str]] = {}
+    for vid, name in names.items():
+        holders.setdefault(name, set()).add(vid)
+
+    def label(vid: str, lang: str, *, mark: bool = True) -> str:
+        text = localized_name(names[vid], lang, mark=mark)
+        place = places[vid]
+        if len(holders[names[vid]]) > 1 and place and place != names[vid]:
+            text = f"{text}, {place}"
+        return text
+
     changes: list[Change] = []
     for visit in new_problem.visits:
         vid = visit.id
-        el, en = localized_name(names[vid], "el"), localized_name(names[vid], "en")
+        el, en = label(vid, "el"), label(vid, "en")
         before, after = old.get(vid, []), new.get(vid, [])
+        lost, gained = [d for d in before if d not in after], [d for d in after if d not in before]
         if vid not in old_ids:
-            el, en = (localized_name(names[vid], lang, mark=False) for lang in ("el", "en"))
+            el, en = (label(vid, lang, mark=False) for lang in ("el", "en"))
             if after:
                 changes.append(Change(vid, f"Νέα επίσκεψη: {el}, {_at(new_at[vid], 'el')}",
                                       f"New visit: {en}, {_at(new_at[vid], 'en')}"))  # fmt: skip
@@ -273,6 +292,15 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
         elif after and not before:
             changes.append(Change(vid, f"Εξυπηρετείται τώρα: {el}, {_at(new_at[vid], 'el')}",
                                   f"Now served: {en}, {_at(new_at[vid], 'en')}"))  # fmt: skip
+        elif lost and not gained:  # fewer times this week, the others where they were
+            kept_el = f"· μένει {_at(new_at[vid], 'el')}" if after else ""
+            kept_en = f"; still {_at(new_at[vid], 'en')}" if after else ""
+            changes.append(Change(vid, f"Δεν εξυπηρετείται πια: {el} (ήταν {_days(lost, 'el')}){kept_el}",
+                                  f"No longer served: {en} (was {_days(lost, 'en')}){kept_en}"))  # fmt: skip
+        elif gained and not lost:
+            more = [t for t in new_at[vid] if t[0] in gained]
+            changes.append(Change(vid, f"Εξυπηρετείται τώρα και: {el}, {_at(more, 'el')}",
+                                  f"Now served also: {en}, {_at(more, 'en')}"))  # fmt: skip
         elif before != after:
             changes.append(Change(
                 vid,
@@ -288,7 +316,7 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
         if visit.id not in new_ids:  # with its place and day: two people may share a short name
             name = names[visit.id]
             el, en = localized_name(name, "el"), localized_name(name, "en")
-            place = visit.location.name.rsplit(", ", 1)[-1] if visit.location.name else ""
+            place = places[visit.id]
             if place and place != name:
                 el, en = f"{el}, {place}", f"{en}, {place}"
             on = old.get(visit.id, [])
