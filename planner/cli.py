@@ -11,11 +11,13 @@ Exit codes: 0 fine; 1 the plan breaks rules (validate); 2 bad input (named field
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import json
 import math
 import os
 import re
+import stat
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
@@ -29,7 +31,7 @@ from planner.model import Plan, Problem
 from planner.schema import SchemaError, load_plan, load_problem, plan_to_dict, save_json
 from planner.solver import Progress, SolveParams, solve
 from planner.travel import haversine_km, travel_model_of
-from planner.validate import validate
+from planner.validate import stated_warnings, validate
 
 if TYPE_CHECKING:
     from planner.mapview import Shapes
@@ -156,10 +158,12 @@ def check_writable(
     inputs: Mapping[str, Path | str | None] | None = None,
 ) -> None:
     """Refuse, before any work is done, an output path that cannot be written: a folder, a
-    folder that does not exist, or one (or a file) without permission to write; the file the
-    command reads (``source``: the problem, the register, named by ``source_name``, Greek
-    genitive and English), another file it reads (``inputs``: option -> path, ``--config``), or
-    another output of the same command (``-o x --map x``): the plan or the map would replace it."""
+    device, pipe or socket (never replaced by a file: as root ``-o /dev/null`` replaced the
+    system's), a folder that does not exist, or one (or a file) without permission to write;
+    the file the command reads (``source``: the problem, the register, named by
+    ``source_name``, Greek genitive and English), another file it reads (``inputs``: option ->
+    path, ``--config``), or another output of the same command (``-o x --map x``): the plan or
+    the map would replace it."""
     given = [path for path in paths if path is not None]
     for k, path in enumerate(given):
         for option, read in (inputs or {}).items():
@@ -181,10 +185,32 @@ def check_writable(
         folder = path.parent if str(path.parent) else Path(".")
         if path.is_dir():
             raise ValueError(f"{path}: είναι φάκελος, όχι αρχείο / is a folder, not a file")
+        if path.exists() and not path.is_file():  # a device, a pipe, a socket (a link followed)
+            kind_el, kind_en = special_file_kind(path)
+            raise ValueError(
+                f"{path}: δεν είναι κανονικό αρχείο αλλά {kind_el}, και δεν θα αντικατασταθεί· δώστε "
+                f"όνομα αρχείου / is not a regular file but {kind_en}, and will not be replaced; give a "
+                "file name"
+            )
         if not folder.is_dir():
             raise ValueError(f"{path}: ο φάκελος {folder} δεν υπάρχει / the folder {folder} does not exist")
         if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
             raise ValueError(f"{path}: δεν επιτρέπεται η εγγραφή / no permission to write it")
+
+
+def special_file_kind(path: Path) -> tuple[str, str]:
+    """What an existing path that is neither a file nor a folder is, in Greek and English."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0
+    kinds = (
+        (stat.S_ISCHR, "συσκευή χαρακτήρων", "a character device"),
+        (stat.S_ISBLK, "συσκευή μπλοκ", "a block device"),
+        (stat.S_ISFIFO, "σωλήνας (pipe)", "a pipe"),
+        (stat.S_ISSOCK, "υποδοχή (socket)", "a socket"),
+    )
+    return next(((el, en) for test, el, en in kinds if test(mode)), ("ειδικό αρχείο", "a special file"))
 
 
 FAR_BASE_KM = 150.0  # a base this far from every visit is most likely typed wrong
@@ -284,8 +310,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"warning: the plan is for problem {plan.problem_name!r}, not {problem.name!r}"
         )
     violations = validate(problem, plan)
+    # what the file states that reading it ignores (crews, summaries) or that cannot hold (a
+    # reason code): warnings, the exit code is the rules'
+    try:  # (read already, as the plan: a file that changed since is no reason to fail)
+        stated = json.loads(Path(args.plan).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        stated = None
+    warnings = stated_warnings(problem, plan, stated) if isinstance(stated, dict) else []
     if violations:
         print(format_violations([str(v) for v in violations]))
+    if warnings:
+        print(
+            f"Προειδοποιήσεις / Warnings ({len(warnings)}): το αρχείο γράφει στοιχεία που δεν "
+            "συμφωνούν με το πρόβλημα ή τις διαδρομές του / the file states what its problem or its "
+            "routes contradict"
+        )
+        for i, w in enumerate(warnings, start=1):
+            print(f"  {i}. {w}")
+        print()
+    if violations:
         return EXIT_VIOLATIONS
     print("έγκυρο πλάνο / valid plan: every hard rule holds")
     return EXIT_OK
@@ -536,11 +579,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaError as exc:
         _err(str(exc))
         return EXIT_INPUT
-    except FileNotFoundError as exc:
-        _err(f"δεν βρέθηκε το αρχείο / file not found: {exc.filename}")
-        return EXIT_INPUT
-    except OSError as exc:  # a folder given as a file, no permission, a device error...
-        _err(f"δεν είναι δυνατή η χρήση του / cannot use {exc.filename or 'a file'}: {exc.strerror or exc}")
+    except OSError as exc:  # a missing file, a folder given as a file, no permission, a device error...
+        _err(os_error_message(exc))
         return EXIT_INPUT
     except (ValueError, json.JSONDecodeError) as exc:
         _err(str(exc))
@@ -556,6 +596,43 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_INPUT
         _err(f"internal error ({type(exc).__name__}: {exc}); please report it. KINITO_DEBUG=1 shows details.")
         return EXIT_BUG
+
+
+# what the system says of a file it cannot open, in both languages (``errno`` -> Greek, English)
+_OS_ERRORS: dict[int, tuple[str, str]] = {
+    errno.ENOENT: ("δεν βρέθηκε το αρχείο", "file not found"),
+    errno.EISDIR: ("είναι φάκελος, όχι αρχείο", "is a folder, not a file"),
+    errno.EACCES: ("δεν επιτρέπεται η πρόσβαση (δικαιώματα)", "permission denied"),
+    errno.EPERM: ("δεν επιτρέπεται η πρόσβαση (δικαιώματα)", "permission denied"),
+    errno.ENOTDIR: ("μέρος της διαδρομής δεν είναι φάκελος", "part of the path is not a folder"),
+    errno.ENOSPC: ("δεν υπάρχει χώρος στον δίσκο", "no room left on the disk"),
+    errno.EROFS: ("ο δίσκος είναι μόνο για ανάγνωση", "the disk is read-only"),
+    errno.ENAMETOOLONG: ("το όνομα είναι πολύ μεγάλο", "the name is too long"),
+    errno.ELOOP: ("κύκλος συντομεύσεων (links)", "a loop of links"),
+    errno.EPIPE: ("η έξοδος έκλεισε πριν γραφτούν όλα", "the output was closed before all was written"),
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """A file the system refused (``exc``), in one bilingual sentence naming the file: the
+    common causes in words, any other with the system's own (English) description and code.
+    (It was «δεν είναι δυνατή η χρήση του / cannot use adir: Is a directory».)"""
+    name = exc.filename
+    el, en = _OS_ERRORS.get(exc.errno or 0, ("", ""))
+    if not el:
+        system = exc.strerror or str(exc) or type(exc).__name__
+        code = (
+            f" [{errno.errorcode[exc.errno]}]"
+            if exc.errno is not None and exc.errno in errno.errorcode
+            else ""
+        )
+        el = f"το σύστημα αρνήθηκε τη χρήση του ({system}{code})"
+        en = f"the system refused to use it ({system}{code})"
+    if name is None:
+        return f"{el} / {en}"
+    if exc.errno == errno.ENOENT:  # as it was, the file last: «file not found: x.json»
+        return f"{el} / {en}: {name}"
+    return f"{name}: {el} / {en}"
 
 
 def _database_error(exc: BaseException) -> str | None:

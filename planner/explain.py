@@ -11,14 +11,17 @@ Reason codes (``Unassigned.reason``):
 ``pinned_date_unavailable`` it is pinned to a date on which no unit is available
 ``no_crew``                 on every open date (for a visit pinned to a date: on that date),
                             nobody with the required role (or the named staff member) is aboard
-``over_capacity``           its load is more than any unit carries
+``over_capacity``           its load is more than any unit carries, or than any unit available
+                            on a day it could take carries (the units that carry it, off those
+                            days, are named)
 ``no_time_in_shift``        its time windows (or the hours of the staff it needs) do not
                             overlap the shift on any open date, or the visit is longer than the
                             shift; the message says which, naming the staff and their hours
 ``unreachable``             on its own it still cannot be served on any day: the message names
                             the limit that stops it (too far for a day's shift, longer than the
-                            driver's working time, the driving limit, the break, a window too
-                            early to reach or too late to be back within the shift)
+                            driver's working time, the driving limit, the break, the unit's
+                            weekly cap (what it leaves for the whole week, or used up), a window
+                            too early to reach or too late to be back within the shift)
 ``frequency``               it is wanted k times at least g days apart, and the open dates
                             cannot hold that many visits
 ``week_full``               it fits on its own, but the days it could go on are full (time, or
@@ -36,7 +39,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from planner import candidates as cand
-from planner.model import Plan, Problem, Route, TimeWindow, Unassigned, UnitDay, Visit
+from planner.model import Plan, Problem, Route, TimeWindow, Unassigned, Unit, UnitDay, Visit
 from planner.render import (
     DAY_NAMES_EL,
     DAY_NAMES_EN,
@@ -378,17 +381,42 @@ def _no_slot_reason(
         return ("no_allowed_date", *_message("no_allowed_date", **kw), details)
     by_code = _refusals(problem, v, days, use_pin=pinned)
     pin_el, pin_en = _pin_words(v) if pinned else ("", "")
+    lead_el = lead_en = ""  # which units carry its load, when only some do
     if by_code.get(cand.NO_TIME):
         key, el, en = _no_time_words(problem, v, by_code[cand.NO_TIME], use_pin=pinned)
         details["why"] = key
         return "no_time_in_shift", pin_el + el, pin_en + en, details
     if by_code.get(cand.CAPACITY):
-        el, en = _message("over_capacity", **kw)
-        return "over_capacity", pin_el + el, pin_en + en, details
+        # the units that could carry it: none, or none on a day it could take (off all week)
+        able = {u.id for u in problem.units if u.capacity is None or u.capacity >= v.load}
+        usable = [
+            i for i in days if problem.unit_days[i].unit_id in able and problem.unit_days[i].date in allowed
+        ]
+        if not able:
+            el, en = _message("over_capacity", **kw)
+            return "over_capacity", pin_el + el, pin_en + en, details
+        if not usable:
+            el, en = _capacity_units_off(problem, v, able, by_code[cand.CAPACITY], pinned)
+            details["units_able"] = sorted(able)
+            return "over_capacity", pin_el + el, pin_en + en, details
+        # a unit that carries it is available: what stops it there is the reason, said of
+        # those units (not «over every unit's capacity»)
+        by_code = _refusals(problem, v, usable, use_pin=pinned)
+        open_days = [i for i in open_days if problem.unit_days[i].unit_id in able]
+        names = [u.name or u.id for u in problem.units if u.id in able]
+        if len(names) == 1:
+            lead_el = f"Το φορτίο της ({v.load}) το χωρά μόνο η μονάδα «{names[0]}». "
+        else:
+            lead_el = (
+                f"Το φορτίο της ({v.load}) το χωρούν μόνο οι μονάδες {', '.join(f'«{n}»' for n in names)}. "
+            )
+        lead_en = f"Only {', '.join(names)} can carry its load ({v.load}). "
+        details["units_able"] = sorted(able)
     if by_code.get(cand.NO_ROLE) or by_code.get(cand.NO_STAFF):
         if not pinned:
             key = "no_crew" if by_code.get(cand.NO_ROLE) else "no_crew_staff"
-            return ("no_crew", *_message(key, **kw), details)
+            el, en = _message(key, **kw)
+            return "no_crew", lead_el + el, lead_en + en, details
         # the pin is what stops it: say so, and name the days the role (or person) is aboard
         aboard = sorted(
             {
@@ -410,20 +438,61 @@ def _no_slot_reason(
             elsewhere_el = " (ούτε άλλη ημέρα)"
             elsewhere_en = " (nor on any other day)"
         details["aboard_dates"] = [d.isoformat() for d in aboard]
-        return (
-            "no_crew",
-            *_message(
-                "no_crew_pinned",
-                **kw,
-                elsewhere_el=elsewhere_el,
-                elsewhere_en=elsewhere_en,
-                who_en_absent=f"{who_en} is not aboard" if named else f"no {who_en} is aboard",
-                who_en_they="they are" if named else "one is",
-                who_en_them="them" if named else "one",
-            ),
-            details,
+        el, en = _message(
+            "no_crew_pinned",
+            **kw,
+            elsewhere_el=elsewhere_el,
+            elsewhere_en=elsewhere_en,
+            who_en_absent=f"{who_en} is not aboard" if named else f"no {who_en} is aboard",
+            who_en_they="they are" if named else "one is",
+            who_en_them="them" if named else "one",
         )
-    return ("no_available_day", *_message("no_available_day", **kw), details)
+        return "no_crew", lead_el + el, lead_en + en, details
+    el, en = _message("no_available_day", **kw)
+    return "no_available_day", lead_el + el, lead_en + en, details
+
+
+def _capacity_units_off(
+    problem: Problem, v: Visit, able: set[str], too_small: Sequence[int], pinned: bool
+) -> tuple[str, str]:
+    """Why a visit whose load only units ``able`` carry has no day: those units are not
+    available on any day it could take (on its pinned date, its allowed days, the whole
+    week), and the units available on them (unit-days ``too_small``) carry less. (It said
+    «exceeds every unit's capacity» of a load a unit off all week carries.)"""
+    small = sorted({problem.unit_days[i].unit_id for i in too_small})
+    units = {u.id: u for u in problem.units}
+
+    def name(uid: str) -> str:
+        return units[uid].name or uid
+
+    carry = ", ".join(f"«{name(uid)}»: {units[uid].capacity}" for uid in small)
+    carry_en = ", ".join(f"{name(uid)}: {units[uid].capacity}" for uid in small)
+    of_el = "της διαθέσιμης μονάδας" if len(small) == 1 else "των διαθέσιμων μονάδων"
+    of_en = "the unit available" if len(small) == 1 else "the units available"
+    shown = sorted(able, key=lambda uid: [u.id for u in problem.units].index(uid))
+    listed_el = ", ".join(f"«{name(uid)}»" for uid in shown)
+    listed_en = ", ".join(name(uid) for uid in shown)
+    some_day = any(
+        ud.available and ud.unit_id in able and ud.date in problem.dates for ud in problem.unit_days
+    )
+    if pinned and v.pinned_date is not None:
+        when_el, when_en = on_day_el(v.pinned_date), f"on {day_en(v.pinned_date)}"
+    elif some_day:
+        when_el, when_en = "σε καμία από τις επιτρεπτές ημέρες της", "on any day it allows"
+    else:
+        when_el, when_en = "καμία ημέρα της περιόδου", "on any day of the period"
+    if len(shown) == 1:
+        who_el = f"η μόνη μονάδα που τη χωρά, {listed_el}, δεν είναι διαθέσιμη"
+        who_en = f"the only unit that can carry it, {listed_en}, is not available"
+    else:
+        who_el = f"οι μονάδες που τη χωρούν ({listed_el}) δεν είναι διαθέσιμες"
+        who_en = f"the units that can carry it ({listed_en}) are not available"
+    return (
+        f"Το φορτίο της ({v.load}) ξεπερνά τη χωρητικότητα {of_el} ({carry}), και {who_el} "
+        f"{when_el}. Κάντε διαθέσιμη μια μονάδα που τη χωρά ή μειώστε το φορτίο της.",
+        f"Its load ({v.load}) exceeds the capacity of {of_en} ({carry_en}), and {who_en} "
+        f"{when_en}. Make a unit that can carry it available, or lower its load.",
+    )
 
 
 @dataclass(frozen=True)
@@ -437,23 +506,36 @@ class _Miss:
     window: TimeWindow
     out: int
     back: int
+    unit: Unit | None = None  # whose weekly cap it is (``weekly_cap``)
+    unit_name: str = ""  # named when the problem has more than one unit
 
 
 # What stops a visit that cannot go on any day even on its own (``_Miss.limit``), in the order
 # :func:`_alone_miss` checks: ``too_long`` the visit longer than the driver's working time;
 # ``too_far`` the trip and the visit longer than the shift; ``max_drive`` the daily driving
-# limit; ``break`` no room for the break; ``max_work`` the driver's working time; ``early`` a
-# window closing before the unit can get there; ``late`` one too late to be back in time.
+# limit; ``break`` no room for the break; ``max_work`` the driver's working time;
+# ``weekly_cap`` more than the unit's weekly cap leaves for the whole week (``weekly_max_work``
+# less ``weekly_worked``); ``early`` a window closing before the unit can get there; ``late``
+# one too late to be back in time.
 
 
-def _alone_miss(ud: UnitDay, out: int, service: int, back: int, w: TimeWindow) -> _Miss | None:
+def _alone_miss(
+    ud: UnitDay,
+    out: int,
+    service: int,
+    back: int,
+    w: TimeWindow,
+    unit: Unit | None = None,
+    unit_name: str = "",
+) -> _Miss | None:
     """What base -> visit (service starting in window ``w``, as early as it can) -> base breaks
-    of unit-day ``ud``'s rules, or None when it fits."""
+    of unit-day ``ud``'s rules (and of its ``unit``'s weekly cap, when given), or None when it
+    fits."""
     day = ud.shift.end - ud.shift.start
     work = out + service + back
 
     def miss(limit: str, over: int) -> _Miss:
-        return _Miss(limit, over, ud, w, out, back)
+        return _Miss(limit, over, ud, w, out, back, unit, unit_name)
 
     if ud.max_work is not None and service > ud.max_work:
         return miss("too_long", service - ud.max_work)
@@ -470,6 +552,9 @@ def _alone_miss(ud: UnitDay, out: int, service: int, back: int, w: TimeWindow) -
         work += rule.duration
     if ud.max_work is not None and work > ud.max_work:
         return miss("max_work", work - ud.max_work)
+    left = unit.weekly_left if unit is not None else None
+    if left is not None and work > left:  # the whole week cannot hold this one day
+        return miss("weekly_cap", work - left)
     start = max(ud.shift.start + out, w.start)
     if start > w.end:
         return miss("early", start - w.end)
@@ -491,8 +576,9 @@ def _alone(problem: Problem, v: Visit, slots: Sequence[cand.Slot]) -> tuple[bool
         out, back = int(m.durations[0, 1]), int(m.durations[1, 0])
         drive = out
         here: list[_Miss] = []
+        name = (unit.name or unit.id) if len(problem.units) > 1 else ""
         for w in s.windows:
-            got = _alone_miss(ud, out, v.service, back, w)
+            got = _alone_miss(ud, out, v.service, back, w, unit, name)
             if got is None:
                 return True, out, []
             here.append(got)
@@ -583,6 +669,8 @@ def _miss_words(v: Visit, m: _Miss, use_pin: bool) -> tuple[str, str, str, str]:
             "Αυξήστε το όριο εργασίας της ημέρας ή μικρύνετε τη διάρκειά της.",
             "Raise the day's working time or shorten the visit.",
         )
+    if m.limit == "weekly_cap":
+        return _weekly_cap_words(v, m)
     leave, arrive = hhmm(ud.shift.start), hhmm(ud.shift.start + m.out)
     if m.limit == "early":
         when_el = (
@@ -617,6 +705,51 @@ def _miss_words(v: Visit, m: _Miss, use_pin: bool) -> tuple[str, str, str, str]:
         f"back ({back} min) end after the shift does ({hhmm(ud.shift.end)})",
         ("Κλειδώστε τη σε νωρίτερη ώρα" if pinned else "Μεταθέστε το ωράριό της νωρίτερα") + longer_el + ".",
         ("Pin it to an earlier time" if pinned else "Move its window earlier") + longer_en + ".",
+    )
+
+
+def _weekly_cap_words(v: Visit, m: _Miss) -> tuple[str, str, str, str]:
+    """The words of a ``weekly_cap`` miss: the day the visit needs on its own, and what the
+    unit's weekly cap leaves for the whole week (it said «It fits on its own, but the week is
+    full: it would need 172 more minutes» with 100 minutes left in the week)."""
+    unit, ud = m.unit, m.ud
+    assert unit is not None and unit.weekly_max_work is not None
+    s, rt = _mins(v.service), _mins(m.out) + _mins(m.back)
+    rule = ud.break_rule
+    brk = rule is not None and m.out + v.service + m.back > rule.required_after
+    work = rt + s + (_mins(rule.duration) if rule is not None and brk else 0)  # minutes, as shown
+    with_el = f" μαζί με το διάλειμμα των {_mins(rule.duration)} λεπτών" if rule is not None and brk else ""
+    with_en = f" with the {_mins(rule.duration)} min break" if rule is not None and brk else ""
+    cap_h, worked_h = _hours(unit.weekly_max_work), _hours(unit.weekly_worked)
+    of_el = f" της μονάδας «{m.unit_name}»" if m.unit_name else ""
+    driver_en = f"{m.unit_name} driver's" if m.unit_name else "driver's"
+    advice_el = "Αυξήστε το εβδομαδιαίο όριο εργασίας της μονάδας ή μεταφέρετε την επίσκεψη σε άλλη εβδομάδα."
+    advice_en = "Raise the unit's weekly working cap, or move the visit to another week."
+    if unit.weekly_worked >= unit.weekly_max_work:
+        return (
+            f"το εβδομαδιαίο όριο του οδηγού{of_el} ({_el(cap_h)} ώρες) έχει ήδη εξαντληθεί: "
+            f"{_el(worked_h)} ώρες δουλεμένες σε ημέρες που κρατήθηκαν· δεν μένει χρόνος αυτή την εβδομάδα",
+            f"the {driver_en} weekly cap ({cap_h} h) is already used up: {worked_h} h worked on the days "
+            "kept; no time is left this week",
+            advice_el,
+            advice_en,
+        )
+    left = _mins(unit.weekly_left or 0)
+    more = max(1, work - left)  # the figures shown add up
+    less_el = (
+        f", μείον {_el(worked_h)} ώρες ήδη δουλεμένες σε ημέρες που κρατήθηκαν" if unit.weekly_worked else ""
+    )
+    less_en = f", less {worked_h} h already worked on the days kept" if unit.weekly_worked else ""
+    return (
+        f"η διαδρομή ως εκεί και πίσω ({rt} λεπτά) και η επίσκεψη ({s} λεπτά) κρατούν {work} "
+        f"λεπτά{with_el}, περισσότερα από όσα αφήνει για όλη την εβδομάδα το εβδομαδιαίο όριο του "
+        f"οδηγού{of_el} ({left} λεπτά: όριο {_el(cap_h)} ώρες{less_el}): θα χρειαζόταν {more} λεπτά "
+        "ακόμη",
+        f"the drive there and back ({rt} min) and the visit ({s} min) take {work} min{with_en}, "
+        f"more than the {driver_en} weekly cap leaves for the whole week ({left} min: a "
+        f"{cap_h} h cap{less_en}): it would need {more} more minutes",
+        advice_el,
+        advice_en,
     )
 
 
@@ -719,7 +852,15 @@ def _week_full(
         rule = ud.break_rule
         if rule is not None and (route is None or route.rest is None) and more > rule.required_after:
             more += rule.duration  # the longer day would need its break too
-        need = more - limit if route is not None else detour + v.service
+        need = more - limit
+        if route is None:
+            # an empty day: what its room (its share, or what the weekly cap leaves it) lacks,
+            # when that is what stops the visit there; a day it does not fit even alone (its
+            # window) or one with room enough ranks last, as before (the whole visit)
+            out, back = int(m.durations[0, x]), int(m.durations[x, 0])
+            alone_here = any(_alone_miss(ud, out, v.service, back, w) is None for w in s.windows)
+            if not (alone_here and need > 0):
+                need = detour + v.service
         if best is None or (loaded, need) < best[:2]:
             best = (loaded, need, s.unit_day, route, used)
     assert best is not None

@@ -1689,9 +1689,15 @@ def save_json(path: str | Path, obj: object) -> None:
     whole text first into a file beside ``path``, then put in its place, so that a write that
     fails (a full disk) never leaves a truncated file where an earlier one was. A link is
     followed (the file it names is written, the link stays) and an earlier file's permissions
-    are kept."""
+    are kept. A path that exists and is not a regular file (a device, a pipe) is refused
+    (``ValueError``): the rename would replace it with a file."""
     data = (json.dumps(obj, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
     target = Path(path).resolve() if Path(path).is_symlink() else Path(path)  # the file a link names
+    if Path(path).exists() and not Path(path).is_file():  # stat follows the link (/dev/stdout too)
+        raise ValueError(
+            f"{path}: δεν είναι κανονικό αρχείο (φάκελος, συσκευή, σωλήνας) και δεν θα αντικατασταθεί / "
+            "is not a regular file (a folder, a device, a pipe) and will not be replaced"
+        )
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         temporary.write_bytes(data)

@@ -8,10 +8,12 @@ code agree on it (DESIGN principle 4). An empty list means the plan is valid.
 from __future__ import annotations
 
 import itertools
+import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from planner.model import REASONS, Plan, Problem, Route, TimeWindow, UnitDay, Visit
 from planner.render import ROLE_EL, day_el, on_day_el
@@ -44,7 +46,9 @@ def _hm(t: int) -> str:
 
 
 def _dur(t: int) -> str:
-    """A length of time to the second: '480 min', '480 min 20 s'."""
+    """A length of time to the second: '480 min', '480 min 20 s', '20 s'."""
+    if 0 < t < 60:
+        return f"{t} s"
     return f"{t // 60} min" + (f" {t % 60} s" if t % 60 else "")
 
 
@@ -53,8 +57,30 @@ _ROLE_EL = {role: obj for role, (_, obj) in ROLE_EL.items()}
 
 
 def _dur_el(t: int) -> str:
-    """The same in Greek: '480 λεπτά', '480 λεπτά και 20 δευτ.'."""
-    return f"{t // 60} λεπτά" + (f" και {t % 60} δευτ." if t % 60 else "")
+    """The same in Greek: '480 λεπτά', '1 λεπτό', '480 λεπτά και 20 δευτ.', '20 δευτ.'."""
+    if 0 < t < 60:
+        return f"{t} δευτ."
+    return f"{t // 60} {'λεπτό' if t // 60 == 1 else 'λεπτά'}" + (f" και {t % 60} δευτ." if t % 60 else "")
+
+
+def _long(t: int) -> str:
+    """A length of time that may be hours: '3 h 30 min 47 s', '45 min' (:func:`_dur` below an
+    hour; a negative length as such: '-5 min')."""
+    if t < 0:
+        return "-" + _long(-t)
+    if t < 3600:
+        return _dur(t)
+    return f"{t // 3600} h" + (f" {_dur(t % 3600)}" if t % 3600 else "")
+
+
+def _long_el(t: int) -> str:
+    """The same in Greek: '3 ώρες 30 λεπτά και 47 δευτ.', '1 ώρα', '45 λεπτά'."""
+    if t < 0:
+        return "-" + _long_el(-t)
+    if t < 3600:
+        return _dur_el(t)
+    hours = t // 3600
+    return f"{hours} {'ώρα' if hours == 1 else 'ώρες'}" + (f" {_dur_el(t % 3600)}" if t % 3600 else "")
 
 
 def _h_el(t: int) -> str:
@@ -178,8 +204,8 @@ class _Checker:
                 self.bad(
                     "service",
                     sw,
-                    f"service lasts {s.end - s.start} s, not {v.service} s",
-                    f"η επίσκεψη διαρκεί {s.end - s.start} s, όχι {v.service} s",
+                    f"service lasts {_long(s.end - s.start)}, not {_long(v.service)}",
+                    f"η επίσκεψη διαρκεί {_long_el(s.end - s.start)}, όχι {_long_el(v.service)}",
                     label,
                 )
             self.visit_rules(v, s.start, s.end, s.occurrence, ud, sw, label)
@@ -216,16 +242,40 @@ class _Checker:
                     f"(το ελεύθερο διάστημα είναι {_hm(prev_end)}-{_hm(next_start)})",
                     label,
                 )
-        if next_start - prev_end < need:
+        if next_start - prev_end >= need:
+            return
+        what_en = f"travel{' + break' if need > travel else ''}"
+        what_el = f"διαδρομή{' και διάλειμμα' if need > travel else ''}"
+        if next_start < prev_end:  # not a short gap: it starts before what comes first is over
+            at, then = _hm(next_start), _hm(prev_end)
+            early, early_el = _long(prev_end - next_start), _long_el(prev_end - next_start)
+            if k == 0:
+                en = f"starts at {at}, {early} before the unit leaves the base ({then})"
+                el = f"ξεκινά στις {at}, {early_el} πριν φύγει η μονάδα από τη βάση ({then})"
+            elif k == len(r.stops):
+                en = f"returns to the base at {at}, {early} before the last stop ends ({then})"
+                el = f"επιστρέφει στη βάση στις {at}, {early_el} πριν τελειώσει η τελευταία στάση ({then})"
+            else:
+                en = f"starts at {at}, {early} before the previous stop ends ({then})"
+                el = f"ξεκινά στις {at}, {early_el} πριν τελειώσει η προηγούμενη στάση ({then})"
             self.bad(
                 "timing",
                 where,
-                f"{next_start - prev_end} s between {_hm(prev_end)} and {_hm(next_start)}, "
-                f"but {need} s are needed (travel{' + break' if need > travel else ''})",
-                f"{next_start - prev_end} s από {_hm(prev_end)} ως {_hm(next_start)}, αλλά χρειάζονται "
-                f"{need} s (διαδρομή{' και διάλειμμα' if need > travel else ''})",
+                f"{en}; {_dur(need)} are needed in between ({what_en})",
+                f"{el}· ενδιάμεσα χρειάζονται {_dur_el(need)} ({what_el})",
                 label,
             )
+            return
+        gap = next_start - prev_end
+        self.bad(
+            "timing",
+            where,
+            f"only {_dur(gap)} between {_hm(prev_end)} and {_hm(next_start)}, but {_dur(need)} are needed "
+            f"({what_en})",
+            f"μόνο {_dur_el(gap)} από {_hm(prev_end)} ως {_hm(next_start)}, αλλά χρειάζονται "
+            f"{_dur_el(need)} ({what_el})",
+            label,
+        )
 
     def visit_rules(
         self, v: Visit, start: int, end: int, occ: int, ud: UnitDay, where: str, label: str
@@ -429,6 +479,81 @@ class _Checker:
                     "το πλάνο αναφέρει επίσκεψη που δεν υπάρχει στο πρόβλημα",
                 )
 
+    def accounting(self, v: Visit, occs: list[int], missing: list[int]) -> None:
+        """The visit's occurrences that are not each either served or listed as unassigned,
+        once, in plain words (it printed Python lists: «όσες γίνονται [] και όσες μένουν εκτός
+        πλάνου [] δεν αντιστοιχούν στις 1 επίσκεψη»); occurrences are numbered #1, #2..."""
+        k = v.frequency
+        parts: list[tuple[str, str]] = []
+
+        def which(group: list[int], one_el: str, many_el: str, one_en: str, many_en: str) -> None:
+            """A sentence on the occurrences ``group``: for a visit wanted once, of the visit."""
+            if not group:
+                return
+            if k == 1:
+                parts.append((one_el, one_en))
+                return
+            numbers = ", ".join(f"#{o + 1}" for o in group)
+            if len(group) == 1:
+                parts.append(
+                    (f"η επίσκεψη {numbers} από τις {k} {one_el}", f"visit {numbers} of {k} {one_en}")
+                )
+            else:
+                parts.append(
+                    (f"οι επισκέψεις {numbers} από τις {k} {many_el}", f"visits {numbers} of {k} {many_en}")
+                )
+
+        wanted = range(k)
+        which(
+            [o for o in wanted if o not in occs and o not in missing],
+            "δεν εξυπηρετείται ούτε αναφέρεται στις μη ανατεθείσες",
+            "δεν εξυπηρετούνται ούτε αναφέρονται στις μη ανατεθείσες",
+            "is neither served nor listed as unassigned",
+            "are neither served nor listed as unassigned",
+        )
+        which(
+            [o for o in wanted if o in occs and o in missing],
+            "εξυπηρετείται και ταυτόχρονα αναφέρεται στις μη ανατεθείσες",
+            "εξυπηρετούνται και ταυτόχρονα αναφέρονται στις μη ανατεθείσες",
+            "is served and also listed as unassigned",
+            "are served and also listed as unassigned",
+        )
+        which(
+            [o for o in wanted if occs.count(o) > 1],
+            "εξυπηρετείται περισσότερες από μία φορές",
+            "εξυπηρετούνται περισσότερες από μία φορές",
+            "is served more than once",
+            "are served more than once",
+        )
+        which(
+            [o for o in wanted if missing.count(o) > 1],
+            "αναφέρεται περισσότερες από μία φορές στις μη ανατεθείσες",
+            "αναφέρονται περισσότερες από μία φορές στις μη ανατεθείσες",
+            "is listed as unassigned more than once",
+            "are listed as unassigned more than once",
+        )
+        extra = sorted({o for o in occs + missing if o not in wanted})
+        if extra:  # (a served one is an "occurrence" violation of its stop too)
+            numbers = ", ".join(f"#{o + 1}" for o in extra)
+            once = len(extra) == 1
+            times_el, times_en = ("μία φορά", "once") if k == 1 else (f"{k} φορές", f"{k} times")
+            parts.append(
+                (
+                    f"{'αναφέρεται η επίσκεψη' if once else 'αναφέρονται οι επισκέψεις'} {numbers}, ενώ "
+                    f"ζητείται {times_el}",
+                    f"{'visit' if once else 'visits'} {numbers} {'is' if once else 'are'} named, but it is "
+                    f"wanted {times_en}",
+                )
+            )
+        label = f"{v.id} ({v.name})" if v.name else ""
+        self.bad(
+            "accounting",
+            v.id,
+            "; ".join(en for _, en in parts),
+            " · ".join(el for el, _ in parts),
+            label,
+        )
+
     def frequency(self, v: Visit, got: list[tuple[date, int]], missing: list[int]) -> None:
         occs = [o for _, o in got]
         if len(set(occs)) != len(occs):
@@ -439,15 +564,7 @@ class _Checker:
                 "η ίδια επανάληψη της επίσκεψης γίνεται δύο φορές",
             )
         if sorted(occs + missing) != list(range(v.frequency)):
-            wanted_el = "επίσκεψη που ζητείται" if v.frequency == 1 else "επισκέψεις που ζητούνται"
-            self.bad(
-                "accounting",
-                v.id,
-                f"served {sorted(occs)} and unassigned {sorted(missing)} do not add up to "
-                f"its {v.frequency} wanted visit(s)",
-                f"όσες γίνονται {sorted(occs)} και όσες μένουν εκτός πλάνου {sorted(missing)} δεν "
-                f"αντιστοιχούν στις {v.frequency} {wanted_el}",
-            )
+            self.accounting(v, occs, missing)
         dates = sorted(d for d, _ in got)
         if len(set(dates)) != len(dates):
             self.bad(
@@ -487,3 +604,177 @@ def validate(problem: Problem, plan: Plan) -> list[Violation]:
     checker = _Checker(problem, plan)
     checker.plan_rules()
     return checker.out
+
+
+# --- what a plan states that is derived, not read back ---------------------------------------
+
+# a summary figure is rounded to 0.1 when written: a difference of more is no rounding
+_SUMMARY_SLACK = 0.05 + 1e-6
+
+
+def _summary_differences(stated: object, derived: Mapping[str, Any]) -> list[str]:
+    """The keys of ``derived`` whose value ``stated`` (a summary object) gives otherwise than
+    rounding explains, as 'km 1.0 (986.2)'; keys it leaves out are not differences."""
+    if not isinstance(stated, Mapping):
+        return []
+    out = []
+    for key, want in derived.items():
+        if key not in stated:
+            continue
+        got = stated[key]
+        number = isinstance(got, int | float) and not isinstance(got, bool)
+        if number and math.isfinite(got) and abs(got - want) <= _SUMMARY_SLACK:
+            continue
+        out.append(f"{key} {got} ({want})")
+    return out
+
+
+def _with_role(checker: _Checker, v: Visit, ud: UnitDay) -> bool:
+    """Whether ``ud``'s crew has someone who may make ``v`` (its role, or the named person)."""
+    for member in ud.crew:
+        person = checker.staff.get(member.staff_id)
+        if person is None or (v.required_staff is not None and person.id != v.required_staff):
+            continue
+        if v.required_role is not None and v.required_role not in person.roles:
+            continue
+        return True
+    return False
+
+
+def _reason_doubt(checker: _Checker, v: Visit, occurrence: int, reason: str) -> tuple[str, str] | None:
+    """Why an unassigned entry's ``reason`` plainly cannot hold for visit ``v`` (English, Greek),
+    or None: only the cheap checks that need no search (the reasons are re-derived by
+    :mod:`planner.explain`; this is not that)."""
+    problem = checker.problem
+    dates = [
+        d
+        for d in problem.dates
+        if (v.allowed_weekdays is None or d.weekday() in v.allowed_weekdays)
+        and (v.patterns is None or any(d in p for p in v.patterns))
+    ]
+    pinned = v.pinned_date is not None and (v.frequency == 1 or occurrence == 0)
+    if pinned:
+        dates = [d for d in dates if d == v.pinned_date]
+    open_days = [ud for ud in problem.unit_days if ud.available and ud.date in dates]
+    if reason == "no_crew":
+        aboard = sorted({ud.date for ud in open_days if _with_role(checker, v, ud)})
+        if aboard and (v.required_role is not None or v.required_staff is not None):
+            if v.required_staff is not None:
+                who_el, who_en = checker.need_el(v), v.required_staff
+            else:
+                role = v.required_role or ""
+                who_el = ROLE_EL.get(role, (f"«{role}»", ""))[0]
+                who_en = f"a {role.replace('_', ' ')}"
+            return (
+                f"{who_en} is aboard on {aboard[0].isoformat()}, an available day it allows",
+                f"{on_day_el(aboard[0])}, διαθέσιμη ημέρα που επιτρέπει, επιβαίνει {who_el}",
+            )
+        if v.required_role is None and v.required_staff is None:
+            return "it needs no particular role or person", "δεν χρειάζεται συγκεκριμένη ειδικότητα ή πρόσωπο"
+    if reason == "over_capacity":
+        small = [u for u in problem.units if u.capacity is not None and u.capacity < v.load]
+        if not small:
+            return (
+                f"its load ({v.load}) fits every unit's capacity",
+                f"το φορτίο της ({v.load}) χωρά σε κάθε μονάδα",
+            )
+    if reason == "frequency" and v.frequency == 1:
+        return "it is wanted only once", "ζητείται μόνο μία φορά"
+    if reason == "pinned_date_unavailable":
+        if v.pinned_date is None:
+            return "it is not pinned to a date", "δεν είναι κλειδωμένη σε ημερομηνία"
+        if any(ud.available and ud.date == v.pinned_date for ud in problem.unit_days):
+            return (
+                f"a unit is available on {v.pinned_date.isoformat()}, its pinned date",
+                f"υπάρχει διαθέσιμη μονάδα {on_day_el(v.pinned_date)}, την ημέρα που είναι κλειδωμένη",
+            )
+    plain = v.pinned_date is None and v.patterns is None
+    if reason == "no_allowed_date" and plain and dates:
+        return (
+            f"{dates[0].isoformat()} is a date of the plan on a weekday it allows",
+            f"το πλάνο έχει ημέρα που επιτρέπει: {day_el(dates[0])}",
+        )
+    if reason == "no_available_day" and plain and open_days:
+        return (
+            f"{open_days[0].unit_id} is available on {open_days[0].date.isoformat()}, a day it allows",
+            f"η μονάδα {open_days[0].unit_id} είναι διαθέσιμη {on_day_el(open_days[0].date)}, ημέρα που "
+            "επιτρέπει",
+        )
+    return None
+
+
+def stated_warnings(problem: Problem, plan: Plan, stated: Mapping[str, Any]) -> list[Violation]:
+    """What a plan file (``stated``: its parsed JSON, as read into ``plan``) says otherwise than
+    its problem and its own routes do, where reading it back ignores it: a route's ``crew``
+    (the problem's crew of that unit-day counts), the route and plan ``summary`` figures (they
+    are recomputed), and an unassigned entry's ``reason`` that plainly cannot hold (``no_crew``
+    though the role is aboard on a day the visit could take...). Warnings, not violations: the
+    plan's rules hold or not regardless; an edited file is worth knowing about."""
+    from planner.schema import plan_to_dict
+
+    checker = _Checker(problem, plan)
+    out: list[Violation] = []
+    raw_routes = stated.get("routes")
+    raw_routes = raw_routes if isinstance(raw_routes, list) else []
+    try:
+        derived: dict[str, Any] | None = plan_to_dict(plan, problem)
+    except KeyError:  # an unknown unit or visit: a violation already, no summary to compare
+        derived = None
+    for k, (raw, route) in enumerate(zip(raw_routes, plan.routes, strict=False)):
+        if not isinstance(raw, Mapping):
+            continue
+        where = f"{route.unit_id} {route.date.isoformat()}"
+        ud = checker.days.get((route.unit_id, route.date))
+        crew = raw.get("crew")
+        if ud is not None and isinstance(crew, list):
+            want = [m.staff_id for m in ud.crew]
+            if sorted(map(str, crew)) != sorted(want):
+                shown = ", ".join(map(str, crew)) or "-"
+                right = ", ".join(want) or "-"
+                out.append(
+                    Violation(
+                        "stated_crew",
+                        where,
+                        f"the plan states the crew {shown}, but the problem's crew that day is {right} "
+                        "(the problem's is what counts)",
+                        f"το πλάνο γράφει πλήρωμα {shown}, ενώ το πλήρωμα της ημέρας στο πρόβλημα είναι "
+                        f"{right} (ισχύει του προβλήματος)",
+                    )
+                )
+        if derived is not None:
+            wrong = _summary_differences(raw.get("summary"), derived["routes"][k]["summary"])
+            if wrong:
+                out.append(_summary_warning(where, where, wrong))
+    if derived is not None:
+        wrong = _summary_differences(stated.get("summary"), derived["summary"])
+        if wrong:
+            out.append(_summary_warning("summary", "σύνοψη/summary", wrong))
+    for u in plan.unassigned:
+        v = checker.visits.get(u.visit_id)
+        if v is None or u.reason not in REASONS:
+            continue  # a violation already
+        doubt = _reason_doubt(checker, v, u.occurrence, u.reason)
+        if doubt is not None:
+            label = f"{v.id} ({v.name})" if v.name else ""
+            out.append(
+                Violation(
+                    "stated_reason",
+                    v.id,
+                    f"the reason {u.reason} cannot hold: {doubt[0]}",
+                    f"η αιτία {u.reason} δεν στέκει: {doubt[1]}",
+                    label,
+                )
+            )
+    return out
+
+
+def _summary_warning(where: str, label: str, wrong: Sequence[str]) -> Violation:
+    """A summary whose figures ``wrong`` ('km 1.0 (986.2)') are not those of the routes."""
+    shown = ", ".join(wrong)
+    return Violation(
+        "stated_summary",
+        where,
+        f"the stated summary differs from the routes': {shown} (stated, recomputed in brackets)",
+        f"η σύνοψη που γράφει το πλάνο διαφέρει από των διαδρομών: {shown} (γραμμένο, σε παρένθεση το σωστό)",
+        label if label != where else "",
+    )

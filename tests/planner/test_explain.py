@@ -391,8 +391,9 @@ def test_week_full_names_the_whole_cap_and_the_hours_already_worked() -> None:
 
 def test_week_full_when_the_days_kept_used_up_the_cap() -> None:
     """More already worked on the days kept than the cap allows: the reason says the cap is used
-    up, with no arithmetic of the other days (it said "the other days take -43.3 h"), and a day
-    that serves nothing says so (not "visits of equal or higher priority (0)")."""
+    up, with no arithmetic of the other days (it said "the other days take -43.3 h"). Nothing
+    fits the week even alone, so it is "unreachable" (it was "week_full", «It fits on its
+    own»)."""
     visits = [make_visit("v1", "temeni", HOUR), make_visit("v2", "rododafni", HOUR, priority=2)]
     unit = make_unit(weekly_max_work=8 * HOUR, weekly_worked=10 * HOUR)
     p = make_problem(visits, dates=(MON, TUE), units=(unit,))
@@ -400,10 +401,10 @@ def test_week_full_when_the_days_kept_used_up_the_cap() -> None:
     assert validate(p, plan) == [] and not plan.routes
     assert {u.visit_id for u in plan.unassigned} == {"v1", "v2"}
     for u in plan.unassigned:
-        assert u.reason == "week_full", u
+        assert u.reason == "unreachable", u
         assert "weekly cap (8 h) is already used up: 10 h worked on the days kept" in u.message_en
         assert "(8 ώρες) έχει ήδη εξαντληθεί: 10 ώρες δουλεμένες" in u.message_el
-        assert "-" not in u.message_en.split("cap")[1] and "Nothing is served that day." in u.message_en
+        assert "-" not in u.message_en.split("cap")[1]
 
 
 def test_staff_whose_hours_do_not_hold_the_visit_are_listed_with_a_greek_separator() -> None:
