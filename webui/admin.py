@@ -1,20 +1,28 @@
 """The administrator's pages: user accounts (add, change role, set a driver's unit, reset
-password, deactivate)."""
+password, deactivate).
+
+Two administrators may edit the same account: the form carries the id of the account's newest
+audit entry when it was shown (``last_change``), and a save that would undo a change made
+since (an account deactivated, its role or unit changed, its password reset) is refused with
+409, as the register's forms do (:func:`webui.coordinator._conflict`, docs/webui.md "Editing
+at the same time")."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from sqlalchemy.orm import Session
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from planner.register.models import USER_ROLES, Unit, User
+from webui.coordinator import Conflict, _actor_name, _change_time, _changes_after, _conflict, _newest_change
 from webui.forms import USER_ROLE_LABELS, options
 from webui.security import hash_password, password_fingerprint, require_role
 from webui.store import reader, transaction
@@ -52,6 +60,8 @@ class UserForm(FlaskForm):
         description=_l("The mobile unit whose route the driver sees on the tablet."),
     )
     active = BooleanField(_l("Active"), default=True)
+    # the account's newest audit entry when the form was shown (see the module)
+    last_change = HiddenField()
 
     def validate_password(self, field: PasswordField) -> None:
         """Not spaces alone (they cannot be typed at the log-in, which takes them for empty)."""
@@ -68,6 +78,34 @@ def unit_choices(session: Any, current: int | None = None) -> list[SelectChoice]
             label = unit.name if unit.active else f"{unit.name} ({_('inactive')})"
             choices.append(SelectChoice(str(unit.id), label))
     return choices
+
+
+def _stored_form(s: Session, obj: Any) -> UserForm:
+    """The form as a GET shows ``obj`` (the account now, or as it was): what a save is compared with."""
+    form = UserForm(formdata=None, obj=obj)
+    form.unit_id.choices = unit_choices(s, getattr(obj, "unit_id", None))
+    if form.unit_id.data is None:
+        form.unit_id.data = ""
+    return form
+
+
+def _account_conflict(s: Session, form: UserForm, user: User) -> Conflict | None:
+    """Whether saving ``form`` would undo a change made to ``user`` after the form was shown
+    (another administrator deactivated the account, changed its role or unit, or reset its
+    password): the register's check (:func:`webui.coordinator._conflict`), and a new password
+    typed over a password reset since. None: nothing in the way."""
+    checked = cast(Any, form)  # a UserForm has the register form's last_change
+    conflict = _conflict(s, checked, user, lambda obj: _stored_form(s, obj))
+    if conflict is not None or not form.password.data:
+        return conflict
+    changes = _changes_after(s, checked, user)
+    if not any("password" in (c.after or {}) for c in changes):
+        return None
+    form.last_change.data = str(changes[0].id)
+    message = _("This record was changed by %(actor)s at %(time)s, after you opened the form. Your "
+                "changes were not saved: check the current values below and save again.",
+                actor=_actor_name(s, changes[0].actor), time=_change_time(changes[0].at))  # fmt: skip
+    return Conflict(message, [], [(str(form.password.label.text), _("set anew"))])
 
 
 @bp.route("/users")
@@ -94,11 +132,18 @@ def user_edit(user_id: int | None = None) -> Any:
         form.unit_id.choices = unit_choices(s, user.unit_id if user else None)
         if form.unit_id.data is None:  # no unit (WTForms leaves None uncoerced): "— none —"
             form.unit_id.data = ""
+        if not form.is_submitted():
+            form.last_change.data = str(_newest_change(s, user))
+        conflict: Conflict | None = None
         if form.validate_on_submit():
             # whatever the case: «Odigos» beside «odigos» shared its log-in lock (webui.auth)
             wanted = str(form.username.data).lower()
             taken = s.scalars(select(User).where(func.lower(User.username) == wanted)).first()
-            if taken is not None and taken is not user:
+            if user is not None:
+                conflict = _account_conflict(s, form, user)
+            if conflict is not None:
+                pass  # nothing saved: the form again, with what changed meanwhile (409 below)
+            elif taken is not None and taken is not user:
                 form.username.errors = [*form.username.errors, _("This user name is taken.")]
             elif user is None and not form.password.data:
                 form.password.errors = [*form.password.errors, _("A new account needs a password.")]
@@ -128,4 +173,5 @@ def user_edit(user_id: int | None = None) -> Any:
                         session["pwf"] = password_fingerprint(user.password_hash)
                 flash(_("Saved."), "info")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/user_edit.html", form=form, user=user)
+    page = render_template("admin/user_edit.html", form=form, user=user, conflict=conflict)
+    return page, 409 if conflict is not None else 200

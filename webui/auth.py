@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import planner
 from planner.register.models import User
@@ -84,7 +84,11 @@ def login() -> Any:
             flash(_("Too many failed log-ins. Try again in %(minutes)s minutes.", minutes=minutes), "error")
             return render_template("auth/login.html", form=form), 429
         with reader() as s:
-            user = s.scalars(select(User).where(User.username == username)).one_or_none()
+            # whatever the case typed (a tablet's keyboard capitalises «Odigos»): user names are
+            # unique regardless of case (webui.admin, the CLI), as the lock's key is
+            wanted = func.lower(User.username) == username.lower()
+            exact = (User.username == username).desc()  # (an old pair «Odigos», «odigos»: the one typed)
+            user = s.scalars(select(User).where(wanted).order_by(exact, User.id).limit(1)).first()
             ok = check_password(user.password_hash if user else _DUMMY_HASH, form.password.data or "")
             ok = ok and user is not None and user.active
             if ok and user is not None:
@@ -119,6 +123,9 @@ def logout() -> Any:
             row = s.get(User, user.id)
             if row is not None:
                 row.sessions_after = datetime.now(UTC)
+    from webui.coordinator import forget_pending_upload
+
+    forget_pending_upload()  # a checked file waiting for its import: personal data, not left behind
     lang = session.get("lang")
     session.clear()
     if lang:

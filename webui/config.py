@@ -66,8 +66,15 @@ DEFAULTS: Mapping[str, Any] = {
 _ENV_NAMES = (*DEFAULTS, "SECRET_KEY")
 
 
+_NUMBERS: Mapping[str, type] = {"WTF_CSRF_TIME_LIMIT": int}
+"""Settings whose default is None but whose value is a number (Flask-WTF's seconds)."""
+
+
 def _coerce(name: str, raw: str) -> Any:
-    """An environment string as the type of the default it replaces."""
+    """An environment string as the type of the default it replaces. A duration
+    (``PERMANENT_SESSION_LIFETIME``) is given in minutes, as the other session limits are."""
+    if name in _NUMBERS:
+        return _NUMBERS[name](raw)
     default = DEFAULTS.get(name)
     if isinstance(default, bool):
         return raw.strip().lower() in ("1", "true", "yes", "on")
@@ -82,6 +89,25 @@ def _coerce(name: str, raw: str) -> Any:
     return raw
 
 
+def _from_toml(name: str, value: Any) -> Any:
+    """A ``webui.toml`` value as the type of the default it replaces, as the environment's are
+    (:func:`_coerce`): text as the environment's text; a number for a duration in minutes
+    (``permanent_session_lifetime = 480``: eight hours; Flask would read 480 as seconds, and
+    the server's own check could not use a number at all), a whole number for a decimal one,
+    a list for a tuple."""
+    if isinstance(value, str):
+        return _coerce(name, value)
+    default = DEFAULTS.get(name)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if isinstance(default, timedelta) and number:
+        return timedelta(minutes=value)
+    if isinstance(default, float) and not isinstance(default, bool) and number:
+        return float(value)
+    if isinstance(default, tuple) and isinstance(value, list):
+        return tuple(value)
+    return value
+
+
 def load_settings(instance: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The settings from the defaults, ``instance/webui.toml`` and the environment."""
     env = os.environ if environ is None else environ
@@ -91,7 +117,9 @@ def load_settings(instance: Path, environ: Mapping[str, str] | None = None) -> d
         with toml_file.open("rb") as fh:
             data = tomllib.load(fh)
         table = data.get("webui", data)
-        settings.update({str(k).upper(): v for k, v in table.items()})
+        for key, value in table.items():
+            name = str(key).upper()
+            settings[name] = _from_toml(name, value)
     for name in _ENV_NAMES:
         for var in (f"KINITO_{name}", f"FLASK_{name}"):
             if env.get(var):

@@ -16,6 +16,7 @@ written (locked, full, read-only) shows the form again with the input kept (:fun
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import time
@@ -1396,15 +1397,27 @@ def _upload_dir() -> Path:
     return folder
 
 
-def _sweep_uploads() -> None:
-    """Delete uploads nobody confirmed within the hour (a closed tab leaves one behind)."""
+def _sweep_uploads(folder: Path | None = None) -> None:
+    """Delete uploads nobody confirmed within the hour (a closed tab, a session that expired,
+    leaves one behind): at every upload, when the import page is opened and at the app's start."""
     now = time.time()
-    for path in _upload_dir().iterdir():
+    folder = _upload_dir() if folder is None else folder
+    try:
+        paths = list(folder.iterdir())
+    except OSError:  # no uploads folder yet
+        return
+    for path in paths:
         try:
             if now - path.stat().st_mtime > UPLOAD_MAX_AGE:
                 path.unlink()
         except OSError:
             continue
+
+
+@bp.record_once
+def _sweep_at_start(state: Any) -> None:
+    """At the app's start: uploads left by a server stopped while they waited."""
+    _sweep_uploads(Path(state.app.instance_path) / "uploads")
 
 
 def _pending_upload() -> Path | None:
@@ -1421,10 +1434,21 @@ def _forget_upload() -> None:
     path = _pending_upload()
     if path is not None:
         path.unlink(missing_ok=True)
-    session.pop("import_token", None)
-    session.pop("import_suffix", None)
-    session.pop("import_kind", None)
-    session.pop("import_name", None)
+    for key in ("import_token", "import_suffix", "import_kind", "import_name", "import_digest"):
+        session.pop(key, None)
+
+
+def forget_pending_upload() -> None:
+    """Delete this session's checked file waiting for its import (personal data), if any: at
+    log-out, and when the session is found expired (:mod:`webui.auth`, :mod:`webui.security`)."""
+    _forget_upload()
+
+
+def _changes_digest(report: ImportReport) -> str:
+    """A digest of what a checked import would change (row by row, column by column, with the
+    old values): a confirmation writes only the change list the user saw."""
+    seen = (report.kind, report.added, report.updated, report.unchanged, report.changes)
+    return hashlib.sha256(repr(seen).encode("utf-8")).hexdigest()
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -1462,13 +1486,15 @@ def import_upload() -> Any:
         need_kind = kind is None and _kind_unknown(report, path)
         if report.ok:
             session.update(
-                import_token=token, import_suffix=suffix, import_kind=report.kind, import_name=name
-            )
+                import_token=token, import_suffix=suffix, import_kind=report.kind, import_name=name,
+                import_digest=_changes_digest(report),
+            )  # fmt: skip
         else:
             path.unlink(missing_ok=True)
         return render_template(
             "coordinator/import.html", form=form, report=report, name=name, need_kind=need_kind, upload=token
         )
+    _sweep_uploads()
     return render_template("coordinator/import.html", form=form, report=None, name="", need_kind=False)
 
 
@@ -1525,6 +1551,20 @@ def import_confirm() -> Any:
                 "Nothing was imported; check the file again."), "error")  # fmt: skip
         return redirect(url_for("coordinator.import_upload"))
     kind = session.get("import_kind")
+    checked = session.get("import_digest")
+    if checked is not None:  # (none: a check shown before digests were kept, written as before)
+        # the register may have changed since the check (a colleague's edit): the import would
+        # then write other changes than those the user saw and confirmed; the check is run again
+        again = import_file(engine(), path, kind=kind, actor=g.user.username, dry_run=True)
+        if again.ok and _changes_digest(again) != checked:  # (not ok: refused below, as before)
+            session["import_digest"] = _changes_digest(again)  # the file stays waiting, as now checked
+            flash(_("The register has changed since the file was checked, so the import would now make "
+                    "other changes than those shown. Nothing was imported: check the changes below and "
+                    "import again if they are right."), "warning")  # fmt: skip
+            return render_template(
+                "coordinator/import.html", form=PostForm(), report=again,
+                name=session.get("import_name") or "", need_kind=False, upload=session.get("import_token"),
+            ), 409  # fmt: skip
     try:
         report = import_file(engine(), path, kind=kind, actor=g.user.username)
     finally:

@@ -473,7 +473,40 @@ def _drift_lines(session: Any, plan: Plan, problem: Problem, published: bool = T
 @bp.route("/plans/<int:pv_id>")
 def version(pv_id: int) -> Any:
     """A plan version: summary, map, timeline per day, per-day tables, unassigned, publish."""
+    return _version_page(pv_id)
+
+
+def _published_meanwhile(s: Any, ids: list[int]) -> str:
+    """What a publish refused because the week's published version changed since the page was
+    drawn says: the version published now, who published it and when."""
+    from planner.register.models import AuditLog, PlanVersion
+    from webui.coordinator import _actor_name, _change_time
+
+    rows = [r for r in (s.get(PlanVersion, i) for i in ids) if r is not None]
+    if not rows:
+        return str(_("The week's published version changed after this page was shown: nothing was "
+                     "published. Check the page and publish again if this version should be the "
+                     "one the drivers get."))  # fmt: skip
+    now = max(rows, key=lambda r: (r.published_at is not None, r.published_at or 0, r.id))
+    entries = s.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity == PlanVersion.__tablename__, AuditLog.entity_id == str(now.id))
+        .order_by(AuditLog.id.desc())
+    )
+    entry = next((e for e in entries if (e.after or {}).get("status") == "published"), None)
+    who = _actor_name(s, entry.actor) if entry is not None else "—"
+    at = now.published_at or (entry.at if entry is not None else None)
+    return str(_("Version %(n)d was published by %(who)s at %(time)s, after this page was shown: "
+                 "nothing was published. Publish this version only if it should replace version "
+                 "%(n)d for the drivers.", n=now.version, who=who,
+                 time=_change_time(at) if at is not None else "—"))  # fmt: skip
+
+
+def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
+    """A plan version's page; ``meanwhile``: a publish was refused because the week's published
+    versions are now these (the page says who published which, and when)."""
     from planner.register.models import PlanVersion
+    from planner.register.week import _published_others
 
     row, plan, problem = _load(pv_id)
     days = day_views(plan, problem)
@@ -510,6 +543,10 @@ def version(pv_id: int) -> Any:
 
             refused = stale_publish(s, row, current_day())
             stale = in_language(str(refused)) if refused is not None else None
+        # the versions publishing this one replaces, as the page shows them: the publish form
+        # sends them, and a publish after another was published meanwhile is refused (publish)
+        replaces = ",".join(str(o.id) for o in _published_others(s, row))
+        published_meanwhile = _published_meanwhile(s, meanwhile) if meanwhile is not None else None
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
@@ -521,7 +558,8 @@ def version(pv_id: int) -> Any:
         carried=_carried_over(row.summary or {}, problem),
         statuses=statuses, status_labels=STATUS_LABELS,
         newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift,
-        off_day=_off_day_lines(plan, problem), stale=stale,
+        off_day=_off_day_lines(plan, problem), stale=stale, replaces=replaces,
+        published_meanwhile=published_meanwhile,
     )  # fmt: skip
 
 
@@ -544,12 +582,20 @@ def publish(pv_id: int) -> Any:
     """Publish a plan version: drivers will see it; earlier versions stay viewable."""
     if not PostForm().validate_on_submit():
         abort(400)
-    from planner.register.week import StalePublish, WeekError
+    from planner.register.week import PublishedMeanwhile, StalePublish, WeekError
     from planner.register.week import publish as publish_version
     from webui.store import engine
 
+    # the published versions this one replaces, as the page saw them ("": none); a form without
+    # them (a page from before this check) is not checked
+    sent = request.form.get("replaces")
+    seen = None if sent is None else [int(part) for part in sent.split(",") if part.strip().isdigit()]
     try:
-        publish_version(engine(), pv_id, g.user.username, today=current_day())
+        publish_version(engine(), pv_id, g.user.username, today=current_day(), seen=seen)
+    except PublishedMeanwhile as exc:
+        # a colleague published another version after the page was drawn: the page again, its
+        # confirmation as it stands now, for the user to decide
+        return _version_page(pv_id, meanwhile=exc.published), 409
     except StalePublish as exc:
         flash(in_language(str(exc)), "error")
         return redirect(url_for("desk.version", pv_id=pv_id))

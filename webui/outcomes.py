@@ -31,7 +31,7 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -57,6 +57,7 @@ from planner.register.outcomes import (
 )
 from planner.register.week import WeekError, visit_subject
 from planner.render import hhmm
+from webui.coordinator import _conflict, _newest_change
 from webui.desk import ISO_WEEK, week_dates
 from webui.driver import current_day, off_route, office_conflicts
 from webui.forms import options
@@ -432,10 +433,25 @@ def record(iso_week: str) -> Any:
 
 
 class CorrectionForm(FlaskForm):
-    """A recorded outcome's status and note, as the office corrects them."""
+    """A recorded outcome's status and note, as the office corrects them; ``last_change``, the
+    outcome's newest audit entry when the form was shown: a correction over a later one (a
+    colleague's, another tab's) is refused, as the register's forms refuse a stale save
+    (:func:`webui.coordinator._conflict`)."""
 
     status = SelectField(_l("Outcome"), choices=options(OUTCOME_LABELS.items()))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+    last_change = HiddenField()
+
+
+def _correction_form(outcome: m.VisitOutcome | Any, *, stored: bool) -> CorrectionForm:
+    """The correction form of ``outcome`` (the row now, or as it was): as stored (``stored``),
+    or with the browser's input. A village stop is never corrected to "not at home" (kept only
+    if it was recorded so)."""
+    form = CorrectionForm(formdata=None, obj=outcome) if stored else CorrectionForm(obj=outcome)
+    kind = "village_stop" if outcome.village_stop_id is not None else "care_plan"
+    fits = {*STATUSES_FOR[kind], outcome.status}
+    form.status.choices = options((k, v) for k, v in OUTCOME_LABELS.items() if k in fits)
+    return form
 
 
 @bp.route("/<int:oid>/correct", methods=["GET", "POST"])
@@ -445,14 +461,15 @@ def correct(oid: int) -> Any:
         outcome = s.get(m.VisitOutcome, oid)
         if outcome is None:
             abort(404)
-        form = CorrectionForm(obj=outcome)
-        # a village stop is never corrected to "not at home" (kept only if it was recorded so)
-        kind = "village_stop" if outcome.village_stop_id is not None else "care_plan"
-        fits = {*STATUSES_FOR[kind], outcome.status}
-        form.status.choices = options((k, v) for k, v in OUTCOME_LABELS.items() if k in fits)
+        form = _correction_form(outcome, stored=False)
         day = outcome.planned_date or local_date(outcome.occurred_at)
         back = url_for("outcomes.week", iso_week=iso_week_of(day))
-        if form.validate_on_submit():
+        if not form.is_submitted():
+            form.last_change.data = str(_newest_change(s, outcome))
+        valid, conflict = form.validate_on_submit(), None
+        if valid:  # a colleague's correction made after this form was shown is not undone
+            conflict = _conflict(s, cast(Any, form), outcome, lambda obj: _correction_form(obj, stored=True))
+        if valid and conflict is None:
             note = (form.note.data or "").strip() or None
             if (form.status.data, note) == (outcome.status, outcome.note):
                 flash(_("Nothing was changed."), "info")
@@ -465,5 +482,5 @@ def correct(oid: int) -> Any:
         recorded = (outcome.recorded_by, outcome.occurred_at)
     return render_template(
         "desk/outcome.html", form=form, oid=oid, day=day, subject=subject, place=place,
-        beneficiary_id=beneficiary_id, recorded=recorded, back=back,
-    )  # fmt: skip
+        beneficiary_id=beneficiary_id, recorded=recorded, back=back, conflict=conflict,
+    ), 409 if conflict is not None else 200  # fmt: skip

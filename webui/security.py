@@ -194,6 +194,17 @@ class LoginThrottle:
                 self._failures.pop(key, None)
 
 
+def lifetime(value: Any) -> timedelta:
+    """``PERMANENT_SESSION_LIFETIME`` as a duration: a ``timedelta`` as it is, a number (or
+    numeric text) in minutes, as ``KINITO_PERMANENT_SESSION_LIFETIME`` and ``webui.toml`` give
+    it (480: eight hours). Flask itself would read a bare number as seconds."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"PERMANENT_SESSION_LIFETIME: minutes expected, not {value!r}")
+    return timedelta(minutes=float(value))
+
+
 def session_limits(role: str | None) -> tuple[float, float]:
     """Seconds of inactivity, and seconds since log-in, after which a session of ``role`` ends."""
     config = current_app.config
@@ -201,7 +212,8 @@ def session_limits(role: str | None) -> tuple[float, float]:
         return float(config["DRIVER_SESSION_IDLE_MINUTES"]) * 60, float(
             config["DRIVER_SESSION_MAX_HOURS"]
         ) * 3600
-    return float(config["SESSION_IDLE_MINUTES"]) * 60, config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    max_age = lifetime(config["PERMANENT_SESSION_LIFETIME"]).total_seconds()
+    return float(config["SESSION_IDLE_MINUTES"]) * 60, max_age
 
 
 class RoleSessionInterface(SecureCookieSessionInterface):
@@ -227,6 +239,7 @@ def _load_user() -> None:
     now = time.time()
     idle, max_age = session_limits(session.get("role"))
     if now - float(session.get("seen", 0)) > idle or now - float(session.get("since", 0)) > max_age:
+        _forget_upload()
         session.clear()
         flash(_("Your session has expired. Please log in again."), "info")
         return
@@ -243,6 +256,15 @@ def _load_user() -> None:
     # refreshing the cookie on every request would defeat caching; once a minute is plenty
     if now - float(session.get("seen", 0)) > 60:
         session["seen"] = now
+
+
+def _forget_upload() -> None:
+    """An expired session's checked import file, waiting for its confirmation, is deleted (the
+    session that named it is gone; the hourly sweep would find it later)."""
+    if session.get("import_token"):
+        from webui.coordinator import forget_pending_upload
+
+        forget_pending_upload()
 
 
 def form_page() -> str | None:
@@ -314,6 +336,9 @@ def _headers(response: Response) -> Response:
 def init_security(app: Flask) -> None:
     """CSRF protection, the current user, expiring sessions, the log-in throttle, headers."""
     csrf.init_app(app)
+    # a number is minutes here (webui.config), never Flask's seconds: the cookie's expiry and the
+    # server's own limit (session_limits) read the same duration
+    app.config["PERMANENT_SESSION_LIFETIME"] = lifetime(app.config["PERMANENT_SESSION_LIFETIME"])
     app.url_map.converters["int"] = RegisterIdConverter  # before the blueprints add their rules
     app.session_interface = RoleSessionInterface()
     app.extensions["kinito_throttle"] = LoginThrottle(

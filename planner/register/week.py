@@ -1434,8 +1434,25 @@ def stale_publish(
     return None
 
 
+class PublishedMeanwhile(WeekError):
+    """The week's published versions of the units are no longer those the publisher saw (a
+    colleague published another since): ``published``, their ids now."""
+
+    def __init__(self, published: Sequence[int]) -> None:
+        self.published = list(published)
+        super().__init__(
+            "η δημοσιευμένη έκδοση της εβδομάδας άλλαξε στο μεταξύ / "
+            "the week's published version changed meanwhile"
+        )
+
+
 def publish(
-    engine: Engine, plan_version_id: int, actor: str | None = None, *, today: date | None = None
+    engine: Engine,
+    plan_version_id: int,
+    actor: str | None = None,
+    *,
+    today: date | None = None,
+    seen: Collection[int] | None = None,
 ) -> m.PlanVersion:
     """Publish a stored version: it becomes the one plan drivers see for its week and units.
 
@@ -1445,13 +1462,19 @@ def publish(
     ``today`` (default: Athens' date) differ from those of the version published now is
     refused (:class:`StalePublish`): it was made before those days, which drivers have driven
     (today's under way), and would send them again visits already done; a re-plan or an
-    Adjust of it keeps those days as published."""
+    Adjust of it keeps those days as published.
+
+    ``seen``: the ids of the versions it would replace (:func:`_published_others`) as the
+    publisher saw them; if those published now differ (a colleague published another since),
+    nothing is published (:class:`PublishedMeanwhile`). None: not checked."""
     today = calendar_today() if today is None else today
     with session_scope(engine, actor=actor) as session:
         row = session.get(m.PlanVersion, plan_version_id)
         if row is None:
             raise WeekError(f"δεν υπάρχει έκδοση {plan_version_id} / no plan version {plan_version_id}")
         others = _published_others(session, row)
+        if seen is not None and {o.id for o in others} != set(seen):
+            raise PublishedMeanwhile([o.id for o in others])
         stale = stale_publish(session, row, today, others)
         if stale is not None:
             raise stale
