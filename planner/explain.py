@@ -785,12 +785,13 @@ def _day_room(problem: Problem, plan: Plan) -> list[int]:
     return out
 
 
-def _day_span_with(problem: Problem, v: Visit, ud: UnitDay, route: Route, travel: TravelModel) -> int | None:
-    """A lower bound of the span, leaving the base to returning, of ``route``'s day with ``v``
-    added: for each stop there, the shortest day that holds it and ``v`` at starts their windows
-    allow, in either order, straight from and back to the base (the other stops only lengthen
-    it); the longest of these, with the break when a day that long needs one. None when some
-    stop cannot share a day with ``v`` at all (then the span is not the reason)."""
+def _pair_spans(
+    problem: Problem, v: Visit, ud: UnitDay, route: Route, travel: TravelModel
+) -> tuple[int, dict[str, int | None]]:
+    """For each stop of ``route``'s day, the shortest day that holds it and ``v`` at starts
+    their windows allow, in either order, straight from and back to the base inside the day's
+    shift (the other stops only lengthen it); None when the two cannot share the day at all
+    (their hours, the drive between them, the shift's end). Also ``v``'s own day alone."""
     unit = problem.unit(ud.unit_id)
     others = [problem.visit(st.visit_id) for st in route.stops]
     m = travel.matrix([unit.base, v.location, *(o.location for o in others)], unit)
@@ -803,20 +804,34 @@ def _day_span_with(problem: Problem, v: Visit, ud: UnitDay, route: Route, travel
         """The shortest day serving ``a`` (matrix index ``first``) and then ``b``."""
         best: int | None = None
         for wa in windows(a):
+            a_first = max(wa.start, ud.shift.start + int(d[0, first]))  # leaving at the shift's start
+            if a_first > wa.end:
+                continue
             for wb in windows(b):
-                if wb.end < wa.start + a.service + int(d[first, second]):
-                    continue  # b cannot start after a
+                b_first = max(wb.start, a_first + a.service + int(d[first, second]))
+                if b_first > wb.end or b_first + b.service + int(d[second, 0]) > ud.shift.end:
+                    continue  # b cannot start after a, or not and be back by the shift's end
                 gap = max(a.service + int(d[first, second]), wb.start - wa.end)
                 span = int(d[0, first]) + gap + b.service + int(d[second, 0])
                 best = span if best is None else min(best, span)
         return best
 
-    bound = int(d[0, 1]) + v.service + int(d[1, 0])
+    alone = int(d[0, 1]) + v.service + int(d[1, 0])
+    pairs: dict[str, int | None] = {}
     for k, other in enumerate(others, start=2):
         pair = [x for x in (shortest(k, other, 1, v), shortest(1, v, k, other)) if x is not None]
-        if not pair:
-            return None
-        bound = max(bound, min(pair))
+        pairs[other.id] = min(pair) if pair else None
+    return alone, pairs
+
+
+def _day_span_with(problem: Problem, v: Visit, ud: UnitDay, route: Route, travel: TravelModel) -> int | None:
+    """A lower bound of the span, leaving the base to returning, of ``route``'s day with ``v``
+    added: the longest of :func:`_pair_spans`, with the break when a day that long needs one.
+    None when some stop cannot share a day with ``v`` at all (then the span is not the reason)."""
+    bound, pairs = _pair_spans(problem, v, ud, route, travel)
+    if any(span is None for span in pairs.values()):
+        return None
+    bound = max([bound, *(span for span in pairs.values() if span is not None)])
     rule = ud.break_rule
     if rule is not None and bound > rule.required_after:
         bound += rule.duration
@@ -871,6 +886,18 @@ def _week_full(
     lower = sorted({s.id for s in served if s.priority < v.priority})
     pinned = {s.id for s in served if s.pinned_date is not None}
     names = {s.id: short_name(s.name) for s in served if s.name}
+    # two people of one short name (Φωτεινή Κ. of Ζήρια and of Διακοπτό): their places too
+    twins = {n for n in names.values() if [*names.values(), short_name(v.name or "")].count(n) > 1}
+    for twin in served:
+        place = twin.location.name.rsplit(", ", 1)[-1] if twin.location.name else ""
+        if names.get(twin.id) in twins and place and place != names[twin.id]:
+            names[twin.id] = f"{names[twin.id]}, {place}"
+    # the served visits it cannot share that day with at all (their hours, the drive, the shift's
+    # end): while one of equal or higher priority is there, leaving out lower ones makes no room
+    clash: list[str] = []
+    if route is not None:
+        _, pairs = _pair_spans(problem, v, ud, route, travel)
+        clash = [s.id for s in served if pairs.get(s.id, 0) is None and s.priority >= v.priority]
 
     def shown(x: str, pin: str) -> str:  # "Μαρία Κ." (the coordinator knows names, not ids)
         return names.get(x, x) + (f" ({pin})" if x in pinned else "")
@@ -881,7 +908,20 @@ def _week_full(
         lower_el[-1] += f" και {len(lower) - 5} ακόμη"
         lower_en[-1] += f" and {len(lower) - 5} more"
     higher = sorted({s.id for s in served if s.priority >= v.priority})
-    if lower:
+    if clash:
+        who_el = ", ".join(shown(x, "κλειδωμένη") for x in clash)
+        who_en = ", ".join(shown(x, "pinned") for x in clash)
+        el = (
+            f"Εκείνη την ημέρα οι ώρες της δεν συμβιβάζονται με επίσκεψη ίσης ή υψηλότερης "
+            f"προτεραιότητας που εξυπηρετείται τότε ({who_el}): δεν χωρούν και οι δύο στη βάρδια, "
+            "όποιες άλλες κι αν αφαιρεθούν. Άλλη ημέρα ή άλλη ώρα για μία από τις δύο θα τη χωρούσε."
+        )
+        en = (
+            f"That day its hours cannot go with a visit of equal or higher priority served then "
+            f"({who_en}): the two do not both fit in the shift, whatever else is left out. Another "
+            "day or another hour for one of them would fit it."
+        )
+    elif lower:
         # one full stop at the end, also after a name ending in one ("Βασίλειος Δ.")
         el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower_el)}"
         en = f"Lower-priority visits were served instead: {', '.join(lower_en)}"
@@ -942,6 +982,8 @@ def _week_full(
         "served_lower_priority": lower,
         "served_same_or_higher": higher[:20],
     }
+    if clash:
+        details["clashes_with"] = clash
     van_el = van_en = ""
     if len(problem.units) > 1:
         van_el = van_en = f" – {unit.name or unit.id}"
