@@ -411,12 +411,17 @@ def text_cells_only(book: Any) -> None:
 # follows (a phone "+30 6900000001", a "-2,5"); or such a text already behind apostrophes,
 # since the importer takes one leading apostrophe off (so that "'=x" comes back as "'=x").
 _LIVE_CSV = re.compile(r"'+[=+\-@]|[=@\t\r]|[+-](?![\d\s.,]*$)")
+# A text of digits with leading zeros (an office ID «0042»), which Excel would read as the number
+# 42 and save back without its zeros (phones are kept by their form, «+30 6900000001»), or such a
+# text already behind apostrophes.
+_LEADING_ZEROS = re.compile(r"'*0\d+")
 
 
 def csv_text(text: str) -> str:
-    """``text`` as a CSV cell no spreadsheet runs as a formula: behind an apostrophe when it
-    starts like one (Excel shows the apostrophe; the importer drops it)."""
-    return "'" + text if _LIVE_CSV.match(text) else text
+    """``text`` as a CSV cell no spreadsheet runs as a formula nor reads as a number without its
+    leading zeros: behind an apostrophe when it starts like a formula or is digits led by a zero
+    (``0042``; Excel shows the apostrophe; the importer drops it)."""
+    return "'" + text if _LIVE_CSV.match(text) or _LEADING_ZEROS.fullmatch(text) else text
 
 
 def _text(value: Value) -> str:

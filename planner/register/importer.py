@@ -25,6 +25,10 @@ with a warning, never imported. The report also warns (the import goes on) about
 under an entirely other name and a new person with the phone or name of someone already in
 the register or earlier in the file, and lists the settlements found under another name than
 the one typed (:class:`SettlementGuess`), so that a wrong guess is caught before importing.
+Many known IDs under entirely other names refuse the file (:data:`MASS_RENAMING`); a running
+row number («Α/Α») is never the ID; an ID written otherwise than the register's (case, Greek or
+Latin look-alike capitals, leading zeros of a numeric ID) is the stored one when exactly one
+matches (:func:`_id_key`); a staff list is refused with one message.
 """
 
 from __future__ import annotations
@@ -126,8 +130,23 @@ _ID = Column(
     "external_id", "Κωδικός", "ID", True,
     "ο κωδικός του γραφείου, μοναδικός στο αρχείο (η γραμμή με κωδικό «ΠΑΡΑΔΕΙΓΜΑ» δεν εισάγεται)",
     "the office's own ID, unique in the file (the row with the ID 'ΠΑΡΑΔΕΙΓΜΑ' is not imported)",
-    EXAMPLE_ID, ("Α/Α", "Κωδ", "Κωδικός ωφελούμενου", "Κωδικός στάσης", "External ID", "Code"),
+    EXAMPLE_ID, ("Κωδ", "Κωδικός ωφελούμενου", "Κωδικός στάσης", "External ID", "Code"),
 )  # fmt: skip
+
+# Headers of a running row number (Greek lists number their rows «Α/Α», «αύξων αριθμός»): never
+# the office's ID. «Α/Α» used to be an ID alias, and a list re-numbered
+# after one person was added at the top renamed every existing person to the next one's data.
+_ROW_NUMBER_HEADERS = frozenset({"a a", "aa", "no", "nr", "afxon arithmos", "afxon ar", "arithmos grammis",
+                                 "row", "row number", "s n"})  # fmt: skip
+
+
+def _is_row_number_header(cell: str) -> bool:
+    """Whether a header cell names a running row number (``Α/Α``, ``α/α``, ``Α.Α.``, ``ΑΑ``,
+    ``Νο``, ``No.``, ``#``, «Αύξων αριθμός»), not the office's ID."""
+    text = cell.strip()
+    return bool(re.fullmatch(r"[#№]\.?", text)) or normalise(text) in _ROW_NUMBER_HEADERS
+
+
 _SETTLEMENT = Column(
     "settlement", "Οικισμός", "Settlement", False,
     "όνομα στα ελληνικά ή λατινικά· για συνωνυμίες «Λάκκα (Αιγίου)»",
@@ -157,6 +176,16 @@ _STOP_DURATION = Column(
     _DURATION.example, _DURATION.aliases,
 )  # fmt: skip
 _ROLE_HELP = ("κοινωνικός λειτουργός ή ψυχολόγος", "social worker or psychologist")
+_ANNOUNCED_EL, _ANNOUNCED_EN = "Ώρες ανακοίνωσης", "Announced times"
+
+_PLAN_REF = Column("plan_ref", "Κωδικός πλάνου", "Plan ID", False,
+    "ο κωδικός του πλάνου στο μητρώο, π.χ. cp-12 (η εξαγωγή τον γράφει· κενό: νέο πλάνο ή "
+    "το πλάνο με την ίδια υπηρεσία)",
+    "the care plan's register ID, e.g. cp-12 (the export writes it; empty: a new plan or the "
+    "plan with the same service)",
+    "", ("Πλάνο", "Care plan ID", "Plan"),
+)  # fmt: skip
+_UNKNOWN_PLAN_EL = "Δεν υπάρχει πλάνο"  # how the error of a plan ID the register lacks begins
 
 BENEFICIARY_COLUMNS: tuple[Column, ...] = (
     _ID,
@@ -210,12 +239,7 @@ BENEFICIARY_COLUMNS: tuple[Column, ...] = (
            "", ("Ημερομηνία λήξης", "Έως", "End")),
     Column("status", "Κατάσταση πλάνου", "Plan status", False, "ενεργό / σε αναστολή (κενό: ενεργό)",
            "active / paused (empty: active)", "ενεργό", ("Κατάσταση", "Status")),
-    Column("plan_ref", "Κωδικός πλάνου", "Plan ID", False,
-           "ο κωδικός του πλάνου στο μητρώο, π.χ. cp-12 (η εξαγωγή τον γράφει· κενό: νέο πλάνο ή "
-           "το πλάνο με την ίδια υπηρεσία)",
-           "the care plan's register ID, e.g. cp-12 (the export writes it; empty: a new plan or the "
-           "plan with the same service)",
-           "", ("Πλάνο", "Care plan ID", "Plan")),
+    _PLAN_REF,
 )  # fmt: skip
 
 STOP_COLUMNS: tuple[Column, ...] = (
@@ -228,7 +252,7 @@ STOP_COLUMNS: tuple[Column, ...] = (
     Column("place", "Σημείο", "Place", False, "π.χ. η πλατεία, το κοινοτικό γραφείο",
            "e.g. the square, the community office", "Πλατεία", ("Τοποθεσία", "Location")),
     _STOP_DURATION,
-    Column("announced_times", "Ώρες ανακοίνωσης", "Announced times", False,
+    Column("announced_times", _ANNOUNCED_EL, _ANNOUNCED_EN, False,
            "ώρες έναρξης, π.χ. 10:00, 12:30", "start times, e.g. 10:00, 12:30", "10:00",
            ("Ώρα", "Ώρες", "Times", "Announced time")),
     _FREQUENCY,
@@ -632,6 +656,8 @@ def _read_csv(data: bytes) -> Table:
         # the separator of the line that has most of one among the first few: the first line
         # may be a title above the header («Αίγιο, 1/3/2026»); ties (none at all) go to ';'
         lines = [line for line in text.splitlines()[:20] if line.strip()][:10]
+        if not lines:  # an empty file (0 bytes, a BOM, blank lines): «Το αρχείο είναι κενό.»
+            return Table([], [], encoding, ";")
         delimiter = max(";,\t", key=lambda sep: max(line.count(sep) for line in lines))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -811,12 +837,25 @@ def _text(value: Cell) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = plain_text(str(value), multiline=False).strip()  # as stored: so compared and looked up
-    if text.startswith("'") and text.lstrip("'")[:1] in _FORMULA_SIGNS:
-        return text[1:]  # the CSV export's guard against spreadsheet formulas ('=…), not the value's
-    return text
+    if text.startswith("'") and (text.lstrip("'")[:1] in _FORMULA_SIGNS or _LEADING_ZERO.fullmatch(text)):
+        return text[1:]  # the CSV export's guard against spreadsheet formulas ('=…) and against Excel
+    return text  # dropping an ID's leading zeros ('0042), not the value's
 
 
 _FORMULA_SIGNS = ("=", "+", "-", "@")
+# '0042: the CSV export's guard of a text of digits with leading zeros (Excel would drop them)
+_LEADING_ZERO = re.compile(r"'+0\d+")
+
+# Greek capitals that look like Latin ones: an ID typed with either is the same ID (ΚΑ-1, KA-1).
+_LOOKALIKES = str.maketrans("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX")
+
+
+def _id_key(text: str) -> str:
+    """An office ID as IDs are matched loosely: case folded (as capitals), Greek look-alike
+    capitals as Latin ones (``κα-1``, ``ΚΑ-1``, ``KA-1`` are one key), and a purely numeric ID
+    without its leading zeros (``0042`` and an Excel number ``42``)."""
+    key = unicodedata.normalize("NFC", text.strip()).upper().translate(_LOOKALIKES)
+    return (key.lstrip("0") or "0") if key.isdigit() else key
 
 
 _DATE_RE = re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})")
@@ -897,8 +936,12 @@ def parse_time_windows(value: Cell) -> list[list[str]]:
     return windows
 
 
-def parse_times(value: Cell) -> list[str]:
-    """Announced start times: ``"10:00, 12:30"`` -> ``["10:00", "12:30"]`` (sorted, distinct)."""
+def parse_times(value: Cell, column: str = "", duration_column: str = "") -> list[str]:
+    """Announced start times: ``"10:00, 12:30"`` -> ``["10:00", "12:30"]`` (sorted, distinct).
+
+    A window (``10:00-12:00``) is refused with a message saying that the column (the file's
+    ``column``, else «Ώρες ανακοίνωσης») takes the start time and the stop's length goes in the
+    duration column (``duration_column``, else «Διάρκεια (λεπτά)»)."""
     if isinstance(value, time):
         return [value.strftime("%H:%M")]
     if isinstance(value, datetime):
@@ -906,17 +949,33 @@ def parse_times(value: Cell) -> list[str]:
     text = _text(value)
     if not text:
         return []
+    for part in re.split(r"[;,]", text):
+        bounds = re.split(r"\s*[-–—]\s*", part.strip())
+        if len(bounds) == 2 and all(_TIME_RE.fullmatch(b) for b in bounds):
+            start, end = (_parse_hhmm(b, text) for b in bounds)  # «10:00-12:00»: a window, not a time
+            minutes = (int(end[:2]) * 60 + int(end[3:])) - (int(start[:2]) * 60 + int(start[3:]))
+            length_el = f" (εδώ {minutes})" if minutes > 0 else ""
+            length_en = f" (here {minutes})" if minutes > 0 else ""
+            times_el, times_en = (f"«{column}»", f"'{column}'") if column else (
+                f"«{_ANNOUNCED_EL}»", f"'{_ANNOUNCED_EN}'")  # fmt: skip
+            length = duration_column or _STOP_DURATION.el
+            raise CellError(
+                f"Το «{part.strip()}» είναι διάστημα ωρών: η στήλη {times_el} παίρνει την ώρα έναρξης της "
+                f"στάσης ({start}), και η διάρκειά της σε λεπτά{length_el} γράφεται στη στήλη «{length}».",
+                f"'{part.strip()}' is a time window: the column {times_en} takes the stop's start time "
+                f"({start}), and its length in minutes{length_en} goes in the column «{length}».",
+            )
     return sorted({_parse_hhmm(p, text) for p in re.split(r"[;,]", text) if p.strip()})
 
 
 _WEEKDAY_NAMES: dict[int, tuple[str, ...]] = {
-    1: ("Δευτέρα", "Δευ", "Δε", "Monday", "Mon", "Mo"),
+    1: ("Δευτέρα", "Δευ", "Δε", "Δευτ", "Monday", "Mon", "Mo"),
     2: ("Τρίτη", "Τρι", "Τρ", "Tuesday", "Tue", "Tues", "Tu"),
-    3: ("Τετάρτη", "Τετ", "Τε", "Wednesday", "Wed", "We"),
-    4: ("Πέμπτη", "Πεμ", "Πε", "Thursday", "Thu", "Thur", "Thurs", "Th"),
-    5: ("Παρασκευή", "Παρ", "Πα", "Friday", "Fri", "Fr"),
-    6: ("Σάββατο", "Σαβ", "Σα", "Saturday", "Sat", "Sa"),
-    7: ("Κυριακή", "Κυρ", "Κυ", "Sunday", "Sun", "Su"),
+    3: ("Τετάρτη", "Τετ", "Τε", "Τετάρ", "Wednesday", "Wed", "We"),
+    4: ("Πέμπτη", "Πεμ", "Πε", "Πέμπ", "Πέμπτ", "Thursday", "Thu", "Thur", "Thurs", "Th"),
+    5: ("Παρασκευή", "Παρ", "Πα", "Παρασκ", "Friday", "Fri", "Fr"),
+    6: ("Σάββατο", "Σαβ", "Σα", "Σαββ", "Saturday", "Sat", "Sa"),
+    7: ("Κυριακή", "Κυρ", "Κυ", "Κυριακ", "Sunday", "Sun", "Su"),
 }
 _WEEKDAYS = {normalise(n): iso for iso, names in _WEEKDAY_NAMES.items() for n in names}
 _WORKING_DAYS = {normalise(n) for n in ("καθημερινές", "εργάσιμες", "weekdays", "working days")}
@@ -941,7 +1000,7 @@ def parse_weekdays(value: Cell) -> list[int]:
     if normalise(text) in _WORKING_DAYS:
         return [1, 2, 3, 4, 5]
     days: set[int] = set()
-    for part in re.split(r"[,;/+&]|\s+και\s+|\s+and\s+", text):
+    for part in re.split(r"[,;/+&]|\s+και\s+|\s+and\s+", text, flags=re.IGNORECASE):
         if not part.strip():
             continue
         ends = re.split(r"\s*[-–—]\s*", part.strip())
@@ -1167,7 +1226,9 @@ def _parse_duration(value: Cell, check: Callable[[int], Problem | None] = care_p
 _YES = {normalise(w) for w in ("ναι", "yes", "y", "1", "true", "αληθές", "ενεργός", "ενεργή", "ενεργό",
                                 "active", "x", "✓")}  # fmt: skip
 _NO = {normalise(w) for w in ("όχι", "οχι", "ο", "no", "0", "false", "ψευδές", "ανενεργός", "ανενεργή",
-                               "ανενεργό", "inactive")}  # fmt: skip
+                               "ανενεργό", "inactive", "OXI")}  # fmt: skip
+# (Latin "OXI", Greek «ΟΧΙ» typed on a Latin keyboard, as "NAI" is «ΝΑΙ»: refused before, while NAI
+# was read as yes.)
 
 
 def _parse_bool(value: Cell) -> bool:
@@ -1191,8 +1252,11 @@ def _parse_bool(value: Cell) -> bool:
 
 _ROLE_NAMES: dict[str, tuple[str, ...]] = {
     "social_worker": ("κοινωνικός λειτουργός", "κοινωνική λειτουργός", "κοινωνικός/ή λειτουργός", "ΚΛ",
-                      "Κ.Λ.", "κοινωνική εργασία", "social worker", "social_worker"),
-    "psychologist": ("ψυχολόγος", "ψυχολόγος/ψυχολόγος", "psychologist", "ψυχολογική υποστήριξη"),
+                      "Κ.Λ.", "κοινωνική εργασία", "social worker", "social_worker", "Κοιν. Λειτουργός",
+                      "Κοιν. Λειτ.", "Κοιν. Λ.", "Κ. Λειτουργός", "Κοινων. Λειτουργός", "Κοιν. Λειτουργ.",
+                      "soc. worker", "SW"),
+    "psychologist": ("ψυχολόγος", "ψυχολόγος/ψυχολόγος", "psychologist", "ψυχολογική υποστήριξη", "ψυχ.",
+                     "ψυχολ.", "psych."),
 }  # fmt: skip
 _ROLES = {normalise(n): code for code, names in _ROLE_NAMES.items() for n in names}
 ROLE_EL = {"social_worker": "κοινωνικός λειτουργός", "psychologist": "ψυχολόγος", "driver": "οδηγός"}
@@ -1405,7 +1469,26 @@ class _Context:
     found: dict[str, Any] = field(default_factory=dict)
     exact: dict[str, set[str]] = field(default_factory=dict)
     people: list[_Person] = field(default_factory=list)  # the register's beneficiaries
+    stop_ids: list[str] = field(default_factory=list)  # the register's village stops' IDs
     _people_index: _People | None = None
+    _id_keys: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # kind -> ID key -> IDs
+
+    def stored_ids(self, kind: Kind, external_id: str) -> list[str]:
+        """The register's IDs of ``kind`` that ``external_id`` names: itself when stored as
+        written, else those written otherwise (:func:`_id_key`: case, Greek or Latin letters,
+        leading zeros)."""
+        if kind not in self._id_keys:
+            people = [p.external_id for p in self.people if p.external_id]
+            ids = people if kind == "beneficiaries" else self.stop_ids
+            index: dict[str, list[str]] = {}
+            for stored in dict.fromkeys(ids):
+                index.setdefault(stored, [stored])
+                key = _id_key(stored)
+                if stored not in index.setdefault("\0" + key, []):
+                    index["\0" + key].append(stored)
+            self._id_keys[kind] = index
+        index = self._id_keys[kind]
+        return index.get(external_id) or index.get("\0" + _id_key(external_id), [])
 
     def register_people(self) -> _People:
         """The register's beneficiaries by ID, phone and name (built on the first call)."""
@@ -1440,7 +1523,9 @@ class _Context:
                 )
             )
         ]
-        return cls(rows, {s.code: list(s.aliases or ()) for s in rows}, staff, bounds, owners, people=people)
+        stop_ids = [e for e in session.scalars(select(VillageStop.external_id).order_by(VillageStop.id)) if e]
+        return cls(rows, {s.code: list(s.aliases or ()) for s in rows}, staff, bounds, owners, people=people,
+                   stop_ids=stop_ids)  # fmt: skip
 
     def settlement_named(self, name: Cell, code: Cell) -> Settlement | None:
         """The settlement a row names by its name alone (no ELSTAT code), when found."""
@@ -1516,9 +1601,14 @@ class _Context:
         number = int(found.group(1))
         owner = self.plan_owners.get(number)
         if number not in self.plan_owners:
+            plan = _PLAN_REF.el
             raise CellError(
-                f"Δεν υπάρχει πλάνο cp-{number} στο μητρώο (κενό: νέο πλάνο).",
-                f"There is no care plan cp-{number} in the register (empty: a new plan).",
+                f"{_UNKNOWN_PLAN_EL} cp-{number} στο μητρώο. Με κενό «{plan}» η γραμμή ενημερώνει το πλάνο "
+                "της ίδιας υπηρεσίας του ωφελούμενου ή προσθέτει νέο (αν το αρχείο είναι εξαγωγή άλλου "
+                f"μητρώου, αδειάστε τη στήλη «{plan}»).",
+                f"There is no care plan cp-{number} in the register. With an empty '{_PLAN_REF.en}' the row "
+                "updates the beneficiary's plan of the same service or adds a new one (if the file is an "
+                f"export of another register, empty the column '{_PLAN_REF.en}').",
             )
         if owner != person:
             raise CellError(
@@ -1541,7 +1631,12 @@ class _Context:
                 f"Περισσότεροι από ένας υπάλληλοι λέγονται «{text}»: δώστε τον κωδικό τους.",
                 f"More than one staff member is called '{text}': give their ID.",
             )
-        raise CellError(f"Άγνωστος υπάλληλος «{text}».", f"Unknown staff member '{text}'.")
+        raise CellError(
+            f"Άγνωστος υπάλληλος «{text}»: προσθέστε τον πρώτα στο μητρώο (`kinito staff add` ή σελίδα "
+            "«Προσωπικό») ή αδειάστε το κελί.",
+            f"Unknown staff member '{text}': add them to the register first (`kinito staff add` or the "
+            "'Staff' page), or empty the cell.",
+        )
 
 
 _SURNAME_HEADERS = frozenset(_header_key(h) for h in ("Επώνυμο", "Surname", "Last name", "Family name"))
@@ -1566,6 +1661,18 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
     surname = _split_name(table.header, positions, unknown) if kind == "beneficiaries" else None
     if surname is not None:
         unknown = [pos for pos in unknown if pos != surname]
+    row_numbers = [pos for pos in unknown if _is_row_number_header(table.header[pos])]
+    unknown = [pos for pos in unknown if pos not in row_numbers]
+    whose_el, whose_en = ("ωφελούμενου", "beneficiary") if kind == "beneficiaries" else ("στάσης", "stop")
+    for pos in row_numbers:
+        name = table.header[pos]
+        report.warn(
+            table.header_row, name, name,
+            f"Η στήλη «{name}» είναι αύξων αριθμός γραμμής, όχι κωδικός: αγνοείται (ο κωδικός κάθε "
+            f"{whose_el} διαβάζεται από τη στήλη «{_ID.el}»).",
+            f"The column '{name}' is a running row number, not an ID: ignored (each {whose_en}'s ID is "
+            f"read from the column '{_ID.en}').",
+        )  # fmt: skip
     for pos in unknown:
         name = table.header[pos]
         report.warn(
@@ -1602,7 +1709,21 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             f"The columns '{first}' and '{name}' are the same register column ('{column.en}'): keep one.",
         )
     for c in columns:
-        if c.required and c.field not in positions:
+        if c.field == "external_id" and c.field not in positions and row_numbers:
+            name = table.header[row_numbers[0]]
+            report.error(
+                table.header_row, c.el, "",
+                f"Λείπει η υποχρεωτική στήλη «{c.el}». Η στήλη «{name}» είναι αύξων αριθμός γραμμής και δεν "
+                "γίνεται κωδικός: αλλάζει όταν προστεθεί ή σβηστεί μια γραμμή, και η εισαγωγή θα έδινε τα "
+                f"στοιχεία ενός ατόμου σε άλλο. Προσθέστε στήλη «{c.el}» με τον μόνιμο κωδικό καθενός (αν οι "
+                f"αριθμοί της «{name}» είναι ήδη μόνιμοι κωδικοί του γραφείου, μετονομάστε τη σε «{c.el}»).",
+                f"The required column '{c.en}' is missing. The column '{name}' is a running row number and "
+                "cannot be the ID: it changes when a row is added or deleted, and the import would give one "
+                f"person's details to another. Add a column '{c.en}' («{c.el}») with each one's permanent "
+                f"ID (if the numbers in '{name}' are already the office's permanent IDs, rename it to "
+                f"«{c.el}»).",
+            )  # fmt: skip
+        elif c.required and c.field not in positions:
             report.error(
                 table.header_row,
                 c.el,
@@ -1636,6 +1757,8 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
     earlier: dict[str, list[dict[str, Any]]] = {}  # beneficiaries: ID -> its valid rows so far
     first_names: dict[str, tuple[int, str | None]] = {}  # beneficiaries: ID -> its first row, the name there
     people = _People(register=ctx.register_people()) if kind == "beneficiaries" else _People()
+    renamed: list[tuple[int, str, str, str]] = []  # known IDs under another name: (row, ID, stored, file)
+    told: set[str] = set()  # IDs written otherwise than the register's, already said
     out: list[dict[str, Any]] = []
     for number, values in table.rows:
         if _example_row(number, values, cell, positions, table, kind, report):
@@ -1659,6 +1782,8 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
                 report.error(number, table.header[positions[name]], raw, exc.el, exc.en)
 
         ext = _text(cell(values, "external_id"))
+        if ext:
+            ext = _register_id(ext, kind, ctx, report, number, table.header[positions["external_id"]], told)
         if not ext:
             report.error(
                 number, table.header[positions["external_id"]], "",
@@ -1694,7 +1819,9 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             take("duration_min", lambda v: _parse_duration(v, stop_duration_problem))
             take("frequency", parse_frequency)
             take("place", _optional_text(200))
-            take("announced_times", parse_times)
+            headers = {f: table.header[p] for f, p in positions.items()}
+            take("announced_times", partial(parse_times, column=headers.get("announced_times", ""),
+                                            duration_column=headers.get("duration_min", "")))  # fmt: skip
             take("usual_weekday", _stop_weekday)
             take("required_role", lambda v: _parse_role(v) if _text(v) else "social_worker")
             _check_stop(row, values, cell, positions, table, report, number)
@@ -1707,7 +1834,7 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
                 _check_repeated_person(row, earlier.get(ext, []), positions, table, report, named_first)
             if ext and len(report.errors) == errors_before:
                 if seen.get(ext) == number:
-                    _check_identity(row, people, positions, table, report)
+                    _check_identity(row, people, positions, table, report, renamed)
                 earlier.setdefault(ext, []).append(row)
         if len(report.errors) == errors_before:
             out.append(row)
@@ -1716,7 +1843,117 @@ def _validate_rows(table: Table, kind: Kind, ctx: _Context, report: ImportReport
             _report_cell_count(number, values, table, kind, ctx, report)
         elif table.delimiter is not None and len(values) < len(table.header):
             _hint_missing_cells(number, values, table, report, issues_before)
+    _refuse_mass_renaming(renamed, len(first_names), positions, table, report)
+    if kind == "beneficiaries" and "plan_ref" in positions:
+        _gather_unknown_plans(table.header[positions["plan_ref"]], report)
     return out
+
+
+UNKNOWN_PLANS = 3
+"""More rows than this naming care plans the register lacks are one error, not one a row."""
+
+
+def _gather_unknown_plans(header: str, report: ImportReport) -> None:
+    """Rows naming plan IDs (``cp-90``) that the register does not have: when there are more
+    than :data:`UNKNOWN_PLANS`, one error in their place says that the file most likely comes
+    from another register (an export imported into a new one) and what to do, instead of the
+    same error on every row."""
+    unknown = [
+        i for i in report.issues
+        if i.severity == "error" and i.column == header and i.message_el.startswith(_UNKNOWN_PLAN_EL)
+    ]  # fmt: skip
+    if len(unknown) <= UNKNOWN_PLANS:
+        return
+    first = report.issues.index(unknown[0])
+    gone = {id(i) for i in unknown}
+    report.issues[:] = [i for i in report.issues if id(i) not in gone]
+    shown = ", ".join(i.value for i in unknown[:3])
+    rows = ", ".join(str(i.row) for i in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+    report.issues.insert(first, Issue(
+        None, header, "",
+        f"{len(unknown)} γραμμές (γραμμές {rows}) αναφέρονται σε πλάνα φροντίδας που δεν υπάρχουν σε αυτό το "
+        f"μητρώο ({shown} …, στη στήλη «{header}»): το αρχείο είναι μάλλον εξαγωγή άλλου μητρώου. Για να το "
+        f"εισαγάγετε εδώ (π.χ. σε νέο μητρώο), αδειάστε τη στήλη «{header}» ή σβήστε την: τότε κάθε γραμμή "
+        "ενημερώνει το πλάνο της ίδιας υπηρεσίας του ωφελούμενου ή προσθέτει νέο πλάνο.",
+        f"{len(unknown)} rows (rows {rows}) name care plans this register does not have ({shown} …, in "
+        f"the column '{header}'): the file is most likely an export of another register. To import it "
+        f"here (into a new register, say), empty the column '{header}' or delete it: then each row "
+        "updates the beneficiary's plan of the same service or adds a new plan.",
+    ))  # fmt: skip
+
+
+def _register_id(
+    ext: str, kind: Kind, ctx: _Context, report: ImportReport, number: int, header: str, told: set[str]
+) -> str:
+    """The ID a row's ID cell names: the register's own when written otherwise (``KA-1`` in
+    Latin letters for the stored ``ΚΑ-1``, ``κα-1``, an Excel number ``42`` for ``0042``) and
+    exactly one stored ID is so written, with a warning (once per ID); else as written (a new
+    ID), with an error when it could be several stored IDs."""
+    stored = ctx.stored_ids(kind, ext)
+    if stored == [ext] or not stored:
+        return ext
+    if len(stored) > 1:
+        names = ", ".join(f"«{s}»" for s in stored)
+        report.error(
+            number, header, ext,
+            f"Ο κωδικός «{ext}» μοιάζει με περισσότερους από έναν κωδικούς του μητρώου ({names}): γράψτε "
+            "τον ακριβώς όπως στο μητρώο.",
+            f"The ID '{ext}' looks like more than one ID of the register ({names}): write it exactly as "
+            "the register has it.",
+        )  # fmt: skip
+        return ext
+    (found,) = stored
+    if ext not in told:
+        told.add(ext)
+        report.warn(
+            number, header, ext,
+            f"Ο κωδικός «{ext}» είναι γραμμένος αλλιώς από τον κωδικό «{found}» του μητρώου (κεφαλαία ή "
+            f"πεζά, ελληνικά ή λατινικά γράμματα, μηδενικά μπροστά): θεωρείται ο «{found}».",
+            f"The ID '{ext}' is written otherwise than the register's ID '{found}' (upper or lower case, "
+            f"Greek or Latin letters, leading zeros): it is taken to be '{found}'.",
+        )  # fmt: skip
+    return found
+
+
+MASS_RENAMING = 3
+"""This many known IDs under an entirely other name (or two, when they are over a fifth of the
+file's people) refuse the file: its IDs most likely belong to other people (a row number taken
+for the ID, a list re-numbered), and the import would give the stored people, with their care
+plans and history, the names and details of others."""
+
+
+def _refuse_mass_renaming(
+    renamed: Sequence[tuple[int, str, str, str]],
+    people: int,
+    positions: Mapping[str, int],
+    table: Table,
+    report: ImportReport,
+) -> None:
+    """One error, before the rows' own warnings, when :data:`MASS_RENAMING` or more known IDs
+    (or two that are over 20 % of the file's people) come with an entirely other name."""
+    n = len(renamed)
+    if n < MASS_RENAMING and not (n >= 2 and n * 5 > people):
+        return
+    shown = renamed[:3]
+    examples = "; ".join(f"{ext}: «{old}» → «{new}»" for _row, ext, old, new in shown)
+    more = len(renamed) - len(shown)
+    more_el = f" και ακόμη {more}" if more else ""
+    more_en = f" and {more} more" if more else ""
+    rows = ", ".join(str(r) for r, *_ in renamed[:10]) + (" …" if n > 10 else "")
+    header = table.header[positions["external_id"]]
+    report.issues.insert(0, Issue(
+        None, header, "",
+        f"{n} κωδικοί του μητρώου έρχονται στο αρχείο με εντελώς άλλο όνομα ({examples}{more_el}· "
+        f"γραμμές {rows}): μάλλον οι κωδικοί της στήλης «{header}» ανήκουν σε άλλα πρόσωπα (αρίθμηση "
+        "γραμμών; κωδικοί που ξαναδόθηκαν;). Η εισαγωγή θα έδινε στους ωφελούμενους του μητρώου, με τα "
+        "πλάνα και το ιστορικό τους, τα ονόματα και τα στοιχεία άλλων: δεν εισάγεται. Ελέγξτε ότι κάθε "
+        "γραμμή έχει τον μόνιμο κωδικό του ατόμου της.",
+        f"{n} IDs of the register come in the file with an entirely other name ({examples}{more_en}; rows "
+        f"{rows}): most likely the IDs in the column '{header}' belong to other people (row numbers? IDs "
+        "given again?). The import would give the register's beneficiaries, with their care plans and "
+        "history, the names and details of others: it is refused. Check that each row has its person's "
+        "permanent ID.",
+    ))  # fmt: skip
 
 
 def _example_row(
@@ -1757,12 +1994,18 @@ def _example_row(
 
 
 def _check_identity(
-    row: Mapping[str, Any], people: _People, positions: Mapping[str, int], table: Table, report: ImportReport
+    row: Mapping[str, Any],
+    people: _People,
+    positions: Mapping[str, int],
+    table: Table,
+    report: ImportReport,
+    renamed: list[tuple[int, str, str, str]] | None = None,
 ) -> None:
     """A beneficiary's first valid row: a warning (the import goes on) when its known ID comes
     with an entirely other name (no word in common, accents and case aside), or when a new ID
     has the phone or the name (accents, word order and Greeklish aside) of someone in the
-    register or earlier in the file; then the row's person joins ``people``."""
+    register or earlier in the file; then the row's person joins ``people``. A known ID under
+    another name is also added to ``renamed`` (many of them refuse the file)."""
     ext, number, name = row["external_id"], row["_row"], row.get("full_name")
     if not name:
         return
@@ -1771,6 +2014,8 @@ def _check_identity(
     known = people.known(ext)
     if known is not None:
         if not _share_a_word(known.full_name, name):
+            if renamed is not None:
+                renamed.append((number, ext, known.full_name, name))
             report.warn(
                 number, name_header, name,
                 f"Άλλο όνομα για τον ίδιο κωδικό «{ext}» (στο μητρώο: «{known.full_name}»): ελέγξτε ότι "
@@ -2437,6 +2682,24 @@ def _skip_title(table: Table) -> tuple[Table, tuple[int, int] | None]:
     return table, None
 
 
+# Headers only a staff list has (Kinito's own staff export: «Α/Α», «Κωδικός», «Ονοματεπώνυμο»,
+# «Ειδικότητα», «Μερική απασχόληση», «Ημέρες εργασίας», «Έναρξη ωραρίου», «Λήξη ωραρίου», «Ενεργός»).
+_STAFF_HEADERS = frozenset(
+    normalise(h)
+    for h in ("Μερική απασχόληση", "Ημέρες εργασίας", "Έναρξη ωραρίου", "Λήξη ωραρίου", "Ωράριο εργασίας",
+              "Part-time", "Part time", "Working days", "Working weekdays", "Day start", "Day end",
+              "Working hours")
+)  # fmt: skip
+
+
+def _is_staff_list(header: Sequence[str]) -> bool:
+    """Whether the headers are a staff list's (two staff-only columns, and no service nor
+    settlement): staff are not imported from a file."""
+    staff = sum(any(normalise(p) in _STAFF_HEADERS for p in (h, *h.split("/"))) for h in header)
+    found = _match_header(header, BENEFICIARY_COLUMNS)[0]
+    return staff >= 2 and not {"service", "settlement", "elstat_code"} & found.keys()
+
+
 def _guess_kind(header: Sequence[str]) -> Kind | None:
     b = _match_header(header, BENEFICIARY_COLUMNS)[0]
     s = _match_header(header, STOP_COLUMNS)[0]
@@ -2489,6 +2752,19 @@ def import_file(
             f"Οι επικεφαλίδες διαβάστηκαν από τη γραμμή {table.header_row}· {el}.",
             f"The headers were read from row {table.header_row}; {en}.",
         )  # fmt: skip
+    if _is_staff_list(table.header):
+        report.error(
+            None, None, "",
+            "Το αρχείο είναι κατάλογος προσωπικού (έχει στήλες όπως «Ημέρες εργασίας», «Έναρξη ωραρίου»). "
+            "Οι υπάλληλοι δεν εισάγονται από αρχείο: χρησιμοποιήστε `kinito staff add` ή τη σελίδα "
+            "«Προσωπικό» → «Προσθήκη μέλους προσωπικού». Η εισαγωγή δέχεται ωφελούμενους και στάσεις σε "
+            "οικισμούς." + sheet_el,
+            "The file is a staff list (it has columns such as «Ημέρες εργασίας» / working days, «Έναρξη "
+            "ωραρίου» / day start). Staff are not imported from a file: use `kinito staff add` or the "
+            "'Staff' page → 'Add a staff member'. The import takes beneficiaries and village stops."
+            + sheet_en,
+        )  # fmt: skip
+        return report
     if kind is None:
         kind = _guess_kind(table.header)
         if kind is None:

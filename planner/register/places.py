@@ -169,12 +169,15 @@ def name_variants(key: str) -> frozenset[str]:
 _LOOSE_STEPS: tuple[tuple[str, str], ...] = (
     ("kh", "ch"), ("ch", "H"), ("ph", "f"), ("c", "k"), ("mb", "mp"), ("nd", "nt"),
     ("gk", "g"), ("gg", "ng"), ("y", "i"), ("w", "o"), ("ai", "e"), ("ei", "i"), ("oi", "i"),
+    ("pt", "ft"),
 )  # fmt: skip
 
 
 def loose_key(key: str) -> str:
     """A coarser spelling of a key for the last search tier: Ayia ~ Agia is not here, but
-    y/i, mb/mp, nd/nt, gk/g, kh/ch, ai/e, ei/i, oi/i and doubled letters all fold together."""
+    y/i, mb/mp, nd/nt, gk/g, kh/ch, ai/e, ei/i, oi/i and doubled letters all fold together,
+    and so do πτ/φτ: the learned and everyday forms of one name (Διακοπτό is «Διακοφτό» in
+    speech and in many office lists, as Πτέρη is Φτέρη)."""
     out = key
     for old, new in _LOOSE_STEPS:
         out = out.replace(old, new)
@@ -253,22 +256,42 @@ def _label_en(s: SettlementLike) -> str:
     return f"{s.name_latin} (municipal unit of {s.municipal_unit}, {s.code})"
 
 
+# The separators between a settlement and its municipal unit: «Λάκκα (Αιγίου)», «Λάκκα, Αιγίου»,
+# «Λάκκα - Συμπολιτείας» (a dash with a space on either side: a hyphen inside a name is kept).
+_UNIT_BRACKETS = re.compile(r"\s*(.+?)\s*\(\s*(.+?)\s*\)\s*")
+_UNIT_DASH = re.compile(r"\s*(.+?)\s+[-–—]\s*(.+?)\s*|\s*(.+?)\s*[–—]\s+(.+?)\s*")
+
+
 def _split_unit(query: str) -> tuple[str, str]:
-    """``"Λάκκα (Αιγίου)"`` or ``"Λάκκα, Αιγίου"`` -> (name, municipal-unit hint)."""
-    m = re.fullmatch(r"\s*(.+?)\s*\(\s*(.+?)\s*\)\s*", query)
+    """``"Λάκκα (Αιγίου)"``, ``"Λάκκα, Αιγίου"`` or ``"Λάκκα - Αιγίου"`` -> (name,
+    municipal-unit hint); ``(query, "")`` when it has none of these."""
+    m = _UNIT_BRACKETS.fullmatch(query)
     if m:
         return m.group(1), m.group(2)
     name, sep, unit = query.partition(",")
-    return (name, unit) if sep else (query, "")
+    if sep:
+        return name, unit
+    m = _UNIT_DASH.fullmatch(query)
+    if m:
+        return (m.group(1), m.group(2)) if m.group(1) is not None else (m.group(3), m.group(4))
+    return query, ""
+
+
+# The words that may come before a unit's name: «Δ.Ε.», «ΔΕ», «Δημοτική Ενότητα», "municipal unit".
+_UNIT_WORDS = frozenset(
+    {"de", "d", "e", "dimotiki", "dimotikis", "dimot", "dim", "enotita", "enotitas", "enot", "en",
+     "municipal", "unit", "of"}
+)  # fmt: skip
 
 
 def _unit_matches(hint: str, unit: str) -> bool:
-    """A municipal-unit hint ("Αιγίου", "Aigio", "ΔΕ Αιγίου") against a unit's name.
+    """A municipal-unit hint ("Αιγίου", "Aigio", "ΔΕ Αιγίου", "Δημοτική Ενότητα Αιγίου") against
+    a unit's name.
 
     The hint must share all but the last two letters of the unit's key (Αιγίου ~ Aigio,
     Ερινεού ~ Erineos) and at least three: Aigeira does not pass for Αιγίου.
     """
-    words = [w for w in normalise(hint).split() if w not in ("de", "d", "e")]  # Δ.Ε. prefix
+    words = [w for w in normalise(hint).split() if w not in _UNIT_WORDS]
     h, u = " ".join(words), normalise(unit)
     common = 0
     for a, b in zip(h, u, strict=False):
@@ -276,6 +299,32 @@ def _unit_matches(hint: str, unit: str) -> bool:
             break
         common += 1
     return bool(h) and common >= max(3, len(u) - 2, len(h) - 2)
+
+
+# Abbreviations offices write for a name's first words (on the key): «Αγ. Νικόλαος», «Άγ.
+# Ανδρέας», "Ag. Varvara", «Κ. Μαυρίκι», «Α. Διακοπτό». Each is tried in all its expansions; a
+# query is found only when exactly one settlement answers (Μ. could be Μεγάλο or Μικρό: both
+# answering is ambiguous, listed, never picked).
+_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ag": ("agios", "agia", "agioi", "agies"),
+    "agg": ("agios", "agia", "agioi", "agies"),
+    "k": ("kato",),
+    "a": ("ano",),
+    "m": ("megalo", "megali", "megas", "mikro", "mikri", "mikros"),
+}
+
+
+def _expansions(key: str) -> set[str]:
+    """The key with its abbreviated words written out (``ag nikolaos`` -> ``agios nikolaos``,
+    ``agia nikolaos``, ...); empty when it has none."""
+    words = key.split()
+    if not any(w in _ABBREVIATIONS for w in words):
+        return set()
+    forms = [""]
+    for w in words:
+        options = _ABBREVIATIONS.get(w, (w,))
+        forms = [f"{f} {o}".strip() for f in forms for o in options]
+    return set(forms) - {key}
 
 
 def find_settlement(
@@ -287,7 +336,11 @@ def find_settlement(
 
     ``aliases`` maps an ELSTAT code to other names of that settlement (see
     :func:`gazetteer_aliases`). The query may be a 10-digit ELSTAT code, and may name the
-    municipal unit in brackets or after a comma to settle an ambiguity: ``"Λάκκα (Αιγίου)"``.
+    municipal unit to settle an ambiguity: in brackets, after a comma or a dash, or after the
+    name (``"Λάκκα (Αιγίου)"``, ``"Λάκκα - Αιγίου"``, ``"Λάκκα Αιγίου"``, ``"Λάκκα (Δημοτική
+    Ενότητα Αιγίου)"``). Abbreviated first words are written out (``Αγ.`` Άγιος/Αγία/Άγιοι,
+    ``Κ.`` Κάτω, ``Α.`` Άνω, ``Μ.`` Μεγάλο/Μικρό) when exactly one settlement answers. A unit
+    the settlement is not in is not found, and the message names the unit it is in.
     """
     pool = list(settlements)
     aliases = aliases or {}
@@ -296,65 +349,43 @@ def find_settlement(
         by_code = [s for s in pool if s.code == text]
         if by_code:
             return Match(query, "found", settlement=by_code[0])
+    index = _Index(pool, aliases)
     name, unit_hint = _split_unit(text)
+    narrowed: set[str] | None = None
     if unit_hint:
-        narrowed = [s for s in pool if _unit_matches(unit_hint, s.municipal_unit)]
-        if narrowed:
-            pool = narrowed
-        else:
-            name = text  # not a unit after all: search the whole text
+        narrowed = {s.code for s in pool if _unit_matches(unit_hint, s.municipal_unit)} or None
+        if narrowed is None:
+            name, unit_hint = text, ""  # not a unit after all: search the whole text
     key = normalise(name)
     if not key:
         return Match(
             query, "not_found",
-            message_el="Δεν δόθηκε όνομα οικισμού.", message_en="No settlement name was given.",
+            message_el="Δεν βρέθηκε όνομα οικισμού.", message_en="No settlement name was given.",
         )  # fmt: skip
+    hits = index.search(key, narrowed)
+    if hits:
+        return _answer(query, hits)
+    if narrowed is not None:
+        elsewhere = index.search(key, None)
+        if elsewhere:
+            return _other_unit(query, name, unit_hint, elsewhere)
+    else:  # «Λάκκα Αιγίου», «Πλάτανος Ακράτας»: the unit's name after the settlement's
+        words = text.split()
+        for n in (1, 2, 3):
+            if len(words) <= n:
+                break
+            hint, head = " ".join(words[-n:]), " ".join(words[:-n])
+            units = {s.code for s in pool if _unit_matches(hint, s.municipal_unit)}
+            if not units or not normalise(head):
+                continue
+            hits = index.search(normalise(head), units)
+            if hits:
+                return _answer(query, hits)
+            elsewhere = index.search(normalise(head), None)
+            if elsewhere:
+                return _other_unit(query, head, hint, elsewhere)
 
-    exact: dict[str, list[S]] = {}
-    for s in pool:
-        names = (s.name_el, s.name_latin, *aliases.get(s.code, ()))
-        for k in {normalise(n) for n in names if n}:
-            exact.setdefault(k, []).append(s)
-    variant: dict[str, list[S]] = {}
-    for k, owners in exact.items():
-        for v in name_variants(k):
-            variant.setdefault(v, []).extend(owners)
-    loose: dict[str, list[S]] = {}
-    for k, owners in variant.items():
-        loose.setdefault(loose_key(k), []).extend(owners)
-
-    query_variants = name_variants(key)
-    tiers: tuple[tuple[dict[str, list[S]], Iterable[str]], ...] = (
-        (exact, (key,)),
-        (variant, query_variants),
-        (loose, {loose_key(v) for v in query_variants}),
-    )
-    for index, wanted in tiers:
-        hits: dict[str, S] = {}
-        for k in wanted:
-            for s in index.get(k, ()):
-                hits.setdefault(s.code, s)
-        if len(hits) == 1:
-            return Match(query, "found", settlement=next(iter(hits.values())))
-        if hits:
-            found = tuple(sorted(hits.values(), key=lambda s: (s.municipal_unit, s.code)))
-            return Match(
-                query, "ambiguous", candidates=found,
-                message_el=(
-                    f"Το «{query}» ταιριάζει σε {len(found)} οικισμούς: "
-                    + ", ".join(_label(s) for s in found)
-                    + ". Διευκρινίστε τη δημοτική ενότητα, π.χ. «"
-                    + f"{found[0].name_el} ({found[0].municipal_unit})», ή δώστε τον κωδικό ΕΛΣΤΑΤ."
-                ),
-                message_en=(
-                    f"'{query}' matches {len(found)} settlements: "
-                    + ", ".join(_label_en(s) for s in found)
-                    + ". Name the municipal unit, e.g. '"
-                    + f"{found[0].name_el} ({found[0].municipal_unit})', or give the ELSTAT code."
-                ),
-            )  # fmt: skip
-
-    suggestions = _suggest(key, loose)
+    suggestions = index.suggest(key, narrowed)
     if suggestions:
         el_tail = " Μήπως εννοείτε " + ", ".join(_label(s) for s in suggestions) + ";"
         en_tail = " Did you mean " + ", ".join(_label_en(s) for s in suggestions) + "?"
@@ -364,6 +395,97 @@ def find_settlement(
         query, "not_found", suggestions=suggestions,
         message_el=f"Δεν βρέθηκε οικισμός «{query}».{el_tail}",
         message_en=f"No settlement '{query}' was found.{en_tail}",
+    )  # fmt: skip
+
+
+class _Index(Generic[S]):
+    """The search keys of a pool of settlements: exact names (official and aliases), their
+    everyday variants, and loose spellings of those."""
+
+    def __init__(self, pool: Sequence[S], aliases: Mapping[str, Sequence[str]]) -> None:
+        exact: dict[str, list[S]] = {}
+        for s in pool:
+            names = (s.name_el, s.name_latin, *aliases.get(s.code, ()))
+            for k in {normalise(n) for n in names if n}:
+                exact.setdefault(k, []).append(s)
+        variant: dict[str, list[S]] = {}
+        for k, owners in exact.items():
+            for v in name_variants(k):
+                variant.setdefault(v, []).extend(owners)
+        loose: dict[str, list[S]] = {}
+        for k, owners in variant.items():
+            loose.setdefault(loose_key(k), []).extend(owners)
+        self.exact, self.variant, self.loose = exact, variant, loose
+
+    def _tiers(self, keys: Iterable[str], allowed: set[str] | None) -> tuple[S, ...]:
+        """The settlements of the first tier with a hit (exact, variant, loose), among
+        ``allowed`` codes (``None``: all), sorted by unit and code."""
+        keys = set(keys)
+        variants = {v for k in keys for v in name_variants(k)}
+        tiers: tuple[tuple[dict[str, list[S]], Iterable[str]], ...] = (
+            (self.exact, keys),
+            (self.variant, variants),
+            (self.loose, {loose_key(v) for v in variants}),
+        )
+        for index, wanted in tiers:
+            hits: dict[str, S] = {}
+            for k in wanted:
+                for s in index.get(k, ()):
+                    if allowed is None or s.code in allowed:
+                        hits.setdefault(s.code, s)
+            if hits:
+                return tuple(sorted(hits.values(), key=lambda s: (s.municipal_unit, s.code)))
+        return ()
+
+    def search(self, key: str, allowed: set[str] | None) -> tuple[S, ...]:
+        """The settlements ``key`` names as typed, else with its abbreviations written out."""
+        return self._tiers((key,), allowed) or self._tiers(_expansions(key), allowed)
+
+    def suggest(self, key: str, allowed: set[str] | None, limit: int = 3) -> tuple[S, ...]:
+        """Up to ``limit`` distinct settlements whose loose keys are closest to the query's."""
+        loose = {
+            k: [s for s in owners if allowed is None or s.code in allowed] for k, owners in self.loose.items()
+        }
+        return _suggest(key, {k: v for k, v in loose.items() if v}, limit)
+
+
+def _answer(query: str, hits: Sequence[S]) -> Match[S]:
+    """One settlement found, or several (ambiguous) listed with the way to tell them apart."""
+    if len(hits) == 1:
+        return Match(query, "found", settlement=hits[0])
+    found = tuple(hits)
+    if len({normalise(s.name_el) for s in found}) > 1:  # «Μ. …»: Μεγάλο or Μικρό, not namesakes
+        how_el = "Γράψτε ολόκληρο το όνομα του οικισμού ή δώστε τον κωδικό ΕΛΣΤΑΤ."
+        how_en = "Write the settlement's whole name, or give the ELSTAT code."
+    else:
+        how_el = (
+            f"Διευκρινίστε τη δημοτική ενότητα, π.χ. «{found[0].name_el} ({found[0].municipal_unit})», ή "
+            "δώστε τον κωδικό ΕΛΣΤΑΤ."
+        )
+        how_en = (
+            f"Name the municipal unit, e.g. '{found[0].name_el} ({found[0].municipal_unit})', or give the "
+            "ELSTAT code."
+        )
+    return Match(
+        query, "ambiguous", candidates=found,
+        message_el=f"Το «{query}» ταιριάζει σε {len(found)} οικισμούς: "
+        + ", ".join(_label(s) for s in found) + ". " + how_el,
+        message_en=f"'{query}' matches {len(found)} settlements: "
+        + ", ".join(_label_en(s) for s in found) + ". " + how_en,
+    )  # fmt: skip
+
+
+def _other_unit(query: str, name: str, hint: str, elsewhere: Sequence[S]) -> Match[S]:
+    """``name`` is a settlement, but not of the municipal unit ``hint`` names: not found, with
+    the unit(s) it is in (never taken silently: the name or the unit may be the mistake)."""
+    places_el = ", ".join(_label(s) for s in elsewhere)
+    places_en = ", ".join(_label_en(s) for s in elsewhere)
+    return Match(
+        query, "not_found", suggestions=tuple(elsewhere),
+        message_el=f"Ο οικισμός «{name.strip()}» δεν ανήκει στη δημοτική ενότητα «{hint.strip()}»: υπάρχει "
+        f"ως {places_el}. Διορθώστε τη δημοτική ενότητα ή δώστε τον κωδικό ΕΛΣΤΑΤ.",
+        message_en=f"The settlement '{name.strip()}' is not in the municipal unit '{hint.strip()}': there is "
+        f"{places_en}. Correct the municipal unit, or give the ELSTAT code.",
     )  # fmt: skip
 
 
