@@ -348,6 +348,28 @@ def _no_time_words(problem: Problem, v: Visit, days: Sequence[int], use_pin: boo
         el, en = _message("no_time_pinned", shift=shift)
         return "no_time_pinned", el, en
     el, en = _message("no_time_in_shift")
+    shifts = [problem.unit_days[i] for i in days]
+    windows = v.time_windows
+    if (
+        windows
+        and shifts
+        and not any(ud.pilot for ud in shifts)
+        and all(
+            w.start >= min(ud.shift.start for ud in shifts)
+            and w.start + v.service > max(ud.shift.end for ud in shifts)
+            for w in windows
+        )
+    ):
+        # an evening visit in a week with no extended-hours day (its pilot day a holiday): the
+        # shift is widened by a pilot day, which the coordinator sets, not by the visit's page
+        el += (
+            " Οι ώρες της είναι μετά το τέλος της βάρδιας: μόνο ημέρα με διευρυμένο ωράριο (πιλοτική "
+            "ημέρα) μπορεί να την εξυπηρετήσει, και καμία διαθέσιμη ημέρα αυτής της περιόδου δεν έχει."
+        )
+        en += (
+            " Its hours are after the shift ends: only an extended-hours day (a pilot day) can serve "
+            "it, and no available day of this period has one."
+        )
     return "no_time_in_shift", el, en
 
 

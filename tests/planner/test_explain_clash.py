@@ -38,3 +38,20 @@ def test_a_clash_with_a_higher_priority_visit_is_named_not_the_lower_ones() -> N
     assert "Lower-priority visits were served instead" not in u.message_en
     assert "δεν συμβιβάζονται με επίσκεψη ίσης ή υψηλότερης προτεραιότητας" in u.message_el
     assert "(Υψηλή Π.)" in u.message_el
+
+
+def test_an_evening_visit_in_a_week_without_a_pilot_day_is_told_it_needs_one() -> None:
+    """«Widen the window or the shift» left the coordinator with nothing to do on the desk (the
+    week's pilot day a holiday): an evening visit is told that only an extended-hours day serves
+    it, and there is none."""
+    evening = make_visit("eve", "temeni", HOUR, name="Βραδινή Π.", time_windows=(TimeWindow(hm(17), hm(19)),))
+    p = make_problem([evening], dates=(MON,), day_defaults={**NO_BREAK})
+    plan = quick(p, 1.0)
+    (u,) = plan.unassigned
+    assert u.reason == "no_time_in_shift"
+    assert "only an extended-hours day (a pilot day) can serve it" in u.message_en
+    assert "μόνο ημέρα με διευρυμένο ωράριο (πιλοτική ημέρα)" in u.message_el
+    morning = make_visit("morn", "temeni", HOUR, time_windows=(TimeWindow(hm(6), hm(7)),))
+    plan = quick(make_problem([morning], dates=(MON,), day_defaults={**NO_BREAK}), 1.0)
+    (u,) = plan.unassigned
+    assert u.reason == "no_time_in_shift" and "pilot" not in u.message_en
