@@ -59,6 +59,7 @@ from sqlalchemy.orm import Session
 from planner.model import (
     HOUR,
     MINUTE,
+    WEEKLY_MAX_WORK,
     CrewMember,
     Location,
     Plan,
@@ -1061,8 +1062,17 @@ def _freeze(
     left = [
         replace(u, weekly_worked=u.weekly_worked + worked[u.id]) if worked[u.id] else u for u in problem.units
     ]
+    # days driven before the driver's weekly hours were lowered (``kinito unit hours``) may
+    # already hold more than the new cap: they stay as they were, nothing more is planned for
+    # the unit (what the cap leaves is 0), and the stored week counts its cap from what they took
+    stored_units = tuple(
+        replace(u, weekly_max_work=u.weekly_worked + worked[u.id])
+        if u.weekly_max_work is not None and u.weekly_worked + worked[u.id] > u.weekly_max_work
+        else u
+        for u in problem.units
+    )
     return (
-        replace(problem, unit_days=tuple(stored_days), visits=tuple(stored_visits)),
+        replace(problem, units=stored_units, unit_days=tuple(stored_days), visits=tuple(stored_visits)),
         replace(
             problem,
             units=tuple(u for u in left if u.id in going),
@@ -1321,10 +1331,17 @@ def plan_week(
         plan = merge_kept(built.kept_routes, plan, problem)
         violations = validate(problem, plan)
         if violations:  # the register changed under the kept routes (a place, a role, roads)
+            # each half with its own details: the web shows one language ("Greek / English"),
+            # and a label's words are "στάση/stop": each half takes its own
+            first = violations[:5]
+            el = [re.sub(r"([^\s/]+)/([^\s/]+)", r"\1", v.label or v.where) for v in first]
+            en = [re.sub(r"([^\s/]+)/([^\s/]+)", r"\2", v.label or v.where) for v in first]
             raise WeekError(
                 "οι διαδρομές που κρατούνται ως δημοσιεύτηκαν (πριν από σήμερα και σήμερα) δεν "
-                "ταιριάζουν πια με το μητρώο / the routes kept as published (before today and "
-                "today) no longer fit the register: " + "; ".join(str(v) for v in violations[:5])
+                "ταιριάζουν πια με το μητρώο: "
+                + " · ".join(f"{w}: {v.message_el or v.message}" for w, v in zip(el, first, strict=True))
+                + " / the routes kept as published (before today and today) no longer fit the register: "
+                + "; ".join(f"{w}: {v.message}" for w, v in zip(en, first, strict=True))
             )
     changes = (
         plan_changes(built.published.plan, plan, problem, built.published.problem) if built.published else ()
@@ -1653,6 +1670,27 @@ def _days_now(
     return calendar, now
 
 
+def _caps_now(session: Session, problem: Problem) -> dict[str, int | None]:
+    """The weekly cap each of ``problem``'s register units has now (``kinito unit hours``;
+    none set: the engine's default), where it differs from ``problem``'s."""
+    out: dict[str, int | None] = {}
+    for u in problem.units:
+        row = session.get(m.Unit, m.register_id(u.id, "unit-") or 0)
+        if row is None:
+            continue
+        cap = weekly_max_work(row.weekly_hours) if row.weekly_hours is not None else WEEKLY_MAX_WORK
+        if cap != u.weekly_max_work:
+            out[u.id] = cap
+    return out
+
+
+def _hours_text(seconds: int | None) -> str:
+    """Hours as a sentence writes them: ``20``, ``20.5``; no cap: ``-``."""
+    if seconds is None:
+        return "-"
+    return f"{seconds / HOUR:.1f}".removesuffix(".0")
+
+
 def calendar_drift(session: Session, problem: Problem, plan: Plan, today: date) -> list[Drift]:
     """What of ``plan``'s routes from ``today`` on the calendar no longer allows: the route's
     day now closed to its unit, a member of its crew now away, the extended hours taken back
@@ -1664,6 +1702,24 @@ def calendar_drift(session: Session, problem: Problem, plan: Plan, today: date) 
     for key in sorted((k for k in found if k in routes), key=lambda k: (k[1], k[0])):
         late = routes[key].arrive > SHIFT.end
         out += [d for d in found[key] if d.kind in ("closed", "crew") or (d.kind == "hours_taken" and late)]
+    # the driver's weekly hours lowered since (``kinito unit hours``) below what the plan has
+    # the unit work: said on the unit's first route from today
+    for uid, cap in _caps_now(session, problem).items():
+        work = sum(r.work_time for r in plan.routes if r.unit_id == uid)
+        ahead = sorted(r.date for r in plan.routes if r.unit_id == uid and r.stops and r.date >= today)
+        unit = problem.unit(uid)
+        if cap is None or not ahead or work + unit.weekly_worked <= cap:
+            continue
+        was, now, has = (
+            _hours_text(unit.weekly_max_work),
+            _hours_text(cap),
+            _hours_text(work + unit.weekly_worked),
+        )
+        out.append(Drift(uid, ahead[0], "weekly_hours",
+                         f"οι ώρες του οδηγού την εβδομάδα είναι πια {now.replace('.', ',')} (ήταν "
+                         f"{was.replace('.', ',')}), και το πλάνο έχει {has.replace('.', ',')}",
+                         f"the driver's weekly hours are now {now} (they were {was}), and the plan "
+                         f"has {has}"))  # fmt: skip
     return out
 
 
@@ -1672,6 +1728,12 @@ def with_calendar_now(session: Session, problem: Problem, dates: Collection[date
     changed (:func:`_drift`): those dates rebuilt by the week's own rules, who rode then seated
     first again in the unit they had, an absent member's seat given to another who works that
     day. The other days are left as they were."""
+    caps = _caps_now(session, problem)
+    if caps:  # the driver's weekly hours as the register has them now, too
+        problem = replace(
+            problem,
+            units=tuple(replace(u, weekly_max_work=caps.get(u.id, u.weekly_max_work)) for u in problem.units),
+        )
     found, rebuilt = _drift(session, problem, dates)
     days = {d for _, d in found}
     if not days:

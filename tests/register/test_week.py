@@ -1187,6 +1187,72 @@ def test_replanning_the_current_week_counts_the_kept_days_in_a_part_time_drivers
     assert (unit.weekly_max_work, unit.weekly_worked, unit.weekly_left) == (6 * HOUR, kept, 6 * HOUR - kept)
 
 
+def test_hours_lowered_below_what_the_kept_days_took_still_replan_the_rest_of_the_week(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """The van's week published with 40 h; on Wednesday its driver's hours go down to 1 h, less
+    than Monday to Wednesday's kept routes took. The re-plan refused («the routes kept as
+    published no longer fit the register: [weekly_cap] …»), so nothing of the week could be
+    planned again; now the kept days stay, nothing more goes to the van, the car takes what
+    it can, and the stored version validates (its cap counted from what the kept days took).
+    The published version's page says its plan is now over the driver's hours."""
+    from planner.register.week import calendar_drift, with_calendar_now
+
+    engine, ids = register
+    first = plan_week(engine, W50, time_limit=1.5, workers=1, today=date(2026, 12, 1))
+    publish(engine, first.plan_version_id)
+    van_id = f"unit-{ids['van']}"
+    kept = sum(r.work_time for r in first.plan.routes if r.unit_id == van_id and r.date <= WEDNESDAY)
+    assert kept > HOUR
+    with session_scope(engine, actor="maria") as s:
+        van = s.get(m.Unit, ids["van"])
+        assert van is not None
+        van.weekly_hours = 1
+    with session_scope(engine) as s:
+        drift = calendar_drift(s, first.problem, first.plan, WEDNESDAY)
+        now = with_calendar_now(s, first.problem, [THURSDAY, date(2026, 12, 11)])
+    said = [d for d in drift if d.kind == "weekly_hours"]
+    assert len(said) == 1 and said[0].unit_id == van_id
+    assert "οι ώρες του οδηγού την εβδομάδα είναι πια 1 (ήταν 40)" in said[0].why_el
+    assert {u.id: u.weekly_max_work for u in now.units}[van_id] == HOUR  # what Adjust solves with
+    second = plan_week(engine, W50, time_limit=1.5, workers=1, today=WEDNESDAY)
+    assert _routes(second.plan, WEDNESDAY) == _routes(first.plan, WEDNESDAY)
+    assert not any(r.stops for r in second.plan.routes if r.unit_id == van_id and r.date > WEDNESDAY)
+    with session_scope(engine) as s:
+        row = s.get(m.PlanVersion, second.plan_version_id)
+        assert row is not None
+        stored_problem = problem_from_dict(json.loads(row.problem_json or ""))
+        stored_plan = plan_from_dict(json.loads(row.plan_json))
+    assert validate(stored_problem, stored_plan) == []
+    assert {u.id: u.weekly_max_work for u in stored_problem.units}[van_id] == kept
+
+
+def test_kept_routes_that_no_longer_fit_are_told_in_each_language_with_their_details(
+    register: tuple[Engine, dict[str, int]],
+) -> None:
+    """The van's base moved after its week was published: Monday to Wednesday's kept routes no
+    longer fit. The web shows one language of the "Greek / English" message, and the details
+    were all in the English half, so the Greek page said only that something no longer fits."""
+    engine, ids = register
+    first = plan_week(engine, W50, time_limit=1.5, workers=1, today=date(2026, 12, 1))
+    publish(engine, first.plan_version_id)
+    with session_scope(engine, actor="maria") as s:
+        van = s.get(m.Unit, ids["van"])
+        assert van is not None
+        van.base_lat += 0.25
+    with pytest.raises(WeekError) as caught:
+        plan_week(engine, W50, time_limit=1.5, workers=1, today=WEDNESDAY)
+    greek, _, english = str(caught.value).partition(" / ")
+    assert (
+        greek.startswith("οι διαδρομές που κρατούνται ως δημοσιεύτηκαν")
+        and "δεν ταιριάζουν πια με το μητρώο: " in greek
+    )
+    assert english.startswith("the routes kept as published") and "no longer fit the register: " in english
+    details_el, details_en = greek.split("μητρώο: ", 1)[1], english.split("register: ", 1)[1]
+    assert details_el and details_en and details_el != details_en
+    assert not any(c in details_en for c in "αεηιουωστ"), details_en  # the English half in English only
+
+
 def test_plan_change_items_are_the_changes_as_data_and_the_cli_lines_come_from_them() -> None:
     """The web lists a re-planned week's changes from data (names, dates, unit names, times in
     seconds); the command line's bilingual lines are written from the same data, unchanged."""
