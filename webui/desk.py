@@ -774,11 +774,18 @@ def adjust(pv_id: int) -> Any:
             for b in s.scalars(select(Beneficiary).where(Beneficiary.active).order_by(Beneficiary.full_name))
         ]
     visits = sorted(problem.visits, key=lambda v: (served.get(v.id, [date.max])[0], v.name or v.id))
+    # a visit twice a week whose Monday is past: Monday's stays, its later one may move
+    kept_on = served_dates(driven_plan) if driven_plan else {}
+    partly = {
+        vid: ", ".join(short_date(d) for d in kept_on.get(vid, []) if d in frozen)
+        for vid in locked
+        if any(d not in frozen for d in served.get(vid, []))
+    }
     monday, sunday = week_dates(row.iso_week)
     return render_template(
         "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
         monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
-        open_dates=open_dates, today=today, kept_today=kept_today, locked=locked,
+        open_dates=open_dates, today=today, kept_today=kept_today, locked=locked, partly_locked=partly,
         changed_days=_changed_days(problem, problem_now), has_past=bool(frozen),
     )  # fmt: skip
 

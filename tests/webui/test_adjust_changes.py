@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from webui_helpers import MON, TUE, small_problem
+from flask import Flask
+from flask.testing import FlaskClient
+from webui_helpers import MON, TUE, post, small_problem, store_version
 
 from planner.model import Plan, Route, Stop, Visit
 from webui.adjust import plan_changes
@@ -54,3 +56,25 @@ def test_two_people_of_one_short_name_are_told_apart_by_place() -> None:
     assert lines["hv-1"].startswith(f"Αλλαγή ημέρας: Φωτεινή Κ., {hv1.location.name}")
     alone = {c.visit_id: c.el for c in plan_changes(before, problem, after, problem)}
     assert alone["hv-3"].startswith("Δεν εξυπηρετείται πια: Σοφία Ι. (ήταν")
+
+
+def test_a_visit_twice_a_week_with_its_first_day_past_says_only_that_one_is_kept(
+    coordinator: FlaskClient, app: Flask
+) -> None:
+    """Adjust said «kept as published: its day has passed or is today» of a visit twice a week
+    whose Monday was past, though its Tuesday was re-optimised (and could move or go): the row
+    now says Monday's is kept and the other may move."""
+    twice = replace(
+        small_problem(),
+        visits=tuple(replace(v, frequency=2) if v.id == "hv-1" else v for v in small_problem().visits),
+    )
+    plan = _plan({MON: [("hv-1", 9 * 3600)], TUE: [("hv-1", 9 * 3600), ("hv-3", 11 * 3600)]})
+    pv_id = store_version(app, plan, 1, problem=twice)
+    assert post(coordinator, f"/desk/plans/{pv_id}/publish").status_code == 302
+    app.config["TODAY"] = MON.isoformat()
+    page = coordinator.get(f"/desk/plans/{pv_id}/adjust").get_data(as_text=True)
+    row = page.split('data-visit="hv-1"', 1)[1].split("</tr>", 1)[0]
+    assert "Δευ 7/12 κρατείται όπως δημοσιεύτηκε" in row
+    assert "οι άλλες επισκέψεις της αυτή την εβδομάδα μπορεί να μετακινηθούν" in row
+    other = page.split('data-visit="hv-3"', 1)[1].split("</tr>", 1)[0]
+    assert 'name="action-hv-3"' in other
