@@ -41,16 +41,17 @@ __all__ = ["add_commands", "format_weekly_hours", "parse_weekly_hours", "same_na
 MAX_WEEKLY_HOURS = 168  # the week itself; the register's CHECK constraint says the same
 
 
-def parse_weekly_hours(text: str, label: str = "--weekly-hours") -> float:
-    """``20``, ``20,5`` or ``20.5`` hours a week, to the minute; over 0 and at most 168."""
+def parse_weekly_hours(text: str, label: str = "--weekly-hours ") -> float:
+    """``20``, ``20,5`` or ``20.5`` hours a week, to the minute; over 0 and at most 168.
+    ``label`` (the option's name and a space, or nothing) starts each half of the message."""
     try:
         hours = float(text.strip().replace(",", "."))
     except ValueError:
         hours = float("nan")
     if not 0 < hours <= MAX_WEEKLY_HOURS or round(hours * 60) < 1:  # nan, inf: refused too
         raise ValueError(
-            f"{label} {text!r}: ώρες την εβδομάδα, πάνω από 0 και έως {MAX_WEEKLY_HOURS}, π.χ. 20 ή 20,5 / "
-            f"hours a week, over 0 and at most {MAX_WEEKLY_HOURS}, e.g. 20 or 20,5"
+            f"{label}«{text}»: ώρες την εβδομάδα, πάνω από 0 και έως {MAX_WEEKLY_HOURS}, π.χ. 20 ή 20,5 / "
+            f"{label}«{text}»: hours a week, over 0 and at most {MAX_WEEKLY_HOURS}, e.g. 20 or 20,5"
         )
     return round(hours * 60) / 60
 
@@ -139,7 +140,7 @@ def cmd_unit_hours(args: argparse.Namespace) -> int:
             "δώστε είτε τις ώρες (π.χ. 20 ή 20,5) είτε --default / "
             "give either the hours (e.g. 20 or 20,5) or --default"
         )
-    hours = None if args.default else parse_weekly_hours(args.hours, "H")
+    hours = None if args.default else parse_weekly_hours(args.hours, "")
     with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
         unit = unit_named(list(session.scalars(select(m.Unit).order_by(m.Unit.id))), args.unit)
         unit.weekly_hours = hours

@@ -872,6 +872,10 @@ def test_unit_weekly_hours_are_set_changed_and_listed_by_the_cli(
         err = capsys.readouterr().err
         assert "πάνω από 0 και έως 168" in err and "over 0 and at most 168" in err
         assert main(["unit", "hours", "Βαν", bad, *db]) == 2, bad
+        err = capsys.readouterr().err  # each half names what was typed, not the argument's H
+        greek, _, english = err.partition(" / ")
+        assert f"«{bad}»: ώρες την εβδομάδα" in greek and f"«{bad}»: hours a week" in english
+        assert "H '" not in err
     assert stored() == {"Βαν": 20.5, "Αυτοκίνητο": None}  # nothing added, nothing changed
     assert main(["unit", "hours", "αυτοκ", "12", "--by", "maria", *db]) == 0  # the start of its name
     assert main(["unit", "hours", "1", "168", *db]) == 0  # by id; a whole week is allowed
