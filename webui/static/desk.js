@@ -6,7 +6,10 @@
   if (!box) { return; }
   var state = document.getElementById("p-state");
   function show(job) {
-    document.getElementById("p-elapsed").textContent = job.elapsed.toFixed(1);
+    // a decimal comma in Greek, as the page's other numbers
+    var elapsed = job.elapsed.toFixed(1);
+    document.getElementById("p-elapsed").textContent =
+      document.documentElement.lang === "el" ? elapsed.replace(".", ",") : elapsed;
     // nothing counted yet while the week is read: a dash, not «0 / 0»
     document.getElementById("p-served").textContent = job.wanted ? job.served : "–";
     document.getElementById("p-wanted").textContent = job.wanted ? job.wanted : "–";
@@ -29,6 +32,8 @@
     }
     if (job.state !== "running") {
       document.getElementById("cancel-form").hidden = true;
+      // nothing goes on any more: not «you can close this page, the planning goes on»
+      document.getElementById("p-hint").hidden = true;
     }
     if (job.state === "cancelled") {
       state.textContent = state.dataset.cancelled;
