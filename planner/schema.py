@@ -172,9 +172,29 @@ def weekday_name(number: int) -> str:
     return WEEKDAYS[number]
 
 
+_WEEK_TYPED = re.compile(r"\s*([0-9]{4})\s*-?\s*[Ww]\s*([0-9]{1,2})\s*")
+
+
+def typed_iso_week(text: str) -> str:
+    """An ISO week as people type it (``2026w50``, ``2026-w5``, ``2026 W50``) written the one way,
+    ``2026-W50``; anything else as it was (for the reader to refuse)."""
+    match = _WEEK_TYPED.fullmatch(text)
+    return f"{match[1]}-W{int(match[2]):02d}" if match else text
+
+
 def iso_week_dates(week: object, path: str = "") -> tuple[date, ...]:
     """Monday to Friday of an ISO week ``"YYYY-Www"``, e.g. ``"2026-W50"``."""
     match = _WEEK.fullmatch(week) if isinstance(week, str) else None
+    if match is not None and not 1 <= int(match[2]) <= (
+        weeks := date(int(match[1]), 12, 28).isocalendar().week
+    ):
+        raise SchemaError(
+            path,
+            f"{_show(week)}: week {match[2]} of {match[1]} does not exist: "
+            f"{match[1]} has weeks 01 to {weeks}",
+            f"{_show(week, el=True)}: η εβδομάδα {match[2]} του {match[1]} δεν υπάρχει: το {match[1]} έχει "
+            f"εβδομάδες 01 έως {weeks}",
+        )
     try:
         if match is None:
             raise ValueError

@@ -11,8 +11,8 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
   re-applied week by week to the care plans and stops in force as the register stood when
   that week ended (the audit log's earlier values: a plan paused or changed today leaves the
   weeks before as they were; :func:`terms_by_week`), with the visits done before that week;
-  working days are Monday-Friday minus Greece's public holidays (as the week builder takes
-  them) and the register's holidays and closures as they stood when that week ended
+  working days are Monday-Friday minus Greece's public holidays and Aigio's local one (as the
+  week builder takes them) and the register's holidays and closures as they stood when that week ended
   (:func:`_closed_days`).
   The rule says how many visits a week asks for, and a visit not done stays due the next weeks
   (every N weeks; monthly, within its month), so a week's figure counts it again. Over a period

@@ -40,7 +40,7 @@ from planner.mapview import offline_html, plan_map
 from planner.model import Plan, Problem
 from planner.register.calendar import today as calendar_today
 from planner.register.due import iso_week_of
-from planner.schema import plan_from_dict, problem_from_dict
+from planner.schema import plan_from_dict, problem_from_dict, typed_iso_week
 from webui.driver import current_day
 from webui.forms import CALENDAR_LABELS, PostForm, between
 from webui.i18n import WEEKDAYS, current_language, decimal, in_language, listed, short_date
@@ -114,6 +114,7 @@ class PlanForm(FlaskForm):
     iso_week = StringField(
         _l("ISO week"),
         validators=[DataRequired(), Regexp(ISO_WEEK.pattern, message=WEEK_MESSAGE)],
+        filters=[lambda text: typed_iso_week(text) if isinstance(text, str) else text],  # 2026w50 too
     )
     time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), between(1, 600)])
 
@@ -235,6 +236,13 @@ def plan() -> Any:
         monday, sunday = week_dates(week)
     except ValueError:  # e.g. 2025-W53: that year has 52 weeks
         flash(str(WEEK_MESSAGE), "error")
+        return redirect(url_for("desk.index"))
+    if current_day().weekday() >= 5 and monday + timedelta(days=4) < current_day():
+        # its working days are over (a Saturday, this ISO week too): next week is the one to plan
+        flash(_("The working days of week %(week)s (%(monday)s – %(friday)s) are over: it cannot be "
+                "planned any more. Plan next week (%(next_week)s) or a later one.",
+                week=week, monday=short_date(monday), friday=short_date(monday + timedelta(days=4)),
+                next_week=next_iso_week(current_day())), "error")  # fmt: skip
         return redirect(url_for("desk.index"))
     if sunday < current_day():
         flash(_("Week %(week)s (%(monday)s – %(sunday)s) is over: a past week cannot be planned. "

@@ -86,6 +86,9 @@ def _years(years: Iterable[int]) -> list[int]:
     return out
 
 
+OBSERVED_EL = " (παρατηρήθηκε)"  # the holidays package's Greek mark of a holiday moved to another day
+
+
 def greek_holidays(years: Iterable[int]) -> list[tuple[date, str]]:
     """Greece's public holidays in ``years``, sorted by date, with their Greek names.
 
@@ -93,7 +96,18 @@ def greek_holidays(years: Iterable[int]) -> list[tuple[date, str]]:
     Δευτέρα του Αγίου Πνεύματος). A day with two names keeps them joined by ``"; "``.
     """
     calendar = holidays.country_holidays("GR", years=_years(years), language="el")
-    return sorted((day, str(name)) for day, name in calendar.items())
+    days = sorted((day, str(name)) for day, name in calendar.items())
+    # a holiday moved to another day (May Day in Holy or Easter week, or on a Sunday): the
+    # package's «(παρατηρήθηκε)» is "noticed", not "moved"; said with the day it moved from
+    on: dict[tuple[int, str], date] = {(day.year, name): day for day, name in days}
+    out = []
+    for day, name in days:
+        if name.endswith(OBSERVED_EL):
+            base = name.removesuffix(OBSERVED_EL)
+            moved = on.get((day.year, base))
+            name = f"{base} (μεταφορά από {moved.day}/{moved.month})" if moved else f"{base} (μεταφορά)"
+        out.append((day, name))
+    return out
 
 
 def aigio_local_holidays(years: Iterable[int]) -> list[tuple[date, str]]:

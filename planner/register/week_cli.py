@@ -95,7 +95,9 @@ def resolve_week(text: str, today: date | None = None) -> str:
     word = text.strip().casefold()
     offset = {"this": 0, "αυτή": 0, "αυτη": 0, "next": 7, "επόμενη": 7, "επομενη": 7}.get(word)
     if offset is None:
-        return text.strip()
+        from planner.schema import typed_iso_week
+
+        return typed_iso_week(text.strip())  # 2026w50, as the management form takes it
     from planner.register.calendar import today as calendar_today  # (holidays: not at start-up)
 
     year, week, _ = ((today or calendar_today()) + timedelta(days=offset)).isocalendar()
@@ -128,14 +130,24 @@ def _week_over(iso_week: str) -> str | None:
     from planner.schema import SchemaError, iso_week_dates
 
     try:
-        sunday = iso_week_dates(iso_week)[-1] + timedelta(days=2)  # the dates run Monday to Friday
+        friday = iso_week_dates(iso_week)[-1]  # the dates run Monday to Friday
     except SchemaError:
         return None
     today = calendar_today()
-    if sunday >= today:
+    if friday >= today:
         return None
+    # over once its working days are: on a Saturday, this ISO week too (planned then, every
+    # visit was «not planned again» and blamed on a closure); then next week is the one to plan
+    end = f"{friday:%d/%m/%Y}"
+    if today.weekday() >= 5:
+        later = resolve_week("next", today)
+        return (
+            f"οι εργάσιμες ημέρες της εβδομάδας {iso_week} έχουν περάσει (έως Παρασκευή {end}): δεν "
+            f"προγραμματίζεται πια· προγραμματίστε την επόμενη ({later}) ή μεταγενέστερη / the working "
+            f"days of week {iso_week} are over (to Friday {end}): it cannot be planned any more; plan "
+            f"next week ({later}) or a later one"
+        )
     this = resolve_week("this", today)
-    end = f"{sunday:%d/%m/%Y}"
     return (
         f"η εβδομάδα {iso_week} έχει τελειώσει (έως {end}): μια περασμένη εβδομάδα δεν προγραμματίζεται· "
         f"προγραμματίστε αυτή ({this}: από σήμερα) ή επόμενη / week {iso_week} is over (to {end}): a past "
@@ -157,6 +169,14 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     if time_limit is None:
         time_limit = settings.get("time_limit", DEFAULT_TIME_LIMIT)
     args.week = resolve_week(args.week)
+    from planner.schema import SchemaError, iso_week_dates
+
+    try:
+        iso_week_dates(args.week)
+    except SchemaError as exc:
+        if "δεν υπάρχει" in str(exc):  # 2027-W53: the year has 52 weeks, said so
+            _err(str(exc))
+            return EXIT_INPUT
     over = _week_over(args.week)
     if over is not None:
         _err(over)
@@ -245,7 +265,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     args.week = resolve_week(args.week)
     try:
         iso_week_dates(args.week)
-    except SchemaError:
+    except SchemaError as exc:
+        if "δεν υπάρχει" in str(exc):  # 2027-W53: the year has 52 weeks, said so
+            _err(str(exc))
+            return EXIT_INPUT
         _err(
             f"«{args.week}» δεν είναι εβδομάδα ISO (π.χ. 2026-W50, this, next) / "
             f"'{args.week}' is not an ISO week (e.g. 2026-W50, this, next)"
