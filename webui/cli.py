@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -91,7 +92,8 @@ def instance_folder(url: Any, given: str | None) -> tuple[Path, Path | None]:
     if file is None:
         return here, None
     chosen = file.resolve().parent
-    if chosen == here:
+    if chosen == here or any(here.glob("*.sqlite3")):
+        # ./instance with a register of its own (the demo's) holds that register's settings
         return chosen, None
     left = [name for name in _INSTANCE_FILES if (here / name).is_file() and not (chosen / name).exists()]
     return chosen, (here if left else None)
@@ -151,6 +153,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from webui import create_app
     from webui.demo_users import demo_register_problem, demo_users_present
 
+    refusal = _cannot_listen(args.host, args.port)  # before a register or key is made for nothing
+    if refusal is not None:
+        from planner.cli import _err
+
+        _err(refusal)
+        return EXIT_INPUT
     engine, where = _prepare_database(args.db)
     with session_scope(engine) as s:
         demo = demo_users_present(s)
@@ -164,13 +172,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     instance, stray = instance_folder(engine.url, args.instance)
     db_url = str(engine.url.render_as_string(hide_password=False))
     app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(instance)})
-    refusal = _cannot_listen(args.host, args.port)  # before anything is printed as served
-    if refusal is not None:
-        app.extensions["kinito_jobs"].stop_all()
-        from planner.cli import _err
-
-        _err(refusal)
-        return EXIT_INPUT
     url = f"http://{args.host}:{args.port}/"
     print(f"Kinito: {url}")
     print(f"βάση / database: {where}")
@@ -188,9 +189,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for username, role, password in demo:
             print(f"  {username:<14} {role:<12} {password}")
     elif n_users == 0:
+        on = f" --db {shlex.quote(where)}" if args.db else ""  # the commands as they run: on this register
         print(
-            "Δεν υπάρχουν χρήστες / no users yet: kinito user add NAME --role admin"
-            + ("   (ή / or: kinito user demo)" if demo_register else "")
+            f"Δεν υπάρχουν χρήστες / no users yet: kinito user add NAME --role admin{on}"
+            + (f"   (ή / or: kinito user demo{on})" if demo_register else "")
         )
     else:
         print("Συνδεθείτε με τον λογαριασμό σας / log in with your account.")

@@ -305,18 +305,29 @@ def cmd_publish(args: argparse.Namespace) -> int:
                     f"the week has plans for different sets of units ({which}): give --units"
                 )
             with session_scope(engine) as session:
-                was_published = {
-                    v.id: v.version
-                    for v in session.scalars(
+                published_rows = list(
+                    session.scalars(
                         select(m.PlanVersion).where(
                             m.PlanVersion.iso_week == args.week, m.PlanVersion.status == "published"
                         )
                     )
+                )
+                was_published = {v.id: v.version for v in published_rows}
+                # a version number of one set of units may be another's too: then each is named
+                all_rows = list(
+                    session.scalars(select(m.PlanVersion).where(m.PlanVersion.iso_week == args.week))
+                )
+                several = len({v.unit_set for v in all_rows}) > 1
+                label = {
+                    v.id: f"{v.version} ({_describe_sets(session, [v]).rsplit(': ', 1)[0]})"
+                    if several
+                    else str(v.version)
+                    for v in all_rows
                 }
             row = publish(engine, rows[0].id, actor=_actor(args))
             with session_scope(engine) as session:
                 withdrawn = sorted(
-                    version
+                    (version, label[pv_id])
                     for pv_id, version in was_published.items()
                     if (v := session.get(m.PlanVersion, pv_id)) is not None and v.status != "published"
                 )
@@ -324,13 +335,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
         _err(str(exc))
         return EXIT_INPUT
     if row.id in was_published:
-        print(f"ήδη δημοσιευμένη / already published: {row.iso_week} έκδοση / version {row.version}")
+        print(f"ήδη δημοσιευμένη / already published: {row.iso_week} έκδοση / version {label[row.id]}")
     else:
-        print(f"δημοσιεύτηκε / published: {row.iso_week} έκδοση / version {row.version}")
-    for version in withdrawn:
+        print(f"δημοσιεύτηκε / published: {row.iso_week} έκδοση / version {label[row.id]}")
+    for _version, text in withdrawn:
         print(
-            f"η έκδοση {version} δεν είναι πλέον δημοσιευμένη (πρόχειρη) / "
-            f"version {version} is no longer published (draft)"
+            f"η έκδοση {text} δεν είναι πλέον δημοσιευμένη (πρόχειρη) / "
+            f"version {text} is no longer published (draft)"
         )
     return EXIT_OK
 

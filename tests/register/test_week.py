@@ -1566,11 +1566,17 @@ def test_publish_names_the_units_when_the_week_has_plans_for_different_sets(
         err = capsys.readouterr().err
         assert "give --units" in err and f"{van_name}, {car_name}: 1" in err and f"{van_name}: 1" in err
     assert main(["publish", W50, "--units", str(ids["van"]), *db]) == 0
-    assert "published: 2026-W50 έκδοση / version 1" in capsys.readouterr().out
+    assert f"published: 2026-W50 έκδοση / version 1 ({van_name})" in capsys.readouterr().out
     with session_scope(engine) as s:
         assert [
             r.id for r in s.scalars(select(m.PlanVersion).where(m.PlanVersion.status == "published"))
         ] == [alone.plan_version_id]
+    # publishing the other set's version 1 said «published: version 1» and «version 1 is no
+    # longer published»: each named by its units now
+    assert main(["publish", W50, "--units", str(ids["van"]), str(ids["car"]), *db]) == 0
+    out = capsys.readouterr().out
+    assert f"published: 2026-W50 έκδοση / version 1 ({van_name}, {car_name})" in out
+    assert f"version 1 ({van_name}) is no longer published (draft)" in out
 
 
 def test_kinito_week_refuses_a_week_that_is_over(

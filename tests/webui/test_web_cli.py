@@ -228,6 +228,7 @@ def test_user_add_without_a_terminal_says_to_use_password_stdin(
     assert main(["serve", "--db", db, "--port", "8999"]) == 0
     out = capsys.readouterr().out
     assert "kinito user add NAME --role admin" in out and "user demo" not in out
+    assert f"kinito user add NAME --role admin --db {db}" in out  # as it runs: on this register
 
 
 def test_user_commands_refuse_a_register_that_is_not_there(
@@ -261,6 +262,7 @@ def test_serve_says_when_it_cannot_listen_and_refuses_a_port_past_65535(
         taken.listen()
         port = taken.getsockname()[1]
         assert main(["serve", "--db", db, "--port", str(port)]) == 2
+        assert not Path(db).exists()  # no register (nor key) made for a server that cannot run
     out = capsys.readouterr()
     assert (
         f"127.0.0.1:{port}" in out.err and "cannot listen" in out.err and "δεν μπορεί να ακούσει" in out.err
@@ -269,6 +271,14 @@ def test_serve_says_when_it_cannot_listen_and_refuses_a_port_past_65535(
     with pytest.raises(SystemExit) as refused:
         main(["serve", "--db", db, "--port", "99999"])
     assert refused.value.code == 2 and "65535" in capsys.readouterr().err
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def test_a_file_that_is_no_database_is_said_so_not_an_internal_error(
@@ -280,7 +290,7 @@ def test_a_file_that_is_no_database_is_said_so_not_an_internal_error(
     not_db.write_text("these are notes, not a register\n" * 200, encoding="utf-8")
     for words in (
         ["user", "add", "nikos", "--role", "driver", "--password-stdin"],
-        ["serve", "--port", "1"],
+        ["serve", "--port", str(_free_port())],
         ["backup", "--out", str(tmp_path / "copy.sqlite3")],
     ):
         monkeypatch.setattr("sys.stdin", io.StringIO("long enough password\n"))
@@ -335,6 +345,11 @@ def test_serve_keeps_its_settings_and_key_beside_the_register_wherever_it_is_sta
     assert main(["serve", "--db", str(other), "--port", "8999", "--instance", str(old)]) == 0
     assert "no longer read" not in capsys.readouterr().err
     assert served[-1].config["SESSION_IDLE_MINUTES"] == 45
+    # ./instance with a register of its own (the demo's, `make demo`): its settings are that
+    # register's, not a server set up before; no warning about them for another register
+    (old / "demo.sqlite3").write_bytes(b"")
+    assert main(["serve", "--db", str(other), "--port", "8999"]) == 0
+    assert "no longer read" not in capsys.readouterr().err
     for app in served:
         app.extensions["kinito_jobs"].stop_all()
 
