@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -235,7 +236,8 @@ def cmd_template(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     fmt: Literal["xlsx", "csv"] = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
-    if out.is_dir():
+    # a folder: one that exists, or one written as a folder ("πρότυπα/"), made as export makes it
+    if out.is_dir() or str(args.out).endswith(("/", os.sep)):
         out = out / f"{args.kind}.{fmt}"
     elif not out.suffix:
         out = out.with_suffix(f".{fmt}")
@@ -329,8 +331,8 @@ def add_commands(subparsers: Any) -> None:
     t.add_argument(
         "--out",
         required=True,
-        type=Path,
-        help="το αρχείο (ή ο φάκελος) προς εγγραφή / file (or folder) to write",
+        help="το αρχείο (ή ο φάκελος, π.χ. πρότυπα/) προς εγγραφή / "
+        "file (or folder, e.g. templates/) to write",
     )
     t.add_argument(
         "--format",

@@ -421,6 +421,10 @@ def test_kinito_template_then_import_from_the_command_line(
     """`kinito template` writes the file, `kinito import` takes it; a bad file exits 2 with a table."""
     out = tmp_path / "t.xlsx"
     assert main(["template", "--out", str(out)]) == 0
+    # a folder not there yet, written as one: made, the file inside (it wrote «templates.xlsx»)
+    assert main(["template", "--out", f"{tmp_path / 'templates'}/", "--format", "csv"]) == 0
+    assert (tmp_path / "templates" / "beneficiaries.csv").is_file()
+    assert not (tmp_path / "templates.csv").exists()
     assert main(["import", str(out), "--db", str(db_file), "--actor", "maria"]) == 0
     printed = capsys.readouterr().out
     assert "νέες / added 0" in printed and "γραμμή-παράδειγμα" in printed  # the example is skipped
