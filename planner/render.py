@@ -115,6 +115,10 @@ def _unit_day_crew(problem: Problem, ud: UnitDay, *, hours: bool = False, short:
             name = member.staff_id
         if short:
             name = short_name(name)
+        # two staff of one name («Μαρία Κ.» twice): told apart by their ids
+        cut = short_name if short else (lambda text: text)
+        if sum(cut(s.name or s.id) == name for s in problem.staff) > 1:
+            name = f"{name} ({member.staff_id})"
         if hours and (when := crew_hours(member, ud)):
             name = f"{name} {when}"
         names.append(name)

@@ -162,6 +162,7 @@ def _staff_line(s: m.Staff) -> str:
     return (
         f"st-{s.id}\t{s.external_id or '-'}\t{s.name}\t{ROLE_EL.get(s.role, s.role)}\t"
         f"{format_weekdays(s.weekdays or ())}\t{s.day_start:%H:%M}-{s.day_end:%H:%M}"
+        f"{chr(9) + 'μερική απασχόληση / part-time' if s.part_time else ''}"
         f"{'' if s.active else chr(9) + 'ανενεργός / inactive'}"
     )
 

@@ -231,6 +231,25 @@ def test_crew_column_keeps_names_short() -> None:
     assert short_name("Μαρία Παπαδοπούλου") == "Μαρία Παπαδοπούλου"
 
 
+def test_two_staff_of_one_name_are_told_apart_in_the_crew() -> None:
+    """Two «Μαρία Κ.» aboard read «Μαρία Κ., Μαρία Κ.»: each now has its id."""
+    from dataclasses import replace
+
+    from planner.model import CrewMember, Route, StaffMember, UnitDay
+    from planner.render import crew_names
+    from tests.planner.conftest import MON, make_problem
+
+    staff = (
+        StaffMember("st-1", "Μαρία Κ.", ("social_worker",)),
+        StaffMember("st-2", "Μαρία Κ., ψυχολόγος", ("psychologist",)),
+    )
+    p = make_problem([], dates=(MON,), staff=staff, crew_ids=())
+    p = replace(p, unit_days=(UnitDay("van1", MON, crew=(CrewMember("st-1"), CrewMember("st-2"))),))
+    route = Route("van1", MON, 8 * HOUR, 9 * HOUR, (), 0, 0)
+    assert crew_names(p, route, short=True) == ["Μαρία Κ. (st-1)", "Μαρία Κ. (st-2)"]
+    assert crew_names(p, route) == ["Μαρία Κ.", "Μαρία Κ., ψυχολόγος"]  # whole names differ
+
+
 def test_a_pin_outside_the_visits_hours_is_noted_under_the_table(plan: Plan, problem: Problem) -> None:
     """Fifth walkthrough: a visit pinned to 14:00 whose hours are 09:00-11:00 was planned at
     14:00 (the coordinator's lock wins, and the validator lets it) without a word; the table

@@ -838,10 +838,15 @@ def test_a_register_made_by_plain_init_is_planned_after_unit_and_staff_add(
     assert main(["staff", "add", "Μαρία Κ.", "--role", "κοινωνική λειτουργός", *db]) == 2  # twice, by mistake
     assert "there is already staff member 'Μαρία Κ.'" in capsys.readouterr().err
     assert main(["staff", "add", "Γιώργος", "--role", "οδηγός", "--weekdays", "Δευ-Πεμ", *db]) == 0
+    assert main(["staff", "add", "Σοφία Μ.", "--role", "ψυχολόγος", "--part-time", *db]) == 0
     assert main(["staff", "add", "Κάποιος", "--role", "μάγειρας", *db]) == 2
     assert main(["unit", "list", *db]) == 0 and main(["staff", "list", *db]) == 0
     listed = capsys.readouterr().out
     assert "Βαν" in listed and "Αίγιον" in listed and "ΚΛ-1" in listed and "οδηγός" in listed
+    # --part-time shows in the list (there was no way to see it had been taken)
+    (sofia,) = [line for line in listed.splitlines() if "Σοφία Μ." in line]
+    assert sofia.endswith("μερική απασχόληση / part-time")
+    assert not any("part-time" in line for line in listed.splitlines() if "Γιώργος" in line)
     assert main(week) == 0
     out = capsys.readouterr().out
     assert "stored as version 1" in out and "Μαρία Κ." in out
