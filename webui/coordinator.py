@@ -79,6 +79,7 @@ from planner.register.importer import (
     ImportReport,
     Issue,
     Kind,
+    _id_key,
     import_file,
     normalise_phone,
     read_table,
@@ -102,6 +103,8 @@ from planner.register.models import (
 from planner.register.places import normalise
 from planner.register.rules import (
     CARE_PLAN_DURATION,
+    DAY_START,
+    LATEST_END,
     STOP_DURATION,
     Problem,
     announced_time_problem,
@@ -145,16 +148,19 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-def _settlement_choices(s: Session) -> list[SelectChoice]:
+def _settlement_choices(s: Session, *, blank: bool = False) -> list[SelectChoice]:
+    """The gazetteer's settlements by name; with ``blank`` (a new person or stop) a «— choose —»
+    first, so that a form sent without a choice is refused, not saved in the first settlement."""
     rows = sorted(s.scalars(select(Settlement)), key=lambda r: (collation_key(r.name_el), r.code))
-    return options((r.code, f"{r.name_el} ({r.municipal_unit})") for r in rows)
+    pairs: list[tuple[object, object]] = [("", _("— choose —"))] if blank else []
+    return options([*pairs, *((r.code, f"{r.name_el} ({r.municipal_unit})") for r in rows)])
 
 
 def _staff_choices(s: Session, named: Staff | None = None) -> list[SelectChoice]:
     """The staff a care plan may name: the active ones, and the one the plan names (``named``)
     if no longer active, marked so: otherwise the form would show «anyone with the role» for
     them, and saving the plan for any other reason would clear the name."""
-    rows = s.scalars(select(Staff).where(Staff.active).order_by(Staff.name))
+    rows = sorted(s.scalars(select(Staff).where(Staff.active)), key=lambda r: (collation_key(r.name), r.id))
     pairs: list[tuple[object, object]] = [
         ("", _("anyone with the role")),
         *((r.id, f"{r.name} ({ROLE_LABELS[r.role]})") for r in rows),
@@ -174,6 +180,29 @@ def matches(query: str, *texts: str | None) -> bool:
         return True
     key = greeklish.loose(haystack)
     return all(greeklish.pattern(word).search(key) for word in missing)
+
+
+_PHONE_QUERY = re.compile(r"\+?[0-9][0-9 ()./-]*")
+
+
+def _national_digits(text: str) -> str:
+    """A phone's digits without the country code: ``+30 694 123 4567``, ``00306941234567`` and
+    ``6941234567`` are all ``6941234567`` (a stored ``+30…`` or ``30…`` of 12 digits too)."""
+    digits = re.sub(r"[^0-9]", "", text)
+    if digits.startswith("0030"):
+        return digits[4:]
+    if text.strip().startswith("+30") or (len(digits) == 12 and digits.startswith("30")):
+        return digits[2:]
+    return digits
+
+
+def phone_matches(query: str, phone: str | None) -> bool:
+    """Whether ``query``, typed as a phone number (digits, spaces, dashes, dots, brackets, a
+    ``+30``/``0030`` in front), is part of ``phone``'s digits, however either was written."""
+    if not phone or not _PHONE_QUERY.fullmatch(query.strip()):
+        return False
+    wanted = _national_digits(query)
+    return len(wanted) >= 3 and wanted in _national_digits(phone)
 
 
 # --- saving: after the commit, and never over a change made after the form was shown --------
@@ -581,17 +610,27 @@ def beneficiaries() -> Any:
         stmt = select(Beneficiary).options(
             selectinload(Beneficiary.settlement), selectinload(Beneficiary.care_plans)
         )
-        if show == "active" and wanted is None:
+        if show == "active" and wanted is None and not query:  # a query: paused matches counted
             stmt = stmt.where(Beneficiary.active)
         rows = sorted(s.scalars(stmt), key=lambda b: (collation_key(b.full_name), b.id))
+    paused_found = 0
     if wanted is not None:
         rows = [b for b in rows if b.id == wanted or normalise(b.external_id or "") == normalise(query)]
     elif query:
+        key = _id_key(query)
         rows = [
             b for b in rows
             if matches(query, b.full_name, b.settlement.name_el, b.settlement.name_latin, b.address,
                        b.external_id, b.phone)
+            or phone_matches(query, b.phone) or (b.external_id and _id_key(b.external_id) == key)
         ]  # fmt: skip
+        # the person whose office ID is the query first (``demo-047`` before ``demo-0470``)
+        rows.sort(key=lambda b: not (b.external_id and _id_key(b.external_id) == key))
+        if show == "active":
+            paused_found = sum(1 for b in rows if not b.active)
+            rows = [b for b in rows if b.active]
+    today = calendar_today()
+    in_force = {b.id: sum(1 for p in b.care_plans if _in_force(p, today)) for b in rows}
     total = len(rows)
     pages = max(1, -(-total // LIST_LIMIT))
     asked = request.args.get("page", "1")
@@ -600,14 +639,21 @@ def beneficiaries() -> Any:
     first = (page - 1) * LIST_LIMIT
     return render_template(
         "coordinator/beneficiaries.html", rows=rows[first:first + LIST_LIMIT], total=total,
-        query=query, show=show, page=page, pages=pages, first=first,
+        query=query, show=show, page=page, pages=pages, first=first, in_force=in_force,
+        paused_found=paused_found,
     )  # fmt: skip
+
+
+def _in_force(plan: CarePlan, today: date) -> bool:
+    """Whether a care plan's visits are planned now: active (not paused), started, not ended."""
+    ended = plan.end_date is not None and plan.end_date < today
+    return plan.status == "active" and plan.start_date <= today and not ended
 
 
 def _beneficiary_form(s: Session, person: Beneficiary | None, *, stored: bool) -> BeneficiaryForm:
     """The person's form: as stored (``stored``, a GET), else with what the browser sent."""
     form = BeneficiaryForm(formdata=None, obj=person) if stored else BeneficiaryForm(obj=person)
-    form.settlement_code.choices = _settlement_choices(s)
+    form.settlement_code.choices = _settlement_choices(s, blank=person is None)
     return form
 
 
@@ -631,7 +677,8 @@ def beneficiary(bid: int | None = None) -> Any:
             person.external_id = (form.external_id.data or "").strip() or None
             person.settlement_code = str(form.settlement_code.data)
             person.address = (form.address.data or "").strip() or None
-            person.phone = (form.phone.data or "").strip() or None
+            # stored as the importer stores it (+30 and 10 digits), not as typed: «+30 694 123 4567»
+            person.phone = normalise_phone(form.phone.data or "")  # checked by validate_phone
             person.lat, person.lon = form.lat.data, form.lon.data
             offered = set(PRIORITY_GROUP_LABELS)  # a code the form does not offer is kept as it is
             kept = {g for g in (person.priority_groups or []) if g not in offered}
@@ -644,19 +691,25 @@ def beneficiary(bid: int | None = None) -> Any:
             "form": form, "person": person, "plans": list(person.care_plans) if person else [],
             "settlements": {r.code: (r.lat, r.lon) for r in s.scalars(select(Settlement))},
             "staff_names": {st.id: st.name for st in s.scalars(select(Staff))}, "post": PostForm(),
-            "conflict": conflict,
+            "conflict": conflict, "today": calendar_today(), "format_windows": format_windows,
         }  # fmt: skip
 
     return _respond("coordinator/beneficiary.html", handle)
 
 
 def _office_id_taken(s: Session, form: BeneficiaryForm, person: Beneficiary | None) -> bool:
-    """Whether another person already has the form's office ID (then the field says who)."""
+    """Whether another person already has the form's office ID, matched as the importer matches
+    IDs (:func:`planner.register.importer._id_key`: ``κκ-2026/17``, Latin ``KK-2026/17`` and
+    ``ΚΚ-2026/17`` are one ID, else an import could no longer tell them apart); then the field
+    says who."""
     office_id = (form.external_id.data or "").strip()
     if not office_id:
         return False
-    other = s.scalars(select(Beneficiary).where(Beneficiary.external_id == office_id)).one_or_none()
-    if other is None or other is person:
+    key = _id_key(office_id)
+    stmt = select(Beneficiary).where(Beneficiary.external_id.is_not(None)).order_by(Beneficiary.id)
+    others = (b for b in s.scalars(stmt) if b is not person)
+    other = next((b for b in others if _id_key(b.external_id or "") == key), None)
+    if other is None:
         return False
     message = _("This office ID is already used by %(name)s.", name=other.full_name)
     form.external_id.errors = [*form.external_id.errors, message]
@@ -784,20 +837,57 @@ def _refuse(problem: Problem | None) -> None:
         raise ValidationError(problem.el if current_language() == "el" else problem.en)
 
 
+def _minutes_of(value: str | dt_time) -> int:
+    """``"09:30"`` or a time as minutes after midnight."""
+    if isinstance(value, dt_time):
+        return value.hour * 60 + value.minute
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def _staff_mismatch(
+    member: Staff, role: str, weekdays: list[int] | None, windows: list[list[str]], duration: int | None
+) -> str | None:
+    """Why ``member`` cannot make a plan's visits (its role, allowed weekdays, hours and visit
+    length), None if they can: another role; no working day among the plan's days; or none of
+    the plan's hours (none given: the Centre's day, to 20:00 on a pilot day) that holds the whole
+    visit inside the member's working hours."""
+    if member.role != role:
+        return str(_("%(name)s is a %(role)s; this plan needs a %(required)s.", name=member.name,
+                     role=ROLE_LABELS[member.role], required=ROLE_LABELS.get(role, role)))  # fmt: skip
+    if not working_days(weekdays).intersection(member.weekdays or []):
+        return str(_("%(name)s works on none of the days this plan allows.", name=member.name))
+    if duration is None:
+        return None
+    first, last = _minutes_of(member.day_start), _minutes_of(member.day_end)
+    spans = [(_minutes_of(a), _minutes_of(b)) for a, b in windows] or [
+        (_minutes_of(DAY_START), _minutes_of(LATEST_END))
+    ]
+    if any(max(a, first) + duration <= min(b, last) for a, b in spans):
+        return None
+    return str(_("%(name)s works %(start)s-%(end)s: none of this plan's hours leaves room for the "
+                 "%(minutes)d-minute visit then.", name=member.name, start=member.day_start.strftime("%H:%M"),
+                 end=member.day_end.strftime("%H:%M"), minutes=duration))  # fmt: skip
+
+
 def _wrong_staff_member(s: Session, form: CarePlanForm) -> bool:
-    """Whether the named staff member cannot make the plan's visits: another role, or no working
-    day among the plan's allowed days (then the field says why)."""
+    """Whether the named staff member cannot make the plan's visits (:func:`_staff_mismatch`:
+    another role, no working day among the plan's allowed days, or working hours that hold the
+    visit in none of the plan's hours); then the field says why."""
     sid = chosen_id(form.staff_id.data)
     member = s.get(Staff, sid) if sid is not None else None
     if member is None:
         return False
-    if member.role != form.required_role.data:
-        required = ROLE_LABELS[str(form.required_role.data)]
-        message = _("%(name)s is a %(role)s; this plan needs a %(required)s.", name=member.name,
-                    role=ROLE_LABELS[member.role], required=required)  # fmt: skip
-    elif not working_days(form.allowed_weekdays.data).intersection(member.weekdays or []):
-        message = _("%(name)s works on none of the days this plan allows.", name=member.name)
-    else:
+    try:
+        windows = parse_windows(form.time_windows.data or "")
+    except ValueError:  # the windows' field says so already
+        windows = []
+    duration = form.duration_min.data if isinstance(form.duration_min.data, int) else None
+    message = _staff_mismatch(
+        member, str(form.required_role.data), form.allowed_weekdays.data, windows,
+        None if form.duration_min.errors or form.time_windows.errors else duration,
+    )  # fmt: skip
+    if message is None:
         return False
     form.staff_id.errors = [*form.staff_id.errors, message]
     return True
@@ -954,7 +1044,7 @@ def stops() -> Any:
 def _stop_form(s: Session, row: VillageStop | None, *, stored: bool) -> StopForm:
     """The stop's form: as stored (``stored``, a GET), else with what the browser sent."""
     form = StopForm(formdata=None, obj=row) if stored else StopForm(obj=row)
-    form.settlement_code.choices = _settlement_choices(s)
+    form.settlement_code.choices = _settlement_choices(s, blank=row is None)
     form.usual_weekday.choices = options([("", "—"), *WEEKDAYS.items()])
     if stored and row is not None:
         form.announced_times.data = ", ".join(row.announced_times)
@@ -1025,7 +1115,7 @@ class StaffForm(RegisterForm):
 def staff() -> Any:
     """The staff and their working days."""
     with reader() as s:
-        rows = list(s.scalars(select(Staff).order_by(Staff.active.desc(), Staff.name)))
+        rows = sorted(s.scalars(select(Staff)), key=lambda r: (not r.active, collation_key(r.name), r.id))
     return render_template("coordinator/staff.html", rows=rows, role_labels=ROLE_LABELS)
 
 
@@ -1056,6 +1146,20 @@ def _plans_naming(s: Session, member: Staff | None) -> list[tuple[CarePlan, Bene
     return sorted(((p, b) for p, b in rows), key=lambda pb: (collation_key(pb[1].full_name), pb[0].id))
 
 
+def _unfit_plans(s: Session, member: Staff | None) -> dict[int, str]:
+    """The care plans naming ``member`` (not ended) that they cannot make, by id, with why
+    (:func:`_staff_mismatch`): after a change of their role, working days or hours."""
+    if member is None or not member.active:
+        return {}
+    unfit: dict[int, str] = {}
+    for plan, _person in _plans_naming(s, member):
+        why = _staff_mismatch(member, plan.required_role, plan.allowed_weekdays, plan.time_windows or [],
+                              plan.duration_min)  # fmt: skip
+        if why is not None:
+            unfit[plan.id] = why
+    return unfit
+
+
 @bp.route("/staff/new", methods=["GET", "POST"])
 @bp.route("/staff/<int:sid>", methods=["GET", "POST"])
 def staff_member(sid: int | None = None) -> Any:
@@ -1069,6 +1173,7 @@ def staff_member(sid: int | None = None) -> Any:
         form, conflict, store = _edit(s, write, row, _staff_form)
         if store:
             was_active = row is not None and row.active
+            unfit_before = set(_unfit_plans(s, row))
             if row is None:
                 row = Staff()
                 s.add(row)
@@ -1081,16 +1186,28 @@ def staff_member(sid: int | None = None) -> Any:
             row.active = bool(form.active.data)
             s.flush()
             naming = _plans_naming(s, row) if was_active and not row.active else []
-            if not naming:
+            # a new role, days or hours that no longer fit plans naming them: said as a deactivation is
+            broken = set() if naming or not row.active else set(_unfit_plans(s, row)) - unfit_before
+            if naming:
+                warning = ngettext(
+                    "%(name)s is now inactive, and %(num)d care plan still names them: see below.",
+                    "%(name)s is now inactive, and %(num)d care plans still name them: see below.",
+                    len(naming), name=row.name,
+                )  # fmt: skip
+            elif broken:
+                warning = ngettext(
+                    "%(name)s's new role, days or hours no longer fit %(num)d care plan that names them: "
+                    "see below.",
+                    "%(name)s's new role, days or hours no longer fit %(num)d care plans that name them: "
+                    "see below.",
+                    len(broken), name=row.name,
+                )  # fmt: skip
+            else:
                 return Saved(url_for("coordinator.staff"), (("info", _("Saved.")),))
-            warning = ngettext(
-                "%(name)s is now inactive, and %(num)d care plan still names them: see below.",
-                "%(name)s is now inactive, and %(num)d care plans still name them: see below.",
-                len(naming), name=row.name,
-            )  # fmt: skip
             return Saved(url_for("coordinator.staff_member", sid=row.id),
                          (("info", _("Saved.")), ("error", warning)))  # fmt: skip
-        return {"form": form, "row": row, "conflict": conflict, "naming": _plans_naming(s, row)}
+        return {"form": form, "row": row, "conflict": conflict, "naming": _plans_naming(s, row),
+                "unfit": _unfit_plans(s, row)}  # fmt: skip
 
     return _respond("coordinator/staff_member.html", handle)
 
@@ -1151,8 +1268,10 @@ def _base_choices(s: Session, unit: Unit | None) -> tuple[list[SelectChoice], st
     here = s.scalars(select(Settlement.code).where(Settlement.name_el == unit.base_name, *point)).first()
     if here is not None:
         return choices, here
-    current = _("Current base: %(name)s (%(lat).5f, %(lon).5f)", name=unit.base_name, lat=unit.base_lat,
-                lon=unit.base_lon)  # fmt: skip
+    # the point with the language's decimal mark (Greek «38,24979»), each number named: in Greek
+    # a comma also parts the two numbers
+    current = _("Current base: %(name)s (latitude %(lat)s, longitude %(lon)s)", name=unit.base_name,
+                lat=decimal(unit.base_lat, 5), lon=decimal(unit.base_lon, 5))  # fmt: skip
     return [SelectChoice(KEEP_BASE, current), *choices], KEEP_BASE
 
 
@@ -1230,6 +1349,13 @@ class CalendarForm(FlaskForm):
     staff_id = SelectField(_l("Staff member"), validators=[Optional()])
     name = StringField(_l("Description"), validators=[Optional(), Length(max=200)])
 
+    def validate_day(self, field: DateField) -> None:
+        """A year the care plans' dates take too (:func:`planner.register.rules.plan_date_problem`,
+        inside :data:`CALENDAR_YEARS`): «12/01/26» was saved as the year 26, a day the calendar
+        then never listed nor let remove."""
+        if field.data:
+            _refuse(plan_date_problem(field.data))
+
     def validate(self, extra_validators: Any = None) -> bool:
         """A unit only, and always, for a day a unit is unavailable; a staff member only, and
         always, for a day one is away (checked here: an empty field skips its own validators)."""
@@ -1280,6 +1406,31 @@ def _day_already_entered(s: Session, form: CalendarForm) -> bool:
     return False
 
 
+def _pilot_day_closed(s: Session, form: CalendarForm) -> bool:
+    """Whether the form adds a pilot day (extended hours) on a day the Centre does not work: a
+    Saturday or Sunday, a public holiday or Aigio's, or a holiday or closure in the calendar. It
+    was saved and did nothing (the week builder opens no unit then); the date field says why."""
+    day = form.day.data
+    if form.kind.data != "pilot_extended_hours" or day is None:
+        return False
+    if day.isoweekday() > 5:
+        message = _("A Saturday or Sunday: the Centre does not work then, so a pilot day would extend "
+                    "nothing.")  # fmt: skip
+    else:
+        closed = dict(public_holidays(day.year))
+        stored = s.scalars(
+            select(CalendarDay).where(CalendarDay.day == day, CalendarDay.kind.in_(CLOSED_KINDS))
+        ).first()
+        if stored is not None:
+            closed.setdefault(day, stored.name or str(CALENDAR_LABELS.get(stored.kind, stored.kind)))
+        if day not in closed:
+            return False
+        message = _("A day the Centre is closed (%(name)s): a pilot day would extend nothing.",
+                    name=closed[day])  # fmt: skip
+    form.day.errors = [*form.day.errors, message]
+    return True
+
+
 CALENDAR_YEARS = (1990, 2100)
 """The years the calendar page shows (others: a message, not an error page)."""
 
@@ -1300,10 +1451,17 @@ def calendar() -> Any:
         form = CalendarForm()
         units = list(s.scalars(select(Unit).order_by(Unit.name)))
         form.unit_id.choices = options([("", "—"), *((u.id, u.name) for u in units)])
-        people = list(s.scalars(select(Staff).where(Staff.role != "driver").order_by(Staff.name)))
-        people += list(s.scalars(select(Staff).where(Staff.role == "driver").order_by(Staff.name)))
+        # the staff who ride in a unit first, then the drivers, each by name (Greek order)
+        people = sorted(
+            s.scalars(select(Staff)), key=lambda p: (p.role == "driver", collation_key(p.name), p.id)
+        )
         form.staff_id.choices = options([("", "—"), *((p.id, p.name) for p in people if p.active)])
-        if write and form.validate_on_submit() and not _day_already_entered(s, form):
+        if (
+            write
+            and form.validate_on_submit()
+            and not _day_already_entered(s, form)
+            and not _pilot_day_closed(s, form)
+        ):
             day = form.day.data
             assert day is not None
             s.add(CalendarDay(day=day, kind=str(form.kind.data), unit_id=_calendar_unit(form),
@@ -1318,7 +1476,17 @@ def calendar() -> Any:
                 .order_by(CalendarDay.day)
             )
         )
+        # days saved before the year was checked (0026 for 2026): no year's page lists them
+        first, last = date(CALENDAR_YEARS[0], 1, 1), date(CALENDAR_YEARS[1], 12, 31)
+        strays = list(
+            s.scalars(
+                select(CalendarDay)
+                .where(or_(CalendarDay.day < first, CalendarDay.day > last))
+                .order_by(CalendarDay.day)
+            )
+        )
         return {
+            "strays": strays, "years": CALENDAR_YEARS,
             "form": form, "rows": rows, "year": year, "unit_names": {u.id: u.name for u in units},
             "staff_names": {p.id: p.name for p in s.scalars(select(Staff))},
             "kind_labels": CALENDAR_LABELS, "post": PostForm(), "public_holidays": public_holidays(year),
@@ -1361,6 +1529,8 @@ def calendar_delete(cid: int) -> Any:
         flash(_not_saved_message(refused), "error")
         return redirect(url_for("coordinator.calendar"))
     flash(_("Removed."), "info")
+    if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:  # a day of a year no page shows
+        return redirect(url_for("coordinator.calendar"))
     return redirect(url_for("coordinator.calendar", year=year))
 
 

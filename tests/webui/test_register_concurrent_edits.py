@@ -152,7 +152,7 @@ def test_a_save_over_a_later_change_is_refused_and_keeps_both(
     page = _text(response)
     person = _row(app, Beneficiary, 1)
     assert (person.phone, person.notes, person.address) == (
-        "6900000001",
+        "+306900000001",
         "Κλειδί στον γείτονα",
         "Μητροπόλεως 3",
     )
@@ -163,10 +163,14 @@ def test_a_save_over_a_later_change_is_refused_and_keeps_both(
     taken = page[page.index('id="conflict-taken"') : page.index("</dl>", page.index('id="conflict-taken"'))]
     assert "6900000001" in taken and "Κλειδί στον γείτονα" in taken and "Οδός Β 5" not in taken
     again = _form_of(page)
-    assert dict(again)["address"] == "Οδός Β 5" and dict(again)["phone"] == "6900000001"
+    assert dict(again)["address"] == "Οδός Β 5" and dict(again)["phone"] == "+306900000001"
     assert _send(second, url, again).status_code == 302
     person = _row(app, Beneficiary, 1)
-    assert (person.phone, person.notes, person.address) == ("6900000001", "Κλειδί στον γείτονα", "Οδός Β 5")
+    assert (person.phone, person.notes, person.address) == (
+        "+306900000001",
+        "Κλειδί στον γείτονα",
+        "Οδός Β 5",
+    )
 
 
 def _audit_rows(app: Flask) -> list[AuditLog]:
@@ -264,10 +268,11 @@ def test_a_page_from_before_the_check_is_held_to_its_own_time(
     assert _send(coordinator, url, _set(_form(coordinator, url), "phone", "6900000004")).status_code == 302
     _later(app, "beneficiaries", "1")
     response = _send(second, url, _set(fields_b, "address", "Οδός Γ 7"))
-    assert response.status_code == 409 and _row(app, Beneficiary, 1).phone == "6900000004"
+    assert response.status_code == 409 and _row(app, Beneficiary, 1).phone == "+306900000004"
     fields_b = [(k, v) for k, v in _form(second, url) if k != "last_change"]  # shown after the change
     assert _send(second, url, _set(fields_b, "address", "Οδός Γ 7")).status_code == 302
-    assert (_row(app, Beneficiary, 1).phone, _row(app, Beneficiary, 1).address) == ("6900000004", "Οδός Γ 7")
+    person = _row(app, Beneficiary, 1)
+    assert (person.phone, person.address) == ("+306900000004", "Οδός Γ 7")
 
 
 def _later(app: Flask, entity: str, key: str) -> None:
