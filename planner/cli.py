@@ -273,9 +273,16 @@ def cmd_plan(args: argparse.Namespace) -> int:
             _err("BUG: the engine's plan fails the independent validator; it is not written.")
             print(format_violations([str(v) for v in violations]), file=sys.stderr)
             return EXIT_BUG
-        shapes = roads_after_plan(plan, problem, want_shapes=bool(args.map))
         print(format_plan_table(plan, problem))
-        write_outputs(plan, problem, args.output, maps, shapes)
+        # the road shapes are asked for after the plan is written: a routing server failing
+        # then costs the map its road lines, never the plan
+        write_outputs(
+            plan,
+            problem,
+            args.output,
+            maps,
+            lambda: roads_after_plan(plan, problem, want_shapes=bool(args.map)),
+        )
     return EXIT_OK
 
 
@@ -284,13 +291,16 @@ def write_outputs(
     problem: Problem,
     output: Path | None,
     maps: MapWriter,
-    shapes: Shapes | None = None,
+    shapes: Shapes | Callable[[], Shapes | None] | None = None,
 ) -> None:
     """Write the plan JSON and, through ``maps``, the map (along roads when ``shapes`` are
-    given), saying where."""
+    given), saying where. ``shapes`` may be a function giving them: it is called once the
+    plan JSON is written (and even with no map, for the warnings it prints)."""
     if output:
         save_json(output, plan_to_dict(plan, problem))
         print(f"πλάνο / plan: {output}", file=sys.stderr)
+    if callable(shapes):
+        shapes = shapes()
     if maps.path:
         maps.write(plan, problem, shapes)
         print(f"χάρτης / map: {maps.path}", file=sys.stderr)

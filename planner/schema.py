@@ -185,9 +185,11 @@ def typed_iso_week(text: str) -> str:
 def iso_week_dates(week: object, path: str = "") -> tuple[date, ...]:
     """Monday to Friday of an ISO week ``"YYYY-Www"``, e.g. ``"2026-W50"``."""
     match = _WEEK.fullmatch(week) if isinstance(week, str) else None
-    if match is not None and not 1 <= int(match[2]) <= (
-        weeks := date(int(match[1]), 12, 28).isocalendar().week
-    ):
+    try:
+        weeks = date(int(match[1]), 12, 28).isocalendar().week if match is not None else 53
+    except ValueError:  # year 0000
+        weeks = 53
+    if match is not None and weeks < int(match[2]) <= 53:  # 2027-W53: said so (W99: not a week)
         raise SchemaError(
             path,
             f"{_show(week)}: week {match[2]} of {match[1]} does not exist: "

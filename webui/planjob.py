@@ -150,6 +150,94 @@ def _database_trouble(exc: BaseException) -> str | None:
     )
 
 
+# What the administrator can set for the web desk's roads: the planning job reads no settings
+# file, only the environment of `kinito serve` (see docs/roads.md, "The web desk").
+_ROADS_ADMIN_EL = (
+    "ζητήστε από τον διαχειριστή να ρυθμίσει τους δρόμους του διακομιστή: τη μεταβλητή περιβάλλοντος "
+    "KINITO_ROADS του `kinito serve` (απόσπασμα OSM που καλύπτει αυτές τις θέσεις, ή διακομιστής OSRM), "
+    "ή KINITO_ROADS=off για την ενσωματωμένη εκτίμηση"
+)
+_ROADS_ADMIN_EN = (
+    "ask the administrator to set the server's roads: the KINITO_ROADS environment variable of "
+    "`kinito serve` (an OSM extract covering these places, or an OSRM server), or KINITO_ROADS=off "
+    "for the embedded estimate"
+)
+_LIMIT = 8
+
+
+def _plain(text: str) -> str:
+    """A piece of a "Greek / English" message that must not hold the separator itself."""
+    return text.replace(" / ", "/").replace("\n", " ")
+
+
+def _roads_trouble(exc: BaseException) -> str | None:
+    """A road model's error (places with no road between them, a routing server failing) as
+    one "Greek / English" message for the coordinator, each place once, with what to do:
+    None for other errors. (The roads' modules are looked at only when they were loaded.)"""
+    if "planner.roads.travel" in sys.modules:
+        from planner.roads.travel import UnreachableError
+
+        if isinstance(exc, UnreachableError):
+            return _unreachable_message(exc)
+    if "planner.roads.osrm" in sys.modules:
+        from planner.roads.osrm import RoutingServerError
+
+        if isinstance(exc, RoutingServerError):
+            el, _sep, en = str(exc).partition(" / ")
+            el, en = _plain(el.rstrip(". ")), _plain((en or el).rstrip(". "))
+            server_el = "ζητήστε από τον διαχειριστή να ελέγξει τον διακομιστή δρόμων"
+            server_en = "ask the administrator to check the routing server"
+            return (
+                f"Ο προγραμματισμός σταμάτησε: {el}. Δεν αποθηκεύτηκε τίποτα· {server_el} (η μεταβλητή "
+                f"KINITO_ROADS του `kinito serve`· KINITO_ROADS=off: η ενσωματωμένη εκτίμηση). / "
+                f"Planning stopped: {en}. Nothing was stored; {server_en} (the KINITO_ROADS variable of "
+                "`kinito serve`; KINITO_ROADS=off: the embedded estimate)."
+            )
+    return None
+
+
+def _unreachable_message(exc: Any) -> str:
+    """:func:`_roads_trouble` for an UnreachableError: the places off every road once, then
+    the other pairs (at most eight of each), « · » between them in Greek and «; » in English
+    (a place's name holds a comma: «Παπαδοπούλου Μαρία, Πτέρη»)."""
+    names: dict[str, str] = getattr(exc, "names", {})
+
+    def name(pid: str) -> str:
+        return _plain(names.get(pid, pid))
+
+    off = list(dict.fromkeys(exc.off_network))
+    pairs = [u for u in exc.pairs if not (u.reason == "off_network" and (u.from_id in off or u.to_id in off))]
+    parts_el: list[str] = []
+    parts_en: list[str] = []
+    if off:
+        more = f" (+{len(off) - _LIMIT})" if len(off) > _LIMIT else ""
+        parts_el.append("Μακριά από κάθε δρόμο: " + " · ".join(name(p) for p in off[:_LIMIT]) + more + ".")
+        parts_en.append("Far from every road: " + "; ".join(name(p) for p in off[:_LIMIT]) + more + ".")
+    if pairs:
+        more = f" (+{len(pairs) - _LIMIT})" if len(pairs) > _LIMIT else ""
+        shown = pairs[:_LIMIT]
+        parts_el.append(
+            "Χωρίς δρόμο: "
+            + " · ".join(f"{name(u.from_id)} → {name(u.to_id)} ({_plain(u.message_el)})" for u in shown)
+            + more
+            + "."
+        )
+        parts_en.append(
+            "No road: "
+            + "; ".join(f"{name(u.from_id)} → {name(u.to_id)} ({_plain(u.message_en)})" for u in shown)
+            + more
+            + "."
+        )
+    return (
+        f"Ο προγραμματισμός σταμάτησε: {len(exc.pairs)} ζεύγη θέσεων της εβδομάδας δεν ενώνονται με "
+        f"δρόμο. {' '.join(parts_el)} Δεν αποθηκεύτηκε τίποτα. Ελέγξτε τις συντεταγμένες αυτών των "
+        f"θέσεων στο μητρώο· αν είναι σωστές, {_ROADS_ADMIN_EL}. / "
+        f"Planning stopped: {len(exc.pairs)} pairs of the week's places have no road between them. "
+        f"{' '.join(parts_en)} Nothing was stored. Check these places' coordinates in the register; "
+        f"if they are right, {_ROADS_ADMIN_EN}."
+    )
+
+
 def main() -> int:
     """Run the job read from stdin."""
     spec = json.loads(sys.stdin.read())
@@ -183,7 +271,8 @@ def main() -> int:
             from planner.register.week import plan_week
             from planner.roads.cli import configured_travel
 
-            # real roads when the server is configured for them ($KINITO_ROADS), as kinito week
+            # real roads when the server is configured for them ($KINITO_ROADS), as kinito week;
+            # the job reads no settings file ([roads] of a --config is the command line's)
             travel, _sentence = configured_travel(None, None)
             engine = make_engine(spec["database_url"])
             try:
@@ -205,8 +294,11 @@ def main() -> int:
     except Exception as exc:  # reported to the desk as the job's error, in one line
         from planner.register.week import WeekError
 
+        roads = _roads_trouble(exc)
         if isinstance(exc, WeekError):  # the register's own words, "Greek / English"
             _emit({"error": str(exc), "expected": True})
+        elif roads is not None:
+            _emit({"error": roads, "expected": True})
         elif (database := _database_trouble(exc)) is not None:
             _emit({"error": database, "expected": True})
         else:

@@ -45,6 +45,7 @@ Every stored plan has passed the independent validator first.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections import Counter, defaultdict
@@ -59,6 +60,7 @@ from sqlalchemy.orm import Session
 from planner.model import (
     HOUR,
     MINUTE,
+    TERRAINS,
     WEEKLY_MAX_WORK,
     CrewMember,
     Location,
@@ -67,6 +69,7 @@ from planner.model import (
     Route,
     StaffMember,
     Stop,
+    Terrain,
     TimeWindow,
     Unit,
     UnitDay,
@@ -277,6 +280,25 @@ def _closed_days(session: Session, dates: Sequence[date]) -> dict[date, str]:
 
 def _settlements(session: Session) -> dict[str, m.Settlement]:
     return {s.code: s for s in session.scalars(select(m.Settlement))}
+
+
+def base_terrain(unit: m.Unit, settlements: Mapping[str, m.Settlement]) -> Terrain:
+    """The ELSTAT terrain of a unit's base, as a visit's is its settlement's: that of the
+    settlement the base is named after (the nearest of that name), else of the settlement
+    nearest the base's point; plain when the register has no settlements. (It was always
+    plain: a van based at Πτέρη drove its first and last legs at the plain's speed.)"""
+    if not settlements:
+        return "plain"
+    rows = list(settlements.values())
+
+    def km(s: m.Settlement) -> float:  # (an order only: the equirectangular distance)
+        dx = math.radians(s.lon - unit.base_lon) * math.cos(math.radians((s.lat + unit.base_lat) / 2))
+        return math.hypot(dx, math.radians(s.lat - unit.base_lat))
+
+    wanted = fold(unit.base_name or "").strip()
+    named = [s for s in rows if wanted and wanted in (fold(s.name_el), fold(s.name_latin))]
+    place = min(named or rows, key=km)
+    return place.terrain if place.terrain in TERRAINS else "plain"
 
 
 def _with_place(address: str | None, place: str) -> str:
@@ -696,7 +718,7 @@ def build_week(
     )
     model_units: list[Unit] = []
     for u in chosen:
-        base = Location(f"base-{u.id}", u.base_lat, u.base_lon, u.base_name, "plain")
+        base = Location(f"base-{u.id}", u.base_lat, u.base_lon, u.base_name, base_terrain(u, settlements))
         unit = Unit(f"unit-{u.id}", u.name, base)
         if u.weekly_hours is not None:  # a part-time driver; else the engine's default, 40 h
             unit = replace(unit, weekly_max_work=weekly_max_work(u.weekly_hours))

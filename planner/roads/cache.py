@@ -18,9 +18,12 @@ that a later run would trust.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,12 @@ def digest(*parts: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
+def _box(value: object) -> tuple[float, float, float, float] | None:
+    if isinstance(value, list) and len(value) == 4:
+        return (float(value[0]), float(value[1]), float(value[2]), float(value[3]))
+    return None
+
+
 class RoadCache:
     """Graphs and matrices saved as ``.npz`` in one folder."""
 
@@ -81,19 +90,38 @@ class RoadCache:
         self._write_text(index_path, json.dumps(index, indent=1, sort_keys=True))
         return sha
 
-    def remember_area(self, extract_sha: str, bbox: tuple[float, float, float, float] | None) -> None:
-        """Remember the box the last ``kinito roads build`` of this extract used (None: all of it)."""
+    def remember_area(
+        self,
+        extract_sha: str,
+        bbox: tuple[float, float, float, float] | None,
+        extract: str | Path | None = None,
+    ) -> None:
+        """Remember the box the last ``kinito roads build`` of this extract used (None: all of it),
+        by its contents and, given ``extract``, by its resolved path too (``path:<path>``)."""
         path = self.folder / "areas.json"
         areas = self._read_json(path)
-        areas[extract_sha] = list(bbox) if bbox is not None else None
+        value = list(bbox) if bbox is not None else None
+        areas[extract_sha] = value
+        if extract is not None:
+            areas[f"path:{Path(extract).resolve()}"] = value
         self._write_text(path, json.dumps(areas, indent=1, sort_keys=True))
 
     def remembered_area(self, extract_sha: str) -> tuple[float, float, float, float] | None:
         """The box remembered for this extract, or None (all of it, or never built with a box)."""
-        box = self._read_json(self.folder / "areas.json").get(extract_sha)
-        if isinstance(box, list) and len(box) == 4:
-            return (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
-        return None
+        return _box(self._read_json(self.folder / "areas.json").get(extract_sha))
+
+    def area_for(
+        self, extract_sha: str, extract: str | Path
+    ) -> tuple[tuple[float, float, float, float] | None, str]:
+        """The box of the last build of these contents, else of this file (its path) when
+        its contents changed since; and which: ``"digest"``, ``"path"`` or ``""`` (none)."""
+        areas = self._read_json(self.folder / "areas.json")
+        if extract_sha in areas:
+            return _box(areas[extract_sha]), "digest"
+        key = f"path:{Path(extract).resolve()}"
+        if key in areas:
+            return _box(areas[key]), "path"
+        return None, ""
 
     def _read_json(self, path: Path) -> dict[str, Any]:
         if not path.is_file():
@@ -114,9 +142,13 @@ class RoadCache:
         if not p.is_file():
             return None
         try:
-            with np.load(p, allow_pickle=False) as data:
+            with open(p, "rb") as fh, np.load(fh, allow_pickle=False) as data:  # (closed however it fails)
                 return {name: data[name] for name in data.files}
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error):
+            # damaged (a full disk, a copy cut short): as if missing, and removed so that the
+            # entry computed again replaces it
+            with contextlib.suppress(OSError):
+                p.unlink()
             return None
 
     def save(self, kind: str, key: str, arrays: dict[str, Any]) -> Path:

@@ -32,7 +32,10 @@ from planner.model import TERRAINS, Location, Plan, Problem, Terrain
 
 EXIT_OK, EXIT_INPUT = 0, 2
 STAGES = ("read", "graph", "snap", "matrix")
-STAGE_EL = {"read": "ανάγνωση", "graph": "γράφος", "snap": "προσκόλληση", "matrix": "πίνακας"}
+STAGE_EL = {
+    "read": "ανάγνωση", "graph": "γράφος", "snap": "προσκόλληση", "matrix": "πίνακας", "download": "λήψη",
+    "osrm": "προετοιμασία OSRM",
+}  # fmt: skip
 _KNOWN = {
     "extract", "cache_dir", "bbox", "stop_overhead_min", "unreachable", "max_snap_m",
     "access_speed_kmh", "profile",
@@ -169,19 +172,41 @@ def configured_travel(roads: str | None, config: Path | None) -> tuple[Any, str]
     if str(extract).startswith(("http://", "https://")):
         from planner.roads.osrm import OsrmTravel
 
-        server = OsrmTravel(str(extract), stop_overhead=overhead)
+        server = OsrmTravel(
+            str(extract), stop_overhead=overhead, unreachable=table.get("unreachable", "error")
+        )
         return server, f"χρόνοι διαδρομών / travel times: διακομιστής OSRM / OSRM server ({extract})"
     travel = road_travel(extract, table)
     box = travel.area()
     area = f", περιοχή / area {','.join(f'{x:g}' for x in box)}" if box else ""
-    return travel, f"χρόνοι διαδρομών / travel times: δρόμοι OpenStreetMap / OSM roads ({extract}{area})"
+    sentence = f"χρόνοι διαδρομών / travel times: δρόμοι OpenStreetMap / OSM roads ({extract}{area})"
+    if travel.area_note:
+        sentence += f"\nσημείωση / note: {travel.area_note}"
+    return travel, sentence
+
+
+def _overhead_note(table: Mapping[str, Any], own: int) -> tuple[int | None, str]:
+    """The ``[roads] stop_overhead_min`` of the settings in seconds (None when not given) and a
+    note when it differs from the problem file's own ``stop_overhead`` (``own``)."""
+    if "stop_overhead_min" not in table:
+        return None, ""
+    given = round(float(table["stop_overhead_min"]) * 60)
+    if given == own:
+        return given, ""
+    return given, (
+        f"σημείωση: ισχύει το [roads] stop_overhead_min = {given / 60:g} λεπτά των ρυθμίσεων, όχι το "
+        f"stop_overhead = {own / 60:g} του αρχείου του προβλήματος / note: the settings' [roads] "
+        f"stop_overhead_min = {given / 60:g} min applies, not the problem file's stop_overhead = {own / 60:g}"
+    )
 
 
 def roads_for_plan(problem: Problem, roads: str | None, config: Path | None) -> Problem:
     """The problem with road travel when it is configured; prints which model is used.
 
     A problem file's own ``travel`` matrix is kept; its estimate block gives way to the
-    roads but keeps its stop overhead.
+    roads, but its stop overhead is kept unless the settings' ``[roads] stop_overhead_min``
+    says otherwise (then the settings win, with a note), and its terrain parameters give
+    the driving time of any pair with no road (``unreachable = "estimate"``).
     """
     from planner.travel import EstimateTravel, MatrixTravel
 
@@ -195,38 +220,61 @@ def roads_for_plan(problem: Problem, roads: str | None, config: Path | None) -> 
     print(sentence, file=sys.stderr)
     if travel is None:
         return problem
-    if isinstance(problem.travel, EstimateTravel):  # keep the problem's own overhead
-        travel.stop_overhead = problem.travel.stop_overhead
+    if isinstance(problem.travel, EstimateTravel):
+        given, note = _overhead_note(load_config(config), problem.travel.stop_overhead)
+        if given is None:  # keep the problem's own overhead
+            travel.stop_overhead = problem.travel.stop_overhead
+        elif note:
+            print(note, file=sys.stderr)
+        travel.estimate = replace(problem.travel, stop_overhead=0)
     return replace(problem, travel=travel)
+
+
+_KIND = {
+    "roads": ("απόσπασμα OSM (.osm.pbf)", "an OSM extract (.osm.pbf)"),
+    "osrm": ("διακομιστή OSRM (http://...)", "an OSRM server (http://...)"),
+}
 
 
 def roads_for_validate(problem: Problem, plan: Plan, roads: str | None, config: Path | None) -> Problem:
     """The problem with the travel model the plan was made with, for ``kinito validate``.
 
     A plan made on the roads (``travel_model`` "roads" or "osrm") must be checked with the
-    same times; with no extract or server configured that is a plain error, not a list of
-    false violations.
+    same times; with no extract or server configured, or the other kind of the two, that is
+    a plain error, not a list of false violations.
     """
     if plan.travel_model not in ("roads", "osrm"):
         return problem
     checked = roads_for_plan(problem, roads, config)
-    if getattr(checked.travel, "name", "estimate") != plan.travel_model:
+    got = getattr(checked.travel, "name", "estimate")
+    if got != plan.travel_model:
+        made_el, made_en = _KIND[plan.travel_model]
+        if got in _KIND:
+            now_el, now_en = _KIND[got]
+            raise ValueError(
+                f"το πλάνο φτιάχτηκε με {made_el} και ελέγχεται τώρα με {now_el}: δώστε στο --roads το "
+                f"ίδιο είδος / the plan was made with {made_en} and is being checked with {now_en}: "
+                "give --roads the same kind"
+            )
         raise ValueError(
-            f"το πλάνο φτιάχτηκε με δρόμους ({plan.travel_model}): δώστε --roads ή KINITO_ROADS / "
-            f"the plan was made on roads ({plan.travel_model}): give --roads or KINITO_ROADS to check it"
+            f"το πλάνο φτιάχτηκε με δρόμους ({plan.travel_model}: {made_el}): δώστε --roads ή KINITO_ROADS / "
+            f"the plan was made on roads ({plan.travel_model}: {made_en}): give --roads or KINITO_ROADS "
+            "to check it"
         )
     return checked
 
 
 def roads_after_plan(plan: Plan, problem: Problem, want_shapes: bool) -> dict[tuple[str, date], Any] | None:
-    """Warn about pairs that took the estimate; the road shapes of the routes for the map."""
+    """Warn about pairs that took the estimate; the road shapes of the routes for the map.
+
+    Never fails: a shape the roads cannot give (a routing server's error, an extract that
+    cannot be read any more) leaves its leg straight on the map, with one warning on stderr,
+    so that a solved plan is never lost to its drawing."""
     from planner.roads.osrm import OsrmTravel
     from planner.roads.travel import RoadTravel
 
     travel = problem.travel
-    if isinstance(travel, OsrmTravel):
-        return travel.shapes(plan, problem) if want_shapes else None
-    if not isinstance(travel, RoadTravel):
+    if not isinstance(travel, OsrmTravel | RoadTravel):
         return None
     if travel.fallbacks:
         print(
@@ -236,7 +284,29 @@ def roads_after_plan(plan: Plan, problem: Problem, want_shapes: bool) -> dict[tu
         )
         for u in travel.fallbacks[:8]:
             print(f"  {u.from_id} -> {u.to_id}: {u.message_el} / {u.message_en}", file=sys.stderr)
-    return travel.shapes(plan, problem) if want_shapes else None
+        if len(travel.fallbacks) > 8:
+            print(f"  ... και άλλα / and {len(travel.fallbacks) - 8} more", file=sys.stderr)
+    if not want_shapes:
+        return None
+    try:
+        shapes: dict[tuple[str, date], Any] = travel.shapes(plan, problem)
+    except (ValueError, OSError) as exc:
+        print(
+            f"προσοχή: ο χάρτης δείχνει τις διαδρομές σε ευθείες, χωρίς τους δρόμους / warning: the map "
+            f"draws the legs straight, not along the roads: {exc}",
+            file=sys.stderr,
+        )
+        return None
+    failures = travel.shape_failures if isinstance(travel, OsrmTravel) else []
+    if failures:
+        first = next((why for _a, _b, why in failures if why), "")
+        print(
+            f"προσοχή: {len(failures)} σκέλη χωρίς σχήμα από τον διακομιστή δρόμων σχεδιάζονται ευθεία "
+            f"στον χάρτη / warning: {len(failures)} legs the routing server gave no shape for are drawn "
+            f"straight on the map" + (f": {first}" if first else ""),
+            file=sys.stderr,
+        )
+    return shapes
 
 
 # --- kinito roads ... ---------------------------------------------------------------------------
@@ -280,7 +350,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         table = {**table, "bbox": args.bbox}
     travel = road_travel(args.extract, table, args.cache)
     travel.remembered_area = False  # a build uses exactly the box it is given
-    travel.cache.remember_area(travel.cache.extract_digest(travel.extract), travel.bbox)
+    travel.cache.remember_area(travel.cache.extract_digest(travel.extract), travel.bbox, travel.extract)
     from planner.roads.travel import describe_unreachable
 
     t0 = time.perf_counter()
@@ -339,7 +409,7 @@ def cmd_download(args: argparse.Namespace) -> int:
 
         got = download(url, dest, sha256=sha, md5=md5, progress=show)
     except DownloadError as exc:
-        print(f"kinito: λήψη / download: {exc}", file=sys.stderr)
+        print(f"kinito: {exc}", file=sys.stderr)
         return EXIT_INPUT
     bar("download", 1.0, f"{got.size / 1e6:.1f} MB")
     resumed = f", συνέχεια από / resumed at {got.resumed_from} bytes" if got.resumed_from else ""

@@ -61,10 +61,17 @@ def fetch_checksum(url: str, timeout: float = 30.0) -> str:
         with urllib.request.urlopen(url, timeout=timeout) as resp:
             text = resp.read(4096).decode("ascii", "replace")
     except (urllib.error.URLError, HTTPException, OSError) as exc:
-        raise DownloadError(f"cannot read the checksum file {url}: {exc}") from exc
+        raise DownloadError(
+            f"δεν διαβάζεται το αρχείο checksum {url} ({exc}): δώστε το γνωστό checksum με --sha256 ή "
+            f"--md5, ή άλλο αρχείο με --checksum-url / cannot read the checksum file {url} ({exc}): give "
+            "the known checksum with --sha256 or --md5, or another file with --checksum-url"
+        ) from exc
     m = re.match(r"\s*([0-9a-fA-F]{32,128})\b", text)
     if not m:
-        raise DownloadError(f"the checksum file {url} holds no hex digest")
+        raise DownloadError(
+            f"το αρχείο checksum {url} δεν έχει δεκαεξαδικό checksum: δώστε το με --sha256 ή --md5 / "
+            f"the checksum file {url} holds no hex digest: give it with --sha256 or --md5"
+        )
     return m.group(1).lower()
 
 
@@ -85,7 +92,10 @@ def download(
     :class:`ChecksumError` (it is deleted).
     """
     if not sha256 and not md5:
-        raise ValueError("download: a checksum is required (sha256, md5 or a checksum URL)")
+        raise ValueError(
+            "λήψη: χρειάζεται checksum (--sha256, --md5 ή --checksum-url) / "
+            "download: a checksum is required (sha256, md5 or a checksum URL)"
+        )
     algorithm, expected = ("sha256", sha256) if sha256 else ("md5", md5)
     assert expected is not None
     dest = Path(dest)
@@ -115,7 +125,10 @@ def download(
             if exc.code == 416 and have:  # nothing more to send: the part is whole
                 resp = None
             else:
-                raise DownloadError(f"HTTP {exc.code} from {url}: {exc.reason}") from exc
+                raise DownloadError(
+                    f"ο διακομιστής απάντησε HTTP {exc.code} για το {url} ({exc.reason}) / "
+                    f"HTTP {exc.code} from {url}: {exc.reason}"
+                ) from exc
         if resp is not None:
             with resp:
                 if resp.status == 206 and have:
@@ -145,18 +158,25 @@ def download(
                             progress(done, total)
                 if total is not None and done < total:
                     raise DownloadError(
-                        f"the connection closed after {done} of {total} bytes; run again to resume"
+                        f"η σύνδεση έκλεισε μετά από {done} από {total} bytes· τρέξτε ξανά την εντολή για "
+                        f"να συνεχιστεί / the connection closed after {done} of {total} bytes; run again "
+                        "to resume"
                     )
     except (urllib.error.URLError, HTTPException, OSError) as exc:
         if isinstance(exc, DownloadError):
             raise
-        raise DownloadError(f"download of {url} interrupted ({exc}); run again to resume") from exc
+        raise DownloadError(
+            f"η λήψη του {url} διακόπηκε ({exc})· τρέξτε ξανά την εντολή για να συνεχιστεί / "
+            f"download of {url} interrupted ({exc}); run again to resume"
+        ) from exc
     got = _hash_file(part, algorithm)
     if got != expected.lower():
         part.unlink(missing_ok=True)
         meta_path.unlink(missing_ok=True)
         raise ChecksumError(
-            f"{algorithm} of the downloaded file is {got}, expected {expected.lower()}: the file was deleted"
+            f"το {algorithm} του αρχείου που κατέβηκε είναι {got}, αναμενόταν {expected.lower()}: το αρχείο "
+            f"διαγράφηκε (τρέξτε ξανά την εντολή) / {algorithm} of the downloaded file is {got}, expected "
+            f"{expected.lower()}: the file was deleted (run the command again)"
         )
     size = part.stat().st_size
     os.replace(part, dest)

@@ -155,7 +155,12 @@ class RoadNetwork:
         ways = read_ways(extract, profile, bbox, tick=lambda n: progress("read", 0.5, f"{n} ways"))
         progress("read", 1.0, f"{ways.count} δρόμοι / drivable ways, {len(ways.refs)} σημεία / points")
         if ways.count == 0:
-            raise ValueError(f"the extract {extract} has no drivable road (highway=*) for a car")
+            raise ValueError(
+                f"το απόσπασμα {extract} δεν έχει κανέναν δρόμο για αυτοκίνητο (highway=*)"
+                + (" μέσα στην περιοχή" if bbox else "")
+                + f" / the extract {extract} has no drivable road (highway=*) for a car"
+                + (" inside the area" if bbox else "")
+            )
         progress("graph", 0.0, "")
         graph = g.build_graph(ways, profile)
         graph.components()

@@ -102,7 +102,10 @@ def read_ways(
                 snap.append(rule.highway not in NO_SNAP_CLASSES)
                 wids.append(way.id)
     except RuntimeError as exc:  # osmium reports unreadable files this way
-        raise ValueError(f"cannot read OSM extract {path}: {exc}") from exc
+        raise ValueError(
+            f"δεν διαβάζεται το απόσπασμα OSM {path} (χαλασμένο ή κομμένο αρχείο; κατεβάστε το ξανά) "
+            f"/ cannot read the OSM extract {path} (a damaged or cut-short file? download it again): {exc}"
+        ) from exc
     if tick is not None:
         tick(seen)
     return Ways(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -51,17 +51,28 @@ class UnreachableError(ValueError):
     ) -> None:
         self.pairs = tuple(pairs)
         self.off_network = tuple(off_network)
+        self.names = dict(names)
         super().__init__("\n".join(describe_unreachable(self.pairs, names, self.off_network)))
 
 
 def describe_unreachable(
-    pairs: Sequence[Unreachable], names: Mapping[str, str], off_network: Sequence[str] = (), limit: int = 8
+    pairs: Sequence[Unreachable],
+    names: Mapping[str, str],
+    off_network: Sequence[str] = (),
+    limit: int = 8,
+    advice: bool = True,
 ) -> list[str]:
-    """Lines for people: each place off the network once, then the other pairs (at most ``limit``)."""
-    lines = [
-        f"{len(pairs)} ζεύγη θέσεων χωρίς δρόμο / pairs of places with no road between them "
-        '(ρύθμιση / setting [roads] unreachable = "estimate" για εκτίμηση / to use the estimate):'
-    ]
+    """Lines for people: each place off the network once, then the other pairs (at most ``limit``).
+
+    ``advice``: the first line names the ``[roads] unreachable`` setting (for the command
+    line, which reads it; not for the web desk, which cannot). Places are listed with «; »
+    between them: their names hold commas («Παπαδοπούλου Μαρία, Πτέρη»)."""
+    hint = (
+        ' (ρύθμιση / setting [roads] unreachable = "estimate" για εκτίμηση / to use the estimate)'
+        if advice
+        else ""
+    )
+    lines = [f"{len(pairs)} ζεύγη θέσεων χωρίς δρόμο / pairs of places with no road between them{hint}:"]
     off = set(off_network)
     shown = 0
     for u in pairs:
@@ -76,7 +87,7 @@ def describe_unreachable(
     if off:
         text = next((u for u in pairs if u.reason == "off_network"), None)
         why = f": {text.message_el} / {text.message_en}" if text else ""
-        listed = ", ".join(names.get(p, p) for p in list(off_network)[:limit])
+        listed = "; ".join(names.get(p, p) for p in list(off_network)[:limit])
         more = f" (+{len(off) - limit})" if len(off) > limit else ""
         lines.append(f"  εκτός δικτύου / off the network: {listed}{more}{why}")
     return lines
@@ -101,6 +112,10 @@ class RoadTravel:
     progress: StageFn | None = None
     name: str = "roads"
     fallbacks: list[Unreachable] = field(default_factory=list)
+    # the driving time of a pair with no road (unreachable="estimate"): the problem's own
+    # calibrated estimate when it has one (its overhead is this model's, added once)
+    estimate: EstimateTravel = field(default_factory=lambda: EstimateTravel(stop_overhead=0))
+    area_note: str = ""  # how the box was found, when people should hear it (see area())
     _net: RoadNetwork | None = field(default=None, repr=False)
     _memo: dict[tuple[Point, ...], RoadMatrix] = field(default_factory=dict, repr=False)
     _full: list[tuple[dict[Point, int], RoadMatrix]] = field(default_factory=list, repr=False)
@@ -119,10 +134,22 @@ class RoadTravel:
         return state
 
     def area(self) -> BBox | None:
-        """The box of roads used: ``bbox``, else the one the last build of this extract used."""
+        """The box of roads used: ``bbox``, else the one the last build of this extract used.
+
+        The box is remembered per extract content (its SHA-256) and per file: an extract
+        downloaded again to the same path (new contents) keeps the box of the file's last
+        build, and ``area_note`` says so."""
         if self.bbox is None and self.remembered_area:
-            self.bbox = self.cache.remembered_area(self.cache.extract_digest(self.extract))
+            sha = self.cache.extract_digest(self.extract)
+            self.bbox, how = self.cache.area_for(sha, self.extract)
             self.remembered_area = False
+            if how == "path" and self.bbox is not None:
+                box = ",".join(f"{x:g}" for x in self.bbox)
+                self.area_note = (
+                    f"το {self.extract} άλλαξε από το τελευταίο `kinito roads build` του: χρησιμοποιείται "
+                    f"η περιοχή εκείνου ({box}) / {self.extract} changed since its last `kinito roads "
+                    f"build`: the area of that build is used ({box})"
+                )
         return self.bbox
 
     def network(self) -> RoadNetwork:
@@ -180,7 +207,7 @@ class RoadTravel:
             if self.unreachable == "error":
                 names = {loc.id: loc.name or loc.id for loc in locations}
                 raise UnreachableError(m.unreachable, names, m.off_network())
-            est = EstimateTravel(stop_overhead=0).matrix(locations, None)
+            est = replace(self.estimate, stop_overhead=0).matrix(locations, None)
             seconds[missing] = est.durations[missing]
             metres[missing] = est.distances[missing]
             seen = {(u.from_id, u.to_id) for u in self.fallbacks}
