@@ -1107,12 +1107,34 @@ def _freeze(
 # --- comparing plans -----------------------------------------------------------------------
 
 
-def _placements(plan: Plan) -> dict[tuple[str, int], tuple[date, str, int]]:
-    return {
-        (stop.visit_id, stop.occurrence): (route.date, route.unit_id, stop.start)
-        for route in plan.routes
-        for stop in route.stops
-    }
+def _placements(plan: Plan) -> dict[str, list[tuple[date, int, str, int]]]:
+    """Per visit, where each of its occurrences is: (date, occurrence, unit, start), by date."""
+    out: dict[str, list[tuple[date, int, str, int]]] = defaultdict(list)
+    for route in plan.routes:
+        for stop in route.stops:
+            out[stop.visit_id].append((route.date, stop.occurrence, route.unit_id, stop.start))
+    return {vid: sorted(places) for vid, places in out.items()}
+
+
+def _paired(
+    olds: Sequence[tuple[date, int, str, int]], news: Sequence[tuple[date, int, str, int]]
+) -> list[tuple[tuple[date, int, str, int] | None, tuple[date, int, str, int] | None]]:
+    """A visit's placements before and after, paired: on the same date first (its occurrence
+    numbers are the search's, not the person's: a visit twice a week kept on Wednesday may be
+    the other "occurrence" now), then the rest in date order (moved); what is left is dropped
+    (before only) or added (after only)."""
+    left, right = list(olds), list(news)
+    pairs: list[tuple[tuple[date, int, str, int] | None, tuple[date, int, str, int] | None]] = []
+    for o in list(left):
+        same = next((n for n in right if n[0] == o[0]), None)
+        if same is not None:
+            pairs.append((o, same))
+            left.remove(o)
+            right.remove(same)
+    pairs += list(zip(left, right, strict=False))
+    pairs += [(o, None) for o in left[len(right) :]]
+    pairs += [(None, n) for n in right[len(left) :]]
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -1154,24 +1176,26 @@ def plan_change_items(
     units = {u.id: u.name for p in problems for u in p.units}
     wanted = {v.id for v in problem.visits}
     items: list[PlanChange] = []
-    for key in sorted(old.keys() | new.keys()):
-        vid, occurrence = key
+    for vid in sorted(old.keys() | new.keys()):
         name = names.get(vid, vid)
-        d0, u0, t0 = old.get(key) or (None, "", None)
-        d1, u1, t1 = new.get(key) or (None, "", None)
-        item = PlanChange("", vid, name, occurrence, d0, d1, units.get(u0, u0), units.get(u1, u1), t0, t1)
-        if key not in new:
-            items.append(replace(item, kind="dropped", wanted=vid in wanted))
-        elif key not in old:
-            items.append(replace(item, kind="added"))
-        else:
+        for was, now in _paired(old.get(vid, []), new.get(vid, [])):
+            d0, occurrence, u0, t0 = was or (None, -1, "", None)
+            d1, o1, u1, t1 = now or (None, -1, "", None)
+            occurrence = occurrence if was is not None else o1
+            item = PlanChange("", vid, name, occurrence, d0, d1, units.get(u0, u0), units.get(u1, u1), t0, t1)
+            if now is None:
+                items.append(replace(item, kind="dropped", wanted=vid in wanted))
+                continue
+            if was is None:
+                items.append(replace(item, kind="added"))
+                continue
             if d0 != d1:
                 items.append(replace(item, kind="moved"))
             if u0 != u1:
                 items.append(replace(item, kind="other_unit"))
             if d0 == d1 and t0 is not None and t1 is not None and abs(t1 - t0) > TIME_CHANGE:
                 items.append(replace(item, kind="new_time"))
-    return tuple(items)
+    return tuple(sorted(items, key=lambda c: (c.visit_id, c.occurrence)))
 
 
 LEFT_OUT = (

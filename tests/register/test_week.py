@@ -1262,6 +1262,49 @@ def test_kept_routes_that_no_longer_fit_are_told_in_each_language_with_their_det
     assert not any(c in details_en for c in "αεηιουωστ"), details_en  # the English half in English only
 
 
+def test_a_visit_twice_a_week_kept_on_its_day_is_not_reported_moved() -> None:
+    """Published: cp-16 served Wednesday (its other visit unassigned); re-planned: Wednesday
+    kept as it was, Friday added. The occurrence numbers are the search's (Wednesday is now
+    its "second"), and the list said «added: Wednesday», «moved: Wednesday -> Friday» and
+    «other unit»: the person would be told their Wednesday visit moved. Now: «added: Friday»."""
+    from planner.model import Location, Plan, Problem, Route, Stop, Unit, Visit
+    from planner.register.week import plan_change_items, plan_changes
+
+    wed, fri = date(2026, 12, 9), date(2026, 12, 11)
+    base = Location("base", 38.2498, 22.0816, "Βάση")
+    place = Location("kounina", 38.17, 22.01, "Κουνινά")
+    problem = Problem(
+        name="x", dates=(wed, fri), units=(Unit("unit-1", "Βαν", base), Unit("unit-2", "Αυτοκίνητο", base)),
+        unit_days=(), staff=(), visits=(Visit("cp-16", place, 30 * MINUTE, name="Πρόσωπο Α.", frequency=2),),
+    )  # fmt: skip
+
+    def route(unit: str, day: date, occurrence: int, start: int) -> Route:
+        stop = Stop("cp-16", occurrence, start, start, start + 30 * MINUTE, 600, 5_000)
+        return Route(unit, day, 8 * HOUR, 14 * HOUR, (stop,), 600, 5_000)
+
+    wed_at = 8 * HOUR + 46 * MINUTE
+    before = Plan("x", (route("unit-1", wed, 0, wed_at),), (), 0, 1, 1.0, 0.1)
+    after = Plan(
+        "x", (route("unit-1", wed, 1, wed_at), route("unit-2", fri, 0, 9 * HOUR)), (), 0, 1, 1.0, 0.1
+    )
+    items = plan_change_items(before, after, problem)
+    assert [(c.kind, c.day_before, c.day_after, c.unit_after) for c in items] == [
+        ("added", None, fri, "Αυτοκίνητο")
+    ]
+    assert plan_changes(before, after, problem) == (
+        "προστέθηκε / added: Πρόσωπο Α. (cp-16): Παρασκευή 11/12 / Friday 11/12 09:00, Αυτοκίνητο",
+    )
+    # a real move of one of two: the other, kept on its day, is not listed
+    moved = Plan(
+        "x", (route("unit-1", wed, 0, wed_at), route("unit-1", fri, 1, 9 * HOUR)), (), 0, 1, 1.0, 0.1
+    )
+    later = Plan("x", (route("unit-1", wed, 1, wed_at), route("unit-1", date(2026, 12, 10), 0, 9 * HOUR)),
+                 (), 0, 1, 1.0, 0.1)  # fmt: skip
+    assert [(c.kind, c.day_before, c.day_after) for c in plan_change_items(moved, later, problem)] == [
+        ("moved", fri, date(2026, 12, 10))
+    ]
+
+
 def test_plan_change_items_are_the_changes_as_data_and_the_cli_lines_come_from_them() -> None:
     """The web lists a re-planned week's changes from data (names, dates, unit names, times in
     seconds); the command line's bilingual lines are written from the same data, unchanged."""
