@@ -439,6 +439,19 @@ def _unwanted_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
     ]
 
 
+def _changed_lines(session: Any, plan: Plan, problem: Problem) -> list[str]:
+    """The plan's visits from today on whose care plan or stop the register has changed since
+    so that their place no longer follows it, a line each in the reader's language: «Όνομα (Παρ
+    11/12): οι ώρες του είναι πια 09:00-11:00»."""
+    from planner.register.week import rules_changed
+
+    english = current_language() == "en"
+    return [
+        f"{u.name} ({short_date(u.day)}): {u.why_en if english else u.why_el}"
+        for u in rules_changed(session, plan, problem, current_day())
+    ]
+
+
 def _off_day_lines(plan: Plan, problem: Problem) -> list[str]:
     """The village stops served on another weekday than the village's usual one, a line each:
     «Πτέρη: πλατεία: Δευ 7/12 (συνήθως: Παρασκευή)»; those still to come only (a day past, or
@@ -542,6 +555,7 @@ def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
     changes, compared = _changes(row, plan, problem, statuses[row.id], published_now)
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
+        changed = _changed_lines(s, plan, problem)
         drift = _drift_lines(s, plan, problem, published=published_now is not None)
         # a version publishing would refuse (days driven since it was made): said before the
         # button, which asked for a confirmation and then refused
@@ -565,7 +579,7 @@ def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
         closed=_closed_days(row.summary or {}),
         carried=_carried_over(row.summary or {}, problem),
         statuses=statuses, status_labels=STATUS_LABELS,
-        newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift,
+        newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift, changed=changed,
         off_day=_off_day_lines(plan, problem), stale=stale, replaces=replaces,
         published_meanwhile=published_meanwhile,
     )  # fmt: skip
@@ -613,7 +627,18 @@ def publish(pv_id: int) -> Any:
     _row, plan, problem = _load(pv_id)
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
+        changed = _changed_lines(s, plan, problem)
         drift = _drift_lines(s, plan, problem)
+    if changed:
+        flash(
+            _(
+                "The register has changed these visits since this plan was made, and their places in it no "
+                "longer follow it: %(lines)s. Plan the week again (a new plan reads the register as it is "
+                "now), or tell the driver and the people.",
+                lines=listed(changed),
+            ),
+            "warning",
+        )
     if drift:
         message = _(
             "The calendar has changed since this plan was made, and its routes do not follow it: "

@@ -1599,6 +1599,112 @@ def no_longer_wanted(session: Session, plan: Plan, problem: Problem) -> list[Unw
     return out
 
 
+_WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def rules_changed(session: Session, plan: Plan, problem: Problem, today: date) -> list[Unwanted]:
+    """The visits ``plan`` serves from ``today`` on whose care plan (or stop), still in force,
+    the register has changed since the plan was made so that their place in it no longer
+    follows it: the visit's length, its weekdays, its hours (a stop's announced times), the role
+    or the person it needs against the crew aboard, a stop's usual weekday. Only what changed
+    counts (a pin the coordinator put outside the hours is the plan's own). A plan is read from
+    the register when it is made; a new plan of the week reads it anew. Visits no longer wanted
+    at all are :func:`no_longer_wanted`'s."""
+    from planner.register.importer import ROLE_EL, format_weekdays
+
+    role_en = {"social_worker": "social worker", "psychologist": "psychologist", "driver": "driver"}
+    stored = {v.id: v for v in problem.visits}
+    days = {(ud.unit_id, ud.date): ud for ud in problem.unit_days}
+    roles = {s.id: set(s.roles) for s in problem.staff}
+    out: list[Unwanted] = []
+
+    def fits(start: int, windows: Sequence[TimeWindow]) -> bool:
+        return not windows or any(w.start <= start <= w.end for w in windows)
+
+    def needs(role: str) -> tuple[str, str]:
+        return f"χρειάζεται πια {ROLE_EL.get(role, role)}", f"it now needs a {role_en.get(role, role)}"
+
+    for route in sorted(plan.routes, key=lambda r: (r.date, r.unit_id)):
+        if route.date < today:
+            continue
+        ud = days.get((route.unit_id, route.date))
+        aboard = {c.staff_id for c in ud.crew} if ud else set()
+        has_roles = set().union(*(roles.get(sid, set()) for sid in aboard)) if aboard else set()
+        weekday = route.date.isoweekday()
+        for stop in route.stops:
+            before = stored.get(stop.visit_id)
+            if not is_routine(stop.visit_id) or before is None:
+                continue
+            kind, number = visit_subject(stop.visit_id)
+            why: list[tuple[str, str]] = []
+            if kind == "care_plan":
+                cp = session.get(m.CarePlan, number)
+                if (
+                    cp is None
+                    or not cp.beneficiary.active
+                    or cp.status != "active"
+                    or (cp.end_date is not None and cp.end_date < route.date)
+                    or cp.start_date > route.date
+                ):
+                    continue  # no_longer_wanted says why
+                service = cp.duration_min * MINUTE
+                if service != before.service:
+                    why.append(
+                        (f"διαρκεί πια {cp.duration_min} λεπτά", f"it now takes {cp.duration_min} min")
+                    )
+                allowed = cp.allowed_weekdays or []
+                was_allowed = before.allowed_weekdays is None or weekday - 1 in before.allowed_weekdays
+                if allowed and weekday not in allowed and was_allowed:
+                    el_days = format_weekdays(sorted(allowed))
+                    en_days = ", ".join(_WEEKDAY_EN[d - 1] for d in sorted(allowed))
+                    why.append((f"οι ημέρες του είναι πια: {el_days}", f"its days are now: {en_days}"))
+                windows = _windows(cp.time_windows or [], service)
+                if not fits(stop.start, windows) and fits(stop.start, before.windows_on(route.date)):
+                    said = ", ".join(f"{a}-{b}" for a, b in cp.time_windows or [])
+                    why.append((f"οι ώρες του είναι πια {said}", f"its hours are now {said}"))
+                role = cp.required_role
+                if ud is not None and role and role not in has_roles and role != before.required_role:
+                    why.append(needs(role))
+                named = f"st-{cp.staff_id}" if cp.staff_id is not None else None
+                if ud is not None and named and named not in aboard and named != before.required_staff:
+                    who = cp.staff.name if cp.staff is not None else named
+                    why.append(
+                        (f"την κάνει πια: {who}, που δεν επιβαίνει", f"{who} now makes it, not aboard")
+                    )
+            else:
+                vs = session.get(m.VillageStop, number)
+                if vs is None or not vs.active:
+                    continue
+                if vs.duration_min * MINUTE != before.service:
+                    why.append(
+                        (f"διαρκεί πια {vs.duration_min} λεπτά", f"it now takes {vs.duration_min} min")
+                    )
+                announced = [
+                    TimeWindow(parse_time(t), parse_time(t) + ANNOUNCED_SLACK)
+                    for t in (vs.announced_times or [])
+                ]
+                if not fits(stop.start, announced) and fits(stop.start, before.windows_on(route.date)):
+                    said = ", ".join(vs.announced_times or [])
+                    why.append((f"η ανακοινωμένη ώρα είναι πια {said}", f"its announced time is now {said}"))
+                usual = vs.usual_weekday
+                if usual is not None and weekday != usual and before.preferred_weekday != usual - 1:
+                    el_day, en_day = format_weekdays([usual]), _WEEKDAY_EN[usual - 1]
+                    why.append(
+                        (
+                            f"η συνήθης ημέρα του χωριού είναι πια {el_day}",
+                            f"the village's usual day is now {en_day}",
+                        )
+                    )
+                role = vs.required_role
+                if ud is not None and role and role not in has_roles and role != before.required_role:
+                    why.append(needs(role))
+            if why:
+                el = "· ".join(text for text, _ in why)
+                en = "; ".join(text for _, text in why)
+                out.append(Unwanted(stop.visit_id, before.name or stop.visit_id, route.date, el, en))
+    return out
+
+
 def published_once(session: Session, versions: Iterable[m.PlanVersion]) -> set[int]:
     """The ids of ``versions`` that drivers were shown: published now, or published once and
     then replaced (:func:`publish` sets them back to draft; the audit log keeps their update
