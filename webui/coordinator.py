@@ -69,6 +69,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 import planner.register
 from planner.model import HOUR, WEEKLY_MAX_WORK
+from planner.register.calendar import holidays_closed
 from planner.register.calendar import today as calendar_today
 from planner.register.db import is_full, is_read_only
 from planner.register.fleet_cli import MAX_WEEKLY_HOURS, parse_weekly_hours, same_name_unit
@@ -131,7 +132,7 @@ from webui.forms import (
     time_of,
     weekday_choices,
 )
-from webui.i18n import WEEKDAYS, current_language, decimal, when
+from webui.i18n import WEEKDAYS, current_language, decimal, long_date, when
 from webui.security import require_role
 from webui.store import engine, reader, transaction
 
@@ -1522,13 +1523,24 @@ def calendar_delete(cid: int) -> Any:
             if row is None:  # removed already (another tab, a colleague): nothing to do
                 flash(_("This calendar entry had already been removed."), "info")
                 return redirect(url_for("coordinator.calendar"))
-            year = row.day.year
+            year, day = row.day.year, row.day
             s.delete(row)
     except OperationalError as refused:
         current_app.logger.warning("%s: nothing saved", request.path, exc_info=True)
         flash(_not_saved_message(refused), "error")
         return redirect(url_for("coordinator.calendar"))
     flash(_("Removed."), "info")
+    holiday = holidays_closed([year]).get(day) if 1 <= year <= 9999 else None
+    if holiday is not None:  # the week builder closes it whatever the calendar says: said, not hidden
+        flash(
+            _(
+                "%(day)s stays closed all the same: it is a public holiday (%(name)s), which Kinito always "
+                "closes. A day the Centre works on a public holiday cannot be opened in Kinito yet.",
+                day=long_date(day),
+                name=holiday,
+            ),
+            "warning",
+        )
     if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:  # a day of a year no page shows
         return redirect(url_for("coordinator.calendar"))
     return redirect(url_for("coordinator.calendar", year=year))

@@ -663,3 +663,30 @@ def test_long_people_list_is_paged(
     for odd in ("²", "9" * 5000, "-1", "0"):  # not ASCII digits, too many, or none: the first page
         response = coordinator.get(f"/register/beneficiaries?page={odd}")
         assert response.status_code == 200 and 'rel="prev"' not in _text(response)
+
+
+def test_removing_a_public_holiday_from_the_calendar_says_it_stays_closed(
+    coordinator: FlaskClient, app: Flask
+) -> None:
+    """«Αφαίρεση» on a public holiday said «Removed.» and the row went, yet the week builder
+    closes the day whatever the calendar says: the coordinator thought the Centre would work
+    then. It is said now."""
+    from datetime import date
+
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        row = CalendarDay(day=date(2027, 5, 4), kind="holiday", name="Εργατική Πρωτομαγιά")
+        s.add(row)
+        s.flush()
+        holiday = row.id
+        other = CalendarDay(day=date(2027, 5, 5), kind="closure", name="Απολύμανση")
+        s.add(other)
+        s.flush()
+        closure = other.id
+    page = _text(
+        coordinator.get(post(coordinator, f"/register/calendar/{holiday}/delete").headers["Location"])
+    )
+    assert "Τρίτη 4 Μαΐου 2027 μένει κλειστή" in page and "Εργατική Πρωτομαγιά (μεταφορά από 1/5)" in page
+    page = _text(
+        coordinator.get(post(coordinator, f"/register/calendar/{closure}/delete").headers["Location"])
+    )
+    assert "μένει κλειστή" not in page
