@@ -504,10 +504,11 @@ def build_parser(plugins: bool = True) -> argparse.ArgumentParser:
         help="ρυθμίσεις επίλυσης σε TOML (πίνακας [solver]) / solver settings TOML ([solver] table)",
     )
     p.add_argument(
-        "--roads", default=None, metavar="EXTRACT",
-        help="απόσπασμα OSM (.osm.pbf) για χρόνους διαδρομής στους δρόμους ('off': η ενσωματωμένη "
-        "εκτίμηση· προεπιλογή $KINITO_ROADS) / "
-        "OSM extract (.osm.pbf) for road travel times ('off': the estimate; default $KINITO_ROADS)",
+        "--roads", default=None, metavar="EXTRACT|URL|off",
+        help="χρόνοι διαδρομής στους δρόμους: απόσπασμα OSM (.osm.pbf) ή διακομιστής OSRM "
+        "(http://...)· 'off': η ενσωματωμένη εκτίμηση· προεπιλογή $KINITO_ROADS / "
+        "road travel times: an OSM extract (.osm.pbf) or an OSRM server (http://...); 'off': the "
+        "embedded estimate; default $KINITO_ROADS",
     )  # fmt: skip
     p.set_defaults(func=cmd_plan)
     v = sub.add_parser(

@@ -1007,8 +1007,8 @@ def test_an_empty_list_of_units_is_refused_by_name() -> None:
 
 
 def test_the_documented_problem_example_reads() -> None:
-    """docs/schema.md's example (its "..." left out, the places and staff it names added) is a
-    problem the reader takes, with every key it shows: the docs do not drift from the code."""
+    """docs/schema.md's example (its "..." left out) is a problem the reader takes, with every
+    key it shows, and one the engine plans: the docs do not drift from the code."""
     import json
     import re
     from pathlib import Path
@@ -1017,8 +1017,11 @@ def test_the_documented_problem_example_reads() -> None:
     found = re.search(r"## `problem.json`\n\n```json\n(.*?)\n```", doc, re.S)
     assert found
     text = found.group(1).replace('["2026-12-07", "..."]', '["2026-12-07"]').replace(', "...": {}', "")
-    d = json.loads(text)
-    d["locations"].append({"id": "loc-kalavryta-1", "lat": 38.02, "lon": 22.11})
-    d["staff"].append({"id": "sw3", "roles": ["social_worker"]})
+    d = json.loads(text)  # whole as written: the places and staff it names are in it (they were not)
     problem = problem_from_dict(d)
     assert problem.visits[0].required_role == "social_worker" and problem.units[0].weekly_worked == 0
+    from planner.solver import SolveParams, solve
+    from planner.validate import validate
+
+    plan = solve(problem, SolveParams(time_limit=1.0, workers=1))
+    assert validate(problem, plan) == [] and [s.visit_id for r in plan.routes for s in r.stops] == ["hv-001"]
