@@ -657,7 +657,10 @@ def _reason_doubt(checker: _Checker, v: Visit, occurrence: int, reason: str) -> 
         dates = [d for d in dates if d == v.pinned_date]
     open_days = [ud for ud in problem.unit_days if ud.available and ud.date in dates]
     if reason == "no_crew":
-        aboard = sorted({ud.date for ud in open_days if _with_role(checker, v, ud)})
+        # only the units that can carry its load count (the reason may be «only the car can
+        # carry its load, and nobody with the role rides in it»)
+        able = {u.id for u in problem.units if u.capacity is None or u.capacity >= v.load}
+        aboard = sorted({ud.date for ud in open_days if ud.unit_id in able and _with_role(checker, v, ud)})
         if aboard and (v.required_role is not None or v.required_staff is not None):
             if v.required_staff is not None:
                 who_el, who_en = checker.need_el(v), v.required_staff

@@ -15,13 +15,14 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from planner.register.models import USER_ROLES, Unit, User
+from webui.auth import users_named
 from webui.coordinator import Conflict, _actor_name, _change_time, _changes_after, _conflict, _newest_change
 from webui.forms import USER_ROLE_LABELS, options
 from webui.security import hash_password, password_fingerprint, require_role
@@ -137,8 +138,7 @@ def user_edit(user_id: int | None = None) -> Any:
         conflict: Conflict | None = None
         if form.validate_on_submit():
             # whatever the case: «Odigos» beside «odigos» shared its log-in lock (webui.auth)
-            wanted = str(form.username.data).lower()
-            taken = s.scalars(select(User).where(func.lower(User.username) == wanted)).first()
+            taken = next(iter(users_named(s, str(form.username.data))), None)
             if user is not None:
                 conflict = _account_conflict(s, form, user)
             if conflict is not None:

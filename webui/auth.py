@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 import planner
 from planner.register.models import User
@@ -41,6 +41,15 @@ _DUMMY_HASH = (
     "8f2a1f0c6a0b4f7d1e9c3b5a7d9e1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d"
     "7f9a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a"
 )
+
+
+def users_named(session: Any, name: str) -> list[User]:
+    """The accounts whose user name is ``name`` whatever its case, the one typed exactly first
+    (an old pair «Odigos», «odigos»). Folded in Python: SQLite's lower() folds ASCII letters
+    only, so «Μαρία» and «μαρία» would not meet (the accounts are few)."""
+    key = name.casefold()
+    found = [u for u in session.scalars(select(User).order_by(User.id)) if u.username.casefold() == key]
+    return sorted(found, key=lambda u: u.username != name)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -86,9 +95,7 @@ def login() -> Any:
         with reader() as s:
             # whatever the case typed (a tablet's keyboard capitalises «Odigos»): user names are
             # unique regardless of case (webui.admin, the CLI), as the lock's key is
-            wanted = func.lower(User.username) == username.lower()
-            exact = (User.username == username).desc()  # (an old pair «Odigos», «odigos»: the one typed)
-            user = s.scalars(select(User).where(wanted).order_by(exact, User.id).limit(1)).first()
+            user = next(iter(users_named(s, username)), None)
             ok = check_password(user.password_hash if user else _DUMMY_HASH, form.password.data or "")
             ok = ok and user is not None and user.active
             if ok and user is not None:

@@ -249,7 +249,7 @@ def _default_unit(session: Any) -> tuple[Any, bool]:
 
 def cmd_user_add(args: argparse.Namespace) -> int:
     """Add a user account (or, with --update, replace an existing one's role and password)."""
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from planner.register.models import Unit, User
     from webui.admin import MIN_PASSWORD
@@ -277,7 +277,9 @@ def cmd_user_add(args: argparse.Namespace) -> int:
             print(f"kinito: ο χρήστης {args.username} υπάρχει / user {args.username} exists "
                   "(--update to change it)", file=sys.stderr)  # fmt: skip
             return EXIT_INPUT
-        other = s.scalars(select(User).where(func.lower(User.username) == args.username.lower())).first()
+        from webui.auth import users_named
+
+        other = next(iter(users_named(s, args.username)), None)
         if user is None and other is not None:  # «Odigos» beside «odigos»: one log-in lock, two accounts
             print(f"kinito: υπάρχει ήδη ο χρήστης {other.username} (ίδιο όνομα με άλλα κεφαλαία) / user "
                   f"{other.username} exists (the same name in other capitals)", file=sys.stderr)  # fmt: skip

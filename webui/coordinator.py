@@ -199,11 +199,12 @@ def _national_digits(text: str) -> str:
 
 def phone_matches(query: str, phone: str | None) -> bool:
     """Whether ``query``, typed as a phone number (digits, spaces, dashes, dots, brackets, a
-    ``+30``/``0030`` in front), is part of ``phone``'s digits, however either was written."""
+    ``+30``/``0030`` in front), is part of ``phone``'s digits, however either was written; five
+    digits at least (an office ID such as «047» is no phone search)."""
     if not phone or not _PHONE_QUERY.fullmatch(query.strip()):
         return False
     wanted = _national_digits(query)
-    return len(wanted) >= 3 and wanted in _national_digits(phone)
+    return len(wanted) >= 5 and wanted in _national_digits(phone)
 
 
 # --- saving: after the commit, and never over a change made after the form was shown --------
@@ -1530,7 +1531,7 @@ def calendar_delete(cid: int) -> Any:
         flash(_not_saved_message(refused), "error")
         return redirect(url_for("coordinator.calendar"))
     flash(_("Removed."), "info")
-    holiday = holidays_closed([year]).get(day) if 1 <= year <= 9999 else None
+    holiday = holidays_closed([year]).get(day) if CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1] else None
     if holiday is not None:  # the week builder closes it whatever the calendar says: said, not hidden
         flash(
             _(

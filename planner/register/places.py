@@ -360,7 +360,7 @@ def find_settlement(
     if not key:
         return Match(
             query, "not_found",
-            message_el="Δεν βρέθηκε όνομα οικισμού.", message_en="No settlement name was given.",
+            message_el="Δεν δόθηκε όνομα οικισμού.", message_en="No settlement name was given.",
         )  # fmt: skip
     hits = index.search(key, narrowed)
     if hits:

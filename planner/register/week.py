@@ -728,6 +728,15 @@ def build_week(
     published_problem: Problem | None = None
     if published_row is not None and published_row.problem_json:
         published_problem = problem_from_dict(json.loads(published_row.problem_json))
+        # a base at the same point keeps the terrain the published week had (one planned before
+        # bases took their settlement's terrain, all "plain"): its kept routes' drives stay valid
+        was = {u.id: u.base for u in published_problem.units}
+        model_units = [
+            replace(u, base=replace(u.base, terrain=was[u.id].terrain))
+            if u.id in was and (was[u.id].lat, was[u.id].lon) == (u.base.lat, u.base.lon)
+            else u
+            for u in model_units
+        ]
     seats_before = _published_seats(published_problem)
 
     def crewed_days(first: Collection[int]) -> list[UnitDay]:
@@ -1093,8 +1102,20 @@ def _freeze(
         else u
         for u in problem.units
     )
+    # who rode on a kept day and has left since (made inactive): still on that day's crew, so the
+    # stored week keeps them among its staff (without them its roles are missing there, and the
+    # kept routes did not validate: the week could not be planned again at all)
+    known = {s.id for s in problem.staff}
+    aboard = {c.staff_id for ud in stored_days if ud.date in frozen for c in ud.crew}
+    gone = tuple(s for s in (published.staff if published else ()) if s.id in aboard and s.id not in known)
     return (
-        replace(problem, units=stored_units, unit_days=tuple(stored_days), visits=tuple(stored_visits)),
+        replace(
+            problem,
+            units=stored_units,
+            unit_days=tuple(stored_days),
+            visits=tuple(stored_visits),
+            staff=(*problem.staff, *gone),
+        ),
         replace(
             problem,
             units=tuple(u for u in left if u.id in going),
@@ -1665,7 +1686,8 @@ def rules_changed(session: Session, plan: Plan, problem: Problem, today: date) -
                 role = cp.required_role
                 if ud is not None and role and role not in has_roles and role != before.required_role:
                     why.append(needs(role))
-                named = f"st-{cp.staff_id}" if cp.staff_id is not None else None
+                # a named member no longer active: planned with anyone of the role (build_week)
+                named = f"st-{cp.staff_id}" if cp.staff is not None and cp.staff.active else None
                 if ud is not None and named and named not in aboard and named != before.required_staff:
                     who = cp.staff.name if cp.staff is not None else named
                     why.append(
@@ -1858,7 +1880,9 @@ def calendar_drift(session: Session, problem: Problem, plan: Plan, today: date) 
     # the unit work: said on the unit's first route from today
     for uid, cap in _caps_now(session, problem).items():
         work = sum(r.work_time for r in plan.routes if r.unit_id == uid)
-        ahead = sorted(r.date for r in plan.routes if r.unit_id == uid and r.stops and r.date >= today)
+        # the routes still to be planned anew (after today: today's stays as published): a re-plan
+        # gives them what the new hours leave, and a version re-planned so has none over them
+        ahead = sorted(r.date for r in plan.routes if r.unit_id == uid and r.stops and r.date > today)
         unit = problem.unit(uid)
         if cap is None or not ahead or work + unit.weekly_worked <= cap:
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from planner.model import HOUR, MINUTE, Visit
+from planner.schema import plan_to_dict
 from planner.validate import validate
 from tests.planner.conftest import MON, NO_BREAK, crew, make_problem, make_unit, make_visit, quick
 
@@ -119,3 +120,11 @@ def test_a_unit_that_carries_it_but_has_no_crew_gives_the_crew_reason() -> None:
     assert u.reason == "no_crew", u
     assert u.message_en.startswith("Only Κινητή μονάδα car1 can carry its load (5). No available day has")
     assert u.message_el.startswith("Το φορτίο της (5) το χωρά μόνο η μονάδα «Κινητή μονάδα car1». ")
+    # and validate does not call the engine's own reason one that «cannot hold» (the van, which
+    # cannot carry it, has the psychologist aboard)
+    from planner.validate import stated_warnings
+
+    problem = replace(p, unit_days=days)
+    plan = quick(problem, 0.5)
+    stated = plan_to_dict(plan, problem)
+    assert [w for w in stated_warnings(problem, plan, stated) if w.code == "stated_reason"] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine
 
 from planner.register import models as m
@@ -45,3 +46,45 @@ def test_a_base_at_a_mountain_village_is_mountainous(loaded_engine: Engine) -> N
     assert terrain[f"unit-{ids['pteri']}"] == "mountainous"
     assert terrain[f"unit-{ids['near']}"] == "mountainous"
     assert terrain[f"unit-{ids['aigio']}"] == "plain"
+
+
+def test_a_week_published_with_a_plain_base_is_re_planned_with_it(
+    loaded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A week published before bases took their settlement's terrain (its base "plain") and
+    re-planned after: its kept routes' drives were measured from a plain base, and with the
+    mountain base they no longer fit («the routes kept as published no longer fit the
+    register»). The week keeps the terrain it was published with."""
+    from datetime import date
+
+    from planner.register import week
+    from planner.register.week import plan_week, publish
+    from planner.validate import validate
+
+    ids = _units(loaded_engine)
+    with session_scope(loaded_engine, actor="test") as s:
+        for uid in (ids["near"], ids["aigio"]):
+            unit = s.get(m.Unit, uid)
+            assert unit is not None
+            unit.active = False
+        s.add(m.Staff(name="Μαρία Κ.", role="social_worker"))
+        far = (
+            s.query(m.Settlement).filter(m.Settlement.name_el != "Πτέρη").order_by(m.Settlement.code).first()
+        )
+        assert far is not None  # a stop away from the base: its drive depends on the base's terrain
+        s.add(
+            m.VillageStop(settlement_code=far.code, duration_min=60, announced_times=["11:30"],
+                          frequency_kind="weekly", frequency_count=1, usual_weekday=3)
+        )  # fmt: skip
+    with monkeypatch.context() as older:  # the Kinito that published it: every base plain
+        older.setattr(week, "base_terrain", lambda unit, settlements: "plain")
+        first = plan_week(loaded_engine, W50, time_limit=0.5, workers=1, today=date(2026, 12, 1))
+    publish(loaded_engine, first.plan_version_id)
+    served = sorted(r.date for r in first.plan.routes if r.stops)
+    assert served
+    second = plan_week(loaded_engine, W50, time_limit=0.5, workers=1, today=served[-1])
+    assert {u.base.terrain for u in second.problem.units} == {"plain"}
+    assert validate(second.problem, second.plan) == []
+    # a week never published takes the settlement's terrain
+    third = plan_week(loaded_engine, "2026-W51", time_limit=0.5, workers=1, today=date(2026, 12, 1))
+    assert {u.base.terrain for u in third.problem.units} == {"mountainous"}

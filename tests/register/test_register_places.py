@@ -138,3 +138,12 @@ def test_only_lakka_shares_a_search_key(settlements: Gazetteer, aliases: Aliases
                 owners[loose_key(variant)].add(s.code)
     shared = {k: codes for k, codes in owners.items() if len(codes) > 1}
     assert shared == {"lakka": {LAKKA_AIGIOU, LAKKA_SYMPOLITEIAS}, "laka": {LAKKA_AIGIOU, LAKKA_SYMPOLITEIAS}}
+
+
+def test_an_empty_name_is_said_in_both_languages_alike(settlements: Gazetteer, aliases: Aliases) -> None:
+    found = find_settlement("  ", settlements, aliases)
+    assert found.settlement is None
+    assert (found.message_el, found.message_en) == (
+        "Δεν δόθηκε όνομα οικισμού.",
+        "No settlement name was given.",
+    )

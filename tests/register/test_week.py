@@ -1234,6 +1234,13 @@ def test_hours_lowered_below_what_the_kept_days_took_still_replan_the_rest_of_th
         stored_plan = plan_from_dict(json.loads(row.plan_json))
     assert validate(stored_problem, stored_plan) == []
     assert {u.id: u.weekly_max_work for u in stored_problem.units}[van_id] == kept
+    # the re-planned version has nothing over the hours still to come: no warning that a new
+    # plan could not clear («they were 3.3», the kept days' work, on every page)
+    last = max(r.date for r in stored_plan.routes if r.unit_id == van_id and r.stops)
+    with session_scope(engine) as s:
+        for day in (WEDNESDAY, last):  # its last route today: kept as published, nothing to re-plan
+            drift = calendar_drift(s, stored_problem, stored_plan, day)
+            assert [d for d in drift if d.kind == "weekly_hours"] == []
 
 
 def test_kept_routes_that_no_longer_fit_are_told_in_each_language_with_their_details(

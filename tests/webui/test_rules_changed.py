@@ -15,11 +15,12 @@ import pytest
 from field_helpers import demo_template
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from webui_helpers import COORDINATOR, login
 
 from planner.register.db import session_scope
 from planner.register.models import CarePlan, PlanVersion, VillageStop
-from planner.register.week import rules_changed
+from planner.register.week import plan_week, rules_changed
 from planner.schema import plan_from_dict, problem_from_dict
 from webui import create_app
 
@@ -60,6 +61,19 @@ def test_a_plan_just_made_has_nothing_changed(desk: tuple[Flask, FlaskClient, in
     with session_scope(app.extensions["kinito_engine"]) as s:
         assert rules_changed(s, plan, problem, TODAY) == []  # type: ignore[arg-type]
     assert 'id="rules-changed"' not in client.get(f"/desk/plans/{pv_id}").get_data(as_text=True)
+    # nor one made while a care plan names a staff member no longer active (planned with anyone
+    # of the role): it said «… now makes it, not aboard» on every page
+    engine = app.extensions["kinito_engine"]
+    with session_scope(engine, actor="maria") as s:
+        named = s.scalars(select(CarePlan).where(CarePlan.staff_id.is_not(None))).first()
+        assert named is not None and named.staff is not None
+        named.staff.active = False
+    # and the week is planned again though that member rode on a day kept as published (their
+    # roles were missing from the stored week, and the kept routes «no longer fit the register»)
+    for today in (TODAY, date(2026, 12, 8)):
+        result = plan_week(engine, "2026-W50", time_limit=1.0, workers=1, actor="maria", today=today)
+        with session_scope(engine) as s:
+            assert rules_changed(s, result.plan, result.problem, today) == []
 
 
 def test_hours_days_and_a_stops_time_changed_after_publishing_are_listed(

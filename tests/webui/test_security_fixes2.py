@@ -89,6 +89,19 @@ def test_a_user_name_typed_with_a_capital_logs_in(client: FlaskClient) -> None:
     assert login(client, "Odigos", "wrong password 1").status_code == 401
 
 
+def test_a_greek_user_name_logs_in_in_any_case(client: FlaskClient, app: Flask) -> None:
+    """SQLite's lower() folds ASCII letters only: «Μαρία» (typed exactly) no longer logged in
+    once the look-up compared lower(username) with Python's «μαρία»."""
+    from webui.security import hash_password
+
+    with session_scope(app.extensions["kinito_engine"], actor="test") as s:
+        s.add(User(username="Μαρία", display_name="Μαρία Κ.", role="coordinator",
+                   password_hash=hash_password("a long enough password")))  # fmt: skip
+    for typed in ("Μαρία", "μαρία", "ΜΑΡΊΑ"):
+        assert login(client, typed, "a long enough password").status_code == 302, typed
+        post(client, "/logout")
+
+
 def test_the_log_in_name_field_asks_for_no_capitals_or_corrections(client: FlaskClient) -> None:
     page = _text(client.get("/login"))
     field = re.search(r'<input[^>]*name="username"[^>]*>', page)

@@ -725,12 +725,17 @@
   if (language) {
     language.addEventListener("submit", function (event) {
       event.preventDefault();
-      var chosen = event.submitter;
+      // the button pressed (older tablet browsers have no event.submitter: the form's one button)
+      var chosen = event.submitter || language.querySelector("button[name]");
       var notice = document.getElementById("language-offline");
       var refuse = function () { notice.hidden = false; };
       if (!navigator.onLine) { refuse(); return; }
       request(urls.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
         .then(function (r) {
+          if (r.status === 401) {  // signal, but the session has ended: log in, not "no signal"
+            document.getElementById("login-again").hidden = false;
+            return;
+          }
           if (!r.ok || r.headers.get("X-Kinito-Kept")) { throw new Error("no answer"); }
           notice.hidden = true;
           if (chosen && chosen.name) {  // form.submit() leaves the clicked button's value out
