@@ -222,10 +222,19 @@ def test_iso_week_gives_monday_to_friday() -> None:
     assert iso_week_dates("2026-W53")[0] == date(2026, 12, 28)  # 2026 has 53 ISO weeks
 
 
-@pytest.mark.parametrize("week", ["2025-W53", "2026-W00", "2026-50", "2026-W5", 202650])
-def test_iso_week_refuses_weeks_that_do_not_exist(week: object) -> None:
-    """A week number that the year does not have, or a malformed one, is refused."""
-    with pytest.raises(SchemaError, match="is not an ISO week"):
+@pytest.mark.parametrize(
+    ("week", "said"),
+    [
+        ("2025-W53", "week 53 of 2025 does not exist: 2025 has weeks 01 to 52"),
+        ("2026-W00", "is not an ISO week"),
+        ("2026-50", "is not an ISO week"),
+        ("2026-W5", "is not an ISO week"),
+        (202650, "is not an ISO week"),
+    ],
+)
+def test_iso_week_refuses_weeks_that_do_not_exist(week: object, said: str) -> None:
+    """A week number that the year does not have (said so), or a malformed one, is refused."""
+    with pytest.raises(SchemaError, match=said):
         iso_week_dates(week, "week")
 
 
