@@ -81,7 +81,7 @@ from planner.register.calendar import today as calendar_today
 from planner.register.db import session_scope
 from planner.register.due import Rhythm, iso_week_of, min_gap_for, monday_of, occurrences_due, priority_of
 from planner.register.places import fold
-from planner.render import day_el, day_en, hhmm
+from planner.render import DAY_NAMES_EN, day_el, day_en, hhmm
 from planner.schema import (
     iso_week_dates,
     parse_time,
@@ -1620,9 +1620,6 @@ def no_longer_wanted(session: Session, plan: Plan, problem: Problem) -> list[Unw
     return out
 
 
-_WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
 def rules_changed(session: Session, plan: Plan, problem: Problem, today: date) -> list[Unwanted]:
     """The visits ``plan`` serves from ``today`` on whose care plan (or stop), still in force,
     the register has changed since the plan was made so that their place in it no longer
@@ -1677,7 +1674,7 @@ def rules_changed(session: Session, plan: Plan, problem: Problem, today: date) -
                 was_allowed = before.allowed_weekdays is None or weekday - 1 in before.allowed_weekdays
                 if allowed and weekday not in allowed and was_allowed:
                     el_days = format_weekdays(sorted(allowed))
-                    en_days = ", ".join(_WEEKDAY_EN[d - 1] for d in sorted(allowed))
+                    en_days = ", ".join(DAY_NAMES_EN[d - 1] for d in sorted(allowed))
                     why.append((f"οι ημέρες του είναι πια: {el_days}", f"its days are now: {en_days}"))
                 windows = _windows(cp.time_windows or [], service)
                 if not fits(stop.start, windows) and fits(stop.start, before.windows_on(route.date)):
@@ -1710,7 +1707,7 @@ def rules_changed(session: Session, plan: Plan, problem: Problem, today: date) -
                     why.append((f"η ανακοινωμένη ώρα είναι πια {said}", f"its announced time is now {said}"))
                 usual = vs.usual_weekday
                 if usual is not None and weekday != usual and before.preferred_weekday != usual - 1:
-                    el_day, en_day = format_weekdays([usual]), _WEEKDAY_EN[usual - 1]
+                    el_day, en_day = format_weekdays([usual]), DAY_NAMES_EN[usual - 1]
                     why.append(
                         (
                             f"η συνήθης ημέρα του χωριού είναι πια {el_day}",

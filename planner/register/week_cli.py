@@ -122,6 +122,19 @@ def cmd_week(args: argparse.Namespace) -> int:
         return _week(args, maps)
 
 
+def _no_such_week(iso_week: str) -> str | None:
+    """What to say of a week number its year does not have (2027-W53: 2027 has 52 weeks), the
+    reader's own message; None for any other week, good or malformed (said elsewhere)."""
+    from planner.schema import SchemaError, iso_week_dates
+
+    try:
+        iso_week_dates(iso_week)
+    except SchemaError as exc:
+        if "δεν υπάρχει" in str(exc):
+            return str(exc)
+    return None
+
+
 def _week_over(iso_week: str) -> str | None:
     """Why ``iso_week`` cannot be planned because it has ended (a mistyped year stored an empty
     draft, and publishing it said «published»), as the planning desk refuses it; None else
@@ -169,14 +182,10 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     if time_limit is None:
         time_limit = settings.get("time_limit", DEFAULT_TIME_LIMIT)
     args.week = resolve_week(args.week)
-    from planner.schema import SchemaError, iso_week_dates
-
-    try:
-        iso_week_dates(args.week)
-    except SchemaError as exc:
-        if "δεν υπάρχει" in str(exc):  # 2027-W53: the year has 52 weeks, said so
-            _err(str(exc))
-            return EXIT_INPUT
+    missing = _no_such_week(args.week)
+    if missing is not None:
+        _err(missing)
+        return EXIT_INPUT
     over = _week_over(args.week)
     if over is not None:
         _err(over)
@@ -263,12 +272,13 @@ def cmd_publish(args: argparse.Namespace) -> int:
     from planner.schema import SchemaError, iso_week_dates
 
     args.week = resolve_week(args.week)
+    missing = _no_such_week(args.week)
+    if missing is not None:
+        _err(missing)
+        return EXIT_INPUT
     try:
         iso_week_dates(args.week)
-    except SchemaError as exc:
-        if "δεν υπάρχει" in str(exc):  # 2027-W53: the year has 52 weeks, said so
-            _err(str(exc))
-            return EXIT_INPUT
+    except SchemaError:
         _err(
             f"«{args.week}» δεν είναι εβδομάδα ISO (π.χ. 2026-W50, this, next) / "
             f"'{args.week}' is not an ISO week (e.g. 2026-W50, this, next)"
