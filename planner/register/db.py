@@ -50,6 +50,7 @@ __all__ = [
     "is_read_only",
     "make_engine",
     "missing_file",
+    "read_only_uri",
     "session_scope",
     "sqlite_file",
 ]
@@ -225,6 +226,13 @@ def _unopenable_wal(file: Path) -> bool:
     except OSError:
         return False
     return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"  # WAL's versions
+
+
+def read_only_uri(file: Path) -> str:
+    """The URI that opens ``file`` read-only with Python's ``sqlite3`` (``uri=True``): immutable
+    for a WAL file that cannot otherwise be opened (:func:`_unopenable_wal`), as exports read it."""
+    uri = f"{file.resolve().as_uri()}?mode=ro"
+    return f"{uri}&immutable=1" if _unopenable_wal(file) else uri
 
 
 def _open_immutable(engine: Engine, file: Path) -> None:

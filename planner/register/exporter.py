@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -353,8 +354,9 @@ _DATE_FORMAT = "DD/MM/YYYY"
 _DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 
 
-def write_xlsx(sheets: Sequence[Sheet], path: Path) -> Path:
-    """One workbook, one sheet per table; returns the path written."""
+def write_xlsx(sheets: Sequence[Sheet], path: Path, *, private: bool = True) -> Path:
+    """One workbook, one sheet per table; returns the path written. ``private`` (not for the
+    shipped templates): readable by its owner only, as a backup is."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -385,9 +387,19 @@ def write_xlsx(sheets: Sequence[Sheet], path: Path) -> Path:
     text_cells_only(wb)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if private:
+        _owner_only(path)
     wb.save(path)
     wb.close()
     return path
+
+
+def _owner_only(path: Path) -> None:
+    """``path`` created (or kept) readable and writable by its owner only before it is written:
+    an export holds the same names, addresses and health notes as a backup (``0600``), and a
+    file written in place keeps its mode."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(path, 0o600)
 
 
 def cell_values(row: Sequence[Any]) -> list[Any]:
@@ -437,13 +449,16 @@ def _text(value: Value) -> str:
     return str(value)
 
 
-def write_csv(sheets: Sequence[Sheet], folder: Path) -> list[Path]:
-    """One CSV file per table in ``folder`` (created if missing): UTF-8 with BOM, ``;``."""
+def write_csv(sheets: Sequence[Sheet], folder: Path, *, private: bool = True) -> list[Path]:
+    """One CSV file per table in ``folder`` (created if missing): UTF-8 with BOM, ``;``;
+    ``private``: as :func:`write_xlsx`."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
     written: list[Path] = []
     for sheet in sheets:
         target = folder / sheet.filename
+        if private:
+            _owner_only(target)
         with target.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, delimiter=";", lineterminator="\r\n")
             writer.writerow(sheet.header)
@@ -513,8 +528,8 @@ def write_templates(folder: Path = TEMPLATES_DIR) -> list[Path]:
     written: list[Path] = []
     for kind in KINDS:
         sheets = template_sheets(kind)
-        written.append(write_xlsx(sheets, Path(folder) / f"{kind}.xlsx"))
-        written += write_csv(sheets[:1], Path(folder))
+        written.append(write_xlsx(sheets, Path(folder) / f"{kind}.xlsx", private=False))
+        written += write_csv(sheets[:1], Path(folder), private=False)
     return written
 
 
