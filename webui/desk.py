@@ -12,6 +12,7 @@ import json
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, cast
 
@@ -30,7 +31,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import FloatField, StringField
@@ -55,12 +56,16 @@ bp.before_request(require_role("coordinator"))
 
 ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 
-KIND_LABELS = {
-    "travel": _l("Travel"),
-    "service": _l("Service"),
-    "waiting": _l("Waiting"),
-    "break": _l("Break"),
-}
+
+def kind_labels() -> dict[str, str]:
+    """The timeline's kinds of time, in the reader's language. Time spent at a visit has its own
+    context: plain «Service» is the care plan's field («Υπηρεσία», a department)."""
+    return {
+        "travel": _("Travel"),
+        "service": pgettext("timeline", "Service"),
+        "waiting": _("Waiting"),
+        "break": _("Break"),
+    }
 
 
 STATUS_LABELS = {
@@ -185,6 +190,8 @@ def index() -> Any:
     form = PlanForm(
         iso_week=next_iso_week(current_day()), time_limit=int(limit) if limit.is_integer() else limit
     )
+    # said before planning next week: its plan takes a stop with no outcome as not done
+    unrecorded = unrecorded_weeks(next_iso_week(current_day()))
     with reader() as s:
         unit_names = {u.id: u.name for u in s.scalars(select(Unit))}
         versions = list(
@@ -209,6 +216,7 @@ def index() -> Any:
         "desk/index.html", form=form, jobs=jobs, versions=versions, units=units,
         statuses=version_statuses(versions), status_labels=STATUS_LABELS,
         this_week=iso_week_of(current_day()), job_errors={j.id: job_error_text(j) for j in jobs},
+        unrecorded=unrecorded,
     )  # fmt: skip
 
 
@@ -333,12 +341,82 @@ def _closed_days(summary: dict[str, Any]) -> list[tuple[date, str]]:
     return out
 
 
-def _carried_over(summary: dict[str, Any], problem: Problem) -> list[str]:
-    """The names of the visits carried over from last week (not done then) that this week's
-    problem has. Only a care plan's or a stop's visit is carried over; a version stored before
-    that was so may list an urgent visit of last week, which this week does not have."""
+@dataclass(frozen=True)
+class Carried:
+    """A visit carried over from last week, and why: its last outcome there (``status``, on
+    ``day``; None: nothing recorded; "unplanned": on no published route of last week), and the
+    days this version plans it (none: unassigned)."""
+
+    visit_id: str
+    name: str
+    status: str | None
+    day: date | None
+    planned: tuple[date, ...]
+
+
+def _last_outcomes(session: Any, monday: date) -> dict[str, tuple[str, date]]:
+    """Each visit's last outcome (status, day) recorded for the week from ``monday``: by day,
+    then as the register counts them (:func:`planner.register.models.superseded_outcome`)."""
+    from planner.register.models import VisitOutcome
+
+    rows = session.scalars(
+        select(VisitOutcome)
+        .where(VisitOutcome.planned_date >= monday, VisitOutcome.planned_date <= monday + timedelta(days=6))
+        .order_by(VisitOutcome.planned_date, VisitOutcome.occurred_at, VisitOutcome.id)
+    )
+    last: dict[str, tuple[str, date]] = {}
+    for o in rows:
+        ref = o.visit_ref or (
+            f"cp-{o.care_plan_id}" if o.care_plan_id is not None else f"vs-{o.village_stop_id}"
+        )
+        if o.planned_date is not None:
+            last[ref] = (o.status, o.planned_date)
+    return last
+
+
+def _carried_over(row: Any, plan: Plan, problem: Problem) -> list[Carried]:
+    """The visits carried over from last week (not done then) that this week's problem has,
+    each with its last outcome of last week and where this version plans it: bare names did not
+    say why a visit came back, nor whether it is planned. Only a care plan's or a stop's visit
+    is carried over; a version stored before that was so may list an urgent visit of last week,
+    which this week does not have."""
     names = {v.id: v.name or v.id for v in problem.visits}
-    return [names[str(vid)] for vid in summary.get("carried_over") or [] if str(vid) in names]
+    ids = [str(vid) for vid in (row.summary or {}).get("carried_over") or [] if str(vid) in names]
+    if not ids:
+        return []
+    days: dict[str, list[date]] = {}
+    for route in plan.routes:
+        for stop in route.stops:
+            days.setdefault(stop.visit_id, []).append(route.date)
+    from planner.register.outcomes import planned_stops
+
+    before = week_dates(row.iso_week)[0] - timedelta(days=7)
+    with reader() as s:
+        last = _last_outcomes(s, before)
+        # on last week's published routes: else it was not planned then (unassigned), and "no
+        # outcome recorded" would blame the driver
+        driven = {vid for _day, vid in planned_stops(s, iso_week_of(before))}
+    out = []
+    for vid in ids:
+        status, day = last.get(vid) or ("unplanned" if vid not in driven else None, None)
+        out.append(Carried(vid, names[vid], status, day, tuple(sorted(days.get(vid, ())))))
+    return out
+
+
+def unrecorded_weeks(iso_week: str) -> list[tuple[str, int]]:
+    """The weeks whose published stops planning ``iso_week`` reads as not done because they have
+    no outcome (the week before it, and its own days gone by): (week, how many stops), those
+    with any. Planned so, a visit done but not yet recorded (a tablet offline) is sent to again."""
+    from planner.register.outcomes import unrecorded_stops
+
+    monday, _sunday = week_dates(iso_week)
+    out = []
+    with reader() as s:
+        for week in (iso_week_of(monday - timedelta(days=7)), iso_week):
+            count = len(unrecorded_stops(s, week, current_day()))
+            if count:
+                out.append((week, count))
+    return out
 
 
 @bp.app_template_global()
@@ -352,6 +430,12 @@ def change_text(change: Any) -> str:
     if isinstance(change, list | tuple) and len(change) == 2:
         return str(change[0] if lang == "el" else change[1])
     return str(change)
+
+
+def _outcome_labels() -> dict[str, Any]:
+    from webui.management import OUTCOME_LABELS
+
+    return dict(OUTCOME_LABELS)
 
 
 def _changes(
@@ -572,12 +656,13 @@ def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
         unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
-        kind_labels=KIND_LABELS, post=PostForm(), monday=monday, sunday=sunday,
+        kind_labels=kind_labels(), post=PostForm(), monday=monday, sunday=sunday,
         km=round(sum(r.distance for r in plan.routes) / 1000, 1),  # as the CLI: rounded once, not per day
         drive=round(sum(r.drive_time for r in plan.routes) / 60),
         changes=changes, compared=compared,
         closed=_closed_days(row.summary or {}),
-        carried=_carried_over(row.summary or {}, problem),
+        carried=_carried_over(row, plan, problem), outcome_labels=_outcome_labels(),
+        unrecorded=unrecorded_weeks(row.iso_week),
         statuses=statuses, status_labels=STATUS_LABELS,
         newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift, changed=changed,
         off_day=_off_day_lines(plan, problem), stale=stale, replaces=replaces,
@@ -851,12 +936,18 @@ def _changed_days(before: Problem, now: Problem) -> list[str]:
 @bp.route("/plans/<int:pv_id>/sheet.pdf")
 def route_sheet(pv_id: int) -> Response:
     """The route sheets as PDF (A4, one page per route); ``?day=YYYY-MM-DD`` for that day's,
-    ``&unit=ID`` (the plan's unit id) for one."""
+    ``&unit=ID`` (the plan's unit id) for one; ``?unit=ID`` alone: that unit's, every day."""
     from webui.i18n import long_date
     from webui.routesheet import FontMissing, find_font_dir, route_sheet_pdf
 
     row, plan, problem = _load(pv_id)
     only = None
+    unit_only = request.args.get("unit") or None
+    if unit_only is not None and not request.args.get("day"):
+        # a unit without a day: all of that unit's routes (it was ignored: every unit's pages)
+        plan = replace(plan, routes=tuple(r for r in plan.routes if r.unit_id == unit_only))
+        if not plan.routes:
+            abort(404)
     if request.args.get("day"):
         try:
             only = (date.fromisoformat(request.args["day"]), request.args.get("unit") or None)
@@ -874,7 +965,7 @@ def route_sheet(pv_id: int) -> Response:
                           font_dir=font_dir, decimal=decimal)  # fmt: skip
     # one file per route: the day's two units' sheets had one name
     day = f"-{only[0].isoformat()}" if only else ""
-    unit = f"-{only[1]}" if only and only[1] else ""
+    unit = f"-{only[1]}" if only and only[1] else f"-{unit_only}" if unit_only else ""
     name = f"kinito-{row.iso_week}-v{row.version}{day}{unit}.pdf"
     return Response(pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"'})  # fmt: skip

@@ -53,6 +53,7 @@ from planner.register.outcomes import (
     allowed_statuses,
     planned_stops,
     record_outcome,
+    recorded_keys,
     served_by,
 )
 from planner.register.week import WeekError, visit_subject
@@ -196,26 +197,10 @@ class MissingRow:
 
 
 def _recorded_keys(s: Session, monday: date, sunday: date) -> set[tuple[date, str]]:
-    """(day, visit) of every outcome recorded for the days from ``monday`` to ``sunday``,
-    whatever its status or version (a row stored before visits carried their id counts by its
-    care plan or stop)."""
-    keys: set[tuple[date, str]] = set()
-    rows = s.execute(
-        select(
-            m.VisitOutcome.planned_date, m.VisitOutcome.visit_ref,
-            m.VisitOutcome.care_plan_id, m.VisitOutcome.village_stop_id,
-        ).where(m.VisitOutcome.planned_date >= monday, m.VisitOutcome.planned_date <= sunday)
-    )  # fmt: skip
-    for day, ref, care_plan_id, village_stop_id in rows:
-        if day is None:  # (the query asks for a day)
-            continue
-        if ref:
-            keys.add((day, ref))
-        if care_plan_id is not None:
-            keys.add((day, f"cp-{care_plan_id}"))
-        if village_stop_id is not None:
-            keys.add((day, f"vs-{village_stop_id}"))
-    return keys
+    """(day, visit) of every outcome recorded for the days from ``monday`` to ``sunday``
+    (:func:`planner.register.outcomes.recorded_keys`, which ``kinito week``'s warning of stops
+    with no outcome counts by too)."""
+    return recorded_keys(s, monday, sunday)
 
 
 def _unit_name(s: Session, problem: Problem, unit_id: str) -> str:

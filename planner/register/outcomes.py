@@ -16,7 +16,10 @@ before the care plan starts (or after ``today``, when given) is refused.
 An outcome recorded without a time of day (the office's ``kinito outcome``) gets the real time
 it was recorded (:func:`recorded_when`), never a made-up one: the tablet and the office's page
 show it as "recorded at". Only a done, not at home or cancelled visit of an earlier day keeps
-that day (at noon, Athens time), since the week builder dates what was done by it.
+that day (at noon, Athens time), since the week builder dates what was done by it. The
+office's word is never outvoted by a time it did not give: when the visit already has a later
+outcome that day (the tablet's «done» at 14:00, corrected the next day), the office's one is
+stamped just after it, so that it is the one that counts (:attr:`Recorded.moved_after`).
 
 Not every outcome fits every visit (:data:`STATUSES_FOR`): a village stop (the unit parked in
 a settlement for announced hours) is done, cancelled or postponed; nobody is "not at home" at
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -37,7 +40,7 @@ from planner.register import models as m
 from planner.register.calendar import ATHENS
 from planner.register.due import iso_week_of
 from planner.register.week import WeekError, published_once, visit_subject
-from planner.schema import plan_from_dict, problem_from_dict
+from planner.schema import iso_week_dates, plan_from_dict, problem_from_dict
 
 __all__ = [
     "ATHENS",
@@ -47,7 +50,10 @@ __all__ = [
     "allowed_statuses",
     "published_with",
     "record_outcome",
+    "recorded_keys",
     "recorded_when",
+    "unrecorded_stops",
+    "version_staff",
 ]
 
 STATUS_NAMES = {
@@ -166,6 +172,55 @@ def published_stop(session: Session, visit_id: str, on: date) -> tuple[int | Non
     return planned.version.id, served_by(planned.problem, planned.route, visit_id)
 
 
+def version_staff(session: Session, version_id: int, visit_id: str, on: date) -> int | None:
+    """Who served ``visit_id`` on ``on`` in the version with id ``version_id`` (its route of that
+    day, :func:`served_by`): an outcome recorded against a named version (``kinito outcome
+    --plan-version``) is counted for that staff member, as a published stop's is. None when
+    the version has no such stop."""
+    row = session.get(m.PlanVersion, version_id)
+    if row is None or not row.problem_json or not row.plan_json:
+        return None
+    plan = plan_from_dict(json.loads(row.plan_json))
+    route = next(
+        (r for r in plan.routes if r.date == on and any(st.visit_id == visit_id for st in r.stops)), None
+    )
+    if route is None:
+        return None
+    return served_by(problem_from_dict(json.loads(row.problem_json)), route, visit_id)
+
+
+def unrecorded_stops(session: Session, iso_week: str, before: date) -> list[tuple[date, str]]:
+    """The stops of ``iso_week``'s published plans on a day before ``before`` with no outcome
+    recorded for that visit on that day, whatever its status: (day, visit), by day. The week
+    builder takes them as not done, so planning the next week sends the unit there again."""
+    monday = iso_week_dates(iso_week)[0]
+    recorded = recorded_keys(session, monday, monday + timedelta(days=6))
+    return sorted(key for key in planned_stops(session, iso_week) if key[0] < before and key not in recorded)
+
+
+def recorded_keys(session: Session, monday: date, sunday: date) -> set[tuple[date, str]]:
+    """(day, visit) of every outcome recorded for the days from ``monday`` to ``sunday``,
+    whatever its status or version (a row stored before visits carried their id counts by its
+    care plan or stop)."""
+    keys: set[tuple[date, str]] = set()
+    rows = session.execute(
+        select(
+            m.VisitOutcome.planned_date, m.VisitOutcome.visit_ref,
+            m.VisitOutcome.care_plan_id, m.VisitOutcome.village_stop_id,
+        ).where(m.VisitOutcome.planned_date >= monday, m.VisitOutcome.planned_date <= sunday)
+    )  # fmt: skip
+    for day, ref, care_plan_id, village_stop_id in rows:
+        if day is None:  # (the query asks for a day)
+            continue
+        if ref:
+            keys.add((day, ref))
+        if care_plan_id is not None:
+            keys.add((day, f"cp-{care_plan_id}"))
+        if village_stop_id is not None:
+            keys.add((day, f"vs-{village_stop_id}"))
+    return keys
+
+
 def _now() -> datetime:
     """Now, in Athens (a function, so that tests can fix it)."""
     return datetime.now(ATHENS)
@@ -194,6 +249,12 @@ class Recorded:
     outcome_id: int
     created: bool
     status: str = ""  # the stored row's
+    note_added: bool = False  # not written again, but its new note added to the stored row's
+    # stamped just after this outcome of the visit that day (its status and time), which
+    # would have counted over the time it would have had
+    moved_after: tuple[str, datetime] | None = None
+    counted: str = ""  # the status of the visit's outcome that day now (its last one)
+    counted_at: datetime | None = None  # when that one happened (UTC, as stored)
 
 
 def record_outcome(
@@ -274,14 +335,25 @@ def record_outcome(
         # the same outcome again (a second tab, a retry with a new reference): stored once, but
         # a note it brings is kept beside the first one's, not dropped
         extra = (note or "").strip()
-        if extra and extra not in (same.note or ""):
+        added = bool(extra) and extra not in (same.note or "")
+        if added:
             same.note = f"{same.note}\n{extra}" if same.note else extra
-        return Recorded(same.id, False, same.status)
+        return Recorded(same.id, False, same.status, note_added=added, counted=same.status,
+                        counted_at=same.occurred_at)  # fmt: skip
     if plan_version_id is not None and session.get(m.PlanVersion, plan_version_id) is None:
         raise WeekError(f"δεν υπάρχει έκδοση σχεδίου {plan_version_id} / no plan version {plan_version_id}")
     when = at if at is not None else recorded_when(on, status)
     if when.tzinfo is None:
         when = when.replace(tzinfo=ATHENS)
+    moved_after = None
+    if at is None and last is not None and when <= (before := _aware(last.occurred_at)):
+        # no time was given (the office's correction, a day later, got noon): a later outcome
+        # of that day (the tablet's «done» at 14:00) would count over it. Just after it, kept
+        # within the day (the week builder dates a done visit by its day in Athens); the same
+        # instant would still come after it, by id
+        end = datetime.combine(on, time(23, 59), tzinfo=ATHENS)
+        when = max(min(before + timedelta(minutes=1), end), before)
+        moved_after = (last.status, before)
     row = m.VisitOutcome(
         care_plan_id=number if kind == "care_plan" else None,
         village_stop_id=number if kind == "village_stop" else None,
@@ -298,4 +370,14 @@ def record_outcome(
     )
     session.add(row)
     session.flush()
-    return Recorded(row.id, True, row.status)
+    counted = session.scalar(
+        query.order_by(m.VisitOutcome.occurred_at.desc(), m.VisitOutcome.id.desc()).limit(1)
+    )
+    assert counted is not None  # (the row just stored, at least)
+    return Recorded(row.id, True, row.status, moved_after=moved_after, counted=counted.status,
+                    counted_at=counted.occurred_at)  # fmt: skip
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored instant (SQLite gives it back naive, in UTC) with its time zone."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 kinito week 2026-W50 [--units Βαν ...] [--time-limit 8] [--publish] [-o plan.json] [--map plan.html]
 kinito publish 2026-W50 [--version 2]
-kinito outcome cp-12 done --date 2026-12-08 [--note "..."] [--by maria]
+kinito outcome cp-12 done --date 2026-12-08 [--time 14:00] [--note "..."] [--by maria]
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,19 @@ def parse_day(text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{text!r} δεν είναι ημερομηνία (ΗΗ/ΜΜ/ΕΕΕΕ) / is not a date (dd/mm/yyyy or yyyy-mm-dd)")
+    raise ValueError(
+        f"{text!r} δεν είναι ημερομηνία (ΗΗ/ΜΜ/ΕΕΕΕ ή ΕΕΕΕ-ΜΜ-ΗΗ) / is not a date (dd/mm/yyyy or yyyy-mm-dd)"
+    )
+
+
+def parse_clock(text: str) -> time:
+    """``14:00`` (or ``9:05``): a time of day."""
+    try:
+        return datetime.strptime(text.strip(), "%H:%M").time()
+    except ValueError:
+        raise ValueError(
+            f"{text!r} δεν είναι ώρα (ΩΩ:ΛΛ, π.χ. 14:00) / is not a time of day (HH:MM, e.g. 14:00)"
+        ) from None
 
 
 def resolve_week(text: str, today: date | None = None) -> str:
@@ -212,10 +224,11 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
                 settings=settings,
             )
             done()
-            status = "draft / πρόχειρο"
+            unrecorded = _unrecorded(engine, args.week)
+            status = "πρόχειρη / draft"  # (η έκδοση: feminine, as the web says it)
             if args.publish:
                 publish(engine, result.plan_version_id, actor=_actor(args))
-                status = "published / δημοσιευμένο"
+                status = "δημοσιευμένη / published"
     except (WeekError, _NotReady) as exc:
         _err(str(exc))
         return EXIT_INPUT
@@ -234,6 +247,8 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
         f"({len(problem.visits)} άτομα και στάσεις / people and stops; "
         f"{len(carried)} μεταφέρθηκαν από την προηγούμενη εβδομάδα / carried over from last week)"
     )
+    for line in unrecorded:
+        print(line)
     print(format_plan_table(plan, problem))
     if summary.get("based_on_published") is not None:
         changes = result.changes
@@ -249,6 +264,38 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
         shapes = roads_after_plan(plan, replace(problem, travel=travel), want_shapes=bool(args.map))
     write_outputs(plan, problem, args.output, maps, shapes)
     return EXIT_OK
+
+
+def _unrecorded(engine: Engine, iso_week: str, shown: int = 20) -> list[str]:
+    """The warning about the stops of the week before ``iso_week`` (and of its own days gone by)
+    that were published and have no outcome, up to yesterday: the week builder takes them as
+    not done and plans them again, so a visit done but not yet recorded (the tablet offline) is
+    sent to again. Empty when every stop has one."""
+    from planner.register.calendar import today as calendar_today
+    from planner.register.outcomes import unrecorded_stops
+    from planner.register.week import _previous_week
+
+    today = calendar_today()
+    lines: list[str] = []
+    with session_scope(engine) as session:
+        for week in (_previous_week(iso_week), iso_week):
+            missing = unrecorded_stops(session, week, today)
+            if not missing:
+                continue
+            n = len(missing)
+            stops = "στάση" if n == 1 else "στάσεις"
+            stops_en = "stop" if n == 1 else "stops"
+            lines.append(
+                f"προσοχή: {n} {stops} της {week} χωρίς έκβαση: ό,τι δεν έχει καταγραφεί λογίζεται "
+                f"ως μη γενόμενο και προγραμματίζεται ξανά· καταγράψτε τις εκβάσεις (σελίδα «Εκβάσεις» "
+                f"ή `kinito outcome`) και σχεδιάστε ξανά / warning: {n} {stops_en} of {week} with no "
+                f"outcome: a stop with none counts as not done and is planned again; record the "
+                f"outcomes (the outcomes page or `kinito outcome`) and plan again"
+            )
+            lines += [f"  - {day:%d/%m/%Y} {visit}" for day, visit in missing[:shown]]
+            if n > shown:
+                lines.append(f"  … και {n - shown} ακόμη / and {n - shown} more")
+    return lines
 
 
 def _describe_sets(session: Any, rows: Sequence[m.PlanVersion]) -> str:
@@ -296,11 +343,16 @@ def cmd_publish(args: argparse.Namespace) -> int:
                 rows = [r for r in rows if r.unit_set == chosen]
                 every = [r for r in every if r.unit_set == chosen]
             if every and not rows:
-                known = ", ".join(str(r.version) for r in sorted(every, key=lambda r: r.version))
-                raise WeekError(
-                    f"η εβδομάδα {args.week} δεν έχει έκδοση {args.version}: υπάρχουν οι {known} / "
-                    f"week {args.week} has no version {args.version}: the versions are {known}"
+                numbers = sorted({r.version for r in every})
+                known = ", ".join(str(n) for n in numbers)
+                there = (
+                    f"υπάρχει μόνο η έκδοση {known} / week {args.week} has no version {args.version}: "
+                    f"there is only version {known}"
+                    if len(numbers) == 1
+                    else f"υπάρχουν οι εκδόσεις {known} / week {args.week} has no version "
+                    f"{args.version}: the versions are {known}"
                 )
+                raise WeekError(f"η εβδομάδα {args.week} δεν έχει έκδοση {args.version}: {there}")
             if not rows:
                 raise WeekError(
                     f"δεν υπάρχει πλάνο για την εβδομάδα {args.week}: τρέξτε `kinito week {args.week}` / "
@@ -358,24 +410,38 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_outcome(args: argparse.Namespace) -> int:
     """Record what happened at one visit."""
+    from planner.register import outcomes
+    from planner.register.calendar import ATHENS
     from planner.register.calendar import today as calendar_today
-    from planner.register.outcomes import STATUS_NAMES, published_stop, record_outcome
+    from planner.register.outcomes import STATUS_NAMES, published_stop, record_outcome, version_staff
     from planner.register.week import WeekError
 
     try:
         on = parse_day(args.date) if args.date else calendar_today()
+        at = None
+        if getattr(args, "time", None):
+            at = datetime.combine(on, parse_clock(args.time), tzinfo=ATHENS)
+            if on >= calendar_today() and at > outcomes._now():
+                raise WeekError(
+                    f"η ώρα {at:%H:%M} της {on:%d/%m/%Y} δεν έχει έρθει ακόμη: καταγράφεται ό,τι έγινε / "
+                    f"{at:%H:%M} on {on:%d/%m/%Y} has not come yet: only what happened is recorded"
+                )
         with _engine(args.db) as engine, session_scope(engine, actor=_actor(args)) as session:
             # stored against the published route of that day and who served it there, as the
             # tablet's are (management counts a staff member's visits by them)
             version, staff = published_stop(session, args.visit, on)
             if args.plan_version is not None and args.plan_version != version:
-                version, staff = args.plan_version, None
+                # the named version's route of that day says who served it (else management's
+                # staff load missed the visit)
+                version = args.plan_version
+                staff = version_staff(session, version, args.visit, on)
             recorded = record_outcome(
                 session,
                 args.visit,
                 args.status,
                 on=on,
                 recorded_by=_actor(args),
+                at=at,
                 note=args.note,
                 plan_version_id=version,
                 staff_id=staff,
@@ -385,14 +451,44 @@ def cmd_outcome(args: argparse.Namespace) -> int:
     except (WeekError, _NotReady, ValueError) as exc:
         _err(str(exc))
         return EXIT_INPUT
-    what = (
-        "καταγράφηκε / recorded"
-        if recorded.created
-        else "υπήρχε ήδη, δεν γράφτηκε ξανά / already recorded, not stored again"
-    )
+    if recorded.created:
+        what = "καταγράφηκε / recorded"
+    elif recorded.note_added:  # the same outcome again, with a new note: the note is kept
+        what = "υπήρχε ήδη, η σημείωση προστέθηκε / already recorded, note added"
+    else:
+        what = "υπήρχε ήδη, δεν γράφτηκε ξανά / already recorded, not stored again"
     status = recorded.status or args.status
     print(f"{what}: {args.visit} {on.isoformat()} {STATUS_NAMES.get(status, status)} / {status}")
+    if recorded.moved_after is not None:
+        was, when = recorded.moved_after
+        clock = f"{when.astimezone(ATHENS):%H:%M}"
+        print(
+            f"καταχωρίστηκε μετά την έκβαση «{STATUS_NAMES.get(was, was)}» των {clock} της ίδιας ημέρας: "
+            f"μετράει αυτή, όχι εκείνη (δώστε --time για άλλη ώρα) / stored after the {was} recorded "
+            f"at {clock} that day: this one counts, not that one (give --time for another time)"
+        )
+    counted = recorded.counted
+    if counted and counted != status and recorded.counted_at is not None:
+        # a later outcome of that day (the tablet's, at a time after --time) outvotes this one:
+        # said, not hidden behind «recorded»
+        clock = f"{_local(recorded.counted_at):%H:%M}"
+        print(
+            f"προσοχή: μετράει η μεταγενέστερη έκβαση «{STATUS_NAMES.get(counted, counted)}» των "
+            f"{clock}, όχι αυτή· για να μετρήσει, καταγράψτε την με --time μετά τις {clock} ή "
+            f"διορθώστε την άλλη στη σελίδα των εκβάσεων / warning: the later outcome {counted} "
+            f"at {clock} counts, not this one; to make this one count, record it with --time "
+            f"after {clock} or correct the other on the outcomes page"
+        )
     return EXIT_OK
+
+
+def _local(moment: datetime) -> datetime:
+    """A stored instant (naive from SQLite: UTC) in Athens."""
+    from datetime import UTC
+
+    from planner.register.calendar import ATHENS
+
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(ATHENS)
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -526,6 +622,15 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         default=None,
         help="ημερομηνία της επίσκεψης (ΗΗ/ΜΜ/ΕΕΕΕ ή ΕΕΕΕ-ΜΜ-ΗΗ· προεπιλογή: σήμερα) / "
         "date of the visit (dd/mm/yyyy or yyyy-mm-dd; default today)",
+    )
+    o.add_argument(
+        "--time",
+        default=None,
+        metavar="ΩΩ:ΛΛ",
+        help="η ώρα της επίσκεψης (ΩΩ:ΛΛ, ώρα Ελλάδας· προεπιλογή: η ώρα της καταγραφής, ή 12:00 για "
+        "προηγούμενη ημέρα, και πάντως μετά από ό,τι έχει ήδη καταγραφεί εκείνη την ημέρα) / the time "
+        "of the visit (HH:MM, Greek time; default: the time it is recorded, or 12:00 for an earlier "
+        "day, and in any case after what is already recorded that day)",
     )
     o.add_argument(
         "--note",

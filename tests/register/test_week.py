@@ -946,7 +946,7 @@ def test_publish_refuses_a_non_week_and_names_the_versions_that_exist(
     assert "δεν είναι εβδομάδα ISO" in err and "is not an ISO week" in err and "kinito week" not in err
     assert main(["publish", W50, "--version", "7", "--db", str(db_file)]) == 2
     err = capsys.readouterr().err
-    assert "υπάρχουν οι 1, 2, 3" in err and "the versions are 1, 2, 3" in err
+    assert "υπάρχουν οι εκδόσεις 1, 2, 3" in err and "the versions are 1, 2, 3" in err
 
 
 # --- re-planning the current week: the past and today's published routes stay -------------
