@@ -109,6 +109,22 @@ def _account_conflict(s: Session, form: UserForm, user: User) -> Conflict | None
     return Conflict(message, [], [(str(form.password.label.text), _("set anew"))])
 
 
+def _plausible_id(value: Any) -> bool:
+    """Whether a form's ``last_change`` can be an audit entry's id: blank (a form shown before
+    it existed) or a number the register can hold (a longer one overflowed the database driver)."""
+    text = str(value or "").strip()
+    return not text.isdigit() or int(text) <= 2**63 - 1
+
+
+def _admins_left(s: Session, user: User, role: str, active: bool) -> bool:
+    """Whether saving ``user`` with ``role`` and ``active`` leaves an active administrator, as
+    the register has them now (read inside the save's transaction)."""
+    if role == "admin" and active:
+        return True
+    others = select(User.id).where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    return s.scalars(others.limit(1)).first() is not None
+
+
 @bp.route("/users")
 def users() -> Any:
     """All accounts."""
@@ -135,8 +151,17 @@ def user_edit(user_id: int | None = None) -> Any:
             form.unit_id.data = ""
         if not form.is_submitted():
             form.last_change.data = str(_newest_change(s, user))
+        elif not _plausible_id(form.last_change.data):
+            abort(400)  # a hand-made request (the form sends the id it was given): not a 404
         conflict: Conflict | None = None
         if form.validate_on_submit():
+            # the acting administrator as the register has them now, inside the write lock: the
+            # one check before the request began (webui.security) let two administrators
+            # deactivate each other at the same moment, leaving nobody to administer
+            me = s.get(User, g.user.id)
+            last = user is not None and not _admins_left(s, user, str(form.role.data), bool(form.active.data))
+            if (me is None or not me.active or me.role != "admin") and not last:
+                abort(403)  # their access ended meanwhile (the last administrator is said below)
             # whatever the case: «Odigos» beside «odigos» shared its log-in lock (webui.auth)
             taken = next(iter(users_named(s, str(form.username.data))), None)
             if user is not None:
@@ -153,6 +178,8 @@ def user_edit(user_id: int | None = None) -> Any:
                 and (form.role.data != "admin" or not form.active.data)
             ):
                 form.role.errors = [*form.role.errors, _("You cannot remove your own administrator access.")]
+            elif last:
+                form.role.errors = [*form.role.errors, _("At least one active administrator must remain.")]
             elif form.role.data == "driver" and not form.unit_id.data and len(form.unit_id.choices) > 1:
                 form.unit_id.errors = [*form.unit_id.errors, _("Choose the unit this driver drives.")]
             else:

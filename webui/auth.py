@@ -15,6 +15,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,6 +25,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 import planner
 from planner.register.models import User
@@ -68,6 +71,39 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+# the role each blueprint's pages are for (their require_role); the log-in's own pages are anyone's
+BLUEPRINT_ROLES = {
+    "coordinator": "coordinator",
+    "desk": "coordinator",
+    "outcomes": "coordinator",
+    "driver": "driver",
+    "management": "management",
+    "admin": "admin",
+}
+
+
+def _next_for(role: str, target: str | None) -> str | None:
+    """Where to go after log-in: ``target`` when it is safe (:func:`_safe_next`) and a page the
+    user's role may open, else None (the role's first page). The log-in page keeps the page a
+    previous session was sent away from: after /admin/users, a coordinator logging in on the
+    same computer met a 403 page instead of their own first page."""
+    path = _safe_next(target)
+    if path is None:
+        return None
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        try:
+            endpoint, _args = adapter.match(urlsplit(path).path, method="GET")
+        except RequestRedirect as moved:  # "/desk" to "/desk/": the page it is sent on to
+            endpoint, _args = adapter.match(urlsplit(moved.new_url).path, method="GET")
+    except HTTPException:  # no such page (or not opened with GET): the role's first page
+        return None
+    blueprint = endpoint.rpartition(".")[0]
+    if blueprint in BLUEPRINT_ROLES:
+        return path if BLUEPRINT_ROLES[blueprint] == role else None
+    return path if blueprint == "auth" else None
+
+
 @bp.route("/")
 def index() -> Any:
     """Each role's first page, or the log-in page."""
@@ -87,21 +123,26 @@ def login() -> Any:
     status = 200
     if form.validate_on_submit():
         username = form.username.data.strip() if form.username.data else ""
-        keys = (f"user:{username.lower()}@{request.remote_addr}", f"ip:{request.remote_addr}")
-        if throttle.locked(*keys):
-            minutes = current_app.config["LOGIN_LOCK_MINUTES"]
-            flash(_("Too many failed log-ins. Try again in %(minutes)s minutes.", minutes=minutes), "error")
-            return render_template("auth/login.html", form=form), 429
         with reader() as s:
             # whatever the case typed (a tablet's keyboard capitalises «Odigos»): user names are
-            # unique regardless of case (webui.admin, the CLI), as the lock's key is
+            # unique regardless of case (webui.admin, the CLI)
             user = next(iter(users_named(s, username)), None)
+            # the lock is the account's, however its name was spelt: keyed on the folding the
+            # look-up uses (lower() left «ſ» and «ﬆ» apart, so «odigoſ2» had 5 more tries and
+            # logged in while «odigos2» was locked)
+            name = (user.username if user is not None else username).casefold()
+            keys = (f"user:{name}@{request.remote_addr}", f"ip:{request.remote_addr}")
+            if throttle.locked(*keys):
+                minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+                message = _("Too many failed log-ins. Try again in %(minutes)s minutes.", minutes=minutes)
+                flash(message, "error")
+                return render_template("auth/login.html", form=form), 429
             ok = check_password(user.password_hash if user else _DUMMY_HASH, form.password.data or "")
             ok = ok and user is not None and user.active
             if ok and user is not None:
                 throttle.succeeded(keys[0])
                 start_session(user)
-                return redirect(_safe_next(request.args.get("next")) or url_for(HOME[user.role]))
+                return redirect(_next_for(user.role, request.args.get("next")) or url_for(HOME[user.role]))
         throttle.failed(*keys)
         flash(_("Wrong user name or password."), "error")
         status = 401
@@ -160,6 +201,22 @@ def leaflet(name: str) -> Response:
     return send_from_directory(LEAFLET_DIR, name, max_age=3600)
 
 
+def _answers_json() -> bool:
+    """Whether the request is one a script sends and reads (the tablet's data and outcomes, the
+    office pages' keep-alive): its errors are JSON, not a page."""
+    return request.path.endswith(".json") or request.endpoint == "auth.keepalive"
+
+
+@bp.app_errorhandler(401)
+def not_logged_in(_error: Exception) -> Any:
+    """No session (never logged in, or ended): the scripts get JSON with the same 401 they
+    check for, a page gets the app's own page rather than Werkzeug's English one."""
+    message = _("Your session has expired. Please log in again.")
+    if _answers_json():
+        return jsonify({"ok": False, "error": message, "login": url_for("auth.login")}), 401
+    return render_template("error.html", code=401, message=message), 401
+
+
 @bp.app_errorhandler(403)
 def forbidden(_error: Exception) -> Any:
     """A page the user's role may not open."""
@@ -181,6 +238,8 @@ def number_too_large(error: OverflowError) -> Any:
     other overflow is a server error."""
     if "SQLite INTEGER" not in str(error):
         raise error
+    if _answers_json():
+        return jsonify({"ok": False, "error": _("This page does not exist.")}), 404
     return not_found(error)
 
 

@@ -26,6 +26,9 @@
   beside the office's, answered ``on_route: false`` with ``conflict`` naming the office's
   status (the tablet shows it among the outcomes kept but flagged: the office has taken the
   visit off the day), and flagged on the office's outcomes page until one is corrected.
+- Two tablets that record different outcomes of one stop within minutes of each other (one
+  offline, its outcome arriving later and counting) are both kept; :func:`field_conflicts`
+  names them for the office (each tablet marks its outcomes' ``client_ref``).
 - "Today" is :func:`current_day`: the ``TODAY`` setting, else the ``KINITO_TODAY``
   environment variable (an ISO date: tests, demonstrations), else the date in Athens. The
   route's JSON carries it as ``today``: a tablet whose own date disagrees is told to check
@@ -77,6 +80,7 @@ __all__ = [
     "TodayRoute",
     "bp",
     "current_day",
+    "field_conflicts",
     "find_route",
     "off_route",
     "office_conflicts",
@@ -93,6 +97,8 @@ DRIVER_STATUSES = ("done", "not_at_home", "cancelled")
 stop allows only what :func:`planner.register.outcomes.allowed_statuses` allows it."""
 SEND_DAYS = 7
 """An outcome queued offline is accepted up to this many days after its route's date."""
+MAX_ID = 2**63 - 1
+"""The largest id the register holds (SQLite's INTEGER, PostgreSQL's BIGINT)."""
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _REF = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -237,6 +243,65 @@ def office_conflicts(session: Any, outcomes: list[m.VisitOutcome]) -> dict[int, 
     return found
 
 
+FIELD_CONFLICT_MINUTES = 10
+"""Two tablets recording different outcomes of one stop this close together disagree."""
+_DEVICE_REF = re.compile(r"^d([0-9a-f]{8})-")
+
+
+def _device(outcome: m.VisitOutcome) -> tuple[str, str]:
+    """Who recorded a tablet's outcome and on which tablet: the account, and the tablet's mark
+    at the front of ``client_ref`` (webui/static/driver/driver.js; "" from a tablet whose page
+    did not put it there yet, which only the account then tells apart)."""
+    mark = _DEVICE_REF.match(outcome.client_ref or "")
+    return outcome.recorded_by, mark.group(1) if mark else ""
+
+
+def field_conflicts(session: Any, outcomes: list[m.VisitOutcome]) -> dict[int, str]:
+    """The outcomes from a tablet that another tablet contradicts: ``{outcome id: the other
+    tablet's status}``, both of the pair flagged.
+
+    Two devices (two accounts, or two tablets under one account) recorded different statuses
+    for the same visit on the same day within :data:`FIELD_CONFLICT_MINUTES` of each other:
+    one tablet offline taps «done», the other «not at home» at the same minute, and whichever
+    reached the server last counted, with nobody told. Each device's last word on the visit
+    is compared (a driver who changed an outcome on the same tablet, «Αλλαγή», is correcting
+    himself, not disagreeing), as it stands now: once the office has corrected one of the two
+    to agree, nothing is flagged. Hours apart is no conflict: not at home at 09:10, done at
+    13:00."""
+    asked = [o for o in outcomes if o.client_ref is not None and o.visit_ref and o.planned_date]
+    if not asked:
+        return {}
+    rows = session.scalars(
+        select(m.VisitOutcome)
+        .where(m.VisitOutcome.planned_date.in_({o.planned_date for o in asked}))
+        .where(m.VisitOutcome.visit_ref.in_({o.visit_ref for o in asked}))
+        .where(m.VisitOutcome.client_ref.is_not(None))
+        .order_by(m.VisitOutcome.occurred_at, m.VisitOutcome.id)
+    )
+    last: dict[tuple[Any, str | None], dict[tuple[str, str], m.VisitOutcome]] = {}
+    for row in rows:  # oldest first: each device's last word stays
+        last.setdefault((row.planned_date, row.visit_ref), {})[_device(row)] = row
+    window = timedelta(minutes=FIELD_CONFLICT_MINUTES)
+
+    def apart(one: m.VisitOutcome, other: m.VisitOutcome) -> timedelta:
+        return abs(_utc(one.occurred_at) - _utc(other.occurred_at))
+
+    def disagree(one: m.VisitOutcome, other: m.VisitOutcome) -> bool:
+        # one account on a tablet without its mark cannot be told from a correction: not flagged
+        devices = one.recorded_by != other.recorded_by or bool(_device(one)[1] and _device(other)[1])
+        return one.status != other.status and apart(one, other) <= window and devices
+
+    found: dict[int, str] = {}
+    for words in last.values():
+        latest = list(words.values())
+        for row in latest:
+            others = [other for other in latest if disagree(row, other)]
+            if others:
+                found[row.id] = min(others, key=lambda o: apart(o, row)).status
+    wanted = {o.id for o in asked}
+    return {k: v for k, v in found.items() if k in wanted}
+
+
 def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, Any]:
     """What the tablet needs for the day, as JSON: stops with times in seconds since midnight
     (for the client's re-timing) and as "HH:MM" (seconds dropped; the tablet drops them too),
@@ -312,6 +377,10 @@ def _choices(visit_id: str) -> list[str]:
     except WeekError:
         allowed = DRIVER_STATUSES
     return [s for s in DRIVER_STATUSES if s in allowed]
+
+
+def _utc(instant: datetime) -> datetime:
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)  # SQLite: naive UTC
 
 
 def _local_hhmm(instant: datetime) -> str:
@@ -493,7 +562,9 @@ def post_outcome() -> Any:
         return _problem(_("The outcome has no valid reference."))
     if status not in DRIVER_STATUSES:
         return _problem(_("Unknown outcome."))
-    if note is not None and (not isinstance(note, str) or len(note) > 1000):
+    if note is not None and not isinstance(note, str):  # a hand-made request: not "too long"
+        return _problem(_("The note is not text."))
+    if note is not None and len(note) > 1000:
         return _problem(_("The note is too long."))
     clock = data.get("time")
     if not isinstance(clock, str) or not _HHMM.match(clock):
@@ -503,7 +574,10 @@ def post_outcome() -> Any:
         raw_version, raw_unit = data.get("plan_version_id"), data.get("unit_id")
         tablet_version = None if raw_version is None else int(raw_version)
         tablet_unit = None if raw_unit is None or tablet_version is None else int(raw_unit)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity), which JSON lets in
+        return _problem(_("The outcome names no route."))
+    if any(n is not None and not 0 < n <= MAX_ID for n in (tablet_version, tablet_unit)):
+        # no such row (past SQLite's largest integer, the database driver overflowed: the HTML 404)
         return _problem(_("The outcome names no route."))
     if not isinstance(visit_id, str):
         return _problem(_("This visit is not on your unit's route for that day."), 403)

@@ -60,7 +60,7 @@ from planner.register.week import WeekError, visit_subject
 from planner.render import hhmm
 from webui.coordinator import _conflict, _newest_change
 from webui.desk import ISO_WEEK, week_dates
-from webui.driver import current_day, off_route, office_conflicts
+from webui.driver import current_day, field_conflicts, off_route, office_conflicts
 from webui.forms import options
 from webui.i18n import in_language, listed, short_date
 from webui.management import OUTCOME_LABELS
@@ -91,6 +91,7 @@ class OutcomeRow:
     off_route: bool = False  # recorded on a route that changed since (see the module)
     office_status: str | None = None  # from the tablet, against the office's earlier record
     superseded: bool = False  # a later outcome of the visit that day is the one counted
+    field_status: str | None = None  # another tablet's different status, about the same time
 
 
 def _described(s: Session, kind: str, number: int) -> tuple[str, str, int | None] | None:
@@ -157,6 +158,7 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
     corrected = _corrections(s, [o.id for o in outcomes])
     changed = off_route(s, outcomes)
     conflicts = office_conflicts(s, outcomes)
+    disagree = field_conflicts(s, outcomes)
     ids = [o.id for o in outcomes]
     replaced = set(
         s.scalars(select(m.VisitOutcome.id).where(m.VisitOutcome.id.in_(ids), m.superseded_outcome()))
@@ -171,6 +173,7 @@ def week_rows(s: Session, iso_week: str) -> list[OutcomeRow]:
                 status=o.status, note=o.note or "", recorded_by=o.recorded_by, occurred_at=o.occurred_at,
                 corrected_by=fix.actor if fix else None, corrected_at=fix.at if fix else None,
                 off_route=o.id in changed, office_status=conflicts.get(o.id), superseded=o.id in replaced,
+                field_status=disagree.get(o.id),
             )
         )  # fmt: skip
     return rows
@@ -311,6 +314,16 @@ def _page(iso_week: str, kept: dict[str, str] | None = None, status: int = 200) 
                 "(postponed, for instance): both are kept and nothing was overwritten; correct "
                 "the one that is wrong: %(visits)s",
                 visits=listed(disputed),
+            ),
+            "error",
+        )
+    two_tablets = sorted({f"{short_date(r.day)} {r.subject}" for r in rows if r.field_status and r.day})
+    if two_tablets:
+        flash(
+            _(
+                "Two tablets recorded different outcomes for the same visit at about the same "
+                "time: the one sent last counts; correct the one that is wrong: %(visits)s",
+                visits=listed(two_tablets),
             ),
             "error",
         )

@@ -90,6 +90,20 @@
     return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
   }
 
+  // this tablet's mark, kept for good and put in front of each outcome's UUID: the office
+  // tells two tablets that disagree about a stop (webui.driver.field_conflicts) from one
+  // tablet whose driver changed an outcome («Αλλαγή»), even under one driver's account
+  function device() {
+    var key = "kinito.driver.device";
+    var mark = window.localStorage.getItem(key);
+    if (!mark || !/^[0-9a-f]{8}$/.test(mark)) {
+      mark = uuid().replace(/-/g, "").slice(0, 8);
+      window.localStorage.setItem(key, mark);
+    }
+    return mark;
+  }
+  function outcomeRef() { return "d" + device() + "-" + uuid(); }
+
   // --- time ---------------------------------------------------------------------------------
   // seconds dropped, as the server's "planned" (planner.render.hhmm) and the route sheet do:
   // rounding here would show a stop planned at 08:50:40 as expected at 08:51, a delay that is not
@@ -557,7 +571,7 @@
       keepNote(stop.visit_id, "");  // recorded with the outcome: nothing left to keep
       var q = queue();
       q.push({
-        client_ref: uuid(), visit_id: stop.visit_id, visit_name: stop.name, status: status,
+        client_ref: outcomeRef(), visit_id: stop.visit_id, visit_name: stop.name, status: status,
         note: note || "", time: time, date: route.date, plan_version_id: route.plan_version_id,
         unit_id: route.unit_id
       });
@@ -609,7 +623,7 @@
           // an outcome of an earlier day (queued offline then) is not today's: today's stop of
           // the same visit stays open
           if (r.ok && route && route.outcomes && item.date === route.date) {
-            route.outcomes[item.visit_id] = { status: item.status, time: item.time };
+            route.outcomes[item.visit_id] = { status: item.status, time: item.time, note: item.note || "" };
           }
           if (r.ok && answer.on_route === false) {
             if (answer.conflict) { item.conflict = answer.conflict; }  // what the office had recorded
