@@ -681,13 +681,56 @@ def _break_rule(fill: BreakRule | None) -> Reader[BreakRule | None]:
     return read_break
 
 
+def _regular_end_in_shift(obj: _Object, day: UnitDay) -> None:
+    """Refuse a given ``regular_end`` before the shift starts: «07:00» for 17:00 charged the
+    whole day as after-hours, silently (one at the shift's start is meant: all of it is)."""
+    if obj.has("regular_end") and day.regular_end < day.shift.start:
+        end, start = format_time(day.regular_end, short=True), format_time(day.shift.start, short=True)
+        raise SchemaError(
+            obj.at("regular_end"),
+            f"{end} is before the shift starts ({start}): every hour of the day would count as "
+            "after-hours; give the end of ordinary hours inside the shift",
+            f"το {end} είναι πριν αρχίσει η βάρδια ({start}): όλες οι ώρες της ημέρας θα μετρούσαν "
+            "ως εκτός ωραρίου· δώστε το τέλος του κανονικού ωραρίου μέσα στη βάρδια",
+        )
+
+
+def _break_fits_shift(day: UnitDay, path: str) -> None:
+    """Refuse a break rule whose break cannot start inside the shift (and end in it) on a day
+    that could last longer than ``required_after``: no break could ever be taken, and every
+    such day was silently capped at ``required_after`` (6 h by default). ``path`` names the
+    ``break.window`` to mend."""
+    rule = day.break_rule
+    if rule is None or not day.available:
+        return
+    longest = day.shift.end - day.shift.start
+    if day.max_work is not None:
+        longest = min(longest, day.max_work)
+    if longest <= rule.required_after:
+        return  # no break is ever needed
+    if max(rule.window.start, day.shift.start) <= min(rule.window.end, day.shift.end - rule.duration):
+        return
+    window = f"{format_time(rule.window.start, short=True)}-{format_time(rule.window.end, short=True)}"
+    shift = f"{format_time(day.shift.start, short=True)}-{format_time(day.shift.end, short=True)}"
+    after = rule.required_after // 60
+    raise SchemaError(
+        path,
+        f"the break window {window} leaves no room for the break inside the shift {shift}: no "
+        f"break could be taken and every day would stop after {after} min of work; give a window "
+        "inside the shift",
+        f"το παράθυρο διαλείμματος {window} δεν αφήνει χώρο για διάλειμμα μέσα στη βάρδια {shift}: "
+        f"δεν θα γινόταν ποτέ διάλειμμα και κάθε ημέρα θα σταματούσε στα {after} λεπτά εργασίας· "
+        "δώστε παράθυρο μέσα στη βάρδια",
+    )
+
+
 def _read_defaults(value: object, path: str) -> _Defaults:
     """The ``defaults`` block; ``regular_end`` defaults to the end of its ``shift``."""
     obj = _Object(value, path, _DEFAULTS_KEYS)
     base = _MODEL_DEFAULTS
     shift = obj.opt("shift", _window, base.shift)
     limit = _nullable(_minutes)
-    return _Defaults(
+    out = _Defaults(
         shift=shift,
         regular_end=obj.opt("regular_end", parse_time, shift.end),
         max_work=obj.opt("max_work", limit, base.max_work),
@@ -695,6 +738,10 @@ def _read_defaults(value: object, path: str) -> _Defaults:
         break_rule=obj.opt("break", _break_rule(base.break_rule), base.break_rule),
         weekly_max_work=obj.opt("weekly_max_work", limit, base.weekly_max_work),
     )
+    model_day = out.day("", date.min)
+    _regular_end_in_shift(obj, model_day)
+    _break_fits_shift(model_day, f"{obj.at('break')}.window")
+    return out
 
 
 def _read_weights(value: object, path: str) -> Weights:
@@ -844,7 +891,7 @@ def _day_reader(
         crew = obj.opt("crew", read_crew, ())
         _no_duplicates([member.staff_id for member in crew], obj.at("crew"))
         limit = _nullable(_minutes)
-        return replace(
+        day = replace(
             base,
             available=obj.opt("available", _boolean, base.available),
             pilot=obj.opt("pilot", _boolean, base.pilot),
@@ -856,6 +903,11 @@ def _day_reader(
             crew=crew,
             note=obj.opt("note", _string, base.note),
         )
+        _regular_end_in_shift(obj, day)
+        # the defaults' rule fits the defaults' shift: a day that sets either is checked anew
+        if obj.has("break") or obj.has("shift") or obj.has("max_work"):
+            _break_fits_shift(day, f"{obj.at('break')}.window")
+        return day
 
     return read_day
 
@@ -945,6 +997,8 @@ def _no_double_booking(days: Sequence[UnitDay], staff: Sequence[StaffMember]) ->
     seen: dict[tuple[str, date], list[tuple[UnitDay, TimeWindow | None]]] = {}
     names = {s.id: s.name or s.id for s in staff}
     for i, day in enumerate(days):
+        if not day.available:  # a crew listed on a day off rides nowhere
+            continue
         for j, member in enumerate(day.crew):
             for other, hours in seen.get((member.staff_id, day.date), []):
                 if other.unit_id == day.unit_id:

@@ -64,6 +64,7 @@ from planner.model import (
     Route,
     Stop,
     TimeWindow,
+    UnitDay,
     Visit,
 )
 from planner.travel import TravelMatrix, travel_model_of
@@ -839,6 +840,14 @@ class _Model:
             end_idx = idx
             arrive = sol.Value(tdim.CumulVar(end_idx))
             rest = self._rest(sol, v, depart, raw)
+            nodes = [self.nodes[self.manager.IndexToNode(i)] for i, _, _ in raw]
+            legs = [
+                int(travel[self.manager.IndexToNode(a), self.manager.IndexToNode(b)])
+                for a, b in itertools.pairwise([routing.Start(v), *(i for i, _, _ in raw), end_idx])
+            ]
+            starts = [start for _, start, _ in raw]
+            depart, arrive = _retime(depart, starts, arrive, rest, legs, nodes, ud)
+            raw = [(i, t, t + end - start) for (i, start, end), t in zip(raw, starts, strict=True)]
             stops: list[Stop] = []
             prev, prev_end = routing.Start(v), depart
             for k, (i, start, end) in enumerate(raw):
@@ -879,6 +888,89 @@ class _Model:
             return None  # OR-Tools may leave an unneeded optional break outside the route
         after = sum(1 for _, _, end in raw if end <= start)
         return BreakStep(start, brk.DurationMin(), after)
+
+
+def _retime(
+    depart: int,
+    starts: list[int],
+    arrive: int,
+    rest: BreakStep | None,
+    legs: list[int],
+    nodes: Sequence[_Node | None],
+    ud: UnitDay,
+) -> tuple[int, int]:
+    """A route's times with the waiting OR-Tools' assignment leaves that costs nothing to
+    take out: stops before their preferred start moved toward it, and the departure put off
+    so that the unit does not wait at its first stop (``starts`` is changed in place; the
+    departure and the return are returned).
+
+    OR-Tools sets the times its search leaves free to the least value it may: with the
+    optional break interval on the day it left Aigio at 10:55 for a 14:00 visit 65 minutes
+    away, to wait from 12:00 (90 minutes), and put a visit promised for 14:00 at 12:00. Only
+    blocks of the route move, each within what every rule allows as it stands (the stops'
+    windows, which hold the crew's hours and a pinned time; the break, which never moves;
+    the shift and ordinary hours), never away from a preferred start and never making the
+    day longer: the plan stays valid and costs no more.
+    """
+    n = len(starts)
+    service = [node.service if node is not None else 0 for node in nodes]
+
+    def end(k: int) -> int:  # the end at place k (-1: the departure)
+        return depart if k < 0 else starts[k] + service[k]
+
+    def slack(j: int) -> int:
+        """The waiting before stop ``j`` (``n``: the return) beyond the drive and break."""
+        room = (starts[j] if j < n else arrive) - end(j - 1) - legs[j]
+        if rest is not None and rest.after_stop == j:
+            room = min(room - rest.duration, rest.start - end(j - 1))
+        return max(0, room)
+
+    def room(b: int, j: int) -> int:
+        """How far the places ``b``..``j - 1`` (``b`` -1: with the departure) may move later
+        together: 0 with the break among them."""
+        if rest is not None and b < rest.after_stop < j:
+            return 0
+        most = ud.shift.end - depart if b < 0 else DAY
+        for k in range(max(b, 0), j):
+            node, t = nodes[k], starts[k]
+            if node is None:
+                return 0
+            # the stop's own window (a part-timer's hours and a pinned time are in it)
+            most = min(most, max((w.end - t for w in node.windows if w.start <= t <= w.end), default=0))
+            if node.prefer is not None:
+                most = min(most, max(0, node.prefer - t))
+        return max(0, most)
+
+    def move(b: int, j: int, by: int) -> None:
+        nonlocal depart
+        if by <= 0:
+            return
+        if b < 0:
+            depart += by
+        for k in range(max(b, 0), j):
+            starts[k] += by
+
+    # a stop before its preferred start: it and the stops chained before it, into the
+    # waiting after it (the whole day, if it is the last stop and the day has no break)
+    for j in range(n):
+        node = nodes[j]
+        if node is None or node.prefer is None or starts[j] >= node.prefer - TIME_BAND:
+            continue
+        b = j
+        while b >= 0 and slack(b) == 0:
+            b -= 1
+        if j + 1 < n:
+            move(b, j + 1, min(slack(j + 1), room(b, j + 1)))
+        elif b < 0 and rest is None:  # the whole day later: not into after-hours, not past the shift
+            by = min(room(b, n), ud.shift.end - arrive, max(0, ud.regular_end - arrive))
+            if by > 0:
+                move(b, n, by)
+                arrive += by
+    # then leave later rather than wait at the first stop that has waiting
+    first = next((j for j in range(n) if slack(j) > 0), None)
+    if first is not None:
+        move(-1, first, min(slack(first), room(-1, first)))
+    return depart, arrive
 
 
 # --- day patterns ----------------------------------------------------------------------------

@@ -10,13 +10,13 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from planner.model import REASONS, Plan, Problem, Route, TimeWindow, UnitDay, Visit
-from planner.render import ROLE_EL, day_el, on_day_el
+from planner.render import ROLE_EL, day_el, day_en, on_day_el
 from planner.travel import TravelMatrix, travel_model_of
 
 
@@ -88,6 +88,13 @@ def _h_el(t: int) -> str:
     return f"{t / 3600:.1f}".replace(".", ",")
 
 
+def _patterns(patterns: Sequence[Sequence[date]], day: Callable[[date], str], or_: str) -> str:
+    """A visit's allowed day patterns in words: 'Monday 07/12 + Wednesday 09/12 or Tuesday
+    08/12 + Thursday 10/12' (the first six: a long list is no help in one line)."""
+    shown = [" + ".join(day(d) for d in sorted(p)) for p in patterns[:6]]
+    return f" {or_} ".join(shown) + (" …" if len(patterns) > 6 else "")
+
+
 def _windows(windows: Sequence[TimeWindow]) -> str:
     return ", ".join(f"{_hm(w.start)}-{_hm(w.end)}" for w in windows)
 
@@ -105,6 +112,9 @@ class _Checker:
         travel = travel_model_of(problem.travel)
         self.matrix: dict[str, TravelMatrix] = {u.id: travel.matrix(locations, u) for u in problem.units}
         self.pos = {loc.id: i for i, loc in enumerate(locations)}
+        # the unknown visits a stop has already been reported for: the plan-level check
+        # would report each a second time
+        self.unknown_said: set[str] = set()
 
     def bad(self, code: str, where: str, message: str, message_el: str, label: str = "") -> None:
         self.out.append(Violation(code, where, message, message_el, label))
@@ -116,6 +126,16 @@ class _Checker:
             return f"«{person.name if person is not None and person.name else v.required_staff}»"
         role = v.required_role or ""
         return _ROLE_EL.get(role, f"«{role}»")
+
+    def need_en(self, v: Visit) -> str:
+        """Whom the visit needs, in English: 'a psychologist', 'Μαρία Κ. (sw1)' (it said the raw
+        ids: «needs sw1 aboard», «needs social_worker aboard»)."""
+        if v.required_staff is not None:
+            person = self.staff.get(v.required_staff)
+            name = person.name if person is not None else ""
+            return f"{name} ({v.required_staff})" if name else v.required_staff
+        role = (v.required_role or "").replace("_", " ")
+        return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
 
     def leg(self, unit_id: str, a: str, b: str) -> tuple[int, int]:
         m = self.matrix[unit_id]
@@ -143,7 +163,7 @@ class _Checker:
                 "the unit is not available on this date",
                 f"η μονάδα δεν είναι διαθέσιμη {on_day_el(r.date)}",
             )
-        if not ud.shift.contains(r.depart) or not ud.shift.contains(r.arrive) or r.arrive < r.depart:
+        if not ud.shift.contains(r.depart) or not ud.shift.contains(r.arrive):
             shift = f"{_hm(ud.shift.start)}-{_hm(ud.shift.end)}"
             self.bad(
                 "shift",
@@ -151,12 +171,22 @@ class _Checker:
                 f"leaves {_hm(r.depart)} / returns {_hm(r.arrive)} outside the shift {shift}",
                 f"αναχωρεί {_hm(r.depart)} και επιστρέφει {_hm(r.arrive)}, εκτός της βάρδιας {shift}",
             )
+        if r.arrive < r.depart:  # its own sentence: both times may well be inside the shift
+            self.bad(
+                "shift",
+                where,
+                f"returns at {_hm(r.arrive)}, {_long(r.depart - r.arrive)} before it leaves "
+                f"({_hm(r.depart)})",
+                f"επιστρέφει στις {_hm(r.arrive)}, {_long_el(r.depart - r.arrive)} πριν αναχωρήσει "
+                f"({_hm(r.depart)})",
+            )
         place: str | None = unit.base.id  # None after a stop for an unknown visit: no leg to check
         prev_end = r.depart
         load = 0
         for k, s in enumerate(r.stops):
             v = self.visits.get(s.visit_id)
             if v is None:
+                self.unknown_said.add(s.visit_id)
                 self.bad(
                     "unknown_visit",
                     where,
@@ -219,8 +249,10 @@ class _Checker:
             self.bad(
                 "travel",
                 where,
-                f"return leg says {r.return_travel} s, the travel model {travel} s",
-                f"η επιστροφή γράφει {r.return_travel} s, ενώ το μοντέλο μετακινήσεων δίνει {travel} s",
+                f"return leg says {r.return_travel} s / {r.return_distance} m, the travel model "
+                f"{travel} s / {dist} m",
+                f"η επιστροφή γράφει {r.return_travel} s και {r.return_distance} m, ενώ το μοντέλο "
+                f"μετακινήσεων δίνει {travel} s και {dist} m",
             )
         self.gap(r, len(r.stops), prev_end, r.arrive, travel, f"{where} return", f"{where} επιστροφή/return")
         self.day_limits(r, ud, load)
@@ -249,12 +281,16 @@ class _Checker:
         if next_start < prev_end:  # not a short gap: it starts before what comes first is over
             at, then = _hm(next_start), _hm(prev_end)
             early, early_el = _long(prev_end - next_start), _long_el(prev_end - next_start)
-            if k == 0:
-                en = f"starts at {at}, {early} before the unit leaves the base ({then})"
-                el = f"ξεκινά στις {at}, {early_el} πριν φύγει η μονάδα από τη βάση ({then})"
-            elif k == len(r.stops):
+            # the return first: on a route with no stops it is also k == 0, and it said
+            # «return: starts at 08:00:00, 6 h before the unit leaves»
+            if k == len(r.stops):
+                if k == 0:  # returns before it leaves: the shift check says so
+                    return
                 en = f"returns to the base at {at}, {early} before the last stop ends ({then})"
                 el = f"επιστρέφει στη βάση στις {at}, {early_el} πριν τελειώσει η τελευταία στάση ({then})"
+            elif k == 0:
+                en = f"starts at {at}, {early} before the unit leaves the base ({then})"
+                el = f"ξεκινά στις {at}, {early_el} πριν φύγει η μονάδα από τη βάση ({then})"
             else:
                 en = f"starts at {at}, {early} before the previous stop ends ({then})"
                 el = f"ξεκινά στις {at}, {early_el} πριν τελειώσει η προηγούμενη στάση ({then})"
@@ -338,11 +374,10 @@ class _Checker:
             hours = member.hours or ud.shift
             if hours.start <= start and end <= hours.end:
                 return
-        need = v.required_staff or v.required_role
         self.bad(
             "crew",
             where,
-            f"needs {need} aboard and present {_hm(start)}-{_hm(end)}; the crew cannot cover it",
+            f"needs {self.need_en(v)} aboard and present {_hm(start)}-{_hm(end)}; the crew cannot cover it",
             f"χρειάζεται {self.need_el(v)} στο πλήρωμα για όλο το διάστημα {_hm(start)}-{_hm(end)}· "
             "το πλήρωμα της ημέρας δεν το καλύπτει",
             label,
@@ -418,22 +453,28 @@ class _Checker:
     # --- the whole plan --------------------------------------------------------------------
 
     def plan_rules(self) -> None:
-        seen_route: set[tuple[str, date]] = set()
+        seen_route: dict[tuple[str, date], Route] = {}
         work: dict[str, int] = defaultdict(int)
         served: dict[str, list[tuple[date, int]]] = defaultdict(list)
         for r in self.plan.routes:
             key = (r.unit_id, r.date)
-            if key in seen_route:
+            twice = key in seen_route
+            if twice:
                 self.bad(
                     "duplicate_route",
                     f"{r.unit_id} {r.date}",
                     "two routes for the same unit and date",
                     "δύο διαδρομές για την ίδια μονάδα και ημερομηνία",
                 )
-            seen_route.add(key)
+                if r == seen_route[key]:
+                    continue  # an exact copy: its every fault and stop were counted once already
+            seen_route.setdefault(key, r)
             self.route(r)
             work[r.unit_id] += r.arrive - r.depart
+            first = seen_route[key].stops if twice else ()
             for s in r.stops:
+                if any((s.visit_id, s.occurrence) == (f.visit_id, f.occurrence) for f in first):
+                    continue  # the same stop in the day's other route: one fault, said above
                 served[s.visit_id].append((r.date, s.occurrence))
         for uid, total in work.items():
             unit = self.units.get(uid)
@@ -470,8 +511,8 @@ class _Checker:
                 )
         for v in self.problem.visits:
             self.frequency(v, served.get(v.id, []), unassigned.get(v.id, []))
-        for vid in set(served) | set(unassigned):
-            if vid not in self.visits:
+        for vid in sorted(set(served) | set(unassigned)):
+            if vid not in self.visits and vid not in self.unknown_said:
                 self.bad(
                     "unknown_visit",
                     vid,
@@ -573,24 +614,30 @@ class _Checker:
                 "visited twice on the same date",
                 "δύο επισκέψεις την ίδια ημέρα",
             )
+        gap = v.min_gap_days
         for a, b in itertools.pairwise(dates):
-            if (b - a).days < v.min_gap_days and v.patterns is None:
+            # two on the same date are said just above
+            if a != b and (b - a).days < gap and v.patterns is None:
                 self.bad(
                     "frequency",
                     v.id,
-                    f"visits on {a} and {b} are closer than {v.min_gap_days} days",
-                    f"οι επισκέψεις {on_day_el(a)} και {on_day_el(b)} απέχουν λιγότερο από "
-                    f"{v.min_gap_days} ημέρες",
+                    f"visits on {day_en(a)} and {day_en(b)} are closer than {gap} "
+                    f"{'day' if gap == 1 else 'days'}",
+                    f"οι επισκέψεις {on_day_el(a)} και {on_day_el(b)} απέχουν λιγότερο από {gap} "
+                    f"{'ημέρα' if gap == 1 else 'ημέρες'}",
                 )
         if v.patterns is not None and dates and not any(set(dates) <= set(p) for p in v.patterns):
+            shown = sorted(set(dates))
             self.bad(
                 "pattern",
                 v.id,
-                f"dates {[d.isoformat() for d in dates]} fit none of its allowed patterns",
-                f"οι ημέρες {', '.join(day_el(d) for d in dates)} δεν ταιριάζουν σε κανέναν από τους "
-                "επιτρεπτούς συνδυασμούς ημερών της",
+                f"the dates {', '.join(day_en(d) for d in shown)} fit none of its allowed patterns: "
+                f"{_patterns(v.patterns, day_en, 'or')}",
+                f"οι ημέρες {', '.join(day_el(d) for d in shown)} δεν ταιριάζουν σε κανέναν από τους "
+                f"επιτρεπτούς συνδυασμούς ημερών της: {_patterns(v.patterns, day_el, 'ή')}",
             )
-        if v.pinned_date is not None and dates and dates[0] != v.pinned_date:
+        # a visit wanted once: its stop's own check says it (the same fault twice otherwise)
+        if v.pinned_date is not None and v.frequency > 1 and dates and dates[0] != v.pinned_date:
             self.bad(
                 "pinned",
                 v.id,
@@ -646,6 +693,10 @@ def _reason_doubt(checker: _Checker, v: Visit, occurrence: int, reason: str) -> 
     or None: only the cheap checks that need no search (the reasons are re-derived by
     :mod:`planner.explain`; this is not that)."""
     problem = checker.problem
+    if reason == "no_crew" and v.pinned_date is not None and v.frequency > 1 and occurrence > 0:
+        # a later occurrence of a pinned visit: its reason is the pinned day's when the first
+        # cannot go there, else its own later days': no cheap check tells which
+        return None
     dates = [
         d
         for d in problem.dates
@@ -663,11 +714,11 @@ def _reason_doubt(checker: _Checker, v: Visit, occurrence: int, reason: str) -> 
         aboard = sorted({ud.date for ud in open_days if ud.unit_id in able and _with_role(checker, v, ud)})
         if aboard and (v.required_role is not None or v.required_staff is not None):
             if v.required_staff is not None:
-                who_el, who_en = checker.need_el(v), v.required_staff
+                who_el = checker.need_el(v)
             else:
                 role = v.required_role or ""
                 who_el = ROLE_EL.get(role, (f"«{role}»", ""))[0]
-                who_en = f"a {role.replace('_', ' ')}"
+            who_en = checker.need_en(v)
             return (
                 f"{who_en} is aboard on {aboard[0].isoformat()}, an available day it allows",
                 f"{on_day_el(aboard[0])}, διαθέσιμη ημέρα που επιτρέπει, επιβαίνει {who_el}",

@@ -236,6 +236,13 @@ _KIND = {
 }
 
 
+# what a plan made off the roads was made with (Greek as the object of "με"), by travel_model
+_MADE = {
+    "estimate": ("την εκτίμηση χρόνων", "the estimate"),
+    "matrix": ("τον πίνακα χρόνων του αρχείου", "the problem file's matrix"),
+}
+
+
 def roads_for_validate(problem: Problem, plan: Plan, roads: str | None, config: Path | None) -> Problem:
     """The problem with the travel model the plan was made with, for ``kinito validate``.
 
@@ -244,6 +251,14 @@ def roads_for_validate(problem: Problem, plan: Plan, roads: str | None, config: 
     a plain error, not a list of false violations.
     """
     if plan.travel_model not in ("roads", "osrm"):
+        if roads is not None:  # said, not silently dropped: «--roads /nonexistent» passed unnoticed
+            made_el, made_en = _MADE.get(plan.travel_model, (plan.travel_model, plan.travel_model))
+            print(
+                f"το πλάνο φτιάχτηκε με {made_el}: ελέγχεται με τους ίδιους χρόνους, το --roads δεν "
+                f"χρησιμοποιήθηκε / the plan was made with {made_en}: it is checked with the same "
+                "times, --roads was not used",
+                file=sys.stderr,
+            )
         return problem
     checked = roads_for_plan(problem, roads, config)
     got = getattr(checked.travel, "name", "estimate")
