@@ -34,7 +34,7 @@ This module re-derives the reasons from the problem and the plan; it does not us
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -101,6 +101,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Είναι κλειδωμένη για {pinned_on_el}, αλλά εκείνη την ημέρα καμία μονάδα δεν είναι διαθέσιμη. "
         "Ξεκλειδώστε την ή αλλάξτε ημερομηνία.",
         "It is pinned to {pinned_en}, but no unit is available that day. Unpin it or change the date.",
+    ),
+    "pinned_date_unavailable_only": (
+        "Είναι κλειδωμένη για {pinned_on_el}, αλλά εκείνη την ημέρα καμία μονάδα δεν είναι διαθέσιμη, "
+        "ούτε άλλη ημέρα αυτής της περιόδου που επιτρέπει ({allowed_el}). Επιτρέψτε άλλη ημέρα ή "
+        "μεταφέρετέ τη σε άλλη εβδομάδα.",
+        "It is pinned to {pinned_en}, but no unit is available that day, nor on another day of this "
+        "period that it allows ({allowed_en}). Allow another weekday or move it to another week.",
     ),
     "no_crew": (
         "Σε καμία διαθέσιμη ημέρα δεν επιβαίνει {who_el}· προσθέστε {whom_el} στο πλήρωμα κάποιας ημέρας"
@@ -178,15 +185,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "frequency_patterns": (
         "Ζητούνται {k} επισκέψεις σε έναν από τους επιτρεπτούς συνδυασμούς ημερών της, αλλά κανένας "
-        "συνδυασμός δεν έχει όλες τις ημέρες του διαθέσιμες. Προσθέστε συνδυασμό ή μειώστε τη συχνότητα.",
+        "συνδυασμός δεν έχει όλες τις ημέρες του διαθέσιμες (δεν μπορεί να γίνει {missing_el}). "
+        "Προσθέστε συνδυασμό ή μειώστε τη συχνότητα.",
         "{k} visits on one of its allowed day patterns are wanted, but no pattern has all its days "
-        "available. Add a pattern or lower the frequency.",
+        "available (it cannot go on {missing_en}). Add a pattern or lower the frequency.",
+    ),
+    "frequency_crew": (
+        "Ζητούνται {k} επισκέψεις {apart_el}, αλλά επιβαίνει {who_el} μόνο {days_el}, οπότε "
+        "χωρούν μόνο {fit}. Προσθέστε {whom_el} στο πλήρωμα κι άλλης ημέρας"
+        f" {CREWS_EL}, ή μειώστε τη συχνότητα{{or_gap_el}}.",
+        "{k} visits {apart_en} are wanted, but {who_en_is} aboard only on {days_en}, so only {fit} "
+        f"can be made. Add {{who_en_them}} to another day's crew {CREWS_EN}, or lower the frequency"
+        "{or_gap_en}.",
     ),
     "week_full": (
         "Χωράει μόνη της, αλλά οι ημέρες είναι γεμάτες: θα χρειαζόταν {need} λεπτά ακόμη "
         "{on_day_el}. {instead_el}",
         "It fits on its own, but the week is full: it would need {need} more minutes on {day_en}. "
         "{instead_en}",
+    ),
+    "week_full_upto": (
+        "Χωράει μόνη της, αλλά οι ημέρες είναι γεμάτες: θα χρειαζόταν το πολύ {need} λεπτά ακόμη "
+        "{on_day_el} (ίσως λιγότερα με τις στάσεις σε άλλη σειρά). {instead_el}",
+        "It fits on its own, but the week is full: it would need at most {need} more minutes on "
+        "{day_en} (perhaps fewer with the stops in another order). {instead_en}",
+    ),
+    "week_full_clash": (
+        "Χωράει μόνη της, αλλά όχι {on_day_el}, όπου θα πήγαινε. {instead_el}",
+        "It fits on its own, but not on {day_en}, where it would go. {instead_en}",
+    ),
+    "week_full_search": (
+        "Χωράει {on_day_el}: η διαδρομή εκείνης της ημέρας την παίρνει μαζί με όλες τις στάσεις της, "
+        "με τα ωράριά τους και το διάλειμμα. Η αναζήτηση δεν το βρήκε μέσα στον χρόνο της· "
+        "μεγαλύτερος χρόνος αναζήτησης (--time-limit) ή νέος σχεδιασμός μπορεί να την εξυπηρετήσει.",
+        "It fits on {day_en}: that day's route takes it with all its stops, their windows and the "
+        "break. The search did not find that within its time; a longer search time (--time-limit) "
+        "or planning again may serve it.",
+    ),
+    "week_full_weights": (
+        "Χωράει {on_day_el}, αλλά με τα βάρη του προβλήματος η εξυπηρέτησή της κοστίζει "
+        "περισσότερο ({cost}) από την παράλειψή της ({miss}: βάρος «unserved» {weight} × "
+        "προτεραιότητα {priority}). Αυξήστε το βάρος «unserved».",
+        "It fits on {day_en}, but under the problem's weights serving it costs more ({cost}) "
+        'than leaving it out ({miss}: the weight "unserved" {weight} × priority {priority}). '
+        'Raise the "unserved" weight.',
     ),
     "week_full_capacity": (
         "Χωράει μόνη της, αλλά {on_day_el}, όπου θα πήγαινε, η μονάδα έχει ήδη φορτίο {used} από τα "
@@ -349,27 +391,54 @@ def _no_time_words(problem: Problem, v: Visit, days: Sequence[int], use_pin: boo
         return "no_time_pinned", el, en
     el, en = _message("no_time_in_shift")
     shifts = [problem.unit_days[i] for i in days]
-    windows = v.time_windows
-    if (
-        windows
-        and shifts
-        and not any(ud.pilot for ud in shifts)
-        and all(
-            w.start >= min(ud.shift.start for ud in shifts)
-            and w.start + v.service > max(ud.shift.end for ud in shifts)
-            for w in windows
+
+    def evening(ud: UnitDay) -> bool:  # its windows that day (weekday's own) start after the shift
+        windows = v.windows_on(ud.date)
+        return bool(windows) and all(
+            w.start >= ud.shift.start and w.start + v.service > ud.shift.end for w in windows
         )
-    ):
-        # an evening visit in a week with no extended-hours day (its pilot day a holiday): the
-        # shift is widened by a pilot day, which the coordinator sets, not by the visit's page
+
+    if shifts and not any(ud.pilot for ud in shifts) and all(evening(ud) for ud in shifts):
+        # an evening visit: the shift is widened by a pilot day, which the coordinator sets, not by
+        # the visit's page. A pilot day of the period whose shift holds its hours, if any, is named
+        # with who is missing aboard (it said «no available day has one» of a pilot day without
+        # the social worker)
+        pilots = [
+            ud
+            for ud in problem.unit_days
+            if ud.pilot
+            and ud.available
+            and ud.date in problem.dates
+            and (v.allowed_weekdays is None or ud.date.weekday() in v.allowed_weekdays)
+            and any(w.start + v.service <= ud.shift.end for w in v.windows_on(ud.date) or (cand.ANY_TIME,))
+        ]
         el += (
             " Οι ώρες της είναι μετά το τέλος της βάρδιας: μόνο ημέρα με διευρυμένο ωράριο (πιλοτική "
-            "ημέρα) μπορεί να την εξυπηρετήσει, και καμία διαθέσιμη ημέρα αυτής της περιόδου δεν έχει."
+            "ημέρα) μπορεί να την εξυπηρετήσει"
         )
-        en += (
-            " Its hours are after the shift ends: only an extended-hours day (a pilot day) can serve "
-            "it, and no available day of this period has one."
-        )
+        en += " Its hours are after the shift ends: only an extended-hours day (a pilot day) can serve it"
+        crewless = sorted({ud.date for ud in pilots if cand.crew_hours(problem, ud, v) is None})
+        if not pilots:
+            el += ", και καμία διαθέσιμη ημέρα αυτής της περιόδου δεν έχει."
+            en += ", and no available day of this period has one."
+        elif crewless and len(crewless) == len({ud.date for ud in pilots}):
+            named = v.required_staff is not None
+            one = len(crewless) == 1
+            el += (
+                f"· {', '.join(on_day_el(d) for d in crewless)} "
+                f"{'η ημέρα είναι πιλοτική' if one else 'οι ημέρες είναι πιλοτικές'}, αλλά δεν επιβαίνει "
+                f"{who['who_el']}. Προσθέστε {who['whom_el']} στο πλήρωμα "
+                f"{'εκείνης της ημέρας' if one else 'μιας από αυτές'} {CREWS_EL}."
+            )
+            pilot_en = "is a pilot day" if one else "are pilot days"
+            en += (
+                f"; {', '.join(day_en(d) for d in crewless)} {pilot_en}, "
+                f"but {who['who_en'] + ' is not' if named else 'no ' + who['who_en'] + ' is'} aboard. Add "
+                f"{'them' if named else 'one'} to the crew of {'that day' if one else 'one of them'}"
+                f" {CREWS_EN}."
+            )
+        else:
+            el, en = el + ".", en + "."
     return "no_time_in_shift", el, en
 
 
@@ -398,7 +467,10 @@ def _no_slot_reason(
             return ("no_allowed_date", *_message("no_allowed_date_pinned", **kw), details)
         days = [i for i in open_days if problem.unit_days[i].date == v.pinned_date]
         if not days:
-            return ("pinned_date_unavailable", *_message("pinned_date_unavailable", **kw), details)
+            # «unpin it» helps only when another day it allows is open
+            others = any(problem.unit_days[i].date in allowed for i in open_days)
+            key = "pinned_date_unavailable" if others else "pinned_date_unavailable_only"
+            return ("pinned_date_unavailable", *_message(key, **kw), details)
     if not allowed:
         return ("no_allowed_date", *_message("no_allowed_date", **kw), details)
     by_code = _refusals(problem, v, days, use_pin=pinned)
@@ -860,16 +932,269 @@ def _day_span_with(problem: Problem, v: Visit, ud: UnitDay, route: Route, travel
     return bound
 
 
+# --- exact timing: a day's route with one visit more ---------------------------------------
+
+# a route of up to this many stops (with the visit) is tried in every order; a longer one with
+# the visit at each place of its planned order (the search's order, already a good one), so
+# that explaining a week stays well under a second
+EXACT_ORDERS = 5
+
+_Brk = tuple[int, int, int, int]  # the break's window start and end, duration, required_after
+_Node = tuple[int, int, tuple[tuple[int, int], ...]]  # location index, service, start windows
+
+
+def _snap_up(wins: Sequence[tuple[int, int]], a: int) -> int | None:
+    """The earliest start at or after ``a`` inside ``wins`` (sorted), or None."""
+    for lo, hi in wins:
+        if a <= hi:
+            return max(a, lo)
+    return None
+
+
+def _snap_down(wins: Sequence[tuple[int, int]], bound: int) -> int | None:
+    """The latest start at or before ``bound`` inside ``wins`` (sorted), or None."""
+    for lo, hi in reversed(wins):
+        if lo <= bound:
+            return min(bound, hi)
+    return None
+
+
+def _earliest_and_latest(
+    t: list[list[int]],
+    base: int,
+    nodes: Sequence[_Node],
+    s0: int,
+    brk: _Brk | None,
+    b: int,
+) -> tuple[int, int] | None:
+    """The earliest return ``e`` leaving at ``s0`` and the latest departure ``d`` that still
+    returns at ``e``, serving ``nodes`` (location, service, start windows) in order with the
+    break in gap ``b`` (before ``nodes[b]``; -1 for none), or None when no schedule keeps the
+    windows and the break's rules. The same schedule as :func:`planner.ruin.route_cost`, without
+    the shift's end and the span limit (the caller says how far over them it is)."""
+    n = len(nodes)
+    b0, b1, bd, breq = brk if brk is not None else (0, 0, 0, 0)
+    tm = s0
+    prev = base
+    a = s0
+    for k in range(n + 1):
+        loc = nodes[k][0] if k < n else base
+        a = tm + t[prev][loc]
+        if k == b:
+            bs = max(tm, b0)
+            if bs > b1:
+                return None
+            a = max(bs, a) + bd
+        if k == n:
+            break
+        st = _snap_up(nodes[k][2], a)
+        if st is None:
+            return None
+        tm = st + nodes[k][1]
+        prev = loc
+    e = a
+    lat, nxt, next_latest = e, base, e
+    for k in range(n - 1, -1, -1):
+        loc, svc, wins = nodes[k]
+        if k + 1 == b:
+            if lat < b0 + bd:
+                return None
+            next_latest = lat
+            bound = min(lat - t[loc][nxt] - bd, b1) - svc
+        else:
+            bound = lat - t[loc][nxt] - svc
+        got = _snap_down(wins, bound)
+        if got is None:
+            return None
+        lat, nxt = got, loc
+    if b == 0:
+        if lat < b0 + bd:
+            return None
+        next_latest = lat
+        d = min(lat - t[base][nxt] - bd, b1)
+    else:
+        d = lat - t[base][nxt]
+    if b >= 0:
+        tm, prev = d, base
+        for k in range(b):
+            loc, svc, wins = nodes[k]
+            st = _snap_up(wins, tm + t[prev][loc])
+            if st is None:
+                return None
+            tm, prev = st + svc, loc
+        if max(tm, b0, e - bd - breq) > min(b1, next_latest - bd, d + breq):
+            return None
+    return e, d
+
+
+@dataclass(frozen=True)
+class _Fit:
+    """The best schedule of a day with the visit added: ``need`` the seconds more its working
+    limit (and its shift's end) would need (0: it fits as it is), its ``drive``, ``span`` and
+    return (``end``), and ``exact`` when every order of the stops was tried."""
+
+    need: int
+    drive: int
+    span: int
+    end: int
+    exact: bool
+    cost: int = 0  # as the search prices the day (drive, working time, hours after the regular end)
+    order: tuple[_Node, ...] = ()
+
+
+class _Timing:
+    """The plan's days re-timed exactly with one visit more (or one stop less): what
+    :func:`_week_full` says is tested, not estimated from the drive alone (it said «5 more
+    minutes» of a visit that did not fit with 20 more, and «no room at a usable hour» of one
+    that fitted)."""
+
+    def __init__(self, problem: Problem, plan: Plan, limits: Sequence[int]) -> None:
+        self.problem = problem
+        self.limits = limits
+        travel = travel_model_of(problem.travel)
+        locations = problem.locations()
+        self.pos = {loc.id: i for i, loc in enumerate(locations)}
+        self.t = {u.id: travel.matrix(locations, u).durations.astype(int).tolist() for u in problem.units}
+        self.routes = {(r.unit_id, r.date): r for r in plan.routes}
+        self._nodes: dict[int, list[tuple[str, _Node]]] = {}
+        self.budget = 800  # orders :meth:`improve` may try, for the whole plan
+        self._fits: dict[tuple[str, int, tuple[TimeWindow, ...], frozenset[str]], _Fit | None] = {}
+
+    def node(self, v: Visit, windows: Sequence[TimeWindow]) -> _Node:
+        wins = tuple(sorted((w.start, w.end) for w in windows)) or ((cand.ANY_TIME.start, cand.ANY_TIME.end),)
+        return self.pos[v.location.id], v.service, wins
+
+    def stops(self, i: int) -> list[tuple[str, _Node]]:
+        """Unit-day ``i``'s planned stops (visit id, node), with the start windows each has there."""
+        if i not in self._nodes:
+            ud = self.problem.unit_days[i]
+            route = self.routes.get((ud.unit_id, ud.date))
+            out = []
+            for st in route.stops if route else ():
+                x = self.problem.visit(st.visit_id)
+                own_pin = x.frequency == 1 or (st.occurrence == 0 and x.pinned_date == ud.date)
+                got = cand.slot_for(self.problem, i, x, ignore_pin=not own_pin)
+                windows = got.windows if isinstance(got, cand.Slot) else x.windows_on(ud.date)
+                out.append((st.visit_id, self.node(x, windows)))
+            self._nodes[i] = out
+        return self._nodes[i]
+
+    def fit(
+        self, v: Visit, i: int, windows: Sequence[TimeWindow], drop: frozenset[str] = frozenset()
+    ) -> _Fit | None:
+        """The best schedule of unit-day ``i`` serving its planned stops (but those of ``drop``) and
+        ``v`` (starting in ``windows``), or None when none keeps the windows and the break
+        however long the day (the visit's hours cannot go with the others')."""
+        key = (v.id, i, tuple(windows), drop)
+        if key not in self._fits:
+            self._fits[key] = self._fit(v, i, windows, drop)
+        return self._fits[key]
+
+    def _fit(self, v: Visit, i: int, windows: Sequence[TimeWindow], drop: frozenset[str]) -> _Fit | None:
+        planned = [n for vid, n in self.stops(i) if vid not in drop]
+        new = self.node(v, windows)
+        exact = len(planned) + 1 <= EXACT_ORDERS
+        orders: Iterable[Sequence[_Node]]
+        if exact:
+            orders = itertools.permutations([*planned, new])
+        else:
+            orders = ([*planned[:k], new, *planned[k:]] for k in range(len(planned) + 1))
+        best: _Fit | None = None
+        for seq in orders:
+            got = self.timed(i, seq, exact)
+            if got is not None and (best is None or (got.need, got.cost) < (best.need, best.cost)):
+                best = got
+        return best
+
+    def timed(self, i: int, nodes: Sequence[_Node], exact: bool = False) -> _Fit | None:
+        """Unit-day ``i`` serving ``nodes`` in this order, with the break where it does best."""
+        ud = self.problem.unit_days[i]
+        unit = self.problem.unit(ud.unit_id)
+        t = self.t[unit.id]
+        base = self.pos[unit.base.id]
+        rule = ud.break_rule
+        brk = None
+        if rule is not None and cand.own_limit(ud) > rule.required_after:  # as the solver's model
+            brk = (rule.window.start, rule.window.end, rule.duration, rule.required_after)
+        w = self.problem.weights
+        lim, s0, s1 = self.limits[i], ud.shift.start, ud.shift.end
+        drive = t[base][nodes[0][0]] + t[nodes[-1][0]][base]
+        drive += sum(t[a[0]][b[0]] for a, b in itertools.pairwise(nodes))
+        if ud.max_drive is not None and drive > ud.max_drive:
+            return None
+        # the earliest end of each stop without a break: its windows fail without one, they fail
+        # with it (a break only makes it later); a break after a stop ending past its window's
+        # end cannot be taken there, nor later
+        ends, tm, prev = [], s0, base
+        for loc, svc, wins in nodes:
+            st = _snap_up(wins, tm + t[prev][loc])
+            if st is None:
+                return None
+            tm, prev = st + svc, loc
+            ends.append(tm)
+        gaps = [-1]
+        if brk is not None:
+            gaps += [b for b in range(len(nodes) + 1) if b == 0 or ends[b - 1] <= brk[1]]
+        best: _Fit | None = None
+        for b in gaps:
+            got = _earliest_and_latest(t, base, nodes, s0, brk, b)
+            if got is None:
+                continue
+            e, d = got
+            span = e - d
+            if brk is not None and b < 0 and span > brk[3]:
+                continue
+            need = max(0, span - lim, e - s1)
+            cost = drive * w.travel + span * w.work + w.after_hours * max(0, e - ud.regular_end)
+            if best is None or (need, cost) < (best.need, best.cost):
+                best = _Fit(need, drive, span, e, exact, cost, tuple(nodes))
+        return best
+
+    def improve(self, i: int, fit: _Fit) -> _Fit:
+        """``fit`` (not of every order) with its stops moved one at a time while that lowers the
+        minutes needed: a closer figure for the one day a message names (a few dozen orders
+        each, and a bound for the whole plan, which is explained after every search)."""
+        best = fit
+        budget = min(60, self.budget)
+        better = True
+        while better and budget > 0 and best.need > 0:
+            better = False
+            order = list(best.order)
+            for a, b in itertools.permutations(range(len(order)), 2):
+                budget -= 1
+                self.budget -= 1
+                seq = order[:a] + order[a + 1 :]
+                seq.insert(b, order[a])
+                got = self.timed(i, seq)
+                if got is not None and (got.need, got.cost) < (best.need, best.cost):
+                    best, better = got, True
+                    break
+                if budget <= 0:
+                    break
+        return best
+
+
 def _week_full(
-    problem: Problem, plan: Plan, v: Visit, slots: Sequence[cand.Slot], weekly_exact: bool = False
+    problem: Problem,
+    plan: Plan,
+    v: Visit,
+    slots: Sequence[cand.Slot],
+    weekly_exact: bool = False,
+    occurrence: int = 0,
+    timing: _Timing | None = None,
 ) -> tuple[str, str, dict[str, object]]:
-    """How many more minutes the best day would need, and who was served there instead."""
+    """How many more minutes the best day would need, and who was served there instead; or,
+    when the visit fits a day as planned, that the search (or the weights) left it out."""
     travel = travel_model_of(problem.travel)
     routes = {(r.unit_id, r.date): r for r in plan.routes}
     limits = _day_room(problem, plan) if weekly_exact else cand.day_limits(problem)
-    # a day whose unit's load is already full is full whatever the time (the best day is one
-    # with room for the load, if any)
-    best: tuple[bool, int, int, Route | None, int] | None = None
+    if timing is None:
+        timing = _Timing(problem, plan, limits)
+    # the days ranked: where it fits or lacks the fewest minutes (re-timed exactly, windows,
+    # waiting and break), then a day whose hours clash with a visit of equal or higher
+    # priority (no minutes make room there), then one where its hours cannot go with the
+    # others' at all, last a day whose unit's load is already full (full whatever the time)
+    best: tuple[tuple[int, int, int], int, cand.Slot, Route | None, int, _Fit | None, list[str]] | None = None
     for s in slots:
         ud = problem.unit_days[s.unit_day]
         unit = problem.unit(ud.unit_id)
@@ -883,29 +1208,53 @@ def _week_full(
         detour = min(
             int(m.durations[a, x] + m.durations[x, b] - m.durations[a, b]) for a, b in itertools.pairwise(seq)
         )
-        work = route.work_time if route else 0
-        limit = limits[s.unit_day]
-        more = work + detour + v.service
-        rule = ud.break_rule
-        if rule is not None and (route is None or route.rest is None) and more > rule.required_after:
-            more += rule.duration  # the longer day would need its break too
-        need = more - limit
-        if route is None:
-            # an empty day: what its room (its share, or what the weekly cap leaves it) lacks,
-            # when that is what stops the visit there; a day it does not fit even alone (its
-            # window) or one with room enough ranks last, as before (the whole visit)
-            out, back = int(m.durations[0, x]), int(m.durations[x, 0])
-            alone_here = any(_alone_miss(ud, out, v.service, back, w) is None for w in s.windows)
-            if not (alone_here and need > 0):
-                need = detour + v.service
-        if best is None or (loaded, need) < best[:2]:
-            best = (loaded, need, s.unit_day, route, used)
+        # the drive's estimate, for a day where no figure is exact (its load, its hours)
+        estimate = (route.work_time if route else 0) + detour + v.service - limits[s.unit_day]
+        fit = None if loaded else timing.fit(v, s.unit_day, s.windows)
+        clash: list[str] = []
+        if route is not None and not loaded:
+            _, pairs = _pair_spans(problem, v, ud, route, travel)
+            clash = [
+                st.visit_id
+                for st in route.stops
+                if pairs.get(st.visit_id, 0) is None and problem.visit(st.visit_id).priority >= v.priority
+            ]
+        group = 3 if loaded else 1 if clash else 2 if fit is None else 0
+        rank = (group, fit.need if fit is not None and group == 0 else estimate, fit.span if fit else 0)
+        if best is None or rank < best[0]:
+            best = (rank, estimate, s, route, used, fit, clash)
     assert best is not None
-    loaded, need, where, route, used = best
+    (group, *_), estimate, slot, route, used, fit, clash = best
+    where = slot.unit_day
+    if fit is not None and group == 0 and fit.need > 0 and not fit.exact:
+        fit = timing.improve(where, fit)
+    loaded = group == 3
     ud = problem.unit_days[where]
     day = ud.date
+    unit = problem.unit(ud.unit_id)
+    van_el = van_en = ""
+    if len(problem.units) > 1:
+        van_el = van_en = f" – {unit.name or unit.id}"
+    pin_el = pin_en = ""
+    if v.pinned_date is not None:
+        at = f" {hhmm(v.pinned_time)}" if v.pinned_time is not None and v.frequency == 1 else ""
+        pin_el = f"Είναι κλειδωμένη για {on_day_el(v.pinned_date)}{at}. "
+        pin_en = f"It is pinned to {day_en(v.pinned_date)}{at}. "
+    if fit is not None and fit.need == 0 and group == 0:
+        return _fits_words(problem, v, occurrence, where, route, fit, van_el, pin_el, pin_en)
     served = [problem.visit(st.visit_id) for st in route.stops] if route else []
-    lower = sorted({s.id for s in served if s.priority < v.priority})
+    lower_all = sorted({s.id for s in served if s.priority < v.priority})
+    # only those whose leaving out makes room (re-timed as above): one that does alone, else all
+    # of them when together they do (it named a pinned visit whose leaving out freed nothing)
+    lower: list[str] = []
+    if lower_all and not loaded and not clash:
+
+        def frees(xs: Sequence[str]) -> bool:
+            got = timing.fit(v, where, slot.windows, drop=frozenset(xs))
+            return got is not None and got.need == 0
+
+        if frees(lower_all):
+            lower = [x for x in lower_all[:12] if frees([x])] or lower_all
     pinned = {s.id for s in served if s.pinned_date is not None}
     names = {s.id: short_name(s.name) for s in served if s.name}
     # two people of one short name (Φωτεινή Κ. of Ζήρια and of Διακοπτό): their places too
@@ -914,12 +1263,6 @@ def _week_full(
         place = twin.location.name.rsplit(", ", 1)[-1] if twin.location.name else ""
         if names.get(twin.id) in twins and place and place != names[twin.id]:
             names[twin.id] = f"{names[twin.id]}, {place}"
-    # the served visits it cannot share that day with at all (their hours, the drive, the shift's
-    # end): while one of equal or higher priority is there, leaving out lower ones makes no room
-    clash: list[str] = []
-    if route is not None:
-        _, pairs = _pair_spans(problem, v, ud, route, travel)
-        clash = [s.id for s in served if pairs.get(s.id, 0) is None and s.priority >= v.priority]
 
     def shown(x: str, pin: str) -> str:  # "Μαρία Κ." (the coordinator knows names, not ids)
         return names.get(x, x) + (f" ({pin})" if x in pinned else "")
@@ -945,17 +1288,30 @@ def _week_full(
         )
     elif lower:
         # one full stop at the end, also after a name ending in one ("Βασίλειος Δ.")
-        el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower_el)}"
-        en = f"Lower-priority visits were served instead: {', '.join(lower_en)}"
+        if len(lower) == 1:
+            el = f"Εξυπηρετήθηκε αντί γι' αυτήν επίσκεψη χαμηλότερης προτεραιότητας: {lower_el[0]}"
+            en = f"A lower-priority visit was served instead: {lower_en[0]}"
+        else:
+            el = f"Εξυπηρετήθηκαν αντί γι' αυτήν επισκέψεις χαμηλότερης προτεραιότητας: {', '.join(lower_el)}"
+            en = f"Lower-priority visits were served instead: {', '.join(lower_en)}"
         el, en = (text if text.endswith(".") else text + "." for text in (el, en))
+    elif lower_all and not loaded:
+        el = (
+            "Οι επισκέψεις χαμηλότερης προτεραιότητας εκείνης της ημέρας δεν θα της άφηναν χώρο "
+            "ακόμη κι αν έμεναν όλες εκτός."
+        )
+        en = "Leaving out that day's lower-priority visits, even all of them, would not make room for it."
     elif higher:
         el = f"Εκείνη την ημέρα εξυπηρετήθηκαν επισκέψεις ίσης ή υψηλότερης προτεραιότητας ({len(higher)})."
         en = f"That day serves visits of equal or higher priority ({len(higher)})."
+    elif lower_all:  # a full load: the lower ones carry it
+        el = f"Εκείνη την ημέρα εξυπηρετήθηκαν επισκέψεις χαμηλότερης προτεραιότητας ({len(lower_all)})."
+        en = f"That day serves lower-priority visits ({len(lower_all)})."
     else:
         el, en = "Εκείνη την ημέρα δεν εξυπηρετείται καμία επίσκεψη.", "Nothing is served that day."
+    need = fit.need if fit is not None and group == 0 else max(estimate, 0)
     own = cand.own_limit(ud)
-    unit = problem.unit(ud.unit_id)
-    if not loaded and limits[where] < own and unit.weekly_max_work is not None:
+    if not loaded and not clash and limits[where] < own and unit.weekly_max_work is not None:
         cap_h, left_h = _hours(unit.weekly_max_work), _hours(max(0, limits[where]))
         worked_h = _hours(unit.weekly_worked)
         if unit.weekly_worked >= unit.weekly_max_work:
@@ -992,32 +1348,29 @@ def _week_full(
                 f" The driver's weekly cap ({cap_h} h){less_en}, shared over the days, "
                 f"leaves {left_h} h that day."
             )
-    if v.pinned_date is not None:
-        at = f" {hhmm(v.pinned_time)}" if v.pinned_time is not None and v.frequency == 1 else ""
-        el = f"Είναι κλειδωμένη για {on_day_el(v.pinned_date)}{at}. {el}"
-        en = f"It is pinned to {day_en(v.pinned_date)}{at}. {en}"
-    need = max(need, 0)
+    el, en = pin_el + el, pin_en + en
     details: dict[str, object] = {
-        "need_min": round(need / 60),
         "date": day.isoformat(),
         "unit": ud.unit_id,
         "served_lower_priority": lower,
         "served_same_or_higher": higher[:20],
     }
+    if group in (0, 3):  # a figure only where minutes (or the load) say what is missing
+        details["need_min"] = round(need / 60)
     if clash:
         details["clashes_with"] = clash
-    van_el = van_en = ""
-    if len(problem.units) > 1:
-        van_el = van_en = f" – {unit.name or unit.id}"
     if loaded:
         details["load_used"], details["capacity"] = used, unit.capacity
-    key = "week_full_capacity" if loaded else "week_full" if need >= 60 else "week_full_timing"
-    span = _day_span_with(problem, v, ud, route, travel) if key == "week_full_timing" and route else None
+    key = {3: "week_full_capacity", 1: "week_full_clash", 2: "week_full_timing"}.get(group, "week_full")
+    if key == "week_full" and fit is not None and not fit.exact:
+        key = "week_full_upto"  # tried at each place of the planned order only
+    # (only where the drive alone leaves room: then waiting for the hours is what the day lacks)
+    span = _day_span_with(problem, v, ud, route, travel) if group == 0 and estimate < 60 and route else None
     if span is not None and span > limits[where]:
         # its hours lie far from the others' (08:30 and 18:00 on a day to 20:00): the day's span,
         # not its free minutes, is what the driver's working limit refuses
         key = "week_full_span"
-        details["need_min"] = round((span - limits[where]) / 60)
+        details["need_min"] = round(max(need, span - limits[where]) / 60)
     windows_el, windows_en = _windows_words(v, day, v.frequency == 1)
     m_el, m_en = _message(
         key,
@@ -1037,6 +1390,60 @@ def _week_full(
         instead_en=en,
     )
     return m_el, m_en, details
+
+
+def _fits_words(
+    problem: Problem,
+    v: Visit,
+    occurrence: int,
+    where: int,
+    route: Route | None,
+    fit: _Fit,
+    van: str,
+    pin_el: str,
+    pin_en: str,
+) -> tuple[str, str, dict[str, object]]:
+    """The words for a visit that fits a day as planned: the search did not find the room in its
+    time, or, under the problem's weights, serving it costs more than leaving it out."""
+    ud = problem.unit_days[where]
+    w = problem.weights
+    unit_id = ud.unit_id
+    # what serving it there adds to the objective, as the search prices a day (its drive, its
+    # working time, the hours after the regular end, and the visit's own preferences)
+    before = 0
+    if route is not None:
+        before = (
+            route.drive_time * w.travel
+            + route.work_time * w.work
+            + w.after_hours * max(0, route.arrive - ud.regular_end)
+        )
+    after = fit.drive * w.travel + fit.span * w.work + w.after_hours * max(0, fit.end - ud.regular_end)
+    extra = after - before
+    if v.preferred_weekday is not None and v.preferred_weekday != ud.date.weekday():
+        extra += w.off_preferred_weekday
+    if v.preferred_dates is not None and ud.date not in v.preferred_dates:
+        extra += w.moved
+    if v.preferred_units is not None and unit_id not in v.preferred_units:
+        extra += w.other_unit
+    left_out = problem.unserved_cost(v, occurrence)
+    details: dict[str, object] = {"date": ud.date.isoformat(), "unit": unit_id, "need_min": 0}
+    day_el_, day_en_ = on_day_el(ud.date) + van, day_en(ud.date) + van
+    if extra >= left_out:
+        details["why"] = "weights"
+        details["serve_cost"], details["unserved_cost"] = extra, left_out
+        el, en = _message(
+            "week_full_weights",
+            on_day_el=day_el_,
+            day_en=day_en_,
+            cost=extra,
+            miss=left_out,
+            weight=w.unserved,
+            priority=max(1, v.priority),
+        )
+    else:
+        details["why"] = "search"
+        el, en = _message("week_full_search", on_day_el=day_el_, day_en=day_en_)
+    return pin_el + el, pin_en + en, details
 
 
 def _hours(seconds: int) -> str:
@@ -1061,10 +1468,35 @@ def _pin_blocks(problem: Problem, v: Visit, available: set[int], fit: int) -> bo
     return bool(patterns) and len(patterns[0]) > fit
 
 
+def _crew_days(
+    problem: Problem, v: Visit, available: set[int], slots: Sequence[cand.Slot], fit: int
+) -> list[date]:
+    """The dates someone able to make ``v`` is aboard, when they are what keeps its visits to
+    ``fit``: with anyone aboard, the open days would hold more (it told a psychologist's visit
+    wanted twice, a psychologist aboard on Wednesday only, that the available days hold one).
+    Empty otherwise."""
+    if v.patterns is not None or (v.required_role is None and v.required_staff is None):
+        return []
+    anyone = replace(v, required_role=None, required_staff=None)
+    free = [s for s in cand.visit_slots(problem, anyone)[0] if s.unit_day in available]
+    patterns = cand.candidate_patterns(problem, anyone, free) or cand.best_partial_patterns(
+        problem, anyone, free
+    )
+    if not patterns or len(patterns[0]) <= fit:
+        return []
+    return sorted({problem.unit_days[s.unit_day].date for s in slots})
+
+
 def explain_visit(
-    problem: Problem, plan: Plan, v: Visit, occurrences: Sequence[int], weekly_exact: bool = False
+    problem: Problem,
+    plan: Plan,
+    v: Visit,
+    occurrences: Sequence[int],
+    weekly_exact: bool = False,
+    timing: _Timing | None = None,
 ) -> list[Unassigned]:
-    """The unassigned entries for the unserved ``occurrences`` of visit ``v``."""
+    """The unassigned entries for the unserved ``occurrences`` of visit ``v`` (``timing``: the
+    plan's days, re-timed, shared by the visits of one plan)."""
     available = {i for i, ud in enumerate(problem.unit_days) if ud.available and ud.date in problem.dates}
     slots, refused = cand.visit_slots(problem, v)
     slots = [s for s in slots if s.unit_day in available]
@@ -1107,20 +1539,42 @@ def explain_visit(
                 if all(abs((problem.unit_days[s.unit_day].date - d).days) >= gap for d in taken)
             ] or where
         use_pin = v.frequency == 1 or (pinned_multi and o == 0)
-        if pinned_multi and o == 0 and not pinned_slots:
-            # its first visit is pinned to a date that cannot take it: say why there
+        if pinned_multi and not pinned_slots:
+            # its first visit is pinned to a date that cannot take it: say why there, for the later
+            # visits too (they follow the first; it told them «from there on the available days hold
+            # only 0» of a pin to a holiday)
             reason, el, en, details = _no_slot_reason(problem, v, refused, pinned=True)
             out.append(Unassigned(v.id, o, reason, el, en, details))
             continue
         alone, _, misses = _alone(problem, v, where)
         if v.frequency > 1 and o >= fit:
+            details = {"fits": fit}
+            aboard = _crew_days(problem, v, available, slots, fit)
             if v.patterns is not None:
-                el, en = _message("frequency_patterns", k=v.frequency)
+                # the dates of its patterns that cannot take it, named (it said only «no pattern»)
+                can = {problem.unit_days[s.unit_day].date for s in slots}
+                missing = sorted({d for p in v.patterns for d in p if d not in can})
+                el, en = _message(
+                    "frequency_patterns",
+                    k=v.frequency,
+                    missing_el=", ".join(on_day_el(d) for d in missing),
+                    missing_en=", ".join(day_en(d) for d in missing),
+                )
             else:
                 apart = v.min_gap_days > 1
                 blocked = v.pinned_date is not None and _pin_blocks(problem, v, available, fit)
+                key = "frequency_crew" if aboard else "frequency_pinned" if blocked else "frequency"
+                if aboard:
+                    details["aboard_dates"] = [d.isoformat() for d in aboard]
+                named = v.required_staff is not None
+                who = _who(problem, v)
                 el, en = _message(
-                    "frequency_pinned" if blocked else "frequency",
+                    key,
+                    **who,
+                    who_en_is=f"{who['who_en']} is" if named else f"a {who['who_en']} is",
+                    who_en_them="them" if named else "one",
+                    days_el=", ".join(on_day_el(d) for d in aboard),
+                    days_en=", ".join(day_en(d) for d in aboard),
                     k=v.frequency,
                     fit=fit,
                     pinned_on_el=on_day_el(v.pinned_date) if v.pinned_date else "",
@@ -1132,12 +1586,12 @@ def explain_visit(
                     or_gap_el=" ή το ελάχιστο διάστημα" if apart else "",
                     or_gap_en=" or the minimum gap" if apart else "",
                 )
-            out.append(Unassigned(v.id, o, "frequency", el, en, {"fits": fit}))
+            out.append(Unassigned(v.id, o, "frequency", el, en, details))
         elif not alone:
             el, en, details = _unreachable(v, misses, use_pin)
             out.append(Unassigned(v.id, o, "unreachable", el, en, details))
         else:
-            el, en, details = _week_full(problem, plan, v, where, weekly_exact)
+            el, en, details = _week_full(problem, plan, v, where, weekly_exact, o, timing)
             out.append(Unassigned(v.id, o, "week_full", el, en, details))
     return out
 
@@ -1153,11 +1607,15 @@ def explain_unassigned(problem: Problem, plan: Plan, weekly_exact: bool = False)
         for s in r.stops:
             served.setdefault(s.visit_id, set()).add(s.occurrence)
     out: list[Unassigned] = []
+    timing: _Timing | None = None
     for v in problem.visits:
         got = served.get(v.id, set())
         missing = [o for o in range(v.frequency) if o not in got]
         if len(got) + len(missing) > v.frequency:
             missing = missing[: v.frequency - len(got)]
         if missing:
-            out.extend(explain_visit(problem, plan, v, missing, weekly_exact))
+            if timing is None:
+                limits = _day_room(problem, plan) if weekly_exact else cand.day_limits(problem)
+                timing = _Timing(problem, plan, limits)
+            out.extend(explain_visit(problem, plan, v, missing, weekly_exact, timing))
     return tuple(out)
