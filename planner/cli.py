@@ -407,8 +407,6 @@ _ARGPARSE_EL: tuple[tuple[str, str], ...] = (
     (r"the following arguments are required: (?P<a>.+)", "λείπουν υποχρεωτικά ορίσματα: {a}"),
     (r"argument (?P<a>\S+): expected one argument", "το {a} θέλει μία τιμή"),
     (r"argument (?P<a>\S+): expected at least one argument", "το {a} θέλει τουλάχιστον μία τιμή"),
-    (r"argument command: invalid choice: (?P<x>'[^']*') \(choose from (?P<c>.+)\)",
-     "άγνωστη εντολή {x} (οι εντολές: {c})"),
     (r"argument (?P<a>\S+): invalid choice: (?P<x>'[^']*') \(choose from (?P<c>.+)\)",
      "το {a}: μη έγκυρη επιλογή {x} (επιλέξτε από {c})"),
     (r"unrecognized arguments: (?P<a>.+)", "άγνωστα ορίσματα: {a}"),
@@ -419,12 +417,55 @@ _ARGPARSE_EL: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help with its own word «usage:» in Greek too."""
+
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, "χρήση / usage: " if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse's parser with its own error messages in Greek too (they were English only: «the
-    following arguments are required: problem»); messages of Kinito's own checks, already
-    "Greek / English", are left as they are."""
+    """argparse's parser with its own words in Greek too (they were English only: «the following
+    arguments are required: problem», «usage:», «options:», «show this help message and exit»);
+    messages of Kinito's own checks, already "Greek / English", are left as they are. Each
+    subcommand's parser is one too (``add_subparsers`` makes its parsers of the parent's class)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "ορίσματα / positional arguments"
+        self._optionals.title = "επιλογές / options"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "εμφάνιση αυτής της βοήθειας και έξοδος / show this help message and exit"
+
+    def _command_error(self, message: str) -> str | None:
+        """A subcommand missing or unknown, said so: argparse named it by its internal name
+        («το user_command: μη έγκυρη επιλογή 'list'»)."""
+        commands = {
+            a.dest: ", ".join(repr(c) for c in a.choices or ())
+            for a in self._actions
+            if isinstance(a, argparse._SubParsersAction)
+        }
+        missing = re.fullmatch(r"the following arguments are required: (?P<a>\S+)", message)
+        if missing and missing["a"] in commands:
+            listed = commands[missing["a"]]
+            return f"λείπει η εντολή (οι εντολές: {listed}) / a command is missing (commands: {listed})"
+        unknown = re.fullmatch(
+            r"argument (?P<a>\S+): invalid choice: (?P<x>'[^']*') \(choose from .+\)", message
+        )
+        if unknown and unknown["a"] in commands:
+            listed, typed = commands[unknown["a"]], unknown["x"]
+            return (
+                f"άγνωστη εντολή {typed} (οι εντολές: {listed}) / "
+                f"unknown command {typed} (commands: {listed})"
+            )
+        return None
 
     def error(self, message: str) -> NoReturn:
+        if (command := self._command_error(message)) is not None:
+            self.print_usage(sys.stderr)
+            self.exit(2, f"{self.prog}: {command}\n")
         greek = next(
             (
                 el.format(**m.groupdict())

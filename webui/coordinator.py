@@ -55,9 +55,7 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
-    FloatField,
     HiddenField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -122,7 +120,9 @@ from webui.forms import (
     FREQUENCY_LABELS,
     PRIORITY_GROUP_LABELS,
     ROLE_LABELS,
+    DecimalTextField,
     PostForm,
+    WholeNumberField,
     between,
     collation_key,
     format_windows,
@@ -539,9 +539,10 @@ def _stale_toggle(s: Session, row: Base) -> bool:
 # --- beneficiaries --------------------------------------------------------------------------
 
 
-def _within(field: FloatField, low: float, high: float) -> None:
-    """A coordinate from ``low`` to ``high``, said with the language's decimal mark."""
-    if field.data is not None and not low <= field.data <= high:
+def _within(field: DecimalTextField, low: float, high: float) -> None:
+    """A coordinate from ``low`` to ``high``, said with the language's decimal mark (text that is
+    no number is told the same: the one thing the field wants)."""
+    if field.unreadable or (field.data is not None and not low <= field.data <= high):
         raise ValidationError(
             _(
                 "Outside the Municipality of Aigialeia: enter a number from %(min)s to %(max)s.",
@@ -561,20 +562,20 @@ class BeneficiaryForm(RegisterForm):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     # inside the municipality's box, the importer's and the geocoder's (a click far outside is
     # a mistake, not a home; a wider box let points in that an import of the export refused)
-    lat = FloatField(_l("Latitude"), validators=[Optional()])
-    lon = FloatField(_l("Longitude"), validators=[Optional()])
+    lat = DecimalTextField(_l("Latitude"), validators=[Optional()])
+    lon = DecimalTextField(_l("Longitude"), validators=[Optional()])
     priority_groups = MultiCheckboxField(
         _l("Priority groups"), choices=options(PRIORITY_GROUP_LABELS.items())
     )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
     active = BooleanField(_l("Active (visits are planned)"), default=True)
 
-    def validate_lat(self, field: FloatField) -> None:
+    def validate_lat(self, field: DecimalTextField) -> None:
         """Inside the municipality: :func:`planner.register.geocode.municipality_bounds`."""
         box = municipality_bounds()
         _within(field, box.south, box.north)
 
-    def validate_lon(self, field: FloatField) -> None:
+    def validate_lon(self, field: DecimalTextField) -> None:
         """Inside the municipality: :func:`planner.register.geocode.municipality_bounds`."""
         box = municipality_bounds()
         _within(field, box.west, box.east)
@@ -765,13 +766,13 @@ class CarePlanForm(RegisterForm):
         _l("Staff role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES if r != "driver")
     )
     staff_id = SelectField(_l("Named staff member"), validators=[Optional()])
-    duration_min = IntegerField(
+    duration_min = WholeNumberField(
         _l("Duration (minutes)"), validators=[InputRequired(), between(*CARE_PLAN_DURATION)]
     )
     frequency_kind = SelectField(
         _l("Frequency"), choices=options((k, FREQUENCY_LABELS[k]) for k in FREQUENCY_KINDS)
     )
-    frequency_count = IntegerField(
+    frequency_count = WholeNumberField(
         _l("How many / N"), default=1, validators=[InputRequired(), between(1, 12)]
     )
     allowed_weekdays = MultiCheckboxField(_l("Allowed weekdays (none: any)"), coerce=int)
@@ -783,7 +784,7 @@ class CarePlanForm(RegisterForm):
     active = BooleanField(_l("Active (not paused)"), default=True)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=5000)])
 
-    def validate_frequency_count(self, field: IntegerField) -> None:
+    def validate_frequency_count(self, field: WholeNumberField) -> None:
         """A weekly plan's visits fall on different days: no more than the working days it allows."""
         if self.frequency_kind.data != "weekly" or field.data is None or field.errors:
             return
@@ -992,7 +993,7 @@ class StopForm(RegisterForm):
         validators=[Optional(), Length(max=200)],
         description=_l("e.g. the square, the community office"),
     )
-    duration_min = IntegerField(
+    duration_min = WholeNumberField(
         _l("Duration (minutes)"), validators=[InputRequired(), between(*STOP_DURATION)]
     )
     announced_times = StringField(
@@ -1001,7 +1002,7 @@ class StopForm(RegisterForm):
     frequency_kind = SelectField(
         _l("Frequency"), choices=options((k, FREQUENCY_LABELS[k]) for k in FREQUENCY_KINDS)
     )
-    frequency_count = IntegerField(
+    frequency_count = WholeNumberField(
         _l("How many / N"), default=1, validators=[InputRequired(), between(1, 12)]
     )
     usual_weekday = SelectField(_l("Usual weekday"), validators=[Optional()])
@@ -1025,7 +1026,7 @@ class StopForm(RegisterForm):
         if field.data and not field.errors:
             _refuse(stop_weekday_problem(int(field.data)))
 
-    def validate_frequency_count(self, field: IntegerField) -> None:
+    def validate_frequency_count(self, field: WholeNumberField) -> None:
         """A weekly stop at most once a working day."""
         if field.data is not None and not field.errors:
             _refuse(weekly_count_problem(str(self.frequency_kind.data), field.data))
@@ -1232,7 +1233,7 @@ class UnitForm(RegisterForm):
         validators=[DataRequired()],
         description=_l("The settlement the unit leaves from each morning and returns to."),
     )
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("Seats"),
         default=2,
         validators=[InputRequired(), between(1, MAX_SEATS)],
@@ -1500,14 +1501,11 @@ def calendar() -> Any:
 def public_holidays(year: int) -> list[tuple[date, str]]:
     """Greece's public holidays of ``year`` (Orthodox Easter included) and Aigio's local one,
     named in the page's language: the week builder leaves them out of every week without a
-    calendar entry."""
-    import holidays
+    calendar entry. Named as :func:`planner.register.calendar.national_holidays` names them (the
+    holidays package's own «Εικοστή Πέμπτη Μαρτίου», «Ημέρα του Όχι», «(παρατηρήθηκε)» were shown)."""
+    from planner.register.calendar import aigio_local_holidays, national_holidays
 
-    from planner.register.calendar import aigio_local_holidays
-    from webui.i18n import current_language
-
-    language = "el" if current_language() == "el" else "en_US"
-    found = dict(holidays.country_holidays("GR", years=year, language=language))
+    found = dict(national_holidays([year], "el" if current_language() == "el" else "en"))
     for day, _name in aigio_local_holidays([year]):
         found.setdefault(day, _("Panagia Trypiti, patron saint of Aigio (local holiday)"))
     return sorted((day, str(name)) for day, name in found.items())

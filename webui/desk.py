@@ -34,7 +34,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext, pgettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import FloatField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from planner.mapview import offline_html, plan_map
@@ -43,7 +43,7 @@ from planner.register.calendar import today as calendar_today
 from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict, typed_iso_week
 from webui.driver import current_day
-from webui.forms import CALENDAR_LABELS, PostForm, between
+from webui.forms import CALENDAR_LABELS, DecimalTextField, PostForm, between
 from webui.i18n import WEEKDAYS, current_language, decimal, in_language, listed, short_date
 from webui.i18n import person as display_name
 from webui.jobs import Job, JobRunner, problem_digest
@@ -121,7 +121,8 @@ class PlanForm(FlaskForm):
         validators=[DataRequired(), Regexp(ISO_WEEK.pattern, message=WEEK_MESSAGE)],
         filters=[lambda text: typed_iso_week(text) if isinstance(text, str) else text],  # 2026w50 too
     )
-    time_limit = FloatField(_l("Search time (seconds)"), validators=[Optional(), between(1, 600)])
+    # text, not type=number: a Greek keyboard's «7,5» lost its comma there and became 75 s
+    time_limit = DecimalTextField(_l("Search time (seconds)"), validators=[Optional(), between(1, 600)])
 
     def validate_iso_week(self, field: StringField) -> None:
         """A week 53 only in a year that has one (2026 does, 2027 not), said as management says it."""
@@ -135,7 +136,7 @@ class PlanForm(FlaskForm):
                       week=f"{week:02d}", year=year, weeks=weeks)
                 )  # fmt: skip
 
-    def validate_time_limit(self, field: FloatField) -> None:
+    def validate_time_limit(self, field: DecimalTextField) -> None:
         """NaN passes NumberRange (every comparison with it is false)."""
         if field.data is not None and not math.isfinite(field.data):
             raise ValidationError(str(TIME_LIMIT_MESSAGE))
@@ -148,7 +149,8 @@ def time_limit_of(text: str | None, default: float) -> float | None:
     """A search time in seconds from a form (blank: ``default``), kept within 1-600; None if
     it is not a finite number."""
     try:
-        value = float(text) if text and text.strip() else float(default)
+        # «7,5» as a Greek keyboard types it
+        value = float(text.strip().replace(",", ".")) if text and text.strip() else float(default)
     except ValueError:
         return None
     if not math.isfinite(value):

@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import time
+from typing import Any
 
+from babel.numbers import get_decimal_symbol
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, SubmitField
+from wtforms import Field, IntegerField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+from wtforms.widgets import TextInput
 
 from planner.register.places import fold
 from webui.i18n import WEEKDAYS
@@ -19,9 +23,11 @@ __all__ = [
     "FREQUENCY_LABELS",
     "ROLE_LABELS",
     "USER_ROLE_LABELS",
+    "DecimalTextField",
     "LanguageForm",
     "LoginForm",
     "PostForm",
+    "WholeNumberField",
     "collation_key",
     "options",
     "parse_times",
@@ -68,10 +74,76 @@ PRIORITY_GROUP_LABELS = {
 }
 
 
+class _Between(NumberRange):
+    """:class:`NumberRange`, and one message for text that is no number at all (WTForms' own
+    «Δεν είναι ακέραιο νούμερο» was shown joined to the range's, with no full stop between)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if getattr(field, "unreadable", False):
+            whole = isinstance(field, IntegerField)
+            message = _l("Enter a whole number from %(min)s to %(max)s.") if whole else self.message
+            raise ValidationError(str(message) % {"min": self.min, "max": self.max})
+        super().__call__(form, field)
+
+
 def between(low: float, high: float) -> NumberRange:
     """A number from ``low`` to ``high``, said as an office would («Δώστε έναν αριθμό από 5 έως
-    480.»), not in WTForms' own Greek («Το νούμερο πρέπει να είναι ανάμεσα 5 και 480»)."""
-    return NumberRange(low, high, message=_l("Enter a number from %(min)s to %(max)s."))
+    480.»), not in WTForms' own Greek («Το νούμερο πρέπει να είναι ανάμεσα 5 και 480»); text that
+    is no number (on a :class:`WholeNumberField` or :class:`DecimalTextField`) gets one message."""
+    return _Between(low, high, message=_l("Enter a number from %(min)s to %(max)s."))
+
+
+class WholeNumberField(IntegerField):
+    """An :class:`IntegerField` whose text that is no whole number («δύο», «2,5») is left to its
+    validators (:func:`between`) to say so, once, instead of WTForms' own colloquial message
+    before theirs. ``unreadable``: text was sent and it is no whole number."""
+
+    unreadable = False
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip()
+        self.unreadable = False
+        try:
+            self.data = int(text)
+        except ValueError:
+            self.data = None  # type: ignore[assignment]  # WTForms' own IntegerField does so too
+            self.unreadable = bool(text)
+
+
+_DECIMAL = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+class DecimalTextField(Field):
+    """A decimal number typed as Greek writes it, «38,25», or with a point, «38.25» (a map click
+    fills one in). A text field with ``inputmode=decimal``: a browser's ``type=number`` drops the
+    comma of a Greek keyboard, and «38,25» was sent as 3825. ``data`` is a float, None for no
+    text; ``unreadable``: text was sent and it is no number (the form's validators say what
+    number is wanted: :func:`between`, or the form's own check)."""
+
+    widget = TextInput()
+    unreadable = False
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs["render_kw"] = {"inputmode": "decimal", **(kwargs.get("render_kw") or {})}
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        text = str(valuelist[0]).strip().replace("\u2212", "-")  # a typographic minus too
+        self.unreadable = bool(text) and not _DECIMAL.match(text)
+        self.data = float(text.replace(",", ".")) if text and not self.unreadable else None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        # every digit stored (a rounded one would be saved back as a change), with the page's
+        # decimal mark: «38,25»
+        return repr(self.data).replace(".", get_decimal_symbol(get_locale() or "el"))
 
 
 def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:

@@ -35,6 +35,7 @@ __all__ = [
     "load_holidays",
     "local_date",
     "local_midnight",
+    "national_holidays",
     "orthodox_easter",
     "today",
 ]
@@ -87,6 +88,54 @@ def _years(years: Iterable[int]) -> list[int]:
 
 
 OBSERVED_EL = " (παρατηρήθηκε)"  # the holidays package's Greek mark of a holiday moved to another day
+OBSERVED_EN = " (observed)"
+
+# The package's names that no Greek office writes so («Εικοστή Πέμπτη Μαρτίου», spelled out;
+# «Ημέρα του Όχι»), and its English ones that are American or literal translations; the
+# others (Καθαρά Δευτέρα, Δευτέρα του Αγίου Πνεύματος, Κοίμηση της Θεοτόκου...) are the
+# standard names and stay.
+HOLIDAY_NAMES: dict[str, dict[str, str]] = {
+    "el": {
+        "Εικοστή Πέμπτη Μαρτίου": "25η Μαρτίου (Ευαγγελισμός – Εθνική Επέτειος)",
+        "Ημέρα του Όχι": "Επέτειος του Όχι",
+    },
+    "en": {
+        "Independence Day": "25 March (Annunciation – Independence Day)",
+        "Green Monday": "Clean Monday",
+        "Labor Day": "Labour Day",
+        "Pentecost Monday": "Whit Monday",
+        "Glorifying Mother of God": "Synaxis of the Mother of God",
+    },
+}
+_PACKAGE_LANGUAGE = {"el": "el", "en": "en_US"}
+_MOVED = {"el": "μεταφορά", "en": "moved"}
+
+
+def _moved_from(day: date, language: str) -> str:
+    """«μεταφορά από 1/5»; in English "moved from 1 May" ("1/5" is 5 January to some readers)."""
+    if language == "el":
+        return f"μεταφορά από {day.day}/{day.month}"
+    return f"moved from {day.day} {day:%B}"  # the C locale's month name: Python sets no other
+
+
+def national_holidays(years: Iterable[int], language: str = "el") -> list[tuple[date, str]]:
+    """Greece's public holidays in ``years``, sorted by date, named in ``language`` (``el`` or
+    ``en``) as an office writes them (:data:`HOLIDAY_NAMES`). A holiday moved to another day
+    (May Day in Holy or Easter week, or on a Sunday) is said so with the day it moved from: the
+    package's «(παρατηρήθηκε)» is "noticed", not "moved"."""
+    calendar = holidays.country_holidays("GR", years=_years(years), language=_PACKAGE_LANGUAGE[language])
+    observed = OBSERVED_EL if language == "el" else OBSERVED_EN
+    days = sorted((day, str(name)) for day, name in calendar.items())
+    on: dict[tuple[int, str], date] = {(day.year, name): day for day, name in days}
+    out = []
+    for day, name in days:
+        base = name.removesuffix(observed)
+        shown = HOLIDAY_NAMES[language].get(base, base)
+        if base != name:
+            moved = on.get((day.year, base))
+            shown += f" ({_moved_from(moved, language) if moved else _MOVED[language]})"
+        out.append((day, shown))
+    return out
 
 
 def greek_holidays(years: Iterable[int]) -> list[tuple[date, str]]:
@@ -95,19 +144,7 @@ def greek_holidays(years: Iterable[int]) -> list[tuple[date, str]]:
     Includes the movable Orthodox feasts (Καθαρά Δευτέρα, Μεγάλη Παρασκευή, Δευτέρα του Πάσχα,
     Δευτέρα του Αγίου Πνεύματος). A day with two names keeps them joined by ``"; "``.
     """
-    calendar = holidays.country_holidays("GR", years=_years(years), language="el")
-    days = sorted((day, str(name)) for day, name in calendar.items())
-    # a holiday moved to another day (May Day in Holy or Easter week, or on a Sunday): the
-    # package's «(παρατηρήθηκε)» is "noticed", not "moved"; said with the day it moved from
-    on: dict[tuple[int, str], date] = {(day.year, name): day for day, name in days}
-    out = []
-    for day, name in days:
-        if name.endswith(OBSERVED_EL):
-            base = name.removesuffix(OBSERVED_EL)
-            moved = on.get((day.year, base))
-            name = f"{base} (μεταφορά από {moved.day}/{moved.month})" if moved else f"{base} (μεταφορά)"
-        out.append((day, name))
-    return out
+    return national_holidays(years, "el")
 
 
 def aigio_local_holidays(years: Iterable[int]) -> list[tuple[date, str]]:

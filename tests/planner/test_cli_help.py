@@ -119,3 +119,63 @@ def test_argparse_errors_are_in_greek_too(capsys: pytest.CaptureFixture[str]) ->
         err = capsys.readouterr().err
         assert expected in err, err
         assert "σφάλμα / error" not in err  # each one recognised
+
+
+@pytest.mark.parametrize(("path", "parser"), PARSERS, ids=[" ".join(p) for p, _ in PARSERS])
+def test_argparse_own_words_in_help_are_greek_too(
+    path: tuple[str, ...], parser: argparse.ArgumentParser
+) -> None:
+    """`kinito … --help` printed «usage:», «positional arguments:», «options:» and «-h, --help
+    show this help message and exit» in English only."""
+    text = parser.format_help()
+    assert text.startswith(f"χρήση / usage: {' '.join(path)}"), text[:80]
+    assert "\nεπιλογές / options:\n" in text and "\noptions:" not in text
+    assert "\npositional arguments:" not in text
+    if any(not a.option_strings for a in parser._actions):
+        assert "\nορίσματα / positional arguments:\n" in text
+    help_line = " ".join(text[text.index("-h, --help") :].split())
+    help_text = "εμφάνιση αυτής της βοήθειας και έξοδος / show this help message and exit"
+    assert help_line.startswith(f"-h, --help {help_text}"), help_line
+    assert parser.format_usage().startswith("χρήση / usage: ")
+
+
+def test_help_is_printed_with_the_greek_words(capsys: pytest.CaptureFixture[str]) -> None:
+    from planner.cli import main
+
+    for words in (["--help"], ["plan", "-h"], ["user", "add", "--help"], ["roads", "build", "-h"]):
+        with pytest.raises(SystemExit) as stop:
+            main(words)
+        assert stop.value.code == 0
+        out = capsys.readouterr().out
+        assert out.startswith("χρήση / usage: kinito") and "επιλογές / options:" in out, words
+        assert "\nusage:" not in out and "\noptions:" not in out
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["user", "list"], "kinito user: άγνωστη εντολή 'list' (οι εντολές: 'add', 'unit', 'demo') / "
+         "unknown command 'list' (commands: 'add', 'unit', 'demo')"),
+        (["unit", "remove"], "kinito unit: άγνωστη εντολή 'remove' (οι εντολές: 'add', 'hours', 'list') / "
+         "unknown command 'remove'"),
+        (["roads", "bild"], "kinito roads: άγνωστη εντολή 'bild' (οι εντολές: "),
+        (["plnn"], "kinito: άγνωστη εντολή 'plnn' (οι εντολές: 'plan', 'validate'"),
+        (["user"], "kinito user: λείπει η εντολή (οι εντολές: 'add', 'unit', 'demo') / "
+         "a command is missing (commands: 'add', 'unit', 'demo')"),
+        ([], "kinito: λείπει η εντολή (οι εντολές: 'plan', "),
+    ],
+)  # fmt: skip
+def test_an_unknown_or_missing_subcommand_is_said_so(
+    capsys: pytest.CaptureFixture[str], words: list[str], expected: str
+) -> None:
+    """`kinito user list` said «το user_command: μη έγκυρη επιλογή 'list'», an internal name;
+    the top level said «άγνωστη εντολή»: every level now does, with the commands it has."""
+    from planner.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(words)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert expected in err, err
+    assert "_command" not in err and "invalid choice" not in err and "required: command" not in err
+    assert err.startswith("χρήση / usage: kinito")
