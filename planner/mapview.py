@@ -57,6 +57,7 @@ _LABELS: Mapping[str, tuple[str, str]] = {  # key: (Greek, English)
     "all": ("Όλες", "All"),
     "routes": ("Διαδρομές", "Routes"),
     "dashed": ("διακεκομμένη", "dashed"),
+    "dotted": ("διάστικτη", "dotted"),
     "unassigned": ("Χωρίς ανάθεση", "Unassigned"),
     "unassigned_one": ("Χωρίς ανάθεση", "Unassigned"),
     "visit": ("επίσκεψη", "visit"),
@@ -72,10 +73,14 @@ _LABELS: Mapping[str, tuple[str, str]] = {  # key: (Greek, English)
     "zoom_in": ("Μεγέθυνση", "Zoom in"),
     "zoom_out": ("Σμίκρυνση", "Zoom out"),
     "layers": ("Επίπεδα", "Layers"),
+    "staff": ("Προσωπικό", "Staff"),
+    "social_worker": ("Κοινωνικός λειτουργός", "Social worker"),
+    "psychologist": ("Ψυχολόγος", "Psychologist"),
+    "driver": ("Οδηγός", "Driver"),
 }
 _EL = {k: el for k, (el, _) in _LABELS.items()}
 _EN = {k: en for k, (_, en) in _LABELS.items()}
-_BOTH = ("all", "routes", "dashed", "unassigned", "base", "map", "visit", "visits")
+_BOTH = ("all", "routes", "dashed", "dotted", "unassigned", "base", "map", "visit", "visits")
 _WORDS: Mapping[str | None, Mapping[str, str]] = {
     None: {**_EL, **{k: f"{_EL[k]} / {_EN[k]}" for k in _BOTH}},
     "el": _EL,
@@ -92,13 +97,15 @@ Shapes = Mapping[tuple[str, date], Sequence[Sequence[LatLon]]]
 class _Bind(MacroElement):
     """Bind a popup (and a hover tooltip) to the parent layer with plain Leaflet calls.
 
-    The strings are JSON-encoded into the script, so names need no JS escaping.
+    The strings are JSON-encoded into the script, so names need no JS escaping. A popup opening
+    near the map's edge pans the map to keep clear of the controls in its corners.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.bindPopup({{ this.popup|tojson }}, {"maxWidth": 320});
+            {{ this._parent.get_name() }}.bindPopup(
+                {{ this.popup|tojson }}, {"maxWidth": 320, "autoPanPadding": [50, 50]});
             {% if this.tooltip %}
             {{ this._parent.get_name() }}.bindTooltip({{ this.tooltip|tojson }});
             {% endif %}
@@ -138,8 +145,8 @@ class _Legend(MacroElement):
 
 
 class _DayPicker(MacroElement):
-    """Buttons in the map's corner that show one day's routes only (or all): the layer control
-    alone needs a click per route to do that."""
+    """Buttons in the map's corner that show one day's routes only (or all), zoomed to them: the
+    layer control alone needs a click per route to do that."""
 
     _template = Template(
         """
@@ -154,15 +161,21 @@ class _DayPicker(MacroElement):
                 var div = L.DomUtil.create("div", "kinito-days leaflet-bar");
                 div.style.background = "#fff";
                 function show(only) {
+                    var bounds = L.latLngBounds([]);
                     Object.keys(groups).forEach(function (label) {
                         groups[label].forEach(function (g) {
                             if (only === null || only === label) {
                                 map.addLayer(g);
+                                bounds.extend(g.getBounds());
                             } else {
                                 map.removeLayer(g);
                             }
                         });
                     });
+                    // the chosen day's stops fill the map (the week's view had them small)
+                    if (bounds.isValid()) {
+                        map.fitBounds(bounds, {padding: [30, 30], maxZoom: 14});
+                    }
                 }
                 function button(text, only) {
                     var b = L.DomUtil.create("a", "kinito-day", div);
@@ -252,7 +265,109 @@ class _MetricScale(MacroElement):
         self._name = "MetricScale"
 
 
+class _Spread(MacroElement):
+    """Spread the markers that overlap on the screen at the map's zoom, so that every stop's
+    number shows and can be clicked: a village's stops 175 m apart lie on one another until
+    zoom 16, and :func:`marker_shifts` parts only stops at one point.
+
+    On every zoom (and when a day's layers are shown or hidden) the markers on the map start at
+    their points (plus their :func:`marker_shifts`); each overlapping pair is pushed apart along
+    the line between them, half each, and a stop on the base off it (the base stays on its
+    point), until no two are closer than their radii and ``gap`` pixels. A marker moved off its
+    point is tied to it by a thin grey line. Plain Leaflet: it works offline and in the web's map.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (map) {
+                var GAP = {{ this.gap }};
+                var leaders = L.layerGroup().addTo(map);
+                var pending = false, rounds = 0;
+                function ours(layer) {
+                    return layer instanceof L.Marker && layer.options.kinitoSize;
+                }
+                function spread() {
+                    pending = false;
+                    leaders.clearLayers();
+                    var items = [];
+                    map.eachLayer(function (layer) {
+                        if (!ours(layer) || !layer.getElement()) { return; }
+                        var p = map.latLngToLayerPoint(layer.getLatLng());
+                        var s = layer.options.kinitoShift || [0, 0];
+                        items.push({m: layer, x0: p.x, y0: p.y, x: p.x + s[0], y: p.y + s[1],
+                                    r: layer.options.kinitoSize / 2, fixed: !!layer.options.kinitoFixed});
+                    });
+                    for (var pass = 0; pass < 400; pass++) {
+                        var moved = false;
+                        for (var i = 0; i < items.length; i++) {
+                            for (var j = i + 1; j < items.length; j++) {
+                                var a = items[i], b = items[j];
+                                if (a.fixed && b.fixed) { continue; }
+                                var gap = a.r + b.r + GAP, dx = b.x - a.x, dy = b.y - a.y;
+                                if (Math.abs(dx) >= gap || Math.abs(dy) >= gap) { continue; }
+                                var d = Math.sqrt(dx * dx + dy * dy);
+                                if (d >= gap - 0.01) { continue; }
+                                var t = j * 2.39996;  // the golden angle: markers at one spot never in line
+                                var ux = d > 1e-6 ? dx / d : Math.cos(t);
+                                var uy = d > 1e-6 ? dy / d : Math.sin(t);
+                                var push = gap - d;
+                                if (a.fixed) {
+                                    b.x += ux * push; b.y += uy * push;
+                                } else if (b.fixed) {
+                                    a.x -= ux * push; a.y -= uy * push;
+                                } else {
+                                    a.x -= ux * push / 2; a.y -= uy * push / 2;
+                                    b.x += ux * push / 2; b.y += uy * push / 2;
+                                }
+                                moved = true;
+                            }
+                        }
+                        if (!moved) { break; }
+                    }
+                    items.forEach(function (it) {
+                        var dx = Math.round(it.x - it.x0), dy = Math.round(it.y - it.y0);
+                        var icon = it.m.getElement(), half = it.r, opts = it.m.options.icon.options;
+                        icon.style.marginLeft = (dx - half) + "px";
+                        icon.style.marginTop = (dy - half) + "px";
+                        opts.popupAnchor = [dx, dy - half];
+                        opts.tooltipAnchor = [dx, dy];
+                        if (it.m.isPopupOpen()) { it.m.getPopup().update(); }  // on its marker again
+                        if (dx * dx + dy * dy > half * half) {
+                            leaders.addLayer(new L.Polyline(
+                                [it.m.getLatLng(), map.layerPointToLatLng([it.x0 + dx, it.y0 + dy])],
+                                {color: "#444", weight: 1, opacity: 0.8, interactive: false}));
+                            leaders.addLayer(new L.CircleMarker(it.m.getLatLng(), {radius: 2, stroke: false,
+                                fillColor: "#444", fillOpacity: 0.9, interactive: false}));
+                        }
+                    });
+                    rounds += 1;
+                    map.getContainer().setAttribute("data-kinito-spread", String(rounds));
+                }
+                function later(e) {
+                    if (e && e.layer && !ours(e.layer) && !(e.layer instanceof L.LayerGroup)) { return; }
+                    if (e && e.layer === leaders) { return; }
+                    if (!pending) { pending = true; setTimeout(spread, 0); }
+                }
+                map.on("zoomend viewreset layeradd layerremove", later);
+                later();
+            })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, gap: int = 2) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "Spread"
+        self.gap = gap
+
+
 # --- labels and popups -------------------------------------------------------------------
+
+MARKER_SIZE = 24
+"""A numbered stop marker's diameter in pixels."""
+BASE_SIZE = 28
+"""The base's «Β» marker's diameter in pixels."""
 
 
 def route_colour(index: int) -> str:
@@ -261,10 +376,19 @@ def route_colour(index: int) -> str:
 
 
 UNIT_SHADES: tuple[tuple[int, float], ...] = ((0, 0.0), (0, 0.45), (255, 0.4))
-"""How the k-th unit of a day shades its day's colour: (mixed towards black 0 or white 255, by
-how much). The first keeps the day's colour, the second a darker shade, the third a lighter."""
+"""The shades of a day's colour for its units: (mixed towards black 0 or white 255, by how
+much). The first keeps the day's colour, the second a darker shade, the third a lighter."""
 UNIT_DASHES: tuple[str | None, ...] = (None, "10 7", "2 7")
-"""The k-th unit's Leaflet ``dashArray`` on a day: solid, dashed, dotted."""
+"""The units' Leaflet ``dashArray`` on a day: solid, dashed, dotted."""
+DASH_WORDS: Mapping[str, str] = {"10 7": "dashed", "2 7": "dotted"}
+"""What the legend calls each line (a key of the map's words)."""
+
+
+def unit_style(k: int) -> tuple[tuple[int, float], str | None]:
+    """The k-th unit's (from 0) shade and dash on a day: shade and dash cycle independently
+    (the dash moves on one more every full round of shades), so that the first nine units of
+    a day each differ from the others (a fourth unit used to repeat the first's look)."""
+    return UNIT_SHADES[k % len(UNIT_SHADES)], UNIT_DASHES[(k + k // len(UNIT_SHADES)) % len(UNIT_DASHES)]
 
 
 def shade(colour: str, towards: int, amount: float) -> str:
@@ -300,11 +424,11 @@ def route_styles(routes: Sequence[Route]) -> dict[tuple[str, date], tuple[str, s
     for route in sorted(routes, key=lambda r: (r.date, r.unit_id)):
         k = seen.get(route.date, 0)
         seen[route.date] = k + 1
-        towards, amount = UNIT_SHADES[k % len(UNIT_SHADES)]
+        (towards, amount), dash = unit_style(k)
         colour = route_colour(days.index(route.date))
         if amount:
             colour = shade(colour, towards, amount)
-        styles[(route.unit_id, route.date)] = (colour, UNIT_DASHES[k % len(UNIT_DASHES)])
+        styles[(route.unit_id, route.date)] = (colour, dash)
     return styles
 
 
@@ -318,9 +442,10 @@ def _day_label(day: date, language: str | None = None) -> str:
 
 
 def _km(metres: float, language: str | None) -> str:
-    """Kilometres with one decimal, with a comma in the web's Greek map («66,2»), as its pages."""
+    """Kilometres with one decimal: a decimal comma in Greek («66,2»), as the web's pages write
+    them, the command line's map included (its figures stand in Greek text)."""
     text = f"{metres / 1000:.1f}"
-    return text.replace(".", ",") if language == "el" else text
+    return text if language == "en" else text.replace(".", ",")
 
 
 def route_label(route: Route, problem: Problem, language: str | None = None) -> str:
@@ -369,6 +494,8 @@ def _stop_popup(
     ]
     if stop.arrival < stop.start:
         lines.append(f"{words['arrival']} {hhmm(stop.arrival)}")
+    if visit and (who := _who(visit, problem, words)):  # a crew of two: whose visit it is
+        lines.append(f"{words['staff']}: {esc(who)}")
     lines.append(f"{_km(stop.distance, language)} {words['from_previous']}")  # the leg's km
     if visit and visit.phone:
         lines.append(f"{words['phone']} {esc(visit.phone)}")
@@ -378,7 +505,21 @@ def _stop_popup(
     return "<br>".join(line for line in lines if line)
 
 
-def _number_icon(text: str, colour: str, size: int = 24, shift: tuple[int, int] = (0, 0)) -> folium.DivIcon:
+def _who(visit: Visit, problem: Problem, words: Mapping[str, str]) -> str:
+    """The staff member a visit names, else the role it needs, else nothing (as the route
+    sheet's service column)."""
+    if visit.required_staff:
+        try:
+            return problem.staff_member(visit.required_staff).name or visit.required_staff
+        except KeyError:
+            pass
+    role = visit.required_role
+    return words.get(role, role) if role else ""
+
+
+def _number_icon(
+    text: str, colour: str, size: int = MARKER_SIZE, shift: tuple[int, int] = (0, 0)
+) -> folium.DivIcon:
     """A round numbered marker; ``shift`` moves it that many pixels right and down of its
     point (stops at the same point side by side, every number visible and clickable)."""
     dx, dy = shift
@@ -485,7 +626,11 @@ def _add_route(
             continue
         shift = (shifts or {}).get((route.unit_id, route.date, number), (0, 0))
         marker = folium.Marker(
-            (visit.location.lat, visit.location.lon), icon=_number_icon(str(number), colour, shift=shift)
+            (visit.location.lat, visit.location.lon),
+            icon=_number_icon(str(number), colour, shift=shift),
+            kinito_size=MARKER_SIZE,  # spread by _Spread when markers overlap on the screen
+            kinito_shift=list(shift),
+            kinito_number=number,
         )
         # two units a day both number their stops from 1: the tooltip says whose stop it is
         tooltip = (
@@ -498,29 +643,42 @@ def _add_route(
 
 
 def _add_bases(m: folium.Map, problem: Problem, language: str | None = None) -> list[LatLon]:
+    """One «Β» marker per place a unit starts from: bases at one point (two units' bases of
+    different ids in one yard) share a marker whose popup names each (two markers one on the
+    other let only the top one be clicked)."""
     word = _WORDS[language]["base"]
     group = folium.FeatureGroup(name=word, control=False).add_to(m)
-    bases = {u.base.id: u.base for u in problem.units}
-    for base in bases.values():
-        here = [u for u in problem.units if u.base.id == base.id]
-        # the command line's map names the units' ids; the web's their names
-        units = ", ".join(u.id if language is None else (u.name or u.id) for u in here)
-        popup = f"<b>{html.escape(base.name or base.id)}</b><br>{word} · {html.escape(units)}"
+    at: dict[tuple[float, float], dict[str, Location]] = {}
+    for u in problem.units:
+        at.setdefault((round(u.base.lat, 5), round(u.base.lon, 5)), {})[u.base.id] = u.base
+    for bases in at.values():
+        parts, names = [], []
+        for base in bases.values():
+            here = [u for u in problem.units if u.base.id == base.id]
+            # the command line's map names the units' ids; the web's their names
+            units = ", ".join(u.id if language is None else (u.name or u.id) for u in here)
+            parts.append(f"<b>{html.escape(base.name or base.id)}</b><br>{word} · {html.escape(units)}")
+            names.append(html.escape(base.name or base.id))
+        first = next(iter(bases.values()))
         marker = folium.Marker(
-            (base.lat, base.lon), icon=_number_icon("Β", BASE_COLOUR, size=28), z_index_offset=1000
-        )  # above the stops in the same place, at every zoom
-        _Bind(popup, html.escape(base.name or base.id)).add_to(marker)
+            (first.lat, first.lon),
+            icon=_number_icon("Β", BASE_COLOUR, size=BASE_SIZE),
+            z_index_offset=1000,  # above a stop at its point until the stops are spread off it
+            kinito_size=BASE_SIZE,
+            kinito_fixed=True,
+        )
+        _Bind("<br>".join(parts), " · ".join(names)).add_to(marker)
         marker.add_to(group)
-    return [(b.lat, b.lon) for b in bases.values()]
+    return [(b.lat, b.lon) for bases in at.values() for b in bases.values()]
 
 
 def unassigned_count(plan: Plan, language: str | None = None) -> str:
     """The unassigned as the plan's table counts them, each unserved occurrence of a visit
     (a visit twice a week may miss both), with the visits (the map's circles) when fewer:
-    ``12`` or ``12: 11 visits``."""
+    ``12`` or ``12 (11 visits)``."""
     occurrences, visits = len(plan.unassigned), len({u.visit_id for u in plan.unassigned})
     word = _WORDS[language]["visit" if visits == 1 else "visits"]
-    return str(occurrences) if visits == occurrences else f"{occurrences}: {visits} {word}"
+    return str(occurrences) if visits == occurrences else f"{occurrences} ({visits} {word})"
 
 
 def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem, language: str | None = None) -> list[LatLon]:
@@ -536,7 +694,10 @@ def _add_unassigned(m: folium.Map, plan: Plan, problem: Problem, language: str |
             reasons.append(reason)
     if not by_visit:
         return []
-    name = f"{_swatch(UNASSIGNED_COLOUR)}{words['unassigned']} ({unassigned_count(plan, language)})"
+    count = unassigned_count(plan, language)
+    # «Χωρίς ανάθεση (7)», or «Χωρίς ανάθεση: 7 (6 επισκέψεις)» (not a bracket in a bracket)
+    said = f": {count}" if "(" in count else f" ({count})"
+    name = f"{_swatch(UNASSIGNED_COLOUR)}{words['unassigned']}{said}"
     group = folium.FeatureGroup(name=name).add_to(m)
     points: list[LatLon] = []
     for visit_id, reasons in by_visit.items():
@@ -587,16 +748,15 @@ def plan_map(
     if language is not None and language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES} or None, not {language!r}")
     words = _WORDS[language]
-    # folium's scale shows miles too: the web's map draws a metric one instead
-    m = folium.Map(location=AIGIO, tiles=None, zoom_start=10, control_scale=language is None)
+    # folium's scale shows miles too: the map draws a metric one instead
+    m = folium.Map(location=AIGIO, tiles=None, zoom_start=10, control_scale=False)
     root = m.get_root()
     if isinstance(root, Figure):  # always, for a new Map; the check is for the type checker
         root.title = html.escape(f"Kinito · {plan.problem_name or problem.name}")
     if tiles_url:
         folium.TileLayer(tiles=tiles_url, attr=attribution, name=words["map"], control=False).add_to(m)
     _AttributionPrefix(ATTRIBUTION_PREFIX).add_to(m)
-    if language is not None:
-        _MetricScale().add_to(m)
+    _MetricScale().add_to(m)
     points = _add_bases(m, problem, language)
     legend: list[tuple[str, str]] = []
     routes = sorted(plan.routes, key=lambda r: (r.date, r.unit_id))
@@ -610,7 +770,7 @@ def plan_map(
         points += _add_route(m, route, style, problem, shapes, day, language, shifts)
         km = _km(route.distance, language)
         stops = f"{len(route.stops)} {words['stop'] if len(route.stops) == 1 else words['stops']}"
-        dashed = f" ({words['dashed']})" if style[1] else ""
+        dashed = f" ({words[DASH_WORDS.get(style[1], 'dashed')]})" if style[1] else ""
         entry = f"{route_label(route, problem, language)}: {stops}, {km} km{dashed}"
         legend.append((_line_swatch(colour, style[1]), entry))
     unassigned = _add_unassigned(m, plan, problem, language)
@@ -619,13 +779,16 @@ def plan_map(
             (_swatch(UNASSIGNED_COLOUR), f"{words['unassigned']}: {unassigned_count(plan, language)}")
         )
     points += unassigned
-    folium.LayerControl(collapsed=False).add_to(m)
+    # the web's map is small: an open layer list covered its eastern stops and their popups;
+    # the legend says what each line is, the list (one click away) switches them
+    folium.LayerControl(collapsed=language is not None).add_to(m)
     if language is not None:
         _ControlTitles(words).add_to(m)
     if len(by_day) > 1:
         _DayPicker(list(by_day.items()), words["all"]).add_to(m)
     _Legend(_legend_html(legend, language)).add_to(m)
     _fit(m, points)
+    _Spread().add_to(m)
     return m
 
 

@@ -80,7 +80,9 @@ def _minutes(seconds: int) -> str:
 
 
 def _km(metres: int) -> str:
-    return f"{metres / 1000:.1f}"
+    """Kilometres with one decimal and a decimal comma («72,1»): the table reads Greek first,
+    as its day labels do, and in Greek the point separates thousands."""
+    return f"{metres / 1000:.1f}".replace(".", ",")
 
 
 def crew_names(problem: Problem, route: Route, *, hours: bool = False, short: bool = False) -> list[str]:

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
+from fpdf.recorder import FPDFRecorder
 
 from planner.mapview import marker_text_colour
 from planner.model import Plan, Problem, Route
@@ -65,7 +66,7 @@ class _Sheet(FPDF):
             return
         self.set_font("DejaVu", "B", 10)
         self.set_text_color(0)
-        self.multi_cell(0, 6, self.continued, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 6, self.continued, new_x="LMARGIN", new_y="NEXT", align="L")
         self.ln(1)
 
     def footer(self) -> None:
@@ -237,6 +238,80 @@ def _who(problem: Problem, visit_id: str) -> str:
     return str(ROLE_LABELS.get(visit.required_role, "")) if visit.required_role else ""
 
 
+MAP_MAX_H = 62.0
+"""The small map's height (mm) when the stops' table fits below it on the page."""
+MAP_MIN_H = 36.0
+"""The least it shrinks to for the table to fit."""
+MAP_GAP = 4.0  # between the map and the table
+
+
+def _listed(items: Sequence[str]) -> str:
+    """Items of a list as the reader's language lists them (:func:`webui.i18n.listed`): « · »
+    in Greek; outside a request (a test, a script) the Greek way."""
+    from flask import has_request_context
+
+    from webui.i18n import listed
+
+    return listed(items) if has_request_context() else " · ".join(items)
+
+
+def _stop_table(
+    pdf: FPDF | FPDFRecorder, view: DayView, route: Route, problem: Problem, labels: Labels
+) -> None:
+    """The stops' table: one row per stop (its arrival when the crew gets there before the
+    visit starts, whose visit it is, the visit's note) and the break's row where the route
+    takes it, after the stop it follows (as the tablet shows it)."""
+    pdf.set_font("DejaVu", size=8.5)
+    headings = ("#", labels("Time"), labels("Beneficiary / stop"), labels("Address"), labels("Phone"),
+                labels("Service"), labels("Notes"))  # fmt: skip
+    after = min(max(route.rest.after_stop, 0), len(view.stops)) if route.rest and view.break_text else None
+    with pdf.table(
+        col_widths=(6, 23, 36, 40, 22, 27, 36),
+        text_align=("CENTER", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT"),
+        line_height=4.6,
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 242)),
+        first_row_as_headings=True,
+    ) as table:
+        head = table.row()
+        for text in headings:
+            head.cell(text)
+
+        def break_row() -> None:
+            row = table.row()
+            row.cell("")
+            row.cell(view.break_text)
+            row.cell(labels("Break"), colspan=5)
+
+        if after == 0:
+            break_row()
+        for stop in view.stops:
+            pdf.set_font("DejaVu", size=8.5)
+            row = table.row()
+            row.cell(str(stop.number))
+            when = f"{stop.start}–{stop.end}"
+            if stop.arrival != stop.start:  # there before it starts: the crew waits
+                when += f"\n{labels('Arrival')} {stop.arrival}"
+            row.cell(when)
+            kind = labels("village stop") if stop.kind == "village_stop" else labels("home visit")
+            row.cell(stop.name)
+            row.cell(stop.place)
+            row.cell(format_phone(stop.phone) or "")  # «+30 6977000014»: wraps at the space, not mid-number
+            who = _who(problem, stop.visit_id)
+            row.cell(f"{kind}, {stop.service_min}′" + (f"\n{who}" if who else ""))
+            row.cell(_note(problem, stop.visit_id))
+            if after == stop.number:
+                break_row()
+
+
+def _note(problem: Problem, visit_id: str) -> str:
+    """The visit's note in the plan (what the coordinator wrote for the crew), else nothing."""
+    try:
+        return problem.visit(visit_id).notes.strip()
+    except KeyError:
+        return ""
+
+
 def route_sheet_pdf(
     plan: Plan,
     problem: Problem,
@@ -273,8 +348,10 @@ def route_sheet_pdf(
         pdf.set_font("DejaVu", "B", 15)
         pdf.cell(0, 8, labels("Route sheet"), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "B", 12)
-        # a long unit name wraps rather than running off the page
-        pdf.multi_cell(0, 7, f"{long_date(view.date)} · {view.unit_name}", new_x="LMARGIN", new_y="NEXT")
+        # a long unit name wraps rather than running off the page, left-aligned (justified,
+        # a wrapped heading spread its words across the line)
+        heading = f"{long_date(view.date)} · {view.unit_name}"
+        pdf.multi_cell(0, 7, heading, new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.set_font("DejaVu", size=9)
         leaves, back, driving, rest = labels("Leaves"), labels("Back"), labels("Driving"), labels("Break")
         facts = [
@@ -287,55 +364,41 @@ def route_sheet_pdf(
             facts.append(f"{rest} {view.break_text}")
         pdf.cell(0, 5, "  ·  ".join(facts), new_x="LMARGIN", new_y="NEXT")
         # a part-timer's hours after the name, so that the driver knows who is aboard when;
-        # names with commas in them («Σοφία Μ., κοινωνική λειτουργός») listed with semicolons
+        # names with commas in them («Σοφία Μ., κοινωνική λειτουργός») listed as the language
+        # lists (in Greek not with «;», the question mark)
         if crew_list := crew_names(problem, route, hours=True):
             crew = labels("Crew")
-            sep = "; " if any("," in name for name in crew_list) else ", "
-            pdf.multi_cell(0, 5, f"{crew}: {sep.join(crew_list)}", new_x="LMARGIN", new_y="NEXT")
+            names = _listed(crew_list) if any("," in name for name in crew_list) else ", ".join(crew_list)
+            pdf.multi_cell(0, 5, f"{crew}: {names}", new_x="LMARGIN", new_y="NEXT", align="L")
         top = pdf.get_y() + 2
-        _draw_map(pdf, route, view, problem, (pdf.l_margin, top, 190, 62))
+        # the map gives way (down to MAP_MIN_H) for the table to fit on the page: a 9-stop
+        # route put its last row alone on a second page
+        with pdf.offset_rendering() as dummy:  # measured from the page's top: a page's room
+            dummy.set_y(pdf.t_margin)
+            _stop_table(dummy, view, route, problem, labels)
+            fits = dummy.page == pdf.page
+            table_h = dummy.get_y() - pdf.t_margin
+        room = pdf.page_break_trigger - top - MAP_GAP - table_h - 1 if fits else 0.0  # 1 mm to spare
+        map_h = min(MAP_MAX_H, room) if room >= MAP_MIN_H else MAP_MAX_H
+        _draw_map(pdf, route, view, problem, (pdf.l_margin, top, 190, map_h))
         # the map's marker fill and white outline must not leak into the table (its row lines
         # were drawn white on white: the notes column showed no row a note belongs to)
         pdf.set_fill_color(255)
         pdf.set_draw_color(0)
-        pdf.set_y(top + 66)
-        pdf.set_font("DejaVu", size=8.5)
-        headings = ("#", labels("Time"), labels("Beneficiary / stop"), labels("Address"), labels("Phone"),
-                    labels("Service"), labels("Notes"))  # fmt: skip
-        with pdf.table(
-            col_widths=(6, 23, 36, 40, 22, 27, 36),
-            text_align=("CENTER", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT"),
-            line_height=4.6,
-            borders_layout="HORIZONTAL_LINES",
-            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 238, 242)),
-            first_row_as_headings=True,
-        ) as table:
-            head = table.row()
-            for text in headings:
-                head.cell(text)
-            for stop in view.stops:
-                pdf.set_font("DejaVu", size=8.5)
-                row = table.row()
-                row.cell(str(stop.number))
-                row.cell(f"{stop.start}–{stop.end}")
-                kind = labels("village stop") if stop.kind == "village_stop" else labels("home visit")
-                row.cell(stop.name)
-                row.cell(stop.place)
-                row.cell(
-                    format_phone(stop.phone) or ""
-                )  # «+30 6977000014»: wraps at the space, not mid-number
-                who = _who(problem, stop.visit_id)
-                row.cell(f"{kind}, {stop.service_min}′" + (f"\n{who}" if who else ""))
-                row.cell("")
-        pdf.ln(4)
-        pdf.set_font("DejaVu", "B", 9)
-        pdf.cell(0, 6, labels("Notes"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_draw_color(190)
-        pdf.set_line_width(0.2)
-        y = pdf.get_y() + 6
-        while y < pdf.h - 20:
-            pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
-            y += 8
+        pdf.set_y(top + map_h + MAP_GAP)
+        _stop_table(pdf, view, route, problem, labels)
+        # lined room for notes, if the page has some: not a page of its own (the table has a
+        # notes column)
+        if pdf.get_y() + 4 + 6 + 6 < pdf.h - 20:
+            pdf.ln(4)
+            pdf.set_font("DejaVu", "B", 9)
+            pdf.cell(0, 6, labels("Notes"), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_draw_color(190)
+            pdf.set_line_width(0.2)
+            y = pdf.get_y() + 6
+            while y < pdf.h - 20:
+                pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
+                y += 8
     pdf.continued = ""
     if not views:
         pdf.add_page()

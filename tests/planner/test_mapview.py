@@ -160,8 +160,7 @@ def test_one_layer_per_route_named_by_day_and_unit(plan: Plan, problem: Problem)
     assert "Τρι 08/12" not in page  # the weekday keeps its accent, as on the web pages
     assert page.count("L.polyline(") == 2
     # as the plan's table counts them: hv-004's two occurrences, on one circle
-    assert "Χωρίς ανάθεση / Unassigned (2: 1 επίσκεψη / visit)" in page
-    assert "Χωρίς ανάθεση / Unassigned: 2: 1 επίσκεψη / visit" in page
+    assert "Χωρίς ανάθεση / Unassigned: 2 (1 επίσκεψη / visit)" in page
 
 
 def test_popups_are_greek_and_escaped(plan: Plan, problem: Problem) -> None:
@@ -389,7 +388,7 @@ def test_the_web_map_speaks_the_readers_language_only(plan: Plan, problem: Probl
     for label in bilingual:
         assert label not in page, label
     assert '"Όλες"' in page and "<b>Διαδρομές</b>" in page and "(διακεκομμένη)" in page
-    assert "Χωρίς ανάθεση (2: 1 επίσκεψη)" in page and "Χωρίς ανάθεση: 2: 1 επίσκεψη" in page
+    assert "Χωρίς ανάθεση: 2 (1 επίσκεψη)" in page and "2: 1" not in page
     assert "Βάση · Κινητή μονάδα, Αυτοκίνητο" in page
     for visit_id in ("hv-001", "vs-002", "hv-003", "hv-004"):
         assert visit_id not in page, visit_id
@@ -404,7 +403,7 @@ def test_the_web_map_in_english(plan: Plan, problem: Problem) -> None:
     """language="en": English weekdays and words, the English reason, no Greek label."""
     page = _script(offline_html(plan_map(plan, problem, language="en")))
     assert "Mon 7/12 · Κινητή μονάδα" in page and "Tue 8/12 · Κινητή μονάδα" in page
-    assert '"All"' in page and "<b>Routes</b>" in page and "Unassigned (2: 1 visit)" in page
+    assert '"All"' in page and "<b>Routes</b>" in page and "Unassigned: 2 (1 visit)" in page
     assert "09:00–09:45 (45 min)" in page and "Home visit" in page and "Village stop" in page
     assert "Tel. 2691012345" in page and "Does not fit in the shift." in page
     for greek in ("Δευ", "Όλες", "Διαδρομές", "Χωρίς ανάθεση", "λεπτά", "Τηλ.", "Επίσκεψη", "Δεν χωράει"):
@@ -414,11 +413,12 @@ def test_the_web_map_in_english(plan: Plan, problem: Problem) -> None:
 
 
 def test_the_command_lines_map_stays_as_it_was(plan: Plan, problem: Problem) -> None:
-    """No language (kinito plan, kinito week): both languages, the visit ids, Leaflet's own scale."""
+    """No language (kinito plan, kinito week): both languages, the visit ids; a metric scale
+    (Leaflet's own showed miles too)."""
     page = _script(offline_html(plan_map(plan, problem)))
     assert '"Όλες / All"' in page and "<b>Διαδρομές / Routes</b>" in page
     assert "hv-001 · Επίσκεψη κατ' οίκον" in page and "[no_time] Δεν χωράει στη βάρδια." in page
-    assert "L.control.scale().addTo" in page and '"imperial": false' not in page
+    assert "L.control.scale().addTo" not in page and '"imperial": false' in page
 
 
 def test_stops_at_one_point_are_drawn_side_by_side(problem: Problem, tmp_path: Path) -> None:
@@ -479,11 +479,11 @@ def test_the_unassigned_are_counted_as_the_plans_table_counts_them(plan: Plan) -
 
     from planner.mapview import unassigned_count
 
-    assert unassigned_count(plan, "el") == "2: 1 επίσκεψη"
+    assert unassigned_count(plan, "el") == "2 (1 επίσκεψη)"
     more = (
         *plan.unassigned,
         Unassigned("hv-001", 0, "no_time", "α", "a"),
         Unassigned("hv-003", 0, "no_time", "β", "b"),
     )
-    assert unassigned_count(replace(plan, unassigned=more), "en") == "4: 3 visits"
+    assert unassigned_count(replace(plan, unassigned=more), "en") == "4 (3 visits)"
     assert unassigned_count(replace(plan, unassigned=more[1:]), None) == "3"

@@ -138,9 +138,9 @@ def test_each_route_row_shows_date_stops_km_times_and_break(plan: Plan, problem:
     table = format_plan_table(plan, problem)
     monday = _row(table, "Δευ 07/12").split()
     assert monday[:5] == ["Δευ", "07/12", "Βαν", "2", "08:00"]
-    assert monday[5:11] == ["14:10", "72.1", "95", "135", "110", "12:00-12:30"]
+    assert monday[5:11] == ["14:10", "72,1", "95", "135", "110", "12:00-12:30"]
     tuesday = _row(table, "Τρί 08/12").split()
-    assert tuesday[3:10] == ["1", "08:15", "10:00", "24.5", "30", "30", "45"]
+    assert tuesday[3:10] == ["1", "08:15", "10:00", "24,5", "30", "30", "45"]
     assert "—" in tuesday
 
 
@@ -160,14 +160,14 @@ def test_crew_shows_staff_names_or_ids(plan: Plan, problem: Problem) -> None:
 def test_totals_row_sums_stops_km_and_minutes(plan: Plan, problem: Problem) -> None:
     """The totals row adds up stops, km and the driving/service/waiting minutes."""
     totals = _row(format_plan_table(plan, problem), "Σύνολο/Total").split()
-    assert totals == ["Σύνολο/Total", "3", "96.6", "125", "165", "155"]
+    assert totals == ["Σύνολο/Total", "3", "96,6", "125", "165", "155"]
 
 
 def test_columns_line_up(plan: Plan, problem: Problem) -> None:
     """Numbers are right-aligned: the km column ends at the same place on every row."""
     table = format_plan_table(plan, problem)
     rows = [_row(table, p) for p in ("Δευ", "Τρί", "Σύνολο")]
-    ends = {row.index(km) + len(km) for row, km in zip(rows, ("72.1", "24.5", "96.6"), strict=True)}
+    ends = {row.index(km) + len(km) for row, km in zip(rows, ("72,1", "24,5", "96,6"), strict=True)}
     assert len(ends) == 1
 
 

@@ -129,8 +129,8 @@ def test_a_note_under_the_table_says_totals_are_rounded_from_the_exact_sums() ->
     lines = format_plan_table(Plan("x", (one, two), (), 0, 1, 1.0, 0.1), problem).splitlines()
     totals = _row("\n".join(lines), "Σύνολο/Total").split()
     rows = [_row("\n".join(lines), day).split() for day in ("Τετ", "Πέμ")]
-    assert [row[6:8] for row in rows] == [["40.1", "60"]] * 2  # rows: 40.1 + 40.1 km, 60 + 60 min
-    assert totals[2:4] == ["80.1", "121"]  # the exact sums, 80.14 km and 121 min, rounded once
+    assert [row[6:8] for row in rows] == [["40,1", "60"]] * 2  # rows: 40.1 + 40.1 km, 60 + 60 min
+    assert totals[2:4] == ["80,1", "121"]  # the exact sums, 80.14 km and 121 min, rounded once
     at = lines.index(_row("\n".join(lines), "Σύνολο/Total"))
     assert lines[at + 1].startswith("Οδήγηση, εξυπηρέτηση, αναμονή σε λεπτά")
     assert (

@@ -135,7 +135,8 @@ def test_plan_with_roads_says_so_and_draws_legs_along_the_roads(
     )
     assert f"[{NODES[2][0]}, {NODES[2][1]}]" in page  # a leg passes through B, a node off every stop
     first = steps[1]
-    assert f"{first['distance_m'] / 1000:.1f} km από το προηγούμενο σημείο" in page  # km per leg
+    km = f"{first['distance_m'] / 1000:.1f}".replace(".", ",")  # a decimal comma in Greek
+    assert f"{km} km από το προηγούμενο σημείο" in page  # km per leg
     assert main([*argv, "--roads", "off"]) == 0
     assert "embedded estimate" in capsys.readouterr().err
     assert json.loads(out.read_text(encoding="utf-8"))["travel_model"] == "estimate"

@@ -31,7 +31,7 @@ def test_the_weeks_km_and_driving_are_rounded_once_as_in_the_cli(
     assert minutes is not None and minutes.group(1) == "61"  # 3,660 s; the days' 30 + 30 said 60
     table = format_plan_table(plan, small_problem())
     total = next(line for line in table.splitlines() if line.startswith("Σύνολο"))
-    assert "20.1" in total and "61" in total
+    assert "20,1" in total and "61" in total  # the CLI table: a decimal comma too
 
 
 def test_kilometres_have_the_languages_decimal_mark(coordinator: FlaskClient, app: Flask) -> None:
