@@ -421,7 +421,9 @@ def cmd_outcome(args: argparse.Namespace) -> int:
         at = None
         if getattr(args, "time", None):
             at = datetime.combine(on, parse_clock(args.time), tzinfo=ATHENS)
-            if on >= calendar_today() and at > outcomes._now():
+            # the time of day against the clock's (KINITO_TODAY moves the day, not the hour)
+            clock = outcomes._now().astimezone(ATHENS)
+            if on > calendar_today() or (on == calendar_today() and at.time() > clock.time()):
                 raise WeekError(
                     f"η ώρα {at:%H:%M} της {on:%d/%m/%Y} δεν έχει έρθει ακόμη: καταγράφεται ό,τι έγινε / "
                     f"{at:%H:%M} on {on:%d/%m/%Y} has not come yet: only what happened is recorded"

@@ -199,3 +199,29 @@ def test_a_missing_version_and_a_wrong_date_are_said_in_good_greek(
     assert "δεν έχει έκδοση 7: υπάρχει μόνο η έκδοση 1" in err and "there is only version 1" in err
     assert main(["outcome", "cp-1", "done", "--date", "31/02/2026", "--db", str(db_file)]) == 2
     assert "(ΗΗ/ΜΜ/ΕΕΕΕ ή ΕΕΕΕ-ΜΜ-ΗΗ)" in capsys.readouterr().err
+
+
+def test_a_time_today_is_checked_against_the_clocks_hour_not_its_day(
+    week48: tuple[Engine, int],
+    db_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """KINITO_TODAY moves the day, not the hour: on the stop's day at 10:00 by the clock, 08:10
+    is recorded (it was refused as «not come yet» when the clock's own date was earlier) and
+    11:00 is not."""
+    from datetime import timedelta
+
+    from planner.register import outcomes
+
+    engine, pv_id = week48
+    (day, first), (_, second) = _stops(engine, pv_id)[:2]
+    monkeypatch.setenv("KINITO_TODAY", day.isoformat())
+    clock = datetime.combine(day - timedelta(days=2), time(10, 0), tzinfo=ZoneInfo("Europe/Athens"))
+    monkeypatch.setattr(outcomes, "_now", lambda: clock)
+    assert main(["outcome", first, "done", "--date", day.isoformat(), "--time", "08:10",
+                 "--db", str(db_file)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["outcome", second, "done", "--date", day.isoformat(), "--time", "11:00",
+                 "--db", str(db_file)]) == 2  # fmt: skip
+    assert "has not come yet" in capsys.readouterr().err
