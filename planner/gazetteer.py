@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,3 +178,56 @@ BASE_DEFAULT = Location(
     name="Κέντρο Κοινότητας Δήμου Αιγιαλείας (Αίγιο)",
     terrain="plain",
 )
+
+
+@dataclass(frozen=True)
+class OutsidePlace:
+    """A well-known place outside the municipality that people type for, or near, one of its
+    settlements: its names, the municipality it is in, and (``meant_*``) the Aigialeia
+    settlement usually meant, if any."""
+
+    name_el: str
+    names: tuple[str, ...]  # other spellings people type (Latin, everyday forms)
+    municipality_el: str  # as after «στον»: «Δήμο Καλαβρύτων»
+    municipality_en: str
+    meant_code: str | None = None
+    meant_name_el: str = ""
+    meant_name_latin: str = ""
+    meant_unit: str = ""
+
+
+# Near-misses outside Aigialeia. Ζαχλωρού (the rack railway's village) is in the Municipality
+# of Kalavryta; the Aigialeia place with the like name is Ζαχλωρίτικα (data/SOURCES.md).
+OUTSIDE_PLACES: tuple[OutsidePlace, ...] = (
+    OutsidePlace(
+        "Ζαχλωρού", ("Zachlorou", "Zahlorou"), "Δήμο Καλαβρύτων", "Municipality of Kalavryta",
+        "3702040501", "Ζαχλωρίτικα", "Zachloritika", "Διακοπτού",
+    ),
+    OutsidePlace("Καλάβρυτα", ("Kalavryta", "Kalavrita"), "Δήμο Καλαβρύτων", "Municipality of Kalavryta"),
+)  # fmt: skip
+
+
+def _fold(name: str) -> str:
+    """Accents, case and spacing dropped: «ΖΑΧΛΩΡΟΥ», « ζαχλωρού » and «Ζαχλωρού» are one."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return " ".join(bare.casefold().split())
+
+
+def outside_note(name: str) -> tuple[str, str, str | None] | None:
+    """When ``name`` is a well-known place outside the municipality (:data:`OUTSIDE_PLACES`):
+    the not-found message in Greek and in English, saying where it is and suggesting the
+    Aigialeia settlement usually meant, and that settlement's ELSTAT code (or ``None``)."""
+    key = _fold(name)
+    for p in OUTSIDE_PLACES:
+        if key not in {_fold(n) for n in (p.name_el, *p.names)}:
+            continue
+        el = f"Ο οικισμός «{p.name_el}» ανήκει στον {p.municipality_el}, όχι στον Δήμο Αιγιαλείας."
+        en = (
+            f"{p.names[0]} ({p.name_el}) is in the {p.municipality_en}, not in the Municipality of Aigialeia."
+        )
+        if p.meant_code is not None:
+            where = f"{p.meant_unit}, {p.meant_code}"
+            el += f" Μήπως εννοείτε {p.meant_name_el} (Δ.Ε. {where});"
+            en += f" Did you mean {p.meant_name_latin} (municipal unit of {where})?"
+        return el, en, p.meant_code
+    return None

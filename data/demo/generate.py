@@ -4,7 +4,8 @@
 
 The places are real (the ELSTAT gazetteer in ``data/``, read through
 :mod:`planner.gazetteer`); everything about people is invented: names, phone numbers,
-needs, staff. The same seed and week always give a byte-identical file. See
+needs, staff. A public holiday (or Aigio's local one) in the week is a closed day: no unit
+goes out. The same seed and week always give a byte-identical file. See
 ``data/demo/README.md`` for what is in the week and why it is shaped this way.
 """
 
@@ -14,6 +15,7 @@ import argparse
 import json
 import math
 import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -34,6 +36,7 @@ from planner.gazetteer import (  # noqa: E402
     straight_km,
 )
 from planner.model import Location  # noqa: E402
+from planner.register.calendar import holidays_closed  # noqa: E402
 from planner.register.demo import fictional_name, fictional_phone  # noqa: E402
 from planner.travel import DEFAULT_TERRAIN, EstimateTravel  # noqa: E402
 
@@ -139,13 +142,25 @@ PILOT_UNIT = "van1"
 
 
 def week_dates(week: str) -> list[date]:
-    """Monday to Friday of an ISO week written ``YYYY-Www``."""
+    """Monday to Friday of an ISO week written ``YYYY-Www`` (years 1900-2099, where the
+    holiday calendar is known); ``ValueError`` with the reason otherwise."""
+    found = re.fullmatch(r"(\d{4})-W(\d{2})", week)
     try:
-        year_s, wk_s = week.split("-W")
-        monday = date.fromisocalendar(int(year_s), int(wk_s), 1)
-    except ValueError as exc:
-        raise ValueError(f"week {week!r} is not an ISO week like 2026-W50") from exc
+        if not found:
+            raise ValueError
+        monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    except ValueError:
+        raise ValueError(f"week {week!r} is not an ISO week like 2026-W50") from None
+    if not 1900 <= monday.year <= 2099:
+        raise ValueError(f"week {week!r}: the holiday calendar covers the years 1900-2099 only")
     return [monday + timedelta(days=i) for i in range(5)]
+
+
+def closed_days(dates: Sequence[date]) -> dict[date, str]:
+    """The dates among ``dates`` on which no unit goes out, with their Greek names: Greece's
+    public holidays and Aigio's local one, as the register's week builder closes them."""
+    closed = holidays_closed({d.year for d in dates})
+    return {d: closed[d] for d in dates if d in closed}
 
 
 def hhmm(minutes: float) -> str:
@@ -246,7 +261,11 @@ def build_problem(seed: int = DEFAULT_SEED, week: str = DEFAULT_WEEK) -> dict[st
     """The whole demo week as a ``problem.json`` object (``kinito.problem/1``)."""
     rng = random.Random(seed)
     dates = week_dates(week)
-    weekday_date = {WEEKDAYS[d.weekday()]: d for d in dates}
+    closed = closed_days(dates)
+    # the working days: a holiday's weekday gets no pinned visit, stop or preferred weekday
+    weekday_date = {WEEKDAYS[d.weekday()]: d for d in dates if d not in closed}
+    if not weekday_date:
+        raise ValueError(f"week {week!r} has no working day (public holidays)")
     settlements = load_settlements()
 
     base = BASE_DEFAULT
@@ -259,6 +278,11 @@ def build_problem(seed: int = DEFAULT_SEED, week: str = DEFAULT_WEEK) -> dict[st
         wd = WEEKDAYS[d.weekday()]
         for unit in UNITS:
             entry: dict[str, Any] = {"date": d.isoformat(), "unit": unit["id"]}
+            if d in closed:  # the Centre is closed: no route, and the day says why
+                entry["available"] = False
+                entry["note"] = closed[d]
+                days.append(entry)
+                continue
             if wd == PILOT_WEEKDAY and unit["id"] == PILOT_UNIT:
                 entry["pilot"] = True
                 entry["shift"] = ["08:00", "20:00"]
@@ -268,7 +292,9 @@ def build_problem(seed: int = DEFAULT_SEED, week: str = DEFAULT_WEEK) -> dict[st
 
     # --- village stops ------------------------------------------------------------------
     visits: list[dict[str, Any]] = []
-    stops = pick_village_stops(rng, settlements)
+    # drawn as in an ordinary week (the same draws, so the rest of the week is the same), but
+    # a stop is not announced on a holiday
+    stops = [st for st in pick_village_stops(rng, settlements) if st["weekday"] in weekday_date]
     for i, st in enumerate(stops, start=1):
         s: Settlement = st["settlement"]
         loc = settlement_location(s)
@@ -385,7 +411,7 @@ def build_problem(seed: int = DEFAULT_SEED, week: str = DEFAULT_WEEK) -> dict[st
             notes.append(why)
             if rng.random() < 0.5 and "fri" in allowed:  # on Fridays only late morning
                 v["weekday_windows"] = {"fri": [["10:00", "12:00"]]}
-        if n in preferring and "allowed_weekdays" not in v:
+        if n in preferring and "allowed_weekdays" not in v and STOP_WEEKDAY[s.municipal_unit] in weekday_date:
             v["preferred_weekday"] = STOP_WEEKDAY[s.municipal_unit]
         if rng.random() < 0.7:
             v["phone"] = fictional_phone(rng)
@@ -408,7 +434,7 @@ def build_problem(seed: int = DEFAULT_SEED, week: str = DEFAULT_WEEK) -> dict[st
         v.pop("weekday_windows", None)
 
     # pinned by the coordinator: a date (and for two of them a time) agreed on the phone
-    pin_days = ["tue", "thu", "mon", "wed", "fri"]
+    pin_days = [wd for wd in ("tue", "thu", "mon", "wed", "fri") if wd in weekday_date]
     pin_times = ["10:30", "14:00"]
     for k, n in enumerate(pinned):
         v = visits[len(stops) + n]
@@ -541,16 +567,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command line: write the demo week and print its demand against capacity."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    ap.add_argument("--week", default=DEFAULT_WEEK, help="ISO week, e.g. 2026-W50")
+    ap.add_argument("--week", default=DEFAULT_WEEK, help="ISO week YYYY-Www, e.g. 2026-W50")
     ap.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT)
     ap.add_argument("-q", "--quiet", action="store_true", help="do not print the sums")
     args = ap.parse_args(argv)
+    try:
+        week_dates(args.week)
+    except ValueError as exc:  # a usage error, not a traceback
+        ap.error(str(exc))
     problem = build_problem(args.seed, args.week)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with args.output.open("w", encoding="utf-8", newline="\n") as fh:
         fh.write(render(problem))
     if not args.quiet:
         print(f"wrote {args.output}")
+        for day in problem["days"]:
+            if day.get("available") is False and day["unit"] == UNITS[0]["id"]:
+                print(f"closed: {day['date']} {day['note']} (no unit goes out)")
         for line in summary_lines(problem):
             print(line)
     return 0

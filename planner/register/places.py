@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, Literal, Protocol, TypeVar
 
-from planner.gazetteer import SETTLEMENTS_CSV
+from planner.gazetteer import SETTLEMENTS_CSV, outside_note
 
 __all__ = [
     "Match",
@@ -385,6 +385,13 @@ def find_settlement(
             if elsewhere:
                 return _other_unit(query, head, hint, elsewhere)
 
+    outside = outside_note(name)  # «Ζαχλωρού»: a well-known place of another municipality
+    if outside is not None:
+        message_el, message_en, meant = outside
+        return Match(
+            query, "not_found", suggestions=tuple(s for s in pool if s.code == meant),
+            message_el=message_el, message_en=message_en,
+        )  # fmt: skip
     suggestions = index.suggest(key, narrowed)
     if suggestions:
         el_tail = " Μήπως εννοείτε " + ", ".join(_label(s) for s in suggestions) + ";"

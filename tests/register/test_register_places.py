@@ -147,3 +147,15 @@ def test_an_empty_name_is_said_in_both_languages_alike(settlements: Gazetteer, a
         "Δεν δόθηκε όνομα οικισμού.",
         "No settlement name was given.",
     )
+
+
+def test_zachlorou_is_said_to_be_in_kalavryta_pointing_to_zachloritika(
+    settlements: Gazetteer, aliases: Aliases
+) -> None:
+    """«Ζαχλωρού» (the rack railway's village, in the Municipality of Kalavryta): not found, said
+    to be elsewhere, Ζαχλωρίτικα suggested; Καλάβρυτα is not «Καλαμιάς»."""
+    m = find_settlement("Ζαχλωρού", settlements, aliases)
+    assert m.status == "not_found" and [s.code for s in m.suggestions] == ["3702040501"]
+    assert "Καλαβρύτων" in m.message_el and "Kalavryta" in m.message_en
+    m = find_settlement("Καλάβρυτα", settlements, aliases)
+    assert m.status == "not_found" and "Καλαμιάς" not in m.message_el
