@@ -28,7 +28,9 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
   there (not zero: unknown).
 - **Kilometres, driving and service hours, unassigned reasons, days aboard**: the newest
   published version of each week's plan (``plan_versions.plan_json``), routes dated inside
-  the period. A week without a published plan has them **unknown** (``None``), not zero.
+  the period; kilometres, hours and routes only those dated up to ``as_of`` (driven: a week
+  still to come adds nothing), the later ones apart (``km_ahead``, ``routes_ahead``: planned,
+  still to come). A week without a published plan has them **unknown** (``None``), not zero.
   The metres and seconds of the routes' steps are added up and rounded once (to 0.1 km and
   0.1 h), as the CLI's table does, not each route's rounded summary. A week may be published
   per unit set (one plan per unit): a visit is *not planned* only if no plan of the week
@@ -39,9 +41,12 @@ No Flask here, so every figure is testable on a database file alone. Sources, st
   days is today or later; its due visits not done are not missed yet (counted apart), and
   the people due only in it are not in the list of people due and not served. On Saturday,
   or after the week's last working day, it is over.
-- **As of** (``Figures.as_of``): the map, the settlements' visits in the last 4 and 12 weeks
-  and their last visit done, and the people with a care plan (the mountain share of the
-  beneficiaries) are counted up to the period's last day, or today if it is earlier: a
+- **Per settlement and municipal unit** (``done_by_settlement``, ``served_by_settlement``,
+  ``municipal_units``): the period's visits done (adding up to ``visits_done``) and people
+  served, where each visit happened.
+- **As of** (``Figures.as_of``): the kilometres driven, the map, the settlements' visits in
+  the last 4 and 12 weeks and their last visit done, and the people with a care plan (the
+  mountain share of the beneficiaries) are counted up to the period's last day, or today if it is earlier: a
   report of a past period stays the same when made again later. A person counts with a care
   plan in force that day, as the register stood at its end: active, started, not ended (as the
   due rule treats an end date).
@@ -83,6 +88,7 @@ __all__ = [
     "OUTCOME_ORDER",
     "DueWeek",
     "Figures",
+    "MunicipalUnitRow",
     "SettlementCoverage",
     "StaffWeek",
     "WeekFigures",
@@ -298,6 +304,9 @@ class WeekFigures:
     drive_h: float | None = None
     service_h: float | None = None
     published: bool = False
+    # kilometres of the week's published routes dated after the day the period is measured up
+    # to (``Figures.as_of``): planned, not driven yet, so not in ``km`` (``None``: none)
+    km_ahead: float | None = None
     # the units in service that week (as the register stood at its end) that no published
     # plan of it covers, by name: a week published for only some of them (its kilometres,
     # hours and days aboard are those of the others only)
@@ -360,6 +369,38 @@ class UnservedRow:
     not_at_home: int
     cancelled: int
     postponed: int
+    settlement_code: str = ""  # (the exports leave a small settlement's name out: see management)
+
+
+@dataclass(frozen=True)
+class MunicipalUnitRow:
+    """One municipal unit (δημοτική ενότητα) in the period: its visits done, the people served
+    (each once), its settlements served of all its settlements."""
+
+    name: str
+    visits_done: int
+    beneficiaries_served: int
+    settlements_served: int
+    settlements_total: int
+
+
+def _municipal_units(
+    places: Iterable[m.Settlement], done: Mapping[str, int], people: Mapping[str, set[int]]
+) -> list[MunicipalUnitRow]:
+    """The period's figures per municipal unit, from those per settlement (by name)."""
+    units: dict[str, list[m.Settlement]] = defaultdict(list)
+    for place in places:
+        units[place.municipal_unit].append(place)
+    return [
+        MunicipalUnitRow(
+            name,
+            sum(done.get(p.code, 0) for p in group),
+            len(set().union(*(people.get(p.code, set()) for p in group))),
+            sum(1 for p in group if done.get(p.code, 0)),
+            len(group),
+        )
+        for name, group in sorted(units.items())
+    ]
 
 
 @dataclass
@@ -399,6 +440,16 @@ class Figures:
     # people due and not served (yet) whose only weeks due are the week under way: not in
     # ``unserved`` (not missed yet, as the summary counts their visits apart)
     unserved_in_progress: int = 0
+    # the period's visits done and people served per settlement (code -> n: they add up to
+    # ``visits_done``; a person who moved within the period counts in each place served)
+    done_by_settlement: dict[str, int] = field(default_factory=dict)
+    served_by_settlement: dict[str, int] = field(default_factory=dict)
+    municipal_units: list[MunicipalUnitRow] = field(default_factory=list)
+    mountain_settlements_served: int = 0
+    mountain_settlements_total: int = 0
+    # published routes dated after ``as_of``: planned, not driven yet (not in ``km``/``routes``)
+    km_ahead: float | None = None
+    routes_ahead: int = 0
 
     @property
     def visits_done(self) -> int:
@@ -765,6 +816,8 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
             week.no_data = "future"
         week.current = week.monday == this_monday and under_way
     counted = [mo for mo in mondays if weeks[iso_week_of(mo)].recorded]
+    # the day the period is measured up to: its last day, or today if earlier
+    as_of = period_end if today is None else min(today, period_end)
     outcomes = _outcomes(session, period_end + timedelta(days=1))
     settlements = {s.code: s for s in session.scalars(select(m.Settlement))}
 
@@ -775,6 +828,8 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     served: set[int] = set()
     mountain_visits = 0
     served_settlements: set[str] = set()
+    done_by_place: Counter[str] = Counter()  # visits done in the period, per settlement
+    people_by_place: defaultdict[str, set[int]] = defaultdict(set)  # people served there in it
     staff_visits: Counter[tuple[int, str]] = Counter()
     missed_by_person: dict[int, Counter[str]] = defaultdict(Counter)
     done_days: dict[tuple[str, int], list[date]] = defaultdict(list)
@@ -792,11 +847,13 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
             staff_visits[(o.staff_id, week.iso_week)] += 1
         if o.status == "done":
             served_settlements.add(o.settlement_code)
+            done_by_place[o.settlement_code] += 1
             place = settlements.get(o.settlement_code)
             if place is not None and place.terrain == MOUNTAIN:
                 mountain_visits += 1
             if o.beneficiary_id is not None:
                 served.add(o.beneficiary_id)
+                people_by_place[o.settlement_code].add(o.beneficiary_id)
         elif o.beneficiary_id is not None:
             missed_by_person[o.beneficiary_id][o.status] += 1
 
@@ -837,6 +894,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     aboard: Counter[tuple[str, str]] = Counter()
     metres = drive_s = service_s = 0
     n_routes = 0
+    ahead_m = ahead_routes = 0  # published routes dated after as_of: planned, not driven yet
     plans = _published_plans(session, set(weeks))
     missing_units = _units_unpublished(
         session, {w: [units for units, _doc in docs] for w, docs in plans.items()}
@@ -846,22 +904,29 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         week.published = True
         week.units_unpublished = missing_units[week_name]
         docs = [doc for _units, doc in unit_docs]
-        week_m = week_drive = week_service = 0
+        week_m = week_drive = week_service = week_ahead = week_ahead_n = 0
         for doc in docs:
             for route in doc.get("routes", []):
                 day = date.fromisoformat(route["date"])
                 if not first <= day <= period_end:
                     continue
-                n_routes += 1
+                for member in route.get("crew", []):  # days aboard: as planned (the staff's rota)
+                    aboard[(str(member), week_name)] += 1
                 route_m, route_drive, route_service = _route_amounts(route)
+                if day > as_of:  # not driven yet: planned still to come, apart (as the outcomes)
+                    ahead_m += route_m
+                    ahead_routes += 1
+                    week_ahead += route_m
+                    week_ahead_n += 1
+                    continue
+                n_routes += 1
                 week_m += route_m
                 week_drive += route_drive
                 week_service += route_service
-                for member in route.get("crew", []):
-                    aboard[(str(member), week_name)] += 1
         reasons.update(not_planned(docs))  # each visit once, not per unit set's plan
         week.km, week.drive_h = round(week_m / 1000, 1), round(week_drive / 3600, 1)
         week.service_h = round(week_service / 3600, 1)
+        week.km_ahead = round(week_ahead / 1000, 1) if week_ahead_n else None
         metres += week_m
         drive_s += week_drive
         service_s += week_service
@@ -884,7 +949,6 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
     ]
 
     # mountain share of the people with a care plan in force on the period's last day (or today)
-    as_of = period_end if today is None else min(today, period_end)
     active_people = people_with_plan(session, as_of)
     mountain_people = sum(
         1 for code in active_people.values() if (place := settlements.get(code)) and place.terrain == MOUNTAIN
@@ -917,6 +981,7 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
                 missed["not_at_home"],
                 missed["cancelled"],
                 missed["postponed"],
+                place.code if place else "",
             )
         )
 
@@ -938,6 +1003,8 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         drive_h=round(drive_s / 3600, 1) if published else None,
         service_h=round(service_s / 3600, 1) if published else None,
         routes=n_routes if published else None,
+        km_ahead=round(ahead_m / 1000, 1) if ahead_routes else None,
+        routes_ahead=ahead_routes,
         staff_weeks=staff_weeks,
         mountain_visits=mountain_visits,
         mountain_beneficiaries=mountain_people,
@@ -945,6 +1012,13 @@ def compute_figures(session: Session, start: date, end: date, today: date | None
         unserved=unserved,
         settlements_served=len(served_settlements),
         settlements_total=len(settlements),
+        done_by_settlement=dict(done_by_place),
+        served_by_settlement={code: len(people) for code, people in people_by_place.items()},
+        municipal_units=_municipal_units(settlements.values(), done_by_place, people_by_place),
+        mountain_settlements_served=sum(
+            1 for code in served_settlements if (place := settlements.get(code)) and place.terrain == MOUNTAIN
+        ),
+        mountain_settlements_total=sum(1 for place in settlements.values() if place.terrain == MOUNTAIN),
         records_start=since,
         as_of=as_of,
         unserved_in_progress=not_missed_yet,

@@ -210,7 +210,10 @@ def trend_chart(
     week in the middle of the chart)."""
     weeks = [w for w in figures.weeks if w.recorded]
     right, top = 12, 4 if height < 120 else 12
-    top_value = max([1, *(max(w.due, w.done_due, w.not_done) for w in weeks)])
+    # the week under way has no "not done" point: its visits not done yet are not missed yet
+    # (the summary counts them apart), and drawn they were a spike at the line's end
+    missed = [(i, w.not_done) for i, w in enumerate(weeks) if not w.current]
+    top_value = max([1, *(max(w.due, w.done_due) for w in weeks), *(v for _i, v in missed)])
     step = (width - left - right) / max(1, len(weeks) - 1)
 
     def x(i: int) -> float:
@@ -219,11 +222,15 @@ def trend_chart(
     def y(value: int) -> float:
         return round(top + (height - top - bottom) * (1 - value / top_value), 1)
 
-    def points(values: list[int]) -> str:
-        return " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(values))
+    def points(values: list[int] | list[tuple[int, int]]) -> str:
+        pairs = [v if isinstance(v, tuple) else (i, v) for i, v in enumerate(values)]
+        return " ".join(f"{x(i)},{y(v)}" for i, v in pairs)
 
-    def markers(values: list[int]) -> list[dict[str, float]]:
-        return [{"x": x(i), "y": y(v)} for i, v in enumerate(values)]
+    def markers(values: list[int] | list[tuple[int, int]]) -> list[dict[str, float]]:
+        pairs = [v if isinstance(v, tuple) else (i, v) for i, v in enumerate(values)]
+        return [{"x": x(i), "y": y(v)} for i, v in pairs]
+
+    current = [w.iso_week for w in weeks if w.current]
 
     ticks = sorted({0, top_value // 2, top_value})
     return {
@@ -256,13 +263,22 @@ def trend_chart(
                 "label": _("Not done"),
                 "colour": "#b00020",
                 "dash": True,  # red against the green of "done": told apart by more than colour
-                "points": points([w.not_done for w in weeks]),
-                "markers": markers([w.not_done for w in weeks]),
+                "points": points(missed),
+                "markers": markers(missed),
             },
         ],
+        "note": _under_way_note(current[0]) if current else "",
         "ticks": [{"value": t, "y": y(t)} for t in ticks],
         "labels": [{"x": x(i), "text": w.iso_week[5:]} for i, w in enumerate(weeks)],
     }
+
+
+def _under_way_note(week: str) -> str:
+    """Under the trend chart: why the week under way has no "not done" point."""
+    return str(
+        _("The week still under way (%(week)s) has no point on the “Not done” line: its visits not "
+          "done yet are not missed yet.", week=week)
+    )  # fmt: skip
 
 
 def staff_pivot(figures: Figures) -> list[dict[str, Any]]:
@@ -312,11 +328,19 @@ def _week_note(week: WeekFigures) -> str:
         notes.append(_("no data yet: after this week"))
     elif week.current:
         notes.append(_("week in progress"))
+    if week.km_ahead is not None:
+        notes.append(km_ahead_text(week))
     if not week.published:
         notes.append(_("no published plan: kilometres and hours unknown"))
     elif week.units_unpublished:
         notes.append(units_unpublished_text(week))
     return " · ".join(notes)
+
+
+def km_ahead_text(week: WeekFigures) -> str:
+    """A week with published routes after the day counted up to: their kilometres, apart (not
+    driven yet, not in the week's kilometres)."""
+    return str(_("%(km)s km planned, still to come (not counted)", km=figure_text(week.km_ahead)))
 
 
 def units_unpublished_text(week: WeekFigures) -> str:
@@ -349,6 +373,9 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
             "people": p.beneficiaries,
             "done4": p.done_4w,
             "done12": p.done_12w,
+            # the period's own (the summary's visits done add these up)
+            "period": figures.done_by_settlement.get(p.code, 0),
+            "served": figures.served_by_settlement.get(p.code, 0),
             "last": p.last_done.isoformat() if p.last_done else None,
             "last_label": short_date(p.last_done) if p.last_done else None,
             "recent": p.recent,
@@ -364,6 +391,7 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
         figures=figures,
         summary=summary_rows(figures),
         weeks_table=tables[0],
+        units_table=tables[4],
         outcome_rows=tables[1][2],
         records_note=_records_note(figures),
         due_note=due_note(),
@@ -379,6 +407,7 @@ def _render_overview(asked: AskedPeriod, status: int = 200) -> Any:
         figure=figure_text,
         mountain_shares=(share(figures.mountain_visit_share), share(figures.mountain_beneficiary_share)),
         units_unpublished_text=units_unpublished_text,
+        km_ahead_text=km_ahead_text,
         OUTCOME_ORDER=OUTCOME_ORDER,
         OUTCOME_LABELS=OUTCOME_LABELS,
         REASON_LABELS=REASON_LABELS,
@@ -394,6 +423,18 @@ def overview() -> Any:
 
 
 # --- exports ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutOf:
+    """A count of a total (``47 / 140`` settlements served): text on the page and in the PDF,
+    two number cells in the XLSX (the count, and the total written ``/ 140``)."""
+
+    n: int
+    total: int
+
+
+XLSX_OUT_OF = '"/ "0'  # the total's cell: a number, shown "/ 140"
 
 
 class Share(float):
@@ -420,6 +461,8 @@ def figure_text(value: Any) -> str:
     (``20.422`` in Greek); texts as they are."""
     if value is None:
         return UNKNOWN
+    if isinstance(value, OutOf):
+        return f"{figure_text(value.n)} / {figure_text(value.total)}"
     if isinstance(value, Share):
         return str(format_percent(float(value), format=_percent_pattern()))
     if isinstance(value, float):
@@ -464,7 +507,7 @@ def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
     rows: list[tuple[str, str, Any]] = [
         ("period", _("Period"), f"{first} – {last} ({_day(figures.start)} – {_day(figures.end)})"),
         ("as-of", _("Settlements' visits and beneficiaries counted up to"), _day(figures.as_of)),
-        ("weeks-recorded", _("Weeks with records"), f"{figures.weeks_recorded} / {n_weeks}"),
+        ("weeks-recorded", _("Weeks with records"), OutOf(figures.weeks_recorded, n_weeks)),
         ("due", _("Visits due"), figures.visits_due),
         ("due-before", _("of which due already before the period"), figures.due_before),
         ("due-done", _("Due visits done"), figures.due_done),
@@ -483,18 +526,42 @@ def summary_rows(figures: Figures) -> list[tuple[str, str, Any]]:
         ("ben-served", _("Beneficiaries served"), seen(figures.beneficiaries_served)),
         ("ben-both", _("Beneficiaries due and served"), figures.beneficiaries_served_of_due),
         ("settlements", _("Settlements served"),
-         seen(f"{figures.settlements_served} / {figures.settlements_total}")),
-        ("weeks-published", _("Weeks with a published plan"), f"{figures.weeks_published} / {n_weeks}"),
+         seen(OutOf(figures.settlements_served, figures.settlements_total))),
+        ("mountain-settlements", _("Mountain settlements served"),
+         seen(OutOf(figures.mountain_settlements_served, figures.mountain_settlements_total))),
+        ("weeks-published", _("Weeks with a published plan"), OutOf(figures.weeks_published, n_weeks)),
         ("km", _("Kilometres (published plans)"), figures.km),
         ("drive", _("Driving hours (published plans)"), figures.drive_h),
         ("service", _("Service hours (published plans)"), figures.service_h),
         ("routes", _("Routes (published plans)"), figures.routes),
+        *(
+            [("km-ahead", _("Kilometres planned, still to come (published routes dated after the day counted "
+                            "up to; not in the figures above)"), figures.km_ahead)]
+            if figures.km_ahead is not None
+            else []
+        ),
         ("mountain-visits", _("Mountain villages: share of visits done"),
          seen(share(figures.mountain_visit_share))),
         ("mountain-people", _("Mountain villages: share of beneficiaries"),
          share(figures.mountain_beneficiary_share)),
     ]  # fmt: skip
     return rows
+
+
+SMALL_PLACE = 5  # the exports name a person's settlement only where it has this many beneficiaries
+
+
+def not_shown_text() -> str:
+    """An export's settlement cell for a person of a settlement with few beneficiaries."""
+    return str(_("not shown"))
+
+
+def small_place_note() -> str:
+    """Why the exports' list of people due and not served leaves some settlements out."""
+    return str(
+        _("Settlement not shown where it has fewer than %(n)s beneficiaries, so that nobody can be "
+          "recognised from it (the department's page shows it).", n=SMALL_PLACE)
+    )  # fmt: skip
 
 
 def no_plan_text() -> str:
@@ -561,11 +628,19 @@ def _tables(figures: Figures, places: list[SettlementCoverage]) -> list[Table]:
              for s in figures.staff_weeks]  # fmt: skip
     settlements = [
         [p.name, p.municipal_unit, str(TERRAIN_LABELS.get(p.terrain, p.terrain)), p.population,
-         p.beneficiaries, p.done_4w, p.done_12w, p.last_done]
+         p.beneficiaries, seen(figures.done_by_settlement.get(p.code, 0)),
+         seen(figures.served_by_settlement.get(p.code, 0)), p.done_4w, p.done_12w, p.last_done]
         for p in places
     ]  # fmt: skip
+    units = [
+        [u.name, seen(u.visits_done), seen(u.beneficiaries_served), seen(u.settlements_served),
+         u.settlements_total]
+        for u in figures.municipal_units
+    ]  # fmt: skip
+    people = {p.code: p.beneficiaries for p in places}
     unserved = [
-        [u.pseudonym, u.settlement, u.municipal_unit, str(TERRAIN_LABELS.get(u.terrain, u.terrain)),
+        [u.pseudonym, u.settlement if people.get(u.settlement_code, 0) >= SMALL_PLACE else not_shown_text(),
+         u.municipal_unit, str(TERRAIN_LABELS.get(u.terrain, u.terrain)),
          u.due_weeks, u.last_done, u.not_at_home, u.cancelled, u.postponed]
         for u in figures.unserved
     ]  # fmt: skip
@@ -578,9 +653,12 @@ def _tables(figures: Figures, places: list[SettlementCoverage]) -> list[Table]:
         (_("Not planned, and why"), [_("Reason"), _("Visits")], reasons),
         (_("Staff load"), [_("ISO week"), _("Staff member"), _("Role"), _("Visits"),
                            _("Days aboard")], staff),
-        (_("Settlements"), [_("Settlement"), _("Municipal unit"), _("Terrain"), _("Population"),
-                            _("Beneficiaries"), _("Done, last 4 weeks"), _("Done, last 12 weeks"),
-                            _("Last visit done")], settlements),
+        (_("Municipal units"), [_("Municipal unit"), _("Visits done"), _("Beneficiaries served"),
+                                _("Settlements served"), _("Settlements")], units),
+        (_("Settlements"), [_("Settlement"), _("Municipal unit"), _("Terrain"),
+                            _("Population (2011 census)"), _("Beneficiaries"), _("Done in the period"),
+                            _("Beneficiaries served in the period"), _("Done, last 4 weeks"),
+                            _("Done, last 12 weeks"), _("Last visit done")], settlements),
         (_("Due and not served"), [_("Beneficiary (pseudonym)"), _("Settlement"), _("Municipal unit"),
                                    _("Terrain"), _("Weeks due"), _("Last visit done"), _("Not at home"),
                                    _("Cancelled"), _("Postponed")], unserved),
@@ -590,8 +668,8 @@ def _tables(figures: Figures, places: list[SettlementCoverage]) -> list[Table]:
 def sheet_names() -> list[str]:
     """The XLSX's sheets after the summary, one per table of :func:`_tables`, in its order:
     short names of their own, as Excel allows at most 31 characters (checked in the tests)."""
-    return [_("Weeks"), _("Outcomes"), _("Not planned"), _("Staff load"), _("Settlements"),
-            _("Due, not served")]  # fmt: skip
+    return [_("Weeks"), _("Outcomes"), _("Not planned"), _("Staff load"), _("Municipal units"),
+            _("Settlements"), _("Due, not served")]  # fmt: skip
 
 
 WEEK_CHART_COLUMNS = (4, 6)  # the weeks sheet's "due that week", "done of them", "not done"
@@ -632,6 +710,10 @@ def export_xlsx() -> Any:
     sheet.append([_("Kinito: coverage of the mobile unit")])
     sheet["A1"].font = Font(bold=True, size=13)
     for _key, label, value in summary_rows(figures):
+        if isinstance(value, OutOf):  # two numbers: the count, and the total written "/ 140"
+            sheet.append([label, value.n, value.total])
+            sheet.cell(row=sheet.max_row, column=3).number_format = XLSX_OUT_OF
+            continue
         sheet.append([label, value])  # unknown (None): an empty cell, as in the other sheets
         _xlsx_cell(sheet.cell(row=sheet.max_row, column=2))
     sheet.append([])
@@ -654,9 +736,12 @@ def export_xlsx() -> Any:
             ws.append(cell_values(row))
             for cell in ws[ws.max_row]:
                 _xlsx_cell(cell)
-        if index == len(sheet_names()) - 1 and (note := unserved_note(figures)):
-            ws.append([])
-            ws.append([note])  # the people due only in the week under way: not in the list
+        if index == len(sheet_names()) - 1:
+            notes = [unserved_note(figures), small_place_note() if rows else ""]
+            if any(notes):
+                ws.append([])
+            for note in filter(None, notes):
+                ws.append([note])  # who is not in the list, and whose settlement is not named
         for i, _h in enumerate(header):
             ws.column_dimensions[chr(ord("A") + i)].width = 18
         if index == 0:  # the weeks (and the period's row): bold total, a line chart of the weeks
@@ -713,7 +798,8 @@ def _pdf_chart(pdf: Any, figures: Figures) -> None:
         if series.get("dash"):
             pdf.set_dash_pattern(dash=2, gap=1.2)
         points = [tuple(float(v) for v in p.split(",")) for p in series["points"].split()]
-        pdf.polyline([(x0 + x, y0 + y) for x, y in points])
+        if len(points) > 1:  # (a "not done" line without the week under way may have no point)
+            pdf.polyline([(x0 + x, y0 + y) for x, y in points])
         pdf.line(legend_x, y0 + chart["height"] + 2, legend_x + 8, y0 + chart["height"] + 2)
         pdf.set_dash_pattern()
         with pdf.local_context(
@@ -727,6 +813,8 @@ def _pdf_chart(pdf: Any, figures: Figures) -> None:
     pdf.set_line_width(0.2)
     pdf.set_draw_color(0, 0, 0)
     pdf.set_y(y0 + chart["height"] + 6)
+    if chart["note"]:
+        pdf.multi_cell(0, 4, chart["note"], new_x="LMARGIN", new_y="NEXT")
 
 
 def _col_widths(pdf: Any, header: list[str], rows: list[list[str]]) -> tuple[float, ...]:
@@ -787,14 +875,16 @@ def export_pdf() -> Any:
     if figures.weeks_recorded:
         _pdf_chart(pdf, figures)
     for title, header, rows in _tables(figures, places):
-        if title == _("Settlements"):
-            rows = [r for r in rows if r[4] or r[6]]  # the PDF lists settlements with people or visits
+        if title == _("Settlements"):  # the PDF lists settlements with people or visits (12 weeks, period)
+            rows = [r for r in rows if r[4] or r[5] or r[8]]
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(0, 7, title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 7 if len(header) > 9 else 8)
-        if title == _("Due and not served") and (note := unserved_note(figures)):
-            pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")
+        if title == _("Due and not served"):
+            for note in (unserved_note(figures), small_place_note() if rows else ""):
+                if note:
+                    pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")
         if not rows:
             pdf.cell(0, 6, _("None."), new_x="LMARGIN", new_y="NEXT")
             continue

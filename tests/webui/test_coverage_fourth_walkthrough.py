@@ -123,12 +123,13 @@ def test_kilometres_and_hours_add_up_the_metres_and_seconds_then_round_once(
         s.add(PlanVersion(iso_week="2026-W49", unit_set="1", version=1, status="published",
                           plan_json=json.dumps(plan)))  # fmt: skip
     with _session(path) as s:
-        f = compute_figures(s, date(2026, 11, 30), date(2026, 12, 6), TODAY)
+        driven = date(2026, 12, 4)  # all three routes driven (routes still to come are not counted)
+        f = compute_figures(s, date(2026, 11, 30), date(2026, 12, 6), driven)
         assert sum(r["summary"]["km"] for r in routes) == pytest.approx(60.0)  # type: ignore[index]
         assert (f.km, f.weeks[0].km) == (60.1, 60.1)
         assert (f.drive_h, f.weeks[0].drive_h) == (round(3_000 / 3600, 1),) * 2 == (0.8, 0.8)
         assert (f.service_h, f.weeks[0].service_h) == (round(3 * 2727 / 3600, 1),) * 2 == (2.3, 2.3)
-        g = compute_figures(s, date(2026, 11, 23), date(2026, 12, 6), TODAY)  # W48's summary-only route too
+        g = compute_figures(s, date(2026, 11, 23), date(2026, 12, 6), driven)  # W48's summary-only route too
         assert g.km == round(12.5 + 60.147, 1) == 72.6
 
 

@@ -89,6 +89,12 @@ def test_management_reviews_coverage_in_the_browser(live_demo: dict[str, Any]) -
             circles = page.locator("#coverage-map path.settlement")
             expect(circles).to_have_count(140)
 
+            # by default the period's own visits (W42-W50, up to today), as the summary counts them
+            expect(page.locator("#coverage-map")).to_have_attribute("data-mode", "period")
+            in_period = _done_per_settlement(app, date(2026, 10, 12))
+            not_served = 140 - sum(1 for n in in_period.values() if n)
+            expect(page.locator("#coverage-map path.settlement.c0")).to_have_count(not_served)
+            page.locator("#map-mode").select_option("done4")
             # last 4 weeks (W47-W50): "not served" circles are the settlements with no visit done
             done4 = _done_per_settlement(app, date(2026, 11, 16))
             served4 = sum(1 for n in done4.values() if n)

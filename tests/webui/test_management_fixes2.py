@@ -383,7 +383,7 @@ def test_populations_are_grouped_as_the_kilometres_are(manager: FlaskClient) -> 
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "20.422" in text and "20422" not in text
     book = load_workbook(io.BytesIO(manager.get("/management/export.xlsx?from=2026-W49&to=2026-W49").data))
-    assert 20422 in [row[3] for row in book.worksheets[5].iter_rows(min_row=2, values_only=True)]
+    assert 20422 in [row[3] for row in book.worksheets[6].iter_rows(min_row=2, values_only=True)]
     js = Path(__file__).parents[2] / "webui" / "static" / "management" / "management.js"
     assert "p.population_label" in js.read_text(encoding="utf-8")  # the tooltip writes the label
 

@@ -76,8 +76,8 @@ def test_a_past_periods_settlements_are_counted_up_to_its_end_in_page_and_export
     assert re.search(r'id="k-as-of">15/11/2026<', html)
 
     book = load_workbook(io.BytesIO(hand_manager.get(f"/management/export.xlsx{PAST}").data))
-    rows = [r for r in book["Οικισμοί"].iter_rows(min_row=2, values_only=True) if r[6]]
-    assert [(r[5], r[6], r[7].date().isoformat()) for r in rows] == [(5, 5, "2026-11-13")]
+    rows = [r for r in book["Οικισμοί"].iter_rows(min_row=2, values_only=True) if r[8]]
+    assert [(r[7], r[8], r[9].date().isoformat()) for r in rows] == [(5, 5, "2026-11-13")]
     summary = [row[1] for row in book["Σύνοψη"].iter_rows(min_row=2, values_only=True)]
     assert "15/11/2026" in summary  # the day the settlements are counted up to, stated
 

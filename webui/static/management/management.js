@@ -1,5 +1,6 @@
 // Management's coverage map: every settlement as a circle sized by population, coloured by
-// how often (last 4 or 12 weeks) or how recently the unit served it. No tiles needed.
+// how often (in the period shown, the default, or the last 4 or 12 weeks) or how recently the
+// unit served it. No tiles needed.
 (function () {
   "use strict";
   var box = document.getElementById("coverage-map");
@@ -28,7 +29,8 @@
     var scale = mode === "recent" ? SCALES.recent : SCALES.count;
     var counts = [0, 0, 0, 0];
     points.forEach(function (p) {
-      var c = mode === "recent" ? recentClass(p) : countClass(mode === "done4" ? p.done4 : p.done12);
+      var n = mode === "period" ? p.period : mode === "done4" ? p.done4 : p.done12;
+      var c = mode === "recent" ? recentClass(p) : countClass(n);
       counts[c] += 1;
       // not reached: a hollow circle in a thick red ring, so that it differs from the filled
       // green of the well served by more than colour (red and green look alike to many)
@@ -41,7 +43,7 @@
       // the population as the page writes counts: 20.422 in Greek (the server's label)
       marker.bindTooltip(p.name + " · " + T.population + " " + (p.population_label || p.population) +
         " · " + T.people + " " + p.people +
-        " · " + T.done4 + " " + p.done4 + " · " + T.done12 + " " + p.done12 + (p.last ? " · " + T.last + " " + (p.last_label || p.last) : ""));
+        " · " + T.period + " " + p.period + " · " + T.done4 + " " + p.done4 + " · " + T.done12 + " " + p.done12 + (p.last ? " · " + T.last + " " + (p.last_label || p.last) : ""));
       marker.addTo(layer);
     });
     var legend = document.getElementById("map-legend");
