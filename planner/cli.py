@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from planner import __version__
+from planner import __version__, explain
 from planner.config import seed_arg, solver_settings
 from planner.mapworker import MapWriter
 from planner.model import Plan, Problem
@@ -65,39 +65,67 @@ COMPILING = (
 )
 
 
-def _progress_printer(
-    time_limit: float,
-) -> tuple[Callable[[Progress], None], Callable[..., None]]:
-    """``show`` for the solver's progress (at most once a second when not on a terminal) and
-    ``done``, which ends the line and, given the plan, says what it serves: the last line of
-    progress may be from before the plan's final polish."""
-    tty = sys.stderr.isatty()
-    state: dict[str, Any] = {"last": -1.0, "stage": "search"}
+def explaining_words(n: int) -> str:
+    """The progress line's stage after the search: the unassigned visits being explained."""
+    if n == 1:
+        return "εξήγηση 1 επίσκεψης χωρίς ανάθεση / explaining 1 unassigned visit"
+    return f"εξήγηση {n} επισκέψεων χωρίς ανάθεση / explaining {n} unassigned visits"
 
-    def show(p: Progress) -> None:
-        if p.stage != state["stage"]:  # a new stage: its own line, its own clock
-            if tty and state["last"] >= 0:
-                print(file=sys.stderr)
-            state["stage"], state["last"] = p.stage, -1.0
+
+class _ProgressLine:
+    """The solver's progress on stderr (at most once a second when not on a terminal), then
+    the explaining of the unassigned visits, which runs after the search's time (a week of a
+    thousand of them printed nothing for 20 s past the time limit): see :func:`_progress_printer`."""
+
+    def __init__(self, time_limit: float) -> None:
+        self.time_limit = time_limit
+        self.tty = sys.stderr.isatty()
+        self.last = -1.0
+        self.stage = "search"
+        self.open = False  # a terminal line without its end yet
+        self.token: Any = explain.listen(self.explaining)  # held weakly: gone with this object
+
+    def _print(self, line: str) -> None:
+        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+        self.open = self.tty
+
+    def _end_line(self) -> None:
+        if self.open:
+            print(file=sys.stderr)
+            self.open = False
+
+    def __call__(self, p: Progress) -> None:
+        if p.stage != self.stage:  # a new stage: its own line, its own clock
+            self._end_line()
+            self.stage, self.last = p.stage, -1.0
         if p.stage == "compile":  # what happens, then the seconds (every 15 when not on a terminal)
-            if state["last"] < 0:
+            if self.last < 0:
                 print(COMPILING, file=sys.stderr, flush=True)
-            elif not tty and p.elapsed - state["last"] < 15.0:
+            elif not self.tty and p.elapsed - self.last < 15.0:
                 return
             line = f"μεταγλώττιση / compiling {p.elapsed:4.0f} s"
         else:
-            if not tty and p.elapsed - state["last"] < 1.0:
+            if not self.tty and p.elapsed - self.last < 1.0:
                 return
             line = (
-                f"επίλυση / solving {p.elapsed:5.1f}/{time_limit:.0f} s  "
+                f"επίλυση / solving {p.elapsed:5.1f}/{self.time_limit:.0f} s  "
                 f"εξυπηρετούνται / served {p.served}/{p.wanted}  κόστος / objective {p.objective}"
             )
-        state["last"] = p.elapsed
-        print(("\r" + line) if tty else line, end="" if tty else "\n", file=sys.stderr, flush=True)
+        self.last = p.elapsed
+        self._print(line)
 
-    def done(plan: Plan | None = None) -> None:
-        if tty:
-            print(file=sys.stderr)
+    def explaining(self, unassigned: int, _served: int, _wanted: int) -> None:
+        """The search is over and its unassigned visits are being explained: a line of its own."""
+        self._end_line()
+        self.stage, self.last = "explain", -1.0
+        print(explaining_words(unassigned), file=sys.stderr, flush=True)
+
+    def done(self, plan: Plan | None = None) -> None:
+        """End the line and, given the plan, say what it serves."""
+        self._end_line()
+        if self.token is not None:
+            explain.unlisten(self.token)
+            self.token = None
         if plan is not None:
             served = sum(len(r.stops) for r in plan.routes)
             print(
@@ -107,7 +135,16 @@ def _progress_printer(
                 flush=True,
             )
 
-    return show, done
+
+def _progress_printer(
+    time_limit: float,
+) -> tuple[Callable[[Progress], None], Callable[..., None]]:
+    """``show`` for the solver's progress (at most once a second when not on a terminal) and
+    ``done``, which ends the line and, given the plan, says what it serves: the last line of
+    progress may be from before the plan's final polish. In between, the explaining of the
+    unassigned visits after the search gets a line of its own (:func:`planner.explain.listen`)."""
+    line = _ProgressLine(time_limit)
+    return line, line.done
 
 
 def _params(args: argparse.Namespace) -> SolveParams:

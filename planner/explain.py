@@ -33,13 +33,16 @@ This module re-derives the reasons from the problem and the plan; it does not us
 
 from __future__ import annotations
 
+import inspect
 import itertools
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, replace
 from datetime import date
 
 from planner import candidates as cand
-from planner.model import Plan, Problem, Route, TimeWindow, Unassigned, Unit, UnitDay, Visit
+from planner.model import Location, Plan, Problem, Route, TimeWindow, Unassigned, Unit, UnitDay, Visit
 from planner.render import (
     DAY_NAMES_EL,
     DAY_NAMES_EN,
@@ -245,6 +248,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "would make the driver's day at least {span_h_en} h, over the {limit_h_en} h working limit that "
         "day. Another hour for it or for the others, or a longer limit that day, would fit it. "
         "{instead_en}",
+    ),
+    "week_full_unchecked": (
+        "Χωράει μόνη της, αλλά έμεινε εκτός: είναι μία από τις {left} επισκέψεις χωρίς ανάθεση αυτής "
+        "της εβδομάδας.{overload_el} Με τόσες, οι ημέρες ξαναϋπολογίστηκαν λεπτό προς λεπτό με την "
+        "επίσκεψη μόνο για τις {checked} πρώτες σε προτεραιότητα· γι' αυτήν δεν υπολογίστηκε ποια "
+        "ημέρα θα τη χωρούσε ούτε πόσος χρόνος λείπει.",
+        "It fits on its own, but it was left out: it is one of the week's {left} unassigned "
+        "visits.{overload_en} With that many, the days were re-timed minute by minute with the visit "
+        "only for the first {checked} by priority; for this one, which day would take it and how much "
+        "time is missing were not worked out.",
     ),
     "week_full_timing": (
         "Χωράει μόνη της, αλλά {on_day_el}, όπου ταιριάζει καλύτερα, ο χρόνος που περισσεύει δεν "
@@ -938,6 +951,14 @@ def _day_span_with(problem: Problem, v: Visit, ud: UnitDay, route: Route, travel
 # the visit at each place of its planned order (the search's order, already a good one), so
 # that explaining a week stays well under a second
 EXACT_ORDERS = 5
+# the days re-timed with a left-out visit (one per day it could go on, and per set of stops left
+# out to make room) for the whole plan: the visits of highest priority get them until this many
+# are spent, the others a sentence without figures. A week of 1,164 visits due and two units
+# left out about 1,100 of them, and re-timing all of them took 22 s after the search's time
+# limit; the demo week's 10-30 left-out visits take 80-300.
+FIT_BUDGET = 400
+# the places whose drives :class:`_Timing` adds at a time, beyond the plan's own
+PLACES_AHEAD = 100
 
 _Brk = tuple[int, int, int, int]  # the break's window start and end, duration, required_after
 _Node = tuple[int, int, tuple[tuple[int, int], ...]]  # location index, service, start windows
@@ -1048,19 +1069,47 @@ class _Timing:
     minutes» of a visit that did not fit with 20 more, and «no room at a usable hour» of one
     that fitted)."""
 
-    def __init__(self, problem: Problem, plan: Plan, limits: Sequence[int]) -> None:
+    def __init__(
+        self, problem: Problem, plan: Plan, limits: Sequence[int], upcoming: Sequence[Location] = ()
+    ) -> None:
         self.problem = problem
         self.limits = limits
-        travel = travel_model_of(problem.travel)
-        locations = problem.locations()
-        self.pos = {loc.id: i for i, loc in enumerate(locations)}
-        self.t = {u.id: travel.matrix(locations, u).durations.astype(int).tolist() for u in problem.units}
+        self.travel = travel_model_of(problem.travel)
+        # the drives between the places it re-times: the bases, the planned stops and the places
+        # of the visits it is likely asked about next (``upcoming``, in order), more of them when
+        # one is missing (all of a week's 1,165 places took a second and a half)
+        self.upcoming = list(upcoming)
+        known = {u.base.id: u.base for u in problem.units}
+        for r in plan.routes:
+            for st in r.stops:
+                loc = problem.visit(st.visit_id).location
+                known.setdefault(loc.id, loc)
+        self.pos: dict[str, int] = {}
+        self.t: dict[str, list[list[int]]] = {}
+        self._place(list(known.values()))
         self.routes = {(r.unit_id, r.date): r for r in plan.routes}
         self._nodes: dict[int, list[tuple[str, _Node]]] = {}
         self.budget = 800  # orders :meth:`improve` may try, for the whole plan
+        self.made = 0  # days re-timed with a visit (:meth:`fit` not from its cache), see FIT_BUDGET
         self._fits: dict[tuple[str, int, tuple[TimeWindow, ...], frozenset[str]], _Fit | None] = {}
 
+    def _place(self, locations: list[Location]) -> None:
+        """The drives between ``locations`` and the next :data:`PLACES_AHEAD` upcoming places."""
+        ids = {x.id for x in locations}
+        for loc in self.upcoming[:PLACES_AHEAD]:
+            if loc.id not in ids:
+                ids.add(loc.id)
+                locations.append(loc)
+        self.upcoming = self.upcoming[PLACES_AHEAD:]
+        self.places = locations
+        self.pos = {loc.id: i for i, loc in enumerate(locations)}
+        self.t = {
+            u.id: self.travel.matrix(locations, u).durations.astype(int).tolist() for u in self.problem.units
+        }
+
     def node(self, v: Visit, windows: Sequence[TimeWindow]) -> _Node:
+        if v.location.id not in self.pos:
+            self._place([*self.places, v.location])
         wins = tuple(sorted((w.start, w.end) for w in windows)) or ((cand.ANY_TIME.start, cand.ANY_TIME.end),)
         return self.pos[v.location.id], v.service, wins
 
@@ -1091,6 +1140,7 @@ class _Timing:
         return self._fits[key]
 
     def _fit(self, v: Visit, i: int, windows: Sequence[TimeWindow], drop: frozenset[str]) -> _Fit | None:
+        self.made += 1
         planned = [n for vid, n in self.stops(i) if vid not in drop]
         new = self.node(v, windows)
         exact = len(planned) + 1 <= EXACT_ORDERS
@@ -1174,6 +1224,58 @@ class _Timing:
         return best
 
 
+@dataclass(frozen=True)
+class _Rough:
+    """What is said of a left-out visit whose days were not re-timed (past :data:`FIT_BUDGET`):
+    ``left`` visit occurrences unassigned, ``checked`` of them re-timed; the week's ``service``
+    (all its visits' service time, a lower bound of the work they need) and ``work`` (the most
+    its units may work: their days' own limits, the weekly caps where they bind)."""
+
+    left: int
+    checked: int
+    service: int
+    work: int
+
+
+def _rough(problem: Problem, left: int, checked: int) -> _Rough:
+    """:class:`_Rough` of ``problem``'s week."""
+    uds = [ud for ud in problem.unit_days if ud.available and ud.date in problem.dates]
+    caps = cand.binding_caps(problem, uds)
+    work = 0
+    for unit in problem.units:
+        own = sum(cand.own_limit(ud) for ud in uds if ud.unit_id == unit.id)
+        work += min(own, max(0, caps[unit.id])) if unit.id in caps else own
+    service = sum(v.service * v.frequency for v in problem.visits)
+    return _Rough(left, checked, service, work)
+
+
+def _unchecked_words(rough: _Rough) -> tuple[str, str, dict[str, object]]:
+    """The words for a left-out visit that fits on its own but whose days were not re-timed:
+    no day and no minutes (they would be guesses), the week's overload when there is one."""
+    details: dict[str, object] = {"retimed": False, "unassigned": rough.left, "retimed_visits": rough.checked}
+    overload_el = overload_en = ""
+    if rough.service > rough.work:
+        # whole hours, rounded so that both figures stay true: at least ..., at most ...
+        service_h, work_h = rough.service // 3600, -(-rough.work // 3600)
+        details["service_h"], details["work_h"] = service_h, work_h
+        overload_el = (
+            f" Μόνο η εξυπηρέτηση των επισκέψεων της εβδομάδας θέλει τουλάχιστον {service_h} ώρες, "
+            f"χωρίς τις διαδρομές, ενώ οι μονάδες δουλεύουν το πολύ {work_h} ώρες: δεν χωρούν όλες."
+        )
+        overload_en = (
+            f" Serving the week's visits takes at least {service_h} h without the driving, and the "
+            f"units work at most {work_h} h: they cannot all fit."
+        )
+    el, en = _message(
+        "week_full_unchecked",
+        left=rough.left,
+        checked=rough.checked,
+        overload_el=overload_el,
+        overload_en=overload_en,
+    )
+    return el, en, details
+
+
 def _week_full(
     problem: Problem,
     plan: Plan,
@@ -1182,9 +1284,13 @@ def _week_full(
     weekly_exact: bool = False,
     occurrence: int = 0,
     timing: _Timing | None = None,
+    rough: _Rough | None = None,
 ) -> tuple[str, str, dict[str, object]]:
     """How many more minutes the best day would need, and who was served there instead; or,
-    when the visit fits a day as planned, that the search (or the weights) left it out."""
+    when the visit fits a day as planned, that the search (or the weights) left it out. With
+    ``rough``, no day is re-timed: :func:`_unchecked_words`."""
+    if rough is not None:
+        return _unchecked_words(rough)
     travel = travel_model_of(problem.travel)
     routes = {(r.unit_id, r.date): r for r in plan.routes}
     limits = _day_room(problem, plan) if weekly_exact else cand.day_limits(problem)
@@ -1494,9 +1600,11 @@ def explain_visit(
     occurrences: Sequence[int],
     weekly_exact: bool = False,
     timing: _Timing | None = None,
+    rough: _Rough | None = None,
 ) -> list[Unassigned]:
     """The unassigned entries for the unserved ``occurrences`` of visit ``v`` (``timing``: the
-    plan's days, re-timed, shared by the visits of one plan)."""
+    plan's days, re-timed, shared by the visits of one plan; ``rough``: its days are not
+    re-timed, see :data:`FIT_BUDGET`)."""
     available = {i for i, ud in enumerate(problem.unit_days) if ud.available and ud.date in problem.dates}
     slots, refused = cand.visit_slots(problem, v)
     slots = [s for s in slots if s.unit_day in available]
@@ -1525,7 +1633,11 @@ def explain_visit(
     patterns = cand.candidate_patterns(problem, v, slots) or cand.best_partial_patterns(problem, v, slots)
     fit = len(patterns[0]) if patterns else 0
     pinned_multi = v.frequency > 1 and v.pinned_date is not None
-    pinned_slots = [s for i in sorted(available) if isinstance(s := cand.slot_for(problem, i, v), cand.Slot)]
+    pinned_slots = (
+        [s for i in sorted(available) if isinstance(s := cand.slot_for(problem, i, v), cand.Slot)]
+        if pinned_multi
+        else []
+    )
     # the dates its served visits take, and those too close to them for another
     taken = sorted({r.date for r in plan.routes for st in r.stops if st.visit_id == v.id})
     gap = max(1, v.min_gap_days) if v.patterns is None else 1
@@ -1591,7 +1703,7 @@ def explain_visit(
             el, en, details = _unreachable(v, misses, use_pin)
             out.append(Unassigned(v.id, o, "unreachable", el, en, details))
         else:
-            el, en, details = _week_full(problem, plan, v, where, weekly_exact, o, timing)
+            el, en, details = _week_full(problem, plan, v, where, weekly_exact, o, timing, rough)
             out.append(Unassigned(v.id, o, "week_full", el, en, details))
     return out
 
@@ -1601,21 +1713,66 @@ def explain_unassigned(problem: Problem, plan: Plan, weekly_exact: bool = False)
 
     ``weekly_exact``: the search kept a driver's weekly cap as such (ruin and recreate),
     so a day's room is what the cap leaves after the plan's other days, not its share of
-    the cap (see :func:`planner.candidates.weekly_shares`)."""
+    the cap (see :func:`planner.candidates.weekly_shares`). The days are re-timed with the
+    left-out visits of highest priority first, :data:`FIT_BUDGET` times at most (give or take
+    one visit's); the others that fit on their own are told so without a day or minutes."""
     served: dict[str, set[int]] = {}
     for r in plan.routes:
         for s in r.stops:
             served.setdefault(s.visit_id, set()).add(s.occurrence)
-    out: list[Unassigned] = []
-    timing: _Timing | None = None
-    for v in problem.visits:
+    todo: list[tuple[int, Visit, list[int]]] = []
+    for k, v in enumerate(problem.visits):
         got = served.get(v.id, set())
         missing = [o for o in range(v.frequency) if o not in got]
         if len(got) + len(missing) > v.frequency:
             missing = missing[: v.frequency - len(got)]
         if missing:
-            if timing is None:
-                limits = _day_room(problem, plan) if weekly_exact else cand.day_limits(problem)
-                timing = _Timing(problem, plan, limits)
-            out.extend(explain_visit(problem, plan, v, missing, weekly_exact, timing))
-    return tuple(out)
+            todo.append((k, v, missing))
+    if not todo:
+        return ()
+    left = sum(len(missing) for _, _, missing in todo)
+    listener = _listener.get()
+    hear = listener() if listener is not None else None
+    if hear is not None:
+        hear(left, sum(len(r.stops) for r in plan.routes), sum(v.frequency for v in problem.visits))
+    limits = _day_room(problem, plan) if weekly_exact else cand.day_limits(problem)
+    ranked = sorted(todo, key=lambda t: (-t[1].priority, t[0]))  # highest priority first
+    timing = _Timing(problem, plan, limits, [v.location for _, v, _ in ranked])
+    found: dict[int, list[Unassigned]] = {}
+    later: list[tuple[int, Visit, list[int]]] = []
+    checked = 0
+    for k, v, missing in ranked:
+        if timing.made >= FIT_BUDGET:
+            later.append((k, v, missing))
+            continue
+        found[k] = explain_visit(problem, plan, v, missing, weekly_exact, timing)
+        checked += len(missing)
+    rough = _rough(problem, left, checked) if later else None
+    for k, v, missing in later:
+        found[k] = explain_visit(problem, plan, v, missing, weekly_exact, timing, rough)
+    return tuple(u for k in sorted(found) for u in found[k])
+
+
+# --- who hears that the explaining starts -----------------------------------------------------
+
+# :func:`explain_unassigned` runs inside the solver after the search's time (a second or two on
+# a week of a thousand left-out visits), and the progress line and the web desk's job say so.
+# The solver's progress callback does not reach it: a progress printer listens here instead,
+# weakly, so that one dropped without :func:`unlisten` (its command failed) says nothing more.
+# A listener is told (unassigned, served, wanted): the visit occurrences left out, served, due.
+Listener = Callable[[int, int, int], None]
+_Ref = Callable[[], Listener | None]
+_listener: ContextVar[_Ref | None] = ContextVar("kinito_explain_listener", default=None)
+
+
+def listen(on_start: Listener) -> Token[_Ref | None]:
+    """Have ``on_start`` told (unassigned, served, wanted) of the plan each time explaining its
+    unassigned visits starts (held weakly: a bound method, or a function kept alive by the
+    caller); the token is for :func:`unlisten`."""
+    ref: _Ref = weakref.WeakMethod(on_start) if inspect.ismethod(on_start) else weakref.ref(on_start)
+    return _listener.set(ref)
+
+
+def unlisten(token: Token[_Ref | None]) -> None:
+    """Stop what :func:`listen` started."""
+    _listener.reset(token)

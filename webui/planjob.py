@@ -5,7 +5,8 @@ workers. The week is built and solved by :func:`planner.register.week.plan_week`
 stores a new draft plan version; with a ``problem`` document instead (tools and tests), that
 problem is solved, checked by the validator and stored as the week's next draft version.
 
-Output, one JSON object per line on stdout: ``{"progress": {...}}`` while the search runs,
+Output, one JSON object per line on stdout: ``{"progress": {...}}`` while the search runs
+(one with ``"stage": "explain"`` and ``"unassigned"`` when the visits it leaves out are explained),
 then ``{"done": {"plan_version_id", "version", "served", "wanted", "objective"}}``, or
 ``{"error": "..."}`` and a non-zero exit (``"expected": true`` when the error is the week
 builder's own message to the coordinator, in Greek and English, not a fault).
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from planner import explain
 from planner.model import Plan, Problem, Route
 from planner.solver import Progress
 
@@ -29,8 +32,24 @@ def _emit(obj: dict[str, Any]) -> None:
     print(json.dumps(obj, ensure_ascii=False), flush=True)
 
 
+# the search's last report and when it came (time.monotonic()), for the stage after it
+_last: dict[str, Any] = {}
+
+
 def _progress(p: Progress) -> None:
+    _last["progress"], _last["at"] = p, time.monotonic()
     _emit({"progress": asdict(p)})
+
+
+def _explaining(unassigned: int, served: int, wanted: int) -> None:
+    """The search is over and its ``unassigned`` visits are explained (on a week of a thousand of
+    them the desk read «checking and storing» for half a minute): the "explain" stage, on the
+    search's clock (``elapsed`` goes on from its last report), with the count as ``unassigned``."""
+    last: Progress | None = _last.get("progress")
+    elapsed = 0.0 if last is None else round(last.elapsed + time.monotonic() - _last["at"], 1)
+    objective = 0 if last is None else last.objective
+    report = Progress(elapsed, objective, served, wanted, "explain")
+    _emit({"progress": {**asdict(report), "unassigned": unassigned}})
 
 
 def _served(plan: Plan) -> int:
@@ -241,6 +260,16 @@ def _unreachable_message(exc: Any) -> str:
 def main() -> int:
     """Run the job read from stdin."""
     spec = json.loads(sys.stdin.read())
+    _last.clear()
+    token = explain.listen(_explaining)
+    try:
+        return _job(spec)
+    finally:
+        explain.unlisten(token)
+
+
+def _job(spec: dict[str, Any]) -> int:
+    """:func:`main` for the job ``spec``."""
     try:
         from planner.register.calendar import today as calendar_today
 
