@@ -34,9 +34,11 @@ __all__ = [
     "URGENT_PRIORITY",
     "Change",
     "adjusted_problem",
+    "hours_backwards",
     "plan_changes",
     "served_dates",
     "served_units",
+    "shared_name_places",
     "week_changes",
 ]
 
@@ -203,6 +205,26 @@ def person_hours(care_plans: Iterable[Any], monday: date, sunday: date) -> list[
     return merged_hours(pair for cp in in_force for pair in cp.time_windows)
 
 
+def hours_backwards(text: str) -> str | None:
+    """The first of typed hours («12:00-10:00, 14:00-16:00») that reads as two times but does
+    not end after it starts, as typed; None if there is none. Said so, not «cannot be read»."""
+    import re
+
+    from webui.forms import parse_times
+
+    for part in re.split(r"[,;]+", text):
+        bits = re.split(r"\s*[-–]\s*", part.strip())
+        if len(bits) != 2:
+            continue
+        try:
+            (start,), (end,) = parse_times(bits[0]), parse_times(bits[1])
+        except ValueError:  # not a time, or several: not this case
+            continue
+        if start >= end:
+            return part.strip()
+    return None
+
+
 def merged_hours(hours: Iterable[Sequence[str]]) -> list[list[str]]:
     """Hours ``[["09:00", "12:00"], ["11:00", "13:00"]]`` in order, those that overlap or touch
     joined: ``[["09:00", "13:00"]]``."""
@@ -327,17 +349,41 @@ def plan_changes(old_plan: Plan, old_problem: Problem, new_plan: Plan, new_probl
     from planner.register.week import plan_change_items
 
     items = plan_change_items(old_plan, new_plan, new_problem, old_problem)
-    changes += week_changes([c for c in items if c.kind == "new_time"])
+    changes += week_changes([c for c in items if c.kind == "new_time"], problems=(old_problem, new_problem))
     return changes
 
 
-def week_changes(items: Sequence[PlanChange], removed: Collection[str] = ()) -> list[Change]:
+def shared_name_places(problems: Iterable[Problem]) -> dict[str, str]:
+    """Visit id -> its place (settlement), for the visits whose name another visit of
+    ``problems`` has too (Γεωργία Β. of Άγιος Κωνσταντίνος and of Ροδοδάφνη): a change line
+    names them with it, as :func:`plan_changes` does."""
+    names: dict[str, str] = {}
+    places: dict[str, str] = {}
+    for problem in problems:
+        for v in problem.visits:
+            names[v.id], places[v.id] = v.name or v.id, _place(v)
+    holders: dict[str, set[str]] = {}
+    for vid, name in names.items():
+        holders.setdefault(name, set()).add(vid)
+    return {
+        vid: places[vid]
+        for vid, name in names.items()
+        if len(holders[name]) > 1 and places[vid] and places[vid] != name
+    }
+
+
+def week_changes(
+    items: Sequence[PlanChange], removed: Collection[str] = (), *, problems: Iterable[Problem] = ()
+) -> list[Change]:
     """A re-planned week's changes against the published version, in Greek and in English, in
     the words of :func:`plan_changes`: names, not ids; days as ``Πέμπτη 3/12``; times HH:MM.
     Listed by the day they concern (the new one, else the old one), then by time and name.
-    ``removed``: visits the coordinator removed in Adjust (said so, not «no longer asked for»)."""
+    ``removed``: visits the coordinator removed in Adjust (said so, not «no longer asked for»).
+    ``problems`` (the two versions'): a name two visits share is said with the visit's place."""
 
     from planner.register.week import URGENT_DROPPED, is_routine, unwanted_why
+
+    places = shared_name_places(problems)
 
     def order(c: PlanChange) -> tuple[date, int, str]:
         day = c.day_after or c.day_before or date.min
@@ -348,6 +394,8 @@ def week_changes(items: Sequence[PlanChange], removed: Collection[str] = ()) -> 
     for c in sorted(items, key=order):
         d0, d1, t0, t1 = c.day_before, c.day_after, c.start_before, c.start_after
         el, en = localized_name(c.name, "el"), localized_name(c.name, "en")
+        if c.visit_id in places:
+            el, en = f"{el}, {places[c.visit_id]}", f"{en}, {places[c.visit_id]}"
         if c.kind == "dropped" and d0 is not None and not c.wanted and c.visit_id in removed:
             changes.append(Change(c.visit_id, f"Αφαιρέθηκε στην προσαρμογή: {el} (ήταν {_day(d0, 'el')})",
                                   f"Removed in Adjust: {en} (was {_day(d0, 'en')})"))  # fmt: skip

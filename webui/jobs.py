@@ -35,7 +35,7 @@ from typing import Any
 
 from planner import child_env
 
-__all__ = ["Job", "JobRunner"]
+__all__ = ["Job", "JobRunner", "WeekBusy"]
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Job:
     objective: int | None = None
     served: int = 0
     wanted: int = 0
+    unassigned: int = 0  # when explaining (stage "explain"): how many visits are being explained
     plan_version_id: int | None = None
     version: int | None = None
     error: str | None = None
@@ -63,15 +64,25 @@ class Job:
     finished_at: float | None = None
     base_plan_version_id: int | None = None  # an adjustment of this stored version
     problem_digest: str | None = None  # of the adjusted problem: the same adjustment sent twice
+    # days before the first planned anew are kept (a week planned or adjusted mid-week): the
+    # progress counts only the visits of the days planned again, the stored version all of them
+    partial: bool = False
 
     @property
     def started(self) -> datetime:
         """When the job started (UTC), for the desk's list of runs."""
         return datetime.fromtimestamp(self.started_at, UTC)
 
+    @property
+    def counts_part(self) -> bool:
+        """Whether ``served`` / ``wanted`` count only the days planned again: the search's
+        progress of a partial run (its last report, ``done``, counts the whole week)."""
+        return self.partial and self.plan_version_id is None
+
     def as_dict(self) -> dict[str, Any]:
         """The job as JSON for the desk's progress page."""
         data = asdict(self)
+        data["counts_part"] = self.counts_part
         if self.state == "running":  # the stage's own clock: the search's starts after a compile
             # (none while preparing: the search's clock would then start again from 0)
             data["elapsed"] = 0.0 if self.clock_from is None else round(time.time() - self.clock_from, 1)
@@ -134,6 +145,29 @@ def _lost_jobs(journal: Path) -> list[Job]:
     return lost
 
 
+def _partial(iso_week: str, problem: dict[str, Any] | None, today: date | None) -> bool:
+    """Whether a run keeps days of the week before ``today`` (they are not planned anew): some
+    day of the problem's (else of the week's Monday to Friday) is before it."""
+    if today is None:
+        return False
+    try:
+        if problem is not None and problem.get("dates"):
+            days = [date.fromisoformat(str(d)) for d in problem["dates"]]
+        else:
+            days = [date.fromisocalendar(int(iso_week[:4]), int(iso_week[6:]), 1)]
+    except (ValueError, TypeError):
+        return False
+    return any(d < today for d in days)
+
+
+class WeekBusy(Exception):
+    """The week is being planned already: ``job`` is that run (one run of a week at a time)."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__(job.iso_week)
+        self.job = job
+
+
 class JobRunner:
     """Starts planning jobs and keeps their state; one per application."""
 
@@ -162,6 +196,12 @@ class JobRunner:
             with contextlib.suppress(OSError):
                 (self.journal / f"{job.id}.json").unlink(missing_ok=True)
 
+    def start_if_idle(self, iso_week: str, actor: str, **options: Any) -> Job:
+        """:meth:`start`, unless a run of ``iso_week`` is running: then :class:`WeekBusy` with it.
+        Checked and started under one lock: two requests arriving together (a form sent twice,
+        two coordinators) start one run, where «running?» then «start» started two."""
+        return self.start(iso_week, actor, _if_idle=True, **options)
+
     def start(
         self,
         iso_week: str,
@@ -174,12 +214,23 @@ class JobRunner:
         unit_set: str | None = None,
         base_plan_version_id: int | None = None,
         today: date | None = None,
+        partial: bool | None = None,
+        _if_idle: bool = False,
     ) -> Job:
         """Start planning ``iso_week``; or solve ``problem`` for it (an adjusted plan: then
-        ``unit_set`` names the version series and ``base_plan_version_id`` what it adjusts)."""
+        ``unit_set`` names the version series and ``base_plan_version_id`` what it adjusts).
+        ``partial``: whether days of the week are kept, not planned anew (default: those before
+        ``today``; the caller knows when today's published route is kept too)."""
         job = Job(id=secrets.token_urlsafe(12), iso_week=iso_week, actor=actor, time_limit=time_limit,
                   base_plan_version_id=base_plan_version_id,
-                  problem_digest=problem_digest(problem) if problem is not None else None)  # fmt: skip
+                  problem_digest=problem_digest(problem) if problem is not None else None,
+                  partial=_partial(iso_week, problem, today) if partial is None else partial)  # fmt: skip
+        with self._lock:  # the run is listed before its child starts: a second request sees it
+            if _if_idle:
+                busy = [j for j in self._jobs.values() if j.state == "running" and j.iso_week == iso_week]
+                if busy:
+                    raise WeekBusy(max(busy, key=lambda j: j.started_at))
+            self._jobs[job.id] = job
         spec = {
             "database_url": self.database_url,
             "iso_week": iso_week,
@@ -196,21 +247,26 @@ class JobRunner:
         env = child_env()  # so the child imports this very package
         # closed by the reader thread when the child ends
         errors = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
-        proc = subprocess.Popen(
-            [self.python, "-m", "webui.planjob"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=errors,
-            text=True,
-            encoding="utf-8",
-            env=env,
-            start_new_session=True,  # its own process group: stopping it stops its solver workers too
-        )
+        try:
+            proc = subprocess.Popen(
+                [self.python, "-m", "webui.planjob"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+                encoding="utf-8",
+                env=env,
+                start_new_session=True,  # its own process group: stopping it stops its solver workers too
+            )
+        except BaseException:  # not started: the week is free again
+            errors.close()
+            with self._lock:
+                self._jobs.pop(job.id, None)
+            raise
         assert proc.stdin is not None
         proc.stdin.write(json.dumps(spec))
         proc.stdin.close()
         with self._lock:
-            self._jobs[job.id] = job
             self._procs[job.id] = proc
         self._note(job)
         threading.Thread(
@@ -233,6 +289,7 @@ class JobRunner:
                     job.clock_from = time.time() - job.elapsed
                     job.objective = int(p["objective"])
                     job.served, job.wanted = int(p["served"]), int(p["wanted"])
+                    job.unassigned = int(p.get("unassigned", 0))
                 elif "done" in message:
                     d = message["done"]
                     job.plan_version_id, job.version = int(d["plan_version_id"]), int(d["version"])

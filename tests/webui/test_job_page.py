@@ -78,3 +78,55 @@ def test_a_failed_run_says_so_and_not_that_planning_goes_on(db_file: Path, tmp_p
     finally:
         runner.cancel(job.id)
     assert blocked == []
+
+
+EXPLAINING = (
+    '{"progress": {"elapsed": 3.4, "objective": 10, "served": 3, "wanted": 10, '
+    '"stage": "explain", "unassigned": 7}}'
+)
+
+
+def test_the_page_says_when_the_unassigned_visits_are_being_explained(db_file: Path, tmp_path: Path) -> None:
+    """Past the search's time, explaining hundreds of visits left out takes seconds: the page says
+    so, with how many, rather than «checking and storing» (the server's first drawing and the
+    script's alike)."""
+    reason = _browser_missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"CI must run the browser test: {reason}")
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import expect, sync_playwright
+
+    script = tmp_path / "python"
+    script.write_text(
+        f"#!/bin/sh\ncat > /dev/null\necho '{EXPLAINING}'\nsleep 6\necho '{FAILED}'\nexit 1\n",
+        encoding="utf-8",
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    app = create_app({"DATABASE_URL": str(db_file), "INSTANCE_PATH": str(tmp_path / "instance"),
+                      "PLAN_TIME_LIMIT": 3.0, "PLAN_WORKERS": 1, "TODAY": "2026-11-26"})  # fmt: skip
+    runner: JobRunner = app.extensions["kinito_jobs"]
+    runner.python = str(script)
+    job = runner.start("2026-W50", COORDINATOR, time_limit=3.0, problem=problem_to_dict(small_problem()))
+    blocked: list[str] = []
+    try:
+        with live_server(app) as base, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                context = browser.new_context(locale="el-GR")
+                context.route("**/*", only_the_server(base, blocked))
+                page = context.new_page()
+                page.goto(f"{base}/login")
+                page.get_by_label("Όνομα χρήστη").fill(COORDINATOR)
+                page.get_by_label("Κωδικός").fill(PASSWORDS[COORDINATOR])
+                page.get_by_role("button", name="Σύνδεση").click()
+                page.wait_for_url(f"{base}/register/beneficiaries")
+                page.goto(f"{base}/desk/jobs/{job.id}")
+                expect(page.locator("#p-state")).to_have_text(
+                    "εξήγηση των επισκέψεων χωρίς ανάθεση (7)…", timeout=10_000
+                )
+            finally:
+                browser.close()
+    finally:
+        runner.cancel(job.id)
+    assert blocked == []

@@ -13,12 +13,18 @@
     // nothing counted yet while the week is read: a dash, not «0 / 0»
     document.getElementById("p-served").textContent = job.wanted ? job.served : "–";
     document.getElementById("p-wanted").textContent = job.wanted ? job.wanted : "–";
+    // a run that keeps the days gone by counts only the days planned again while it searches;
+    // its stored version counts the whole week
+    var label = document.getElementById("p-served-label");
+    if (label) { label.textContent = job.counts_part ? label.dataset.part : label.dataset.whole; }
     document.getElementById("p-bar").value = Math.min(job.elapsed, job.time_limit);
     box.dataset.state = job.state;
     box.dataset.stage = job.stage;
     if (job.state === "running") {
       state.textContent = job.stage === "compile" ? state.dataset.compiling
         : job.stage === "prepare" ? state.dataset.preparing
+        // the search is over and the visits left out are being explained (at scale, seconds)
+        : job.stage === "explain" ? state.dataset.explaining.replace("{n}", String(job.unassigned))
         // the search's time is up: the plan is checked, explained and stored
         : job.elapsed >= job.time_limit ? state.dataset.finishing : state.dataset.running;
     }
@@ -27,7 +33,9 @@
       var link = document.getElementById("result-link");
       link.href = job.result_url;
       document.getElementById("p-result").hidden = false;
-      window.location.assign(job.result_url);
+      // replace, not assign: the finished run's page leaves the history, so Back from the plan
+      // goes to the page before it (the Adjust form, the desk), not to this page sending forward
+      window.location.replace(job.result_url);
       return false;
     }
     if (job.state !== "running") {
