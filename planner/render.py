@@ -170,6 +170,8 @@ def _idle_row(ud: UnitDay, problem: Problem) -> list[str]:
     """The row of a unit-day with no route: why (unavailable), or that none was sent out and
     who was aboard (so that a crew left idle while visits wait is seen)."""
     note = "μη διαθέσιμη / unavailable" if not ud.available else "χωρίς διαδρομή / no route"
+    if not ud.available and ud.note:  # the why the week builder gave: "ρεπό οδηγού / driver off"
+        note = f"{note}: {ud.note}"
     crew = ", ".join(_unit_day_crew(problem, ud, hours=True, short=True)) if ud.available else ""
     if crew:
         note += f": {crew}"

@@ -12,10 +12,14 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
 - **The driver's week**: a unit's ``weekly_hours`` (a part-time driver's 20 h) caps the
   unit's working time over the week; without it the engine's default, 40 h.
 - **Crews** from the staff calendar: who works on that weekday (staff ``weekdays`` and hours;
-  part-timers ride only within their hours). Psychologists, then social workers, are spread
-  over the units that run that day so that every unit with a free seat gets one before any
-  gets a second (two in one van serve one visit at a time), first unit (by id) first, up to
-  its ``capacity`` seats; nobody is seated in a unit that stays at the base. A re-plan of a
+  part-timers ride only within their hours, and a unit whose crew are all part-timers, driven
+  by them, goes out only within their hours). Who rides follows what the week's due visits
+  need: one of each role they need (a psychologist first) before a second of any, then each
+  seat to the role whose visits are least covered (so a second psychologist does not take a
+  social worker's seat while most visits need one). They are spread over the units that run
+  that day so that every unit with a free seat gets one before any gets a second (two in one
+  van serve one visit at a time), then to a unit without their role, first unit (by id)
+  first, up to its ``capacity`` seats; nobody is seated in a unit that stays at the base. A re-plan of a
   published week first seats each person in the unit they had that day in it (when it runs),
   so that an absence does not move the others away from the people they were to visit; when
   there are fewer seats than people, those whose unit runs again keep theirs first (a unit
@@ -219,38 +223,56 @@ def weekly_max_work(hours: float) -> int:
     return round(hours * HOUR / MINUTE) * MINUTE
 
 
+def _matching_units(units: Sequence[m.Unit], name: str) -> list[m.Unit]:
+    """The units ``name`` may mean: the one of that id or full name; else every unit whose name,
+    or a word in it, starts with it, case and accents aside ("βαν" is both «Βαν Ακράτας» and
+    «Κινητή μονάδα (βαν με οδηγό)»: both, so that neither is picked silently)."""
+    key = fold(name.strip())
+    exact = [u for u in units if fold(u.name) == key or str(u.id) == key]
+    if exact or not key:
+        return exact[:1]
+    return [
+        u
+        for u in units
+        if fold(u.name).startswith(key) or any(w.startswith(key) for w in re.split(r"\W+", fold(u.name)))
+    ]
+
+
 def find_unit(units: Sequence[m.Unit], name: str) -> m.Unit | None:
     """The unit ``name`` means: its id, its full name, or the start of one unit's name (or of
     a word in it) and of no other's, case and accents aside."""
-    key = fold(name.strip())
-    exact = [u for u in units if fold(u.name) == key or str(u.id) == key]
-    if exact:
-        return exact[0]
-    if not key:
-        return None
-    starts = [u for u in units if fold(u.name).startswith(key)]
-    if not starts:  # or one of its words: "βαν" for "Κινητή μονάδα (βαν με οδηγό)"
-        starts = [u for u in units if any(w.startswith(key) for w in re.split(r"\W+", fold(u.name)))]
-    return starts[0] if len(starts) == 1 else None
+    found = _matching_units(units, name)
+    return found[0] if len(found) == 1 else None
 
 
 def unit_named(units: Sequence[m.Unit], name: str) -> m.Unit:
     """The unit of ``units`` that ``name`` means (see :func:`find_unit`), else a WeekError
-    that lists them."""
-    unit = find_unit(units, name)
-    if unit is None:
+    that lists them (those it could mean, when more than one)."""
+    found = _matching_units(units, name)
+    if len(found) > 1:
+        both = ", ".join(f"{u.id}: {u.name}" for u in found)
+        raise WeekError(
+            f"αμφίσημη μονάδα {name!r}: ταιριάζει σε περισσότερες από μία ({both}): γράψτε "
+            f"περισσότερο από το όνομα ή τον αριθμό της / ambiguous unit {name!r}: it matches "
+            f"more than one ({both}): type more of the name, or its number"
+        )
+    if not found:
         known = ", ".join(u.name for u in units) or "-"
         raise WeekError(
             f"άγνωστη ή αμφίσημη μονάδα {name!r} (υπάρχουν: {known}) / "
             f"unknown or ambiguous unit {name!r} (known: {known})"
         )
-    return unit
+    return found[0]
 
 
 def _select_units(session: Session, names: Sequence[str] | None) -> list[m.Unit]:
+    """The active units ``names`` mean (all when none), each once and in the order of their ids
+    whatever the order typed: the first is the driver's van (see :func:`_unit_days`), and a
+    unit named twice would be planned twice."""
     units = list(session.scalars(select(m.Unit).where(m.Unit.active).order_by(m.Unit.id)))
     if names:
-        units = [unit_named(units, name) for name in names]
+        named = {unit_named(units, name).id for name in names}
+        units = [u for u in units if u.id in named]
     if not units:
         raise WeekError(
             "το μητρώο δεν έχει ενεργή κινητή μονάδα: `kinito unit add ΟΝΟΜΑ --base ΟΙΚΙΣΜΟΣ` / "
@@ -335,12 +357,15 @@ def _crews(
     day: date,
     first: Collection[int] = (),
     before: Mapping[int, int] | None = None,
+    needs: Mapping[str, float] | None = None,
 ) -> dict[int, list[CrewMember]]:
     """Who rides in which of ``units`` (those that run on ``day``) (see the module's rules).
     Staff ids in ``first`` are seated before the others of their role. ``before`` (staff id ->
     unit id) is where each rode that day in the published version: there they sit again when
     that unit runs, so that a re-plan after someone's absence keeps the others with the people
-    they were to visit (the spread alone, by id, swapped two social workers' vans)."""
+    they were to visit (the spread alone, by id, swapped two social workers' vans). ``needs``
+    (role -> the week's due visit time that role serves): when given, who rides follows it
+    (:func:`_by_need`); else psychologists, then social workers."""
     iso = day.isoweekday()
     working = [s for s in staff if s.active and iso in (s.weekdays or [])]
     crews: dict[int, list[CrewMember]] = {u.id: [] for u in units}
@@ -367,26 +392,88 @@ def _crews(
         (s for s in working if s.role == "social_worker"),
         key=lambda s: (s.id not in kept, s.id not in first, s.part_time, s.id),
     )
-    # who rides: as many as there are seats, psychologists first (the spread's own order); the
-    # published version only says in which unit each of them sits
-    ordered = [*psychologists, *social][: sum(seats.values())]
+    # who rides: as many as there are seats, psychologists first (the spread's own order), or
+    # as the week's visits need them; the published version only says in which unit each sits
+    if needs is None:
+        ordered = [*psychologists, *social][: sum(seats.values())]
+    else:
+        named = [s for s in (*psychologists, *social) if s.id in first]
+        queues = {
+            "psychologist": [s for s in psychologists if s.id not in first],
+            "social_worker": [s for s in social if s.id not in first],
+        }
+        # what each role is needed for that day: the visits anyone of it may serve, and
+        # those that name one of them who works it (not another's, whom a visit names)
+        day_needs = {
+            role: needs.get(role, 0) + sum(needs.get(f"st-{s.id}", 0) for s in working if s.role == role)
+            for role in queues
+        }
+        ordered = [*named, *_by_need(queues, day_needs, Counter(s.role for s in named))]
+        ordered = ordered[: sum(seats.values())]
     for s in ordered:  # each in the unit they had that day in the published version
         uid = (before or {}).get(s.id, -1)
         if seats.get(uid, 0) > 0:
             crews[uid].append(member(s))
             seats[uid] -= 1
     seated = {c.staff_id for crew in crews.values() for c in crew}
-    # spread, psychologists first: a unit that already has someone waits until every unit
+    # spread, in the order they ride: a unit that already has someone waits until every unit
     # with a free seat has had one (two professionals in one van serve one visit at a time),
-    # first unit first
+    # then one that has nobody of that role yet (two psychologists in a van left it none of
+    # the social workers' visits), first unit first
+    role_of = {f"st-{s.id}": s.role for s in working}
     for s in (s for s in ordered if member(s).staff_id not in seated):
         free = [u for u in order if seats[u] > 0]
         if not free:
             break
-        uid = min(free, key=lambda u: (len(crews[u]) > 0, order.index(u)))
+        uid = min(
+            free,
+            key=lambda u: (
+                len(crews[u]) > 0,
+                any(role_of.get(c.staff_id) == s.role for c in crews[u]),
+                order.index(u),
+            ),
+        )
         crews[uid].append(member(s))
         seats[uid] -= 1
     return crews
+
+
+def _by_need(
+    queues: Mapping[str, Sequence[m.Staff]], needs: Mapping[str, float], seated: Mapping[str, int]
+) -> list[m.Staff]:
+    """The people of ``queues`` (role -> those of it in the order they get a seat) in the order
+    they ride: one of each role the week's visits need before a second of any (psychologists
+    first), then each next seat to the role whose ``needs`` (visit time) is least covered per
+    person seated (``seated``: those of each role already in): a second psychologist no longer
+    takes the seat of the social worker most visits need (she did, in every van, the week a
+    part-time psychologist was added). Roles no visit needs come last."""
+    left = {role: list(people) for role, people in queues.items()}
+    count = Counter(seated)
+    out: list[m.Staff] = []
+    roles = [r for r in ("psychologist", "social_worker") if r in left]
+    while any(left.values()):
+        role = min(
+            (r for r in roles if left[r]),
+            key=lambda r: (
+                needs.get(r, 0) <= 0,  # a role no visit needs: only for the seats left over
+                count[r] > 0,  # one of each role before a second of any
+                0.0 if count[r] == 0 else -needs.get(r, 0) / (count[r] + 1),
+                roles.index(r),
+            ),
+        )
+        out.append(left[role].pop(0))
+        count[role] += 1
+    return out
+
+
+def _role_needs(visits: Iterable[Visit]) -> dict[str, float]:
+    """The visit time (service x occurrences) the week's visits need: of each role (anyone of
+    it may serve them), and of each staff member a visit names (``st-N``: only they may)."""
+    needs: dict[str, float] = defaultdict(float)
+    for v in visits:
+        if v.required_staff or v.required_role:
+            needs[v.required_staff or v.required_role or ""] += v.service * v.frequency
+    return dict(needs)
 
 
 @dataclass(frozen=True)
@@ -420,11 +507,15 @@ def _unit_days(
     dates: Sequence[date],
     first: Collection[int] = (),
     seats_before: Mapping[date, Mapping[int, int]] | None = None,
+    needs: Mapping[str, float] | None = None,
 ) -> list[UnitDay]:
     """Each of ``chosen`` units' days on ``dates`` as the calendar has them: available or not
-    (and why), the shift (to 20:00 on a pilot day) and the crew (see :func:`_crews`;
-    ``seats_before``: where each rode in the published version)."""
+    (and why), the shift (to 20:00 on a pilot day; within the hours of its crew when all of
+    them are part-timers of a unit they drive themselves) and the crew (see :func:`_crews`;
+    ``seats_before``: where each rode in the published version; ``needs``: what the week's
+    visits need of each role)."""
     closed, unavailable = calendar.closed, calendar.unavailable
+    has_driver = any(s.active and s.role == "driver" for s in staff)
     out: list[UnitDay] = []
     for d in dates:
         away = calendar.away.get(d, frozenset())
@@ -435,7 +526,8 @@ def _unit_days(
             for i, u in enumerate(chosen)
             if d not in closed and (u.id, d) not in unavailable and (i > 0 or driver_in)
         ]
-        crews = _crews(running, present, d, first, (seats_before or {}).get(d))  # none in a unit that stays
+        # (none in a unit that stays)
+        crews = _crews(running, present, d, first, (seats_before or {}).get(d), needs)
         for i, u in enumerate(chosen):
             note = ""
             available = d not in closed and (u.id, d) not in unavailable
@@ -449,11 +541,19 @@ def _unit_days(
             if available and not crew:
                 available, note = False, "χωρίς πλήρωμα / no crew"
             pilot = d in calendar.pilot
+            shift = TimeWindow(SHIFT.start, PILOT_END if pilot else SHIFT.end)
+            if crew and all(c.hours is not None for c in crew) and (i > 0 or not has_driver):
+                # no driver and only part-timers aboard: the unit is out only within their hours
+                # (the van of a 08:00-12:00 social worker drove back after 12:00)
+                start = max(shift.start, min(c.hours.start for c in crew if c.hours is not None))
+                end = min(shift.end, max(c.hours.end for c in crew if c.hours is not None))
+                if start < end:
+                    shift = TimeWindow(start, end)
             out.append(
                 UnitDay(
                     f"unit-{u.id}",
                     d,
-                    shift=TimeWindow(SHIFT.start, PILOT_END if pilot else SHIFT.end),
+                    shift=shift,
                     available=available,
                     crew=crew if available else (),
                     pilot=pilot,
@@ -740,9 +840,7 @@ def build_week(
     seats_before = _published_seats(published_problem)
 
     def crewed_days(first: Collection[int]) -> list[UnitDay]:
-        return _unit_days(calendar, chosen, staff, week_dates, first, seats_before)
-
-    unit_days = crewed_days(())
+        return _unit_days(calendar, chosen, staff, week_dates, first, seats_before, _role_needs(visits))
 
     history_start = monday - timedelta(weeks=HISTORY_WEEKS)
     recent_care, recent_stops = _done_dates(session, history_start, monday)
@@ -935,8 +1033,9 @@ def build_week(
         raise WeekError(
             f"καμία επίσκεψη δεν οφείλεται την εβδομάδα {iso_week} / nothing is due in week {iso_week}"
         )
-    # continuity of care: a person a due visit names, who would ride on no day of the week,
-    # is seated first, before the others of the same role, on the days they work
+    # crews as the due visits need them; and continuity of care: a person a due visit names,
+    # who would ride on no day of the week, is seated first, on the days they work
+    unit_days = crewed_days(())
     seated = {c.staff_id for ud in unit_days for c in ud.crew}
     unseated = {v.required_staff for v in visits if v.required_staff and v.required_staff not in seated}
     if unseated:
@@ -983,14 +1082,25 @@ def _refuse_fewer_units(
     gone = sorted({r.unit_id for r in plan.routes if r.date in frozen and r.stops} - planned)
     if gone:
         which = ", ".join(names.get(uid, uid) for uid in gone)
+        asked = ", ".join(u.name for u in problem.units)
+        many = len(gone) > 1
+        el_of, en_of = ("των μονάδων", "units") if many else ("της μονάδας", "unit")
+        el_them, en_them = ("αυτές", "they") if many else ("αυτή", "it")
         raise WeekError(
-            f"η δημοσιευμένη εβδομάδα έχει ήδη διαδρομές της μονάδας {which} μέχρι σήμερα· για να "
-            "μη βγει άλλο αυτή τη μονάδα, δηλώστε τη μη διαθέσιμη στο ημερολόγιο για τις υπόλοιπες "
-            "ημέρες (αν την έχετε θέσει εκτός λειτουργίας, επαναφέρετέ τη πρώτα) και σχεδιάστε ξανά "
-            "με όλες τις μονάδες / the published week already has routes "
-            f"of {which} up to today; to keep that unit at the base from now on, mark it "
-            "unavailable in the calendar for the remaining days (if you took it out of service, "
-            "put it back in service first) and re-plan with all the units"
+            f"η δημοσιευμένη εβδομάδα έχει ήδη διαδρομές {el_of} {which} μέχρι σήμερα· μια "
+            f"έκδοση μόνο για {asked} τις αφήνει έξω, και αν δημοσιευτεί αποσύρει τη "
+            f"δημοσιευμένη, οπότε {'χάνουν' if many else 'χάνει'} και τις διαδρομές των "
+            f"επόμενων ημερών. Σχεδιάστε ξανά με όλες τις μονάδες· αν {el_them} δεν πρέπει να "
+            f"{'βγουν' if many else 'βγει'} τις υπόλοιπες ημέρες, δηλώστε "
+            f"{'τις μη διαθέσιμες' if many else 'τη μη διαθέσιμη'} στο ημερολόγιο για εκείνες τις "
+            "ημέρες (αν θέσατε κάποια μονάδα εκτός λειτουργίας, επαναφέρετέ τη πρώτα) / "
+            "the published week already has routes of the "
+            f"{en_of} {which} up to today; a version of {asked} alone leaves them out, and "
+            f"published it withdraws the published one, so {en_them} also "
+            f"{'lose' if many else 'loses'} the routes of the days ahead. Re-plan with all the units; if "
+            f"{'those units are' if many else 'that unit is'} not to go out on the remaining "
+            f"days, mark {'them' if many else 'it'} unavailable in the calendar for those days "
+            "(if you took one out of service, put it back in service first)"
         )
 
 
@@ -1801,10 +1911,12 @@ def _drift(
             else:
                 continue
             said.append(Drift(ud.unit_id, ud.date, "crew", *why))
-        if ud.shift.end > current.shift.end:
+        # (extended hours: the pilot day's; a shift cut to its part-time crew's hours is not)
+        was_pilot = ud.pilot or ud.shift.end > SHIFT.end
+        if was_pilot and not current.pilot:
             said.append(Drift(ud.unit_id, ud.date, "hours_taken", "το διευρυμένο ωράριο καταργήθηκε",
                               "the extended hours were taken back"))  # fmt: skip
-        elif ud.shift.end < current.shift.end:
+        elif current.pilot and not was_pilot:
             said.append(Drift(ud.unit_id, ud.date, "hours_given", "η ημέρα έχει πια διευρυμένο ωράριο",
                               "the day now has extended hours"))  # fmt: skip
     return {key: items for key, items in out.items() if items}, now
@@ -1836,7 +1948,9 @@ def _days_now(
     now = {
         (ud.unit_id, ud.date): ud
         for d in dates
-        for ud in _unit_days(calendar, units, staff, [d], seats.get(d, {}).keys(), seats)
+        for ud in _unit_days(
+            calendar, units, staff, [d], seats.get(d, {}).keys(), seats, _role_needs(problem.visits)
+        )
     }
     return calendar, now
 

@@ -224,6 +224,7 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
                 settings=settings,
             )
             done()
+            drift = _why_changed(engine, result.summary.get("based_on_published_id"))
             unrecorded = _unrecorded(engine, args.week)
             status = "πρόχειρη / draft"  # (η έκδοση: feminine, as the web says it)
             if args.publish:
@@ -256,6 +257,13 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
             f"αλλαγές σε σχέση με τη δημοσιευμένη έκδοση {summary['based_on_published']} / "
             f"changes against published version {summary['based_on_published']}: {len(changes)}"
         )
+        if drift:
+            print(
+                "  το ημερολόγιο άλλαξε από τη δημοσιευμένη έκδοση / the calendar has changed since "
+                "the published version:"
+            )
+            for line in drift:
+                print(f"  * {line}")
         for line in changes:
             print(f"  - {line}")
     print(f"αποθηκεύτηκε ως έκδοση / stored as version {result.version} ({status})")
@@ -264,6 +272,32 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
         shapes = roads_after_plan(plan, replace(problem, travel=travel), want_shapes=bool(args.map))
     write_outputs(plan, problem, args.output, maps, shapes)
     return EXIT_OK
+
+
+def _why_changed(engine: Engine, published_id: int | None) -> list[str]:
+    """What of the published version's routes from today the calendar no longer allows (an
+    absence, a unit out of service, a closure): why a re-plan changes them, said above its list
+    of changes (19 changes after one absence, and no word of it). A line each, both languages."""
+    import json
+
+    from planner.register.calendar import today as calendar_today
+    from planner.register.week import calendar_drift
+    from planner.render import day_label
+    from planner.schema import plan_from_dict, problem_from_dict
+
+    if published_id is None:
+        return []
+    with session_scope(engine) as session:
+        row = session.get(m.PlanVersion, published_id)
+        if row is None or not row.problem_json:
+            return []
+        problem = problem_from_dict(json.loads(row.problem_json))
+        plan = plan_from_dict(json.loads(row.plan_json))
+        units = {u.id: u.name for u in problem.units}
+        return [
+            f"{day_label(d.day)}, {units.get(d.unit_id, d.unit_id)}: {d.why_el} / {d.why_en}"
+            for d in calendar_drift(session, problem, plan, calendar_today())
+        ]
 
 
 def _unrecorded(engine: Engine, iso_week: str, shown: int = 20) -> list[str]:
@@ -422,8 +456,8 @@ def cmd_outcome(args: argparse.Namespace) -> int:
         if getattr(args, "time", None):
             at = datetime.combine(on, parse_clock(args.time), tzinfo=ATHENS)
             # the time of day against the clock's (KINITO_TODAY moves the day, not the hour)
-            clock = outcomes._now().astimezone(ATHENS)
-            if on > calendar_today() or (on == calendar_today() and at.time() > clock.time()):
+            now = outcomes._now().astimezone(ATHENS)
+            if on > calendar_today() or (on == calendar_today() and at.time() > now.time()):
                 raise WeekError(
                     f"η ώρα {at:%H:%M} της {on:%d/%m/%Y} δεν έχει έρθει ακόμη: καταγράφεται ό,τι έγινε / "
                     f"{at:%H:%M} on {on:%d/%m/%Y} has not come yet: only what happened is recorded"
