@@ -43,10 +43,10 @@ from planner.register.calendar import today as calendar_today
 from planner.register.due import iso_week_of
 from planner.schema import plan_from_dict, problem_from_dict, typed_iso_week
 from webui.driver import current_day
-from webui.forms import CALENDAR_LABELS, DecimalTextField, PostForm, between
-from webui.i18n import WEEKDAYS, current_language, decimal, in_language, listed, short_date
+from webui.forms import CALENDAR_LABELS, DecimalTextField, PostForm
+from webui.i18n import WEEKDAYS, current_language, decimal, in_language, listed, short_date, when
 from webui.i18n import person as display_name
-from webui.jobs import Job, JobRunner, problem_digest
+from webui.jobs import Job, JobRunner, WeekBusy, problem_digest
 from webui.planview import clock_range, day_views, unassigned_rows
 from webui.security import require_role
 from webui.store import reader
@@ -122,7 +122,7 @@ class PlanForm(FlaskForm):
         filters=[lambda text: typed_iso_week(text) if isinstance(text, str) else text],  # 2026w50 too
     )
     # text, not type=number: a Greek keyboard's «7,5» lost its comma there and became 75 s
-    time_limit = DecimalTextField(_l("Search time (seconds)"), validators=[Optional(), between(1, 600)])
+    time_limit = DecimalTextField(_l("Search time (seconds)"), validators=[Optional()])
 
     def validate_iso_week(self, field: StringField) -> None:
         """A week 53 only in a year that has one (2026 does, 2027 not), said as management says it."""
@@ -137,8 +137,10 @@ class PlanForm(FlaskForm):
                 )  # fmt: skip
 
     def validate_time_limit(self, field: DecimalTextField) -> None:
-        """NaN passes NumberRange (every comparison with it is false)."""
-        if field.data is not None and not math.isfinite(field.data):
+        """Text that is no number («nan» too), or one outside 1-600: the one message Adjust gives
+        (a range check alone passes NaN: every comparison with it is false)."""
+        number = field.data
+        if field.unreadable or (number is not None and not (math.isfinite(number) and 1 <= number <= 600)):
             raise ValidationError(str(TIME_LIMIT_MESSAGE))
 
 
@@ -146,8 +148,8 @@ TIME_LIMIT_MESSAGE = _l("The search time must be a number of seconds from 1 to 6
 
 
 def time_limit_of(text: str | None, default: float) -> float | None:
-    """A search time in seconds from a form (blank: ``default``), kept within 1-600; None if
-    it is not a finite number."""
+    """A search time in seconds from a form (blank: ``default``); None if it is not a number
+    of seconds from 1 to 600 (said so, as the plan form does: 5000 became 600 silently)."""
     try:
         # «7,5» as a Greek keyboard types it
         value = float(text.strip().replace(",", ".")) if text and text.strip() else float(default)
@@ -155,7 +157,7 @@ def time_limit_of(text: str | None, default: float) -> float | None:
         return None
     if not math.isfinite(value):
         return None
-    return min(max(value, 1.0), 600.0)
+    return value if 1.0 <= value <= 600.0 else None
 
 
 def closed_working_days(iso_week: str) -> list[tuple[date, str]]:
@@ -266,13 +268,13 @@ def plan() -> Any:
         flash(_("Every working day of week %(week)s is closed: %(days)s. There is nothing to plan.",
                 week=week, days=days), "error")  # fmt: skip
         return redirect(url_for("desk.index"))
-    running = _runner().running(week)
-    if running:
-        flash(_("This week is already being planned."), "info")
-        return redirect(url_for("desk.job", job_id=running[0].id))
     time_limit = float(form.time_limit.data or current_app.config["PLAN_TIME_LIMIT"])
-    job = _runner().start(week, g.user.username, time_limit=time_limit,
-                          workers=int(current_app.config["PLAN_WORKERS"]), today=current_day())  # fmt: skip
+    try:  # checked and started at once: two requests together start one run
+        job = _runner().start_if_idle(week, g.user.username, time_limit=time_limit, today=current_day(),
+                                      workers=int(current_app.config["PLAN_WORKERS"]))  # fmt: skip
+    except WeekBusy as busy:
+        flash(_("This week is already being planned."), "info")
+        return redirect(url_for("desk.job", job_id=busy.job.id))
     return redirect(url_for("desk.job", job_id=job.id))
 
 
@@ -499,7 +501,10 @@ def _changes(
         return [], (compared, against)
     items = plan_change_items(base_plan, plan, problem, base_problem)
     removed = set(summary.get("removed") or [])
-    return [{"el": c.el, "en": c.en} for c in week_changes(items, removed)], (compared, against)
+    # the two versions' visits: a name two people share is said with the place
+    problems = [p for p in (base_problem, problem) if p is not None]
+    lines = week_changes(items, removed, problems=problems)
+    return [{"el": c.el, "en": c.en} for c in lines], (compared, against)
 
 
 def _load(pv_id: int) -> tuple[Any, Plan, Problem]:
@@ -609,6 +614,23 @@ def _published_meanwhile(s: Any, ids: list[int]) -> str:
                  time=_change_time(at) if at is not None else "—"))  # fmt: skip
 
 
+def _replaced_versions(session: Any, others: Iterable[Any]) -> str:
+    """The published versions a publish replaces, each with its number and its units (another
+    unit set's version goes back to draft too, and its units' drivers lose their routes):
+    «version 1 (Κινητή μονάδα, Δημοτικό αυτοκίνητο)»."""
+    from planner.register.models import Unit, unit_ids
+
+    names = {u.id: u.name for u in session.scalars(select(Unit))}
+    return ", ".join(
+        _(
+            "version %(n)d (%(units)s)",
+            n=o.version,
+            units=", ".join(names.get(i, str(i)) for i in sorted(unit_ids(o.unit_set))),
+        )
+        for o in sorted(others, key=lambda o: o.version)
+    )
+
+
 def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
     """A plan version's page; ``meanwhile``: a publish was refused because the week's published
     versions are now these (the page says who published which, and when)."""
@@ -639,6 +661,13 @@ def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
         with reader() as s:
             published_now = published_for(s, row.iso_week, row.unit_set)
     changes, compared = _changes(row, plan, problem, statuses[row.id], published_now)
+    # why the changes: what the calendar no longer allows of the published version's routes
+    # (an absence, a unit out of service), said above them (19 changes, and not a word why)
+    changes_why: list[str] = []
+    if changes and compared[0] == "published" and published_now is not None and published_now.id != row.id:
+        _pub, pub_plan, pub_problem = _load(int(published_now.id))
+        with reader() as s:
+            changes_why = _drift_lines(s, pub_plan, pub_problem, published=False)
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
         changed = _changed_lines(s, plan, problem)
@@ -653,7 +682,21 @@ def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
             stale = in_language(str(refused)) if refused is not None else None
         # the versions publishing this one replaces, as the page shows them: the publish form
         # sends them, and a publish after another was published meanwhile is refused (publish)
-        replaces = ",".join(str(o.id) for o in _published_others(s, row))
+        others = _published_others(s, row)
+        replaces = ",".join(str(o.id) for o in others)
+        # the confirmation names them: publishing the all-units version silently sent another
+        # set's published version back to draft
+        confirm = (
+            ngettext(
+                "Publish this version? It replaces the published %(versions)s, which goes back to draft.",
+                "Publish this version? It replaces these published versions, which go back to draft: "
+                "%(versions)s.",
+                len(others),
+                versions=_replaced_versions(s, others),
+            )
+            if others
+            else _("Publish this version?")
+        )
         published_meanwhile = _published_meanwhile(s, meanwhile) if meanwhile is not None else None
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
@@ -661,13 +704,13 @@ def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
         kind_labels=kind_labels(), post=PostForm(), monday=monday, sunday=sunday,
         km=round(sum(r.distance for r in plan.routes) / 1000, 1),  # as the CLI: rounded once, not per day
         drive=round(sum(r.drive_time for r in plan.routes) / 60),
-        changes=changes, compared=compared,
+        changes=changes, compared=compared, changes_why=changes_why,
         closed=_closed_days(row.summary or {}),
         carried=_carried_over(row, plan, problem), outcome_labels=_outcome_labels(),
         unrecorded=unrecorded_weeks(row.iso_week),
         statuses=statuses, status_labels=STATUS_LABELS,
         newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift, changed=changed,
-        off_day=_off_day_lines(plan, problem), stale=stale, replaces=replaces,
+        off_day=_off_day_lines(plan, problem), stale=stale, replaces=replaces, confirm=confirm,
         published_meanwhile=published_meanwhile,
     )  # fmt: skip
 
@@ -699,6 +742,13 @@ def publish(pv_id: int) -> Any:
     # them (a page from before this check) is not checked
     sent = request.form.get("replaces")
     seen = None if sent is None else [int(part) for part in sent.split(",") if part.strip().isdigit()]
+    from planner.register.models import PlanVersion
+    from planner.register.week import _published_others
+
+    with reader() as s:  # what it replaces, to say so (a change meanwhile is refused below)
+        row = s.get(PlanVersion, pv_id)
+        others = _published_others(s, row) if row is not None and row.status != "published" else []
+        replaced = _replaced_versions(s, others) if others else ""
     try:
         publish_version(engine(), pv_id, g.user.username, today=current_day(), seen=seen)
     except PublishedMeanwhile as exc:
@@ -711,6 +761,16 @@ def publish(pv_id: int) -> Any:
     except WeekError:
         abort(404)
     flash(_("Published."), "info")
+    if replaced:
+        flash(
+            ngettext(
+                "It replaces %(versions)s, which is a draft again: its drivers now get this version.",
+                "It replaces %(versions)s, which are drafts again: their drivers now get this version.",
+                len(others),
+                versions=replaced,
+            ),
+            "info",
+        )
     _row, plan, problem = _load(pv_id)
     with reader() as s:
         unwanted = _unwanted_lines(s, plan, problem)
@@ -753,7 +813,7 @@ def adjust(pv_id: int) -> Any:
     from planner.register.models import Beneficiary
     from planner.register.week import frozen_dates, published_for, with_calendar_now
     from planner.schema import parse_time, problem_to_dict
-    from webui.adjust import adjusted_problem, person_hours, served_dates, urgent_visit
+    from webui.adjust import adjusted_problem, hours_backwards, person_hours, served_dates, urgent_visit
     from webui.forms import format_windows, parse_windows
 
     row, plan, problem = _load(pv_id)
@@ -781,7 +841,16 @@ def adjust(pv_id: int) -> Any:
         for vid, days in (served_dates(driven_plan) if driven_plan else {}).items()
         if any(d in frozen for d in days)
     }
+    newer = _made_from(row)
     if request.method == "POST":
+        seen = {part for part in request.form.get("newer_seen", "").split(",") if part}
+        unseen = [v for v in newer if str(v.id) not in seen]
+        if unseen:  # made since the page was drawn: a colleague's changes would be lost unsaid
+            flash(_("Your adjustments were not applied: %(who)s made version %(n)d from this version "
+                    "%(when)s, and its changes are not in this one. Adjust that version, or this one "
+                    "again if you mean to leave them out.", who=display_name(unseen[-1].created_by),
+                    n=unseen[-1].version, when=when(unseen[-1].created_at)), "error")  # fmt: skip
+            return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
         actions = {
             key.removeprefix("action-"): value
             for key, value in request.form.items()
@@ -820,8 +889,13 @@ def adjust(pv_id: int) -> Any:
                             else person_hours(person.care_plans, *week_dates(row.iso_week))
                         )
                     except ValueError:  # said for the field, not as «check the choices»
-                        flash(_("The available hours «%(hours)s» cannot be read: write them as "
-                                "09:00-12:00 (several with commas).", hours=given), "error")  # fmt: skip
+                        backwards = hours_backwards(given)
+                        if backwards:  # read fine, the wrong way round
+                            flash(_("The available hours «%(hours)s» end before they start: write the "
+                                    "start first, as 10:00-12:00.", hours=backwards), "error")  # fmt: skip
+                        else:
+                            flash(_("The available hours «%(hours)s» cannot be read: write them as "
+                                    "09:00-12:00 (several with commas).", hours=given), "error")  # fmt: skip
                         return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
                     hours = [
                         [a, b] for a, b in stated if parse_time(b) - parse_time(a) >= minutes * 60
@@ -858,35 +932,38 @@ def adjust(pv_id: int) -> Any:
         if time_limit is None:
             flash(str(TIME_LIMIT_MESSAGE), "error")
             return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
-        running = _runner().running(row.iso_week)
-        mine = running and running[0].actor == g.user.username
         asked = problem_to_dict(new_problem)
-        same = running and running[0].problem_digest == problem_digest(asked)
-        if mine and running[0].base_plan_version_id == row.id and same:  # sent twice (a double click)
-            flash(_("This week is already being planned."), "info")
-            return redirect(url_for("desk.job", job_id=running[0].id))
-        if mine:  # another run of theirs (another tab's plan or adjustment): this one not applied
-            flash(_("Your adjustments were not applied: this week is being planned already, in "
-                    "another run of yours. When that run ends, adjust the version it makes."),
-                  "error")  # fmt: skip
-            return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
-        if running:  # one run of a week at a time: two would share the two cores and both end worse
-            # said as not applied, and back to this page: sent to the other run's page, a second
-            # coordinator took its version for one with their own changes
+        try:  # one run of a week at a time, checked and started at once (two requests together)
+            job = _runner().start_if_idle(
+                row.iso_week,
+                g.user.username,
+                time_limit=time_limit,
+                workers=int(current_app.config["PLAN_WORKERS"]),
+                problem=asked,
+                unit_set=row.unit_set,
+                base_plan_version_id=row.id,
+                today=today,
+                partial=bool(frozen),  # today's published route kept too: counted apart
+            )
+        except WeekBusy as busy:
+            running = busy.job
+            mine = running.actor == g.user.username
+            same = running.problem_digest == problem_digest(asked)
+            if mine and running.base_plan_version_id == row.id and same:  # sent twice (a double click)
+                flash(_("This week is already being planned."), "info")
+                return redirect(url_for("desk.job", job_id=running.id))
+            if mine:  # another run of theirs (another tab's plan or adjustment): this one not applied
+                flash(_("Your adjustments were not applied: this week is being planned already, in "
+                        "another run of yours. When that run ends, adjust the version it makes."),
+                      "error")  # fmt: skip
+                return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
+            # two runs would share the two cores and both end worse; said as not applied, and back
+            # to this page: sent to the other run's page, a second coordinator took its version
+            # for one with their own changes
             flash(_("Your adjustments were not applied: this week is being planned already, by "
                     "%(who)s. When that run ends, adjust the version it makes.",
-                    who=display_name(running[0].actor)), "error")  # fmt: skip
+                    who=display_name(running.actor)), "error")  # fmt: skip
             return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
-        job = _runner().start(
-            row.iso_week,
-            g.user.username,
-            time_limit=time_limit,
-            workers=int(current_app.config["PLAN_WORKERS"]),
-            problem=asked,
-            unit_set=row.unit_set,
-            base_plan_version_id=row.id,
-            today=today,
-        )
         return redirect(url_for("desk.job", job_id=job.id))
     with reader() as s:
         people = [
@@ -906,8 +983,27 @@ def adjust(pv_id: int) -> Any:
         "desk/adjust.html", row=row, problem=problem, visits=visits, served=served, people=people,
         monday=monday, sunday=sunday, time_limit=current_app.config["PLAN_TIME_LIMIT"],
         open_dates=open_dates, today=today, kept_today=kept_today, locked=locked, partly_locked=partly,
-        changed_days=_changed_days(problem, problem_now), has_past=bool(frozen),
+        changed_days=_changed_days(problem, problem_now), has_past=bool(frozen), newer=newer,
     )  # fmt: skip
+
+
+def _made_from(row: Any) -> list[Any]:
+    """The versions adjusted from ``row`` (same week and units, its version as their base),
+    oldest first: adjusting ``row`` again makes a version without their changes."""
+    from planner.register.models import PlanVersion
+
+    with reader() as s:
+        rows = s.execute(
+            select(PlanVersion.id, PlanVersion.version, PlanVersion.created_by, PlanVersion.created_at,
+                   PlanVersion.summary)
+            .where(
+                PlanVersion.iso_week == row.iso_week,
+                PlanVersion.unit_set == row.unit_set,
+                PlanVersion.version > row.version,
+            )
+            .order_by(PlanVersion.version)
+        ).all()  # fmt: skip
+    return [v for v in rows if (v.summary or {}).get("base_version") == row.version]
 
 
 def _changed_days(before: Problem, now: Problem) -> list[str]:

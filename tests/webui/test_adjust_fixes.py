@@ -38,7 +38,6 @@ HOUR = 3600
 
 # The page-side halves: webui/desk.py is another helper's now; its change is proposed in the
 # report. Each test is marked until it is applied (strict: it then passes, and the mark goes).
-DESK = pytest.mark.xfail(strict=True, reason="until webui/desk.py takes the change proposed with these fixes")
 
 
 def _plan(stops_by_day: dict[date, list[tuple[str, int]]]) -> Plan:
@@ -152,7 +151,6 @@ def test_reversed_hours_are_found() -> None:
     assert hours_backwards("πρωί") is None  # unreadable: the «cannot be read» message stays
 
 
-@DESK
 def test_adjust_says_reversed_hours_are_reversed(coordinator: FlaskClient, app: Flask) -> None:
     pv = store_version(app, _plan({MON: [("hv-1", 9 * HOUR)]}), 1)
     form = {
@@ -238,7 +236,6 @@ def test_back_from_the_new_version_does_not_bounce_to_it(db_file: Path, tmp_path
     assert blocked == []
 
 
-@DESK
 def test_two_adjustments_sent_together_make_one_run(app: Flask, tmp_path: Path) -> None:
     """The same form sent twice at once (v6 and v7 a second apart): one run, one version."""
     from webui_helpers import login
@@ -278,7 +275,6 @@ def test_two_adjustments_sent_together_make_one_run(app: Flask, tmp_path: Path) 
         runner.stop_all()
 
 
-@DESK
 def test_a_draft_against_the_published_version_names_a_namesakes_place(
     coordinator: FlaskClient, app: Flask
 ) -> None:
@@ -293,7 +289,6 @@ def test_a_draft_against_the_published_version_names_a_namesakes_place(
     assert "Άλλη ώρα: Γεωργία Β., Διακοπτόν, Δευτέρα 7/12, 13:00 → 11:00" in page
 
 
-@DESK
 def test_adjusting_a_version_a_colleague_adjusted_meanwhile_is_refused_saying_who(
     coordinator: FlaskClient, app: Flask
 ) -> None:
@@ -309,7 +304,6 @@ def test_adjusting_a_version_a_colleague_adjusted_meanwhile_is_refused_saying_wh
     assert 'id="newer-versions"' in page and "Ελένη" in page  # who made it, on the page again
 
 
-@DESK
 def test_a_search_time_out_of_range_is_refused_not_clamped(coordinator: FlaskClient, app: Flask) -> None:
     pv = store_version(app, _plan({MON: [("hv-1", 9 * HOUR)]}), 1)
     for typed in ("5000", "0"):

@@ -62,7 +62,7 @@ def test_visits_paused_after_planning_are_named_before_and_after_publishing(
     published = post(coordinator, f"/desk/plans/{done['plan_version_id']}/publish", follow_redirects=True)
     text = published.get_data(as_text=True)
     assert "Δημοσιεύτηκε." in text
-    assert "Το μητρώο δεν ζητά πια 2 επισκέψεις αυτού του πλάνου" in text and person in text
+    assert "Το μητρώο δεν ζητά πια 2 επισκέψεις αυτού του προγράμματος" in text and person in text
 
 
 def test_a_paused_person_is_said_paused_as_the_register_says(coordinator: FlaskClient, app: Flask) -> None:

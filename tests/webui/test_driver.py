@@ -305,7 +305,7 @@ def test_an_outcome_for_a_visit_taken_off_the_route_since_is_kept_and_flagged(
     assert "Γεώργιος Παπαδόπουλος" in warning and "Δευ 7/12" in warning
     # and the row itself, not cp-3's
     flagged = page[page.index(f'id="outcome-{rows["cp-1"].id}"') :]
-    assert 'off-route"' in flagged[:80] and "η διαδρομή της άλλαξε" in flagged[: flagged.index("</tr>")]
+    assert 'off-route"' in flagged[:80] and "το δρομολόγιό της άλλαξε" in flagged[: flagged.index("</tr>")]
     other = page[page.index(f'id="outcome-{rows["cp-3"].id}"') :]
     assert "off-route" not in other[: other.index("</tr>")]
 

@@ -347,8 +347,8 @@ def test_bad_care_plans_are_refused_with_a_message(
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"required_role": "social_worker"}, "Ελένη Π.: ρόλος «Ψυχολόγος»"),
-        ({"staff_id": "3"}, "Γιώργος Δ.: ρόλος «Οδηγός»"),
+        ({"required_role": "social_worker"}, "Ελένη Π.: ειδικότητα «Ψυχολόγος»"),
+        ({"staff_id": "3"}, "Γιώργος Δ.: ειδικότητα «Οδηγός»"),
         ({"allowed_weekdays": ["2", "4"]}, "Ελένη Π.: δεν εργάζεται σε καμία"),
         ({"time_windows": "09:00-09:10"}, "Το 09:00-09:10 είναι μικρότερο από την επίσκεψη (60 λεπτά)"),
         ({"frequency_kind": "weekly", "frequency_count": "12", "allowed_weekdays": ["7"], "staff_id": ""},
