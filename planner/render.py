@@ -6,6 +6,7 @@ principle 3). Headers are short Greek first, English second.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -220,12 +221,34 @@ def _visit_label(problem: Problem, item: Unassigned) -> tuple[str, str]:
     return label, visit.name
 
 
+SUMMED_FROM = 10  # more unassigned visits than this: a line of counts per reason first
+
+
+def _grouped(n: int) -> str:
+    """A count as both languages read it here: 1.083 (a point groups thousands in Greek)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def format_unassigned(plan: Plan, problem: Problem) -> str:
     """The unassigned visits, one per line with reason and Greek message; English indented below."""
     if not plan.unassigned:
         return "Χωρίς ανάθεση / Unassigned: κανένα / none"
     lines = [f"Χωρίς ανάθεση / Unassigned ({len(plan.unassigned)}):"]
-    for item in plan.unassigned:
+    reasons = Counter(item.reason for item in plan.unassigned)
+    if len(plan.unassigned) > SUMMED_FROM:  # hundreds at scale: the counts first
+        counts = ", ".join(f"{reason} {_grouped(n)}" for reason, n in reasons.most_common())
+        lines.append(f"  ανά αιτία / by reason: {counts}")
+
+    def priority(item: Unassigned) -> int:
+        try:
+            return problem.visit(item.visit_id).priority
+        except KeyError:
+            return 0
+
+    # what the coordinator can act on first (a crew, a day, a window), then the week's room;
+    # within each, the highest priority first (sorted() keeps the plan's order among equals)
+    ordered = sorted(plan.unassigned, key=lambda item: (item.reason == "week_full", -priority(item)))
+    for item in ordered:
         label, name = _visit_label(problem, item)
         head = "  ".join(part for part in (label, name, f"[{item.reason}]") if part)
         lines.append(f"  {head}  {item.message_el}".rstrip())

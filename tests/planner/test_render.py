@@ -271,3 +271,28 @@ def test_a_pin_outside_the_visits_hours_is_noted_under_the_table(plan: Plan, pro
         "(09:00-11:00): ισχύει το κλείδωμα / pinned at 14:00, outside the times it may start (09:00-11:00): "
         "the pin holds"
     ]
+
+
+def test_many_unassigned_are_counted_by_reason_and_listed_actionable_first(problem: Problem) -> None:
+    """Hundreds left out at scale: a line of counts per reason first; a crew reason before the
+    week's room; within a reason the highest priority first (the plan's order among equals)."""
+    from dataclasses import replace
+
+    visits = tuple(
+        Visit(f"hv-{k:03d}", Location(f"p{k}", 38.2, 22.1), 30 * MINUTE, name=f"Ω {k}", priority=k % 3 + 1)
+        for k in range(12)
+    )
+    many = replace(problem, visits=visits)
+    unassigned = tuple(
+        Unassigned(v.id, 0, "no_crew" if k == 11 else "week_full", "Όχι.", "No.")
+        for k, v in enumerate(visits)
+    )
+    text = format_plan_table(Plan("x", (), unassigned, 0, 1, 1.0, 0.1), many)
+    lines = text.splitlines()
+    start = lines.index("Χωρίς ανάθεση / Unassigned (12):")
+    assert lines[start + 1] == "  ανά αιτία / by reason: week_full 11, no_crew 1"
+    listed = [line.split()[0] for line in lines[start + 2 :] if line.startswith("  hv-")]
+    assert listed[0] == "hv-011"  # the crew reason first
+    priorities = [visits[int(i[3:])].priority for i in listed[1:]]
+    assert priorities == sorted(priorities, reverse=True)
+    assert listed[1:4] == ["hv-002", "hv-005", "hv-008"]  # priority 3, in the plan's order
