@@ -442,6 +442,58 @@ def _outcome_labels() -> dict[str, Any]:
     return dict(OUTCOME_LABELS)
 
 
+UNASSIGNED_SHOWN = 50  # the week's-room rows shown before the rest is folded (hundreds at scale)
+
+
+@dataclass(frozen=True)
+class UnassignedView:
+    """The version page's unassigned visits: the count per reason, the rows shown by reason
+    (what the coordinator can act on, then the first week-full ones) and the rest, folded."""
+
+    groups: list[tuple[str, list[Any]]]  # (reason, its rows), in the page's order
+    folded: list[Any]
+    reasons: list[tuple[str, str, int]]  # (reason, its label, visits)
+    total: int
+
+
+def _unassigned_view(plan: Plan, problem: Problem) -> UnassignedView:
+    """The unassigned rows in the CLI's order (planner.render.format_unassigned), by reason:
+    what the coordinator can act on (a crew, a day, a window) before the week's room, and
+    within each reason the highest priority first. 1,083 week-full rows in visit order buried
+    the 11 that a crew would have served, in a page 200,000 px tall: beyond the first
+    ``UNASSIGNED_SHOWN`` of them the rest is folded (still in the page)."""
+    from webui.management import REASON_LABELS
+
+    def priority(row: Any) -> int:
+        try:
+            return int(problem.visit(row.visit_id).priority)
+        except KeyError:
+            return 0
+
+    found = unassigned_rows(plan, problem)
+    counts: dict[str, int] = {}
+    for r in found:
+        counts[r.reason] = counts.get(r.reason, 0) + r.occurrences
+    # the reasons to act on first (the most numerous first), the week's room last; the rows by
+    # reason in that order, the highest priority first (sorted() keeps the plan's order among equals)
+    order = sorted(counts, key=lambda k: (k == "week_full", -counts[k]))
+    rank = {k: i for i, k in enumerate(order)}
+    rows = sorted(found, key=lambda r: (rank[r.reason], -priority(r)))
+    full = [r for r in rows if r.reason == "week_full"]
+    actionable = rows[: len(rows) - len(full)]
+    groups: list[tuple[str, list[Any]]] = []
+    for r in actionable + full[:UNASSIGNED_SHOWN]:
+        if not groups or groups[-1][0] != r.reason:
+            groups.append((r.reason, []))
+        groups[-1][1].append(r)
+    return UnassignedView(
+        groups=groups,
+        folded=full[UNASSIGNED_SHOWN:],
+        reasons=[(k, str(REASON_LABELS.get(k, k)), counts[k]) for k in order],
+        total=sum(counts.values()),
+    )
+
+
 def _changes(
     row: Any, plan: Plan, problem: Problem, status: str, published_now: Any | None
 ) -> tuple[list[Any], tuple[str, int | None]]:
@@ -700,7 +752,7 @@ def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
         published_meanwhile = _published_meanwhile(s, meanwhile) if meanwhile is not None else None
     return render_template(
         "desk/version.html", row=row, plan=plan, problem=problem, days=days, clock=(start, end),
-        unassigned=unassigned_rows(plan, problem), siblings=siblings, served=served, wanted=wanted,
+        unassigned=_unassigned_view(plan, problem), siblings=siblings, served=served, wanted=wanted,
         kind_labels=kind_labels(), post=PostForm(), monday=monday, sunday=sunday,
         km=round(sum(r.distance for r in plan.routes) / 1000, 1),  # as the CLI: rounded once, not per day
         drive=round(sum(r.drive_time for r in plan.routes) / 60),
@@ -966,10 +1018,7 @@ def adjust(pv_id: int) -> Any:
             return redirect(url_for("desk.adjust", pv_id=pv_id, refill=1))
         return redirect(url_for("desk.job", job_id=job.id))
     with reader() as s:
-        people = [
-            (b.id, f"{b.full_name} ({b.settlement.name_el})")
-            for b in s.scalars(select(Beneficiary).where(Beneficiary.active).order_by(Beneficiary.full_name))
-        ]
+        people = _urgent_choices(s.scalars(select(Beneficiary).where(Beneficiary.active)))
     visits = sorted(problem.visits, key=lambda v: (served.get(v.id, [date.max])[0], v.name or v.id))
     # a visit twice a week whose Monday is past: Monday's stays, its later one may move
     kept_on = served_dates(driven_plan) if driven_plan else {}
@@ -985,6 +1034,31 @@ def adjust(pv_id: int) -> Any:
         open_dates=open_dates, today=today, kept_today=kept_today, locked=locked, partly_locked=partly,
         changed_days=_changed_days(problem, problem_now), has_past=bool(frozen), newer=newer,
     )  # fmt: skip
+
+
+def _urgent_choices(people: Iterable[Any]) -> list[tuple[int, str, str]]:
+    """The urgent visit's people as Adjust lists them: (id, label, search key), in the
+    register's order. The label says the office ID the register has: two «Λιάπης Σπυρίδων
+    (Αίγιον)», two people, were the same option; namesakes without one are told by their
+    address, then by their number. The key is the register search's (accentless, Greek also in
+    Latin letters), for the list's search box."""
+    from planner.register.places import normalise
+    from webui.forms import collation_key
+
+    rows = sorted(people, key=lambda b: (collation_key(b.full_name), b.id))
+    # (not «labels»: the name is a keyword the translations extract, see the Makefile)
+    shown = {
+        b.id: f"{b.full_name} ({b.settlement.name_el})" + (f" · {b.external_id}" if b.external_id else "")
+        for b in rows
+    }
+    for tell in (lambda b: b.address, lambda b: f"#{b.id}"):
+        seen: dict[str, int] = {}
+        for label in shown.values():
+            seen[label] = seen.get(label, 0) + 1
+        for b in rows:
+            if seen[shown[b.id]] > 1 and tell(b):
+                shown[b.id] += f" · {tell(b)}"
+    return [(b.id, shown[b.id], normalise(shown[b.id])) for b in rows]
 
 
 def _made_from(row: Any) -> list[Any]:

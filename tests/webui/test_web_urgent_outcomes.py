@@ -183,7 +183,8 @@ def test_the_unassigned_list_tells_an_urgent_visit_from_the_care_plan_visit(
     table = page[page.index('id="unassigned"') :]
     table = table[: table.index("</table>")]
     names = [cell.split("</td>")[0] for cell in table.split("<tr><td>")[1:]]
-    assert names == ["Γεώργιος Παπαδόπουλος", "Γεώργιος Παπαδόπουλος (επείγουσα)"]
+    # the higher priority first (the urgent visit's), as the list at scale orders them
+    assert names == ["Γεώργιος Παπαδόπουλος (επείγουσα)", "Γεώργιος Παπαδόπουλος"]
 
 
 def test_carried_over_lists_names_and_never_an_urgent_id(coordinator: FlaskClient, app: Flask) -> None:

@@ -73,3 +73,46 @@
   }
   poll();
 })();
+
+// Adjust's urgent visit: a search box over the list of people (1,500 at scale). Without this
+// script the box stays hidden and the list is a plain one; the form sends the list's value.
+(function () {
+  "use strict";
+  var box = document.getElementById("urgent_filter");
+  var list = document.getElementById("urgent_beneficiary");
+  if (!box || !list) { return; }
+  var none = document.getElementById("urgent_filter_none");
+  var blank = list.options[0];
+  var people = Array.prototype.slice.call(list.options, 1);
+  // accentless and case-folded, as the register's search: «Λιάπης» finds «ΛΙΑΠΗΣ» and «λιαπης»
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/ς/g, "σ");
+  }
+  var texts = people.map(function (o) { return fold(o.textContent); });
+  // the server's key has the Greek in Latin letters too («liapis»)
+  var keys = people.map(function (o) { return o.getAttribute("data-key") || ""; });
+  function filter() {
+    var words = fold(box.value).split(/\s+/).filter(Boolean);
+    var chosen = list.value;
+    var kept = people.filter(function (o, i) {
+      return words.every(function (w) { return texts[i].indexOf(w) >= 0 || keys[i].indexOf(w) >= 0; });
+    });
+    // the options taken out, not hidden: an iPad's picker shows hidden options all the same
+    list.options.length = 0;
+    list.appendChild(blank);
+    kept.forEach(function (o) { list.appendChild(o); });
+    // the person chosen stays chosen while they match; one match alone is chosen
+    if (kept.some(function (o) { return o.value === chosen; })) {
+      list.value = chosen;
+    } else {
+      list.value = kept.length === 1 ? kept[0].value : "";
+    }
+    if (none) { none.hidden = kept.length > 0; }
+  }
+  box.hidden = false;
+  box.addEventListener("input", filter);
+  // Enter in the box would send the form (and re-optimise): it only searches
+  box.addEventListener("keydown", function (e) {
+    if (e.key === "Enter") { e.preventDefault(); filter(); }
+  });
+})();
