@@ -33,7 +33,9 @@ What goes into the problem (``docs/week.md`` explains it for coordinators):
   bounds it).
 - **Visits**: every care plan and village stop due this week (:mod:`planner.register.due`):
   frequency against the date of the last visit actually done, overdue visits and carry-overs
-  ranked higher. Visit ids are stable across weeks: ``cp-<care plan id>``, ``vs-<stop id>``.
+  ranked higher; a village stop (no person, no priority groups) ranks at least as the week's
+  ordinary home visit, the median one's group points, with the same weeks overdue. Visit ids
+  are stable across weeks: ``cp-<care plan id>``, ``vs-<stop id>``.
   A person's exact point if known, else the settlement's point; terrain from ELSTAT.
 - **Preferred weekday**: a stop's usual weekday; for a person, the weekday of most of their
   visits done in the last eight weeks (when at least two and a majority agree).
@@ -56,6 +58,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from statistics import median_low
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -113,6 +116,8 @@ __all__ = [
     "publish",
     "published_once",
     "unit_named",
+    "unserved_stops",
+    "unserved_stops_warning",
     "visit_subject",
     "weekly_max_work",
 ]
@@ -932,6 +937,7 @@ def build_week(
         .where(m.CarePlan.status == "active", m.Beneficiary.active)
         .order_by(m.CarePlan.id)
     )
+    group_points: list[int] = []  # the priority groups' points of each home visit due
     for cp in care_rows:
         vid = f"cp-{cp.id}"
         # its weekdays in force this week: a plan that starts or ends within the week is not
@@ -952,6 +958,8 @@ def build_week(
         if (due.occurrences <= len(done) or not in_force) and (done or vid not in kept_pins):
             continue
         person = cp.beneficiary
+        groups = person.priority_groups or []
+        group_points.append(priority_of(groups, 0, False) - 1)
         place = settlements[person.settlement_code]
         lat, lon = (
             (person.lat, person.lon)
@@ -977,7 +985,7 @@ def build_week(
                 required_staff=f"st-{cp.staff_id}"
                 if cp.staff_id is not None and any(s.id == cp.staff_id and s.active for s in staff)
                 else None,
-                priority=priority_of(person.priority_groups or [], due.overdue_weeks, vid in carried),
+                priority=priority_of(groups, due.overdue_weeks, vid in carried),
                 frequency=n,
                 min_gap_days=min_gap_for(n, min(working, len(in_force) or working)),
                 preferred_weekday=_preferred_weekday(recent_care.get(cp.id, []), last_weekday.get(vid)),
@@ -988,6 +996,11 @@ def build_week(
             due.overdue_weeks,
             done,
         )
+    # a stop has no person and so no priority groups: at 1 + weeks overdue it lost every full
+    # week to the home visits of people in them (29 stops due, none served). It serves the
+    # walk-ins of a whole village at a time announced there, so it ranks at least as the
+    # week's ordinary home visit (the median one's group points) with the same weeks overdue
+    ordinary = median_low(group_points) if group_points else 0
     for vs in session.scalars(select(m.VillageStop).where(m.VillageStop.active).order_by(m.VillageStop.id)):
         vid = f"vs-{vs.id}"
         due = occurrences_due(
@@ -1020,7 +1033,7 @@ def build_week(
                 name=f"{place.name_el}: {vs.place}" if vs.place else place.name_el,
                 time_windows=announced,
                 required_role=vs.required_role,
-                priority=priority_of([], due.overdue_weeks, vid in carried),
+                priority=ordinary + priority_of([], due.overdue_weeks, vid in carried),
                 frequency=n,
                 min_gap_days=min_gap_for(n, working),
                 preferred_weekday=usual,
@@ -1390,6 +1403,74 @@ def plan_changes(
 
 
 # --- solving and storing -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnservedStops:
+    """The week's village stops left unserved: ``unserved`` the stops with an occurrence left
+    out, each with how many of its occurrences were served (0: none), of ``due`` stops."""
+
+    due: int
+    unserved: tuple[tuple[Visit, int], ...]
+
+    @property
+    def none_served(self) -> bool:
+        """Not one stop served at all this week (every village goes without the unit)."""
+        return self.due > 0 and len(self.unserved) == self.due and all(n == 0 for _, n in self.unserved)
+
+
+def unserved_stops(plan: Plan, problem: Problem) -> UnservedStops:
+    """Which of the week's village stops the plan leaves out (any of their occurrences). A
+    village told "Tuesdays at the square" loses the unit: the plan's list of unassigned visits
+    names them among the rest, with the reason ``week_full``; this is said apart."""
+    stops = [v for v in problem.visits if v.kind == "village_stop"]
+    served = Counter(s.visit_id for r in plan.routes for s in r.stops)
+    left = {u.visit_id for u in plan.unassigned}
+    return UnservedStops(len(stops), tuple((v, served[v.id]) for v in stops if v.id in left))
+
+
+def unserved_stops_warning(plan: Plan, problem: Problem, shown: int = 10) -> list[str]:
+    """The warning's lines (Greek / English) about :func:`unserved_stops`; empty when every
+    due stop is served. The names, up to ``shown``; a further line when none is served."""
+    found = unserved_stops(plan, problem)
+    if not found.unserved:
+        return []
+    n, due = len(found.unserved), found.due
+
+    def names(el: bool) -> str:
+        parts = []
+        for v, done in found.unserved[:shown]:
+            name = v.name or v.id
+            if done:  # served on some of its days only
+                name += (
+                    f" (μόνο {done} από {v.frequency} φορές)"
+                    if el
+                    else f" (only {done} of {v.frequency} times)"
+                )
+            parts.append(name)
+        more = n - shown
+        if more > 0:
+            parts.append(f"και {more} ακόμη" if el else f"and {more} more")
+        return ", ".join(parts)
+
+    if due == 1:
+        head_el, head_en = (
+            "η μόνη στάση σε οικισμό της εβδομάδας δεν εξυπηρετείται",
+            "the week's one village stop is not served",
+        )
+    else:
+        verb_el, verb_en = ("δεν εξυπηρετείται", "is") if n == 1 else ("δεν εξυπηρετούνται", "are")
+        head_el = f"{n} από τις {due} στάσεις σε οικισμούς της εβδομάδας {verb_el}"
+        head_en = f"{n} of the week's {due} village stops {verb_en} not served"
+    lines = [f"προσοχή: {head_el}: {names(True)} / warning: {head_en}: {names(False)}"]
+    if found.none_served:
+        lines.append(
+            "  καμία στάση σε οικισμό δεν εξυπηρετείται αυτή την εβδομάδα: τα χωριά μένουν χωρίς τη "
+            "μονάδα· ενημερώστε τα ή κλειδώστε τις στάσεις στις ημέρες τους (Προσαρμογή) και "
+            "σχεδιάστε ξανά / not one village stop is served this week: the villages go without "
+            "the unit; tell them, or pin the stops to their days (Adjust) and plan again"
+        )
+    return lines
 
 
 def _summary(plan: Plan, problem: Problem, built: BuiltWeek, changes: Sequence[str]) -> dict[str, Any]:

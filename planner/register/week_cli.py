@@ -184,7 +184,13 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     """:func:`cmd_week`, the map drawn through ``maps``."""
     from planner.cli import _progress_printer, write_outputs
     from planner.config import solver_settings
-    from planner.register.week import DEFAULT_TIME_LIMIT, WeekError, plan_week, publish
+    from planner.register.week import (
+        DEFAULT_TIME_LIMIT,
+        WeekError,
+        plan_week,
+        publish,
+        unserved_stops_warning,
+    )
     from planner.render import format_plan_table
     from planner.roads.cli import configured_travel, roads_after_plan
 
@@ -251,6 +257,10 @@ def _week(args: argparse.Namespace, maps: MapWriter) -> int:
     for line in unrecorded:
         print(line)
     print(format_plan_table(plan, problem))
+    # apart from the unassigned visits' list, where a village's stop is one line among many:
+    # a village told "Tuesdays at the square" goes without the unit
+    for line in unserved_stops_warning(plan, problem):
+        print(line)
     if summary.get("based_on_published") is not None:
         changes = result.changes
         print(
