@@ -616,6 +616,33 @@ def _off_day_lines(plan: Plan, problem: Problem) -> list[str]:
     ]
 
 
+def _stops_left(plan: Plan, problem: Problem) -> dict[str, Any] | None:
+    """The week's due village stops the plan leaves out, for the page's warning: None when every
+    one is served; else how many are due, the names (a stop served on some of its days says
+    how many), and whether none at all is served (a village told "Tuesdays at the square"
+    loses the unit; the unassigned list names them only among the rest)."""
+    from planner.register.week import unserved_stops
+
+    found = unserved_stops(plan, problem)
+    if not found.unserved:
+        return None
+    names = [
+        str(
+            _(
+                "%(stop)s (only %(served)d of %(times)d times)",
+                stop=v.name or v.id,
+                served=done,
+                times=v.frequency,
+            )
+        )
+        if done
+        else v.name or v.id
+        for v, done in found.unserved
+    ]
+    none = found.none_served
+    return {"num": len(found.unserved), "due": found.due, "names": names, "none": none}
+
+
 def _drift_lines(session: Any, plan: Plan, problem: Problem, published: bool = True) -> list[str]:
     """What the calendar no longer allows of the plan's routes from today on, a line each in
     the reader's language: «Παρ 04/12, Κινητή μονάδα: η ημέρα είναι πια κλειστή (Τοπική αργία)»."""
@@ -762,7 +789,8 @@ def _version_page(pv_id: int, meanwhile: list[int] | None = None) -> str:
         unrecorded=unrecorded_weeks(row.iso_week),
         statuses=statuses, status_labels=STATUS_LABELS,
         newer_published=newer[0] if newer else None, unwanted=unwanted, drift=drift, changed=changed,
-        off_day=_off_day_lines(plan, problem), stale=stale, replaces=replaces, confirm=confirm,
+        off_day=_off_day_lines(plan, problem), stops_left=_stops_left(plan, problem),
+        stale=stale, replaces=replaces, confirm=confirm,
         published_meanwhile=published_meanwhile,
     )  # fmt: skip
 
