@@ -310,6 +310,7 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
     assert route is not None
     problem = found.problem
     stops = []
+    latin = _latin_places(session, [problem.visit(x.visit_id).location.id for x in route.stops])
     for n, stop in enumerate(route.stops, start=1):
         visit = problem.visit(stop.visit_id)
         stops.append(
@@ -332,6 +333,8 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
                 "km": round(stop.distance / 1000, 1),
                 "planned": hhmm(stop.start),
                 "choices": _choices(stop.visit_id),
+                # the English page: the settlement in Latin letters too (the names are Greek)
+                "place_latin": latin.get(visit.location.id, ""),
             }
         )
     # recorded on this date, from this version, an earlier one re-planned since, or by the
@@ -368,6 +371,34 @@ def route_document(session: Any, found: TodayRoute, unit: m.Unit) -> dict[str, A
         "stops": stops,
         "outcomes": outcomes,
     }
+
+
+def _latin_places(session: Any, location_ids: list[str]) -> dict[str, str]:
+    """The settlement's name in Latin letters (the gazetteer's ``name_latin``) of each location
+    (``set-<code>`` a village stop, ``b-<id>`` a beneficiary's home), for the English page only:
+    the Greek page has the Greek name already."""
+    if current_language() != "en":
+        return {}
+    codes: dict[str, str] = {}
+    people: dict[int, str] = {}
+    for loc in location_ids:
+        if loc.startswith("set-"):
+            codes[loc] = loc.removeprefix("set-")
+        elif loc.startswith("b-") and loc[2:].isdigit():
+            people[int(loc[2:])] = loc
+    if people:
+        rows = session.execute(
+            select(m.Beneficiary.id, m.Beneficiary.settlement_code).where(m.Beneficiary.id.in_(people))
+        )
+        codes.update({people[pid]: code for pid, code in rows})
+    if not codes:
+        return {}
+    wanted = set(codes.values())
+    rows = session.execute(
+        select(m.Settlement.code, m.Settlement.name_latin).where(m.Settlement.code.in_(wanted))
+    )
+    names = dict(rows.all())
+    return {loc: names[code] for loc, code in codes.items() if names.get(code)}
 
 
 def _choices(visit_id: str) -> list[str]:
@@ -457,6 +488,9 @@ def service_worker() -> Response:
         url_for("driver.today"),
         url_for("driver.today_json"),
         url_for("static", filename="kinito.css"),
+        # base.html's script before the driver's: not kept, a weak signal that answers nothing
+        # held the page's own script back for minutes (no signal fails it at once)
+        url_for("static", filename="forms.js"),
         url_for("static", filename="driver/driver.css"),
         url_for("static", filename="driver/driver.js"),
         url_for("auth.leaflet", name="leaflet.css"),
@@ -558,6 +592,7 @@ def post_outcome() -> Any:
         return _problem(_("The request is not a JSON object."), 400)
     ref, visit_id, status = data.get("client_ref"), data.get("visit_id"), data.get("status")
     note = data.get("note") or None
+    again = data.get("again") is True  # the same outcome recorded anew, later (see record_outcome)
     if not isinstance(ref, str) or not _REF.match(ref):
         return _problem(_("The outcome has no valid reference."))
     if status not in DRIVER_STATUSES:
@@ -618,6 +653,7 @@ def post_outcome() -> Any:
                 s, visit_id, status, on=day, recorded_by=g.user.username,
                 at=datetime.combine(day, time(hour, minute), tzinfo=ATHENS), note=note,
                 plan_version_id=version.id, staff_id=served_by(problem, route, visit_id), client_ref=ref,
+                again=again,
             )  # fmt: skip
             outcome_id, created, version_id = recorded.outcome_id, recorded.created, version.id
             stored = s.get(m.VisitOutcome, outcome_id)

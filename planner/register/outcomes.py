@@ -270,9 +270,12 @@ def record_outcome(
     staff_id: int | None = None,
     client_ref: str | None = None,
     today: date | None = None,
+    again: bool = False,
 ) -> Recorded:
     """Store one outcome (see the module). ``at`` defaults to the time it is recorded
-    (:func:`recorded_when`)."""
+    (:func:`recorded_when`). ``again``: the same outcome as the visit's last that day, recorded
+    anew at a later ``at`` (the driver tapped «done» on arriving and records it again when the
+    visit ends): stored, so that the later time counts, rather than taken as the same fact."""
     if status not in m.OUTCOME_STATUSES:
         known = ", ".join(m.OUTCOME_STATUSES)
         raise WeekError(
@@ -331,6 +334,8 @@ def record_outcome(
         query.order_by(m.VisitOutcome.occurred_at.desc(), m.VisitOutcome.id.desc()).limit(1)
     )
     same = last if last is not None and last.status == status else None
+    if same is not None and again and at is not None and _aware(at) > _aware(same.occurred_at):
+        same = None  # recorded anew, later: stored, its time counts
     if same is not None:
         # the same outcome again (a second tab, a retry with a new reference): stored once, but
         # a note it brings is kept beside the first one's, not dropped

@@ -30,6 +30,10 @@
   var checked = null;    // {office, tablet}: the office's day and the tablet's, at the last fetch with signal
   var signedOut = false; // the office answered that the session has ended (the kept route is shown)
   var reopened = {};     // visit_id -> true: a recorded stop the driver is changing (a mis-tap, a second try)
+  // the tablet has a link but the office did not answer (a weak signal, a gateway's error):
+  // the route shown is the kept copy, and the header must not say «Με σύνδεση»
+  var unreachable = false;
+  var scrolledByUser = false;  // the driver scrolled since the page opened: the route is not scrolled for him
   var KEEP_ALIVE_MS = 10 * 60 * 1000;
   var REFRESH_MS = 5 * 60 * 1000;      // with signal, the route is fetched again this often
   var RETRY_MS = 5 * 1000;             // ... this soon after the signal returns (the queue goes
@@ -79,6 +83,13 @@
       }, FETCH_TIMEOUT_MS);
       fetch(url, opts).then(resolve, reject);
     });
+  }
+
+  // a request that got no answer from the office (it threw, or timed out): the office is not
+  // reached, whatever navigator.onLine says; an answer of the office's own (an "http" error
+  // thrown after one) says nothing more here
+  function noAnswer(e) {
+    if (!e || !/^(login|later|http )/.test(e.message || "")) { unreachable = true; }
   }
 
   function uuid() {
@@ -260,20 +271,33 @@
     route.stops.forEach(function (s) { points.push([s.lat, s.lon]); });
     points.push([route.base.lat, route.base.lon]);
     L.polyline(points, { color: "#0b5cad", weight: 5, opacity: 0.85 }).addTo(layers);
-    L.marker([route.base.lat, route.base.lon], {
-      icon: L.divIcon({ className: "stop-pin base-pin", html: "&#8962;", iconSize: [30, 30], iconAnchor: [15, 15] })
-    }).bindTooltip(textNode(T.base + ": " + route.base.name)).addTo(layers);
+    // the markers stay out of the keyboard's way (the list has every stop and its buttons);
+    // the base is spread with the stops (it sat hidden under pin 1 when the first stop is near)
+    var baseIcon = { className: "stop-pin base-pin", html: "&#8962;", iconSize: [30, 30], iconAnchor: [15, 15] };
+    var baseMarker = L.marker([route.base.lat, route.base.lon], { icon: L.divIcon(baseIcon), keyboard: false })
+      .bindTooltip(textNode(T.base + ": " + route.base.name)).addTo(layers);
     var next = nextIndex();
-    pins = [];
+    pins = [{ marker: baseMarker, icon: baseIcon }];
     route.stops.forEach(function (s, i) {
       var mark = markOf(s.visit_id);
-      var cls = "stop-pin" + (mark && FINAL[mark.status] ? " pin-" + mark.status : "") + (i === next ? " pin-next" : "");
-      var icon = { className: cls, html: String(s.number), iconSize: [30, 30], iconAnchor: [15, 15] };
+      var status = mark && FINAL[mark.status] ? mark.status : "";
+      var cls = "stop-pin" + (status ? " pin-" + status : "") + (i === next ? " pin-next" : "");
+      // not at home, cancelled, postponed: one grey, told apart by a mark (not by colour alone)
+      var html = String(s.number) + (PIN_MARKS[status] ? '<span class="pin-mark" aria-hidden="true">' + PIN_MARKS[status] + "</span>" : "");
+      var icon = { className: cls, html: html, iconSize: [30, 30], iconAnchor: [15, 15] };
       var marker = L.marker([s.lat, s.lon], {
         icon: L.divIcon(icon),
         title: s.number + ". " + s.name,
+        keyboard: false,
         zIndexOffset: i === next ? 1000 : 0  // the next stop on top of any other
       }).addTo(layers);
+      // a tap says which stop it is, and brings the stop up in the list
+      marker.bindPopup(textNode(s.number + ". " + s.name + (status ? " · " + T[status] : "")));
+      marker.on("click", function () {
+        var item = document.getElementById("stop-" + s.number);
+        if (item && window.matchMedia("(min-width: 901px)").matches) { item.scrollIntoView({ block: "nearest" }); }
+        if (item) { item.classList.add("pinned"); window.setTimeout(function () { item.classList.remove("pinned"); }, 2000); }
+      });
       pins.push({ marker: marker, icon: icon });
     });
     fitted = L.latLngBounds(points).pad(0.15);
@@ -287,6 +311,7 @@
   // their group's centre on a circle wide enough for all of them (the route sheet's map spreads
   // them too); the line still goes through the true points.
   var PIN = 30;
+  var PIN_MARKS = { done: "✓", not_at_home: "?", cancelled: "✕", postponed: "↷" };
   function spreadPins() {
     if (!map || !pins.length) { return; }
     var groups = [];
@@ -325,6 +350,19 @@
     return -1;
   }
 
+  // the navigation links to a point (a stop, the base), described by what they lead to
+  function navLinks(box, lat, lon, name, describedBy) {
+    var ll = lat + "," + lon;
+    [
+      link("geo:" + ll + "?q=" + ll + "(" + encodeURIComponent(name) + ")", "button big-touch nav-geo", T.navigate),
+      link("https://www.google.com/maps/dir/?api=1&travelmode=driving&destination=" + ll, "button big-touch nav-google", T.google),
+      link("https://osmand.net/map/navigate/?profile=car&end=" + ll, "button big-touch nav-osmand", T.osmand)
+    ].forEach(function (a) {
+      if (describedBy) { a.setAttribute("aria-describedby", describedBy); }
+      box.appendChild(a);
+    });
+  }
+
   function drawStops() {
     var list = document.getElementById("stops");
     // a note being typed keeps its text (notes) and its caret through the redraw
@@ -341,7 +379,10 @@
       li.dataset.visit = s.visit_id;
       li.dataset.status = mark ? mark.status : "";
       if (i === next) { li.classList.add("next"); }
-      var head = el("div", "stop-head");
+      var nameId = "stop-name-" + s.number;
+      // a heading (focus goes to the next stop's after an outcome; screen readers list them)
+      var head = el("h2", "stop-head");
+      head.tabIndex = -1;
       head.appendChild(el("span", "stop-number", String(s.number)));
       var when = el("span", "stop-time");
       when.appendChild(el("span", "planned", s.planned));
@@ -353,64 +394,88 @@
       }
       head.appendChild(when);
       var who = el("span", "stop-name", s.name);
+      who.id = nameId;
       head.appendChild(who);
       if (i === next) { head.appendChild(el("span", "next-label", T.next)); }
       li.appendChild(head);
-      li.appendChild(el("div", "stop-meta", [T[s.kind] || "", s.address].filter(Boolean).join(" · ")));
-
-      var acts = el("div", "stop-actions");
-      var ll = s.lat + "," + s.lon;
-      acts.appendChild(link("geo:" + ll + "?q=" + ll + "(" + encodeURIComponent(s.name) + ")", "button big-touch nav-geo", T.navigate));
-      acts.appendChild(link("https://www.google.com/maps/dir/?api=1&travelmode=driving&destination=" + ll, "button big-touch nav-google", T.google));
-      acts.appendChild(link("https://osmand.net/map/navigate/?profile=car&end=" + ll, "button big-touch nav-osmand", T.osmand));
-      if (s.phone) {
-        acts.appendChild(link("tel:" + s.phone.replace(/[^0-9+]/g, ""), "button big-touch call", T.call + " " + s.phone));
-      }
-      li.appendChild(acts);
 
       var changing = !!reopened[s.visit_id];
       if (mark && FINAL[mark.status] && !changing) {
-        // the note sent with it too, so that the driver sees what was recorded
+        // a closed stop folds to one line (its navigation out of the way of the next stop's):
+        // what was recorded, the note sent with it, and «Αλλαγή»
+        li.classList.add("closed");
         var result = el("div", "stop-result result-" + mark.status, T[mark.status] + " · " + T.undo_hint + " " +
           mark.time + (mark.note ? " · «" + mark.note + "»" : ""));
         // the driver's own outcome may be changed (tapped by mistake; not at home, then found
-        // later): a new outcome, the last one counts; the office's "postponed" only there
+        // later; a note to add): a new outcome, the last one counts; the office's "postponed" only there
         if (!stale() && mark.status !== "postponed") {
           var change = el("button", "button big-touch change-outcome", T.change);
           change.type = "button";
+          change.setAttribute("aria-describedby", nameId);
           change.addEventListener("click", function () { reopened[s.visit_id] = true; draw(); });
           result.appendChild(document.createTextNode(" "));
           result.appendChild(change);
         }
         li.appendChild(result);
-      } else if (!stale()) {
+      } else {
+        // the English page: the settlement in Latin letters too (the names are Greek)
+        li.appendChild(el("div", "stop-meta", [T[s.kind] || "", s.address, s.place_latin].filter(Boolean).join(" · ")));
+        var acts = el("div", "stop-actions");
+        navLinks(acts, s.lat, s.lon, s.name, nameId);
+        if (s.phone) {
+          var call = link("tel:" + s.phone.replace(/[^0-9+]/g, ""), "button big-touch call", T.call + " " + s.phone);
+          call.setAttribute("aria-describedby", nameId);
+          acts.appendChild(call);
+        }
+        li.appendChild(acts);
+      }
+      if ((!mark || !FINAL[mark.status] || changing) && !stale()) {
+        // the note first (typed, then the outcome: a note box under the buttons went with
+        // the tap), «Έφτασα» on a row of its own, then the outcomes well apart (a mis-tap
+        // between «Έφτασα» and «Έγινε» closed the stop)
         var rec = el("div", "stop-record");
         var note = el("input", "stop-note");
         note.type = "text";
         note.placeholder = T.note;
         note.setAttribute("aria-label", T.note);
+        note.setAttribute("aria-describedby", nameId);
         note.maxLength = 1000;
         note.dataset.visit = s.visit_id;
-        note.value = notes[s.visit_id] || "";
+        // changing a recorded stop: its note to add to or correct
+        note.value = notes[s.visit_id] !== undefined ? notes[s.visit_id] : (changing && mark.note ? mark.note : "");
         note.addEventListener("input", function () { keepNote(s.visit_id, note.value); });
         if (changing) {
           rec.appendChild(el("span", "changing", T.changing.replace("{status}", T[mark.status] || mark.status).replace("{time}", mark.time)));
-        } else if (mark && mark.status === "arrived") {
-          rec.appendChild(el("span", "arrived-at", T.arrived_at + " " + mark.time));
-        } else {
-          rec.appendChild(button("arrived", s, note));
         }
+        rec.appendChild(note);
+        if (!changing) {
+          var arrive = el("div", "stop-arrive");
+          if (mark && mark.status === "arrived") {
+            arrive.appendChild(el("span", "arrived-at", T.arrived_at + " " + mark.time));
+          } else {
+            arrive.appendChild(button("arrived", s, note, nameId));
+          }
+          rec.appendChild(arrive);
+        }
+        var outs = el("div", "stop-outcomes");
         (s.choices || CHOICES[s.kind] || DEFAULT_CHOICES).forEach(function (status) {
-          if (!(changing && mark && status === mark.status)) { rec.appendChild(button(status, s, note)); }
+          if (!(changing && mark && status === mark.status)) { outs.appendChild(button(status, s, note, nameId)); }
         });
         if (changing) {
+          // the same outcome again, at the time now and with the note (it ended later than
+          // tapped; a note forgotten): the last one counts
+          var again = button(mark.status, s, note, nameId);
+          again.textContent = T.again;
+          again.classList.add("record-again");
+          outs.appendChild(again);
           var keep = el("button", "button big-touch keep-outcome", T.keep);
           keep.type = "button";
-          keep.addEventListener("click", function () { delete reopened[s.visit_id]; draw(); });
-          rec.appendChild(keep);
+          keep.setAttribute("aria-describedby", nameId);
+          keep.addEventListener("click", function () { delete reopened[s.visit_id]; keepNote(s.visit_id, ""); draw(); });
+          outs.appendChild(keep);
         }
+        rec.appendChild(outs);
         li.appendChild(rec);
-        li.appendChild(note);
       }
       // the break in its place: after the stop it follows (before the first, when it comes first)
       if (route.rest && route.rest.after === i + 1) {
@@ -420,13 +485,66 @@
       }
       list.appendChild(li);
     });
+    drawDayEnd(times, next);
     if (typing) {
-      var again = list.querySelector(".stop-note[data-visit='" + typing.replace(/[^A-Za-z0-9_-]/g, "") + "']");
-      if (again) {
-        again.focus();
-        try { again.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ }
+      var back = list.querySelector(".stop-note[data-visit='" + typing.replace(/[^A-Za-z0-9_-]/g, "") + "']");
+      if (back) {
+        back.focus();
+        try { back.setSelectionRange(caret[0], caret[1]); } catch (e) { /* not a text field */ }
       }
     }
+  }
+
+  // When the van is due back: free after the last stop as the stops run (expectedTimes), the
+  // break when it comes last, and the drive home. The plan's own time when nothing is late.
+  function expectedReturn(times) {
+    if (!times.length) { return route.arrive; }
+    var last = times[times.length - 1].end;
+    var brk = route.rest && route.rest.after === route.stops.length ? route.rest.duration : 0;
+    return Math.max(route.arrive, last + brk + (route.return_travel || 0));
+  }
+
+  // the day's last entry: back to the base, with the way there (the next "stop" once the
+  // stops are all closed)
+  function drawDayEnd(times, next) {
+    var box = document.getElementById("day-end");
+    if (!box) { return; }  // a page kept from before this entry existed
+    box.textContent = "";
+    box.hidden = false;
+    box.classList.toggle("next", next < 0);
+    var head = el("h2", "stop-head");
+    head.tabIndex = -1;
+    head.appendChild(el("span", "stop-number", "⌂"));
+    var when = el("span", "stop-time");
+    when.appendChild(el("span", "planned", hhmm(route.arrive)));
+    var back = expectedReturn(times);
+    if (hhmm(back) !== hhmm(route.arrive)) {
+      var shifted = el("span", "expected", "→ " + hhmm(back));
+      shifted.title = T.expected;
+      when.appendChild(shifted);
+    }
+    head.appendChild(when);
+    var name = el("span", "stop-name", T.back + " · " + route.base.name);
+    name.id = "day-end-name";
+    head.appendChild(name);
+    if (next < 0) { head.appendChild(el("span", "next-label", T.next)); }
+    box.appendChild(head);
+    var acts = el("div", "stop-actions");
+    navLinks(acts, route.base.lat, route.base.lon, route.base.name, "day-end-name");
+    box.appendChild(acts);
+  }
+
+  // the next stop (the way back once all are closed) on screen, its buttons in reach: at load
+  // (not when the driver has scrolled already) and after an outcome, focus on its heading then
+  function showNext(focus) {
+    var target = document.querySelector("#stops > li.next") || document.querySelector("#day-end.next");
+    if (!target) { return; }
+    var head = target.querySelector(".stop-head");
+    if (focus && head) {
+      try { head.focus({ preventScroll: true }); } catch (e) { head.focus(); }
+    }
+    // no further than needed (the map above stays in view when the stop fits under it)
+    target.scrollIntoView({ block: "nearest" });
   }
 
   // The day's frame as planned: leave the base, the break, back at the base (the route
@@ -443,13 +561,17 @@
     if (!has) { return; }
     box.appendChild(el("span", "day-depart", T.depart + " " + hhmm(route.depart) + " · " + route.base.name));
     if (route.rest) { box.appendChild(el("span", "day-break", breakText())); }
-    box.appendChild(el("span", "day-return", T.back + " " + hhmm(route.arrive)));
+    // back at the base as the day runs (stop 1 an hour late: an hour later), the plan's time beside
+    var back = expectedReturn(expectedTimes());
+    box.appendChild(el("span", "day-return", T.back + " " + hhmm(route.arrive) +
+      (hhmm(back) !== hhmm(route.arrive) ? " → " + hhmm(back) : "")));
   }
 
-  function button(status, stop, note) {
+  function button(status, stop, note, describedBy) {
     var b = el("button", "big-touch mark mark-" + status, T[status]);
     b.type = "button";
     b.dataset.status = status;
+    if (describedBy) { b.setAttribute("aria-describedby", describedBy); }
     b.addEventListener("click", function () { record(stop, status, note.value); });
     return b;
   }
@@ -461,9 +583,13 @@
     badge.hidden = n === 0;
     badge.textContent = (n === 1 ? T.waiting_one : T.waiting_many).replace("{n}", String(n));
     var net = document.getElementById("net");
-    net.dataset.state = navigator.onLine ? "online" : "offline";
+    var state = !navigator.onLine ? "offline" : (unreachable ? "unreachable" : "online");
+    net.dataset.state = state;
     // "the route is kept" only when there is one (a day without a route says offline alone)
-    net.textContent = navigator.onLine ? T.online : (route && route.stops ? T.offline : T.offline_plain);
+    var kept = !!(route && route.stops);
+    net.textContent = state === "online" ? T.online
+      : state === "unreachable" ? (kept ? T.unreachable : T.unreachable_plain)
+      : (kept ? T.offline : T.offline_plain);
     var rejected = rejectedList();
     var box = document.getElementById("rejected");
     box.hidden = rejected.length === 0;
@@ -562,7 +688,8 @@
     var was = markOf(stop.visit_id);
     var changing = !!reopened[stop.visit_id];
     delete reopened[stop.visit_id];
-    if (was && FINAL[was.status] && (!changing || was.status === status || status === "arrived")) { draw(); return; }
+    // changing, the same outcome may be recorded again: at the time now, with the note
+    if (was && FINAL[was.status] && (!changing || status === "arrived")) { draw(); return; }
     var time = nowHHMM();
     marks[stop.visit_id] = { status: status, time: time, note: note || "" };
     if (changing) { marks[stop.visit_id].changed = true; }
@@ -573,11 +700,14 @@
       q.push({
         client_ref: outcomeRef(), visit_id: stop.visit_id, visit_name: stop.name, status: status,
         note: note || "", time: time, date: route.date, plan_version_id: route.plan_version_id,
+        // the same outcome recorded anew («The same again, at the time now»): its time counts
+        again: !!(changing && was && was.status === status),
         unit_id: route.unit_id
       });
       save(KEY_QUEUE, q);
     }
     draw();
+    if (FINAL[status]) { showNext(true); }
     send();
   }
 
@@ -588,10 +718,12 @@
       .then(function (r) {
         if (r.status === 401) { throw new Error("login"); }
         if (!r.ok) { throw new Error("token"); }
+        unreachable = false;  // the office answered
         return r.json();
       })
       .then(function (t) { return sendEach(t.csrf); })
       .catch(function (e) {
+        noAnswer(e);
         document.getElementById("login-again").hidden = e.message !== "login";
       })
       .then(function () { sending = false; drawBadge(); });
@@ -602,7 +734,8 @@
     if (!item) { return null; }
     var body = {
       client_ref: item.client_ref, visit_id: item.visit_id, status: item.status, note: item.note,
-      time: item.time, date: item.date, plan_version_id: item.plan_version_id, unit_id: item.unit_id
+      time: item.time, date: item.date, plan_version_id: item.plan_version_id, unit_id: item.unit_id,
+      again: item.again === true
     };
     return request(urls.post, {
       method: "POST", credentials: "same-origin", cache: "no-store",
@@ -635,6 +768,7 @@
           return sendEach(token);
         });
       }
+      if (r.status >= 500 || r.status === 408) { unreachable = true; }  // a gateway's answer
       throw new Error("later");  // 400 (an old token), 5xx: kept, tried again later
     });
   }
@@ -647,6 +781,7 @@
     Object.keys(doc || {}).forEach(function (k) { if (k !== "csrf") { copy[k] = doc[k]; } });
     return JSON.stringify(copy);
   }
+  var shown = false;  // the next stop was brought into view once, at the first route drawn
   function adopt(doc) {
     route = doc;
     routeSig = signature(doc);
@@ -656,18 +791,30 @@
       save(KEY_OFF_ROUTE, load(KEY_OFF_ROUTE, []).filter(function (r) { return r.date === doc.date; }));
     }
     draw();
+    if (!shown && doc.stops) {
+      shown = true;
+      if (!scrolledByUser) { showNext(false); }
+    }
   }
+  // the driver's own scrolling (not the page's): the route is then left where he put it
+  ["wheel", "touchmove"].forEach(function (type) {
+    window.addEventListener(type, function () { scrolledByUser = true; }, { passive: true });
+  });
+  window.addEventListener("keydown", function (event) {
+    if (/^(PageUp|PageDown|ArrowUp|ArrowDown|Home|End| )$/.test(event.key)) { scrolledByUser = true; }
+  });
 
   // today.json: {doc, fresh}; fresh is false for the copy the service worker kept (no signal)
   function fetchRoute() {
     return request(urls.data, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (r) {
         if (r.status === 401) { signedOut = true; throw new Error("login"); }
-        if (!r.ok) { throw new Error("http " + r.status); }
+        if (!r.ok) { unreachable = r.status >= 500 || r.status === 408; throw new Error("http " + r.status); }
         var fresh = r.headers.get("X-Kinito-Kept") !== "1";
         // the kept copy because the session has ended (the service worker says so): log in,
         // not "no signal"
         signedOut = r.headers.get("X-Kinito-Signed-Out") === "1";
+        unreachable = !fresh && !signedOut;
         if (signedOut) {
           document.getElementById("login-again").hidden = false;
         } else if (fresh) {
@@ -691,7 +838,7 @@
       })
       .catch(function (e) {
         fetching = false;
-        if (e.message !== "login") { retrySoon(); }
+        if (e.message !== "login") { noAnswer(e); retrySoon(); }
         var kept = load(KEY_ROUTE, null);
         if (kept) { adopt(kept); } else { document.getElementById("load-error").hidden = false; }
         document.getElementById("login-again").hidden = e.message !== "login";
@@ -724,9 +871,9 @@
           adopt(got.doc);
         }
       }, function (e) {
-        if (e.message === "login") { document.getElementById("login-again").hidden = false; } else { again(); }
+        if (e.message === "login") { document.getElementById("login-again").hidden = false; } else { noAnswer(e); again(); }
       })
-      .then(function () { fetching = false; redrawIfDayChanged(); });
+      .then(function () { fetching = false; drawBadge(); redrawIfDayChanged(); });
   }
 
   if ("serviceWorker" in navigator) {
