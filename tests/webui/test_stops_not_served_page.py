@@ -10,12 +10,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from webui_helpers import MON, TUE, small_problem, store_version
 
-from planner.model import HOUR, MINUTE, Location, Plan, Route, Stop, Unassigned, Visit
-
-
-def _route(day: object, visit_id: str) -> Route:
-    stop = Stop(visit_id, 0, 9 * HOUR, 9 * HOUR, 9 * HOUR + 30 * MINUTE, 900, 10_000)
-    return Route("van1", day, 8 * HOUR + 45 * MINUTE, 10 * HOUR, (stop,), 930, 40)  # type: ignore[arg-type]
+from planner.model import MINUTE, Location, Plan, Unassigned, Visit
+from tests.webui.test_web_urgent_outcomes import _route
 
 
 def _page(coordinator: FlaskClient, app: Flask, served_stop: bool) -> str:
